@@ -1,0 +1,53 @@
+# Tongxin: `make run` serves the demo town on SQLite; `make test` runs the whole suite.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SCALE ?= town
+DB ?= sqlite
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-fast lint bench worker demo-city clean
+
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py demo --scale town --seed 1 --if-empty
+	$(PY) manage.py collectstatic --noinput -v0
+	@echo "同心已启动：http://$(HOST):$(PORT)/  (Ctrl-C 停止)"
+	$(PY) manage.py db_worker --queue-name '*' >var/worker.log 2>&1 & \
+	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn config.wsgi -b $(HOST):$(PORT) -w 2 --threads 4 --access-logfile -
+
+worker: install
+	$(PY) manage.py db_worker --queue-name '*'
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy tongxin config
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: lint
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(VENV)/bin/pytest -m "not e2e" -x $(PYTEST_ARGS)
+
+bench: install
+	$(PY) -m bench --scale $(SCALE) --db $(DB)
+
+demo-city: install
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py demo --scale city --seed 1
+
+clean:
+	rm -rf var/*.sqlite3* staticfiles bench/results

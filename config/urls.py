@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from tongxin.api import api
+
+admin.site.site_header = "同心 · 管理后台"
+admin.site.site_title = "同心"
+
+urlpatterns = [
+    path("", include("tongxin.core.urls")),
+    path("accounts/", include("tongxin.accounts.urls")),
+    path("orgs/", include("tongxin.orgs.urls")),
+    path("members/", include("tongxin.members.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

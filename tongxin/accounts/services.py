@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from tongxin.accounts.models import ApiToken, Reach, Role, RoleAssignment, User
+from tongxin.core.audit import audit
+from tongxin.core.errors import ServiceError
+
+
+@transaction.atomic
+def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+    """Returns the token and its clear key, which is shown once and never stored."""
+    if not name.strip():
+        raise ServiceError("请填写令牌用途。", fields={"name": "请填写令牌用途。"})
+    raw, prefix, key_hash = ApiToken.generate()
+    token = ApiToken.objects.create(user=user, name=name.strip(), prefix=prefix, key_hash=key_hash)
+    audit(actor=actor, action="accounts.token_create", obj=token)
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Any, token: ApiToken) -> None:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit(actor=actor, action="accounts.token_revoke", obj=token)
+
+
+def api_token_user(raw: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=ApiToken.hash(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
+
+
+@transaction.atomic
+def role_assign(
+    *, actor: Any, user: User, role_code: str, org: Any = None, area: Any = None,
+    reach: str = Reach.SUBTREE,
+) -> RoleAssignment:  # fmt: skip
+    if (org is None) == (area is None):
+        raise ServiceError("角色须分配在一个党组织或一个区域上。")
+    role = Role.objects.get(code=role_code)
+    ra = RoleAssignment.objects.create(user=user, role=role, org=org, area=area, reach=reach)
+    audit(actor=actor, action="accounts.role_assign", obj=ra,
+          diff={"user": user.pk, "role": role_code, "reach": reach})  # fmt: skip
+    return ra

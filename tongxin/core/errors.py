@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A refused operation. ``message`` is a full Chinese sentence saying what to do;
+    ``fields`` maps field names to messages for forms and the API."""
+
+    code = "invalid"
+    status = 400
+
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None, code: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        if code:
+            self.code = code
+
+
+class ConflictError(ServiceError):
+    code = "conflict"
+    status = 409

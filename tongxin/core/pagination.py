@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+
+def paginate(request: HttpRequest, qs: QuerySet, per_page: int | None = None) -> Page:  # type: ignore[type-arg]
+    """Two queries: the count and the page's rows."""
+    paginator = Paginator(qs, per_page or settings.PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def query_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()

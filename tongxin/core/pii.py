@@ -1,0 +1,79 @@
+"""Personal data at rest (DESIGN §3.2, PIPL).
+
+Values are stored as ``<key id>:<base64(nonce | AES-GCM ciphertext)>`` so keys can rotate;
+a keyed HMAC of the normalized value (the blind index) allows exact lookup and uniqueness
+without decrypting."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import re
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+
+
+def _key_bytes(raw: str) -> bytes:
+    try:
+        decoded = base64.b64decode(raw, validate=True)
+        if len(decoded) == 32:
+            return decoded
+    except (binascii.Error, ValueError):
+        pass
+    return hashlib.sha256(raw.encode()).digest()
+
+
+@lru_cache(maxsize=4)
+def _keys(raw: str) -> tuple[AESGCM, bytes]:
+    master = _key_bytes(raw)
+    enc = hmac.new(master, b"tongxin/aes-gcm", hashlib.sha256).digest()
+    idx = hmac.new(master, b"tongxin/blind-index", hashlib.sha256).digest()
+    return AESGCM(enc), idx
+
+
+def encrypt(value: str) -> str:
+    aes, _ = _keys(settings.PII_KEY)
+    nonce = os.urandom(12)
+    token = base64.b64encode(nonce + aes.encrypt(nonce, value.encode(), None)).decode()
+    return f"{settings.PII_KEY_ID}:{token}"
+
+
+def decrypt(stored: str) -> str:
+    if not stored:
+        return ""
+    _key_id, _, token = stored.partition(":")
+    aes, _ = _keys(settings.PII_KEY)
+    blob = base64.b64decode(token)
+    return aes.decrypt(blob[:12], blob[12:], None).decode()
+
+
+def blind_index(value: str) -> str:
+    _, idx = _keys(settings.PII_KEY)
+    return hmac.new(idx, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+_PHONE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalize_phone(raw: str) -> str:
+    from tongxin.core.idnumber import FULLWIDTH
+
+    digits = re.sub(r"[\s\-]", "", raw.translate(FULLWIDTH))
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    return digits
+
+
+def is_mobile(phone: str) -> bool:
+    return bool(_PHONE.match(phone))
+
+
+def mask_phone(phone: str) -> str:
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

@@ -1,0 +1,143 @@
+"""The data scope: the one access mechanism (DESIGN §3.1).
+
+A Scope is computed once per request from the user's role assignments: per permission, the
+organization path prefixes and area path prefixes the user reaches. Selectors filter with the
+Q objects it builds; ``get_<thing>_for(scope, pk, perm)`` helpers raise Http404 outside it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+# treebeard paths use 0-9A-Z, so every path below P sorts between P and P + "Z"*n. A range
+# (not LIKE) lets SQLite use the index on path; PostgreSQL uses it too.
+_PATH_MAX = 255
+
+
+def subtree_q(field_name: str, path: str) -> Q:
+    return Q(**{f"{field_name}__range": (path, path + "Z" * (_PATH_MAX - len(path)))})
+
+
+def path_in_subtree(path: str, root: str) -> bool:
+    return path.startswith(root)
+
+
+@dataclass(frozen=True)
+class Grant:
+    kind: str  # "org" | "area"
+    path: str
+    subtree: bool
+
+    def q(self, field_name: str) -> Q:
+        return subtree_q(field_name, self.path) if self.subtree else Q(**{field_name: self.path})
+
+    def covers(self, path: str) -> bool:
+        return path.startswith(self.path) if self.subtree else path == self.path
+
+
+NOTHING = Q(pk__in=[])
+
+
+@dataclass
+class Scope:
+    user_id: int | None
+    is_superuser: bool = False
+    grants: dict[str, list[Grant]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def anonymous(cls) -> Scope:
+        return cls(user_id=None)
+
+    @classmethod
+    def everything(cls) -> Scope:
+        """For system tasks and management commands acting for the whole installation."""
+        return cls(user_id=None, is_superuser=True)
+
+    def has(self, perm: str) -> bool:
+        return self.is_superuser or bool(self.grants.get(perm))
+
+    def _q(self, perm: str, kind: str, field_name: str) -> Q | None:
+        qs = [g.q(field_name) for g in self.grants.get(perm, []) if g.kind == kind]
+        if not qs:
+            return None
+        out = qs[0]
+        for q in qs[1:]:
+            out |= q
+        return out
+
+    def _combine(self, *parts: Q | None) -> Q:
+        present = [p for p in parts if p is not None]
+        if not present:
+            return NOTHING
+        out = present[0]
+        for p in present[1:]:
+            out |= p
+        return out
+
+    def orgs_q(self, perm: str = "orgs.view", prefix: str = "") -> Q:
+        """Organizations reached: by an org grant on the tree, or by an area grant on the
+        area the organization is anchored in."""
+        if self.is_superuser:
+            return Q()
+        return self._combine(
+            self._q(perm, "org", f"{prefix}path"), self._q(perm, "area", f"{prefix}area__path")
+        )
+
+    def members_q(self, perm: str = "members.view") -> Q:
+        """Members reached: by their organization (denormalized org_path) or their residence."""
+        if self.is_superuser:
+            return Q()
+        return self._combine(
+            self._q(perm, "org", "org_path"), self._q(perm, "area", "residence__path")
+        )
+
+    def areas_q(self, perm: str = "geo.view") -> Q:
+        if self.is_superuser:
+            return Q()
+        return self._combine(self._q(perm, "area", "path"))
+
+    def reaches_org(self, perm: str, org_path: str, area_path: str | None = None) -> bool:
+        if self.is_superuser:
+            return True
+        for g in self.grants.get(perm, []):
+            if g.kind == "org" and g.covers(org_path):
+                return True
+            if g.kind == "area" and area_path is not None and g.covers(area_path):
+                return True
+        return False
+
+    def reaches_member(self, perm: str, org_path: str, residence_path: str | None) -> bool:
+        return self.reaches_org(perm, org_path, residence_path)
+
+    def org_roots(self, perm: str = "orgs.view") -> list[str]:
+        """The topmost org paths reached (for the tree browser's first level)."""
+        paths = sorted({g.path for g in self.grants.get(perm, []) if g.kind == "org"})
+        roots: list[str] = []
+        for p in paths:
+            if not any(p.startswith(r) for r in roots):
+                roots.append(p)
+        return roots
+
+
+def scope_for_user(user) -> Scope:  # type: ignore[no-untyped-def]
+    if user is None or not user.is_authenticated:
+        return Scope.anonymous()
+    if user.is_superuser:
+        return Scope(user_id=user.pk, is_superuser=True)
+    from tongxin.accounts.models import RoleAssignment
+
+    scope = Scope(user_id=user.pk)
+    rows = RoleAssignment.objects.filter(user=user, active=True).values_list(
+        "role__permissions", "org__path", "area__path", "reach"
+    )
+    for perms, org_path, area_path, reach in rows:
+        kind, path = ("org", org_path) if org_path else ("area", area_path)
+        if not path:
+            continue
+        grant = Grant(kind=kind, path=path, subtree=(reach == "subtree"))
+        for perm in perms or []:
+            scope.grants[perm].append(grant)
+    return scope

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from tongxin.core.errors import ServiceError
+from tongxin.members import selectors, services
+from tongxin.members.models import Member
+from tongxin.orgs.selectors import get_org_for
+
+router = Router(tags=["党员"])
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    gender: str
+    ethnicity: str
+    education: str
+    status: str
+    standing: str
+    birth_date: dt.date
+    joined_on: dt.date
+    confirmed_on: dt.date | None = None
+    id_number: str = Field(..., alias="id_number_masked")
+    phone: str = Field(..., alias="phone_masked")
+    org_id: int
+    org_name: str = Field(..., alias="org.name")
+    is_floating: bool
+    is_lost_contact: bool
+    is_model_post: bool
+    is_party_household: bool
+
+
+class MemberPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[MemberOut]
+
+
+class MemberIn(Schema):
+    name: str = Field(..., max_length=50)
+    id_number: str = Field(..., max_length=30)
+    education: Literal["primary", "junior", "senior", "college", "bachelor", "postgraduate"]
+    joined_on: dt.date
+    status: Literal["probationary", "full"]
+    org_id: int
+    ethnicity: str = Field("汉族", max_length=20)
+    phone: str = Field("", max_length=20)
+    confirmed_on: dt.date | None = None
+    standing: Literal["normal", "reserved", "suspended"] = "normal"
+    is_floating: bool = False
+    floating_to: str = Field("", max_length=200)
+    is_lost_contact: bool = False
+    is_model_post: bool = False
+    is_party_household: bool = False
+
+
+class MemberListQuery(Schema):
+    org_id: int | None = None
+    status: str = ""
+    sector: str = ""
+    flag: list[str] = []
+    q: str = ""
+    page: int = Field(1, ge=1)
+
+
+def _scope(request: HttpRequest):  # type: ignore[no-untyped-def]
+    from tongxin.api import scope_of
+
+    return scope_of(request)
+
+
+@router.get("/", response=MemberPage, summary="党员名册（分页、筛选）")
+def member_list(request: HttpRequest, query: Query[MemberListQuery]):  # type: ignore[no-untyped-def]
+    scope = _scope(request)
+    org = get_org_for(scope, query.org_id) if query.org_id else None
+    qs = selectors.member_list(
+        scope,
+        selectors.MemberFilters(
+            org=org, status=query.status, sector=query.sector, flags=query.flag, text=query.q
+        ),
+    )
+    size = settings.PAGE_SIZE
+    start = (query.page - 1) * size
+    return {"count": qs.count(), "page": query.page, "page_size": size,
+            "results": list(qs[start : start + size])}  # fmt: skip
+
+
+@router.get("/{member_id}", response=MemberOut, summary="党员详情（身份证号、手机号已脱敏）")
+def member_detail(request: HttpRequest, member_id: int):  # type: ignore[no-untyped-def]
+    return selectors.get_member_for(_scope(request), member_id)
+
+
+def _input(request: HttpRequest, payload: MemberIn, member: Member | None) -> services.MemberInput:
+    scope = _scope(request)
+    data = payload.dict()
+    org = get_org_for(scope, data.pop("org_id"), "members.manage")
+    if member is not None and org.pk != member.org_id:
+        raise ServiceError(
+            "组织关系变动请通过组织关系转接办理。", fields={"org_id": "不能直接修改所在党组织。"}
+        )
+    return services.MemberInput(org=org, residence=member.residence if member else None,
+                                work_unit=member.work_unit if member else None, **data)  # fmt: skip
+
+
+@router.post("/", response={201: MemberOut}, summary="登记党员")
+def member_create(request: HttpRequest, payload: MemberIn):  # type: ignore[no-untyped-def]
+    member = services.member_create(actor=request.user, data=_input(request, payload, None))
+    return 201, member
+
+
+@router.put("/{member_id}", response=MemberOut, summary="修改党员信息")
+def member_update(request: HttpRequest, member_id: int, payload: MemberIn):  # type: ignore[no-untyped-def]
+    member = selectors.get_member_for(_scope(request), member_id, "members.manage")
+    return services.member_update(
+        actor=request.user, member=member, data=_input(request, payload, member)
+    )

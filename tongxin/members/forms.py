@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django import forms
+
+from tongxin.geo.models import Area
+from tongxin.members.models import Education, MemberStatus, Standing
+from tongxin.orgs.models import Unit
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class MemberForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50)
+    id_number = forms.CharField(label="身份证号码", max_length=30)
+    phone = forms.CharField(label="手机号码", max_length=20, required=False)
+    ethnicity = forms.CharField(label="民族", max_length=20, initial="汉族")
+    education = forms.ChoiceField(label="学历", choices=Education.choices)
+    status = forms.ChoiceField(label="党员类别", choices=MemberStatus.choices)
+    standing = forms.ChoiceField(label="党籍状态", choices=Standing.choices, initial="normal")
+    joined_on = forms.DateField(label="入党日期", widget=DATE)
+    confirmed_on = forms.DateField(label="转正日期", required=False, widget=DATE)
+    residence = forms.ModelChoiceField(
+        label="居住地（小区/楼栋）", queryset=Area.objects.none(), required=False
+    )
+    work_unit = forms.ModelChoiceField(
+        label="工作单位", queryset=Unit.objects.none(), required=False
+    )
+    is_floating = forms.BooleanField(label="流动党员", required=False)
+    floating_to = forms.CharField(label="流动去向", max_length=200, required=False)
+    is_lost_contact = forms.BooleanField(label="失联党员", required=False)
+    is_model_post = forms.BooleanField(label="党员示范岗", required=False)
+    is_party_household = forms.BooleanField(label="共产党员户", required=False)
+
+    def __init__(self, *args, areas=None, units=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["residence"].queryset = areas if areas is not None else Area.objects.none()  # type: ignore[attr-defined]
+        self.fields["work_unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]

@@ -1,0 +1,117 @@
+"""Every read of members, filtered by a Scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from tongxin.core import idnumber, pii
+from tongxin.core.scope import Scope, subtree_q
+from tongxin.members.models import Education, Member, MemberStatus
+from tongxin.orgs.models import Organization
+
+LIST_COLUMNS = (
+    "id", "name", "gender", "education", "status", "standing", "joined_on", "birth_date",
+    "id_number_masked", "phone_masked", "is_floating", "is_lost_contact", "is_model_post",
+    "is_party_household", "org_path", "org__name", "org__sector",
+)  # fmt: skip
+
+
+@dataclass
+class MemberFilters:
+    org: Organization | None = None  # limit to this subtree
+    status: str = ""
+    sector: str = ""
+    flags: list[str] = field(default_factory=list)  # floating, lost_contact, model_post, household
+    text: str = ""  # a name, or an exact ID number / phone number
+
+
+FLAG_FIELDS = {
+    "floating": "is_floating",
+    "lost_contact": "is_lost_contact",
+    "model_post": "is_model_post",
+    "household": "is_party_household",
+}
+
+
+def member_queryset(scope: Scope, perm: str = "members.view") -> QuerySet[Member]:
+    return Member.objects.filter(scope.members_q(perm))
+
+
+def get_member_for(scope: Scope, pk: object, perm: str = "members.view") -> Member:
+    try:
+        return (
+            member_queryset(scope, perm)
+            .select_related("org", "residence", "work_unit")
+            .get(pk=int(str(pk)))
+        )
+    except (Member.DoesNotExist, ValueError):
+        raise Http404("党员不存在或不在您的管辖范围内。") from None
+
+
+def _text_q(text: str) -> Q:
+    text = text.strip()
+    norm = idnumber.normalize(text)
+    if len(norm) == 18 and norm[:17].isdigit():
+        return Q(id_number_index=pii.blind_index(norm))
+    phone = pii.normalize_phone(text)
+    if pii.is_mobile(phone):
+        return Q(phone_index=pii.blind_index(phone))
+    return Q(name__contains=text)
+
+
+def member_list(scope: Scope, filters: MemberFilters | None = None) -> QuerySet[Member]:
+    """The roster: one query for the rows (org joined), ordered along the tree."""
+    f = filters or MemberFilters()
+    qs = member_queryset(scope)
+    if f.org is not None:
+        qs = qs.filter(subtree_q("org_path", f.org.path))
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.sector:
+        qs = qs.filter(org__sector=f.sector)
+    for flag in f.flags:
+        if flag in FLAG_FIELDS:
+            qs = qs.filter(**{FLAG_FIELDS[flag]: True})
+    if f.text.strip():
+        qs = qs.filter(_text_q(f.text))
+    return qs.select_related("org").only(*LIST_COLUMNS).order_by("org_path", "id")
+
+
+def member_count_in_subtree(scope: Scope, org: Organization) -> int:
+    return member_queryset(scope).filter(subtree_q("org_path", org.path)).count()
+
+
+AGE_BANDS = [
+    (0, 35, "35岁及以下"),
+    (36, 45, "36-45岁"),
+    (46, 60, "46-60岁"),
+    (61, 200, "61岁及以上"),
+]
+
+
+def member_stats(scope: Scope, today: dt.date | None = None) -> dict[str, dict[str, int]]:
+    """Counts for the 工作台: by status, age band and education (three grouped queries)."""
+    today = today or dt.date.today()
+    qs = member_queryset(scope).order_by()
+    by_status = dict(qs.values_list("status").annotate(n=Count("id")))
+    by_edu = dict(qs.values_list("education").annotate(n=Count("id")))
+    bands = {}
+    aggregates = {}
+    for lo, hi, label in AGE_BANDS:
+        youngest = dt.date(today.year - lo, today.month, min(today.day, 28))
+        oldest = dt.date(today.year - hi - 1, today.month, min(today.day, 28))
+        aggregates[label] = Count("id", filter=Q(birth_date__lte=youngest, birth_date__gt=oldest))
+    bands = qs.aggregate(**aggregates)
+    return {
+        "by_status": {str(s.label): by_status.get(s.value, 0) for s in MemberStatus},
+        "by_age": {k: v or 0 for k, v in bands.items()},
+        "by_education": {str(e.label): by_edu.get(e.value, 0) for e in Education},
+    }
+
+
+def member_relation_history(member: Member):  # type: ignore[no-untyped-def]
+    return member.relation_history.all()[:50]

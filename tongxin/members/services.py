@@ -1,0 +1,180 @@
+"""Every write to members: validated, atomic, audited (DESIGN §3.2, §4.2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from tongxin.core import idnumber, pii
+from tongxin.core.audit import audit, model_diff
+from tongxin.core.errors import ServiceError
+from tongxin.members.models import (
+    Education,
+    Member,
+    MemberStatus,
+    OrgRelationChange,
+    RelationChangeKind,
+    Standing,
+)
+from tongxin.orgs.models import Organization, OrgKind
+
+DUPLICATE_ID = "该身份证号码已登记为党员，不能重复登记；如需转入，请办理组织关系转接。"
+
+
+@dataclass
+class MemberInput:
+    name: str
+    id_number: str
+    education: str
+    joined_on: dt.date
+    status: str
+    org: Organization
+    ethnicity: str = "汉族"
+    phone: str = ""
+    confirmed_on: dt.date | None = None
+    standing: str = Standing.NORMAL
+    residence: Any = None
+    work_unit: Any = None
+    is_floating: bool = False
+    floating_to: str = ""
+    is_lost_contact: bool = False
+    is_model_post: bool = False
+    is_party_household: bool = False
+
+
+def _add_years(d: dt.date, years: int) -> dt.date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def validate_member(data: MemberInput, *, instance: Member | None = None) -> dict[str, Any]:
+    """Field errors in Chinese; returns the derived values (id info, phone) when valid."""
+    errors: dict[str, str] = {}
+    today = dt.date.today()
+    if not data.name.strip():
+        errors["name"] = "请填写姓名。"
+    info = None
+    try:
+        info = idnumber.parse(data.id_number)
+    except idnumber.IdNumberError as e:
+        errors["id_number"] = str(e)
+    phone = pii.normalize_phone(data.phone or "")
+    if phone and not pii.is_mobile(phone):
+        errors["phone"] = "手机号码应为11位、以1开头的数字，请核对。"
+    if data.education not in Education.values:
+        errors["education"] = "请选择学历。"
+    if data.status not in MemberStatus.values:
+        errors["status"] = "请选择党员类别（预备党员或正式党员）。"
+    if data.standing not in Standing.values:
+        errors["standing"] = "请选择党籍状态。"
+    if data.joined_on > today:
+        errors["joined_on"] = "入党日期不能晚于今天。"
+    elif info and data.joined_on < _add_years(info.birth_date, 18):
+        errors["joined_on"] = "入党时应年满18周岁，请核对入党日期和身份证号码。"
+    if data.confirmed_on:
+        if data.confirmed_on > today:
+            errors["confirmed_on"] = "转正日期不能晚于今天。"
+        elif data.confirmed_on < data.joined_on:
+            errors["confirmed_on"] = "转正日期不能早于入党日期。"
+        elif data.status == MemberStatus.PROBATIONARY:
+            errors["confirmed_on"] = "预备党员没有转正日期；已转正的请选择“正式党员”。"
+    elif data.status == MemberStatus.FULL and "status" not in errors:
+        errors["confirmed_on"] = "正式党员请填写转正日期。"
+    if data.org.kind == OrgKind.GROUP:
+        errors["org"] = "党员的组织关系应在党支部，不能直接编入党小组。"
+    if data.is_floating and not data.floating_to.strip():
+        errors["floating_to"] = "流动党员请填写流动去向。"
+    if info and "id_number" not in errors:
+        dup = Member.objects.filter(id_number_index=pii.blind_index(info.number))
+        if instance is not None:
+            dup = dup.exclude(pk=instance.pk)
+        if dup.exists():
+            # Never say where the other record lives: it may be out of the user's scope.
+            errors["id_number"] = DUPLICATE_ID
+    if errors:
+        raise ServiceError("请按提示修改后再提交。", fields=errors)
+    return {"info": info, "phone": phone}
+
+
+PLAIN_FIELDS = ["name", "ethnicity", "education", "joined_on", "confirmed_on", "status",
+                "standing", "is_floating", "floating_to", "is_lost_contact", "is_model_post",
+                "is_party_household"]  # fmt: skip
+
+
+def _snapshot(m: Member) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in PLAIN_FIELDS:
+        v = getattr(m, f)
+        out[f] = v.isoformat() if isinstance(v, dt.date) else v
+    out.update(org=m.org_id, residence=m.residence_id, work_unit=m.work_unit_id,
+               id_number=m.id_number_masked, phone=m.phone_masked)  # fmt: skip
+    return out
+
+
+def _apply(m: Member, data: MemberInput, derived: dict[str, Any]) -> None:
+    for f in PLAIN_FIELDS:
+        v = getattr(data, f)
+        setattr(m, f, v.strip() if isinstance(v, str) else v)
+    info = derived["info"]
+    if not m.id_number_index or m.id_number_index != pii.blind_index(info.number):
+        m.set_id_number(info.number)
+    if derived["phone"] != (m.reveal_phone() if m.phone_enc else ""):
+        m.set_phone(derived["phone"])
+    m.org = data.org
+    m.org_path = data.org.path
+    m.residence = data.residence
+    m.work_unit = data.work_unit
+
+
+@transaction.atomic
+def member_create(*, actor: Any, data: MemberInput) -> Member:
+    derived = validate_member(data)
+    m = Member()
+    _apply(m, data, derived)
+    try:
+        with transaction.atomic():
+            m.save()
+    except IntegrityError:  # a concurrent registration of the same ID number
+        raise ServiceError("请按提示修改后再提交。", fields={"id_number": DUPLICATE_ID}) from None
+    OrgRelationChange.objects.create(
+        member=m, kind=RelationChangeKind.JOINED, to_org=m.org, to_org_name=m.org.name,
+        on=m.joined_on, note="登记入册",
+    )  # fmt: skip
+    audit(actor=actor, action="members.create", obj=m, diff=_snapshot(m))
+    return m
+
+
+@transaction.atomic
+def member_update(*, actor: Any, member: Member, data: MemberInput) -> Member:
+    derived = validate_member(data, instance=member)
+    before = _snapshot(member)
+    old_org = member.org
+    _apply(member, data, derived)
+    member.save()
+    if old_org.pk != member.org_id:
+        OrgRelationChange.objects.create(
+            member=member, kind=RelationChangeKind.CORRECTED, from_org=old_org,
+            from_org_name=old_org.name, to_org=member.org, to_org_name=member.org.name,
+            on=dt.date.today(), note="信息更正",
+        )  # fmt: skip
+    audit(actor=actor, action="members.update", obj=member,
+          diff=model_diff(before, _snapshot(member)))  # fmt: skip
+    return member
+
+
+PII_FIELDS = {"id_number": "身份证号码", "phone": "手机号码"}
+
+
+@transaction.atomic
+def member_reveal_pii(*, actor: Any, member: Member, field_name: str) -> str:
+    """Return the clear value and write the audit row that says who saw it."""
+    if field_name not in PII_FIELDS:
+        raise ServiceError("只能查看身份证号码或手机号码。")
+    value = member.reveal_id_number() if field_name == "id_number" else member.reveal_phone()
+    audit(actor=actor, action="members.reveal_pii", obj=member, diff={"field": field_name})
+    return value

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tongxin.core.errors import ServiceError
+from tongxin.core.pagination import paginate, query_without_page
+from tongxin.geo.selectors import RESIDENCE_LEVELS, area_choices_under
+from tongxin.members import selectors, services
+from tongxin.members.forms import MemberForm
+from tongxin.members.models import Member, MemberStatus
+from tongxin.orgs.models import Organization, Sector
+from tongxin.orgs.selectors import get_org_for, units_for_choice
+
+
+def _filters(request: HttpRequest) -> selectors.MemberFilters:
+    scope = request.scope  # type: ignore[attr-defined]
+    org = None
+    if request.GET.get("org"):
+        org = get_org_for(scope, request.GET["org"])
+    return selectors.MemberFilters(
+        org=org,
+        status=request.GET.get("status", ""),
+        sector=request.GET.get("sector", ""),
+        flags=request.GET.getlist("flag"),
+        text=request.GET.get("q", ""),
+    )
+
+
+@login_required
+def member_list_view(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    filters = _filters(request)
+    page = paginate(request, selectors.member_list(scope, filters))
+    template = "members/_rows.html" if request.htmx else "members/list.html"  # type: ignore[attr-defined]
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "filters": filters,
+            "statuses": MemberStatus.choices,
+            "sectors": Sector.choices,
+            "flag_choices": [("floating", "流动党员"), ("lost_contact", "失联党员"),
+                             ("model_post", "党员示范岗"), ("household", "共产党员户")],
+            "query": query_without_page(request),
+        },
+    )  # fmt: skip
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    member = selectors.get_member_for(scope, pk)
+    return render(
+        request,
+        "members/detail.html",
+        {
+            "member": member,
+            "history": selectors.member_relation_history(member),
+            "can_reveal": scope.reaches_member(
+                "members.reveal_pii",
+                member.org_path,
+                member.residence.path if member.residence else None,
+            ),
+            "can_edit": scope.reaches_member("members.manage", member.org_path, None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    member = selectors.get_member_for(scope, pk, "members.reveal_pii")
+    if field not in services.PII_FIELDS:
+        raise Http404
+    value = services.member_reveal_pii(actor=request.user, member=member, field_name=field)
+    return render(request, "members/_revealed.html", {"value": value or "（未登记）"})
+
+
+def _form(request: HttpRequest, org: Organization, member: Member | None = None) -> MemberForm:
+    initial = None
+    if member is not None:
+        initial = {f: getattr(member, f) for f in services.PLAIN_FIELDS}
+        initial.update(residence=member.residence_id, work_unit=member.work_unit_id)
+    form = MemberForm(
+        request.POST or None,
+        initial=initial,
+        areas=area_choices_under(org.area, RESIDENCE_LEVELS),
+        units=units_for_choice(request.scope)[:500],  # type: ignore[attr-defined]
+    )
+    if member is not None:
+        # Personal data is never put back into the page unmasked: blank keeps what is stored.
+        form.fields["id_number"].required = False
+        form.fields["id_number"].help_text = f"当前：{member.id_number_masked}，留空则不修改。"
+        form.fields["phone"].help_text = f"当前：{member.phone_masked or '未登记'}，留空则不修改。"
+    return form
+
+
+def _save(request: HttpRequest, form: MemberForm, org: Organization, member: Member | None):  # type: ignore[no-untyped-def]
+    cleaned = dict(form.cleaned_data)
+    if member is not None:
+        cleaned["id_number"] = cleaned["id_number"] or member.reveal_id_number()
+        cleaned["phone"] = cleaned["phone"] or member.reveal_phone()
+    data = services.MemberInput(org=org, **cleaned)
+    try:
+        if member is None:
+            return services.member_create(actor=request.user, data=data)
+        return services.member_update(actor=request.user, member=member, data=data)
+    except ServiceError as e:
+        for name, msg in e.fields.items():
+            form.add_error(name if name in form.fields else None, msg)
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    org = get_org_for(scope, request.GET.get("org", ""), "members.manage")
+    form = _form(request, org)
+    if request.method == "POST" and form.is_valid():
+        member = _save(request, form, org, None)
+        if member is not None:
+            messages.success(request, f"已登记党员“{member.name}”。")
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "org": org, "member": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    member = selectors.get_member_for(scope, pk, "members.manage")
+    form = _form(request, member.org, member)
+    if request.method == "POST" and form.is_valid():
+        if _save(request, form, member.org, member) is not None:
+            messages.success(request, "已保存。")
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "org": member.org, "member": member})

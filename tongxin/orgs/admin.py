@@ -1,0 +1,26 @@
+from django.contrib import admin
+
+from tongxin.orgs.models import Leadership, Organization, Unit
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    # Edits of the tree itself go through the pages, where nesting rules are enforced.
+    list_display = ("name", "kind", "sector", "establishment", "depth")
+    list_filter = ("kind", "sector", "establishment")
+    search_fields = ("name",)
+    readonly_fields = ("path", "depth", "numchild")
+    raw_id_fields = ("area", "unit")
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("name", "sector", "credit_code")
+    search_fields = ("name",)
+    raw_id_fields = ("area",)
+
+
+@admin.register(Leadership)
+class LeadershipAdmin(admin.ModelAdmin):
+    list_display = ("org", "member", "role", "term_start", "term_end", "holds_dual_role")
+    raw_id_fields = ("org", "member")

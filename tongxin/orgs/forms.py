@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django import forms
+
+from tongxin.geo.models import Area
+from tongxin.orgs.models import Establishment, Organization, OrgKind, Sector, Unit
+
+
+class OrgForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=200)
+    kind = forms.ChoiceField(label="类型", choices=OrgKind.choices)
+    establishment = forms.ChoiceField(label="设置方式", choices=Establishment.choices)
+    sector = forms.ChoiceField(label="领域", choices=Sector.choices)
+    is_joint = forms.BooleanField(label="联合党组织", required=False)
+    is_temporary = forms.BooleanField(label="临时党组织", required=False)
+    area = forms.ModelChoiceField(label="所在区域", queryset=Area.objects.none(), required=False)
+    unit = forms.ModelChoiceField(label="所在单位", queryset=Unit.objects.none(), required=False)
+    founded_on = forms.DateField(
+        label="成立日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, areas=None, units=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas if areas is not None else Area.objects.none()  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
+
+
+class MoveForm(forms.Form):
+    parent = forms.ModelChoiceField(label="新的上级组织", queryset=Organization.objects.none())
+
+    def __init__(self, *args, parents=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]

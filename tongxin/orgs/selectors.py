@@ -1,0 +1,114 @@
+"""Every read of organizations, filtered by a Scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from tongxin.core.scope import Scope, subtree_q
+from tongxin.orgs.models import Leadership, Organization, OrgKind, Sector, Unit
+
+
+def org_queryset(scope: Scope, perm: str = "orgs.view") -> QuerySet[Organization]:
+    return Organization.objects.filter(scope.orgs_q(perm))
+
+
+def get_org_for(scope: Scope, pk: object, perm: str = "orgs.view") -> Organization:
+    try:
+        return org_queryset(scope, perm).select_related("area", "unit").get(pk=int(str(pk)))
+    except (Organization.DoesNotExist, ValueError):
+        raise Http404("党组织不存在或不在您的管辖范围内。") from None
+
+
+def org_roots(scope: Scope) -> QuerySet[Organization]:
+    """The first level of the tree browser: the highest organizations the user reaches."""
+    if scope.is_superuser:
+        return Organization.get_root_nodes()
+    roots = scope.org_roots("orgs.view")
+    if roots:
+        return Organization.objects.filter(path__in=roots).order_by("path")
+    # Area-anchored users: the organizations anchored in their areas, highest first.
+    qs = org_queryset(scope).order_by("depth", "path")
+    first = qs.first()
+    return qs.filter(depth=first.depth) if first else qs.none()
+
+
+def org_children(scope: Scope, parent: Organization) -> QuerySet[Organization]:
+    return (
+        org_queryset(scope)
+        .filter(path__startswith=parent.path, depth=parent.depth + 1)
+        .order_by("path")
+    )
+
+
+def org_search(scope: Scope, text: str, limit: int = 50) -> QuerySet[Organization]:
+    return org_queryset(scope).filter(name__contains=text.strip()).order_by("depth", "path")[:limit]
+
+
+def org_ancestors(scope: Scope, org: Organization) -> list[Organization]:
+    """Breadcrumb: the ancestors the user may see."""
+    steplen = Organization.steplen
+    paths = [org.path[:i] for i in range(steplen, len(org.path), steplen)]
+    return list(org_queryset(scope).filter(path__in=paths).order_by("depth"))
+
+
+def org_leadership(org: Organization) -> QuerySet[Leadership]:
+    return org.leaders.select_related("member").order_by("role", "id")
+
+
+@dataclass
+class SubtreeStats:
+    orgs: int
+    members: int
+    by_kind: dict[str, int]
+    by_sector: dict[str, int]
+
+
+def org_subtree_stats(scope: Scope, org: Organization) -> SubtreeStats:
+    from tongxin.members.selectors import member_count_in_subtree
+
+    orgs = org_queryset(scope).filter(subtree_q("path", org.path))
+    by_kind = dict(orgs.order_by().values_list("kind").annotate(n=Count("id")))
+    by_sector = dict(orgs.order_by().values_list("sector").annotate(n=Count("id")))
+    return SubtreeStats(
+        orgs=sum(by_kind.values()),
+        members=member_count_in_subtree(scope, org),
+        by_kind={str(OrgKind(k).label): v for k, v in by_kind.items()},
+        by_sector={str(Sector(k).label): v for k, v in by_sector.items()},
+    )
+
+
+def org_counts(scope: Scope) -> dict[str, dict[str, int]]:
+    qs = org_queryset(scope).order_by()
+    by_kind = dict(qs.values_list("kind").annotate(n=Count("id")))
+    by_sector = dict(qs.values_list("sector").annotate(n=Count("id")))
+    return {
+        "by_kind": {str(k.label): by_kind.get(k.value, 0) for k in OrgKind},
+        "by_sector": {str(s.label): by_sector.get(s.value, 0) for s in Sector},
+    }
+
+
+def unit_queryset(scope: Scope) -> QuerySet[Unit]:
+    """Units hosting an organization the user reaches."""
+    if scope.is_superuser:
+        return Unit.objects.all()
+    return Unit.objects.filter(orgs__in=org_queryset(scope)).distinct()
+
+
+def units_for_choice(scope: Scope) -> QuerySet[Unit]:
+    return unit_queryset(scope).order_by("name")
+
+
+def move_candidates(scope: Scope, org: Organization, limit: int = 300) -> list[Organization]:
+    """Possible new parents near the organization: under its grandparent (or its parent)."""
+    steplen = Organization.steplen
+    base = org.path[: max(steplen, len(org.path) - 2 * steplen)]
+    return list(
+        org_queryset(scope, "orgs.manage")
+        .filter(subtree_q("path", base))
+        .exclude(kind=OrgKind.GROUP)
+        .exclude(subtree_q("path", org.path))
+        .order_by("path")[:limit]
+    )

@@ -1,0 +1,180 @@
+"""Every write to organizations: atomic, audited, legal nesting enforced (DESIGN §4.1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
+
+from tongxin.core.audit import audit, model_diff
+from tongxin.core.errors import ServiceError
+from tongxin.core.scope import subtree_q
+from tongxin.orgs.models import Establishment, Leadership, LeadershipRole, Organization, OrgKind
+
+COMMITTEES = {OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE}
+# kind -> parent kinds allowed (None: may be a root of the tree)
+ALLOWED_PARENTS: dict[str, set[Any]] = {
+    OrgKind.COMMITTEE: {None, OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE},
+    OrgKind.WORKING_COMMITTEE: {None, OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE},
+    OrgKind.GENERAL_BRANCH: {OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE},
+    OrgKind.BRANCH: {OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE, OrgKind.GENERAL_BRANCH},
+    OrgKind.GROUP: {OrgKind.BRANCH},
+}
+
+
+def nesting_error(kind: str, parent_kind: str | None) -> str | None:
+    """The reason a `kind` may not sit under `parent_kind`, or None when it may."""
+    if parent_kind in ALLOWED_PARENTS[OrgKind(kind)]:
+        return None
+    label = OrgKind(kind).label
+    if parent_kind is None:
+        return f"{label}必须设在上级党组织之下，请选择上级党组织。"
+    parent_label = OrgKind(parent_kind).label
+    if kind == OrgKind.GROUP:
+        return f"党小组只能设在党支部之下，不能设在{parent_label}之下。"
+    if kind == OrgKind.BRANCH:
+        return f"党支部应设在党委、党工委或党总支之下，不能设在{parent_label}之下。"
+    if kind == OrgKind.GENERAL_BRANCH:
+        return f"党总支应设在党委或党工委之下，不能设在{parent_label}之下。"
+    return f"{label}应设在党委或党工委之下，不能设在{parent_label}之下。"
+
+
+def _check_children(kind: str, org: Organization) -> None:
+    for child_kind in set(org.get_children().values_list("kind", flat=True)):
+        if kind not in ALLOWED_PARENTS[OrgKind(child_kind)]:
+            raise ServiceError(
+                f"该组织下设有{OrgKind(child_kind).label}，不能改为{OrgKind(kind).label}。",
+                fields={"kind": "类型与下级组织不相容。"},
+            )
+
+
+ORG_FIELDS = ["name", "kind", "establishment", "sector", "is_joint", "is_temporary", "area",
+              "unit", "founded_on"]  # fmt: skip
+
+
+def _snapshot(org: Organization) -> dict[str, Any]:
+    out = {}
+    for f in ORG_FIELDS:
+        v = getattr(org, f + "_id") if f in ("area", "unit") else getattr(org, f)
+        out[f] = v.isoformat() if isinstance(v, dt.date) else v
+    return out
+
+
+def _validate(data: dict[str, Any]) -> None:
+    errors = {}
+    if not str(data.get("name") or "").strip():
+        errors["name"] = "请填写党组织名称。"
+    if data.get("kind") not in OrgKind.values:
+        errors["kind"] = "请选择党组织类型。"
+    founded = data.get("founded_on")
+    if founded and founded > dt.date.today():
+        errors["founded_on"] = "成立日期不能晚于今天。"
+    if errors:
+        raise ServiceError("请按提示修改后再提交。", fields=errors)
+
+
+@transaction.atomic
+def org_create(*, actor: Any, parent: Organization | None, **data: Any) -> Organization:
+    _validate(data)
+    reason = nesting_error(data["kind"], parent.kind if parent else None)
+    if reason:
+        raise ServiceError(reason, fields={"kind": reason})
+    data.setdefault("establishment", Establishment.FORMAL)
+    data["name"] = data["name"].strip()
+    if parent is None:
+        org = Organization.add_root(**data)
+    else:
+        parent = Organization.objects.get(pk=parent.pk)  # fresh numchild/path
+        org = parent.add_child(**data)
+    audit(actor=actor, action="orgs.create", obj=org, diff=_snapshot(org))
+    return org
+
+
+@transaction.atomic
+def org_update(*, actor: Any, org: Organization, **data: Any) -> Organization:
+    merged = {**_snapshot(org), **data}
+    _validate(merged)
+    if data.get("kind") and data["kind"] != org.kind:
+        parent = org.get_parent()
+        reason = nesting_error(data["kind"], parent.kind if parent else None)
+        if reason:
+            raise ServiceError(reason, fields={"kind": reason})
+        _check_children(data["kind"], org)
+    before = _snapshot(org)
+    for k, v in data.items():
+        setattr(org, k, v.strip() if k == "name" else v)
+    org.save()
+    audit(actor=actor, action="orgs.update", obj=org, diff=model_diff(before, _snapshot(org)))
+    return org
+
+
+@transaction.atomic
+def org_move(*, actor: Any, org: Organization, new_parent: Organization) -> Organization:
+    """Move an organization with its whole subtree under another parent."""
+    org = Organization.objects.get(pk=org.pk)
+    new_parent = Organization.objects.get(pk=new_parent.pk)
+    if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
+        raise ServiceError(
+            "不能把党组织移动到它自己或它的下级组织之下，请选择其他上级组织。",
+            fields={"parent": "目标是本组织或其下级组织。"},
+        )
+    reason = nesting_error(org.kind, new_parent.kind)
+    if reason:
+        raise ServiceError(reason, fields={"parent": reason})
+    old_parent = org.get_parent()
+    old_path = org.path
+    org.move(new_parent, pos="sorted-child")
+    org.refresh_from_db()
+    # Keep members' copy of the path in step with the tree.
+    from tongxin.members.models import Member
+
+    Member.objects.filter(subtree_q("org_path", old_path)).update(
+        org_path=Concat(Value(org.path), Substr("org_path", len(old_path) + 1))
+    )
+    audit(
+        actor=actor,
+        action="orgs.move",
+        obj=org,
+        diff={"parent": [old_parent.pk if old_parent else None, new_parent.pk]},
+    )
+    return org
+
+
+@transaction.atomic
+def leadership_add(
+    *,
+    actor: Any,
+    org: Organization,
+    member: Any,
+    role: str,
+    term_start: dt.date,
+    term_end: dt.date,
+    holds_dual_role: bool = False,
+) -> Leadership:
+    errors = {}
+    if role not in LeadershipRole.values:
+        errors["role"] = "请选择职务。"
+    if term_end <= term_start:
+        errors["term_end"] = "任期结束日期应晚于开始日期。"
+    if not member.org_path.startswith(org.path):
+        errors["member"] = "班子成员应为本组织或其下级组织的党员。"
+    if errors:
+        raise ServiceError("请按提示修改后再提交。", fields=errors)
+    if (
+        role == LeadershipRole.SECRETARY
+        and org.leaders.filter(
+            role=LeadershipRole.SECRETARY, term_end__gte=term_start, term_start__lte=term_end
+        ).exists()
+    ):
+        raise ServiceError("该组织在此任期内已有书记，请先结束现任书记的任期。",
+                           fields={"role": "任期内已有书记。"})  # fmt: skip
+    seat = Leadership.objects.create(
+        org=org, member=member, role=role, term_start=term_start, term_end=term_end,
+        holds_dual_role=holds_dual_role,
+    )  # fmt: skip
+    audit(actor=actor, action="orgs.leadership_add", obj=org,
+          diff={"member": member.pk, "role": role, "term_end": term_end.isoformat()})  # fmt: skip
+    return seat

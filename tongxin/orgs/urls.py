@@ -1,0 +1,13 @@
+from django.urls import path
+
+from tongxin.orgs import views
+
+app_name = "orgs"
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/children/", views.children, name="children"),
+    path("<int:parent_pk>/new/", views.create, name="create"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/move/", views.move, name="move"),
+]

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from tongxin.core.errors import ServiceError
+from tongxin.core.pagination import paginate
+from tongxin.geo.selectors import ANCHOR_LEVELS, area_choices_under
+from tongxin.members.selectors import MemberFilters, member_list
+from tongxin.orgs import selectors, services
+from tongxin.orgs.forms import MoveForm, OrgForm
+from tongxin.orgs.models import Organization
+
+
+@login_required
+def tree(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    text = request.GET.get("q", "").strip()
+    results = list(selectors.org_search(scope, text)) if text else None
+    return render(
+        request,
+        "orgs/tree.html",
+        {"roots": selectors.org_roots(scope)[:200], "results": results, "q": text},
+    )
+
+
+@login_required
+def children(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    parent = selectors.get_org_for(scope, pk)
+    return render(
+        request, "orgs/_children.html", {"nodes": selectors.org_children(scope, parent)[:500]}
+    )
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    org = selectors.get_org_for(scope, pk)
+    page = paginate(request, member_list(scope, MemberFilters(org=org)))
+    return render(
+        request,
+        "orgs/detail.html",
+        {
+            "org": org,
+            "ancestors": selectors.org_ancestors(scope, org),
+            "children": selectors.org_children(scope, org)[:200],
+            "leaders": selectors.org_leadership(org),
+            "stats": selectors.org_subtree_stats(scope, org),
+            "page": page,
+            "can_manage": scope.reaches_org("orgs.manage", org.path),
+            "can_add_member": scope.reaches_org("members.manage", org.path),
+        },
+    )
+
+
+def _org_form(request: HttpRequest, org: Organization | None, anchor: Organization | None,
+              initial: dict | None = None) -> OrgForm:  # type: ignore[type-arg]  # fmt: skip
+    scope = request.scope  # type: ignore[attr-defined]
+    area_root = anchor.area if anchor else None
+    return OrgForm(
+        request.POST or None,
+        initial=initial,
+        areas=area_choices_under(area_root, ANCHOR_LEVELS),
+        units=selectors.units_for_choice(scope)[:500],
+    )
+
+
+def _apply_errors(form: OrgForm, err: ServiceError) -> None:
+    for name, msg in err.fields.items():
+        form.add_error(name if name in form.fields else None, msg)
+    if not err.fields:
+        form.add_error(None, err.message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest, parent_pk: int) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    parent = selectors.get_org_for(scope, parent_pk, "orgs.manage")
+    form = _org_form(request, None, parent, {"sector": parent.sector, "area": parent.area_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.org_create(actor=request.user, parent=parent, **form.cleaned_data)
+        except ServiceError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, f"已创建党组织“{org.name}”。")
+            return redirect("orgs:detail", pk=org.pk)
+    return render(request, "orgs/form.html", {"form": form, "parent": parent, "org": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    org = selectors.get_org_for(scope, pk, "orgs.manage")
+    parent = org.get_parent()
+    initial = {f: getattr(org, f) for f in services.ORG_FIELDS}
+    form = _org_form(request, org, parent or org, initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_update(actor=request.user, org=org, **form.cleaned_data)
+        except ServiceError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("orgs:detail", pk=org.pk)
+    return render(request, "orgs/form.html", {"form": form, "parent": parent, "org": org})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def move(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    org = selectors.get_org_for(scope, pk, "orgs.manage")
+    parents = selectors.org_queryset(scope, "orgs.manage").exclude(kind="group")
+    form = MoveForm(request.POST or None, parents=parents)
+    # Offer the nearby organizations (under the grandparent); any reachable one validates.
+    near = selectors.move_candidates(scope, org)
+    form.fields["parent"].widget.choices = [("", "请选择")] + [(o.pk, o.name) for o in near]
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_move(actor=request.user, org=org, new_parent=form.cleaned_data["parent"])
+        except ServiceError as e:
+            form.add_error("parent", e.message)
+        else:
+            messages.success(request, f"已将“{org.name}”及其下级组织移至新的上级组织。")
+            return redirect("orgs:detail", pk=org.pk)
+    return render(request, "orgs/move.html", {"form": form, "org": org})
