@@ -85,10 +85,10 @@ def org_create(*, actor: Any, parent: Organization | None, **data: Any) -> Organ
     data.setdefault("establishment", Establishment.FORMAL)
     data["name"] = data["name"].strip()
     if parent is None:
-        org = Organization.add_root(**data)
+        org = Organization.objects.add_root(create_kwargs=data)
     else:
         parent = Organization.objects.get(pk=parent.pk)  # fresh numchild/path
-        org = parent.add_child(**data)
+        org = Organization.objects.add_child(parent, create_kwargs=data)
     audit(actor=actor, action="orgs.create", obj=org, diff=_snapshot(org))
     return org
 
@@ -126,7 +126,7 @@ def org_move(*, actor: Any, org: Organization, new_parent: Organization) -> Orga
         raise ServiceError(reason, fields={"parent": reason})
     old_parent = org.get_parent()
     old_path = org.path
-    org.move(new_parent, pos="sorted-child")
+    Organization.objects.move(org, new_parent, pos="sorted-child")
     org.refresh_from_db()
     # Keep members' copy of the path in step with the tree.
     from tongxin.members.models import Member

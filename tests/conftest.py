@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture
+def world(db):  # type: ignore[no-untyped-def]
+    return factories.make_world()
+
+
+@pytest.fixture
+def client_for(client):  # type: ignore[no-untyped-def]
+    """Log the test client in as a user: client_for(world["alice"])."""
+
+    def login(user):  # type: ignore[no-untyped-def]
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return login
