@@ -1,0 +1,110 @@
+"""Property: for any tree and any role assignments, the roster a user gets from the selectors
+is exactly what the assignments say, computed here from the tree's shape, not from paths."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests import factories
+from tongxin.accounts.models import Reach, Role, RoleAssignment, User
+from tongxin.core.scope import scope_for_user
+from tongxin.members.selectors import member_list
+from tongxin.orgs.models import OrgKind
+from tongxin.orgs.services import ALLOWED_PARENTS, org_create, org_move
+
+# Short names from a small alphabet, so new siblings often sort before existing ones.
+NAMES = st.text(alphabet="甲乙丙丁戊", min_size=1, max_size=3)
+
+
+class Rollback(Exception):
+    pass
+
+
+def kinds_under(parent_kind: str | None) -> list[str]:
+    return [k for k in OrgKind.values if parent_kind in ALLOWED_PARENTS[k]]
+
+
+def descendants_or_self(parents: dict[int, int | None], anchor: int) -> set[int]:
+    out = set()
+    for node in parents:
+        n: int | None = node
+        while n is not None:
+            if n == anchor:
+                out.add(node)
+                break
+            n = parents[n]
+    return out
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_member_list_matches_the_assignments(data):
+    try:
+        with transaction.atomic():
+            check_one_world(data)
+            raise Rollback  # every example starts from an empty database
+    except Rollback:
+        pass
+
+
+def check_one_world(data) -> None:  # type: ignore[no-untyped-def]
+    orgs = []  # index -> Organization
+    parents: dict[int, int | None] = {}
+    for i in range(data.draw(st.integers(2, 9), label="orgs")):
+        choices = [None] + [j for j, o in enumerate(orgs) if kinds_under(o.kind)]
+        parent = None if i == 0 else data.draw(st.sampled_from(choices), label="parent")
+        kind = data.draw(
+            st.sampled_from(kinds_under(orgs[parent].kind if parent is not None else None)),
+            label="kind",
+        )
+        orgs.append(
+            org_create(
+                actor=None,
+                parent=orgs[parent] if parent is not None else None,
+                name=data.draw(NAMES, label="name"),
+                kind=kind,
+                sector="community",
+            )
+        )
+        parents[i] = parent
+
+    # Sometimes move a subtree somewhere legal: members must follow their organizations.
+    for _ in range(data.draw(st.integers(0, 2), label="moves")):
+        legal = [
+            (i, j)
+            for i in parents
+            for j in parents
+            if i not in descendants_or_self(parents, j)  # j is not i nor under i
+            and j not in descendants_or_self(parents, i)
+            and parents[i] != j
+            and orgs[j].kind in ALLOWED_PARENTS[orgs[i].kind]
+        ]
+        if not legal:
+            break
+        i, j = data.draw(st.sampled_from(legal), label="move")
+        org_move(actor=None, org=orgs[i], new_parent=orgs[j])
+        parents[i] = j
+
+    member_org: dict[int, int] = {}  # member id -> org index
+    for i, o in enumerate(orgs):
+        if o.kind == OrgKind.GROUP:
+            continue  # members belong to branches, never directly to a group
+        for _ in range(data.draw(st.integers(0, 2), label=f"members of {i}")):
+            member_org[factories.member(o).pk] = i
+
+    role = Role.objects.get(code="branch_secretary")
+    user = User.objects.create_user(username="u")
+    expected: set[int] = set()
+    for _ in range(data.draw(st.integers(0, 3), label="assignments")):
+        anchor = data.draw(st.sampled_from(range(len(orgs))), label="anchor")
+        reach = data.draw(st.sampled_from([Reach.NODE, Reach.SUBTREE]), label="reach")
+        RoleAssignment.objects.create(user=user, role=role, org=orgs[anchor], reach=reach)
+        reached = descendants_or_self(parents, anchor) if reach == Reach.SUBTREE else {anchor}
+        expected |= {m for m, o in member_org.items() if o in reached}
+
+    got = set(member_list(scope_for_user(user)).values_list("id", flat=True))
+    assert got == expected

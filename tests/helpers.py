@@ -1,0 +1,52 @@
+"""Small assertions shared by the test modules."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+import pytest
+
+from tongxin.core.errors import ServiceError
+from tongxin.core.models import AuditLog
+from tongxin.members.models import Member, OrgRelationChange
+from tongxin.orgs.models import Organization
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def is_chinese(text: str) -> bool:
+    """A message for people: mostly Chinese, ending like a sentence."""
+    return bool(CJK.search(text)) and len(CJK.findall(text)) >= 4
+
+
+@contextmanager
+def refused(field: str | None = None, contains: str = ""):  # type: ignore[no-untyped-def]
+    """The block raises a ServiceError with a Chinese message (for `field`, if given)
+    and leaves members, organizations, relation history and the audit log untouched."""
+    counts = (
+        Member.objects.count(),
+        Organization.objects.count(),
+        OrgRelationChange.objects.count(),
+        AuditLog.objects.count(),
+    )
+    with pytest.raises(ServiceError) as exc:
+        yield exc
+    err = exc.value
+    assert is_chinese(err.message), err.message
+    if field is not None:
+        assert field in err.fields, err.fields
+        assert is_chinese(err.fields[field]), err.fields[field]
+        assert contains in err.fields[field], err.fields[field]
+    else:
+        assert contains in err.message, err.message
+    assert counts == (
+        Member.objects.count(),
+        Organization.objects.count(),
+        OrgRelationChange.objects.count(),
+        AuditLog.objects.count(),
+    ), "a refused operation must write nothing"
+
+
+def texts(response) -> str:  # type: ignore[no-untyped-def]
+    return response.content.decode()

@@ -1,0 +1,501 @@
+"""A deterministic synthetic city (or town) for demos, tests and benchmarks.
+
+City scale reproduces seed 001: 32,037 grassroots organizations split by sector exactly as
+reported (企业 10,335; 机关事业单位 10,460; 社会组织 1,014; 村社 9,442; 其他 786) and 561,000
+members. Town scale is about 1/100 of it. The same seed always gives the same city.
+
+The tree is planned in memory (paths computed here, as treebeard would) and written with the
+database's fastest path: ``executemany`` on SQLite, ``COPY`` on PostgreSQL. The ORM would need
+several minutes for 561,000 members; this takes well under two.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import itertools
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from faker.providers.company.zh_CN import Provider as CompanyProvider
+from faker.providers.person.zh_CN import Provider as PersonProvider
+
+from tongxin.core import idnumber, pii
+
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+STEPLEN = 4
+
+# Seed 001 (宁波, 2021): 32,037 grassroots organizations by sector.
+CITY_SECTORS = {
+    "enterprise": 10335,
+    "public_institution": 10460,
+    "social_org": 1014,
+    "village_community": 9442,
+    "other": 786,
+}
+CITY_MEMBERS = 561000
+
+DISTRICTS = [
+    ("海曙区", "330203"), ("江北区", "330205"), ("北仑区", "330206"), ("镇海区", "330211"),
+    ("鄞州区", "330212"), ("奉化区", "330213"), ("象山县", "330225"), ("宁海县", "330226"),
+    ("余姚市", "330281"), ("慈溪市", "330282"),
+]  # fmt: skip
+# Birthplaces of members born outside the city (GB/T 2260 county codes).
+OTHER_REGIONS = ["330102", "330302", "330402", "340102", "360102", "410102", "510104",
+                 "320102", "430102", "420102", "350102", "370102"]  # fmt: skip
+
+PLACE_CHARS = (
+    "东西南北中新华兴安康宁和平泰福春秋明光文武丰盛江河湖海山林松竹梅兰桂荷清云月星"
+    "长青永乐金银玉宝庆瑞祥德仁义礼智信博雅静怡馨逸景翠锦绣望港湾桥塘浦溪岭湖滨柳桃杏"
+)
+COMPOUND_SUFFIXES = ["花园", "小区", "新村", "家园", "苑", "公寓", "园区", "大厦", "商圈", "嘉园"]
+ENTERPRISE_SUFFIXES = ["科技有限公司", "制造有限公司", "贸易有限公司", "电子股份有限公司",
+                       "模具有限公司", "物流有限公司", "建设集团有限公司", "服装有限公司"]  # fmt: skip
+SOCIAL_SUFFIXES = [
+    "志愿者协会",
+    "社会工作服务中心",
+    "行业协会",
+    "商会",
+    "公益服务社",
+    "养老服务中心",
+]
+INSTITUTION_NAMES = ["发展和改革局", "教育局", "民政局", "财政局", "人力资源和社会保障局",
+                     "自然资源和规划局", "住房和城乡建设局", "交通运输局", "农业农村局", "商务局",
+                     "文化广电旅游局", "卫生健康局", "市场监督管理局", "综合行政执法局",
+                     "第一中学", "实验小学", "人民医院", "中医院", "图书馆", "档案馆"]  # fmt: skip
+OTHER_NAMES = ["离退休干部", "流动党员", "两新组织综合", "园区联合", "楼宇联合", "商圈联合"]
+ETHNICITIES = ["汉族"] * 97 + ["回族", "满族", "畲族"]
+EDU_BY_DECADE = {
+    # birth decade -> weights for primary, junior, senior, college, bachelor, postgraduate
+    1930: [50, 30, 15, 4, 1, 0], 1940: [40, 32, 18, 7, 3, 0], 1950: [25, 35, 25, 10, 5, 0],
+    1960: [10, 30, 30, 18, 11, 1], 1970: [4, 18, 28, 25, 22, 3], 1980: [1, 8, 18, 28, 38, 7],
+    1990: [0, 3, 10, 27, 48, 12], 2000: [0, 1, 6, 28, 52, 13],
+}  # fmt: skip
+EDUCATIONS = ["primary", "junior", "senior", "college", "bachelor", "postgraduate"]
+
+TOWN = "town"
+CITY = "city"
+
+
+def path_segment(n: int) -> str:
+    out = ""
+    while n:
+        n, r = divmod(n, 36)
+        out = ALPHABET[r] + out
+    return out.rjust(STEPLEN, "0")
+
+
+@dataclass
+class Node:
+    """An area or organization planned in memory before it is written."""
+
+    name: str
+    fields: dict[str, Any]
+    children: list[Node] = field(default_factory=list)
+    id: int = 0
+    path: str = ""
+    members: int = 0  # organizations only: members registered directly here
+    first_member_id: int = 0
+
+    def add(self, child: Node) -> Node:
+        self.children.append(child)
+        return child
+
+
+def assign_paths(roots: list[Node], first_id: int = 1) -> list[Node]:
+    """Number the nodes depth-first with sorted siblings, as treebeard's sorted tree does."""
+    ordered: list[Node] = []
+    counter = itertools.count(first_id)
+
+    def visit(nodes: list[Node], prefix: str) -> None:
+        nodes.sort(key=lambda n: n.name)
+        for i, node in enumerate(nodes, start=1):
+            node.path = prefix + path_segment(i)
+            node.id = next(counter)
+            ordered.append(node)
+            visit(node.children, node.path)
+
+    visit(roots, "")
+    return ordered
+
+
+@dataclass
+class Plan:
+    scale: str
+    seed: int
+    today: dt.date
+    areas: list[Node] = field(default_factory=list)
+    orgs: list[Node] = field(default_factory=list)
+    units: list[tuple[int, str, str, int | None]] = field(default_factory=list)
+    leadership: list[tuple] = field(default_factory=list)  # type: ignore[type-arg]
+    member_total: int = 0
+    sector_counts: dict[str, int] = field(default_factory=dict)
+    # for demo users
+    anchors: dict[str, Node] = field(default_factory=dict)
+
+
+class Generator:
+    def __init__(self, *, scale: str = TOWN, seed: int = 1, today: dt.date | None = None):
+        if scale not in (TOWN, CITY):
+            raise ValueError("scale must be town or city")
+        self.scale = scale
+        self.seed = seed
+        self.today = today or dt.date(2026, 6, 30)
+        self.rng = random.Random(seed)
+        factor = 1 if scale == CITY else 100
+        self.sector_quota = {k: round(v / factor) for k, v in CITY_SECTORS.items()}
+        self.member_total = round(CITY_MEMBERS / factor)
+        self.n_districts = 10 if scale == CITY else 1
+        self.streets_per_district = 15 if scale == CITY else 3
+        surnames = list(PersonProvider.last_names.items())
+        self._surnames = [s for s, _ in surnames]
+        self._surname_cum = list(itertools.accumulate(w for _, w in surnames))
+        self._given = list(PersonProvider.first_names)
+        self._used_names: set[str] = set()
+        self._id_numbers: set[str] = set()
+
+    # ---- names -----------------------------------------------------------------------------
+    def place_name(self, length: int = 2) -> str:
+        for _ in range(50):
+            name = "".join(self.rng.choice(PLACE_CHARS) for _ in range(length))
+            if name not in self._used_names:
+                self._used_names.add(name)
+                return name
+        return name + str(self.rng.randint(1, 99))
+
+    def person_name(self) -> str:
+        r = self.rng.random() * self._surname_cum[-1]
+        surname = self._surnames[min(bisect.bisect(self._surname_cum, r), len(self._surnames) - 1)]
+        given = self.rng.choice(self._given)
+        if self.rng.random() < 0.7:
+            given += self.rng.choice(self._given)
+        return surname + given
+
+    # ---- geography -------------------------------------------------------------------------
+    def plan_areas(self, plan: Plan) -> Node:
+        city = Node("宁波市", {"level": "city", "code": "330200",
+                               "latitude": "29.868336", "longitude": "121.543990"})  # fmt: skip
+        districts = DISTRICTS[: self.n_districts]
+        self.streets: list[tuple[Node, Node, str]] = []  # (district area, street area, region)
+        for d_name, code in districts:
+            d = city.add(Node(d_name, {"level": "district", "code": code}))
+            for s in range(self.streets_per_district):
+                suffix = "街道" if s % 3 else "镇"
+                st = d.add(Node(self.place_name() + suffix,
+                                {"level": "street", "code": f"{code}{s + 1:03d}"}))  # fmt: skip
+                self.streets.append((d, st, code))
+        plan.areas = [city]
+        return city
+
+    def add_community(self, street: Node, village: bool) -> Node:
+        comm = street.add(Node(self.place_name() + ("村" if village else "社区"),
+                               {"level": "community", "code": ""}))  # fmt: skip
+        for _ in range(self.rng.randint(3, 7)):
+            suffix = self.rng.choice(COMPOUND_SUFFIXES)
+            comp = comm.add(Node(self.place_name() + suffix, {"level": "compound", "code": ""}))
+            for b in range(self.rng.randint(4, 12)):
+                comp.add(Node(f"{b + 1}幢", {"level": "building", "code": ""}))
+        return comm
+
+    # ---- organizations ---------------------------------------------------------------------
+    def org(self, name: str, kind: str, sector: str, area: Node | None, unit: int | None = None,
+            establishment: str = "formal", is_joint: bool = False) -> Node:  # fmt: skip
+        founded = self.today - dt.timedelta(days=self.rng.randint(400, 365 * 40))
+        return Node(name, {"kind": kind, "sector": sector, "area": area, "unit": unit,
+                           "establishment": establishment, "is_joint": is_joint,
+                           "is_temporary": False, "founded_on": founded.isoformat()})  # fmt: skip
+
+    def new_unit(self, plan: Plan, name: str, sector: str, area: Node | None) -> int:
+        unit_id = len(plan.units) + 1
+        plan.units.append((unit_id, name, sector, id(area) if area else None))
+        return unit_id
+
+    def cluster(
+        self, kind: str, plan: Plan, street: Node, district: Node
+    ) -> list[tuple[Node, Node | None]]:
+        """One organization with its branches and groups, as (node, parent-in-cluster) pairs;
+        the head's parent is None (attached by the caller)."""
+        rng = self.rng
+        out: list[tuple[Node, Node | None]] = []
+
+        def branches(head: Node, n: int, sector: str, area: Node | None, prefix: str = "") -> None:
+            for i in range(n):
+                b = self.org(f"{head.name.removesuffix('党委').removesuffix('党总支')}{prefix}第{i + 1}党支部",
+                             "branch", sector, area)  # fmt: skip
+                out.append((b, head))
+                for g in range(rng.choice([0, 0, 0, 1, 2])):
+                    out.append((self.org(f"{b.name}第{g + 1}党小组", "group", sector, area), b))
+
+        if kind == "village_community":
+            village = rng.random() < 0.45
+            sector = "village" if village else "community"
+            comm = self.add_community(street, village)
+            size = rng.choice([1, 2, 3, 4, 5, 6])
+            if size == 1:
+                b = self.org(comm.name + "党支部", "branch", sector, comm)
+                out.append((b, None))
+                for g in range(rng.choice([0, 1, 2])):
+                    out.append((self.org(f"{b.name}第{g + 1}党小组", "group", sector, comm), b))
+            else:
+                head_kind = "committee" if size >= 4 else "general_branch"
+                head = self.org(comm.name + ("党委" if size >= 4 else "党总支"), head_kind,
+                                sector, comm)  # fmt: skip
+                out.append((head, None))
+                branches(head, size, sector, comm)
+            return out
+        if kind == "enterprise":
+            unit_name = rng.choice(["宁波", district.name[:2], street.name[:2]]) + \
+                rng.choice(CompanyProvider.company_prefixes) + rng.choice(ENTERPRISE_SUFFIXES)  # fmt: skip
+            unit = self.new_unit(plan, unit_name, "enterprise", street)
+            size = rng.choice([1, 1, 1, 1, 2, 3, 5])
+            if size == 1:
+                joint = rng.random() < 0.15
+                out.append((self.org(unit_name + ("联合党支部" if joint else "党支部"), "branch",
+                                     "enterprise", street, unit, is_joint=joint), None))  # fmt: skip
+            else:
+                head = self.org(unit_name + ("党委" if size >= 4 else "党总支"),
+                                "committee" if size >= 4 else "general_branch", "enterprise",
+                                street, unit)  # fmt: skip
+                out.append((head, None))
+                branches(head, size, "enterprise", street)
+            return out
+        if kind == "social_org":
+            name = street.name[:2] + self.place_name() + rng.choice(SOCIAL_SUFFIXES)
+            unit = self.new_unit(plan, name, "social_org", street)
+            functional = rng.random() < 0.3
+            out.append((self.org(name + "党支部", "branch", "social_org", street, unit,
+                                 establishment="functional" if functional else "formal"), None))  # fmt: skip
+            return out
+        if kind == "public_institution":
+            inst = rng.choice(INSTITUTION_NAMES)
+            name = f"{district.name}{inst}"
+            if name in self._used_names:
+                name = f"{district.name}{self.place_name()}{inst}"
+            self._used_names.add(name)
+            unit = self.new_unit(plan, name, "public_institution", district)
+            size = rng.choice([1, 2, 3, 4, 6])
+            if size == 1:
+                out.append((self.org(name + "党支部", "branch", "public_institution", district,
+                                     unit), None))  # fmt: skip
+            else:
+                head = self.org(name + ("机关党委" if size >= 4 else "党总支"),
+                                "committee" if size >= 4 else "general_branch",
+                                "public_institution", district, unit)  # fmt: skip
+                out.append((head, None))
+                branches(head, size, "public_institution", district)
+            return out
+        # other: joint branches of floating members, retirees, parks and buildings
+        name = f"{street.name}{self.place_name()}{rng.choice(OTHER_NAMES)}党支部"
+        out.append((self.org(name, "branch", "other", street, is_joint=True), None))
+        return out
+
+    def plan_orgs(self, plan: Plan) -> None:
+        city_area = plan.areas[0]
+        city = self.org("中共宁波市委", "committee", "public_institution", city_area)
+        plan.anchors["city"] = city
+        quota = dict(self.sector_quota)
+        quota["public_institution"] -= 1
+        district_orgs: dict[int, Node] = {}
+        street_orgs: list[tuple[Node, Node, Node]] = []  # (street org, street area, district area)
+        for d_area in city_area.children:
+            d_org = city.add(self.org(f"中共{d_area.name}委", "committee", "public_institution",
+                                      d_area))  # fmt: skip
+            quota["public_institution"] -= 1
+            district_orgs[id(d_area)] = d_org
+            for s_area in d_area.children:
+                s_org = d_org.add(self.org(f"{s_area.name}党工委" if s_area.name.endswith("街道")
+                                           else f"中共{s_area.name}委",
+                                           "working_committee" if s_area.name.endswith("街道")
+                                           else "committee", "public_institution", s_area))  # fmt: skip
+                quota["public_institution"] -= 1
+                street_orgs.append((s_org, s_area, d_area))
+        plan.anchors["street"] = street_orgs[0][0]
+
+        # Fill each sector's quota exactly with clusters spread over the streets.
+        for kind in [
+            "village_community",
+            "enterprise",
+            "social_org",
+            "public_institution",
+            "other",
+        ]:
+            remaining = quota[kind]
+            while remaining > 0:
+                s_org, s_area, d_area = self.rng.choice(street_orgs)
+                nodes = self.cluster(kind, plan, s_area, d_area)[:remaining]
+                parent_of_head = district_orgs[id(d_area)] if kind in (
+                    "public_institution", "other") else s_org  # fmt: skip
+                for node, parent in nodes:
+                    (parent or parent_of_head).add(node)
+                remaining -= len(nodes)
+        plan.orgs = [city]
+
+    # ---- members ---------------------------------------------------------------------------
+    def allocate_members(self, ordered_orgs: list[Node]) -> list[Node]:
+        """Members belong to branches (or to a committee that has none below it)."""
+        holders = [
+            n for n in ordered_orgs
+            if n.fields["kind"] == "branch"
+            or (n.fields["kind"] in ("committee", "general_branch") and not n.children)
+        ]  # fmt: skip
+        weights = [self.rng.uniform(0.3, 1.7) for _ in holders]
+        total_w = sum(weights)
+        counts = [max(1, int(self.member_total * w / total_w)) for w in weights]
+        diff = self.member_total - sum(counts)
+        i = 0
+        while diff != 0:
+            j = i % len(counts)
+            if diff > 0:
+                counts[j] += 1
+                diff -= 1
+            elif counts[j] > 1:
+                counts[j] -= 1
+                diff += 1
+            i += 1
+        next_id = 1
+        for node, n in zip(holders, counts, strict=True):
+            node.members = n
+            node.first_member_id = next_id
+            next_id += n
+        return holders
+
+    def new_id_number(self, region: str, birth: dt.date) -> str:
+        while True:
+            number = idnumber.make(region, birth, self.rng.randint(0, 999))
+            if number not in self._id_numbers:
+                self._id_numbers.add(number)
+                return number
+
+    def member_rows(self, holders: list[Node], buildings_by_area: dict[int, list[int]],
+                    region_of_street: dict[int, str]) -> Iterator[tuple]:  # type: ignore[type-arg]  # fmt: skip
+        """Rows in the column order of MEMBER_COLUMNS, holder by holder."""
+        rng = self.rng
+        today = self.today
+        now = "2026-06-30 08:00:00"
+        encrypt, index = pii.encrypt, pii.blind_index
+        for node in holders:
+            area_id = node.fields["area_id"]
+            buildings = buildings_by_area.get(area_id) or buildings_by_area.get(
+                node.fields["street_area_id"], [])  # fmt: skip
+            home_region = region_of_street.get(node.fields["street_area_id"], "330203")
+            for k in range(node.members):
+                member_id = node.first_member_id + k
+                age = int(min(95, max(19, rng.gauss(50, 16))))
+                birth = dt.date(today.year - age, rng.randint(1, 12), rng.randint(1, 28))
+                region = home_region if rng.random() < 0.8 else rng.choice(OTHER_REGIONS)
+                number = self.new_id_number(region, birth)
+                gender = "M" if int(number[16]) % 2 else "F"
+                decade = max(1930, min(2000, birth.year // 10 * 10))
+                education = rng.choices(EDUCATIONS, EDU_BY_DECADE[decade])[0]
+                earliest = birth.replace(year=birth.year + 18) + dt.timedelta(days=30)
+                span = (today - earliest).days
+                if rng.random() < 0.035 or span < 400:
+                    joined = today - dt.timedelta(days=rng.randint(20, 360))
+                    joined = max(joined, earliest)
+                    status, confirmed = "probationary", None
+                else:
+                    joined = earliest + dt.timedelta(days=int(span * rng.betavariate(2, 3)))
+                    joined = min(joined, today - dt.timedelta(days=400))
+                    confirmed = (joined + dt.timedelta(days=365 + rng.randint(0, 20))).isoformat()
+                    status = "full"
+                phone = f"1{rng.choice('35789')}{rng.randint(0, 999999999):09d}"
+                floating = rng.random() < 0.03
+                residence = rng.choice(buildings) if buildings else None
+                yield (
+                    member_id, self.person_name(), gender, rng.choice(ETHNICITIES), education,
+                    encrypt(number), index(number), encrypt(phone), index(phone),
+                    idnumber.mask(number), pii.mask_phone(phone), birth.isoformat(),
+                    joined.isoformat(), confirmed, status, "normal", node.id, node.path,
+                    residence, None, int(floating), "上海市浦东新区" if floating else "",
+                    int(rng.random() < 0.01), int(rng.random() < 0.06), int(rng.random() < 0.04),
+                    now, now,
+                )  # fmt: skip
+
+    def plan_leadership(self, ordered_orgs: list[Node], plan: Plan) -> None:
+        rng = self.rng
+        today = self.today
+
+        def first_member(node: Node) -> int | None:
+            if node.members:
+                return node.first_member_id
+            for child in node.children:
+                found = first_member(child)
+                if found:
+                    return found
+            return None
+
+        lid = itertools.count(1)
+        for node in ordered_orgs:
+            if node.fields["kind"] == "group":
+                continue
+            mid = first_member(node)
+            if mid is None:
+                continue
+            years = 5 if node.fields["kind"] in ("committee", "working_committee") else 3
+            start = today - dt.timedelta(days=rng.randint(30, 365 * years - 10))
+            end = start.replace(year=start.year + years) if not (start.month == 2 and start.day == 29) \
+                else start.replace(year=start.year + years, day=28)  # fmt: skip
+            dual = node.fields["sector"] in ("village", "community") and rng.random() < 0.99
+            plan.leadership.append((next(lid), node.id, mid, "secretary", start.isoformat(),
+                                    end.isoformat(), int(dual)))  # fmt: skip
+            if node.members >= 6:
+                plan.leadership.append((next(lid), node.id, mid + 1, "deputy", start.isoformat(),
+                                        end.isoformat(), 0))  # fmt: skip
+                for k in range(2, min(5, node.members)):
+                    plan.leadership.append((next(lid), node.id, mid + k, "committee_member",
+                                            start.isoformat(), end.isoformat(), 0))  # fmt: skip
+
+
+def build_plan(
+    *, scale: str, seed: int
+) -> tuple[Generator, Plan, list[Node], list[Node], list[Node]]:
+    gen = Generator(scale=scale, seed=seed)
+    plan = Plan(scale=scale, seed=seed, today=gen.today)
+    gen.plan_areas(plan)
+    gen.plan_orgs(plan)
+    # Areas were created while planning organizations (communities, compounds, buildings).
+    ordered_areas = assign_paths(plan.areas)
+    ordered_orgs = assign_paths(plan.orgs)
+    area_ids = {id(a): a.id for a in ordered_areas}
+    street_of: dict[int, int] = {}
+    for a in ordered_areas:
+        if a.fields["level"] == "street":
+            for desc in _walk(a):
+                street_of[desc.id] = a.id
+            street_of[a.id] = a.id
+    for o in ordered_orgs:
+        area = o.fields.pop("area")
+        o.fields["area_id"] = area_ids[id(area)] if area is not None else None
+        o.fields["street_area_id"] = street_of.get(o.fields["area_id"] or 0) or o.fields["area_id"]
+    plan.units = [(uid, name, sector, area_ids.get(a) if a else None)
+                  for uid, name, sector, a in plan.units]  # fmt: skip
+    holders = gen.allocate_members(ordered_orgs)
+    gen.plan_leadership(ordered_orgs, plan)
+    plan.member_total = gen.member_total
+    return gen, plan, ordered_areas, ordered_orgs, holders
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    for c in node.children:
+        yield c
+        yield from _walk(c)
+
+
+def buildings_index(ordered_areas: list[Node]) -> tuple[dict[int, list[int]], dict[int, str]]:
+    """Buildings under each community and each street; the region code of each street."""
+    by_area: dict[int, list[int]] = {}
+    region: dict[int, str] = {}
+    for a in ordered_areas:
+        level = a.fields["level"]
+        if level == "district":
+            region[a.id] = str(a.fields["code"])
+            for s in a.children:
+                region[s.id] = str(a.fields["code"])
+        if level in ("community", "street", "district"):
+            by_area[a.id] = [d.id for d in _walk(a) if d.fields["level"] == "building"]
+    return by_area, region
+
+
+ProgressFn = Callable[[str], None]

@@ -1,0 +1,188 @@
+"""Writes a planned demo city with the database's bulk path (executemany / COPY)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+
+from tongxin.accounts.models import Reach, Role, RoleAssignment, User
+from tongxin.core.audit import audit
+from tongxin.demo.generator import (
+    Node,
+    Plan,
+    ProgressFn,
+    build_plan,
+    buildings_index,
+)
+from tongxin.geo.models import Area
+from tongxin.members.models import Member, OrgRelationChange
+from tongxin.orgs.models import Leadership, Organization, Unit
+
+MEMBER_COLUMNS = [
+    "id", "name", "gender", "ethnicity", "education", "id_number_enc", "id_number_index",
+    "phone_enc", "phone_index", "id_number_masked", "phone_masked", "birth_date", "joined_on",
+    "confirmed_on", "status", "standing", "org_id", "org_path", "residence_id", "work_unit_id",
+    "is_floating", "floating_to", "is_lost_contact", "is_model_post", "is_party_household",
+    "created_at", "updated_at",
+]  # fmt: skip
+AREA_COLUMNS = ["id", "path", "depth", "numchild", "name", "level", "code", "latitude", "longitude"]
+ORG_COLUMNS = ["id", "path", "depth", "numchild", "name", "kind", "establishment", "sector",
+               "is_joint", "is_temporary", "area_id", "unit_id", "founded_on"]  # fmt: skip
+UNIT_COLUMNS = ["id", "name", "sector", "credit_code", "area_id", "address"]
+LEADERSHIP_COLUMNS = ["id", "org_id", "member_id", "role", "term_start", "term_end",
+                      "holds_dual_role"]  # fmt: skip
+HISTORY_COLUMNS = ["id", "member_id", "kind", "from_org_id", "to_org_id", "from_org_name",
+                   "to_org_name", "on", "note"]  # fmt: skip
+
+DEMO_PASSWORD = "Tongxin2026"
+DEMO_USERS = [
+    # username, display name, role, anchor key, description
+    ("admin", "系统管理员", None, None, "超级管理员（全部数据、管理后台）"),
+    ("zuzhibu", "市委组织部 周敏", "org_dept", "city", "市委组织部：全市党组织和党员"),
+    ("jiedao", "街道党工委书记 陈立", "street_secretary", "street", "街道党工委：本街道"),
+    ("zhibu", "支部书记 王建", "branch_secretary", "branch", "支部书记：本支部"),
+    ("wangge", "网格员 刘芳", "grid_worker", "community_area", "网格员：本社区居住的党员"),
+    ("shenji", "审计员 孙越", "auditor", "city", "审计员：全市只读，查看号码留痕"),
+    ("dangyuan", "党员 赵红", "member", "member_branch", "党员：本人信息"),
+]
+
+
+def bulk_insert(table: str, columns: list[str], rows: Iterable[tuple], batch: int = 20000) -> int:  # type: ignore[type-arg]
+    """executemany on SQLite, COPY on PostgreSQL; returns the number of rows written."""
+    n = 0
+    raw = connection.connection
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    if connection.vendor == "postgresql":
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                n += 1
+        return n
+    sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join('?' * len(columns))})"
+    cur = raw.cursor()
+    it: Iterator[tuple] = iter(rows)  # type: ignore[type-arg]
+    while chunk := list(islice(it, batch)):
+        cur.executemany(sql, chunk)
+        n += len(chunk)
+    return n
+
+
+def _tree_rows(nodes: list[Node], columns: list[str]) -> Iterator[tuple]:  # type: ignore[type-arg]
+    for n in nodes:
+        base = {"id": n.id, "path": n.path, "depth": len(n.path) // 4,
+                "numchild": len(n.children), "name": n.name}  # fmt: skip
+        yield tuple(base[c] if c in base else n.fields.get(c) for c in columns)
+
+
+def domain_is_empty() -> bool:
+    return not (Organization.objects.exists() or Member.objects.exists() or Area.objects.exists())
+
+
+def wipe() -> None:
+    """Remove all domain data (the demo command's --reset)."""
+    for model in (Leadership, OrgRelationChange, RoleAssignment, Member, Organization, Unit):
+        model.objects.all().delete()
+    Area.objects.all().delete()
+    User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).delete()
+
+
+def _reset_sequences() -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cur:
+        for model in (Area, Organization, Unit, Member, Leadership, OrgRelationChange):
+            table = model._meta.db_table
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
+            )
+
+
+def load(*, scale: str, seed: int, progress: ProgressFn | None = None) -> dict[str, Any]:
+    say = progress or (lambda _msg: None)
+    t0 = time.perf_counter()
+    gen, plan, areas, orgs, holders = build_plan(scale=scale, seed=seed)
+    say(f"规划完成：{len(areas)} 个区域，{len(orgs)} 个党组织，{plan.member_total} 名党员")
+    by_area, region = buildings_index(areas)
+    with transaction.atomic():
+        bulk_insert(Area._meta.db_table, AREA_COLUMNS, _tree_rows(areas, AREA_COLUMNS))
+        bulk_insert(Unit._meta.db_table, UNIT_COLUMNS,
+                    ((u[0], u[1], u[2], "", u[3], "") for u in plan.units))  # fmt: skip
+        bulk_insert(Organization._meta.db_table, ORG_COLUMNS, _tree_rows(orgs, ORG_COLUMNS))
+        say("区域、单位、党组织已写入")
+        n = bulk_insert(Member._meta.db_table, MEMBER_COLUMNS,
+                        gen.member_rows(holders, by_area, region))  # fmt: skip
+        say(f"党员已写入：{n} 名")
+        history = (
+            (m, m, "joined", None, h.id, "", h.name, gen.today.isoformat(), "演示数据初始登记")
+            for h in holders
+            for m in range(h.first_member_id, h.first_member_id + h.members)
+        )
+        bulk_insert(OrgRelationChange._meta.db_table, HISTORY_COLUMNS, history)
+        bulk_insert(Leadership._meta.db_table, LEADERSHIP_COLUMNS, plan.leadership)
+        _reset_sequences()
+        users = create_demo_users(plan, orgs, holders, areas)
+        audit(actor=None, action="demo.generate", object_type="demo",
+              diff={"scale": scale, "seed": seed, "orgs": len(orgs), "members": n})  # fmt: skip
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            pass  # VACUUM ANALYZE runs outside the transaction below
+        else:
+            cur.execute("ANALYZE")
+    if connection.vendor == "postgresql":
+        old = connection.get_autocommit()
+        connection.set_autocommit(True)
+        with connection.cursor() as cur:
+            for model in (Area, Organization, Member):
+                cur.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+        connection.set_autocommit(old)
+    elapsed = time.perf_counter() - t0
+    sectors: dict[str, int] = {}
+    for o in orgs:
+        sectors[str(o.fields["sector"])] = sectors.get(str(o.fields["sector"]), 0) + 1
+    return {"areas": len(areas), "orgs": len(orgs), "members": n, "units": len(plan.units),
+            "sectors": sectors, "users": users, "seconds": elapsed}  # fmt: skip
+
+
+def create_demo_users(plan: Plan, orgs: list[Node], holders: list[Node], areas: list[Node]) -> list[tuple[str, str, str]]:  # fmt: skip
+    street = plan.anchors["street"]
+    # a branch under the demo street with a reasonable roster
+    branch = next(
+        h for h in holders
+        if h.fields["kind"] == "branch" and h.path.startswith(street.path) and h.members >= 8
+    )  # fmt: skip
+    community_area = next(a for a in areas if a.fields["level"] == "community")
+    anchors = {
+        "city": ("org", plan.anchors["city"].id, Reach.SUBTREE),
+        "street": ("org", street.id, Reach.SUBTREE),
+        "branch": ("org", branch.id, Reach.SUBTREE),
+        "community_area": ("area", community_area.id, Reach.SUBTREE),
+        "member_branch": ("org", branch.id, Reach.NODE),
+    }
+    password = make_password(DEMO_PASSWORD)
+    roles = {r.code: r for r in Role.objects.all()}
+    out = []
+    for username, display, role, anchor, desc in DEMO_USERS:
+        user = User.objects.create(
+            username=username, display_name=display, password=password,
+            is_staff=role is None, is_superuser=role is None,
+        )  # fmt: skip
+        if username == "zhibu":
+            user.member_id = branch.first_member_id  # the branch's secretary
+            user.save(update_fields=["member"])
+        if username == "dangyuan":
+            user.member_id = branch.first_member_id + 1
+            user.save(update_fields=["member"])
+        if role and anchor:
+            kind, pk, reach = anchors[anchor]
+            RoleAssignment.objects.create(
+                user=user, role=roles[role], reach=reach,
+                org_id=pk if kind == "org" else None, area_id=pk if kind == "area" else None,
+            )  # fmt: skip
+        out.append((username, DEMO_PASSWORD, desc))
+    return out
