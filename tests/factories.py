@@ -37,7 +37,8 @@ def org(
 
 def id_number(birth: dt.date | None = None, region: str = "330203") -> str:
     n = next(_seq)
-    birth = birth or dt.date(1980, 1, 1) + dt.timedelta(days=n * 37 % 9000)
+    # Born 1960-1984: every builder-made member is past 18 on the default 入党 date (2010-07-01).
+    birth = birth or dt.date(1960, 1, 1) + dt.timedelta(days=n * 37 % 9000)
     return idnumber.make(region, birth, n % 1000)
 
 

@@ -53,12 +53,12 @@ def test_a_permission_the_role_lacks_reaches_nothing(world):
     with pytest.raises(Http404):
         get_org_for(scope_for_user(world["bob"]), world["branch_a1"].pk, "orgs.manage")
     with pytest.raises(Http404):
-        get_member_for(scope_for_user(world["audrey"]), world["m_a1"].pk, "members.manage")
-    assert get_member_for(scope_for_user(world["audrey"]), world["m_a1"].pk, "members.reveal_pii")
+        get_member_for(scope_for_user(world["auditor"]), world["m_a1"].pk, "members.manage")
+    assert get_member_for(scope_for_user(world["auditor"]), world["m_a1"].pk, "members.reveal_pii")
 
 
 def test_the_auditor_at_the_city_sees_every_street(world):
-    assert member_names(world["audrey"]) == {"张红", "李明", "王芳", "赵刚"}
+    assert member_names(world["auditor"]) == {"张红", "李明", "王芳", "赵刚"}
 
 
 def test_a_superuser_sees_everything(world):

@@ -12,7 +12,7 @@ from tests import factories
 from tongxin.accounts.models import Reach, Role, RoleAssignment, User
 from tongxin.core.scope import scope_for_user
 from tongxin.members.selectors import member_list
-from tongxin.orgs.models import OrgKind
+from tongxin.orgs.models import Organization, OrgKind
 from tongxin.orgs.services import ALLOWED_PARENTS, org_create, org_move
 
 # Short names from a small alphabet, so new siblings often sort before existing ones.
@@ -51,9 +51,15 @@ def test_member_list_matches_the_assignments(data):
         pass
 
 
+def fresh(org: Organization) -> Organization:
+    """As a page would load it: tree writes renumber paths behind stale instances."""
+    return Organization.objects.get(pk=org.pk)
+
+
 def check_one_world(data) -> None:  # type: ignore[no-untyped-def]
-    orgs = []  # index -> Organization
+    orgs: list[Organization] = []  # index -> Organization
     parents: dict[int, int | None] = {}
+    member_org: dict[int, int] = {}  # member id -> org index
     for i in range(data.draw(st.integers(2, 9), label="orgs")):
         choices = [None] + [j for j, o in enumerate(orgs) if kinds_under(o.kind)]
         parent = None if i == 0 else data.draw(st.sampled_from(choices), label="parent")
@@ -64,13 +70,17 @@ def check_one_world(data) -> None:  # type: ignore[no-untyped-def]
         orgs.append(
             org_create(
                 actor=None,
-                parent=orgs[parent] if parent is not None else None,
+                parent=fresh(orgs[parent]) if parent is not None else None,
                 name=data.draw(NAMES, label="name"),
                 kind=kind,
                 sector="community",
             )
         )
         parents[i] = parent
+        # Members join as the tree grows, so later writes to the tree happen around them.
+        if kind != OrgKind.GROUP:  # members belong to branches, never directly to a group
+            for _ in range(data.draw(st.integers(0, 2), label="members")):
+                member_org[factories.member(fresh(orgs[i])).pk] = i
 
     # Sometimes move a subtree somewhere legal: members must follow their organizations.
     for _ in range(data.draw(st.integers(0, 2), label="moves")):
@@ -86,15 +96,8 @@ def check_one_world(data) -> None:  # type: ignore[no-untyped-def]
         if not legal:
             break
         i, j = data.draw(st.sampled_from(legal), label="move")
-        org_move(actor=None, org=orgs[i], new_parent=orgs[j])
+        org_move(actor=None, org=fresh(orgs[i]), new_parent=fresh(orgs[j]))
         parents[i] = j
-
-    member_org: dict[int, int] = {}  # member id -> org index
-    for i, o in enumerate(orgs):
-        if o.kind == OrgKind.GROUP:
-            continue  # members belong to branches, never directly to a group
-        for _ in range(data.draw(st.integers(0, 2), label=f"members of {i}")):
-            member_org[factories.member(o).pk] = i
 
     role = Role.objects.get(code="branch_secretary")
     user = User.objects.create_user(username="u")

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import login
+from tests.e2e.conftest import SCREENSHOTS, login
 from tongxin.core.models import AuditLog
 
 pytestmark = pytest.mark.e2e
@@ -39,6 +39,8 @@ def test_alice_finds_a_member_and_reveals_the_id_number(page: Page, e2e_world): 
     community.locator(":scope > summary .small").click()
     expect(tree.get_by_role("link", name="紫金社区第一党支部")).to_be_visible()
     expect(tree.get_by_role("link", name="紫金社区第二党支部")).to_be_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "org-tree-expanded-desktop.png", full_page=True)
 
     tree.get_by_role("link", name="紫金社区第一党支部").click()
     expect(page.get_by_role("heading", name="紫金社区第一党支部")).to_be_visible()
@@ -57,6 +59,7 @@ def test_alice_finds_a_member_and_reveals_the_id_number(page: Page, e2e_world): 
     page.locator("#pii-id_number").get_by_role("button", name="查看完整号码").click()
     expect(page.get_by_test_id("revealed")).to_have_text(clear)
     assert re.fullmatch(r"\d{17}[\dX]", clear)
+    page.screenshot(path=SCREENSHOTS / "member-detail-revealed-desktop.png", full_page=True)
     assert AuditLog.objects.filter(
         action="members.reveal_pii", actor=w["alice"], object_id=str(w["m_a1"].pk)
     ).exists()
@@ -70,6 +73,8 @@ def test_charlie_cannot_see_alices_members(page: Page, e2e_world):  # type: igno
     response = page.goto(f"{w['url']}/members/{w['m_a1'].pk}/")
     assert response is not None and response.status == 404
     expect(page.locator("body")).not_to_contain_text("张红")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "not-found-desktop.png", full_page=True)
 
     response = page.goto(f"{w['url']}/orgs/{w['branch_a1'].pk}/")
     assert response is not None and response.status == 404
@@ -89,3 +94,5 @@ def test_wrong_password_is_explained_in_chinese(page: Page, e2e_world):  # type:
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
     expect(page.get_by_label("用户名")).to_have_value("alice")
     expect(page.get_by_test_id("org-total")).to_have_count(0)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "login-error-desktop.png", full_page=True)

@@ -28,6 +28,20 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> None:
     audit(actor=actor, action="accounts.token_revoke", obj=token)
 
 
+def api_token_list(*, user: User):  # type: ignore[no-untyped-def]
+    return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def get_api_token_for(*, user: User, pk: int) -> ApiToken:
+    """A user manages only their own tokens; anything else is 404."""
+    from django.http import Http404
+
+    try:
+        return ApiToken.objects.get(pk=pk, user=user, revoked_at__isnull=True)
+    except ApiToken.DoesNotExist:
+        raise Http404("令牌不存在。") from None
+
+
 def api_token_user(raw: str) -> User | None:
     token = (
         ApiToken.objects.select_related("user")

@@ -2,9 +2,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tongxin.accounts import services
+from tongxin.core.audit import audit
+from tongxin.core.errors import ServiceError
 
 
 class LoginForm(AuthenticationForm):
@@ -18,6 +25,48 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+
+    def get_success_url(self) -> str:
+        return reverse("core:me")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        response = super().form_valid(form)
+        audit(actor=self.request.user, action="accounts.password_change", obj=self.request.user)
+        messages.success(self.request, "密码已修改。")
+        return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    """The user's own API tokens: create one (its key is shown once), list, revoke."""
+    new_key = None
+    error = ""
+    if request.method == "POST":
+        try:
+            _token, new_key = services.api_token_create(
+                actor=request.user, user=request.user, name=request.POST.get("name", "")
+            )
+        except ServiceError as e:
+            error = e.message
+    return render(
+        request,
+        "accounts/tokens.html",
+        {"tokens": services.api_token_list(user=request.user), "new_key": new_key, "error": error},
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = services.get_api_token_for(user=request.user, pk=pk)
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, f"令牌“{token.name}”已停用。")
+    return redirect("accounts:tokens")
 
 
 def lockout(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def, type-arg]

@@ -153,6 +153,7 @@ class Generator:
         self._surnames = [s for s, _ in surnames]
         self._surname_cum = list(itertools.accumulate(w for _, w in surnames))
         self._given = list(PersonProvider.first_names)
+        self._given_single = [g for g in self._given if len(g) == 1]
         self._used_names: set[str] = set()
         self._id_numbers: set[str] = set()
 
@@ -169,8 +170,8 @@ class Generator:
         r = self.rng.random() * self._surname_cum[-1]
         surname = self._surnames[min(bisect.bisect(self._surname_cum, r), len(self._surnames) - 1)]
         given = self.rng.choice(self._given)
-        if self.rng.random() < 0.7:
-            given += self.rng.choice(self._given)
+        if len(given) == 1 and self.rng.random() < 0.7:
+            given += self.rng.choice(self._given_single)
         return surname + given
 
     # ---- geography -------------------------------------------------------------------------
@@ -196,7 +197,7 @@ class Generator:
             suffix = self.rng.choice(COMPOUND_SUFFIXES)
             comp = comm.add(Node(self.place_name() + suffix, {"level": "compound", "code": ""}))
             for b in range(self.rng.randint(4, 12)):
-                comp.add(Node(f"{b + 1}幢", {"level": "building", "code": ""}))
+                comp.add(Node(f"{comp.name}{b + 1}幢", {"level": "building", "code": ""}))
         return comm
 
     # ---- organizations ---------------------------------------------------------------------

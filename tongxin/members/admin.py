@@ -13,7 +13,14 @@ class MemberAdmin(admin.ModelAdmin):
     readonly_fields = ("id_number_masked", "phone_masked", "birth_date", "gender", "org_path")
     raw_id_fields = ("org", "residence", "work_unit")
 
+    # Read-only here: the pages' services validate, encrypt and write the audit log.
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
 
 

@@ -12,6 +12,16 @@ class OrganizationAdmin(admin.ModelAdmin):
     readonly_fields = ("path", "depth", "numchild")
     raw_id_fields = ("area", "unit")
 
+    # Read-only here: the pages' services enforce nesting and write the audit log.
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, QuerySet, Value, When
 from django.http import Http404
 
 from tongxin.core.scope import Scope, subtree_q
-from tongxin.orgs.models import Leadership, Organization, OrgKind, Sector, Unit
+from tongxin.orgs.models import Leadership, LeadershipRole, Organization, OrgKind, Sector, Unit
 
 
 def org_queryset(scope: Scope, perm: str = "orgs.view") -> QuerySet[Organization]:
@@ -54,8 +54,16 @@ def org_ancestors(scope: Scope, org: Organization) -> list[Organization]:
     return list(org_queryset(scope).filter(path__in=paths).order_by("depth"))
 
 
+ROLE_ORDER = Case(
+    When(role=LeadershipRole.SECRETARY, then=Value(0)),
+    When(role=LeadershipRole.DEPUTY, then=Value(1)),
+    default=Value(2),
+)
+
+
 def org_leadership(org: Organization) -> QuerySet[Leadership]:
-    return org.leaders.select_related("member").order_by("role", "id")
+    """Secretary first, then deputies, then committee members."""
+    return org.leaders.select_related("member").order_by(ROLE_ORDER, "id")
 
 
 @dataclass
