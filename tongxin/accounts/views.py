@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -10,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tongxin.accounts import services
+from tongxin.accounts.models import User
 from tongxin.core.audit import audit
 from tongxin.core.errors import ServiceError
 
@@ -44,26 +47,27 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
     """The user's own API tokens: create one (its key is shown once), list, revoke."""
+    user = cast(User, request.user)
     new_key = None
     error = ""
     if request.method == "POST":
         try:
             _token, new_key = services.api_token_create(
-                actor=request.user, user=request.user, name=request.POST.get("name", "")
+                actor=user, user=user, name=request.POST.get("name", "")
             )
         except ServiceError as e:
             error = e.message
     return render(
         request,
         "accounts/tokens.html",
-        {"tokens": services.api_token_list(user=request.user), "new_key": new_key, "error": error},
+        {"tokens": services.api_token_list(user=user), "new_key": new_key, "error": error},
     )
 
 
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = services.get_api_token_for(user=request.user, pk=pk)
+    token = services.get_api_token_for(user=cast(User, request.user), pk=pk)
     services.api_token_revoke(actor=request.user, token=token)
     messages.success(request, f"令牌“{token.name}”已停用。")
     return redirect("accounts:tokens")

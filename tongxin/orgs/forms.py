@@ -3,7 +3,15 @@ from __future__ import annotations
 from django import forms
 
 from tongxin.geo.models import Area
-from tongxin.orgs.models import Establishment, Organization, OrgKind, Sector, Unit
+from tongxin.members.models import Member
+from tongxin.orgs.models import (
+    Establishment,
+    LeadershipRole,
+    Organization,
+    OrgKind,
+    Sector,
+    Unit,
+)
 
 
 class OrgForm(forms.Form):
@@ -23,6 +31,20 @@ class OrgForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas if areas is not None else Area.objects.none()  # type: ignore[attr-defined]
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
+
+
+class LeadershipForm(forms.Form):
+    member = forms.ModelChoiceField(label="党员", queryset=Member.objects.none())
+    role = forms.ChoiceField(label="职务", choices=LeadershipRole.choices)
+    term_start = forms.DateField(label="任期开始", widget=forms.DateInput(attrs={"type": "date"}))
+    term_end = forms.DateField(label="任期结束", widget=forms.DateInput(attrs={"type": "date"}))
+    holds_dual_role = forms.BooleanField(
+        label="一肩挑（兼任村/社区主任或单位负责人）", required=False
+    )
+
+    def __init__(self, *args, members=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members  # type: ignore[attr-defined]
 
 
 class MoveForm(forms.Form):

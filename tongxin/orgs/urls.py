@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:parent_pk>/new/", views.create, name="create"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/move/", views.move, name="move"),
+    path("<int:pk>/leaders/new/", views.leader_add, name="leader_add"),
 ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -8,10 +9,11 @@ from django.views.decorators.http import require_http_methods
 
 from tongxin.core.errors import ServiceError
 from tongxin.core.pagination import paginate
+from tongxin.core.scope import subtree_q
 from tongxin.geo.selectors import ANCHOR_LEVELS, area_choices_under
-from tongxin.members.selectors import MemberFilters, member_list
+from tongxin.members.selectors import MemberFilters, member_list, member_queryset
 from tongxin.orgs import selectors, services
-from tongxin.orgs.forms import MoveForm, OrgForm
+from tongxin.orgs.forms import LeadershipForm, MoveForm, OrgForm
 from tongxin.orgs.models import Organization
 
 
@@ -69,7 +71,7 @@ def _org_form(request: HttpRequest, org: Organization | None, anchor: Organizati
     )
 
 
-def _apply_errors(form: OrgForm, err: ServiceError) -> None:
+def _apply_errors(form: forms.Form, err: ServiceError) -> None:
     for name, msg in err.fields.items():
         form.add_error(name if name in form.fields else None, msg)
     if not err.fields:
@@ -131,3 +133,25 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"已将“{org.name}”及其下级组织移至新的上级组织。")
             return redirect("orgs:detail", pk=org.pk)
     return render(request, "orgs/move.html", {"form": form, "org": org})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def leader_add(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    org = selectors.get_org_for(scope, pk, "orgs.manage")
+    members = member_queryset(scope).filter(subtree_q("org_path", org.path)).order_by("name")
+    form = LeadershipForm(request.POST or None, members=members)
+    # Validation accepts any member of the subtree; the list offers the first 500 by name.
+    form.fields["member"].widget.choices = [("", "请选择")] + [
+        (m.pk, m.name) for m in members.only("id", "name")[:500]
+    ]
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.leadership_add(actor=request.user, org=org, **form.cleaned_data)
+        except ServiceError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, "已登记班子成员。")
+            return redirect("orgs:detail", pk=org.pk)
+    return render(request, "orgs/leader_form.html", {"form": form, "org": org})
