@@ -1,0 +1,76 @@
+"""python -m bench --scale town|city --db sqlite|postgresql [--only NAME]
+
+Every run starts from a fresh database: a new SQLite file under var/bench/, or the database
+``tongxin_bench`` (dropped and recreated) on the PostgreSQL server of DATABASE_URL. The database
+named in DATABASE_URL itself is never touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench.util import Context
+
+ROOT = Path(__file__).resolve().parent.parent
+NAMES = ["demo_city", "subtree_count", "roster_page"]
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test"
+PG_BENCH_DB = "tongxin_bench"
+
+
+def fresh_sqlite(scale: str) -> None:
+    path = ROOT / "var" / "bench" / f"tongxin-{scale}.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["TONGXIN_SQLITE_PATH"] = str(path)
+
+
+def fresh_postgresql() -> None:
+    import psycopg
+
+    url = urlsplit(os.environ.get("DATABASE_URL") or DEFAULT_PG)
+    admin = url._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+    os.environ["DATABASE_URL"] = url._replace(path=f"/{PG_BENCH_DB}").geturl()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--scale", choices=["town", "city"], default="town")
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--only", choices=NAMES)
+    args = parser.parse_args()
+
+    if args.db == "sqlite":
+        fresh_sqlite(args.scale)
+    else:
+        fresh_postgresql()
+    # Production-like: no debug cursor wrapper. Development keys are fine for throwaway data.
+    os.environ["TONGXIN_DEBUG"] = "0"
+    os.environ.setdefault("TONGXIN_SECRET_KEY", "bench-only-secret-key")
+    os.environ.setdefault("TONGXIN_PII_KEY", "bench-only-pii-key")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    sys.path.insert(0, str(ROOT))
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+    from bench import benchmarks
+
+    ctx = Context(scale=args.scale, db=args.db)
+    for name in [args.only] if args.only else NAMES:
+        getattr(benchmarks, name)(ctx)
+
+
+if __name__ == "__main__":
+    main()
