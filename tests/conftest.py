@@ -19,3 +19,10 @@ def client_for(client):  # type: ignore[no-untyped-def]
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    # Argon2 at Django's defaults takes a large fraction of a second per user; tests need no
+    # resistance to brute force (login, lockout and validators behave the same with MD5).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

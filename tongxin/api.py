@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from tongxin.accounts.services import api_token_user
@@ -80,6 +80,22 @@ def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return error(request, 401, "unauthorized", "请先登录，或在请求头中提供有效的 API 令牌。")
+
+
+HTTP_ERRORS = {
+    403: ("forbidden", "请求未通过安全校验，请刷新页面后重试。"),
+    429: ("throttled", "请求过于频繁，请稍后再试。"),
+}
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja's own refusals (unparsable body, CSRF, throttling), in our shape and language."""
+    if isinstance(exc.__cause__, ValueError):  # the body is not JSON (JSONDecodeError)
+        fields = {"body": FIELD_MESSAGES["json_invalid"]}
+        return error(request, 422, "invalid", "请求数据有误，请按字段提示修改。", fields)
+    code, message = HTTP_ERRORS.get(exc.status_code, ("error", "请求无法处理，请检查后重试。"))
+    return error(request, exc.status_code, code, message)
 
 
 def scope_of(request: HttpRequest):  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -17,23 +16,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from tests import factories
-
-CHROMIUM = os.environ.get("TONGXIN_CHROMIUM", "/usr/bin/chromium")
-# No internet here: never `playwright install`; launch the distribution's Chromium instead.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-SCREENSHOTS = ARTIFACTS / "screenshots"
-
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 812}
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP
 
 
 @pytest.fixture(scope="session")
@@ -87,12 +70,3 @@ def e2e_world(transactional_db, live_server) -> dict:  # type: ignore[no-untyped
     world = factories.make_world()
     world["url"] = live_server.url
     return world
-
-
-def login(page: Page, base_url: str, username: str, password: str = factories.PASSWORD) -> None:
-    """Log in through the login page, as a person would."""
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("networkidle")

@@ -9,7 +9,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import SCREENSHOTS, login
+from tests.e2e.browser import SCREENSHOTS, login
+from tests.factories import PASSWORD
 from tongxin.core.models import AuditLog
 
 pytestmark = pytest.mark.e2e
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 def test_alice_finds_a_member_and_reveals_the_id_number(page: Page, e2e_world):  # type: ignore[no-untyped-def]
     w = e2e_world
-    login(page, w["url"], "alice")
+    login(page, w["url"], "alice", PASSWORD)
 
     # 工作台: street A has 5 organizations and 3 members (street B is not hers).
     expect(page.get_by_role("heading", name="工作台")).to_be_visible()
@@ -67,7 +68,7 @@ def test_alice_finds_a_member_and_reveals_the_id_number(page: Page, e2e_world): 
 
 def test_charlie_cannot_see_alices_members(page: Page, e2e_world):  # type: ignore[no-untyped-def]
     w = e2e_world
-    login(page, w["url"], "charlie")
+    login(page, w["url"], "charlie", PASSWORD)
     expect(page.get_by_test_id("member-total")).to_have_text("1")
 
     response = page.goto(f"{w['url']}/members/{w['m_a1'].pk}/")

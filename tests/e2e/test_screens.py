@@ -3,18 +3,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOTS, login
+from tests.e2e.browser import DESKTOP, PHONE, SCREENSHOTS, login
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
-
-README_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
 
 
 def _pages(w: dict) -> list[tuple[str, str, str]]:  # type: ignore[type-arg]
@@ -35,7 +30,7 @@ def _shoot(page: Page, name: str, label: str) -> None:
     page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True)
 
 
-def _horizontal_overflow(page: Page) -> int:
+def _scroll_width(page: Page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
 
@@ -70,22 +65,18 @@ def test_pages_render_and_fit(new_context, e2e_world, label, viewport):  # type:
     page.goto(f"{w['url']}/accounts/login/")
     expect(page.get_by_role("button", name="登录")).to_be_visible()
     _shoot(page, "login", label)
-    if viewport is PHONE and _horizontal_overflow(page) > PHONE["width"] + 1:
-        too_wide["login"] = _horizontal_overflow(page)
+    if viewport is PHONE and _scroll_width(page) > PHONE["width"] + 1:
+        too_wide["login"] = _scroll_width(page)
 
-    login(page, w["url"], "alice")
+    login(page, w["url"], "alice", PASSWORD)
     for name, path, heading in _pages(w):
         response = page.goto(w["url"] + path)
         assert response is not None and response.status == 200, name
         expect(page.get_by_role("heading", name=heading, exact=True).first).to_be_visible()
         page.wait_for_load_state("networkidle")
         _shoot(page, name, label)
-        if viewport is PHONE and _horizontal_overflow(page) > PHONE["width"] + 1:
-            too_wide[name] = _horizontal_overflow(page)
+        if viewport is PHONE and _scroll_width(page) > PHONE["width"] + 1:
+            too_wide[name] = _scroll_width(page)
 
     assert not too_wide, f"pages wider than 375 px (scrollWidth): {too_wide}"
     assert not errors, f"browser errors: {errors}"
-
-    # `TONGXIN_README_SCREENSHOT=1 make test` refreshes the README's picture of the dashboard.
-    if viewport is DESKTOP and os.environ.get("TONGXIN_README_SCREENSHOT") == "1":
-        shutil.copyfile(SCREENSHOTS / "dashboard-desktop.png", README_SCREENSHOT)

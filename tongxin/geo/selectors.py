@@ -8,14 +8,13 @@ from tongxin.core.scope import Scope, subtree_q
 from tongxin.geo.models import Area, AreaLevel
 
 
-def area_choices_under(
-    area: Area | None, levels: Sequence[str], limit: int = 500
-) -> QuerySet[Area]:
-    """Areas below an organization's anchor, for form choices (the caller holds the org)."""
+def area_choices_under(area: Area | None, levels: Sequence[str]) -> QuerySet[Area]:
+    """Areas below an organization's anchor, for form choices (the caller holds the org).
+    Not sliced: a form must be able to validate any of them (see core.forms.offer)."""
     qs = Area.objects.filter(level__in=levels)
     if area is not None:
         qs = qs.filter(subtree_q("path", area.path))
-    return qs.order_by("path")[:limit]
+    return qs.order_by("path")
 
 
 def area_queryset(scope: Scope) -> QuerySet[Area]:

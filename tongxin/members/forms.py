@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from tongxin.core.forms import offer
 from tongxin.geo.models import Area
 from tongxin.members.models import Education, MemberStatus, Standing
 from tongxin.orgs.models import Unit
@@ -33,5 +34,5 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args, areas=None, units=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["residence"].queryset = areas if areas is not None else Area.objects.none()  # type: ignore[attr-defined]
-        self.fields["work_unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
+        offer(self.fields["residence"], areas if areas is not None else Area.objects.none())
+        offer(self.fields["work_unit"], units if units is not None else Unit.objects.none())

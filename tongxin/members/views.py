@@ -91,7 +91,7 @@ def _form(request: HttpRequest, org: Organization, member: Member | None = None)
         request.POST or None,
         initial=initial,
         areas=area_choices_under(org.area, RESIDENCE_LEVELS),
-        units=units_for_choice(request.scope)[:500],  # type: ignore[attr-defined]
+        units=units_for_choice(request.scope),  # type: ignore[attr-defined]
     )
     if member is not None:
         # Personal data is never put back into the page unmasked: blank keeps what is stored.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from tongxin.core.forms import offer
 from tongxin.geo.models import Area
 from tongxin.members.models import Member
 from tongxin.orgs.models import (
@@ -29,8 +30,8 @@ class OrgForm(forms.Form):
 
     def __init__(self, *args, areas=None, units=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = areas if areas is not None else Area.objects.none()  # type: ignore[attr-defined]
-        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
+        offer(self.fields["area"], areas if areas is not None else Area.objects.none())
+        offer(self.fields["unit"], units if units is not None else Unit.objects.none())
 
 
 class LeadershipForm(forms.Form):

@@ -47,9 +47,11 @@ class Unit(models.Model):
 
 
 class Organization(MP_Node):
-    """党组织. Legal nesting is enforced in services (DESIGN §4.1)."""
+    """党组织. Legal nesting is enforced in services (DESIGN §4.1).
 
-    node_order_by = ["name"]
+    No ``node_order_by``: a new or moved organization is always appended as the last child.
+    Sorted insertion would renumber the paths of the siblings after it (and their subtrees),
+    leaving every ``Member.org_path`` below them pointing at the wrong organization."""
 
     name = models.CharField(_("名称"), max_length=200, db_index=True)
     kind = models.CharField(_("类型"), max_length=32, choices=OrgKind.choices)

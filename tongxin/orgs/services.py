@@ -43,7 +43,7 @@ def nesting_error(kind: str, parent_kind: str | None) -> str | None:
 
 
 def _check_children(kind: str, org: Organization) -> None:
-    for child_kind in set(org.get_children().values_list("kind", flat=True)):
+    for child_kind in set(Organization.objects.get_children(org).values_list("kind", flat=True)):
         if kind not in ALLOWED_PARENTS[OrgKind(child_kind)]:
             raise ServiceError(
                 f"该组织下设有{OrgKind(child_kind).label}，不能改为{OrgKind(kind).label}。",
@@ -98,7 +98,7 @@ def org_update(*, actor: Any, org: Organization, **data: Any) -> Organization:
     merged = {**_snapshot(org), **data}
     _validate(merged)
     if data.get("kind") and data["kind"] != org.kind:
-        parent = org.get_parent()
+        parent = Organization.objects.get_parent(org)
         reason = nesting_error(data["kind"], parent.kind if parent else None)
         if reason:
             raise ServiceError(reason, fields={"kind": reason})
@@ -124,9 +124,10 @@ def org_move(*, actor: Any, org: Organization, new_parent: Organization) -> Orga
     reason = nesting_error(org.kind, new_parent.kind)
     if reason:
         raise ServiceError(reason, fields={"parent": reason})
-    old_parent = org.get_parent()
+    old_parent = Organization.objects.get_parent(org)
     old_path = org.path
-    Organization.objects.move(org, new_parent, pos="sorted-child")
+    # Appended as the last child: no other organization's path changes (see Organization).
+    Organization.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
     # Keep members' copy of the path in step with the tree.
     from tongxin.members.models import Member

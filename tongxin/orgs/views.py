@@ -67,7 +67,7 @@ def _org_form(request: HttpRequest, org: Organization | None, anchor: Organizati
         request.POST or None,
         initial=initial,
         areas=area_choices_under(area_root, ANCHOR_LEVELS),
-        units=selectors.units_for_choice(scope)[:500],
+        units=selectors.units_for_choice(scope),
     )
 
 
@@ -100,7 +100,7 @@ def create(request: HttpRequest, parent_pk: int) -> HttpResponse:
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     org = selectors.get_org_for(scope, pk, "orgs.manage")
-    parent = org.get_parent()
+    parent = Organization.objects.get_parent(org)
     initial = {f: getattr(org, f) for f in services.ORG_FIELDS}
     form = _org_form(request, org, parent or org, initial)
     if request.method == "POST" and form.is_valid():

@@ -1,0 +1,30 @@
+"""A fixed number of queries on the organization page, however many members it lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture(params=[3, 30], ids=["3 members", "30 members"])
+def street_a_members(request, world):  # type: ignore[no-untyped-def]
+    for i in range(request.param - 3):
+        factories.member(world["branch_a1"] if i % 2 else world["branch_a2"])
+    return request.param
+
+
+def test_org_detail_query_count_is_constant(world, street_a_members, client_for,
+                                            django_assert_num_queries):  # fmt: skip
+    c = client_for(world["alice"])
+    org = world["comm_a_org"]
+    # 1 session, 2 user, 3 role assignments (the Scope),
+    # 4 the organization with its area and unit, 5 COUNT of members for the paginator,
+    # 6 the ancestors for the breadcrumb, 7 subtree orgs by kind, 8 subtree orgs by sector,
+    # 9 COUNT of members in the subtree (the statistic), 10 the leadership with members,
+    # 11 the children, 12 the page of members with their organization,
+    # 13-15 SAVEPOINT / UPDATE django_session / RELEASE (saved on every request)
+    with django_assert_num_queries(15):
+        r = c.get(f"/orgs/{org.pk}/")
+    assert r.status_code == 200
+    assert f'data-testid="subtree-members">{street_a_members}<' in r.content.decode()
