@@ -109,6 +109,15 @@ class Scope:
                 return True
         return False
 
+    def covers_org_subtree(self, perm: str, path: str) -> bool:
+        """True when one subtree grant contains the whole subtree at `path`: a query already
+        limited to that subtree then needs no scope filter (the same range twice makes
+        SQLite check the second on every row)."""
+        return self.is_superuser or any(
+            g.kind == "org" and g.subtree and path.startswith(g.path)
+            for g in self.grants.get(perm, [])
+        )
+
     def reaches_member(self, perm: str, org_path: str, residence_path: str | None) -> bool:
         return self.reaches_org(perm, org_path, residence_path)
 

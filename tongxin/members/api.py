@@ -5,7 +5,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from tongxin.core.errors import ServiceError
 from tongxin.members import selectors, services
@@ -112,7 +112,7 @@ def _input(request: HttpRequest, payload: MemberIn, member: Member | None) -> se
 @router.post("/", response={201: MemberOut}, summary="登记党员")
 def member_create(request: HttpRequest, payload: MemberIn):  # type: ignore[no-untyped-def]
     member = services.member_create(actor=request.user, data=_input(request, payload, None))
-    return 201, member
+    return Status(201, member)
 
 
 @router.put("/{member_id}", response=MemberOut, summary="修改党员信息")

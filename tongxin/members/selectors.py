@@ -69,9 +69,7 @@ def _text_q(text: str) -> Q:
 def member_list(scope: Scope, filters: MemberFilters | None = None) -> QuerySet[Member]:
     """The roster: one query for the rows (org joined), ordered along the tree."""
     f = filters or MemberFilters()
-    qs = member_queryset(scope)
-    if f.org is not None:
-        qs = qs.filter(subtree_q("org_path", f.org.path))
+    qs = _in_subtree(scope, f.org) if f.org is not None else member_queryset(scope)
     if f.status:
         qs = qs.filter(status=f.status)
     if f.sector:
@@ -84,8 +82,15 @@ def member_list(scope: Scope, filters: MemberFilters | None = None) -> QuerySet[
     return qs.select_related("org").only(*LIST_COLUMNS).order_by("org_path", "id")
 
 
+def _in_subtree(scope: Scope, org: Organization, perm: str = "members.view") -> QuerySet[Member]:
+    qs = Member.objects.filter(subtree_q("org_path", org.path))
+    if not scope.covers_org_subtree(perm, org.path):
+        qs = qs.filter(scope.members_q(perm))
+    return qs
+
+
 def member_count_in_subtree(scope: Scope, org: Organization) -> int:
-    return member_queryset(scope).filter(subtree_q("org_path", org.path)).count()
+    return _in_subtree(scope, org).count()
 
 
 AGE_BANDS = [

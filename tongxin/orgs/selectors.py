@@ -74,7 +74,10 @@ class SubtreeStats:
     by_sector: dict[str, int]
 
 
-def org_subtree_stats(scope: Scope, org: Organization) -> SubtreeStats:
+def org_subtree_stats(
+    scope: Scope, org: Organization, member_count: int | None = None
+) -> SubtreeStats:
+    """Counts for an organization's subtree; pass member_count when the caller has it."""
     from tongxin.members.selectors import member_count_in_subtree
 
     orgs = org_queryset(scope).filter(subtree_q("path", org.path))
@@ -82,7 +85,7 @@ def org_subtree_stats(scope: Scope, org: Organization) -> SubtreeStats:
     by_sector = dict(orgs.order_by().values_list("sector").annotate(n=Count("id")))
     return SubtreeStats(
         orgs=sum(by_kind.values()),
-        members=member_count_in_subtree(scope, org),
+        members=member_count if member_count is not None else member_count_in_subtree(scope, org),
         by_kind={str(OrgKind(k).label): v for k, v in by_kind.items()},
         by_sector={str(Sector(k).label): v for k, v in by_sector.items()},
     )

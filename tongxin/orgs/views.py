@@ -51,7 +51,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ancestors": selectors.org_ancestors(scope, org),
             "children": selectors.org_children(scope, org)[:200],
             "leaders": selectors.org_leadership(org),
-            "stats": selectors.org_subtree_stats(scope, org),
+            "stats": selectors.org_subtree_stats(scope, org, page.paginator.count),
             "page": page,
             "can_manage": scope.reaches_org("orgs.manage", org.path),
             "can_add_member": scope.reaches_org("members.manage", org.path),
