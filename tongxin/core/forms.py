@@ -11,7 +11,7 @@ def offer(field: forms.Field, queryset: QuerySet, limit: int = 500) -> None:  # 
     refuses: handing it ``qs[:500]`` rejects every choice as invalid."""
 
     def first_rows() -> list[tuple[object, str]]:
-        return [("", "---------")] + [(o.pk, str(o)) for o in queryset[:limit]]
+        return [("", "请选择")] + [(o.pk, str(o)) for o in queryset[:limit]]
 
     field.queryset = queryset  # type: ignore[attr-defined]
     # A callable: the rows are read only when the form is rendered.

@@ -27,10 +27,12 @@ class MemberForm(forms.Form):
         label="工作单位", queryset=Unit.objects.none(), required=False
     )
     is_floating = forms.BooleanField(label="流动党员", required=False)
-    floating_to = forms.CharField(label="流动去向", max_length=200, required=False)
     is_lost_contact = forms.BooleanField(label="失联党员", required=False)
     is_model_post = forms.BooleanField(label="党员示范岗", required=False)
     is_party_household = forms.BooleanField(label="共产党员户", required=False)
+    floating_to = forms.CharField(
+        label="流动去向", max_length=200, required=False, help_text="流动党员必填"
+    )
 
     def __init__(self, *args, areas=None, units=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
