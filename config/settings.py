@@ -31,6 +31,13 @@ if not PII_KEY:
         raise RuntimeError("TONGXIN_PII_KEY must be set when TONGXIN_DEBUG=0")
     PII_KEY = "tongxin-development-only-pii-key"
 PII_KEY_ID = os.environ.get("TONGXIN_PII_KEY_ID", "k1")
+# Earlier keys, still needed to read values until `manage.py rotate_pii_key` has re-encrypted
+# them: "k0=<key>,k00=<key>".
+PII_OLD_KEYS = dict(
+    item.split("=", 1)
+    for item in os.environ.get("TONGXIN_PII_OLD_KEYS", "").split(",")
+    if "=" in item
+)
 
 ALLOWED_HOSTS = [h for h in os.environ.get("TONGXIN_ALLOWED_HOSTS", "*").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [
@@ -147,6 +154,9 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tongxin.accounts.views.lockout"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "tongxin.core.request_context.client_ip"
+# Number of trusted reverse proxies in front of the app (0: clients connect directly).
+PROXY_COUNT = int(os.environ.get("TONGXIN_PROXY_COUNT", "0"))
 
 SESSION_COOKIE_AGE = 30 * 60  # staff sessions expire after 30 idle minutes
 SESSION_SAVE_EVERY_REQUEST = True

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
-from tongxin.core.request_context import reset_ip, set_ip
+from tongxin.core.request_context import client_ip, reset_ip, set_ip
 from tongxin.core.scope import scope_for_user
 
 
@@ -14,7 +14,7 @@ class ScopeMiddleware:
 
     def __call__(self, request):  # type: ignore[no-untyped-def]
         request.scope = SimpleLazyObject(lambda: scope_for_user(request.user))
-        token = set_ip(request.META.get("REMOTE_ADDR"))
+        token = set_ip(client_ip(request))
         try:
             return self.get_response(request)
         finally:

@@ -43,11 +43,30 @@ def encrypt(value: str) -> str:
     return f"{settings.PII_KEY_ID}:{token}"
 
 
+class UnknownKeyError(RuntimeError):
+    pass
+
+
+def _key_for(key_id: str) -> str:
+    if key_id == settings.PII_KEY_ID:
+        return str(settings.PII_KEY)
+    try:
+        return str(settings.PII_OLD_KEYS[key_id])
+    except KeyError:
+        raise UnknownKeyError(
+            f"个人信息密钥“{key_id}”未配置：请在 TONGXIN_PII_OLD_KEYS 中提供该密钥。"
+        ) from None
+
+
+def key_id_of(stored: str) -> str:
+    return stored.partition(":")[0]
+
+
 def decrypt(stored: str) -> str:
     if not stored:
         return ""
-    _key_id, _, token = stored.partition(":")
-    aes, _ = _keys(settings.PII_KEY)
+    key_id, _, token = stored.partition(":")
+    aes, _ = _keys(_key_for(key_id))
     blob = base64.b64decode(token)
     return aes.decrypt(blob[:12], blob[12:], None).decode()
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from contextvars import ContextVar
+
+from django.conf import settings
+from django.http import HttpRequest
 
 _ip: ContextVar[str | None] = ContextVar("tongxin_ip", default=None)
 
@@ -17,3 +21,22 @@ def reset_ip(token) -> None:  # type: ignore[no-untyped-def]
 
 def current_ip() -> str | None:
     return _ip.get()
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address. Behind TONGXIN_PROXY_COUNT trusted reverse proxies it is taken
+    from X-Forwarded-For, counting from the right (the entries the proxies appended);
+    otherwise REMOTE_ADDR. Used for the audit log and the login lockout alike."""
+    remote = request.META.get("REMOTE_ADDR")
+    count = settings.PROXY_COUNT
+    if count <= 0:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    if len(hops) < count:
+        return remote
+    candidate = hops[-count]
+    try:
+        ipaddress.ip_address(candidate)
+    except ValueError:
+        return remote
+    return candidate

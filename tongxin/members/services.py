@@ -178,3 +178,27 @@ def member_reveal_pii(*, actor: Any, member: Member, field_name: str) -> str:
     value = member.reveal_id_number() if field_name == "id_number" else member.reveal_phone()
     audit(actor=actor, action="members.reveal_pii", obj=member, diff={"field": field_name})
     return value
+
+
+@transaction.atomic
+def member_pii_rekey(*, actor: Any, batch: int = 2000) -> int:
+    """Re-encrypt ID and phone numbers stored under an earlier key with the current key and
+    recompute their blind index. All or nothing: one transaction. Returns the rows changed."""
+    from django.conf import settings
+
+    current = f"{settings.PII_KEY_ID}:"
+    stale = Member.objects.exclude(id_number_enc__startswith=current).order_by("id")
+    changed = 0
+    fields = ["id_number_enc", "id_number_index", "phone_enc", "phone_index"]
+    while rows := list(stale.only("id", *fields)[:batch]):
+        for m in rows:
+            number = pii.decrypt(m.id_number_enc)
+            m.id_number_enc, m.id_number_index = pii.encrypt(number), pii.blind_index(number)
+            phone = pii.decrypt(m.phone_enc) if m.phone_enc else ""
+            if phone:
+                m.phone_enc, m.phone_index = pii.encrypt(phone), pii.blind_index(phone)
+        Member.objects.bulk_update(rows, fields)
+        changed += len(rows)
+    audit(actor=actor, action="members.pii_rekey", object_type="members.member",
+          diff={"rows": changed, "key_id": settings.PII_KEY_ID})  # fmt: skip
+    return changed

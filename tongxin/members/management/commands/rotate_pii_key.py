@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tongxin.core.pii import UnknownKeyError
+from tongxin.members.services import member_pii_rekey
+
+
+class Command(BaseCommand):
+    help = (
+        "用当前个人信息密钥（TONGXIN_PII_KEY / TONGXIN_PII_KEY_ID）重新加密身份证号和手机号，"
+        "并重建检索索引。旧密钥须在 TONGXIN_PII_OLD_KEYS 中提供。"
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            n = member_pii_rekey(actor=None)
+        except UnknownKeyError as e:
+            raise CommandError(str(e)) from None
+        self.stdout.write(f"已用新密钥重新加密 {n} 名党员的个人信息。")
