@@ -98,14 +98,10 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error(request, exc.status_code, code, message)
 
 
-def scope_of(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return getattr(request, "scope", None) or scope_for_user(request.user)
-
-
 from tongxin.members.api import router as members_router  # noqa: E402
 from tongxin.orgs.api import router as orgs_router  # noqa: E402
 
 api.add_router("/orgs", orgs_router)
 api.add_router("/members", members_router)
 
-__all__ = ["api", "scope_of"]
+__all__ = ["api"]

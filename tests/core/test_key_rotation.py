@@ -48,3 +48,39 @@ def test_rotation_without_the_old_key_refuses_and_changes_nothing(world, setting
         call_command("rotate_pii_key")
     after = list(Member.objects.order_by("id").values_list("id_number_enc", flat=True))
     assert after == before
+
+
+def test_during_a_rotation_search_and_the_duplicate_check_still_see_old_rows(world, settings):
+    """Between switching the key and running the command, rows still carry the old index."""
+    from tongxin.core.errors import ServiceError
+    from tongxin.members.services import member_create
+
+    number = world["m_a1"].reveal_id_number()
+    phone = world["m_a1"].reveal_phone()
+    old_key, old_id = settings.PII_KEY, settings.PII_KEY_ID
+    settings.PII_KEY, settings.PII_KEY_ID = "rotation-window-key", "k3"
+    settings.PII_OLD_KEYS = {old_id: old_key}
+
+    found = member_list(Scope.everything(), MemberFilters(text=number))
+    assert [m.pk for m in found] == [world["m_a1"].pk]
+    found = member_list(Scope.everything(), MemberFilters(text=phone))
+    assert [m.pk for m in found] == [world["m_a1"].pk]
+    with pytest.raises(ServiceError) as e:
+        member_create(actor=None, data=factories.member_input(world["branch_a2"], id_number=number))
+    assert "已登记" in e.value.fields["id_number"]
+
+
+def test_rotation_also_rekeys_a_phone_left_under_the_old_key(world, settings):
+    """An edit during the window re-encrypts the ID number; the phone is caught by the command."""
+    from tongxin.members.models import Member as M
+
+    old_key, old_id = settings.PII_KEY, settings.PII_KEY_ID
+    settings.PII_KEY, settings.PII_KEY_ID = "rotation-window-key-2", "k4"
+    settings.PII_OLD_KEYS = {old_id: old_key}
+    m = M.objects.get(pk=world["m_a2"].pk)
+    m.id_number_enc = pii.encrypt(m.reveal_id_number())  # as an edit would
+    m.save(update_fields=["id_number_enc"])
+    assert pii.key_id_of(m.phone_enc) == old_id
+
+    call_command("rotate_pii_key", stdout=open("/dev/null", "w"))
+    assert pii.key_id_of(M.objects.get(pk=m.pk).phone_enc) == "k4"

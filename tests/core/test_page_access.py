@@ -89,7 +89,7 @@ def test_the_stranger_never_sees_street_a_in_lists_and_search(world, client_for,
 def test_the_stranger_searching_an_a_members_full_id_number_finds_nothing(world, client_for):
     c = client_for(world["charlie"])
     for q in (world["m_a1"].reveal_id_number(), world["m_a1"].reveal_phone()):
-        body = c.get("/members/", {"q": q}).content.decode()
+        body = c.post("/members/", {"q": q}).content.decode()
         assert "没有符合条件的党员。" in body
         assert_no_street_a(body, world, typed=q)
 

@@ -45,15 +45,41 @@ def test_roster_search_by_full_id_number_and_phone_uses_the_blind_index(world, c
     c = client_for(world["alice"])
     m = world["m_a2"]
     number = m.reveal_id_number()
-    assert roster_names(c.get("/members/", {"q": number})) == ["王芳"]
-    assert roster_names(c.get("/members/", {"q": number.lower()})) == ["王芳"]
+    assert roster_names(c.post("/members/", {"q": number})) == ["王芳"]
+    assert roster_names(c.post("/members/", {"q": number.lower()})) == ["王芳"]
     phone = m.reveal_phone()
-    assert roster_names(c.get("/members/", {"q": f"{phone[:3]}-{phone[3:7]}-{phone[7:]}"})) == [
+    assert roster_names(c.post("/members/", {"q": f"{phone[:3]}-{phone[3:7]}-{phone[7:]}"})) == [
         "王芳"
     ]
     # Only exact numbers are found: a prefix says nothing about who is behind it.
-    assert roster_names(c.get("/members/", {"q": number[:10]})) == []
-    assert roster_names(c.get("/members/", {"q": phone[:7]})) == []
+    assert roster_names(c.post("/members/", {"q": number[:10]})) == []
+    assert roster_names(c.post("/members/", {"q": phone[:7]})) == []
+
+
+def test_number_searches_stay_out_of_urls_and_are_audited(world, client_for):
+    from tongxin.core.models import AuditLog
+
+    c = client_for(world["alice"])
+    number = world["m_a2"].reveal_id_number()
+    # A number in a link is ignored: the roster shows the unfiltered first page.
+    assert len(roster_names(c.get("/members/", {"q": number}))) == 3
+    body = c.post("/members/", {"q": number}).content.decode()
+    assert number not in body.split("<tbody>")[-1]  # not echoed into the page links
+    logs = AuditLog.objects.filter(action="members.search_pii")
+    assert [lg.diff for lg in logs] == [{"field": "id_number", "found": 1}]
+
+
+def test_a_user_without_the_reveal_permission_cannot_search_by_number(world, client_for):
+    from tests import factories
+
+    grid = factories.user("gina", "grid_worker", area=world["comm_a"])
+    c = client_for(grid)
+    body = c.post("/members/", {"q": world["m_a1"].reveal_id_number()}).content.decode()
+    assert "查看个人信息" in body
+    # the search was dropped, so the roster is unfiltered, and no number was confirmed
+    from tongxin.core.models import AuditLog
+
+    assert not AuditLog.objects.filter(action="members.search_pii").exists()
 
 
 def test_roster_search_by_name(world, client_for):

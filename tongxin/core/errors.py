@@ -16,6 +16,11 @@ class ServiceError(Exception):
             self.code = code
 
 
+class ForbiddenError(ServiceError):
+    code = "forbidden"
+    status = 403
+
+
 class ConflictError(ServiceError):
     code = "conflict"
     status = 409

@@ -10,9 +10,3 @@ def paginate(request: HttpRequest, qs: QuerySet, per_page: int | None = None) ->
     """Two queries: the count and the page's rows."""
     paginator = Paginator(qs, per_page or settings.PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
-
-
-def query_without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()

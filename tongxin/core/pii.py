@@ -71,9 +71,21 @@ def decrypt(stored: str) -> str:
     return aes.decrypt(blob[:12], blob[12:], None).decode()
 
 
-def blind_index(value: str) -> str:
-    _, idx = _keys(settings.PII_KEY)
+def _index_with(raw_key: str, value: str) -> str:
+    _, idx = _keys(raw_key)
     return hmac.new(idx, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def blind_index(value: str) -> str:
+    """The index written for a value: under the current key."""
+    return _index_with(settings.PII_KEY, value)
+
+
+def blind_indexes(value: str) -> list[str]:
+    """Every index a stored value may carry: the current key's, and while a rotation is under
+    way (TONGXIN_PII_OLD_KEYS set) each earlier key's. Lookups and the duplicate check use
+    these, so rows not yet re-keyed are still found."""
+    return [blind_index(value)] + [_index_with(k, value) for k in settings.PII_OLD_KEYS.values()]
 
 
 _PHONE = re.compile(r"^1[3-9]\d{9}$")

@@ -131,6 +131,12 @@ class Scope:
         return roots
 
 
+def request_scope(request) -> Scope:  # type: ignore[no-untyped-def]
+    """The Scope of a request: set by ScopeMiddleware, or by the API's token auth."""
+    scope = getattr(request, "scope", None)
+    return scope if scope is not None else scope_for_user(request.user)
+
+
 def scope_for_user(user) -> Scope:  # type: ignore[no-untyped-def]
     if user is None or not user.is_authenticated:
         return Scope.anonymous()

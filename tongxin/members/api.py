@@ -7,7 +7,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from tongxin.core.errors import ServiceError
+from tongxin.core.errors import ForbiddenError, ServiceError
+from tongxin.core.scope import request_scope
 from tongxin.members import selectors, services
 from tongxin.members.models import Member
 from tongxin.orgs.selectors import get_org_for
@@ -16,6 +17,9 @@ router = Router(tags=["党员"])
 
 
 class MemberOut(Schema):
+    """Personal data masked. The birth date is given as a year: with the masked ID number
+    it would leave only two digits to guess."""
+
     id: int
     name: str
     gender: str
@@ -23,7 +27,7 @@ class MemberOut(Schema):
     education: str
     status: str
     standing: str
-    birth_date: dt.date
+    birth_year: int
     joined_on: dt.date
     confirmed_on: dt.date | None = None
     id_number: str = Field(..., alias="id_number_masked")
@@ -34,6 +38,10 @@ class MemberOut(Schema):
     is_lost_contact: bool
     is_model_post: bool
     is_party_household: bool
+
+    @staticmethod
+    def resolve_birth_year(obj: Member) -> int:
+        return obj.birth_date.year
 
 
 class MemberPage(Schema):
@@ -70,15 +78,16 @@ class MemberListQuery(Schema):
     page: int = Field(1, ge=1)
 
 
-def _scope(request: HttpRequest):  # type: ignore[no-untyped-def]
-    from tongxin.api import scope_of
-
-    return scope_of(request)
-
-
-@router.get("/", response=MemberPage, summary="党员名册（分页、筛选）")
-def member_list(request: HttpRequest, query: Query[MemberListQuery]):  # type: ignore[no-untyped-def]
-    scope = _scope(request)
+def _page(request: HttpRequest, query: MemberListQuery, *, posted: bool) -> dict:  # type: ignore[type-arg]
+    scope = request_scope(request)
+    kind = selectors.pii_query_kind(query.q) if query.q else None
+    if kind and not scope.has("members.reveal_pii"):
+        raise ForbiddenError(selectors.PII_SEARCH_REFUSED, fields={"q": "无权按号码查找。"})
+    if kind and not posted:
+        raise ServiceError(
+            "按身份证号码或手机号码查找请使用 POST /api/v1/members/search，号码不应出现在网址中。",
+            fields={"q": "请改用 POST /api/v1/members/search。"},
+        )
     org = get_org_for(scope, query.org_id) if query.org_id else None
     qs = selectors.member_list(
         scope,
@@ -88,17 +97,34 @@ def member_list(request: HttpRequest, query: Query[MemberListQuery]):  # type: i
     )
     size = settings.PAGE_SIZE
     start = (query.page - 1) * size
-    return {"count": qs.count(), "page": query.page, "page_size": size,
+    count = qs.count()
+    if kind:
+        services.member_pii_search_logged(actor=request.user, kind=kind, found=count)
+    return {"count": count, "page": query.page, "page_size": size,
             "results": list(qs[start : start + size])}  # fmt: skip
+
+
+@router.get("/", response=MemberPage, summary="党员名册（分页、筛选；q 按姓名）")
+def member_list(request: HttpRequest, query: Query[MemberListQuery]):  # type: ignore[no-untyped-def]
+    return _page(request, query, posted=False)
+
+
+@router.post(
+    "/search",
+    response=MemberPage,
+    summary="按姓名、身份证号码或手机号码查找（号码查找须有查看权限，留痕）",
+)
+def member_search(request: HttpRequest, payload: MemberListQuery):  # type: ignore[no-untyped-def]
+    return _page(request, payload, posted=True)
 
 
 @router.get("/{member_id}", response=MemberOut, summary="党员详情（身份证号、手机号已脱敏）")
 def member_detail(request: HttpRequest, member_id: int):  # type: ignore[no-untyped-def]
-    return selectors.get_member_for(_scope(request), member_id)
+    return selectors.get_member_for(request_scope(request), member_id)
 
 
 def _input(request: HttpRequest, payload: MemberIn, member: Member | None) -> services.MemberInput:
-    scope = _scope(request)
+    scope = request_scope(request)
     data = payload.dict()
     org = get_org_for(scope, data.pop("org_id"), "members.manage")
     if member is not None and org.pk != member.org_id:
@@ -117,7 +143,7 @@ def member_create(request: HttpRequest, payload: MemberIn):  # type: ignore[no-u
 
 @router.put("/{member_id}", response=MemberOut, summary="修改党员信息")
 def member_update(request: HttpRequest, member_id: int, payload: MemberIn):  # type: ignore[no-untyped-def]
-    member = selectors.get_member_for(_scope(request), member_id, "members.manage")
+    member = selectors.get_member_for(request_scope(request), member_id, "members.manage")
     return services.member_update(
         actor=request.user, member=member, data=_input(request, payload, member)
     )

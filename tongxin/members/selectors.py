@@ -55,15 +55,31 @@ def get_member_for(scope: Scope, pk: object, perm: str = "members.view") -> Memb
         raise Http404("党员不存在或不在您的管辖范围内。") from None
 
 
-def _text_q(text: str) -> Q:
-    text = text.strip()
-    norm = idnumber.normalize(text)
+def pii_query_kind(text: str) -> str | None:
+    """ "id_number" or "phone" when the search text is a whole ID or mobile number."""
+    norm = idnumber.normalize(text.strip())
     if len(norm) == 18 and norm[:17].isdigit():
-        return Q(id_number_index=pii.blind_index(norm))
-    phone = pii.normalize_phone(text)
-    if pii.is_mobile(phone):
-        return Q(phone_index=pii.blind_index(phone))
-    return Q(name__contains=text)
+        return "id_number"
+    if pii.is_mobile(pii.normalize_phone(text.strip())):
+        return "phone"
+    return None
+
+
+PII_SEARCH_REFUSED = "按身份证号码或手机号码精确查找需要“查看个人信息”权限，请改按姓名查找。"
+
+
+def _text_q(scope: Scope, text: str) -> Q:
+    """Name search, or an exact match through the blind index. An exact match confirms a
+    number, so it is limited to the members whose numbers the user may reveal anyway."""
+    text = text.strip()
+    kind = pii_query_kind(text)
+    if kind is None:
+        return Q(name__contains=text)
+    if kind == "id_number":
+        q = Q(id_number_index__in=pii.blind_indexes(idnumber.normalize(text)))
+    else:
+        q = Q(phone_index__in=pii.blind_indexes(pii.normalize_phone(text)))
+    return q & scope.members_q("members.reveal_pii")
 
 
 def member_list(scope: Scope, filters: MemberFilters | None = None) -> QuerySet[Member]:
@@ -78,7 +94,7 @@ def member_list(scope: Scope, filters: MemberFilters | None = None) -> QuerySet[
         if flag in FLAG_FIELDS:
             qs = qs.filter(**{FLAG_FIELDS[flag]: True})
     if f.text.strip():
-        qs = qs.filter(_text_q(f.text))
+        qs = qs.filter(_text_q(scope, f.text))
     return qs.select_related("org").only(*LIST_COLUMNS).order_by("org_path", "id")
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from tongxin.core import idnumber, pii
 from tongxin.core.audit import audit, model_diff
@@ -90,7 +91,7 @@ def validate_member(data: MemberInput, *, instance: Member | None = None) -> dic
     if data.is_floating and not data.floating_to.strip():
         errors["floating_to"] = "流动党员请填写流动去向。"
     if info and "id_number" not in errors:
-        dup = Member.objects.filter(id_number_index=pii.blind_index(info.number))
+        dup = Member.objects.filter(id_number_index__in=pii.blind_indexes(info.number))
         if instance is not None:
             dup = dup.exclude(pk=instance.pk)
         if dup.exists():
@@ -187,7 +188,10 @@ def member_pii_rekey(*, actor: Any, batch: int = 2000) -> int:
     from django.conf import settings
 
     current = f"{settings.PII_KEY_ID}:"
-    stale = Member.objects.exclude(id_number_enc__startswith=current).order_by("id")
+    stale = Member.objects.filter(
+        ~Q(id_number_enc__startswith=current)
+        | (~Q(phone_enc="") & ~Q(phone_enc__startswith=current))
+    ).order_by("id")
     changed = 0
     fields = ["id_number_enc", "id_number_index", "phone_enc", "phone_index"]
     while rows := list(stale.only("id", *fields)[:batch]):
@@ -202,3 +206,10 @@ def member_pii_rekey(*, actor: Any, batch: int = 2000) -> int:
     audit(actor=actor, action="members.pii_rekey", object_type="members.member",
           diff={"rows": changed, "key_id": settings.PII_KEY_ID})  # fmt: skip
     return changed
+
+
+def member_pii_search_logged(*, actor: Any, kind: str, found: int) -> None:
+    """An exact search by ID or phone number confirms a number: it is audited like a reveal
+    (the number itself is not written to the log)."""
+    audit(actor=actor, action="members.search_pii", object_type="members.member",
+          diff={"field": kind, "found": found})  # fmt: skip

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tongxin.core.errors import ServiceError
-from tongxin.core.pagination import paginate, query_without_page
+from tongxin.core.pagination import paginate
 from tongxin.geo.selectors import RESIDENCE_LEVELS, area_choices_under
 from tongxin.members import selectors, services
 from tongxin.members.forms import MemberForm
@@ -18,23 +18,49 @@ from tongxin.orgs.selectors import get_org_for, units_for_choice
 
 def _filters(request: HttpRequest) -> selectors.MemberFilters:
     scope = request.scope  # type: ignore[attr-defined]
+    # Searches are posted so that whole ID and phone numbers never land in URLs, browser
+    # history or access logs; filter and page links use GET.
+    params = request.POST if request.method == "POST" else request.GET
     org = None
-    if request.GET.get("org"):
-        org = get_org_for(scope, request.GET["org"])
+    if params.get("org"):
+        org = get_org_for(scope, params["org"])
     return selectors.MemberFilters(
         org=org,
-        status=request.GET.get("status", ""),
-        sector=request.GET.get("sector", ""),
-        flags=request.GET.getlist("flag"),
-        text=request.GET.get("q", ""),
+        status=params.get("status", ""),
+        sector=params.get("sector", ""),
+        flags=params.getlist("flag"),
+        text=params.get("q", ""),
     )
 
 
+def _query_string(filters: selectors.MemberFilters) -> str:
+    """Filters for the page links: never a whole ID or phone number."""
+    params = QueryDict(mutable=True)
+    if filters.org is not None:
+        params["org"] = str(filters.org.pk)
+    for key, value in (("status", filters.status), ("sector", filters.sector)):
+        if value:
+            params[key] = value
+    params.setlist("flag", filters.flags)
+    if filters.text and selectors.pii_query_kind(filters.text) is None:
+        params["q"] = filters.text
+    return params.urlencode()
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def member_list_view(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     filters = _filters(request)
+    kind = selectors.pii_query_kind(filters.text) if filters.text else None
+    if kind and not scope.has("members.reveal_pii"):
+        messages.error(request, selectors.PII_SEARCH_REFUSED)
+        filters.text = ""
+    if kind and request.method == "GET":
+        filters.text = ""  # only posted searches may carry a number
     page = paginate(request, selectors.member_list(scope, filters))
+    if kind and filters.text:
+        services.member_pii_search_logged(actor=request.user, kind=kind, found=page.paginator.count)
     template = "members/_rows.html" if request.htmx else "members/list.html"  # type: ignore[attr-defined]
     return render(
         request,
@@ -46,7 +72,7 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
             "sectors": Sector.choices,
             "flag_choices": [("floating", "流动党员"), ("lost_contact", "失联党员"),
                              ("model_post", "党员示范岗"), ("household", "共产党员户")],
-            "query": query_without_page(request),
+            "query": _query_string(filters),
         },
     )  # fmt: skip
 

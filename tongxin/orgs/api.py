@@ -5,6 +5,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from tongxin.core.scope import request_scope
 from tongxin.orgs import selectors
 
 router = Router(tags=["党组织"])
@@ -37,31 +38,25 @@ class StatsOut(Schema):
     by_sector: dict[str, int]
 
 
-def _scope(request: HttpRequest):  # type: ignore[no-untyped-def]
-    from tongxin.api import scope_of
-
-    return scope_of(request)
-
-
 @router.get("/", response=list[OrgOut], summary="顶层党组织（调用者可见范围内）")
 def roots(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return list(selectors.org_roots(_scope(request))[:500])
+    return list(selectors.org_roots(request_scope(request))[:500])
 
 
 @router.get("/{org_id}", response=OrgOut, summary="党组织详情")
 def detail(request: HttpRequest, org_id: int):  # type: ignore[no-untyped-def]
-    return selectors.get_org_for(_scope(request), org_id)
+    return selectors.get_org_for(request_scope(request), org_id)
 
 
 @router.get("/{org_id}/children", response=list[OrgOut], summary="下级党组织")
 def children(request: HttpRequest, org_id: int):  # type: ignore[no-untyped-def]
-    scope = _scope(request)
+    scope = request_scope(request)
     parent = selectors.get_org_for(scope, org_id)
     return list(selectors.org_children(scope, parent)[:1000])
 
 
 @router.get("/{org_id}/stats", response=StatsOut, summary="本级及下级统计")
 def stats(request: HttpRequest, org_id: int):  # type: ignore[no-untyped-def]
-    scope = _scope(request)
+    scope = request_scope(request)
     org = selectors.get_org_for(scope, org_id)
     return selectors.org_subtree_stats(scope, org)

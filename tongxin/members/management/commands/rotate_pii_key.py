@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
 
 from tongxin.core.pii import UnknownKeyError
 from tongxin.members.services import member_pii_rekey
@@ -19,4 +20,9 @@ class Command(BaseCommand):
             n = member_pii_rekey(actor=None)
         except UnknownKeyError as e:
             raise CommandError(str(e)) from None
+        except IntegrityError:
+            raise CommandError(
+                "重新加密时发现两条党员记录的身份证号码相同，已全部撤销。"
+                "请先在名册中合并或更正重复的记录，再重新运行本命令。"
+            ) from None
         self.stdout.write(f"已用新密钥重新加密 {n} 名党员的个人信息。")
