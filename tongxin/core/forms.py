@@ -1,18 +1,30 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 
-def offer(field: forms.Field, queryset: QuerySet, limit: int = 500) -> None:  # type: ignore[type-arg]
-    """Accept any row of ``queryset`` but list only its first ``limit`` rows.
+def offer(
+    field: forms.Field,
+    queryset: QuerySet,  # type: ignore[type-arg]
+    limit: int = 500,
+    selected: object = None,
+) -> None:
+    """Accept any row of ``queryset`` but list only its first ``limit`` rows, plus the row
+    already chosen (``selected``, an instance or a pk) so that saving a form never clears it.
 
     A ModelChoiceField validates with ``queryset.get(pk=...)``, which a sliced queryset
     refuses: handing it ``qs[:500]`` rejects every choice as invalid."""
+    selected_pk = selected.pk if isinstance(selected, Model) else selected
 
-    def first_rows() -> list[tuple[object, str]]:
-        return [("", "请选择")] + [(o.pk, str(o)) for o in queryset[:limit]]
+    def rows() -> list[tuple[object, str]]:
+        listed = [(o.pk, str(o)) for o in queryset[:limit]]
+        if selected_pk and all(pk != selected_pk for pk, _ in listed):
+            current = queryset.filter(pk=selected_pk).first()
+            if current is not None:
+                listed.insert(0, (current.pk, str(current)))
+        return [("", "请选择"), *listed]
 
     field.queryset = queryset  # type: ignore[attr-defined]
     # A callable: the rows are read only when the form is rendered.
-    field.widget.choices = first_rows  # type: ignore[attr-defined]
+    field.widget.choices = rows  # type: ignore[attr-defined]

@@ -15,14 +15,11 @@ from django.db.models import Q
 # treebeard paths use 0-9A-Z, so every path below P sorts between P and P + "Z"*n. A range
 # (not LIKE) lets SQLite use the index on path; PostgreSQL uses it too.
 _PATH_MAX = 255
+STEPLEN = 4  # treebeard's default step length for both trees
 
 
 def subtree_q(field_name: str, path: str) -> Q:
     return Q(**{f"{field_name}__range": (path, path + "Z" * (_PATH_MAX - len(path)))})
-
-
-def path_in_subtree(path: str, root: str) -> bool:
-    return path.startswith(root)
 
 
 @dataclass(frozen=True)
@@ -86,18 +83,19 @@ class Scope:
             self._q(perm, "org", f"{prefix}path"), self._q(perm, "area", f"{prefix}area__path")
         )
 
-    def members_q(self, perm: str = "members.view") -> Q:
-        """Members reached: by their organization (denormalized org_path) or their residence."""
+    def members_q(self, perm: str = "members.view", prefix: str = "") -> Q:
+        """Members reached: by their organization (denormalized org_path) or their residence.
+        `prefix` reaches members through a relation, e.g. "member__" from a Leadership."""
         if self.is_superuser:
             return Q()
         return self._combine(
-            self._q(perm, "org", "org_path"), self._q(perm, "area", "residence__path")
+            self._q(perm, "org", f"{prefix}org_path"),
+            self._q(perm, "area", f"{prefix}residence__path"),
         )
 
-    def areas_q(self, perm: str = "geo.view") -> Q:
-        if self.is_superuser:
-            return Q()
-        return self._combine(self._q(perm, "area", "path"))
+    def orgs_by_area_q(self, perm: str = "orgs.view") -> Q | None:
+        """Only the area-anchored part of orgs_q (None when the user has no area grant)."""
+        return self._q(perm, "area", "area__path")
 
     def reaches_org(self, perm: str, org_path: str, area_path: str | None = None) -> bool:
         if self.is_superuser:
@@ -118,16 +116,15 @@ class Scope:
             for g in self.grants.get(perm, [])
         )
 
-    def reaches_member(self, perm: str, org_path: str, residence_path: str | None) -> bool:
-        return self.reaches_org(perm, org_path, residence_path)
-
     def org_roots(self, perm: str = "orgs.view") -> list[str]:
-        """The topmost org paths reached (for the tree browser's first level)."""
-        paths = sorted({g.path for g in self.grants.get(perm, []) if g.kind == "org"})
-        roots: list[str] = []
-        for p in paths:
-            if not any(p.startswith(r) for r in roots):
-                roots.append(p)
+        """Org-grant paths whose parent the user does not reach: the tree browser's first
+        level. (A subtree grant below a node grant is a root of its own.)"""
+        roots = []
+        for p in sorted({g.path for g in self.grants.get(perm, []) if g.kind == "org"}):
+            parent = p[:-STEPLEN]
+            if parent and self.reaches_org(perm, parent):
+                continue
+            roots.append(p)
         return roots
 
 

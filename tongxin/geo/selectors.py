@@ -4,21 +4,19 @@ from collections.abc import Sequence
 
 from django.db.models import QuerySet
 
-from tongxin.core.scope import Scope, subtree_q
+from tongxin.core.scope import subtree_q
 from tongxin.geo.models import Area, AreaLevel
 
 
 def area_choices_under(area: Area | None, levels: Sequence[str]) -> QuerySet[Area]:
-    """Areas below an organization's anchor, for form choices (the caller holds the org).
+    """Areas below an anchor the caller has already checked against the Scope (the parent
+    organization's area, or the organization's own); no anchor, no choices.
     Not sliced: a form must be able to validate any of them (see core.forms.offer)."""
-    qs = Area.objects.filter(level__in=levels)
-    if area is not None:
-        qs = qs.filter(subtree_q("path", area.path))
-    return qs.order_by("path")
-
-
-def area_queryset(scope: Scope) -> QuerySet[Area]:
-    return Area.objects.filter(scope.areas_q())
+    if area is None:
+        return Area.objects.none()
+    return (
+        Area.objects.filter(level__in=levels).filter(subtree_q("path", area.path)).order_by("path")
+    )
 
 
 RESIDENCE_LEVELS = [AreaLevel.COMPOUND, AreaLevel.BUILDING]

@@ -36,5 +36,10 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args, areas=None, units=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        offer(self.fields["residence"], areas if areas is not None else Area.objects.none())
-        offer(self.fields["work_unit"], units if units is not None else Unit.objects.none())
+        offer(
+            self.fields["residence"],
+            areas if areas is not None else Area.objects.none(),
+            selected=self.initial.get("residence"),
+        )
+        offer(self.fields["work_unit"], units if units is not None else Unit.objects.none(),
+              selected=self.initial.get("work_unit"))  # fmt: skip

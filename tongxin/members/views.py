@@ -81,18 +81,15 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     member = selectors.get_member_for(scope, pk)
+    residence = member.residence.path if member.residence else None
     return render(
         request,
         "members/detail.html",
         {
             "member": member,
             "history": selectors.member_relation_history(member),
-            "can_reveal": scope.reaches_member(
-                "members.reveal_pii",
-                member.org_path,
-                member.residence.path if member.residence else None,
-            ),
-            "can_edit": scope.reaches_member("members.manage", member.org_path, None),
+            "can_reveal": scope.reaches_org("members.reveal_pii", member.org_path, residence),
+            "can_edit": scope.reaches_org("members.manage", member.org_path, residence),
         },
     )
 
@@ -105,7 +102,9 @@ def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     if field not in services.PII_FIELDS:
         raise Http404
     value = services.member_reveal_pii(actor=request.user, member=member, field_name=field)
-    return render(request, "members/_revealed.html", {"value": value or "（未登记）"})
+    response = render(request, "members/_revealed.html", {"value": value or "（未登记）"})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _form(request: HttpRequest, org: Organization, member: Member | None = None) -> MemberForm:

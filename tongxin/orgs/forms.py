@@ -30,8 +30,13 @@ class OrgForm(forms.Form):
 
     def __init__(self, *args, areas=None, units=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        offer(self.fields["area"], areas if areas is not None else Area.objects.none())
-        offer(self.fields["unit"], units if units is not None else Unit.objects.none())
+        offer(
+            self.fields["area"],
+            areas if areas is not None else Area.objects.none(),
+            selected=self.initial.get("area"),
+        )
+        offer(self.fields["unit"], units if units is not None else Unit.objects.none(),
+              selected=self.initial.get("unit"))  # fmt: skip
 
 
 class LeadershipForm(forms.Form):

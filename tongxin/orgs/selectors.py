@@ -22,23 +22,32 @@ def get_org_for(scope: Scope, pk: object, perm: str = "orgs.view") -> Organizati
         raise Http404("党组织不存在或不在您的管辖范围内。") from None
 
 
-def org_roots(scope: Scope) -> QuerySet[Organization]:
-    """The first level of the tree browser: the highest organizations the user reaches."""
+def org_roots(scope: Scope, limit: int = 500) -> QuerySet[Organization]:
+    """The first level of the tree browser: every organization in reach whose parent is not,
+    from org grants and from area grants alike."""
     if scope.is_superuser:
         return Organization.get_root_nodes()
-    roots = scope.org_roots("orgs.view")
-    if roots:
-        return Organization.objects.filter(path__in=roots).order_by("path")
-    # Area-anchored users: the organizations anchored in their areas, highest first.
-    qs = org_queryset(scope).order_by("depth", "path")
-    first = qs.first()
-    return qs.filter(depth=first.depth) if first else qs.none()
+    paths = set(scope.org_roots("orgs.view"))
+    by_area = scope.orgs_by_area_q("orgs.view")
+    if by_area is not None:
+        anchored = list(
+            Organization.objects.filter(by_area)
+            .order_by("path")
+            .values_list("path", flat=True)[:5000]
+        )
+        known = set(anchored)
+        for p in anchored:
+            parent = p[: -Organization.steplen]
+            if parent and (parent in known or scope.reaches_org("orgs.view", parent)):
+                continue
+            paths.add(p)
+    return Organization.objects.filter(path__in=sorted(paths)[:limit]).order_by("path")
 
 
 def org_children(scope: Scope, parent: Organization) -> QuerySet[Organization]:
     return (
         org_queryset(scope)
-        .filter(path__startswith=parent.path, depth=parent.depth + 1)
+        .filter(subtree_q("path", parent.path), depth=parent.depth + 1)
         .order_by("path")
     )
 
@@ -61,9 +70,21 @@ ROLE_ORDER = Case(
 )
 
 
-def org_leadership(org: Organization) -> QuerySet[Leadership]:
-    """Secretary first, then deputies, then committee members."""
-    return org.leaders.select_related("member").order_by(ROLE_ORDER, "id")
+def org_parent(scope: Scope, org: Organization, perm: str = "orgs.view") -> Organization | None:
+    """The parent organization, or None when it is a root or out of the user's reach."""
+    if org.depth <= 1:
+        return None
+    parent_path = org.path[: -Organization.steplen]
+    return org_queryset(scope, perm).select_related("area").filter(path=parent_path).first()
+
+
+def org_leadership(scope: Scope, org: Organization) -> QuerySet[Leadership]:
+    """Secretary first, then deputies, then committee members: those the user may see."""
+    return (
+        org.leaders.filter(scope.members_q("members.view", prefix="member__"))
+        .select_related("member")
+        .order_by(ROLE_ORDER, "id")
+    )
 
 
 @dataclass

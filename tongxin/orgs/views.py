@@ -50,7 +50,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "org": org,
             "ancestors": selectors.org_ancestors(scope, org),
             "children": selectors.org_children(scope, org)[:200],
-            "leaders": selectors.org_leadership(org),
+            "leaders": selectors.org_leadership(scope, org),
             "stats": selectors.org_subtree_stats(scope, org, page.paginator.count),
             "page": page,
             "can_manage": scope.reaches_org("orgs.manage", org.path),
@@ -59,10 +59,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _org_form(request: HttpRequest, org: Organization | None, anchor: Organization | None,
-              initial: dict | None = None) -> OrgForm:  # type: ignore[type-arg]  # fmt: skip
+def _org_form(request: HttpRequest, anchor: Organization, initial: dict) -> OrgForm:  # type: ignore[type-arg]
+    """The form's area choices lie under `anchor`'s area: the parent for a new organization,
+    the parent or (when the parent is out of reach) the organization itself when editing."""
     scope = request.scope  # type: ignore[attr-defined]
-    area_root = anchor.area if anchor else None
+    area_root = anchor.area
     return OrgForm(
         request.POST or None,
         initial=initial,
@@ -83,7 +84,7 @@ def _apply_errors(form: forms.Form, err: ServiceError) -> None:
 def create(request: HttpRequest, parent_pk: int) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     parent = selectors.get_org_for(scope, parent_pk, "orgs.manage")
-    form = _org_form(request, None, parent, {"sector": parent.sector, "area": parent.area_id})
+    form = _org_form(request, parent, {"sector": parent.sector, "area": parent.area_id})
     if request.method == "POST" and form.is_valid():
         try:
             org = services.org_create(actor=request.user, parent=parent, **form.cleaned_data)
@@ -100,9 +101,9 @@ def create(request: HttpRequest, parent_pk: int) -> HttpResponse:
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     org = selectors.get_org_for(scope, pk, "orgs.manage")
-    parent = Organization.objects.get_parent(org)
+    parent = selectors.org_parent(scope, org, "orgs.manage")
     initial = {f: getattr(org, f) for f in services.ORG_FIELDS}
-    form = _org_form(request, org, parent or org, initial)
+    form = _org_form(request, parent or org, initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.org_update(actor=request.user, org=org, **form.cleaned_data)
