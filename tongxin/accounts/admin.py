@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from tongxin.accounts.models import ApiToken, Role, RoleAssignment, User
+from tongxin.core.admin_audit import AuditedAdmin
 
 
 class AssignmentInline(admin.TabularInline):
@@ -11,7 +12,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, ("同心", {"fields": ("display_name", "member")}))  # type: ignore[misc]
     raw_id_fields = ("member",)
     inlines = [AssignmentInline]
@@ -19,12 +20,12 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(AuditedAdmin):
     list_display = ("code", "name")
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedAdmin):
     # Tokens are created on the user's own page (我的), where the key is shown once.
     list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("user", "name", "prefix", "key_hash", "created_at", "last_used_at")

@@ -88,7 +88,9 @@ def wipe() -> None:
     for model in (Leadership, OrgRelationChange, RoleAssignment, Member, Organization, Unit):
         model.objects.all().delete()
     Area.objects.all().delete()
-    User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).delete()
+    # Only the accounts the demo made (same name and display name); others stay.
+    for username, display, *_rest in DEMO_USERS:
+        User.objects.filter(username=username, display_name=display).delete()
 
 
 def _reset_sequences() -> None:
@@ -103,13 +105,19 @@ def _reset_sequences() -> None:
             )
 
 
-def load(*, scale: str, seed: int, progress: ProgressFn | None = None) -> dict[str, Any]:
+def load(
+    *, scale: str, seed: int, progress: ProgressFn | None = None, reset: bool = False
+) -> dict[str, Any]:
+    """Generate and write the demo. With reset, existing domain data is removed first, in
+    the same transaction: a failure leaves the database as it was."""
     say = progress or (lambda _msg: None)
     t0 = time.perf_counter()
     gen, plan, areas, orgs, holders = build_plan(scale=scale, seed=seed)
     say(f"规划完成：{len(areas)} 个区域，{len(orgs)} 个党组织，{plan.member_total} 名党员")
     by_area, region = buildings_index(areas)
     with transaction.atomic():
+        if reset:
+            wipe()
         bulk_insert(Area._meta.db_table, AREA_COLUMNS, _tree_rows(areas, AREA_COLUMNS))
         bulk_insert(Unit._meta.db_table, UNIT_COLUMNS,
                     ((u[0], u[1], u[2], "", u[3], "") for u in plan.units))  # fmt: skip
@@ -134,7 +142,7 @@ def load(*, scale: str, seed: int, progress: ProgressFn | None = None) -> dict[s
             pass  # VACUUM ANALYZE runs outside the transaction below
         else:
             cur.execute("ANALYZE")
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
         old = connection.get_autocommit()
         connection.set_autocommit(True)
         with connection.cursor() as cur:
@@ -168,6 +176,10 @@ def create_demo_users(plan: Plan, orgs: list[Node], holders: list[Node], areas: 
     roles = {r.code: r for r in Role.objects.all()}
     out = []
     for username, display, role, anchor, desc in DEMO_USERS:
+        if User.objects.filter(username=username).exists():
+            # An account of that name already exists: it is left as it is, without demo roles.
+            out.append((username, "（已有账号，未修改）", desc))
+            continue
         user = User.objects.create(
             username=username, display_name=display, password=password,
             is_staff=role is None, is_superuser=role is None,

@@ -26,5 +26,15 @@ class MemberAdmin(admin.ModelAdmin):
 
 @admin.register(OrgRelationChange)
 class OrgRelationChangeAdmin(admin.ModelAdmin):
+    # History is written by the services only.
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
     list_display = ("member", "kind", "from_org_name", "to_org_name", "on")
     raw_id_fields = ("member", "from_org", "to_org")

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from tongxin.core.admin_audit import AuditedAdmin
 from tongxin.orgs.models import Leadership, Organization, Unit
 
 
@@ -24,7 +25,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedAdmin):
     list_display = ("name", "sector", "credit_code")
     search_fields = ("name",)
     raw_id_fields = ("area",)
@@ -32,5 +33,13 @@ class UnitAdmin(admin.ModelAdmin):
 
 @admin.register(Leadership)
 class LeadershipAdmin(admin.ModelAdmin):
+    # Read-only here: seats are registered on the organization page, where the
+    # one-secretary-per-term rule is checked.
     list_display = ("org", "member", "role", "term_start", "term_end", "holds_dual_role")
     raw_id_fields = ("org", "member")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

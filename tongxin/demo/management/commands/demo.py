@@ -30,8 +30,9 @@ class Command(BaseCommand):
                 raise CommandError(
                     "数据库中已有党组织或党员。如需重新生成，请加 --reset（将清空现有数据）。"
                 )
-            loader.wipe()
-        result = loader.load(scale=scale, seed=seed, progress=lambda m: self.stdout.write(m))
+        result = loader.load(
+            scale=scale, seed=seed, reset=reset, progress=lambda m: self.stdout.write(m)
+        )
         self.stdout.write(
             f"演示数据已生成（{scale}，seed={seed}）：{result['areas']} 个区域，"
             f"{result['orgs']} 个党组织，{result['members']} 名党员，用时 {result['seconds']:.1f} 秒。"

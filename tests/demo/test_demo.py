@@ -1,0 +1,116 @@
+"""The demo town: deterministic, valid, in the seed-001 proportions, safe to re-run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tongxin.accounts.models import User
+from tongxin.core import idnumber
+from tongxin.core.scope import Scope
+from tongxin.demo import loader
+from tongxin.demo.generator import CITY_SECTORS, build_plan
+from tongxin.geo.models import Area
+from tongxin.members.models import Member
+from tongxin.members.selectors import member_list
+from tongxin.orgs.models import Organization
+from tongxin.orgs.services import nesting_error
+
+
+def run_demo(*args: str) -> str:
+    out = StringIO()
+    call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_town_plan_keeps_the_city_sector_split_at_one_hundredth():
+    _gen, plan, _areas, orgs, holders = build_plan(scale="town", seed=1)
+    counts: dict[str, int] = {}
+    for o in orgs:
+        sector = o.fields["sector"]
+        key = "village_community" if sector in ("village", "community") else sector
+        counts[key] = counts.get(key, 0) + 1
+    assert counts == {k: round(v / 100) for k, v in CITY_SECTORS.items()}
+    assert sum(h.members for h in holders) == plan.member_total == 5610
+
+
+def test_the_same_seed_gives_the_same_town_and_another_seed_another():
+    def fingerprint(seed: int) -> list[tuple[str, str]]:
+        gen, _plan, _areas, orgs, holders = build_plan(scale="town", seed=seed)
+        rows = gen.member_rows(holders[:3], {}, {})
+        return [(o.path, o.name) for o in orgs[:50]] + [(r[1], r[12]) for r in rows]
+
+    assert fingerprint(7) == fingerprint(7)
+    assert fingerprint(7) != fingerprint(8)
+
+
+@pytest.mark.django_db
+def test_the_demo_town_is_a_valid_tree_with_valid_members():
+    text = run_demo("--scale", "town", "--seed", "3")
+    assert "320 个党组织" in text and "5610 名党员" in text and "zuzhibu" in text
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
+    assert Area.objects.find_problems() == ([], [], [], [], [])
+    # every nesting is legal
+    by_path = dict(Organization.objects.values_list("path", "kind"))
+    for path, kind in by_path.items():
+        parent = by_path.get(path[:-4]) if len(path) > 4 else None
+        assert nesting_error(kind, parent) is None, (path, kind, parent)
+    # members: valid ID numbers, adults when they joined, 转正 after 入党, org_path in step
+    today = dt.date.today()
+    for m in Member.objects.select_related("org").order_by("?")[:300]:
+        info = idnumber.parse(m.reveal_id_number())
+        assert info.birth_date == m.birth_date and info.gender == m.gender
+        assert m.joined_on >= m.birth_date.replace(year=m.birth_date.year + 18)
+        assert m.joined_on <= today
+        assert m.confirmed_on is None or m.confirmed_on >= m.joined_on
+        assert m.org_path == m.org.path and m.org.kind != "group"
+
+
+@pytest.mark.django_db
+def test_demo_users_see_their_part_of_the_town():
+    run_demo("--scale", "town")
+    assert member_list(Scope.everything()).count() == 5610
+    from tongxin.core.scope import scope_for_user
+
+    street = scope_for_user(User.objects.get(username="jiedao"))
+    branch = scope_for_user(User.objects.get(username="zhibu"))
+    n_street, n_branch = member_list(street).count(), member_list(branch).count()
+    assert 0 < n_branch < n_street < 5610
+
+
+@pytest.mark.django_db
+def test_a_second_run_refuses_without_reset_and_if_empty_skips():
+    run_demo("--scale", "town")
+    with pytest.raises(CommandError, match="--reset"):
+        run_demo("--scale", "town")
+    assert "跳过" in run_demo("--scale", "town", "--if-empty")
+    assert Member.objects.count() == 5610
+
+
+@pytest.mark.django_db
+def test_reset_regenerates_and_keeps_a_real_admin_account():
+    User.objects.create_superuser("admin", password="Real-admin-2026", display_name="张主任")
+    run_demo("--scale", "town")
+    text = run_demo("--scale", "town", "--seed", "2", "--reset")
+    assert "5610 名党员" in text
+    admin = User.objects.get(username="admin")
+    assert admin.display_name == "张主任" and admin.check_password("Real-admin-2026")
+    assert Member.objects.count() == 5610
+
+
+@pytest.mark.django_db
+def test_a_failing_reset_leaves_the_old_data(monkeypatch):
+    run_demo("--scale", "town")
+    before = Member.objects.count()
+
+    def boom(*a, **k):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(loader, "create_demo_users", boom)
+    with pytest.raises(RuntimeError):
+        run_demo("--scale", "town", "--seed", "5", "--reset")
+    assert Member.objects.count() == before
+    assert Organization.objects.count() == 320
