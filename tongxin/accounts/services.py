@@ -5,7 +5,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from tongxin.accounts.models import ApiToken, Reach, Role, RoleAssignment, User
+from tongxin.accounts.models import ApiToken, User
 from tongxin.core.audit import audit
 from tongxin.core.errors import ServiceError
 
@@ -52,17 +52,3 @@ def api_token_user(raw: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
-
-
-@transaction.atomic
-def role_assign(
-    *, actor: Any, user: User, role_code: str, org: Any = None, area: Any = None,
-    reach: str = Reach.SUBTREE,
-) -> RoleAssignment:  # fmt: skip
-    if (org is None) == (area is None):
-        raise ServiceError("角色须分配在一个党组织或一个区域上。")
-    role = Role.objects.get(code=role_code)
-    ra = RoleAssignment.objects.create(user=user, role=role, org=org, area=area, reach=reach)
-    audit(actor=actor, action="accounts.role_assign", obj=ra,
-          diff={"user": user.pk, "role": role_code, "reach": reach})  # fmt: skip
-    return ra

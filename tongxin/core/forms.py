@@ -3,6 +3,16 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Model, QuerySet
 
+from tongxin.core.errors import ServiceError
+
+
+def apply_service_error(form: forms.Form, err: ServiceError) -> None:
+    """Put a refused operation's messages on the form: each field's under it, the rest on top."""
+    for name, msg in err.fields.items():
+        form.add_error(name if name in form.fields else None, msg)
+    if not err.fields:
+        form.add_error(None, err.message)
+
 
 def offer(
     field: forms.Field,

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tongxin.core.errors import ServiceError
+from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
 from tongxin.geo.selectors import RESIDENCE_LEVELS, area_choices_under
 from tongxin.members import selectors, services
@@ -137,8 +138,7 @@ def _save(request: HttpRequest, form: MemberForm, org: Organization, member: Mem
             return services.member_create(actor=request.user, data=data)
         return services.member_update(actor=request.user, member=member, data=data)
     except ServiceError as e:
-        for name, msg in e.fields.items():
-            form.add_error(name if name in form.fields else None, msg)
+        apply_service_error(form, e)
         return None
 
 

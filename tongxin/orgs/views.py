@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -8,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from tongxin.core.errors import ServiceError
+from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
 from tongxin.core.scope import subtree_q
 from tongxin.geo.selectors import ANCHOR_LEVELS, area_choices_under
@@ -72,13 +72,6 @@ def _org_form(request: HttpRequest, anchor: Organization, initial: dict) -> OrgF
     )
 
 
-def _apply_errors(form: forms.Form, err: ServiceError) -> None:
-    for name, msg in err.fields.items():
-        form.add_error(name if name in form.fields else None, msg)
-    if not err.fields:
-        form.add_error(None, err.message)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest, parent_pk: int) -> HttpResponse:
@@ -89,7 +82,7 @@ def create(request: HttpRequest, parent_pk: int) -> HttpResponse:
         try:
             org = services.org_create(actor=request.user, parent=parent, **form.cleaned_data)
         except ServiceError as e:
-            _apply_errors(form, e)
+            apply_service_error(form, e)
         else:
             messages.success(request, f"已创建党组织“{org.name}”。")
             return redirect("orgs:detail", pk=org.pk)
@@ -108,7 +101,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.org_update(actor=request.user, org=org, **form.cleaned_data)
         except ServiceError as e:
-            _apply_errors(form, e)
+            apply_service_error(form, e)
         else:
             messages.success(request, "已保存。")
             return redirect("orgs:detail", pk=org.pk)
@@ -151,7 +144,7 @@ def leader_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.leadership_add(actor=request.user, org=org, **form.cleaned_data)
         except ServiceError as e:
-            _apply_errors(form, e)
+            apply_service_error(form, e)
         else:
             messages.success(request, "已登记班子成员。")
             return redirect("orgs:detail", pk=org.pk)
