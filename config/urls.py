@@ -13,4 +13,5 @@ urlpatterns = [
     path("members/", include("tongxin.members.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
