@@ -34,10 +34,11 @@ def test_alice_finds_a_member_and_reveals_the_id_number(page: Page, e2e_world): 
     # Children load lazily: nothing below the street until its node is opened.
     expect(tree.get_by_role("link", name="紫金社区党委")).to_have_count(0)
     street = tree.locator("details", has=page.get_by_role("link", name="南门街道党工委")).first
-    street.locator(":scope > summary .small").click()  # the "N 个下级" text, not the link
+    # the disclosure triangle at the start of the summary, not the link
+    street.locator(":scope > summary").click(position={"x": 5, "y": 10})
     expect(tree.get_by_role("link", name="紫金社区党委")).to_be_visible()
     community = tree.locator("details", has=page.get_by_role("link", name="紫金社区党委")).last
-    community.locator(":scope > summary .small").click()
+    community.locator(":scope > summary").click(position={"x": 5, "y": 10})
     expect(tree.get_by_role("link", name="紫金社区第一党支部")).to_be_visible()
     expect(tree.get_by_role("link", name="紫金社区第二党支部")).to_be_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext
 
 from tongxin.core.errors import ServiceError
 
@@ -33,7 +34,7 @@ def offer(
             current = queryset.filter(pk=selected_pk).first()
             if current is not None:
                 listed.insert(0, (current.pk, str(current)))
-        return [("", "请选择"), *listed]
+        return [("", gettext("请选择")), *listed]
 
     field.queryset = queryset  # type: ignore[attr-defined]
     # A callable: the rows are read only when the form is rendered.

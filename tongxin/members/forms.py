@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.forms import offer
 from tongxin.geo.models import Area
@@ -11,27 +12,27 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class MemberForm(forms.Form):
-    name = forms.CharField(label="姓名", max_length=50)
-    id_number = forms.CharField(label="身份证号码", max_length=30)
-    phone = forms.CharField(label="手机号码", max_length=20, required=False)
-    ethnicity = forms.CharField(label="民族", max_length=20, initial="汉族")
-    education = forms.ChoiceField(label="学历", choices=Education.choices)
-    status = forms.ChoiceField(label="党员类别", choices=MemberStatus.choices)
-    standing = forms.ChoiceField(label="党籍状态", choices=Standing.choices, initial="normal")
-    joined_on = forms.DateField(label="入党日期", widget=DATE)
-    confirmed_on = forms.DateField(label="转正日期", required=False, widget=DATE)
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(label=_("身份证号码"), max_length=30)
+    phone = forms.CharField(label=_("手机号码"), max_length=20, required=False)
+    ethnicity = forms.CharField(label=_("民族"), max_length=20, initial="汉族")
+    education = forms.ChoiceField(label=_("学历"), choices=Education.choices)
+    status = forms.ChoiceField(label=_("党员类别"), choices=MemberStatus.choices)
+    standing = forms.ChoiceField(label=_("党籍状态"), choices=Standing.choices, initial="normal")
+    joined_on = forms.DateField(label=_("入党日期"), widget=DATE)
+    confirmed_on = forms.DateField(label=_("转正日期"), required=False, widget=DATE)
     residence = forms.ModelChoiceField(
-        label="居住地（小区/楼栋）", queryset=Area.objects.none(), required=False
+        label=_("居住地（小区/楼栋）"), queryset=Area.objects.none(), required=False
     )
     work_unit = forms.ModelChoiceField(
-        label="工作单位", queryset=Unit.objects.none(), required=False
+        label=_("工作单位"), queryset=Unit.objects.none(), required=False
     )
-    is_floating = forms.BooleanField(label="流动党员", required=False)
-    is_lost_contact = forms.BooleanField(label="失联党员", required=False)
-    is_model_post = forms.BooleanField(label="党员示范岗", required=False)
-    is_party_household = forms.BooleanField(label="共产党员户", required=False)
+    is_floating = forms.BooleanField(label=_("流动党员"), required=False)
+    is_lost_contact = forms.BooleanField(label=_("失联党员"), required=False)
+    is_model_post = forms.BooleanField(label=_("党员示范岗"), required=False)
+    is_party_household = forms.BooleanField(label=_("共产党员户"), required=False)
     floating_to = forms.CharField(
-        label="流动去向", max_length=200, required=False, help_text="流动党员必填"
+        label=_("流动去向"), max_length=200, required=False, help_text=_("流动党员必填")
     )
 
     def __init__(self, *args, areas=None, units=None, **kwargs):  # type: ignore[no-untyped-def]

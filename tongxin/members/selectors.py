@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from tongxin.core import idnumber, pii
 from tongxin.core.scope import Scope, subtree_q
@@ -110,10 +111,10 @@ def member_count_in_subtree(scope: Scope, org: Organization) -> int:
 
 
 AGE_BANDS = [
-    (0, 35, "35岁及以下"),
-    (36, 45, "36-45岁"),
-    (46, 60, "46-60岁"),
-    (61, 200, "61岁及以上"),
+    (0, 35, _("35岁及以下")),
+    (36, 45, _("36-45岁")),
+    (46, 60, _("46-60岁")),
+    (61, 200, _("61岁及以上")),
 ]
 
 
@@ -134,7 +135,9 @@ def member_stats(scope: Scope, today: dt.date | None = None) -> dict[str, dict[s
     row = member_queryset(scope).order_by().aggregate(**aggregates)
     return {
         "by_status": {str(s.label): row[f"status_{s.value}"] or 0 for s in MemberStatus},
-        "by_age": {label: row[f"age_{i}"] or 0 for i, (_lo, _hi, label) in enumerate(AGE_BANDS)},
+        "by_age": {
+            str(label): row[f"age_{i}"] or 0 for i, (_lo, _hi, label) in enumerate(AGE_BANDS)
+        },
         "by_education": {str(e.label): row[f"edu_{e.value}"] or 0 for e in Education},
     }
 

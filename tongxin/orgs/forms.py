@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.forms import offer
 from tongxin.geo.models import Area
@@ -16,16 +17,16 @@ from tongxin.orgs.models import (
 
 
 class OrgForm(forms.Form):
-    name = forms.CharField(label="名称", max_length=200)
-    kind = forms.ChoiceField(label="类型", choices=OrgKind.choices)
-    establishment = forms.ChoiceField(label="设置方式", choices=Establishment.choices)
-    sector = forms.ChoiceField(label="领域", choices=Sector.choices)
-    is_joint = forms.BooleanField(label="联合党组织", required=False)
-    is_temporary = forms.BooleanField(label="临时党组织", required=False)
-    area = forms.ModelChoiceField(label="所在区域", queryset=Area.objects.none(), required=False)
-    unit = forms.ModelChoiceField(label="所在单位", queryset=Unit.objects.none(), required=False)
+    name = forms.CharField(label=_("名称"), max_length=200)
+    kind = forms.ChoiceField(label=_("类型"), choices=OrgKind.choices)
+    establishment = forms.ChoiceField(label=_("设置方式"), choices=Establishment.choices)
+    sector = forms.ChoiceField(label=_("领域"), choices=Sector.choices)
+    is_joint = forms.BooleanField(label=_("联合党组织"), required=False)
+    is_temporary = forms.BooleanField(label=_("临时党组织"), required=False)
+    area = forms.ModelChoiceField(label=_("所在区域"), queryset=Area.objects.none(), required=False)
+    unit = forms.ModelChoiceField(label=_("所在单位"), queryset=Unit.objects.none(), required=False)
     founded_on = forms.DateField(
-        label="成立日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("成立日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args, areas=None, units=None, **kwargs):  # type: ignore[no-untyped-def]
@@ -40,12 +41,14 @@ class OrgForm(forms.Form):
 
 
 class LeadershipForm(forms.Form):
-    member = forms.ModelChoiceField(label="党员", queryset=Member.objects.none())
-    role = forms.ChoiceField(label="职务", choices=LeadershipRole.choices)
-    term_start = forms.DateField(label="任期开始", widget=forms.DateInput(attrs={"type": "date"}))
-    term_end = forms.DateField(label="任期结束", widget=forms.DateInput(attrs={"type": "date"}))
+    member = forms.ModelChoiceField(label=_("党员"), queryset=Member.objects.none())
+    role = forms.ChoiceField(label=_("职务"), choices=LeadershipRole.choices)
+    term_start = forms.DateField(
+        label=_("任期开始"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    term_end = forms.DateField(label=_("任期结束"), widget=forms.DateInput(attrs={"type": "date"}))
     holds_dual_role = forms.BooleanField(
-        label="一肩挑（兼任村/社区主任或单位负责人）", required=False
+        label=_("一肩挑（兼任村/社区主任或单位负责人）"), required=False
     )
 
     def __init__(self, *args, members=None, **kwargs):  # type: ignore[no-untyped-def]
@@ -54,7 +57,7 @@ class LeadershipForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    parent = forms.ModelChoiceField(label="新的上级组织", queryset=Organization.objects.none())
+    parent = forms.ModelChoiceField(label=_("新的上级组织"), queryset=Organization.objects.none())
 
     def __init__(self, *args, parents=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

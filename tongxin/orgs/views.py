@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from tongxin.core.errors import ServiceError
@@ -117,7 +118,9 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
     form = MoveForm(request.POST or None, parents=parents)
     # Offer the nearby organizations (under the grandparent); any reachable one validates.
     near = selectors.move_candidates(scope, org)
-    form.fields["parent"].widget.choices = [("", "请选择")] + [(o.pk, o.name) for o in near]
+    form.fields["parent"].widget.choices = [("", gettext("请选择"))] + [
+        (o.pk, o.name) for o in near
+    ]
     if request.method == "POST" and form.is_valid():
         try:
             services.org_move(actor=request.user, org=org, new_parent=form.cleaned_data["parent"])
@@ -137,7 +140,7 @@ def leader_add(request: HttpRequest, pk: int) -> HttpResponse:
     members = member_queryset(scope).filter(subtree_q("org_path", org.path)).order_by("name")
     form = LeadershipForm(request.POST or None, members=members)
     # Validation accepts any member of the subtree; the list offers the first 500 by name.
-    form.fields["member"].widget.choices = [("", "请选择")] + [
+    form.fields["member"].widget.choices = [("", gettext("请选择"))] + [
         (m.pk, m.name) for m in members.only("id", "name")[:500]
     ]
     if request.method == "POST" and form.is_valid():
