@@ -245,3 +245,23 @@ def test_edit_never_puts_the_clear_number_in_the_page_and_blank_keeps_it(world, 
     m.refresh_from_db()
     assert m.reveal_id_number() == number and m.reveal_phone() == phone and m.is_model_post
     assert AuditLog.objects.get(action="members.update").diff == {"is_model_post": [False, True]}
+
+
+def test_the_full_birth_date_is_shown_only_to_those_who_may_reveal(world, client_for):
+    from tests import factories
+
+    m = world["m_a1"]
+    full = m.birth_date.strftime("%Y-%m-%d")
+    assert full in client_for(world["bob"]).get(f"/members/{m.pk}/").content.decode()
+    grid = factories.user("gina", "grid_worker", area=world["comm_a"])  # no reveal permission
+    body = client_for(grid).get(f"/members/{m.pk}/").content.decode()
+    assert full not in body and "出生年份" in body and str(m.birth_date.year) in body
+
+
+def test_the_top_bar_search_posts_the_number(world, client_for):
+    c = client_for(world["alice"])
+    page = c.get("/").content.decode()
+    assert 'role="search" method="post"' in page
+    number = world["m_a2"].reveal_id_number()
+    r = c.post("/members/", {"q": number})
+    assert roster_names(r) == ["王芳"]
