@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
 from tongxin.core.request_context import client_ip, reset_ip, set_ip
@@ -19,6 +21,25 @@ class ScopeMiddleware:
             return self.get_response(request)
         finally:
             reset_ip(token)
+
+
+class LanguageMiddleware:
+    """Simplified Chinese unless the user chose another language with the switch (a cookie).
+    Unlike Django's LocaleMiddleware the browser's Accept-Language is not followed: an
+    English-language browser in a street office still gets the Chinese interface."""
+
+    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+        self.get_response = get_response
+
+    def __call__(self, request):  # type: ignore[no-untyped-def]
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
+        return response
 
 
 class SecurityHeadersMiddleware:
