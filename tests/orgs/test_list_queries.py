@@ -1,0 +1,54 @@
+"""Fixed query counts on the tree, its fragments, the 工作台 and the organization API lists,
+however many organizations and members there are."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import factories
+from tongxin.accounts.services import api_token_create
+
+
+@pytest.fixture(params=[2, 25], ids=["2 branches", "25 branches"])
+def branches(request, world):  # type: ignore[no-untyped-def]
+    """Street A's community committee with 2 branches (the world's) or 25, each with members."""
+    for i in range(request.param - 2):
+        b = factories.org(f"紫金社区第{i + 3}党支部", "branch", world["comm_a_org"])
+        factories.member(b)
+    return request.param
+
+
+def test_tree_page(world, branches, client_for, django_assert_num_queries):  # type: ignore[no-untyped-def]
+    c = client_for(world["alice"])
+    # 1 session, 2 user, 3 role assignments (the Scope), 4 the root organizations,
+    # 5-7 session save
+    with django_assert_num_queries(7):
+        assert c.get("/orgs/").status_code == 200
+
+
+def test_children_fragment(world, branches, client_for, django_assert_num_queries):  # type: ignore[no-untyped-def]
+    c = client_for(world["alice"])
+    # 1 session, 2 user, 3 role assignments, 4 the parent (in scope), 5 its children,
+    # 6-8 session save
+    with django_assert_num_queries(8):
+        r = c.get(f"/orgs/{world['comm_a_org'].pk}/children/")
+    assert r.content.decode().count("<li>") == branches
+
+
+def test_dashboard(world, branches, client_for, django_assert_num_queries):  # type: ignore[no-untyped-def]
+    c = client_for(world["alice"])
+    # 1 session, 2 user, 3 role assignments, 4 orgs by kind, 5 orgs by sector,
+    # 6 member counts (status, age, education in one pass), 7-9 session save
+    with django_assert_num_queries(9):
+        r = c.get("/")
+    assert f'data-testid="member-total">{3 + branches - 2}<' in r.content.decode()
+
+
+def test_api_org_children(world, branches, client, django_assert_num_queries):  # type: ignore[no-untyped-def]
+    _, key = api_token_create(actor=None, user=world["alice"], name="报表")
+    # 1 the token with its user, 2 UPDATE last_used_at, 3 role assignments,
+    # 4 the parent (in scope), 5 its children
+    with django_assert_num_queries(5):
+        r = client.get(f"/api/v1/orgs/{world['comm_a_org'].pk}/children",
+                       HTTP_AUTHORIZATION=f"Bearer {key}")  # fmt: skip
+    assert len(r.json()) == branches
