@@ -1,5 +1,6 @@
-"""Property: for any tree and any role assignments, the roster a user gets from the selectors
-is exactly what the assignments say, computed here from the tree's shape, not from paths."""
+"""Property: for any tree and any role assignments (at organizations and at areas, node or
+subtree), the roster a user gets from the selectors is exactly what the assignments say,
+computed here from the trees' shapes, not from paths."""
 
 from __future__ import annotations
 
@@ -56,10 +57,27 @@ def fresh(org: Organization) -> Organization:
     return Organization.objects.get(pk=org.pk)
 
 
+def area_world() -> tuple[list, dict[int, int | None]]:  # type: ignore[type-arg]
+    """A fixed small area tree: city → 2 communities → 2 compounds each."""
+    city = factories.area("市", "city")
+    areas, parents = [city], {0: None}
+    for c in range(2):
+        comm = factories.area(f"社区{c}", "community", city)
+        areas.append(comm)
+        parents[len(areas) - 1] = 0
+        ci = len(areas) - 1
+        for k in range(2):
+            areas.append(factories.area(f"小区{c}{k}", "compound", comm))
+            parents[len(areas) - 1] = ci
+    return areas, parents
+
+
 def check_one_world(data) -> None:  # type: ignore[no-untyped-def]
     orgs: list[Organization] = []  # index -> Organization
     parents: dict[int, int | None] = {}
     member_org: dict[int, int] = {}  # member id -> org index
+    areas, area_parents = area_world()
+    member_home: dict[int, int | None] = {}  # member id -> area index (residence)
     for i in range(data.draw(st.integers(2, 9), label="orgs")):
         choices = [None] + [j for j, o in enumerate(orgs) if kinds_under(o.kind)]
         parent = None if i == 0 else data.draw(st.sampled_from(choices), label="parent")
@@ -80,7 +98,12 @@ def check_one_world(data) -> None:  # type: ignore[no-untyped-def]
         # Members join as the tree grows, so later writes to the tree happen around them.
         if kind != OrgKind.GROUP:  # members belong to branches, never directly to a group
             for _ in range(data.draw(st.integers(0, 2), label="members")):
-                member_org[factories.member(fresh(orgs[i])).pk] = i
+                home = data.draw(st.sampled_from([None, *range(len(areas))]), label="home")
+                m = factories.member(
+                    fresh(orgs[i]), residence=areas[home] if home is not None else None
+                )
+                member_org[m.pk] = i
+                member_home[m.pk] = home
 
     # Sometimes move a subtree somewhere legal: members must follow their organizations.
     for _ in range(data.draw(st.integers(0, 2), label="moves")):
@@ -107,6 +130,15 @@ def check_one_world(data) -> None:  # type: ignore[no-untyped-def]
         RoleAssignment.objects.create(user=user, role=role, org=orgs[anchor], reach=reach)
         reached = descendants_or_self(parents, anchor) if reach == Reach.SUBTREE else {anchor}
         expected |= {m for m, o in member_org.items() if o in reached}
+
+    # Area grants (a grid worker's) reach members by where they live.
+    grid_role = Role.objects.get(code="grid_worker")
+    for _ in range(data.draw(st.integers(0, 2), label="area assignments")):
+        anchor = data.draw(st.sampled_from(range(len(areas))), label="area anchor")
+        reach = data.draw(st.sampled_from([Reach.NODE, Reach.SUBTREE]), label="area reach")
+        RoleAssignment.objects.create(user=user, role=grid_role, area=areas[anchor], reach=reach)
+        reached = descendants_or_self(area_parents, anchor) if reach == Reach.SUBTREE else {anchor}
+        expected |= {m for m, h in member_home.items() if h is not None and h in reached}
 
     got = set(member_list(scope_for_user(user)).values_list("id", flat=True))
     assert got == expected
