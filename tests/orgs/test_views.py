@@ -118,3 +118,27 @@ def test_moving_under_a_descendant_shows_the_reason(world, client_for):
     r = c.post(f"/orgs/{world['comm_a_org'].pk}/move/", {"parent": world["branch_a1"].pk})
     assert "不能把党组织移动到它自己或它的下级组织之下，请选择其他上级组织。" in texts(r)
     assert not AuditLog.objects.filter(action="orgs.move").exists()
+
+
+def test_a_superuser_creates_a_top_level_organization(world, client):
+    from tongxin.accounts.models import User
+
+    root = User.objects.create_superuser("root", password="Root-pass-2026")
+    client.force_login(root, backend="django.contrib.auth.backends.ModelBackend")
+    assert "新建顶层党组织" in client.get("/orgs/").content.decode()
+    r = client.post("/orgs/new/", {"name": "中共杭州市委", "kind": "committee",
+                                   "establishment": "formal", "sector": "public_institution"})  # fmt: skip
+    assert r.status_code == 302
+    org = Organization.objects.get(name="中共杭州市委")
+    assert org.depth == 1
+    # a branch cannot be a root: the reason is shown on the form
+    r = client.post("/orgs/new/", {"name": "孤立支部", "kind": "branch",
+                                   "establishment": "formal", "sector": "other"})  # fmt: skip
+    assert r.status_code == 200 and "党支部必须设在上级党组织之下" in r.content.decode()
+    assert not Organization.objects.filter(name="孤立支部").exists()
+
+
+def test_only_a_superuser_may_create_a_top_level_organization(world, client_for):
+    c = client_for(world["alice"])
+    assert c.get("/orgs/new/").status_code == 404
+    assert "新建顶层党组织" not in c.get("/orgs/").content.decode()

@@ -19,6 +19,12 @@ def area_choices_under(area: Area | None, levels: Sequence[str]) -> QuerySet[Are
     )
 
 
+def area_roots_for_choice() -> QuerySet[Area]:
+    """Cities, districts and streets: where a top-level organization may be anchored
+    (offered to superusers only)."""
+    return Area.objects.filter(level__in=["city", "district", "street"]).order_by("path")
+
+
 RESIDENCE_LEVELS = [AreaLevel.COMPOUND, AreaLevel.BUILDING]
 ANCHOR_LEVELS = [AreaLevel.CITY, AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY,
                  AreaLevel.COMPOUND]  # fmt: skip

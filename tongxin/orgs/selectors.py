@@ -26,7 +26,7 @@ def org_roots(scope: Scope, limit: int = 500) -> QuerySet[Organization]:
     """The first level of the tree browser: every organization in reach whose parent is not,
     from org grants and from area grants alike."""
     if scope.is_superuser:
-        return Organization.get_root_nodes()
+        return Organization.objects.get_root_nodes()
     paths = set(scope.org_roots("orgs.view"))
     by_area = scope.orgs_by_area_q("orgs.view")
     if by_area is not None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
@@ -11,7 +11,7 @@ from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
 from tongxin.core.scope import subtree_q
-from tongxin.geo.selectors import ANCHOR_LEVELS, area_choices_under
+from tongxin.geo.selectors import ANCHOR_LEVELS, area_choices_under, area_roots_for_choice
 from tongxin.members.selectors import MemberFilters, member_list, member_queryset
 from tongxin.orgs import selectors, services
 from tongxin.orgs.forms import LeadershipForm, MoveForm, OrgForm
@@ -43,6 +43,7 @@ def children(request: HttpRequest, pk: int) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     org = selectors.get_org_for(scope, pk)
+    area_path = org.area.path if org.area else None
     page = paginate(request, member_list(scope, MemberFilters(org=org)))
     return render(
         request,
@@ -54,8 +55,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "leaders": selectors.org_leadership(scope, org),
             "stats": selectors.org_subtree_stats(scope, org, page.paginator.count),
             "page": page,
-            "can_manage": scope.reaches_org("orgs.manage", org.path),
-            "can_add_member": scope.reaches_org("members.manage", org.path),
+            "can_manage": scope.reaches_org("orgs.manage", org.path, area_path),
+            "can_add_member": scope.reaches_org("members.manage", org.path, area_path),
         },
     )
 
@@ -71,6 +72,31 @@ def _org_form(request: HttpRequest, anchor: Organization, initial: dict) -> OrgF
         areas=area_choices_under(area_root, ANCHOR_LEVELS),
         units=selectors.units_for_choice(scope),
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create_root(request: HttpRequest) -> HttpResponse:
+    """A top-level organization (a city or district committee): for superusers only, on a new
+    installation or when a region joins."""
+    scope = request.scope  # type: ignore[attr-defined]
+    if not scope.is_superuser:
+        raise Http404
+    form = OrgForm(
+        request.POST or None,
+        initial={"kind": "committee", "sector": "public_institution"},
+        areas=area_roots_for_choice(),
+        units=selectors.units_for_choice(scope),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.org_create(actor=request.user, parent=None, **form.cleaned_data)
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            messages.success(request, f"已创建党组织“{org.name}”。")
+            return redirect("orgs:detail", pk=org.pk)
+    return render(request, "orgs/form.html", {"form": form, "parent": None, "org": None})
 
 
 @login_required
