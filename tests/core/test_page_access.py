@@ -127,3 +127,13 @@ def test_my_page_shows_my_account(world, client_for):
     assert "紫金社区第一党支部" in body and world["m_a1"].id_number_masked in body
     assert world["m_a1"].reveal_id_number() not in body
     assert "您的账号尚未关联党员信息。" in client_for(world["charlie"]).get("/me/").content.decode()
+
+
+def test_the_top_bar_and_my_page_show_the_users_scope(world, client_for):
+    c = client_for(world["alice"])
+    assert (
+        "南门街道党工委"
+        in c.get("/").content.decode().split('data-testid="current-scope"')[1][:300]
+    )
+    me = c.get("/me/").content.decode()
+    assert "我的数据范围" in me and "南门街道党工委" in me and "本级及下级" in me

@@ -43,6 +43,8 @@ class Scope:
     user_id: int | None
     is_superuser: bool = False
     grants: dict[str, list[Grant]] = field(default_factory=lambda: defaultdict(list))
+    # What the top bar shows: (role name, anchor name, reach), one per assignment.
+    labels: list[tuple[str, str, str]] = field(default_factory=list)
 
     @classmethod
     def anonymous(cls) -> Scope:
@@ -143,12 +145,14 @@ def scope_for_user(user) -> Scope:  # type: ignore[no-untyped-def]
 
     scope = Scope(user_id=user.pk)
     rows = RoleAssignment.objects.filter(user=user, active=True).values_list(
-        "role__permissions", "org__path", "area__path", "reach"
-    )
-    for perms, org_path, area_path, reach in rows:
+        "role__permissions", "org__path", "area__path", "reach", "role__name", "org__name",
+        "area__name",
+    )  # fmt: skip
+    for perms, org_path, area_path, reach, role_name, org_name, area_name in rows:
         kind, path = ("org", org_path) if org_path else ("area", area_path)
         if not path:
             continue
+        scope.labels.append((role_name, org_name or area_name, reach))
         grant = Grant(kind=kind, path=path, subtree=(reach == "subtree"))
         for perm in perms or []:
             scope.grants[perm].append(grant)
