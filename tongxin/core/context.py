@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import pgettext_lazy
 
 NAV = [
-    ("core:dashboard", "工作台", "dashboard"),
-    ("orgs:tree", "组织", "orgs"),
-    ("members:list", "党员", "members"),
+    ("core:dashboard", pgettext_lazy("nav", "工作台"), "dashboard"),
+    ("orgs:tree", pgettext_lazy("nav", "组织"), "orgs"),
+    ("members:list", pgettext_lazy("nav", "党员"), "members"),
 ]
 
 
@@ -15,4 +16,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
     ns = match.namespace if match else ""
     active = {"core": "dashboard"}.get(ns, ns)
-    return {"nav_items": NAV, "nav_active": active}
+    items = list(NAV)
+    scope = getattr(request, "scope", None)
+    if scope is not None and request.user.is_authenticated and scope.has("audit.view"):
+        items.append(("core:audit", pgettext_lazy("nav", "审计"), "audit"))
+    if ns == "core" and match and match.url_name == "audit":
+        active = "audit"
+    return {"nav_items": items, "nav_active": active}

@@ -6,5 +6,6 @@ app_name = "core"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("me/", views.me, name="me"),
+    path("audit/", views.audit_log, name="audit"),
     path("healthz", views.healthz, name="healthz"),
 ]

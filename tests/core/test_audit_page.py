@@ -1,0 +1,41 @@
+"""The audit log page: for auditors, limited to what they may audit."""
+
+from __future__ import annotations
+
+from tests import factories
+from tongxin.members.services import member_reveal_pii
+
+
+def test_the_auditor_sees_who_revealed_which_number(world, client_for):
+    member_reveal_pii(actor=world["bob"], member=world["m_a1"], field_name="id_number")
+    c = client_for(world["auditor"])
+    assert "审计" in c.get("/").content.decode()  # in the navigation
+    body = c.get("/audit/", {"action": "members.reveal_pii"}).content.decode()
+    assert "查看完整号码" in body and "张红" in body and "bob" in body
+    # the number itself is never in the log
+    assert world["m_a1"].reveal_id_number() not in body
+
+
+def test_an_auditor_of_street_b_does_not_see_street_a(world, client_for):
+    member_reveal_pii(actor=world["bob"], member=world["m_a1"], field_name="id_number")
+    member_reveal_pii(actor=world["charlie"], member=world["m_b1"], field_name="phone")
+    street_b_auditor = factories.user("bea", "auditor", org=world["street_b"])
+    body = client_for(street_b_auditor).get("/audit/").content.decode()
+    assert "赵刚" in body and "张红" not in body
+
+
+def test_users_without_the_audit_permission_get_404(world, client_for):
+    for who in ("alice", "bob", "charlie"):
+        c = client_for(world[who])
+        assert c.get("/audit/").status_code == 404
+        assert 'href="/audit/"' not in c.get("/").content.decode()
+
+
+def test_audit_page_query_count(world, client_for, django_assert_num_queries):  # type: ignore[no-untyped-def]
+    for _ in range(5):
+        member_reveal_pii(actor=world["bob"], member=world["m_a1"], field_name="id_number")
+    c = client_for(world["auditor"])
+    # 1 session, 2 user, 3 role assignments, 4 COUNT, 5 the page's rows with actors,
+    # 6-8 session save
+    with django_assert_num_queries(8):
+        assert c.get("/audit/").status_code == 200
