@@ -265,3 +265,20 @@ def test_the_top_bar_search_posts_the_number(world, client_for):
     number = world["m_a2"].reveal_id_number()
     r = c.post("/members/", {"q": number})
     assert roster_names(r) == ["王芳"]
+
+
+def test_a_phone_number_can_be_removed_on_the_edit_form(world, client_for):
+    m = world["m_a2"]
+    c = client_for(world["alice"])
+    page = c.get(f"/members/{m.pk}/edit/").content.decode()
+    assert "删除已登记的手机号" in page and m.reveal_phone() not in page
+    data = {
+        "name": m.name, "id_number": "", "phone": "", "ethnicity": m.ethnicity,
+        "education": m.education, "status": m.status, "standing": m.standing,
+        "joined_on": m.joined_on.isoformat(), "confirmed_on": m.confirmed_on.isoformat(),
+        "clear_phone": "on",
+    }  # fmt: skip
+    assert c.post(f"/members/{m.pk}/edit/", data).status_code == 302
+    m.refresh_from_db()
+    assert m.phone_enc == "" and m.phone_masked == "" and m.phone_index == ""
+    assert m.reveal_id_number() == world["m_a2"].reveal_id_number()  # unchanged

@@ -75,6 +75,26 @@ EDU_BY_DECADE = {
 }  # fmt: skip
 EDUCATIONS = ["primary", "junior", "senior", "college", "bachelor", "postgraduate"]
 
+FLOATING_TO = ["上海市浦东新区", "杭州市滨江区", "深圳市南山区", "苏州市工业园区", "广州市天河区",
+               "北京市海淀区", "义乌市稠城街道", "温州市鹿城区"]  # fmt: skip
+DISTRICT_NAMES = {code: "宁波市" + name for name, code in DISTRICTS}
+# 统一社会信用代码 first two characters: registration authority and kind (GB 32100-2015).
+UNIT_KIND_CODES = {"enterprise": "91", "social_org": "51", "public_institution": "12"}
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+ORG_CODE_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
+
+
+def credit_code(kind: str, region: str, rng: random.Random) -> str:
+    """A well-formed 统一社会信用代码: kind, region, organization code (GB 11714 check), check."""
+    body = "".join(rng.choice("0123456789") for _ in range(8))
+    c9 = 11 - sum(int(c) * w for c, w in zip(body, ORG_CODE_WEIGHTS, strict=True)) % 11
+    org_code = body + {10: "X", 11: "0"}.get(c9, str(c9))
+    first17 = f"{kind}{region}{org_code}"
+    total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, CREDIT_WEIGHTS, strict=True))
+    return first17 + CREDIT_ALPHABET[(31 - total % 31) % 31]
+
+
 TOWN = "town"
 CITY = "city"
 
@@ -128,7 +148,7 @@ class Plan:
     today: dt.date
     areas: list[Node] = field(default_factory=list)
     orgs: list[Node] = field(default_factory=list)
-    units: list[tuple[int, str, str, int | None]] = field(default_factory=list)
+    units: list[tuple] = field(default_factory=list)  # type: ignore[type-arg]
     leadership: list[tuple] = field(default_factory=list)  # type: ignore[type-arg]
     member_total: int = 0
     sector_counts: dict[str, int] = field(default_factory=dict)
@@ -156,6 +176,7 @@ class Generator:
         self._given_single = [g for g in self._given if len(g) == 1]
         self._used_names: set[str] = set()
         self._id_numbers: set[str] = set()
+        self.current_region = DISTRICTS[0][1]
 
     # ---- names -----------------------------------------------------------------------------
     def place_name(self, length: int = 2) -> str:
@@ -210,7 +231,16 @@ class Generator:
 
     def new_unit(self, plan: Plan, name: str, sector: str, area: Node | None) -> int:
         unit_id = len(plan.units) + 1
-        plan.units.append((unit_id, name, sector, id(area) if area else None))
+        region = self.current_region
+        code = credit_code(UNIT_KIND_CODES[sector], region, self.rng)
+        road = (
+            self.rng.choice(PLACE_CHARS)
+            + self.rng.choice(PLACE_CHARS)
+            + self.rng.choice(["路", "街", "大道"])
+        )
+        place = area.name if area is not None else ""
+        address = f"{DISTRICT_NAMES.get(region, '')}{place}{road}{self.rng.randint(1, 999)}号"
+        plan.units.append((unit_id, name, sector, id(area) if area else None, code, address))
         return unit_id
 
     def cluster(
@@ -325,6 +355,7 @@ class Generator:
             remaining = quota[kind]
             while remaining > 0:
                 s_org, s_area, d_area = self.rng.choice(street_orgs)
+                self.current_region = str(d_area.fields["code"])
                 nodes = self.cluster(kind, plan, s_area, d_area)[:remaining]
                 parent_of_head = district_orgs[id(d_area)] if kind in (
                     "public_institution", "other") else s_org  # fmt: skip
@@ -409,7 +440,7 @@ class Generator:
                     encrypt(number), index(number), encrypt(phone), index(phone),
                     idnumber.mask(number), pii.mask_phone(phone), birth.isoformat(),
                     joined.isoformat(), confirmed, status, "normal", node.id, node.path,
-                    residence, None, int(floating), "上海市浦东新区" if floating else "",
+                    residence, None, int(floating), rng.choice(FLOATING_TO) if floating else "",
                     int(rng.random() < 0.01), int(rng.random() < 0.06), int(rng.random() < 0.04),
                     now, now,
                 )  # fmt: skip
@@ -470,8 +501,8 @@ def build_plan(
         area = o.fields.pop("area")
         o.fields["area_id"] = area_ids[id(area)] if area is not None else None
         o.fields["street_area_id"] = street_of.get(o.fields["area_id"] or 0) or o.fields["area_id"]
-    plan.units = [(uid, name, sector, area_ids.get(a) if a else None)
-                  for uid, name, sector, a in plan.units]  # fmt: skip
+    plan.units = [(uid, name, sector, area_ids.get(a) if a else None, code, address)
+                  for uid, name, sector, a, code, address in plan.units]  # fmt: skip
     holders = gen.allocate_members(ordered_orgs)
     gen.plan_leadership(ordered_orgs, plan)
     plan.member_total = gen.member_total

@@ -120,7 +120,7 @@ def load(
             wipe()
         bulk_insert(Area._meta.db_table, AREA_COLUMNS, _tree_rows(areas, AREA_COLUMNS))
         bulk_insert(Unit._meta.db_table, UNIT_COLUMNS,
-                    ((u[0], u[1], u[2], "", u[3], "") for u in plan.units))  # fmt: skip
+                    ((u[0], u[1], u[2], u[4], u[3], u[5]) for u in plan.units))  # fmt: skip
         bulk_insert(Organization._meta.db_table, ORG_COLUMNS, _tree_rows(orgs, ORG_COLUMNS))
         say("区域、单位、党组织已写入")
         n = bulk_insert(Member._meta.db_table, MEMBER_COLUMNS,

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tongxin.core.errors import ServiceError
@@ -124,14 +126,19 @@ def _form(request: HttpRequest, org: Organization, member: Member | None = None)
         form.fields["id_number"].required = False
         form.fields["id_number"].help_text = f"当前：{member.id_number_masked}，留空则不修改。"
         form.fields["phone"].help_text = f"当前：{member.phone_masked or '未登记'}，留空则不修改。"
+        if member.phone_masked:
+            form.fields["clear_phone"] = forms.BooleanField(
+                label=_("删除已登记的手机号"), required=False
+            )
     return form
 
 
 def _save(request: HttpRequest, form: MemberForm, org: Organization, member: Member | None):  # type: ignore[no-untyped-def]
     cleaned = dict(form.cleaned_data)
+    clear_phone = cleaned.pop("clear_phone", False)
     if member is not None:
         cleaned["id_number"] = cleaned["id_number"] or member.reveal_id_number()
-        cleaned["phone"] = cleaned["phone"] or member.reveal_phone()
+        cleaned["phone"] = "" if clear_phone else (cleaned["phone"] or member.reveal_phone())
     data = services.MemberInput(org=org, **cleaned)
     try:
         if member is None:
