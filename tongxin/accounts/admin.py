@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from tongxin.accounts.models import ApiToken, Role, RoleAssignment, User
 from tongxin.core.admin_audit import AuditedAdmin
@@ -13,7 +14,7 @@ class AssignmentInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(AuditedAdmin, BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, ("同心", {"fields": ("display_name", "member")}))  # type: ignore[misc]
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("同心"), {"fields": ("display_name", "member")}))  # type: ignore[misc]
     raw_id_fields = ("member",)
     inlines = [AssignmentInline]
     list_display = ("username", "display_name", "is_staff", "is_active")

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tongxin.accounts.models import ApiToken, User
 from tongxin.core.audit import audit
@@ -14,7 +15,8 @@ from tongxin.core.errors import ServiceError
 def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
     """Returns the token and its clear key, which is shown once and never stored."""
     if not name.strip():
-        raise ServiceError("请填写令牌用途。", fields={"name": "请填写令牌用途。"})
+        message = gettext("请填写令牌用途。")
+        raise ServiceError(message, fields={"name": message})
     raw, prefix, key_hash = ApiToken.generate()
     token = ApiToken.objects.create(user=user, name=name.strip(), prefix=prefix, key_hash=key_hash)
     audit(actor=actor, action="accounts.token_create", obj=token)
@@ -39,7 +41,7 @@ def get_api_token_for(*, user: User, pk: int) -> ApiToken:
     try:
         return ApiToken.objects.get(pk=pk, user=user, revoked_at__isnull=True)
     except ApiToken.DoesNotExist:
-        raise Http404("令牌不存在。") from None
+        raise Http404(gettext("令牌不存在。")) from None
 
 
 def api_token_user(raw: str) -> User | None:

@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tongxin.accounts import services
@@ -19,8 +20,10 @@ from tongxin.core.errors import ServiceError
 
 class LoginForm(AuthenticationForm):
     error_messages = {
-        "invalid_login": "用户名或密码不正确，请重新输入。连续输错5次，账号将被暂时锁定。",
-        "inactive": "该账号已停用，请联系管理员。",
+        "invalid_login": gettext_lazy(
+            "用户名或密码不正确，请重新输入。连续输错5次，账号将被暂时锁定。"
+        ),
+        "inactive": gettext_lazy("该账号已停用，请联系管理员。"),
     }
 
 
@@ -39,7 +42,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
         audit(actor=self.request.user, action="accounts.password_change", obj=self.request.user)
-        messages.success(self.request, "密码已修改。")
+        messages.success(self.request, gettext("密码已修改。"))
         return response
 
 
@@ -69,11 +72,14 @@ def tokens(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = services.get_api_token_for(user=cast(User, request.user), pk=pk)
     services.api_token_revoke(actor=request.user, token=token)
-    messages.success(request, f"令牌“{token.name}”已停用。")
+    messages.success(request, gettext("令牌“%(name)s”已停用。") % {"name": token.name})
     return redirect("accounts:tokens")
 
 
 def lockout(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def, type-arg]
     form = LoginForm(request)
-    messages.error(request, "登录失败次数过多，账号已被暂时锁定，请15分钟后再试或联系管理员解锁。")
+    messages.error(
+        request,
+        gettext("登录失败次数过多，账号已被暂时锁定，请15分钟后再试或联系管理员解锁。"),
+    )
     return render(request, "accounts/login.html", {"form": form, "locked": True}, status=429)

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 
 class ServiceError(Exception):
-    """A refused operation. ``message`` is a full Chinese sentence saying what to do;
-    ``fields`` maps field names to messages for forms and the API."""
+    """A refused operation. ``message`` is a full sentence saying what to do, translated when
+    the error is raised (gettext: Chinese unless the user chose another language); ``fields``
+    maps field names to messages for forms and the API."""
 
     code = "invalid"
     status = 400

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 # First two digits: the province-level division (GB/T 2260).
@@ -19,7 +21,7 @@ FULLWIDTH = str.maketrans("０１２３４５６７８９ｘＸ", "0123456789XX"
 
 
 class IdNumberError(ValueError):
-    """The message is a full Chinese sentence saying what to fix."""
+    """The message is a full sentence saying what to fix, in the active language."""
 
 
 @dataclass(frozen=True)
@@ -41,22 +43,32 @@ def normalize(raw: str) -> str:
 def parse(raw: str, *, today: dt.date | None = None) -> IdInfo:
     number = normalize(raw)
     if len(number) != 18:
-        raise IdNumberError(f"身份证号码应为18位，当前为{len(number)}位，请核对后重新填写。")
+        raise IdNumberError(
+            gettext("身份证号码应为18位，当前为%(n)d位，请核对后重新填写。") % {"n": len(number)}
+        )
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise IdNumberError("身份证号码前17位应为数字，最后一位为数字或X，请核对后重新填写。")
+        raise IdNumberError(
+            gettext("身份证号码前17位应为数字，最后一位为数字或X，请核对后重新填写。")
+        )
     if number[:2] not in PROVINCES or number[2:6] == "0000":
-        raise IdNumberError(f"身份证号码的地区码“{number[:6]}”不存在，请核对前6位。")
+        raise IdNumberError(
+            gettext("身份证号码的地区码“%(code)s”不存在，请核对前6位。") % {"code": number[:6]}
+        )
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise IdNumberError(
-            f"身份证号码中的出生日期“{number[6:14]}”不是有效日期，请核对第7至14位。"
+            gettext("身份证号码中的出生日期“%(date)s”不是有效日期，请核对第7至14位。")
+            % {"date": number[6:14]}
         ) from None
     today = today or dt.date.today()
     if birth > today or birth.year < 1900:
-        raise IdNumberError(f"身份证号码中的出生日期“{number[6:14]}”不合理，请核对第7至14位。")
+        raise IdNumberError(
+            gettext("身份证号码中的出生日期“%(date)s”不合理，请核对第7至14位。")
+            % {"date": number[6:14]}
+        )
     if check_digit(number[:17]) != number[17]:
-        raise IdNumberError("身份证号码校验位不正确，请逐位核对后重新填写。")
+        raise IdNumberError(gettext("身份证号码校验位不正确，请逐位核对后重新填写。"))
     gender = "M" if int(number[16]) % 2 == 1 else "F"
     return IdInfo(number=number, birth_date=birth, gender=gender)
 

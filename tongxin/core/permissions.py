@@ -2,6 +2,7 @@
 which part of the organization tree and the area tree a user reaches."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 PERMISSIONS = {
     "orgs.view": _("查看党组织"),
@@ -15,25 +16,27 @@ PERMISSIONS = {
 }
 
 # Default roles: code -> (name, permissions). Loaded by a data migration; editable in admin.
+# The names are stored in Chinese (model data); gettext_noop only puts them in the catalog so
+# that the user's page can show a default role's name in the user's language (core.scope).
 DEFAULT_ROLES = {
     "org_dept": (
-        "组织部工作人员",
+        gettext_noop("组织部工作人员"),
         ["orgs.view", "orgs.manage", "members.view", "members.manage", "members.reveal_pii",
          "geo.view", "geo.manage", "audit.view"],
     ),
     "street_secretary": (
-        "街道党工委/社区党委书记",
+        gettext_noop("街道党工委/社区党委书记"),
         ["orgs.view", "orgs.manage", "members.view", "members.manage", "members.reveal_pii",
          "geo.view"],
     ),
     "branch_secretary": (
-        "支部书记/支委",
+        gettext_noop("支部书记/支委"),
         ["orgs.view", "members.view", "members.manage", "members.reveal_pii"],
     ),
-    "grid_worker": ("网格员/网格党建指导员", ["orgs.view", "members.view", "geo.view"]),
+    "grid_worker": (gettext_noop("网格员/网格党建指导员"), ["orgs.view", "members.view", "geo.view"]),
     "auditor": (
-        "审计员（只读）",
+        gettext_noop("审计员（只读）"),
         ["orgs.view", "members.view", "members.reveal_pii", "geo.view", "audit.view"],
     ),
-    "member": ("党员", ["orgs.view"]),
+    "member": (gettext_noop("党员"), ["orgs.view"]),
 }  # fmt: skip

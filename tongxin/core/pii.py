@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.utils.translation import gettext
 
 
 def _key_bytes(raw: str) -> bytes:
@@ -54,7 +55,8 @@ def _key_for(key_id: str) -> str:
         return str(settings.PII_OLD_KEYS[key_id])
     except KeyError:
         raise UnknownKeyError(
-            f"个人信息密钥“{key_id}”未配置：请在 TONGXIN_PII_OLD_KEYS 中提供该密钥。"
+            gettext("个人信息密钥“%(key_id)s”未配置：请在 TONGXIN_PII_OLD_KEYS 中提供该密钥。")
+            % {"key_id": key_id}
         ) from None
 
 

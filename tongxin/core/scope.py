@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 # treebeard paths use 0-9A-Z, so every path below P sorts between P and P + "Z"*n. A range
 # (not LIKE) lets SQLite use the index on path; PostgreSQL uses it too.
@@ -152,7 +153,9 @@ def scope_for_user(user) -> Scope:  # type: ignore[no-untyped-def]
         kind, path = ("org", org_path) if org_path else ("area", area_path)
         if not path:
             continue
-        scope.labels.append((role_name, org_name or area_name, reach))
+        # A default role's name is in the catalog (core.permissions); a renamed one is not,
+        # and gettext gives it back unchanged.
+        scope.labels.append((gettext(role_name), org_name or area_name, reach))
         grant = Grant(kind=kind, path=path, subtree=(reach == "subtree"))
         for perm in perms or []:
             scope.grants[perm].append(grant)

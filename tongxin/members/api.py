@@ -5,6 +5,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from tongxin.core.errors import ForbiddenError, ServiceError
@@ -82,11 +83,15 @@ def _page(request: HttpRequest, query: MemberListQuery, *, posted: bool) -> dict
     scope = request_scope(request)
     kind = selectors.pii_query_kind(query.q) if query.q else None
     if kind and not scope.has("members.reveal_pii"):
-        raise ForbiddenError(selectors.PII_SEARCH_REFUSED, fields={"q": "无权按号码查找。"})
+        raise ForbiddenError(
+            str(selectors.PII_SEARCH_REFUSED), fields={"q": gettext("无权按号码查找。")}
+        )
     if kind and not posted:
         raise ServiceError(
-            "按身份证号码或手机号码查找请使用 POST /api/v1/members/search，号码不应出现在网址中。",
-            fields={"q": "请改用 POST /api/v1/members/search。"},
+            gettext(
+                "按身份证号码或手机号码查找请使用 POST /api/v1/members/search，号码不应出现在网址中。"
+            ),
+            fields={"q": gettext("请改用 POST /api/v1/members/search。")},
         )
     org = get_org_for(scope, query.org_id) if query.org_id else None
     qs = selectors.member_list(
@@ -129,7 +134,8 @@ def _input(request: HttpRequest, payload: MemberIn, member: Member | None) -> se
     org = get_org_for(scope, data.pop("org_id"), "members.manage")
     if member is not None and org.pk != member.org_id:
         raise ServiceError(
-            "组织关系变动请通过组织关系转接办理。", fields={"org_id": "不能直接修改所在党组织。"}
+            gettext("组织关系变动请通过组织关系转接办理。"),
+            fields={"org_id": gettext("不能直接修改所在党组织。")},
         )
     return services.MemberInput(org=org, residence=member.residence if member else None,
                                 work_unit=member.work_unit if member else None, **data)  # fmt: skip

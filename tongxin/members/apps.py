@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MembersConfig(AppConfig):
     name = "tongxin.members"
     label = "members"
-    verbose_name = "党员"
+    verbose_name = _("党员")

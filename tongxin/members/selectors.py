@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core import idnumber, pii
@@ -53,7 +54,7 @@ def get_member_for(scope: Scope, pk: object, perm: str = "members.view") -> Memb
             .get(pk=int(str(pk)))
         )
     except (Member.DoesNotExist, ValueError):
-        raise Http404("党员不存在或不在您的管辖范围内。") from None
+        raise Http404(gettext("党员不存在或不在您的管辖范围内。")) from None
 
 
 def pii_query_kind(text: str) -> str | None:
@@ -66,7 +67,8 @@ def pii_query_kind(text: str) -> str | None:
     return None
 
 
-PII_SEARCH_REFUSED = "按身份证号码或手机号码精确查找需要“查看个人信息”权限，请改按姓名查找。"
+# Lazy: str() it where the refusal is shown.
+PII_SEARCH_REFUSED = _("按身份证号码或手机号码精确查找需要“查看个人信息”权限，请改按姓名查找。")
 
 
 def _text_q(scope: Scope, text: str) -> Q:

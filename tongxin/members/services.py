@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy
 
 from tongxin.core import idnumber, pii
 from tongxin.core.audit import audit, model_diff
@@ -22,7 +23,10 @@ from tongxin.members.models import (
 )
 from tongxin.orgs.models import Organization, OrgKind
 
-DUPLICATE_ID = "该身份证号码已登记为党员，不能重复登记；如需转入，请办理组织关系转接。"
+# Lazy: translated when the refusal is built (str() it there).
+DUPLICATE_ID = gettext_lazy(
+    "该身份证号码已登记为党员，不能重复登记；如需转入，请办理组织关系转接。"
+)
 
 
 @dataclass
@@ -54,11 +58,12 @@ def _add_years(d: dt.date, years: int) -> dt.date:
 
 
 def validate_member(data: MemberInput, *, instance: Member | None = None) -> dict[str, Any]:
-    """Field errors in Chinese; returns the derived values (id info, phone) when valid."""
+    """Field errors in the active language; returns the derived values (id info, phone) when
+    valid."""
     errors: dict[str, str] = {}
     today = dt.date.today()
     if not data.name.strip():
-        errors["name"] = "请填写姓名。"
+        errors["name"] = gettext("请填写姓名。")
     info = None
     try:
         info = idnumber.parse(data.id_number)
@@ -66,39 +71,39 @@ def validate_member(data: MemberInput, *, instance: Member | None = None) -> dic
         errors["id_number"] = str(e)
     phone = pii.normalize_phone(data.phone or "")
     if phone and not pii.is_mobile(phone):
-        errors["phone"] = "手机号码应为11位、以1开头的数字，请核对。"
+        errors["phone"] = gettext("手机号码应为11位、以1开头的数字，请核对。")
     if data.education not in Education.values:
-        errors["education"] = "请选择学历。"
+        errors["education"] = gettext("请选择学历。")
     if data.status not in MemberStatus.values:
-        errors["status"] = "请选择党员类别（预备党员或正式党员）。"
+        errors["status"] = gettext("请选择党员类别（预备党员或正式党员）。")
     if data.standing not in Standing.values:
-        errors["standing"] = "请选择党籍状态。"
+        errors["standing"] = gettext("请选择党籍状态。")
     if data.joined_on > today:
-        errors["joined_on"] = "入党日期不能晚于今天。"
+        errors["joined_on"] = gettext("入党日期不能晚于今天。")
     elif info and data.joined_on < _add_years(info.birth_date, 18):
-        errors["joined_on"] = "入党时应年满18周岁，请核对入党日期和身份证号码。"
+        errors["joined_on"] = gettext("入党时应年满18周岁，请核对入党日期和身份证号码。")
     if data.confirmed_on:
         if data.confirmed_on > today:
-            errors["confirmed_on"] = "转正日期不能晚于今天。"
+            errors["confirmed_on"] = gettext("转正日期不能晚于今天。")
         elif data.confirmed_on < data.joined_on:
-            errors["confirmed_on"] = "转正日期不能早于入党日期。"
+            errors["confirmed_on"] = gettext("转正日期不能早于入党日期。")
         elif data.status == MemberStatus.PROBATIONARY:
-            errors["confirmed_on"] = "预备党员没有转正日期；已转正的请选择“正式党员”。"
+            errors["confirmed_on"] = gettext("预备党员没有转正日期；已转正的请选择“正式党员”。")
     elif data.status == MemberStatus.FULL and "status" not in errors:
-        errors["confirmed_on"] = "正式党员请填写转正日期。"
+        errors["confirmed_on"] = gettext("正式党员请填写转正日期。")
     if data.org.kind == OrgKind.GROUP:
-        errors["org"] = "党员的组织关系应在党支部，不能直接编入党小组。"
+        errors["org"] = gettext("党员的组织关系应在党支部，不能直接编入党小组。")
     if data.is_floating and not data.floating_to.strip():
-        errors["floating_to"] = "流动党员请填写流动去向。"
+        errors["floating_to"] = gettext("流动党员请填写流动去向。")
     if info and "id_number" not in errors:
         dup = Member.objects.filter(id_number_index__in=pii.blind_indexes(info.number))
         if instance is not None:
             dup = dup.exclude(pk=instance.pk)
         if dup.exists():
             # Never say where the other record lives: it may be out of the user's scope.
-            errors["id_number"] = DUPLICATE_ID
+            errors["id_number"] = str(DUPLICATE_ID)
     if errors:
-        raise ServiceError("请按提示修改后再提交。", fields=errors)
+        raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
     return {"info": info, "phone": phone}
 
 
@@ -141,7 +146,9 @@ def member_create(*, actor: Any, data: MemberInput) -> Member:
         with transaction.atomic():
             m.save()
     except IntegrityError:  # a concurrent registration of the same ID number
-        raise ServiceError("请按提示修改后再提交。", fields={"id_number": DUPLICATE_ID}) from None
+        raise ServiceError(
+            gettext("请按提示修改后再提交。"), fields={"id_number": str(DUPLICATE_ID)}
+        ) from None
     OrgRelationChange.objects.create(
         member=m, kind=RelationChangeKind.JOINED, to_org=m.org, to_org_name=m.org.name,
         on=m.joined_on, note="登记入册",
@@ -168,14 +175,14 @@ def member_update(*, actor: Any, member: Member, data: MemberInput) -> Member:
     return member
 
 
-PII_FIELDS = {"id_number": "身份证号码", "phone": "手机号码"}
+PII_FIELDS = {"id_number": gettext_lazy("身份证号码"), "phone": gettext_lazy("手机号码")}
 
 
 @transaction.atomic
 def member_reveal_pii(*, actor: Any, member: Member, field_name: str) -> str:
     """Return the clear value and write the audit row that says who saw it."""
     if field_name not in PII_FIELDS:
-        raise ServiceError("只能查看身份证号码或手机号码。")
+        raise ServiceError(gettext("只能查看身份证号码或手机号码。"))
     value = member.reveal_id_number() if field_name == "id_number" else member.reveal_phone()
     audit(actor=actor, action="members.reveal_pii", obj=member, diff={"field": field_name})
     return value

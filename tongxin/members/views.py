@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -57,7 +58,7 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     kind = selectors.pii_query_kind(filters.text) if filters.text else None
     if kind and not scope.has("members.reveal_pii"):
-        messages.error(request, selectors.PII_SEARCH_REFUSED)
+        messages.error(request, str(selectors.PII_SEARCH_REFUSED))
         filters.text = ""
     if kind and request.method == "GET":
         filters.text = ""  # only posted searches may carry a number
@@ -73,8 +74,10 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "statuses": MemberStatus.choices,
             "sectors": Sector.choices,
-            "flag_choices": [("floating", "流动党员"), ("lost_contact", "失联党员"),
-                             ("model_post", "党员示范岗"), ("household", "共产党员户")],
+            "flag_choices": [("floating", gettext("流动党员")),
+                             ("lost_contact", gettext("失联党员")),
+                             ("model_post", gettext("党员示范岗")),
+                             ("household", gettext("共产党员户"))],
             "query": _query_string(filters),
         },
     )  # fmt: skip
@@ -105,7 +108,7 @@ def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     if field not in services.PII_FIELDS:
         raise Http404
     value = services.member_reveal_pii(actor=request.user, member=member, field_name=field)
-    response = render(request, "members/_revealed.html", {"value": value or "（未登记）"})
+    response = render(request, "members/_revealed.html", {"value": value or gettext("（未登记）")})
     response["Cache-Control"] = "no-store"
     return response
 
@@ -124,8 +127,11 @@ def _form(request: HttpRequest, org: Organization, member: Member | None = None)
     if member is not None:
         # Personal data is never put back into the page unmasked: blank keeps what is stored.
         form.fields["id_number"].required = False
-        form.fields["id_number"].help_text = f"当前：{member.id_number_masked}，留空则不修改。"
-        form.fields["phone"].help_text = f"当前：{member.phone_masked or '未登记'}，留空则不修改。"
+        keep = gettext("当前：%(current)s，留空则不修改。")
+        form.fields["id_number"].help_text = keep % {"current": member.id_number_masked}
+        form.fields["phone"].help_text = keep % {
+            "current": member.phone_masked or gettext("未登记")
+        }
         if member.phone_masked:
             form.fields["clear_phone"] = forms.BooleanField(
                 label=_("删除已登记的手机号"), required=False
@@ -158,7 +164,7 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         member = _save(request, form, org, None)
         if member is not None:
-            messages.success(request, f"已登记党员“{member.name}”。")
+            messages.success(request, gettext("已登记党员“%(name)s”。") % {"name": member.name})
             return redirect("members:detail", pk=member.pk)
     return render(request, "members/form.html", {"form": form, "org": org, "member": None})
 
@@ -171,6 +177,6 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = _form(request, member.org, member)
     if request.method == "POST" and form.is_valid():
         if _save(request, form, member.org, member) is not None:
-            messages.success(request, "已保存。")
+            messages.success(request, gettext("已保存。"))
             return redirect("members:detail", pk=member.pk)
     return render(request, "members/form.html", {"form": form, "org": member.org, "member": member})

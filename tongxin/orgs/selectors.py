@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, QuerySet, Value, When
 from django.http import Http404
+from django.utils.translation import gettext
 
 from tongxin.core.scope import Scope, subtree_q
 from tongxin.orgs.models import Leadership, LeadershipRole, Organization, OrgKind, Sector, Unit
@@ -19,7 +20,7 @@ def get_org_for(scope: Scope, pk: object, perm: str = "orgs.view") -> Organizati
     try:
         return org_queryset(scope, perm).select_related("area", "unit").get(pk=int(str(pk)))
     except (Organization.DoesNotExist, ValueError):
-        raise Http404("党组织不存在或不在您的管辖范围内。") from None
+        raise Http404(gettext("党组织不存在或不在您的管辖范围内。")) from None
 
 
 def org_roots(scope: Scope, limit: int = 500) -> QuerySet[Organization]:

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext
 
 from tongxin.core.audit import audit, model_diff
 from tongxin.core.errors import ServiceError
@@ -31,23 +32,27 @@ def nesting_error(kind: str, parent_kind: str | None) -> str | None:
         return None
     label = OrgKind(kind).label
     if parent_kind is None:
-        return f"{label}必须设在上级党组织之下，请选择上级党组织。"
-    parent_label = OrgKind(parent_kind).label
+        return gettext("%(kind)s必须设在上级党组织之下，请选择上级党组织。") % {"kind": label}
+    parent = {"parent": OrgKind(parent_kind).label}
     if kind == OrgKind.GROUP:
-        return f"党小组只能设在党支部之下，不能设在{parent_label}之下。"
+        return gettext("党小组只能设在党支部之下，不能设在%(parent)s之下。") % parent
     if kind == OrgKind.BRANCH:
-        return f"党支部应设在党委、党工委或党总支之下，不能设在{parent_label}之下。"
+        return gettext("党支部应设在党委、党工委或党总支之下，不能设在%(parent)s之下。") % parent
     if kind == OrgKind.GENERAL_BRANCH:
-        return f"党总支应设在党委或党工委之下，不能设在{parent_label}之下。"
-    return f"{label}应设在党委或党工委之下，不能设在{parent_label}之下。"
+        return gettext("党总支应设在党委或党工委之下，不能设在%(parent)s之下。") % parent
+    return gettext("%(kind)s应设在党委或党工委之下，不能设在%(parent)s之下。") % {
+        "kind": label,
+        **parent,
+    }
 
 
 def _check_children(kind: str, org: Organization) -> None:
     for child_kind in set(Organization.objects.get_children(org).values_list("kind", flat=True)):
         if kind not in ALLOWED_PARENTS[OrgKind(child_kind)]:
             raise ServiceError(
-                f"该组织下设有{OrgKind(child_kind).label}，不能改为{OrgKind(kind).label}。",
-                fields={"kind": "类型与下级组织不相容。"},
+                gettext("该组织下设有%(child)s，不能改为%(kind)s。")
+                % {"child": OrgKind(child_kind).label, "kind": OrgKind(kind).label},
+                fields={"kind": gettext("类型与下级组织不相容。")},
             )
 
 
@@ -66,14 +71,14 @@ def _snapshot(org: Organization) -> dict[str, Any]:
 def _validate(data: dict[str, Any]) -> None:
     errors = {}
     if not str(data.get("name") or "").strip():
-        errors["name"] = "请填写党组织名称。"
+        errors["name"] = gettext("请填写党组织名称。")
     if data.get("kind") not in OrgKind.values:
-        errors["kind"] = "请选择党组织类型。"
+        errors["kind"] = gettext("请选择党组织类型。")
     founded = data.get("founded_on")
     if founded and founded > dt.date.today():
-        errors["founded_on"] = "成立日期不能晚于今天。"
+        errors["founded_on"] = gettext("成立日期不能晚于今天。")
     if errors:
-        raise ServiceError("请按提示修改后再提交。", fields=errors)
+        raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
 
 
 @transaction.atomic
@@ -118,8 +123,8 @@ def org_move(*, actor: Any, org: Organization, new_parent: Organization) -> Orga
     new_parent = Organization.objects.get(pk=new_parent.pk)
     if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
         raise ServiceError(
-            "不能把党组织移动到它自己或它的下级组织之下，请选择其他上级组织。",
-            fields={"parent": "目标是本组织或其下级组织。"},
+            gettext("不能把党组织移动到它自己或它的下级组织之下，请选择其他上级组织。"),
+            fields={"parent": gettext("目标是本组织或其下级组织。")},
         )
     reason = nesting_error(org.kind, new_parent.kind)
     if reason:
@@ -157,21 +162,23 @@ def leadership_add(
 ) -> Leadership:
     errors = {}
     if role not in LeadershipRole.values:
-        errors["role"] = "请选择职务。"
+        errors["role"] = gettext("请选择职务。")
     if term_end <= term_start:
-        errors["term_end"] = "任期结束日期应晚于开始日期。"
+        errors["term_end"] = gettext("任期结束日期应晚于开始日期。")
     if not member.org_path.startswith(org.path):
-        errors["member"] = "班子成员应为本组织或其下级组织的党员。"
+        errors["member"] = gettext("班子成员应为本组织或其下级组织的党员。")
     if errors:
-        raise ServiceError("请按提示修改后再提交。", fields=errors)
+        raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
     if (
         role == LeadershipRole.SECRETARY
         and org.leaders.filter(
             role=LeadershipRole.SECRETARY, term_end__gte=term_start, term_start__lte=term_end
         ).exists()
     ):
-        raise ServiceError("该组织在此任期内已有书记，请先结束现任书记的任期。",
-                           fields={"role": "任期内已有书记。"})  # fmt: skip
+        raise ServiceError(
+            gettext("该组织在此任期内已有书记，请先结束现任书记的任期。"),
+            fields={"role": gettext("任期内已有书记。")},
+        )
     seat = Leadership.objects.create(
         org=org, member=member, role=role, term_start=term_start, term_end=term_end,
         holds_dual_role=holds_dual_role,

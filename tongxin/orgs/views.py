@@ -94,7 +94,7 @@ def create_root(request: HttpRequest) -> HttpResponse:
         except ServiceError as e:
             apply_service_error(form, e)
         else:
-            messages.success(request, f"已创建党组织“{org.name}”。")
+            messages.success(request, gettext("已创建党组织“%(name)s”。") % {"name": org.name})
             return redirect("orgs:detail", pk=org.pk)
     return render(request, "orgs/form.html", {"form": form, "parent": None, "org": None})
 
@@ -111,7 +111,7 @@ def create(request: HttpRequest, parent_pk: int) -> HttpResponse:
         except ServiceError as e:
             apply_service_error(form, e)
         else:
-            messages.success(request, f"已创建党组织“{org.name}”。")
+            messages.success(request, gettext("已创建党组织“%(name)s”。") % {"name": org.name})
             return redirect("orgs:detail", pk=org.pk)
     return render(request, "orgs/form.html", {"form": form, "parent": parent, "org": None})
 
@@ -130,7 +130,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as e:
             apply_service_error(form, e)
         else:
-            messages.success(request, "已保存。")
+            messages.success(request, gettext("已保存。"))
             return redirect("orgs:detail", pk=org.pk)
     return render(request, "orgs/form.html", {"form": form, "parent": parent, "org": org})
 
@@ -153,7 +153,10 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as e:
             form.add_error("parent", e.message)
         else:
-            messages.success(request, f"已将“{org.name}”及其下级组织移至新的上级组织。")
+            messages.success(
+                request,
+                gettext("已将“%(name)s”及其下级组织移至新的上级组织。") % {"name": org.name},
+            )
             return redirect("orgs:detail", pk=org.pk)
     return render(request, "orgs/move.html", {"form": form, "org": org})
 
@@ -175,6 +178,6 @@ def leader_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as e:
             apply_service_error(form, e)
         else:
-            messages.success(request, "已登记班子成员。")
+            messages.success(request, gettext("已登记班子成员。"))
             return redirect("orgs:detail", pk=org.pk)
     return render(request, "orgs/leader_form.html", {"form": form, "org": org})
