@@ -21,9 +21,10 @@ def is_chinese(text: str) -> bool:
 
 
 @contextmanager
-def refused(field: str | None = None, contains: str = ""):  # type: ignore[no-untyped-def]
+def refused(field: str | None = None, contains: str = "", audited: str = ""):  # type: ignore[no-untyped-def]
     """The block raises a ServiceError with a Chinese message (for `field`, if given)
-    and leaves members, organizations, relation history and the audit log untouched."""
+    and leaves members, organizations, relation history and the audit log untouched
+    (but for one row of action `audited`, when the refusal itself is audited)."""
     counts = (
         Member.objects.count(),
         Organization.objects.count(),
@@ -40,11 +41,13 @@ def refused(field: str | None = None, contains: str = ""):  # type: ignore[no-un
         assert contains in err.fields[field], err.fields[field]
     else:
         assert contains in err.message, err.message
+    logged = AuditLog.objects.filter(action=audited).count() if audited else 0
+    assert audited == "" or logged == 1, f"expected one {audited} row"
     assert counts == (
         Member.objects.count(),
         Organization.objects.count(),
         OrgRelationChange.objects.count(),
-        AuditLog.objects.count(),
+        AuditLog.objects.count() - logged,
     ), "a refused operation must write nothing"
 
 

@@ -39,3 +39,18 @@ def test_granting_a_role_in_the_admin_is_audited(world, client):
     assert "admin.add.accounts.roleassignment" in actions
     assert "admin.change.accounts.user" in actions
     assert all("password" not in (row.diff or {}) for row in AuditLog.objects.filter(actor=admin))
+
+
+def test_a_password_reset_in_the_admin_is_audited(world, client):
+    admin = User.objects.create_superuser("root", password="Root-pass-2026")
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    bob = world["bob"]
+    r = client.post(f"/admin/accounts/user/{bob.pk}/password/",
+                    {"password1": "Taken-over-2026x", "password2": "Taken-over-2026x",
+                     "usable_password": "true"})  # fmt: skip
+    assert r.status_code == 302
+    bob.refresh_from_db()
+    assert bob.check_password("Taken-over-2026x")
+    row = AuditLog.objects.get(action="admin.password_reset")
+    assert row.actor == admin and row.object_id == str(bob.pk)
+    assert "Taken-over" not in str(row.diff)

@@ -129,7 +129,7 @@ def test_service_errors_are_400_with_fields(world, alice):
 
 def test_a_member_in_a_group_is_refused(world, alice):
     r = post(alice, payload(world["group_a1"]))
-    assert r.status_code == 400 and "org" in r.json()["fields"]
+    assert r.status_code == 400 and "org_id" in r.json()["fields"]  # the input field's name
 
 
 @pytest.mark.parametrize("key", ["m_a1", "m_a1b", "m_a2"])
@@ -190,3 +190,20 @@ def test_a_number_search_without_the_reveal_permission_is_forbidden(world, clien
     grid = factories.user("gina", "grid_worker", area=world["comm_a"])
     r = search(client_for(grid), world["m_a1"].reveal_id_number())
     assert r.status_code == 403 and "查看个人信息" in r.json()["message"]
+
+
+def test_an_update_without_a_phone_keeps_it_and_an_empty_one_removes_it(world, alice):
+    m = world["m_a2"]
+    phone = m.reveal_phone()
+    body = payload(world["branch_a2"], id_number=m.reveal_id_number(), name="王芳")
+    body.pop("phone", None)
+    assert put(alice, m.pk, body).status_code == 200
+    assert Member.objects.get(pk=m.pk).reveal_phone() == phone
+    body["phone"] = ""
+    assert put(alice, m.pk, body).status_code == 200
+    assert Member.objects.get(pk=m.pk).phone_masked == ""
+
+
+def test_a_huge_page_number_is_a_422_not_a_crash(world, alice):
+    r = alice.get("/api/v1/members/?page=99999999999999999999")
+    assert r.status_code == 422 and "page" in r.json()["fields"]

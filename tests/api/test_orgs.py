@@ -23,7 +23,8 @@ def test_detail(world, alice):
     body = alice.get(f"/api/v1/orgs/{world['comm_a_org'].pk}").json()
     assert body["name"] == "紫金社区党委"
     assert body["kind"] == "committee" and body["kind_label"] == "党委"
-    assert body["numchild"] == 2 and body["depth"] == 3
+    assert body["depth"] == 3
+    assert "numchild" not in body  # children may lie out of reach: no raw count
     assert body["area_id"] == world["comm_a"].pk
 
 

@@ -39,3 +39,26 @@ def test_audit_page_query_count(world, client_for, django_assert_num_queries):  
     # 6-8 session save
     with django_assert_num_queries(8):
         assert c.get("/audit/").status_code == 200
+
+
+def test_number_searches_appear_to_the_auditors_of_the_member_found(world, client_for):
+    number = world["m_a1"].reveal_id_number()
+    client_for(world["alice"]).post("/members/", {"q": number})
+    body = client_for(world["auditor"]).get("/audit/", {"action": "members.search_pii"})
+    text = body.content.decode()
+    assert "按号码查找" in text and "张红" in text and "alice" in text
+    street_b_auditor = factories.user("bea", "auditor", org=world["street_b"])
+    text = client_for(street_b_auditor).get("/audit/").content.decode()
+    assert "张红" not in text
+
+
+def test_rows_stay_with_the_subtree_where_they_were_written(world, client_for):
+    from tongxin.orgs.services import org_move
+
+    member_reveal_pii(actor=world["bob"], member=world["m_a1"], field_name="id_number")
+    street_a_auditor = factories.user("ada", "auditor", org=world["street_a"])
+    street_b_auditor = factories.user("bea", "auditor", org=world["street_b"])
+    org_move(actor=None, org=world["branch_a1"], new_parent=world["street_b"])
+    assert "张红" in client_for(street_a_auditor).get("/audit/").content.decode()
+    b_rows = client_for(street_b_auditor).get("/audit/", {"action": "members.reveal_pii"})
+    assert "张红" not in b_rows.content.decode()

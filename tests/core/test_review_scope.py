@@ -70,3 +70,30 @@ def test_a_saved_choice_beyond_the_listed_rows_is_kept(world):
 def test_the_revealed_number_is_not_cached(world, client_for):
     r = client_for(world["bob"]).post(f"/members/{world['m_a1'].pk}/reveal/id_number/")
     assert r.status_code == 200 and r["Cache-Control"] == "no-store"
+
+
+def test_saving_a_member_keeps_a_residence_outside_the_branchs_area(world, client_for):
+    """A member of street A's branch who lives in street B keeps that residence on save."""
+    from tongxin.members.models import Member
+
+    elsewhere = factories.area("孝闻小区", "compound", world["comm_b"])
+    m = Member.objects.get(pk=world["m_a2"].pk)
+    m.residence = elsewhere
+    m.save(update_fields=["residence"])
+    c = client_for(world["alice"])
+    page = c.get(f"/members/{m.pk}/edit/").content.decode()
+    assert "孝闻小区" in page
+    data = {
+        "name": m.name, "id_number": "", "phone": "", "ethnicity": m.ethnicity,
+        "education": m.education, "status": m.status, "standing": m.standing,
+        "joined_on": m.joined_on.isoformat(), "confirmed_on": m.confirmed_on.isoformat(),
+        "residence": elsewhere.pk,
+    }  # fmt: skip
+    assert c.post(f"/members/{m.pk}/edit/", data).status_code == 302
+    m.refresh_from_db()
+    assert m.residence_id == elsewhere.pk
+    # another out-of-list area cannot be chosen by posting its id
+    other = factories.area("别处小区", "compound", world["comm_b"])
+    data["residence"] = other.pk
+    r = c.post(f"/members/{m.pk}/edit/", data)
+    assert r.status_code == 200 and Member.objects.get(pk=m.pk).residence_id == elsewhere.pk

@@ -46,7 +46,7 @@ def test_an_invalid_id_number_is_a_field_error(world, number, fragment):
 def test_a_duplicate_id_number_does_not_say_where_the_other_record_is(world):
     # 赵刚 is in street B: bob must not learn that from the refusal.
     other = world["m_b1"]
-    with refused("id_number", contains="不能重复登记") as exc:
+    with refused("id_number", contains="不能重复登记", audited="members.duplicate_refused") as exc:
         attempt(world, id_number=other.reveal_id_number())
     said = exc.value.message + json.dumps(exc.value.fields, ensure_ascii=False)
     for secret in ("孝闻社区党支部", "鼓楼街道", "赵刚"):
@@ -56,7 +56,7 @@ def test_a_duplicate_id_number_does_not_say_where_the_other_record_is(world):
 def test_a_duplicate_typed_in_full_width_is_still_a_duplicate(world):
     number = world["m_a2"].reveal_id_number()
     full_width = number.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
-    with refused("id_number", contains="不能重复登记"):
+    with refused("id_number", contains="不能重复登记", audited="members.duplicate_refused"):
         attempt(world, id_number=full_width)
 
 
@@ -154,7 +154,7 @@ def test_update_may_keep_its_own_id_number_but_not_take_anothers(world):
     member_update(actor=None, member=m, data=data)
     assert Member.objects.get(pk=m.pk).name == "张红（更正）"
     taken = dataclasses.replace(data, id_number=world["m_b1"].reveal_id_number())
-    with refused("id_number", contains="不能重复登记"):
+    with refused("id_number", contains="不能重复登记", audited="members.duplicate_refused"):
         member_update(actor=None, member=Member.objects.get(pk=m.pk), data=taken)
 
 
@@ -191,3 +191,21 @@ def test_builders_stay_valid_past_the_first_hundred_members(world):
     for _ in range(150):
         factories.member(world["branch_a2"])
     assert Member.objects.filter(org=world["branch_a2"]).count() == 151
+
+
+def test_the_duplicate_check_runs_only_when_everything_else_is_valid(world):
+    """Otherwise an invalid form would test any number against the whole city unaudited."""
+    other = world["m_b1"]
+    with refused("joined_on") as exc:
+        attempt(world, id_number=other.reveal_id_number(), joined_on=dt.date(2099, 1, 1))
+    assert "id_number" not in exc.value.fields
+
+
+def test_confirmation_needs_the_full_year_of_probation(world):
+    with refused("confirmed_on", contains="预备期为一年"):
+        attempt(world, joined_on=dt.date(2015, 7, 1), confirmed_on=dt.date(2016, 6, 30))
+
+
+def test_a_blank_ethnicity_is_refused(world):
+    with refused("ethnicity", contains="请填写民族"):
+        attempt(world, ethnicity="  ")

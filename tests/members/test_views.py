@@ -219,7 +219,10 @@ def test_form_errors_are_shown_in_chinese_and_nothing_is_written(world, client_f
         body = texts(r)
         assert message in body, message
         assert "孝闻社区党支部" not in body
-    assert counts == (Member.objects.count(), AuditLog.objects.count(),
+    # Nothing written, but for the one audited refusal of a number registered elsewhere.
+    refusals = AuditLog.objects.filter(action="members.duplicate_refused")
+    assert refusals.count() == 1 and refusals.get().actor == world["alice"]
+    assert counts == (Member.objects.count(), AuditLog.objects.count() - 1,
                       OrgRelationChange.objects.count())  # fmt: skip
 
 

@@ -150,3 +150,16 @@ def test_kind_changes_must_fit_the_parent_and_the_children(world):
     # A childless branch may become a general branch under its 党委.
     org_update(actor=None, org=fresh(world["branch_a2"]), kind=OrgKind.GENERAL_BRANCH)
     assert fresh(world["branch_a2"]).kind == OrgKind.GENERAL_BRANCH
+
+
+def test_a_partial_update_keeps_the_other_fields(world):
+    import datetime as _dt
+
+    from tongxin.orgs.services import org_update
+
+    org = Organization.objects.get(pk=world["branch_a2"].pk)
+    org.founded_on = _dt.date(2001, 7, 1)
+    org.save(update_fields=["founded_on"])
+    org_update(actor=None, org=org, name="紫金社区第二党支部（更名）")
+    org.refresh_from_db()
+    assert org.name == "紫金社区第二党支部（更名）" and org.founded_on == _dt.date(2001, 7, 1)

@@ -142,3 +142,14 @@ def test_only_a_superuser_may_create_a_top_level_organization(world, client_for)
     c = client_for(world["alice"])
     assert c.get("/orgs/new/").status_code == 404
     assert "新建顶层党组织" not in c.get("/orgs/").content.decode()
+
+
+def test_alice_cannot_move_her_top_org_away_from_a_parent_she_does_not_manage(world, client_for):
+    c = client_for(world["alice"])
+    street = world["street_a"]
+    page = c.get(f"/orgs/{street.pk}/move/").content.decode()
+    assert "需要对现上级组织有管理权限" in page
+    assert "调整隶属" not in c.get(f"/orgs/{street.pk}/").content.decode()
+    r = c.post(f"/orgs/{street.pk}/move/", {"parent": world["comm_a_org"].pk})
+    assert r.status_code == 403
+    assert fresh(street).path == street.path

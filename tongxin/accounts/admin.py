@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongxin.accounts.models import ApiToken, Role, RoleAssignment, User
 from tongxin.core.admin_audit import AuditedAdmin
+from tongxin.core.audit import audit
 
 
 class AssignmentInline(admin.TabularInline):
@@ -18,6 +19,14 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     raw_id_fields = ("member",)
     inlines = [AssignmentInline]
     list_display = ("username", "display_name", "is_staff", "is_active")
+
+    def user_change_password(self, request, id, form_url=""):  # type: ignore[no-untyped-def]
+        """Django's password page does not go through save_model: audit it here."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.get(pk=id)
+            audit(actor=request.user, action="admin.password_reset", obj=user)
+        return response
 
 
 @admin.register(Role)

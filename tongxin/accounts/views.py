@@ -60,11 +60,13 @@ def tokens(request: HttpRequest) -> HttpResponse:
             )
         except ServiceError as e:
             error = e.message
-    return render(
+    response = render(
         request,
         "accounts/tokens.html",
         {"tokens": services.api_token_list(user=user), "new_key": new_key, "error": error},
     )
+    response["Cache-Control"] = "no-store"  # the new key is on this page once
+    return response
 
 
 @login_required

@@ -22,20 +22,24 @@ def offer(
     selected: object = None,
 ) -> None:
     """Accept any row of ``queryset`` but list only its first ``limit`` rows, plus the row
-    already chosen (``selected``, an instance or a pk) so that saving a form never clears it.
+    already chosen (``selected``, an instance or a pk), which stays valid even when it lies
+    outside ``queryset`` (a residence in another street): saving a form never clears it.
 
     A ModelChoiceField validates with ``queryset.get(pk=...)``, which a sliced queryset
     refuses: handing it ``qs[:500]`` rejects every choice as invalid."""
     selected_pk = selected.pk if isinstance(selected, Model) else selected
+    accepted = queryset
+    if selected_pk:
+        accepted = queryset | queryset.model._default_manager.filter(pk=selected_pk)
 
     def rows() -> list[tuple[object, str]]:
         listed = [(o.pk, str(o)) for o in queryset[:limit]]
         if selected_pk and all(pk != selected_pk for pk, _ in listed):
-            current = queryset.filter(pk=selected_pk).first()
+            current = accepted.filter(pk=selected_pk).first()
             if current is not None:
                 listed.insert(0, (current.pk, str(current)))
         return [("", gettext("请选择")), *listed]
 
-    field.queryset = queryset  # type: ignore[attr-defined]
+    field.queryset = accepted  # type: ignore[attr-defined]
     # A callable: the rows are read only when the form is rendered.
     field.widget.choices = rows  # type: ignore[attr-defined]

@@ -23,12 +23,18 @@ class AuditLog(models.Model):
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     diff = models.JSONField(_("变更"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    # Where in the organization tree the object stood when the row was written: auditors see
+    # the rows of their subtree, and a later move of the object does not carry rows away.
+    org_path = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["org_path", "at"], name="audit_orgpath_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

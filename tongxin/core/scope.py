@@ -96,6 +96,12 @@ class Scope:
             self._q(perm, "area", f"{prefix}residence__path"),
         )
 
+    def org_grants_q(self, perm: str, field_name: str) -> Q:
+        """Only the organization-anchored grants, applied to any field holding an org path."""
+        if self.is_superuser:
+            return Q()
+        return self._q(perm, "org", field_name) or NOTHING
+
     def orgs_by_area_q(self, perm: str = "orgs.view") -> Q | None:
         """Only the area-anchored part of orgs_q (None when the user has no area grant)."""
         return self._q(perm, "area", "area__path")

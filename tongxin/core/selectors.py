@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import CharField, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.models import AuditLog
@@ -25,6 +24,8 @@ ACTION_LABELS = {
     "accounts.token_create": _("创建 API 令牌"),
     "accounts.token_revoke": _("停用 API 令牌"),
     "demo.generate": _("生成演示数据"),
+    "members.duplicate_refused": _("拒绝重复登记"),
+    "admin.password_reset": _("管理后台重置密码"),
 }
 
 
@@ -43,25 +44,15 @@ class AuditFilters:
 
 
 def audit_list(scope: Scope, filters: AuditFilters | None = None) -> QuerySet[AuditLog]:
-    """Rows about members and organizations the user may audit, and the user's own actions;
-    everything for a superuser."""
-    from tongxin.members.selectors import member_queryset
-    from tongxin.orgs.selectors import org_queryset
-
+    """Rows written about members and organizations in the user's subtrees (by where the
+    object stood when the row was written), and the user's own actions; all for a superuser."""
     f = filters or AuditFilters()
     qs = AuditLog.objects.select_related("actor")
     if not scope.is_superuser:
         if not scope.has("audit.view"):
             return qs.none()
-        members = member_queryset(scope, "audit.view").annotate(
-            sid=Cast("id", output_field=CharField())
-        )
-        orgs = org_queryset(scope, "audit.view").annotate(sid=Cast("id", output_field=CharField()))
-        qs = qs.filter(
-            Q(object_type="members.member", object_id__in=members.values("sid"))
-            | Q(object_type="orgs.organization", object_id__in=orgs.values("sid"))
-            | Q(actor_id=scope.user_id)
-        )
+        in_reach = scope.org_grants_q("audit.view", "org_path")
+        qs = qs.filter((in_reach & ~Q(org_path="")) | Q(actor_id=scope.user_id))
     if f.action:
         qs = qs.filter(action=f.action)
     if f.actor.strip():

@@ -430,7 +430,9 @@ class Generator:
                 else:
                     joined = earliest + dt.timedelta(days=int(span * rng.betavariate(2, 3)))
                     joined = min(joined, today - dt.timedelta(days=400))
-                    confirmed = (joined + dt.timedelta(days=365 + rng.randint(0, 20))).isoformat()
+                    # 预备期一年: confirmed a year after joining, or a few days later
+                    one_year = dt.date(joined.year + 1, joined.month, min(joined.day, 28))
+                    confirmed = (one_year + dt.timedelta(days=rng.randint(0, 20))).isoformat()
                     status = "full"
                 phone = f"1{rng.choice('35789')}{rng.randint(0, 999999999):09d}"
                 floating = rng.random() < 0.03

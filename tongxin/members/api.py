@@ -60,7 +60,8 @@ class MemberIn(Schema):
     status: Literal["probationary", "full"]
     org_id: int
     ethnicity: str = Field("汉族", max_length=20)
-    phone: str = Field("", max_length=20)
+    # On update, leave out (or null) to keep the stored number; "" removes it.
+    phone: str | None = Field(None, max_length=20)
     confirmed_on: dt.date | None = None
     standing: Literal["normal", "reserved", "suspended"] = "normal"
     is_floating: bool = False
@@ -76,7 +77,7 @@ class MemberListQuery(Schema):
     sector: str = ""
     flag: list[str] = []
     q: str = ""
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=1_000_000)
 
 
 def _page(request: HttpRequest, query: MemberListQuery, *, posted: bool) -> dict:  # type: ignore[type-arg]
@@ -103,10 +104,10 @@ def _page(request: HttpRequest, query: MemberListQuery, *, posted: bool) -> dict
     size = settings.PAGE_SIZE
     start = (query.page - 1) * size
     count = qs.count()
+    results = list(qs[start : start + size])
     if kind:
-        services.member_pii_search_logged(actor=request.user, kind=kind, found=count)
-    return {"count": count, "page": query.page, "page_size": size,
-            "results": list(qs[start : start + size])}  # fmt: skip
+        services.member_pii_search_logged(actor=request.user, kind=kind, found=results)
+    return {"count": count, "page": query.page, "page_size": size, "results": results}
 
 
 @router.get("/", response=MemberPage, summary="党员名册（分页、筛选；q 按姓名）")
@@ -137,19 +138,36 @@ def _input(request: HttpRequest, payload: MemberIn, member: Member | None) -> se
             gettext("组织关系变动请通过组织关系转接办理。"),
             fields={"org_id": gettext("不能直接修改所在党组织。")},
         )
+    if data["phone"] is None:  # the API shows only masked numbers: absent means unchanged
+        data["phone"] = member.reveal_phone() if member is not None else ""
     return services.MemberInput(org=org, residence=member.residence if member else None,
                                 work_unit=member.work_unit if member else None, **data)  # fmt: skip
 
 
+# Service field names that the API calls differently.
+API_FIELD_NAMES = {"org": "org_id"}
+
+
+def _api_fields(err: ServiceError) -> ServiceError:
+    err.fields = {API_FIELD_NAMES.get(k, k): v for k, v in err.fields.items()}
+    return err
+
+
 @router.post("/", response={201: MemberOut}, summary="登记党员")
 def member_create(request: HttpRequest, payload: MemberIn):  # type: ignore[no-untyped-def]
-    member = services.member_create(actor=request.user, data=_input(request, payload, None))
+    try:
+        member = services.member_create(actor=request.user, data=_input(request, payload, None))
+    except ServiceError as e:
+        raise _api_fields(e) from None
     return Status(201, member)
 
 
 @router.put("/{member_id}", response=MemberOut, summary="修改党员信息")
 def member_update(request: HttpRequest, member_id: int, payload: MemberIn):  # type: ignore[no-untyped-def]
     member = selectors.get_member_for(request_scope(request), member_id, "members.manage")
-    return services.member_update(
-        actor=request.user, member=member, data=_input(request, payload, member)
-    )
+    try:
+        return services.member_update(
+            actor=request.user, member=member, data=_input(request, payload, member)
+        )
+    except ServiceError as e:
+        raise _api_fields(e) from None

@@ -72,6 +72,8 @@ def validate_member(data: MemberInput, *, instance: Member | None = None) -> dic
     phone = pii.normalize_phone(data.phone or "")
     if phone and not pii.is_mobile(phone):
         errors["phone"] = gettext("手机号码应为11位、以1开头的数字，请核对。")
+    if not data.ethnicity.strip():
+        errors["ethnicity"] = gettext("请填写民族。")
     if data.education not in Education.values:
         errors["education"] = gettext("请选择学历。")
     if data.status not in MemberStatus.values:
@@ -87,6 +89,9 @@ def validate_member(data: MemberInput, *, instance: Member | None = None) -> dic
             errors["confirmed_on"] = gettext("转正日期不能晚于今天。")
         elif data.confirmed_on < data.joined_on:
             errors["confirmed_on"] = gettext("转正日期不能早于入党日期。")
+        elif data.confirmed_on < _add_years(data.joined_on, 1):
+            # 《中国共产党章程》第七条：预备党员的预备期为一年。
+            errors["confirmed_on"] = gettext("预备期为一年，转正日期应在入党满一年之后，请核对。")
         elif data.status == MemberStatus.PROBATIONARY:
             errors["confirmed_on"] = gettext("预备党员没有转正日期；已转正的请选择“正式党员”。")
     elif data.status == MemberStatus.FULL and "status" not in errors:
@@ -95,16 +100,33 @@ def validate_member(data: MemberInput, *, instance: Member | None = None) -> dic
         errors["org"] = gettext("党员的组织关系应在党支部，不能直接编入党小组。")
     if data.is_floating and not data.floating_to.strip():
         errors["floating_to"] = gettext("流动党员请填写流动去向。")
-    if info and "id_number" not in errors:
-        dup = Member.objects.filter(id_number_index__in=pii.blind_indexes(info.number))
-        if instance is not None:
-            dup = dup.exclude(pk=instance.pk)
-        if dup.exists():
-            # Never say where the other record lives: it may be out of the user's scope.
-            errors["id_number"] = str(DUPLICATE_ID)
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
+    # Last, and only for an otherwise valid form: the check looks across the whole city, so a
+    # refusal is audited (DuplicateIdError) and it never says where the other record lives.
+    assert info is not None
+    dup = Member.objects.filter(id_number_index__in=pii.blind_indexes(info.number))
+    if instance is not None:
+        dup = dup.exclude(pk=instance.pk)
+    if dup.exists():
+        raise DuplicateIdError(
+            gettext("请按提示修改后再提交。"), fields={"id_number": str(DUPLICATE_ID)}
+        )
     return {"info": info, "phone": phone}
+
+
+class DuplicateIdError(ServiceError):
+    pass
+
+
+def _validate_audited(actor: Any, data: MemberInput, instance: Member | None) -> dict[str, Any]:
+    try:
+        return validate_member(data, instance=instance)
+    except DuplicateIdError:
+        # Written outside the write transaction, so it stays although nothing else is saved.
+        audit(actor=actor, action="members.duplicate_refused", object_type="members.member",
+              object_id=str(instance.pk) if instance else "", org_path=data.org.path)  # fmt: skip
+        raise
 
 
 PLAIN_FIELDS = ["name", "ethnicity", "education", "joined_on", "confirmed_on", "status",
@@ -137,9 +159,13 @@ def _apply(m: Member, data: MemberInput, derived: dict[str, Any]) -> None:
     m.work_unit = data.work_unit
 
 
-@transaction.atomic
 def member_create(*, actor: Any, data: MemberInput) -> Member:
-    derived = validate_member(data)
+    derived = _validate_audited(actor, data, None)
+    with transaction.atomic():
+        return _create(actor, data, derived)
+
+
+def _create(actor: Any, data: MemberInput, derived: dict[str, Any]) -> Member:
     m = Member()
     _apply(m, data, derived)
     try:
@@ -157,9 +183,13 @@ def member_create(*, actor: Any, data: MemberInput) -> Member:
     return m
 
 
-@transaction.atomic
 def member_update(*, actor: Any, member: Member, data: MemberInput) -> Member:
-    derived = validate_member(data, instance=member)
+    derived = _validate_audited(actor, data, member)
+    with transaction.atomic():
+        return _update(actor, member, data, derived)
+
+
+def _update(actor: Any, member: Member, data: MemberInput, derived: dict[str, Any]) -> Member:
     before = _snapshot(member)
     old_org = member.org
     _apply(member, data, derived)
@@ -215,8 +245,13 @@ def member_pii_rekey(*, actor: Any, batch: int = 2000) -> int:
     return changed
 
 
-def member_pii_search_logged(*, actor: Any, kind: str, found: int) -> None:
-    """An exact search by ID or phone number confirms a number: it is audited like a reveal
-    (the number itself is not written to the log)."""
-    audit(actor=actor, action="members.search_pii", object_type="members.member",
-          diff={"field": kind, "found": found})  # fmt: skip
+def member_pii_search_logged(*, actor: Any, kind: str, found: list[Member]) -> None:
+    """An exact search by ID or phone number confirms a number: it is audited like a reveal,
+    one row per member found (so the auditors of that member's organization see it), or one
+    row when nothing was found. The number itself is never written to the log."""
+    if not found:
+        audit(actor=actor, action="members.search_pii", object_type="members.member",
+              diff={"field": kind, "found": 0})  # fmt: skip
+    for member in found:
+        audit(actor=actor, action="members.search_pii", obj=member,
+              diff={"field": kind, "found": len(found)})  # fmt: skip

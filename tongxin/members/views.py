@@ -64,7 +64,7 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
         filters.text = ""  # only posted searches may carry a number
     page = paginate(request, selectors.member_list(scope, filters))
     if kind and filters.text:
-        services.member_pii_search_logged(actor=request.user, kind=kind, found=page.paginator.count)
+        services.member_pii_search_logged(actor=request.user, kind=kind, found=list(page))
     template = "members/_rows.html" if request.htmx else "members/list.html"  # type: ignore[attr-defined]
     return render(
         request,

@@ -21,7 +21,6 @@ class OrgOut(Schema):
     is_joint: bool
     is_temporary: bool
     depth: int
-    numchild: int
     area_id: int | None = None
     unit_id: int | None = None
     founded_on: dt.date | None = None

@@ -79,6 +79,16 @@ def org_parent(scope: Scope, org: Organization, perm: str = "orgs.view") -> Orga
     return org_queryset(scope, perm).select_related("area").filter(path=parent_path).first()
 
 
+def may_move(scope: Scope, org: Organization) -> bool:
+    """Moving a subtree takes it away from its parent: the user must manage that parent
+    (a top-level organization: superusers only)."""
+    if scope.is_superuser:
+        return True
+    parent_path = org.path[: -Organization.steplen]
+    # Organization grants only (no query): an area-anchored manager does not move subtrees.
+    return bool(parent_path) and scope.reaches_org("orgs.manage", parent_path)
+
+
 def org_leadership(scope: Scope, org: Organization) -> QuerySet[Leadership]:
     """Secretary first, then deputies, then committee members: those the user may see."""
     return (

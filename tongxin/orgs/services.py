@@ -100,7 +100,8 @@ def org_create(*, actor: Any, parent: Organization | None, **data: Any) -> Organ
 
 @transaction.atomic
 def org_update(*, actor: Any, org: Organization, **data: Any) -> Organization:
-    merged = {**_snapshot(org), **data}
+    current = {f: getattr(org, f) for f in ORG_FIELDS}  # real values: dates stay dates
+    merged = {**current, **data}
     _validate(merged)
     if data.get("kind") and data["kind"] != org.kind:
         parent = Organization.objects.get_parent(org)

@@ -56,6 +56,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "stats": selectors.org_subtree_stats(scope, org, page.paginator.count),
             "page": page,
             "can_manage": scope.reaches_org("orgs.manage", org.path, area_path),
+            "can_move": selectors.may_move(scope, org),
             "can_add_member": scope.reaches_org("members.manage", org.path, area_path),
         },
     )
@@ -140,6 +141,15 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 def move(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     org = selectors.get_org_for(scope, pk, "orgs.manage")
+    if not selectors.may_move(scope, org):
+        # Taking an organization away from its parent needs authority over that parent.
+        return render(
+            request,
+            "orgs/move.html",
+            {"form": None, "org": org,
+             "refused": gettext("调整隶属关系需要对现上级组织有管理权限，请联系上级组织办理。")},
+            status=403 if request.method == "POST" else 200,
+        )  # fmt: skip
     parents = selectors.org_queryset(scope, "orgs.manage").exclude(kind="group")
     form = MoveForm(request.POST or None, parents=parents)
     # Offer the nearby organizations (under the grandparent); any reachable one validates.
