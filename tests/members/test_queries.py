@@ -21,9 +21,10 @@ def test_roster_page_query_count_is_constant(world, street_a_members, client_for
                                              django_assert_num_queries):  # fmt: skip
     c = client_for(world["alice"])
     # 1 session, 2 user, 3 role assignments (the Scope), 4 COUNT for the paginator,
-    # 5 the page's rows with their organization joined,
-    # 6-8 SAVEPOINT / UPDATE django_session / RELEASE (the session is saved on every request)
-    with django_assert_num_queries(8):
+    # 5 the page's rows with their organization joined, 6 the top organizations and
+    # 7 the level below them (the 范围 choices),
+    # 8-10 SAVEPOINT / UPDATE django_session / RELEASE (the session is saved on every request)
+    with django_assert_num_queries(10):
         r = c.get("/members/")
     assert r.status_code == 200
     assert f"共 {street_a_members} 条" in r.content.decode()
@@ -33,8 +34,9 @@ def test_filtered_roster_second_page_query_count_is_constant(world, street_a_mem
                                                              django_assert_num_queries):  # fmt: skip
     c = client_for(world["alice"])
     # 1 session, 2 user, 3 role assignments, 4 the org filter's organization (in scope),
-    # 5 COUNT, 6 rows, 7-9 session save
-    with django_assert_num_queries(9):
+    # 5 COUNT, 6 rows, 7-8 the 范围 choices (top organizations, the level below),
+    # 9-11 session save
+    with django_assert_num_queries(11):
         r = c.get(f"/members/?org={world['comm_a_org'].pk}&status=full&page=2")
     assert r.status_code == 200
 

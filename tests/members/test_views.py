@@ -285,3 +285,20 @@ def test_a_phone_number_can_be_removed_on_the_edit_form(world, client_for):
     m.refresh_from_db()
     assert m.phone_enc == "" and m.phone_masked == "" and m.phone_index == ""
     assert m.reveal_id_number() == world["m_a2"].reveal_id_number()  # unchanged
+
+
+def test_the_roster_offers_the_users_subtrees_as_a_filter(world, client_for):
+    c = client_for(world["alice"])
+    page = c.get("/members/").content.decode()
+    select = page.split('id="f-org"')[1].split("</select>")[0]
+    assert "南门街道党工委" in select and "紫金社区党委" in select
+    assert "鼓楼街道" not in select and "中共宁波市委" not in select
+    r = c.post("/members/", {"org": world["branch_a2"].pk})
+    assert roster_names(r) == ["王芳"]
+    # the chosen organization stays selected even when it is deeper than the list
+    assert f'<option value="{world["branch_a2"].pk}" selected>' in r.content.decode()
+    # a stranger's organization is refused
+    assert (
+        client_for(world["charlie"]).post("/members/", {"org": world["branch_a2"].pk}).status_code
+        == 404
+    )

@@ -17,7 +17,7 @@ from tongxin.members import selectors, services
 from tongxin.members.forms import MemberForm
 from tongxin.members.models import Member, MemberStatus
 from tongxin.orgs.models import Organization, Sector
-from tongxin.orgs.selectors import get_org_for, units_for_choice
+from tongxin.orgs.selectors import get_org_for, org_filter_choices, units_for_choice
 
 
 def _filters(request: HttpRequest) -> selectors.MemberFilters:
@@ -65,12 +65,15 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.member_list(scope, filters))
     if kind and filters.text:
         services.member_pii_search_logged(actor=request.user, kind=kind, found=list(page))
-    template = "members/_rows.html" if request.htmx else "members/list.html"  # type: ignore[attr-defined]
+    partial = bool(request.htmx)  # type: ignore[attr-defined]
+    org_choices = [] if partial else org_filter_choices(scope)
     return render(
         request,
-        template,
+        "members/_rows.html" if partial else "members/list.html",
         {
             "page": page,
+            "org_choices": org_choices,
+            "org_choice_pks": {o.pk for o, _child in org_choices},
             "filters": filters,
             "statuses": MemberStatus.choices,
             "sectors": Sector.choices,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, QuerySet, Value, When
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -43,6 +43,20 @@ def org_roots(scope: Scope, limit: int = 500) -> QuerySet[Organization]:
                 continue
             paths.add(p)
     return Organization.objects.filter(path__in=sorted(paths)[:limit]).order_by("path")
+
+
+def org_filter_choices(scope: Scope, limit: int = 200) -> list[tuple[Organization, bool]]:
+    """The roster's 范围 choices: the user's top organizations and the level below each,
+    in tree order, as (organization, is_child)."""
+    roots = list(org_roots(scope)[:50])
+    if not roots:
+        return []
+    below = Q(pk__in=[])
+    for r in roots:
+        below |= subtree_q("path", r.path) & Q(depth=r.depth + 1)
+    children = list(org_queryset(scope).filter(below).order_by("path")[:limit])
+    root_pks = {r.pk for r in roots}
+    return [(o, o.pk not in root_pks) for o in sorted(roots + children, key=lambda o: o.path)]
 
 
 def org_children(scope: Scope, parent: Organization) -> QuerySet[Organization]:
