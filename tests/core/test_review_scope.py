@@ -97,3 +97,14 @@ def test_saving_a_member_keeps_a_residence_outside_the_branchs_area(world, clien
     data["residence"] = other.pk
     r = c.post(f"/members/{m.pk}/edit/", data)
     assert r.status_code == 200 and Member.objects.get(pk=m.pk).residence_id == elsewhere.pk
+
+
+def test_the_tree_offers_to_expand_only_what_has_children_in_reach(world, client_for):
+    # nora reaches street A itself only (node): its community committee is out of reach,
+    # so the street is shown without an expand control.
+    u = factories.user("nora", "street_secretary", org=world["street_a"], reach=Reach.NODE)
+    body = client_for(u).get("/orgs/").content.decode()
+    assert "南门街道党工委" in body and "<details" not in body
+    # alice reaches the subtree: the same node can be expanded
+    body = client_for(world["alice"]).get("/orgs/").content.decode()
+    assert "<details" in body

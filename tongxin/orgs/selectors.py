@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
@@ -43,6 +44,29 @@ def org_roots(scope: Scope, limit: int = 500) -> QuerySet[Organization]:
                 continue
             paths.add(p)
     return Organization.objects.filter(path__in=sorted(paths)[:limit]).order_by("path")
+
+
+def with_visible_children(scope: Scope, nodes: Iterable[Organization]) -> list[Organization]:
+    """Set `has_children` on each node: whether the user reaches any of its children. Under a
+    subtree grant that is the tree's own count; the other nodes (node or area grants) are
+    checked together in one query, so the tree never hints at children out of reach."""
+    nodes = list(nodes)
+    unsure = []
+    for n in nodes:
+        n.has_children = n.numchild > 0  # type: ignore[attr-defined]
+        if n.numchild and not scope.covers_org_subtree("orgs.view", n.path):
+            unsure.append(n)
+    if unsure:
+        below = Q(pk__in=[])
+        for n in unsure:
+            below |= subtree_q("path", n.path) & Q(depth=n.depth + 1)
+        step = Organization.steplen
+        parents = {
+            p[:-step] for p in org_queryset(scope).filter(below).values_list("path", flat=True)
+        }
+        for n in unsure:
+            n.has_children = n.path in parents  # type: ignore[attr-defined]
+    return nodes
 
 
 def org_filter_choices(scope: Scope, limit: int = 200) -> list[tuple[Organization, bool]]:

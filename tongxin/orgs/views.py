@@ -26,7 +26,11 @@ def tree(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "orgs/tree.html",
-        {"roots": selectors.org_roots(scope)[:200], "results": results, "q": text},
+        {
+            "roots": selectors.with_visible_children(scope, selectors.org_roots(scope)[:200]),
+            "results": results,
+            "q": text,
+        },
     )
 
 
@@ -35,7 +39,13 @@ def children(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     parent = selectors.get_org_for(scope, pk)
     return render(
-        request, "orgs/_children.html", {"nodes": selectors.org_children(scope, parent)[:500]}
+        request,
+        "orgs/_children.html",
+        {
+            "nodes": selectors.with_visible_children(
+                scope, selectors.org_children(scope, parent)[:500]
+            )
+        },
     )
 
 
