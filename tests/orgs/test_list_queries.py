@@ -38,8 +38,9 @@ def test_children_fragment(world, branches, client_for, django_assert_num_querie
 def test_dashboard(world, branches, client_for, django_assert_num_queries):  # type: ignore[no-untyped-def]
     c = client_for(world["alice"])
     # 1 session, 2 user, 3 role assignments, 4 orgs by kind, 5 orgs by sector,
-    # 6 member counts (status, age, education in one pass), 7-9 session save
-    with django_assert_num_queries(9):
+    # 6 member counts (status, age, education in one pass), 7 serving secretaries' figures,
+    # 8-10 session save
+    with django_assert_num_queries(10):
         r = c.get("/")
     assert f'data-testid="member-total">{3 + branches - 2}<' in r.content.decode()
 

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from tongxin.core.pagination import paginate
 from tongxin.core.selectors import ACTION_LABELS, AuditFilters, action_label, audit_list
 from tongxin.members.selectors import member_stats
-from tongxin.orgs.selectors import org_counts
+from tongxin.orgs.selectors import org_counts, secretary_stats
 
 
 @login_required
@@ -23,6 +23,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "members": members,
             "org_total": sum(orgs["by_kind"].values()),
             "member_total": sum(members["by_status"].values()),
+            "secretaries": secretary_stats(scope),
         },
     )
 
