@@ -22,7 +22,7 @@ from typing import Any
 from faker.providers.company.zh_CN import Provider as CompanyProvider
 from faker.providers.person.zh_CN import Provider as PersonProvider
 
-from tongxin.core import idnumber, pii
+from tongxin.core import creditcode, idnumber, pii
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 STEPLEN = 4
@@ -80,19 +80,11 @@ FLOATING_TO = ["上海市浦东新区", "杭州市滨江区", "深圳市南山�
 DISTRICT_NAMES = {code: "宁波市" + name for name, code in DISTRICTS}
 # 统一社会信用代码 first two characters: registration authority and kind (GB 32100-2015).
 UNIT_KIND_CODES = {"enterprise": "91", "social_org": "51", "public_institution": "12"}
-CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-CREDIT_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-ORG_CODE_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
 
 
 def credit_code(kind: str, region: str, rng: random.Random) -> str:
-    """A well-formed 统一社会信用代码: kind, region, organization code (GB 11714 check), check."""
-    body = "".join(rng.choice("0123456789") for _ in range(8))
-    c9 = 11 - sum(int(c) * w for c, w in zip(body, ORG_CODE_WEIGHTS, strict=True)) % 11
-    org_code = body + {10: "X", 11: "0"}.get(c9, str(c9))
-    first17 = f"{kind}{region}{org_code}"
-    total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, CREDIT_WEIGHTS, strict=True))
-    return first17 + CREDIT_ALPHABET[(31 - total % 31) % 31]
+    """A well-formed 统一社会信用代码 for a demo unit."""
+    return creditcode.make(kind, region, "".join(rng.choice("0123456789") for _ in range(8)))
 
 
 TOWN = "town"
