@@ -62,3 +62,16 @@ class MoveForm(forms.Form):
     def __init__(self, *args, parents=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(label=_("单位名称"), max_length=200)
+    sector = forms.ChoiceField(label=_("领域"), choices=Sector.choices)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=30, required=False)
+    area = forms.ModelChoiceField(label=_("所在区域"), queryset=Area.objects.none(), required=False)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+
+    def __init__(self, *args, areas=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        offer(self.fields["area"], areas if areas is not None else Area.objects.none(),
+              selected=self.initial.get("area"))  # fmt: skip

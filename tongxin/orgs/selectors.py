@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext
 
 from tongxin.core.scope import Scope, subtree_q
+from tongxin.geo.models import Area
 from tongxin.orgs.models import Leadership, LeadershipRole, Organization, OrgKind, Sector, Unit
 
 
@@ -173,11 +174,48 @@ def org_counts(scope: Scope) -> dict[str, dict[str, int]]:
     }
 
 
-def unit_queryset(scope: Scope) -> QuerySet[Unit]:
-    """Units hosting an organization the user reaches."""
+def unit_queryset(scope: Scope, perm: str = "orgs.view") -> QuerySet[Unit]:
+    """Units hosting an organization the user reaches, and units located in the areas of the
+    user's top organizations (so a unit registered before its Party organization exists is
+    found by those who will set that organization up)."""
     if scope.is_superuser:
         return Unit.objects.all()
-    return Unit.objects.filter(orgs__in=org_queryset(scope)).distinct()
+    reach = Q(pk__in=Unit.objects.filter(orgs__in=org_queryset(scope, perm)).values("pk"))
+    anchors = Organization.objects.filter(
+        path__in=scope.org_roots(perm), area__isnull=False
+    ).values_list("area__path", flat=True)
+    for area_path in anchors:
+        reach |= subtree_q("area__path", area_path)
+    return Unit.objects.filter(reach)
+
+
+def get_unit_for(scope: Scope, pk: object, perm: str = "orgs.view") -> Unit:
+    try:
+        return unit_queryset(scope, perm).select_related("area").get(pk=int(str(pk)))
+    except (Unit.DoesNotExist, ValueError):
+        raise Http404(gettext("单位不存在或不在您的管辖范围内。")) from None
+
+
+def unit_list(scope: Scope, text: str = "") -> QuerySet[Unit]:
+    qs = unit_queryset(scope).select_related("area")
+    if text.strip():
+        qs = qs.filter(name__contains=text.strip())
+    return qs.order_by("name", "id")
+
+
+def unit_area_choices(scope: Scope) -> QuerySet[Area]:
+    """Where a user may place a unit: under the areas of their top organizations."""
+    from tongxin.geo.selectors import ANCHOR_LEVELS
+
+    if scope.is_superuser:
+        return Area.objects.filter(level__in=ANCHOR_LEVELS).order_by("path")
+    reach = Q(pk__in=[])
+    anchors = Organization.objects.filter(
+        path__in=scope.org_roots("orgs.manage"), area__isnull=False
+    ).values_list("area__path", flat=True)
+    for area_path in anchors:
+        reach |= subtree_q("path", area_path)
+    return Area.objects.filter(reach, level__in=ANCHOR_LEVELS).order_by("path")
 
 
 def units_for_choice(scope: Scope) -> QuerySet[Unit]:

@@ -10,10 +10,19 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext
 
+from tongxin.core import creditcode
 from tongxin.core.audit import audit, model_diff
 from tongxin.core.errors import ServiceError
 from tongxin.core.scope import subtree_q
-from tongxin.orgs.models import Establishment, Leadership, LeadershipRole, Organization, OrgKind
+from tongxin.orgs.models import (
+    Establishment,
+    Leadership,
+    LeadershipRole,
+    Organization,
+    OrgKind,
+    Sector,
+    Unit,
+)
 
 COMMITTEES = {OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE}
 # kind -> parent kinds allowed (None: may be a root of the tree)
@@ -187,3 +196,56 @@ def leadership_add(
     audit(actor=actor, action="orgs.leadership_add", obj=org,
           diff={"member": member.pk, "role": role, "term_end": term_end.isoformat()})  # fmt: skip
     return seat
+
+
+UNIT_FIELDS = ["name", "sector", "credit_code", "area", "address"]
+
+
+def _unit_clean(data: dict[str, Any], instance: Unit | None) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    data = dict(data)
+    data["name"] = str(data.get("name") or "").strip()
+    if not data["name"]:
+        errors["name"] = gettext("请填写单位名称。")
+    if data.get("sector") not in Sector.values:
+        errors["sector"] = gettext("请选择单位所属领域。")
+    code = str(data.get("credit_code") or "")
+    if code.strip():
+        try:
+            data["credit_code"] = creditcode.validate(code)
+        except creditcode.CreditCodeError as e:
+            errors["credit_code"] = str(e)
+        else:
+            same = Unit.objects.filter(credit_code=data["credit_code"])
+            if instance is not None:
+                same = same.exclude(pk=instance.pk)
+            if same.exists():
+                errors["credit_code"] = gettext("该统一社会信用代码已登记为其他单位，请核对。")
+    else:
+        data["credit_code"] = ""
+    data["address"] = str(data.get("address") or "").strip()
+    if errors:
+        raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
+    return data
+
+
+def _unit_snapshot(unit: Unit) -> dict[str, Any]:
+    return {f: (unit.area_id if f == "area" else getattr(unit, f)) for f in UNIT_FIELDS}
+
+
+@transaction.atomic
+def unit_create(*, actor: Any, **data: Any) -> Unit:
+    unit = Unit.objects.create(**_unit_clean(data, None))
+    audit(actor=actor, action="orgs.unit_create", obj=unit, diff=_unit_snapshot(unit))
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, actor: Any, unit: Unit, **data: Any) -> Unit:
+    before = _unit_snapshot(unit)
+    for k, v in _unit_clean(data, unit).items():
+        setattr(unit, k, v)
+    unit.save()
+    audit(actor=actor, action="orgs.unit_update", obj=unit,
+          diff=model_diff(before, _unit_snapshot(unit)))  # fmt: skip
+    return unit

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,8 +16,8 @@ from tongxin.core.scope import subtree_q
 from tongxin.geo.selectors import ANCHOR_LEVELS, area_choices_under, area_roots_for_choice
 from tongxin.members.selectors import MemberFilters, member_list, member_queryset
 from tongxin.orgs import selectors, services
-from tongxin.orgs.forms import LeadershipForm, MoveForm, OrgForm
-from tongxin.orgs.models import Organization
+from tongxin.orgs.forms import LeadershipForm, MoveForm, OrgForm, UnitForm
+from tongxin.orgs.models import Organization, Unit
 
 
 @login_required
@@ -201,3 +203,54 @@ def leader_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, gettext("已登记班子成员。"))
             return redirect("orgs:detail", pk=org.pk)
     return render(request, "orgs/leader_form.html", {"form": form, "org": org})
+
+
+@login_required
+def units(request: HttpRequest) -> HttpResponse:
+    """单位 registry: the units in the user's reach."""
+    scope = request.scope  # type: ignore[attr-defined]
+    text = request.GET.get("q", "").strip()
+    page = paginate(request, selectors.unit_list(scope, text))
+    return render(
+        request,
+        "orgs/units.html",
+        {"page": page, "q": text, "query": urlencode({"q": text}) if text else "",
+         "can_add": scope.has("orgs.manage")},
+    )  # fmt: skip
+
+
+def _unit_form_page(request: HttpRequest, unit: Unit | None) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    initial = _unit_initial(unit) if unit else {}
+    form = UnitForm(request.POST or None, initial=initial, areas=selectors.unit_area_choices(scope))
+    if request.method == "POST" and form.is_valid():
+        try:
+            if unit is None:
+                unit = services.unit_create(actor=request.user, **form.cleaned_data)
+            else:
+                services.unit_update(actor=request.user, unit=unit, **form.cleaned_data)
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            messages.success(request, gettext("已保存单位“%(name)s”。") % {"name": unit.name})
+            return redirect("orgs:units")
+    return render(request, "orgs/unit_form.html", {"form": form, "unit": unit})
+
+
+def _unit_initial(unit: Unit) -> dict:  # type: ignore[type-arg]
+    return {f: (unit.area_id if f == "area" else getattr(unit, f)) for f in services.UNIT_FIELDS}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_create(request: HttpRequest) -> HttpResponse:
+    if not request.scope.has("orgs.manage"):  # type: ignore[attr-defined]
+        raise Http404
+    return _unit_form_page(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = selectors.get_unit_for(request.scope, pk, "orgs.manage")  # type: ignore[attr-defined]
+    return _unit_form_page(request, unit)
