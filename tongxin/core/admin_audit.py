@@ -53,3 +53,17 @@ class AuditedAdmin(admin.ModelAdmin):
             audit(actor=request.user, action=f"admin.delete.{obj._meta.label_lower}", obj=obj,
                   diff=_plain(obj))  # fmt: skip
         super().delete_queryset(request, queryset)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records written only through the services (which validate and audit): the admin
+    site shows them and changes nothing."""
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -101,15 +101,7 @@ def create_root(request: HttpRequest) -> HttpResponse:
         areas=area_roots_for_choice(),
         units=selectors.units_for_choice(scope),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            org = services.org_create(actor=request.user, parent=None, **form.cleaned_data)
-        except ServiceError as e:
-            apply_service_error(form, e)
-        else:
-            messages.success(request, gettext("已创建党组织“%(name)s”。") % {"name": org.name})
-            return redirect("orgs:detail", pk=org.pk)
-    return render(request, "orgs/form.html", {"form": form, "parent": None, "org": None})
+    return _create_page(request, form, None)
 
 
 @login_required
@@ -118,6 +110,10 @@ def create(request: HttpRequest, parent_pk: int) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     parent = selectors.get_org_for(scope, parent_pk, "orgs.manage")
     form = _org_form(request, parent, {"sector": parent.sector, "area": parent.area_id})
+    return _create_page(request, form, parent)
+
+
+def _create_page(request: HttpRequest, form: OrgForm, parent: Organization | None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             org = services.org_create(actor=request.user, parent=parent, **form.cleaned_data)
