@@ -12,7 +12,7 @@ def test_every_admin_changelist_and_change_page_renders(world, client):
     root = User.objects.create_superuser("root", password="Root-pass-2026")
     client.force_login(root, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get("/admin/").status_code == 200
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         meta = model._meta
         url = f"/admin/{meta.app_label}/{meta.model_name}/"
         assert client.get(url).status_code == 200, url
