@@ -62,3 +62,20 @@ def test_rows_stay_with_the_subtree_where_they_were_written(world, client_for):
     assert "张红" in client_for(street_a_auditor).get("/audit/").content.decode()
     b_rows = client_for(street_b_auditor).get("/audit/", {"action": "members.reveal_pii"})
     assert "张红" not in b_rows.content.decode()
+
+
+def test_a_refused_duplicate_is_seen_by_the_auditors_of_the_record_found(world, client_for):
+    from tests.factories import member_input
+    from tongxin.core.errors import ServiceError
+    from tongxin.members.services import member_create
+
+    number = world["m_b1"].reveal_id_number()  # 赵刚, street B
+    try:
+        member_create(actor=world["alice"], data=member_input(world["branch_a2"], id_number=number))
+    except ServiceError:
+        pass
+    street_b_auditor = factories.user("bea", "auditor", org=world["street_b"])
+    body = client_for(street_b_auditor).get("/audit/").content.decode()
+    assert "拒绝重复登记" in body and "赵刚" in body and "alice" in body
+    street_a_auditor = factories.user("ada", "auditor", org=world["street_a"])
+    assert "赵刚" not in client_for(street_a_auditor).get("/audit/").content.decode()

@@ -27,3 +27,24 @@ def test_a_wrong_check_character_is_refused():
     wrong = code[:17] + ("1" if code[17] != "1" else "2")
     with pytest.raises(creditcode.CreditCodeError, match="校验位"):
         creditcode.validate(wrong)
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        ("000000000000000000", "前8位"),  # no registering authority, no region
+        ("91000000123456785X", "前8位"),
+    ],
+)
+def test_authority_and_region_are_checked(raw, fragment):
+    with pytest.raises(creditcode.CreditCodeError, match=fragment):
+        creditcode.validate(raw)
+
+
+def test_the_organization_code_check_is_verified():
+    good = creditcode.make("91", "330203", "12345678")
+    # change the 17th character (organization-code check) and recompute the final check
+    wrong17 = good[:16] + ("0" if good[16] != "0" else "1")
+    forged = wrong17 + creditcode.check_char(wrong17)
+    with pytest.raises(creditcode.CreditCodeError, match="组织机构代码"):
+        creditcode.validate(forged)

@@ -100,9 +100,15 @@ def test_a_move_takes_the_subtree_and_its_members_along(world):
     assert {m.name for m in member_list(scope_for_user(world["alice"]))} == {"王芳"}
     assert {m.name for m in member_list(scope_for_user(world["bob"]))} == {"张红", "李明"}
 
-    row = AuditLog.objects.get(action="orgs.move")
-    assert row.actor == world["alice"]
-    assert row.diff == {"parent": [world["comm_a_org"].pk, street_b.pk]}
+    # filed under the old place and the new one, so the auditors of both streets see it
+    rows = AuditLog.objects.filter(action="orgs.move")
+    assert {r.org_path[: len(street_b.path)] for r in rows} == {
+        world["street_a"].path,
+        street_b.path,
+    }
+    for row in rows:
+        assert row.actor == world["alice"]
+        assert row.diff == {"parent": [world["comm_a_org"].pk, street_b.pk]}
 
 
 def test_a_new_sibling_does_not_disturb_the_members_of_existing_branches(world):

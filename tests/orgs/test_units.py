@@ -72,7 +72,48 @@ def test_unit_list_query_count(world, client_for, django_assert_num_queries):  #
     for i in range(12):
         unit_create(actor=None, name=f"单位{i}", sector="enterprise", area=world["comm_a"])
     c = client_for(world["alice"])
-    # 1 session, 2 user, 3 role assignments, 4 the areas of her top organizations,
-    # 5 COUNT, 6 the page's rows with their area, 7-9 session save
-    with django_assert_num_queries(9):
+    # 1 session, 2 user, 3 role assignments, 4 the areas of her territorial committees,
+    # 5 COUNT, 6 the page's rows with their area, 7 which of them she may edit,
+    # 8-10 session save
+    with django_assert_num_queries(10):
         assert c.get("/orgs/units/").status_code == 200
+
+
+def test_a_member_with_a_node_grant_sees_only_units_hosting_organizations_in_reach(
+    world, client_for
+):
+    from tests import factories
+    from tongxin.orgs.models import Organization
+
+    hosted = unit_create(actor=None, name="紫金一号楼宇", sector="other", area=world["comm_a"])
+    unit_create(actor=None, name="紫金二号楼宇", sector="other", area=world["comm_a"])
+    Organization.objects.filter(pk=world["branch_a1"].pk).update(unit=hosted)
+    dang = factories.user("dang", "member", org=world["branch_a1"], reach="node")
+    body = client_for(dang).get("/orgs/units/").content.decode()
+    assert "紫金一号楼宇" in body and "紫金二号楼宇" not in body
+    assert client_for(dang).get("/orgs/units/new/").status_code == 404
+
+
+def test_a_unit_shared_with_an_organization_out_of_reach_is_not_editable(world, client_for):
+    from tongxin.orgs.models import Organization
+
+    shared = unit_create(actor=None, name="联建物业", sector="enterprise", area=world["comm_a"])
+    Organization.objects.filter(pk__in=[world["branch_a1"].pk, world["branch_b1"].pk]).update(
+        unit=shared
+    )
+    c = client_for(world["alice"])
+    assert "联建物业" in c.get("/orgs/units/").content.decode()  # she sees it
+    assert c.get(f"/orgs/units/{shared.pk}/edit/").status_code == 404  # but street B uses it too
+
+
+def test_a_branch_secretary_registers_no_units(world, client_for):
+    assert client_for(world["bob"]).get("/orgs/units/new/").status_code == 404
+
+
+def test_unit_changes_are_filed_where_auditors_see_them(world, client_for):
+    c = client_for(world["alice"])
+    assert c.post("/orgs/units/new/", unit_data(world)).status_code == 302
+    row = AuditLog.objects.get(action="orgs.unit_create")
+    assert row.org_path == world["street_a"].path
+    body = client_for(world["auditor"]).get("/audit/").content.decode()
+    assert "紫金物业管理有限公司" in body

@@ -23,7 +23,7 @@ def check_char(first17: str) -> str:
 
 
 def org_code_check(body8: str) -> str:
-    """GB 11714 check of the 8-character organization code body (digits here)."""
+    """GB 11714 check of the 8-character organization code body (digits and capital letters)."""
     value = (
         11
         - sum(
@@ -54,6 +54,16 @@ def validate(raw: str) -> str:
         raise CreditCodeError(
             gettext("统一社会信用代码只含数字和大写字母（不含I、O、Z、S、V），请核对。")
         )
+    # 1st: registering authority; 3rd-8th: the region code (GB/T 2260), digits.
+    if code[0] not in "123456789ANY" or not code[2:8].isdigit() or code[2:8] == "000000":
+        raise CreditCodeError(
+            gettext("统一社会信用代码的登记管理部门代码或行政区划码不正确，请核对前8位。")
+        )
     if check_char(code[:17]) != code[17]:
         raise CreditCodeError(gettext("统一社会信用代码校验位不正确，请逐位核对。"))
+    body = code[8:16]
+    if all(c.isdigit() or c in ALPHABET for c in body) and org_code_check(body) != code[16]:
+        raise CreditCodeError(
+            gettext("统一社会信用代码中的组织机构代码（第9至17位）校验不正确，请核对。")
+        )
     return code

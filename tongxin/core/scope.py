@@ -46,6 +46,8 @@ class Scope:
     grants: dict[str, list[Grant]] = field(default_factory=lambda: defaultdict(list))
     # What the top bar shows: (role name, anchor name, reach), one per assignment.
     labels: list[tuple[str, str, str]] = field(default_factory=list)
+    # Per-request memo for selectors that derive something from the grants with a query.
+    memo: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def anonymous(cls) -> Scope:

@@ -105,28 +105,49 @@ def validate_member(data: MemberInput, *, instance: Member | None = None) -> dic
     # Last, and only for an otherwise valid form: the check looks across the whole city, so a
     # refusal is audited (DuplicateIdError) and it never says where the other record lives.
     assert info is not None
-    dup = Member.objects.filter(id_number_index__in=pii.blind_indexes(info.number))
-    if instance is not None:
-        dup = dup.exclude(pk=instance.pk)
-    if dup.exists():
-        raise DuplicateIdError(
-            gettext("请按提示修改后再提交。"), fields={"id_number": str(DUPLICATE_ID)}
-        )
+    existing = _holder_of(info.number, instance)
+    if existing is not None:
+        raise DuplicateIdError(existing)
     return {"info": info, "phone": phone}
 
 
+def _holder_of(number: str, instance: Member | None) -> Member | None:
+    dup = Member.objects.filter(id_number_index__in=pii.blind_indexes(number))
+    if instance is not None:
+        dup = dup.exclude(pk=instance.pk)
+    return dup.only("id", "name", "org_path").first()
+
+
 class DuplicateIdError(ServiceError):
-    pass
+    """The number is registered already; `existing` is that record (never shown to the user)."""
+
+    def __init__(self, existing: Member | None):
+        super().__init__(gettext("请按提示修改后再提交。"), fields={"id_number": str(DUPLICATE_ID)})
+        self.existing = existing
+
+
+def _audit_duplicate(actor: Any, data: MemberInput, existing: Member | None) -> None:
+    """Filed with the record that was found, so the auditors of its organization see that
+    its number was confirmed to someone. Written outside the write transaction: it stays
+    although nothing else is saved."""
+    audit(actor=actor, action="members.duplicate_refused", obj=existing,
+          object_type="members.member", diff={"target_org": data.org.pk})  # fmt: skip
 
 
 def _validate_audited(actor: Any, data: MemberInput, instance: Member | None) -> dict[str, Any]:
     try:
         return validate_member(data, instance=instance)
-    except DuplicateIdError:
-        # Written outside the write transaction, so it stays although nothing else is saved.
-        audit(actor=actor, action="members.duplicate_refused", object_type="members.member",
-              object_id=str(instance.pk) if instance else "", org_path=data.org.path)  # fmt: skip
+    except DuplicateIdError as e:
+        _audit_duplicate(actor, data, e.existing)
         raise
+
+
+def _concurrent_duplicate(actor: Any, data: MemberInput, instance: Member | None) -> ServiceError:
+    """The unique index refused a number registered by someone else a moment ago."""
+    info = idnumber.parse(data.id_number)
+    existing = _holder_of(info.number, instance)
+    _audit_duplicate(actor, data, existing)
+    return DuplicateIdError(existing)
 
 
 PLAIN_FIELDS = ["name", "ethnicity", "education", "joined_on", "confirmed_on", "status",
@@ -161,20 +182,17 @@ def _apply(m: Member, data: MemberInput, derived: dict[str, Any]) -> None:
 
 def member_create(*, actor: Any, data: MemberInput) -> Member:
     derived = _validate_audited(actor, data, None)
-    with transaction.atomic():
-        return _create(actor, data, derived)
+    try:
+        with transaction.atomic():
+            return _create(actor, data, derived)
+    except IntegrityError:
+        raise _concurrent_duplicate(actor, data, None) from None
 
 
 def _create(actor: Any, data: MemberInput, derived: dict[str, Any]) -> Member:
     m = Member()
     _apply(m, data, derived)
-    try:
-        with transaction.atomic():
-            m.save()
-    except IntegrityError:  # a concurrent registration of the same ID number
-        raise ServiceError(
-            gettext("请按提示修改后再提交。"), fields={"id_number": str(DUPLICATE_ID)}
-        ) from None
+    m.save()
     OrgRelationChange.objects.create(
         member=m, kind=RelationChangeKind.JOINED, to_org=m.org, to_org_name=m.org.name,
         on=m.joined_on, note="登记入册",
@@ -185,8 +203,11 @@ def _create(actor: Any, data: MemberInput, derived: dict[str, Any]) -> Member:
 
 def member_update(*, actor: Any, member: Member, data: MemberInput) -> Member:
     derived = _validate_audited(actor, data, member)
-    with transaction.atomic():
-        return _update(actor, member, data, derived)
+    try:
+        with transaction.atomic():
+            return _update(actor, member, data, derived)
+    except IntegrityError:
+        raise _concurrent_duplicate(actor, data, member) from None
 
 
 def _update(actor: Any, member: Member, data: MemberInput, derived: dict[str, Any]) -> Member:

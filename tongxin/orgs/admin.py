@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tongxin.core.admin_audit import AuditedAdmin, ReadOnlyAdmin
+from tongxin.core.admin_audit import ReadOnlyAdmin
 from tongxin.orgs.models import Leadership, Organization, Unit
 
 
@@ -15,7 +15,8 @@ class OrganizationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(AuditedAdmin):
+class UnitAdmin(ReadOnlyAdmin):
+    # Registered and edited on 单位名录, where the credit code is checked and changes audited.
     list_display = ("name", "sector", "credit_code")
     search_fields = ("name",)
     raw_id_fields = ("area",)

@@ -41,6 +41,13 @@ class Unit(models.Model):
     class Meta:
         verbose_name = _("单位")
         verbose_name_plural = _("单位")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~models.Q(credit_code=""),
+                name="unit_credit_code_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

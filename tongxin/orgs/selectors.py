@@ -6,8 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Avg, Case, Count, Q, QuerySet, Value, When
-from django.db.models.functions import ExtractYear
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -174,19 +173,47 @@ def org_counts(scope: Scope) -> dict[str, dict[str, int]]:
     }
 
 
+def territorial_anchors(scope: Scope, perm: str) -> list[tuple[str, str]]:
+    """(org path, area path) of the territorial committees the user holds with a subtree
+    grant: a city or district committee or a street working committee, anchored at the
+    city, district or street level and hosted by no unit. Units located in such an area are
+    theirs to register, even before a Party organization is set up there."""
+    if "territorial" not in scope.memo:  # one query per request, for every permission
+        paths = {
+            g.path for grants in scope.grants.values() for g in grants
+            if g.kind == "org" and g.subtree
+        }  # fmt: skip
+        scope.memo["territorial"] = dict(
+            Organization.objects.filter(
+                path__in=sorted(paths),
+                kind__in=[OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE],
+                unit__isnull=True,
+                area__level__in=["city", "district", "street"],
+            ).values_list("path", "area__path")
+        ) if paths else {}  # fmt: skip
+    territorial: dict[str, str] = scope.memo["territorial"]  # type: ignore[assignment]
+    return [
+        (g.path, territorial[g.path])
+        for g in scope.grants.get(perm, [])
+        if g.kind == "org" and g.subtree and g.path in territorial
+    ]
+
+
 def unit_queryset(scope: Scope, perm: str = "orgs.view") -> QuerySet[Unit]:
-    """Units hosting an organization the user reaches, and units located in the areas of the
-    user's top organizations (so a unit registered before its Party organization exists is
-    found by those who will set that organization up)."""
+    """Units hosting an organization the user reaches, and units located in the area of a
+    territorial committee the user holds. For managing, a unit that also hosts an
+    organization out of the user's reach is excluded: it is not theirs alone to change."""
     if scope.is_superuser:
         return Unit.objects.all()
     reach = Q(pk__in=Unit.objects.filter(orgs__in=org_queryset(scope, perm)).values("pk"))
-    anchors = Organization.objects.filter(
-        path__in=scope.org_roots(perm), area__isnull=False
-    ).values_list("area__path", flat=True)
-    for area_path in anchors:
+    for _org_path, area_path in territorial_anchors(scope, perm):
         reach |= subtree_q("area__path", area_path)
-    return Unit.objects.filter(reach)
+    qs = Unit.objects.filter(reach)
+    if perm != "orgs.view":
+        qs = qs.exclude(pk__in=Unit.objects.filter(
+            orgs__in=Organization.objects.exclude(scope.orgs_q(perm))
+        ).values("pk"))  # fmt: skip
+    return qs
 
 
 def get_unit_for(scope: Scope, pk: object, perm: str = "orgs.view") -> Unit:
@@ -204,18 +231,22 @@ def unit_list(scope: Scope, text: str = "") -> QuerySet[Unit]:
 
 
 def unit_area_choices(scope: Scope) -> QuerySet[Area]:
-    """Where a user may place a unit: under the areas of their top organizations."""
+    """Where a user may place a unit: in the areas of the territorial committees they
+    manage (none for others, who then cannot register units)."""
     from tongxin.geo.selectors import ANCHOR_LEVELS
 
     if scope.is_superuser:
         return Area.objects.filter(level__in=ANCHOR_LEVELS).order_by("path")
     reach = Q(pk__in=[])
-    anchors = Organization.objects.filter(
-        path__in=scope.org_roots("orgs.manage"), area__isnull=False
-    ).values_list("area__path", flat=True)
-    for area_path in anchors:
+    for _org_path, area_path in territorial_anchors(scope, "orgs.manage"):
         reach |= subtree_q("path", area_path)
     return Area.objects.filter(reach, level__in=ANCHOR_LEVELS).order_by("path")
+
+
+def unit_audit_path(scope: Scope) -> str:
+    """Where unit changes are filed in the audit log: under the user's territorial committee."""
+    anchors = territorial_anchors(scope, "orgs.manage")
+    return anchors[0][0] if anchors else ""
 
 
 def units_for_choice(scope: Scope) -> QuerySet[Unit]:
@@ -237,15 +268,23 @@ def move_candidates(scope: Scope, org: Organization, limit: int = 300) -> list[O
 
 @dataclass
 class SecretaryStats:
-    """Seed 001 reports these for its secretaries: 一肩挑 99%, 7.5 years younger, 60.6% 大专+."""
+    """Seed 001 reports these for its secretaries: 一肩挑 99%, 7.5 years younger, 60.6% 大专+.
+    Below MIN_GROUP people nothing but the count is shown: the figures would describe one
+    person's age and education."""
 
     secretaries: int
     dual_role: int
     average_age: float | None
     college_or_above: int
 
+    MIN_GROUP = 5
+
+    @property
+    def shown(self) -> bool:
+        return self.secretaries >= self.MIN_GROUP
+
     def share(self, n: int) -> float | None:
-        return round(100 * n / self.secretaries, 1) if self.secretaries else None
+        return round(100 * n / self.secretaries, 1) if self.shown else None
 
     @property
     def dual_role_pct(self) -> float | None:
@@ -255,26 +294,43 @@ class SecretaryStats:
     def college_pct(self) -> float | None:
         return self.share(self.college_or_above)
 
+    @property
+    def age(self) -> float | None:
+        return self.average_age if self.shown else None
+
 
 def secretary_stats(scope: Scope, today: dt.date | None = None) -> SecretaryStats:
-    """Serving secretaries of the organizations in reach (one aggregate query)."""
+    """The current secretaries (the latest seat of each organization in reach, also when its
+    term has run out and 换届 is due) whom the user may see as members, counted as people."""
     from tongxin.members.models import COLLEGE_OR_ABOVE
 
     today = today or dt.date.today()
-    row = (
+    latest = (
+        Leadership.objects.filter(
+            org=OuterRef("org"), role=LeadershipRole.SECRETARY, term_start__lte=today
+        )
+        .order_by("-term_start", "-id")
+        .values("id")[:1]
+    )
+    rows = (
         Leadership.objects.filter(
             scope.orgs_q("orgs.view", prefix="org__"),
+            scope.members_q("members.view", prefix="member__"),
             role=LeadershipRole.SECRETARY,
-            term_start__lte=today,
-            term_end__gte=today,
+            id=Subquery(latest),
         )
         .order_by()
-        .aggregate(
-            n=Count("id"),
-            dual=Count("id", filter=Q(holds_dual_role=True)),
-            college=Count("id", filter=Q(member__education__in=COLLEGE_OR_ABOVE)),
-            birth_year=Avg(ExtractYear("member__birth_date")),
-        )
+        .values_list("member_id", "holds_dual_role", "member__education", "member__birth_date")
     )
-    age = round(today.year - row["birth_year"], 1) if row["birth_year"] is not None else None
-    return SecretaryStats(row["n"], row["dual"], age, row["college"])
+    people: dict[int, tuple[bool, str, dt.date]] = {}
+    for member_id, dual, education, birth in rows:
+        seen = people.get(member_id)
+        people[member_id] = (dual or (seen[0] if seen else False), education, birth)
+    n = len(people)
+    ages = [(today - birth).days / 365.2425 for _dual, _edu, birth in people.values()]
+    return SecretaryStats(
+        secretaries=n,
+        dual_role=sum(1 for dual, _e, _b in people.values() if dual),
+        average_age=round(sum(ages) / n, 1) if n else None,
+        college_or_above=sum(1 for _d, edu, _b in people.values() if edu in COLLEGE_OR_ABOVE),
+    )

@@ -150,12 +150,15 @@ def org_move(*, actor: Any, org: Organization, new_parent: Organization) -> Orga
     Member.objects.filter(subtree_q("org_path", old_path)).update(
         org_path=Concat(Value(org.path), Substr("org_path", len(old_path) + 1))
     )
-    audit(
-        actor=actor,
-        action="orgs.move",
-        obj=org,
-        diff={"parent": [old_parent.pk if old_parent else None, new_parent.pk]},
-    )
+    # Filed under the old place and the new one: the auditors of both see the move.
+    for filed_under in (old_path, org.path):
+        audit(
+            actor=actor,
+            action="orgs.move",
+            obj=org,
+            diff={"parent": [old_parent.pk if old_parent else None, new_parent.pk]},
+            org_path=filed_under,
+        )
     return org
 
 
@@ -234,18 +237,21 @@ def _unit_snapshot(unit: Unit) -> dict[str, Any]:
 
 
 @transaction.atomic
-def unit_create(*, actor: Any, **data: Any) -> Unit:
+def unit_create(*, actor: Any, audit_path: str = "", **data: Any) -> Unit:
+    """`audit_path`: the organization under which the audit row is filed (the registering
+    committee), so that its auditors see it."""
     unit = Unit.objects.create(**_unit_clean(data, None))
-    audit(actor=actor, action="orgs.unit_create", obj=unit, diff=_unit_snapshot(unit))
+    audit(actor=actor, action="orgs.unit_create", obj=unit, diff=_unit_snapshot(unit),
+          org_path=audit_path)  # fmt: skip
     return unit
 
 
 @transaction.atomic
-def unit_update(*, actor: Any, unit: Unit, **data: Any) -> Unit:
+def unit_update(*, actor: Any, unit: Unit, audit_path: str = "", **data: Any) -> Unit:
     before = _unit_snapshot(unit)
     for k, v in _unit_clean(data, unit).items():
         setattr(unit, k, v)
     unit.save()
     audit(actor=actor, action="orgs.unit_update", obj=unit,
-          diff=model_diff(before, _unit_snapshot(unit)))  # fmt: skip
+          diff=model_diff(before, _unit_snapshot(unit)), org_path=audit_path)  # fmt: skip
     return unit

@@ -207,11 +207,17 @@ def units(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     text = request.GET.get("q", "").strip()
     page = paginate(request, selectors.unit_list(scope, text))
+    editable = set(
+        selectors.unit_queryset(scope, "orgs.manage")
+        .filter(pk__in=[u.pk for u in page])
+        .values_list("pk", flat=True)
+    ) if scope.has("orgs.manage") else set()  # fmt: skip
     return render(
         request,
         "orgs/units.html",
         {"page": page, "q": text, "query": urlencode({"q": text}) if text else "",
-         "can_add": scope.has("orgs.manage")},
+         "editable": editable, "can_add": bool(selectors.territorial_anchors(scope, "orgs.manage"))
+         or scope.is_superuser},
     )  # fmt: skip
 
 
@@ -219,12 +225,21 @@ def _unit_form_page(request: HttpRequest, unit: Unit | None) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     initial = _unit_initial(unit) if unit else {}
     form = UnitForm(request.POST or None, initial=initial, areas=selectors.unit_area_choices(scope))
+    if not scope.is_superuser:
+        form.fields[
+            "area"
+        ].required = True  # a unit without an area would be out of everyone's reach
     if request.method == "POST" and form.is_valid():
+        filed_under = selectors.unit_audit_path(scope)
         try:
             if unit is None:
-                unit = services.unit_create(actor=request.user, **form.cleaned_data)
+                unit = services.unit_create(
+                    actor=request.user, audit_path=filed_under, **form.cleaned_data
+                )
             else:
-                services.unit_update(actor=request.user, unit=unit, **form.cleaned_data)
+                services.unit_update(
+                    actor=request.user, unit=unit, audit_path=filed_under, **form.cleaned_data
+                )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -240,8 +255,9 @@ def _unit_initial(unit: Unit) -> dict:  # type: ignore[type-arg]
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_create(request: HttpRequest) -> HttpResponse:
-    if not request.scope.has("orgs.manage"):  # type: ignore[attr-defined]
-        raise Http404
+    scope = request.scope  # type: ignore[attr-defined]
+    if not (scope.is_superuser or selectors.territorial_anchors(scope, "orgs.manage")):
+        raise Http404  # only a street, district or city committee registers units
     return _unit_form_page(request, None)
 
 
