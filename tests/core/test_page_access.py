@@ -144,3 +144,10 @@ def test_the_top_bar_and_my_page_show_the_users_scope(world, client_for):
     )
     me = c.get("/me/").content.decode()
     assert "我的数据范围" in me and "南门街道党工委" in me and "本级及下级" in me
+
+
+def test_the_404_page_is_in_chinese_and_says_nothing_more(world, client_for):
+    r = client_for(world["charlie"]).get(f"/members/{world['m_a1'].pk}/")
+    body = r.content.decode()
+    assert r.status_code == 404 and "页面不存在" in body and "返回工作台" in body
+    assert_no_street_a(body, world)
