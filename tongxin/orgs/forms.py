@@ -53,7 +53,8 @@ class LeadershipForm(forms.Form):
 
     def __init__(self, *args, members=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = members  # type: ignore[attr-defined]
+        # Any member of the subtree validates; the list offers the first 500 by name.
+        offer(self.fields["member"], members if members is not None else Member.objects.none())
 
 
 class MoveForm(forms.Form):

@@ -186,10 +186,6 @@ def leader_add(request: HttpRequest, pk: int) -> HttpResponse:
     org = selectors.get_org_for(scope, pk, "orgs.manage")
     members = member_queryset(scope).filter(subtree_q("org_path", org.path)).order_by("name")
     form = LeadershipForm(request.POST or None, members=members)
-    # Validation accepts any member of the subtree; the list offers the first 500 by name.
-    form.fields["member"].widget.choices = [("", gettext("请选择"))] + [
-        (m.pk, m.name) for m in members.only("id", "name")[:500]
-    ]
     if request.method == "POST" and form.is_valid():
         try:
             services.leadership_add(actor=request.user, org=org, **form.cleaned_data)
