@@ -16,6 +16,8 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TONGXIN_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Uploaded files (attachments, photos): outside static and media, served only by scoped views.
+UPLOAD_ROOT = Path(os.environ.get("TONGXIN_UPLOAD_ROOT", VAR_DIR / "uploads"))
 
 DEBUG = os.environ.get("TONGXIN_DEBUG", "1") == "1"
 SECRET_KEY = os.environ.get("TONGXIN_SECRET_KEY", "")
@@ -64,6 +66,15 @@ INSTALLED_APPS = [
     "tongxin.geo",
     "tongxin.orgs",
     "tongxin.members",
+    "tongxin.rosters",
+    "tongxin.grids",
+    "tongxin.meetings",
+    "tongxin.cases",
+    "tongxin.visits",
+    "tongxin.centers",
+    "tongxin.volunteering",
+    "tongxin.sharing",
+    "tongxin.projects",
     "tongxin.demo",
 ]
 

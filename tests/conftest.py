@@ -26,3 +26,8 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     # Argon2 at Django's defaults takes a large fraction of a second per user; tests need no
     # resistance to brute force (login, lockout and validators behave the same with MD5).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.UPLOAD_ROOT = tmp_path / "uploads"

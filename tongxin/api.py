@@ -114,5 +114,14 @@ from tongxin.orgs.api import router as orgs_router  # noqa: E402
 
 api.add_router("/orgs", orgs_router)
 api.add_router("/members", members_router)
+api.add_router("/rosters", "tongxin.rosters.api.router")
+api.add_router("/grids", "tongxin.grids.api.router")
+api.add_router("/meetings", "tongxin.meetings.api.router")
+api.add_router("/cases", "tongxin.cases.api.router")
+api.add_router("/visits", "tongxin.visits.api.router")
+api.add_router("/centers", "tongxin.centers.api.router")
+api.add_router("/volunteering", "tongxin.volunteering.api.router")
+api.add_router("/sharing", "tongxin.sharing.api.router")
+api.add_router("/projects", "tongxin.projects.api.router")
 
 __all__ = ["api"]

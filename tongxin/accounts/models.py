@@ -109,3 +109,41 @@ class ApiToken(models.Model):
     @staticmethod
     def hash(raw: str) -> str:
         return _hash_token(raw)
+
+
+class Resident(models.Model):
+    """居民: a signed-in resident (no role). Home is a compound or building Area; the phone is
+    stored encrypted with a blind index, like members' (DESIGN §3.2). Resident pages (reporting
+    problems, the 共享小区 board, micro-projects, volunteering) key on this profile."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="resident")
+    name = models.CharField(_("姓名"), max_length=50)
+    home = models.ForeignKey(
+        "geo.Area", verbose_name=_("居住小区/楼栋"), on_delete=models.PROTECT, related_name="+"
+    )
+    phone_enc = models.CharField(_("手机号（密文）"), max_length=120, blank=True)
+    phone_index = models.CharField(_("手机号索引"), max_length=32, blank=True, db_index=True)
+    phone_masked = models.CharField(_("手机号"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("居民")
+        verbose_name_plural = _("居民")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_phone(self, phone: str) -> None:
+        from tongxin.core import pii
+
+        if phone:
+            self.phone_enc = pii.encrypt(phone)
+            self.phone_index = pii.blind_index(phone)
+            self.phone_masked = pii.mask_phone(phone)
+        else:
+            self.phone_enc = self.phone_index = self.phone_masked = ""
+
+    def reveal_phone(self) -> str:
+        from tongxin.core import pii
+
+        return pii.decrypt(self.phone_enc) if self.phone_enc else ""

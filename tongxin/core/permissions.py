@@ -13,30 +13,60 @@ PERMISSIONS = {
     "geo.view": _("查看行政区域"),
     "geo.manage": _("管理行政区域"),
     "audit.view": _("查看审计日志"),
+    "grids.manage": _("管理网格"),
+    "meetings.view": _("查看组织生活"),
+    "meetings.manage": _("记录组织生活"),
+    "meetings.review": _("审核组织生活"),
+    "cases.view": _("查看事件"),
+    "cases.report": _("上报事件"),
+    "cases.manage": _("受理、派遣、核查事件"),
+    "cases.handle": _("部门处置事件"),
+    "visits.view": _("查看三访记录"),
+    "visits.manage": _("记录三访"),
+    "centers.manage": _("管理党群服务中心"),
+    "volunteering.manage": _("管理志愿服务"),
+    "sharing.moderate": _("审核共享小区信息"),
+    "projects.manage": _("管理微项目"),
 }
 
-# Default roles: code -> (name, permissions). Loaded by a data migration; editable in admin.
+_SERVE = ["centers.manage", "volunteering.manage", "sharing.moderate", "projects.manage"]
+
+# Default roles: code -> (name, permissions). Loaded by data migrations; editable in admin.
 # The names are stored in Chinese (model data); gettext_noop only puts them in the catalog so
 # that the user's page can show a default role's name in the user's language (core.scope).
 DEFAULT_ROLES = {
     "org_dept": (
         gettext_noop("组织部工作人员"),
         ["orgs.view", "orgs.manage", "members.view", "members.manage", "members.reveal_pii",
-         "geo.view", "geo.manage", "audit.view"],
+         "geo.view", "geo.manage", "audit.view", "grids.manage",
+         "meetings.view", "meetings.manage", "meetings.review",
+         "cases.view", "cases.report", "cases.manage", "visits.view", "visits.manage", *_SERVE],
     ),
     "street_secretary": (
         gettext_noop("街道党工委/社区党委书记"),
         ["orgs.view", "orgs.manage", "members.view", "members.manage", "members.reveal_pii",
-         "geo.view"],
+         "geo.view", "grids.manage", "meetings.view", "meetings.manage", "meetings.review",
+         "cases.view", "cases.report", "cases.manage", "visits.view", "visits.manage", *_SERVE],
     ),
     "branch_secretary": (
         gettext_noop("支部书记/支委"),
-        ["orgs.view", "members.view", "members.manage", "members.reveal_pii"],
+        ["orgs.view", "members.view", "members.manage", "members.reveal_pii",
+         "meetings.view", "meetings.manage", "visits.view", "visits.manage",
+         "volunteering.manage"],
     ),
-    "grid_worker": (gettext_noop("网格员/网格党建指导员"), ["orgs.view", "members.view", "geo.view"]),
+    "grid_worker": (
+        gettext_noop("网格员/网格党建指导员"),
+        ["orgs.view", "members.view", "geo.view", "cases.view", "cases.report",
+         "visits.view", "visits.manage"],
+    ),
+    "department": (
+        gettext_noop("部门处置人员"),
+        ["cases.view", "cases.handle"],
+    ),
     "auditor": (
         gettext_noop("审计员（只读）"),
-        ["orgs.view", "members.view", "members.reveal_pii", "geo.view", "audit.view"],
+        ["orgs.view", "members.view", "members.reveal_pii", "geo.view", "audit.view",
+         "meetings.view", "cases.view", "visits.view"],
     ),
-    "member": (gettext_noop("党员"), ["orgs.view"]),
+    "member": (gettext_noop("党员"), ["orgs.view", "meetings.view"]),
 }  # fmt: skip

@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryD
 from django.shortcuts import render
 
 from tongxin.core.pagination import paginate
+from tongxin.core.registry import panels_for
 from tongxin.core.selectors import ACTION_LABELS, AuditFilters, action_label, audit_list
 from tongxin.members.selectors import member_stats
 from tongxin.orgs.selectors import org_counts, secretary_stats
@@ -24,6 +25,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "org_total": sum(orgs["by_kind"].values()),
             "member_total": sum(members["by_status"].values()),
             "secretaries": secretary_stats(scope),
+            "panels": panels_for(request, scope),
         },
     )
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
+import random
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
@@ -79,12 +84,46 @@ def _tree_rows(nodes: list[Node], columns: list[str]) -> Iterator[tuple]:  # typ
         yield tuple(base[c] if c in base else n.fields.get(c) for c in columns)
 
 
+@dataclass
+class DemoContext:
+    """What a module's ``tongxin.<app>.demo.load(ctx)`` receives. It runs after the areas,
+    units, organizations, members and demo users exist, inside its own transaction; it should
+    write with ``bulk_insert`` (executemany / COPY) at city scale. ``rng`` is seeded per module,
+    so one module's data does not change when another's generator changes."""
+
+    scale: str
+    seed: int
+    today: dt.date
+    rng: random.Random
+    say: ProgressFn
+
+
+def module_demos() -> list[tuple[str, Any]]:
+    """(app label, demo module) for every installed tongxin app that ships a ``demo.py``."""
+    out = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("tongxin.") or config.label == "demo":
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.demo":
+                raise
+            continue
+        out.append((config.label, module))
+    return out
+
+
 def domain_is_empty() -> bool:
     return not (Organization.objects.exists() or Member.objects.exists() or Area.objects.exists())
 
 
 def wipe() -> None:
-    """Remove all domain data (the demo command's --reset)."""
+    """Remove all domain data (the demo command's --reset). Modules go first, last installed
+    first, since their rows point at members, organizations and areas."""
+    for _label, module in reversed(module_demos()):
+        if hasattr(module, "wipe"):
+            module.wipe()
     for model in (Leadership, OrgRelationChange, RoleAssignment, Member, Organization, Unit):
         model.objects.all().delete()
     Area.objects.all().delete()
@@ -137,6 +176,13 @@ def load(
         users = create_demo_users(plan, orgs, holders, areas)
         audit(actor=None, action="demo.generate", object_type="demo",
               diff={"scale": scale, "seed": seed, "orgs": len(orgs), "members": n})  # fmt: skip
+    for label, module in module_demos():
+        t1 = time.perf_counter()
+        ctx = DemoContext(scale=scale, seed=seed, today=gen.today,
+                          rng=random.Random(f"{seed}:{label}"), say=say)  # fmt: skip
+        with transaction.atomic():
+            module.load(ctx)
+        say(f"{label} 演示数据已写入（{time.perf_counter() - t1:.1f} 秒）")
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             pass  # VACUUM ANALYZE runs outside the transaction below
@@ -146,8 +192,7 @@ def load(
         old = connection.get_autocommit()
         connection.set_autocommit(True)
         with connection.cursor() as cur:
-            for model in (Area, Organization, Member):
-                cur.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+            cur.execute("VACUUM ANALYZE")
         connection.set_autocommit(old)
     elapsed = time.perf_counter() - t0
     sectors: dict[str, int] = {}

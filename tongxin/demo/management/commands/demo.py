@@ -46,3 +46,8 @@ class Command(BaseCommand):
         self.stdout.write(f"\n演示账号（密码均为 {loader.DEMO_PASSWORD}）：")
         for username, _display, _role, _anchor, desc in loader.DEMO_USERS:
             self.stdout.write(f"  {username:<10} {desc}")
+        # Modules add their own accounts (a department handler, a resident ...) as
+        # DEMO_USERS = [(username, description), ...] in their demo.py.
+        for _label, module in loader.module_demos():
+            for username, desc in getattr(module, "DEMO_USERS", []):
+                self.stdout.write(f"  {username:<10} {desc}")

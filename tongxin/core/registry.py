@@ -1,0 +1,75 @@
+"""Extension points that the domain apps fill in from their ``AppConfig.ready()``:
+
+- ``nav(...)``: an entry of the top navigation, shown when the user holds one of its permissions;
+- ``dashboard_panel(...)``: a card on the 工作台, computed by a selector for the user's scope;
+- the demo generator calls ``tongxin.<app>.demo.load(ctx)`` for every installed app that has one
+  (see ``tongxin.demo.loader``), after the areas, organizations and members exist.
+
+Keeping these lists here lets a module plug itself into the shell without the shell importing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: Any  # a lazy translation
+    key: str  # the URL namespace that marks the item active
+    perms: tuple[str, ...] = ()  # any one of them shows the item; empty: every signed-in user
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    """``compute(request, scope)`` returns the template context for ``template`` or None to
+    hide the panel (the user lacks the permission, or there is nothing in reach)."""
+
+    template: str
+    compute: Callable[[HttpRequest, Any], dict[str, Any] | None]
+    order: int = 100
+
+
+@dataclass
+class Registry:
+    nav: list[NavItem] = field(default_factory=list)
+    panels: list[DashboardPanel] = field(default_factory=list)
+
+
+REGISTRY = Registry()
+
+
+def nav(
+    url_name: str, label: Any, key: str, *, perms: tuple[str, ...] = (), order: int = 100
+) -> None:
+    if any(item.url_name == url_name for item in REGISTRY.nav):
+        return  # ready() may run twice in tests
+    REGISTRY.nav.append(NavItem(url_name, label, key, perms, order))
+    REGISTRY.nav.sort(key=lambda item: item.order)
+
+
+def dashboard_panel(
+    template: str, *, order: int = 100
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        if not any(p.template == template for p in REGISTRY.panels):
+            REGISTRY.panels.append(DashboardPanel(template, fn, order))
+            REGISTRY.panels.sort(key=lambda p: p.order)
+        return fn
+
+    return register
+
+
+def panels_for(request: HttpRequest, scope: Any) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for panel in REGISTRY.panels:
+        data = panel.compute(request, scope)
+        if data is not None:
+            out.append((panel.template, data))
+    return out

@@ -1,0 +1,123 @@
+"""Uploaded files (meeting attachments, case photos ...), checked by content, not by name, and
+kept outside the static and media paths: ``settings.UPLOAD_ROOT`` under a random name. A module
+serves a file only through its own view, after its scope check (DESIGN §3.5)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+
+from tongxin.core.errors import ServiceError
+
+# kind -> (content type, extension, magic test)
+KINDS: dict[str, tuple[str, str]] = {
+    "jpeg": ("image/jpeg", "jpg"),
+    "png": ("image/png", "png"),
+    "gif": ("image/gif", "gif"),
+    "webp": ("image/webp", "webp"),
+    "pdf": ("application/pdf", "pdf"),
+}
+IMAGES = frozenset({"jpeg", "png", "gif", "webp"})
+IMAGES_AND_PDF = IMAGES | {"pdf"}
+
+
+def sniff(head: bytes) -> str | None:
+    """The kind of a file from its first bytes, or None when it is none of KINDS."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    return None
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str  # relative to UPLOAD_ROOT, random
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+    original_name: str
+
+
+def _describe(allowed: frozenset[str] | set[str]) -> str:
+    names = []
+    if allowed & IMAGES:
+        names.append(_("图片（JPG、PNG、GIF、WebP）"))
+    if "pdf" in allowed:
+        names.append("PDF")
+    return _("、").join(names)
+
+
+def check(f: UploadedFile, *, allowed: frozenset[str] | set[str], max_bytes: int) -> str:
+    """The file's kind, or a ServiceError saying what is wrong with it. Reads only the head."""
+    name = f.name or ""
+    if f.size is not None and f.size > max_bytes:
+        raise ServiceError(
+            _("文件“%(name)s”超过%(mb)s MB，请压缩后再上传。")
+            % {"name": name, "mb": max_bytes // (1024 * 1024)}
+        )
+    f.seek(0)
+    head = f.read(16)
+    f.seek(0)
+    kind = sniff(head)
+    if kind is None or kind not in allowed:
+        raise ServiceError(
+            _("文件“%(name)s”不是可接受的格式，只能上传%(kinds)s。")
+            % {"name": name, "kinds": _describe(allowed)}
+        )
+    return kind
+
+
+def store(f: UploadedFile, *, allowed: frozenset[str] | set[str], max_bytes: int, folder: str) -> StoredFile:  # fmt: skip
+    """Check and write the file under UPLOAD_ROOT/folder/<random>.<ext>. Callers delete the
+    file again (``delete``) when the surrounding transaction fails."""
+    kind = check(f, allowed=allowed, max_bytes=max_bytes)
+    content_type, ext = KINDS[kind]
+    rel = f"{folder}/{secrets.token_hex(16)}.{ext}"
+    path = Path(settings.UPLOAD_ROOT) / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("wb") as out:
+        for chunk in f.chunks():
+            size += len(chunk)
+            if size > max_bytes:
+                out.close()
+                path.unlink(missing_ok=True)
+                raise ServiceError(
+                    _("文件“%(name)s”超过%(mb)s MB，请压缩后再上传。")
+                    % {"name": f.name or "", "mb": max_bytes // (1024 * 1024)}
+                )
+            digest.update(chunk)
+            out.write(chunk)
+    return StoredFile(rel, kind, content_type, size, digest.hexdigest(), (f.name or "")[:200])
+
+
+def delete(name: str) -> None:
+    (Path(settings.UPLOAD_ROOT) / name).unlink(missing_ok=True)
+
+
+def serve(name: str, content_type: str, download_name: str) -> FileResponse:
+    """Stream a stored file; the caller has checked scope. Not cached by shared caches, and
+    never sniffed as another type by the browser."""
+    path = Path(settings.UPLOAD_ROOT) / name
+    response = FileResponse(path.open("rb"), content_type=content_type,
+                            as_attachment=content_type == "application/pdf",
+                            filename=download_name)  # fmt: skip
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
