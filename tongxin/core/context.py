@@ -24,6 +24,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         for item in REGISTRY.nav:
             if not item.perms or any(scope.has(p) for p in item.perms):
                 items.append((item.url_name, item.label, item.key))
+                if ns in item.key.split("|"):
+                    active = item.key
         if scope.has("audit.view"):
             items.append(("core:audit", pgettext_lazy("nav", "审计"), "audit"))
     if ns == "core" and match and match.url_name == "audit":
