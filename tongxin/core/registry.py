@@ -2,6 +2,8 @@
 
 - ``nav(...)``: an entry of the top navigation, shown when the user holds one of its permissions;
 - ``dashboard_panel(...)``: a card on the 工作台, computed by a selector for the user's scope;
+- ``periodic(...)``: a django-tasks task enqueued every N seconds by ``manage.py periodic``
+  (started by ``make run`` beside the worker); periodic tasks must be idempotent;
 - the demo generator calls ``tongxin.<app>.demo.load(ctx)`` for every installed app that has one
   (see ``tongxin.demo.loader``), after the areas, organizations and members exist.
 
@@ -36,10 +38,17 @@ class DashboardPanel:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class PeriodicTask:
+    task: str  # dotted path of a django-tasks Task, e.g. "tongxin.cases.tasks.sweep_overdue"
+    every: int  # seconds
+
+
 @dataclass
 class Registry:
     nav: list[NavItem] = field(default_factory=list)
     panels: list[DashboardPanel] = field(default_factory=list)
+    periodic: list[PeriodicTask] = field(default_factory=list)
 
 
 REGISTRY = Registry()
@@ -73,3 +82,8 @@ def panels_for(request: HttpRequest, scope: Any) -> list[tuple[str, dict[str, An
         if data is not None:
             out.append((panel.template, data))
     return out
+
+
+def periodic(task: str, *, every: int) -> None:
+    if not any(p.task == task for p in REGISTRY.periodic):
+        REGISTRY.periodic.append(PeriodicTask(task, every))
