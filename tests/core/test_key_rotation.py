@@ -84,3 +84,22 @@ def test_rotation_also_rekeys_a_phone_left_under_the_old_key(world, settings):
 
     call_command("rotate_pii_key", stdout=open("/dev/null", "w"))
     assert pii.key_id_of(M.objects.get(pk=m.pk).phone_enc) == "k4"
+
+
+def test_rotation_rekeys_residents_phones_too(world, settings):
+    from tongxin.accounts.models import Resident, User
+
+    home = world["m_a1"].residence or factories.area("紫金花园", "compound")
+    r = Resident(user=User.objects.create(username="jumin1"), name="居民甲", home=home)
+    r.set_phone("13912345678")
+    r.save()
+    old_key, old_id = settings.PII_KEY, settings.PII_KEY_ID
+    settings.PII_KEY, settings.PII_KEY_ID = "a-brand-new-key", "k2"
+    settings.PII_OLD_KEYS = {old_id: old_key}
+
+    call_command("rotate_pii_key", stdout=open("/dev/null", "w"))
+
+    r.refresh_from_db()
+    assert pii.key_id_of(r.phone_enc) == "k2"
+    assert r.reveal_phone() == "13912345678"
+    assert r.phone_index == pii.blind_index("13912345678")

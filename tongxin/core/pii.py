@@ -110,3 +110,34 @@ def mask_phone(phone: str) -> str:
     if len(phone) < 7:
         return "*" * len(phone)
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+# Encrypted columns outside the member roster: (app_label.Model, encrypted field, blind index
+# field or "" when there is none). `rotate_pii_key` re-encrypts every one of them; a module that
+# stores personal data adds its columns here.
+ENCRYPTED_COLUMNS: list[tuple[str, str, str]] = [
+    ("accounts.Resident", "phone_enc", "phone_index"),
+]
+
+
+def rekey_columns(batch: int = 2000) -> int:
+    """Re-encrypt the ENCRYPTED_COLUMNS values stored under an earlier key (and recompute their
+    index). Runs inside the caller's transaction. Returns the values changed."""
+    from django.apps import apps
+    from django.db.models import Q
+
+    current = f"{settings.PII_KEY_ID}:"
+    changed = 0
+    for label, enc, index in ENCRYPTED_COLUMNS:
+        model = apps.get_model(label)
+        stale = model.objects.filter(~Q(**{enc: ""}) & ~Q(**{f"{enc}__startswith": current}))
+        fields = [enc, index] if index else [enc]
+        while rows := list(stale.order_by("pk").only("pk", *fields)[:batch]):
+            for row in rows:
+                value = decrypt(getattr(row, enc))
+                setattr(row, enc, encrypt(value))
+                if index:
+                    setattr(row, index, blind_index(value))
+            model.objects.bulk_update(rows, fields)
+            changed += len(rows)
+    return changed

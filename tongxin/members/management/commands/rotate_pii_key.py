@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
-from tongxin.core.pii import UnknownKeyError
+from tongxin.core.pii import UnknownKeyError, rekey_columns
 from tongxin.members.services import member_pii_rekey
 
 
@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            n = member_pii_rekey(actor=None)
+            with transaction.atomic():
+                n = member_pii_rekey(actor=None)
+                others = rekey_columns()
         except UnknownKeyError as e:
             raise CommandError(str(e)) from None
         except IntegrityError:
@@ -25,4 +27,6 @@ class Command(BaseCommand):
                 "重新加密时发现两条党员记录的身份证号码相同，已全部撤销。"
                 "请先在名册中合并或更正重复的记录，再重新运行本命令。"
             ) from None
-        self.stdout.write(f"已用新密钥重新加密 {n} 名党员的个人信息。")
+        self.stdout.write(
+            f"已用新密钥重新加密 {n} 名党员的个人信息，以及其他 {others} 项个人信息（居民手机号等）。"
+        )
