@@ -72,9 +72,35 @@ def user(
     return u
 
 
+DATA_MIGRATIONS = [
+    "tongxin.accounts.migrations.0003_default_roles",
+    "tongxin.accounts.migrations.0004_module_permissions",
+    "tongxin.cases.migrations.0002_default_categories",
+    "tongxin.meetings.migrations.0002_default_rules",
+    "tongxin.projects.migrations.0002_default_taxonomy",
+    "tongxin.visits.migrations.0002_default_quotas",
+]
+
+
+def restore_data_migration_rows() -> None:
+    """A real-browser or other transactional test flushes every table after it runs, the rows
+    the data migrations loaded (roles, case categories, meeting rules, the project taxonomy,
+    visit quotas) included. Put them back when they are gone; each loader is idempotent."""
+    import importlib
+
+    from django.apps import apps
+
+    if Role.objects.exists():
+        return
+    for module in DATA_MIGRATIONS:
+        loader = importlib.import_module(module)
+        (getattr(loader, "load", None) or loader.load_roles)(apps, None)
+
+
 def make_world() -> dict:  # type: ignore[type-arg]
     """A city with two streets. alice runs street A, bob is secretary of branch A1,
     charlie is secretary of branch B1 in street B: a stranger to everything in street A."""
+    restore_data_migration_rows()
     city_a = area("宁波市", AreaLevel.CITY)
     dist_a = area("海曙区", AreaLevel.DISTRICT, city_a)
     street_a_area = area("南门街道", AreaLevel.STREET, dist_a)

@@ -1,3 +1,168 @@
-from ninja import Router
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.conf import settings
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext
+from ninja import Field, Query, Router, Schema, Status
+
+from tongxin.cases import selectors, services
+from tongxin.cases.models import Case
+from tongxin.core.errors import ServiceError
+from tongxin.core.scope import request_scope
 
 router = Router(tags=["事件"])
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    deadline_class: str
+    hours_normal: int
+    hours_urgent: int
+
+
+class CaseOut(Schema):
+    """No reporter name or phone: the case page shows them to those who handle it."""
+
+    id: int
+    tracking_code: str
+    title: str
+    description: str
+    category: str = Field(..., alias="category.code")
+    category_name: str = Field(..., alias="category.name")
+    area_id: int
+    area_name: str = Field(..., alias="area.name")
+    state: str
+    priority: str
+    source: str
+    agency: str | None = None
+    reported_at: dt.datetime
+    deadline_at: dt.datetime
+    overdue_level: int
+    escalations: int
+    rating: int | None = None
+    light: str = ""
+
+    @staticmethod
+    def resolve_agency(obj: Case) -> str | None:
+        return obj.agency.name if obj.agency_id and obj.agency else None
+
+    @staticmethod
+    def resolve_light(obj: Case) -> str:
+        return selectors.light(obj, timezone.now())
+
+
+class EventOut(Schema):
+    kind: str
+    at: dt.datetime
+    actor: str | None = None
+    from_state: str
+    to_state: str
+    note: str
+
+    @staticmethod
+    def resolve_actor(obj) -> str | None:  # type: ignore[no-untyped-def]
+        return str(obj.actor) if obj.actor_id else None
+
+
+class CaseDetailOut(CaseOut):
+    events: list[EventOut]
+
+    @staticmethod
+    def resolve_events(obj: Case) -> list:  # type: ignore[type-arg]
+        return list(selectors.case_events(obj))
+
+
+class CasePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[CaseOut]
+
+
+class CaseListQuery(Schema):
+    inbox: Literal["accept", "dispatch", "claim", "handling", "verify", "close", "overdue", "all"] = "all"  # fmt: skip
+    category: str = ""
+    state: str = ""
+    q: str = Field("", max_length=50)
+    page: int = Field(1, ge=1, le=1_000_000)
+
+
+class CaseIn(Schema):
+    area_id: int
+    category: str = Field(..., max_length=40)
+    description: str = Field(..., max_length=4000)
+    title: str = Field("", max_length=100)
+    priority: Literal["normal", "urgent"] = "normal"
+    address: str = Field("", max_length=200)
+    reporter_name: str = Field("", max_length=50)
+    reporter_phone: str = Field("", max_length=20)
+
+
+class ActionIn(Schema):
+    note: str = Field("", max_length=500)
+    agency: str = Field("", max_length=40, description="派遣时的处置部门代码")
+
+
+@router.get("/categories", response=list[CategoryOut], summary="事件类别（启用的）")
+def category_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return list(selectors.case_categories())
+
+
+@router.get("/", response=CasePage, summary="事件列表（按待办箱筛选、分页）")
+def case_list(request: HttpRequest, query: Query[CaseListQuery]):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    if not scope.has("cases.view"):
+        raise Http404
+    qs = selectors.case_list(scope, selectors.CaseFilters(
+        inbox=query.inbox, category=query.category, state=query.state, text=query.q))  # fmt: skip
+    size = settings.PAGE_SIZE
+    start = (query.page - 1) * size
+    return {"count": qs.count(), "page": query.page, "page_size": size,
+            "results": list(qs[start : start + size])}  # fmt: skip
+
+
+@router.get("/{case_id}", response=CaseDetailOut, summary="事件详情与办理经过")
+def case_detail(request: HttpRequest, case_id: int):  # type: ignore[no-untyped-def]
+    return selectors.get_case_for(request_scope(request), case_id)
+
+
+@router.post("/", response={201: CaseOut}, summary="上报事件")
+def case_create(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    if not scope.has("cases.report"):
+        raise Http404
+    area = selectors.report_areas(scope).filter(pk=payload.area_id).first()
+    if area is None:
+        raise ServiceError(
+            gettext("地点不存在或不在您的管辖范围内。"),
+            fields={"area_id": gettext("请选择您管辖范围内的社区、小区或楼栋。")},
+        )
+    category = selectors.get_category(payload.category)
+    if category is None:
+        raise ServiceError(gettext("没有这个事件类别。"),
+                                    fields={"category": gettext("请选择事件类别。")})  # fmt: skip
+    case = services.case_report(
+        actor=request.user, area=area, category=category, description=payload.description,
+        title=payload.title, priority=payload.priority, address=payload.address,
+        reporter_name=payload.reporter_name, reporter_phone=payload.reporter_phone,
+        source="grid" if not scope.has("cases.manage") else "web",
+    )  # fmt: skip
+    return Status(201, selectors.get_case_for(scope, case.pk))
+
+
+@router.post("/{case_id}/actions/{action}", response=CaseOut,
+             summary="办理：accept/dispatch/claim/return/resolve/verify/reject/close/escalate/cancel；不允许的操作返回 409")  # fmt: skip
+def case_action(request: HttpRequest, case_id: int, action: str, payload: ActionIn):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    case = selectors.get_case_for(scope, case_id)
+    if action not in services.TRANSITIONS or not selectors.can(scope, case, services.TRANSITIONS[action][2]):  # fmt: skip
+        raise Http404
+    agency = selectors.agencies().filter(code=payload.agency).first() if payload.agency else None
+    services.case_transition(actor=request.user, case=case, action=action, note=payload.note,
+                             agency=agency)  # fmt: skip
+    return selectors.get_case_for(scope, case.pk)

@@ -1,3 +1,221 @@
-from ninja import Router
+"""/api/v1/centers: the centre directory, bookings and the social organization registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext
+from ninja import Field, Query, Router, Schema, Status
+
+from tongxin.centers import selectors, services
+from tongxin.core.errors import ServiceError
+from tongxin.core.scope import request_scope
+from tongxin.geo.models import Area
+from tongxin.orgs.selectors import get_org_for
 
 router = Router(tags=["党群服务中心"])
+
+
+class CenterOut(Schema):
+    """The public directory entry: the phone is masked."""
+
+    id: int
+    name: str
+    level: str
+    area_id: int
+    address: str
+    latitude: float | None = None
+    longitude: float | None = None
+    opening_hours: dict[str, list[list[str]]]
+    services: str
+    contact_name: str
+    phone: str = Field(..., alias="phone_masked")
+
+
+class CenterPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[CenterOut]
+
+
+class PageQuery(Schema):
+    q: str = Field("", max_length=50)
+    page: int = Field(1, ge=1, le=1_000_000)
+
+
+class CenterListQuery(PageQuery):
+    level: str = ""
+    managed: bool = False
+
+
+def _page(qs: QuerySet, page: int) -> dict[str, Any]:  # type: ignore[type-arg]
+    size = settings.PAGE_SIZE
+    start = (page - 1) * size
+    return {"count": qs.count(), "page": page, "page_size": size,
+            "results": list(qs[start : start + size])}  # fmt: skip
+
+
+@router.get("/", response=CenterPage, summary="党群服务中心名录（分页）")
+def center_list(request: HttpRequest, query: Query[CenterListQuery]):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    managed = query.managed and scope.has("centers.manage")  # as the page: ignored without it
+    qs = selectors.center_list(scope, text=query.q, level=query.level, managed=managed)
+    return _page(qs, query.page)
+
+
+@router.get("/{center_id}", response=CenterOut, summary="党群服务中心详情（电话已脱敏）")
+def center_detail(request: HttpRequest, center_id: int):  # type: ignore[no-untyped-def]
+    return selectors.get_center(center_id)
+
+
+class CenterIn(Schema):
+    name: str = Field(..., max_length=200)
+    level: Literal["district", "street", "community"]
+    org_id: int
+    area_id: int
+    address: str = Field("", max_length=200)
+    latitude: float | None = None
+    longitude: float | None = None
+    opening_hours: dict[str, list[list[str]]] = {}
+    services: str = Field("", max_length=2000)
+    contact_name: str = Field("", max_length=50)
+    phone: str = Field("", max_length=20)
+
+
+@router.post("/", response={201: CenterOut}, summary="登记党群服务中心")
+def center_create(request: HttpRequest, payload: CenterIn):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    data = payload.dict()
+    org = get_org_for(scope, data.pop("org_id"), "centers.manage")
+    area_id = data.pop("area_id")
+    area = Area.objects.filter(pk=area_id).first()
+    if area is None or not (scope.is_superuser or area.path.startswith(
+        org.area.path if org.area else "\x00"
+    )):  # fmt: skip
+        raise ServiceError(
+            gettext("所在区域应在运行党组织所在区域之内，请重新选择。"),
+            fields={"area_id": gettext("请重新选择所在区域。")},
+        )
+    center = services.center_create(actor=request.user, org=org, area=area, **data)
+    return Status(201, center)
+
+
+class BookingIn(Schema):
+    room_id: int | None = None
+    item_id: int | None = None
+    purpose: str = Field(..., max_length=200)
+    start: dt.datetime
+    end: dt.datetime
+
+
+class BookingOut(Schema):
+    id: int
+    center_id: int
+    room_id: int | None = None
+    item_id: int | None = None
+    purpose: str
+    start: dt.datetime
+    end: dt.datetime
+    status: str
+
+
+@router.post("/{center_id}/bookings", response={201: BookingOut}, summary="预约场地或服务")
+def booking_create(request: HttpRequest, center_id: int, payload: BookingIn):  # type: ignore[no-untyped-def]
+    center = selectors.get_center(center_id)
+    room = selectors.get_room(center, payload.room_id) if payload.room_id else None
+    item = selectors.get_item(center, payload.item_id) if payload.item_id else None
+    booking = services.booking_create(
+        actor=request.user, center=center, room=room, item=item, purpose=payload.purpose,
+        start=payload.start, end=payload.end,
+    )  # fmt: skip
+    return Status(201, booking)
+
+
+@router.get("/{center_id}/bookings", response=list[BookingOut], summary="中心近期预约（管理）")
+def center_bookings(request: HttpRequest, center_id: int):  # type: ignore[no-untyped-def]
+    center = selectors.get_center_for(request_scope(request), center_id)
+    return list(selectors.center_bookings(center)[:200])
+
+
+@router.get("/bookings/mine", response=list[BookingOut], summary="我的预约")
+def my_bookings(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return list(selectors.my_bookings(request.user)[:100])
+
+
+@router.post("/bookings/{booking_id}/cancel", response=BookingOut, summary="取消我的预约")
+def booking_cancel(request: HttpRequest, booking_id: int):  # type: ignore[no-untyped-def]
+    booking = selectors.get_my_booking(request.user, booking_id)
+    return services.booking_cancel(actor=request.user, booking=booking)
+
+
+# --- social organizations --------------------------------------------------------------
+
+
+class SocialOrgOut(Schema):
+    id: int
+    name: str
+    credit_code: str
+    kind: str
+    area_id: int
+    guiding_org_id: int | None = None
+    guiding_rule: str
+    services: str
+
+
+class SocialOrgPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[SocialOrgOut]
+
+
+class SocialOrgIn(Schema):
+    name: str = Field(..., max_length=200)
+    credit_code: str = Field("", max_length=30)
+    kind: Literal["social_group", "service_agency", "foundation", "community"]
+    area_id: int
+    guiding_org_id: int | None = None
+    services: str = Field("", max_length=300)
+
+
+@router.get("/social-orgs/", response=SocialOrgPage, summary="社会组织名录（分页）")
+def social_list(request: HttpRequest, query: Query[PageQuery]):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    return _page(selectors.social_org_list(scope, text=query.q), query.page)
+
+
+@router.get("/social-orgs/{so_id}", response=SocialOrgOut, summary="社会组织详情")
+def social_detail(request: HttpRequest, so_id: int):  # type: ignore[no-untyped-def]
+    return selectors.get_social_org_for(request_scope(request), so_id)
+
+
+@router.post(
+    "/social-orgs/",
+    response={201: SocialOrgOut},
+    summary="登记社会组织（默认按属地为主、行业为辅、区域兜底确定指导党组织）",
+)
+def social_create(request: HttpRequest, payload: SocialOrgIn):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    if not scope.has("orgs.manage"):
+        raise Http404
+    area = selectors.social_org_area_choices(scope).filter(pk=payload.area_id).first()
+    if area is None:
+        raise ServiceError(
+            gettext("所在区域不在您的管辖范围内，请重新选择。"),
+            fields={"area_id": gettext("请重新选择所在区域。")},
+        )
+    guiding = (
+        get_org_for(scope, payload.guiding_org_id, "orgs.manage")
+        if payload.guiding_org_id
+        else None
+    )
+    so = services.social_org_create(
+        actor=request.user, name=payload.name, kind=payload.kind, area=area,
+        credit_code=payload.credit_code, guiding_org=guiding, services=payload.services,
+    )  # fmt: skip
+    return Status(201, so)

@@ -1,8 +1,26 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CentersConfig(AppConfig):
     name = "tongxin.centers"
     label = "centers"
     verbose_name = _("党群服务中心")
+
+    def ready(self) -> None:
+        from tongxin.core.registry import dashboard_panel, nav
+
+        # Every signed-in user: the hub shows what each may use.
+        nav("centers:hub", pgettext_lazy("nav", "服务"), "centers|volunteering|sharing|projects",
+            order=40)  # fmt: skip
+
+        @dashboard_panel("centers/_panel.html", order=40)
+        def centers_panel(request: Any, scope: Any) -> dict[str, Any] | None:
+            from tongxin.centers.selectors import center_counts
+
+            return center_counts(scope)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 
 from tongxin.core.pagination import paginate
 from tongxin.core.registry import panels_for
@@ -14,6 +17,12 @@ from tongxin.orgs.selectors import org_counts, secretary_stats
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
+    if not scope.labels and not request.user.is_superuser and _is_resident(request.user):
+        # A resident holds no role: their home is their compound's page, not the staff 工作台.
+        try:
+            return redirect(reverse("sharing:home"))
+        except NoReverseMatch:
+            pass
     orgs = org_counts(scope)
     members = member_stats(scope)
     return render(
@@ -28,6 +37,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "panels": panels_for(request, scope),
         },
     )
+
+
+def _is_resident(user: Any) -> bool:
+    from tongxin.accounts.models import Resident
+
+    return Resident.objects.filter(user_id=user.pk).exists()
 
 
 @login_required

@@ -493,6 +493,7 @@ def build_plan(
             street_of[a.id] = a.id
     for o in ordered_orgs:
         area = o.fields.pop("area")
+        o.fields["unit_id"] = o.fields.pop("unit", None)
         o.fields["area_id"] = area_ids[id(area)] if area is not None else None
         o.fields["street_area_id"] = street_of.get(o.fields["area_id"] or 0) or o.fields["area_id"]
     plan.units = [(uid, name, sector, area_ids.get(a) if a else None, code, address)

@@ -6,3 +6,13 @@ class GridsConfig(AppConfig):
     name = "tongxin.grids"
     label = "grids"
     verbose_name = _("网格")
+
+    def ready(self) -> None:
+        from django.utils.translation import pgettext_lazy
+
+        from tongxin.core.registry import dashboard_panel, nav
+        from tongxin.grids.panel import coverage_panel
+
+        nav("grids:list", pgettext_lazy("nav", "网格"), "grids",
+            perms=("geo.view", "grids.manage"), order=10)  # fmt: skip
+        dashboard_panel("grids/_panel.html", order=30)(coverage_panel)

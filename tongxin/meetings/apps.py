@@ -1,8 +1,17 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MeetingsConfig(AppConfig):
     name = "tongxin.meetings"
     label = "meetings"
     verbose_name = _("组织生活")
+
+    def ready(self) -> None:
+        from tongxin.core.registry import dashboard_panel, nav
+        from tongxin.meetings import panel
+
+        nav("meetings:index", pgettext_lazy("nav", "组织生活"), "meetings",
+            perms=("meetings.view",), order=20)  # fmt: skip
+        dashboard_panel("meetings/_panel.html", order=20)(panel.compute)

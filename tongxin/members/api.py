@@ -171,3 +171,6 @@ def member_update(request: HttpRequest, member_id: int, payload: MemberIn):  # t
         )
     except ServiceError as e:
         raise _api_fields(e) from None
+
+
+router.add_router("", "tongxin.members.api_extra.router")  # transfers, 双报到, 党费

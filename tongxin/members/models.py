@@ -155,3 +155,311 @@ class OrgRelationChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on} {self.get_kind_display()} {self.to_org_name}"
+
+
+# ---------------------------------------------------------------------------------------------
+# 组织关系转接 (DESIGN §4.2): the approver chain runs up from the source branch to the common
+# ancestor and down to the target; one open transfer per member.
+
+
+class TransferStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("审批中")
+    APPROVED_OUT = "approved_out", _("已批准转出")
+    RECEIVED = "received", _("已接收")
+    COMPLETED = "completed", _("已完成")
+    REJECTED = "rejected", _("已退回")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    EXPIRED = "expired", _("已过期")
+
+
+OPEN_TRANSFER_STATUSES = [
+    TransferStatus.DRAFT,
+    TransferStatus.SUBMITTED,
+    TransferStatus.APPROVED_OUT,
+    TransferStatus.RECEIVED,
+]
+
+
+class Transfer(models.Model):
+    member = models.ForeignKey(
+        Member, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="transfers"
+    )
+    member_name = models.CharField(_("姓名"), max_length=50)
+    source = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("转出组织"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    target = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("转入组织"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    # Copies of the organizations' paths when the transfer was made: the scope filters on them.
+    source_path = models.CharField(max_length=255, editable=False)
+    target_path = models.CharField(max_length=255, editable=False)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=TransferStatus.choices, default=TransferStatus.DRAFT
+    )
+    reason = models.CharField(_("转接原因"), max_length=200, blank=True)
+    # Index into steps of the step waiting for a decision (0: not submitted yet).
+    current_step = models.PositiveSmallIntegerField(default=0)
+    letter_no = models.CharField(_("介绍信编号"), max_length=32, blank=True)
+    issued_on = models.DateField(_("开具日期"), null=True, blank=True)
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closing_note = models.CharField(_("退回/撤回原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_on = models.DateField(_("完成日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("组织关系转接")
+        verbose_name_plural = _("组织关系转接")
+        indexes = [
+            models.Index(fields=["source_path"], name="transfer_source_path"),
+            models.Index(fields=["target_path"], name="transfer_target_path"),
+            models.Index(fields=["status", "valid_until"], name="transfer_status_valid"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(status__in=OPEN_TRANSFER_STATUSES),
+                name="transfer_one_open_per_member",
+            ),
+            models.UniqueConstraint(
+                fields=["letter_no"],
+                condition=~models.Q(letter_no=""),
+                name="transfer_letter_no_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_name}：{self.source_path} → {self.target_path}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_TRANSFER_STATUSES
+
+
+class StepRole(models.TextChoices):
+    OUT = "out", _("转出审批")
+    TOP = "top", _("共同上级审批")
+    IN = "in", _("转入审批")
+    RECEIVE = "receive", _("接收")
+
+
+class StepDecision(models.TextChoices):
+    PENDING = "", _("待审批")
+    APPROVED = "approved", _("同意")
+    REJECTED = "rejected", _("退回")
+
+
+class TransferStep(models.Model):
+    """One organization on the chain. Position 0 is the source branch (its submission is its
+    approval); the others decide in order."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255)
+    org_name = models.CharField(max_length=200)
+    role = models.CharField(max_length=8, choices=StepRole.choices)
+    decision = models.CharField(max_length=8, choices=StepDecision.choices, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["transfer", "position"]
+        indexes = [models.Index(fields=["org_path"], name="transferstep_org_path")]
+        constraints = [
+            models.UniqueConstraint(fields=["transfer", "position"], name="transferstep_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position} {self.org_name}"
+
+
+class TransferEvent(models.Model):
+    """The timeline of a transfer: who did what, when."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=32)
+    org_name = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} {self.action}"
+
+
+# ---------------------------------------------------------------------------------------------
+# 双报到: an in-service member reports to the community where they live.
+
+
+class DualReportStatus(models.TextChoices):
+    REPORTED = "reported", _("待社区接收")
+    ACCEPTED = "accepted", _("已接收")
+    DECLINED = "declined", _("社区未接收")
+    ENDED = "ended", _("已结束")
+
+
+OPEN_DUAL_REPORT_STATUSES = [DualReportStatus.REPORTED, DualReportStatus.ACCEPTED]
+
+
+class DualReport(models.Model):
+    member = models.ForeignKey(
+        Member, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="dual_reports"
+    )
+    community = models.ForeignKey(
+        "geo.Area", verbose_name=_("报到社区"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=DualReportStatus.choices,
+        default=DualReportStatus.REPORTED,
+    )  # fmt: skip
+    reported_on = models.DateField(_("报到日期"))
+    service_post = models.CharField(_("服务岗位"), max_length=100, blank=True)
+    accepted_on = models.DateField(_("接收日期"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("双报到")
+        verbose_name_plural = _("双报到")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(status__in=OPEN_DUAL_REPORT_STATUSES),
+                name="dualreport_one_open_per_member",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} → {self.community_id}"
+
+
+class DualReportHours(models.Model):
+    """Hours served in the community, in whole minutes. `source`/`source_ref` name where an
+    entry came from (a volunteering activity), so logging it twice is refused."""
+
+    dual_report = models.ForeignKey(DualReport, on_delete=models.CASCADE, related_name="hours")
+    served_on = models.DateField(_("服务日期"))
+    minutes = models.PositiveIntegerField(_("时长（分钟）"))
+    note = models.CharField(_("服务内容"), max_length=200, blank=True)
+    source = models.CharField(max_length=32, default="manual")
+    source_ref = models.CharField(max_length=64, blank=True)
+    logged_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("双报到服务时长")
+        verbose_name_plural = _("双报到服务时长")
+        ordering = ["-served_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minutes__gte=1, minutes__lte=24 * 60),
+                name="dualreporthours_minutes_range",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "source_ref"],
+                condition=~models.Q(source_ref=""),
+                name="dualreporthours_source_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.served_on} {self.minutes}"
+
+
+# ---------------------------------------------------------------------------------------------
+# 党费 (DESIGN §4.4, 2008 rules). Money in fen.
+
+
+class DuesCategory(models.TextChoices):
+    EMPLOYED = "employed", _("在职（按月工资收入）")
+    RETIRED = "retired", _("离退休")
+    STUDENT = "student", _("学生")
+    UNEMPLOYED = "unemployed", _("下岗失业")
+    SUBSISTENCE = "subsistence", _("享受最低生活保障")
+
+
+class DuesBase(models.Model):
+    """A member's monthly base (after-tax fixed pay) from a month on; the latest row not after
+    a month is the base for that month."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="dues_bases")
+    effective_from = models.DateField(_("起始月份"))
+    category = models.CharField(_("类别"), max_length=16, choices=DuesCategory.choices)
+    base_fen = models.BigIntegerField(_("月工资收入基数（分）"), default=0)
+    entered_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("党费基数")
+        verbose_name_plural = _("党费基数")
+        ordering = ["member", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "effective_from"], name="duesbase_month"),
+            models.CheckConstraint(
+                condition=models.Q(base_fen__gte=0, base_fen__lte=100_000_000),
+                name="duesbase_base_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.effective_from:%Y-%m}"
+
+    @property
+    def base_text(self) -> str:
+        return f"{self.base_fen // 100:,}.{self.base_fen % 100:02d}"
+
+
+class DuesPayment(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="dues_payments")
+    month = models.DateField(_("所属月份"))
+    amount_fen = models.BigIntegerField(_("金额（分）"))
+    paid_on = models.DateField(_("缴纳日期"))
+    # The member's organization when the payment was recorded (the branch that collected it).
+    org_path = models.CharField(max_length=255, editable=False)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("党费缴纳")
+        verbose_name_plural = _("党费缴纳")
+        ordering = ["-month", "-id"]
+        indexes = [models.Index(fields=["member", "month"], name="duespayment_member_month")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_fen__gt=0, amount_fen__lte=100_000_000),
+                name="duespayment_amount_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.month:%Y-%m} {self.amount_fen}"
+
+    @property
+    def amount_text(self) -> str:
+        return f"{self.amount_fen // 100:,}.{self.amount_fen % 100:02d}"

@@ -6,3 +6,12 @@ class ProjectsConfig(AppConfig):
     name = "tongxin.projects"
     label = "projects"
     verbose_name = _("微项目")
+
+    def ready(self) -> None:
+        from tongxin.core.registry import dashboard_panel
+        from tongxin.projects.selectors import project_figures
+
+        # 服务 in the top navigation is the centres' hub page (centers:hub), which links here.
+        dashboard_panel("projects/_panel.html", order=61)(
+            lambda request, scope: project_figures(scope)
+        )

@@ -1,3 +1,96 @@
-from ninja import Router
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import FileResponse, Http404, HttpRequest
+from django.utils.translation import gettext
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from tongxin.core.scope import request_scope
+from tongxin.members.selectors import MemberFilters, pii_query_kind
+from tongxin.orgs.selectors import get_org_for
+from tongxin.rosters import selectors, services
+from tongxin.rosters.models import ImportJob
 
 router = Router(tags=["名册导入导出"])
+
+
+class RowError(Schema):
+    row: int
+    name: str
+    field: str
+    column: str
+    message: str
+
+
+class JobOut(Schema):
+    id: int
+    status: str
+    file_name: str
+    rows_total: int
+    rows_done: int
+    error_rows: int
+    to_create: int
+    to_update: int
+    unchanged: int
+    message: str
+    errors: list[RowError]
+    created_at: dt.datetime
+    finished_at: dt.datetime | None = None
+
+    @staticmethod
+    def resolve_file_name(obj: ImportJob) -> str:
+        return obj.original_name
+
+    @staticmethod
+    def resolve_errors(obj: ImportJob) -> list[dict[str, Any]]:
+        return list(obj.report.get("errors", []))
+
+
+@router.post("/imports", response={201: JobOut}, summary="上传党员名册（先检查，不写入）")
+def import_create(request: HttpRequest, file: File[UploadedFile]):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    if not scope.has("members.manage"):
+        raise Http404(gettext("页面不存在。"))
+    job = services.job_create(actor=request.user, scope=scope, upload=file)
+    services.start(job, "check")
+    job.refresh_from_db()
+    return Status(201, job)
+
+
+@router.get("/imports/{job_id}", response=JobOut, summary="导入进度、计数和逐行错误")
+def import_detail(request: HttpRequest, job_id: int):  # type: ignore[no-untyped-def]
+    return selectors.get_job_for(request_scope(request), job_id)
+
+
+@router.post("/imports/{job_id}/commit", response=JobOut, summary="确认导入（全部写入或全部不写）")
+def import_commit(request: HttpRequest, job_id: int):  # type: ignore[no-untyped-def]
+    job = selectors.get_job_for(request_scope(request), job_id)
+    services.job_commit_request(actor=request.user, job=job)
+    services.start(job, "commit")
+    job.refresh_from_db()
+    return job
+
+
+class ExportQuery(Schema):
+    org_id: int | None = None
+    status: str = ""
+    sector: str = ""
+    flag: list[str] = []
+    q: str = ""
+    reveal: bool = False
+
+
+@router.get("/export/members", summary="导出党员名册（xlsx；身份证号、手机号默认脱敏，留痕）")
+def export_members(request: HttpRequest, query: Query[ExportQuery]) -> FileResponse:
+    from tongxin.rosters.views import export_response
+
+    scope = request_scope(request)
+    request.scope = scope  # type: ignore[attr-defined]
+    org = get_org_for(scope, query.org_id) if query.org_id else None
+    text = "" if query.q and pii_query_kind(query.q) else query.q
+    filters = MemberFilters(org=org, status=query.status, sector=query.sector, flags=query.flag,
+                            text=text)  # fmt: skip
+    return export_response(request, filters, query.reveal)

@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from __future__ import annotations
+
+from django.urls import path
+
+from tongxin.rosters import views
 
 app_name = "rosters"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("template.xlsx", views.template, name="template"),
+    path("export.xlsx", views.export, name="export"),
+    path("jobs/<int:pk>/", views.job, name="job"),
+    path("jobs/<int:pk>/progress/", views.progress, name="progress"),
+    path("jobs/<int:pk>/commit/", views.commit, name="commit"),
+]

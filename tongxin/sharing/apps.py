@@ -6,3 +6,12 @@ class SharingConfig(AppConfig):
     name = "tongxin.sharing"
     label = "sharing"
     verbose_name = _("共享小区")
+
+    def ready(self) -> None:
+        from tongxin.core.registry import dashboard_panel
+        from tongxin.sharing.selectors import sharing_stats
+
+        # 服务 in the top navigation is the centres' hub page (centers:hub), which links here.
+        dashboard_panel("sharing/_panel.html", order=60)(
+            lambda request, scope: sharing_stats(scope)
+        )

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +10,12 @@ class VolunteeringConfig(AppConfig):
     name = "tongxin.volunteering"
     label = "volunteering"
     verbose_name = _("志愿服务")
+
+    def ready(self) -> None:
+        from tongxin.core.registry import dashboard_panel
+
+        @dashboard_panel("volunteering/_panel.html", order=41)
+        def volunteering_panel(request: Any, scope: Any) -> dict[str, Any] | None:
+            from tongxin.volunteering.selectors import volunteering_counts
+
+            return volunteering_counts(scope)

@@ -1,0 +1,205 @@
+"""member_import: a generated roster of N members (the scale's member count) imported through
+our import path vs plain executemany (SQLite) / COPY (PostgreSQL) of the same members.
+
+Ours: read the xlsx with python-calamine, map the headers, normalize and check every cell and
+row (the member rules, the organization by name within the importer's scope, duplicates in the
+file and in the database by blind index), encrypt ID and phone numbers, compute their blind
+indexes and masks, and write members and their relation history in one transaction, with the
+audit row. Baseline: the member rows only, encrypted beforehand (untimed), written with one
+executemany / COPY into a copy of members_member holding the same existing (demo) members.
+The roster file and the baseline rows are generated once, outside the timing.
+
+Peak memory: the process's peak RSS (VmHWM) during our import, after resetting it
+(/proc/self/clear_refs), and that peak minus the RSS just before (what the import itself
+added; the baseline's pre-built rows and the demo plan live in the same process)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from django.db import connection, transaction
+from django.utils import timezone
+
+from bench.benchmarks import COPY_TABLE, create_copy_table, drop_copy_table, ensure_demo
+from bench.util import Context, report, timed_pair
+from tongxin.core import idnumber, pii
+from tongxin.core.audit import audit
+from tongxin.core.scope import Scope
+from tongxin.demo import loader
+from tongxin.members.models import Member, OrgRelationChange
+from tongxin.orgs.models import Organization, OrgKind
+from tongxin.rosters.importer import MemberImport
+
+REGION = "540102"  # not used by the demo city: every generated number is new
+HEADER = ["姓名", "身份证号码", "所在党组织", "党员类别", "入党日期", "转正日期", "学历", "民族",
+          "手机号码", "流动党员"]  # fmt: skip
+EDU = ["本科", "大专", "高中", "初中", "研究生", "小学"]
+EDU_VALUE = {"本科": "bachelor", "大专": "college", "高中": "senior", "初中": "junior",
+             "研究生": "postgraduate", "小学": "primary"}  # fmt: skip
+
+
+def _status(name: str) -> int:
+    out = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            out[key] = int(value.split()[0]) // 1024
+    return out.get(name, 0)
+
+
+def _reset_peak() -> bool:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def branch_labels() -> list[tuple[int, str, str]]:
+    """(id, path, what the roster writes in 所在党组织) for every branch: its name, or
+    "上级/本级" when the name is not unique in the city."""
+    rows = list(Organization.objects.values_list("id", "path", "name", "kind"))
+    by_path = {p: n for _i, p, n, _k in rows}
+    counts: dict[str, int] = {}
+    for _i, _p, n, _k in rows:
+        counts[n] = counts.get(n, 0) + 1
+    pair_counts: dict[tuple[str, str], int] = {}
+    for _i, p, n, _k in rows:
+        key = (by_path.get(p[:-4], ""), n)
+        pair_counts[key] = pair_counts.get(key, 0) + 1
+    out = []
+    for i, p, n, k in rows:
+        if k != OrgKind.BRANCH:
+            continue
+        if counts[n] == 1:
+            out.append((i, p, n))
+        elif pair_counts[(by_path.get(p[:-4], ""), n)] == 1:
+            out.append((i, p, f"{by_path.get(p[:-4], '')}/{n}"))
+        else:
+            out.append((i, p, p))
+    return out
+
+
+def generate(n: int, branches: list[tuple[int, str, str]], path: Path) -> list[tuple[Any, ...]]:
+    """Write the roster xlsx (text cells, as the template asks) and return the same members
+    as rows for the baseline, already encrypted."""
+    rng = random.Random(7)
+    today = dt.date.today()
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("党员名册")
+    ws.write_row(0, 0, HEADER)
+    rows: list[tuple[Any, ...]] = []
+    now = timezone.now().isoformat(" ")
+    first_id = 10_000_000
+    day0 = dt.date(1950, 1, 1)
+    for k in range(n):
+        birth = day0 + dt.timedelta(days=k // 1000 % 18000)
+        number = idnumber.make(REGION, birth, k % 1000)
+        org_id, org_path, label = branches[k % len(branches)]
+        joined = dt.date(birth.year + 20, birth.month, min(birth.day, 28))
+        probationary = rng.random() < 0.04 or (today - joined).days < 400
+        if probationary:
+            joined = today - dt.timedelta(days=rng.randint(30, 300))
+        # a year of probation and a day more (also across 29 February)
+        confirmed = None if probationary else joined + dt.timedelta(days=367)
+        edu = EDU[k % len(EDU)]
+        phone = f"1{rng.choice('35789')}{rng.randint(0, 999999999):09d}"
+        name = f"测试{k:06d}"
+        ws.write_row(k + 1, 0, [name, number, label, "预备党员" if probationary else "正式党员",
+                                joined.isoformat(), confirmed.isoformat() if confirmed else "",
+                                edu, "汉族", phone, "否"])  # fmt: skip
+        gender = "M" if int(number[16]) % 2 else "F"
+        rows.append((
+            first_id + k, name, gender, "汉族", EDU_VALUE[edu], pii.encrypt(number),
+            pii.blind_index(number), pii.encrypt(phone), pii.blind_index(phone),
+            idnumber.mask(number), pii.mask_phone(phone), birth.isoformat(), joined.isoformat(),
+            confirmed.isoformat() if confirmed else None,
+            "probationary" if probationary else "full", "normal", org_id, org_path, None, None,
+            False, "", False, False, False, now, now,
+        ))  # fmt: skip
+    wb.close()
+    return rows
+
+
+def run(ctx: Context) -> None:
+    ensure_demo(ctx)
+    city = Organization.objects.get(depth=1)
+    n = Member.objects.count()
+    demo_max = Member.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    hist_max = OrgRelationChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    branches = branch_labels()
+    tmp = Path(tempfile.mkdtemp(prefix="member-import-"))
+    path = tmp / "roster.xlsx"
+    t0 = time.perf_counter()
+    base_rows = generate(n, branches, path)
+    generate_s = time.perf_counter() - t0
+    file_mb = round(path.stat().st_size / 1e6, 1)
+    # The importer acts for an org_dept user at the city root (members.manage on everything).
+    from bench.benchmarks import org_dept_scope
+
+    scope: Scope = org_dept_scope(city.path)
+    memory: dict[str, Any] = {}
+
+    def ours() -> int:
+        importer = MemberImport(scope=scope)
+        before = _status("VmRSS")
+        reset = _reset_peak()
+        with transaction.atomic():
+            out = importer.run(path, "xlsx", path.name, commit=True)
+            audit(actor=None, action="rosters.import_members", object_type="rosters.importjob",
+                  diff={"rows": out.rows, "created": out.created})  # fmt: skip
+        if reset:
+            peak = _status("VmHWM")
+            memory["peak_rss_mb"] = max(memory.get("peak_rss_mb", 0), peak)
+            memory["import_added_mb"] = max(memory.get("import_added_mb", 0), peak - before)
+        assert out.error_rows == 0, out.errors[:5]
+        return out.created
+
+    def undo_ours() -> None:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(f"DELETE FROM {OrgRelationChange._meta.db_table} WHERE id > %s", [hist_max])
+            cur.execute(f"DELETE FROM {Member._meta.db_table} WHERE id > %s", [demo_max])
+
+    def baseline() -> int:
+        return loader_insert(base_rows)
+
+    def before_baseline() -> None:
+        create_copy_table()
+        with transaction.atomic(), connection.cursor() as cur:
+            cols = ", ".join(connection.ops.quote_name(c) for c in loader.MEMBER_COLUMNS)
+            cur.execute(f"INSERT INTO {COPY_TABLE} ({cols}) SELECT {cols} FROM "
+                        f"{Member._meta.db_table} WHERE id <= %s", [demo_max])  # fmt: skip
+
+    runs = 3 if ctx.scale == "town" else 1
+    try:
+        ours_s, base_s, created, inserted = timed_pair(
+            ours, baseline, runs=runs, before_ours=undo_ours, before_baseline=before_baseline
+        )
+    finally:
+        undo_ours()
+        drop_copy_table()
+        path.unlink(missing_ok=True)
+        os.rmdir(tmp)
+    assert created == inserted == n, (created, inserted, n)
+    report(ctx, "member_import", n=n, ours=ours_s, baseline=base_s, unit="s",
+           target=("ratio", 2.0), runs=runs, rows_per_s_ours=round(n / ours_s),
+           rows_per_s_baseline=round(n / base_s), generate_s=round(generate_s, 1),
+           file_mb=file_mb,
+           memory_target="import_added_mb < 1024", **memory,
+           note="ours: xlsx read + checks + encryption + blind index + members and their "
+                "history rows + audit, one transaction; baseline: the member rows only, "
+                "pre-encrypted, executemany/COPY into a copy of members_member holding the "
+                "same demo members")  # fmt: skip
+
+
+def loader_insert(rows: list[tuple[Any, ...]]) -> int:
+    from bench.benchmarks import plain_insert
+
+    return plain_insert(rows)

@@ -1,0 +1,68 @@
+"""A resident on a phone finds a 党群服务中心, books a room, and an overlapping booking is refused
+with a clear message; the map plots the centres without a tile server."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.e2e.browser import DESKTOP, PHONE, SCREENSHOTS, login
+from tests.factories import PASSWORD
+from tongxin.accounts.models import Resident
+from tongxin.centers import services
+from tongxin.centers.models import Booking
+
+pytestmark = pytest.mark.e2e
+
+
+def test_resident_books_a_room_and_an_overlap_is_refused(new_context, e2e_world):  # type: ignore[no-untyped-def]
+    w = e2e_world
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    center = services.center_create(
+        actor=None, name="紫金社区党群服务站", level="community", area=w["comm_a"],
+        org=w["comm_a_org"], latitude="29.870000", longitude="121.550000",
+        opening_hours={"mon": [["08:30", "17:30"]]}, phone="13912345678",
+    )  # fmt: skip
+    services.center_create(actor=None, name="南门街道党群服务中心", level="street",
+                           area=w["street_a_area"], org=w["street_a"], latitude="29.860000",
+                           longitude="121.540000")  # fmt: skip
+    services.room_create(actor=None, center=center, name="多功能室", capacity=40)
+    u = factories.user("liudaye")
+    Resident.objects.create(user=u, name="刘大爷", home=w["compound_a"])
+
+    phone = new_context(PHONE).new_page()
+    login(phone, w["url"], "liudaye", PASSWORD)
+    phone.goto(f"{w['url']}/centers/list/")
+    phone.get_by_role("link", name="紫金社区党群服务站").click()
+    expect(phone.get_by_text("139****5678")).to_be_visible()
+    phone.get_by_role("link", name="预约").click()
+    start = (timezone.localtime() + dt.timedelta(days=2)).replace(hour=9, minute=0)
+    fmt = "%Y-%m-%dT%H:%M"
+    for i in range(2):
+        s = start + dt.timedelta(minutes=30 * i)
+        phone.get_by_label("预约场地或服务").select_option(label="场地 · 多功能室")
+        phone.get_by_label("用途").fill("老年合唱排练")
+        phone.get_by_label("开始时间").fill(s.strftime(fmt))
+        phone.get_by_label("结束时间").fill((s + dt.timedelta(hours=1)).strftime(fmt))
+        phone.get_by_role("button", name="提交预约").click()
+        if i == 0:
+            expect(phone.get_by_text("预约成功")).to_be_visible()
+            phone.screenshot(path=str(SCREENSHOTS / "centers-bookings-375.png"), full_page=True)
+            phone.goto(f"{w['url']}/centers/{center.pk}/book/")
+    expect(phone.get_by_text("该时段已被预约")).to_be_visible()
+    phone.screenshot(path=str(SCREENSHOTS / "centers-book-overlap-375.png"), full_page=True)
+    assert Booking.objects.count() == 1
+
+    desk = new_context(DESKTOP).new_page()
+    login(desk, w["url"], "alice", PASSWORD)
+    desk.goto(f"{w['url']}/centers/map/")
+    expect(desk.locator("#tx-map-count")).to_contain_text("2")
+    expect(desk.locator("#tx-center-map")).to_have_attribute("data-loaded", "2")
+    expect(desk.locator("#tx-center-map canvas")).to_have_count(1)  # markers drawn on a canvas
+    desk.screenshot(path=str(SCREENSHOTS / "centers-map-1280.png"), full_page=True)
+    desk.goto(f"{w['url']}/centers/{center.pk}/")
+    expect(desk.get_by_test_id("center-bookings")).to_contain_text("老年合唱排练")

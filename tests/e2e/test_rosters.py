@@ -1,0 +1,79 @@
+"""Import → fix → re-import in a real browser: a street secretary uploads a real xlsx with two
+bad rows, reads the per-row errors, uploads the corrected file, commits, and finds the members
+in the roster. Screenshots at 1280 and 375 px (test-artifacts/screenshots/rosters-*)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.browser import PHONE, SCREENSHOTS, login
+from tests.factories import PASSWORD
+from tests.rosters import sheets
+from tongxin.members.models import Member
+
+pytestmark = pytest.mark.e2e
+
+
+def _shoot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"rosters-{name}.png", full_page=True)
+
+
+def test_import_fix_and_reimport(page: Page, e2e_world, tmp_path, new_context):  # type: ignore[no-untyped-def]
+    w = e2e_world
+    rows = [sheets.person(姓名="陈导入"), sheets.person(姓名="周导入", 入党日期="2015年6月1日", 转正日期="2016/6/2"),
+            sheets.person(姓名="吴导入", 身份证号码="3.30203E+17"),
+            sheets.person(姓名="郑导入", 所在党组织="孝闻社区党支部")]  # fmt: skip
+    bad = tmp_path / "党员名册.xlsx"
+    bad.write_bytes(sheets.xlsx(rows))
+    login(page, w["url"], "alice", PASSWORD)
+
+    page.goto(f"{w['url']}/members/")
+    page.get_by_role("link", name="导入", exact=True).click()
+    expect(page.get_by_role("heading", name="导入党员名册")).to_be_visible(timeout=30_000)
+    _shoot(page, "index-desktop")
+    page.get_by_label("名册文件").set_input_files(str(bad))
+    page.get_by_role("button", name="上传并检查").click()
+
+    # The check runs within the request: allow for a busy machine.
+    expect(page.get_by_test_id("error-rows")).to_have_text("2", timeout=30_000)
+    errors = page.get_by_test_id("row-errors")
+    expect(errors).to_contain_text("第4行")
+    expect(errors).to_contain_text("单元格格式设置为“文本”")
+    expect(errors).to_contain_text("第5行")
+    expect(errors).to_contain_text("管辖范围内找不到党组织“孝闻社区党支部”")
+    expect(page.get_by_role("button", name="确认导入")).to_have_count(0)
+    _shoot(page, "errors-desktop")
+    errors_url = page.url
+    assert not Member.objects.filter(name__endswith="导入").exists()
+
+    # The secretary fixes the two rows in the sheet and uploads it again.
+    rows[2]["身份证号码"] = sheets.new_id()
+    rows[3]["所在党组织"] = "紫金社区第二党支部"
+    good = tmp_path / "党员名册-改.xlsx"
+    good.write_bytes(sheets.xlsx(rows))
+    page.get_by_role("link", name="重新上传").click()
+    page.get_by_label("名册文件").set_input_files(str(good))
+    page.get_by_role("button", name="上传并检查").click()
+    expect(page.get_by_test_id("job-status")).to_contain_text("全部 4 行检查通过", timeout=30_000)
+    expect(page.get_by_test_id("to-create")).to_have_text("4")
+    _shoot(page, "ready-desktop")
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.get_by_test_id("job-status")).to_contain_text(
+        "导入完成：新增 4 名党员", timeout=30_000
+    )
+    assert Member.objects.filter(name__endswith="导入").count() == 4
+
+    page.get_by_role("link", name="查看党员名册").click()
+    table = page.locator("#member-rows")
+    for name in ("陈导入", "周导入", "吴导入", "郑导入"):
+        expect(table.get_by_role("link", name=name)).to_be_visible()
+
+    # The same pages at 375 px: nothing scrolls sideways.
+    phone = new_context(PHONE).new_page()
+    login(phone, w["url"], "alice", PASSWORD)
+    for name, path in (("index", "/rosters/"), ("errors", errors_url)):
+        phone.goto(path if path.startswith("http") else f"{w['url']}{path}")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        _shoot(phone, f"{name}-phone")

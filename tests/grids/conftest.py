@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import pytest
+
+from tests import factories
+from tongxin.geo.models import AreaLevel
+from tongxin.grids import services
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():  # type: ignore[no-untyped-def]
+    # The 工作台 card keeps its counts in the cache; ids repeat between tests.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def gw(world):  # type: ignore[no-untyped-def]
+    """make_world() plus a grid in each street: grid_a in 紫金社区 (紫金花园, served by branch A1)
+    and grid_b in 孝闻社区 (served by branch B1, charlie's)."""
+    w = world
+    w["building_a"] = factories.area("紫金花园1幢", AreaLevel.BUILDING, w["compound_a"])
+    w["compound_a2"] = factories.area("紫金新村", AreaLevel.COMPOUND, w["comm_a"])
+    w["compound_b"] = factories.area("孝闻小区", AreaLevel.COMPOUND, w["comm_b"])
+    w["grid_a"] = services.grid_create(
+        actor=None, community=w["comm_a"], name="紫金花园网格", code="01",
+        serving_branch=w["branch_a1"], compounds=[w["compound_a"]],
+    )  # fmt: skip
+    w["grid_b"] = services.grid_create(
+        actor=None, community=w["comm_b"], name="孝闻网格", code="01",
+        serving_branch=w["branch_b1"], compounds=[w["compound_b"]],
+    )  # fmt: skip
+    return w

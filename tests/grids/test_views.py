@@ -1,0 +1,126 @@
+"""Pages and scope: alice (street A) manages grid_a; bob (branch A1, serving grid_a) sees it;
+charlie (branch B1) sees nothing of street A: 404 everywhere, never 403."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import texts
+from tongxin.grids import services
+from tongxin.grids.models import Grid, GridMembership
+
+
+def test_list_shows_only_grids_in_reach(gw, client_for):
+    r = client_for(gw["alice"]).get("/grids/")
+    assert r.status_code == 200
+    assert "紫金花园网格" in texts(r) and "孝闻网格" not in texts(r)
+    r = client_for(gw["charlie"]).get("/grids/")
+    assert "孝闻网格" in texts(r) and "紫金花园网格" not in texts(r)
+
+
+def test_bob_sees_the_grid_his_branch_serves_but_cannot_manage_it(gw, client_for):
+    c = client_for(gw["bob"])
+    assert c.get(f"/grids/{gw['grid_a'].pk}/").status_code == 200
+    assert c.get(f"/grids/{gw['grid_a'].pk}/edit/").status_code == 404
+
+
+@pytest.mark.parametrize("suffix", ["", "edit/", "instructor/", "workers/new/", "assign/"])
+def test_stranger_gets_404_on_every_grid_page(gw, client_for, suffix):  # type: ignore[no-untyped-def]
+    c = client_for(gw["charlie"])
+    r = c.get(f"/grids/{gw['grid_a'].pk}/{suffix}")
+    assert r.status_code == 404
+    assert "紫金" not in texts(r)
+
+
+def test_stranger_cannot_post_assignments_or_instructor(gw, client_for):
+    c = client_for(gw["charlie"])
+    g = gw["grid_a"]
+    assert c.post(f"/grids/{g.pk}/assign/", {"action": "by_residence"}).status_code == 404
+    assert c.post(f"/grids/{g.pk}/instructor/", {"member": gw["m_a1"].pk}).status_code == 404
+    assert c.post(f"/grids/{g.pk}/edit/", {"name": "x"}).status_code == 404
+    assert c.get(f"/grids/member/{gw['m_a1'].pk}/").status_code == 404
+    assert c.get(f"/grids/new/?community={gw['comm_a'].pk}").status_code == 404
+    assert not GridMembership.objects.exists()
+    assert Grid.objects.get(pk=g.pk).instructor_id is None
+
+
+def test_create_in_two_steps(gw, client_for):
+    c = client_for(gw["alice"])
+    r = c.get("/grids/new/")
+    assert "紫金社区" in texts(r) and "孝闻社区" not in texts(r)
+    r = c.get(f"/grids/new/?community={gw['comm_a'].pk}")
+    assert "紫金新村" in texts(r)
+    r = c.post(f"/grids/new/?community={gw['comm_a'].pk}", {
+        "name": "紫金新村网格", "code": "02", "serving_branch": gw["branch_a2"].pk,
+        "compounds": [gw["compound_a2"].pk]})  # fmt: skip
+    grid = Grid.objects.get(name="紫金新村网格")
+    assert r.status_code == 302 and r["Location"] == f"/grids/{grid.pk}/"
+
+
+def test_create_form_shows_the_rule_and_saves_nothing(gw, client_for):
+    c = client_for(gw["alice"])
+    r = c.post(f"/grids/new/?community={gw['comm_a'].pk}", {
+        "name": "重复", "code": "03", "serving_branch": gw["branch_a2"].pk,
+        "compounds": [gw["compound_a"].pk]})  # fmt: skip
+    assert r.status_code == 200
+    assert "已划入网格“紫金花园网格”" in texts(r)
+    assert not Grid.objects.filter(name="重复").exists()
+
+
+def test_instructor_page_refuses_a_second_one(gw, client_for):
+    c = client_for(gw["alice"])
+    g = gw["grid_a"]
+    r = c.post(f"/grids/{g.pk}/instructor/", {"member": gw["m_a1"].pk})
+    assert r.status_code == 302
+    r = c.post(f"/grids/{g.pk}/instructor/", {"member": gw["m_a1b"].pk})
+    assert r.status_code == 200 and "一个网格只能有一名指导员" in texts(r)
+    assert Grid.objects.get(pk=g.pk).instructor == gw["m_a1"]
+    r = c.post(f"/grids/{g.pk}/instructor/", {"member": gw["m_a1b"].pk, "replace": "on"})
+    assert r.status_code == 302
+    assert Grid.objects.get(pk=g.pk).instructor == gw["m_a1b"]
+
+
+def test_detail_shows_members_masked(gw, client_for):
+    services.grid_assign_member(actor=None, grid=gw["grid_a"], member=gw["m_a1"])
+    r = client_for(gw["alice"]).get(f"/grids/{gw['grid_a'].pk}/")
+    body = texts(r)
+    assert "张红" in body
+    assert gw["m_a1"].reveal_phone() not in body and gw["m_a1"].phone_masked in body
+    assert gw["m_a1"].reveal_id_number() not in body
+
+
+def test_assign_page_by_residence_and_one_member(gw, client_for):
+    c = client_for(gw["alice"])
+    g = gw["grid_a"]
+    r = c.get(f"/grids/{g.pk}/assign/")
+    assert 'data-testid="pending">1<' in texts(r)
+    r = c.post(f"/grids/{g.pk}/assign/", {"action": "by_residence"}, follow=True)
+    assert "已按居住地编入 1 名党员" in texts(r)
+    r = c.post(f"/grids/{g.pk}/assign/", {"action": "move", "member": gw["m_a1b"].pk})
+    assert r.status_code == 302
+    assert set(g.memberships.values_list("member__name", flat=True)) == {"张红", "李明"}
+
+
+def test_member_page_moves_and_removes(gw, client_for):
+    c = client_for(gw["alice"])
+    m = gw["m_a2"]
+    r = c.get(f"/grids/member/{m.pk}/")
+    assert "未编入网格" in texts(r)
+    r = c.post(f"/grids/member/{m.pk}/", {"grid": gw["grid_a"].pk})
+    assert r.status_code == 302
+    assert GridMembership.objects.get(member=m).grid == gw["grid_a"]
+    # a grid out of reach is not a choice
+    r = c.post(f"/grids/member/{m.pk}/", {"grid": gw["grid_b"].pk})
+    assert r.status_code == 200 and GridMembership.objects.get(member=m).grid == gw["grid_a"]
+    r = c.post(f"/grids/member/{m.pk}/", {"action": "remove"})
+    assert r.status_code == 302 and not GridMembership.objects.filter(member=m).exists()
+
+
+def test_member_detail_shows_the_grid(gw, client_for):
+    services.grid_assign_member(actor=None, grid=gw["grid_a"], member=gw["m_a1"])
+    r = client_for(gw["alice"]).get(f"/members/{gw['m_a1'].pk}/")
+    assert "紫金花园网格" in texts(r)
+
+
+def test_nav_item(gw, client_for):
+    assert 'href="/grids/"' in texts(client_for(gw["alice"]).get("/grids/"))

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from tests import factories
+from tongxin.accounts.models import Resident
+from tongxin.volunteering import services
+
+
+@pytest.fixture
+def team(world):  # type: ignore[no-untyped-def]
+    return services.team_create(
+        actor=world["alice"], name="紫金社区党员志愿服务队", org=world["comm_a_org"],
+        area=world["comm_a"],
+    )  # fmt: skip
+
+
+def make_activity(world, team, **kw):  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    data = dict(
+        title="楼道清洁志愿服务", place="紫金花园3幢", start=now - dt.timedelta(minutes=30),
+        end=now + dt.timedelta(hours=2), slots=2,
+    )  # fmt: skip
+    data.update(kw)
+    return services.activity_create(actor=world["alice"], team=team, **data)
+
+
+@pytest.fixture
+def activity(world, team):  # type: ignore[no-untyped-def]
+    return make_activity(world, team)
+
+
+@pytest.fixture
+def resident(world):  # type: ignore[no-untyped-def]
+    u = factories.user("resident_wang")
+    Resident.objects.create(user=u, name="王阿姨", home=world["compound_a"])
+    return u
+
+
+def make_resident(world, username, name):  # type: ignore[no-untyped-def]
+    u = factories.user(username)
+    Resident.objects.create(user=u, name=name, home=world["compound_a"])
+    return u
+
+
+@pytest.fixture
+def member_user(world):  # type: ignore[no-untyped-def]
+    return factories.user("zhanghong", member=world["m_a1"])

@@ -1,0 +1,73 @@
+"""Reads for the Open311 interface. Open311 readers are not users: the spec makes service
+requests public, so these return only what ``open311._request_row`` shows publicly, and a
+key's jurisdiction (an Area subtree) bounds where it may post."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import F, QuerySet
+
+from tongxin.cases.models import ApiKey, Case, Category
+from tongxin.cases.selectors import active_key_by_hash, case_categories
+from tongxin.core.scope import subtree_q
+from tongxin.geo.models import Area
+
+PLACE_LEVELS = ("community", "compound", "building")
+
+
+def services() -> QuerySet[Category]:
+    return case_categories()
+
+
+def service(code: str) -> Category | None:
+    return case_categories().filter(code=code).first()
+
+
+def active_key(key_hash: str) -> ApiKey | None:
+    return active_key_by_hash(key_hash)
+
+
+def _places(jurisdiction: Area) -> QuerySet[Area]:
+    return Area.objects.filter(subtree_q("path", jurisdiction.path), level__in=PLACE_LEVELS)
+
+
+def area_in(jurisdiction: Area, ref: str) -> Area | None:
+    if not ref.isdigit() or len(ref) > 12:
+        return None
+    return _places(jurisdiction).filter(pk=int(ref)).first()
+
+
+def nearest_area(jurisdiction: Area, lat: Decimal, lon: Decimal) -> Area | None:
+    """The compound (or building, or community) with coordinates nearest to the point; the
+    jurisdiction is small enough for a planar distance."""
+    return (
+        _places(jurisdiction)
+        .filter(latitude__isnull=False, longitude__isnull=False)
+        .annotate(
+            d=(F("latitude") - lat) * (F("latitude") - lat)
+            + (F("longitude") - lon) * (F("longitude") - lon)
+        )
+        .order_by("d", "-depth")
+        .first()
+    )
+
+
+def area_by_name(jurisdiction: Area, text: str) -> Area | None:
+    """The deepest place of the jurisdiction whose name occurs in an address string."""
+    best = None
+    for area in _places(jurisdiction).only("id", "name", "path", "depth", "level")[:5000]:
+        if area.name and area.name in text:
+            if best is None or (area.depth, len(area.name)) > (best.depth, len(best.name)):
+                best = area
+    return best
+
+
+def requests_queryset() -> QuerySet[Case]:
+    return Case.objects.select_related("category", "agency", "area")
+
+
+def by_token(token: str) -> Case | None:
+    if not token or len(token) > 24:
+        return None
+    return Case.objects.filter(token=token).only("id", "tracking_code", "token").first()

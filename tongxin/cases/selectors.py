@@ -1,0 +1,436 @@
+"""Every read of cases, filtered by a Scope.
+
+How the Scope applies to cases (DESIGN §3.1, §4.6):
+
+- Street, community and grid staff reach the cases **in the areas** they hold ``cases.view``
+  for: an area grant reaches its area (subtree); an organization grant reaches the area the
+  organization is anchored in (a 街道党工委 anchored on 南门街道 reaches every case there).
+- Department handlers (role 部门处置人员, the grants that carry ``cases.handle``) reach only the
+  cases **dispatched to their agencies** (AgencyMember), within the area of that grant. Their
+  ``cases.view`` grant alone does not open the whole area to them.
+- Residents reach their own cases (``resident_case_for``); anyone reaches a case's public status
+  by its tracking code (``public_case_by_code``), without names, phones or notes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Substr
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from tongxin.cases.models import (
+    OPEN_STATES,
+    Agency,
+    AgencyMember,
+    ApiKey,
+    Case,
+    CaseEvent,
+    CasePhoto,
+    Category,
+    RoutingRule,
+    State,
+)
+from tongxin.core.scope import NOTHING, Grant, Scope, subtree_q
+from tongxin.geo.models import Area
+
+CASE_NOT_FOUND = "事件不存在或不在您的管辖范围内。"
+
+
+def _org_area_paths(scope: Scope, grants: list[Grant]) -> dict[str, str]:
+    """org path -> its anchor area's path, one query per request (memoized)."""
+    key = "cases:org_areas"
+    memo = scope.memo.get(key)
+    if memo is None:
+        from tongxin.orgs.models import Organization
+
+        paths = sorted({g.path for g in grants if g.kind == "org"})
+        memo = dict(
+            Organization.objects.filter(path__in=paths, area__isnull=False).values_list(
+                "path", "area__path"
+            )
+        )
+        scope.memo[key] = memo
+    return memo  # type: ignore[return-value]
+
+
+def _area_grants(scope: Scope, perm: str) -> list[tuple[str, bool]]:
+    """(area path, subtree) for every grant of ``perm`` that reaches cases by area (not the
+    department handler's grants)."""
+    handle = set(scope.grants.get("cases.handle", []))
+    grants = [g for g in scope.grants.get(perm, []) if g not in handle or perm == "cases.handle"]
+    org_areas = _org_area_paths(scope, [g for gs in scope.grants.values() for g in gs])
+    out = []
+    for g in grants:
+        if g.kind == "area":
+            out.append((g.path, g.subtree))
+        elif g.path in org_areas:
+            # An organization reaches its area's subtree: a 社区党委 covers its community.
+            out.append((org_areas[g.path], True))
+    return out
+
+
+def _paths_q(pairs: list[tuple[str, bool]], field: str = "area_path") -> Q | None:
+    out: Q | None = None
+    for path, subtree in pairs:
+        q = subtree_q(field, path) if subtree else Q(**{field: path})
+        out = q if out is None else out | q
+    return out
+
+
+def user_agency_ids(scope: Scope) -> list[int]:
+    key = "cases:agencies"
+    if key not in scope.memo:
+        scope.memo[key] = (
+            list(
+                AgencyMember.objects.filter(user_id=scope.user_id).values_list(
+                    "agency_id", flat=True
+                )
+            )
+            if scope.user_id
+            else []
+        )
+    return scope.memo[key]  # type: ignore[return-value]
+
+
+def cases_q(scope: Scope, perm: str = "cases.view") -> Q:
+    if scope.is_superuser:
+        return Q()
+    parts: list[Q] = []
+    if perm != "cases.handle":
+        by_area = _paths_q(_area_grants(scope, perm))
+        if by_area is not None:
+            parts.append(by_area)
+    handle = scope.grants.get("cases.handle", [])
+    if handle and perm in ("cases.view", "cases.handle"):
+        agencies = user_agency_ids(scope)
+        areas = _paths_q(_area_grants(scope, "cases.handle"))
+        if agencies and areas is not None:
+            parts.append(Q(agency_id__in=agencies) & areas)
+    if not parts:
+        return NOTHING
+    out = parts[0]
+    for p in parts[1:]:
+        out |= p
+    return out
+
+
+def case_queryset(scope: Scope, perm: str = "cases.view") -> QuerySet[Case]:
+    return Case.objects.filter(cases_q(scope, perm))
+
+
+def get_case_for(scope: Scope, pk: object, perm: str = "cases.view") -> Case:
+    try:
+        return (
+            case_queryset(scope, perm)
+            .select_related("category", "area", "agency", "merged_into")
+            .get(pk=int(str(pk)))
+        )
+    except (Case.DoesNotExist, ValueError):
+        raise Http404(gettext(CASE_NOT_FOUND)) from None
+
+
+def can(scope: Scope, case: Case, perm: str) -> bool:
+    """Whether the user may act on this case with ``perm`` (cases.manage / cases.handle)."""
+    if scope.is_superuser:
+        return True
+    if perm == "cases.handle":
+        if case.agency_id not in user_agency_ids(scope):
+            return False
+    for path, subtree in _area_grants(scope, perm):
+        if case.area_path == path or (subtree and case.area_path.startswith(path)):
+            return True
+    return False
+
+
+def reaches_area(scope: Scope, area: Area, perm: str) -> bool:
+    if scope.is_superuser:
+        return True
+    return any(
+        area.path == path or (subtree and area.path.startswith(path))
+        for path, subtree in _area_grants(scope, perm)
+    )
+
+
+def report_areas(scope: Scope) -> QuerySet[Area]:
+    """Where a staff user may report a case: communities, compounds and buildings in reach."""
+    q = Q() if scope.is_superuser else _paths_q(_area_grants(scope, "cases.report"), "path")
+    if q is None:
+        return Area.objects.none()
+    return Area.objects.filter(q, level__in=["community", "compound", "building"]).order_by("path")
+
+
+# ---------------------------------------------------------------- lists and inboxes
+
+LIST_RELATED = ("category", "area", "agency")
+
+INBOXES = {
+    # key: (label, states, perm that sees it)
+    "accept": ("待受理", ("reported", "escalated"), "cases.manage"),
+    "dispatch": ("待派遣", ("accepted", "returned"), "cases.manage"),
+    "claim": ("待报到", ("dispatched",), "cases.handle"),
+    "handling": ("处置中", ("claimed",), "cases.handle"),
+    "verify": ("待核查", ("resolved",), "cases.manage"),
+    "close": ("待结案", ("verified",), "cases.manage"),
+    "overdue": ("已超期", OPEN_STATES, "cases.view"),
+    "all": ("全部", (), "cases.view"),
+}
+
+
+@dataclass
+class CaseFilters:
+    inbox: str = "all"
+    category: str = ""
+    state: str = ""
+    text: str = ""
+
+
+def inboxes_for(scope: Scope) -> list[tuple[str, str]]:
+    return [(k, v[0]) for k, v in INBOXES.items() if scope.has(v[2])]
+
+
+def case_list(scope: Scope, filters: CaseFilters, now: dt.datetime | None = None) -> QuerySet[Case]:
+    now = now or timezone.now()
+    _label, states, perm = INBOXES.get(filters.inbox, INBOXES["all"])
+    qs = case_queryset(scope, perm if scope.has(perm) else "cases.view")
+    if states:
+        qs = qs.filter(state__in=states)
+    if filters.inbox == "overdue":
+        qs = qs.filter(deadline_at__lt=now)
+    if filters.category:
+        qs = qs.filter(category__code=filters.category)
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.text:
+        t = filters.text.strip()
+        qs = qs.filter(Q(tracking_code=t.upper()) | Q(title__icontains=t))
+    order = "deadline_at" if filters.inbox not in ("all",) else "-reported_at"
+    return qs.select_related(*LIST_RELATED).order_by(order, "-id")
+
+
+def case_events(case: Case, public_only: bool = False) -> QuerySet[CaseEvent]:
+    qs = CaseEvent.objects.filter(case=case).select_related("actor")
+    return qs.filter(public=True) if public_only else qs
+
+
+def case_photos(case: Case) -> QuerySet[CasePhoto]:
+    return CasePhoto.objects.filter(case=case).order_by("id")
+
+
+def get_photo_for(scope: Scope, case_pk: object, photo_pk: object) -> CasePhoto:
+    case = get_case_for(scope, case_pk)
+    try:
+        return CasePhoto.objects.get(case=case, pk=int(str(photo_pk)))
+    except (CasePhoto.DoesNotExist, ValueError):
+        raise Http404(gettext(CASE_NOT_FOUND)) from None
+
+
+# ---------------------------------------------------------------- residents
+
+
+def resident_cases(user: Any) -> QuerySet[Case]:
+    resident = getattr(user, "resident", None)
+    if resident is None:
+        return Case.objects.none()
+    return (
+        Case.objects.filter(resident=resident)
+        .select_related("category", "area")
+        .order_by("-reported_at")
+    )
+
+
+def resident_case_for(user: Any, pk: object) -> Case:
+    """A resident's own case; someone else's is a 404."""
+    try:
+        return resident_cases(user).get(pk=int(str(pk)))
+    except (Case.DoesNotExist, ValueError):
+        raise Http404(gettext(CASE_NOT_FOUND)) from None
+
+
+def public_case_by_code(code: str) -> Case:
+    try:
+        return Case.objects.select_related("category").get(
+            tracking_code=(code or "").strip().upper()
+        )
+    except Case.DoesNotExist:
+        raise Http404(gettext("没有找到这个查询码对应的事件，请核对后重试。")) from None
+
+
+def resident_areas(resident: Any) -> QuerySet[Area]:
+    """Where a resident may report: the compounds and buildings of their community."""
+    home = resident.home
+    community = home.path[: 4 * 4] if len(home.path) > 16 else home.path
+    return Area.objects.filter(
+        subtree_q("path", community), level__in=["compound", "building"]
+    ).order_by("path")
+
+
+# ---------------------------------------------------------------- configuration
+
+
+def case_categories() -> QuerySet[Category]:
+    """Active categories, in display order (also the Open311 services)."""
+    return Category.objects.filter(active=True).select_related("default_agency")
+
+
+def get_category(code: str) -> Category | None:
+    return case_categories().filter(code=code).first()
+
+
+def agencies() -> QuerySet[Agency]:
+    return Agency.objects.filter(active=True)
+
+
+def route(area: Area, category: Category) -> Agency | None:
+    """The agency for a case: the routing rule on the deepest area above (or at) ``area``,
+    else the category's default agency (FixMyStreet's bodies × categories)."""
+    ancestors = [area.path[:i] for i in range(4, len(area.path) + 1, 4)]
+    rule = (
+        RoutingRule.objects.filter(category=category, area__path__in=ancestors)
+        .select_related("agency")
+        .order_by("-area__depth")
+        .first()
+    )
+    if rule is not None:
+        return rule.agency
+    return category.default_agency
+
+
+def possible_duplicates(case: Case, limit: int = 5) -> list[tuple[Case, float]]:
+    from tongxin.cases.text import jaccard, tokens
+
+    since = case.reported_at - dt.timedelta(days=7)
+    rows = (
+        Case.objects.filter(
+            area_id=case.area_id, category_id=case.category_id, reported_at__gte=since,
+            reported_at__lte=case.reported_at,
+        )
+        .exclude(pk=case.pk)
+        .exclude(state__in=("merged", "cancelled"))
+        .only("id", "tracking_code", "title", "description", "state", "reported_at")
+        .order_by("-reported_at")[:200]
+    )  # fmt: skip
+    mine = tokens(case.title + " " + case.description)
+    out = []
+    for other in rows:
+        score = jaccard(mine, tokens(other.title + " " + other.description))
+        if score >= 0.3:
+            out.append((other, score))
+    out.sort(key=lambda t: -t[1])
+    return out[:limit]
+
+
+def api_keys() -> QuerySet[ApiKey]:
+    return ApiKey.objects.select_related("area", "created_by").order_by("-created_at")
+
+
+def api_keys_for(scope: Scope) -> QuerySet[ApiKey]:
+    q = Q() if scope.is_superuser else _paths_q(_area_grants(scope, "cases.manage"), "area__path")
+    return api_keys().filter(q) if q is not None else ApiKey.objects.none()
+
+
+def active_key_by_hash(key_hash: str) -> ApiKey | None:
+    return (
+        ApiKey.objects.select_related("area")
+        .filter(key_hash=key_hash, revoked_at__isnull=True)
+        .first()
+    )
+
+
+# ---------------------------------------------------------------- figures
+
+
+def light(case: Case, now: dt.datetime) -> str:
+    """Traffic light: green < 80% of the allowed time used, yellow 80-100%, red overdue."""
+    return traffic_light(case.reported_at, case.deadline_at, now, case.state, case.closed_at)
+
+
+def traffic_light(
+    start: dt.datetime,
+    deadline: dt.datetime,
+    now: dt.datetime,
+    state: str = "reported",
+    closed_at: dt.datetime | None = None,
+) -> str:
+    end = closed_at if state in ("closed", "verified", "resolved") and closed_at else now
+    if state in ("merged", "cancelled"):
+        return "grey"
+    total = (deadline - start).total_seconds()
+    used = (end - start).total_seconds()
+    if used > total:
+        return "red"
+    if total > 0 and used >= 0.8 * total:
+        return "yellow"
+    return "green"
+
+
+def dashboard_figures(scope: Scope, now: dt.datetime | None = None) -> dict[str, Any] | None:
+    """The 工作台 panel, six queries at most: the org-area lookup for the scope, states,\n    figures, categories, communities and their names."""
+    if not scope.has("cases.view"):
+        return None
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=365)
+    qs = case_queryset(scope).filter(reported_at__gte=since)
+    states = dict(qs.values_list("state").annotate(n=Count("id")).order_by())
+    total = sum(states.values())
+    if not total:
+        return {"total": 0}
+    closed_q = Q(state="closed")
+    agg = qs.aggregate(
+        closed=Count("id", filter=closed_q),
+        on_time=Count("id", filter=closed_q & Q(closed_at__lte=F("deadline_at"))),
+        rated=Count("rating"),
+        satisfied=Count("id", filter=Q(rating__gte=4)),
+        escalated=Count("id", filter=Q(escalations__gt=0) | Q(overdue_level__gt=0)),
+        overdue=Count("id", filter=Q(state__in=OPEN_STATES, deadline_at__lt=now)),
+    )
+    by_category = list(qs.values("category__name").annotate(n=Count("id")).order_by("-n")[:6])
+    # By community (the first four steps of the area path), then their names: two queries.
+    by_prefix = list(
+        qs.annotate(p=Substr("area_path", 1, 16))
+        .values("p")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:6]
+    )
+    names = dict(
+        Area.objects.filter(path__in=[r["p"] for r in by_prefix]).values_list("path", "name")
+    )
+    by_area = [(names.get(r["p"], r["p"]), r["n"]) for r in by_prefix]
+    return {
+        "total": total,
+        "states": [(State(s).label, states.get(s, 0)) for s in State.values if states.get(s)],
+        "by_category": by_category,
+        "by_area": by_area,
+        "on_time_rate": round(100 * agg["on_time"] / agg["closed"]) if agg["closed"] else None,
+        "satisfaction": round(100 * agg["satisfied"] / agg["rated"]) if agg["rated"] else None,
+        "escalated": agg["escalated"],
+        "overdue": agg["overdue"],
+    }
+
+
+def key_areas(scope: Scope) -> QuerySet[Area]:
+    """Jurisdictions a manager may issue Open311 keys for: streets down to communities."""
+    q = Q() if scope.is_superuser else _paths_q(_area_grants(scope, "cases.manage"), "path")
+    if q is None:
+        return Area.objects.none()
+    return Area.objects.filter(q, level__in=["city", "district", "street", "community"]).order_by("path")  # fmt: skip
+
+
+def get_api_key_for(scope: Scope, pk: object) -> ApiKey:
+    try:
+        return api_keys_for(scope).get(pk=int(str(pk)))
+    except (ApiKey.DoesNotExist, ValueError):
+        raise Http404(gettext("密钥不存在或不在您的管辖范围内。")) from None
+
+
+def area_by_ref(ref: str) -> Area | None:
+    """An area by id or by 行政区划代码 (management commands)."""
+    ref = (ref or "").strip()
+    if ref.isdigit() and len(ref) < 9:
+        return Area.objects.filter(pk=int(ref)).first()
+    return Area.objects.filter(code=ref).first() if ref else None

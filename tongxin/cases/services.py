@@ -1,0 +1,474 @@
+"""Every write to cases: validated, atomic, audited (DESIGN §4.6).
+
+The state machine lives in ``TRANSITIONS``: action -> (states it may start from, state it
+leads to, the permission it needs). ``case_transition`` refuses any other move with a
+ConflictError naming the case's state and what may be done instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from tongxin.cases.models import (
+    OPEN_STATES,
+    Agency,
+    AgencyMember,
+    ApiKey,
+    Case,
+    CaseEvent,
+    CasePhoto,
+    Category,
+    EventKind,
+    Priority,
+    Source,
+    State,
+    new_tracking_code,
+)
+
+# case_categories is re-exported: visits and other modules pick the categories from here too.
+from tongxin.cases.selectors import case_categories as case_categories
+from tongxin.cases.selectors import route
+from tongxin.core import pii, uploads
+from tongxin.core.audit import audit
+from tongxin.core.errors import ConflictError, ServiceError
+from tongxin.geo.models import Area
+
+MAX_DESCRIPTION = 4000
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTOS = 6
+REPORT_LEVELS = ("community", "compound", "building")
+HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
+
+# action -> (from states, to state, permission)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "accept": (("reported", "escalated"), "accepted", "cases.manage"),
+    "dispatch": (("accepted", "returned", "escalated"), "dispatched", "cases.manage"),
+    "claim": (("dispatched",), "claimed", "cases.handle"),
+    "return": (("dispatched", "claimed"), "returned", "cases.handle"),
+    "resolve": (("claimed",), "resolved", "cases.handle"),
+    "verify": (("resolved",), "verified", "cases.manage"),
+    "reject": (("resolved",), "claimed", "cases.manage"),  # 核查不通过: back to the department
+    "close": (("verified",), "closed", "cases.manage"),
+    # 吹哨: the street calls the level above in; that level accepts or dispatches it again.
+    "escalate": (("reported", "accepted", "returned", "dispatched", "claimed"), "escalated",
+                 "cases.manage"),
+    "cancel": (("reported", "accepted", "returned"), "cancelled", "cases.manage"),
+}  # fmt: skip
+
+# Lazy: shown in the user's language when a page or a refusal is built.
+ACTION_LABELS = {
+    "accept": _lazy("受理"),
+    "dispatch": _lazy("派遣"),
+    "claim": _lazy("部门报到"),
+    "return": _lazy("退回"),
+    "resolve": _lazy("办结"),
+    "verify": _lazy("核查通过"),
+    "reject": _lazy("核查不通过"),
+    "close": _lazy("结案"),
+    "escalate": _lazy("吹哨上报"),
+    "cancel": _lazy("撤销"),
+}
+# Moves whose note must say why.
+NOTE_REQUIRED = {"return", "reject", "escalate", "cancel", "resolve"}
+
+
+def deadline_for(category: Category, priority: str, start: dt.datetime) -> dt.datetime:
+    return start + dt.timedelta(hours=category.hours_for(priority))
+
+
+def _event(case: Case, kind: str, actor: Any, at: dt.datetime, note: str = "",
+           from_state: str = "", public: bool = True) -> CaseEvent:  # fmt: skip
+    return CaseEvent.objects.create(
+        case=case, kind=kind, actor=actor if getattr(actor, "pk", None) else None, at=at,
+        from_state=from_state, to_state=case.state, note=note[:500], public=public,
+    )  # fmt: skip
+
+
+def validate_description(description: str) -> str:
+    description = (description or "").strip()
+    if not description:
+        raise ServiceError(_("请描述遇到的问题。"), fields={"description": _("请描述遇到的问题。")})
+    if len(description) > MAX_DESCRIPTION:
+        msg = _("问题描述最多4000字，请精简后再提交。")
+        raise ServiceError(msg, fields={"description": msg})
+    if HTML_TAG.search(description):
+        msg = _("问题描述不能包含 HTML 标签，请只填写文字。")
+        raise ServiceError(msg, fields={"description": msg})
+    return description
+
+
+@transaction.atomic
+def case_report(
+    *,
+    actor: Any,
+    area: Area,
+    category: Category,
+    description: str,
+    source: str = "web",
+    title: str = "",
+    priority: str | None = None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    latitude: Decimal | float | None = None,
+    longitude: Decimal | float | None = None,
+    resident: Any = None,
+    visit_id: int | None = None,
+    address: str = "",
+    api_key: ApiKey | None = None,
+    photos: list[Any] | None = None,
+    media_url: str = "",
+    now: dt.datetime | None = None,
+) -> Case:
+    """A new case in state ``reported``, routed to its agency (suggested; the street may
+    dispatch elsewhere), with its deadline. The caller has checked the actor may report in
+    ``area`` (views: the Scope; residents: their community; Open311: the key's area)."""
+    now = now or timezone.now()
+    description = validate_description(description)
+    if area.level not in REPORT_LEVELS:
+        msg = _("请选择事件发生的社区、小区或楼栋。")
+        raise ServiceError(msg, fields={"area": msg})
+    if not category.active:
+        msg = _("该事件类别已停用，请选择其他类别。")
+        raise ServiceError(msg, fields={"category": msg})
+    priority = priority or Priority.NORMAL
+    if priority not in Priority.values:
+        msg = _("紧急程度只能是“一般”或“紧急”。")
+        raise ServiceError(msg, fields={"priority": msg})
+    if source not in Source.values:
+        source = Source.WEB
+    phone = pii.normalize_phone(reporter_phone or "")
+    if phone and not pii.is_mobile(phone):
+        msg = _("手机号码应为11位、以1开头的数字，请核对。")
+        raise ServiceError(msg, fields={"reporter_phone": msg})
+    if photos and len(photos) > MAX_PHOTOS:
+        msg = _("最多上传6张照片。")
+        raise ServiceError(msg, fields={"photos": msg})
+    title = (title or "").strip() or description.replace("\n", " ")[:30]
+    case = Case(
+        tracking_code=new_tracking_code(),
+        category=category,
+        area=area,
+        area_path=area.path,
+        address=(address or "")[:200],
+        latitude=Decimal(str(latitude)).quantize(Decimal("0.000001"))
+        if latitude is not None
+        else None,
+        longitude=Decimal(str(longitude)).quantize(Decimal("0.000001"))
+        if longitude is not None
+        else None,
+        title=title[:100],
+        description=description,
+        source=source,
+        priority=priority,
+        state=State.REPORTED,
+        agency=route(area, category),
+        reporter=actor if getattr(actor, "pk", None) else None,
+        resident=resident,
+        reporter_name=(reporter_name or (resident.name if resident else ""))[:50],
+        reporter_phone_enc=pii.encrypt(phone) if phone else "",
+        reporter_phone_masked=pii.mask_phone(phone) if phone else "",
+        visit_id=visit_id,
+        api_key=api_key,
+        reported_at=now,
+        updated_at=now,
+        deadline_at=deadline_for(category, priority, now),
+    )
+    while Case.objects.filter(tracking_code=case.tracking_code).exists():
+        case.tracking_code = new_tracking_code()
+    if source == Source.OPEN311:
+        case.token = secrets.token_urlsafe(12)
+    case.save()
+    _event(case, EventKind.REPORT, actor, now, note=str(Source(source).label))
+    if media_url:
+        _event(case, EventKind.NOTE, actor, now, note=f"media_url: {media_url}", public=False)
+    stored = []
+    try:
+        for f in photos or []:
+            stored.append(_store_photo(case, f, actor))
+    except ServiceError:
+        for s in stored:
+            uploads.delete(s)
+        raise
+    audit(actor=actor, action="case.report", obj=case,
+          diff={"category": category.code, "area": area.path, "source": source})  # fmt: skip
+    return case
+
+
+def _store_photo(case: Case, f: Any, actor: Any) -> str:
+    stored = uploads.store(f, allowed=uploads.IMAGES, max_bytes=MAX_PHOTO_BYTES, folder="cases")
+    try:
+        CasePhoto.objects.create(
+            case=case, file=stored.name, content_type=stored.content_type,
+            original_name=stored.original_name, size=stored.size,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+        )  # fmt: skip
+    except Exception:
+        uploads.delete(stored.name)
+        raise
+    return stored.name
+
+
+@transaction.atomic
+def case_add_photos(*, actor: Any, case: Case, photos: list[Any]) -> int:
+    if not photos:
+        msg = _("请选择要上传的照片。")
+        raise ServiceError(msg, fields={"photos": msg})
+    if CasePhoto.objects.filter(case=case).count() + len(photos) > 12:
+        msg = _("每个事件最多12张照片。")
+        raise ServiceError(msg, fields={"photos": msg})
+    stored: list[str] = []
+    try:
+        for f in photos:
+            stored.append(_store_photo(case, f, actor))
+    except ServiceError:
+        for s in stored:
+            uploads.delete(s)
+        raise
+    audit(actor=actor, action="case.photos", obj=case, diff={"count": len(photos)})
+    return len(stored)
+
+
+def _refuse(case: Case, action: str) -> ConflictError:
+    allowed = [a for a, (froms, _to, _p) in TRANSITIONS.items() if case.state in froms]
+    msg = _("事件当前状态为“%(state)s”，不能%(action)s。") % {
+        "state": State(case.state).label,
+        "action": str(ACTION_LABELS.get(action, action)),
+    }
+    if allowed:
+        msg += _("可以进行的操作：%(allowed)s。") % {
+            "allowed": _("、").join(str(ACTION_LABELS[a]) for a in allowed)
+        }
+    else:
+        msg += _("该事件已办理完毕，不能再变更。")
+    return ConflictError(msg)
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    actor: Any,
+    case: Case,
+    action: str,
+    note: str = "",
+    agency: Agency | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Move a case one step. The caller has checked the actor's permission on this case
+    (selectors.can); the state machine is checked here, on the locked row."""
+    now = now or timezone.now()
+    if action not in TRANSITIONS:
+        raise ConflictError(_("未知的操作，请刷新页面后重试。"))
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("category", "agency")
+        .get(pk=case.pk)
+    )
+    froms, to, _perm = TRANSITIONS[action]
+    if case.state not in froms:
+        raise _refuse(case, action)
+    note = (note or "").strip()
+    if action in NOTE_REQUIRED and not note:
+        msg = _("请填写%(action)s的说明。") % {"action": str(ACTION_LABELS[action])}
+        raise ServiceError(msg, fields={"note": msg})
+    if action == "dispatch":
+        agency = agency or case.agency
+        if agency is None or not agency.active:
+            msg = _("请选择处置部门。")
+            raise ServiceError(msg, fields={"agency": msg})
+        case.agency = agency
+        if note == "":
+            note = _("派遣至%(agency)s") % {"agency": agency.name}
+    before = case.state
+    case.state = to
+    case.updated_at = now
+    if action == "escalate":
+        case.escalations = F("escalations") + 1
+    if action == "close":
+        case.closed_at = now
+    if action == "resolve" or action == "close":
+        case.status_note = note[:300] or case.status_note
+    case.save()
+    case.refresh_from_db(fields=["escalations"])
+    _event(case, action, actor, now, note, from_state=before)
+    audit(actor=actor, action=f"case.{action}", obj=case,
+          diff={"state": [before, to], "note": note[:200]})  # fmt: skip
+    return case
+
+
+@transaction.atomic
+def case_merge(*, actor: Any, case: Case, into: Case, now: dt.datetime | None = None) -> Case:
+    """Merge a duplicate into an earlier case: the duplicate ends in ``merged``."""
+    now = now or timezone.now()
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.pk == into.pk:
+        raise ConflictError(_("不能把事件合并到它自己。"))
+    if case.state not in ("reported", "accepted"):
+        raise ConflictError(
+            _("事件当前状态为“%(state)s”，只有待受理或已受理的事件可以合并。")
+            % {"state": State(case.state).label}
+        )
+    if into.state in ("merged", "cancelled"):
+        raise ConflictError(_("目标事件已合并或已撤销，请选择其他事件。"))
+    before = case.state
+    case.state = State.MERGED
+    case.merged_into = into
+    case.updated_at = now
+    case.save()
+    _event(case, EventKind.MERGE, actor, now,
+           _("与事件 %(code)s 重复，已合并。") % {"code": into.tracking_code}, before)  # fmt: skip
+    _event(into, EventKind.NOTE, actor, now,
+           _("事件 %(code)s 与本事件重复，已合并至此。") % {"code": case.tracking_code})  # fmt: skip
+    audit(actor=actor, action="case.merge", obj=case, diff={"into": into.tracking_code})
+    return case
+
+
+@transaction.atomic
+def case_rate(
+    *, actor: Any, case: Case, rating: int, note: str = "", now: dt.datetime | None = None
+) -> Case:
+    """A resident rates a closed case 1-5; a poor rating (≤ 2) reopens it, once."""
+    now = now or timezone.now()
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        msg = _("请选择1到5星的评价。")
+        raise ServiceError(msg, fields={"rating": msg})
+    if case.state != State.CLOSED:
+        raise ConflictError(_("事件办结并结案后才能评价，请耐心等待。"))
+    if case.rating is not None:
+        raise ConflictError(_("您已评价过这个事件，不能重复评价。"))
+    case.rating = rating
+    case.rating_note = (note or "").strip()[:300]
+    case.updated_at = now
+    _event(case, EventKind.RATE, actor, now, _("%(n)s星") % {"n": rating} + (
+        "：" + case.rating_note if case.rating_note else ""))  # fmt: skip
+    if rating <= 2 and not case.reopened:
+        before = case.state
+        case.state = State.ACCEPTED
+        case.reopened = True
+        case.rating = None  # the next result gets its own rating
+        case.closed_at = None
+        case.deadline_at = deadline_for(case.category, case.priority, now)
+        case.overdue_level = 0
+        case.save()
+        _event(case, EventKind.REOPEN, actor, now, _("居民不满意，事件重新办理。"), before)
+    else:
+        case.save()
+    audit(actor=actor, action="case.rate", obj=case, diff={"rating": rating})
+    return case
+
+
+@transaction.atomic
+def case_note(*, actor: Any, case: Case, note: str, now: dt.datetime | None = None) -> CaseEvent:
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError(_("请填写备注内容。"), fields={"note": _("请填写备注内容。")})
+    now = now or timezone.now()
+    ev = _event(case, EventKind.NOTE, actor, now, note, public=False)
+    audit(actor=actor, action="case.note", obj=case)
+    return ev
+
+
+# ---------------------------------------------------------------- overdue sweep
+
+
+def _sweep_where(level: int) -> str:
+    """Which open cases a sweep level takes, over the partial index on open cases'
+    deadlines. Level 1 (催办): past the deadline. Level 2 (督办): past the deadline by the
+    whole allowed time again (deadline + (deadline - reported) < now)."""
+    states = ", ".join(f"'{s}'" for s in OPEN_STATES)
+    where = f"state IN ({states}) AND deadline_at < %s AND overdue_level = {level - 1}"
+    if level == 2:
+        if connection.vendor == "postgresql":
+            where += " AND deadline_at + (deadline_at - reported_at) < %s"
+        else:
+            where += " AND julianday(deadline_at) * 2 - julianday(reported_at) < julianday(%s)"
+    return where
+
+
+def sweep_statements(level: int) -> tuple[str, str]:
+    """(INSERT events ... SELECT, UPDATE cases) for one level; parameters: see sweep_overdue.
+    Both filter the cases table directly (no IN (subquery): PostgreSQL would hash-join it
+    against a scan of the whole table)."""
+    case_t = Case._meta.db_table
+    ev_t = CaseEvent._meta.db_table
+    where = _sweep_where(level)
+    insert = (
+        f"INSERT INTO {ev_t} (case_id, kind, actor_id, at, from_state, to_state, note, public) "
+        f"SELECT id, %s, NULL, %s, state, state, %s, %s FROM {case_t} WHERE {where}"
+    )
+    update = f"UPDATE {case_t} SET overdue_level = %s, updated_at = %s WHERE {where}"
+    return insert, update
+
+
+@transaction.atomic
+def sweep_overdue(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """催办 every open case past its deadline; 督办 every one overdue by its whole allowed
+    time again (the level above then sees it in its overdue inbox). Set-based: per level one
+    INSERT ... SELECT of events and one UPDATE, whatever the number of cases."""
+    now = now or timezone.now()
+    counts: dict[str, int] = {}
+    with connection.cursor() as cur:
+        # 督办 first: a case crossing both lines since the last sweep is urged now and
+        # supervised by the next sweep, so its timeline never skips a step.
+        for level, kind, note in (
+            (2, EventKind.SUPERVISE, _("超期未办结，已由上级督办。")),
+            (1, EventKind.URGE, _("已超过办理时限，系统催办。")),
+        ):
+            insert, update = sweep_statements(level)
+            at = connection.ops.adapt_datetimefield_value(now)
+            where_params: list[Any] = [at, at] if level == 2 else [at]
+            cur.execute(insert, [kind.value, at, str(note), True, *where_params])
+            cur.execute(update, [level, at, *where_params])
+            counts[kind.value] = cur.rowcount
+    if any(counts.values()):
+        audit(actor=None, action="case.sweep", object_type="cases.case", diff=counts)
+    return counts
+
+
+# ---------------------------------------------------------------- configuration, keys
+
+
+@transaction.atomic
+def agency_member_add(*, actor: Any, user: Any, agency: Agency) -> AgencyMember:
+    link, _created = AgencyMember.objects.get_or_create(user=user, agency=agency)
+    audit(actor=actor, action="case.agency_member", obj=link,
+          diff={"user": user.username, "agency": agency.code})  # fmt: skip
+    return link
+
+
+@transaction.atomic
+def api_key_issue(*, actor: Any, name: str, area: Area, per_minute: int = 600) -> tuple[ApiKey, str]:  # fmt: skip
+    """A new Open311 api_key; the raw key is returned once and only its hash is kept."""
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError(_("请填写使用密钥的应用名称。"), fields={"name": _("请填写使用密钥的应用名称。")})  # fmt: skip
+    if not 1 <= per_minute <= 100000:
+        msg = _("每分钟请求上限应在1到100000之间。")
+        raise ServiceError(msg, fields={"per_minute": msg})
+    raw, prefix, key_hash = ApiKey.generate()
+    key = ApiKey.objects.create(
+        name=name[:100], area=area, prefix=prefix, key_hash=key_hash, per_minute=per_minute,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )  # fmt: skip
+    audit(actor=actor, action="open311.key_issue", obj=key, diff={"area": area.path})
+    return key, raw
+
+
+@transaction.atomic
+def api_key_revoke(*, actor: Any, key: ApiKey, now: dt.datetime | None = None) -> ApiKey:
+    if key.revoked_at is not None:
+        raise ConflictError(_("该密钥已吊销。"))
+    key.revoked_at = now or timezone.now()
+    key.save(update_fields=["revoked_at"])
+    audit(actor=actor, action="open311.key_revoke", obj=key)
+    return key

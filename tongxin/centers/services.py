@@ -1,0 +1,434 @@
+"""Every write to service centres, bookings and social organizations: validated, atomic,
+audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from tongxin.centers import selectors
+from tongxin.centers.models import (
+    WEEKDAYS,
+    Booking,
+    BookingStatus,
+    CenterEvent,
+    CenterLevel,
+    EventKind,
+    GuidingRule,
+    Room,
+    ServiceCenter,
+    ServiceItem,
+    SocialOrganization,
+    SocialOrgKind,
+)
+from tongxin.core import creditcode, pii
+from tongxin.core.audit import audit
+from tongxin.core.errors import ConflictError, ServiceError
+from tongxin.geo.models import Area
+from tongxin.orgs.models import Organization, Unit
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_PHONE = re.compile(r"^[0-9\-]{7,20}$")
+
+
+def validate_opening_hours(hours: Any) -> dict[str, list[list[str]]]:
+    """``{"mon": [["08:30", "12:00"], ["14:00", "17:30"]], ...}``; days left out are closed."""
+    if not isinstance(hours, dict) or any(k not in WEEKDAYS for k in hours):
+        raise ServiceError(
+            gettext("开放时间格式不正确：请按星期（mon至sun）填写开始和结束时间。"),
+            fields={"opening_hours": gettext("开放时间格式不正确，请按星期填写。")},
+        )
+    out: dict[str, list[list[str]]] = {}
+    for day in WEEKDAYS:
+        spans = hours.get(day) or []
+        clean = []
+        for span in spans:
+            if (
+                not isinstance(span, list | tuple)
+                or len(span) != 2
+                or not all(isinstance(t, str) and _HHMM.match(t) for t in span)
+                or span[0] >= span[1]
+            ):
+                msg = gettext("开放时间应写成“08:30-17:30”，结束须晚于开始，请核对。")
+                raise ServiceError(msg, fields={"opening_hours": msg})
+            clean.append([span[0], span[1]])
+        out[day] = clean
+    return out
+
+
+def parse_opening_hours(text: str) -> dict[str, list[list[str]]]:
+    """The form's text: one line per day group, e.g. ``mon-fri 08:30-12:00 14:00-17:30`` or
+    ``sat 09:00-12:00``; ``周一``…``周日`` are accepted for mon…sun."""
+    names = {"周一": "mon", "周二": "tue", "周三": "wed", "周四": "thu", "周五": "fri",
+             "周六": "sat", "周日": "sun"}  # fmt: skip
+    hours: dict[str, list[list[str]]] = {}
+    for line in text.splitlines():
+        parts = line.replace("～", "-").replace("~", "-").split()
+        if not parts:
+            continue
+        days = parts[0]
+        for zh, en in names.items():
+            days = days.replace(zh, en)
+        if "-" in days:
+            a, _sep, b = days.partition("-")
+            if a not in WEEKDAYS or b not in WEEKDAYS:
+                return validate_opening_hours({"bad": []})
+            selected = WEEKDAYS[WEEKDAYS.index(a) : WEEKDAYS.index(b) + 1]
+        else:
+            selected = [d for d in days.split(",")]
+        spans = [p.split("-") for p in parts[1:]]
+        for d in selected:
+            hours.setdefault(d, []).extend(spans)  # type: ignore[arg-type]
+    return validate_opening_hours(hours)
+
+
+def format_opening_hours(hours: dict[str, list[list[str]]]) -> str:
+    return "\n".join(
+        f"{day} " + " ".join(f"{a}-{b}" for a, b in spans)
+        for day in WEEKDAYS
+        if (spans := hours.get(day))
+    )
+
+
+def _coord(value: Any, lo: int, hi: int, field: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        d = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except Exception:
+        d = Decimal(999)
+    if not lo <= d <= hi:
+        msg = gettext("经纬度超出范围（纬度-90至90，经度-180至180），请核对。")
+        raise ServiceError(msg, fields={field: msg})
+    return d
+
+
+def _center_clean(data: dict[str, Any]) -> dict[str, Any]:
+    errors = {}
+    if not (data.get("name") or "").strip():
+        errors["name"] = gettext("请填写中心名称。")
+    if data.get("level") not in CenterLevel.values:
+        errors["level"] = gettext("请选择中心层级。")
+    if not isinstance(data.get("area"), Area):
+        errors["area"] = gettext("请选择所在区域。")
+    if not isinstance(data.get("org"), Organization):
+        errors["org"] = gettext("请选择运行该中心的党组织。")
+    phone = pii.normalize_phone(data.get("phone") or "")
+    if phone and not _PHONE.match(phone):
+        errors["phone"] = gettext("联系电话只能包含数字和“-”，请核对。")
+    if errors:
+        raise ServiceError(gettext("中心信息有误，请按提示修改。"), fields=errors)
+    data["latitude"] = _coord(data.get("latitude"), -90, 90, "latitude")
+    data["longitude"] = _coord(data.get("longitude"), -180, 180, "longitude")
+    data["opening_hours"] = validate_opening_hours(data.get("opening_hours") or {})
+    data["phone"] = phone
+    return data
+
+
+CENTER_FIELDS = ("name", "level", "area", "org", "address", "latitude", "longitude",
+                 "opening_hours", "services", "contact_name")  # fmt: skip
+
+
+@transaction.atomic
+def center_create(*, actor: Any, **data: Any) -> ServiceCenter:
+    data = _center_clean(data)
+    center = ServiceCenter(**{k: data.get(k, "") for k in CENTER_FIELDS if k in data})
+    center.org_path = data["org"].path
+    center.set_phone(data["phone"])
+    center.save()
+    audit(actor=actor, action="centers.center_create", obj=center, org_path=center.org_path)
+    return center
+
+
+@transaction.atomic
+def center_update(*, actor: Any, center: ServiceCenter, **data: Any) -> ServiceCenter:
+    merged = {k: getattr(center, k) for k in CENTER_FIELDS}
+    merged["phone"] = center.reveal_phone()
+    merged.update(data)
+    merged = _center_clean(merged)
+    before = {k: str(getattr(center, k)) for k in CENTER_FIELDS}
+    for k in CENTER_FIELDS:
+        setattr(center, k, merged[k])
+    center.org_path = merged["org"].path
+    center.set_phone(merged["phone"])
+    center.save()
+    after = {k: str(getattr(center, k)) for k in CENTER_FIELDS}
+    audit(
+        actor=actor,
+        action="centers.center_update",
+        obj=center,
+        org_path=center.org_path,
+        diff={k: [before[k], v] for k, v in after.items() if before[k] != v},
+    )
+    return center
+
+
+@transaction.atomic
+def center_phone_revealed(*, actor: Any, center: ServiceCenter) -> str:
+    audit(actor=actor, action="centers.phone_reveal", obj=center, org_path=center.org_path)
+    return center.reveal_phone()
+
+
+@transaction.atomic
+def room_create(*, actor: Any, center: ServiceCenter, name: str, capacity: int) -> Room:
+    if not name.strip():
+        raise ServiceError(
+            gettext("请填写场地名称。"), fields={"name": gettext("请填写场地名称。")}
+        )
+    if not 1 <= capacity <= 10000:
+        msg = gettext("容纳人数应在1至10000之间，请核对。")
+        raise ServiceError(msg, fields={"capacity": msg})
+    room = Room.objects.create(center=center, name=name.strip(), capacity=capacity)
+    audit(actor=actor, action="centers.room_create", obj=room, org_path=center.org_path)
+    return room
+
+
+@transaction.atomic
+def item_create(
+    *,
+    actor: Any,
+    center: ServiceCenter,
+    name: str,
+    category: str = "",
+    description: str = "",
+    bookable: bool = False,
+    duration_minutes: int = 30,
+) -> ServiceItem:
+    if not name.strip():
+        msg = gettext("请填写服务事项名称。")
+        raise ServiceError(msg, fields={"name": msg})
+    if not 5 <= duration_minutes <= 24 * 60:
+        msg = gettext("办理时长应在5分钟至24小时之间，请核对。")
+        raise ServiceError(msg, fields={"duration_minutes": msg})
+    item = ServiceItem.objects.create(
+        center=center,
+        name=name.strip(),
+        category=category.strip(),
+        description=description.strip(),
+        bookable=bookable,
+        duration_minutes=duration_minutes,
+    )
+    audit(actor=actor, action="centers.item_create", obj=item, org_path=center.org_path)
+    return item
+
+
+MAX_BOOKING = dt.timedelta(hours=12)
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    actor: Any,
+    center: ServiceCenter,
+    room: Room | None = None,
+    item: ServiceItem | None = None,
+    purpose: str,
+    start: dt.datetime,
+    end: dt.datetime,
+) -> Booking:
+    """Book a room or a bookable service item for [start, end). A booking that meets an
+    existing one of the same room or item is refused (touching ends are fine)."""
+    if (room is None) == (item is None):
+        msg = gettext("请选择要预约的场地或服务事项（二选一）。")
+        raise ServiceError(msg, fields={"room": msg})
+    if room is not None and room.center_id != center.pk:
+        raise ServiceError(
+            gettext("该场地不属于此服务中心，请重新选择。"),
+            fields={"room": gettext("请重新选择场地。")},
+        )
+    if item is not None and (item.center_id != center.pk or not item.bookable):
+        msg = gettext("该服务事项不可预约，请重新选择。")
+        raise ServiceError(msg, fields={"item": msg})
+    if not purpose.strip():
+        msg = gettext("请填写预约用途。")
+        raise ServiceError(msg, fields={"purpose": msg})
+    if end <= start:
+        msg = gettext("结束时间须晚于开始时间，请修改。")
+        raise ServiceError(msg, fields={"end": msg})
+    if end - start > MAX_BOOKING:
+        msg = gettext("单次预约不能超过12小时，请分次预约。")
+        raise ServiceError(msg, fields={"end": msg})
+    if start < timezone.now() - dt.timedelta(minutes=5):
+        msg = gettext("不能预约已经过去的时间，请重新选择开始时间。")
+        raise ServiceError(msg, fields={"start": msg})
+    # Lock the room (or item) row so two simultaneous bookings cannot both pass the check.
+    if room is not None:
+        Room.objects.select_for_update().filter(pk=room.pk).first()
+    else:
+        ServiceItem.objects.select_for_update().filter(pk=item.pk).first()  # type: ignore[union-attr]
+    clash = selectors.overlapping(room=room, item=item, start=start, end=end).first()
+    if clash is not None:
+        local_s = timezone.localtime(clash.start)
+        local_e = timezone.localtime(clash.end)
+        msg = gettext("该时段已被预约（%(start)s至%(end)s），请选择其他时间或其他场地。") % {
+            "start": local_s.strftime("%m-%d %H:%M"),
+            "end": local_e.strftime("%H:%M"),
+        }
+        raise ConflictError(msg, fields={"start": msg})
+    booking = Booking.objects.create(
+        center=center,
+        room=room,
+        item=item,
+        booked_by=actor,
+        purpose=purpose.strip()[:200],
+        start=start,
+        end=end,
+    )
+    audit(actor=actor, action="centers.booking_create", obj=booking, org_path=center.org_path)
+    return booking
+
+
+@transaction.atomic
+def booking_cancel(*, actor: Any, booking: Booking) -> Booking:
+    if booking.status == BookingStatus.CANCELLED:
+        raise ServiceError(gettext("该预约已经取消，无需重复操作。"))
+    booking.status = BookingStatus.CANCELLED
+    booking.save(update_fields=["status"])
+    audit(
+        actor=actor,
+        action="centers.booking_cancel",
+        obj=booking,
+        org_path=booking.center.org_path,
+    )
+    return booking
+
+
+@transaction.atomic
+def event_create(
+    *,
+    actor: Any,
+    center: ServiceCenter,
+    kind: str,
+    title: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    description: str = "",
+) -> CenterEvent:
+    errors = {}
+    if kind not in EventKind.values:
+        errors["kind"] = gettext("请选择活动类型。")
+    if not title.strip():
+        errors["title"] = gettext("请填写活动名称。")
+    if ends_on < starts_on:
+        errors["ends_on"] = gettext("结束日期不能早于开始日期。")
+    if errors:
+        raise ServiceError(gettext("活动信息有误，请按提示修改。"), fields=errors)
+    event = CenterEvent.objects.create(
+        center=center,
+        kind=kind,
+        title=title.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        description=description,
+    )
+    audit(actor=actor, action="centers.event_create", obj=event, org_path=center.org_path)
+    return event
+
+
+# --- social organizations --------------------------------------------------------------
+
+
+def _social_clean(data: dict[str, Any], instance: SocialOrganization | None) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    if not (data.get("name") or "").strip():
+        errors["name"] = gettext("请填写社会组织名称。")
+    if data.get("kind") not in SocialOrgKind.values:
+        errors["kind"] = gettext("请选择社会组织类型。")
+    if not isinstance(data.get("area"), Area):
+        errors["area"] = gettext("请选择所在区域。")
+    code = (data.get("credit_code") or "").strip()
+    if code:
+        try:
+            code = creditcode.validate(code)
+        except creditcode.CreditCodeError as e:
+            errors["credit_code"] = str(e)
+        else:
+            dup = SocialOrganization.objects.filter(credit_code=code)
+            if instance is not None:
+                dup = dup.exclude(pk=instance.pk)
+            if dup.exists():
+                errors["credit_code"] = gettext("该统一社会信用代码已登记，请勿重复登记。")
+    unit = data.get("unit")
+    if unit is not None and not isinstance(unit, Unit):
+        errors["unit"] = gettext("请选择对应单位。")
+    if errors:
+        raise ServiceError(gettext("社会组织信息有误，请按提示修改。"), fields=errors)
+    data["credit_code"] = code
+    data["name"] = data["name"].strip()
+    guiding = data.get("guiding_org")
+    if guiding is None:
+        data["guiding_org"], data["guiding_rule"] = selectors.default_guiding_org(data["area"])
+    else:
+        data["guiding_rule"] = GuidingRule.MANUAL
+    return data
+
+
+SOCIAL_FIELDS = ("name", "credit_code", "kind", "area", "unit", "guiding_org", "guiding_rule",
+                 "services")  # fmt: skip
+
+
+@transaction.atomic
+def social_org_create(
+    *,
+    actor: Any,
+    name: str,
+    kind: str,
+    area: Area,
+    credit_code: str = "",
+    unit: Unit | None = None,
+    guiding_org: Organization | None = None,
+    services: str = "",
+) -> SocialOrganization:
+    """Register a social organization. Without ``guiding_org`` the seed-004 rule picks one
+    (see selectors.default_guiding_org)."""
+    data = _social_clean(
+        dict(name=name, kind=kind, area=area, credit_code=credit_code, unit=unit,
+             guiding_org=guiding_org, services=services),
+        None,
+    )  # fmt: skip
+    obj = SocialOrganization(**{k: data[k] for k in SOCIAL_FIELDS})
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        msg = gettext("该统一社会信用代码已登记，请勿重复登记。")
+        raise ConflictError(msg, fields={"credit_code": msg}) from None
+    audit(
+        actor=actor,
+        action="centers.social_org_create",
+        obj=obj,
+        org_path=obj.guiding_org.path if obj.guiding_org else "",
+        diff={"guiding_rule": [None, obj.guiding_rule]},
+    )
+    return obj
+
+
+@transaction.atomic
+def social_org_update(
+    *, actor: Any, social_org: SocialOrganization, **changes: Any
+) -> SocialOrganization:
+    """``guiding_org=None`` in ``changes`` re-applies the default rule."""
+    merged = {k: getattr(social_org, k) for k in SOCIAL_FIELDS}
+    if social_org.guiding_rule != GuidingRule.MANUAL:
+        merged["guiding_org"] = None  # recomputed, e.g. after a move to another area
+    merged.update(changes)
+    data = _social_clean(merged, social_org)
+    before = {k: str(getattr(social_org, k)) for k in SOCIAL_FIELDS}
+    for k in SOCIAL_FIELDS:
+        setattr(social_org, k, data[k])
+    social_org.save()
+    after = {k: str(getattr(social_org, k)) for k in SOCIAL_FIELDS}
+    audit(
+        actor=actor,
+        action="centers.social_org_update",
+        obj=social_org,
+        org_path=social_org.guiding_org.path if social_org.guiding_org else "",
+        diff={k: [before[k], v] for k, v in after.items() if before[k] != v},
+    )
+    return social_org

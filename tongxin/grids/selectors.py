@@ -1,0 +1,285 @@
+"""Every read of grids, filtered by a Scope.
+
+A grid is reached (DESIGN §3.1, §4.3) through its community: an area grant on it, or a
+territorial committee (city, district, street) the user holds with a subtree grant whose area
+contains it; or through its serving branch: an organization grant on the branch's path.
+Viewing counts geo.view and grids.manage on areas, orgs.view and grids.manage on organizations;
+managing counts grids.manage only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext
+
+from tongxin.core.scope import NOTHING, Scope, subtree_q
+from tongxin.geo.models import Area, AreaLevel
+from tongxin.grids.models import Grid, GridMembership, GridWorker
+from tongxin.members.models import Member
+from tongxin.orgs.models import Organization, OrgKind
+from tongxin.orgs.selectors import territorial_anchors
+
+VIEW = "view"
+MANAGE = "grids.manage"
+
+
+def _perms(perm: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(permissions whose area grants count, permissions whose org grants count)."""
+    if perm == MANAGE:
+        return (MANAGE,), (MANAGE,)
+    return ("geo.view", MANAGE), ("orgs.view", MANAGE)
+
+
+def community_reach_q(scope: Scope, perm: str, field: str) -> Q:
+    """Areas (a path field) reached by area grants and territorial committees."""
+    if scope.is_superuser:
+        return Q()
+    area_perms, _org_perms = _perms(perm)
+    out = NOTHING
+    for p in area_perms:
+        for g in scope.grants.get(p, []):
+            if g.kind == "area":
+                out |= g.q(field)
+        for _org_path, area_path in territorial_anchors(scope, p):
+            out |= subtree_q(field, area_path)
+    return out
+
+
+def grid_reach_q(scope: Scope, perm: str = VIEW, prefix: str = "") -> Q:
+    if scope.is_superuser:
+        return Q()
+    _area_perms, org_perms = _perms(perm)
+    out = community_reach_q(scope, perm, f"{prefix}community__path")
+    for p in org_perms:
+        for g in scope.grants.get(p, []):
+            if g.kind == "org":
+                out |= g.q(f"{prefix}serving_branch__path")
+    return out
+
+
+def grid_queryset(scope: Scope, perm: str = VIEW) -> QuerySet[Grid]:
+    return Grid.objects.filter(grid_reach_q(scope, perm))
+
+
+def get_grid_for(scope: Scope, pk: object, perm: str = VIEW) -> Grid:
+    try:
+        return (
+            grid_queryset(scope, perm)
+            .select_related("community", "serving_branch", "instructor")
+            .get(pk=int(str(pk)))
+        )
+    except (Grid.DoesNotExist, ValueError):
+        raise Http404(gettext("网格不存在或不在您的管辖范围内。")) from None
+
+
+def may_manage(scope: Scope, grid: Grid) -> bool:
+    return grid_queryset(scope, MANAGE).filter(pk=grid.pk).exists()
+
+
+@dataclass
+class GridFilters:
+    community: Area | None = None
+    text: str = ""
+    no_instructor: bool = False
+
+
+def _member_count() -> Subquery:
+    return Subquery(
+        GridMembership.objects.filter(grid=OuterRef("pk"))
+        .order_by()
+        .values("grid")
+        .annotate(n=Count("id"))
+        .values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
+GRID_COLUMNS = ("id", "name", "code", "community__name", "serving_branch__name",
+                "serving_branch__establishment", "instructor__name")  # fmt: skip
+
+
+def grid_list(scope: Scope, filters: GridFilters | None = None) -> QuerySet[Grid]:
+    """One query for a page of rows: community, branch and instructor joined, the member
+    count as a subquery (run for the page's rows only)."""
+    f = filters or GridFilters()
+    qs = grid_queryset(scope)
+    if f.community is not None:
+        qs = qs.filter(community=f.community)
+    if f.text.strip():
+        t = f.text.strip()
+        qs = qs.filter(Q(name__contains=t) | Q(code=t))
+    if f.no_instructor:
+        qs = qs.filter(instructor__isnull=True)
+    return (
+        qs.select_related("community", "serving_branch", "instructor")
+        .only(*GRID_COLUMNS)
+        .annotate(member_count=Coalesce(_member_count(), 0))
+        .order_by("community__path", "code", "id")
+    )
+
+
+def community_choices(scope: Scope, perm: str = VIEW) -> QuerySet[Area]:
+    """Communities where the user may see (or, with grids.manage, create) grids."""
+    return Area.objects.filter(
+        community_reach_q(scope, perm, "path"), level=AreaLevel.COMMUNITY
+    ).order_by("path")
+
+
+def get_community_for(scope: Scope, pk: object, perm: str = MANAGE) -> Area:
+    try:
+        return community_choices(scope, perm).get(pk=int(str(pk)))
+    except (Area.DoesNotExist, ValueError):
+        raise Http404(gettext("社区不存在或不在您的管辖范围内。")) from None
+
+
+def compound_choices(community: Area) -> QuerySet[Area]:
+    return Area.objects.filter(
+        subtree_q("path", community.path), level=AreaLevel.COMPOUND
+    ).order_by("path")
+
+
+def branch_choices(scope: Scope, community: Area) -> QuerySet[Organization]:
+    """Branches the user sees, anchored in the community's street (where a serving branch
+    normally is); any branch in reach validates."""
+    street_path = community.path[: -Area.steplen] or community.path
+    from tongxin.orgs.selectors import org_queryset
+
+    return (
+        org_queryset(scope)
+        .filter(kind=OrgKind.BRANCH)
+        .filter(subtree_q("area__path", street_path))
+        .order_by("path")
+    )
+
+
+def get_branch_for(scope: Scope, pk: object) -> Organization:
+    from tongxin.orgs.selectors import org_queryset
+
+    try:
+        return org_queryset(scope).filter(kind=OrgKind.BRANCH).get(pk=int(str(pk)))
+    except (Organization.DoesNotExist, ValueError):
+        raise Http404(gettext("党支部不存在或不在您的管辖范围内。")) from None
+
+
+def grid_compounds(grid: Grid) -> QuerySet[Area]:
+    return grid.compounds.order_by("path")
+
+
+def grid_workers(scope: Scope, grid: Grid) -> QuerySet[GridWorker]:
+    return grid.workers.select_related("user", "member").order_by("role", "id")
+
+
+MEMBER_COLUMNS = ("id", "name", "status", "phone_masked", "org_path", "org__name",
+                  "residence__name")  # fmt: skip
+
+
+def grid_members(scope: Scope, grid: Grid) -> QuerySet[Member]:
+    """The grid's members the user may see as members (masked data only)."""
+    return (
+        Member.objects.filter(grid_membership__grid=grid)
+        .filter(scope.members_q("members.view"))
+        .select_related("org", "residence")
+        .only(*MEMBER_COLUMNS)
+        .order_by("org_path", "id")
+    )
+
+
+def _in_compounds_q(grid: Grid, field: str = "residence__path") -> Q:
+    out = NOTHING
+    for path in grid.compounds.values_list("path", flat=True):
+        out |= subtree_q(field, path)
+    return out
+
+
+def member_candidates(scope: Scope, grid: Grid) -> QuerySet[Member]:
+    """Whom the forms offer for a grid (instructor, worker, a member to move in): members
+    the user sees who live in the grid's compounds or belong to its serving branch."""
+    return (
+        Member.objects.filter(scope.members_q("members.view"))
+        .filter(_in_compounds_q(grid) | Q(org=grid.serving_branch_id))
+        .order_by("name", "id")
+    )
+
+
+def get_member_for(scope: Scope, pk: object) -> Member:
+    from tongxin.members.selectors import get_member_for as members_get
+
+    return members_get(scope, pk)
+
+
+def member_grid(scope: Scope, member: Member) -> Grid | None:
+    """The member's grid when the user reaches it."""
+    return (
+        grid_queryset(scope)
+        .filter(memberships__member=member)
+        .select_related("community")
+        .only("id", "name", "community__name")
+        .first()
+    )
+
+
+def member_grid_name(member: Member) -> str:
+    """The name of the member's grid (no scope: for a member the caller already reached)."""
+    return (
+        Grid.objects.filter(memberships__member=member).values_list("name", flat=True).first() or ""
+    )
+
+
+def move_targets(scope: Scope, member: Member) -> QuerySet[Grid]:
+    """Grids a member may be moved into: those the user manages, in the member's community
+    first (any managed grid validates)."""
+    qs = grid_queryset(scope, MANAGE).select_related("community").order_by("community__path", "id")
+    community = community_of(member.residence)
+    if community is not None:
+        near = qs.filter(community=community)
+        if near.exists():
+            return near
+    return qs
+
+
+def community_of(area: Area | None) -> Area | None:
+    """The community (社区/村) above a compound or building."""
+    if area is None:
+        return None
+    step = Area.steplen
+    prefixes = [area.path[:i] for i in range(step, len(area.path) + 1, step)]
+    return Area.objects.filter(level=AreaLevel.COMMUNITY, path__in=prefixes).first()
+
+
+def residents_to_assign(grid: Grid, *, include_assigned: bool = False) -> QuerySet[Member]:
+    """Members living in the grid's compounds (all of them: the rule is by residence) that are
+    in no grid yet, or in another grid when include_assigned."""
+    qs = Member.objects.filter(_in_compounds_q(grid))
+    if not include_assigned:
+        qs = qs.filter(grid_membership__isnull=True)
+    else:
+        qs = qs.exclude(grid_membership__grid=grid)
+    return qs
+
+
+def grid_counts(scope: Scope) -> dict[str, int]:
+    qs = grid_queryset(scope).order_by()
+    return qs.aggregate(
+        grids=Count("id"), no_instructor=Count("id", filter=Q(instructor__isnull=True))
+    )
+
+
+def get_worker_for(grid: Grid, pk: object) -> GridWorker:
+    try:
+        return grid.workers.get(pk=int(str(pk)))
+    except (GridWorker.DoesNotExist, ValueError):
+        raise Http404(gettext("网格员不存在。")) from None
+
+
+def grid_for_residence(scope: Scope, member: Member) -> Grid | None:
+    """The managed grid covering the member's compound: the default by residence."""
+    if member.residence is None:
+        return None
+    step = Area.steplen
+    prefixes = [
+        member.residence.path[:i] for i in range(step, len(member.residence.path) + 1, step)
+    ]
+    return grid_queryset(scope, MANAGE).filter(compounds__path__in=prefixes).first()

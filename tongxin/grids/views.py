@@ -1,0 +1,307 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tongxin.core.errors import ServiceError
+from tongxin.core.forms import apply_service_error
+from tongxin.core.pagination import paginate
+from tongxin.grids import coverage, selectors, services
+from tongxin.grids.forms import (
+    CommunityForm,
+    GridForm,
+    InstructorForm,
+    MemberGridForm,
+    MoveMemberForm,
+    WorkerForm,
+)
+from tongxin.grids.models import Grid
+
+
+def _scope(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return request.scope  # type: ignore[attr-defined]
+
+
+@login_required
+def grid_list_view(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    community = None
+    if request.GET.get("community"):
+        community = selectors.get_community_for(scope, request.GET["community"], selectors.VIEW)
+    filters = selectors.GridFilters(
+        community=community,
+        text=request.GET.get("q", ""),
+        no_instructor=request.GET.get("no_instructor") == "1",
+    )
+    page = paginate(request, selectors.grid_list(scope, filters))
+    params = QueryDict(mutable=True)
+    if community is not None:
+        params["community"] = str(community.pk)
+    if filters.text:
+        params["q"] = filters.text
+    if filters.no_instructor:
+        params["no_instructor"] = "1"
+    return render(
+        request,
+        "grids/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "communities": selectors.community_choices(scope)[:300],
+            "can_create": scope.has("grids.manage"),
+            "query": params.urlencode(),
+        },
+    )
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request)
+    grid = selectors.get_grid_for(scope, pk)
+    page = paginate(request, selectors.grid_members(scope, grid))
+    return render(
+        request,
+        "grids/detail.html",
+        {
+            "grid": grid,
+            "compounds": selectors.grid_compounds(grid),
+            "workers": selectors.grid_workers(scope, grid),
+            "page": page,
+            "can_manage": selectors.may_manage(scope, grid),
+        },
+    )
+
+
+def _grid_form(request: HttpRequest, community, grid: Grid | None = None) -> GridForm:  # type: ignore[no-untyped-def]
+    initial = None
+    if grid is not None:
+        initial = {
+            "name": grid.name,
+            "code": grid.code,
+            "serving_branch": grid.serving_branch_id,
+            "compounds": list(grid.compounds.values_list("pk", flat=True)),
+        }
+    return GridForm(
+        request.POST or None,
+        initial=initial,
+        branches=selectors.branch_choices(_scope(request), community),
+        compounds=selectors.compound_choices(community),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    if not request.GET.get("community"):
+        pick = CommunityForm(
+            request.GET or None, communities=selectors.community_choices(scope, selectors.MANAGE)
+        )
+        return render(request, "grids/create_pick.html", {"form": pick})
+    community = selectors.get_community_for(scope, request.GET["community"])
+    form = _grid_form(request, community)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grid = services.grid_create(actor=request.user, community=community,
+                                        **form.cleaned_data)  # fmt: skip
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            messages.success(request, gettext("已建立网格“%(name)s”。") % {"name": grid.name})
+            return redirect("grids:detail", pk=grid.pk)
+    return render(request, "grids/form.html", {"form": form, "community": community, "grid": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request)
+    grid = selectors.get_grid_for(scope, pk, selectors.MANAGE)
+    form = _grid_form(request, grid.community, grid)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grid_update(actor=request.user, grid=grid, **form.cleaned_data)
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            messages.success(request, gettext("已保存。"))
+            return redirect("grids:detail", pk=grid.pk)
+    return render(
+        request, "grids/form.html", {"form": form, "community": grid.community, "grid": grid}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def instructor(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request)
+    grid = selectors.get_grid_for(scope, pk, selectors.MANAGE)
+    form = InstructorForm(request.POST or None, members=selectors.member_candidates(scope, grid))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grid_set_instructor(actor=request.user, grid=grid, **form.cleaned_data)
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            messages.success(request, gettext("已设置网格党建指导员。"))
+            return redirect("grids:detail", pk=grid.pk)
+    return render(request, "grids/instructor.html", {"form": form, "grid": grid})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def worker_add(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request)
+    grid = selectors.get_grid_for(scope, pk, selectors.MANAGE)
+    form = WorkerForm(request.POST or None, members=selectors.member_candidates(scope, grid))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grid_worker_add(actor=request.user, grid=grid, **form.cleaned_data)
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            messages.success(request, gettext("已添加网格员。"))
+            return redirect("grids:detail", pk=grid.pk)
+    return render(request, "grids/worker_form.html", {"form": form, "grid": grid})
+
+
+@login_required
+@require_POST
+def worker_remove(request: HttpRequest, pk: int, worker_pk: int) -> HttpResponse:
+    scope = _scope(request)
+    grid = selectors.get_grid_for(scope, pk, selectors.MANAGE)
+    worker = selectors.get_worker_for(grid, worker_pk)
+    services.grid_worker_remove(actor=request.user, worker=worker)
+    messages.success(request, gettext("已移除网格员。"))
+    return redirect("grids:detail", pk=grid.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """编入党员: everyone living in the grid's compounds at once, or one member moved in."""
+    scope = _scope(request)
+    grid = selectors.get_grid_for(scope, pk, selectors.MANAGE)
+    action = request.POST.get("action", "")
+    form = MoveMemberForm(
+        request.POST if action == "move" else None,
+        members=selectors.member_candidates(scope, grid),
+    )
+    if action == "by_residence":
+        try:
+            n = services.grid_assign_by_residence(
+                actor=request.user, grid=grid, move_assigned=request.POST.get("move") == "1"
+            )
+        except ServiceError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, gettext("已按居住地编入 %(n)s 名党员。") % {"n": n})
+            return redirect("grids:assign", pk=grid.pk)
+    elif action == "move" and form.is_valid():
+        try:
+            services.grid_assign_member(
+                actor=request.user, grid=grid, member=form.cleaned_data["member"]
+            )
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            messages.success(request, gettext("已编入本网格。"))
+            return redirect("grids:assign", pk=grid.pk)
+    pending = selectors.residents_to_assign(grid)
+    return render(
+        request,
+        "grids/assign.html",
+        {
+            "grid": grid,
+            "form": form,
+            "pending": pending.count(),
+            "elsewhere": selectors.residents_to_assign(grid, include_assigned=True).count(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member(request: HttpRequest, member_pk: int) -> HttpResponse:
+    """A member's grid: put them in one, move them, or take them out."""
+    scope = _scope(request)
+    person = selectors.get_member_for(scope, member_pk)
+    current = selectors.member_grid(scope, person)
+    hidden_grid = current is None and bool(selectors.member_grid_name(person))
+    suggested = current or selectors.grid_for_residence(scope, person)
+    form = MemberGridForm(
+        request.POST or None,
+        initial={"grid": suggested.pk if suggested else None},
+        grids=selectors.move_targets(scope, person),
+    )
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        if current is None or not selectors.may_manage(scope, current):
+            raise Http404
+        services.grid_unassign_member(actor=request.user, member=person)
+        messages.success(request, gettext("已移出网格。"))
+        return redirect("grids:member", member_pk=person.pk)
+    if request.method == "POST" and form.is_valid():
+        if hidden_grid:
+            form.add_error(
+                None, gettext("该党员已在您管辖范围外的网格中，请联系该网格所在社区调整。")
+            )
+        else:
+            try:
+                services.grid_assign_member(
+                    actor=request.user, grid=form.cleaned_data["grid"], member=person
+                )
+            except ServiceError as e:
+                apply_service_error(form, e)
+            else:
+                messages.success(request, gettext("已保存。"))
+                return redirect("grids:member", member_pk=person.pk)
+    return render(
+        request,
+        "grids/member.html",
+        {
+            "person": person,
+            "current": current,
+            "hidden_grid": hidden_grid,
+            "form": form,
+            "can_manage": scope.has("grids.manage"),
+            "can_remove": current is not None and selectors.may_manage(scope, current),
+        },
+    )
+
+
+@login_required
+def coverage_view(request: HttpRequest) -> HttpResponse:
+    """应建尽建: the gaps of one subtree, by category, each with a link to fix it."""
+    scope = _scope(request)
+    root = coverage.get_audit_root_for(scope, request.GET.get("org"))
+    key = request.GET.get("cat", "")
+    audit = coverage.CoverageAudit(scope, root)
+    counts = audit.counts()
+    if key not in coverage.CATEGORY_KEYS:
+        key = next((k for k in coverage.CATEGORY_KEYS if counts[k]), coverage.CATEGORY_KEYS[0])
+    pager: Paginator[Any] = Paginator(audit.rows(key), 20)  # type: ignore[arg-type]
+    page = pager.get_page(request.GET.get("page"))
+    params = QueryDict(mutable=True)
+    params["org"] = str(root.pk)
+    params["cat"] = key
+    category = next(c for c in coverage.CATEGORIES if c.key == key)
+    return render(
+        request,
+        "grids/coverage.html",
+        {
+            "root": root,
+            "roots": coverage.audit_roots(scope)[:50],
+            "categories": [(c, counts[c.key]) for c in coverage.CATEGORIES],
+            "category": category,
+            "page": page,
+            "query": params.urlencode(),
+            "hidden_members": key in ("ungridded", "multigrid") and not audit.show_members,
+        },
+    )

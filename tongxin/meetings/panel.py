@@ -1,0 +1,24 @@
+"""The 工作台 panel: compliance and attendance rates per subtree, cached briefly per user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from tongxin.meetings import selectors
+
+CACHE_SECONDS = 60
+
+
+def compute(request: HttpRequest, scope: Any) -> dict[str, Any] | None:
+    if not scope.has("meetings.view"):
+        return None
+    key = f"meetings:panel:{scope.user_id}:{selectors.local_today():%Y%m%d}"
+    data = cache.get(key) if scope.user_id else None
+    if data is None:
+        data = selectors.compliance_summary(scope) or {}
+        if scope.user_id:
+            cache.set(key, data, CACHE_SECONDS)
+    return data or None

@@ -1,0 +1,486 @@
+"""Every read of organizational life, filtered by a Scope."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from tongxin.core.scope import Scope, subtree_q
+from tongxin.meetings.models import (
+    Attendance,
+    CalendarFeed,
+    ComplianceRule,
+    Guest,
+    Meeting,
+    MeetingAttachment,
+    MeetingKind,
+    MeetingSeries,
+    MeetingStatus,
+    Period,
+)
+from tongxin.members.models import Member
+from tongxin.orgs.models import Organization, OrgKind
+
+LIST_COLUMNS = (
+    "id", "org_id", "org_path", "kind", "title", "status", "date", "start_time", "end_time",
+    "location", "presenter", "expected_count", "present_count", "review_status", "org__name",
+)  # fmt: skip
+
+# Organizations that hold meetings of their own (a committee's 党课 is a meeting too).
+MEETING_ORG_KINDS = [OrgKind.BRANCH, OrgKind.GROUP, OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE,
+                     OrgKind.WORKING_COMMITTEE]  # fmt: skip
+
+
+def local_today() -> dt.date:
+    return timezone.localdate()
+
+
+def meetings_q(scope: Scope, perm: str = "meetings.view", prefix: str = "") -> Q:
+    """Meetings reached: by an org grant on the meeting's (denormalized) org_path, or by an area
+    grant on the area the organization is anchored in."""
+    if scope.is_superuser:
+        return Q()
+    q = scope.org_grants_q(perm, f"{prefix}org_path")
+    by_area = scope.orgs_by_area_q(perm)
+    if by_area is not None:
+        q |= Q(**{f"{prefix}org__in": Organization.objects.filter(by_area).values("id")})
+    return q
+
+
+def meeting_queryset(scope: Scope, perm: str = "meetings.view") -> QuerySet[Meeting]:
+    return Meeting.objects.filter(meetings_q(scope, perm))
+
+
+def get_meeting_for(scope: Scope, pk: object, perm: str = "meetings.view") -> Meeting:
+    try:
+        return meeting_queryset(scope, perm).select_related("org", "branch").get(pk=int(str(pk)))
+    except (Meeting.DoesNotExist, ValueError):
+        raise Http404(gettext("会议不存在或不在您的管辖范围内。")) from None
+
+
+def can(scope: Scope, perm: str, meeting: Meeting) -> bool:
+    area = meeting.org.area.path if meeting.org.area_id else None  # type: ignore[union-attr]
+    return scope.reaches_org(perm, meeting.org_path, area)
+
+
+def meeting_org_choices(scope: Scope, perm: str = "meetings.manage") -> QuerySet[Organization]:
+    return (
+        Organization.objects.filter(scope.orgs_q(perm), kind__in=MEETING_ORG_KINDS)
+        .only("id", "name", "path")
+        .order_by("path")
+    )
+
+
+@dataclass
+class MeetingFilters:
+    org: Organization | None = None
+    kind: str = ""
+    status: str = ""
+    start: dt.date | None = None
+    end: dt.date | None = None  # inclusive
+
+
+def meeting_list(scope: Scope, filters: MeetingFilters | None = None) -> QuerySet[Meeting]:
+    """One query for the rows (org joined)."""
+    f = filters or MeetingFilters()
+    qs = meeting_queryset(scope)
+    if f.org is not None:
+        qs = qs.filter(subtree_q("org_path", f.org.path))
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.start:
+        qs = qs.filter(date__gte=f.start)
+    if f.end:
+        qs = qs.filter(date__lte=f.end)
+    return qs.select_related("org").only(*LIST_COLUMNS).order_by("date", "start_time", "id")
+
+
+@dataclass
+class Day:
+    date: dt.date
+    in_month: bool
+    meetings: list[Meeting] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.meetings)
+
+
+PER_DAY = 3
+
+
+def month_calendar(scope: Scope, filters: MeetingFilters, year: int, month: int) -> list[list[Day]]:
+    """Weeks (Monday first) of the month: up to PER_DAY meetings per day and each day's total.
+    Two queries: the totals per day, and the first rows of the month (capped)."""
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    f = MeetingFilters(org=filters.org, kind=filters.kind, status=filters.status,
+                       start=first, end=last)  # fmt: skip
+    qs = meeting_list(scope, f)
+    totals = dict(qs.order_by().values_list("date").annotate(n=Count("id")))
+    days: dict[dt.date, Day] = {}
+    for d, n in totals.items():
+        days[d] = Day(d, True, total=n)
+    for m in qs[:400]:
+        day = days[m.date]
+        if len(day.meetings) < PER_DAY:
+            day.meetings.append(m)
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        weeks.append([days.get(d) or Day(d, d.month == month) for d in week])
+    return weeks
+
+
+def branch_path_of(meeting: Meeting) -> str:
+    """Members belong to branches (never to groups): a group meeting's roster is its branch's."""
+    if meeting.org.kind == OrgKind.GROUP:  # type: ignore[union-attr]
+        return meeting.org_path[: -Organization.steplen]
+    return meeting.org_path
+
+
+def roster(meeting: Meeting) -> QuerySet[Member]:
+    """The members expected at the meeting (the meeting's access was checked by the caller)."""
+    return Member.objects.filter(org_path=branch_path_of(meeting)).only("id", "name").order_by("id")
+
+
+def guest_ids(meeting: Meeting) -> set[int]:
+    return set(Guest.objects.filter(meeting=meeting).values_list("member_id", flat=True))
+
+
+def eligible_ids(meeting: Meeting) -> list[int]:
+    return list(roster(meeting).values_list("id", flat=True)) + sorted(guest_ids(meeting))
+
+
+@dataclass
+class RollRow:
+    member_id: int
+    name: str
+    is_guest: bool
+    state: str = ""
+    reason: str = ""
+    method: str = ""
+    method_label: str = ""
+
+
+def roll(meeting: Meeting) -> list[RollRow]:
+    """The roster plus guests with their attendance: three queries."""
+    rows = {m.id: RollRow(m.id, m.name, False) for m in roster(meeting)}
+    for g in (
+        Guest.objects.filter(meeting=meeting)
+        .select_related("member")
+        .only("member__id", "member__name")
+    ):
+        rows.setdefault(g.member.id, RollRow(g.member.id, g.member.name, True))
+    for a in (
+        Attendance.objects.filter(meeting=meeting)
+        .select_related("member")
+        .only("member__id", "member__name", "state", "reason", "method", "is_guest")
+    ):
+        row = rows.setdefault(a.member.id, RollRow(a.member.id, a.member.name, a.is_guest))
+        row.state, row.reason, row.method = a.state, a.reason, a.method
+        row.method_label = str(a.get_method_display()) if a.method else ""
+    return list(rows.values())
+
+
+def attachments(meeting: Meeting) -> QuerySet[MeetingAttachment]:
+    return MeetingAttachment.objects.filter(meeting=meeting).order_by("id")
+
+
+def get_attachment_for(scope: Scope, pk: object) -> MeetingAttachment:
+    try:
+        return MeetingAttachment.objects.filter(meetings_q(scope, prefix="meeting__")).get(
+            pk=int(str(pk))
+        )
+    except (MeetingAttachment.DoesNotExist, ValueError):
+        raise Http404(gettext("附件不存在或不在您的管辖范围内。")) from None
+
+
+def guest_candidates(scope: Scope, meeting: Meeting) -> QuerySet[Member]:
+    """Members in the user's reach from outside the meeting's branch (for 列席)."""
+    return (
+        Member.objects.filter(scope.members_q("members.view"))
+        .exclude(org_path=branch_path_of(meeting))
+        .only("id", "name")
+        .order_by("name", "id")
+    )
+
+
+def series_list(scope: Scope) -> QuerySet[MeetingSeries]:
+    qs = MeetingSeries.objects.all()
+    if not scope.is_superuser:
+        q = scope.org_grants_q("meetings.view", "org_path")
+        by_area = scope.orgs_by_area_q("meetings.view")
+        if by_area is not None:
+            q |= Q(org__in=Organization.objects.filter(by_area).values("id"))
+        qs = qs.filter(q)
+    return qs.select_related("org").annotate(n=Count("meetings")).order_by("-id")
+
+
+# ---- the member's side ----------------------------------------------------------------------
+
+
+def member_meetings(member: Member) -> QuerySet[Meeting]:
+    """The meetings a member is expected at: their branch's and its groups', and those they are
+    invited to as a guest."""
+    return (
+        Meeting.objects.filter(
+            Q(branch_id=member.org_id) | Q(org_id=member.org_id) | Q(guests__member=member)
+        )
+        .exclude(status=MeetingStatus.CANCELLED)
+        .select_related("org")
+        .only(*LIST_COLUMNS)
+        .distinct()
+    )
+
+
+def member_today(member: Member) -> list[Meeting]:
+    return list(member_meetings(member).filter(date=local_today()).order_by("start_time", "id"))
+
+
+def member_upcoming(member: Member, limit: int = 5) -> list[Meeting]:
+    qs = member_meetings(member).filter(date__gte=local_today(), status=MeetingStatus.PLANNED)
+    return list(qs.order_by("date", "start_time", "id")[:limit])
+
+
+def feed_for_token(kind: str, token: str) -> CalendarFeed | None:
+    """The token is the credential (no login): an unknown token finds nothing."""
+    if not token or len(token) > 64:
+        return None
+    return CalendarFeed.objects.filter(kind=kind, token=token).first()
+
+
+def feed_meetings(feed: CalendarFeed, limit: int = 500) -> list[Meeting]:
+    since = local_today() - dt.timedelta(days=180)
+    if feed.member_id:
+        member = Member.objects.get(pk=feed.member_id)
+        qs = member_meetings(member)
+    else:
+        qs = Meeting.objects.filter(Q(org_id=feed.org_id) | Q(branch_id=feed.org_id)).exclude(
+            status=MeetingStatus.CANCELLED
+        )
+    return list(
+        qs.filter(date__gte=since).select_related("org").order_by("date", "start_time")[:limit]
+    )
+
+
+def feed_of(
+    *, org: Organization | None = None, member: Member | None = None
+) -> CalendarFeed | None:
+    if org is not None:
+        return CalendarFeed.objects.filter(org=org).first()
+    return CalendarFeed.objects.filter(member=member).first()
+
+
+# ---- compliance ---------------------------------------------------------------------------
+
+# Used when the rules table is empty (a flushed test database): the data migration's defaults.
+DEFAULT_RULES = [
+    (MeetingKind.COMMITTEE, Period.MONTH),
+    (MeetingKind.GROUP, Period.MONTH),
+    (MeetingKind.GENERAL, Period.QUARTER),
+    (MeetingKind.LECTURE, Period.QUARTER),
+    (MeetingKind.THEME_DAY, Period.MONTH),
+    (MeetingKind.LIFE, Period.YEAR),
+]
+
+MET, BEHIND, OVERDUE = "met", "behind", "overdue"
+BRANCH_LIST_LIMIT = 500
+STATE_LABELS = {MET: _("达标"), BEHIND: _("本期未完成"), OVERDUE: _("上期未完成（逾期）")}
+STATE_RANK = {MET: 0, BEHIND: 1, OVERDUE: 2}
+
+
+def active_rules() -> list[ComplianceRule]:
+    rules = list(ComplianceRule.objects.filter(active=True))
+    if not rules and not ComplianceRule.objects.exists():
+        rules = [ComplianceRule(kind=k, period=p, min_count=1) for k, p in DEFAULT_RULES]
+    return rules
+
+
+def period_bounds(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """(start of the current period, start of the previous one)."""
+    if period == Period.MONTH:
+        cur = today.replace(day=1)
+        prev = (cur - dt.timedelta(days=1)).replace(day=1)
+    elif period == Period.QUARTER:
+        cur = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        prev = (cur - dt.timedelta(days=1)).replace(day=1)
+        prev = dt.date(prev.year, 3 * ((prev.month - 1) // 3) + 1, 1)
+    else:
+        cur = dt.date(today.year, 1, 1)
+        prev = dt.date(today.year - 1, 1, 1)
+    return cur, prev
+
+
+@dataclass
+class KindState:
+    kind: str
+    label: str
+    period_label: str
+    state: str
+    current: int
+    previous: int
+    required: int
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
+
+@dataclass
+class BranchCompliance:
+    id: int
+    path: str
+    name: str
+    state: str
+    kinds: list[KindState]
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
+    @property
+    def missing(self) -> list[KindState]:
+        return [k for k in self.kinds if k.state != MET]
+
+
+def compliance(
+    scope: Scope, *, org: Organization | None = None, today: dt.date | None = None
+) -> list[BranchCompliance]:
+    """Every branch in reach with its state for the current period: three queries (rules,
+    branches, one GROUP BY over the held meetings), whatever the number of branches.
+    (Two when nothing is in reach.)"""
+    today = today or local_today()
+    rules = active_rules()
+    if not rules:
+        return []
+    branches = Organization.objects.filter(scope.orgs_q("meetings.view"), kind=OrgKind.BRANCH)
+    if org is not None:
+        branches = branches.filter(subtree_q("path", org.path))
+    branch_rows = list(branches.order_by("path").values_list("id", "path", "name", "numchild"))
+    if not branch_rows:
+        return []
+    bounds = {r.kind: period_bounds(r.period, today) for r in rules}
+    earliest = min(prev for _cur, prev in bounds.values())
+    aggregates = {}
+    for r in rules:
+        cur, prev = bounds[r.kind]
+        aggregates[f"c_{r.kind}"] = Count("id", filter=Q(kind=r.kind, date__gte=cur))
+        aggregates[f"p_{r.kind}"] = Count("id", filter=Q(kind=r.kind, date__gte=prev,
+                                                          date__lt=cur))  # fmt: skip
+    meetings = Meeting.objects.filter(
+        status=MeetingStatus.HELD, branch__isnull=False, date__gte=earliest, date__lte=today
+    )
+    if len(branch_rows) <= BRANCH_LIST_LIMIT:
+        # a secretary's or a street's branches: the (branch, status, date) index, per branch
+        meetings = meetings.filter(branch_id__in=[b[0] for b in branch_rows])
+    # else (a district, the city): one pass over the period's held meetings; rows of branches
+    # out of reach are dropped below, since only the branches in reach are listed.
+    counts: dict[int, dict[str, int]] = {
+        row["branch_id"]: row  # type: ignore[misc]
+        for row in meetings.order_by().values("branch_id").annotate(**aggregates)
+    }
+    labels = dict(MeetingKind.choices)
+    periods = dict(Period.choices)
+    # Translated once here: a lazy label per branch and rule costs more than the query.
+    plan = [(r.kind, f"c_{r.kind}", f"p_{r.kind}", r.min_count, str(labels[r.kind]),
+             str(periods[r.period])) for r in rules]  # fmt: skip
+    empty: dict[str, int] = {}
+    out = []
+    for bid, path, name, numchild in branch_rows:
+        row = counts.get(bid, empty)
+        kinds = []
+        worst = MET
+        for kind, ckey, pkey, required, label, period_label in plan:
+            if kind == MeetingKind.GROUP and not numchild:
+                continue  # 党小组会 only where the branch has groups
+            c, p = row.get(ckey, 0), row.get(pkey, 0)
+            state = MET if c >= required else (OVERDUE if p < required else BEHIND)
+            if STATE_RANK[state] > STATE_RANK[worst]:
+                worst = state
+            kinds.append(KindState(kind, label, period_label, state, c, p, required))
+        out.append(BranchCompliance(bid, path, name, worst, kinds))
+    return out
+
+
+@dataclass
+class SubtreeRate:
+    name: str
+    branches: int
+    met: int
+    behind: int
+    overdue: int
+    expected: int
+    present: int
+
+    @property
+    def compliance_pct(self) -> float | None:
+        return round(100 * self.met / self.branches, 1) if self.branches else None
+
+    @property
+    def attendance_pct(self) -> float | None:
+        return round(100 * self.present / self.expected, 1) if self.expected else None
+
+
+def compliance_summary(scope: Scope, today: dt.date | None = None) -> dict[str, object] | None:
+    """The 工作台 panel: totals and, per subtree below the user's top organization (or per top
+    organization when there are several), compliance and attendance rates. Six queries."""
+    today = today or local_today()
+    rows = compliance(scope, today=today)
+    if not rows:
+        return None
+    roots = (
+        sorted({r.path[:4] for r in rows})
+        if scope.is_superuser
+        else scope.org_roots("meetings.view")
+    )
+    if not roots:  # area grants only: one line per branch's top-level ancestor in reach
+        roots = sorted({r.path[:4] for r in rows})
+    if len(roots) == 1:
+        depth = len(roots[0]) // Organization.steplen + 1
+        prefix_len = depth * Organization.steplen
+    else:
+        prefix_len = min(len(p) for p in roots)
+    groups: dict[str, SubtreeRate] = {}
+    for _level in range(4):  # a single line says little: go down while there is only one
+        groups = {}
+        for r in rows:
+            key = r.path[:prefix_len]
+            g = groups.setdefault(key, SubtreeRate("", 0, 0, 0, 0, 0, 0))
+            g.branches += 1
+            setattr(g, r.state, getattr(g, r.state) + 1)
+        if len(groups) > 1 or all(len(r.path) <= prefix_len for r in rows):
+            break
+        prefix_len += Organization.steplen
+    since = today - dt.timedelta(days=365)
+    att = (
+        meeting_queryset(scope)
+        .filter(status=MeetingStatus.HELD, date__gte=since, date__lte=today)
+        .annotate(p=Substr("org_path", 1, prefix_len))
+        .order_by()
+        .values("p")
+        .annotate(e=Sum("expected_count"), n=Sum("present_count"))
+    )
+    for a in att:
+        if a["p"] in groups:
+            groups[a["p"]].expected += a["e"] or 0
+            groups[a["p"]].present += a["n"] or 0
+    names = dict(Organization.objects.filter(path__in=list(groups)).values_list("path", "name"))
+    for key, g in groups.items():
+        g.name = names.get(key, key)
+    total = SubtreeRate(gettext("合计"), 0, 0, 0, 0, 0, 0)
+    for g in groups.values():
+        for f in ("branches", "met", "behind", "overdue", "expected", "present"):
+            setattr(total, f, getattr(total, f) + getattr(g, f))
+    ordered = sorted(groups.values(), key=lambda g: (g.compliance_pct or 0, g.name))
+    return {"total": total, "subtrees": ordered[:12], "more": max(0, len(ordered) - 12)}

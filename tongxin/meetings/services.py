@@ -1,0 +1,455 @@
+"""Every write to organizational life: validated, atomic, audited (DESIGN §4.5)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongxin.core import uploads
+from tongxin.core.audit import audit
+from tongxin.core.errors import ConflictError, ServiceError
+from tongxin.meetings import card, selectors
+from tongxin.meetings.models import (
+    Attendance,
+    AttendanceState,
+    CalendarFeed,
+    CheckInMethod,
+    FeedKind,
+    Guest,
+    Meeting,
+    MeetingAttachment,
+    MeetingKind,
+    MeetingSeries,
+    MeetingStatus,
+    Recurrence,
+    ReviewStatus,
+)
+from tongxin.members.models import Member
+from tongxin.orgs.models import Organization, OrgKind
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+SERIES_MAX_DAYS = 366
+
+
+def _starts(meeting_date: dt.date, start: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(meeting_date, start))
+
+
+@dataclass
+class PlanInput:
+    org: Organization
+    kind: str
+    title: str
+    date: dt.date
+    start_time: dt.time
+    end_time: dt.time
+    location: str = ""
+    presenter: str = ""
+    recorder: str = ""
+
+
+def _validate_plan(data: PlanInput) -> None:
+    errors: dict[str, str] = {}
+    if data.kind not in MeetingKind.values:
+        errors["kind"] = _("请选择会议类型。")
+    if not data.title.strip():
+        errors["title"] = _("请填写会议主题。")
+    if data.end_time <= data.start_time:
+        errors["end_time"] = _("结束时间应晚于开始时间。")
+    if data.org.kind not in selectors.MEETING_ORG_KINDS:
+        errors["org"] = _("请选择召开会议的党组织。")
+    elif data.kind == MeetingKind.GROUP and data.org.kind != OrgKind.GROUP:
+        errors["kind"] = _("党小组会应由党小组召开，请选择党小组。")
+    elif data.org.kind == OrgKind.GROUP and data.kind != MeetingKind.GROUP:
+        errors["kind"] = _("党小组只召开党小组会，其他会议请以党支部名义安排。")
+    if errors:
+        raise ServiceError(_("请按提示修改后再提交。"), fields=errors)
+
+
+def _branch_of(org: Organization) -> int | None:
+    if org.kind == OrgKind.BRANCH:
+        return org.pk
+    if org.kind == OrgKind.GROUP:
+        parent = Organization.objects.filter(path=org.path[: -Organization.steplen]).first()
+        return parent.pk if parent is not None and parent.kind == OrgKind.BRANCH else None
+    return None
+
+
+def _new_meeting(actor: Any, data: PlanInput, series: MeetingSeries | None = None) -> Meeting:
+    return Meeting(
+        org=data.org, org_path=data.org.path, branch_id=_branch_of(data.org), kind=data.kind,
+        title=data.title.strip(), date=data.date, start_time=data.start_time,
+        end_time=data.end_time, location=data.location.strip(), presenter=data.presenter.strip(),
+        recorder=data.recorder.strip(), series=series,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def meeting_plan(*, actor: Any, data: PlanInput) -> Meeting:
+    _validate_plan(data)
+    meeting = _new_meeting(actor, data)
+    meeting.expected_count = selectors.roster(meeting).count()
+    meeting.save()
+    audit(actor=actor, action="meetings.plan", obj=meeting, org_path=meeting.org_path,
+          diff={"kind": data.kind, "date": data.date.isoformat()})  # fmt: skip
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, actor: Any, meeting: Meeting, data: PlanInput) -> Meeting:
+    if meeting.status != MeetingStatus.PLANNED:
+        raise ConflictError(_("只有计划中的会议可以修改安排；已召开的会议请修改会议记录。"))
+    data.org = meeting.org  # the organization of a meeting does not change
+    _validate_plan(data)
+    for f in ("kind", "date", "start_time", "end_time"):
+        setattr(meeting, f, getattr(data, f))
+    for f in ("title", "location", "presenter", "recorder"):
+        setattr(meeting, f, getattr(data, f).strip())
+    meeting.save()
+    audit(actor=actor, action="meetings.update", obj=meeting, org_path=meeting.org_path)
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, actor: Any, meeting: Meeting) -> Meeting:
+    if meeting.status != MeetingStatus.PLANNED:
+        raise ConflictError(_("只有计划中的会议可以取消。"))
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.save(update_fields=["status", "updated_at"])
+    audit(actor=actor, action="meetings.cancel", obj=meeting, org_path=meeting.org_path)
+    return meeting
+
+
+@dataclass
+class RecordInput:
+    title: str
+    presenter: str
+    recorder: str
+    content: str
+    decisions: str = ""
+    # member id -> (state, reason); members left out keep what check-in recorded
+    attendance: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+
+def _refresh_counts(meeting: Meeting) -> None:
+    counts = Attendance.objects.filter(meeting=meeting).aggregate(
+        present=Count("id", filter=Q(state=AttendanceState.PRESENT)),
+        guests=Count("id", filter=Q(is_guest=True, state=AttendanceState.PRESENT)),
+    )
+    meeting.present_count = counts["present"]
+    meeting.expected_count = selectors.roster(meeting).count() + counts["guests"]
+    meeting.save(update_fields=["present_count", "expected_count", "updated_at"])
+
+
+@transaction.atomic
+def meeting_record(*, actor: Any, meeting: Meeting, data: RecordInput) -> Meeting:
+    """The minutes: marks the meeting held. A meeting that has not started cannot be held."""
+    errors: dict[str, str] = {}
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ConflictError(_("会议已取消，不能记录为已召开；请重新安排会议。"))
+    if _starts(meeting.date, meeting.start_time) > timezone.now():
+        raise ServiceError(
+            _("会议时间%(when)s还未到，不能记录为已召开；请在会后记录，或修改会议日期。")
+            % {"when": f"{meeting.date:%Y-%m-%d} {meeting.start_time:%H:%M}"}
+        )
+    if not data.title.strip():
+        errors["title"] = _("请填写会议主题。")
+    if not data.presenter.strip():
+        errors["presenter"] = _("请填写主持人或主讲人。")
+    if not data.recorder.strip():
+        errors["recorder"] = _("请填写记录人。")
+    if not data.content.strip():
+        errors["content"] = _("请填写会议内容。")
+    allowed = set(selectors.eligible_ids(meeting))
+    guests = selectors.guest_ids(meeting)
+    for member_id, (state, reason) in data.attendance.items():
+        if member_id not in allowed:
+            errors["attendance"] = _("出勤名单中有不属于本支部的党员，请先将其添加为列席人员。")
+        elif state not in AttendanceState.values:
+            errors["attendance"] = _("请为每位党员选择出席或缺席。")
+        elif state == AttendanceState.ABSENT and not reason.strip():
+            errors["attendance"] = _("缺席的党员请填写缺席原因。")
+    if errors:
+        raise ServiceError(_("请按提示修改后再提交。"), fields=errors)
+    existing = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
+    for member_id, (state, reason) in data.attendance.items():
+        a = existing.get(member_id)
+        reason = reason.strip() if state == AttendanceState.ABSENT else ""
+        if a is None:
+            Attendance.objects.create(meeting=meeting, member_id=member_id, state=state,
+                                      reason=reason, method=CheckInMethod.RECORD,
+                                      is_guest=member_id in guests)  # fmt: skip
+        elif (a.state, a.reason) != (state, reason):
+            a.state, a.reason = state, reason
+            a.method = a.method if state == AttendanceState.PRESENT and a.method else "record"
+            a.save()
+    before = meeting.status
+    meeting.title, meeting.presenter = data.title.strip(), data.presenter.strip()
+    meeting.recorder, meeting.content = data.recorder.strip(), data.content.strip()
+    meeting.decisions = data.decisions.strip()
+    meeting.status = MeetingStatus.HELD
+    if meeting.review_status == ReviewStatus.RETURNED:
+        meeting.review_status = ReviewStatus.NONE
+    meeting.save()
+    _refresh_counts(meeting)
+    audit(actor=actor, action="meetings.record", obj=meeting, org_path=meeting.org_path,
+          diff={"status": [before, MeetingStatus.HELD],
+                "present": meeting.present_count})  # fmt: skip
+    return meeting
+
+
+def _check_in_open(meeting: Meeting) -> None:
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ConflictError(_("会议已取消，不能签到。"))
+    today = selectors.local_today()
+    if meeting.date != today:
+        raise ServiceError(
+            _("签到只能在会议当天（%(date)s）进行；补记出勤请在会议记录中填写。")
+            % {"date": f"{meeting.date:%Y-%m-%d}"}
+        )
+
+
+def context_of(meeting: Meeting) -> str:
+    return f"meeting:{meeting.pk}"
+
+
+def _mark_present(actor: Any, meeting: Meeting, member_id: int, method: str, *,
+                  roster_ids: set[int] | None = None, guests: set[int] | None = None) -> Attendance:  # fmt: skip
+    if guests is None:
+        guests = selectors.guest_ids(meeting)
+    if roster_ids is None:
+        on_roster = selectors.roster(meeting).filter(pk=member_id).exists()
+    else:
+        on_roster = member_id in roster_ids
+    if not on_roster and member_id not in guests:
+        raise ServiceError(
+            _("该党员不是本支部党员，不能签到；如需列席，请先在签到页添加为列席人员。"),
+            code="not_member",
+        )
+    a = Attendance.objects.filter(meeting=meeting, member_id=member_id).first()
+    if a is not None and a.state == AttendanceState.PRESENT:
+        raise ConflictError(_("该党员已签到，无需重复签到。"), code="already")
+    is_guest = not on_roster
+    if a is None:
+        a = Attendance(meeting=meeting, member_id=member_id, is_guest=is_guest)
+    a.state, a.reason, a.method = AttendanceState.PRESENT, "", method
+    a.save()
+    # One more present (and, for a guest, one more expected): no recount on the hot path.
+    Meeting.objects.filter(pk=meeting.pk).update(
+        present_count=F("present_count") + 1,
+        expected_count=F("expected_count") + (1 if is_guest else 0),
+        updated_at=timezone.now(),
+    )
+    audit(actor=actor, action="meetings.check_in", obj=meeting, org_path=meeting.org_path,
+          diff={"member": member_id, "method": method})  # fmt: skip
+    return a
+
+
+@transaction.atomic
+def meeting_check_in(*, actor: Any, meeting: Meeting, text: str) -> Attendance:
+    """A scanned card token or a typed short code. Refused (nothing written): expired, forged,
+    replayed or other-meeting tokens, and members of other branches not added as guests."""
+    _check_in_open(meeting)
+    if not text.strip():
+        raise ServiceError(_("请扫描党员卡二维码或输入签到码。"), fields={"code": _("请填写。")})
+    roster_ids = set(selectors.roster(meeting).values_list("id", flat=True))
+    guests = selectors.guest_ids(meeting)
+    member_id, method = card.verify(
+        text, context=context_of(meeting), candidates=[*roster_ids, *guests]
+    )
+    return _mark_present(actor, meeting, member_id, method, roster_ids=roster_ids, guests=guests)
+
+
+@transaction.atomic
+def meeting_roll_call(*, actor: Any, meeting: Meeting, member_id: int, present: bool) -> Meeting:
+    """Tick (or untick) a member on the roll. Not before the meeting's day."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ConflictError(_("会议已取消，不能点名。"))
+    if meeting.date > selectors.local_today():
+        raise ServiceError(_("会议还未召开，不能点名；请在会议当天点名。"))
+    if present:
+        _mark_present(actor, meeting, member_id, CheckInMethod.ROLL_CALL)
+        return meeting
+    deleted, _counts = Attendance.objects.filter(
+        meeting=meeting, member_id=member_id, state=AttendanceState.PRESENT
+    ).delete()
+    if deleted:
+        _refresh_counts(meeting)
+        audit(actor=actor, action="meetings.roll_call_undo", obj=meeting,
+              org_path=meeting.org_path, diff={"member": member_id})  # fmt: skip
+    return meeting
+
+
+@transaction.atomic
+def meeting_guest_add(*, actor: Any, meeting: Meeting, member: Member) -> Guest:
+    if member.org_path == selectors.branch_path_of(meeting):
+        raise ConflictError(_("该党员是本支部党员，无需添加为列席人员。"))
+    guest, created = Guest.objects.get_or_create(meeting=meeting, member=member)
+    if not created:
+        raise ConflictError(_("该党员已是本次会议的列席人员。"))
+    audit(actor=actor, action="meetings.guest_add", obj=meeting, org_path=meeting.org_path,
+          diff={"member": member.pk})  # fmt: skip
+    return guest
+
+
+@transaction.atomic
+def meeting_attach(*, actor: Any, meeting: Meeting, f: Any) -> MeetingAttachment:
+    """Images or PDF, checked by content and size; the file is removed again if saving fails."""
+    stored = uploads.store(f, allowed=uploads.IMAGES_AND_PDF, max_bytes=ATTACHMENT_MAX_BYTES,
+                           folder="meetings")  # fmt: skip
+    try:
+        with transaction.atomic():
+            att = MeetingAttachment.objects.create(
+                meeting=meeting, name=stored.name, original_name=stored.original_name,
+                content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+                uploaded_by=actor if getattr(actor, "pk", None) else None,
+            )  # fmt: skip
+            audit(actor=actor, action="meetings.attach", obj=meeting, org_path=meeting.org_path,
+                  diff={"file": stored.original_name, "size": stored.size})  # fmt: skip
+    except Exception:
+        uploads.delete(stored.name)
+        raise
+    return att
+
+
+@transaction.atomic
+def meeting_review(*, actor: Any, meeting: Meeting, approve: bool, note: str = "") -> Meeting:
+    """The upper organization's review of the minutes (optional)."""
+    if meeting.status != MeetingStatus.HELD:
+        raise ConflictError(_("会议尚未记录为已召开，暂不能审核。"))
+    if not approve and not note.strip():
+        raise ServiceError(
+            _("退回时请写明需要补正的内容。"), fields={"note": _("请填写审核意见。")}
+        )
+    meeting.review_status = ReviewStatus.APPROVED if approve else ReviewStatus.RETURNED
+    meeting.review_note = note.strip()[:500]
+    meeting.reviewed_by = actor if getattr(actor, "pk", None) else None
+    meeting.reviewed_at = timezone.now()
+    meeting.save()
+    audit(actor=actor, action="meetings.review", obj=meeting, org_path=meeting.org_path,
+          diff={"review_status": meeting.review_status})  # fmt: skip
+    return meeting
+
+
+# ---- recurring series ------------------------------------------------------------------------
+
+
+@dataclass
+class SeriesInput:
+    org: Organization
+    kind: str
+    title: str
+    recurrence: str
+    start_time: dt.time
+    end_time: dt.time
+    starts_on: dt.date
+    ends_on: dt.date
+    weekday: int | None = None  # 0 = Monday (周二夜学: 1)
+    day_of_month: int | None = None
+    location: str = ""
+
+
+def series_dates(data: SeriesInput) -> list[dt.date]:
+    out = []
+    if data.recurrence == Recurrence.WEEKLY:
+        assert data.weekday is not None
+        d = data.starts_on + dt.timedelta(days=(data.weekday - data.starts_on.weekday()) % 7)
+        while d <= data.ends_on:
+            out.append(d)
+            d += dt.timedelta(days=7)
+        return out
+    assert data.day_of_month is not None
+    y, m = data.starts_on.year, data.starts_on.month
+    while True:
+        day = min(data.day_of_month, calendar.monthrange(y, m)[1])
+        d = dt.date(y, m, day)
+        if d > data.ends_on:
+            return out
+        if d >= data.starts_on:
+            out.append(d)
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+
+
+@transaction.atomic
+def series_create(*, actor: Any, data: SeriesInput) -> tuple[MeetingSeries, int]:
+    """A recurring plan and its planned meetings (at most a year ahead)."""
+    errors: dict[str, str] = {}
+    if data.recurrence not in Recurrence.values:
+        errors["recurrence"] = _("请选择周期。")
+    elif data.recurrence == Recurrence.WEEKLY and data.weekday not in range(7):
+        errors["weekday"] = _("每周召开请选择星期几。")
+    elif data.recurrence == Recurrence.MONTHLY and data.day_of_month not in range(1, 32):
+        errors["day_of_month"] = _("每月召开请填写1到31之间的日期。")
+    if data.ends_on < data.starts_on:
+        errors["ends_on"] = _("截止日期不能早于起始日期。")
+    elif (data.ends_on - data.starts_on).days > SERIES_MAX_DAYS:
+        errors["ends_on"] = _("一次最多安排一年的会议，请缩短截止日期。")
+    if data.starts_on < selectors.local_today():
+        errors["starts_on"] = _("起始日期不能早于今天。")
+    plan = PlanInput(org=data.org, kind=data.kind, title=data.title, date=data.starts_on,
+                     start_time=data.start_time, end_time=data.end_time,
+                     location=data.location)  # fmt: skip
+    try:
+        _validate_plan(plan)
+    except ServiceError as e:
+        errors.update(e.fields)
+    if errors:
+        raise ServiceError(_("请按提示修改后再提交。"), fields=errors)
+    series = MeetingSeries.objects.create(
+        org=data.org, org_path=data.org.path, kind=data.kind, title=data.title.strip(),
+        recurrence=data.recurrence, weekday=data.weekday, day_of_month=data.day_of_month,
+        start_time=data.start_time, end_time=data.end_time, location=data.location.strip(),
+        starts_on=data.starts_on, ends_on=data.ends_on,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )  # fmt: skip
+    dates = series_dates(data)
+    if not dates:
+        raise ServiceError(_("起止日期之间没有符合周期的日期，请调整。"),
+                           fields={"ends_on": _("没有可安排的日期。")})  # fmt: skip
+    template = _new_meeting(actor, plan, series)
+    template.expected_count = selectors.roster(template).count()
+    rows = []
+    for d in dates:
+        m = Meeting(**{f.attname: getattr(template, f.attname) for f in Meeting._meta.concrete_fields
+                       if f.attname not in ("id", "date")}, date=d)  # fmt: skip
+        rows.append(m)
+    Meeting.objects.bulk_create(rows)
+    audit(actor=actor, action="meetings.series_create", obj=series, org_path=series.org_path,
+          diff={"meetings": len(rows), "recurrence": data.recurrence})  # fmt: skip
+    return series, len(rows)
+
+
+# ---- calendar feeds -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def feed_rotate(
+    *, actor: Any, org: Organization | None = None, member: Member | None = None
+) -> CalendarFeed:
+    """Create the private feed URL, or replace its token (the old URL stops working)."""
+    if (org is None) == (member is None):
+        raise ServiceError(_("请选择支部或党员。"))
+    token = secrets.token_urlsafe(24)
+    if org is not None:
+        if org.kind != OrgKind.BRANCH:
+            raise ServiceError(_("日历订阅按党支部提供，请在党支部页面生成。"))
+        feed, _created = CalendarFeed.objects.update_or_create(
+            org=org, defaults={"kind": FeedKind.BRANCH, "token": token}
+        )
+        audit(actor=actor, action="meetings.feed_rotate", obj=org)
+    else:
+        assert member is not None
+        feed, _created = CalendarFeed.objects.update_or_create(
+            member=member, defaults={"kind": FeedKind.MEMBER, "token": token}
+        )
+        audit(actor=actor, action="meetings.feed_rotate", obj=member)
+    return feed

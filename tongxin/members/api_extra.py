@@ -1,0 +1,422 @@
+"""/api/v1/members: 组织关系转接 (transfers), 双报到 (dual-reports) and 党费 (dues). The same
+services as the pages; every read through a Scope; money in fen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext
+from ninja import Field, Query, Router, Schema, Status
+
+from tongxin.core.errors import ServiceError
+from tongxin.core.scope import request_scope
+from tongxin.members import dual_report, dues, selectors, transfers
+from tongxin.members.models import DualReport, Transfer
+from tongxin.orgs.selectors import get_org_for
+
+router = Router(tags=["组织关系转接、双报到、党费"])
+
+
+def _page(qs, page: int) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    size = settings.PAGE_SIZE
+    start = (page - 1) * size
+    return {"count": qs.count(), "page": page, "page_size": size,
+            "results": list(qs[start : start + size])}  # fmt: skip
+
+
+# --- transfers ---------------------------------------------------------------------------------
+
+
+class StepOut(Schema):
+    position: int
+    org_id: int
+    org_name: str
+    role: str
+    decision: str
+    decided_at: dt.datetime | None = None
+    note: str
+
+
+class TransferOut(Schema):
+    id: int
+    member_id: int
+    member_name: str
+    source_id: int
+    source_name: str = Field(..., alias="source.name")
+    target_id: int
+    target_name: str = Field(..., alias="target.name")
+    status: str
+    reason: str
+    current_step: int
+    letter_no: str
+    issued_on: dt.date | None = None
+    valid_until: dt.date | None = None
+    completed_on: dt.date | None = None
+
+    @staticmethod
+    def resolve_status(obj: Transfer) -> str:
+        return "expired" if transfers.is_lapsed(obj) else obj.status
+
+
+class TransferDetailOut(TransferOut):
+    steps: list[StepOut]
+
+    @staticmethod
+    def resolve_steps(obj: Transfer) -> list[StepOut]:
+        return transfers.transfer_steps(obj)  # type: ignore[return-value]
+
+
+class TransferPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[TransferOut]
+
+
+class TransferIn(Schema):
+    member_id: int
+    target_org_id: int
+    reason: str = Field("", max_length=200)
+    submit: bool = False
+
+
+class DecisionIn(Schema):
+    note: str = Field("", max_length=200)
+    # The step the caller saw (optional): a decision on a step already decided is refused.
+    position: int | None = None
+
+
+class TransferQuery(Schema):
+    tab: Literal["todo", "outgoing", "incoming", "all"] = "all"
+    page: int = Field(1, ge=1, le=1_000_000)
+
+
+@router.get("/transfers/", response=TransferPage, summary="组织关系转接列表")
+def transfer_list(request: HttpRequest, query: Query[TransferQuery]):  # type: ignore[no-untyped-def]
+    return _page(transfers.transfer_list(request_scope(request), query.tab), query.page)
+
+
+@router.post("/transfers/", response={201: TransferDetailOut}, summary="发起组织关系转接")
+def transfer_create(request: HttpRequest, payload: TransferIn):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    member = selectors.get_member_for(scope, payload.member_id, "members.manage")
+    target = transfers.target_get(payload.target_org_id)
+    try:
+        t = transfers.transfer_create(actor=request.user, member=member, target=target,
+                                      reason=payload.reason, submit=payload.submit)  # fmt: skip
+    except ServiceError as e:
+        if "target" in e.fields:
+            e.fields["target_org_id"] = e.fields.pop("target")
+        raise
+    return Status(201, transfers.get_transfer_for(scope, t.pk))
+
+
+@router.get("/transfers/{transfer_id}", response=TransferDetailOut, summary="转接详情与审批链")
+def transfer_detail(request: HttpRequest, transfer_id: int):  # type: ignore[no-untyped-def]
+    return transfers.get_transfer_for(request_scope(request), transfer_id)
+
+
+@router.post(
+    "/transfers/{transfer_id}/{action}",
+    response=TransferDetailOut,
+    summary="提交、审批（当前一步）、退回、撤回、办结",
+)
+def transfer_act(
+    request: HttpRequest, transfer_id: int,
+    action: Literal["submit", "approve", "reject", "withdraw", "complete"],
+    payload: DecisionIn,
+):  # type: ignore[no-untyped-def]  # fmt: skip
+    scope = request_scope(request)
+    t = transfers.get_transfer_for(scope, transfer_id)
+    kw: dict[str, Any] = {"actor": request.user, "scope": scope, "transfer": t}
+    if action == "submit":
+        transfers.transfer_submit(**kw)
+    elif action == "approve":
+        transfers.transfer_approve(**kw, position=payload.position, note=payload.note)
+    elif action == "reject":
+        transfers.transfer_reject(**kw, position=payload.position, note=payload.note)
+    elif action == "withdraw":
+        transfers.transfer_withdraw(**kw, note=payload.note)
+    else:
+        transfers.transfer_complete(**kw)
+    return transfers.get_transfer_for(scope, t.pk)
+
+
+# --- 双报到 ------------------------------------------------------------------------------------
+
+
+class DualReportOut(Schema):
+    id: int
+    member_id: int
+    member_name: str = Field(..., alias="member.name")
+    org_name: str = Field(..., alias="member.org.name")
+    community_id: int
+    community_name: str = Field(..., alias="community.name")
+    status: str
+    reported_on: dt.date
+    accepted_on: dt.date | None = None
+    service_post: str
+    note: str
+    total_minutes: int
+
+
+class DualReportPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[DualReportOut]
+
+
+class DualReportIn(Schema):
+    member_id: int
+    community_id: int
+    reported_on: dt.date | None = None
+    note: str = Field("", max_length=200)
+
+
+class AcceptIn(Schema):
+    service_post: str = Field(..., max_length=100)
+
+
+class NoteIn(Schema):
+    note: str = Field("", max_length=200)
+
+
+class HoursIn(Schema):
+    served_on: dt.date
+    minutes: int
+    note: str = Field("", max_length=200)
+
+
+class HoursOut(Schema):
+    id: int
+    served_on: dt.date
+    minutes: int
+    note: str
+    source: str
+
+
+class DualQuery(Schema):
+    tab: Literal["members", "community"] = "members"
+    org_id: int | None = None
+    page: int = Field(1, ge=1, le=1_000_000)
+
+
+@router.get("/dual-reports/", response=DualReportPage, summary="双报到列表（含服务时长）")
+def dual_list(request: HttpRequest, query: Query[DualQuery]):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    org = get_org_for(scope, query.org_id) if query.org_id else None
+    return _page(dual_report.dual_report_list(scope, query.tab, org), query.page)
+
+
+@router.post("/dual-reports/", response={201: DualReportOut}, summary="登记双报到")
+def dual_create(request: HttpRequest, payload: DualReportIn):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    member = selectors.get_member_for(scope, payload.member_id, "members.manage")
+    community = dual_report.community_choices().filter(pk=payload.community_id).first()
+    r = dual_report.dual_report_create(actor=request.user, member=member, community=community,
+                                       reported_on=payload.reported_on, note=payload.note)  # fmt: skip
+    return Status(201, dual_report.get_dual_report_for(scope, r.pk))
+
+
+@router.get("/dual-reports/{report_id}", response=DualReportOut, summary="双报到详情")
+def dual_detail(request: HttpRequest, report_id: int):  # type: ignore[no-untyped-def]
+    return dual_report.get_dual_report_for(request_scope(request), report_id)
+
+
+def _dual_for(request: HttpRequest, report_id: int) -> DualReport:
+    return dual_report.get_dual_report_for(request_scope(request), report_id)
+
+
+@router.post(
+    "/dual-reports/{report_id}/accept", response=DualReportOut, summary="社区接收并安排岗位"
+)
+def dual_accept(request: HttpRequest, report_id: int, payload: AcceptIn):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    r = _dual_for(request, report_id)
+    dual_report.dual_report_accept(actor=request.user, scope=scope, report=r,
+                                   service_post=payload.service_post)  # fmt: skip
+    return dual_report.get_dual_report_for(scope, r.pk)
+
+
+@router.post("/dual-reports/{report_id}/decline", response=DualReportOut, summary="社区不接收")
+def dual_decline(request: HttpRequest, report_id: int, payload: NoteIn):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    r = _dual_for(request, report_id)
+    dual_report.dual_report_decline(actor=request.user, scope=scope, report=r, note=payload.note)
+    return dual_report.get_dual_report_for(scope, r.pk)
+
+
+@router.post("/dual-reports/{report_id}/end", response=DualReportOut, summary="结束双报到")
+def dual_end(request: HttpRequest, report_id: int, payload: NoteIn):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    r = _dual_for(request, report_id)
+    dual_report.dual_report_end(actor=request.user, scope=scope, report=r, note=payload.note)
+    return dual_report.get_dual_report_for(scope, r.pk)
+
+
+@router.post(
+    "/dual-reports/{report_id}/hours", response={201: HoursOut}, summary="登记服务时长（分钟）"
+)
+def dual_hours(request: HttpRequest, report_id: int, payload: HoursIn):  # type: ignore[no-untyped-def]
+    r = dual_report.get_dual_report_for(request_scope(request), report_id, "community")
+    h = dual_report.dual_report_hours_log(actor=request.user, dual_report=r,
+                                          served_on=payload.served_on, minutes=payload.minutes,
+                                          note=payload.note)  # fmt: skip
+    return Status(201, h)
+
+
+# --- 党费 --------------------------------------------------------------------------------------
+
+
+class DuesRowOut(Schema):
+    member_id: int
+    name: str
+    org_name: str
+    category: str | None = None
+    base_fen: int | None = None
+    due_fen: int
+    paid_fen: int
+    owed_fen: int
+
+
+class StatementOut(Schema):
+    org_id: int
+    month: str
+    due_fen: int
+    paid_fen: int
+    owed_fen: int
+    unpaid_count: int
+    no_base_count: int
+    rows: list[DuesRowOut]
+
+
+class StatementQuery(Schema):
+    org_id: int
+    month: str = Field("", max_length=7, description="YYYY-MM，默认本月")
+
+
+def _month(text: str, field_name: str) -> dt.date:
+    if not text:
+        return dues.this_month()
+    month = dues.parse_month(text)
+    if month is None:
+        msg = gettext("月份格式应为YYYY-MM，例如 2026-11。")
+        raise ServiceError(msg, fields={field_name: msg})
+    return month
+
+
+@router.get("/dues/statement", response=StatementOut, summary="党费收缴月报（应缴、已缴、未缴）")
+def dues_statement(request: HttpRequest, query: Query[StatementQuery]):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    org = get_org_for(scope, query.org_id, "members.view")
+    st = dues.dues_statement(scope, org, _month(query.month, "month"))
+    return {"org_id": org.pk, "month": f"{st.month:%Y-%m}", "due_fen": st.due_fen,
+            "paid_fen": st.paid_fen, "owed_fen": st.owed_fen, "unpaid_count": st.unpaid_count,
+            "no_base_count": st.no_base_count,
+            "rows": [{**r.__dict__, "owed_fen": r.owed_fen} for r in st.rows]}  # fmt: skip
+
+
+class ArrearsOut(Schema):
+    member_id: int
+    name: str
+    org_name: str
+    owed_fen: int
+    months: list[str]
+
+
+class ArrearsQuery(Schema):
+    org_id: int
+    until: str = Field("", max_length=7, description="YYYY-MM，默认本月；统计此前12个月")
+
+
+@router.get("/dues/arrears", response=list[ArrearsOut], summary="党费欠缴名单（近12个月）")
+def dues_arrears(request: HttpRequest, query: Query[ArrearsQuery]):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    org = get_org_for(scope, query.org_id, "members.view")
+    rows = dues.dues_arrears(scope, org, _month(query.until, "until"))
+    return [{"member_id": r.member_id, "name": r.name, "org_name": r.org_name,
+             "owed_fen": r.owed_fen, "months": [f"{m:%Y-%m}" for m, _o in r.months]}
+            for r in rows]  # fmt: skip
+
+
+class PaymentIn(Schema):
+    member_id: int
+    month: str = Field(..., max_length=7, description="YYYY-MM")
+    amount_fen: int
+    paid_on: dt.date
+    note: str = Field("", max_length=200)
+
+
+class PaymentOut(Schema):
+    id: int
+    member_id: int
+    month: dt.date
+    amount_fen: int
+    paid_on: dt.date
+    note: str
+
+
+@router.post("/dues/payments", response={201: PaymentOut}, summary="登记党费缴纳（分）")
+def dues_pay(request: HttpRequest, payload: PaymentIn):  # type: ignore[no-untyped-def]
+    member = selectors.get_member_for(request_scope(request), payload.member_id, "members.manage")
+    try:
+        p = dues.dues_payment_record(actor=request.user, member=member,
+                                     month=_month(payload.month, "month"),
+                                     amount_fen=payload.amount_fen, paid_on=payload.paid_on,
+                                     note=payload.note)  # fmt: skip
+    except ServiceError as e:
+        if "amount" in e.fields:
+            e.fields["amount_fen"] = e.fields.pop("amount")
+        raise
+    return Status(201, p)
+
+
+class BaseIn(Schema):
+    member_id: int
+    effective_from: str = Field(..., max_length=7, description="YYYY-MM")
+    category: Literal["employed", "retired", "student", "unemployed", "subsistence"]
+    base_fen: int | None = None
+
+
+class BaseOut(Schema):
+    id: int
+    member_id: int
+    effective_from: dt.date
+    category: str
+    base_fen: int
+    monthly_due_fen: int
+
+    @staticmethod
+    def resolve_monthly_due_fen(obj) -> int:  # type: ignore[no-untyped-def]
+        return dues.dues_amount_fen(obj.category, obj.base_fen)
+
+
+@router.post("/dues/bases", response={201: BaseOut}, summary="登记党费基数（分）")
+def dues_base(request: HttpRequest, payload: BaseIn):  # type: ignore[no-untyped-def]
+    member = selectors.get_member_for(request_scope(request), payload.member_id, "members.manage")
+    try:
+        b = dues.dues_base_set(actor=request.user, member=member,
+                               effective_from=_month(payload.effective_from, "effective_from"),
+                               category=payload.category, base_fen=payload.base_fen)  # fmt: skip
+    except ServiceError as e:
+        if "base" in e.fields:
+            e.fields["base_fen"] = e.fields.pop("base")
+        raise
+    return Status(201, b)
+
+
+class MonthOut(Schema):
+    month: dt.date
+    due_fen: int | None = None
+    paid_fen: int
+    owed_fen: int
+
+
+@router.get("/{member_id}/dues", response=list[MonthOut], summary="党员近12个月党费")
+def dues_member(request: HttpRequest, member_id: int):  # type: ignore[no-untyped-def]
+    member = selectors.get_member_for(request_scope(request), member_id)
+    return dues.dues_member_history(member, dues.this_month())

@@ -1,0 +1,615 @@
+"""The member roster import: header mapping, row checks and the bulk write.
+
+One pass over the file, in chunks of CHUNK rows: read the cells, look the chunk's ID numbers up
+in one query, apply the member rules (rules.py), and (when committing) write the chunk with
+executemany (SQLite) or COPY (PostgreSQL). A commit runs inside one transaction: any error
+rolls everything back."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
+
+from tongxin.core import idnumber, pii
+from tongxin.core.errors import ServiceError
+from tongxin.core.scope import Scope
+from tongxin.members.models import Member, OrgRelationChange, Standing
+from tongxin.members.services import DUPLICATE_ID, MemberInput
+from tongxin.orgs.models import Organization
+from tongxin.rosters import cells, reading, rules, selectors
+
+CHUNK = 2000
+MAX_REPORTED_ERRORS = 1000
+HEADER_SEARCH_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    label: Any  # lazy translation: the template's header
+    required: bool
+    variants: tuple[str, ...]
+    example: str = ""
+    note: Any = ""
+
+
+COLUMNS = [
+    Column("name", gettext_lazy("姓名"), True, ("姓名", "党员姓名", "名字"), "张红"),
+    Column("id_number", gettext_lazy("身份证号码"), True,
+           ("身份证号码", "身份证号", "公民身份号码", "公民身份证号码", "公民身份证号", "身份证",
+            "证件号码", "身份证件号码"), "330203198001010016",
+           gettext_lazy("18位，单元格格式须为“文本”")),
+    Column("org", gettext_lazy("所在党组织"), True,
+           ("所在党组织", "党组织", "所在党支部", "党支部", "所在支部", "所属党组织", "党组织名称",
+            "支部名称", "所属支部"), "紫金社区第一党支部",
+           gettext_lazy("与系统中的名称一致；重名时写“上级组织/本组织”")),
+    Column("status", gettext_lazy("党员类别"), True,
+           ("党员类别", "人员类别", "党员类型", "类别", "党员身份"), "正式党员",
+           gettext_lazy("正式党员 / 预备党员")),
+    Column("joined_on", gettext_lazy("入党日期"), True,
+           ("入党日期", "入党时间", "加入党组织日期", "入党年月日"), "2010-07-01"),
+    Column("confirmed_on", gettext_lazy("转正日期"), False, ("转正日期", "转正时间"), "2011-07-01",
+           gettext_lazy("正式党员必填")),
+    Column("education", gettext_lazy("学历"), True,
+           ("学历", "文化程度", "最高学历", "全日制学历"), "本科",
+           gettext_lazy("小学及以下/初中/高中/中专/大专/本科/研究生")),
+    Column("ethnicity", gettext_lazy("民族"), False, ("民族",), "汉族"),
+    Column("phone", gettext_lazy("手机号码"), False,
+           ("手机号码", "手机号", "手机", "联系电话", "电话", "联系方式", "移动电话"),
+           "13800000000"),
+    Column("standing", gettext_lazy("党籍状态"), False, ("党籍状态", "党籍"), "正常",
+           gettext_lazy("正常/保留党籍/停止党籍，空白为正常")),
+    Column("is_floating", gettext_lazy("流动党员"), False, ("流动党员", "是否流动党员"), "否",
+           gettext_lazy("是/否")),
+    Column("floating_to", gettext_lazy("流动去向"), False, ("流动去向", "外出去向"), ""),
+    Column("is_lost_contact", gettext_lazy("失联党员"), False, ("失联党员", "是否失联党员"), "否"),
+    Column("is_model_post", gettext_lazy("党员示范岗"), False, ("党员示范岗", "是否党员示范岗"), "否"),
+    Column("is_party_household", gettext_lazy("共产党员户"), False, ("共产党员户", "是否共产党员户"), "否"),
+]  # fmt: skip
+BY_FIELD = {c.field: c for c in COLUMNS}
+HEADER_INDEX = {reading.header_key(v): c.field for c in COLUMNS for v in c.variants}
+BOOL_FIELDS = ("is_floating", "is_lost_contact", "is_model_post", "is_party_household")
+MEMO_FIELDS = frozenset({"org", "status", "education", "ethnicity", "standing", "joined_on",
+                         "confirmed_on", "floating_to", *BOOL_FIELDS})  # fmt: skip
+# Fields an update may change (the organization is refused: that is a transfer).
+UPDATE_FIELDS = ("name", "ethnicity", "education", "status", "standing", "joined_on",
+                 "confirmed_on", "floating_to", *BOOL_FIELDS)  # fmt: skip
+
+
+@dataclass
+class Header:
+    row: int
+    columns: dict[int, str]  # cell index -> field
+    titles: dict[str, str]  # field -> the title as written in the file
+    unused: list[str]
+
+
+def find_header(it: Iterator[tuple[int, list[object]]]) -> Header:
+    """The first row (of the first ten) naming the name and ID number columns."""
+    seen_any = False
+    for number, row in islice(it, HEADER_SEARCH_ROWS):
+        if any(cells.text(v) for v in row):
+            seen_any = True
+        columns: dict[int, str] = {}
+        titles: dict[str, str] = {}
+        unused: list[str] = []
+        for i, v in enumerate(row):
+            key = reading.header_key(v)
+            f = HEADER_INDEX.get(key)
+            if f and f not in titles:
+                columns[i], titles[f] = f, cells.text(v)
+            elif key:
+                unused.append(cells.text(v))
+        if "name" in titles and "id_number" in titles:
+            missing = [c for c in COLUMNS if c.required and c.field not in titles]
+            if missing:
+                raise ServiceError(
+                    gettext("第%(row)d行的表头缺少必填的列：%(cols)s。请使用导入模板，或补上这些列后再上传。")
+                    % {"row": number, "cols": gettext("、").join(f"“{c.label}”" for c in missing)},
+                    fields={"file": gettext("表头缺少必填的列。")},
+                )  # fmt: skip
+            return Header(number, columns, titles, unused)
+    if not seen_any:
+        raise ServiceError(
+            gettext("表格是空的：第一个工作表中没有任何内容。请把名册放在第一个工作表中再上传。"),
+            fields={"file": gettext("表格是空的。")},
+        )
+    raise ServiceError(
+        gettext(
+            "没有找到表头：前10行中没有同时含“姓名”和“身份证号码”两列的行。"
+            "请使用导入模板，第一行写列名，从第二行起每行一名党员。"
+        ),
+        fields={"file": gettext("没有找到表头。")},
+    )
+
+
+class OrgIndex:
+    """The organizations the importer may register members in, found by name, by
+    "上级/本级" names, or by tree path."""
+
+    def __init__(self, rows: list[tuple[int, str, str, str]]):
+        self.by_path: dict[str, tuple[int, str, str, str]] = {r[1]: r for r in rows}
+        self.by_name: dict[str, list[tuple[int, str, str, str]]] = {}
+        for r in rows:
+            self.by_name.setdefault(cells.text(r[2]), []).append(r)
+        self.memo: dict[str, tuple[int, str, str, str] | str] = {}
+
+    def resolve(self, raw: str) -> tuple[int, str, str, str] | str:
+        """The organization row, or the message saying why none was found."""
+        if raw in self.memo:
+            return self.memo[raw]
+        found = self._resolve(raw)
+        self.memo[raw] = found
+        return found
+
+    def _resolve(self, raw: str) -> tuple[int, str, str, str] | str:
+        if not raw:
+            return gettext("请填写所在党组织。")
+        if raw in self.by_path:
+            return self.by_path[raw]
+        parts = [p.strip() for p in raw.replace("／", "/").split("/") if p.strip()]
+        candidates = list(self.by_name.get(parts[-1], [])) if parts else []
+        for ancestor in reversed(parts[:-1]):
+            candidates = [c for c in candidates if self._has_ancestor(c[1], ancestor)]
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            return gettext(
+                "在您的管辖范围内找不到党组织“%(name)s”，请核对名称（应与系统中的名称完全一致）。"
+            ) % {"name": raw[:60]}
+        return gettext(
+            "您的管辖范围内有%(n)d个党组织名为“%(name)s”，请写成“上级组织名称/%(name)s”以区分。"
+        ) % {"n": len(candidates), "name": parts[-1][:60]}
+
+    def _has_ancestor(self, path: str, name: str) -> bool:
+        step = 4
+        for i in range(step, len(path), step):
+            row = self.by_path.get(path[:i])
+            if row is not None and cells.text(row[2]) == name:
+                return True
+        return False
+
+
+@dataclass
+class Outcome:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    error_rows: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    duplicates_out_of_reach: list[int] = field(default_factory=list)
+    header: Header | None = None
+
+    def add_errors(self, row: int, name: str, errs: dict[str, str], titles: dict[str, str]) -> None:
+        self.error_rows += 1
+        for f, msg in errs.items():
+            if len(self.errors) >= MAX_REPORTED_ERRORS:
+                return
+            column = titles.get(f) or str(BY_FIELD[f].label if f in BY_FIELD else f)
+            self.errors.append({"row": row, "name": name[:50], "field": f, "column": column,
+                                "message": str(msg)})  # fmt: skip
+
+
+class Rollback(Exception):
+    """Raised inside the commit's transaction when a row is wrong: nothing is kept."""
+
+
+@dataclass
+class _Row:
+    number: int
+    values: dict[str, Any]
+    errors: dict[str, str]
+    id_number: str = ""
+    index: str = ""
+    parsed: idnumber.IdInfo | idnumber.IdNumberError | None = None
+
+
+class Sealer:
+    """pii.encrypt and pii.blind_index for many values: the same format and keys, with the
+    nonces drawn from the OS in one call per few thousand values, and the HMAC one-shot.
+    tests/rosters/test_rules.py checks that pii.decrypt reads what this writes."""
+
+    POOL = 12 * 4096
+
+    def __init__(self) -> None:
+        from django.conf import settings
+
+        self.aes, idx = pii._keys(settings.PII_KEY)
+        self.prefix = f"{settings.PII_KEY_ID}:"
+        self.pool = b""
+        self.at = 0
+        # HMAC-SHA256 (RFC 2104) with the key's inner and outer pads hashed once: each value
+        # then costs two hash copies instead of a full HMAC set-up.
+        block = idx.ljust(64, b"\0")
+        self.inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+
+    def encrypt(self, value: str) -> str:
+        if self.at + 12 > len(self.pool):
+            self.pool, self.at = os.urandom(self.POOL), 0
+        nonce = self.pool[self.at : self.at + 12]
+        self.at += 12
+        return (
+            self.prefix
+            + base64.b64encode(nonce + self.aes.encrypt(nonce, value.encode(), None)).decode()
+        )
+
+    def index(self, value: str) -> str:
+        inner = self.inner.copy()
+        inner.update(value.encode())
+        outer = self.outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()[:32]
+
+
+MEMBER_INSERT = ["id", "name", "gender", "ethnicity", "education", "id_number_enc",
+                 "id_number_index", "phone_enc", "phone_index", "id_number_masked",
+                 "phone_masked", "birth_date", "joined_on", "confirmed_on", "status", "standing",
+                 "org_id", "org_path", "residence_id", "work_unit_id", "is_floating",
+                 "floating_to", "is_lost_contact", "is_model_post", "is_party_household",
+                 "created_at", "updated_at"]  # fmt: skip
+HISTORY_INSERT = ["member_id", "kind", "from_org_id", "to_org_id", "from_org_name",
+                  "to_org_name", "on", "note"]  # fmt: skip
+
+
+def bulk_insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """executemany on SQLite, COPY on PostgreSQL, in the caller's transaction."""
+    if not rows:
+        return
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    raw = connection.connection
+    if connection.vendor == "postgresql":
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" * len(columns))
+    cur = raw.cursor()
+    try:
+        cur.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)
+    finally:
+        cur.close()
+
+
+class IdAllocator:
+    """Member ids for the rows a commit inserts, so their history rows can point at them.
+    SQLite: the transaction holds the write lock (transaction_mode IMMEDIATE), so the next ids
+    after the largest ever used are ours. PostgreSQL: drawn from the column's sequence."""
+
+    def __init__(self) -> None:
+        self.next_id: int | None = None
+
+    def take(self, n: int) -> list[int]:
+        table = Member._meta.db_table
+        with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                cur.execute(
+                    f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+                    "FROM generate_series(1, %s)",
+                    [n],
+                )
+                return [r[0] for r in cur.fetchall()]
+            if self.next_id is None:
+                cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+                top = cur.fetchone()[0]
+                cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+                seq = cur.fetchone()
+                self.next_id = max(top, seq[0] if seq else 0) + 1
+        first = self.next_id
+        self.next_id += n
+        return list(range(first, first + n))
+
+
+class MemberImport:
+    def __init__(self, *, scope: Scope, today: dt.date | None = None):
+        self.scope = scope
+        self.today = today or timezone.localdate()
+        self.orgs = OrgIndex(selectors.orgs_for_import(scope))
+        self.seen: dict[str, int] = {}  # blind index -> first row number
+        self.ids = IdAllocator()
+        self.sealer = Sealer()
+        self.memo: dict[tuple[str, object], tuple[bool, Any]] = {}
+        self.rotating = pii_rotating()  # earlier keys' indexes are looked up too
+        self.now = timezone.now()
+        self.now_db: Any = (
+            connection.ops.adapt_datetimefield_value(self.now)
+            if connection.vendor == "sqlite" else self.now
+        )  # fmt: skip
+        self.last_outcome: Outcome | None = None
+
+    # ---- the pass ----------------------------------------------------------------------------
+
+    def run(
+        self,
+        path: Any,
+        file_format: str,
+        original_name: str,
+        *,
+        commit: bool,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Outcome:
+        total, it = reading.rows(path, file_format, original_name)
+        header = find_header(it)
+        out = Outcome(header=header)
+        self.last_outcome = out
+        while chunk := list(islice(it, CHUNK)):
+            self._chunk(chunk, header, out, write=commit and out.error_rows == 0)
+            if progress is not None:
+                progress(out.rows, total)
+        if out.rows == 0:
+            raise ServiceError(
+                gettext("表格中只有表头，没有党员数据：请从表头下一行起每行填写一名党员。"),
+                fields={"file": gettext("没有数据行。")},
+            )
+        self.last_outcome = out
+        if commit and out.error_rows:
+            raise Rollback()
+        return out
+
+    def _chunk(self, chunk: list[tuple[int, list[object]]], header: Header, out: Outcome, *,
+               write: bool) -> None:  # fmt: skip
+        parsed = [r for r in (self._cells(n, row, header) for n, row in chunk) if r is not None]
+        out.rows += len(parsed)
+        lookup: dict[str, list[str]] = {}
+        for r in parsed:
+            if r.index:
+                lookup[r.index] = pii.blind_indexes(r.id_number) if self.rotating else [r.index]
+        found: dict[str, dict[str, Any]] = {}
+        all_indexes = [i for idx in lookup.values() for i in idx]
+        for m in selectors.members_by_index(all_indexes):
+            found[str(m["id_number_index"])] = m
+        creates: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
+        for r in parsed:
+            existing = None
+            if r.index:
+                existing = next((found[i] for i in lookup[r.index] if i in found), None)
+            row_out = self._check(r, existing, header, out)
+            if row_out is None:
+                continue
+            kind, payload = row_out
+            if kind == "create":
+                creates.append(payload)
+            elif kind == "update":
+                updates.append(payload)
+        out.created += len(creates)
+        out.updated += len(updates)
+        if write and out.error_rows == 0:
+            self._write(creates, updates)
+
+    def _cells(self, number: int, row: list[object], header: Header) -> _Row | None:
+        values: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        blank = True
+        memo = self.memo
+        for i, f in header.columns.items():
+            raw = row[i] if i < len(row) else None
+            if raw is not None and raw != "":
+                blank = False
+            if f in MEMO_FIELDS:
+                # Few distinct values (organizations, categories, dates): converted once each.
+                key = (f, raw)
+                hit = memo.get(key)
+                if hit is None:
+                    if len(memo) > 200_000:
+                        memo.clear()
+                    try:
+                        hit = memo[key] = (True, self._convert(f, raw))
+                    except cells.CellError as e:
+                        hit = memo[key] = (False, str(e))
+                if hit[0]:
+                    values[f] = hit[1]
+                else:
+                    errors[f] = hit[1]
+                continue
+            try:
+                values[f] = self._convert(f, raw)
+            except cells.CellError as e:
+                errors[f] = str(e)
+        if blank:
+            return None  # empty rows (often hundreds of formatted ones at the end) are skipped
+        r = _Row(number, values, errors)
+        if "id_number" not in errors:
+            r.id_number = values.get("id_number", "")
+            if not r.id_number:
+                errors["id_number"] = gettext("请填写身份证号码。")
+            else:
+                r.parsed = rules.parse_id(r.id_number, self.today)
+                if isinstance(r.parsed, idnumber.IdInfo):
+                    r.id_number = r.parsed.number
+                    r.index = self.sealer.index(r.parsed.number)
+        return r
+
+    @staticmethod
+    def _convert(f: str, raw: object) -> Any:
+        if f == "id_number":
+            return cells.id_number(raw) if raw not in (None, "") else ""
+        if f in ("joined_on", "confirmed_on"):
+            return cells.date(raw)
+        if f in BOOL_FIELDS:
+            return cells.yes_no(raw)
+        if f == "name":
+            return cells.name_text(raw)
+        return cells.text(raw)
+
+    def _check(self, r: _Row, existing: dict[str, Any] | None, header: Header,
+               out: Outcome) -> tuple[str, Any] | None:  # fmt: skip
+        v = r.values
+        errors = dict(r.errors)
+        if r.index:
+            first = self.seen.get(r.index)
+            if first is not None:
+                errors["id_number"] = gettext(
+                    "与第%(row)d行的身份证号码相同：同一名党员只能出现一次，请删除重复的行。"
+                ) % {"row": first}
+            else:
+                self.seen[r.index] = r.number
+        resolved = self.orgs.resolve(v.get("org", ""))
+        org: tuple[int, str, str, str] | None = None
+        if isinstance(resolved, str):
+            errors.setdefault("org", resolved)
+        else:
+            org = resolved
+        base = existing or {}
+        education = cells.choice(v["education"], cells.EDUCATION_WORDS, rules.EDUCATIONS) if "education" in v else base.get("education", "")  # fmt: skip
+        status = cells.choice(v["status"], cells.STATUS_WORDS, rules.STATUSES) if "status" in v else base.get("status", "")  # fmt: skip
+        standing = (cells.choice(v["standing"], cells.STANDING_WORDS, rules.STANDINGS)
+                    if "standing" in v else base.get("standing", Standing.NORMAL))  # fmt: skip
+        if "standing" in v and existing is not None and v["standing"] == "":
+            standing = existing["standing"]
+        joined = v.get("joined_on") or (None if "joined_on" in v else base.get("joined_on"))
+        confirmed = v.get("confirmed_on") if "confirmed_on" in v else base.get("confirmed_on")
+        if (
+            existing is not None
+            and "confirmed_on" in v
+            and confirmed is None
+            and "confirmed_on" not in errors
+        ):
+            confirmed = existing["confirmed_on"]  # an empty cell keeps what is stored  # fmt: skip
+        ethnicity = v.get("ethnicity", "") or base.get("ethnicity") or "汉族"
+        phone = v.get("phone", "")
+        data = MemberInput(
+            name=v.get("name", ""), id_number=r.id_number, education=education,
+            joined_on=joined or self.today, status=status, org=None,  # type: ignore[arg-type]
+            ethnicity=ethnicity, phone=phone, confirmed_on=confirmed, standing=standing,
+            is_floating=v.get("is_floating", base.get("is_floating", False)),
+            floating_to=v.get("floating_to", base.get("floating_to", "")),
+            is_lost_contact=v.get("is_lost_contact", base.get("is_lost_contact", False)),
+            is_model_post=v.get("is_model_post", base.get("is_model_post", False)),
+            is_party_household=v.get("is_party_household", base.get("is_party_household", False)),
+        )  # fmt: skip
+        rule_errors, info, phone = rules.member_errors(
+            data, today=self.today, org_kind=org[3] if org else "", parsed=r.parsed
+        )
+        if joined is None:
+            rule_errors.pop("confirmed_on", None)
+            rule_errors["joined_on"] = gettext("请填写入党日期。")
+        if "education" in rule_errors:
+            rule_errors["education"] = (
+                gettext(
+                    "学历“%(value)s”无法识别，请填写小学及以下、初中、高中、中专、大专、本科或研究生。"
+                )
+                % {"value": v["education"][:20]}
+                if v.get("education")
+                else gettext("请填写学历。")
+            )
+        if "status" in rule_errors:
+            rule_errors["status"] = (
+                gettext("党员类别“%(value)s”无法识别，请填写“正式党员”或“预备党员”。")
+                % {"value": v["status"][:20]}
+                if v.get("status")
+                else gettext("请填写党员类别（正式党员或预备党员）。")
+            )
+        if "standing" in rule_errors:
+            rule_errors["standing"] = gettext(
+                "党籍状态“%(value)s”无法识别，请填写正常、保留党籍或停止党籍。"
+            ) % {"value": v.get("standing", "")[:20]}
+        if len(data.name) > 50:
+            rule_errors["name"] = gettext("姓名不能超过50个字。")
+        if len(data.floating_to) > 200:
+            rule_errors["floating_to"] = gettext("流动去向不能超过200个字。")
+        if len(data.ethnicity) > 20:
+            rule_errors["ethnicity"] = gettext("民族不能超过20个字。")
+        for k, msg in rule_errors.items():
+            errors.setdefault(k, msg)
+        if not errors and existing is not None:
+            residence = existing["residence__path"]
+            if not self.scope.reaches_org("members.manage", str(existing["org_path"]), residence):
+                errors["id_number"] = str(DUPLICATE_ID)
+                out.duplicates_out_of_reach.append(int(existing["id"]))
+            elif org is not None and existing["org_id"] != org[0]:
+                current = self.orgs.by_path.get(str(existing["org_path"]))
+                errors["org"] = gettext(
+                    "该党员现在的组织关系在“%(org)s”：导入不能变更所在党组织，"
+                    "如需转出转入，请办理组织关系转接。"
+                ) % {"org": current[2] if current else gettext("其他党组织")}
+        if errors:
+            out.add_errors(r.number, data.name, errors, header.titles)
+            return None
+        assert info is not None and org is not None
+        if existing is not None:
+            return self._update_row(existing, data, phone, out)
+        return "create", self._create_row(data, info, r.index, phone, org)
+
+    def _create_row(self, d: MemberInput, info: idnumber.IdInfo, id_index: str, phone: str,
+                    org: tuple[int, str, str, str]) -> tuple[Any, ...]:  # fmt: skip
+        """The row in MEMBER_INSERT order but the id (given when written), dates as ISO text."""
+        seal = self.sealer
+        now = self.now_db
+        return (
+            d.name.strip(), info.gender, d.ethnicity.strip(), d.education,
+            seal.encrypt(info.number), id_index,
+            seal.encrypt(phone) if phone else "", seal.index(phone) if phone else "",
+            idnumber.mask(info.number), pii.mask_phone(phone) if phone else "",
+            info.birth_date.isoformat(), d.joined_on.isoformat(),
+            d.confirmed_on.isoformat() if d.confirmed_on else None, d.status, d.standing,
+            org[0], org[1], None, None, d.is_floating, d.floating_to.strip(),
+            d.is_lost_contact, d.is_model_post, d.is_party_household, now, now,
+        )  # fmt: skip
+
+    def _update_row(self, existing: dict[str, Any], d: MemberInput, phone: str,
+                    out: Outcome) -> tuple[str, Any] | None:  # fmt: skip
+        new = {f: getattr(d, f) for f in UPDATE_FIELDS}
+        new["name"] = d.name.strip()
+        new["ethnicity"] = d.ethnicity.strip()
+        new["floating_to"] = d.floating_to.strip()
+        changed = any(existing[f] != new[f] for f in UPDATE_FIELDS)
+        stored_phone = pii.decrypt(existing["phone_enc"]) if existing["phone_enc"] else ""
+        phone = phone or stored_phone  # an empty cell keeps the stored number
+        phone_changed = phone != stored_phone
+        if not changed and not phone_changed:
+            out.unchanged += 1
+            return "unchanged", None
+        phone_cols: tuple[str | None, ...] = (None, None, None)
+        if phone_changed:
+            phone_cols = (pii.encrypt(phone), pii.blind_index(phone), pii.mask_phone(phone))
+        return "update", (*[new[f] for f in UPDATE_FIELDS], *phone_cols, self.now, existing["id"])
+
+    # ---- writing -----------------------------------------------------------------------------
+
+    def _write(self, creates: list[tuple[Any, ...]], updates: list[tuple[Any, ...]]) -> None:
+        if creates:
+            ids = self.ids.take(len(creates))
+            bulk_insert(Member._meta.db_table, MEMBER_INSERT,
+                        [(i, *row) for i, row in zip(ids, creates, strict=True)])  # fmt: skip
+            # 登记入册 history, as member_create writes it: built by the database from the rows
+            # just written (the organization's name joined there), not sent row by row.
+            q = connection.ops.quote_name
+            cols = ", ".join(q(c) for c in HISTORY_INSERT)
+            which = "m.id BETWEEN %s AND %s" if connection.vendor == "sqlite" else "m.id = ANY(%s)"
+            params: list[Any] = [gettext("名册导入")]
+            params += [ids[0], ids[-1]] if connection.vendor == "sqlite" else [ids]
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"INSERT INTO {OrgRelationChange._meta.db_table} ({cols}) "
+                    f"SELECT m.id, 'joined', NULL, m.org_id, '', o.name, m.joined_on, %s "
+                    f"FROM {Member._meta.db_table} m JOIN {Organization._meta.db_table} o "
+                    f"ON o.id = m.org_id WHERE {which}",
+                    params,
+                )
+        if updates:
+            sets = ", ".join(f"{connection.ops.quote_name(f)} = %s" for f in UPDATE_FIELDS)
+            phone = ("phone_enc = COALESCE(%s, phone_enc), phone_index = COALESCE(%s, phone_index),"
+                     " phone_masked = COALESCE(%s, phone_masked)")  # fmt: skip
+            sql = (
+                f"UPDATE {Member._meta.db_table} SET {sets}, {phone}, updated_at = %s WHERE id = %s"
+            )
+            with connection.cursor() as cur:
+                cur.executemany(sql, updates)
+
+
+def pii_rotating() -> bool:
+    from django.conf import settings
+
+    return bool(settings.PII_OLD_KEYS)

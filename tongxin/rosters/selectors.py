@@ -1,0 +1,96 @@
+"""Every read of the rosters app, filtered by a Scope (or, for the duplicate check, across the
+city on purpose, returning nothing but what the importer may know)."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext
+
+from tongxin.core.scope import Scope
+from tongxin.members.models import Member
+from tongxin.members.selectors import MemberFilters, member_list
+from tongxin.orgs.selectors import org_queryset
+from tongxin.rosters.models import ImportJob
+
+
+def job_queryset(scope: Scope) -> QuerySet[ImportJob]:
+    """A user sees the imports they started, nobody else's: the report names the rows of
+    their file."""
+    if scope.user_id is None:
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(created_by_id=scope.user_id)
+
+
+def get_job_for(scope: Scope, pk: object) -> ImportJob:
+    try:
+        return job_queryset(scope).get(pk=int(str(pk)))
+    except (ImportJob.DoesNotExist, ValueError):
+        raise Http404(gettext("导入记录不存在或不是您上传的。")) from None
+
+
+def job_list(scope: Scope) -> QuerySet[ImportJob]:
+    """One query: the list shows only the job's own columns."""
+    return job_queryset(scope).defer("report").order_by("-created_at", "-id")
+
+
+def job_by_id(pk: int) -> ImportJob | None:
+    """For the task worker, which acts for the job's creator (it rebuilds their scope)."""
+    return ImportJob.objects.select_related("created_by").filter(pk=pk).first()
+
+
+def orgs_for_import(scope: Scope) -> list[tuple[int, str, str, str]]:
+    """(id, path, name, kind) of every organization the user may register members in."""
+    return list(
+        org_queryset(scope, "members.manage")
+        .order_by("path")
+        .values_list("id", "path", "name", "kind")
+    )
+
+
+# What the importer reads of a member found by ID number: enough to compare and update.
+MATCH_COLUMNS = (
+    "id", "id_number_index", "org_id", "org_path", "residence__path", "name", "ethnicity",
+    "education", "status", "standing", "joined_on", "confirmed_on", "is_floating", "floating_to",
+    "is_lost_contact", "is_model_post", "is_party_household", "phone_enc",
+)  # fmt: skip
+
+
+def members_by_index(indexes: list[str]) -> list[dict[str, object]]:
+    """Members holding any of these ID blind indexes, anywhere in the city: a number is
+    registered once. The importer shows only "already registered" for those out of the
+    user's reach (as validate_member does) and updates those within it."""
+    if not indexes:
+        return []
+    if connection.vendor == "postgresql":
+        # One array parameter instead of thousands of placeholders to bind and plan.
+        qs = Member.objects.extra(where=["members_member.id_number_index = ANY(%s)"],
+                                  params=[indexes])  # fmt: skip
+    else:
+        qs = Member.objects.filter(id_number_index__in=indexes)
+    return list(qs.values(*MATCH_COLUMNS))
+
+
+def member_holders(ids: list[int]) -> list[Member]:
+    """The records an out-of-reach duplicate points at, for the audit row (never shown)."""
+    return list(Member.objects.filter(pk__in=ids).only("id", "name", "org_path"))
+
+
+EXPORT_COLUMNS = (
+    "id", "name", "gender", "ethnicity", "education", "status", "standing", "joined_on",
+    "confirmed_on", "birth_date", "id_number_masked", "phone_masked", "id_number_enc",
+    "phone_enc", "is_floating", "floating_to", "is_lost_contact", "is_model_post",
+    "is_party_household", "org_path", "org__name", "residence__path", "residence__name",
+)  # fmt: skip
+
+
+def export_members(scope: Scope, filters: MemberFilters) -> QuerySet[Member]:
+    """The roster as the list page shows it (same filters, same scope), with what the export
+    writes: one query, read in chunks."""
+    return (
+        member_list(scope, filters)
+        .select_related("org", "residence")
+        .only(*EXPORT_COLUMNS)
+        .order_by("org_path", "id")
+    )

@@ -1,0 +1,201 @@
+"""Every write of the rosters app: uploads become import jobs; a job is checked (the preview)
+and then committed all or nothing; exports are audited.
+
+The check and the commit may run for minutes, so they are not one transaction around the job:
+the job row records progress as it goes, and the commit writes the members in its own single
+transaction (a failure anywhere rolls all of them back)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from tongxin.core.audit import audit
+from tongxin.core.errors import ConflictError, ServiceError
+from tongxin.core.scope import Scope, scope_for_user
+from tongxin.rosters import reading, selectors
+from tongxin.rosters.importer import MemberImport, Outcome, Rollback
+from tongxin.rosters.models import ImportJob, ImportKind, JobStatus
+
+INLINE_BYTES_DEFAULT = 512 * 1024
+
+
+def inline_bytes() -> int:
+    """Files up to this size are checked and committed within the request; larger ones by
+    the task worker, while the page shows the progress."""
+    return int(getattr(settings, "ROSTER_INLINE_BYTES", INLINE_BYTES_DEFAULT))
+
+
+def _require_manage(scope: Scope) -> None:
+    if not scope.has("members.manage"):
+        raise ServiceError(
+            gettext("导入党员名册需要“管理党员”权限，请联系上级组织部门开通。"), code="forbidden"
+        )
+
+
+@transaction.atomic
+def job_create(*, actor: Any, scope: Scope, upload: UploadedFile) -> ImportJob:
+    """Store the file and queue its check. The caller runs the check at once for a small
+    file (``job_run``), or the task worker does (``enqueue``)."""
+    _require_manage(scope)
+    stored = reading.store(upload)
+    try:
+        job = ImportJob.objects.create(
+            kind=ImportKind.MEMBERS, created_by=actor, file_name=stored.name,
+            original_name=stored.original_name, file_format=stored.file_format, size=stored.size,
+            sha256=stored.sha256,
+        )  # fmt: skip
+        audit(actor=actor, action="rosters.upload", obj=job,
+              diff={"file": stored.original_name, "size": stored.size, "sha256": stored.sha256})  # fmt: skip
+    except Exception:
+        reading.delete(stored.name)
+        raise
+    return job
+
+
+def start(job: ImportJob, step: str) -> None:
+    """Run the step now (small file) or hand it to the task queue after the commit."""
+    if job.size <= inline_bytes():
+        job_run(job_id=job.pk, step=step)
+        return
+    from tongxin.rosters.tasks import run_import_job
+
+    transaction.on_commit(lambda: run_import_job.enqueue(job.pk, step))
+
+
+@transaction.atomic
+def job_commit_request(*, actor: Any, job: ImportJob) -> ImportJob:
+    """Accept a checked job for writing; refused unless it passed the check."""
+    if job.status != JobStatus.READY:
+        raise ConflictError(
+            gettext("只有检查通过且尚未导入的名册才能导入；请重新上传修改后的文件。"),
+            fields={"job": gettext("当前状态不能导入。")},
+        )
+    claimed = ImportJob.objects.filter(pk=job.pk, status=JobStatus.READY).update(
+        status=JobStatus.COMMITTING, rows_done=0, updated_at=timezone.now()
+    )
+    if not claimed:
+        raise ConflictError(gettext("这份名册已经在导入中，请勿重复提交。"))
+    job.status = JobStatus.COMMITTING
+    return job
+
+
+def _save(job: ImportJob, **values: Any) -> None:
+    values["updated_at"] = timezone.now()
+    ImportJob.objects.filter(pk=job.pk).update(**values)
+    for k, v in values.items():
+        setattr(job, k, v)
+
+
+def _report(out: Outcome) -> dict[str, Any]:
+    header = out.header
+    return {
+        "errors": out.errors,
+        "errors_truncated": out.error_rows > 0 and len(out.errors) >= 1000,
+        "header_row": header.row if header else None,
+        "columns": header.titles if header else {},
+        "unused_columns": header.unused[:30] if header else [],
+    }
+
+
+def job_run(*, job_id: int, step: str) -> ImportJob | None:
+    """The check ("check") or the write ("commit") of a job, for its creator's scope."""
+    job = selectors.job_by_id(job_id)
+    if job is None:
+        return None
+    if step == "check":
+        _check(job)
+    elif step == "commit":
+        _commit(job)
+    return job
+
+
+def _finish_file(job: ImportJob) -> None:
+    reading.delete(job.file_name)
+
+
+def _check(job: ImportJob) -> None:
+    if job.status != JobStatus.QUEUED:
+        return
+    _save(job, status=JobStatus.CHECKING)
+    scope = scope_for_user(job.created_by)
+    importer = MemberImport(scope=scope)
+
+    def progress(done: int, total: int) -> None:
+        _save(job, rows_done=done, rows_total=max(total - 1, done))
+
+    try:
+        out = importer.run(reading.full_path(job.file_name), job.file_format, job.original_name,
+                           commit=False, progress=progress)  # fmt: skip
+    except ServiceError as e:
+        _save(job, status=JobStatus.FAILED, message=e.message[:500], finished_at=timezone.now())
+        _finish_file(job)
+        return
+    _audit_duplicates(job, out)
+    status = JobStatus.INVALID if out.error_rows else JobStatus.READY
+    _save(job, status=status, rows_total=out.rows, rows_done=out.rows,
+          error_rows=out.error_rows, to_create=out.created, to_update=out.updated,
+          unchanged=out.unchanged, report=_report(out),
+          finished_at=timezone.now() if out.error_rows else None)  # fmt: skip
+    if out.error_rows:
+        _finish_file(job)
+
+
+def _audit_duplicates(job: ImportJob, out: Outcome) -> None:
+    """As validate_member does: a number found registered out of the importer's reach is
+    filed with that record, so its auditors see it was confirmed to someone."""
+    for holder in selectors.member_holders(out.duplicates_out_of_reach[:100]):
+        audit(actor=job.created_by, action="members.duplicate_refused", obj=holder,
+              diff={"import_job": job.pk})  # fmt: skip
+
+
+def _commit(job: ImportJob) -> None:
+    if job.status != JobStatus.COMMITTING:
+        return
+    scope = scope_for_user(job.created_by)
+    importer = MemberImport(scope=scope)
+    out: Outcome | None = None
+    try:
+        with transaction.atomic():
+            out = importer.run(reading.full_path(job.file_name), job.file_format,
+                               job.original_name, commit=True)  # fmt: skip
+            audit(actor=job.created_by, action="rosters.import_members", obj=job,
+                  diff={"file": job.original_name, "sha256": job.sha256, "rows": out.rows,
+                        "created": out.created, "updated": out.updated,
+                        "unchanged": out.unchanged})  # fmt: skip
+    except Rollback:
+        out = importer.last_outcome
+        assert out is not None
+        _audit_duplicates(job, out)
+        _save(job, status=JobStatus.INVALID, error_rows=out.error_rows, report=_report(out),
+              message=gettext("数据在检查之后发生了变化，导入未进行，没有写入任何数据；请按错误提示修改后重新上传。"),
+              finished_at=timezone.now())  # fmt: skip
+        _finish_file(job)
+        return
+    except ServiceError as e:
+        _save(job, status=JobStatus.FAILED, message=e.message[:500], finished_at=timezone.now())
+        _finish_file(job)
+        return
+    except Exception:
+        _save(job, status=JobStatus.FAILED,
+              message=gettext("导入时发生系统错误，没有写入任何数据。请稍后重试，或联系系统管理员。"),
+              finished_at=timezone.now())  # fmt: skip
+        raise
+    _save(job, status=JobStatus.DONE, rows_total=out.rows, rows_done=out.rows, error_rows=0,
+          to_create=out.created, to_update=out.updated, unchanged=out.unchanged,
+          report=_report(out), finished_at=timezone.now())  # fmt: skip
+    _finish_file(job)
+
+
+@transaction.atomic
+def export_logged(*, actor: Any, rows: int, revealed: bool, filters: dict[str, Any],
+                  org_path: str = "") -> None:  # fmt: skip
+    """Every export leaves one audit row: who, how many rows, which filters, and whether
+    whole ID and phone numbers were written."""
+    audit(actor=actor, action="rosters.export_members", object_type="members.member",
+          diff={"rows": rows, "revealed": revealed, "filters": filters}, org_path=org_path)  # fmt: skip

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def run_import_job(job_id: int, step: str) -> None:
+    """Check ("check") or write ("commit") a large roster, for the job's creator."""
+    from tongxin.rosters.services import job_run
+
+    job_run(job_id=job_id, step=step)

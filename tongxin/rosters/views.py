@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tongxin.core.errors import ServiceError
+from tongxin.core.pagination import paginate
+from tongxin.members.selectors import MemberFilters, pii_query_kind
+from tongxin.orgs.selectors import get_org_for
+from tongxin.rosters import exports, selectors, services
+from tongxin.rosters.forms import UploadForm
+from tongxin.rosters.importer import COLUMNS
+
+
+def _may_import(request: HttpRequest) -> None:
+    if not request.scope.has("members.manage"):  # type: ignore[attr-defined]
+        raise Http404(gettext("页面不存在。"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def index(request: HttpRequest) -> HttpResponse:
+    """Upload a roster; the user's earlier imports below."""
+    scope = request.scope  # type: ignore[attr-defined]
+    _may_import(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.job_create(actor=request.user, scope=scope,
+                                      upload=form.cleaned_data["file"])  # fmt: skip
+        except ServiceError as e:
+            form.add_error("file", e.message)  # the whole sentence: what is wrong, what to do
+        else:
+            services.start(job, "check")
+            return redirect("rosters:job", pk=job.pk)
+    page = paginate(request, selectors.job_list(scope))
+    return render(request, "rosters/index.html", {"form": form, "page": page,
+                                                  "columns": COLUMNS})  # fmt: skip
+
+
+@login_required
+@require_GET
+def template(request: HttpRequest) -> FileResponse:
+    _may_import(request)
+    return FileResponse(exports.template_file(), as_attachment=True,
+                        filename=gettext("党员名册导入模板.xlsx"), content_type=exports.XLSX)  # fmt: skip
+
+
+@login_required
+@require_GET
+def job(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    job = selectors.get_job_for(scope, pk)
+    errors = paginate(request, job.report.get("errors", []), per_page=50)
+    return render(request, "rosters/job.html", {"job": job, "errors": errors})
+
+
+@login_required
+@require_GET
+def progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Polled every second by the job page while the job runs; once it has finished the
+    page reloads to show the report."""
+    job = selectors.get_job_for(request.scope, pk)  # type: ignore[attr-defined]
+    response = render(request, "rosters/_progress.html", {"job": job})
+    if not job.running:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def commit(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    job = selectors.get_job_for(scope, pk)
+    try:
+        services.job_commit_request(actor=request.user, job=job)
+    except ServiceError as e:
+        messages.error(request, e.message)
+        return redirect("rosters:job", pk=job.pk)
+    services.start(job, "commit")
+    return redirect("rosters:job", pk=job.pk)
+
+
+def export_filters(request: HttpRequest) -> MemberFilters:
+    """The roster page's filters, from the query string. A whole ID or phone number is never
+    taken from a URL (the roster page posts those): such a search is dropped."""
+    scope = request.scope  # type: ignore[attr-defined]
+    params = request.GET
+    org = get_org_for(scope, params["org"]) if params.get("org") else None
+    text = params.get("q", "")
+    if text and pii_query_kind(text):
+        text = ""
+    return MemberFilters(org=org, status=params.get("status", ""),
+                         sector=params.get("sector", ""), flags=params.getlist("flag"), text=text)  # fmt: skip
+
+
+def export_response(request: HttpRequest, filters: MemberFilters, reveal: bool) -> FileResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    if not scope.has("members.view"):
+        raise Http404(gettext("页面不存在。"))
+    reveal = reveal and scope.has("members.reveal_pii")
+    members = selectors.export_members(scope, filters).iterator(chunk_size=2000)
+    out, rows, revealed = exports.members_file(scope, members, reveal=reveal)
+    services.export_logged(
+        actor=request.user, rows=rows, revealed=revealed > 0,
+        filters={"org": filters.org.pk if filters.org else None, "status": filters.status,
+                 "sector": filters.sector, "flags": filters.flags, "name": filters.text,
+                 "revealed_rows": revealed},
+        org_path=filters.org.path if filters.org else "",
+    )  # fmt: skip
+    response = FileResponse(out, as_attachment=True, filename=exports.export_name(),
+                            content_type=exports.XLSX)  # fmt: skip
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest) -> FileResponse:
+    return export_response(request, export_filters(request), request.GET.get("reveal") == "1")

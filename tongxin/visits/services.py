@@ -1,0 +1,319 @@
+"""Every write to 三访: validated, atomic, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from tongxin.core.audit import audit
+from tongxin.core.errors import ConflictError, ServiceError
+from tongxin.geo.models import Area
+from tongxin.members.models import Member
+from tongxin.orgs.models import Organization, Unit
+from tongxin.visits.models import (
+    ContactAssignment,
+    ContactTarget,
+    PatrolPost,
+    ProblemStatus,
+    TargetKind,
+    Visit,
+    VisitKind,
+    VisitProblem,
+)
+
+PROBLEM_MAX = 1000
+
+
+def cases_available() -> bool:
+    """The 转为事件 button needs the cases module's reporting service."""
+    try:
+        from tongxin.cases import services
+    except ImportError:
+        return False
+    return hasattr(services, "case_report")
+
+
+def _in_area(area: Area, anchor: Area | None) -> bool:
+    return anchor is None or area.path.startswith(anchor.path)
+
+
+@dataclass
+class VisitInput:
+    kind: str
+    visited_on: dt.date
+    org: Organization
+    area: Area
+    people_met: str
+    heard: str
+    unit: Unit | None = None
+    household: str = ""
+    target: ContactTarget | None = None
+    post: PatrolPost | None = None
+    problems: tuple[str, ...] = ()
+
+
+def validate_visit(data: VisitInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if data.kind not in VisitKind.values:
+        errors["kind"] = gettext("请选择走访类型（领导联系走访、上门家访或党员巡访）。")
+    if data.visited_on > timezone.localdate():
+        errors["visited_on"] = gettext("走访日期不能晚于今天，请填写实际走访的日期。")
+    if not _in_area(data.area, data.org.area):
+        errors["area"] = gettext("走访地点应在“%(org)s”所在区域内，请重新选择。") % {
+            "org": data.org.name
+        }
+    if not data.people_met.strip():
+        errors["people_met"] = gettext("请填写走访对象（见了谁）。")
+    if not data.heard.strip():
+        errors["heard"] = gettext("请填写所见所闻（听到了什么）。")
+    if data.kind == VisitKind.PATROL and data.post is None:
+        errors["post"] = gettext("党员巡访请选择所在的巡访服务岗。")
+    if data.target is not None and data.target.assignment.org_id != data.org.pk:
+        errors["target"] = gettext("联系对象不属于该党组织的三访责任，请重新选择。")
+    for text in data.problems:
+        if not text.strip():
+            errors["problems"] = gettext("问题内容不能为空，请填写群众反映的问题或删去空的一条。")
+        elif len(text) > PROBLEM_MAX:
+            errors["problems"] = gettext("每条问题不超过1000字，请分条填写。")
+    return errors
+
+
+@transaction.atomic
+def visit_record(*, actor: Any, data: VisitInput, visitor_member: Member | None = None) -> Visit:
+    """Record a visit (民情日记) and the problems raised in it, one per entry of
+    ``data.problems`` (an empty entry is refused; the form drops its blank lines)."""
+    errors = validate_visit(data)
+    if errors:
+        raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
+    member = visitor_member or getattr(actor, "member", None)
+    visit = Visit.objects.create(
+        kind=data.kind,
+        visited_on=data.visited_on,
+        visitor=actor if getattr(actor, "pk", None) else None,
+        visitor_member=member,
+        visitor_name=(member.name if member else str(actor or ""))[:50],
+        org=data.org,
+        org_path=data.org.path,
+        area=data.area,
+        area_path=data.area.path,
+        unit=data.unit,
+        household=data.household.strip(),
+        target=data.target,
+        post=data.post,
+        people_met=data.people_met.strip(),
+        heard=data.heard.strip(),
+    )
+    problems = [t.strip() for t in data.problems]
+    VisitProblem.objects.bulk_create(
+        [VisitProblem(visit=visit, text=t, org_path=visit.org_path, area_path=visit.area_path,
+                      visited_on=visit.visited_on) for t in problems]
+    )  # fmt: skip
+    audit(actor=actor, action="visits.record", obj=visit, org_path=visit.org_path,
+          diff={"kind": visit.kind, "visited_on": visit.visited_on.isoformat(),
+                "area": visit.area_id, "problems": len(problems)})  # fmt: skip
+    return visit
+
+
+@transaction.atomic
+def problem_raise(*, actor: Any, visit: Visit, text: str) -> VisitProblem:
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError(
+            gettext("请填写群众反映的问题内容。"),
+            fields={"text": gettext("问题内容不能为空。")},
+        )
+    if len(text) > PROBLEM_MAX:
+        raise ServiceError(
+            gettext("问题内容不超过1000字，请精简或分条登记。"),
+            fields={"text": gettext("不超过1000字。")},
+        )
+    problem = VisitProblem.objects.create(
+        visit=visit, text=text, org_path=visit.org_path, area_path=visit.area_path,
+        visited_on=visit.visited_on,
+    )  # fmt: skip
+    audit(actor=actor, action="visits.problem_raise", obj=problem, org_path=visit.org_path,
+          diff={"visit": visit.pk})  # fmt: skip
+    return problem
+
+
+def _locked(problem: VisitProblem) -> VisitProblem:
+    return (
+        VisitProblem.objects.select_for_update()
+        .select_related("visit", "visit__area")
+        .get(pk=problem.pk)
+    )
+
+
+@transaction.atomic
+def problem_resolve(*, actor: Any, problem: VisitProblem, resolution: str) -> VisitProblem:
+    """Resolved without a case (当场解决, or by the village committee after the briefing)."""
+    problem = _locked(problem)
+    if problem.status != ProblemStatus.OPEN:
+        raise ConflictError(gettext("该问题已解决或已转为事件，不能再标记为已解决。"))
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise ServiceError(
+            gettext("请说明问题是怎样解决的。"),
+            fields={"resolution": gettext("请填写解决情况。")},
+        )
+    problem.status = ProblemStatus.RESOLVED
+    problem.resolution = resolution[:300]
+    problem.save(update_fields=["status", "resolution", "updated_at"])
+    audit(actor=actor, action="visits.problem_resolve", obj=problem, org_path=problem.org_path,
+          diff={"resolution": problem.resolution})  # fmt: skip
+    return problem
+
+
+@transaction.atomic
+def problem_to_case(
+    *, actor: Any, problem: VisitProblem, category: Any, priority: str | None = None
+) -> VisitProblem:
+    """Turn a raised problem into a case (网格呼叫) in one step; refused the second time.
+    The case and the link are written in one transaction: a refusal by the cases module
+    leaves the problem as it was."""
+    if not cases_available():
+        raise ServiceError(gettext("事件模块尚未启用，暂不能转为事件。"))
+    problem = _locked(problem)
+    if problem.case_pk is not None:
+        raise ConflictError(
+            gettext("该问题已转为事件（查询码 %(code)s），不能重复转办。")
+            % {"code": problem.case_code},
+            code="already_case",
+        )
+    if problem.status == ProblemStatus.RESOLVED:
+        raise ConflictError(gettext("该问题已经解决，无需再转为事件。"))
+    from tongxin.cases.services import case_report
+
+    visit = problem.visit
+    case = case_report(
+        actor=actor,
+        area=visit.area,
+        category=category,
+        description=problem.text,
+        source="visit",
+        title=problem.text[:30],
+        priority=priority,
+        reporter_name=visit.people_met[:50],
+        visit_id=visit.pk,
+    )
+    problem.case_pk = case.pk
+    problem.case_code = case.tracking_code
+    problem.status = ProblemStatus.CASE
+    problem.save(update_fields=["case_pk", "case_code", "status", "updated_at"])
+    audit(actor=actor, action="visits.problem_to_case", obj=problem, org_path=problem.org_path,
+          diff={"case": case.pk, "tracking_code": case.tracking_code})  # fmt: skip
+    return problem
+
+
+# --- 三访责任 and 巡访服务岗 ------------------------------------------------------------
+
+
+@dataclass
+class HouseholdInput:
+    area: Area
+    label: str
+
+
+def _quota_bounds(code: str) -> tuple[int, int | None]:
+    from tongxin.visits.selectors import quota_rules
+
+    rule = quota_rules()[code]
+    return rule.minimum, rule.maximum
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    actor: Any,
+    leader: Member,
+    org: Organization,
+    units: list[Unit],
+    households: list[HouseholdInput],
+    contact_duty: bool = True,
+    home_duty: bool = True,
+) -> ContactAssignment:
+    """A leader's 联系走访 links (4–5 units, at least 10 households, as the quotas say) and
+    duties. One active assignment per person."""
+    errors: dict[str, str] = {}
+    if contact_duty:
+        lo, hi = _quota_bounds("contact_units")
+        n = len({u.pk for u in units})
+        if n < lo or (hi is not None and n > hi):
+            errors["units"] = gettext(
+                "领导干部应联系%(lo)s—%(hi)s个基层单位，当前选择了%(n)s个。"
+            ) % {"lo": lo, "hi": hi or lo, "n": n}
+        lo, _hi = _quota_bounds("contact_households")
+        labels = [h for h in households if h.label.strip()]
+        if len(labels) < lo:
+            errors["households"] = gettext(
+                "联系走访的农户和居民不少于%(lo)s户，当前只有%(n)s户。"
+            ) % {"lo": lo, "n": len(labels)}
+        for h in labels:
+            if not _in_area(h.area, org.area):
+                errors["households"] = gettext("联系户应在“%(org)s”所在区域内。") % {
+                    "org": org.name
+                }
+    if not (contact_duty or home_duty):
+        errors["contact_duty"] = gettext("请至少选择一项责任（联系走访或上门家访）。")
+    if ContactAssignment.objects.filter(leader=leader, active=True).exists():
+        errors["leader"] = gettext("%(name)s已有三访责任，请先修改或停用原有的。") % {
+            "name": leader.name
+        }
+    if errors:
+        raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
+    a = ContactAssignment.objects.create(
+        leader=leader, org=org, org_path=org.path, contact_duty=contact_duty, home_duty=home_duty
+    )
+    if contact_duty:
+        ContactTarget.objects.bulk_create(
+            [ContactTarget(assignment=a, kind=TargetKind.UNIT, unit=u)
+             for u in dict.fromkeys(units)]
+            + [ContactTarget(assignment=a, kind=TargetKind.HOUSEHOLD, area=h.area,
+                             label=h.label.strip()[:100])
+               for h in households if h.label.strip()]
+        )  # fmt: skip
+    audit(actor=actor, action="visits.assignment_create", obj=a, org_path=org.path,
+          diff={"leader": leader.pk, "units": [u.pk for u in units],
+                "households": len(households)})  # fmt: skip
+    return a
+
+
+@transaction.atomic
+def patrol_post_create(
+    *,
+    actor: Any,
+    name: str,
+    org: Organization,
+    area: Area,
+    place: str = "",
+    shifts: str = "",
+    members: list[Member] | None = None,
+) -> PatrolPost:
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = gettext("请填写巡访服务岗的名称。")
+    if not _in_area(area, org.area):
+        errors["area"] = gettext("巡访区域应在“%(org)s”所在区域内。") % {"org": org.name}
+    members = list(members or [])
+    if not members:
+        errors["members"] = gettext("请至少选择一名巡访员。")
+    outside = [m.name for m in members if not m.org_path.startswith(org.path)]
+    if outside:
+        errors["members"] = gettext("巡访员应是本组织的党员：%(names)s 不是。") % {
+            "names": "、".join(outside)
+        }
+    if errors:
+        raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
+    post = PatrolPost.objects.create(
+        name=name.strip()[:100], org=org, org_path=org.path, area=area, area_path=area.path,
+        place=place.strip()[:200], shifts=shifts.strip()[:200],
+    )  # fmt: skip
+    post.members.set(members)
+    audit(actor=actor, action="visits.post_create", obj=post, org_path=org.path,
+          diff={"name": post.name, "members": [m.pk for m in members]})  # fmt: skip
+    return post

@@ -1,0 +1,245 @@
+"""Every read of volunteering, filtered by a Scope.
+
+Open activities (title, time, place, slots left) are a public call for volunteers: every
+signed-in user sees them. Rosters, check-in codes, the hours ledger and rankings need
+``volunteering.manage`` over the team's organization (or its area); outside, 404. The hours of
+one's own members (双报到: served anywhere, reported to the member's branch) need
+``members.view`` over the member's organization."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from tongxin.centers.selectors import reach_q
+from tongxin.core.scope import Scope, subtree_q
+from tongxin.orgs.models import Organization
+from tongxin.volunteering.models import (
+    Activity,
+    ActivityStatus,
+    SignUp,
+    SignUpStatus,
+    VolunteerHours,
+    VolunteerTeam,
+)
+
+PERM = "volunteering.manage"
+
+
+def team_queryset(scope: Scope) -> QuerySet[VolunteerTeam]:
+    return VolunteerTeam.objects.filter(reach_q(scope, PERM, "org_path", "area__path"))
+
+
+def team_list(scope: Scope, text: str = "") -> QuerySet[VolunteerTeam]:
+    """One query: the team's organization and area joined."""
+    qs = team_queryset(scope)
+    if text:
+        qs = qs.filter(name__contains=text)
+    return qs.select_related("org", "area").order_by("org_path", "name", "id")
+
+
+def get_team_for(scope: Scope, pk: object) -> VolunteerTeam:
+    try:
+        return team_queryset(scope).select_related("org", "area").get(pk=int(str(pk)))
+    except (VolunteerTeam.DoesNotExist, ValueError):
+        raise Http404(gettext("志愿服务队不存在或不在您的管辖范围内。")) from None
+
+
+def team_org_choices(scope: Scope) -> QuerySet[Organization]:
+    return Organization.objects.filter(reach_q(scope, PERM, "path", "area__path")).order_by("path")
+
+
+def activity_public_list(since: dt.datetime | None = None) -> QuerySet[Activity]:
+    """Open activities not yet over, soonest first; one query with the team joined."""
+    since = since or timezone.now()
+    return (
+        Activity.objects.filter(status=ActivityStatus.OPEN, end__gte=since)
+        .select_related("team")
+        .annotate(confirmed=Count("signups", filter=Q(signups__status=SignUpStatus.CONFIRMED)))
+        .order_by("start", "id")
+    )
+
+
+def activity_managed(scope: Scope) -> QuerySet[Activity]:
+    return Activity.objects.filter(reach_q(scope, PERM, "org_path", "team__area__path"))
+
+
+def activity_managed_list(scope: Scope) -> QuerySet[Activity]:
+    return (
+        activity_managed(scope)
+        .select_related("team")
+        .annotate(confirmed=Count("signups", filter=Q(signups__status=SignUpStatus.CONFIRMED)))
+        .order_by("-start", "-id")
+    )
+
+
+def get_activity(pk: object) -> Activity:
+    """An activity anyone signed in may look at (not a cancelled one)."""
+    try:
+        return (
+            Activity.objects.exclude(status=ActivityStatus.CANCELLED)
+            .select_related("team", "center")
+            .get(pk=int(str(pk)))
+        )
+    except (Activity.DoesNotExist, ValueError):
+        raise Http404(gettext("志愿服务活动不存在。")) from None
+
+
+def get_activity_for(scope: Scope, pk: object) -> Activity:
+    try:
+        return activity_managed(scope).select_related("team", "center").get(pk=int(str(pk)))
+    except (Activity.DoesNotExist, ValueError):
+        raise Http404(gettext("志愿服务活动不存在或不在您的管辖范围内。")) from None
+
+
+def may_manage(scope: Scope, activity: Activity) -> bool:
+    return activity_managed(scope).filter(pk=activity.pk).exists()
+
+
+def confirmed_count(activity: Activity) -> int:
+    return activity.signups.filter(status=SignUpStatus.CONFIRMED).count()
+
+
+def roster(activity: Activity) -> QuerySet[SignUp]:
+    return activity.signups.exclude(status=SignUpStatus.CANCELLED).order_by(
+        "status", "created_at", "id"
+    )
+
+
+def live_signup(user: Any, activity: Activity) -> SignUp | None:
+    return (
+        SignUp.objects.filter(activity=activity, user=user)
+        .exclude(status=SignUpStatus.CANCELLED)
+        .first()
+    )
+
+
+def my_signups(user: Any) -> QuerySet[SignUp]:
+    return (
+        SignUp.objects.filter(user=user)
+        .exclude(status=SignUpStatus.CANCELLED)
+        .select_related("activity")
+        .order_by("-activity__start", "-id")
+    )
+
+
+def get_my_signup(user: Any, pk: object) -> SignUp:
+    try:
+        return SignUp.objects.select_related("activity__team").get(pk=int(str(pk)), user=user)
+    except (SignUp.DoesNotExist, ValueError):
+        raise Http404(gettext("报名记录不存在。")) from None
+
+
+def get_signup_for(scope: Scope, pk: object) -> SignUp:
+    try:
+        return (
+            SignUp.objects.filter(activity__in=activity_managed(scope))
+            .select_related("activity__team")
+            .get(pk=int(str(pk)))
+        )
+    except (SignUp.DoesNotExist, ValueError):
+        raise Http404(gettext("报名记录不存在或不在您的管辖范围内。")) from None
+
+
+def my_hours(user: Any) -> QuerySet[VolunteerHours]:
+    return (
+        VolunteerHours.objects.filter(user=user).select_related("activity").order_by("-on", "-id")
+    )
+
+
+def total_minutes(qs: QuerySet[VolunteerHours]) -> int:
+    return int(qs.aggregate(s=Sum("minutes"))["s"] or 0)
+
+
+def hours_ledger(scope: Scope, org: Organization | None = None) -> QuerySet[VolunteerHours]:
+    qs = VolunteerHours.objects.filter(reach_q(scope, PERM, "org_path", "team__area__path"))
+    if org is not None:
+        qs = qs.filter(subtree_q("org_path", org.path))
+    return qs.select_related("team", "activity").order_by("-on", "-id")
+
+
+def get_hours_for(scope: Scope, pk: object) -> VolunteerHours:
+    try:
+        return hours_ledger(scope).get(pk=int(str(pk)))
+    except (VolunteerHours.DoesNotExist, ValueError):
+        raise Http404(gettext("时长记录不存在或不在您的管辖范围内。")) from None
+
+
+def branch_hours(scope: Scope, org: Organization | None = None) -> QuerySet[VolunteerHours]:
+    """双报到: hours served (anywhere) by the members of organizations the user oversees,
+    reported to the member's own branch."""
+    if scope.is_superuser:
+        qs = VolunteerHours.objects.exclude(member_org_path="")
+    else:
+        qs = VolunteerHours.objects.filter(scope.org_grants_q("members.view", "member_org_path"))
+    if org is not None:
+        qs = qs.filter(subtree_q("member_org_path", org.path))
+    return qs.select_related("team", "activity").order_by("-on", "-id")
+
+
+def ranking_members(
+    scope: Scope, org: Organization | None = None, since: dt.date | None = None, limit: int = 20
+) -> list[dict[str, Any]]:
+    """Volunteers by hours in the subtree (teams under ``org``, else the user's reach)."""
+    qs = hours_ledger(scope, org)
+    if since is not None:
+        qs = qs.filter(on__gte=since)
+    rows = (
+        qs.order_by()
+        .values("user_id", "name", "member_id")
+        .annotate(minutes=Sum("minutes"))
+        .filter(minutes__gt=0)
+        .order_by("-minutes", "name")[:limit]
+    )
+    return list(rows)  # type: ignore[arg-type]
+
+
+def ranking_teams(
+    scope: Scope, org: Organization | None = None, since: dt.date | None = None, limit: int = 20
+) -> list[dict[str, Any]]:
+    qs = hours_ledger(scope, org)
+    if since is not None:
+        qs = qs.filter(on__gte=since)
+    rows = (
+        qs.order_by()
+        .values("team_id", "team__name")
+        .annotate(
+            minutes=Sum("minutes"),
+            people=Count("member_id", distinct=True)
+            + Count("user_id", filter=Q(member__isnull=True), distinct=True),
+        )
+        .filter(minutes__gt=0)
+        .order_by("-minutes", "team__name")[:limit]
+    )
+    return list(rows)  # type: ignore[arg-type]
+
+
+def volunteering_counts(scope: Scope) -> dict[str, int] | None:
+    """工作台: teams and hours this month in reach. Two queries."""
+    if not scope.has(PERM):
+        return None
+    month_start = timezone.localdate().replace(day=1)
+    return {
+        "teams": team_queryset(scope).count(),
+        "minutes": total_minutes(
+            VolunteerHours.objects.filter(
+                reach_q(scope, PERM, "org_path", "team__area__path"), on__gte=month_start
+            )
+        ),
+    }
+
+
+def hours_text(minutes: int | None) -> str:
+    m = minutes or 0
+    sign = "-" if m < 0 else ""
+    h, rest = divmod(abs(m), 60)
+    if not h:
+        return sign + gettext("%(m)s分钟") % {"m": rest}
+    if rest:
+        return sign + gettext("%(h)s小时%(m)s分钟") % {"h": h, "m": rest}
+    return sign + gettext("%(h)s小时") % {"h": h}
