@@ -1,4 +1,4 @@
-"""python -m bench --scale town|city --db sqlite|postgresql [--only NAME]
+"""python -m bench --scale town|city --db sqlite|postgresql [--only NAME[,NAME...]]
 
 Every run starts from a fresh database: a new SQLite file under var/bench/, or the database
 ``tongxin_bench`` (dropped and recreated) on the PostgreSQL server of DATABASE_URL. The database
@@ -48,7 +48,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--scale", choices=["town", "city"], default="town")
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--only", choices=NAMES + MODULE_NAMES)
+    parser.add_argument(
+        "--only", help="comma-separated benchmark names: " + ", ".join(NAMES + MODULE_NAMES)
+    )
     args = parser.parse_args()
 
     if args.db == "sqlite":
@@ -73,7 +75,11 @@ def main() -> None:
     ctx = Context(scale=args.scale, db=args.db)
     import importlib
 
-    for name in [args.only] if args.only else NAMES + MODULE_NAMES:
+    chosen = args.only.split(",") if args.only else NAMES + MODULE_NAMES
+    unknown = [n for n in chosen if n not in NAMES + MODULE_NAMES]
+    if unknown:
+        parser.error(f"未知的基准：{', '.join(unknown)}")
+    for name in chosen:
         if hasattr(benchmarks, name):
             getattr(benchmarks, name)(ctx)
         elif (ROOT / "bench" / f"{name}.py").exists():

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 from tests import factories
 
@@ -31,3 +33,18 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 @pytest.fixture(autouse=True)
 def _uploads_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.UPLOAD_ROOT = tmp_path / "uploads"
+
+
+class _SerialWSGIServer(WSGIServer):
+    """The live server answers one request at a time. On SQLite the test database is one
+    in-memory connection shared with the server's threads: two requests at once (a page and the
+    browser's /favicon.ico, or two browser contexts) would interleave their transactions on it
+    ("cannot start a transaction within a transaction"). Django closes every connection of a
+    non-threaded server after its response, so browsers never wait on a kept-alive socket."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+
+LiveServerThread.server_class = _SerialWSGIServer
