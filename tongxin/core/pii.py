@@ -117,6 +117,8 @@ def mask_phone(phone: str) -> str:
 # stores personal data adds its columns here.
 ENCRYPTED_COLUMNS: list[tuple[str, str, str]] = [
     ("accounts.Resident", "phone_enc", "phone_index"),
+    ("cases.Case", "reporter_phone_enc", ""),
+    ("centers.ServiceCenter", "phone_enc", ""),
 ]
 
 
