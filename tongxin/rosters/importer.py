@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -23,6 +25,7 @@ from django.utils.translation import gettext, gettext_lazy
 from tongxin.core import idnumber, pii
 from tongxin.core.errors import ServiceError
 from tongxin.core.scope import Scope
+from tongxin.geo.models import Area
 from tongxin.members.models import Member, OrgRelationChange, Standing
 from tongxin.members.services import DUPLICATE_ID, MemberInput
 from tongxin.orgs.models import Organization
@@ -318,6 +321,9 @@ class MemberImport:
         self.orgs = OrgIndex(selectors.orgs_for_import(scope))
         self.seen: dict[str, int] = {}  # blind index -> first row number
         self.ids = IdAllocator()
+        self.lookup: Callable[[list[str]], list[dict[str, Any]]] = selectors.members_by_index
+        self.parallel = False  # whether the last run read and checked in a second process
+        self.created_ids: list[Any] = []  # SQLite: (first, last) id ranges; PostgreSQL: id lists
         self.sealer = Sealer()
         self.memo: dict[tuple[str, object], tuple[bool, Any]] = {}
         self.rotating = pii_rotating()  # earlier keys' indexes are looked up too
@@ -339,19 +345,22 @@ class MemberImport:
         commit: bool,
         progress: Callable[[int, int], None] | None = None,
     ) -> Outcome:
+        self.parallel = commit and parallel_possible(path)
+        if self.parallel:
+            return self._run_parallel(path, file_format, original_name)
         total, it = reading.rows(path, file_format, original_name)
         header = find_header(it)
         out = Outcome(header=header)
         self.last_outcome = out
-        while chunk := list(islice(it, CHUNK)):
-            self._chunk(chunk, header, out, write=commit and out.error_rows == 0)
-            if progress is not None:
-                progress(out.rows, total)
+        with bulk_cache(enabled=commit):
+            while chunk := list(islice(it, CHUNK)):
+                self._chunk(chunk, header, out, write=commit and out.error_rows == 0)
+                if progress is not None:
+                    progress(out.rows, total)
+            if commit and out.error_rows == 0:
+                self._write_history()
         if out.rows == 0:
-            raise ServiceError(
-                gettext("表格中只有表头，没有党员数据：请从表头下一行起每行填写一名党员。"),
-                fields={"file": gettext("没有数据行。")},
-            )
+            raise ServiceError(no_data_rows(), fields={"file": gettext("没有数据行。")})
         self.last_outcome = out
         if commit and out.error_rows:
             raise Rollback()
@@ -359,6 +368,13 @@ class MemberImport:
 
     def _chunk(self, chunk: list[tuple[int, list[object]]], header: Header, out: Outcome, *,
                write: bool) -> None:  # fmt: skip
+        creates, updates = self._check_chunk(chunk, header, out)
+        if write and out.error_rows == 0:
+            self._write(creates, updates)
+
+    def _check_chunk(self, chunk: list[tuple[int, list[object]]], header: Header,
+                     out: Outcome) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:  # fmt: skip
+        """The chunk's rows to insert and to update; errors go to ``out``."""
         parsed = [r for r in (self._cells(n, row, header) for n, row in chunk) if r is not None]
         out.rows += len(parsed)
         lookup: dict[str, list[str]] = {}
@@ -367,7 +383,7 @@ class MemberImport:
                 lookup[r.index] = pii.blind_indexes(r.id_number) if self.rotating else [r.index]
         found: dict[str, dict[str, Any]] = {}
         all_indexes = [i for idx in lookup.values() for i in idx]
-        for m in selectors.members_by_index(all_indexes):
+        for m in self.lookup(all_indexes):
             found[str(m["id_number_index"])] = m
         creates: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
@@ -385,8 +401,73 @@ class MemberImport:
                 updates.append(payload)
         out.created += len(creates)
         out.updated += len(updates)
-        if write and out.error_rows == 0:
-            self._write(creates, updates)
+        return creates, updates
+
+    # ---- the pass in two processes -----------------------------------------------------------
+
+    def _run_parallel(self, path: Any, file_format: str, original_name: str) -> Outcome:
+        """A large commit on two cores: a forked child reads the file, checks every row (looking
+        ID numbers up on a connection of its own) and encrypts, chunk by chunk; this process
+        writes each chunk in the caller's transaction as it arrives. The pipe between them
+        holds a few chunks, so neither runs far ahead. The child sees the database as it was
+        when the import began: a number written twice in the file is caught by the file's own
+        duplicate check, and a member registered by someone else meanwhile fails the unique
+        index and rolls the whole import back."""
+        ctx = multiprocessing.get_context("fork")
+        receive, send = ctx.Pipe(duplex=False)
+        child = ctx.Process(
+            target=_child_main, args=(self, path, file_format, original_name, send), daemon=True
+        )
+        child.start()
+        send.close()
+        out: Outcome | None = None
+        try:
+            with bulk_cache(enabled=True):
+                while out is None:
+                    try:
+                        message = receive.recv()
+                    except EOFError:
+                        raise RuntimeError("roster check process ended without a result") from None
+                    kind = message[0]
+                    if kind == "chunk":
+                        if message[1] or message[2]:
+                            self._write(message[1], message[2])
+                    elif kind == "done":
+                        out = message[1]
+                    elif kind == "refused":
+                        raise ServiceError(message[1], fields=message[2])
+                    else:
+                        raise RuntimeError(f"roster check process failed: {message[1]}")
+                if out.error_rows == 0:
+                    self._write_history()
+        finally:
+            receive.close()
+            child.join(timeout=30)
+            if child.is_alive():
+                child.kill()
+        self.last_outcome = out
+        if out.error_rows:
+            raise Rollback()
+        return out
+
+    def _child_pass(self, path: Any, file_format: str, original_name: str, send: Any) -> None:
+        """In the child: the whole check, sending each chunk's rows while the file has no
+        error (after the first error only the report matters)."""
+        raw = connection.get_new_connection(connection.get_connection_params())
+        try:
+            self.lookup = lambda indexes: members_by_index_raw(raw, indexes)
+            _total, it = reading.rows(path, file_format, original_name)
+            header = find_header(it)
+            out = Outcome(header=header)
+            while chunk := list(islice(it, CHUNK)):
+                creates, updates = self._check_chunk(chunk, header, out)
+                if out.error_rows == 0:
+                    send.send(("chunk", creates, updates))
+            if out.rows == 0:
+                raise ServiceError(no_data_rows(), fields={"file": gettext("没有数据行。")})
+            send.send(("done", out))
+        finally:
+            raw.close()
 
     def _cells(self, number: int, row: list[object], header: Header) -> _Row | None:
         values: dict[str, Any] = {}
@@ -583,21 +664,7 @@ class MemberImport:
             ids = self.ids.take(len(creates))
             bulk_insert(Member._meta.db_table, MEMBER_INSERT,
                         [(i, *row) for i, row in zip(ids, creates, strict=True)])  # fmt: skip
-            # 登记入册 history, as member_create writes it: built by the database from the rows
-            # just written (the organization's name joined there), not sent row by row.
-            q = connection.ops.quote_name
-            cols = ", ".join(q(c) for c in HISTORY_INSERT)
-            which = "m.id BETWEEN %s AND %s" if connection.vendor == "sqlite" else "m.id = ANY(%s)"
-            params: list[Any] = [gettext("名册导入")]
-            params += [ids[0], ids[-1]] if connection.vendor == "sqlite" else [ids]
-            with connection.cursor() as cur:
-                cur.execute(
-                    f"INSERT INTO {OrgRelationChange._meta.db_table} ({cols}) "
-                    f"SELECT m.id, 'joined', NULL, m.org_id, '', o.name, m.joined_on, %s "
-                    f"FROM {Member._meta.db_table} m JOIN {Organization._meta.db_table} o "
-                    f"ON o.id = m.org_id WHERE {which}",
-                    params,
-                )
+            self.created_ids.append((ids[0], ids[-1]) if connection.vendor == "sqlite" else ids)
         if updates:
             sets = ", ".join(f"{connection.ops.quote_name(f)} = %s" for f in UPDATE_FIELDS)
             phone = ("phone_enc = COALESCE(%s, phone_enc), phone_index = COALESCE(%s, phone_index),"
@@ -607,6 +674,138 @@ class MemberImport:
             )
             with connection.cursor() as cur:
                 cur.executemany(sql, updates)
+
+    def _write_history(self) -> None:
+        """登记入册 history for every member created, as member_create writes it: built by the
+        database from the rows just written (the organization's name joined there), in one
+        statement per id range after all members are in, not sent row by row."""
+        if not self.created_ids:
+            return
+        q = connection.ops.quote_name
+        cols = ", ".join(q(c) for c in HISTORY_INSERT)
+        sql = (
+            f"INSERT INTO {OrgRelationChange._meta.db_table} ({cols}) "
+            f"SELECT m.id, 'joined', NULL, m.org_id, '', o.name, m.joined_on, %s "
+            f"FROM {Member._meta.db_table} m JOIN {Organization._meta.db_table} o "
+            f"ON o.id = m.org_id WHERE "
+        )
+        note = gettext("名册导入")
+        with connection.cursor() as cur:
+            if connection.vendor == "sqlite":
+                # The allocator hands out one unbroken run of ids: one range for the whole file.
+                first, last = self.created_ids[0][0], self.created_ids[-1][-1]
+                cur.execute(sql + "m.id BETWEEN %s AND %s", [note, first, last])
+            else:
+                ids = [i for chunk in self.created_ids for i in chunk]
+                cur.execute(sql + "m.id = ANY(%s)", [note, ids])
+        self.created_ids = []
+
+
+BULK_CACHE_KIB = 256 * 1024
+
+
+@contextmanager
+def bulk_cache(*, enabled: bool) -> Iterator[None]:
+    """A large SQLite page cache while a commit writes: members_member's indexes (ID and phone
+    blind indexes land at random places) are far larger than the connection's usual cache, and
+    with it each insert reads pages back from the file. The connection's own size returns after."""
+    if not enabled or connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA cache_size")
+        before = cur.fetchone()[0]
+        cur.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            cur.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+def no_data_rows() -> str:
+    return gettext("表格中只有表头，没有党员数据：请从表头下一行起每行填写一名党员。")
+
+
+PARALLEL_BYTES_DEFAULT = 2 * 1024 * 1024  # about 35,000 rows of xlsx
+
+
+def parallel_possible(path: Any) -> bool:
+    """Whether a commit of this file reads and checks in a second process: a large file,
+    where fork exists, and a database a second connection can open (not SQLite in memory,
+    as the test database is)."""
+    from django.conf import settings
+
+    limit = int(getattr(settings, "ROSTER_PARALLEL_BYTES", PARALLEL_BYTES_DEFAULT))
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():  # type: ignore[attr-defined]
+        return False
+    try:
+        return os.path.getsize(path) >= limit
+    except OSError:
+        return False
+
+
+def _child_main(importer: MemberImport, path: Any, file_format: str, original_name: str,
+                send: Any) -> None:  # fmt: skip
+    """The forked child's whole life. It never touches the connections it inherited (they
+    belong to the parent's transaction) and leaves through os._exit, as multiprocessing's
+    fork does, so no finalizer closes them either."""
+    try:
+        try:
+            importer._child_pass(path, file_format, original_name, send)
+        except ServiceError as e:
+            send.send(("refused", e.message, e.fields))
+        except Exception as e:
+            send.send(("failed", f"{type(e).__name__}: {e}"))
+    except OSError:
+        pass  # the parent stopped listening: it has failed already and rolls back
+    finally:
+        send.close()
+
+
+MATCH_SQL_COLUMNS = [
+    ("id", "m.id"), ("id_number_index", "m.id_number_index"), ("org_id", "m.org_id"),
+    ("org_path", "m.org_path"), ("residence__path", "a.path"), ("name", "m.name"),
+    ("ethnicity", "m.ethnicity"), ("education", "m.education"), ("status", "m.status"),
+    ("standing", "m.standing"), ("joined_on", "m.joined_on"),
+    ("confirmed_on", "m.confirmed_on"), ("is_floating", "m.is_floating"),
+    ("floating_to", "m.floating_to"), ("is_lost_contact", "m.is_lost_contact"),
+    ("is_model_post", "m.is_model_post"), ("is_party_household", "m.is_party_household"),
+    ("phone_enc", "m.phone_enc"),
+]  # fmt: skip
+_DATE_KEYS = ("joined_on", "confirmed_on")
+_BOOL_KEYS = ("is_floating", "is_lost_contact", "is_model_post", "is_party_household")
+
+
+def members_by_index_raw(raw: Any, indexes: list[str]) -> list[dict[str, Any]]:
+    """selectors.members_by_index on a driver connection of the child's own, as the same
+    dicts (dates as dates, flags as booleans). tests/rosters/test_parallel.py compares both."""
+    if not indexes:
+        return []
+    cols = ", ".join(expr for _k, expr in MATCH_SQL_COLUMNS)
+    keys = [k for k, _e in MATCH_SQL_COLUMNS]
+    base = (f"SELECT {cols} FROM {Member._meta.db_table} m LEFT JOIN {Area._meta.db_table} a "
+            f"ON a.id = m.residence_id WHERE ")  # fmt: skip
+    cur = raw.cursor()
+    try:
+        if connection.vendor == "postgresql":
+            cur.execute(base + "m.id_number_index = ANY(%s)", [indexes])
+        else:
+            cur.execute(base + f"m.id_number_index IN ({', '.join('?' * len(indexes))})", indexes)
+        out = []
+        for row in cur.fetchall():
+            d = dict(zip(keys, row, strict=True))
+            for k in _DATE_KEYS:
+                if isinstance(d[k], str):
+                    d[k] = dt.date.fromisoformat(d[k])
+            for k in _BOOL_KEYS:
+                d[k] = bool(d[k])
+            out.append(d)
+        return out
+    finally:
+        cur.close()
 
 
 def pii_rotating() -> bool:

@@ -1,0 +1,111 @@
+"""A large commit reads and checks in a forked child while this process writes
+(importer.MemberImport._run_parallel). The child looks numbers up on a connection of its own,
+so it sees only committed rows: these tests commit their data (transactional) and run on
+PostgreSQL in the two-process path. SQLite's test database lives in memory, where a second
+connection would see an empty database: there the same tests check that the import stays in
+one process and gives the same results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.db import connection, transaction
+
+from tests import factories
+from tests.rosters import sheets
+from tongxin.core.audit import audit
+from tongxin.core.errors import ServiceError
+from tongxin.core.scope import scope_for_user
+from tongxin.members.models import Member, OrgRelationChange
+from tongxin.rosters import importer, selectors
+from tongxin.rosters.importer import MemberImport, Rollback
+
+FORKS = connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def committed_world(transactional_db, settings):  # type: ignore[no-untyped-def]
+    settings.ROSTER_PARALLEL_BYTES = 0  # every commit takes the two-process path where it can
+    return factories.make_world()
+
+
+def _commit(user, rows, tmp_path: Path, name: str = "roster.xlsx"):  # type: ignore[no-untyped-def]
+    path = tmp_path / name
+    path.write_bytes(sheets.xlsx(rows))
+    imp = MemberImport(scope=scope_for_user(user))
+    with transaction.atomic():
+        out = imp.run(path, "xlsx", name, commit=True)
+        audit(actor=user, action="rosters.import_members", diff={"rows": out.rows})
+    return imp, out
+
+
+def test_two_process_commit_creates_updates_and_writes_history(committed_world, tmp_path):
+    alice = committed_world["alice"]
+    rows = [sheets.person(), sheets.person(org="紫金社区第二党支部"), sheets.person()]
+    before = Member.objects.count()
+    imp, out = _commit(alice, rows, tmp_path)
+    assert imp.parallel is FORKS
+    assert (out.rows, out.created, out.updated, out.error_rows) == (3, 3, 0, 0)
+    assert Member.objects.count() == before + 3
+    m = Member.objects.get(name=rows[1]["姓名"])
+    assert m.org == committed_world["branch_a2"]
+    assert m.reveal_id_number() == rows[1]["身份证号码"]
+    assert m.reveal_phone() == rows[1]["手机号码"]
+    assert m.relation_history.get().to_org == committed_world["branch_a2"]
+    # Re-import: the child finds the committed members on its own connection and updates them.
+    rows[0]["学历"] = "研究生"
+    imp, out = _commit(alice, rows, tmp_path, "again.xlsx")
+    assert imp.parallel is FORKS
+    assert (out.created, out.updated, out.unchanged) == (0, 1, 2)
+    assert Member.objects.count() == before + 3
+    assert Member.objects.get(name=rows[0]["姓名"]).education == "postgraduate"
+
+
+def test_two_process_commit_with_a_bad_last_row_writes_nothing(committed_world, tmp_path):
+    alice = committed_world["alice"]
+    rows = [sheets.person() for _ in range(5)] + [sheets.person(学历="博士后以上")]
+    counts = (Member.objects.count(), OrgRelationChange.objects.count())
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(sheets.xlsx(rows))
+    imp = MemberImport(scope=scope_for_user(alice))
+    with pytest.raises(Rollback), transaction.atomic():
+        imp.run(path, "xlsx", path.name, commit=True)
+    assert imp.parallel is FORKS
+    out = imp.last_outcome
+    assert out is not None and out.error_rows == 1
+    [err] = out.errors
+    assert err["row"] == 7 and err["field"] == "education" and "博士后以上" in err["message"]
+    assert (Member.objects.count(), OrgRelationChange.objects.count()) == counts
+
+
+def test_two_process_commit_refuses_a_file_that_is_not_a_spreadsheet(committed_world, tmp_path):
+    path = tmp_path / "notes.xlsx"
+    path.write_bytes(b"this is not a spreadsheet at all" * 100)
+    imp = MemberImport(scope=scope_for_user(committed_world["alice"]))
+    before = Member.objects.count()
+    with pytest.raises(ServiceError) as e, transaction.atomic():
+        imp.run(path, "xlsx", "notes.xlsx", commit=True)
+    assert "不是" in e.value.message or "无法" in e.value.message, e.value.message
+    assert Member.objects.count() == before
+
+
+def test_raw_lookup_gives_what_the_selector_gives(world):
+    """The child's lookup (driver SQL) returns the same dicts as selectors.members_by_index."""
+    zhang = world["m_a1"]  # lives in a compound: the residence path comes through the join
+    indexes = [zhang.id_number_index, world["m_b1"].id_number_index, "0" * 32]
+    connection.ensure_connection()
+    raw = importer.members_by_index_raw(connection.connection, indexes)
+    orm = selectors.members_by_index(indexes)
+    key = lambda d: d["id"]  # noqa: E731
+    assert sorted(raw, key=key) == sorted(orm, key=key)
+    assert len(raw) == 2
+
+
+def test_in_memory_sqlite_never_forks(world, settings, tmp_path):
+    settings.ROSTER_PARALLEL_BYTES = 0
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(sheets.xlsx([sheets.person()]))
+    assert importer.parallel_possible(path) is FORKS
+    settings.ROSTER_PARALLEL_BYTES = 10**9
+    assert importer.parallel_possible(path) is False
