@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -418,7 +419,13 @@ class MemberImport:
         child = ctx.Process(
             target=_child_main, args=(self, path, file_format, original_name, send), daemon=True
         )
-        child.start()
+        # The child's garbage collector would touch every object it inherited and so copy the
+        # parent's whole heap page by page; frozen objects are left alone.
+        gc.freeze()
+        try:
+            child.start()
+        finally:
+            gc.unfreeze()
         send.close()
         out: Outcome | None = None
         try:
