@@ -4,6 +4,8 @@ DATABASE_URL        PostgreSQL in production (postgres://user@host/db); SQLite i
 TONGXIN_SECRET_KEY  Django secret key; a development key is used when unset and DEBUG is on.
 TONGXIN_PII_KEY     key for personal data at rest (AES-GCM) and the blind index (HMAC).
 TONGXIN_DEBUG       "1" for development (the default), "0" in production.
+TONGXIN_REDIS_URL   a Redis server for the cache (redis://127.0.0.1:6379/0), so that every web
+                    worker counts rate limits together; local memory per process when unset.
 """
 
 from __future__ import annotations
@@ -131,6 +133,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Keep a connection per worker thread: opening one runs the PRAGMAs above.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 
@@ -196,6 +201,16 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The cache holds rate-limit counters (Open311 keys, resident registration). Local memory is
+# per process; with several web workers, name a Redis server so that they count together.
+if os.environ.get("TONGXIN_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["TONGXIN_REDIS_URL"],
+        }
+    }
 
 LOGGING = {
     "version": 1,

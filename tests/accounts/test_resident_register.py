@@ -91,3 +91,23 @@ def test_a_resident_signing_in_lands_on_the_compound_page_not_the_staff_dashboar
     assert r.status_code == 302 and r["Location"] == "/sharing/"
     # Staff keep their 工作台.
     assert client_for(world["alice"]).get("/").status_code == 200
+
+
+def test_too_many_registrations_from_one_address_are_refused(client, compound, settings):
+    from django.core.cache import cache
+
+    from tongxin.accounts import resident_views
+
+    cache.clear()
+    for i in range(resident_views.REGISTER_PER_HOUR):
+        client.post("/accounts/register/", data(compound, username=f"u{i}", phone="12"))
+    users = User.objects.count()
+    r = client.post("/accounts/register/", data(compound, username="late", phone="13900002222"))
+    assert r.status_code == 429
+    assert "注册次数过多" in texts(r) and "一小时后再试" in texts(r)
+    assert User.objects.count() == users and not Resident.objects.filter(name="林安").exists()
+    # Another address is not held back.
+    r = client.post("/accounts/register/", data(compound, username="other", phone="13900003333"),
+                    REMOTE_ADDR="10.0.0.9")  # fmt: skip
+    assert r.status_code == 302
+    cache.clear()

@@ -116,6 +116,28 @@ def test_post_then_fetch_and_token(client, cw, key, fmt):
     assert tok == {"service_request_id": case.tracking_code, "token": case.token}
 
 
+def test_media_url_comes_back_to_the_jurisdictions_key_only(client, cw, key):
+    url = "https://img.example.com/case/42.jpg"
+    resp = post(client, **body(cw, key, media_url=url))
+    assert resp.status_code == 201, resp.content
+    code = json.loads(resp.content)[0]["service_request_id"]
+    public = json.loads(client.get(f"/open311/v2/requests/{code}.json").content)[0]
+    assert public["media_url"] == ""
+    mine = json.loads(client.get(f"/open311/v2/requests/{code}.json?api_key={key}").content)[0]
+    assert mine["media_url"] == url
+    listed = json.loads(client.get(f"/open311/v2/requests.json?api_key={key}").content)
+    assert [r["media_url"] for r in listed if r["service_request_id"] == code] == [url]
+    root = ET.fromstring(client.get(f"/open311/v2/requests.xml?api_key={key}").content)
+    assert root.find("request/media_url").text == url
+
+
+def test_overlong_media_url_is_400_and_writes_nothing(client, cw, key):
+    resp = post(client, **body(cw, key, media_url="https://x.example.com/" + "a" * 480))
+    assert resp.status_code == 400
+    assert "media_url" in errors_json(resp)["description"]
+    assert not Case.objects.exists()
+
+
 def test_post_by_lat_long_picks_nearest_compound(client, cw, key):
     resp = post(client, **body(cw, key, address_id=None, lat="29.8701", long="121.5502"))
     assert resp.status_code == 201, resp.content
@@ -249,7 +271,8 @@ def test_management_command_issue_and_revoke(cw, capsys):
     assert raw.startswith("o311_")
     k = selectors.api_keys().get()
     assert k.key_hash != raw and k.area == cw["street_a_area"]
-    call_command("open311_key", "revoke", "--prefix", k.prefix)
+    assert k.prefix[0].isalnum(), "a prefix never starts with '-' (argparse would take an option)"
+    call_command("open311_key", "revoke", f"--prefix={k.prefix}")
     k.refresh_from_db()
     assert k.revoked_at is not None
     assert AuditLog.objects.filter(action="open311.key_revoke").exists()

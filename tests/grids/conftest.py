@@ -34,3 +34,26 @@ def gw(world):  # type: ignore[no-untyped-def]
         serving_branch=w["branch_b1"], compounds=[w["compound_b"]],
     )  # fmt: skip
     return w
+
+
+@pytest.fixture
+def ugw(gw):  # type: ignore[no-untyped-def]
+    """gw plus units and accounts: 紫金科技 and 南门物流 in street A, 鼓楼商贸 in street B; a
+    grid worker account wendy anchored in 紫金社区; dave, the account of member 李明; and
+    eve, charlie's colleague in street B."""
+    from tongxin.accounts.models import User
+    from tongxin.orgs.services import unit_create
+
+    w = gw
+    w["unit_a"] = unit_create(actor=None, name="紫金科技公司", sector="enterprise",
+                              area=w["street_a_area"])  # fmt: skip
+    w["unit_a2"] = unit_create(actor=None, name="南门物流公司", sector="enterprise",
+                               area=w["street_a_area"])  # fmt: skip
+    w["unit_b"] = unit_create(actor=None, name="鼓楼商贸公司", sector="enterprise",
+                              area=w["street_b_area"])  # fmt: skip
+    w["wendy"] = factories.user("wendy", "grid_worker", area=w["comm_a"], display_name="吴敏")
+    w["dave"] = factories.user("dave", "member", org=w["branch_a1"], display_name="李明")
+    User.objects.filter(pk=w["dave"].pk).update(member=w["m_a1b"])
+    w["dave"].refresh_from_db()
+    w["eve"] = factories.user("eve", "grid_worker", area=w["comm_b"], display_name="郑洁")
+    return w

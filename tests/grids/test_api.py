@@ -1,4 +1,5 @@
-"""/api/v1/grids: list, detail, assign, by residence, instructor; a stranger gets 404."""
+"""/api/v1/grids: list, detail, create, edit, assign, by residence and by work unit,
+instructor; a stranger gets 404 (or, for an id in the body, a field error that tells nothing)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ def api(gw, client):  # type: ignore[no-untyped-def]
         h = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
         if method == "get":
             return client.get(url, **h)
-        return client.post(url, data or {}, content_type="application/json", **h)
+        send = client.patch if method == "patch" else client.post
+        return send(url, data or {}, content_type="application/json", **h)
 
     return call
 
@@ -80,3 +82,187 @@ def test_bob_reads_but_cannot_manage(gw, api):
     assert api(gw["bob"], "get", f"/api/v1/grids/{g.pk}").status_code == 200
     r = api(gw["bob"], "post", f"/api/v1/grids/{g.pk}/members", {"member_id": gw["m_a1"].pk})
     assert r.status_code == 404
+
+
+def snapshot():  # type: ignore[no-untyped-def]
+    """Everything a grid write may touch, to prove a refused request changed nothing."""
+    from tongxin.core.models import AuditLog
+    from tongxin.grids.models import GridWorker
+
+    return (
+        list(Grid.objects.order_by("pk").values_list("pk", "name", "code", "serving_branch_id")),
+        list(Grid.compounds.through.objects.order_by("pk").values_list("grid_id", "area_id")),
+        list(Grid.units.through.objects.order_by("pk").values_list("grid_id", "unit_id")),
+        list(GridWorker.objects.order_by("pk").values_list("grid_id", "user_id", "role")),
+        # the api fixture's token for each call writes an accounts.* row of its own
+        AuditLog.objects.exclude(action__startswith="accounts.").count(),
+    )
+
+
+@pytest.fixture
+def dora(ugw):  # type: ignore[no-untyped-def]
+    """A street secretary of street B: she manages grids, but none of street A's."""
+    from tests import factories
+
+    return factories.user("dora", "street_secretary", org=ugw["street_b"])
+
+
+def test_create_a_grid(ugw, api):
+    w = ugw
+    r = api(w["alice"], "post", "/api/v1/grids/", {
+        "community_id": w["comm_a"].pk, "name": "紫金新村网格", "code": "02",
+        "serving_branch_id": w["branch_a2"].pk, "compound_ids": [w["compound_a2"].pk],
+        "unit_ids": [w["unit_a"].pk]})  # fmt: skip
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["name"] == "紫金新村网格" and body["community_name"] == "紫金社区"
+    assert body["compounds"] == [{"id": w["compound_a2"].pk, "name": "紫金新村"}]
+    assert body["units"] == [{"id": w["unit_a"].pk, "name": "紫金科技公司"}]
+    assert Grid.objects.get(pk=body["id"]).serving_branch == w["branch_a2"]
+
+
+def _create_cases(w):  # type: ignore[no-untyped-def]
+    good = {"community_id": w["comm_a"].pk, "name": "新网格", "code": "09",
+            "serving_branch_id": w["branch_a2"].pk, "compound_ids": [w["compound_a2"].pk]}  # fmt: skip
+    return good, [
+        ({"name": "  "}, 400, "name"),
+        ({"name": None}, 422, "name"),
+        ({"community_id": w["comm_b"].pk}, 400, "community_id"),  # out of reach
+        ({"community_id": 999999}, 400, "community_id"),
+        ({"community_id": w["street_a_area"].pk}, 400, "community_id"),  # not a community
+        ({"compound_ids": [w["compound_b"].pk]}, 400, "compound_ids"),
+        ({"compound_ids": [w["compound_a"].pk]}, 400, "compound_ids"),  # grid_a's
+        ({"compound_ids": [999999]}, 400, "compound_ids"),
+        ({"compound_ids": [], "unit_ids": []}, 400, "compound_ids"),
+        ({"unit_ids": [w["unit_b"].pk]}, 400, "unit_ids"),
+        ({"serving_branch_id": w["branch_b1"].pk}, 400, "serving_branch_id"),
+        ({"serving_branch_id": w["comm_a_org"].pk}, 400, "serving_branch_id"),
+        ({"code": "01"}, 400, "code"),
+        ({"compound_ids": "x"}, 422, "compound_ids"),
+        ({"instructor_id": w["m_a1"].pk}, 422, "instructor_id"),
+    ]
+
+
+def test_bad_create_input_is_refused_and_changes_nothing(ugw, api):
+    w = ugw
+    good, cases = _create_cases(w)
+    for over, status, field in cases:
+        before = snapshot()
+        r = api(w["alice"], "post", "/api/v1/grids/", {**good, **over})
+        assert r.status_code == status, (over, r.content)
+        body = r.json()
+        assert is_chinese(body["message"]) and field in body["fields"], (over, body)
+        assert any(is_chinese(m) or len(m) >= 4 for m in body["fields"].values()), body
+        assert snapshot() == before, over
+
+
+def test_a_taken_unit_is_refused(ugw, api):
+    w = ugw
+    payload = {"community_id": w["comm_a"].pk, "name": "紫金科技专属网格",
+               "serving_branch_id": w["branch_a2"].pk, "unit_ids": [w["unit_a"].pk]}  # fmt: skip
+    assert api(w["alice"], "post", "/api/v1/grids/", payload).status_code == 201
+    before = snapshot()
+    r = api(w["alice"], "post", "/api/v1/grids/", {**payload, "name": "又一个"})
+    assert r.status_code == 400 and "已划入网格" in r.json()["fields"]["unit_ids"]
+    assert snapshot() == before
+
+
+def test_edit_a_grid(ugw, api):
+    w, g = ugw, ugw["grid_a"]
+    r = api(w["alice"], "patch", f"/api/v1/grids/{g.pk}", {
+        "name": "紫金网格", "serving_branch_id": w["branch_a2"].pk,
+        "compound_ids": [w["compound_a"].pk, w["compound_a2"].pk], "unit_ids": [w["unit_a"].pk],
+        "workers": [{"user_id": w["wendy"].pk, "role": "head"},
+                    {"user_id": w["dave"].pk, "role": "part_time"}]})  # fmt: skip
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["name"] == "紫金网格" and body["code"] == "01"  # left out: kept
+    assert body["serving_branch_name"] == "紫金社区第二党支部"
+    assert [c["name"] for c in body["compounds"]] == ["紫金新村", "紫金花园"]  # by path
+    assert [u["name"] for u in body["units"]] == ["紫金科技公司"]
+    assert sorted((x["username"], x["role"], x["name"]) for x in body["workers"]) == [
+        ("dave", "part_time", "李明"), ("wendy", "head", "吴敏")]  # fmt: skip
+    # only the name: the rest stays
+    r = api(w["alice"], "patch", f"/api/v1/grids/{g.pk}", {"name": "紫金花园网格"})
+    assert r.status_code == 200 and len(r.json()["workers"]) == 2
+    assert [u["name"] for u in r.json()["units"]] == ["紫金科技公司"]
+
+
+def test_bad_edit_input_is_refused_and_changes_nothing(ugw, api):
+    w, g = ugw, ugw["grid_a"]
+    api(w["alice"], "patch", f"/api/v1/grids/{g.pk}",
+        {"workers": [{"user_id": w["wendy"].pk, "role": "head"}]})  # fmt: skip
+    other = api(w["alice"], "post", "/api/v1/grids/", {
+        "community_id": w["comm_a"].pk, "name": "新村网格", "code": "02",
+        "serving_branch_id": w["branch_a2"].pk, "compound_ids": [w["compound_a2"].pk]}).json()  # fmt: skip
+    for over, status, field in [
+        ({"name": ""}, 400, "name"),
+        ({"code": "02"}, 400, "code"),
+        ({"compound_ids": [w["compound_a2"].pk]}, 400, "compound_ids"),  # the other grid's
+        ({"compound_ids": [w["compound_b"].pk]}, 400, "compound_ids"),
+        ({"compound_ids": []}, 400, "compound_ids"),
+        ({"unit_ids": [w["unit_b"].pk]}, 400, "unit_ids"),
+        ({"serving_branch_id": w["branch_b1"].pk}, 400, "serving_branch_id"),
+        ({"workers": [{"user_id": w["eve"].pk, "role": "head"}]}, 400, "workers"),  # street B
+        ({"workers": [{"user_id": w["charlie"].pk, "role": "head"}]}, 400, "workers"),
+        ({"workers": [{"user_id": w["wendy"].pk, "role": "boss"}]}, 422, "workers.0.role"),
+        ({"workers": [{"user_id": w["wendy"].pk, "role": "head"},
+                      {"user_id": w["wendy"].pk, "role": "part_time"}]}, 400, "workers"),
+        ({"community_id": w["comm_b"].pk}, 422, "community_id"),  # a grid stays in its community
+        ({"instructor_id": w["m_a1"].pk}, 422, "instructor_id"),
+    ]:  # fmt: skip
+        before = snapshot()
+        r = api(w["alice"], "patch", f"/api/v1/grids/{g.pk}", over)
+        assert r.status_code == status, (over, r.content)
+        body = r.json()
+        assert is_chinese(body["message"]) and field in body["fields"], (over, body)
+        assert snapshot() == before, over
+    assert other["id"] != g.pk
+
+
+def test_stranger_cannot_create_or_edit(ugw, api, dora):
+    w, g = ugw, ugw["grid_a"]
+    before = snapshot()
+    # dora manages grids in street B only
+    r = api(dora, "patch", f"/api/v1/grids/{g.pk}", {"name": "x"})
+    assert r.status_code == 404 and "紫金" not in r.content.decode()
+    r = api(dora, "post", f"/api/v1/grids/{g.pk}/assign-by-work-unit", {})
+    assert r.status_code == 404
+    r = api(dora, "post", "/api/v1/grids/", {
+        "community_id": w["comm_a"].pk, "name": "x", "serving_branch_id": w["branch_b1"].pk,
+        "compound_ids": [w["compound_a2"].pk]})  # fmt: skip
+    assert r.status_code == 400 and "紫金" not in r.content.decode()
+    assert set(r.json()["fields"]) == {"community_id"}
+    # in her own grid she can name nothing of street A
+    gb = w["grid_b"]
+    for over, field in [
+        ({"compound_ids": [w["compound_a2"].pk]}, "compound_ids"),
+        ({"unit_ids": [w["unit_a"].pk]}, "unit_ids"),
+        ({"serving_branch_id": w["branch_a1"].pk}, "serving_branch_id"),
+        ({"workers": [{"user_id": w["wendy"].pk, "role": "head"}]}, "workers"),
+    ]:
+        r = api(dora, "patch", f"/api/v1/grids/{gb.pk}", over)
+        assert r.status_code == 400 and field in r.json()["fields"], over
+        assert "紫金" not in r.content.decode() and "吴敏" not in r.content.decode()
+    # branch secretaries (bob, charlie) do not manage grids at all
+    for user in (w["bob"], w["charlie"]):
+        r = api(user, "post", "/api/v1/grids/", {
+            "community_id": w["comm_a"].pk, "name": "x", "serving_branch_id": w["branch_a1"].pk,
+            "compound_ids": [w["compound_a2"].pk]})  # fmt: skip
+        assert r.status_code == 404
+        assert api(user, "patch", f"/api/v1/grids/{g.pk}", {"name": "x"}).status_code == 404
+    assert snapshot() == before
+
+
+def test_assign_by_work_unit(ugw, api):
+    from tests import factories
+
+    w = ugw
+    gid = api(w["alice"], "post", "/api/v1/grids/", {
+        "community_id": w["comm_a"].pk, "name": "紫金科技专属网格",
+        "serving_branch_id": w["branch_a2"].pk, "unit_ids": [w["unit_a"].pk]}).json()["id"]  # fmt: skip
+    factories.member(w["branch_a2"], work_unit=w["unit_a"])
+    r = api(w["alice"], "post", f"/api/v1/grids/{gid}/assign-by-work-unit", {})
+    assert r.status_code == 200 and r.json() == {"assigned": 1}
+    r = api(w["alice"], "post", f"/api/v1/grids/{w['grid_a'].pk}/assign-by-work-unit", {})
+    assert r.status_code == 400 and "还没有覆盖任何单位" in r.json()["message"]

@@ -39,8 +39,8 @@ def test_grid_detail(gw, rows, client_for, django_assert_num_queries):  # type: 
     c = client_for(gw["alice"])
     # 1 session, 2 user, 3 role assignments, 4 territorial committees, 5 the grid,
     # 6 members count, 7 may manage, 8 the page's members (org, residence joined),
-    # 9 compounds, 10 workers, 11-13 session save
-    with django_assert_num_queries(13):
+    # 9 compounds, 10 units, 11 workers (account and member joined), 12-14 session save
+    with django_assert_num_queries(14):
         r = c.get(f"/grids/{gw['grid_a'].pk}/")
     assert r.status_code == 200
 

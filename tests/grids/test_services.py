@@ -148,16 +148,137 @@ def test_assign_by_residence_leaves_members_of_other_grids_unless_asked(gw):
     assert GridMembership.objects.get(member=gw["m_a1"]).grid == gw["grid_a"]
 
 
-def test_worker_needs_a_person_and_a_role(gw):
-    with unchanged("member"):
-        services.grid_worker_add(actor=None, grid=gw["grid_a"], role="head")
+def test_worker_is_an_account_with_a_role(ugw):
+    w, g = ugw, ugw["grid_a"]
+    with unchanged("user", contains="账号"):
+        services.grid_worker_add(actor=None, grid=g, role="head")
     with unchanged("role"):
-        services.grid_worker_add(actor=None, grid=gw["grid_a"], role="boss", member=gw["m_a1"])
-    w = services.grid_worker_add(actor=None, grid=gw["grid_a"], role="head", member=gw["m_a1"])
-    with unchanged("member", contains="已是本网格的网格员"):
-        services.grid_worker_add(actor=None, grid=gw["grid_a"], role="part_time", member=gw["m_a1"])
-    services.grid_worker_remove(actor=None, worker=w)
-    assert not GridWorker.objects.exists()
+        services.grid_worker_add(actor=None, grid=g, role="boss", user=w["wendy"])
+    worker = services.grid_worker_add(actor=w["alice"], grid=g, role="head", user=w["wendy"])
+    assert worker.user == w["wendy"] and worker.member is None
+    with unchanged("user", contains="已是本网格的网格员"):
+        services.grid_worker_add(actor=None, grid=g, role="part_time", user=w["wendy"])
+    # the account of a member notes the member with it
+    dave = services.grid_worker_add(actor=None, grid=g, role="part_time", user=w["dave"])
+    assert dave.member == w["m_a1b"]
+    row = AuditLog.objects.filter(action="grids.worker_add").order_by("pk").first()
+    assert row is not None and row.diff == {"role": "head", "user": w["wendy"].pk, "member": None}
+    services.grid_worker_remove(actor=None, worker=worker)
+    assert list(GridWorker.objects.values_list("user__username", flat=True)) == ["dave"]
+
+
+def test_a_stopped_account_is_refused(ugw):
+    w = ugw
+    w["wendy"].is_active = False
+    w["wendy"].save()
+    with unchanged("user", contains="停用"):
+        services.grid_worker_add(actor=None, grid=w["grid_a"], role="head", user=w["wendy"])
+
+
+def test_an_older_member_only_worker_keeps_working_and_is_not_doubled(ugw):
+    """Before workers were accounts, a row could name only a member (李明, dave's member)."""
+    w = ugw
+    GridWorker.objects.create(grid=w["grid_a"], member=w["m_a1b"], role="part_time")
+    with unchanged("user", contains="已是本网格的网格员"):
+        services.grid_worker_add(actor=None, grid=w["grid_a"], role="head", user=w["dave"])
+
+
+@pytest.mark.parametrize(
+    ("units", "field", "contains"),
+    [
+        ("other_street", "units", "不在本社区所在的街道"),
+        ("taken", "units", "已划入网格"),
+        ("none", "compounds", "小区或单位"),
+    ],
+)
+def test_bad_units_are_refused(ugw, units, field, contains):  # type: ignore[no-untyped-def]
+    w = ugw
+    services.grid_create(actor=None, community=w["comm_a"], name="紫金科技专属网格",
+                         serving_branch=w["branch_a2"], compounds=[], units=[w["unit_a"]])  # fmt: skip
+    chosen = {"other_street": [w["unit_b"]], "taken": [w["unit_a"]], "none": []}[units]
+    with unchanged(field, contains=contains):
+        services.grid_create(actor=w["alice"], community=w["comm_a"], name="新网格",
+                             serving_branch=w["branch_a1"], compounds=[], units=chosen)  # fmt: skip
+    with unchanged(field, contains=contains):
+        services.grid_update(actor=w["alice"], grid=w["grid_a"], name="紫金花园网格", code="01",
+                             serving_branch=w["branch_a1"],
+                             compounds=[] if units == "none" else [w["compound_a"]],
+                             units=chosen)  # fmt: skip
+
+
+def test_a_unit_grid_needs_no_compound(ugw):
+    w = ugw
+    g = services.grid_create(actor=w["alice"], community=w["comm_a"], name="紫金科技专属网格",
+                             code="Z01", serving_branch=w["branch_a2"], compounds=[],
+                             units=[w["unit_a"]])  # fmt: skip
+    assert list(g.units.all()) == [w["unit_a"]] and not g.compounds.exists()
+    row = AuditLog.objects.get(action="grids.create", object_id=str(g.pk))
+    assert row.diff["units"] == [w["unit_a"].pk]
+    # editing without naming the units keeps them
+    services.grid_update(actor=w["alice"], grid=g, name="紫金科技网格", code="Z01",
+                         serving_branch=w["branch_a2"], compounds=[])  # fmt: skip
+    assert list(Grid.objects.get(pk=g.pk).units.all()) == [w["unit_a"]]
+
+
+def test_update_sets_the_workers_exactly(ugw):
+    w, g = ugw, ugw["grid_a"]
+    keep = dict(name="紫金花园网格", code="01", serving_branch=w["branch_a1"],
+                compounds=[w["compound_a"]])  # fmt: skip
+    legacy = GridWorker.objects.create(grid=g, member=w["m_a1"], role="part_time")
+    services.grid_worker_add(actor=None, grid=g, role="part_time", user=w["wendy"])
+    services.grid_update(actor=w["alice"], grid=g, **keep,
+                         workers=[(w["wendy"], "head"), (w["dave"], "full_time")])  # fmt: skip
+    rows = sorted(g.workers.values_list("user__username", "role", "member_id"))
+    assert rows == [("dave", "full_time", w["m_a1b"].pk), ("wendy", "head", None)]
+    assert not GridWorker.objects.filter(pk=legacy.pk).exists()
+    diff = AuditLog.objects.get(action="grids.update").diff
+    assert diff["workers"][1] == [[w["wendy"].pk, None, "head"],
+                                  [w["dave"].pk, w["m_a1b"].pk, "full_time"]]  # fmt: skip
+    w["eve"].is_active = False
+    w["eve"].save()
+    for workers, contains in [
+        ([(w["wendy"], "boss")], "职责无效"),
+        ([(w["wendy"], "head"), (w["wendy"], "part_time")], "重复出现"),
+        ([(w["eve"], "head")], "已停用"),
+    ]:
+        with unchanged("workers", contains=contains):
+            services.grid_update(actor=w["alice"], grid=g, **keep, workers=workers)
+    # a bad grid field and bad workers: both are named, nothing changes
+    with unchanged("workers"):
+        services.grid_update(actor=w["alice"], grid=g, **{**keep, "name": " "},
+                             workers=[(w["wendy"], "boss")])  # fmt: skip
+    services.grid_update(actor=w["alice"], grid=g, **keep, workers=[])
+    assert not g.workers.exists()
+
+
+def test_assign_by_work_unit(ugw):
+    w = ugw
+    g = services.grid_create(actor=None, community=w["comm_a"], name="紫金科技专属网格",
+                             serving_branch=w["branch_a2"], compounds=[], units=[w["unit_a"]])  # fmt: skip
+    # 张红 lives in 紫金花园 and works at 紫金科技; two more work there; one works elsewhere
+    ming = factories.member(w["branch_a2"], name="周明", work_unit=w["unit_a"])
+    factories.member(w["branch_b1"], name="吴强", work_unit=w["unit_a"])
+    factories.member(w["branch_a2"], name="郑丽", work_unit=w["unit_a2"])
+    zhang = w["m_a1"]
+    zhang.work_unit = w["unit_a"]
+    zhang.save()
+    services.grid_assign_by_residence(actor=None, grid=w["grid_a"])  # 张红 → 紫金花园网格
+    n = services.grid_assign_by_work_unit(actor=w["alice"], grid=g)
+    assert n == 2
+    assert set(g.memberships.values_list("member__name", flat=True)) == {"周明", "吴强"}
+    assert not g.memberships.filter(by_residence=True).exists()
+    row = AuditLog.objects.get(action="grids.assign_by_work_unit")
+    assert row.diff == {"assigned": 2, "move_assigned": False}
+    assert services.grid_assign_by_work_unit(actor=None, grid=g) == 0
+    # asked to, the unit grid takes 张红 from her residence grid
+    assert services.grid_assign_by_work_unit(actor=None, grid=g, move_assigned=True) == 1
+    assert GridMembership.objects.get(member=zhang).grid == g
+    assert GridMembership.objects.get(member=ming).grid == g
+
+
+def test_assign_by_work_unit_needs_units(gw):
+    with unchanged(contains="还没有覆盖任何单位"):
+        services.grid_assign_by_work_unit(actor=None, grid=gw["grid_a"])
 
 
 def test_instructor_with_suspended_standing_is_refused(gw):
@@ -174,3 +295,24 @@ def test_update_keeps_rules(gw):
     assert g.name == "紫金网格" and g.compounds.count() == 2
     assert AuditLog.objects.get(action="grids.update").diff["serving_branch"] == [
         gw["branch_a1"].pk, gw["branch_a2"].pk]  # fmt: skip
+
+
+def test_the_migration_gives_older_workers_their_members_account(ugw):
+    import importlib
+
+    from django.apps import apps
+
+    w = ugw
+    migration = importlib.import_module("tongxin.grids.migrations.0002_worker_accounts")
+    li = GridWorker.objects.create(grid=w["grid_a"], member=w["m_a1b"], role="head")
+    zhang = GridWorker.objects.create(grid=w["grid_a"], member=w["m_a1"], role="part_time")
+    # grid_b lists dave already: the older row there stays as it was
+    GridWorker.objects.create(grid=w["grid_b"], user=w["dave"], role="head")
+    li_b = GridWorker.objects.create(grid=w["grid_b"], member=w["m_a1b"], role="part_time")
+    migration.link_accounts(apps, None)
+    li.refresh_from_db()
+    zhang.refresh_from_db()
+    li_b.refresh_from_db()
+    assert li.user == w["dave"] and li.member == w["m_a1b"]
+    assert zhang.user is None  # 张红 has no account: her row keeps working as before
+    assert li_b.user is None

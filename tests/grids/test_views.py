@@ -124,3 +124,111 @@ def test_member_detail_shows_the_grid(gw, client_for):
 
 def test_nav_item(gw, client_for):
     assert 'href="/grids/"' in texts(client_for(gw["alice"]).get("/grids/"))
+
+
+def test_worker_form_offers_accounts_in_reach(ugw, client_for):
+    from tongxin.grids.models import GridWorker
+
+    w, g = ugw, ugw["grid_a"]
+    c = client_for(w["alice"])
+    body = texts(c.get(f"/grids/{g.pk}/workers/new/"))
+    assert "吴敏（wendy）" in body and "李明（dave）" in body
+    assert "eve" not in body and "郑洁" not in body and "charlie" not in body
+    # wendy (anchored in the community) is listed before accounts further away
+    import re
+
+    offered = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', body)
+    assert offered.index("吴敏（wendy）") < offered.index("alice"), offered
+    r = c.post(f"/grids/{g.pk}/workers/new/", {"role": "full_time", "user": w["eve"].pk})
+    assert r.status_code == 200 and not GridWorker.objects.exists()
+    r = c.post(f"/grids/{g.pk}/workers/new/", {"role": "full_time", "user": ""})
+    assert r.status_code == 200 and not GridWorker.objects.exists()
+    r = c.post(f"/grids/{g.pk}/workers/new/", {"role": "full_time", "user": w["wendy"].pk})
+    assert r.status_code == 302
+    r = c.post(f"/grids/{g.pk}/workers/new/", {"role": "head", "user": w["wendy"].pk})
+    assert "此人已是本网格的网格员" in texts(r) and GridWorker.objects.count() == 1
+    body = texts(c.get(f"/grids/{g.pk}/"))
+    assert "吴敏" in body and "专职网格员" in body
+
+
+def test_detail_shows_an_older_member_only_worker(ugw, client_for):
+    from tongxin.grids.models import GridWorker
+
+    GridWorker.objects.create(grid=ugw["grid_a"], member=ugw["m_a1"], role="part_time")
+    body = texts(client_for(ugw["alice"]).get(f"/grids/{ugw['grid_a'].pk}/"))
+    assert "张红" in body and "未关联账号" in body
+
+
+def test_edit_page_covers_units(ugw, client_for):
+    w, g = ugw, ugw["grid_a"]
+    c = client_for(w["alice"])
+    body = texts(c.get(f"/grids/{g.pk}/edit/"))
+    assert "紫金科技公司" in body and "南门物流公司" in body and "鼓楼商贸公司" not in body
+    data = {"name": "紫金花园网格", "code": "01", "serving_branch": w["branch_a1"].pk,
+            "compounds": [w["compound_a"].pk]}  # fmt: skip
+    r = c.post(f"/grids/{g.pk}/edit/", {**data, "units": [w["unit_b"].pk]})
+    assert r.status_code == 200 and not g.units.exists()
+    r = c.post(f"/grids/{g.pk}/edit/", {**data, "units": [w["unit_a"].pk]})
+    assert r.status_code == 302 and list(g.units.all()) == [w["unit_a"]]
+    assert "紫金科技公司" in texts(c.get(f"/grids/{g.pk}/"))
+    # a unit grid: no compound, one unit
+    r = c.post(f"/grids/new/?community={w['comm_a'].pk}", {
+        "name": "南门物流专属网格", "code": "Z01", "serving_branch": w["branch_a2"].pk,
+        "units": [w["unit_a2"].pk]})  # fmt: skip
+    assert r.status_code == 302
+    # neither compounds nor units: the rule, nothing saved
+    r = c.post(f"/grids/new/?community={w['comm_a'].pk}", {
+        "name": "空网格", "serving_branch": w["branch_a2"].pk})  # fmt: skip
+    assert r.status_code == 200 and "请至少选择一个网格覆盖的小区或单位" in texts(r)
+    assert not Grid.objects.filter(name="空网格").exists()
+    # the unit already has a grid
+    r = c.post(f"/grids/new/?community={w['comm_a'].pk}", {
+        "name": "重复单位网格", "serving_branch": w["branch_a2"].pk,
+        "units": [w["unit_a2"].pk]})  # fmt: skip
+    assert r.status_code == 200 and "已划入网格“南门物流专属网格”" in texts(r)
+
+
+def test_assign_page_by_work_unit(ugw, client_for):
+    from tests import factories
+
+    w = ugw
+    g = services.grid_create(actor=None, community=w["comm_a"], name="紫金科技专属网格",
+                             serving_branch=w["branch_a2"], compounds=[], units=[w["unit_a"]])  # fmt: skip
+    for _ in range(2):
+        factories.member(w["branch_a2"], work_unit=w["unit_a"])
+    c = client_for(w["alice"])
+    body = texts(c.get(f"/grids/{g.pk}/assign/"))
+    assert 'data-testid="unit-pending">2<' in body and "按居住地编入" not in body
+    r = c.post(f"/grids/{g.pk}/assign/", {"action": "by_work_unit"}, follow=True)
+    assert "已按工作单位编入 2 名党员" in texts(r)
+    assert g.memberships.count() == 2
+    # a grid of compounds only: no such card; posting it says what to do
+    body = texts(c.get(f"/grids/{w['grid_a'].pk}/assign/"))
+    assert "按工作单位编入" not in body
+    r = c.post(f"/grids/{w['grid_a'].pk}/assign/", {"action": "by_work_unit"}, follow=True)
+    assert "还没有覆盖任何单位" in texts(r)
+
+
+def test_stranger_cannot_add_workers_or_assign_by_work_unit(ugw, client_for):
+    from tongxin.grids.models import GridWorker
+
+    w, g = ugw, ugw["grid_a"]
+    c = client_for(w["charlie"])
+    r = c.post(f"/grids/{g.pk}/workers/new/", {"role": "head", "user": w["eve"].pk})
+    assert r.status_code == 404 and not GridWorker.objects.exists()
+    r = c.post(f"/grids/{g.pk}/assign/", {"action": "by_work_unit"})
+    assert r.status_code == 404 and not GridMembership.objects.exists()
+    # a street secretary of street B manages her grids, not these
+    dora = factories_user_dora(w)
+    c = client_for(dora)
+    assert c.get(f"/grids/{g.pk}/workers/new/").status_code == 404
+    body = texts(c.get(f"/grids/{w['grid_b'].pk}/workers/new/"))
+    assert "郑洁（eve）" in body and "wendy" not in body and "吴敏" not in body
+    body = texts(c.get(f"/grids/{w['grid_b'].pk}/edit/"))
+    assert "鼓楼商贸公司" in body and "紫金科技公司" not in body
+
+
+def factories_user_dora(w):  # type: ignore[no-untyped-def]
+    from tests import factories
+
+    return factories.user("dora", "street_secretary", org=w["street_b"])

@@ -7,7 +7,7 @@ import pytest
 from tests.rosters import sheets
 from tongxin.core.scope import scope_for_user
 from tongxin.rosters import services
-from tongxin.rosters.models import ImportJob
+from tongxin.rosters.models import ImportJob, ImportKind
 
 
 @pytest.fixture(autouse=True)
@@ -18,6 +18,15 @@ def _immediate_tasks(settings):  # type: ignore[no-untyped-def]
 def check(user: Any, content: bytes, name: str = "名册.xlsx") -> ImportJob:
     """Upload and check, as the upload page does; the job as stored afterwards."""
     job = services.job_create(actor=user, scope=scope_for_user(user),
+                              upload=sheets.upload(content, name))  # fmt: skip
+    services.start(job, "check")
+    job.refresh_from_db()
+    return job
+
+
+def check_orgs(user: Any, content: bytes, name: str = "党组织名册.xlsx") -> ImportJob:
+    """The same for an organization roster (党组织名册)."""
+    job = services.job_create(actor=user, scope=scope_for_user(user), kind=ImportKind.ORGS,
                               upload=sheets.upload(content, name))  # fmt: skip
     services.start(job, "check")
     job.refresh_from_db()

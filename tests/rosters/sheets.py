@@ -124,3 +124,17 @@ def ods(rows: list[dict[str, Any]], header: list[str] | None = None) -> bytes:
         z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
         z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+# ---- organization rosters --------------------------------------------------------------------
+
+ORG_HEADER = ["组织名称", "上级党组织", "组织类别", "建制类型", "所属领域", "所在区域", "成立日期"]
+
+
+def org(name: str, parent: str, kind: str = "党支部", **over: Any) -> dict[str, Any]:
+    """One row of an organization roster under ORG_HEADER."""
+    return {"组织名称": name, "上级党组织": parent, "组织类别": kind, **over}
+
+
+def org_xlsx(rows: list[dict[str, Any]], header: list[str] | None = None) -> bytes:
+    return xlsx(rows, header or ORG_HEADER)

@@ -15,9 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from tongxin.accounts.services import home_choices, resident_register
+from tongxin.core import ratelimit
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error, offer
+from tongxin.core.request_context import client_ip
 from tongxin.geo.models import Area
+
+# Registration attempts per address per hour: enough for a family or a community worker
+# registering neighbours at the service centre, not for a script filling the resident list.
+REGISTER_PER_HOUR = 20
 
 
 class ResidentRegisterForm(forms.Form):
@@ -43,6 +49,16 @@ def register(request: HttpRequest) -> HttpResponse:
         return redirect("sharing:home")
     search = request.GET.get("q", "")
     form = ResidentRegisterForm(request.POST or None, homes=home_choices(search))
+    if request.method == "POST" and (
+        ratelimit.hit("register", client_ip(request) or "unknown", window=3600) > REGISTER_PER_HOUR
+    ):
+        form.is_valid()  # keep what was typed on the page
+        form.add_error(
+            None,
+            gettext("这台设备一小时内注册次数过多，请一小时后再试，或联系社区工作人员帮您登记。"),
+        )
+        return render(request, "accounts/resident_register.html",
+                      {"form": form, "q": search}, status=429)  # fmt: skip
     if request.method == "POST" and form.is_valid():
         data: dict[str, Any] = dict(form.cleaned_data)
         try:

@@ -85,7 +85,7 @@ class CasePage(Schema):
 
 
 class CaseListQuery(Schema):
-    inbox: Literal["accept", "dispatch", "claim", "handling", "verify", "close", "overdue", "all"] = "all"  # fmt: skip
+    inbox: Literal["grid", "accept", "dispatch", "claim", "handling", "verify", "close", "overdue", "all"] = "all"  # fmt: skip
     category: str = ""
     state: str = ""
     q: str = Field("", max_length=50)
@@ -156,7 +156,7 @@ def case_create(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyp
 
 
 @router.post("/{case_id}/actions/{action}", response=CaseOut,
-             summary="办理：accept/dispatch/claim/return/resolve/verify/reject/close/escalate/cancel；不允许的操作返回 409")  # fmt: skip
+             summary="办理：grid_call/grid_resolve（网格员）、accept/dispatch/claim/return/resolve/verify/reject/close/escalate/cancel；不允许的操作返回 409")  # fmt: skip
 def case_action(request: HttpRequest, case_id: int, action: str, payload: ActionIn):  # type: ignore[no-untyped-def]
     scope = request_scope(request)
     case = selectors.get_case_for(scope, case_id)

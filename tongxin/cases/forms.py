@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -49,13 +50,41 @@ class ReportForm(forms.Form):
         self.fields["category"].queryset = categories  # type: ignore[attr-defined]
 
 
+class CoordinateField(forms.CharField):
+    """A latitude or longitude as typed (or filled in by the map): a Decimal, or None."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "maxlength": 20}))  # fmt: skip
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = (super().to_python(value) or "").strip()
+        if not text:
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            number = Decimal("NaN")
+        if not number.is_finite():
+            raise forms.ValidationError(
+                _("%(label)s应为数字（如 29.868336），请在地图上重新点选。"),
+                params={"label": self.label},
+            )
+        return number
+
+
 class ResidentReportForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("什么问题"), queryset=_NONE_CATEGORY, empty_label=_("请选择类别")
     )
     area = forms.ModelChoiceField(
-        label=_("在哪里"), queryset=_NONE_AREA, empty_label=_("请选择小区或楼栋")
-    )
+        label=_("在哪里"), queryset=_NONE_AREA, empty_label=_("请选择小区或楼栋"), required=False,
+        help_text=_("可从列表选择，也可在下方地图上点选位置（只点地图时自动匹配最近的小区）。"),
+    )  # fmt: skip
+    latitude = CoordinateField(label=_("纬度"))
+    longitude = CoordinateField(label=_("经度"))
     address = forms.CharField(label=_("具体位置"), max_length=200, required=False,
                               widget=forms.TextInput(attrs={"placeholder": _("如：3号楼东侧")}))  # fmt: skip
     description = forms.CharField(

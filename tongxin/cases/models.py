@@ -116,6 +116,8 @@ class AgencyMember(models.Model):
 
 class State(models.TextChoices):
     REPORTED = "reported", _("待受理")
+    # 网格呼叫: the grid worker of the case's grid has confirmed it and called the street in.
+    CALLED = "called", _("网格已呼叫")
     ACCEPTED = "accepted", _("已受理")
     DISPATCHED = "dispatched", _("已派遣")
     CLAIMED = "claimed", _("部门已报到")
@@ -128,7 +130,7 @@ class State(models.TextChoices):
     CANCELLED = "cancelled", _("已撤销")
 
 
-OPEN_STATES = ("reported", "accepted", "dispatched", "claimed", "returned", "escalated")
+OPEN_STATES = ("reported", "called", "accepted", "dispatched", "claimed", "returned", "escalated")
 # Open311 has only open/closed: a resolved case waits for verification, it is still open.
 OPEN311_OPEN = (*OPEN_STATES, "resolved")
 TERMINAL_STATES = ("closed", "merged", "cancelled")
@@ -237,6 +239,8 @@ class Case(models.Model):
 
 class EventKind(models.TextChoices):
     REPORT = "report", _("上报")
+    GRID_CALL = "grid_call", _("网格呼叫")
+    GRID_RESOLVE = "grid_resolve", _("就地解决")
     ACCEPT = "accept", _("受理")
     DISPATCH = "dispatch", _("派遣")
     CLAIM = "claim", _("部门报到")
@@ -325,5 +329,10 @@ class ApiKey(models.Model):
 
     @staticmethod
     def generate() -> tuple[str, str, str]:
-        raw = "o311_" + secrets.token_urlsafe(24)
+        token = secrets.token_urlsafe(24)
+        while not token[0].isalnum():
+            # A prefix starting with "-" reads as an option on the command line
+            # (open311_key revoke --prefix ...).
+            token = secrets.token_urlsafe(24)
+        raw = "o311_" + token
         return raw, raw[5:13], hash_key(raw)

@@ -8,8 +8,8 @@ Reading (GET requests) needs no key, as in the spec, and shows only what is publ
 service, dates, the place's name and coordinates. With a valid api_key the reader also sees the
 descriptions of the cases in the key's jurisdiction. Posting needs an api_key; the key's Area
 is its jurisdiction: a request placed outside it is refused. Each key is rate-limited per
-minute (a cache counter: per process with the default local-memory cache, shared when a
-deployment configures a shared cache).
+minute (tongxin.core.ratelimit: per process with the default local-memory cache, shared by
+every worker when TONGXIN_REDIS_URL names a Redis server).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -32,6 +31,7 @@ from django.views.decorators.csrf import csrf_exempt
 from tongxin.cases import open311_selectors as sel
 from tongxin.cases import services
 from tongxin.cases.models import OPEN311_OPEN, ApiKey, Case, hash_key
+from tongxin.core import ratelimit
 from tongxin.core.errors import ServiceError
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -93,6 +93,10 @@ def _w3(value: dt.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat(timespec="seconds")
 
 
+# The link is kept in a case note of at most 500 characters, after "media_url: ".
+MAX_MEDIA_URL = 480
+
+
 def _fmt(fmt: str) -> str:
     return "json" if fmt == "json" else "xml"
 
@@ -125,13 +129,7 @@ def _key(request: HttpRequest, required: bool) -> ApiKey | None:
     key = sel.active_key(hash_key(raw))
     if key is None:
         raise Open311Error(403, _("api_key 无效或已吊销。"))
-    minute = int(timezone.now().timestamp() // 60)
-    counter = f"open311:rate:{key.pk}:{minute}"
-    cache.add(counter, 0, timeout=90)
-    try:
-        used = cache.incr(counter)
-    except ValueError:
-        used = 1
+    used = ratelimit.hit("open311", key.pk, window=60)
     if used > key.per_minute:
         raise Open311Error(429, _("请求过于频繁，每分钟最多%(n)s次，请稍后再试。") % {"n": key.per_minute})  # fmt: skip
     return key
@@ -272,6 +270,9 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     description = p.get("description", "")
     if len(description) > services.MAX_DESCRIPTION:
         raise Open311Error(400, _("description 最多4000字。"))
+    media_url = p.get("media_url", "").strip()
+    if len(media_url) > MAX_MEDIA_URL:
+        raise Open311Error(400, _("media_url 最多%(n)s个字符。") % {"n": MAX_MEDIA_URL})
     area, lat, lon, address = _place(request, key)
     parts = [x for x in (p.get("last_name", "").strip(), p.get("first_name", "").strip()) if x]
     # Chinese names are written surname first without a space; others keep the space.
@@ -283,7 +284,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
             source="open311", title=p.get("attribute[title]", ""), priority=priority,
             reporter_name=name, reporter_phone=p.get("phone", ""), latitude=lat,
             longitude=lon, address=address, api_key=key,
-            media_url=p.get("media_url", "")[:500],
+            media_url=media_url,
         )  # fmt: skip
     except ServiceError as e:
         message = next(iter(e.fields.values()), e.message) if e.fields else e.message
@@ -298,7 +299,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     return render(fmt, [row], "service_requests", "request", status=201)
 
 
-def _request_row(c: Case, full: bool) -> dict[str, Any]:
+def _request_row(c: Case, full: bool, media_url: str = "") -> dict[str, Any]:
     lat = c.latitude if c.latitude is not None else c.area.latitude
     lon = c.longitude if c.longitude is not None else c.area.longitude
     return {
@@ -318,7 +319,7 @@ def _request_row(c: Case, full: bool) -> dict[str, Any]:
         "zipcode": "",
         "lat": float(lat) if lat is not None else None,
         "long": float(lon) if lon is not None else None,
-        "media_url": "",
+        "media_url": media_url if full else "",
     }
 
 
@@ -341,7 +342,10 @@ def _int(value: str, name: str, default: int, high: int) -> int:
 
 def _rows(qs: QuerySet[Case], key: ApiKey | None) -> list[dict[str, Any]]:
     path = key.area.path if key is not None else None
-    return [_request_row(c, full=path is not None and c.area_path.startswith(path)) for c in qs]
+    cases = list(qs)
+    full = {c.pk for c in cases if path is not None and c.area_path.startswith(path)}
+    media = sel.media_urls(sorted(full))
+    return [_request_row(c, c.pk in full, media.get(c.pk, "")) for c in cases]
 
 
 def _get_requests(request: HttpRequest, fmt: str) -> HttpResponse:

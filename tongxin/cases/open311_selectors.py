@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from django.db.models import F, QuerySet
 
-from tongxin.cases.models import ApiKey, Case, Category
-from tongxin.cases.selectors import active_key_by_hash, case_categories
+from tongxin.cases.models import ApiKey, Case, CaseEvent, Category
+from tongxin.cases.selectors import MEDIA_NOTE, active_key_by_hash, case_categories
 from tongxin.core.scope import subtree_q
 from tongxin.geo.models import Area
 
@@ -71,3 +71,14 @@ def by_token(token: str) -> Case | None:
     if not token or len(token) > 24:
         return None
     return Case.objects.filter(token=token).only("id", "tracking_code", "token").first()
+
+
+def media_urls(case_ids: list[int]) -> dict[int, str]:
+    """The media_url each case's Open311 client sent with it (kept as the report's private
+    note), for the requests a key may read in full: one query for a page of requests."""
+    if not case_ids:
+        return {}
+    rows = CaseEvent.objects.filter(
+        case_id__in=case_ids, kind="note", public=False, note__startswith=MEDIA_NOTE
+    ).values_list("case_id", "note")
+    return {case_id: note[len(MEDIA_NOTE) :].strip() for case_id, note in rows}

@@ -18,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
@@ -40,6 +41,10 @@ from tongxin.core.scope import NOTHING, Grant, Scope, subtree_q
 from tongxin.geo.models import Area
 
 CASE_NOT_FOUND = "事件不存在或不在您的管辖范围内。"
+# The grid worker's own step (网格呼叫, 就地解决) is not a role permission: it belongs to the
+# 网格员 (GridWorker) of the grid whose compounds hold the case, as 部门报到 belongs to the
+# agency's handlers. ``can(scope, case, GRID_STEP)`` answers it.
+GRID_STEP = "cases.grid"
 
 
 def _org_area_paths(scope: Scope, grants: list[Grant]) -> dict[str, str]:
@@ -135,8 +140,41 @@ def get_case_for(scope: Scope, pk: object, perm: str = "cases.view") -> Case:
         raise Http404(gettext(CASE_NOT_FOUND)) from None
 
 
+def grid_paths(scope: Scope) -> list[str]:
+    """The paths of the compounds in the grids the user works in as a 网格员 (one query per
+    request, memoized; none without the grids module)."""
+    key = "cases:grid_paths"
+    if key not in scope.memo:
+        paths: list[str] = []
+        if scope.user_id and apps.is_installed("tongxin.grids"):
+            paths = sorted(
+                set(
+                    Area.objects.filter(grids__workers__user_id=scope.user_id).values_list(
+                        "path", flat=True
+                    )
+                )
+            )
+        scope.memo[key] = paths
+    return scope.memo[key]  # type: ignore[return-value]
+
+
+def in_my_grid(scope: Scope, case: Case) -> bool:
+    """The grid worker's step: the case lies in a compound (or one of its buildings) of a grid
+    the user works in, and the user may report cases there. Held by grid workers only, not
+    by superusers: the step is the grid's, not the administrator's."""
+    if not any(case.area_path.startswith(p) for p in grid_paths(scope)):
+        return False
+    return scope.is_superuser or any(
+        case.area_path == path or (subtree and case.area_path.startswith(path))
+        for path, subtree in _area_grants(scope, "cases.report")
+    )
+
+
 def can(scope: Scope, case: Case, perm: str) -> bool:
-    """Whether the user may act on this case with ``perm`` (cases.manage / cases.handle)."""
+    """Whether the user may act on this case with ``perm`` (cases.manage / cases.handle, or
+    GRID_STEP for the grid worker's step)."""
+    if perm == GRID_STEP:
+        return in_my_grid(scope, case)
     if scope.is_superuser:
         return True
     if perm == "cases.handle":
@@ -170,8 +208,9 @@ def report_areas(scope: Scope) -> QuerySet[Area]:
 LIST_RELATED = ("category", "area", "agency")
 
 INBOXES = {
-    # key: (label, states, perm that sees it)
-    "accept": ("待受理", ("reported", "escalated"), "cases.manage"),
+    # key: (label, states, perm that sees it); "grid" also needs a grid (grid_paths)
+    "grid": ("网格待呼叫", ("reported",), "cases.report"),
+    "accept": ("待受理", ("reported", "called", "escalated"), "cases.manage"),
     "dispatch": ("待派遣", ("accepted", "returned"), "cases.manage"),
     "claim": ("待报到", ("dispatched",), "cases.handle"),
     "handling": ("处置中", ("claimed",), "cases.handle"),
@@ -191,7 +230,11 @@ class CaseFilters:
 
 
 def inboxes_for(scope: Scope) -> list[tuple[str, str]]:
-    return [(k, v[0]) for k, v in INBOXES.items() if scope.has(v[2])]
+    return [
+        (k, v[0])
+        for k, v in INBOXES.items()
+        if scope.has(v[2]) and (k != "grid" or grid_paths(scope))
+    ]
 
 
 def case_list(scope: Scope, filters: CaseFilters, now: dt.datetime | None = None) -> QuerySet[Case]:
@@ -202,6 +245,8 @@ def case_list(scope: Scope, filters: CaseFilters, now: dt.datetime | None = None
         qs = qs.filter(state__in=states)
     if filters.inbox == "overdue":
         qs = qs.filter(deadline_at__lt=now)
+    if filters.inbox == "grid":
+        qs = qs.filter(_paths_q([(p, True) for p in grid_paths(scope)]) or NOTHING)
     if filters.category:
         qs = qs.filter(category__code=filters.category)
     if filters.state:
@@ -216,6 +261,37 @@ def case_list(scope: Scope, filters: CaseFilters, now: dt.datetime | None = None
 def case_events(case: Case, public_only: bool = False) -> QuerySet[CaseEvent]:
     qs = CaseEvent.objects.filter(case=case).select_related("actor")
     return qs.filter(public=True) if public_only else qs
+
+
+MEDIA_NOTE = "media_url: "
+
+
+@dataclass
+class MediaLink:
+    url: str
+    is_web: bool  # http(s) only: shown as a link; anything else is shown as text
+
+
+def media_links(case: Case, events: list[CaseEvent]) -> list[MediaLink]:
+    """The media_url an Open311 client sent with the report, kept as the report's private
+    note (written in the same instant as the report)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    check = URLValidator(schemes=["http", "https"])
+    out = []
+    for ev in events:
+        if (ev.kind != "note" or ev.public or ev.at != case.reported_at
+                or not ev.note.startswith(MEDIA_NOTE)):  # fmt: skip
+            continue
+        url = ev.note[len(MEDIA_NOTE) :].strip()
+        try:
+            check(url)
+        except ValidationError:
+            out.append(MediaLink(url, False))
+        else:
+            out.append(MediaLink(url, True))
+    return out
 
 
 def case_photos(case: Case) -> QuerySet[CasePhoto]:
@@ -268,6 +344,27 @@ def resident_areas(resident: Any) -> QuerySet[Area]:
     return Area.objects.filter(
         subtree_q("path", community), level__in=["compound", "building"]
     ).order_by("path")
+
+
+def resident_community(resident: Any) -> Area | None:
+    """The community (社区/村) of a resident's home."""
+    home = resident.home
+    return Area.objects.filter(path=home.path[: 4 * 4]).first()
+
+
+def resident_map_points(resident: Any, limit: int = 500) -> list[dict[str, Any]]:
+    """The compounds of the resident's community that have coordinates: the markers of the
+    report page's map (one query)."""
+    rows = (
+        resident_areas(resident)
+        .filter(level="compound", latitude__isnull=False, longitude__isnull=False)
+        .values("id", "name", "latitude", "longitude")[:limit]
+    )
+    return [
+        {"id": r["id"], "name": r["name"], "lat": float(r["latitude"]),
+         "lng": float(r["longitude"])}
+        for r in rows
+    ]  # fmt: skip
 
 
 # ---------------------------------------------------------------- configuration

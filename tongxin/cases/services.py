@@ -8,6 +8,7 @@ ConflictError naming the case's state and what may be done instead.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import secrets
 from decimal import Decimal
@@ -34,10 +35,10 @@ from tongxin.cases.models import (
     State,
     new_tracking_code,
 )
+from tongxin.cases.selectors import GRID_STEP, route
 
 # case_categories is re-exported: visits and other modules pick the categories from here too.
 from tongxin.cases.selectors import case_categories as case_categories
-from tongxin.cases.selectors import route
 from tongxin.core import pii, uploads
 from tongxin.core.audit import audit
 from tongxin.core.errors import ConflictError, ServiceError
@@ -51,22 +52,32 @@ HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 
 # action -> (from states, to state, permission)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "accept": (("reported", "escalated"), "accepted", "cases.manage"),
+    # 网格呼叫: the grid worker confirms a report and calls the street in (镇街响应 follows).
+    "grid_call": (("reported",), "called", GRID_STEP),
+    # 就地解决: a trivial matter settled on the spot; the street still verifies it.
+    "grid_resolve": (("reported",), "resolved", GRID_STEP),
+    "accept": (("reported", "called", "escalated"), "accepted", "cases.manage"),
     "dispatch": (("accepted", "returned", "escalated"), "dispatched", "cases.manage"),
     "claim": (("dispatched",), "claimed", "cases.handle"),
     "return": (("dispatched", "claimed"), "returned", "cases.handle"),
     "resolve": (("claimed",), "resolved", "cases.handle"),
     "verify": (("resolved",), "verified", "cases.manage"),
-    "reject": (("resolved",), "claimed", "cases.manage"),  # 核查不通过: back to the department
+    # 核查不通过: back to the department (or, after 就地解决, to the street: REJECT_ON_SPOT).
+    "reject": (("resolved",), "claimed", "cases.manage"),
     "close": (("verified",), "closed", "cases.manage"),
     # 吹哨: the street calls the level above in; that level accepts or dispatches it again.
-    "escalate": (("reported", "accepted", "returned", "dispatched", "claimed"), "escalated",
-                 "cases.manage"),
-    "cancel": (("reported", "accepted", "returned"), "cancelled", "cases.manage"),
+    "escalate": (("reported", "called", "accepted", "returned", "dispatched", "claimed"),
+                 "escalated", "cases.manage"),
+    "cancel": (("reported", "called", "accepted", "returned"), "cancelled", "cases.manage"),
 }  # fmt: skip
+# An on-the-spot resolution no department ever claimed: a failed check sends the case to the
+# street's 待派遣 inbox rather than to a department.
+REJECT_ON_SPOT = "accepted"
 
 # Lazy: shown in the user's language when a page or a refusal is built.
 ACTION_LABELS = {
+    "grid_call": _lazy("网格呼叫"),
+    "grid_resolve": _lazy("就地解决"),
     "accept": _lazy("受理"),
     "dispatch": _lazy("派遣"),
     "claim": _lazy("部门报到"),
@@ -78,8 +89,9 @@ ACTION_LABELS = {
     "escalate": _lazy("吹哨上报"),
     "cancel": _lazy("撤销"),
 }
+MERGEABLE_STATES = ("reported", "called", "accepted")
 # Moves whose note must say why.
-NOTE_REQUIRED = {"return", "reject", "escalate", "cancel", "resolve"}
+NOTE_REQUIRED = {"return", "reject", "escalate", "cancel", "resolve", "grid_call", "grid_resolve"}
 
 
 def deadline_for(category: Category, priority: str, start: dt.datetime) -> dt.datetime:
@@ -107,7 +119,6 @@ def validate_description(description: str) -> str:
     return description
 
 
-@transaction.atomic
 def case_report(
     *,
     actor: Any,
@@ -187,21 +198,105 @@ def case_report(
         case.tracking_code = new_tracking_code()
     if source == Source.OPEN311:
         case.token = secrets.token_urlsafe(12)
-    case.save()
-    _event(case, EventKind.REPORT, actor, now, note=str(Source(source).label))
-    if media_url:
-        _event(case, EventKind.NOTE, actor, now, note=f"media_url: {media_url}", public=False)
-    stored = []
-    try:
-        for f in photos or []:
-            stored.append(_store_photo(case, f, actor))
-    except ServiceError:
-        for s in stored:
-            uploads.delete(s)
-        raise
-    audit(actor=actor, action="case.report", obj=case,
-          diff={"category": category.code, "area": area.path, "source": source})  # fmt: skip
+    # Everything above only reads: the write transaction (on SQLite, the database's one write
+    # lock) is held for the inserts alone, which is what lets reports from many clients
+    # through at once. A tracking code taken in between fails the unique index and rolls back.
+    with transaction.atomic():
+        case.save()
+        _event(case, EventKind.REPORT, actor, now, note=str(Source(source).label))
+        if media_url:
+            _event(case, EventKind.NOTE, actor, now, note=f"media_url: {media_url}", public=False)
+        stored = []
+        try:
+            for f in photos or []:
+                stored.append(_store_photo(case, f, actor))
+        except ServiceError:
+            for s in stored:
+                uploads.delete(s)
+            raise
+        audit(actor=actor, action="case.report", obj=case,
+              diff={"category": category.code, "area": area.path, "source": source})  # fmt: skip
     return case
+
+
+# A resident's map point must lie this close to a place of their community: a tap on the
+# other side of town is a slip of the finger, not a report for this community.
+MAX_POINT_KM = 2.0
+
+
+def _km(lat1: Decimal, lon1: Decimal, lat2: Decimal, lon2: Decimal) -> float:
+    """Great-circle distance (haversine) in kilometres."""
+    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dp, dl = p2 - p1, math.radians(float(lon2) - float(lon1))
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def _map_point(
+    latitude: Decimal | None, longitude: Decimal | None
+) -> tuple[Decimal, Decimal] | None:
+    if latitude is None and longitude is None:
+        return None
+    if latitude is None or longitude is None:
+        msg = _("地图位置不完整：纬度和经度须同时填写，请在地图上重新点选。")
+        raise ServiceError(msg, fields={"latitude": msg})
+    if not (latitude.is_finite() and longitude.is_finite()
+            and -90 <= latitude <= 90 and -180 <= longitude <= 180):  # fmt: skip
+        msg = _("地图位置无效：纬度应在-90到90之间，经度应在-180到180之间，请在地图上重新点选。")
+        raise ServiceError(msg, fields={"latitude": msg})
+    q = Decimal("0.000001")
+    return latitude.quantize(q), longitude.quantize(q)
+
+
+@transaction.atomic
+def case_report_resident(
+    *,
+    actor: Any,
+    resident: Any,
+    category: Category,
+    description: str,
+    area: Area | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    address: str = "",
+    photos: list[Any] | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """A resident's report (报事) from the phone page. The place is a compound or building of
+    the resident's community picked from the list, a point tapped on the map, or both. A point
+    alone files the case under the nearest place with coordinates in the community (the
+    selector Open311 uses for lat/long); a point farther than MAX_POINT_KM from every place of
+    the community is refused. The point is kept on the case (latitude/longitude)."""
+    from tongxin.cases.open311_selectors import nearest_area
+    from tongxin.cases.selectors import resident_areas, resident_community
+
+    point = _map_point(latitude, longitude)
+    if area is not None and not resident_areas(resident).filter(pk=area.pk).exists():
+        msg = _("请选择您所在社区的小区或楼栋。")
+        raise ServiceError(msg, fields={"area": msg})
+    if point is None and area is None:
+        msg = _("请选择问题所在的小区或楼栋，或在地图上点选位置。")
+        raise ServiceError(msg, fields={"area": msg})
+    if point is not None:
+        community = resident_community(resident)
+        nearest = nearest_area(community, *point) if community is not None else None
+        if nearest is None or nearest.latitude is None or nearest.longitude is None:
+            msg = _("您所在社区还没有登记地图位置，暂不能在地图上选点，请从列表中选择小区或楼栋。")
+            raise ServiceError(msg, fields={"latitude": msg})
+        km = _km(*point, nearest.latitude, nearest.longitude)
+        if km > MAX_POINT_KM:
+            msg = _(
+                "您在地图上标记的位置离您所在社区太远（约%(km)s公里），请在社区范围内重新点选，"
+                "或从列表中选择小区或楼栋。"
+            ) % {"km": f"{km:.1f}" if km < 100 else f"{km:.0f}"}
+            raise ServiceError(msg, fields={"latitude": msg})
+        area = area or nearest
+    assert area is not None
+    return case_report(
+        actor=actor, area=area, category=category, description=description,
+        address=address, photos=photos, source=Source.RESIDENT, resident=resident,
+        latitude=point[0] if point else None, longitude=point[1] if point else None, now=now,
+    )  # fmt: skip
 
 
 def _store_photo(case: Case, f: Any, actor: Any) -> str:
@@ -288,6 +383,8 @@ def case_transition(
         case.agency = agency
         if note == "":
             note = _("派遣至%(agency)s") % {"agency": agency.name}
+    if action == "reject" and _resolved_on_spot(case):
+        to = REJECT_ON_SPOT
     before = case.state
     case.state = to
     case.updated_at = now
@@ -295,7 +392,7 @@ def case_transition(
         case.escalations = F("escalations") + 1
     if action == "close":
         case.closed_at = now
-    if action == "resolve" or action == "close":
+    if action in ("resolve", "grid_resolve", "close"):
         case.status_note = note[:300] or case.status_note
     case.save()
     case.refresh_from_db(fields=["escalations"])
@@ -305,6 +402,17 @@ def case_transition(
     return case
 
 
+def _resolved_on_spot(case: Case) -> bool:
+    """Whether the case's latest resolution was the grid worker's 就地解决."""
+    kind = (
+        CaseEvent.objects.filter(case=case, to_state=State.RESOLVED)
+        .order_by("-at", "-id")
+        .values_list("kind", flat=True)
+        .first()
+    )
+    return kind == EventKind.GRID_RESOLVE
+
+
 @transaction.atomic
 def case_merge(*, actor: Any, case: Case, into: Case, now: dt.datetime | None = None) -> Case:
     """Merge a duplicate into an earlier case: the duplicate ends in ``merged``."""
@@ -312,9 +420,9 @@ def case_merge(*, actor: Any, case: Case, into: Case, now: dt.datetime | None = 
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.pk == into.pk:
         raise ConflictError(_("不能把事件合并到它自己。"))
-    if case.state not in ("reported", "accepted"):
+    if case.state not in MERGEABLE_STATES:
         raise ConflictError(
-            _("事件当前状态为“%(state)s”，只有待受理或已受理的事件可以合并。")
+            _("事件当前状态为“%(state)s”，只有待受理、网格已呼叫或已受理的事件可以合并。")
             % {"state": State(case.state).label}
         )
     if into.state in ("merged", "cancelled"):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
@@ -12,7 +13,7 @@ from tongxin.cases import selectors, services
 from tongxin.cases.forms import ApiKeyForm, ReportForm, ResidentReportForm
 from tongxin.cases.models import Source, State
 from tongxin.core import uploads
-from tongxin.core.errors import ServiceError
+from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
 from tongxin.core.scope import Scope
@@ -37,7 +38,7 @@ def index(request: HttpRequest) -> HttpResponse:
     _need(scope, "cases.view")
     boxes = selectors.inboxes_for(scope)
     keys = [k for k, _label in boxes]
-    default = next((k for k in ("accept", "claim") if k in keys), "all")
+    default = next((k for k in ("accept", "claim", "grid") if k in keys), "all")
     filters = selectors.CaseFilters(
         inbox=request.GET.get("inbox", "") if request.GET.get("inbox") in keys else default,
         category=request.GET.get("category", ""),
@@ -102,16 +103,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_manage = selectors.can(scope, case, "cases.manage")
     duplicates = (
         selectors.possible_duplicates(case)
-        if can_manage and case.state in ("reported", "accepted")
+        if can_manage and case.state in services.MERGEABLE_STATES
         else []
     )
+    events = list(selectors.case_events(case))
     return render(request, "cases/detail.html", {
         "case": case, "light": selectors.light(case, now),
-        "events": selectors.case_events(case), "photos": selectors.case_photos(case),
+        "events": events, "photos": selectors.case_photos(case),
         "actions": actions, "agencies": selectors.agencies() if can_manage else [],
         "duplicates": duplicates,
         "can_photo": can_manage or selectors.can(scope, case, "cases.handle"),
         "note_required": services.NOTE_REQUIRED,
+        "note_labels": [str(label) for action, label in actions if action in services.NOTE_REQUIRED],
+        "media": selectors.media_links(case, events),
+        "map_tiles": getattr(settings, "TONGXIN_MAP_TILES", "") or "",
     })  # fmt: skip
 
 
@@ -131,10 +136,20 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         services.case_transition(actor=request.user, case=case, action=action,
                                  note=request.POST.get("note", ""), agency=agency)  # fmt: skip
+    except ConflictError as e:
+        # Not allowed from the case's state: 409 with the reason, on the case page itself.
+        messages.error(request, e.message)
+        response = detail(request, case.pk)
+        response.status_code = 409
+        return response
     except ServiceError as e:
         messages.error(request, e.fields.get("note") or e.fields.get("agency") or e.message)
         return redirect("cases:detail", pk=case.pk)
-    messages.success(request, gettext("已%(action)s。") % {"action": services.ACTION_LABELS[action]})  # fmt: skip
+    done = {
+        "grid_call": gettext("已网格呼叫，事件转街道受理。"),
+        "grid_resolve": gettext("已就地解决，等待街道核查。"),
+    }.get(action) or gettext("已%(action)s。") % {"action": services.ACTION_LABELS[action]}
+    messages.success(request, done)
     return redirect("cases:detail", pk=case.pk)
 
 
@@ -201,17 +216,20 @@ def report(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            case = services.case_report(
-                actor=request.user, area=d["area"], category=d["category"],
+            case = services.case_report_resident(
+                actor=request.user, resident=resident, area=d["area"], category=d["category"],
                 description=d["description"], address=d["address"], photos=d["photos"],
-                source=Source.RESIDENT, resident=resident,
+                latitude=d["latitude"], longitude=d["longitude"],
             )  # fmt: skip
         except ServiceError as e:
             apply_service_error(form, e)
         else:
             messages.success(request, gettext("已收到您反映的问题，查询码 %(code)s，可凭查询码查看办理进度。") % {"code": case.tracking_code})  # fmt: skip
             return redirect("cases:mine_detail", pk=case.pk)
-    return render(request, "cases/report.html", {"form": form})
+    return render(request, "cases/report.html", {
+        "form": form, "points": selectors.resident_map_points(resident),
+        "map_tiles": getattr(settings, "TONGXIN_MAP_TILES", "") or "",
+    })  # fmt: skip
 
 
 @login_required

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext
@@ -20,10 +23,12 @@ def offer(
     queryset: QuerySet,  # type: ignore[type-arg]
     limit: int = 500,
     selected: object = None,
+    label: Callable[[Any], str] = str,
 ) -> None:
     """Accept any row of ``queryset`` but list only its first ``limit`` rows, plus the row
     already chosen (``selected``, an instance or a pk), which stays valid even when it lies
     outside ``queryset`` (a residence in another street): saving a form never clears it.
+    ``label`` names a row in the list (``str`` unless given).
 
     A ModelChoiceField validates with ``queryset.get(pk=...)``, which a sliced queryset
     refuses: handing it ``qs[:500]`` rejects every choice as invalid."""
@@ -33,11 +38,11 @@ def offer(
         accepted = queryset | queryset.model._default_manager.filter(pk=selected_pk)
 
     def rows() -> list[tuple[object, str]]:
-        listed = [(o.pk, str(o)) for o in queryset[:limit]]
+        listed = [(o.pk, label(o)) for o in queryset[:limit]]
         if selected_pk and all(pk != selected_pk for pk, _ in listed):
             current = accepted.filter(pk=selected_pk).first()
             if current is not None:
-                listed.insert(0, (current.pk, str(current)))
+                listed.insert(0, (current.pk, label(current)))
         return [("", gettext("请选择")), *listed]
 
     field.queryset = accepted  # type: ignore[attr-defined]

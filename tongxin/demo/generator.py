@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 import itertools
 import random
 from collections.abc import Callable, Iterator
@@ -483,6 +484,7 @@ def build_plan(
     gen.plan_orgs(plan)
     # Areas were created while planning organizations (communities, compounds, buildings).
     ordered_areas = assign_paths(plan.areas)
+    place_compounds(ordered_areas)
     ordered_orgs = assign_paths(plan.orgs)
     area_ids = {id(a): a.id for a in ordered_areas}
     street_of: dict[int, int] = {}
@@ -502,6 +504,34 @@ def build_plan(
     gen.plan_leadership(ordered_orgs, plan)
     plan.member_total = gen.member_total
     return gen, plan, ordered_areas, ordered_orgs, holders
+
+
+# How far (in degrees) each level's place lies from its parent's, at most.
+COORD_SPREAD = {"district": 0.25, "street": 0.06, "community": 0.015, "compound": 0.004}
+
+
+def place_compounds(ordered_areas: list[Node]) -> None:
+    """Coordinates for the compounds (小区), where residents pin problems on the report map:
+    each level lies near its parent, from a hash of its path (not the seeded random stream,
+    so nothing else in the plan changes). Only compounds keep them: a case placed by a map
+    point goes to the nearest compound."""
+    coords: dict[str, tuple[float, float]] = {}
+    for node in ordered_areas:
+        parent = coords.get(node.path[:-STEPLEN])
+        if parent is None:  # the city
+            coords[node.path] = (float(node.fields.get("latitude") or 29.868336),
+                                 float(node.fields.get("longitude") or 121.543990))  # fmt: skip
+            continue
+        spread = COORD_SPREAD.get(node.fields["level"])
+        if spread is None:  # buildings
+            continue
+        h = hashlib.sha256(node.path.encode()).digest()
+        dy = ((h[0] * 256 + h[1]) / 65535 - 0.5) * 2 * spread
+        dx = ((h[2] * 256 + h[3]) / 65535 - 0.5) * 2 * spread
+        coords[node.path] = (parent[0] + dy, parent[1] + dx)
+        if node.fields["level"] == "compound":
+            node.fields["latitude"] = f"{coords[node.path][0]:.6f}"
+            node.fields["longitude"] = f"{coords[node.path][1]:.6f}"
 
 
 def _walk(node: Node) -> Iterator[Node]:

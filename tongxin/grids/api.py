@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Literal
+
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext, gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
 
 from tongxin.core.errors import ServiceError
 from tongxin.core.scope import request_scope
@@ -34,15 +38,23 @@ class CompoundOut(Schema):
     name: str
 
 
+class UnitOut(Schema):
+    id: int
+    name: str
+
+
 class WorkerOut(Schema):
     id: int
     role: str
+    user_id: int | None = None
+    username: str | None = None
     member_id: int | None = None
     name: str
 
 
 class GridDetailOut(GridOut):
     compounds: list[CompoundOut] = Field(..., alias="compounds_out")
+    units: list[UnitOut] = Field(..., alias="units_out")
     workers: list[WorkerOut] = Field(..., alias="workers_out")
 
 
@@ -99,21 +111,154 @@ def coverage_audit(  # type: ignore[no-untyped-def]
     return out
 
 
-@router.get("/{grid_id}", response=GridDetailOut, summary="网格详情")
-def grid_detail(request: HttpRequest, grid_id: int):  # type: ignore[no-untyped-def]
-    scope = request_scope(request)
-    grid = selectors.get_grid_for(scope, grid_id)
-    grid.member_count = selectors.grid_members(scope, grid).count()  # type: ignore[attr-defined]
-    grid.compounds_out = [  # type: ignore[attr-defined]
-        {"id": c.pk, "name": c.name} for c in selectors.grid_compounds(grid)
-    ]
-    grid.workers_out = [  # type: ignore[attr-defined]
-        {"id": w.pk, "role": w.role, "member_id": w.member_id,
-         "name": w.member.name if w.member else str(getattr(w.user, "display_name", "")
-                                                    or getattr(w.user, "username", ""))}
+def _detail(scope, grid):  # type: ignore[no-untyped-def]
+    grid.member_count = selectors.grid_members(scope, grid).count()
+    grid.compounds_out = [{"id": c.pk, "name": c.name} for c in selectors.grid_compounds(grid)]
+    grid.units_out = [{"id": u.pk, "name": u.name} for u in selectors.grid_units(grid)]
+    grid.workers_out = [
+        {"id": w.pk, "role": w.role, "user_id": w.user_id, "member_id": w.member_id,
+         "username": w.user.username if w.user else None,
+         "name": (w.user.display_name or w.user.username) if w.user
+         else (w.member.name if w.member else "")}
         for w in selectors.grid_workers(scope, grid)
     ]  # fmt: skip
     return grid
+
+
+@router.get("/{grid_id}", response=GridDetailOut, summary="网格详情")
+def grid_detail(request: HttpRequest, grid_id: int):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    return _detail(scope, selectors.get_grid_for(scope, grid_id))
+
+
+# --- create and edit ---------------------------------------------------------------------------
+
+WorkerRole = Literal["head", "full_time", "part_time"]
+
+
+class WorkerIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    user_id: int
+    role: WorkerRole
+
+
+class GridCreateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    community_id: int
+    name: str = Field(..., max_length=100)
+    code: str = Field("", max_length=40)
+    serving_branch_id: int
+    compound_ids: list[int] = []
+    unit_ids: list[int] = []
+
+
+class GridPatchIn(Schema):
+    """Fields left out keep their value. ``workers``, when given, is the complete list."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, max_length=100)
+    code: str | None = Field(None, max_length=40)
+    serving_branch_id: int | None = None
+    compound_ids: list[int] | None = None
+    unit_ids: list[int] | None = None
+    workers: list[WorkerIn] | None = None
+
+
+# Service field names that the API calls differently.
+API_FIELDS = {"community": "community_id", "serving_branch": "serving_branch_id",
+              "compounds": "compound_ids", "units": "unit_ids", "user": "user_id"}  # fmt: skip
+
+
+def _api_fields(err: ServiceError) -> ServiceError:
+    err.fields = {API_FIELDS.get(k, k): v for k, v in err.fields.items()}
+    return err
+
+
+def _pick(qs, ids: list[int], message: str, errors: dict[str, str], field: str) -> list:  # type: ignore[no-untyped-def, type-arg]
+    """The rows of ``qs`` with these ids, in the given order; an id that is not among them
+    (unknown, or out of reach: the two look alike) is a field error naming it."""
+    rows = {o.pk: o for o in qs.filter(pk__in=ids)}
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        errors[field] = message % {"id": missing[0]}
+    return [rows[i] for i in dict.fromkeys(ids) if i in rows]
+
+
+def _refuse(errors: dict[str, str]) -> None:
+    if errors:
+        raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
+
+
+NO_COMPOUND = gettext_lazy("编号为%(id)s的小区不存在或不在该社区，请重新选择。")
+NO_UNIT = gettext_lazy("编号为%(id)s的单位不存在或不在您的管辖范围内，请重新选择。")
+NO_BRANCH = gettext_lazy("服务党支部不存在或不在您的管辖范围内，请选择一个党支部。")
+NO_USER = gettext_lazy("编号为%(id)s的账号不存在或不在您的管辖范围内，请重新选择。")
+
+
+@router.post("/", response={201: GridDetailOut},
+             summary="新建网格（社区须在管辖范围内；小区、单位各只能属于一个网格）")  # fmt: skip
+def grid_create(request: HttpRequest, payload: GridCreateIn):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    if not scope.has(selectors.MANAGE):
+        raise Http404
+    community = selectors.community_in_reach(scope, payload.community_id)
+    if community is None:
+        msg = gettext("社区不存在或不在您的管辖范围内，请选择一个社区（村）。")
+        raise ServiceError(msg, fields={"community_id": msg})
+    errors: dict[str, str] = {}
+    branch = selectors.branch_in_reach(scope, payload.serving_branch_id)
+    if branch is None:
+        errors["serving_branch_id"] = str(NO_BRANCH)
+    compounds = _pick(selectors.compound_choices(community), payload.compound_ids,
+                      str(NO_COMPOUND), errors, "compound_ids")  # fmt: skip
+    units = _pick(selectors.unit_choices(scope, community).select_related("area"),
+                  payload.unit_ids, str(NO_UNIT), errors, "unit_ids")  # fmt: skip
+    _refuse(errors)
+    try:
+        grid = services.grid_create(actor=request.user, community=community, name=payload.name,
+                                    code=payload.code, serving_branch=branch,  # type: ignore[arg-type]
+                                    compounds=compounds, units=units)  # fmt: skip
+    except ServiceError as e:
+        raise _api_fields(e) from None
+    return Status(201, _detail(scope, selectors.get_grid_for(scope, grid.pk)))
+
+
+@router.patch("/{grid_id}", response=GridDetailOut,
+              summary="修改网格：名称、编号、服务党支部、覆盖小区和单位、网格员（workers 为完整名单）")  # fmt: skip
+def grid_update(request: HttpRequest, grid_id: int, payload: GridPatchIn):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    grid = selectors.get_grid_for(scope, grid_id, selectors.MANAGE)
+    errors: dict[str, str] = {}
+    branch = grid.serving_branch
+    if payload.serving_branch_id is not None:
+        branch = selectors.branch_in_reach(scope, payload.serving_branch_id, grid.serving_branch)  # type: ignore[assignment]
+        if branch is None:
+            errors["serving_branch_id"] = str(NO_BRANCH)
+    compounds = list(selectors.grid_compounds(grid))
+    if payload.compound_ids is not None:
+        compounds = _pick(selectors.compound_choices(grid.community), payload.compound_ids,
+                          str(NO_COMPOUND), errors, "compound_ids")  # fmt: skip
+    units = None
+    if payload.unit_ids is not None:
+        units = _pick(selectors.unit_choices(scope, grid.community, grid).select_related("area"),
+                      payload.unit_ids, str(NO_UNIT), errors, "unit_ids")  # fmt: skip
+    workers = None
+    if payload.workers is not None:
+        ids = [w.user_id for w in payload.workers]
+        users = {u.pk: u for u in _pick(selectors.worker_user_choices(scope, grid), ids,
+                                        str(NO_USER), errors, "workers")}  # fmt: skip
+        workers = [(users[w.user_id], w.role) for w in payload.workers if w.user_id in users]
+    _refuse(errors)
+    try:
+        services.grid_update(
+            actor=request.user, grid=grid,
+            name=grid.name if payload.name is None else payload.name,
+            code=grid.code if payload.code is None else payload.code,
+            serving_branch=branch, compounds=compounds, units=units, workers=workers,
+        )  # fmt: skip
+    except ServiceError as e:
+        raise _api_fields(e) from None
+    return _detail(scope, selectors.get_grid_for(scope, grid.pk))
 
 
 class AssignIn(Schema):
@@ -137,6 +282,16 @@ def grid_assign(request: HttpRequest, grid_id: int, payload: AssignIn):  # type:
 
 class ByResidenceIn(Schema):
     move_assigned: bool = False
+
+
+@router.post("/{grid_id}/assign-by-work-unit", summary="按工作单位批量编入单位网格")
+def grid_assign_by_work_unit(request: HttpRequest, grid_id: int, payload: ByResidenceIn):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    grid = selectors.get_grid_for(scope, grid_id, selectors.MANAGE)
+    n = services.grid_assign_by_work_unit(
+        actor=request.user, grid=grid, move_assigned=payload.move_assigned
+    )
+    return {"assigned": n}
 
 
 @router.post("/{grid_id}/assign-by-residence", summary="按居住地批量编入网格")

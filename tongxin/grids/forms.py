@@ -3,11 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.accounts.models import User
 from tongxin.core.forms import offer
 from tongxin.geo.models import Area
 from tongxin.grids.models import Grid, GridWorkerRole
+from tongxin.grids.selectors import user_label
 from tongxin.members.models import Member
-from tongxin.orgs.models import Organization
+from tongxin.orgs.models import Organization, Unit
 
 
 class CommunityForm(forms.Form):
@@ -29,10 +31,16 @@ class GridForm(forms.Form):
         help_text=_("一个网格由一个党支部服务；一个党支部可服务多个网格。"),
     )  # fmt: skip
     compounds = forms.ModelMultipleChoiceField(
-        label=_("覆盖小区"), queryset=Area.objects.none(), widget=forms.CheckboxSelectMultiple
-    )
+        label=_("覆盖小区"), queryset=Area.objects.none(), widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )  # fmt: skip
+    units = forms.ModelMultipleChoiceField(
+        label=_("覆盖单位"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("单位网格（专属网格）按单位划分：本单位的党员可按工作单位编入。"),
+    )  # fmt: skip
 
-    def __init__(self, *args, branches=None, compounds=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, branches=None, compounds=None, units=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         offer(self.fields["serving_branch"],
               branches if branches is not None else Organization.objects.none(),
@@ -40,6 +48,9 @@ class GridForm(forms.Form):
         self.fields["compounds"].queryset = (
             compounds if compounds is not None else Area.objects.none()
         )  # type: ignore[attr-defined]
+        self.fields["units"].queryset = (  # type: ignore[attr-defined]
+            units if units is not None else Unit.objects.none()
+        )
 
 
 class InstructorForm(forms.Form):
@@ -55,12 +66,18 @@ class InstructorForm(forms.Form):
 
 
 class WorkerForm(forms.Form):
-    role = forms.ChoiceField(label=_("职责"), choices=GridWorkerRole.choices)
-    member = forms.ModelChoiceField(label=_("党员"), queryset=Member.objects.none(), required=False)
+    """网格员 are accounts: the form offers the accounts the user reaches, near ones first."""
 
-    def __init__(self, *args, members=None, **kwargs):  # type: ignore[no-untyped-def]
+    role = forms.ChoiceField(label=_("职责"), choices=GridWorkerRole.choices)
+    user = forms.ModelChoiceField(
+        label=_("账号"), queryset=User.objects.none(),
+        help_text=_("网格员用自己的账号上报事件、登记走访；列出您管辖范围内的账号，本社区的在前。"),
+    )  # fmt: skip
+
+    def __init__(self, *args, users=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        offer(self.fields["member"], members if members is not None else Member.objects.none())
+        offer(self.fields["user"], users if users is not None else User.objects.none(),
+              label=user_label)  # fmt: skip
 
 
 class MoveMemberForm(forms.Form):

@@ -64,7 +64,9 @@ class GridWorkerRole(models.TextChoices):
 
 
 class GridWorker(models.Model):
-    """网格员: an account (to report cases) and/or a member."""
+    """网格员: a user account (to report cases and visits in the grid). ``member`` is the
+    account's member, copied when the worker is added; older rows may hold only a member
+    (before workers were accounts) and keep working."""
 
     grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="workers")
     user = models.ForeignKey(
@@ -92,7 +94,12 @@ class GridWorker(models.Model):
             models.CheckConstraint(
                 condition=models.Q(user__isnull=False) | models.Q(member__isnull=False),
                 name="grid_worker_user_or_member",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["grid", "user"],
+                condition=models.Q(user__isnull=False),
+                name="grid_worker_user_once_per_grid",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,9 +9,21 @@ managing counts grids.manage only."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -19,7 +31,7 @@ from tongxin.core.scope import NOTHING, Scope, subtree_q
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.grids.models import Grid, GridMembership, GridWorker
 from tongxin.members.models import Member
-from tongxin.orgs.models import Organization, OrgKind
+from tongxin.orgs.models import Organization, OrgKind, Unit
 from tongxin.orgs.selectors import territorial_anchors
 
 VIEW = "view"
@@ -155,6 +167,29 @@ def branch_choices(scope: Scope, community: Area) -> QuerySet[Organization]:
     )
 
 
+def community_in_reach(scope: Scope, pk: object) -> Area | None:
+    """An area where the user may create grids (any level: the service says when it is not a
+    community), or None when it does not exist or lies out of reach."""
+    try:
+        return Area.objects.filter(community_reach_q(scope, MANAGE, "path")).get(pk=int(str(pk)))
+    except (Area.DoesNotExist, ValueError, TypeError):
+        return None
+
+
+def branch_in_reach(
+    scope: Scope, pk: object, current: Organization | None = None
+) -> Organization | None:
+    """A branch the user sees (or the grid's current serving branch), else None."""
+    from tongxin.orgs.selectors import org_queryset
+
+    if current is not None and str(pk) == str(current.pk):
+        return current
+    try:
+        return org_queryset(scope).filter(kind=OrgKind.BRANCH).get(pk=int(str(pk)))
+    except (Organization.DoesNotExist, ValueError, TypeError):
+        return None
+
+
 def get_branch_for(scope: Scope, pk: object) -> Organization:
     from tongxin.orgs.selectors import org_queryset
 
@@ -166,6 +201,24 @@ def get_branch_for(scope: Scope, pk: object) -> Organization:
 
 def grid_compounds(grid: Grid) -> QuerySet[Area]:
     return grid.compounds.order_by("path")
+
+
+def grid_units(grid: Grid) -> QuerySet[Unit]:
+    return grid.units.order_by("name", "id")
+
+
+def unit_choices(scope: Scope, community: Area, grid: Grid | None = None) -> QuerySet[Unit]:
+    """Units a grid of the community may cover (单位网格): units the user reaches that lie in
+    the community's street, or above it (a district's institution); plus those the grid
+    covers already, which stay valid."""
+    from tongxin.orgs.selectors import unit_queryset
+
+    street_path = community.path[: -Area.steplen] or community.path
+    above = [community.path[:i] for i in range(Area.steplen, len(street_path), Area.steplen)]
+    qs = unit_queryset(scope).filter(subtree_q("area__path", street_path) | Q(area__path__in=above))
+    if grid is not None and grid.pk:
+        qs = qs | Unit.objects.filter(pk__in=grid.units.values("pk"))
+    return qs.order_by("name", "id")
 
 
 def grid_workers(scope: Scope, grid: Grid) -> QuerySet[GridWorker]:
@@ -195,13 +248,67 @@ def _in_compounds_q(grid: Grid, field: str = "residence__path") -> Q:
 
 
 def member_candidates(scope: Scope, grid: Grid) -> QuerySet[Member]:
-    """Whom the forms offer for a grid (instructor, worker, a member to move in): members
-    the user sees who live in the grid's compounds or belong to its serving branch."""
+    """Whom the forms offer for a grid (instructor, a member to move in): members the user
+    sees who live in the grid's compounds, work in its units or belong to its serving
+    branch."""
     return (
         Member.objects.filter(scope.members_q("members.view"))
-        .filter(_in_compounds_q(grid) | Q(org=grid.serving_branch_id))
+        .filter(
+            _in_compounds_q(grid)
+            | Q(work_unit__in=grid.units.values("pk"))
+            | Q(org=grid.serving_branch_id)
+        )
         .order_by("name", "id")
     )
+
+
+def _users_in_reach_q(scope: Scope) -> Q:
+    """Accounts the user reaches as a grid manager: those holding a role at an organization
+    or area the user manages grids in, and those of members the user sees."""
+    from tongxin.accounts.models import RoleAssignment
+
+    if scope.is_superuser:
+        return Q()
+    anchored = RoleAssignment.objects.filter(user=OuterRef("pk"), active=True).filter(
+        (Q(org__isnull=False) & scope.orgs_q(MANAGE, "org__"))
+        | (Q(area__isnull=False) & community_reach_q(scope, MANAGE, "area__path"))
+    )
+    return Q(Exists(anchored)) | (
+        Q(member__isnull=False) & scope.members_q("members.view", "member__")
+    )
+
+
+def worker_user_choices(scope: Scope, grid: Grid) -> QuerySet[Any]:
+    """The accounts the worker form offers (网格员 are accounts): active accounts in reach,
+    those near the grid first (a role in its community, or the account of a member who lives
+    or works there or belongs to its serving branch); the grid's own workers stay valid."""
+    from tongxin.accounts.models import RoleAssignment, User
+
+    near_role = RoleAssignment.objects.filter(user=OuterRef("pk"), active=True).filter(
+        subtree_q("area__path", grid.community.path)
+        | subtree_q("org__area__path", grid.community.path)
+    )
+    near_member = member_candidates(Scope.everything(), grid).filter(pk=OuterRef("member_id"))
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            _users_in_reach_q(scope)
+            | Q(pk__in=grid.workers.filter(user__isnull=False).values("user_id"))
+        )
+        .annotate(
+            near=Case(
+                When(Exists(near_role) | Exists(near_member), then=Value(0)), default=Value(1)
+            )
+        )
+        .order_by("near", Coalesce(NullIf("display_name", Value("")), "username"), "username")
+    )
+
+
+def user_label(user: Any) -> str:
+    """How a form lists an account: the name and the login, which tells namesakes apart."""
+    if user.display_name:
+        return f"{user.display_name}（{user.username}）"
+    return str(user.username)
 
 
 def get_member_for(scope: Scope, pk: object) -> Member:
@@ -247,6 +354,17 @@ def community_of(area: Area | None) -> Area | None:
     step = Area.steplen
     prefixes = [area.path[:i] for i in range(step, len(area.path) + 1, step)]
     return Area.objects.filter(level=AreaLevel.COMMUNITY, path__in=prefixes).first()
+
+
+def work_unit_members_to_assign(grid: Grid, *, include_assigned: bool = False) -> QuerySet[Member]:
+    """Members whose work unit the grid covers (单位网格): those in no grid yet, or in another
+    grid when include_assigned."""
+    qs = Member.objects.filter(work_unit__in=grid.units.values("pk"))
+    if not include_assigned:
+        qs = qs.filter(grid_membership__isnull=True)
+    else:
+        qs = qs.exclude(grid_membership__grid=grid)
+    return qs
 
 
 def residents_to_assign(grid: Grid, *, include_assigned: bool = False) -> QuerySet[Member]:

@@ -9,13 +9,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext
 
 from tongxin.core.audit import audit, model_diff
 from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.grids.models import Grid, GridMembership, GridWorker, GridWorkerRole
-from tongxin.grids.selectors import residents_to_assign
+from tongxin.grids.selectors import residents_to_assign, user_label, work_unit_members_to_assign
 from tongxin.members.models import Member
 from tongxin.orgs.models import Organization, OrgKind, Unit
 
@@ -34,6 +35,11 @@ def _snapshot(grid: Grid) -> dict[str, Any]:
     }
 
 
+def _workers_snapshot(grid: Grid) -> list[list[Any]]:
+    return [[user_id, member_id, role] for user_id, member_id, role in
+            grid.workers.order_by("pk").values_list("user_id", "member_id", "role")]  # fmt: skip
+
+
 def _audit(actor: Any, action: str, grid: Grid, diff: dict[str, Any]) -> None:
     audit(actor=actor, action=action, obj=grid, diff=diff,
           org_path=grid.serving_branch.path)  # fmt: skip
@@ -47,6 +53,7 @@ def _validate(
     code: str,
     serving_branch: Organization,
     compounds: list[Area],
+    units: list[Unit],
 ) -> None:
     errors: dict[str, str] = {}
     if not name.strip():
@@ -55,8 +62,9 @@ def _validate(
         errors["community"] = gettext("网格应设在社区（村）一级，请选择一个社区或村。")
     if serving_branch.kind != OrgKind.BRANCH:
         errors["serving_branch"] = gettext("服务党组织应为党支部，请选择一个党支部。")
-    if not compounds:
-        errors["compounds"] = gettext("请至少选择一个网格覆盖的小区。")
+    if not compounds and not units:
+        # 全科网格 covers compounds; a 单位网格 (专属网格) covers units instead.
+        errors["compounds"] = gettext("请至少选择一个网格覆盖的小区或单位。")
     for c in compounds:
         if c.level != AreaLevel.COMPOUND or not c.path.startswith(community.path):
             errors["compounds"] = gettext("“%(name)s”不是本社区的小区，请重新选择。") % {
@@ -75,6 +83,8 @@ def _validate(
                 "小区“%(compound)s”已划入网格“%(grid)s”，一个小区只能属于一个网格；"
                 "请先从该网格中移出。"
             ) % {"compound": taken.area.name, "grid": taken.grid.name}
+    if "community" not in errors:
+        _validate_units(grid, community, units, errors)
     code = code.strip()
     if code and "community" not in errors:
         dup = Grid.objects.filter(community=community, code=code)
@@ -88,6 +98,73 @@ def _validate(
         raise ServiceError(gettext(FIX), fields=errors)
 
 
+def _validate_units(grid: Grid | None, community: Area, units: list[Unit],
+                    errors: dict[str, str]) -> None:  # fmt: skip
+    """A unit lies in the community's street (or above it: a district's institution) and
+    belongs to one grid at most, as a compound does."""
+    street_path = community.path[: -Area.steplen] or community.path
+    for u in units:
+        where = u.area.path if u.area_id and u.area is not None else None
+        if where is not None and not (
+            where.startswith(street_path) or community.path.startswith(where)
+        ):
+            errors["units"] = gettext(
+                "单位“%(name)s”不在本社区所在的街道（乡镇），请重新选择。"
+            ) % {"name": u.name}
+            return
+    if not units:
+        return
+    taken = (
+        Grid.units.through.objects.filter(unit__in=units)  # type: ignore[attr-defined]
+        .exclude(grid=grid.pk if grid else None)
+        .select_related("grid", "unit")
+        .first()
+    )
+    if taken is not None:
+        errors["units"] = gettext(
+            "单位“%(unit)s”已划入网格“%(grid)s”，一个单位只能属于一个网格；请先从该网格中移出。"
+        ) % {"unit": taken.unit.name, "grid": taken.grid.name}
+
+
+def _validate_workers(workers: list[tuple[Any, str]], errors: dict[str, str]) -> None:
+    seen: set[int] = set()
+    for i, (user, role) in enumerate(workers, start=1):
+        if role not in GridWorkerRole.values:
+            errors["workers"] = gettext(
+                "第%(n)s位网格员的职责无效，请选择网格长、专职网格员或兼职网格员。"
+            ) % {"n": i}
+            return
+        if not user.is_active:
+            errors["workers"] = gettext(
+                "账号“%(name)s”已停用，不能担任网格员，请另选一个账号。"
+            ) % {"name": user_label(user)}
+            return
+        if user.pk in seen:
+            errors["workers"] = gettext(
+                "账号“%(name)s”重复出现，每个账号在一个网格只登记一次。"
+            ) % {"name": user_label(user)}
+            return
+        seen.add(user.pk)
+
+
+def _set_workers(grid: Grid, workers: list[tuple[Any, str]]) -> None:
+    """The grid's workers become exactly ``workers`` (account, role): a listed account keeps
+    its row (its role updated), the rest are removed, older rows without an account too."""
+    wanted = {user.pk: (user, role) for user, role in workers}
+    for w in list(grid.workers.all()):
+        if w.user_id in wanted:
+            _user, role = wanted.pop(w.user_id)
+            if w.role != role:
+                w.role = role
+                w.save(update_fields=["role"])
+        else:
+            w.delete()
+    GridWorker.objects.bulk_create(
+        [GridWorker(grid=grid, user=user, member_id=user.member_id, role=role)
+         for user, role in wanted.values()]
+    )  # fmt: skip
+
+
 @transaction.atomic
 def grid_create(
     *,
@@ -99,14 +176,14 @@ def grid_create(
     code: str = "",
     units: Iterable[Unit] = (),
 ) -> Grid:
-    compounds = list(compounds)
+    compounds, units = list(compounds), list(units)
     _validate(grid=None, community=community, name=name, code=code,
-              serving_branch=serving_branch, compounds=compounds)  # fmt: skip
+              serving_branch=serving_branch, compounds=compounds, units=units)  # fmt: skip
     grid = Grid.objects.create(
         community=community, name=name.strip(), code=code.strip(), serving_branch=serving_branch
     )
     grid.compounds.set(compounds)
-    grid.units.set(list(units))
+    grid.units.set(units)
     _audit(actor, "grids.create", grid, _snapshot(grid))
     return grid
 
@@ -120,19 +197,39 @@ def grid_update(
     serving_branch: Organization,
     compounds: Iterable[Area],
     code: str = "",
-    units: Iterable[Unit] = (),
+    units: Iterable[Unit] | None = None,
+    workers: Iterable[tuple[Any, str]] | None = None,
 ) -> Grid:
+    """Change what a grid covers and who serves it. ``units=None`` keeps the grid's units;
+    ``workers`` (account, role) pairs, when given, become the grid's workers."""
     compounds = list(compounds)
-    _validate(grid=grid, community=grid.community, name=name, code=code,
-              serving_branch=serving_branch, compounds=compounds)  # fmt: skip
+    units = list(grid.units.all()) if units is None else list(units)
+    workers = None if workers is None else list(workers)
+    errors: dict[str, str] = {}
+    try:
+        _validate(grid=grid, community=grid.community, name=name, code=code,
+                  serving_branch=serving_branch, compounds=compounds, units=units)  # fmt: skip
+    except ServiceError as e:
+        errors = e.fields
+    if workers is not None:
+        _validate_workers(workers, errors)
+    if errors:
+        raise ServiceError(gettext(FIX), fields=errors)
     before = _snapshot(grid)
+    before_workers = _workers_snapshot(grid)
     grid.name = name.strip()
     grid.code = code.strip()
     grid.serving_branch = serving_branch
     grid.save()
     grid.compounds.set(compounds)
-    grid.units.set(list(units))
-    _audit(actor, "grids.update", grid, model_diff(before, _snapshot(grid)))
+    grid.units.set(units)
+    diff = model_diff(before, _snapshot(grid))
+    if workers is not None:
+        _set_workers(grid, workers)
+        after_workers = _workers_snapshot(grid)
+        if after_workers != before_workers:
+            diff["workers"] = [before_workers, after_workers]
+    _audit(actor, "grids.update", grid, diff)
     return grid
 
 
@@ -173,24 +270,26 @@ def grid_set_instructor(*, actor: Any, grid: Grid, member: Member, replace: bool
 
 
 @transaction.atomic
-def grid_worker_add(
-    *, actor: Any, grid: Grid, role: str, member: Member | None = None, user: Any = None
-) -> GridWorker:
+def grid_worker_add(*, actor: Any, grid: Grid, role: str, user: Any = None) -> GridWorker:
+    """Add a 网格员: a user account (the account's member, if any, is noted with it)."""
     errors: dict[str, str] = {}
     if role not in GridWorkerRole.values:
         errors["role"] = gettext("请选择网格员的职责。")
-    if member is None and user is None:
-        errors["member"] = gettext("请选择一名党员或填写一个账号。")
-    elif grid.workers.filter(
-        **({"member": member} if member is not None else {"user": user})
-    ).exists():
-        errors["member"] = gettext("此人已是本网格的网格员。")
+    if user is None:
+        errors["user"] = gettext("请选择网格员的账号。")
+    elif not user.is_active:
+        errors["user"] = gettext("该账号已停用，不能担任网格员，请另选一个账号。")
+    else:
+        same = Q(user=user)
+        if user.member_id:  # an older row naming the account's member
+            same |= Q(user__isnull=True, member_id=user.member_id)
+        if grid.workers.filter(same).exists():
+            errors["user"] = gettext("此人已是本网格的网格员。")
     if errors:
         raise ServiceError(gettext(FIX), fields=errors)
-    worker = GridWorker.objects.create(grid=grid, role=role, member=member, user=user)
+    worker = GridWorker.objects.create(grid=grid, role=role, user=user, member_id=user.member_id)
     _audit(actor, "grids.worker_add", grid,
-           {"role": role, "member": getattr(member, "pk", None),
-            "user": getattr(user, "pk", None)})  # fmt: skip
+           {"role": role, "user": user.pk, "member": user.member_id})  # fmt: skip
     return worker
 
 
@@ -252,5 +351,28 @@ def grid_assign_by_residence(*, actor: Any, grid: Grid, move_assigned: bool = Fa
         batch_size=500,
     )
     _audit(actor, "grids.assign_by_residence", grid,
+           {"assigned": len(ids), "move_assigned": move_assigned})  # fmt: skip
+    return len(ids)
+
+
+@transaction.atomic
+def grid_assign_by_work_unit(*, actor: Any, grid: Grid, move_assigned: bool = False) -> int:
+    """单位网格: assign the members whose work unit the grid covers, those in no grid and,
+    with move_assigned, those placed in another grid as well (say, by residence). Returns how
+    many were assigned."""
+    if not grid.units.exists():
+        raise ServiceError(gettext("该网格还没有覆盖任何单位，请先编辑网格、选择覆盖的单位。"))
+    ids = list(
+        work_unit_members_to_assign(grid, include_assigned=move_assigned).values_list(
+            "pk", flat=True
+        )
+    )
+    if move_assigned:
+        GridMembership.objects.filter(member_id__in=ids).delete()
+    GridMembership.objects.bulk_create(
+        [GridMembership(grid=grid, member_id=pk, by_residence=False) for pk in ids],
+        batch_size=500,
+    )
+    _audit(actor, "grids.assign_by_work_unit", grid,
            {"assigned": len(ids), "move_assigned": move_assigned})  # fmt: skip
     return len(ids)

@@ -72,6 +72,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "grid": grid,
             "compounds": selectors.grid_compounds(grid),
+            "units": selectors.grid_units(grid),
             "workers": selectors.grid_workers(scope, grid),
             "page": page,
             "can_manage": selectors.may_manage(scope, grid),
@@ -87,12 +88,14 @@ def _grid_form(request: HttpRequest, community, grid: Grid | None = None) -> Gri
             "code": grid.code,
             "serving_branch": grid.serving_branch_id,
             "compounds": list(grid.compounds.values_list("pk", flat=True)),
+            "units": list(grid.units.values_list("pk", flat=True)),
         }
     return GridForm(
         request.POST or None,
         initial=initial,
         branches=selectors.branch_choices(_scope(request), community),
         compounds=selectors.compound_choices(community),
+        units=selectors.unit_choices(_scope(request), community, grid).select_related("area"),
     )
 
 
@@ -160,7 +163,7 @@ def instructor(request: HttpRequest, pk: int) -> HttpResponse:
 def worker_add(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _scope(request)
     grid = selectors.get_grid_for(scope, pk, selectors.MANAGE)
-    form = WorkerForm(request.POST or None, members=selectors.member_candidates(scope, grid))
+    form = WorkerForm(request.POST or None, users=selectors.worker_user_choices(scope, grid))
     if request.method == "POST" and form.is_valid():
         try:
             services.grid_worker_add(actor=request.user, grid=grid, **form.cleaned_data)
@@ -186,7 +189,8 @@ def worker_remove(request: HttpRequest, pk: int, worker_pk: int) -> HttpResponse
 @login_required
 @require_http_methods(["GET", "POST"])
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
-    """编入党员: everyone living in the grid's compounds at once, or one member moved in."""
+    """编入党员: everyone living in the grid's compounds at once, everyone working in its units
+    (单位网格) at once, or one member moved in."""
     scope = _scope(request)
     grid = selectors.get_grid_for(scope, pk, selectors.MANAGE)
     action = request.POST.get("action", "")
@@ -194,15 +198,20 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if action == "move" else None,
         members=selectors.member_candidates(scope, grid),
     )
-    if action == "by_residence":
+    if action in ("by_residence", "by_work_unit"):
+        bulk = {"by_residence": (services.grid_assign_by_residence,
+                                 gettext("已按居住地编入 %(n)s 名党员。")),
+                "by_work_unit": (services.grid_assign_by_work_unit,
+                                 gettext("已按工作单位编入 %(n)s 名党员。"))}  # fmt: skip
+        assign_all, done = bulk[action]
         try:
-            n = services.grid_assign_by_residence(
+            n = assign_all(
                 actor=request.user, grid=grid, move_assigned=request.POST.get("move") == "1"
             )
         except ServiceError as e:
             messages.error(request, e.message)
         else:
-            messages.success(request, gettext("已按居住地编入 %(n)s 名党员。") % {"n": n})
+            messages.success(request, done % {"n": n})
             return redirect("grids:assign", pk=grid.pk)
     elif action == "move" and form.is_valid():
         try:
@@ -214,15 +223,23 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, gettext("已编入本网格。"))
             return redirect("grids:assign", pk=grid.pk)
-    pending = selectors.residents_to_assign(grid)
+    has_units = grid.units.exists()
+    has_compounds = grid.compounds.exists()
+    by_unit = selectors.work_unit_members_to_assign
     return render(
         request,
         "grids/assign.html",
         {
             "grid": grid,
             "form": form,
-            "pending": pending.count(),
-            "elsewhere": selectors.residents_to_assign(grid, include_assigned=True).count(),
+            "has_compounds": has_compounds or not has_units,
+            "pending": selectors.residents_to_assign(grid).count() if has_compounds else 0,
+            "elsewhere": selectors.residents_to_assign(grid, include_assigned=True).count()
+            if has_compounds
+            else 0,
+            "has_units": has_units,
+            "unit_pending": by_unit(grid).count() if has_units else 0,
+            "unit_elsewhere": by_unit(grid, include_assigned=True).count() if has_units else 0,
         },
     )
 

@@ -7,13 +7,14 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from tongxin.core.errors import ServiceError
 from tongxin.core.scope import request_scope
-from tongxin.members import dual_report, dues, selectors, transfers
+from tongxin.members import dual_report, dues, dues_import, selectors, transfers
 from tongxin.members.models import DualReport, Transfer
 from tongxin.orgs.selectors import get_org_for
 
@@ -112,6 +113,121 @@ def transfer_create(request: HttpRequest, payload: TransferIn):  # type: ignore[
             e.fields["target_org_id"] = e.fields.pop("target")
         raise
     return Status(201, transfers.get_transfer_for(scope, t.pk))
+
+
+# 我的组织关系 (党员申请转接): the member's own transfers; before /transfers/{transfer_id}.
+
+
+class OwnStepOut(Schema):
+    position: int
+    org_name: str
+    role: str
+    decision: str
+    decided_at: dt.datetime | None = None
+    decided_by: str = Field("", description="审批人显示名")
+    note: str
+    waiting: bool = Field(..., description="当前等待这一步审批")
+
+
+class OwnTransferOut(Schema):
+    id: int
+    source_name: str = Field(..., alias="source.name")
+    target_name: str = Field(..., alias="target.name")
+    status: str
+    origin: str
+    reason_kind: str
+    reason: str
+    moved_on: dt.date | None = None
+    current_step: int
+    letter_no: str
+    issued_on: dt.date | None = None
+    valid_until: dt.date | None = None
+    closing_note: str
+    can_withdraw: bool
+    steps: list[OwnStepOut]
+
+    @staticmethod
+    def resolve_status(obj: Transfer) -> str:
+        return "expired" if transfers.is_lapsed(obj) else obj.status
+
+    @staticmethod
+    def resolve_can_withdraw(obj: Transfer) -> bool:
+        return transfers.may_withdraw_own(obj)
+
+    @staticmethod
+    def resolve_steps(obj: Transfer) -> list[OwnStepOut]:
+        return transfers.own_progress(obj)  # type: ignore[return-value]
+
+
+class MyTransfersOut(Schema):
+    member_id: int
+    org_id: int
+    org_name: str
+    open: OwnTransferOut | None = None
+    transfers: list[OwnTransferOut] = Field(..., description="最近20条，最新的在前")
+
+
+class OwnTransferIn(Schema):
+    target_org_id: int
+    reason_kind: str = Field(..., max_length=16,
+                             description="job, relocation, study, graduation, retirement, other")  # fmt: skip
+    reason: str = Field("", max_length=200)
+    moved_on: dt.date | None = None
+
+
+class TargetOut(Schema):
+    id: int
+    name: str
+    parent_name: str
+
+
+class TargetQuery(Schema):
+    q: str = Field(..., min_length=1, max_length=50)
+
+
+def _own_member_or_404(request: HttpRequest):  # type: ignore[no-untyped-def]
+    member = selectors.own_member(request.user)
+    if member is None:
+        raise Http404(gettext("您的账号尚未关联党员信息。"))
+    return member
+
+
+@router.get("/transfers/mine", response=MyTransfersOut,
+            summary="我的组织关系（本人：现所在组织、转接及审批进度）")  # fmt: skip
+def my_transfers(request: HttpRequest):  # type: ignore[no-untyped-def]
+    member = _own_member_or_404(request)
+    mine = transfers.own_transfers_with_steps(request.user)
+    return {"member_id": member.pk, "org_id": member.org_id, "org_name": member.org.name,
+            "open": next((t for t in mine if t.is_open), None), "transfers": mine}  # fmt: skip
+
+
+@router.get("/transfers/mine/targets", response=list[TargetOut],
+            summary="按名称查找可转入的党支部（本人申请用；只有名称和上级名称）")  # fmt: skip
+def my_transfer_targets(request: HttpRequest, query: Query[TargetQuery]):  # type: ignore[no-untyped-def]
+    member = _own_member_or_404(request)
+    return transfers.target_search(query.q, source=member.org)
+
+
+@router.post("/transfers/mine", response={201: OwnTransferOut},
+             summary="本人申请转接组织关系（提交后由所在党支部审批；同一时间只能有一条）")  # fmt: skip
+def my_transfer_request(request: HttpRequest, payload: OwnTransferIn):  # type: ignore[no-untyped-def]
+    target = transfers.target_get(payload.target_org_id)
+    try:
+        t = transfers.transfer_request_own(actor=request.user, target=target,
+                                           reason_kind=payload.reason_kind,
+                                           reason=payload.reason, moved_on=payload.moved_on)  # fmt: skip
+    except ServiceError as e:
+        e.fields = {"target_org_id" if k == "target" else k: v for k, v in e.fields.items()}
+        raise
+    return Status(201, transfers.get_own_transfer(request.user, t.pk))
+
+
+@router.post("/transfers/mine/{transfer_id}/withdraw", response=OwnTransferOut,
+             summary="本人撤回转接申请（所在党支部审批前）")  # fmt: skip
+def my_transfer_withdraw(request: HttpRequest, transfer_id: int, payload: DecisionIn):  # type: ignore[no-untyped-def]
+    t = transfers.get_own_transfer(request.user, transfer_id)
+    transfers.transfer_withdraw_own(actor=request.user, transfer=t, note=payload.note)
+    return transfers.get_own_transfer(request.user, t.pk)
 
 
 @router.get("/transfers/{transfer_id}", response=TransferDetailOut, summary="转接详情与审批链")
@@ -220,6 +336,34 @@ def dual_create(request: HttpRequest, payload: DualReportIn):  # type: ignore[no
     r = dual_report.dual_report_create(actor=request.user, member=member, community=community,
                                        reported_on=payload.reported_on, note=payload.note)  # fmt: skip
     return Status(201, dual_report.get_dual_report_for(scope, r.pk))
+
+
+class OwnReportIn(Schema):
+    community_id: int
+    note: str = Field("", max_length=200)
+
+
+class OwnPageQuery(Schema):
+    page: int = Field(1, ge=1, le=1_000_000)
+
+
+@router.get("/dual-reports/mine", response=DualReportPage, summary="我的双报到（本人，含服务时长）")
+def dual_mine(request: HttpRequest, query: Query[OwnPageQuery]):  # type: ignore[no-untyped-def]
+    qs = dual_report.own_dual_reports(request.user).select_related("member__org")
+    return _page(qs, query.page)
+
+
+@router.post("/dual-reports/mine", response={201: DualReportOut},
+             summary="本人向居住地社区报到（一名党员同时只能有一条未结束的报到）")  # fmt: skip
+def dual_file_own(request: HttpRequest, payload: OwnReportIn):  # type: ignore[no-untyped-def]
+    community = dual_report.community_choices().filter(pk=payload.community_id).first()
+    try:
+        r = dual_report.dual_report_file_own(actor=request.user, community=community,
+                                             note=payload.note)  # fmt: skip
+    except ServiceError as e:
+        e.fields = {"community_id" if k == "community" else k: v for k, v in e.fields.items()}
+        raise
+    return Status(201, dual_report.get_own_dual_report(request.user, r.pk))
 
 
 @router.get("/dual-reports/{report_id}", response=DualReportOut, summary="双报到详情")
@@ -351,6 +495,16 @@ class PaymentIn(Schema):
     note: str = Field("", max_length=200)
 
 
+class ReversalOut(Schema):
+    reason: str
+    reversed_at: dt.datetime = Field(..., alias="created_at")
+    reversed_by: str | None = None
+
+    @staticmethod
+    def resolve_reversed_by(obj) -> str | None:  # type: ignore[no-untyped-def]
+        return str(obj.reversed_by) if obj.reversed_by_id else None
+
+
 class PaymentOut(Schema):
     id: int
     member_id: int
@@ -358,6 +512,17 @@ class PaymentOut(Schema):
     amount_fen: int
     paid_on: dt.date
     note: str
+    # A reversed payment (冲正) stays listed but no longer counts as paid.
+    reversed: bool = False
+    reversal: ReversalOut | None = None
+
+    @staticmethod
+    def resolve_reversed(obj) -> bool:  # type: ignore[no-untyped-def]
+        return getattr(obj, "reversal", None) is not None
+
+    @staticmethod
+    def resolve_reversal(obj):  # type: ignore[no-untyped-def]
+        return getattr(obj, "reversal", None)
 
 
 @router.post("/dues/payments", response={201: PaymentOut}, summary="登记党费缴纳（分）")
@@ -420,3 +585,141 @@ class MonthOut(Schema):
 def dues_member(request: HttpRequest, member_id: int):  # type: ignore[no-untyped-def]
     member = selectors.get_member_for(request_scope(request), member_id)
     return dues.dues_member_history(member, dues.this_month())
+
+
+class PaymentPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[PaymentOut]
+
+
+class PageQuery(Schema):
+    page: int = Field(1, ge=1, le=1_000_000)
+
+
+@router.get("/{member_id}/dues/payments", response=PaymentPage,
+            summary="党员的缴纳记录（含已冲正的，注明冲正原因）")  # fmt: skip
+def dues_member_payments(request: HttpRequest, member_id: int, query: Query[PageQuery]):  # type: ignore[no-untyped-def]
+    member = selectors.get_member_for(request_scope(request), member_id)
+    return _page(dues.dues_member_payments(member), query.page)
+
+
+class ReverseIn(Schema):
+    reason: str = Field("", max_length=200)
+
+
+@router.post("/dues/payments/{payment_id}/reverse", response=PaymentOut,
+             summary="冲正一笔党费缴纳（须写明原因；记录保留，该月重新计为未缴）")  # fmt: skip
+def dues_reverse(request: HttpRequest, payment_id: int, payload: ReverseIn):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    payment = dues.get_payment_for(scope, payment_id, "members.manage")
+    dues.dues_payment_reverse(actor=request.user, payment=payment, reason=payload.reason)
+    return dues.get_payment_for(scope, payment_id, "members.manage")
+
+
+# --- 党费基数导入 ----------------------------------------------------------------------------------
+
+
+class ImportRowError(Schema):
+    row: int
+    name: str
+    field: str
+    column: str
+    message: str
+
+
+class ImportPlanRow(Schema):
+    row: int
+    member_id: int
+    name: str
+    month: str
+    category: str
+    base_fen: int
+    monthly_due_fen: int
+    action: Literal["create", "update", "unchanged"]
+
+
+class ImportCheckOut(Schema):
+    file_name: str
+    rows: int
+    error_rows: int
+    errors: list[ImportRowError]
+    to_create: int
+    to_update: int
+    unchanged: int
+    plan: list[ImportPlanRow]
+    token: str = Field(..., description="检查全部通过时给出；1小时内用它确认导入")
+
+
+class ImportCommitIn(Schema):
+    token: str = Field(..., max_length=2_000_000)
+
+
+class ImportResultOut(Schema):
+    file_name: str
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+
+
+def _may_import(request: HttpRequest):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    if not scope.has("members.manage"):
+        raise Http404(gettext("页面不存在。"))
+    return scope
+
+
+@router.post("/dues/bases/import/check", response=ImportCheckOut,
+             summary="检查党费基数表（xlsx/xls/ods/csv；不写入，逐行逐列报告错误）")  # fmt: skip
+def dues_import_check(request: HttpRequest, file: File[UploadedFile]):  # type: ignore[no-untyped-def]
+    report = dues_import.dues_import_check(scope=_may_import(request), upload=file)
+    return {"file_name": report.file_name, "rows": report.rows,
+            "error_rows": report.error_rows, "errors": report.errors,
+            "to_create": report.to_create, "to_update": report.to_update,
+            "unchanged": report.unchanged, "token": report.token,
+            "plan": [{"row": p.row, "member_id": p.member_id, "name": p.name,
+                      "month": f"{p.month:%Y-%m}", "category": p.category,
+                      "base_fen": p.base_fen, "monthly_due_fen": p.monthly_due_fen,
+                      "action": p.action} for p in report.plan]}  # fmt: skip
+
+
+@router.post("/dues/bases/import/commit", response=ImportResultOut,
+             summary="确认导入党费基数（用检查给出的 token；全部写入或全部不写）")  # fmt: skip
+def dues_import_commit(request: HttpRequest, payload: ImportCommitIn):  # type: ignore[no-untyped-def]
+    result = dues_import.dues_import_commit(actor=request.user, scope=_may_import(request),
+                                            token=payload.token)  # fmt: skip
+    return result.__dict__
+
+
+# --- 我的党费 --------------------------------------------------------------------------------------
+
+
+class MyDuesOut(Schema):
+    member_id: int
+    name: str
+    org_name: str
+    category: str | None = None
+    base_fen: int | None = None
+    monthly_due_fen: int | None = None
+    owed_fen: int = Field(..., description="近12个月欠缴合计")
+    months: list[MonthOut]
+    payments: list[PaymentOut] = Field(..., description="最近50笔缴纳（含已冲正的）")
+
+
+@router.get(
+    "/dues/mine", response=MyDuesOut, summary="我的党费（本人：基数、每月应缴、欠缴、缴纳记录）"
+)
+def my_dues(request: HttpRequest):  # type: ignore[no-untyped-def]
+    member = selectors.own_member(request.user)
+    if member is None:
+        raise Http404(gettext("您的账号尚未关联党员信息。"))
+    base = dues.current_base(member)
+    history = dues.dues_member_history(member, dues.this_month())
+    return {"member_id": member.pk, "name": member.name, "org_name": member.org.name,
+            "category": base.category if base else None,
+            "base_fen": base.base_fen if base else None,
+            "monthly_due_fen": dues.dues_amount_fen(base.category, base.base_fen) if base else None,
+            "owed_fen": sum(line.owed_fen for line in history), "months": history,
+            "payments": list(dues.dues_member_payments(member)[:50])}  # fmt: skip

@@ -20,6 +20,7 @@ from tongxin.members.models import (
     DualReportStatus,
     DuesBase,
     DuesPayment,
+    DuesReversal,
     Member,
     Transfer,
     TransferEvent,
@@ -163,6 +164,6 @@ def _dual_reports(ctx: DemoContext, branch: Organization) -> None:
 
 def wipe() -> None:
     models: list[Any] = [DualReportHours, DualReport, TransferEvent, TransferStep, Transfer,
-                         DuesPayment, DuesBase]  # fmt: skip
+                         DuesReversal, DuesPayment, DuesBase]  # fmt: skip
     for model in models:
         model.objects.all().delete()

@@ -2,9 +2,12 @@
 live; the community accepts and assigns a service post; hours served are logged and shown to
 the member's own organization. Services (every write) and selectors (every read).
 
-Two sides, two scopes:
+Two sides, two scopes, and the member themselves:
 - the member's side: whoever views the member (``members.view`` through the member's
   organization or residence) sees the reports and the hours; ``members.manage`` files one;
+- the member: a user whose account is linked to a member files their own report
+  (``dual_report_file_own``) and sees their own reports and hours (``own_dual_reports``),
+  whatever their roles; nobody else's;
 - the community's side: ``orgs.manage`` over the community, through an area grant covering the
   community's area or an organization grant reaching an organization anchored in it (the
   community Party committee/branch and the street above it). Branch secretaries hold no
@@ -40,6 +43,7 @@ from tongxin.members.models import (
     DualReportStatus,
     Member,
 )
+from tongxin.members.selectors import own_member
 from tongxin.orgs.models import Organization
 
 COMMUNITY_PERM = "orgs.manage"
@@ -150,6 +154,25 @@ def member_dual_reports(member: Member) -> QuerySet[DualReport]:
     )
 
 
+def own_dual_reports(user: Any) -> QuerySet[DualReport]:
+    """The account's own member's reports, newest first, with the minutes served summed."""
+    if not getattr(user, "member_id", None):
+        return DualReport.objects.none()
+    return (
+        DualReport.objects.filter(member_id=user.member_id)
+        .select_related("community")
+        .annotate(total_minutes=_minutes_total())
+        .order_by("-reported_on", "-id")
+    )
+
+
+def get_own_dual_report(user: Any, pk: object) -> DualReport:
+    try:
+        return own_dual_reports(user).get(pk=int(str(pk)))
+    except (DualReport.DoesNotExist, ValueError):
+        raise Http404(gettext("双报到记录不存在。")) from None
+
+
 def community_choices() -> QuerySet[Area]:
     return Area.objects.filter(level=AreaLevel.COMMUNITY).order_by("path")
 
@@ -183,20 +206,72 @@ def _audit(actor: Any, action: str, r: DualReport, **diff: Any) -> None:
           org_path=r.member.org_path, diff={"status": r.status, **diff})  # fmt: skip
 
 
-def _busy() -> ConflictError:
-    return ConflictError(
-        gettext("该党员已有一条未结束的双报到，请先结束原报到后再向新社区报到。"),
-        code="dual_report_open",
-    )
+def _busy(open_report: DualReport | None = None, *, own: bool = False) -> ConflictError:
+    """The reason a second report is refused: one open report (待接收 or 已接收) at a time.
+    Said to the member (own) or to their branch, naming the open report when known."""
+    if open_report is None:
+        msg = (
+            gettext(
+                "您已有一条未结束的双报到，请等待社区处理，或联系该社区结束原报到后再重新报到。"
+            )
+            if own
+            else gettext("该党员已有一条未结束的双报到，请先结束原报到后再向新社区报到。")
+        )
+        return ConflictError(msg, code="dual_report_open")
+    where = {"community": open_report.community.name, "status": open_report.get_status_display()}
+    if own:
+        msg = (
+            gettext(
+                "您已有一条未结束的双报到（%(community)s，%(status)s），一名党员同时只能向一个社区报到；"
+                "请等待社区处理，或联系该社区结束原报到后再重新报到。"
+            )
+            % where
+        )
+    else:
+        msg = (
+            gettext(
+                "该党员已有一条未结束的双报到（%(community)s，%(status)s），"
+                "请先结束原报到后再向新社区报到。"
+            )
+            % where
+        )
+    return ConflictError(msg, code="dual_report_open")
 
 
 def dual_report_create(
     *, actor: Any, member: Member, community: Area | None, reported_on: dt.date | None = None,
     note: str = "",
 ) -> DualReport:  # fmt: skip
+    """The member's organization files a report for them."""
+    return _create(actor=actor, member=member, community=community, reported_on=reported_on,
+                   note=note, own=False)  # fmt: skip
+
+
+def dual_report_file_own(*, actor: Any, community: Area | None, note: str = "") -> DualReport:
+    """A member files their own report, dated today, to the community where they live: the
+    account's member is the one reporting (never anybody else); the community then accepts
+    it and assigns a post as for a report the branch filed."""
+    member = own_member(actor)
+    if member is None:
+        raise ServiceError(
+            gettext("您的账号尚未关联党员信息，不能自行报到；请联系所在党支部登记双报到。"),
+            code="no_member",
+        )
+    return _create(actor=actor, member=member, community=community, reported_on=None,
+                   note=note, own=True)  # fmt: skip
+
+
+def _create(
+    *, actor: Any, member: Member, community: Area | None, reported_on: dt.date | None,
+    note: str, own: bool,
+) -> DualReport:  # fmt: skip
     errors = {}
     if community is None or community.level != AreaLevel.COMMUNITY:
-        errors["community"] = gettext("请选择党员居住地所在的社区（村）。")
+        errors["community"] = (
+            gettext("请选择您居住地所在的社区（村）。")
+            if own
+            else gettext("请选择党员居住地所在的社区（村）。")
+        )
     reported_on = reported_on or _today()
     if reported_on > _today():
         errors["reported_on"] = gettext("报到日期不能晚于今天。")
@@ -206,16 +281,22 @@ def dual_report_create(
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
     try:
         with transaction.atomic():
-            if member.dual_reports.filter(status__in=OPEN_DUAL_REPORT_STATUSES).exists():
-                raise _busy()
+            open_report = (
+                member.dual_reports.filter(status__in=OPEN_DUAL_REPORT_STATUSES)
+                .select_related("community")
+                .first()
+            )
+            if open_report is not None:
+                raise _busy(open_report, own=own)
             r = DualReport.objects.create(
                 member=member, community=community, reported_on=reported_on, note=note.strip(),
                 created_by=actor if getattr(actor, "pk", None) else None,
             )  # fmt: skip
-            _audit(actor, "create", r, member=member.pk, community=community.pk)
+            _audit(actor, "create", r, member=member.pk, community=community.pk,
+                   **({"self_filed": True} if own else {}))  # fmt: skip
             return r
     except IntegrityError:
-        raise _busy() from None
+        raise _busy(own=own) from None
 
 
 def _locked(report: DualReport) -> DualReport:

@@ -11,6 +11,8 @@ Rounding: amount = base × rate, rounded half up to the fen, in integers only
 
 A month's due comes from the latest base whose month is not after it; a month before a
 member's first base is not due (nothing was entered). Payments are recorded per month in fen.
+A payment recorded by mistake is reversed (冲正): the row stays, a DuesReversal says who, when
+and why, and the payment no longer counts as paid (the month is owed again).
 """
 
 from __future__ import annotations
@@ -21,15 +23,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from tongxin.core.audit import audit
-from tongxin.core.errors import ServiceError
+from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.core.scope import Scope, subtree_q
-from tongxin.members.models import DuesBase, DuesCategory, DuesPayment, Member
+from tongxin.members.models import DuesBase, DuesCategory, DuesPayment, DuesReversal, Member
 from tongxin.members.transfers import add_months
 from tongxin.orgs.models import Organization
 
@@ -42,6 +45,9 @@ BRACKETS = {
 }
 MAX_BASE_FEN = 100_000_000  # 1,000,000 元 a month: anything above is a typing slip
 MAX_PAYMENT_FEN = 100_000_000
+# What a month's payments add up to: a reversed payment (冲正) no longer counts.
+PAID = Sum("amount_fen", filter=Q(reversal__isnull=True))
+REVERSED = Count("id", filter=Q(reversal__isnull=False))
 
 
 def dues_rate_permille(category: str, base_fen: int) -> int | None:
@@ -116,6 +122,7 @@ class DuesRow:
     base_fen: int | None
     due_fen: int
     paid_fen: int
+    reversed_count: int = 0  # payments of the month reversed (冲正)
 
     @property
     def owed_fen(self) -> int:
@@ -153,6 +160,7 @@ class Statement:
     owed_fen: int = 0
     unpaid_count: int = 0
     no_base_count: int = 0
+    reversed_count: int = 0
 
     due_text = property(lambda self: fen_text(self.due_fen))
     paid_text = property(lambda self: fen_text(self.paid_fen))
@@ -185,18 +193,22 @@ def dues_statement(scope: Scope, org: Organization, month: dt.date) -> Statement
         .order_by("org_path", "id")
         .values_list("id", "name", "org__name", "dues_category", "dues_base")
     )
-    paid = dict(
-        DuesPayment.objects.filter(month=month, member__in=members.values("id"))
+    paid = {
+        member_id: (s or 0, r)
+        for member_id, s, r in DuesPayment.objects.filter(
+            month=month, member__in=members.values("id")
+        )
         .order_by()
         .values("member_id")
-        .annotate(s=Sum("amount_fen"))
-        .values_list("member_id", "s")
-    )
+        .annotate(s=PAID, r=REVERSED)
+        .values_list("member_id", "s", "r")
+    }
     st = Statement(org=org, month=month, rows=[])
     for pk, name, org_name, category, base in rows:
         due = dues_amount_fen(category, base or 0) if category else 0
-        row = DuesRow(pk, name, org_name, category, base, due, paid.get(pk, 0) or 0)
+        row = DuesRow(pk, name, org_name, category, base, due, *paid.get(pk, (0, 0)))
         st.rows.append(row)
+        st.reversed_count += row.reversed_count
         st.due_fen += row.due_fen
         st.paid_fen += row.paid_fen
         st.owed_fen += row.owed_fen
@@ -265,6 +277,7 @@ def dues_arrears(
     paid: dict[tuple[int, dt.date], int] = {}
     for member_id, month, s in (
         DuesPayment.objects.filter(member__in=members.values("id"), month__range=(first, until))
+        .filter(reversal__isnull=True)
         .order_by()
         .values("member_id", "month")
         .annotate(s=Sum("amount_fen"))
@@ -289,6 +302,7 @@ class MonthLine:
     month: dt.date
     due_fen: int | None
     paid_fen: int
+    reversed_count: int = 0
 
     @property
     def owed_fen(self) -> int:
@@ -308,15 +322,16 @@ def dues_member_history(member: Member, until: dt.date, span: int = 12) -> list[
         .order_by("effective_from")
         .values_list("effective_from", "category", "base_fen")
     )
-    paid = dict(
-        member.dues_payments.filter(month__range=(first, until))
+    paid = {
+        month: (s or 0, r)
+        for month, s, r in member.dues_payments.filter(month__range=(first, until))
         .order_by()
         .values("month")
-        .annotate(s=Sum("amount_fen"))
-        .values_list("month", "s")
-    )
+        .annotate(s=PAID, r=REVERSED)
+        .values_list("month", "s", "r")
+    }
     dues = _dues_by_month(bases, months)
-    return [MonthLine(m, dues.get(m), paid.get(m, 0) or 0) for m in reversed(months)]
+    return [MonthLine(m, dues.get(m), *paid.get(m, (0, 0))) for m in reversed(months)]
 
 
 def dues_member_bases(member: Member) -> QuerySet[DuesBase]:
@@ -324,7 +339,22 @@ def dues_member_bases(member: Member) -> QuerySet[DuesBase]:
 
 
 def dues_member_payments(member: Member) -> QuerySet[DuesPayment]:
-    return member.dues_payments.select_related("recorded_by").order_by("-month", "-id")
+    """Every payment, reversed ones included (with who reversed them, when and why)."""
+    return member.dues_payments.select_related(
+        "recorded_by", "reversal", "reversal__reversed_by"
+    ).order_by("-month", "-id")
+
+
+def get_payment_for(scope: Scope, pk: object, perm: str = "members.manage") -> DuesPayment:
+    """A payment of a member in the scope (404 otherwise), with its member and reversal."""
+    try:
+        return (
+            DuesPayment.objects.filter(scope.members_q(perm, "member__"))
+            .select_related("member__org", "recorded_by", "reversal__reversed_by")
+            .get(pk=int(str(pk)))
+        )
+    except (DuesPayment.DoesNotExist, ValueError):
+        raise Http404(gettext("缴纳记录不存在或不在您的管辖范围内。")) from None
 
 
 def current_base(member: Member, month: dt.date | None = None) -> DuesBase | None:
@@ -338,12 +368,11 @@ def current_base(member: Member, month: dt.date | None = None) -> DuesBase | Non
 # --- services ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def dues_base_set(
-    *, actor: Any, member: Member, effective_from: dt.date, category: str,
-    base_fen: int | None,
-) -> DuesBase:  # fmt: skip
-    """Enter a member's monthly base from a month on (the same month again replaces it)."""
+def dues_base_errors(
+    *, effective_from: dt.date, category: str, base_fen: int | None
+) -> tuple[dict[str, str], int]:
+    """The rules of a base, without writing: (field errors, the base to store). The base
+    import (dues_import.py) checks every row with them before anything is written."""
     errors: dict[str, str] = {}
     if category not in DuesCategory.values:
         errors["category"] = gettext("请选择党员的收入类别。")
@@ -361,15 +390,25 @@ def dues_base_set(
         errors["base"] = gettext(
             "在职和离退休党员的工资收入基数应大于0；没有收入的请选择学生、下岗失业或低保类别。"
         )
-    month = month_start(effective_from)
-    if month > add_months(this_month(), 12):
+    if month_start(effective_from) > add_months(this_month(), 12):
         errors["effective_from"] = gettext("起始月份最多只能提前一年登记。")
+    return errors, 0 if fixed or base is None else base
+
+
+@transaction.atomic
+def dues_base_set(
+    *, actor: Any, member: Member, effective_from: dt.date, category: str,
+    base_fen: int | None,
+) -> DuesBase:  # fmt: skip
+    """Enter a member's monthly base from a month on (the same month again replaces it)."""
+    errors, base = dues_base_errors(effective_from=effective_from, category=category,
+                                    base_fen=base_fen)  # fmt: skip
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
-    assert base is not None
+    month = month_start(effective_from)
     row, created = DuesBase.objects.update_or_create(
         member=member, effective_from=month,
-        defaults={"category": category, "base_fen": 0 if fixed else base,
+        defaults={"category": category, "base_fen": base,
                   "entered_by": actor if getattr(actor, "pk", None) else None},
     )  # fmt: skip
     audit(actor=actor, action="members.dues_base", obj=row, org_path=member.org_path,
@@ -408,10 +447,50 @@ def dues_payment_record(
     return p
 
 
+MAX_REASON = 200
+
+
+@transaction.atomic
+def dues_payment_reverse(*, actor: Any, payment: DuesPayment, reason: str) -> DuesReversal:
+    """冲正: take back a payment recorded by mistake. The payment stays in the ledger; the
+    month it paid for is owed again. A payment is reversed once; a payment entered wrongly
+    is corrected by reversing it and recording the right one."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        msg = gettext("请填写冲正原因，例如“重复登记”或“所属月份登记错误”。")
+        raise ServiceError(msg, fields={"reason": msg})
+    if len(reason) > MAX_REASON:
+        msg = gettext("冲正原因请控制在200字以内。")
+        raise ServiceError(msg, fields={"reason": msg})
+    # The row lock makes two reversals of one payment wait for each other; the one-to-one
+    # constraint is the last word.
+    locked = DuesPayment.objects.select_for_update().select_related("member").get(pk=payment.pk)
+    refused = ConflictError(
+        gettext("这笔缴纳已经冲正过，不能重复冲正。如需更正，请重新登记一笔正确的缴纳。"),
+        code="already_reversed",
+    )
+    if DuesReversal.objects.filter(payment=locked).exists():
+        raise refused
+    try:
+        with transaction.atomic():
+            r = DuesReversal.objects.create(
+                payment=locked, reason=reason, org_path=locked.member.org_path,
+                reversed_by=actor if getattr(actor, "pk", None) else None,
+            )  # fmt: skip
+    except IntegrityError:
+        raise refused from None
+    audit(actor=actor, action="members.dues_reversal", obj=locked,
+          org_path=locked.member.org_path,
+          diff={"member": locked.member_id, "payment": locked.pk,
+                "month": locked.month.isoformat(), "amount_fen": locked.amount_fen,
+                "reason": reason})  # fmt: skip
+    return r
+
+
 def dues_paid_in_month(scope: Scope, month: dt.date) -> tuple[int, int]:
     """(payments, fen) recorded for a month for members in the scope (one query)."""
     row = (
-        DuesPayment.objects.filter(month=month)
+        DuesPayment.objects.filter(month=month, reversal__isnull=True)
         .filter(scope.members_q("members.view", "member__"))
         .aggregate(n=Count("id"), s=Sum("amount_fen"))
     )

@@ -181,6 +181,23 @@ OPEN_TRANSFER_STATUSES = [
 ]
 
 
+class TransferOrigin(models.TextChoices):
+    """Who started a transfer: the member's organization, or the member (党员申请转接), whose
+    request waits for the branch's approval as the chain's first step."""
+
+    BRANCH = "branch", _("组织发起")
+    MEMBER = "member", _("党员申请")
+
+
+class TransferReason(models.TextChoices):
+    JOB = "job", _("工作调动")
+    RELOCATION = "relocation", _("迁居搬家")
+    STUDY = "study", _("升学")
+    GRADUATION = "graduation", _("毕业就业")
+    RETIREMENT = "retirement", _("退休")
+    OTHER = "other", _("其他")
+
+
 class Transfer(models.Model):
     member = models.ForeignKey(
         Member, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="transfers"
@@ -213,6 +230,14 @@ class Transfer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
+    origin = models.CharField(
+        _("发起方式"), max_length=8, choices=TransferOrigin.choices, default=TransferOrigin.BRANCH
+    )
+    # 党员申请: the kind of reason chosen and the date the member moved (调动、迁居、入学).
+    reason_kind = models.CharField(
+        _("转接事由"), max_length=16, choices=TransferReason.choices, blank=True
+    )
+    moved_on = models.DateField(_("迁移日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("组织关系转接")
@@ -463,3 +488,29 @@ class DuesPayment(models.Model):
     @property
     def amount_text(self) -> str:
         return f"{self.amount_fen // 100:,}.{self.amount_fen % 100:02d}"
+
+
+class DuesReversal(models.Model):
+    """冲正: a recorded payment taken back (entered twice, wrong month, wrong member). The
+    payment row stays as it was; this row says who reversed it, when and why, and the payment
+    no longer counts as paid. At most one per payment (DESIGN §4.7: corrections are reversing
+    entries, never deletions)."""
+
+    payment = models.OneToOneField(
+        DuesPayment, on_delete=models.PROTECT, related_name="reversal", verbose_name=_("缴纳记录")
+    )
+    reason = models.CharField(_("冲正原因"), max_length=200)
+    # The member's organization when the payment was reversed.
+    org_path = models.CharField(max_length=255, editable=False)
+    reversed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("冲正时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("党费冲正")
+        verbose_name_plural = _("党费冲正")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id} {self.reason[:20]}"

@@ -1,4 +1,5 @@
-"""The 工作台 card for transfers, 双报到 and dues: three counts, one query each."""
+"""The 工作台 cards: transfers, 双报到 and dues (three counts, one query each); and a member's
+own 双报到."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.http import HttpRequest
 
 from tongxin.core.scope import Scope
 from tongxin.members import dual_report, dues, transfers
-from tongxin.members.models import DualReportStatus
+from tongxin.members.models import OPEN_DUAL_REPORT_STATUSES, DualReportStatus
 
 
 def compute(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
@@ -27,3 +28,13 @@ def compute(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
         "paid_count": n,
         "paid_text": dues.fen_text(fen),
     }
+
+
+def compute_own_dual(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
+    """我的双报到 on the 工作台 of a user whose account is a member's: one query."""
+    if not getattr(request.user, "member_id", None):
+        return None
+    reports = list(dual_report.own_dual_reports(request.user)[:20])
+    current = next((r for r in reports if r.status in OPEN_DUAL_REPORT_STATUSES), None)
+    total = sum(r.total_minutes for r in reports)  # type: ignore[attr-defined]
+    return {"current": current, "total": dual_report.hours_text(total)}

@@ -146,3 +146,13 @@ def member_stats(scope: Scope, today: dt.date | None = None) -> dict[str, dict[s
 
 def member_relation_history(member: Member):  # type: ignore[no-untyped-def]
     return member.relation_history.all()[:50]
+
+
+def own_member(user: object) -> Member | None:
+    """The member record behind an account (我的党费, 我的双报到, 我的组织关系): only ever
+    the account's own, with its branch and residence; None for staff without one and for
+    residents."""
+    member_id = getattr(user, "member_id", None)
+    if not member_id or not getattr(user, "is_authenticated", False):
+        return None
+    return Member.objects.select_related("org", "residence").filter(pk=member_id).first()

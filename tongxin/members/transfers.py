@@ -13,6 +13,14 @@ is normal; the requester sees only its name). Refused: an organization that does
 党委/党工委/党小组, a 临时党组织 (it cannot hold organizational relationships), the source
 itself or an organization above or below it, and an organization with no common ancestor
 (another installation's tree: out of reach, paper letter).
+
+党员申请 (a member files their own request, ``transfer_request_own``). The member chooses the
+target among branch names (``target_search`` with ``source``: the same rules as above, applied
+in the query), a reason and the date they moved. The request is submitted at once with the
+chain's step 0 (the member's own branch) still pending: the branch secretary approves or
+rejects it in the inbox like any other step, and the chain goes on as above. The member sees
+only their own transfers (``own_transfers``), never decides a step, and may withdraw their
+own request while no step is approved yet (``transfer_withdraw_own``).
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from typing import Any
 
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -42,9 +50,12 @@ from tongxin.members.models import (
     StepRole,
     Transfer,
     TransferEvent,
+    TransferOrigin,
+    TransferReason,
     TransferStatus,
     TransferStep,
 )
+from tongxin.members.selectors import own_member
 from tongxin.orgs.models import Organization, OrgKind
 
 TARGET_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH)
@@ -210,18 +221,24 @@ def member_transfers(member: Member) -> QuerySet[Transfer]:
     return member.transfers.select_related("source", "target").order_by("-id")[:20]  # type: ignore[return-value]
 
 
-def target_search(text: str, limit: int = 20) -> list[Organization]:
+def target_search(
+    text: str, limit: int = 20, source: Organization | None = None
+) -> list[Organization]:
     """Candidate targets by name across the installation: names only (a deliberate read
     without a scope, like a phone book of branches; nothing else of them is shown). Each gets
-    `parent_name`, to tell apart the many “第一党支部” (two queries)."""
+    `parent_name`, to tell apart the many “第一党支部” (two queries). Given the `source`, only
+    organizations the transfer rules accept from it (see _target_refusal): not the source, not
+    above or below it, and in the same tree."""
     text = text.strip()
     if not text:
         return []
-    found = list(
-        Organization.objects.filter(kind__in=TARGET_KINDS, is_temporary=False, name__contains=text)
-        .only("id", "name", "path")
-        .order_by("name", "id")[:limit]
-    )
+    qs = Organization.objects.filter(kind__in=TARGET_KINDS, is_temporary=False, name__contains=text)
+    if source is not None:
+        step = Organization.steplen
+        above = [source.path[:i] for i in range(step, len(source.path) + 1, step)]
+        qs = qs.filter(path__startswith=source.path[:step]).exclude(path__in=above)
+        qs = qs.exclude(path__startswith=source.path)
+    found = list(qs.only("id", "name", "path").order_by("name", "id")[:limit])
     step = Organization.steplen
     parents = dict(
         Organization.objects.filter(path__in={o.path[:-step] for o in found}).values_list(
@@ -239,6 +256,82 @@ def target_get(pk: object) -> Organization | None:
         return Organization.objects.select_related("area").filter(pk=int(str(pk))).first()
     except (TypeError, ValueError):
         return None
+
+
+def own_transfers(user: Any) -> QuerySet[Transfer]:
+    """The transfers of the member behind an account (我的组织关系), newest first; none for an
+    account without a member. Whatever the account's roles: only the member's own."""
+    member_id = getattr(user, "member_id", None)
+    if not member_id or not getattr(user, "is_authenticated", False):
+        return Transfer.objects.none()
+    return (
+        Transfer.objects.filter(member_id=member_id)
+        .select_related("source", "target")
+        .order_by("-created_at", "-id")
+    )
+
+
+def own_transfers_with_steps(user: Any, limit: int = 20) -> list[Transfer]:
+    """The latest of them with their chains (two queries: transfers, steps with approvers)."""
+    steps = TransferStep.objects.select_related("decided_by").order_by("position")
+    return list(own_transfers(user).prefetch_related(Prefetch("steps", queryset=steps))[:limit])
+
+
+def get_own_transfer(user: Any, pk: object) -> Transfer:
+    try:
+        return own_transfers(user).get(pk=int(str(pk)))
+    except (Transfer.DoesNotExist, TypeError, ValueError):
+        raise Http404(gettext("转接记录不存在。")) from None
+
+
+@dataclass
+class OwnStep:
+    """One step of the chain as the member sees it: organizations and approvers' display names,
+    nothing else of anybody."""
+
+    position: int
+    org_name: str
+    role: str
+    role_label: str
+    decision: str
+    decision_label: str
+    decided_at: dt.datetime | None
+    decided_by: str
+    note: str
+    waiting: bool  # the step whose turn it is
+
+
+def own_progress(t: Transfer) -> list[OwnStep]:
+    """The chain of one of the member's transfers (one query)."""
+    waiting_on = (
+        t.current_step
+        if t.status in (TransferStatus.SUBMITTED, TransferStatus.APPROVED_OUT) and not is_lapsed(t)
+        else None
+    )
+    prefetched = "steps" in getattr(t, "_prefetched_objects_cache", {})
+    steps = (
+        t.steps.all() if prefetched else t.steps.select_related("decided_by").order_by("position")
+    )
+    return [_own_step(s, s.position == waiting_on) for s in steps]
+
+
+def _own_step(s: TransferStep, waiting: bool) -> OwnStep:
+    return OwnStep(
+        position=s.position, org_name=s.org_name, role=s.role,
+        role_label=str(s.get_role_display()), decision=s.decision,
+        decision_label=str(s.get_decision_display()) if s.decision else "",
+        decided_at=s.decided_at, decided_by=str(s.decided_by) if s.decided_by else "",
+        note=s.note, waiting=waiting,
+    )  # fmt: skip
+
+
+def may_withdraw_own(t: Transfer) -> bool:
+    """The member's own request, not yet approved by anybody (step 0 is still pending)."""
+    return (
+        t.origin == TransferOrigin.MEMBER
+        and t.status == TransferStatus.SUBMITTED
+        and t.current_step == 0
+    )
 
 
 def may_act(scope: Scope, org: Organization) -> bool:
@@ -339,6 +432,21 @@ def _busy(member: Member) -> ConflictError:
     )
 
 
+def _busy_own(open_transfer: Transfer | None) -> ConflictError:
+    """Said to the member: which transfer is open and what to do."""
+    if open_transfer is None:
+        msg = gettext(
+            "您已有一条正在办理的组织关系转接，同一时间只能办理一条；请等待办结，"
+            "或在尚未审批时撤回后再重新申请。"
+        )
+    else:
+        msg = gettext(
+            "您已有一条正在办理的组织关系转接（转入%(target)s，%(status)s），同一时间只能办理一条；"
+            "请等待办结，或在尚未审批时撤回后再重新申请。"
+        ) % {"target": open_transfer.target.name, "status": shown_status(open_transfer)}
+    return ConflictError(msg, code="transfer_open")
+
+
 def transfer_create(
     *, actor: Any, member: Member, target: Organization | None, reason: str = "",
     submit: bool = False,
@@ -353,21 +461,91 @@ def transfer_create(
         raise ServiceError(msg, fields={"reason": msg})
     source = Organization.objects.select_related("area").get(pk=member.org_id)
     chain = transfer_chain(source, target)
+    return _create(actor=actor, member=member, source=source, target=target, chain=chain,
+                   reason=reason, submit=submit)  # fmt: skip
+
+
+def transfer_request_own(
+    *, actor: Any, target: Organization | None, reason_kind: str, reason: str = "",
+    moved_on: dt.date | None,
+) -> Transfer:  # fmt: skip
+    """党员申请转接: the member behind the account asks for their own transfer (never anybody
+    else's). Submitted at once; the member's branch decides step 0 (approve or reject) in its
+    inbox, then the chain goes on as for a transfer the branch started."""
+    member = own_member(actor)
+    if member is None:
+        raise ServiceError(
+            gettext("您的账号尚未关联党员信息，不能自行申请转接；请联系所在党支部办理。"),
+            code="no_member",
+        )
+    source = Organization.objects.select_related("area").get(pk=member.org_id)
+    errors: dict[str, str] = {}
+    if target is None:
+        errors["target"] = gettext("请从查找结果中选择转入的党支部。")
+    else:
+        refusal = _target_refusal(source, target)
+        if refusal:
+            errors["target"] = refusal
+    if reason_kind not in TransferReason.values:
+        errors["reason_kind"] = gettext("请选择转接事由（工作调动、迁居搬家、升学等）。")
+    elif reason_kind == TransferReason.OTHER and not reason.strip():
+        errors["reason"] = gettext("选择“其他”时，请在说明中写明转接原因。")
+    if len(reason) > 200:
+        errors["reason"] = gettext("转接说明请控制在200字以内。")
+    latest = add_months(today(), VALIDITY_MONTHS)
+    if moved_on is None:
+        errors["moved_on"] = gettext("请填写迁移日期（工作调动、迁居或入学的日期）。")
+    elif moved_on > latest:
+        errors["moved_on"] = gettext(
+            "迁移日期不能晚于%(latest)s：介绍信有效期为三个月，请临近迁移时再申请。"
+        ) % {"latest": f"{latest:%Y-%m-%d}"}
+    elif moved_on < member.joined_on:
+        errors["moved_on"] = gettext("迁移日期不能早于您的入党日期（%(joined)s），请核对。") % {
+            "joined": f"{member.joined_on:%Y-%m-%d}"
+        }
+    if errors:
+        raise ServiceError(gettext("请按提示修改后再提交申请。"), fields=errors)
+    assert target is not None
+    chain = transfer_chain(source, target)
+    return _create(actor=actor, member=member, source=source, target=target, chain=chain,
+                   reason=reason, reason_kind=reason_kind, moved_on=moved_on, own=True)  # fmt: skip
+
+
+def _create(
+    *, actor: Any, member: Member, source: Organization, target: Organization,
+    chain: list[ChainLink], reason: str, submit: bool = False, reason_kind: str = "",
+    moved_on: dt.date | None = None, own: bool = False,
+) -> Transfer:  # fmt: skip
     _expire_lapsed_of(member)
     try:
         with transaction.atomic():
-            if member.transfers.filter(status__in=OPEN_TRANSFER_STATUSES).exists():
-                raise _busy(member)
+            open_transfer = (
+                member.transfers.filter(status__in=OPEN_TRANSFER_STATUSES)
+                .select_related("target")
+                .first()
+            )
+            if open_transfer is not None:
+                raise _busy_own(open_transfer) if own else _busy(member)
             t = Transfer.objects.create(
                 member=member, member_name=member.name, source=source, target=target,
                 source_path=source.path, target_path=target.path, reason=reason.strip(),
                 requested_by=actor if getattr(actor, "pk", None) else None,
+                origin=TransferOrigin.MEMBER if own else TransferOrigin.BRANCH,
+                reason_kind=reason_kind, moved_on=moved_on,
+                # 党员申请: submitted, waiting for the member's own branch (step 0).
+                status=TransferStatus.SUBMITTED if own else TransferStatus.DRAFT,
             )  # fmt: skip
             TransferStep.objects.bulk_create(
                 TransferStep(transfer=t, position=i, org=link.org, org_path=link.org.path,
                              org_name=link.org.name, role=link.role)
                 for i, link in enumerate(chain)
             )  # fmt: skip
+            if own:
+                _event(t, actor, "requested", source.name, reason.strip())
+                _audit(actor, "request", t, member=member.pk, target=target.pk,
+                       chain=[link.org.pk for link in chain], reason_kind=reason_kind,
+                       moved_on=f"{moved_on}", self_filed=True)  # fmt: skip
+                return t
             _event(t, actor, "created", source.name, reason.strip())
             _audit(actor, "create", t, member=member.pk, target=target.pk,
                    chain=[link.org.pk for link in chain])  # fmt: skip
@@ -375,7 +553,7 @@ def transfer_create(
                 _submit(actor, t)
             return t
     except IntegrityError:  # another open transfer was made a moment ago
-        raise _busy(member) from None
+        raise (_busy_own(None) if own else _busy(member)) from None
 
 
 def _expire_lapsed_of(member: Member) -> None:
@@ -525,6 +703,34 @@ def transfer_withdraw(*, actor: Any, scope: Scope, transfer: Transfer, note: str
     t.save(update_fields=["status", "closing_note", "updated_at"])
     _event(t, actor, "withdrawn", t.source.name, t.closing_note)
     _audit(actor, "withdraw", t, note=t.closing_note)
+    return t
+
+
+@transaction.atomic
+def transfer_withdraw_own(*, actor: Any, transfer: Transfer, note: str = "") -> Transfer:
+    """The member withdraws their own request while no organization has approved it yet
+    (afterwards only the branch may withdraw it, see transfer_withdraw)."""
+    member = own_member(actor)
+    if member is None or transfer.member_id != member.pk:
+        raise Http404(gettext("转接记录不存在。"))
+    t = _lock(transfer)
+    _refuse_unless(t.origin == TransferOrigin.MEMBER,
+                   gettext("这条转接由党组织发起，不能自行撤回；如需撤回，请联系所在党支部。"))  # fmt: skip
+    _refuse_unless(t.is_open,
+                   gettext("该转接已经结束（%(status)s），无需撤回。") % {"status": shown_status(t)})  # fmt: skip
+    _refuse_unless(
+        may_withdraw_own(t),
+        gettext("“%(org)s”已审批同意，不能再自行撤回；如需撤回，请联系所在党支部。")
+        % {"org": t.source.name},
+    )
+    if len(note) > 200:
+        msg = gettext("撤回原因请控制在200字以内。")
+        raise ServiceError(msg, fields={"note": msg})
+    t.status = TransferStatus.WITHDRAWN
+    t.closing_note = note.strip()
+    t.save(update_fields=["status", "closing_note", "updated_at"])
+    _event(t, actor, "withdrawn_by_member", t.source.name, t.closing_note)
+    _audit(actor, "withdraw", t, note=t.closing_note, self_filed=True)
     return t
 
 

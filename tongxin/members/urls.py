@@ -12,16 +12,27 @@ urlpatterns = [
 ]
 urlpatterns += [  # 组织关系转接, 双报到, 党费 (views_transfers, views_dual, views_dues)
     path("transfers/", views_transfers.transfer_list, name="transfer_list"),
+    path("transfers/mine/", views_transfers.transfer_mine, name="transfer_mine"),
+    path(
+        "transfers/mine/<int:pk>/withdraw/",
+        views_transfers.transfer_mine_withdraw,
+        name="transfer_mine_withdraw",
+    ),
     path("transfers/<int:pk>/", views_transfers.transfer_detail, name="transfer_detail"),
     path("transfers/<int:pk>/letter/", views_transfers.transfer_letter, name="transfer_letter"),
     path("transfers/<int:pk>/<str:action>/", views_transfers.transfer_act, name="transfer_act"),
     path("transfers/verify/<str:token>/", views_transfers.transfer_verify, name="transfer_verify"),
     path("<int:pk>/transfer/", views_transfers.transfer_create, name="transfer_create"),
     path("dual/", views_dual.dual_list, name="dual_list"),
+    path("dual/mine/", views_dual.dual_mine, name="dual_mine"),
     path("dual/<int:pk>/", views_dual.dual_detail, name="dual_detail"),
     path("dual/<int:pk>/<str:action>/", views_dual.dual_act, name="dual_act"),
     path("<int:pk>/dual/", views_dual.dual_create, name="dual_create"),
     path("dues/", views_dues.dues_statement, name="dues_statement"),
     path("dues/arrears/", views_dues.dues_arrears, name="dues_arrears"),
+    path("dues/import/", views_dues.dues_import_page, name="dues_import"),
+    path("dues/import/template/", views_dues.dues_import_template, name="dues_import_template"),
+    path("dues/mine/", views_dues.my_dues, name="my_dues"),
+    path("dues/payments/<int:pk>/reverse/", views_dues.dues_reverse, name="dues_reverse"),
     path("<int:pk>/dues/", views_dues.dues_member, name="dues_member"),
 ]

@@ -1,5 +1,6 @@
 """Pages of 双报到: the list (my members' reports / reports to my communities), filing a report
-from the member page, the report with its hours, the community's decisions."""
+from the member page, the report with its hours, the community's decisions; and a member's own
+page (我的双报到), where they file their own report and see their reports and hours."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tongxin.core.forms import apply_service_error, offer
 from tongxin.core.pagination import paginate
 from tongxin.geo.models import Area
 from tongxin.members import dual_report, selectors
+from tongxin.members.models import OPEN_DUAL_REPORT_STATUSES
 from tongxin.orgs.selectors import get_org_for
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -29,6 +31,15 @@ class DualReportForm(forms.Form):
     community = forms.ModelChoiceField(label=_("报到社区（村）"), queryset=Area.objects.none())
     reported_on = forms.DateField(label=_("报到日期"), widget=DATE)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class OwnReportForm(forms.Form):
+    community = forms.ModelChoiceField(
+        label=_("报到社区（村）"), queryset=Area.objects.none(),
+        help_text=_("请选择您居住地所在的社区（村）；社区接收后会为您安排服务岗位。"),
+    )  # fmt: skip
+    note = forms.CharField(label=_("说明"), max_length=200, required=False,
+                           help_text=_("选填，例如可服务的时间、特长。"))  # fmt: skip
 
 
 class HoursForm(forms.Form):
@@ -138,3 +149,46 @@ def dual_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, gettext("已处理。"))
     return redirect("members:dual_detail", pk=r.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dual_mine(request: HttpRequest) -> HttpResponse:
+    """我的双报到: a member files their own report (to the community where they live) and
+    sees their reports and the hours logged; only their own, whatever their roles."""
+    member = selectors.own_member(request.user)
+    reports = list(dual_report.own_dual_reports(request.user)) if member else []
+    open_report = next((r for r in reports if r.status in OPEN_DUAL_REPORT_STATUSES), None)
+    default = dual_report.residence_community(member) if member else None
+    form = OwnReportForm(request.POST or None, initial={"community": default})
+    offer(form.fields["community"], dual_report.community_choices(), selected=default)
+    if request.method == "POST":
+        if member is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                dual_report.dual_report_file_own(actor=request.user, **form.cleaned_data)
+            except ServiceError as e:
+                apply_service_error(form, e)
+            else:
+                messages.success(request, gettext("已提交双报到，等待社区接收。"))
+                return redirect("members:dual_mine")
+    shown = None
+    if request.GET.get("report"):
+        shown = next((r for r in reports if str(r.pk) == request.GET["report"]), None)
+        if shown is None:
+            raise Http404(gettext("双报到记录不存在。"))
+    elif reports:
+        shown = reports[0]
+    page = paginate(request, shown.hours.order_by("-served_on", "-id")) if shown else None
+    for h in page or []:
+        h.label = dual_report.hours_text(h.minutes)
+    for r in reports:
+        r.hours_label = dual_report.hours_text(r.total_minutes)  # type: ignore[attr-defined]
+    total = sum(r.total_minutes for r in reports)  # type: ignore[attr-defined]
+    return render(request, "members/dual/mine.html", {
+        "member": member, "reports": reports, "open_report": open_report, "shown": shown,
+        "page": page, "form": form, "default": default,
+        "total_label": dual_report.hours_text(total),
+        "query": f"report={shown.pk}" if shown else "",
+    })  # fmt: skip

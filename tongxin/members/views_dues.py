@@ -1,5 +1,6 @@
 """Pages of 党费: the monthly statement of an organization, its arrears, a member's history
-with the forms to enter the base and record a payment."""
+with the forms to enter the base and record a payment, the reversal (冲正) of a payment, the
+import of many bases from a spreadsheet, and a member's own page (我的党费)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,17 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
-from tongxin.members import dues, selectors
+from tongxin.members import dues, dues_import, selectors
 from tongxin.members.models import DuesCategory
 from tongxin.orgs.selectors import get_org_for, org_queryset, org_roots
 
@@ -73,6 +74,7 @@ def dues_statement(request: HttpRequest) -> HttpResponse:
     return render(request, "members/dues/statement.html", {
         "org": org, "month": month, "st": st, "page": page, "query": query,
         "prev": dues.add_months(month, -1), "next": dues.add_months(month, 1),
+        "can_import": scope.has("members.manage"),
     })  # fmt: skip
 
 
@@ -151,3 +153,130 @@ def _save_payment(request: HttpRequest, form: PaymentForm, member) -> bool:  # t
         return False
     messages.success(request, gettext("已登记缴纳。"))
     return True
+
+
+# ---- 冲正 -----------------------------------------------------------------------------------------
+
+
+class ReverseForm(forms.Form):
+    # The service words the refusal of an empty or long reason (a field error under the box).
+    reason = forms.CharField(
+        label=_("冲正原因"), required=False,
+        widget=forms.TextInput(attrs={"maxlength": dues.MAX_REASON}),
+        help_text=_("例如：重复登记、所属月份登记错误、登记到了别的党员名下"),
+    )  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dues_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reverse one payment, with a reason: the payment stays in the ledger, marked."""
+    payment = dues.get_payment_for(request.scope, pk, "members.manage")  # type: ignore[attr-defined]
+    form = ReverseForm(request.POST or None)
+    reversal = getattr(payment, "reversal", None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dues.dues_payment_reverse(actor=request.user, payment=payment,
+                                      reason=form.cleaned_data["reason"])  # fmt: skip
+        except ServiceError as e:
+            if e.fields:
+                apply_service_error(form, e)
+            else:  # reversed meanwhile: the page shows by whom, when and why
+                messages.error(request, e.message)
+                return redirect("members:dues_reverse", pk=payment.pk)
+        else:
+            messages.success(request, gettext("已冲正这笔缴纳，该月份重新计为未缴。"))
+            return redirect("members:dues_member", pk=payment.member_id)
+    return render(request, "members/dues/reverse.html",
+                  {"payment": payment, "member": payment.member, "reversal": reversal,
+                   "form": form})  # fmt: skip
+
+
+# ---- 党费基数导入 -----------------------------------------------------------------------------------
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("党费基数文件"),
+        help_text=_("Excel（.xlsx、.xls）、WPS/LibreOffice（.ods）或CSV，最好使用导入模板。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
+    )
+
+
+def _may_import(request: HttpRequest) -> None:
+    if not request.scope.has("members.manage"):  # type: ignore[attr-defined]
+        raise Http404(gettext("页面不存在。"))
+
+
+PREVIEW_ROWS = 200
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dues_import_page(request: HttpRequest) -> HttpResponse:
+    """Upload → check (nothing written; the report below the form) → confirm (all or nothing).
+    The confirmation posts back the signed token of the check, not the file."""
+    scope = request.scope  # type: ignore[attr-defined]
+    _may_import(request)
+    form = ImportForm()
+    report = None
+    if request.method == "POST" and "token" in request.POST:
+        try:
+            result = dues_import.dues_import_commit(actor=request.user, scope=scope,
+                                                    token=request.POST["token"])  # fmt: skip
+        except ServiceError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, gettext(
+                "已导入党费基数“%(file)s”：新增 %(c)d 条，更新 %(u)d 条，%(n)d 条与已登记的相同。"
+            ) % {"file": result.file_name, "c": result.created, "u": result.updated,
+                 "n": result.unchanged})  # fmt: skip
+        return redirect("members:dues_import")
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                report = dues_import.dues_import_check(scope=scope,
+                                                       upload=form.cleaned_data["file"])  # fmt: skip
+            except ServiceError as e:
+                form.add_error("file", e.message)  # the whole sentence: what is wrong, what to do
+    return render(request, "members/dues/import.html", {
+        "form": form, "report": report, "columns": dues_import.COLUMNS,
+        "preview": report.plan[:PREVIEW_ROWS] if report else [], "preview_limit": PREVIEW_ROWS,
+    })  # fmt: skip
+
+
+@login_required
+@require_GET
+def dues_import_template(request: HttpRequest) -> FileResponse:
+    _may_import(request)
+    return FileResponse(dues_import.template_file(), as_attachment=True,
+                        filename=gettext("党费基数导入模板.xlsx"), content_type=dues_import.XLSX)  # fmt: skip
+
+
+# ---- 我的党费 ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_dues(request: HttpRequest) -> HttpResponse:
+    """A member's own dues: the user's linked member record and nobody else's (no parameter
+    names a member), whatever roles the user holds."""
+    member = selectors.own_member(request.user)
+    context: dict[str, object] = {"member": member}
+    if member is not None:
+        base = dues.current_base(member)
+        history = dues.dues_member_history(member, dues.this_month())
+        context.update({
+            "base": base,
+            "base_rate": dues.rate_text(base.category, base.base_fen) if base else "",
+            "base_due": dues.fen_text(dues.dues_amount_fen(base.category, base.base_fen))
+            if base else "",
+            "history": history,
+            "owed": dues.fen_text(sum(line.owed_fen for line in history)),
+            "owed_months": sum(1 for line in history if line.owed_fen),
+            "page": paginate(request, dues.dues_member_payments(member)),
+        })  # fmt: skip
+    response = render(request, "members/dues/mine.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response

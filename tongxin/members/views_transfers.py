@@ -18,7 +18,7 @@ from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
 from tongxin.members import selectors, transfers
-from tongxin.members.models import StepDecision
+from tongxin.members.models import StepDecision, TransferReason
 
 TAB_LABELS = {
     "todo": _("待我处理"),
@@ -37,6 +37,8 @@ EVENT_LABELS = {
     "rejected": _("退回"),
     "withdrawn": _("撤回"),
     "expired": _("介绍信过期"),
+    "requested": _("党员申请转接"),
+    "withdrawn_by_member": _("党员本人撤回申请"),
 }
 
 
@@ -162,3 +164,91 @@ def transfer_verify(request: HttpRequest, token: str) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+# --- 我的组织关系: the member's own page --------------------------------------------------------
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class OwnRequestForm(forms.Form):
+    target = forms.IntegerField(label=_("转入党组织"), required=False, widget=forms.HiddenInput)
+    reason_kind = forms.ChoiceField(
+        label=_("转接事由"), choices=[("", _("请选择")), *TransferReason.choices], required=False,
+        error_messages={"invalid_choice": _("请选择转接事由（工作调动、迁居搬家、升学等）。")},
+    )  # fmt: skip
+    reason = forms.CharField(label=_("说明"), max_length=200, required=False,
+                             help_text=_("选填，例如新单位、新住址所在社区或就读学校；选“其他”时必填。"),
+                             error_messages={"max_length": _("转接说明请控制在200字以内。")})  # fmt: skip
+    moved_on = forms.DateField(label=_("迁移日期"), required=False, widget=DATE,
+                               help_text=_("工作调动、迁居或入学的日期。"))  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_mine(request: HttpRequest) -> HttpResponse:
+    """我的组织关系: the member's current branch, their transfers with the progress along the
+    chain, and the request form (党员申请转接) when none is open. Only their own, whatever
+    their roles; an account without a member sees a notice and can file nothing."""
+    member = selectors.own_member(request.user)
+    mine = list(transfers.own_transfers(request.user)[:20]) if member else []
+    open_t = next((t for t in mine if t.is_open), None)
+    posted = request.method == "POST"
+    if posted and member is None:
+        raise Http404
+    searching = posted and request.POST.get("action") == "search"
+    data = request.POST if posted else request.GET
+    q = data.get("q", "")
+    form = (
+        OwnRequestForm(request.POST)
+        if posted and not searching
+        else OwnRequestForm(initial=request.POST.dict() if searching else None)
+    )
+    picked = request.POST.get("target", "") if posted else ""
+    chosen = transfers.target_get(picked) if picked.isdigit() else None
+    if posted and not searching and form.is_valid():
+        try:
+            transfers.transfer_request_own(
+                actor=request.user, target=chosen,
+                reason_kind=form.cleaned_data["reason_kind"] or "",
+                reason=form.cleaned_data["reason"] or "", moved_on=form.cleaned_data["moved_on"],
+            )  # fmt: skip
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            messages.success(request, gettext("已提交转接申请，等待所在党支部审批。"))
+            return redirect("members:transfer_mine")
+    candidates = transfers.target_search(q, source=member.org) if member and q else []
+    more = len(candidates) >= 20  # target_search's limit: ask for a longer name
+    if chosen is not None and all(o.pk != chosen.pk for o in candidates):
+        chosen.parent_name = ""  # type: ignore[attr-defined]
+        candidates.insert(0, chosen)  # keep what they picked in the list after a refusal
+    shown = None
+    if request.GET.get("transfer"):
+        shown = next((t for t in mine if str(t.pk) == request.GET["transfer"]), None)
+        if shown is None:
+            raise Http404(gettext("转接记录不存在。"))
+    else:
+        shown = open_t or (mine[0] if mine else None)
+    return render(request, "members/transfers/mine.html", {
+        "member": member, "transfers": mine, "open": open_t, "shown": shown,
+        "steps": transfers.own_progress(shown) if shown else [],
+        "shown_status": transfers.shown_status(shown) if shown else "",
+        "can_withdraw": bool(shown and transfers.may_withdraw_own(shown)),
+        "form": form, "q": q, "candidates": candidates, "chosen": chosen, "more": more,
+        "show_form": member is not None and (open_t is None or (posted and not form.is_valid())),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def transfer_mine_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    t = transfers.get_own_transfer(request.user, pk)
+    try:
+        transfers.transfer_withdraw_own(actor=request.user, transfer=t,
+                                        note=request.POST.get("note", "")[:500])  # fmt: skip
+    except ServiceError as e:
+        messages.error(request, next(iter(e.fields.values()), e.message))
+    else:
+        messages.success(request, gettext("已撤回转接申请。"))
+    return redirect(f"{reverse('members:transfer_mine')}?transfer={t.pk}")

@@ -55,14 +55,23 @@ def nesting_error(kind: str, parent_kind: str | None) -> str | None:
     }
 
 
-def _check_children(kind: str, org: Organization) -> None:
-    for child_kind in set(Organization.objects.get_children(org).values_list("kind", flat=True)):
+def children_error(kind: str, child_kinds: set[str]) -> str | None:
+    """Why an organization with children of `child_kinds` may not become `kind`, or None.
+    Shared with the organization roster import (tongxin.rosters.org_import)."""
+    for child_kind in sorted(child_kinds):
         if kind not in ALLOWED_PARENTS[OrgKind(child_kind)]:
-            raise ServiceError(
-                gettext("该组织下设有%(child)s，不能改为%(kind)s。")
-                % {"child": OrgKind(child_kind).label, "kind": OrgKind(kind).label},
-                fields={"kind": gettext("类型与下级组织不相容。")},
-            )
+            return gettext("该组织下设有%(child)s，不能改为%(kind)s。") % {
+                "child": OrgKind(child_kind).label,
+                "kind": OrgKind(kind).label,
+            }
+    return None
+
+
+def _check_children(kind: str, org: Organization) -> None:
+    kinds = set(Organization.objects.get_children(org).values_list("kind", flat=True))
+    reason = children_error(kind, kinds)
+    if reason:
+        raise ServiceError(reason, fields={"kind": gettext("类型与下级组织不相容。")})
 
 
 ORG_FIELDS = ["name", "kind", "establishment", "sector", "is_joint", "is_temporary", "area",
@@ -77,7 +86,9 @@ def _snapshot(org: Organization) -> dict[str, Any]:
     return out
 
 
-def _validate(data: dict[str, Any]) -> None:
+def org_field_errors(data: dict[str, Any]) -> dict[str, str]:
+    """The field rules of org_create and org_update, as {field: message}. Shared with the
+    organization roster import, which reports them per row instead of raising."""
     errors = {}
     if not str(data.get("name") or "").strip():
         errors["name"] = gettext("请填写党组织名称。")
@@ -86,6 +97,11 @@ def _validate(data: dict[str, Any]) -> None:
     founded = data.get("founded_on")
     if founded and founded > dt.date.today():
         errors["founded_on"] = gettext("成立日期不能晚于今天。")
+    return errors
+
+
+def _validate(data: dict[str, Any]) -> None:
+    errors = org_field_errors(data)
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
 

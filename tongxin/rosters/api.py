@@ -12,7 +12,7 @@ from tongxin.core.scope import request_scope
 from tongxin.members.selectors import MemberFilters, pii_query_kind
 from tongxin.orgs.selectors import get_org_for
 from tongxin.rosters import selectors, services
-from tongxin.rosters.models import ImportJob
+from tongxin.rosters.models import ImportJob, ImportKind
 
 router = Router(tags=["名册导入导出"])
 
@@ -68,6 +68,32 @@ def import_detail(request: HttpRequest, job_id: int):  # type: ignore[no-untyped
 @router.post("/imports/{job_id}/commit", response=JobOut, summary="确认导入（全部写入或全部不写）")
 def import_commit(request: HttpRequest, job_id: int):  # type: ignore[no-untyped-def]
     job = selectors.get_job_for(request_scope(request), job_id)
+    services.job_commit_request(actor=request.user, job=job)
+    services.start(job, "commit")
+    job.refresh_from_db()
+    return job
+
+
+@router.post("/org-imports", response={201: JobOut}, summary="上传党组织名册（先检查，不写入）")
+def org_import_create(request: HttpRequest, file: File[UploadedFile]):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    if not scope.has("orgs.manage"):
+        raise Http404(gettext("页面不存在。"))
+    job = services.job_create(actor=request.user, scope=scope, upload=file, kind=ImportKind.ORGS)
+    services.start(job, "check")
+    job.refresh_from_db()
+    return Status(201, job)
+
+
+@router.get("/org-imports/{job_id}", response=JobOut, summary="党组织名册导入进度、计数和逐行错误")
+def org_import_detail(request: HttpRequest, job_id: int):  # type: ignore[no-untyped-def]
+    return selectors.get_job_for(request_scope(request), job_id, ImportKind.ORGS)
+
+
+@router.post("/org-imports/{job_id}/commit", response=JobOut,
+             summary="确认导入党组织名册（全部写入或全部不写）")  # fmt: skip
+def org_import_commit(request: HttpRequest, job_id: int):  # type: ignore[no-untyped-def]
+    job = selectors.get_job_for(request_scope(request), job_id, ImportKind.ORGS)
     services.job_commit_request(actor=request.user, job=job)
     services.start(job, "commit")
     job.refresh_from_db()

@@ -63,6 +63,71 @@ def template_file() -> Any:
     return out
 
 
+def org_template_file() -> Any:
+    """The organization roster template: Chinese headers (required ones starred and red), lists
+    to choose the category, establishment and sector from, and a 填写说明 sheet with an
+    example of three levels."""
+    from tongxin.rosters.org_import import ORG_COLUMNS
+
+    out = tempfile.TemporaryFile()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    ws = wb.add_worksheet(gettext("党组织名册"))
+    head = wb.add_format({"bold": True, "bg_color": "#F8E1E1", "border": 1})
+    head_required = wb.add_format({"bold": True, "bg_color": "#F8E1E1", "border": 1,
+                                   "font_color": "#B71C1C"})  # fmt: skip
+    text_fmt = wb.add_format({"num_format": "@"})
+    lists = {
+        "kind": [gettext("党委"), gettext("党工委"), gettext("党总支"), gettext("党支部"),
+                 gettext("党小组")],
+        "establishment": [gettext("建制性"), gettext("功能性")],
+        "sector": [gettext("企业"), gettext("机关事业单位"), gettext("社会组织"), gettext("农村"),
+                   gettext("城市社区"), gettext("其他")],
+        "is_joint": [gettext("是"), gettext("否")],
+        "is_temporary": [gettext("是"), gettext("否")],
+    }  # fmt: skip
+    wide = {"name": 28, "parent": 28, "area": 16, "unit": 24}
+    for i, c in enumerate(ORG_COLUMNS):
+        ws.write_string(0, i, f"{c.label}*" if c.required else str(c.label),
+                        head_required if c.required else head)  # fmt: skip
+        ws.set_column(i, i, wide.get(c.field, 12), text_fmt)
+        if c.note:
+            ws.write_comment(0, i, str(c.note))
+        if c.field in lists:
+            ws.data_validation(1, i, 20000, i, {"validate": "list", "source": lists[c.field],
+                                                "error_type": "warning"})  # fmt: skip
+    ws.freeze_panes(1, 0)
+    notes = wb.add_worksheet(gettext("填写说明"))
+    notes.set_column(0, 0, 16)
+    notes.set_column(1, 1, 90)
+    lines = [
+        (gettext("说明"), gettext("名册填在第一个工作表：第一行是列名，请勿修改；从第二行起每行一个党组织。带*的列必填。")),
+        (gettext("上级党组织"), gettext("可以是系统中已有、并由您管理的党组织，也可以是本表中的另一行（写在前面或后面都可以）。名称须与系统中的完全一致；有重名时写“上级组织名称/本组织名称”。")),
+        (gettext("组织类别"), gettext("党委、党工委、党总支、党支部或党小组；也可写“联合党支部”“临时党支部”“功能型党支部”。党小组只能设在党支部之下，党支部设在党委、党工委或党总支之下，党总支设在党委或党工委之下。")),
+        (gettext("所属领域、所在区域"), gettext("留空时与上级党组织相同。所在区域须是上级党组织所在区域内的街道、社区或小区。")),
+        (gettext("日期"), gettext("写成2021-11-11、2021/11/11或2021年11月11日均可。")),
+        (gettext("再次导入"), gettext("同一上级党组织下名称相同的党组织会按表格更新，不会重复建立；留空的格子不会清除已有的内容。")),
+        (gettext("书记和任期"), gettext("书记、委员和任期（换届日期）请在导入后到党组织页面的“班子成员”中登记。")),
+    ]  # fmt: skip
+    for r, (k, v) in enumerate(lines):
+        notes.write_string(r, 0, k)
+        notes.write_string(r, 1, v)
+    r = len(lines) + 1
+    notes.write_string(r, 0, gettext("示例"), head)
+    example = wb.add_format({"font_color": "#888888"})
+    sample = [
+        [gettext("组织名称"), gettext("上级党组织"), gettext("组织类别"), gettext("建制类型")],
+        [gettext("紫金社区党委"), gettext("南门街道党工委"), gettext("党委"), gettext("建制性")],
+        [gettext("紫金社区第三党支部"), gettext("紫金社区党委"), gettext("党支部"), gettext("建制性")],
+        [gettext("第三党支部第一党小组"), gettext("紫金社区第三党支部"), gettext("党小组"), ""],
+    ]  # fmt: skip
+    for i, row in enumerate(sample):
+        for j, v in enumerate(row):
+            notes.write_string(r + 1 + i, j, v, head if i == 0 else example)
+    wb.close()
+    out.seek(0)
+    return out
+
+
 EXPORT_HEADERS = [
     ("name", 10), ("gender", 6), ("ethnicity", 8), ("id_number", 22), ("birth_date", 12),
     ("education", 10), ("status", 10), ("joined_on", 12), ("confirmed_on", 12), ("org", 28),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ImportKind(models.TextChoices):
     MEMBERS = "members", _("党员名册")
+    ORGS = "orgs", _("党组织名册")
 
 
 class JobStatus(models.TextChoices):

@@ -4,35 +4,38 @@ city on purpose, returning nothing but what the importer may know)."""
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext
 
-from tongxin.core.scope import Scope
+from tongxin.core.scope import Scope, subtree_q
+from tongxin.geo.models import Area
 from tongxin.members.models import Member
 from tongxin.members.selectors import MemberFilters, member_list
-from tongxin.orgs.selectors import org_queryset
+from tongxin.orgs.models import Organization
+from tongxin.orgs.selectors import org_queryset, unit_queryset
 from tongxin.rosters.models import ImportJob
 
 
-def job_queryset(scope: Scope) -> QuerySet[ImportJob]:
+def job_queryset(scope: Scope, kind: str | None = None) -> QuerySet[ImportJob]:
     """A user sees the imports they started, nobody else's: the report names the rows of
-    their file."""
+    their file. `kind`: only member or only organization rosters."""
     if scope.user_id is None:
         return ImportJob.objects.none()
-    return ImportJob.objects.filter(created_by_id=scope.user_id)
+    qs = ImportJob.objects.filter(created_by_id=scope.user_id)
+    return qs.filter(kind=kind) if kind else qs
 
 
-def get_job_for(scope: Scope, pk: object) -> ImportJob:
+def get_job_for(scope: Scope, pk: object, kind: str | None = None) -> ImportJob:
     try:
-        return job_queryset(scope).get(pk=int(str(pk)))
+        return job_queryset(scope, kind).get(pk=int(str(pk)))
     except (ImportJob.DoesNotExist, ValueError):
         raise Http404(gettext("导入记录不存在或不是您上传的。")) from None
 
 
-def job_list(scope: Scope) -> QuerySet[ImportJob]:
+def job_list(scope: Scope, kind: str | None = None) -> QuerySet[ImportJob]:
     """One query: the list shows only the job's own columns."""
-    return job_queryset(scope).defer("report").order_by("-created_at", "-id")
+    return job_queryset(scope, kind).defer("report").order_by("-created_at", "-id")
 
 
 def job_by_id(pk: int) -> ImportJob | None:
@@ -94,3 +97,65 @@ def export_members(scope: Scope, filters: MemberFilters) -> QuerySet[Member]:
         .only(*EXPORT_COLUMNS)
         .order_by("org_path", "id")
     )
+
+
+# ---- the organization roster import (org_import.py) -------------------------------------------
+
+ORG_IMPORT_COLUMNS = (
+    "id", "path", "depth", "name", "kind", "establishment", "sector", "is_joint", "is_temporary",
+    "area_id", "area__path", "unit_id", "founded_on",
+)  # fmt: skip
+
+
+def orgs_for_org_import(scope: Scope) -> list[dict[str, object]]:
+    """Every organization the user manages (orgs.manage): the parents an import may name and
+    the organizations it may update, with what it compares."""
+    return list(org_queryset(scope, "orgs.manage").order_by("path").values(*ORG_IMPORT_COLUMNS))
+
+
+def orgs_named(names: list[str]) -> list[tuple[int, str, str]]:
+    """(id, path, name) of organizations with these names, anywhere: the importer keeps only
+    the children of parents the user manages, to find a same-named sibling out of their
+    reach (which an import may neither update nor duplicate)."""
+    out: list[tuple[int, str, str]] = []
+    for i in range(0, len(names), 500):
+        out += Organization.objects.filter(name__in=names[i : i + 500]).values_list(
+            "id", "path", "name"
+        )
+    return out
+
+
+def org_child_kinds(org_path: str, depth: int) -> set[str]:
+    """The kinds of all children of an organization the user manages (also those out of
+    their reach), for the rule that a kind change must suit the children (orgs.services)."""
+    return set(
+        Organization.objects.filter(subtree_q("path", org_path), depth=depth + 1)
+        .order_by()
+        .values_list("kind", flat=True)
+        .distinct()
+    )
+
+
+def areas_named(names: list[str]) -> list[tuple[int, str, str, str]]:
+    """(id, path, name, level) of the areas with these names. The importer keeps only those
+    under the parent organization's area, as the organization form offers them."""
+    out: list[tuple[int, str, str, str]] = []
+    for i in range(0, len(names), 500):
+        out += Area.objects.filter(name__in=names[i : i + 500]).values_list(
+            "id", "path", "name", "level"
+        )
+    return out
+
+
+def units_for_org_import(scope: Scope, values: list[str]) -> list[tuple[int, str, str]]:
+    """(id, name, credit code) of the units the organization form offers (those in the
+    user's reach) named by these values, as a name or a credit code."""
+    found: list[tuple[int, str, str]] = []
+    for i in range(0, len(values), 500):
+        part = values[i : i + 500]
+        found += (
+            unit_queryset(scope)
+            .filter(Q(name__in=part) | Q(credit_code__in=[v.upper() for v in part]))
+            .values_list("id", "name", "credit_code")
+        )
+    return list(dict.fromkeys(found))

@@ -21,6 +21,7 @@ from tongxin.core.scope import Scope, scope_for_user
 from tongxin.rosters import reading, selectors
 from tongxin.rosters.importer import MemberImport, Outcome, Rollback
 from tongxin.rosters.models import ImportJob, ImportKind, JobStatus
+from tongxin.rosters.org_import import OrgImport
 
 INLINE_BYTES_DEFAULT = 512 * 1024
 
@@ -31,7 +32,14 @@ def inline_bytes() -> int:
     return int(getattr(settings, "ROSTER_INLINE_BYTES", INLINE_BYTES_DEFAULT))
 
 
-def _require_manage(scope: Scope) -> None:
+def _require_manage(scope: Scope, kind: str = ImportKind.MEMBERS) -> None:
+    if kind == ImportKind.ORGS:
+        if not scope.has("orgs.manage"):
+            raise ServiceError(
+                gettext("导入党组织名册需要“管理党组织”权限，请联系上级组织部门开通。"),
+                code="forbidden",
+            )
+        return
     if not scope.has("members.manage"):
         raise ServiceError(
             gettext("导入党员名册需要“管理党员”权限，请联系上级组织部门开通。"), code="forbidden"
@@ -39,19 +47,23 @@ def _require_manage(scope: Scope) -> None:
 
 
 @transaction.atomic
-def job_create(*, actor: Any, scope: Scope, upload: UploadedFile) -> ImportJob:
+def job_create(
+    *, actor: Any, scope: Scope, upload: UploadedFile, kind: str = ImportKind.MEMBERS
+) -> ImportJob:
     """Store the file and queue its check. The caller runs the check at once for a small
-    file (``job_run``), or the task worker does (``enqueue``)."""
-    _require_manage(scope)
+    file (``job_run``), or the task worker does (``enqueue``). `kind`: a member roster, or
+    an organization roster (org_import.py)."""
+    _require_manage(scope, kind)
     stored = reading.store(upload)
     try:
         job = ImportJob.objects.create(
-            kind=ImportKind.MEMBERS, created_by=actor, file_name=stored.name,
+            kind=kind, created_by=actor, file_name=stored.name,
             original_name=stored.original_name, file_format=stored.file_format, size=stored.size,
             sha256=stored.sha256,
         )  # fmt: skip
         audit(actor=actor, action="rosters.upload", obj=job,
-              diff={"file": stored.original_name, "size": stored.size, "sha256": stored.sha256})  # fmt: skip
+              diff={"file": stored.original_name, "size": stored.size, "sha256": stored.sha256,
+                    "kind": kind})  # fmt: skip
     except Exception:
         reading.delete(stored.name)
         raise
@@ -119,12 +131,19 @@ def _finish_file(job: ImportJob) -> None:
     reading.delete(job.file_name)
 
 
+def _importer(job: ImportJob, scope: Scope) -> MemberImport | OrgImport:
+    if job.kind == ImportKind.ORGS:
+        # The organizations are written through orgs.services, audited as the job's creator.
+        return OrgImport(scope=scope, actor=job.created_by)
+    return MemberImport(scope=scope)
+
+
 def _check(job: ImportJob) -> None:
     if job.status != JobStatus.QUEUED:
         return
     _save(job, status=JobStatus.CHECKING)
     scope = scope_for_user(job.created_by)
-    importer = MemberImport(scope=scope)
+    importer = _importer(job, scope)
 
     def progress(done: int, total: int) -> None:
         _save(job, rows_done=done, rows_total=max(total - 1, done))
@@ -158,13 +177,13 @@ def _commit(job: ImportJob) -> None:
     if job.status != JobStatus.COMMITTING:
         return
     scope = scope_for_user(job.created_by)
-    importer = MemberImport(scope=scope)
+    importer = _importer(job, scope)
     out: Outcome | None = None
     try:
         with transaction.atomic():
             out = importer.run(reading.full_path(job.file_name), job.file_format,
                                job.original_name, commit=True)  # fmt: skip
-            audit(actor=job.created_by, action="rosters.import_members", obj=job,
+            audit(actor=job.created_by, action=f"rosters.import_{job.kind}", obj=job,
                   diff={"file": job.original_name, "sha256": job.sha256, "rows": out.rows,
                         "created": out.created, "updated": out.updated,
                         "unchanged": out.unchanged})  # fmt: skip

@@ -12,8 +12,10 @@ from tongxin.core.pagination import paginate
 from tongxin.members.selectors import MemberFilters, pii_query_kind
 from tongxin.orgs.selectors import get_org_for
 from tongxin.rosters import exports, selectors, services
-from tongxin.rosters.forms import UploadForm
+from tongxin.rosters.forms import OrgUploadForm, UploadForm
 from tongxin.rosters.importer import COLUMNS
+from tongxin.rosters.models import ImportKind
+from tongxin.rosters.org_import import ORG_COLUMNS
 
 
 def _may_import(request: HttpRequest) -> None:
@@ -37,9 +39,43 @@ def index(request: HttpRequest) -> HttpResponse:
         else:
             services.start(job, "check")
             return redirect("rosters:job", pk=job.pk)
-    page = paginate(request, selectors.job_list(scope))
+    page = paginate(request, selectors.job_list(scope, ImportKind.MEMBERS))
     return render(request, "rosters/index.html", {"form": form, "page": page,
                                                   "columns": COLUMNS})  # fmt: skip
+
+
+def _may_import_orgs(request: HttpRequest) -> None:
+    if not request.scope.has("orgs.manage"):  # type: ignore[attr-defined]
+        raise Http404(gettext("页面不存在。"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def orgs(request: HttpRequest) -> HttpResponse:
+    """Upload an organization roster (党组织名册); the user's earlier ones below."""
+    scope = request.scope  # type: ignore[attr-defined]
+    _may_import_orgs(request)
+    form = OrgUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.job_create(actor=request.user, scope=scope, kind=ImportKind.ORGS,
+                                      upload=form.cleaned_data["file"])  # fmt: skip
+        except ServiceError as e:
+            form.add_error("file", e.message)
+        else:
+            services.start(job, "check")
+            return redirect("rosters:job", pk=job.pk)
+    page = paginate(request, selectors.job_list(scope, ImportKind.ORGS))
+    return render(request, "rosters/orgs.html", {"form": form, "page": page,
+                                                 "columns": ORG_COLUMNS})  # fmt: skip
+
+
+@login_required
+@require_GET
+def org_template(request: HttpRequest) -> FileResponse:
+    _may_import_orgs(request)
+    return FileResponse(exports.org_template_file(), as_attachment=True,
+                        filename=gettext("党组织名册导入模板.xlsx"), content_type=exports.XLSX)  # fmt: skip
 
 
 @login_required
@@ -56,7 +92,8 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     job = selectors.get_job_for(scope, pk)
     errors = paginate(request, job.report.get("errors", []), per_page=50)
-    return render(request, "rosters/job.html", {"job": job, "errors": errors})
+    page = "rosters/org_job.html" if job.kind == ImportKind.ORGS else "rosters/job.html"
+    return render(request, page, {"job": job, "errors": errors})
 
 
 @login_required

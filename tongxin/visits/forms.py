@@ -14,10 +14,19 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 LISTED = 300
 
 
-def offer_many(field: forms.Field, queryset) -> None:  # type: ignore[no-untyped-def]
-    """A multiple choice accepting any row of ``queryset`` but listing only its first rows."""
-    field.queryset = queryset  # type: ignore[attr-defined]
-    field.widget.choices = lambda: [(o.pk, str(o)) for o in queryset[:LISTED]]  # type: ignore[attr-defined]
+def offer_many(field: forms.Field, queryset, selected=None) -> None:  # type: ignore[no-untyped-def]
+    """A multiple choice accepting any row of ``queryset`` but listing only its first rows.
+    ``selected`` (a queryset of the rows already chosen, on an edit form) is listed first and
+    stays valid, so that saving never drops a choice the list would not reach."""
+    accepted = queryset if selected is None else queryset | selected
+
+    def rows() -> list[tuple[object, str]]:
+        chosen = [(o.pk, str(o)) for o in selected] if selected is not None else []
+        seen = {pk for pk, _label in chosen}
+        return chosen + [(o.pk, str(o)) for o in queryset[:LISTED] if o.pk not in seen]
+
+    field.queryset = accepted  # type: ignore[attr-defined]
+    field.widget.choices = rows  # type: ignore[attr-defined]
 
 
 class VisitForm(forms.Form):
@@ -116,6 +125,31 @@ class AssignmentForm(forms.Form):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+class AssignmentEditForm(AssignmentForm):
+    """The same fields but the leader: the person does not change (end it and register the
+    new person instead). The current organization, units and place stay on offer."""
+
+    def __init__(self, *args, assignment, targets, members, orgs, units, areas, **kwargs):  # type: ignore[no-untyped-def]
+        linked_units = [t.unit_id for t in targets if t.kind == "unit" and t.unit_id]
+        households = [t for t in targets if t.kind == "household"]
+        area_ids = [t.area_id for t in households if t.area_id]
+        main_area = max(set(area_ids), key=area_ids.count) if area_ids else None
+        kwargs.setdefault("initial", {
+            "org": assignment.org_id, "contact_duty": assignment.contact_duty,
+            "home_duty": assignment.home_duty, "units": linked_units,
+            "household_area": main_area, "households": "\n".join(t.label for t in households),
+        })  # fmt: skip
+        super().__init__(*args, members=members, orgs=orgs, units=units, areas=areas, **kwargs)
+        del self.fields["leader"]
+        offer(self.fields["org"], orgs, selected=assignment.org_id)
+        offer(self.fields["household_area"], areas, selected=main_area)
+        offer_many(self.fields["units"], units, selected=units.model.objects.filter(pk__in=linked_units))  # fmt: skip
+        self.fields["household_area"].label = _("新增联系户所在社区/小区")
+        self.fields["households"].help_text = _(
+            "每行一户。已有的联系户保留原所在小区和走访记录；删去的一行即不再联系；新增的记在上面所选的社区/小区。"
+        )
+
+
 class PatrolPostForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100)
     org = forms.ModelChoiceField(label=_("所属党组织"), queryset=Organization.objects.none())
@@ -129,8 +163,15 @@ class PatrolPostForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )  # fmt: skip
 
-    def __init__(self, *args, members, orgs, areas, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, members, orgs, areas, post=None, **kwargs):  # type: ignore[no-untyped-def]
+        if post is not None:
+            kwargs.setdefault("initial", {
+                "name": post.name, "org": post.org_id, "area": post.area_id, "place": post.place,
+                "shifts": post.shifts, "members": list(post.members.values_list("pk", flat=True)),
+            })  # fmt: skip
         super().__init__(*args, **kwargs)
-        offer(self.fields["org"], orgs)
-        offer(self.fields["area"], areas)
-        offer_many(self.fields["members"], members)
+        offer(self.fields["org"], orgs, selected=post.org_id if post else None)
+        offer(self.fields["area"], areas, selected=post.area_id if post else None)
+        offer_many(self.fields["members"], members,
+                   selected=Member.objects.filter(pk__in=post.members.values("pk")).only("id", "name").order_by("id")
+                   if post else None)  # fmt: skip

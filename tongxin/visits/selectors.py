@@ -78,7 +78,9 @@ def get_problem_for(scope: Scope, pk: object, perm: str = "visits.view") -> Visi
         raise Http404(gettext("问题不存在或不在您的管辖范围内。")) from None
 
 
-def may_manage(scope: Scope, visit: Visit) -> bool:
+def may_manage(scope: Scope, visit: Visit | PatrolPost) -> bool:
+    """Whether the user records for this visit (or patrol post): through its organization or
+    its place, as visits_q reaches them."""
     if scope.is_superuser:
         return True
     for g in scope.grants.get("visits.manage", []):

@@ -239,27 +239,8 @@ def assignment_create(
 ) -> ContactAssignment:
     """A leader's 联系走访 links (4–5 units, at least 10 households, as the quotas say) and
     duties. One active assignment per person."""
-    errors: dict[str, str] = {}
-    if contact_duty:
-        lo, hi = _quota_bounds("contact_units")
-        n = len({u.pk for u in units})
-        if n < lo or (hi is not None and n > hi):
-            errors["units"] = gettext(
-                "领导干部应联系%(lo)s—%(hi)s个基层单位，当前选择了%(n)s个。"
-            ) % {"lo": lo, "hi": hi or lo, "n": n}
-        lo, _hi = _quota_bounds("contact_households")
-        labels = [h for h in households if h.label.strip()]
-        if len(labels) < lo:
-            errors["households"] = gettext(
-                "联系走访的农户和居民不少于%(lo)s户，当前只有%(n)s户。"
-            ) % {"lo": lo, "n": len(labels)}
-        for h in labels:
-            if not _in_area(h.area, org.area):
-                errors["households"] = gettext("联系户应在“%(org)s”所在区域内。") % {
-                    "org": org.name
-                }
-    if not (contact_duty or home_duty):
-        errors["contact_duty"] = gettext("请至少选择一项责任（联系走访或上门家访）。")
+    errors = _assignment_errors(org=org, units=units, households=households,
+                                contact_duty=contact_duty, home_duty=home_duty)  # fmt: skip
     if ContactAssignment.objects.filter(leader=leader, active=True).exists():
         errors["leader"] = gettext("%(name)s已有三访责任，请先修改或停用原有的。") % {
             "name": leader.name
@@ -283,6 +264,181 @@ def assignment_create(
     return a
 
 
+def _assignment_errors(
+    *,
+    org: Organization,
+    units: list[Unit],
+    households: list[HouseholdInput],
+    contact_duty: bool,
+    home_duty: bool,
+) -> dict[str, str]:
+    """The 三访 quotas and places, for a new assignment and an edited one alike."""
+    errors: dict[str, str] = {}
+    if contact_duty:
+        lo, hi = _quota_bounds("contact_units")
+        n = len({u.pk for u in units})
+        if n < lo or (hi is not None and n > hi):
+            errors["units"] = gettext(
+                "领导干部应联系%(lo)s—%(hi)s个基层单位，当前选择了%(n)s个。"
+            ) % {"lo": lo, "hi": hi or lo, "n": n}
+        lo, _hi = _quota_bounds("contact_households")
+        labels = [h for h in households if h.label.strip()]
+        if len(labels) < lo:
+            errors["households"] = gettext(
+                "联系走访的农户和居民不少于%(lo)s户，当前只有%(n)s户。"
+            ) % {"lo": lo, "n": len(labels)}
+        for h in labels:
+            if h.area is not None and not _in_area(h.area, org.area):
+                errors["households"] = gettext("联系户应在“%(org)s”所在区域内。") % {
+                    "org": org.name
+                }
+    if not (contact_duty or home_duty):
+        errors["contact_duty"] = gettext("请至少选择一项责任（联系走访或上门家访）。")
+    return errors
+
+
+@transaction.atomic
+def assignment_update(
+    *,
+    actor: Any,
+    assignment: ContactAssignment,
+    org: Organization,
+    units: list[Unit],
+    household_labels: list[str],
+    household_area: Area | None = None,
+    contact_duty: bool = True,
+    home_duty: bool = True,
+) -> ContactAssignment:
+    """Change a leader's 三访责任: organization, duties, linked units and households. A
+    household already linked (same 门牌/户主 text) keeps its place and its visits; a new one
+    is placed in ``household_area``; one left out is unlinked (its visits stay in the diary).
+    The leader does not change: end the assignment and register the new person instead."""
+    a = ContactAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if not a.active:
+        raise ConflictError(gettext("该三访责任已停用，不能再修改；如需继续，请重新登记。"))
+    targets = list(a.targets.select_related("area"))
+    linked = {t.label: t for t in targets if t.kind == TargetKind.HOUSEHOLD}
+    labels = list(dict.fromkeys(x.strip()[:100] for x in household_labels if x.strip()))
+    errors: dict[str, str] = {}
+    new_labels = [x for x in labels if x not in linked]
+    if new_labels and household_area is None:
+        errors["household_area"] = gettext("新增了联系户，请选择它们所在的社区或小区。")
+    households = [
+        HouseholdInput(area=linked[x].area if x in linked else household_area, label=x)  # type: ignore[arg-type]
+        for x in labels
+        if x in linked or household_area is not None
+    ]
+    errors = {
+        **_assignment_errors(org=org, units=units, households=households,
+                             contact_duty=contact_duty, home_duty=home_duty),
+        **errors,
+    }  # fmt: skip
+    if errors:
+        raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
+    before = {"org": a.org_id, "contact_duty": a.contact_duty, "home_duty": a.home_duty,
+              "units": sorted(t.unit_id for t in targets if t.kind == TargetKind.UNIT and t.unit_id),
+              "households": sorted(linked)}  # fmt: skip
+    a.org, a.org_path = org, org.path
+    a.contact_duty, a.home_duty = contact_duty, home_duty
+    a.save(update_fields=["org", "org_path", "contact_duty", "home_duty"])
+    unit_ids = list(dict.fromkeys(u.pk for u in units))
+    gone = [t.pk for t in targets if (t.kind == TargetKind.UNIT and t.unit_id not in unit_ids)
+            or (t.kind == TargetKind.HOUSEHOLD and t.label not in labels)]  # fmt: skip
+    ContactTarget.objects.filter(pk__in=gone).delete()
+    have_units = {t.unit_id for t in targets if t.kind == TargetKind.UNIT}
+    ContactTarget.objects.bulk_create(
+        [ContactTarget(assignment=a, kind=TargetKind.UNIT, unit_id=pk)
+         for pk in unit_ids if pk not in have_units]
+        + [ContactTarget(assignment=a, kind=TargetKind.HOUSEHOLD, area=household_area, label=x)
+           for x in new_labels]
+    )  # fmt: skip
+    audit(actor=actor, action="visits.assignment_update", obj=a, org_path=org.path,
+          diff={"before": before,
+                "after": {"org": org.pk, "contact_duty": contact_duty, "home_duty": home_duty,
+                          "units": sorted(unit_ids), "households": sorted(labels)}})  # fmt: skip
+    return a
+
+
+@transaction.atomic
+def assignment_end(*, actor: Any, assignment: ContactAssignment) -> ContactAssignment:
+    """停用: the leader no longer owes the quotas (moved post, retired). The links and visits
+    stay on record; the person may be given a new assignment."""
+    a = ContactAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if not a.active:
+        raise ConflictError(gettext("该三访责任已经停用，无需重复操作。"))
+    a.active = False
+    a.save(update_fields=["active"])
+    audit(actor=actor, action="visits.assignment_end", obj=a, org_path=a.org_path,
+          diff={"leader": a.leader_id})  # fmt: skip
+    return a
+
+
+def _post_errors(
+    *, name: str, org: Organization, area: Area, members: list[Member]
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = gettext("请填写巡访服务岗的名称。")
+    if not _in_area(area, org.area):
+        errors["area"] = gettext("巡访区域应在“%(org)s”所在区域内。") % {"org": org.name}
+    if not members:
+        errors["members"] = gettext("请至少选择一名巡访员。")
+    outside = [m.name for m in members if not m.org_path.startswith(org.path)]
+    if outside:
+        errors["members"] = gettext("巡访员应是本组织的党员：%(names)s 不是。") % {
+            "names": "、".join(outside)
+        }
+    return errors
+
+
+@transaction.atomic
+def patrol_post_update(
+    *,
+    actor: Any,
+    post: PatrolPost,
+    name: str,
+    org: Organization,
+    area: Area,
+    place: str = "",
+    shifts: str = "",
+    members: list[Member] | None = None,
+) -> PatrolPost:
+    """Change a 巡访服务岗: its name, organization, area, place, shifts and 巡访员. Visits
+    already recorded at the post stay with it."""
+    p = PatrolPost.objects.select_for_update().get(pk=post.pk)
+    if not p.active:
+        raise ConflictError(gettext("该巡访服务岗已停用，不能再修改；如需恢复，请重新设立。"))
+    members = list(members or [])
+    errors = _post_errors(name=name, org=org, area=area, members=members)
+    if errors:
+        raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
+    before = {"name": p.name, "org": p.org_id, "area": p.area_id, "place": p.place,
+              "shifts": p.shifts, "members": sorted(p.members.values_list("pk", flat=True))}  # fmt: skip
+    p.name, p.org, p.org_path = name.strip()[:100], org, org.path
+    p.area, p.area_path = area, area.path
+    p.place, p.shifts = place.strip()[:200], shifts.strip()[:200]
+    p.save(update_fields=["name", "org", "org_path", "area", "area_path", "place", "shifts"])
+    p.members.set(members)
+    audit(actor=actor, action="visits.post_update", obj=p, org_path=org.path,
+          diff={"before": before,
+                "after": {"name": p.name, "org": org.pk, "area": area.pk, "place": p.place,
+                          "shifts": p.shifts, "members": sorted(m.pk for m in members)}})  # fmt: skip
+    return p
+
+
+@transaction.atomic
+def patrol_post_end(*, actor: Any, post: PatrolPost) -> PatrolPost:
+    """停用 a post: no more visits are filed under it; those recorded stay."""
+    p = PatrolPost.objects.select_for_update().get(pk=post.pk)
+    if not p.active:
+        raise ConflictError(gettext("该巡访服务岗已经停用，无需重复操作。"))
+    p.active = False
+    p.save(update_fields=["active"])
+    audit(actor=actor, action="visits.post_end", obj=p, org_path=p.org_path,
+          diff={"name": p.name})  # fmt: skip
+    return p
+
+
 @transaction.atomic
 def patrol_post_create(
     *,
@@ -294,19 +450,8 @@ def patrol_post_create(
     shifts: str = "",
     members: list[Member] | None = None,
 ) -> PatrolPost:
-    errors: dict[str, str] = {}
-    if not name.strip():
-        errors["name"] = gettext("请填写巡访服务岗的名称。")
-    if not _in_area(area, org.area):
-        errors["area"] = gettext("巡访区域应在“%(org)s”所在区域内。") % {"org": org.name}
     members = list(members or [])
-    if not members:
-        errors["members"] = gettext("请至少选择一名巡访员。")
-    outside = [m.name for m in members if not m.org_path.startswith(org.path)]
-    if outside:
-        errors["members"] = gettext("巡访员应是本组织的党员：%(names)s 不是。") % {
-            "names": "、".join(outside)
-        }
+    errors = _post_errors(name=name, org=org, area=area, members=members)
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
     post = PatrolPost.objects.create(

@@ -7,10 +7,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tongxin.core.errors import ServiceError
+from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
 from tongxin.core.scope import Scope
@@ -18,6 +19,7 @@ from tongxin.geo.models import Area
 from tongxin.orgs.selectors import get_org_for, org_filter_choices, units_for_choice
 from tongxin.visits import cases_link, selectors, services
 from tongxin.visits.forms import (
+    AssignmentEditForm,
     AssignmentForm,
     PatrolPostForm,
     ProblemForm,
@@ -35,10 +37,12 @@ def _scope(request: HttpRequest, perm: str = "visits.view") -> Scope:
     return scope
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
     scope: Scope = request.scope  # type: ignore[attr-defined]
     context.setdefault("can_record", scope.has("visits.manage"))
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 def _member(request: HttpRequest) -> Any:
@@ -343,6 +347,64 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request, "visits.manage")
+    assignment = selectors.get_assignment_for(scope, pk, "visits.manage")
+    if not assignment.active:
+        messages.error(request, gettext("该三访责任已停用，不能再修改；如需继续，请重新登记。"))
+        return redirect("visits:quotas")
+    form = AssignmentEditForm(
+        request.POST or None,
+        assignment=assignment,
+        targets=list(selectors.assignment_targets(assignment)),
+        members=selectors.members_for_choice(scope),
+        orgs=selectors.orgs_for_recording(scope),
+        units=units_for_choice(scope),
+        areas=selectors.areas_for_recording(scope),
+    )
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            services.assignment_update(
+                actor=request.user, assignment=assignment, org=cd["org"],
+                units=list(cd["units"]), household_labels=form.household_lines(),
+                household_area=cd["household_area"], contact_duty=cd["contact_duty"],
+                home_duty=cd["home_duty"],
+            )  # fmt: skip
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            messages.success(request, gettext("已修改%(name)s的三访责任。") % {"name": assignment.leader.name})  # fmt: skip
+            return redirect("visits:quotas")
+    return _render(request, "visits/assignment_form.html", {"form": form, "assignment": assignment})  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """停用 a 三访责任: a page that says what happens, then a POST."""
+    scope = _scope(request, "visits.manage")
+    assignment = selectors.get_assignment_for(scope, pk, "visits.manage")
+    status = 200
+    if request.method == "POST":
+        try:
+            services.assignment_end(actor=request.user, assignment=assignment)
+        except ConflictError as e:
+            messages.error(request, e.message)
+            status = 409
+        else:
+            messages.success(request, gettext("已停用%(name)s的三访责任。") % {"name": assignment.leader.name})  # fmt: skip
+            return redirect("visits:quotas")
+    return _render(request, "visits/end.html", {
+        "thing": gettext("三访责任"), "name": assignment.leader.name,
+        "detail": assignment.org.name, "active": assignment.active,
+        "back": reverse("visits:quotas"),
+        "consequence": gettext("停用后，此人不再计入三访配额进度；已联系的单位、农户和走访记录保留在民情日记中。"),
+    }, status=status)  # fmt: skip
+
+
+@login_required
 def posts(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     page = paginate(request, selectors.post_list(scope))
@@ -364,6 +426,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "post": post,
             "members": selectors.post_members(post),
             "window": selectors.briefing_window(selectors.today()),
+            "can_manage": post.active and selectors.may_manage(scope, post),
         },
     )
 
@@ -391,3 +454,55 @@ def post_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, gettext("已设立巡访服务岗。"))
             return redirect("visits:post_detail", pk=post.pk)
     return _render(request, "visits/post_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request, "visits.manage")
+    post = selectors.get_post_for(scope, pk, "visits.manage")
+    if not post.active:
+        messages.error(request, gettext("该巡访服务岗已停用，不能再修改；如需恢复，请重新设立。"))
+        return redirect("visits:post_detail", pk=post.pk)
+    form = PatrolPostForm(
+        request.POST or None,
+        post=post,
+        members=selectors.members_for_choice(scope),
+        orgs=selectors.orgs_for_recording(scope),
+        areas=selectors.areas_for_recording(scope),
+    )
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            services.patrol_post_update(
+                actor=request.user, post=post, name=cd["name"], org=cd["org"], area=cd["area"],
+                place=cd["place"], shifts=cd["shifts"], members=list(cd["members"]),
+            )  # fmt: skip
+        except ServiceError as e:
+            apply_service_error(form, e)
+        else:
+            messages.success(request, gettext("已保存巡访服务岗。"))
+            return redirect("visits:post_detail", pk=post.pk)
+    return _render(request, "visits/post_form.html", {"form": form, "post": post})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_end(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _scope(request, "visits.manage")
+    post = selectors.get_post_for(scope, pk, "visits.manage")
+    status = 200
+    if request.method == "POST":
+        try:
+            services.patrol_post_end(actor=request.user, post=post)
+        except ConflictError as e:
+            messages.error(request, e.message)
+            status = 409
+        else:
+            messages.success(request, gettext("已停用巡访服务岗“%(name)s”。") % {"name": post.name})  # fmt: skip
+            return redirect("visits:post_detail", pk=post.pk)
+    return _render(request, "visits/end.html", {
+        "thing": gettext("巡访服务岗"), "name": post.name, "detail": post.org.name,
+        "active": post.active, "back": reverse("visits:post_detail", args=[post.pk]),
+        "consequence": gettext("停用后，不能再在此岗位下记录巡访；已记录的巡访保留在民情日记和双周通报中。"),
+    }, status=status)  # fmt: skip
