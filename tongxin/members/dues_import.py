@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tempfile
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 from django.core import signing
@@ -36,24 +34,15 @@ from tongxin.core.scope import STEPLEN, Scope
 from tongxin.members import dues
 from tongxin.members.models import DuesBase, DuesCategory, Member
 from tongxin.rosters import cells, reading
+from tongxin.rosters.header import Column, Header, SheetSpec
+from tongxin.rosters.header import find_header as header_find
 
 MAX_ROWS = 10_000
 MAX_REPORTED_ERRORS = 1000
-HEADER_SEARCH_ROWS = 10
 LOOKUP_CHUNK = 2000
 TOKEN_SALT = "tongxin.members.dues_import"
 TOKEN_MAX_AGE = 3600  # seconds between the check and the commit
 EARLIEST_MONTH = dt.date(2008, 4, 1)  # the 2008 rules (DESIGN §4.4) apply from April 2008
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    label: Any  # lazy translation: the template's header
-    required: bool
-    variants: tuple[str, ...]
-    example: str = ""
-    note: Any = ""
 
 
 COLUMNS = [
@@ -75,7 +64,13 @@ COLUMNS = [
            gettext_lazy("单位元，税后固定收入，可写3,500.00；学生、下岗失业、低保可空白")),
 ]  # fmt: skip
 BY_FIELD = {c.field: c for c in COLUMNS}
-HEADER_INDEX = {reading.header_key(v): c.field for c in COLUMNS for v in c.variants}
+DUES_SHEET = SheetSpec(
+    columns=COLUMNS,
+    keys=("name", "id_number"),
+    template=gettext_lazy("党费基数导入模板"),
+    empty_hint=gettext_lazy("请把党费基数填在第一个工作表中再上传。"),
+    rows_hint=gettext_lazy("每行一名党员"),
+)
 
 E, R = DuesCategory.EMPLOYED, DuesCategory.RETIRED
 S, U, L = DuesCategory.STUDENT, DuesCategory.UNEMPLOYED, DuesCategory.SUBSISTENCE
@@ -254,52 +249,6 @@ class Report:
 
 
 @dataclass
-class _Header:
-    row: int
-    columns: dict[int, str]  # cell index -> field
-    titles: dict[str, str]  # field -> the title as written
-    unused: list[str]
-
-
-def _find_header(it: Any) -> _Header:
-    seen_any = False
-    for number, row in islice(it, HEADER_SEARCH_ROWS):
-        if any(cells.text(v) for v in row):
-            seen_any = True
-        columns: dict[int, str] = {}
-        titles: dict[str, str] = {}
-        unused: list[str] = []
-        for i, v in enumerate(row):
-            key = reading.header_key(v)
-            f = HEADER_INDEX.get(key)
-            if f and f not in titles:
-                columns[i], titles[f] = f, " ".join(str(v).split())  # as the file writes it
-            elif key:
-                unused.append(cells.text(v))
-        if "name" in titles and "id_number" in titles:
-            missing = [c for c in COLUMNS if c.required and c.field not in titles]
-            if missing:
-                raise ServiceError(
-                    gettext("第%(row)d行的表头缺少必填的列：%(cols)s。请使用党费基数导入模板，或补上这些列后再上传。")
-                    % {"row": number, "cols": gettext("、").join(f"“{c.label}”" for c in missing)},
-                    fields={"file": gettext("表头缺少必填的列。")},
-                )  # fmt: skip
-            return _Header(number, columns, titles, unused)
-    if not seen_any:
-        raise ServiceError(
-            gettext("表格是空的：第一个工作表中没有任何内容。请把党费基数填在第一个工作表中再上传。"),
-            fields={"file": gettext("表格是空的。")},
-        )  # fmt: skip
-    raise ServiceError(
-        gettext(
-            "没有找到表头：前10行中没有同时含“姓名”和“身份证号码”两列的行。"
-            "请使用党费基数导入模板，第一行写列名，从第二行起每行一名党员。"
-        ),
-        fields={"file": gettext("没有找到表头。")},
-    )
-
-
-@dataclass
 class _Row:
     number: int
     values: dict[str, Any]
@@ -307,14 +256,14 @@ class _Row:
     indexes: list[str] = field(default_factory=list)
 
 
-def _read(upload: UploadedFile) -> tuple[reading.StoredRoster, _Header, list[_Row]]:
+def _read(upload: UploadedFile) -> tuple[reading.StoredRoster, Header, list[_Row]]:
     """The upload checked by content and size, its data rows converted cell by cell. The file
     lives on disk only while it is read."""
     stored = reading.store(upload)
     try:
         _total, it = reading.rows(reading.full_path(stored.name), stored.file_format,
                                   stored.original_name)  # fmt: skip
-        header = _find_header(it)
+        header = header_find(it, DUES_SHEET)
         today = timezone.localdate()
         out: list[_Row] = []
         for number, row in it:
@@ -338,7 +287,7 @@ def _read(upload: UploadedFile) -> tuple[reading.StoredRoster, _Header, list[_Ro
     return stored, header, out
 
 
-def _convert(number: int, row: list[object], header: _Header, today: dt.date) -> _Row | None:
+def _convert(number: int, row: list[object], header: Header, today: dt.date) -> _Row | None:
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     blank = True
@@ -589,47 +538,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def template_file() -> Any:
     """The import template: Chinese headers (required ones marked *), the ID number and month
     columns formatted as text so Excel keeps them as typed, and a sheet of notes."""
-    import xlsxwriter
+    from tongxin.rosters.exports import TemplateSheet, template_workbook
 
-    out = tempfile.TemporaryFile()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True})
-    ws = wb.add_worksheet(gettext("党费基数"))
-    head = wb.add_format({"bold": True, "bg_color": "#F8E1E1", "border": 1})
-    head_required = wb.add_format({"bold": True, "bg_color": "#F8E1E1", "border": 1,
-                                   "font_color": "#B71C1C"})  # fmt: skip
-    text_fmt = wb.add_format({"num_format": "@"})
-    money = wb.add_format({"num_format": "#,##0.00"})
-    for i, c in enumerate(COLUMNS):
-        label = str(c.label) + (gettext("（元）") if c.field == "base" else "")
-        ws.write_string(0, i, f"{label}*" if c.required else label,
-                        head_required if c.required else head)  # fmt: skip
-        fmt = (
-            text_fmt if c.field in ("id_number", "month") else money if c.field == "base" else None
-        )
-        ws.set_column(i, i, 22 if c.field in ("id_number", "base") else 12, fmt)
-        if c.note:
-            ws.write_comment(0, i, str(c.note))
-    ws.freeze_panes(1, 0)
-    notes = wb.add_worksheet(gettext("填写说明"))
-    notes.set_column(0, 0, 16)
-    notes.set_column(1, 1, 90)
-    lines = [
-        (gettext("说明"), gettext("党费基数填在第一个工作表：第一行是列名，请勿修改；从第二行起每行一名党员的一个起始月份。带*的列必填。")),
-        (gettext("身份证号码"), gettext("用来找到党员，须是您管理的党组织中已登记的党员。该列已设为“文本”格式；如果号码显示为3.30203E+17或末尾变成000，请把单元格格式设为“文本”后重新输入。")),
-        (gettext("起始月份"), gettext("写成2026-11或2026年11月。从该月起按此基数计算，直到下一次登记的基数；同一党员同一月份再次导入会替换原来的基数。")),
-        (gettext("人员类别"), gettext("在职、离退休、学生、下岗失业、低保。空白时沿用该党员此前登记的类别。")),
-        (gettext("月工资收入基数"), gettext("单位为元，税后固定收入，可以写3500、3,500.00。学生、下岗失业、低保党员每月交0.2元，基数可空白。")),
-        (gettext("比例"), gettext("在职：3000元及以下0.5%，3000至5000元1%，5000至10000元1.5%，10000元以上2%；离退休：5000元及以下0.5%，以上1%。")),
-        (gettext("检查和导入"), gettext("上传后先逐行检查，不写入任何数据；全部通过后再确认导入，一次性写入。")),
-    ]  # fmt: skip
-    for r, (k, v) in enumerate(lines):
-        notes.write_string(r, 0, k)
-        notes.write_string(r, 1, v)
-    r = len(lines) + 1
-    notes.write_string(r, 0, gettext("示例"), head)
-    for i, c in enumerate(COLUMNS):
-        notes.write_string(r + 1 + i, 0, str(c.label))
-        notes.write_string(r + 1 + i, 1, c.example or "—")
-    wb.close()
-    out.seek(0)
-    return out
+    return template_workbook(TemplateSheet(
+        sheet=gettext("党费基数"), columns=COLUMNS, notes_width=90,
+        label=lambda c: str(c.label) + (gettext("（元）") if c.field == "base" else ""),
+        text_fields=("id_number", "month"), money_fields=("base",),
+        widths={"id_number": 22, "base": 22},
+        notes=[
+            (gettext("说明"), gettext("党费基数填在第一个工作表：第一行是列名，请勿修改；从第二行起每行一名党员的一个起始月份。带*的列必填。")),
+            (gettext("身份证号码"), gettext("用来找到党员，须是您管理的党组织中已登记的党员。该列已设为“文本”格式；如果号码显示为3.30203E+17或末尾变成000，请把单元格格式设为“文本”后重新输入。")),
+            (gettext("起始月份"), gettext("写成2026-11或2026年11月。从该月起按此基数计算，直到下一次登记的基数；同一党员同一月份再次导入会替换原来的基数。")),
+            (gettext("人员类别"), gettext("在职、离退休、学生、下岗失业、低保。空白时沿用该党员此前登记的类别。")),
+            (gettext("月工资收入基数"), gettext("单位为元，税后固定收入，可以写3500、3,500.00。学生、下岗失业、低保党员每月交0.2元，基数可空白。")),
+            (gettext("比例"), gettext("在职：3000元及以下0.5%，3000至5000元1%，5000至10000元1.5%，10000元以上2%；离退休：5000元及以下0.5%，以上1%。")),
+            (gettext("检查和导入"), gettext("上传后先逐行检查，不写入任何数据；全部通过后再确认导入，一次性写入。")),
+        ],
+    ))  # fmt: skip

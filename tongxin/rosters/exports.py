@@ -6,7 +6,9 @@ file, which is then sent; 561,000 rows never sit in memory at once."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 import xlsxwriter
@@ -16,51 +18,91 @@ from django.utils.translation import gettext
 from tongxin.core import idnumber
 from tongxin.core.scope import Scope
 from tongxin.members.models import Member
+from tongxin.rosters.header import Column
 from tongxin.rosters.importer import COLUMNS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def template_file() -> Any:
-    """The member import template: Chinese headers, required ones marked, the ID and phone
-    columns formatted as text (so Excel keeps all 18 digits), one example row and notes."""
+@dataclass
+class TemplateSheet:
+    """An import template: the data sheet's headers (required ones starred and red, a comment
+    with each column's note), column formats and widths, drop-down lists, and a 填写说明 sheet
+    of notes followed by an example."""
+
+    sheet: str
+    columns: list[Column]
+    notes: list[tuple[str, str]]
+    text_fields: tuple[str, ...] = ()  # formatted as text, so Excel keeps what is typed
+    money_fields: tuple[str, ...] = ()
+    widths: dict[str, int] = dc_field(default_factory=dict)
+    lists: dict[str, list[str]] = dc_field(default_factory=dict)
+    label: Callable[[Column], str] = lambda c: str(c.label)
+    notes_width: int = 80
+    all_text: bool = False  # every column formatted as text
+    # The example under 示例: rows of cells; by default one line per column with its example.
+    example_rows: list[list[str]] | None = None
+
+
+def template_workbook(t: TemplateSheet) -> Any:
     out = tempfile.TemporaryFile()
     wb = xlsxwriter.Workbook(out, {"in_memory": True})
-    ws = wb.add_worksheet(gettext("党员名册"))
+    ws = wb.add_worksheet(t.sheet)
     head = wb.add_format({"bold": True, "bg_color": "#F8E1E1", "border": 1})
     head_required = wb.add_format({"bold": True, "bg_color": "#F8E1E1", "border": 1,
                                    "font_color": "#B71C1C"})  # fmt: skip
     text_fmt = wb.add_format({"num_format": "@"})
+    money = wb.add_format({"num_format": "#,##0.00"})
     example = wb.add_format({"font_color": "#888888", "num_format": "@"})
-    for i, c in enumerate(COLUMNS):
-        label = f"{c.label}*" if c.required else str(c.label)
-        ws.write_string(0, i, label, head_required if c.required else head)
-        fmt = text_fmt if c.field in ("id_number", "phone", "joined_on", "confirmed_on") else None
-        ws.set_column(i, i, 22 if c.field in ("id_number", "org") else 12, fmt)
+    for i, c in enumerate(t.columns):
+        label = t.label(c)
+        ws.write_string(0, i, f"{label}*" if c.required else label,
+                        head_required if c.required else head)  # fmt: skip
+        fmt = (text_fmt if t.all_text or c.field in t.text_fields
+               else money if c.field in t.money_fields else None)  # fmt: skip
+        ws.set_column(i, i, t.widths.get(c.field, 12), fmt)
         if c.note:
             ws.write_comment(0, i, str(c.note))
+        if c.field in t.lists:
+            ws.data_validation(1, i, 20000, i, {"validate": "list", "source": t.lists[c.field],
+                                                "error_type": "warning"})  # fmt: skip
     ws.freeze_panes(1, 0)
     notes = wb.add_worksheet(gettext("填写说明"))
     notes.set_column(0, 0, 16)
-    notes.set_column(1, 1, 80)
-    lines = [
-        (gettext("说明"), gettext("名册填在第一个工作表：第一行是列名，请勿修改；从第二行起每行一名党员。带*的列必填。")),
-        (gettext("身份证号码"), gettext("该列已设为“文本”格式。如果号码显示为3.30203E+17或末尾变成000，说明被当成了数字：请把单元格格式设为“文本”后重新输入。")),
-        (gettext("日期"), gettext("写成2021-11-11、2021/11/11或2021年11月11日均可。")),
-        (gettext("所在党组织"), gettext("与系统中的名称完全一致，且须在您的管辖范围内；有重名时写“上级组织名称/本组织名称”。")),
-        (gettext("再次导入"), gettext("身份证号码已登记的党员会按表格更新，不会重复登记；表格中留空的手机号码不会清除已登记的号码。")),
-    ]  # fmt: skip
-    for r, (k, v) in enumerate(lines):
+    notes.set_column(1, 1, t.notes_width)
+    for r, (k, v) in enumerate(t.notes):
         notes.write_string(r, 0, k)
         notes.write_string(r, 1, v)
-    r = len(lines) + 1
+    r = len(t.notes) + 1
     notes.write_string(r, 0, gettext("示例"), head)
-    for i, c in enumerate(COLUMNS):
-        notes.write_string(r + 1 + i, 0, f"{c.label}*" if c.required else str(c.label))
-        notes.write_string(r + 1 + i, 1, c.example or "—", example)
+    if t.example_rows is not None:
+        for i, row in enumerate(t.example_rows):
+            for j, v in enumerate(row):
+                notes.write_string(r + 1 + i, j, v, head if i == 0 else example)
+    else:
+        for i, c in enumerate(t.columns):
+            notes.write_string(r + 1 + i, 0, f"{c.label}*" if c.required else str(c.label))
+            notes.write_string(r + 1 + i, 1, c.example or "—", example)
     wb.close()
     out.seek(0)
     return out
+
+
+def template_file() -> Any:
+    """The member import template: Chinese headers, required ones marked, the ID and phone
+    columns formatted as text (so Excel keeps all 18 digits), one example row and notes."""
+    return template_workbook(TemplateSheet(
+        sheet=gettext("党员名册"), columns=COLUMNS,
+        text_fields=("id_number", "phone", "joined_on", "confirmed_on"),
+        widths={"id_number": 22, "org": 22},
+        notes=[
+            (gettext("说明"), gettext("名册填在第一个工作表：第一行是列名，请勿修改；从第二行起每行一名党员。带*的列必填。")),
+            (gettext("身份证号码"), gettext("该列已设为“文本”格式。如果号码显示为3.30203E+17或末尾变成000，说明被当成了数字：请把单元格格式设为“文本”后重新输入。")),
+            (gettext("日期"), gettext("写成2021-11-11、2021/11/11或2021年11月11日均可。")),
+            (gettext("所在党组织"), gettext("与系统中的名称完全一致，且须在您的管辖范围内；有重名时写“上级组织名称/本组织名称”。")),
+            (gettext("再次导入"), gettext("身份证号码已登记的党员会按表格更新，不会重复登记；表格中留空的手机号码不会清除已登记的号码。")),
+        ],
+    ))  # fmt: skip
 
 
 def org_template_file() -> Any:
@@ -69,63 +111,35 @@ def org_template_file() -> Any:
     example of three levels."""
     from tongxin.rosters.org_import import ORG_COLUMNS
 
-    out = tempfile.TemporaryFile()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True})
-    ws = wb.add_worksheet(gettext("党组织名册"))
-    head = wb.add_format({"bold": True, "bg_color": "#F8E1E1", "border": 1})
-    head_required = wb.add_format({"bold": True, "bg_color": "#F8E1E1", "border": 1,
-                                   "font_color": "#B71C1C"})  # fmt: skip
-    text_fmt = wb.add_format({"num_format": "@"})
-    lists = {
-        "kind": [gettext("党委"), gettext("党工委"), gettext("党总支"), gettext("党支部"),
-                 gettext("党小组")],
-        "establishment": [gettext("建制性"), gettext("功能性")],
-        "sector": [gettext("企业"), gettext("机关事业单位"), gettext("社会组织"), gettext("农村"),
-                   gettext("城市社区"), gettext("其他")],
-        "is_joint": [gettext("是"), gettext("否")],
-        "is_temporary": [gettext("是"), gettext("否")],
-    }  # fmt: skip
-    wide = {"name": 28, "parent": 28, "area": 16, "unit": 24}
-    for i, c in enumerate(ORG_COLUMNS):
-        ws.write_string(0, i, f"{c.label}*" if c.required else str(c.label),
-                        head_required if c.required else head)  # fmt: skip
-        ws.set_column(i, i, wide.get(c.field, 12), text_fmt)
-        if c.note:
-            ws.write_comment(0, i, str(c.note))
-        if c.field in lists:
-            ws.data_validation(1, i, 20000, i, {"validate": "list", "source": lists[c.field],
-                                                "error_type": "warning"})  # fmt: skip
-    ws.freeze_panes(1, 0)
-    notes = wb.add_worksheet(gettext("填写说明"))
-    notes.set_column(0, 0, 16)
-    notes.set_column(1, 1, 90)
-    lines = [
-        (gettext("说明"), gettext("名册填在第一个工作表：第一行是列名，请勿修改；从第二行起每行一个党组织。带*的列必填。")),
-        (gettext("上级党组织"), gettext("可以是系统中已有、并由您管理的党组织，也可以是本表中的另一行（写在前面或后面都可以）。名称须与系统中的完全一致；有重名时写“上级组织名称/本组织名称”。")),
-        (gettext("组织类别"), gettext("党委、党工委、党总支、党支部或党小组；也可写“联合党支部”“临时党支部”“功能型党支部”。党小组只能设在党支部之下，党支部设在党委、党工委或党总支之下，党总支设在党委或党工委之下。")),
-        (gettext("所属领域、所在区域"), gettext("留空时与上级党组织相同。所在区域须是上级党组织所在区域内的街道、社区或小区。")),
-        (gettext("日期"), gettext("写成2021-11-11、2021/11/11或2021年11月11日均可。")),
-        (gettext("再次导入"), gettext("同一上级党组织下名称相同的党组织会按表格更新，不会重复建立；留空的格子不会清除已有的内容。")),
-        (gettext("书记和任期"), gettext("书记、委员和任期（换届日期）请在导入后到党组织页面的“班子成员”中登记。")),
-    ]  # fmt: skip
-    for r, (k, v) in enumerate(lines):
-        notes.write_string(r, 0, k)
-        notes.write_string(r, 1, v)
-    r = len(lines) + 1
-    notes.write_string(r, 0, gettext("示例"), head)
-    example = wb.add_format({"font_color": "#888888"})
-    sample = [
-        [gettext("组织名称"), gettext("上级党组织"), gettext("组织类别"), gettext("建制类型")],
-        [gettext("紫金社区党委"), gettext("南门街道党工委"), gettext("党委"), gettext("建制性")],
-        [gettext("紫金社区第三党支部"), gettext("紫金社区党委"), gettext("党支部"), gettext("建制性")],
-        [gettext("第三党支部第一党小组"), gettext("紫金社区第三党支部"), gettext("党小组"), ""],
-    ]  # fmt: skip
-    for i, row in enumerate(sample):
-        for j, v in enumerate(row):
-            notes.write_string(r + 1 + i, j, v, head if i == 0 else example)
-    wb.close()
-    out.seek(0)
-    return out
+    yes_no = [gettext("是"), gettext("否")]
+    return template_workbook(TemplateSheet(
+        sheet=gettext("党组织名册"), columns=ORG_COLUMNS, all_text=True, notes_width=90,
+        widths={"name": 28, "parent": 28, "area": 16, "unit": 24},
+        lists={
+            "kind": [gettext("党委"), gettext("党工委"), gettext("党总支"), gettext("党支部"),
+                     gettext("党小组")],
+            "establishment": [gettext("建制性"), gettext("功能性")],
+            "sector": [gettext("企业"), gettext("机关事业单位"), gettext("社会组织"), gettext("农村"),
+                       gettext("城市社区"), gettext("其他")],
+            "is_joint": yes_no,
+            "is_temporary": yes_no,
+        },
+        notes=[
+            (gettext("说明"), gettext("名册填在第一个工作表：第一行是列名，请勿修改；从第二行起每行一个党组织。带*的列必填。")),
+            (gettext("上级党组织"), gettext("可以是系统中已有、并由您管理的党组织，也可以是本表中的另一行（写在前面或后面都可以）。名称须与系统中的完全一致；有重名时写“上级组织名称/本组织名称”。")),
+            (gettext("组织类别"), gettext("党委、党工委、党总支、党支部或党小组；也可写“联合党支部”“临时党支部”“功能型党支部”。党小组只能设在党支部之下，党支部设在党委、党工委或党总支之下，党总支设在党委或党工委之下。")),
+            (gettext("所属领域、所在区域"), gettext("留空时与上级党组织相同。所在区域须是上级党组织所在区域内的街道、社区或小区。")),
+            (gettext("日期"), gettext("写成2021-11-11、2021/11/11或2021年11月11日均可。")),
+            (gettext("再次导入"), gettext("同一上级党组织下名称相同的党组织会按表格更新，不会重复建立；留空的格子不会清除已有的内容。")),
+            (gettext("书记和任期"), gettext("书记、委员和任期（换届日期）请在导入后到党组织页面的“班子成员”中登记。")),
+        ],
+        example_rows=[
+            [gettext("组织名称"), gettext("上级党组织"), gettext("组织类别"), gettext("建制类型")],
+            [gettext("紫金社区党委"), gettext("南门街道党工委"), gettext("党委"), gettext("建制性")],
+            [gettext("紫金社区第三党支部"), gettext("紫金社区党委"), gettext("党支部"), gettext("建制性")],
+            [gettext("第三党支部第一党小组"), gettext("紫金社区第三党支部"), gettext("党小组"), ""],
+        ],
+    ))  # fmt: skip
 
 
 EXPORT_HEADERS = [

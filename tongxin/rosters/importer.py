@@ -31,20 +31,11 @@ from tongxin.members.models import Member, OrgRelationChange, Standing
 from tongxin.members.services import DUPLICATE_ID, MemberInput
 from tongxin.orgs.models import Organization
 from tongxin.rosters import cells, reading, rules, selectors
+from tongxin.rosters.header import Column, Header, SheetSpec
+from tongxin.rosters.header import find_header as header_find
 
 CHUNK = 2000
 MAX_REPORTED_ERRORS = 1000
-HEADER_SEARCH_ROWS = 10
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    label: Any  # lazy translation: the template's header
-    required: bool
-    variants: tuple[str, ...]
-    example: str = ""
-    note: Any = ""
 
 
 COLUMNS = [
@@ -81,7 +72,6 @@ COLUMNS = [
     Column("is_party_household", gettext_lazy("共产党员户"), False, ("共产党员户", "是否共产党员户"), "否"),
 ]  # fmt: skip
 BY_FIELD = {c.field: c for c in COLUMNS}
-HEADER_INDEX = {reading.header_key(v): c.field for c in COLUMNS for v in c.variants}
 BOOL_FIELDS = ("is_floating", "is_lost_contact", "is_model_post", "is_party_household")
 MEMO_FIELDS = frozenset({"org", "status", "education", "ethnicity", "standing", "joined_on",
                          "confirmed_on", "floating_to", *BOOL_FIELDS})  # fmt: skip
@@ -90,51 +80,18 @@ UPDATE_FIELDS = ("name", "ethnicity", "education", "status", "standing", "joined
                  "confirmed_on", "floating_to", *BOOL_FIELDS)  # fmt: skip
 
 
-@dataclass
-class Header:
-    row: int
-    columns: dict[int, str]  # cell index -> field
-    titles: dict[str, str]  # field -> the title as written in the file
-    unused: list[str]
+MEMBER_SHEET = SheetSpec(
+    columns=COLUMNS,
+    keys=("name", "id_number"),
+    template=gettext_lazy("导入模板"),
+    empty_hint=gettext_lazy("请把名册放在第一个工作表中再上传。"),
+    rows_hint=gettext_lazy("每行一名党员"),
+)
 
 
 def find_header(it: Iterator[tuple[int, list[object]]]) -> Header:
-    """The first row (of the first ten) naming the name and ID number columns."""
-    seen_any = False
-    for number, row in islice(it, HEADER_SEARCH_ROWS):
-        if any(cells.text(v) for v in row):
-            seen_any = True
-        columns: dict[int, str] = {}
-        titles: dict[str, str] = {}
-        unused: list[str] = []
-        for i, v in enumerate(row):
-            key = reading.header_key(v)
-            f = HEADER_INDEX.get(key)
-            if f and f not in titles:
-                columns[i], titles[f] = f, cells.text(v)
-            elif key:
-                unused.append(cells.text(v))
-        if "name" in titles and "id_number" in titles:
-            missing = [c for c in COLUMNS if c.required and c.field not in titles]
-            if missing:
-                raise ServiceError(
-                    gettext("第%(row)d行的表头缺少必填的列：%(cols)s。请使用导入模板，或补上这些列后再上传。")
-                    % {"row": number, "cols": gettext("、").join(f"“{c.label}”" for c in missing)},
-                    fields={"file": gettext("表头缺少必填的列。")},
-                )  # fmt: skip
-            return Header(number, columns, titles, unused)
-    if not seen_any:
-        raise ServiceError(
-            gettext("表格是空的：第一个工作表中没有任何内容。请把名册放在第一个工作表中再上传。"),
-            fields={"file": gettext("表格是空的。")},
-        )
-    raise ServiceError(
-        gettext(
-            "没有找到表头：前10行中没有同时含“姓名”和“身份证号码”两列的行。"
-            "请使用导入模板，第一行写列名，从第二行起每行一名党员。"
-        ),
-        fields={"file": gettext("没有找到表头。")},
-    )
+    """The member roster's header row (header.find_header)."""
+    return header_find(it, MEMBER_SHEET)
 
 
 class OrgIndex:

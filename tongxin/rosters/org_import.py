@@ -26,7 +26,9 @@ from tongxin.geo.selectors import ANCHOR_LEVELS
 from tongxin.orgs import services as org_services
 from tongxin.orgs.models import Establishment, Organization, OrgKind, Sector
 from tongxin.rosters import cells, reading, selectors
-from tongxin.rosters.importer import HEADER_SEARCH_ROWS, Column, Header, Outcome, Rollback
+from tongxin.rosters.header import Column, Header, SheetSpec
+from tongxin.rosters.header import find_header as header_find
+from tongxin.rosters.importer import Outcome, Rollback
 
 MAX_LEVELS = 60  # treebeard's paths (255 characters, 4 per level) hold 63 levels
 
@@ -62,7 +64,13 @@ ORG_COLUMNS = [
            ("成立日期", "成立时间", "建立日期", "组建日期", "成立年月日"), "2021-07-01"),
 ]  # fmt: skip
 BY_FIELD = {c.field: c for c in ORG_COLUMNS}
-HEADER_INDEX = {reading.header_key(v): c.field for c in ORG_COLUMNS for v in c.variants}
+ORG_SHEET = SheetSpec(
+    columns=ORG_COLUMNS,
+    keys=("name", "parent"),
+    template=gettext_lazy("党组织名册导入模板"),
+    empty_hint=gettext_lazy("请把党组织名册放在第一个工作表中再上传。"),
+    rows_hint=gettext_lazy("每行一个党组织"),
+)
 
 KIND_WORDS: dict[str, str] = {
     "党委": OrgKind.COMMITTEE, "党委员会": OrgKind.COMMITTEE, "基层党委": OrgKind.COMMITTEE,
@@ -150,41 +158,7 @@ def parse_choice(raw: object, words: dict[str, str], values: list[str], message:
 
 def find_header(it: Iterator[tuple[int, list[object]]]) -> Header:
     """The first row (of the first ten) naming the organization and its parent."""
-    seen_any = False
-    for number, row in islice(it, HEADER_SEARCH_ROWS):
-        if any(cells.text(v) for v in row):
-            seen_any = True
-        columns: dict[int, str] = {}
-        titles: dict[str, str] = {}
-        unused: list[str] = []
-        for i, v in enumerate(row):
-            k = reading.header_key(v)
-            f = HEADER_INDEX.get(k)
-            if f and f not in titles:
-                columns[i], titles[f] = f, cells.text(v)
-            elif k:
-                unused.append(cells.text(v))
-        if "name" in titles and "parent" in titles:
-            missing = [c for c in ORG_COLUMNS if c.required and c.field not in titles]
-            if missing:
-                raise ServiceError(
-                    gettext("第%(row)d行的表头缺少必填的列：%(cols)s。请使用导入模板，或补上这些列后再上传。")
-                    % {"row": number, "cols": gettext("、").join(f"“{c.label}”" for c in missing)},
-                    fields={"file": gettext("表头缺少必填的列。")},
-                )  # fmt: skip
-            return Header(number, columns, titles, unused)
-    if not seen_any:
-        raise ServiceError(
-            gettext("表格是空的：第一个工作表中没有任何内容。请把党组织名册放在第一个工作表中再上传。"),
-            fields={"file": gettext("表格是空的。")},
-        )  # fmt: skip
-    raise ServiceError(
-        gettext(
-            "没有找到表头：前10行中没有同时含“组织名称”和“上级党组织”两列的行。"
-            "请使用党组织名册导入模板，第一行写列名，从第二行起每行一个党组织。"
-        ),
-        fields={"file": gettext("没有找到表头。")},
-    )
+    return header_find(it, ORG_SHEET)
 
 
 class OrgOutcome(Outcome):
