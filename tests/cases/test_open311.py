@@ -131,6 +131,29 @@ def test_media_url_comes_back_to_the_jurisdictions_key_only(client, cw, key):
     assert root.find("request/media_url").text == url
 
 
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://x.example.com/a.jpg", "见附件"])
+def test_media_url_must_be_a_web_address(client, cw, key, url):
+    resp = post(client, **body(cw, key, media_url=url))
+    assert resp.status_code == 400
+    assert "http" in errors_json(resp)["description"]
+    assert not Case.objects.exists()
+
+
+def test_a_later_staff_note_is_not_taken_for_the_media_url(client, cw, key):
+    from datetime import timedelta
+
+    from tongxin.cases.models import CaseEvent
+
+    resp = post(client, **body(cw, key))
+    code = json.loads(resp.content)[0]["service_request_id"]
+    case = Case.objects.get(tracking_code=code)
+    CaseEvent.objects.create(case=case, kind="note", note="media_url: https://evil.example/x",
+                             public=False, at=case.reported_at + timedelta(minutes=5),
+                             from_state=case.state, to_state=case.state)  # fmt: skip
+    got = json.loads(client.get(f"/open311/v2/requests/{code}.json?api_key={key}").content)[0]
+    assert got["media_url"] == ""
+
+
 def test_overlong_media_url_is_400_and_writes_nothing(client, cw, key):
     resp = post(client, **body(cw, key, media_url="https://x.example.com/" + "a" * 480))
     assert resp.status_code == 400

@@ -171,6 +171,25 @@ def test_bad_photo_is_refused_with_message_and_nothing_written(cw, client_for, u
     assert not CasePhoto.objects.exists()
 
 
+def test_a_failure_after_photos_are_stored_leaves_no_files(cw, settings, monkeypatch):
+    """The report's transaction rolls back on any error, and the photo files go with it."""
+    from pathlib import Path
+
+    from tongxin.cases import services as case_services
+
+    def broken_audit(**kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the audit table is unavailable")
+
+    monkeypatch.setattr(case_services, "audit", broken_audit)
+    with pytest.raises(RuntimeError):
+        case_services.case_report(actor=cw["rita"], area=cw["compound_a"],
+                                  category=cw["sanitation"], description="北门垃圾没人收",
+                                  photos=[png("a.png"), png("b.png")])  # fmt: skip
+    assert not Case.objects.exists() and not CasePhoto.objects.exists()
+    root = Path(settings.UPLOAD_ROOT)
+    assert not [p for p in root.rglob("*") if p.is_file()], "no photo file is left behind"
+
+
 def test_case_page_offers_duplicate_merge(cw, client_for):
     first = report(cw, description="3号楼门口垃圾堆放好几天没有清运，味道很大")
     dup = report(cw, description="3号楼门口的垃圾没有清运，味道很大")

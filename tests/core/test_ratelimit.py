@@ -43,3 +43,11 @@ def test_with_redis_two_workers_count_together():
         assert other_worker.incr(f"ratelimit:t:k:{slot}") == 2
         assert ratelimit.hit("t", "k", window=3600) == 3
         caches["default"].clear()
+
+
+def test_an_unreachable_cache_lets_requests_through():
+    """Redis down: the limit cannot count, and the request is not refused for it."""
+    dead = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                        "LOCATION": "redis://127.0.0.1:9/0"}}  # fmt: skip
+    with override_settings(CACHES=dead):
+        assert ratelimit.hit("t", "k", window=60) == 0

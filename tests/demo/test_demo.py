@@ -132,3 +132,100 @@ def test_units_have_well_formed_credit_codes_and_addresses():
         assert validate(code) == code
         assert u.address.startswith("宁波市") and u.address.endswith("号"), u.address
     assert len({u.credit_code for u in units}) == len(units)
+
+
+def test_work_units_leave_the_rest_of_the_town_as_it_was(monkeypatch):
+    """Work units come from a stream of their own: every other column of every member is
+    what it would be without them (the encrypted ones are salted, so compared by index)."""
+    from tongxin.demo.generator import Generator, buildings_index
+
+    def rows() -> list[tuple]:  # type: ignore[type-arg]
+        gen, _plan, areas, _orgs, holders = build_plan(scale="town", seed=1)
+        by_area, region = buildings_index(areas)
+        return list(gen.member_rows(holders, by_area, region))
+
+    with_units = rows()
+    monkeypatch.setattr(Generator, "work_unit", lambda *a: None)
+    without = rows()
+    work = loader.MEMBER_COLUMNS.index("work_unit_id")
+    salted = [loader.MEMBER_COLUMNS.index(c) for c in ("id_number_enc", "phone_enc")]
+
+    def rest(r: tuple) -> tuple:  # type: ignore[type-arg]
+        return tuple(v for i, v in enumerate(r) if i != work and i not in salted)
+
+    assert [rest(r) for r in with_units] == [rest(r) for r in without]
+    assert sum(r[work] is not None for r in with_units) > 1000
+    assert all(r[work] is None for r in without)
+
+
+@pytest.mark.django_db
+def test_members_of_working_age_work_in_the_unit_hosting_their_organization(client):  # type: ignore[no-untyped-def]
+    from django.urls import reverse
+
+    from tongxin.demo.generator import Generator
+    from tongxin.grids.models import Grid
+
+    run_demo("--scale", "town")
+    today = Generator().today
+    members = list(Member.objects.select_related("org", "work_unit"))
+    hosts = dict(Organization.objects.exclude(unit=None).values_list("path", "unit_id"))
+
+    def host(path: str) -> int | None:
+        found = [hosts[p] for p in (path[:i] for i in range(4, len(path) + 1, 4)) if p in hosts]
+        return found[-1] if found else None
+
+    elsewhere = 0
+    for m in members:
+        age = today.year - m.birth_date.year  # as the generator counts it
+        unit = host(m.org_path)
+        if age > 60 or m.is_floating:  # retired, or working away (流动党员)
+            assert m.work_unit_id is None, m
+        elif unit is not None:
+            assert m.work_unit_id == unit, m
+        elif unit is None and m.work_unit_id is not None:
+            elsewhere += 1
+            # a unit of the member's own district
+            assert m.work_unit.area.path[:8] == m.org.area.path[:8], m  # type: ignore[union-attr]
+    with_unit = sum(m.work_unit_id is not None for m in members)
+    territorial = sum(host(m.org_path) is None for m in members)
+    assert 0.35 < with_unit / len(members) < 0.65
+    assert 0 < elsewhere < 0.1 * territorial
+    # The units' 专属网格 have members to take in by work unit: on the assign page, those in
+    # no grid yet (the demo leaves some out), and the rest offered to be moved in.
+    pending = {
+        g.pk: (
+            Member.objects.filter(work_unit__in=g.units.all(), grid_membership=None).count(),
+            Member.objects.filter(work_unit__in=g.units.all()).count(),
+        )
+        for g in Grid.objects.exclude(units=None)
+    }
+    assert pending and all(everyone > 0 for _n, everyone in pending.values())
+    grid, (n, _everyone) = max(pending.items(), key=lambda kv: kv[1][0])
+    assert n > 0
+    client.force_login(User.objects.get(username="admin"))
+    page = client.get(reverse("grids:assign", args=[grid]))
+    assert f'data-testid="unit-pending">{n}<' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_linked_demo_users_are_named_after_their_member():
+    from tongxin.orgs.models import Leadership
+
+    # An account left by an older demo, under its old display name: --reset replaces it.
+    run_demo("--scale", "town")
+    User.objects.filter(username="dangyuan").update(display_name="党员 赵红")
+    secretary = User.objects.select_related("member").get(username="zhibu").member
+    assert secretary is not None
+    assert User.objects.get(username="zhibu").display_name == f"支部书记 {secretary.name}"
+    # … and that member is the secretary of the branch the account serves.
+    assert Leadership.objects.filter(member=secretary, org=secretary.org_id, role="secretary").exists()  # fmt: skip
+    text = run_demo("--scale", "town", "--seed", "2", "--reset")
+    assert "已有账号" not in text
+    users = {u.username: u for u in User.objects.select_related("member")}
+    for username, title in (("zhibu", "支部书记"), ("dangyuan", "党员")):
+        u = users[username]
+        assert u.member is not None and u.display_name == f"{title} {u.member.name}", u
+    assert users["dangyuan"].member.org_id == users["zhibu"].member.org_id  # type: ignore[union-attr]
+    # Accounts with no member keep their names.
+    assert users["wangge"].member is None and users["wangge"].display_name == "网格员 刘芳"
+    assert User.objects.filter(display_name__contains="赵红").count() == 0

@@ -57,3 +57,30 @@ def ugw(gw):  # type: ignore[no-untyped-def]
     w["dave"].refresh_from_db()
     w["eve"] = factories.user("eve", "grid_worker", area=w["comm_b"], display_name="郑洁")
     return w
+
+
+@pytest.fixture
+def hospital(ugw):  # type: ignore[no-untyped-def]
+    """ugw plus 宁波市第一医院, a unit of the city (above every street), covered by a unit grid
+    of 紫金社区 that alice manages. Who works there:
+    周明 (branch A2, alice's) in no grid; 张红 (alice's) in grid_a by residence;
+    吴强 (branch B1, not alice's) in no grid; 赵刚 (branch B1) in grid_b;
+    李明 (branch A1, alice's, living in street B) in grid_b, which alice does not manage."""
+    from tongxin.orgs.services import unit_create
+
+    w = ugw
+    w["unit_city"] = unit_create(actor=None, name="宁波市第一医院", sector="public_institution",
+                                 area=w["city_a"])  # fmt: skip
+    w["grid_h"] = services.grid_create(
+        actor=None, community=w["comm_a"], name="第一医院网格", code="09",
+        serving_branch=w["branch_a2"], compounds=[], units=[w["unit_city"]],
+    )  # fmt: skip
+    w["m_zhou"] = factories.member(w["branch_a2"], name="周明", work_unit=w["unit_city"])
+    w["m_wu"] = factories.member(w["branch_b1"], name="吴强", work_unit=w["unit_city"])
+    for key in ("m_a1", "m_b1", "m_a1b"):
+        w[key].work_unit = w["unit_city"]
+        w[key].save()
+    services.grid_assign_member(actor=None, grid=w["grid_a"], member=w["m_a1"])
+    services.grid_assign_member(actor=None, grid=w["grid_b"], member=w["m_b1"])
+    services.grid_assign_member(actor=None, grid=w["grid_b"], member=w["m_a1b"])
+    return w

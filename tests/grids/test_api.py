@@ -266,3 +266,36 @@ def test_assign_by_work_unit(ugw, api):
     assert r.status_code == 200 and r.json() == {"assigned": 1}
     r = api(w["alice"], "post", f"/api/v1/grids/{w['grid_a'].pk}/assign-by-work-unit", {})
     assert r.status_code == 400 and "还没有覆盖任何单位" in r.json()["message"]
+
+
+def test_assign_by_work_unit_takes_only_members_in_scope(hospital, api):
+    """The API follows the page: alice takes only members she manages, and moves only those
+    from grids she manages; the count says nothing of the others."""
+    w = hospital
+    g = w["grid_h"]
+    outside = GridMembership.objects.filter(member__in=[w["m_b1"], w["m_a1b"]])
+    before = sorted(outside.values_list("member_id", "grid_id"))
+    url = f"/api/v1/grids/{g.pk}/assign-by-work-unit"
+    r = api(w["alice"], "post", url, {"move_assigned": True})
+    assert r.status_code == 200 and r.json() == {"assigned": 2}
+    assert set(g.memberships.values_list("member__name", flat=True)) == {"周明", "张红"}
+    assert sorted(outside.values_list("member_id", "grid_id")) == before
+    assert not GridMembership.objects.filter(member=w["m_wu"]).exists()
+    r = api(w["alice"], "post", url, {"move_assigned": True})
+    assert r.status_code == 200 and r.json() == {"assigned": 0}
+
+
+def test_one_member_is_not_moved_out_of_a_grid_out_of_reach(hospital, api):
+    """李明 is alice's member but sits in grid_b, which she does not manage: moving him into
+    her grid is refused with the reason, and grid_b keeps him."""
+    w = hospital
+    r = api(w["alice"], "post", f"/api/v1/grids/{w['grid_a'].pk}/members",
+            {"member_id": w["m_a1b"].pk})  # fmt: skip
+    assert r.status_code == 400
+    assert "管辖范围外的网格" in r.json()["message"]
+    assert GridMembership.objects.get(member=w["m_a1b"]).grid == w["grid_b"]
+    # A member in no grid, or in a grid she manages, is still taken.
+    r = api(w["alice"], "post", f"/api/v1/grids/{w['grid_h'].pk}/members",
+            {"member_id": w["m_a1"].pk})  # fmt: skip
+    assert r.status_code == 201
+    assert GridMembership.objects.get(member=w["m_a1"]).grid == w["grid_h"]

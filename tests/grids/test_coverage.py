@@ -12,7 +12,7 @@ from django.utils import timezone
 from tests import factories
 from tests.helpers import texts
 from tongxin.accounts.services import api_token_create
-from tongxin.core.scope import scope_for_user
+from tongxin.core.scope import Scope, scope_for_user
 from tongxin.geo.models import AreaLevel
 from tongxin.grids import services
 from tongxin.grids.coverage import CoverageAudit, get_audit_root_for
@@ -72,6 +72,24 @@ def test_unit_with_three_members_needs_a_formal_branch(gw):
     assert names(gw["alice"], "unit") == []
 
 
+def test_unit_hosting_a_general_branch_is_covered(gw):
+    # A 党总支 hosted by the unit covers it: its branches need not name the unit again.
+    unit = Unit.objects.create(
+        name="紫金制造有限公司", sector="enterprise", area=gw["street_a_area"]
+    )
+    for _ in range(3):
+        factories.member(gw["branch_a2"], work_unit=unit)
+    assert names(gw["alice"], "unit") == ["紫金制造有限公司"]
+    head = org_create(actor=None, parent=gw["street_a"], name="紫金制造党总支",
+                      kind="general_branch", sector="enterprise", area=gw["street_a_area"],
+                      unit=unit)  # fmt: skip
+    org_create(actor=None, parent=head, name="紫金制造第1党支部", kind="branch",
+               sector="enterprise", area=gw["street_a_area"])  # fmt: skip
+    assert names(gw["alice"], "unit") == []
+    org_update(actor=None, org=head, establishment="functional")
+    assert names(gw["alice"], "unit") == ["紫金制造有限公司"]
+
+
 def test_functional_branch_with_three_members_should_be_formal(gw):
     org_update(actor=None, org=gw["branch_a2"], establishment="functional")
     assert names(gw["alice"], "functional") == []  # one member
@@ -89,7 +107,8 @@ def test_members_in_no_grid(gw):
     assert names(gw["charlie"], "ungridded") == ["赵刚"]
     gap = audit_of(gw["alice"]).rows("ungridded")[0:1][0]
     assert gap.url == f"/grids/member/{gw['m_a1'].pk}/"
-    services.grid_assign_by_residence(actor=None, grid=gw["grid_a"])  # 张红 lives there
+    # 张红 lives there
+    services.grid_assign_by_residence(actor=None, scope=Scope.everything(), grid=gw["grid_a"])
     assert names(gw["alice"], "ungridded") == ["李明", "王芳"]
     # members whose 党籍 is suspended are not counted
     factories.member(gw["branch_a1"], standing="suspended")

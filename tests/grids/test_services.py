@@ -11,8 +11,11 @@ from tests import factories
 from tests.helpers import is_chinese
 from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.core.models import AuditLog
+from tongxin.core.scope import Scope, scope_for_user
 from tongxin.grids import services
 from tongxin.grids.models import Grid, GridMembership, GridWorker
+
+ALL = Scope.everything()  # a system task: every member, every grid
 
 
 @contextmanager
@@ -131,20 +134,32 @@ def test_assign_by_residence(gw):
     li = gw["m_a1b"]
     li.residence = gw["building_a"]
     li.save()
-    n = services.grid_assign_by_residence(actor=gw["alice"], grid=gw["grid_a"])
+    n = services.grid_assign_by_residence(
+        actor=gw["alice"], scope=scope_for_user(gw["alice"]), grid=gw["grid_a"]
+    )
     assert n == 2
     assert set(gw["grid_a"].memberships.values_list("member__name", flat=True)) == {"张红", "李明"}
     assert AuditLog.objects.get(action="grids.assign_by_residence").diff["assigned"] == 2
     # nobody left to assign: nothing changes the second time
-    assert services.grid_assign_by_residence(actor=gw["alice"], grid=gw["grid_a"]) == 0
+    assert (
+        services.grid_assign_by_residence(
+            actor=gw["alice"], scope=scope_for_user(gw["alice"]), grid=gw["grid_a"]
+        )
+        == 0
+    )
 
 
 def test_assign_by_residence_leaves_members_of_other_grids_unless_asked(gw):
     other = services.grid_create(actor=None, community=gw["comm_a"], name="新村网格",
                                  serving_branch=gw["branch_a2"], compounds=[gw["compound_a2"]])  # fmt: skip
     services.grid_assign_member(actor=None, grid=other, member=gw["m_a1"])
-    assert services.grid_assign_by_residence(actor=None, grid=gw["grid_a"]) == 0
-    assert services.grid_assign_by_residence(actor=None, grid=gw["grid_a"], move_assigned=True) == 1
+    assert services.grid_assign_by_residence(actor=None, scope=ALL, grid=gw["grid_a"]) == 0
+    assert (
+        services.grid_assign_by_residence(
+            actor=None, scope=ALL, grid=gw["grid_a"], move_assigned=True
+        )
+        == 1
+    )
     assert GridMembership.objects.get(member=gw["m_a1"]).grid == gw["grid_a"]
 
 
@@ -253,32 +268,87 @@ def test_update_sets_the_workers_exactly(ugw):
 
 def test_assign_by_work_unit(ugw):
     w = ugw
+    alice = scope_for_user(w["alice"])
     g = services.grid_create(actor=None, community=w["comm_a"], name="紫金科技专属网格",
                              serving_branch=w["branch_a2"], compounds=[], units=[w["unit_a"]])  # fmt: skip
-    # 张红 lives in 紫金花园 and works at 紫金科技; two more work there; one works elsewhere
+    # 张红 lives in 紫金花园 and works at 紫金科技; two more of alice's members work there; one
+    # works elsewhere
     ming = factories.member(w["branch_a2"], name="周明", work_unit=w["unit_a"])
-    factories.member(w["branch_b1"], name="吴强", work_unit=w["unit_a"])
+    factories.member(w["branch_a1"], name="吴强", work_unit=w["unit_a"])
     factories.member(w["branch_a2"], name="郑丽", work_unit=w["unit_a2"])
     zhang = w["m_a1"]
     zhang.work_unit = w["unit_a"]
     zhang.save()
-    services.grid_assign_by_residence(actor=None, grid=w["grid_a"])  # 张红 → 紫金花园网格
-    n = services.grid_assign_by_work_unit(actor=w["alice"], grid=g)
+    # 张红 → 紫金花园网格
+    services.grid_assign_by_residence(actor=None, scope=ALL, grid=w["grid_a"])
+    n = services.grid_assign_by_work_unit(actor=w["alice"], scope=alice, grid=g)
     assert n == 2
     assert set(g.memberships.values_list("member__name", flat=True)) == {"周明", "吴强"}
     assert not g.memberships.filter(by_residence=True).exists()
     row = AuditLog.objects.get(action="grids.assign_by_work_unit")
     assert row.diff == {"assigned": 2, "move_assigned": False}
-    assert services.grid_assign_by_work_unit(actor=None, grid=g) == 0
-    # asked to, the unit grid takes 张红 from her residence grid
-    assert services.grid_assign_by_work_unit(actor=None, grid=g, move_assigned=True) == 1
+    assert services.grid_assign_by_work_unit(actor=w["alice"], scope=alice, grid=g) == 0
+    # asked to, the unit grid takes 张红 from her residence grid (alice manages both)
+    moved = services.grid_assign_by_work_unit(
+        actor=w["alice"], scope=alice, grid=g, move_assigned=True
+    )
+    assert moved == 1
     assert GridMembership.objects.get(member=zhang).grid == g
     assert GridMembership.objects.get(member=ming).grid == g
+    row = AuditLog.objects.filter(action="grids.assign_by_work_unit").latest("pk")
+    assert row.diff == {"assigned": 1, "move_assigned": True}
+
+
+def _grids_of(*members):  # type: ignore[no-untyped-def]
+    return {m.name: GridMembership.objects.filter(member=m).values_list("grid", flat=True).first()
+            for m in members}  # fmt: skip
+
+
+def test_assign_by_work_unit_takes_only_members_and_grids_in_scope(hospital):
+    """The grid covers a city unit: people of the whole city work there. alice assigns only
+    the members she manages, and moves only those whose grid she manages."""
+    w = hospital
+    g, alice = w["grid_h"], scope_for_user(w["alice"])
+    outside = (w["m_wu"], w["m_b1"], w["m_a1b"])
+    before = _grids_of(*outside)
+    assert services.grid_assign_by_work_unit(actor=w["alice"], scope=alice, grid=g) == 1
+    assert services.grid_assign_by_work_unit(
+        actor=w["alice"], scope=alice, grid=g, move_assigned=True
+    ) == 1  # fmt: skip
+    assert set(g.memberships.values_list("member__name", flat=True)) == {"周明", "张红"}
+    # 吴强 is still in no grid; 赵刚 and 李明 are still in street B's grid
+    assert _grids_of(*outside) == before == {"吴强": None, "赵刚": w["grid_b"].pk,
+                                             "李明": w["grid_b"].pk}  # fmt: skip
+    diffs = list(AuditLog.objects.filter(action="grids.assign_by_work_unit")
+                 .order_by("pk").values_list("diff", flat=True))  # fmt: skip
+    assert diffs == [{"assigned": 1, "move_assigned": False},
+                     {"assigned": 1, "move_assigned": True}]  # fmt: skip
+    # a system task (every scope) takes them all
+    assert services.grid_assign_by_work_unit(
+        actor=None, scope=ALL, grid=g, move_assigned=True
+    ) == 3  # fmt: skip
+
+
+def test_assign_by_residence_moves_only_from_grids_in_scope(hospital):
+    """李明 moves into 紫金花园 but street B's grid holds him: alice's move leaves him there."""
+    w = hospital
+    li = w["m_a1b"]
+    li.residence = w["building_a"]
+    li.save()
+    alice = scope_for_user(w["alice"])
+    assert services.grid_assign_by_residence(
+        actor=w["alice"], scope=alice, grid=w["grid_a"], move_assigned=True
+    ) == 0  # fmt: skip
+    assert GridMembership.objects.get(member=li).grid == w["grid_b"]
+    assert services.grid_assign_by_residence(
+        actor=None, scope=ALL, grid=w["grid_a"], move_assigned=True
+    ) == 1  # fmt: skip
+    assert GridMembership.objects.get(member=li).grid == w["grid_a"]
 
 
 def test_assign_by_work_unit_needs_units(gw):
     with unchanged(contains="还没有覆盖任何单位"):
-        services.grid_assign_by_work_unit(actor=None, grid=gw["grid_a"])
+        services.grid_assign_by_work_unit(actor=None, scope=ALL, grid=gw["grid_a"])
 
 
 def test_instructor_with_suspended_standing_is_refused(gw):

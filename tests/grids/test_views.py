@@ -209,6 +209,27 @@ def test_assign_page_by_work_unit(ugw, client_for):
     assert "还没有覆盖任何单位" in texts(r)
 
 
+def test_assign_page_by_work_unit_counts_and_takes_only_members_in_scope(hospital, client_for):
+    """A city unit employs people of every street: the page counts, and the button takes, only
+    the members alice manages, and moves only those from grids she manages."""
+    w = hospital
+    g = w["grid_h"]
+    outside = GridMembership.objects.filter(member__in=[w["m_b1"], w["m_a1b"]])
+    before = sorted(outside.values_list("member_id", "grid_id"))
+    c = client_for(w["alice"])
+    body = texts(c.get(f"/grids/{g.pk}/assign/"))
+    # 周明 in no grid; with 张红 (in alice's grid_a) two may be moved in
+    assert 'data-testid="unit-pending">1<' in body and "（共 2 名）" in body
+    assert "吴强" not in body and "赵刚" not in body
+    r = c.post(f"/grids/{g.pk}/assign/", {"action": "by_work_unit", "move": "1"}, follow=True)
+    assert "已按工作单位编入 2 名党员" in texts(r)
+    assert set(g.memberships.values_list("member__name", flat=True)) == {"周明", "张红"}
+    assert sorted(outside.values_list("member_id", "grid_id")) == before
+    assert not GridMembership.objects.filter(member=w["m_wu"]).exists()
+    body = texts(c.get(f"/grids/{g.pk}/assign/"))
+    assert 'data-testid="unit-pending">0<' in body and "同时调入" not in body
+
+
 def test_stranger_cannot_add_workers_or_assign_by_work_unit(ugw, client_for):
     from tongxin.grids.models import GridWorker
 

@@ -170,33 +170,62 @@ def test_she_withdraws_her_request_before_any_approval(selfw):
 # --- bad input -----------------------------------------------------------------------------------
 
 
-def test_targets_out_of_the_rules_are_refused(selfw):
-    w = selfw
+def _out_of_rules(w):  # type: ignore[no-untyped-def]
+    """Organizations that exist but are no target for 张红 (branch A1), with what the service
+    says of each."""
     other_root = factories.org("中共杭州市委", OrgKind.COMMITTEE)
     far = factories.org("杭州某党支部", OrgKind.BRANCH, other_root)
     temp = factories.org("紫金临时党支部", OrgKind.BRANCH, w["comm_a_org"])
     Organization.objects.filter(pk=temp.pk).update(is_temporary=True)
     temp.refresh_from_db()
-    cases = [
-        (None, "请从查找结果中选择"),
+    return [
         (far, "没有共同的上级党组织"),
         (w["group_a1"], "只能转入党支部或党总支"),  # below her branch, and a group
         (w["comm_a_org"], "只能转入党支部或党总支"),  # above her branch, a committee
+        (w["city"], "只能转入党支部或党总支"),  # a committee of the same tree
         (w["branch_a1"], "相同"),
         (temp, "临时党组织"),
     ]
-    hong = logged_in(w["hong"])
-    for target, text in cases:
+
+
+def test_targets_out_of_the_rules_are_refused(selfw):
+    w = selfw
+    for target, text in [(None, "请从查找结果中选择"), *_out_of_rules(w)]:
         with nothing_written(), refused(field="target", contains=text):
             transfers.transfer_request_own(actor=w["hong"], target=target, reason_kind="job",
                                            moved_on=TODAY)  # fmt: skip
+
+
+def test_an_id_posted_by_hand_tells_nothing_of_the_organization(selfw):
+    """The page and the API resolve the posted id only among the targets her search offers:
+    a committee, a temporary branch, another tree's branch (or her own, or one below) get
+    the very response of an id that does not exist, without the organization's name."""
+    import re
+
+    w = selfw
+    picked = [o for o, _text in _out_of_rules(w)]
+    missing = Organization.objects.order_by("-pk").first().pk + 1000  # type: ignore[union-attr]
+    hong = logged_in(w["hong"])
+    pages, apis = set(), set()
+    for pk in [missing, *(o.pk for o in picked)]:
         with nothing_written():
-            r = hong.post(MINE, {**form(w), "target": target.pk if target else ""})
-            assert r.status_code == 200 and text in texts(r), target
+            r = hong.post(MINE, {**form(w), "target": pk})
+            body = texts(r)
+            assert r.status_code == 200 and "请从查找结果中选择转入的党支部" in body, pk
+            # the same page but for the CSRF token, masked anew for every response
+            pages.add(re.sub(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]*"', "", body))
         with nothing_written():
-            r = api_post(hong, API_MINE, {"target_org_id": target.pk if target else 999999,
-                                          "reason_kind": "job", "moved_on": TODAY.isoformat()})  # fmt: skip
-            assert r.status_code == 400 and text in r.json()["fields"]["target_org_id"], r.content
+            r = api_post(hong, API_MINE, {"target_org_id": pk, "reason_kind": "job",
+                                          "moved_on": TODAY.isoformat()})  # fmt: skip
+            assert r.status_code == 400, r.content
+            assert r.json()["fields"] == {"target_org_id": "请从查找结果中选择转入的党支部。"}
+            apis.add(r.content)
+    assert len(pages) == 1 and len(apis) == 1
+    page = next(iter(pages))
+    for o in picked:
+        if o != w["branch_a1"]:  # her own branch's name is on her page anyway
+            assert o.name not in page, o.name
+    assert not Transfer.objects.exists()
 
 
 def test_an_ancestor_general_branch_is_refused_and_never_offered(selfw):

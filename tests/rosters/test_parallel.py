@@ -109,3 +109,60 @@ def test_in_memory_sqlite_never_forks(world, settings, tmp_path):
     assert importer.parallel_possible(path) is FORKS
     settings.ROSTER_PARALLEL_BYTES = 10**9
     assert importer.parallel_possible(path) is False
+
+
+def test_a_failed_write_stops_the_check_process_and_writes_nothing(committed_world, tmp_path,
+                                                                    monkeypatch):  # fmt: skip
+    """The importing process fails on the first chunk while the check process is still
+    sending (blocked on the full pipe): it is stopped and reaped, and nothing is kept."""
+    import multiprocessing
+
+    rows = [sheets.person() for _ in range(importer.CHUNK * 3)]
+    before = Member.objects.count()
+
+    def failing_write(self, creates, updates):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the database refused the chunk")
+
+    monkeypatch.setattr(MemberImport, "_write", failing_write)
+    path = tmp_path / "big.xlsx"
+    path.write_bytes(sheets.xlsx(rows))
+    imp = MemberImport(scope=scope_for_user(committed_world["alice"]))
+    with pytest.raises(RuntimeError, match="refused the chunk"), transaction.atomic():
+        imp.run(path, "xlsx", path.name, commit=True)
+    assert imp.parallel is FORKS
+    assert multiprocessing.active_children() == []
+    assert Member.objects.count() == before
+
+
+@pytest.mark.skipif(
+    not FORKS, reason="the two-process path needs a database a second connection sees"
+)
+def test_a_check_process_that_dies_fails_the_import(committed_world, tmp_path, monkeypatch):
+    import os
+
+    def dies(self, *args):  # type: ignore[no-untyped-def]
+        os._exit(3)
+
+    monkeypatch.setattr(MemberImport, "_child_pass", dies)
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(sheets.xlsx([sheets.person()]))
+    before = Member.objects.count()
+    imp = MemberImport(scope=scope_for_user(committed_world["alice"]))
+    with pytest.raises(RuntimeError, match="ended without a result"), transaction.atomic():
+        imp.run(path, "xlsx", path.name, commit=True)
+    assert Member.objects.count() == before
+
+
+def test_no_fork_from_a_request_thread(settings, tmp_path, db):
+    """Threaded web servers run requests off the main thread: no fork there."""
+    import threading
+
+    settings.ROSTER_PARALLEL_BYTES = 0
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(sheets.xlsx([sheets.person()]))
+    seen: list[bool] = []
+    t = threading.Thread(target=lambda: seen.append(importer.parallel_possible(path)))
+    t.start()
+    t.join()
+    assert seen == [False]
+    assert importer.parallel_possible(path) is FORKS

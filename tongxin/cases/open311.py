@@ -97,6 +97,17 @@ def _w3(value: dt.datetime | None) -> str | None:
 MAX_MEDIA_URL = 480
 
 
+def _web_url(value: str) -> bool:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def _fmt(fmt: str) -> str:
     return "json" if fmt == "json" else "xml"
 
@@ -273,6 +284,8 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     media_url = p.get("media_url", "").strip()
     if len(media_url) > MAX_MEDIA_URL:
         raise Open311Error(400, _("media_url 最多%(n)s个字符。") % {"n": MAX_MEDIA_URL})
+    if media_url and not _web_url(media_url):
+        raise Open311Error(400, _("media_url 应为 http 或 https 地址。"))
     area, lat, lon, address = _place(request, key)
     parts = [x for x in (p.get("last_name", "").strip(), p.get("first_name", "").strip()) if x]
     # Chinese names are written surname first without a space; others keep the space.

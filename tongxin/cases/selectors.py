@@ -23,7 +23,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from tongxin.cases.models import (
     OPEN_STATES,
@@ -40,7 +40,7 @@ from tongxin.cases.models import (
 from tongxin.core.scope import NOTHING, Grant, Scope, subtree_q
 from tongxin.geo.models import Area
 
-CASE_NOT_FOUND = "事件不存在或不在您的管辖范围内。"
+CASE_NOT_FOUND = gettext_noop("事件不存在或不在您的管辖范围内。")
 # The grid worker's own step (网格呼叫, 就地解决) is not a role permission: it belongs to the
 # 网格员 (GridWorker) of the grid whose compounds hold the case, as 部门报到 belongs to the
 # agency's handlers. ``can(scope, case, GRID_STEP)`` answers it.
@@ -209,15 +209,15 @@ LIST_RELATED = ("category", "area", "agency")
 
 INBOXES = {
     # key: (label, states, perm that sees it); "grid" also needs a grid (grid_paths)
-    "grid": ("网格待呼叫", ("reported",), "cases.report"),
-    "accept": ("待受理", ("reported", "called", "escalated"), "cases.manage"),
-    "dispatch": ("待派遣", ("accepted", "returned"), "cases.manage"),
-    "claim": ("待报到", ("dispatched",), "cases.handle"),
-    "handling": ("处置中", ("claimed",), "cases.handle"),
-    "verify": ("待核查", ("resolved",), "cases.manage"),
-    "close": ("待结案", ("verified",), "cases.manage"),
-    "overdue": ("已超期", OPEN_STATES, "cases.view"),
-    "all": ("全部", (), "cases.view"),
+    "grid": (gettext_lazy("网格待呼叫"), ("reported",), "cases.report"),
+    "accept": (gettext_lazy("待受理"), ("reported", "called", "escalated"), "cases.manage"),
+    "dispatch": (gettext_lazy("待派遣"), ("accepted", "returned"), "cases.manage"),
+    "claim": (gettext_lazy("待报到"), ("dispatched",), "cases.handle"),
+    "handling": (gettext_lazy("处置中"), ("claimed",), "cases.handle"),
+    "verify": (gettext_lazy("待核查"), ("resolved",), "cases.manage"),
+    "close": (gettext_lazy("待结案"), ("verified",), "cases.manage"),
+    "overdue": (gettext_lazy("已超期"), OPEN_STATES, "cases.view"),
+    "all": (gettext_lazy("全部"), (), "cases.view"),
 }
 
 
@@ -231,7 +231,7 @@ class CaseFilters:
 
 def inboxes_for(scope: Scope) -> list[tuple[str, str]]:
     return [
-        (k, v[0])
+        (k, str(v[0]))
         for k, v in INBOXES.items()
         if scope.has(v[2]) and (k != "grid" or grid_paths(scope))
     ]

@@ -206,16 +206,17 @@ def case_report(
         _event(case, EventKind.REPORT, actor, now, note=str(Source(source).label))
         if media_url:
             _event(case, EventKind.NOTE, actor, now, note=f"media_url: {media_url}", public=False)
-        stored = []
+        stored: list[str] = []
         try:
             for f in photos or []:
                 stored.append(_store_photo(case, f, actor))
-        except ServiceError:
-            for s in stored:
-                uploads.delete(s)
+            audit(actor=actor, action="case.report", obj=case,
+                  diff={"category": category.code, "area": area.path, "source": source})  # fmt: skip
+        except Exception:
+            # The transaction rolls back; the files written so far must go with it.
+            for name in stored:
+                uploads.delete(name)
             raise
-        audit(actor=actor, action="case.report", obj=case,
-              diff={"category": category.code, "area": area.path, "source": source})  # fmt: skip
     return case
 
 
@@ -248,7 +249,6 @@ def _map_point(
     return latitude.quantize(q), longitude.quantize(q)
 
 
-@transaction.atomic
 def case_report_resident(
     *,
     actor: Any,
@@ -266,7 +266,8 @@ def case_report_resident(
     the resident's community picked from the list, a point tapped on the map, or both. A point
     alone files the case under the nearest place with coordinates in the community (the
     selector Open311 uses for lat/long); a point farther than MAX_POINT_KM from every place of
-    the community is refused. The point is kept on the case (latitude/longitude)."""
+    the community is refused. The point is kept on the case (latitude/longitude). Only reads
+    happen here: case_report holds the write transaction for its inserts alone."""
     from tongxin.cases.open311_selectors import nearest_area
     from tongxin.cases.selectors import resident_areas, resident_community
 

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongxin.centers import selectors, services
@@ -28,7 +28,19 @@ from tongxin.geo.models import Area, AreaLevel
 from tongxin.orgs.models import Organization
 
 DAY_LABELS = dict(
-    zip(WEEKDAYS, ["周一", "周二", "周三", "周四", "周五", "周六", "周日"], strict=True)
+    zip(
+        WEEKDAYS,
+        [
+            gettext_lazy("周一"),
+            gettext_lazy("周二"),
+            gettext_lazy("周三"),
+            gettext_lazy("周四"),
+            gettext_lazy("周五"),
+            gettext_lazy("周六"),
+            gettext_lazy("周日"),
+        ],
+        strict=True,
+    )
 )
 
 

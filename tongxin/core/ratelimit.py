@@ -5,9 +5,12 @@ server (then shared by every worker, which is what a deployment with several wor
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 
 def hit(name: str, key: object, *, window: int) -> int:
@@ -15,9 +18,15 @@ def hit(name: str, key: object, *, window: int) -> int:
     count so far in this window, this use included."""
     slot = int(time.time() // window)
     counter = f"ratelimit:{name}:{key}:{slot}"
-    cache.add(counter, 0, timeout=window + 30)
     try:
-        return int(cache.incr(counter))
-    except ValueError:  # evicted between add and incr
-        cache.set(counter, 1, timeout=window + 30)
-        return 1
+        cache.add(counter, 0, timeout=window + 30)
+        try:
+            return int(cache.incr(counter))
+        except ValueError:  # evicted between add and incr
+            cache.set(counter, 1, timeout=window + 30)
+            return 1
+    except Exception:
+        # The cache server is down: let the request through (a limit that cannot count must
+        # not take the service down with it) and say so in the log.
+        logger.warning("rate limit %s not counted: the cache is unavailable", name, exc_info=True)
+        return 0

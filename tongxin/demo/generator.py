@@ -76,6 +76,9 @@ EDU_BY_DECADE = {
 }  # fmt: skip
 EDUCATIONS = ["primary", "junior", "senior", "college", "bachelor", "postgraduate"]
 
+RETIREMENT_AGE = 60  # older members have no work unit in the demo
+WORK_ELSEWHERE_RATE = 0.05  # members of territorial organizations who work at a unit nearby
+
 FLOATING_TO = ["上海市浦东新区", "杭州市滨江区", "深圳市南山区", "苏州市工业园区", "广州市天河区",
                "北京市海淀区", "义乌市稠城街道", "温州市鹿城区"]  # fmt: skip
 DISTRICT_NAMES = {code: "宁波市" + name for name, code in DISTRICTS}
@@ -170,6 +173,9 @@ class Generator:
         self._used_names: set[str] = set()
         self._id_numbers: set[str] = set()
         self.current_region = DISTRICTS[0][1]
+        # Work units: their own stream (see work_unit) and, per street area, the units nearby.
+        self.work_rng = random.Random(f"{seed}:work_unit")
+        self.units_near: dict[int, list[int]] = {}
 
     # ---- names -----------------------------------------------------------------------------
     def place_name(self, length: int = 2) -> str:
@@ -393,6 +399,24 @@ class Generator:
                 self._id_numbers.add(number)
                 return number
 
+    def work_unit(self, node: Node, age: int, floating: bool) -> int | None:
+        """Where a member works (工作单位), so that unit grids have members to take in by work
+        unit: members of working age in an organization hosted by a unit (an enterprise, an
+        institution, a social organization, or a branch under its committee) work there; a few
+        of the others work at a unit of their street or district. Retired (over 60) and
+        floating members have none. Drawn from a stream of its own, so that the rest of the
+        town is the same as without it."""
+        draw = self.work_rng.random()
+        if age > RETIREMENT_AGE or floating:
+            return None
+        host = node.fields.get("host_unit_id")
+        if host is not None:
+            return host  # type: ignore[no-any-return]
+        nearby = self.units_near.get(node.fields.get("street_area_id") or 0)
+        if nearby and draw < WORK_ELSEWHERE_RATE:
+            return nearby[int(draw / WORK_ELSEWHERE_RATE * len(nearby))]
+        return None
+
     def member_rows(self, holders: list[Node], buildings_by_area: dict[int, list[int]],
                     region_of_street: dict[int, str]) -> Iterator[tuple]:  # type: ignore[type-arg]  # fmt: skip
         """Rows in the column order of MEMBER_COLUMNS, holder by holder."""
@@ -430,12 +454,13 @@ class Generator:
                 phone = f"1{rng.choice('35789')}{rng.randint(0, 999999999):09d}"
                 floating = rng.random() < 0.03
                 residence = rng.choice(buildings) if buildings else None
+                work_unit = self.work_unit(node, age, floating)
                 yield (
                     member_id, self.person_name(), gender, rng.choice(ETHNICITIES), education,
                     encrypt(number), index(number), encrypt(phone), index(phone),
                     idnumber.mask(number), pii.mask_phone(phone), birth.isoformat(),
                     joined.isoformat(), confirmed, status, "normal", node.id, node.path,
-                    residence, None, int(floating), rng.choice(FLOATING_TO) if floating else "",
+                    residence, work_unit, int(floating), rng.choice(FLOATING_TO) if floating else "",
                     int(rng.random() < 0.01), int(rng.random() < 0.06), int(rng.random() < 0.04),
                     now, now,
                 )  # fmt: skip
@@ -500,10 +525,31 @@ def build_plan(
         o.fields["street_area_id"] = street_of.get(o.fields["area_id"] or 0) or o.fields["area_id"]
     plan.units = [(uid, name, sector, area_ids.get(a) if a else None, code, address)
                   for uid, name, sector, a, code, address in plan.units]  # fmt: skip
+    plan_work_units(gen, plan, ordered_areas, plan.orgs)
     holders = gen.allocate_members(ordered_orgs)
     gen.plan_leadership(ordered_orgs, plan)
     plan.member_total = gen.member_total
     return gen, plan, ordered_areas, ordered_orgs, holders
+
+
+def plan_work_units(gen: Generator, plan: Plan, ordered_areas: list[Node], roots: list[Node]) -> None:  # fmt: skip
+    """The unit hosting each organization, itself or through an ancestor (a committee's
+    branches are in its unit), as ``host_unit_id``; and for each street, the units located in
+    it or in its district, for members who work outside their own organization."""
+
+    def inherit(nodes: list[Node], host: int | None) -> None:
+        for n in nodes:
+            n.fields["host_unit_id"] = n.fields["unit_id"] or host
+            inherit(n.children, n.fields["host_unit_id"])
+
+    inherit(roots, None)
+    located: dict[int, list[int]] = {}
+    for uid, _name, _sector, area_id, _code, _address in plan.units:
+        if area_id is not None:
+            located.setdefault(area_id, []).append(uid)
+    for district in (a for a in ordered_areas if a.fields["level"] == "district"):
+        for street in district.children:
+            gen.units_near[street.id] = located.get(street.id, []) + located.get(district.id, [])
 
 
 # How far (in degrees) each level's place lies from its parent's, at most.

@@ -46,15 +46,22 @@ HISTORY_COLUMNS = ["id", "member_id", "kind", "from_org_id", "to_org_id", "from_
 
 DEMO_PASSWORD = "Tongxin2026"
 DEMO_USERS = [
-    # username, display name, role, anchor key, description
+    # username, display name ({member}: the name of the member the account is linked to),
+    # role, anchor key, description
     ("admin", "系统管理员", None, None, "超级管理员（全部数据、管理后台）"),
     ("zuzhibu", "市委组织部 周敏", "org_dept", "city", "市委组织部：全市党组织和党员"),
     ("jiedao", "街道党工委书记 陈立", "street_secretary", "street", "街道党工委：本街道"),
-    ("zhibu", "支部书记 王建", "branch_secretary", "branch", "支部书记：本支部"),
+    ("zhibu", "支部书记 {member}", "branch_secretary", "branch", "支部书记：本支部"),
     ("wangge", "网格员 刘芳", "grid_worker", "community_area", "网格员：本社区居住的党员"),
     ("shenji", "审计员 孙越", "auditor", "city", "审计员：全市只读，查看号码留痕"),
-    ("dangyuan", "党员 赵红", "member", "member_branch", "党员：本人信息"),
+    ("dangyuan", "党员 {member}", "member", "member_branch", "党员：本人信息"),
 ]
+# The display names those accounts had before they followed their member's name, so that
+# --reset still recognises an older demo's accounts.
+OLD_DISPLAY_NAMES = {"zhibu": "支部书记 王建", "dangyuan": "党员 赵红"}
+# The member each linked account is, counted from the first member of the demo branch: its
+# secretary (see Generator.plan_leadership), and the next member.
+LINKED_MEMBER = {"zhibu": 0, "dangyuan": 1}
 
 
 def bulk_insert(table: str, columns: list[str], rows: Iterable[tuple], batch: int = 20000) -> int:  # type: ignore[type-arg]
@@ -124,12 +131,22 @@ def wipe() -> None:
     for _label, module in reversed(module_demos()):
         if hasattr(module, "wipe"):
             module.wipe()
+    # Only the accounts the demo made (same name and display name); others stay. Before the
+    # members go: a linked account's display name holds its member's name.
+    for user in User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).select_related("member"):  # fmt: skip
+        if user.display_name in _demo_display_names(user):
+            user.delete()
     for model in (Leadership, OrgRelationChange, RoleAssignment, Member, Organization, Unit):
         model.objects.all().delete()
     Area.objects.all().delete()
-    # Only the accounts the demo made (same name and display name); others stay.
-    for username, display, *_rest in DEMO_USERS:
-        User.objects.filter(username=username, display_name=display).delete()
+
+
+def _demo_display_names(user: User) -> set[str]:
+    display = next(d for u, d, *_rest in DEMO_USERS if u == user.username)
+    names = {display, OLD_DISPLAY_NAMES.get(user.username, display)}
+    if user.member is not None:
+        names.add(display.format(member=user.member.name))
+    return names
 
 
 def _reset_sequences() -> None:
@@ -220,21 +237,19 @@ def create_demo_users(plan: Plan, orgs: list[Node], holders: list[Node], areas: 
     password = make_password(DEMO_PASSWORD)
     roles = {r.code: r for r in Role.objects.all()}
     out = []
+    linked = {u: branch.first_member_id + k for u, k in LINKED_MEMBER.items()}
+    names = dict(Member.objects.filter(pk__in=linked.values()).values_list("pk", "name"))
     for username, display, role, anchor, desc in DEMO_USERS:
         if User.objects.filter(username=username).exists():
             # An account of that name already exists: it is left as it is, without demo roles.
             out.append((username, "（已有账号，未修改）", desc))
             continue
+        member_id = linked.get(username)
         user = User.objects.create(
-            username=username, display_name=display, password=password,
+            username=username, password=password, member_id=member_id,
+            display_name=display.format(member=names[member_id]) if member_id else display,
             is_staff=role is None, is_superuser=role is None,
         )  # fmt: skip
-        if username == "zhibu":
-            user.member_id = branch.first_member_id  # the branch's secretary
-            user.save(update_fields=["member"])
-        if username == "dangyuan":
-            user.member_id = branch.first_member_id + 1
-            user.save(update_fields=["member"])
         if role and anchor:
             kind, pk, reach = anchors[anchor]
             RoleAssignment.objects.create(

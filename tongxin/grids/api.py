@@ -276,7 +276,7 @@ def grid_assign(request: HttpRequest, grid_id: int, payload: AssignIn):  # type:
     scope = request_scope(request)
     grid = selectors.get_grid_for(scope, grid_id, selectors.MANAGE)
     member = selectors.get_member_for(scope, payload.member_id)
-    services.grid_assign_member(actor=request.user, grid=grid, member=member)
+    services.grid_assign_member(actor=request.user, grid=grid, member=member, scope=scope)
     return Status(201, {"grid_id": grid.pk, "member_id": member.pk})
 
 
@@ -289,7 +289,7 @@ def grid_assign_by_work_unit(request: HttpRequest, grid_id: int, payload: ByResi
     scope = request_scope(request)
     grid = selectors.get_grid_for(scope, grid_id, selectors.MANAGE)
     n = services.grid_assign_by_work_unit(
-        actor=request.user, grid=grid, move_assigned=payload.move_assigned
+        actor=request.user, scope=scope, grid=grid, move_assigned=payload.move_assigned
     )
     return {"assigned": n}
 
@@ -299,7 +299,7 @@ def grid_assign_by_residence(request: HttpRequest, grid_id: int, payload: ByResi
     scope = request_scope(request)
     grid = selectors.get_grid_for(scope, grid_id, selectors.MANAGE)
     n = services.grid_assign_by_residence(
-        actor=request.user, grid=grid, move_assigned=payload.move_assigned
+        actor=request.user, scope=scope, grid=grid, move_assigned=payload.move_assigned
     )
     return {"assigned": n}
 

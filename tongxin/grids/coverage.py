@@ -221,9 +221,13 @@ class CoverageAudit:
         )
         if not counts:
             return []
+        # A unit is covered by a 建制性 organization it hosts: a branch, or a 党总支 / 党委 with
+        # its branches under it (those need not name the unit again).
         covered = set(
             Organization.objects.filter(
-                unit__in=list(counts), kind=OrgKind.BRANCH, establishment=Establishment.FORMAL
+                unit__in=list(counts),
+                kind__in=[OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE],
+                establishment=Establishment.FORMAL,
             ).values_list("unit_id", flat=True)
         )
         units = (

@@ -356,26 +356,39 @@ def community_of(area: Area | None) -> Area | None:
     return Area.objects.filter(level=AreaLevel.COMMUNITY, path__in=prefixes).first()
 
 
-def work_unit_members_to_assign(grid: Grid, *, include_assigned: bool = False) -> QuerySet[Member]:
-    """Members whose work unit the grid covers (单位网格): those in no grid yet, or in another
-    grid when include_assigned."""
-    qs = Member.objects.filter(work_unit__in=grid.units.values("pk"))
+def _movable_q(scope: Scope, grid: Grid) -> Q:
+    """Members a bulk assignment may take: in no grid, or in another grid the user manages.
+    A member in a grid the user does not manage stays there (its community adjusts it, as
+    the member page says)."""
+    return Q(grid_membership__isnull=True) | (
+        ~Q(grid_membership__grid=grid) & grid_reach_q(scope, MANAGE, "grid_membership__grid__")
+    )
+
+
+def work_unit_members_to_assign(
+    scope: Scope, grid: Grid, *, include_assigned: bool = False
+) -> QuerySet[Member]:
+    """Members whose work unit the grid covers (单位网格) and whom the user manages as members
+    (a covered unit may lie at the street or above, where people of the whole city work):
+    those in no grid yet, or with include_assigned also those in another grid the user
+    manages."""
+    qs = Member.objects.filter(
+        scope.members_q("members.manage"), work_unit__in=grid.units.values("pk")
+    )
     if not include_assigned:
-        qs = qs.filter(grid_membership__isnull=True)
-    else:
-        qs = qs.exclude(grid_membership__grid=grid)
-    return qs
+        return qs.filter(grid_membership__isnull=True)
+    return qs.filter(_movable_q(scope, grid))
 
 
-def residents_to_assign(grid: Grid, *, include_assigned: bool = False) -> QuerySet[Member]:
+def residents_to_assign(
+    scope: Scope, grid: Grid, *, include_assigned: bool = False
+) -> QuerySet[Member]:
     """Members living in the grid's compounds (all of them: the rule is by residence) that are
-    in no grid yet, or in another grid when include_assigned."""
+    in no grid yet, or with include_assigned also those in another grid the user manages."""
     qs = Member.objects.filter(_in_compounds_q(grid))
     if not include_assigned:
-        qs = qs.filter(grid_membership__isnull=True)
-    else:
-        qs = qs.exclude(grid_membership__grid=grid)
-    return qs
+        return qs.filter(grid_membership__isnull=True)
+    return qs.filter(_movable_q(scope, grid))
 
 
 def grid_counts(scope: Scope) -> dict[str, int]:

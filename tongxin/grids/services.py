@@ -10,13 +10,19 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from tongxin.core.audit import audit, model_diff
 from tongxin.core.errors import ConflictError, ServiceError
+from tongxin.core.scope import Scope
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.grids.models import Grid, GridMembership, GridWorker, GridWorkerRole
-from tongxin.grids.selectors import residents_to_assign, user_label, work_unit_members_to_assign
+from tongxin.grids.selectors import (
+    may_manage,
+    residents_to_assign,
+    user_label,
+    work_unit_members_to_assign,
+)
 from tongxin.members.models import Member
 from tongxin.orgs.models import Organization, OrgKind, Unit
 
@@ -301,11 +307,19 @@ def grid_worker_remove(*, actor: Any, worker: GridWorker) -> None:
     _audit(actor, "grids.worker_remove", grid, diff)
 
 
+OUT_OF_REACH_GRID = gettext_lazy("该党员已在您管辖范围外的网格中，请联系该网格所在社区调整。")
+
+
 @transaction.atomic
-def grid_assign_member(*, actor: Any, grid: Grid, member: Member) -> GridMembership:
+def grid_assign_member(*, actor: Any, grid: Grid, member: Member,
+                       scope: Scope | None = None) -> GridMembership:  # fmt: skip
     """Put a member into a grid, moving them out of the one they are in (a member is in one
-    grid: the membership row is unique per member)."""
+    grid: the membership row is unique per member). With ``scope`` (every page and API call;
+    None only for system work), a member is moved only out of a grid the user manages."""
     existing = GridMembership.objects.select_for_update().filter(member=member).first()
+    if (existing is not None and existing.grid_id != grid.pk and scope is not None
+            and not may_manage(scope, existing.grid)):  # fmt: skip
+        raise ServiceError(str(OUT_OF_REACH_GRID), fields={"member": str(OUT_OF_REACH_GRID)})
     if existing is not None and existing.grid_id == grid.pk:
         raise ServiceError(
             gettext("%(name)s已在网格“%(grid)s”中，无需重复编入。")
@@ -336,13 +350,18 @@ def grid_unassign_member(*, actor: Any, member: Member) -> None:
 
 
 @transaction.atomic
-def grid_assign_by_residence(*, actor: Any, grid: Grid, move_assigned: bool = False) -> int:
+def grid_assign_by_residence(
+    *, actor: Any, scope: Scope, grid: Grid, move_assigned: bool = False
+) -> int:
     """Assign the members living in the grid's compounds: those in no grid, and with
-    move_assigned those placed in another grid as well. Returns how many were assigned."""
+    move_assigned those placed in another grid the actor manages (scope) as well. Returns how
+    many were assigned."""
     if not grid.compounds.exists():
         raise ServiceError(gettext("该网格还没有覆盖任何小区，请先编辑网格、选择覆盖的小区。"))
     ids = list(
-        residents_to_assign(grid, include_assigned=move_assigned).values_list("pk", flat=True)
+        residents_to_assign(scope, grid, include_assigned=move_assigned).values_list(
+            "pk", flat=True
+        )
     )
     if move_assigned:
         GridMembership.objects.filter(member_id__in=ids).delete()
@@ -356,14 +375,17 @@ def grid_assign_by_residence(*, actor: Any, grid: Grid, move_assigned: bool = Fa
 
 
 @transaction.atomic
-def grid_assign_by_work_unit(*, actor: Any, grid: Grid, move_assigned: bool = False) -> int:
-    """单位网格: assign the members whose work unit the grid covers, those in no grid and,
-    with move_assigned, those placed in another grid as well (say, by residence). Returns how
-    many were assigned."""
+def grid_assign_by_work_unit(
+    *, actor: Any, scope: Scope, grid: Grid, move_assigned: bool = False
+) -> int:
+    """单位网格: assign the members whose work unit the grid covers and whom the actor manages
+    (scope: a unit of the street or above employs people of other streets), those in no grid
+    and, with move_assigned, those placed in another grid the actor manages as well (say, by
+    residence). Returns how many were assigned."""
     if not grid.units.exists():
         raise ServiceError(gettext("该网格还没有覆盖任何单位，请先编辑网格、选择覆盖的单位。"))
     ids = list(
-        work_unit_members_to_assign(grid, include_assigned=move_assigned).values_list(
+        work_unit_members_to_assign(scope, grid, include_assigned=move_assigned).values_list(
             "pk", flat=True
         )
     )

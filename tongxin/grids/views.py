@@ -206,7 +206,10 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         assign_all, done = bulk[action]
         try:
             n = assign_all(
-                actor=request.user, grid=grid, move_assigned=request.POST.get("move") == "1"
+                actor=request.user,
+                scope=scope,
+                grid=grid,
+                move_assigned=request.POST.get("move") == "1",
             )
         except ServiceError as e:
             messages.error(request, e.message)
@@ -216,7 +219,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     elif action == "move" and form.is_valid():
         try:
             services.grid_assign_member(
-                actor=request.user, grid=grid, member=form.cleaned_data["member"]
+                actor=request.user, grid=grid, member=form.cleaned_data["member"], scope=scope
             )
         except ServiceError as e:
             apply_service_error(form, e)
@@ -225,7 +228,8 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("grids:assign", pk=grid.pk)
     has_units = grid.units.exists()
     has_compounds = grid.compounds.exists()
-    by_unit = selectors.work_unit_members_to_assign
+    # The counts are of whom the buttons would take: no number of members out of reach.
+    by_home, by_unit = selectors.residents_to_assign, selectors.work_unit_members_to_assign
     return render(
         request,
         "grids/assign.html",
@@ -233,13 +237,15 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
             "grid": grid,
             "form": form,
             "has_compounds": has_compounds or not has_units,
-            "pending": selectors.residents_to_assign(grid).count() if has_compounds else 0,
-            "elsewhere": selectors.residents_to_assign(grid, include_assigned=True).count()
+            "pending": by_home(scope, grid).count() if has_compounds else 0,
+            "elsewhere": by_home(scope, grid, include_assigned=True).count()
             if has_compounds
             else 0,
             "has_units": has_units,
-            "unit_pending": by_unit(grid).count() if has_units else 0,
-            "unit_elsewhere": by_unit(grid, include_assigned=True).count() if has_units else 0,
+            "unit_pending": by_unit(scope, grid).count() if has_units else 0,
+            "unit_elsewhere": by_unit(scope, grid, include_assigned=True).count()
+            if has_units
+            else 0,
         },
     )
 
@@ -272,7 +278,7 @@ def member(request: HttpRequest, member_pk: int) -> HttpResponse:
         else:
             try:
                 services.grid_assign_member(
-                    actor=request.user, grid=form.cleaned_data["grid"], member=person
+                    actor=request.user, grid=form.cleaned_data["grid"], member=person, scope=scope
                 )
             except ServiceError as e:
                 apply_service_error(form, e)

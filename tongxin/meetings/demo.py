@@ -174,7 +174,7 @@ def _demo_branch_extras(today: dt.date) -> None:
     services.meeting_plan(actor=None, data=services.PlanInput(
         org=org, kind="lecture", title="今日党课：学习《中国共产党支部工作条例》", date=today,
         start_time=dt.time(19, 0), end_time=dt.time(20, 30), location="社区党群服务中心",
-        presenter="王建"))  # fmt: skip
+        presenter=zhibu.member.name))  # fmt: skip
     end = (today.replace(day=28) + dt.timedelta(days=35)).replace(day=28)
     services.series_create(actor=None, data=services.SeriesInput(
         org=org, kind="lecture", title="周二夜学", recurrence="weekly", weekday=1,

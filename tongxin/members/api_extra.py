@@ -211,7 +211,9 @@ def my_transfer_targets(request: HttpRequest, query: Query[TargetQuery]):  # typ
 @router.post("/transfers/mine", response={201: OwnTransferOut},
              summary="本人申请转接组织关系（提交后由所在党支部审批；同一时间只能有一条）")  # fmt: skip
 def my_transfer_request(request: HttpRequest, payload: OwnTransferIn):  # type: ignore[no-untyped-def]
-    target = transfers.target_get(payload.target_org_id)
+    # As on the page: only among the targets her search offers (nothing else is told apart).
+    member = selectors.own_member(request.user)
+    target = transfers.target_get(payload.target_org_id, source=member.org) if member else None
     try:
         t = transfers.transfer_request_own(actor=request.user, target=target,
                                            reason_kind=payload.reason_kind,

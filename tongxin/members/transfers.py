@@ -16,7 +16,9 @@ itself or an organization above or below it, and an organization with no common 
 
 党员申请 (a member files their own request, ``transfer_request_own``). The member chooses the
 target among branch names (``target_search`` with ``source``: the same rules as above, applied
-in the query), a reason and the date they moved. The request is submitted at once with the
+in the query; the id they post is resolved among the same targets, ``target_get`` with
+``source``, so that anything else is refused like an unknown id and tells nothing of the
+organization), a reason and the date they moved. The request is submitted at once with the
 chain's step 0 (the member's own branch) still pending: the branch secretary approves or
 rejects it in the inbox like any other step, and the chain goes on as above. The member sees
 only their own transfers (``own_transfers``), never decides a step, and may withdraw their
@@ -221,23 +223,30 @@ def member_transfers(member: Member) -> QuerySet[Transfer]:
     return member.transfers.select_related("source", "target").order_by("-id")[:20]  # type: ignore[return-value]
 
 
+def _targets_from(source: Organization | None) -> QuerySet[Organization]:
+    """Organizations that may be targets: branches and general branches, not temporary; given
+    the `source`, only those the transfer rules accept from it (see _target_refusal): not the
+    source, not above or below it, and in the same tree."""
+    qs = Organization.objects.filter(kind__in=TARGET_KINDS, is_temporary=False)
+    if source is not None:
+        step = Organization.steplen
+        above = [source.path[:i] for i in range(step, len(source.path) + 1, step)]
+        qs = qs.filter(path__startswith=source.path[:step]).exclude(path__in=above)
+        qs = qs.exclude(path__startswith=source.path)
+    return qs
+
+
 def target_search(
     text: str, limit: int = 20, source: Organization | None = None
 ) -> list[Organization]:
     """Candidate targets by name across the installation: names only (a deliberate read
     without a scope, like a phone book of branches; nothing else of them is shown). Each gets
     `parent_name`, to tell apart the many “第一党支部” (two queries). Given the `source`, only
-    organizations the transfer rules accept from it (see _target_refusal): not the source, not
-    above or below it, and in the same tree."""
+    organizations the transfer rules accept from it (_targets_from)."""
     text = text.strip()
     if not text:
         return []
-    qs = Organization.objects.filter(kind__in=TARGET_KINDS, is_temporary=False, name__contains=text)
-    if source is not None:
-        step = Organization.steplen
-        above = [source.path[:i] for i in range(step, len(source.path) + 1, step)]
-        qs = qs.filter(path__startswith=source.path[:step]).exclude(path__in=above)
-        qs = qs.exclude(path__startswith=source.path)
+    qs = _targets_from(source).filter(name__contains=text)
     found = list(qs.only("id", "name", "path").order_by("name", "id")[:limit])
     step = Organization.steplen
     parents = dict(
@@ -250,12 +259,17 @@ def target_search(
     return found
 
 
-def target_get(pk: object) -> Organization | None:
-    """A chosen target by id, installation-wide (see target_search); the service checks it."""
+def target_get(pk: object, source: Organization | None = None) -> Organization | None:
+    """A chosen target by id; the service checks it. Without `source` (staff filing for a
+    member they manage) installation-wide; with it (a member's own request) only among the
+    targets target_search offers from that source, so that an id posted by hand reveals
+    nothing: a committee, a temporary branch or another tree is as unknown as a missing id."""
     try:
-        return Organization.objects.select_related("area").filter(pk=int(str(pk))).first()
+        pk = int(str(pk))
     except (TypeError, ValueError):
         return None
+    qs = Organization.objects.all() if source is None else _targets_from(source)
+    return qs.select_related("area").filter(pk=pk).first()
 
 
 def own_transfers(user: Any) -> QuerySet[Transfer]:

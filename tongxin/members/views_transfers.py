@@ -205,7 +205,11 @@ def transfer_mine(request: HttpRequest) -> HttpResponse:
         else OwnRequestForm(initial=request.POST.dict() if searching else None)
     )
     picked = request.POST.get("target", "") if posted else ""
-    chosen = transfers.target_get(picked) if picked.isdigit() else None
+    # Only among the targets her search offers: an id posted by hand for anything else (a
+    # committee, a temporary branch, another tree) is as unknown as a missing one.
+    chosen = (
+        transfers.target_get(picked, source=member.org) if member and picked.isdigit() else None
+    )
     if posted and not searching and form.is_valid():
         try:
             transfers.transfer_request_own(

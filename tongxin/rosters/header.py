@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext
 
 from tongxin.core.errors import ServiceError
@@ -46,7 +48,15 @@ class SheetSpec:
     rows_hint: Any  # what each row holds: "每行一名党员" …
 
     def index(self) -> dict[str, str]:
-        return {reading.header_key(v): c.field for c in self.columns for v in c.variants}
+        # The template's headers are in its downloader's language: a template downloaded in
+        # English is read back by its English labels, whichever language reads it (a background
+        # job runs in the default one). The Chinese titles people write win a clash.
+        out: dict[str, str] = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                out.update({reading.header_key(str(c.label)): c.field for c in self.columns})
+        out.update({reading.header_key(v): c.field for c in self.columns for v in c.variants})
+        return out
 
 
 def find_header(it: Iterator[tuple[int, list[object]]], spec: SheetSpec) -> Header:

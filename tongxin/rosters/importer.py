@@ -11,8 +11,11 @@ import base64
 import datetime as dt
 import gc
 import hashlib
+import logging
 import multiprocessing
 import os
+import threading
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +36,8 @@ from tongxin.orgs.models import Organization
 from tongxin.rosters import cells, reading, rules, selectors
 from tongxin.rosters.header import Column, Header, SheetSpec
 from tongxin.rosters.header import find_header as header_find
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 2000
 MAX_REPORTED_ERRORS = 1000
@@ -374,7 +379,9 @@ class MemberImport:
         ctx = multiprocessing.get_context("fork")
         receive, send = ctx.Pipe(duplex=False)
         child = ctx.Process(
-            target=_child_main, args=(self, path, file_format, original_name, send), daemon=True
+            target=_child_main,
+            args=(self, path, file_format, original_name, send, receive),
+            daemon=True,
         )
         # The child's garbage collector would touch every object it inherited and so copy the
         # parent's whole heap page by page; frozen objects are left alone.
@@ -385,13 +392,11 @@ class MemberImport:
             gc.unfreeze()
         send.close()
         out: Outcome | None = None
+        finished = False
         try:
             with bulk_cache(enabled=True):
                 while out is None:
-                    try:
-                        message = receive.recv()
-                    except EOFError:
-                        raise RuntimeError("roster check process ended without a result") from None
+                    message = self._receive(receive, child)
                     kind = message[0]
                     if kind == "chunk":
                         if message[1] or message[2]:
@@ -401,18 +406,39 @@ class MemberImport:
                     elif kind == "refused":
                         raise ServiceError(message[1], fields=message[2])
                     else:
-                        raise RuntimeError(f"roster check process failed: {message[1]}")
+                        logger.error("roster check process failed:\n%s", message[1])
+                        raise RuntimeError("roster check process failed")
                 if out.error_rows == 0:
                     self._write_history()
+            finished = True
         finally:
             receive.close()
-            child.join(timeout=30)
-            if child.is_alive():
+            if not finished:
+                # This process failed while the child may still be checking or blocked on the
+                # full pipe: stop it now, before the caller's transaction rolls back.
                 child.kill()
+            child.join()
         self.last_outcome = out
         if out.error_rows:
             raise Rollback()
         return out
+
+    @staticmethod
+    def _receive(receive: Any, child: Any) -> Any:
+        """The child's next message. A child that dies or falls silent for CHILD_SILENCE
+        seconds (a chunk takes well under one) fails the import instead of holding the
+        transaction open."""
+        waited = 0.0
+        while not receive.poll(1.0):
+            waited += 1.0
+            if not child.is_alive() and not receive.poll(0):
+                raise RuntimeError("roster check process ended without a result")
+            if waited >= CHILD_SILENCE:
+                raise RuntimeError("roster check process stopped answering")
+        try:
+            return receive.recv()
+        except EOFError:
+            raise RuntimeError("roster check process ended without a result") from None
 
     def _child_pass(self, path: Any, file_format: str, original_name: str, send: Any) -> None:
         """In the child: the whole check, sending each chunk's rows while the file has no
@@ -692,6 +718,7 @@ def no_data_rows() -> str:
 
 
 PARALLEL_BYTES_DEFAULT = 2 * 1024 * 1024  # about 35,000 rows of xlsx
+CHILD_SILENCE = 300  # seconds without a message from the check process before giving up
 
 
 def parallel_possible(path: Any) -> bool:
@@ -703,6 +730,11 @@ def parallel_possible(path: Any) -> bool:
     limit = int(getattr(settings, "ROSTER_PARALLEL_BYTES", PARALLEL_BYTES_DEFAULT))
     if "fork" not in multiprocessing.get_all_start_methods():
         return False
+    if threading.current_thread() is not threading.main_thread():
+        # A request thread of a threaded web server: another thread may hold a lock (logging,
+        # imports) at the fork, which the child would never see released. The task worker and
+        # single-threaded servers run imports on their main thread.
+        return False
     if connection.vendor == "sqlite" and connection.is_in_memory_db():  # type: ignore[attr-defined]
         return False
     try:
@@ -712,17 +744,21 @@ def parallel_possible(path: Any) -> bool:
 
 
 def _child_main(importer: MemberImport, path: Any, file_format: str, original_name: str,
-                send: Any) -> None:  # fmt: skip
+                send: Any, receive: Any) -> None:  # fmt: skip
     """The forked child's whole life. It never touches the connections it inherited (they
     belong to the parent's transaction) and leaves through os._exit, as multiprocessing's
-    fork does, so no finalizer closes them either."""
+    fork does, so no finalizer closes them either. It closes its copy of the pipe's reading
+    end first: once the parent stops reading, sending fails instead of blocking."""
+    receive.close()
     try:
         try:
             importer._child_pass(path, file_format, original_name, send)
         except ServiceError as e:
             send.send(("refused", e.message, e.fields))
         except Exception as e:
-            send.send(("failed", f"{type(e).__name__}: {e}"))
+            # Where it failed, not the message: messages can quote cell values (ID numbers).
+            where = "".join(traceback.format_tb(e.__traceback__))
+            send.send(("failed", f"{where}{type(e).__name__}"))
     except OSError:
         pass  # the parent stopped listening: it has failed already and rolls back
     finally:

@@ -24,7 +24,8 @@
     var m = L.circleMarker([p.lat, p.lng], {
       radius: 6, color: BLUE, weight: 1, fillColor: BLUE, fillOpacity: 0.6
     }).addTo(map);
-    m.bindTooltip(p.name, { permanent: true, direction: "top", offset: [0, -6], opacity: 0.9 });
+    // Place names are data, never HTML: a text node, not a string Leaflet would parse.
+    m.bindTooltip(document.createTextNode(p.name), { permanent: true, direction: "top", offset: [0, -6], opacity: 0.9 });
     return m;
   }
 
@@ -119,7 +120,7 @@
       compoundMarker(map, { lat: aLat, lng: aLng, name: el.getAttribute("data-area-name") || "" });
       bounds.push([aLat, aLng]);
     }
-    pinMarker(map, ll).bindTooltip(el.getAttribute("data-label") || "", {
+    pinMarker(map, ll).bindTooltip(document.createTextNode(el.getAttribute("data-label") || ""), {
       permanent: true, direction: "right", offset: [10, 0]
     });
     fit(map, bounds);
