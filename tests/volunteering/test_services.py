@@ -254,3 +254,15 @@ def test_the_ledger_is_append_only(world, activity, resident):
         e.delete()
     e.refresh_from_db()
     assert e.minutes == 30
+
+
+def test_a_team_cannot_serve_a_community_outside_its_organization(world):
+    from tongxin.core.errors import ServiceError
+    from tongxin.volunteering.models import VolunteerTeam
+    from tongxin.volunteering.services import team_create
+
+    with pytest.raises(ServiceError) as e:
+        team_create(actor=world["alice"], name="越界队", org=world["comm_a_org"],
+                    area=world["comm_b"])  # fmt: skip
+    assert "服务社区应在所属党组织所在区域之内" in e.value.fields["area"]
+    assert not VolunteerTeam.objects.filter(name="越界队").exists()

@@ -318,3 +318,12 @@ def default_guiding_org(area: Area) -> tuple[Organization | None, str]:
         if pk is not None:
             return Organization.objects.get(pk=pk), rule
     return None, ""
+
+
+def center_area_choices(scope: Scope) -> QuerySet[Area]:
+    """Where a service centre may be placed: the social-organization areas in reach, and
+    districts too for a superuser."""
+    if scope.is_superuser:
+        levels = [AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY, AreaLevel.COMPOUND]
+        return Area.objects.filter(level__in=levels).order_by("path")
+    return social_org_area_choices(scope)

@@ -24,8 +24,7 @@ from tongxin.centers.models import WEEKDAYS, CenterLevel, ServiceCenter, SocialO
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error, offer
 from tongxin.core.pagination import paginate
-from tongxin.geo.models import Area, AreaLevel
-from tongxin.orgs.models import Organization
+from tongxin.orgs.selectors import org_queryset
 
 DAY_LABELS = dict(
     zip(
@@ -181,7 +180,7 @@ def _center_form(request: HttpRequest, center: ServiceCenter | None) -> HttpResp
     form = CenterForm(request.POST or None, initial=initial)
     orgs = selectors.center_org_choices(scope)
     offer(form.fields["org"], orgs, selected=center.org_id if center else None)
-    areas = _area_choices(scope)
+    areas = selectors.center_area_choices(scope)
     offer(form.fields["area"], areas, selected=center.area_id if center else None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -201,13 +200,6 @@ def _center_form(request: HttpRequest, center: ServiceCenter | None) -> HttpResp
             messages.success(request, gettext("已保存“%(name)s”。") % {"name": center.name})
             return redirect("centers:detail", center.pk)
     return render(request, "centers/form.html", {"form": form, "center": center})
-
-
-def _area_choices(scope: Any) -> Any:
-    levels = [AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY, AreaLevel.COMPOUND]
-    if scope.is_superuser:
-        return Area.objects.filter(level__in=levels).order_by("path")
-    return selectors.social_org_area_choices(scope)
 
 
 @login_required
@@ -382,7 +374,7 @@ def _social_form(request: HttpRequest, so: Any) -> HttpResponse:
           selected=so.area_id if so else None)  # fmt: skip
     offer(
         form.fields["guiding_org"],
-        Organization.objects.filter(scope.orgs_q("orgs.manage")).order_by("path"),
+        org_queryset(scope, "orgs.manage").order_by("path"),
         selected=so.guiding_org_id if so else None,
     )
     if request.method == "POST" and form.is_valid():

@@ -13,7 +13,6 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tongxin.core.errors import ServiceError
 from tongxin.core.scope import request_scope
-from tongxin.geo.models import Area, AreaLevel
 from tongxin.orgs.selectors import get_org_for
 from tongxin.volunteering import selectors, services
 
@@ -76,7 +75,8 @@ def team_create(request: HttpRequest, payload: TeamIn):  # type: ignore[no-untyp
         raise Http404
     area = None
     if payload.area_id is not None:
-        area = Area.objects.filter(pk=payload.area_id, level=AreaLevel.COMMUNITY).first()
+        # Only communities the user may serve; one out of reach reads like an unknown one.
+        area = selectors.community_choices(scope).filter(pk=payload.area_id).first()
         if area is None:
             raise ServiceError(
                 gettext("请选择一个社区（村）作为服务社区。"),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 
 from tongxin.centers.selectors import reach_q
 from tongxin.core.scope import Scope, subtree_q
+from tongxin.geo.models import Area, AreaLevel
 from tongxin.orgs.models import Organization
 from tongxin.volunteering.models import (
     Activity,
@@ -243,3 +244,11 @@ def hours_text(minutes: int | None) -> str:
     if rest:
         return sign + gettext("%(h)s小时%(m)s分钟") % {"h": h, "m": rest}
     return sign + gettext("%(h)s小时") % {"h": h}
+
+
+def community_choices(scope: Scope) -> QuerySet[Area]:
+    """The communities (社区/村) a team or activity may serve: those where the user may
+    register social organizations, i.e. under the organizations they manage."""
+    from tongxin.centers.selectors import social_org_area_choices
+
+    return social_org_area_choices(scope).filter(level=AreaLevel.COMMUNITY)

@@ -14,7 +14,6 @@ from tongxin.centers.views import _base
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error, offer
 from tongxin.core.pagination import paginate
-from tongxin.geo.models import Area, AreaLevel
 from tongxin.orgs.selectors import get_org_for
 from tongxin.volunteering import selectors, services
 from tongxin.volunteering.forms import ActivityForm, HoursForm, TeamForm
@@ -169,7 +168,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
     scope = _require_manage(request)
     form = TeamForm(request.POST or None)
     offer(form.fields["org"], selectors.team_org_choices(scope))
-    offer(form.fields["area"], _community_choices(scope))
+    offer(form.fields["area"], selectors.community_choices(scope))
     if request.method == "POST" and form.is_valid():
         try:
             team = services.team_create(actor=request.user, **form.cleaned_data)
@@ -180,14 +179,6 @@ def team_create(request: HttpRequest) -> HttpResponse:
             return redirect("volunteering:teams")
     return render(request, "volunteering/form.html",
                   {"form": form, "title": gettext("建立志愿服务队")})  # fmt: skip
-
-
-def _community_choices(scope: Any) -> Any:
-    from tongxin.centers.selectors import social_org_area_choices
-
-    if scope.is_superuser:
-        return Area.objects.filter(level=AreaLevel.COMMUNITY).order_by("path")
-    return social_org_area_choices(scope).filter(level=AreaLevel.COMMUNITY)
 
 
 @login_required
