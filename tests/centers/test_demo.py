@@ -7,7 +7,7 @@ import random
 
 from tongxin.centers import demo as centers_demo
 from tongxin.centers.models import Room, ServiceCenter, SocialOrganization
-from tongxin.demo.loader import DemoContext
+from tongxin.core.demodata import DemoContext
 from tongxin.volunteering import demo as volunteering_demo
 from tongxin.volunteering.models import Activity, VolunteerHours, VolunteerTeam
 

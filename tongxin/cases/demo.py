@@ -23,7 +23,8 @@ from tongxin.cases.models import (
     Category,
     RoutingRule,
 )
-from tongxin.demo.loader import DEMO_PASSWORD, DemoContext, bulk_insert
+from tongxin.core.bulk import bulk_insert
+from tongxin.core.demodata import DEMO_PASSWORD, DemoContext
 from tongxin.geo.models import Area, AreaLevel
 
 # jumin (the resident) is listed by the sharing demo; this one only makes it when missing.

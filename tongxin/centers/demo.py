@@ -22,7 +22,8 @@ from tongxin.centers.models import (
     SocialOrganization,
 )
 from tongxin.core import pii
-from tongxin.demo.loader import DemoContext, bulk_insert
+from tongxin.core.bulk import bulk_insert
+from tongxin.core.demodata import DemoContext
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.orgs.models import Organization, OrgKind
 

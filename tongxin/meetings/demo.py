@@ -12,7 +12,8 @@ from django.db import connection
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from tongxin.demo.loader import DemoContext, bulk_insert
+from tongxin.core.bulk import bulk_insert
+from tongxin.core.demodata import DemoContext
 from tongxin.meetings.models import (
     Attendance,
     CalendarFeed,

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from tongxin.accounts.models import Resident
 from tongxin.centers.models import SocialOrganization
-from tongxin.demo.loader import DemoContext
+from tongxin.core.demodata import DemoContext
 from tongxin.orgs.models import Organization
 from tongxin.projects.models import (
     BudgetLine,

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from tongxin.core import idnumber, pii
+from tongxin.core.bulk import bulk_insert
 from tongxin.core.errors import ServiceError
 from tongxin.core.scope import Scope
 from tongxin.geo.models import Area
@@ -227,25 +228,6 @@ MEMBER_INSERT = ["id", "name", "gender", "ethnicity", "education", "id_number_en
                  "created_at", "updated_at"]  # fmt: skip
 HISTORY_INSERT = ["member_id", "kind", "from_org_id", "to_org_id", "from_org_name",
                   "to_org_name", "on", "note"]  # fmt: skip
-
-
-def bulk_insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """executemany on SQLite, COPY on PostgreSQL, in the caller's transaction."""
-    if not rows:
-        return
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    raw = connection.connection
-    if connection.vendor == "postgresql":
-        with raw.cursor() as cur, cur.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    marks = ", ".join("?" * len(columns))
-    cur = raw.cursor()
-    try:
-        cur.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)
-    finally:
-        cur.close()
 
 
 class IdAllocator:

@@ -10,8 +10,9 @@ from typing import Any
 from django.db.models import Max
 from django.utils import timezone
 
+from tongxin.core.bulk import bulk_insert
+from tongxin.core.demodata import DemoContext
 from tongxin.core.scope import subtree_q
-from tongxin.demo.loader import DemoContext, bulk_insert
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.members.models import Member
 from tongxin.orgs.models import Organization, OrgKind
