@@ -21,6 +21,8 @@ NAMES = ["demo_city", "subtree_count", "roster_page"]
 # Module benchmarks live in bench/<name>.py with run(ctx); a name whose file is missing is skipped.
 MODULE_NAMES = [
     "member_import",
+    "subtree_count_after_import",
+    "roster_page_after_import",
     "coverage_audit",
     "compliance_city",
     "checkin",
