@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from tongxin.core.scope import Scope, subtree_q
 from tongxin.geo.models import Area
+from tongxin.geo.selectors import ANCHOR_LEVELS
 from tongxin.orgs.hooks import member_reader
 from tongxin.orgs.models import Leadership, LeadershipRole, Organization, OrgKind, Sector, Unit
 
@@ -236,7 +237,6 @@ def unit_list(scope: Scope, text: str = "") -> QuerySet[Unit]:
 def unit_area_choices(scope: Scope) -> QuerySet[Area]:
     """Where a user may place a unit: in the areas of the territorial committees they
     manage (none for others, who then cannot register units)."""
-    from tongxin.geo.selectors import ANCHOR_LEVELS
 
     if scope.is_superuser:
         return Area.objects.filter(level__in=ANCHOR_LEVELS).order_by("path")
