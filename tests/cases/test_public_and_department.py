@@ -278,3 +278,25 @@ def test_charlie_sees_no_history(cw, client_for, client):
     services.case_transition(actor=cw["alice"], case=case, action="dispatch")
     assert client_for(cw["charlie"]).get(f"/cases/{case.pk}/").status_code == 404
     assert client.get(f"/api/v1/cases/{case.pk}", **auth(cw["charlie"])).status_code == 404
+
+
+def test_migration_backfills_dispatch_times_and_empties_internal_status_notes(cw):
+    """Data written before the change: the dispatch time comes from the first dispatch step
+    (else the first claim), and a status note copied from an internal note is emptied."""
+    import importlib
+
+    from django.apps import apps
+
+    dispatched, claimed_only, waiting = report(cw), report(cw), report(cw)
+    for case in (dispatched, claimed_only):
+        services.case_transition(actor=cw["alice"], case=case, action="accept")
+        services.case_transition(actor=cw["alice"], case=case, action="dispatch")
+        services.case_transition(actor=cw["dan"], case=case, action="claim")
+    first_dispatch = CaseEvent.objects.get(case=dispatched, kind="dispatch").at
+    claim = CaseEvent.objects.get(case=claimed_only, kind="claim").at
+    CaseEvent.objects.filter(case=claimed_only, kind="dispatch").delete()
+    Case.objects.update(dispatched_at=None, status_note=INTERNAL)
+    importlib.import_module("tongxin.cases.migrations.0005_case_public_reply_dispatched_at").backfill(apps, None)  # fmt: skip
+    got = {c.pk: (c.dispatched_at, c.status_note) for c in Case.objects.all()}
+    assert got == {dispatched.pk: (first_dispatch, ""), claimed_only.pk: (claim, ""),
+                   waiting.pk: (None, "")}  # fmt: skip
