@@ -300,3 +300,14 @@ def test_migration_backfills_dispatch_times_and_empties_internal_status_notes(cw
     got = {c.pk: (c.dispatched_at, c.status_note) for c in Case.objects.all()}
     assert got == {dispatched.pk: (first_dispatch, ""), claimed_only.pk: (claim, ""),
                    waiting.pk: (None, "")}  # fmt: skip
+
+
+def test_department_sees_the_reports_media_link_once_dispatched(cw, client_for):
+    url = "https://img.example.cn/well-cover.jpg"
+    case = report(cw, actor=None, source="open311", media_url=url)
+    dan = client_for(cw["dan"])
+    assert dan.get(f"/cases/{case.pk}/").status_code == 404
+    services.case_transition(actor=cw["alice"], case=case, action="accept")
+    services.case_transition(actor=cw["alice"], case=case, action="dispatch")
+    page = dan.get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-testid="media-url"' in page and url in page

@@ -343,6 +343,15 @@ def media_links(case: Case, events: list[CaseEvent]) -> list[MediaLink]:
     return out
 
 
+def case_media(case: Case) -> list[MediaLink]:
+    """The report's media links, read apart from the history: part of what was reported, like
+    the photos, so a department that reads the history from its dispatch on still sees them."""
+    notes = CaseEvent.objects.filter(
+        case=case, kind="note", public=False, at=case.reported_at, note__startswith=MEDIA_NOTE
+    )
+    return media_links(case, list(notes))
+
+
 def case_photos(case: Case) -> QuerySet[CasePhoto]:
     return CasePhoto.objects.filter(case=case).order_by("id")
 

@@ -115,7 +115,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_photo": can_manage or selectors.can(scope, case, "cases.handle"),
         "note_required": services.NOTE_REQUIRED,
         "note_labels": [str(label) for action, label in actions if action in services.NOTE_REQUIRED],
-        "media": selectors.media_links(case, events),
+        "media": selectors.case_media(case),
         "map_tiles": getattr(settings, "TONGXIN_MAP_TILES", "") or "",
     })  # fmt: skip
 
