@@ -380,3 +380,33 @@ def test_a_point_within_2_km_is_filed_at_the_nearest_place(client, cw, key):
     resp = post(client, **body(cw, key, address_id=None, lat="29.885", long="121.55"))
     assert resp.status_code == 201, resp.content
     assert Case.objects.get().area == cw["compound_a"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize(
+    "over",
+    [{"description": "井盖\x00坏了"}, {"address_string": "紫金\x00花园", "address_id": None},
+     {"service_code": "sanitation\x00"}, {"first_name": "\x1b[31m"}],
+)  # fmt: skip
+def test_control_characters_in_a_post_are_400(client, cw, key, fmt, over):
+    before = (Case.objects.count(), CaseEvent.objects.count())
+    resp = post(client, fmt, **body(cw, key, **over))
+    assert resp.status_code == 400
+    err = errors_json(resp) if fmt == "json" else errors_xml(resp)
+    assert "控制字符" in err["description"]
+    _nothing_written(before)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/open311/v2/requests.json?service_request_id=SJ%00", "/open311/v2/requests.json?service_code=%00",
+     "/open311/v2/requests/SJ%00.json", "/open311/v2/tokens/%00.json"],
+)  # fmt: skip
+def test_control_characters_in_a_query_are_400(client, cw, path):
+    resp = client.get(path)
+    assert resp.status_code == 400 and "控制字符" in errors_json(resp)["description"]
+
+
+def test_a_multiline_description_is_still_taken(client, cw, key):
+    resp = post(client, **body(cw, key, description="北门垃圾桶满了。\r\n\t三天没人清运。"))
+    assert resp.status_code == 201, resp.content

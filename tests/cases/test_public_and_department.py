@@ -311,3 +311,12 @@ def test_department_sees_the_reports_media_link_once_dispatched(cw, client_for):
     services.case_transition(actor=cw["alice"], case=case, action="dispatch")
     page = dan.get(f"/cases/{case.pk}/").content.decode()
     assert 'data-testid="media-url"' in page and url in page
+
+
+def test_a_reply_with_control_characters_is_refused(cw):
+    case = resident_case(cw)
+    with pytest.raises(ServiceError) as e:
+        services.case_transition(actor=cw["alice"], case=case, action="accept", reply="已\x00受理")
+    assert "控制字符" in e.value.fields["reply"]
+    case.refresh_from_db()
+    assert case.state == "reported"

@@ -336,3 +336,16 @@ def test_twenty_digit_ids_through_the_api_are_404(cw, client):
     assert client.get(f"/api/v1/cases/{BIG}", **h).status_code == 404
     r = client.post(f"/api/v1/cases/{BIG}/actions/accept", {}, content_type="application/json", **h)  # fmt: skip
     assert r.status_code == 404
+
+
+@pytest.mark.parametrize("query", ["q=%00", "category=%00", "q=SJ%01x"])
+def test_control_characters_in_list_filters_find_nothing(cw, client_for, query):
+    report(cw)
+    r = client_for(cw["alice"]).get(f"/cases/?inbox=all&{query}")
+    assert r.status_code == 200 and 'data-testid="case-row"' not in texts(r)
+
+
+@pytest.mark.parametrize("code", ["SJ%00", "%00", "SJ" + "A" * 300, "SJ²"])
+def test_odd_tracking_codes_are_not_found(cw, client, code):
+    r = client.get(f"/cases/track/?code={code}")
+    assert r.status_code == 200 and "没有找到这个查询码" in texts(r)

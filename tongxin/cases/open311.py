@@ -119,6 +119,15 @@ def _fmt(fmt: str) -> str:
     return "json" if fmt == "json" else "xml"
 
 
+def _has_control_chars(request: HttpRequest, kwargs: dict[str, Any]) -> bool:
+    values = [str(v) for v in kwargs.values()]
+    for query in (request.GET, request.POST) if request.method == "POST" else (request.GET,):
+        for key, items in query.lists():
+            values.append(key)
+            values.extend(items)
+    return any(services.CONTROL_CHARS.search(v) for v in values)
+
+
 def open311_view(fn):  # type: ignore[no-untyped-def]
     """Turns Open311Error and unknown formats into the spec's error list."""
 
@@ -126,6 +135,9 @@ def open311_view(fn):  # type: ignore[no-untyped-def]
     def wrapper(request: HttpRequest, *args: Any, fmt: str = "xml", **kwargs: Any) -> HttpResponse:
         if fmt not in ("xml", "json"):
             return error("xml", 404, _("不支持的格式，请使用 .xml 或 .json。"))
+        if _has_control_chars(request, kwargs):
+            # PostgreSQL refuses NUL in text (a server error), and no field here takes any.
+            return error(fmt, 400, _("参数不能包含控制字符（如 NUL），请检查提交的内容。"))
         try:
             return fn(request, *args, fmt=fmt, **kwargs)  # type: ignore[no-any-return]
         except Open311Error as e:

@@ -54,6 +54,8 @@ GRID_STEP = "cases.grid"
 # int() refuses) and within the database's 64-bit integer (SQLite raises OverflowError).
 _PK = re.compile(r"[0-9]{1,19}")
 MAX_PK = 2**63 - 1
+_TRACKING_CODE = re.compile(r"[A-Z0-9]{1,12}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def parse_pk(value: object) -> int | None:
@@ -266,6 +268,9 @@ def case_list(scope: Scope, filters: CaseFilters, now: dt.datetime | None = None
         qs = qs.filter(deadline_at__lt=now)
     if filters.inbox == "grid":
         qs = qs.filter(_paths_q([(p, True) for p in grid_paths(scope)]) or NOTHING)
+    if _CONTROL.search(filters.category + filters.text + filters.state):
+        # No case holds a control character, and PostgreSQL refuses NUL in a query.
+        return qs.none()
     if filters.category:
         qs = qs.filter(category__code=filters.category)
     if filters.state:
@@ -387,10 +392,11 @@ def resident_case_for(user: Any, pk: object) -> Case:
 
 
 def public_case_by_code(code: str) -> Case:
+    code = (code or "").strip().upper()
     try:
-        return Case.objects.select_related("category").get(
-            tracking_code=(code or "").strip().upper()
-        )
+        if not _TRACKING_CODE.fullmatch(code):
+            raise Case.DoesNotExist
+        return Case.objects.select_related("category").get(tracking_code=code)
     except Case.DoesNotExist:
         raise Http404(gettext("没有找到这个查询码对应的事件，请核对后重试。")) from None
 

@@ -50,6 +50,8 @@ MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 6
 REPORT_LEVELS = ("community", "compound", "building")
 HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
+# C0 control characters and DEL, except tab and line breaks.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # action -> (from states, to state, permission)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
@@ -116,6 +118,9 @@ def validate_reply(reply: str) -> str:
         raise ServiceError(msg, fields={"reply": msg})
     if HTML_TAG.search(reply):
         msg = _("答复居民不能包含 HTML 标签，请只填写文字。")
+        raise ServiceError(msg, fields={"reply": msg})
+    if CONTROL_CHARS.search(reply):
+        msg = _("答复居民不能包含控制字符（如 NUL），请只填写文字。")
         raise ServiceError(msg, fields={"reply": msg})
     return reply
 
