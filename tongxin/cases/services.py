@@ -35,7 +35,8 @@ from tongxin.cases.models import (
     State,
     new_tracking_code,
 )
-from tongxin.cases.selectors import GRID_STEP, route
+from tongxin.cases.open311_selectors import nearest_area
+from tongxin.cases.selectors import GRID_STEP, resident_areas, resident_community, route
 
 # case_categories is re-exported: visits and other modules pick the categories from here too.
 from tongxin.cases.selectors import case_categories as case_categories
@@ -275,8 +276,6 @@ def place_for_point(
     inside ``within`` (a resident's community, an Open311 key's jurisdiction), refused when
     the area has no mapped place (``unmapped``) or the point lies over MAX_POINT_KM from every
     one (``too_far``, with %(km)s): the one rule for the resident page and Open311."""
-    from tongxin.cases.open311_selectors import nearest_area
-
     nearest = nearest_area(within, latitude, longitude) if within is not None else None
     if nearest is None or nearest.latitude is None or nearest.longitude is None:
         raise ServiceError(unmapped, fields={"latitude": unmapped})
@@ -306,8 +305,6 @@ def case_report_resident(
     selector Open311 uses for lat/long); a point farther than MAX_POINT_KM from every place of
     the community is refused. The point is kept on the case (latitude/longitude). Only reads
     happen here: case_report holds the write transaction for its inserts alone."""
-    from tongxin.cases.selectors import resident_areas, resident_community
-
     point = _map_point(latitude, longitude)
     if area is not None and not resident_areas(resident).filter(pk=area.pk).exists():
         msg = _("请选择您所在社区的小区或楼栋。")
