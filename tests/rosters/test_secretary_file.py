@@ -247,7 +247,7 @@ def test_upload_through_the_page_into_the_chosen_org(world, client_for):
     r = c.post(reverse("rosters:index"), {"file": sheets.upload(secretary_file([row()])),
                                           "org": world["branch_a2"].pk})  # fmt: skip
     job = ImportJob.objects.get()
-    assert r.status_code == 302
+    assert r.status_code == 302 and job.report["target"]["id"] == world["branch_a2"].pk
     page = texts(c.get(r["Location"]))
     assert "导入到：紫金社区第二党支部（1 行没有填写所在党组织" in page and "检查通过" in page
 
