@@ -135,3 +135,14 @@ def test_a_secretarys_own_file_goes_to_the_chosen_branch(page: Page, e2e_world, 
     members = Member.objects.filter(name__in=[r["姓名"] for r in rows])
     assert {(m.org_id, m.education, m.ethnicity) for m in members} == {
         (w["branch_a1"].pk, "", "")}  # fmt: skip
+
+    # The coverage audit lists the 预备党员 whose year ran out, with the link to record 转正.
+    page.goto(f"{w['url']}/grids/coverage/?cat=overdue_probation")
+    expect(page.get_by_test_id("count-overdue_probation")).to_have_text("1")
+    item = page.locator("li.list-group-item", has_text="李预备")
+    expect(item).to_contain_text("2019-07-01入党，预备期2020-07-01期满")
+    expect(item.get_by_role("link", name="核实转正")).to_be_visible()
+    _shoot(page, "secretary-coverage-desktop")
+    phone.goto(f"{w['url']}/grids/coverage/?cat=overdue_probation")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    _shoot(phone, "secretary-coverage-phone")
