@@ -21,6 +21,7 @@ from tongxin.core import idnumber
 from tongxin.core.errors import ServiceError
 from tongxin.core.models import AuditLog
 from tongxin.core.scope import scope_for_user
+from tongxin.grids.coverage import CoverageAudit, get_audit_root_for
 from tongxin.members.models import Member
 from tongxin.rosters import selectors, services
 from tongxin.rosters.models import ImportJob, JobStatus
@@ -297,3 +298,25 @@ def test_api_stranger_naming_an_org_out_of_reach_learns_nothing(world, client):
     assert answers[0] == answers[1]  # the same words for alice's branch and for none
     assert db_state() == before
     assert not AuditLog.objects.filter(action="rosters.upload").exists()
+
+
+def test_the_overdue_member_is_confirmed_on_the_form_without_inventing_education(world, client_for):
+    """The coverage audit's link leads to the member's form: 转正 is recorded there while
+    学历 and 民族, which the branch's register lacked, stay blank."""
+    bob = world["bob"]
+    overdue = row(人员类别="预备党员", 入党时间="2019-07-01", 转正时间="")
+    commit(bob, check_into(bob, secretary_file([overdue]), org=world["branch_a1"]))
+    m = Member.objects.get(name=overdue["姓名"])
+    scope = scope_for_user(bob)
+    [gap] = CoverageAudit(scope, get_audit_root_for(scope, None)).rows("overdue_probation")[0:5]
+    assert gap.url == f"/members/{m.pk}/edit/"
+    c = client_for(bob)
+    data = {"name": m.name, "id_number": "", "phone": "", "ethnicity": "", "education": "",
+            "status": "full", "standing": "normal", "joined_on": "2019-07-01",
+            "confirmed_on": "2020-07-01"}  # fmt: skip
+    r = c.post(gap.url, data)
+    assert r.status_code == 302, texts(r)
+    m.refresh_from_db()
+    assert (m.status, m.confirmed_on, m.education, m.ethnicity) == (
+        "full", dt.date(2020, 7, 1), "", "")  # fmt: skip
+    assert CoverageAudit(scope, get_audit_root_for(scope, None)).counts()["overdue_probation"] == 0

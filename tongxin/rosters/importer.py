@@ -637,15 +637,10 @@ class MemberImport:
         if joined is None:
             rule_errors.pop("confirmed_on", None)
             rule_errors["joined_on"] = gettext("请填写入党日期。")
-        if not ethnicity:
-            rule_errors.pop("ethnicity", None)
-        if "education" in rule_errors:
-            if v.get("education"):
-                rule_errors["education"] = gettext(
-                    "学历“%(value)s”无法识别，请填写小学及以下、初中、高中、中专、大专、本科或研究生。"
-                ) % {"value": v["education"][:20]}
-            elif not education:
-                del rule_errors["education"]
+        if v.get("education") and not education:  # written, but none of the list
+            rule_errors["education"] = gettext(
+                "学历“%(value)s”无法识别，请填写小学及以下、初中、高中、中专、大专、本科或研究生。"
+            ) % {"value": v["education"][:20]}
         gender = v.get("gender", "")
         if gender and info is not None and gender != info.gender:
             # The ID number decides the stored sex: a file that says otherwise is wrong in
