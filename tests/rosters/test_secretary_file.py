@@ -320,3 +320,6 @@ def test_the_overdue_member_is_confirmed_on_the_form_without_inventing_education
     assert (m.status, m.confirmed_on, m.education, m.ethnicity) == (
         "full", dt.date(2020, 7, 1), "", "")  # fmt: skip
     assert CoverageAudit(scope, get_audit_root_for(scope, None)).counts()["overdue_probation"] == 0
+    # the record says what is missing instead of showing nothing
+    page = texts(c.get(f"/members/{m.pk}/"))
+    assert page.count("未登记") == 2
