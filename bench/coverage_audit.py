@@ -85,11 +85,20 @@ TERMS = (
     "AND l.role = 'secretary' GROUP BY l.org_id HAVING MAX(l.term_end) <= {p}) t"
 )
 
+OVERDUE_PROBATION = (
+    "SELECT COUNT(*) FROM members_member m WHERE m.org_path BETWEEN {p} AND {p} "
+    "AND m.status = 'probationary' AND m.confirmed_on IS NULL AND m.joined_on < {p}"
+)
+
 
 def baseline_audit(root: Organization, today: dt.date) -> dict[str, int]:
     org = bounds(root.path)
     area = bounds(root.area.path)  # type: ignore[union-attr]
     limit = (today + dt.timedelta(days=TERM_WARNING_DAYS)).isoformat()
+    try:  # 预备期 of a year: joined before this day a year ago
+        year_ago = today.replace(year=today.year - 1).isoformat()
+    except ValueError:  # 29 February
+        year_ago = today.replace(year=today.year - 1, day=28).isoformat()
     compounds: dict[str, int] = {}
     path_of: dict[int, str] = {}
     for pk, path, _name, level in raw_fetch(raw_sql(PLACES), area):
@@ -133,6 +142,7 @@ def baseline_audit(root: Organization, today: dt.date) -> dict[str, int]:
         "no_instructor": raw_fetch(raw_sql(NO_INSTRUCTOR), (*org, *area))[0][0],
         "no_secretary": raw_fetch(raw_sql(NO_SECRETARY), (*org, today.isoformat()))[0][0],
         "term": raw_fetch(raw_sql(TERMS), (*org, limit))[0][0],
+        "overdue_probation": raw_fetch(raw_sql(OVERDUE_PROBATION), (*org, year_ago))[0][0],
     }
     raw_fetch(raw_sql(UNGRIDDED_PAGE), org)  # the page the audit shows
     return out

@@ -74,9 +74,9 @@ def validate_member(data: MemberInput, *, instance: Member | None = None) -> dic
     phone = pii.normalize_phone(data.phone or "")
     if phone and not pii.is_mobile(phone):
         errors["phone"] = gettext("手机号码应为11位、以1开头的数字，请核对。")
-    if not data.ethnicity.strip():
-        errors["ethnicity"] = gettext("请填写民族。")
-    if data.education not in Education.values:
+    # 学历 and 民族 may stay blank (not yet registered, as a branch's own register often
+    # lacks them); one that is given must be one of the list.
+    if data.education and data.education not in Education.values:
         errors["education"] = gettext("请选择学历。")
     if data.status not in MemberStatus.values:
         errors["status"] = gettext("请选择党员类别（预备党员或正式党员）。")
