@@ -184,3 +184,17 @@ def test_the_api_refuses_missing_marks_and_a_decision_without_quorum(world, gene
     assert counts() == before
     # the stranger cannot read the counts either
     assert client_for(world["charlie"]).get(f"{API}/{general.pk}").status_code == 404
+
+
+def test_stored_counts_are_refreshed_after_an_import(world, meeting, client_for):
+    services.meeting_record(actor=None, meeting=meeting, data=minutes(attendance={
+        world["m_a1"].pk: ("present", ""), world["m_a1b"].pk: ("excused", "")}))  # fmt: skip
+    factories.member(world["branch_a1"], name="补录一")  # in the branch since 2010
+    other = plan(world["branch_b1"])
+    assert services.meeting_counts_refresh(actor=None, org_paths=[world["branch_a1"].path]) == 1
+    meeting.refresh_from_db()
+    assert (meeting.present_count, meeting.expected_count) == (1, 3)
+    assert Meeting.objects.get(pk=other.pk).expected_count == other.expected_count
+    body = texts(client_for(world["bob"]).get("/meetings/"))
+    assert "1/3" in body
+    assert services.meeting_counts_refresh(actor=None, org_paths=[world["branch_a1"].path]) == 0

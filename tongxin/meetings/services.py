@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.core import uploads
 from tongxin.core.audit import audit
 from tongxin.core.errors import ConflictError, ServiceError
+from tongxin.core.scope import subtree_q
 from tongxin.meetings import card, selectors
 from tongxin.meetings.models import (
     Attendance,
@@ -145,6 +146,28 @@ def _refresh_counts(meeting: Meeting) -> None:
     meeting.present_count = counts.present
     meeting.expected_count = counts.expected
     meeting.save(update_fields=["present_count", "expected_count", "updated_at"])
+
+
+@transaction.atomic
+def meeting_counts_refresh(*, actor: Any, org_paths: list[str]) -> int:
+    """Recount the stored 应到/实到 of the held meetings of these branches (and their groups)
+    from the roster of each meeting's date, after members were added or moved in bulk (a roster
+    import): the list page and the attendance rates read the stored copy. Returns the number
+    of meetings whose counts changed."""
+    changed = 0
+    q = Q(pk__in=[])
+    for path in org_paths:
+        q |= subtree_q("org_path", path)
+    for meeting in Meeting.objects.filter(q, status=MeetingStatus.HELD).select_related("org"):
+        counts = selectors.roll_counts(selectors.roll(meeting))
+        if (meeting.expected_count, meeting.present_count) != (counts.expected, counts.present):
+            Meeting.objects.filter(pk=meeting.pk).update(
+                expected_count=counts.expected, present_count=counts.present
+            )
+            changed += 1
+    if changed:
+        audit(actor=actor, action="meetings.counts_refresh", diff={"meetings": changed})
+    return changed
 
 
 def _names(names: list[str]) -> str:
