@@ -192,3 +192,19 @@ def test_the_data_migration_moves_the_centres_line_and_keeps_a_mobile_encrypted(
     migration.join_phones(apps, None)
     station.refresh_from_db()
     assert station.reveal_contact_phone() == "0574-87005678"
+
+
+def test_a_bad_contact_mobile_is_refused_by_form_and_api(world, station, client_for):
+    c = client_for(world["alice"])
+    form = {"name": station.name, "level": "community", "org": world["comm_a_org"].pk,
+            "area": world["comm_a"].pk, "opening_text": "周一-周五 08:30-17:30",
+            "phone": "0574-87005678", "contact_phone": "请打前台"}  # fmt: skip
+    r = c.post(f"/centers/{station.pk}/edit/", form)
+    assert r.status_code == 200 and "联系人手机只能包含数字" in texts(r)
+    station.refresh_from_db()
+    assert station.contact_phone_enc == "" and station.phone == "0574-87005678"
+    payload = {"name": "南门街道党群服务中心", "level": "street", "org_id": world["street_a"].pk,
+               "area_id": world["street_a_area"].pk, "contact_phone": "abc"}  # fmt: skip
+    r = c.post("/api/v1/centers/", payload, content_type=J)
+    assert r.status_code == 400 and "contact_phone" in r.json()["fields"]
+    assert ServiceCenter.objects.count() == 1
