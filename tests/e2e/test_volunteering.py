@@ -67,6 +67,12 @@ def test_resident_signs_up_checks_in_by_code_and_hours_appear(new_context, e2e_w
     desk.reload()
     expect(desk.get_by_test_id("credited")).to_contain_text("已计入 40分钟")
     desk.screenshot(path=str(SCREENSHOTS / "volunteering-manage-1280.png"), full_page=True)
+    organizer_phone = new_context(PHONE).new_page()
+    login(organizer_phone, w["url"], "alice", PASSWORD)
+    organizer_phone.goto(f"{w['url']}/volunteering/{activity.pk}/manage/")
+    expect(organizer_phone.get_by_test_id("credited")).to_be_visible()
+    organizer_phone.screenshot(path=str(SCREENSHOTS / "volunteering-manage-375.png"),
+                               full_page=True)  # fmt: skip
     signup = SignUp.objects.get(user=u)
     desk.evaluate(
         """([url, token]) => { const f = document.createElement("form"); f.method = "post";
