@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext, gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -82,6 +83,17 @@ def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 @api.exception_handler(Http404)
 def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error(request, 404, "not_found", gettext("对象不存在或不在您的管辖范围内。"))
+
+
+@api.exception_handler(MultiPartParserError)
+def on_unparsable_upload(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    """A multipart body without a boundary (or cut short) is the client's fault, debug or not."""
+    return error(
+        request,
+        400,
+        "bad_request",
+        gettext("上传的内容无法解析（multipart 格式有误），请重新选择文件后提交。"),
+    )
 
 
 @api.exception_handler(AuthenticationError)
