@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "tongxin.core.middleware.ScopeMiddleware",
     "tongxin.core.middleware.SecurityHeadersMiddleware",
+    "tongxin.core.middleware.BadInputMiddleware",
     # django-axes last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]

@@ -253,3 +253,13 @@ def factories_user_dora(w):  # type: ignore[no-untyped-def]
     from tests import factories
 
     return factories.user("dora", "street_secretary", org=w["street_b"])
+
+
+def test_a_20_digit_id_in_the_edit_form_is_a_400_not_a_500(gw, client_for, settings):
+    settings.DEBUG = False
+    g = gw["grid_a"]
+    r = client_for(gw["alice"]).post(f"/grids/{g.pk}/edit/", {
+        "name": "x", "code": "01", "serving_branch": gw["branch_a1"].pk,
+        "compounds": [str(10**20)]})  # fmt: skip
+    assert r.status_code == 400 and "请求有误" in texts(r)
+    assert Grid.objects.get(pk=g.pk).name != "x"
