@@ -10,6 +10,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext, gettext_lazy
+from django.views.defaults import page_not_found
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -210,6 +211,14 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         exc.status_code, ("error", gettext_lazy("请求无法处理，请检查后重试。"))
     )
     return error(request, exc.status_code, code, str(message))
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: an address under /api/ that matches no operation (``/api/v1/visits/x``)
+    answers like every other API refusal, in JSON; pages keep Tongxin's own 404 page."""
+    if request.path.startswith("/api/"):
+        return error(request, 404, "not_found", gettext("对象不存在或不在您的管辖范围内。"))
+    return page_not_found(request, exception)
 
 
 from tongxin.members.api import router as members_router  # noqa: E402
