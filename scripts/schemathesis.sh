@@ -45,14 +45,20 @@ for name in ('zuzhibu', 'zhibu'):
 ${VENV:-.venv}/bin/gunicorn config.wsgi -b 127.0.0.1:"$PORT" -w 2 --threads 2 --timeout 120 \
   >"$WORK/server.log" 2>&1 &
 server=$!
+fetch() {  # fetch URL [FILE]: python rather than curl, which a CI image may lack
+  $PY -c 'import sys, urllib.request
+body = urllib.request.urlopen(sys.argv[1], timeout=180).read()
+if len(sys.argv) > 2:
+    open(sys.argv[2], "wb").write(body)' "$@"
+}
 for _ in $(seq 1 60); do
-  curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  fetch "http://127.0.0.1:$PORT/healthz" 2>/dev/null && break
   sleep 1
 done
 
 # The document as the live server serves it, fetched once (its first rendering on a busy machine
 # can take longer than schemathesis waits for a schema).
-curl -fsS --max-time 180 "http://127.0.0.1:$PORT/api/v1/openapi.json" -o "$WORK/openapi.json"
+fetch "http://127.0.0.1:$PORT/api/v1/openapi.json" "$WORK/openapi.json"
 
 mkdir -p "$REPORT_DIR"
 status=0

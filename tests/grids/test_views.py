@@ -263,3 +263,7 @@ def test_a_20_digit_id_in_the_edit_form_is_a_400_not_a_500(gw, client_for, setti
         "compounds": [str(10**20)]})  # fmt: skip
     assert r.status_code == 400 and "请求有误" in texts(r)
     assert Grid.objects.get(pk=g.pk).name != "x"
+
+
+def test_a_20_digit_id_in_a_page_address_is_a_404(gw, client_for):
+    assert client_for(gw["alice"]).get(f"/grids/{10**20}/").status_code == 404
