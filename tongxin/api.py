@@ -66,6 +66,15 @@ def declare_errors(schema: dict[str, Any]) -> None:
             if method in WRITES:
                 codes.add(409)
             responses = op.setdefault("responses", {})
+            # Refused by the HTTP server (gunicorn, or a proxy) before Django sees the request,
+            # with its own HTML page: a request line over 4,094 bytes.
+            responses.setdefault(
+                "414",
+                {
+                    "description": "请求地址过长（由 HTTP 服务器拒绝）",
+                    "content": {"text/html": {"schema": {"type": "string"}}},
+                },
+            )
             for code in sorted(codes):
                 responses.setdefault(
                     str(code),

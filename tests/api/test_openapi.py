@@ -46,6 +46,7 @@ def test_every_operation_declares_its_errors_with_the_error_body(world, client_f
             for code in codes:
                 body = op["responses"][code]["content"]["application/json"]["schema"]
                 assert body == ref, (method, path, code)
+            assert "text/html" in op["responses"]["414"]["content"], (method, path)
 
 
 def test_times_are_declared_as_returned(world, client_for):
