@@ -1,9 +1,11 @@
 """Tongxin settings: one file, driven by the environment.
 
 DATABASE_URL        PostgreSQL in production (postgres://user@host/db); SQLite in var/ otherwise.
-TONGXIN_SECRET_KEY  Django secret key; a development key is used when unset and DEBUG is on.
+TONGXIN_SECRET_KEY  Django secret key; a development key is used when unset and dev keys are on.
 TONGXIN_PII_KEY     key for personal data at rest (AES-GCM) and the blind index (HMAC).
-TONGXIN_DEBUG       "1" for development (the default), "0" in production.
+TONGXIN_DEBUG       "1" for Django's debug pages (the default), "0" for Tongxin's own error pages.
+TONGXIN_DEV_KEYS    "1" allows the development keys and plain-http cookies (a local demo, such
+                    as `make run`); defaults to TONGXIN_DEBUG. Never "1" in production.
 TONGXIN_REDIS_URL   a Redis server for the cache (redis://127.0.0.1:6379/0), so that every web
                     worker counts rate limits together; local memory per process when unset.
 """
@@ -22,17 +24,20 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 UPLOAD_ROOT = Path(os.environ.get("TONGXIN_UPLOAD_ROOT", VAR_DIR / "uploads"))
 
 DEBUG = os.environ.get("TONGXIN_DEBUG", "1") == "1"
+# Debug pages and development keys are separate switches: `make run` shows the production error
+# pages (no route lists) while still running on the development keys with the demo data.
+DEV_KEYS = os.environ.get("TONGXIN_DEV_KEYS", "1" if DEBUG else "0") == "1"
 SECRET_KEY = os.environ.get("TONGXIN_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise RuntimeError("TONGXIN_SECRET_KEY must be set when TONGXIN_DEBUG=0")
+    if not DEV_KEYS:
+        raise RuntimeError("TONGXIN_SECRET_KEY must be set when TONGXIN_DEV_KEYS=0")
     SECRET_KEY = "tongxin-development-only-secret-key-change-me"
 
 # Personal-data key: base64 of 32 bytes, or any passphrase (stretched with SHA-256).
 PII_KEY = os.environ.get("TONGXIN_PII_KEY", "")
 if not PII_KEY:
-    if not DEBUG:
-        raise RuntimeError("TONGXIN_PII_KEY must be set when TONGXIN_DEBUG=0")
+    if not DEV_KEYS:
+        raise RuntimeError("TONGXIN_PII_KEY must be set when TONGXIN_DEV_KEYS=0")
     PII_KEY = "tongxin-development-only-pii-key"
 PII_KEY_ID = os.environ.get("TONGXIN_PII_KEY_ID", "k1")
 # Earlier keys, still needed to read values until `manage.py rotate_pii_key` has re-encrypted
@@ -93,6 +98,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "tongxin.core.middleware.ScopeMiddleware",
     "tongxin.core.middleware.SecurityHeadersMiddleware",
+    "tongxin.core.middleware.BadInputMiddleware",
     # django-axes last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -143,7 +149,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "tongxin.accounts.lockout.LoginBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
@@ -164,9 +170,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout after 5 failed logins, per account and per IP (DESIGN §3.5).
+# Lockout after 5 failed logins of one account from one address, so that one person's typos do
+# not lock a whole office behind one NAT address; an address alone is locked after many more
+# failures across its accounts (tongxin/accounts/lockout.py; DESIGN §3.5).
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("TONGXIN_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tongxin.accounts.views.lockout"
@@ -180,8 +189,9 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# A local demo runs over plain http: secure-only cookies would never come back.
+SESSION_COOKIE_SECURE = not DEV_KEYS
+CSRF_COOKIE_SECURE = not DEV_KEYS
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
