@@ -43,6 +43,43 @@ function failedAudits(lhr, category) {
     .map((ref) => ref.id);
 }
 
+// One Lighthouse run of a page, cold: the browser's cache and cookies are cleared first and only
+// the page's session cookie is set (Lighthouse's own storage reset would drop that cookie, so
+// it is off). A run that fails to record (a trace without navigation start happens on a
+// starved machine) is tried again, at most twice; its figures are never used.
+async function measure(browser, page) {
+  for (let attempt = 1; ; attempt++) {
+    const tab = await browser.newPage();
+    const cdp = await tab.createCDPSession();
+    await cdp.send("Network.clearBrowserCache");
+    await cdp.send("Network.clearBrowserCookies");
+    if (page.cookie) {
+      const [name, value] = page.cookie.split("=");
+      await tab.setCookie({ name, value, url: page.url });
+    }
+    let result;
+    try {
+      result = await lighthouse(
+        page.url,
+        {
+          output: "json",
+          logLevel: "error",
+          disableStorageReset: true,
+          onlyCategories: ["performance", "accessibility", "best-practices"],
+        },
+        undefined, // the default config is the mobile preset
+        tab,
+      );
+    } finally {
+      await tab.close();
+    }
+    const lhr = result.lhr;
+    if (!lhr.runtimeError) return lhr;
+    if (attempt >= 3) throw new Error(`${page.name}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
+    console.log(`${page.name}: run failed to record (${lhr.runtimeError.code}), trying again`);
+  }
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const pages = JSON.parse(fs.readFileSync(args.pages, "utf8"));
@@ -57,32 +94,7 @@ async function main() {
     for (const page of pages) {
       const runs = [];
       for (let i = 0; i < args.runs; i++) {
-        // Each run in a fresh browser context: no cookie but the session's, an empty cache.
-        // Lighthouse's own storage reset would also drop the session cookie, so it is off.
-        const context = await browser.createBrowserContext();
-        const tab = await context.newPage();
-        if (page.cookie) {
-          const [name, value] = page.cookie.split("=");
-          await tab.setCookie({ name, value, url: page.url });
-        }
-        let result;
-        try {
-          result = await lighthouse(
-            page.url,
-            {
-              output: "json",
-              logLevel: "error",
-              disableStorageReset: true,
-              onlyCategories: ["performance", "accessibility", "best-practices"],
-            },
-            undefined, // the default config is the mobile preset
-            tab,
-          );
-        } finally {
-          await context.close();
-        }
-        const lhr = result.lhr;
-        if (lhr.runtimeError) throw new Error(`${page.name}: ${lhr.runtimeError.message}`);
+        const lhr = await measure(browser, page);
         if (lhr.finalDisplayedUrl !== page.url) {
           // A login redirect would measure the wrong page: the cookie did not work.
           throw new Error(`${page.name}: ${page.url} ended at ${lhr.finalDisplayedUrl}`);
