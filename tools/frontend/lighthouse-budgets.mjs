@@ -6,14 +6,13 @@
 //               "cookie": "sessionid=..."}, ...]
 //
 // Each page is measured RUNS times with the mobile preset (Lighthouse's default: a Moto G
-// Power-sized screen, 4x CPU slowdown, slow 4G) in Debian's Chromium; the median run (as
-// Lighthouse itself picks it, by FCP and TTI) is checked against the budgets. A 2-core CI machine
-// is noisy: the median of three keeps one slow run from failing the build, without softening
-// any budget. Exit 1 when any budget fails, naming the page and the audit.
+// Power-sized screen, 4x CPU slowdown, slow 4G) in Debian's Chromium; each budget is checked
+// against the median of its value over the runs (as Lighthouse CI's "median" aggregation does).
+// A 2-core CI machine is noisy: the median of three keeps one slow run from failing the build,
+// without softening any budget. Exit 1 when any budget fails, naming the page and the audit.
 import fs from "node:fs";
 import lighthouse from "lighthouse";
 import puppeteer from "puppeteer-core";
-import { computeMedianRun } from "lighthouse/core/lib/median-run.js";
 
 const BUDGETS = [
   // [label, value(lhr), limit, compare, format]
@@ -101,10 +100,12 @@ async function main() {
         }
         runs.push(lhr);
       }
-      const lhr = computeMedianRun(runs);
+      const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
       const row = { page: page.name, url: page.url };
       for (const [label, value, limit, cmp, fmt] of BUDGETS) {
-        const v = value(lhr);
+        const v = median(runs.map(value));
+        // The run that gave the median, to name the audits that cost points.
+        const lhr = runs.find((r) => value(r) === v);
         row[label] = v;
         const ok = cmp === ">=" ? v >= limit : v <= limit;
         if (!ok) {
