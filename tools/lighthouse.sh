@@ -4,7 +4,8 @@
 # gunicorn, collected and compressed static files, the demo town in a throw-away SQLite database.
 # Staff and resident pages are measured logged in (a session cookie sent by Lighthouse).
 #
-#   tools/lighthouse.sh [--runs N]        (default 3; the median run is checked)
+#   tools/lighthouse.sh [--runs N]        (default 3, each budget checked on the median;
+#                                          0: only the axe-core check of the same pages)
 #
 # Needs node/npm and /usr/bin/chromium; installs tools/frontend's pinned packages (npm ci) into
 # tools/frontend/node_modules (git-ignored). Exit 1 when a budget fails, with page and audit named.
@@ -80,5 +81,10 @@ if [ "$up" -ne 1 ]; then
   echo "the server did not start on port $PORT:"; cat "$WORK/gunicorn.log"; exit 1
 fi
 
-node tools/frontend/lighthouse-budgets.mjs "$WORK/pages.json" --runs "$RUNS" \
-  --json "$ARTIFACTS/lighthouse.json"
+status=0
+node tools/frontend/axe-pages.mjs "$WORK/pages.json" || status=1
+if [ "$RUNS" -gt 0 ]; then
+  node tools/frontend/lighthouse-budgets.mjs "$WORK/pages.json" --runs "$RUNS" \
+    --json "$ARTIFACTS/lighthouse.json" || status=1
+fi
+exit $status
