@@ -88,6 +88,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML and JSON are compressed here (static files come pre-compressed from collectstatic).
+    # BREACH: a compressed page that reflects input next to a secret can leak the secret byte by
+    # byte. Django masks the CSRF token afresh on every response and GZipMiddleware pads each
+    # response with random bytes (Django ≥ 4.2); pages show a member's ID or phone number only
+    # after an explicit, rate-limited and audited reveal. A proxy compressing instead is fine.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tongxin.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -204,11 +210,22 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "tongxin" / "static"]
+# Production (TONGXIN_DEBUG=0) serves what collectstatic built: fingerprinted names
+# (app.3f2a….css) with gzip copies beside them, and WhiteNoise sends those names with a ten-year
+# immutable cache. The manifest needs collectstatic first, so development and the test suite
+# (fresh clones, no collectstatic) serve the source files through the finders instead.
+STATIC_MANIFEST = os.environ.get("TONGXIN_STATIC_MANIFEST", "0" if DEBUG else "1") == "1"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

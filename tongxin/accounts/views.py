@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tongxin.accounts import services
@@ -114,3 +115,15 @@ def lockout(request: HttpRequest, credentials: dict | None = None, *args, **kwar
         },
     )
     return render(request, "accounts/login.html", {"form": form, "locked": True}, status=429)
+
+
+@never_cache
+@require_POST
+def keepalive(request: HttpRequest) -> HttpResponse:
+    """The session-timeout warning's 继续使用 (WCAG 2.2.1): any request refreshes the session's
+    30-minute idle expiry (SESSION_SAVE_EVERY_REQUEST), this one does nothing else. 401 without
+    a redirect once the session has gone, so the page can say so instead of loading a login page
+    into a script."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    return HttpResponse(status=204)
