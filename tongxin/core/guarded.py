@@ -17,7 +17,7 @@ import pickle
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import IO, Any
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class _PlainUnpickler(pickle.Unpickler):
 
 
 def run(target: str, *args: Any, memory: int = MEMORY_DEFAULT,
-        cpu_seconds: int = CPU_SECONDS_DEFAULT) -> Iterator[Any]:  # fmt: skip
+        cpu_seconds: int = CPU_SECONDS_DEFAULT) -> Generator[Any, None, None]:  # fmt: skip
     """The items `target(*args)` yields in the child, as they come. Raises GuardedFailure when
     the child dies or fails; closing the iterator early stops the child."""
     orders = {"target": target, "args": args, "memory": memory, "cpu": cpu_seconds}

@@ -9,7 +9,7 @@ import hashlib
 import os
 import secrets
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -213,7 +213,7 @@ def rows(path: Path, file_format: str, original_name: str) -> tuple[int, Rows]:
     return total, sheet_rows()
 
 
-def _next_item(items: Iterator[Any], original_name: str) -> tuple[Any, ...] | None:
+def _next_item(items: Generator[Any, None, None], original_name: str) -> tuple[Any, ...] | None:
     """The guarded reader's next message; its refusal or death as a ServiceError."""
     try:
         item = next(items, None)

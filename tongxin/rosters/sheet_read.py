@@ -61,7 +61,7 @@ def _rows(path: str, limits: dict[str, int]) -> Iterator[tuple[Any, ...]]:
     check_box(sheet.height, sheet.width, limits)
     yield ("total", sheet.total_height)
     max_chars = limits["cell_chars"]
-    batch: list[tuple[int, list[object]]] = []
+    batch: list[tuple[int, list[Any]]] = []
     try:
         for number, row in enumerate(sheet.iter_rows(), start=1):
             for i, value in enumerate(row):

@@ -11,7 +11,7 @@ from tongxin.core.errors import ServiceError
 from tongxin.core.pagination import paginate
 from tongxin.members.selectors import MemberFilters, pii_query_kind
 from tongxin.orgs.selectors import get_org_for
-from tongxin.rosters import exports, selectors, services
+from tongxin.rosters import exports, jobs, selectors, services
 from tongxin.rosters.forms import OrgUploadForm, UploadForm
 from tongxin.rosters.importer import COLUMNS
 from tongxin.rosters.models import ImportKind
@@ -90,7 +90,7 @@ def template(request: HttpRequest) -> FileResponse:
 @require_GET
 def job(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
-    job = selectors.get_job_for(scope, pk)
+    job = jobs.recover(selectors.get_job_for(scope, pk))
     errors = paginate(request, job.report.get("errors", []), per_page=50)
     page = "rosters/org_job.html" if job.kind == ImportKind.ORGS else "rosters/job.html"
     return render(request, page, {"job": job, "errors": errors})
@@ -101,7 +101,7 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
 def progress(request: HttpRequest, pk: int) -> HttpResponse:
     """Polled every second by the job page while the job runs; once it has finished the
     page reloads to show the report."""
-    job = selectors.get_job_for(request.scope, pk)  # type: ignore[attr-defined]
+    job = jobs.recover(selectors.get_job_for(request.scope, pk))  # type: ignore[attr-defined]
     response = render(request, "rosters/_progress.html", {"job": job})
     if not job.running:
         response["HX-Refresh"] = "true"
