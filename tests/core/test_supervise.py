@@ -20,9 +20,12 @@ def test_a_program_that_dies_is_started_again_and_stop_ends_all(tmp_path: Path) 
     pids = tmp_path / "lives.pid"
     programs = {
         "dies": [sys.executable, "-c", "raise SystemExit(1)"],
-        "lives": [sys.executable, "-c",
-                  f"import os,time; open({str(pids)!r},'w').write(str(os.getpid())); time.sleep(600)"],
-    }  # fmt: skip
+        "lives": [
+            sys.executable,
+            "-c",
+            f"import os,time; open({str(pids)!r},'w').write(str(os.getpid())); time.sleep(600)",
+        ],
+    }
     stop = threading.Event()
     result: dict[str, dict[str, int]] = {}
     lines: list[str] = []
@@ -52,8 +55,9 @@ def test_the_command_stops_its_programs_on_sigterm(tmp_path: Path) -> None:
     db_worker and periodic it started."""
     env = dict(os.environ, TONGXIN_SQLITE_PATH=str(tmp_path / "db.sqlite3"))
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, check=True)
-    proc = subprocess.Popen([sys.executable, "manage.py", "supervise"], env=env,
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "supervise"], env=env, stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None
     children = []
     while len(children) < 2:

@@ -20,7 +20,10 @@ def rezip(content: bytes, replace: dict[str, bytes] | None = None, *, pad_to: in
     of random (incompressible) bytes making the file at least that large."""
     replace = replace or {}
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(content)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:  # fmt: skip
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             dst.writestr(info.filename, replace.get(info.filename, src.read(info.filename)))
         if pad_to:
@@ -57,7 +60,9 @@ def whitespace(run: int, *, runs: int = 1) -> bytes:
     content = sheets.xlsx([sheets.person()])
     sheet = _part(content, "xl/worksheets/sheet1.xml")
     pad = (b" " * run + b"<!---->") * runs
-    return rezip(content, {"xl/worksheets/sheet1.xml": sheet.replace(b"<sheetData>", b"<sheetData>" + pad)})  # fmt: skip
+    return rezip(
+        content, {"xl/worksheets/sheet1.xml": sheet.replace(b"<sheetData>", b"<sheetData>" + pad)}
+    )
 
 
 def huge_cell(chars: int) -> bytes:

@@ -52,10 +52,16 @@ def running(job: ImportJob, status: str, worker: str, beat_ago: int = 0) -> Impo
 
 def task_row(job: ImportJob, step: str) -> DBTaskResult:
     return DBTaskResult.objects.create(
-        status=TaskResultStatus.RUNNING, args_kwargs={"args": [job.pk, step], "kwargs": {}},
-        task_path=jobs.TASK_PATH, backend_name="default", run_after=timezone.now(),
-        queue_name="default", priority=0, worker_ids=["gone"], started_at=timezone.now(),
-    )  # fmt: skip
+        status=TaskResultStatus.RUNNING,
+        args_kwargs={"args": [job.pk, step], "kwargs": {}},
+        task_path=jobs.TASK_PATH,
+        backend_name="default",
+        run_after=timezone.now(),
+        queue_name="default",
+        priority=0,
+        worker_ids=["gone"],
+        started_at=timezone.now(),
+    )
 
 
 @pytest.mark.parametrize("status", [JobStatus.CHECKING, JobStatus.COMMITTING])
@@ -106,7 +112,9 @@ def test_the_api_shows_a_dead_workers_job_as_failed(world, client_for):
     assert r.json()["status"] == JobStatus.FAILED
 
 
-def test_a_committed_job_shows_done_even_if_its_worker_dies_right_after(transactional_db, monkeypatch):  # type: ignore[no-untyped-def]  # fmt: skip
+def test_a_committed_job_shows_done_even_if_its_worker_dies_right_after(
+    transactional_db, monkeypatch
+):  # type: ignore[no-untyped-def]
     """The worker dies the moment the rows' transaction commits (an on-commit hook raising
     what a kill looks like from here): the job is done, since its status was written in
     that same transaction, not after it."""

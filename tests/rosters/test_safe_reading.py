@@ -115,8 +115,10 @@ def test_organization_roster_bombs_are_refused(check_orgs, world, big):
 @pytest.mark.parametrize("bomb", ["sparse", "whitespace", "huge cell"])
 def test_dues_bases_bombs_are_refused(world, bomb):
     with pytest.raises(ServiceError) as e:
-        dues_import.dues_import_check(scope=scope_for_user(world["alice"]),
-                                      upload=sheets.upload(BOMBS[bomb][0](), "党费基数.xlsx"))  # fmt: skip
+        dues_import.dues_import_check(
+            scope=scope_for_user(world["alice"]),
+            upload=sheets.upload(BOMBS[bomb][0](), "党费基数.xlsx"),
+        )
     assert BOMBS[bomb][1] in e.value.message
 
 

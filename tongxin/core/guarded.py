@@ -25,7 +25,9 @@ logger = logging.getLogger(__name__)
 MEMORY_DEFAULT = 2 * 1024 * 1024 * 1024
 CPU_SECONDS_DEFAULT = 900
 
-_ALLOWED = {("datetime", n): getattr(dt, n) for n in ("date", "datetime", "time", "timedelta", "timezone")}  # fmt: skip
+_ALLOWED = {
+    ("datetime", n): getattr(dt, n) for n in ("date", "datetime", "time", "timedelta", "timezone")
+}
 
 
 class GuardedFailure(Exception):
@@ -47,8 +49,9 @@ class _PlainUnpickler(pickle.Unpickler):
         return found
 
 
-def run(target: str, *args: Any, memory: int = MEMORY_DEFAULT,
-        cpu_seconds: int = CPU_SECONDS_DEFAULT) -> Generator[Any, None, None]:  # fmt: skip
+def run(
+    target: str, *args: Any, memory: int = MEMORY_DEFAULT, cpu_seconds: int = CPU_SECONDS_DEFAULT
+) -> Generator[Any, None, None]:
     """The items `target(*args)` yields in the child, as they come. Raises GuardedFailure when
     the child dies or fails; closing the iterator early stops the child."""
     orders = {"target": target, "args": args, "memory": memory, "cpu": cpu_seconds}
@@ -56,9 +59,12 @@ def run(target: str, *args: Any, memory: int = MEMORY_DEFAULT,
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p or os.getcwd() for p in sys.path))
     proc = subprocess.Popen(
         [sys.executable, "-m", "tongxin.core.guarded_child"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        close_fds=True, env=env,
-    )  # fmt: skip
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        close_fds=True,
+        env=env,
+    )
     assert proc.stdin is not None and proc.stdout is not None
     finished = False
     try:

@@ -39,11 +39,15 @@ TASK_PATH = "tongxin.rosters.tasks.run_import_job"
 
 
 def stale_after() -> dt.timedelta:
-    return dt.timedelta(seconds=int(getattr(settings, "ROSTER_JOB_STALE_SECONDS", STALE_AFTER_DEFAULT)))  # fmt: skip
+    return dt.timedelta(
+        seconds=int(getattr(settings, "ROSTER_JOB_STALE_SECONDS", STALE_AFTER_DEFAULT))
+    )
 
 
 def expire_after() -> dt.timedelta:
-    return dt.timedelta(seconds=int(getattr(settings, "ROSTER_JOB_EXPIRE_SECONDS", EXPIRE_AFTER_DEFAULT)))  # fmt: skip
+    return dt.timedelta(
+        seconds=int(getattr(settings, "ROSTER_JOB_EXPIRE_SECONDS", EXPIRE_AFTER_DEFAULT))
+    )
 
 
 # ---- the worker ------------------------------------------------------------------------------
@@ -124,7 +128,9 @@ def worker_died_message() -> str:
 
 
 def expired_message() -> str:
-    return gettext("这份名册上传已超过一天仍未完成导入，已过期，上传的文件已删除。如需导入，请重新上传该文件。")  # fmt: skip
+    return gettext(
+        "这份名册上传已超过一天仍未完成导入，已过期，上传的文件已删除。如需导入，请重新上传该文件。"
+    )
 
 
 def is_dead(job: ImportJob, now: dt.datetime | None = None) -> bool:

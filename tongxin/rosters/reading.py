@@ -159,8 +159,11 @@ def _csv_check(number: int, row: list[str], limits: dict[str, int], name: str) -
         raise refused(name, "columns", {"columns": len(row), "limit": limits["columns"]})
     for i, v in enumerate(row):
         if len(v) > limits["cell_chars"]:
-            raise refused(name, "cell", {"row": number, "column": _column_name(i + 1),
-                                         "chars": limits["cell_chars"]})  # fmt: skip
+            raise refused(
+                name,
+                "cell",
+                {"row": number, "column": _column_name(i + 1), "chars": limits["cell_chars"]},
+            )
 
 
 def _column_name(n: int) -> str:
@@ -194,10 +197,13 @@ def rows(path: Path, file_format: str, original_name: str) -> tuple[int, Rows]:
 
         return total, csv_rows()
     items = guarded.run(
-        "tongxin.rosters.sheet_read:read", str(path), file_format, sheet_limits(),
+        "tongxin.rosters.sheet_read:read",
+        str(path),
+        file_format,
+        sheet_limits(),
         memory=_setting("TONGXIN_SHEET_MAX_MEMORY", MAX_MEMORY_DEFAULT),
         cpu_seconds=_setting("TONGXIN_SHEET_MAX_CPU_SECONDS", MAX_CPU_SECONDS_DEFAULT),
-    )  # fmt: skip
+    )
     first = _next_item(items, original_name)
     if first is None or first[0] != "total":
         raise not_a_spreadsheet(original_name)
@@ -264,15 +270,31 @@ def refused(name: str, code: str, p: dict[str, Any]) -> ServiceError:
     if code == "unreadable":
         return not_a_spreadsheet(name)
     texts = {
-        "damaged": gettext("文件“%(name)s”已损坏：压缩包中记录的大小与实际内容不符。请在Excel或WPS中打开后另存为新的.xlsx文件再上传。"),
-        "entries": gettext("文件“%(name)s”中包含%(entries)d个部件，超过上限%(limit)d个，不像一份名册。请把名册复制到一个新建的工作簿中再上传。"),
-        "uncompressed": gettext("文件“%(name)s”解压后超过%(mb)d MB，远大于任何名册，无法读取。请删除多余的工作表和图片，或把名册复制到一个新建的工作簿中再上传。"),
-        "text": gettext("文件“%(name)s”中有一段文字或空白超过%(limit)d个字符，无法读取。请检查是否有单元格粘贴了大段内容，删除后再上传。"),
-        "rows": gettext("文件“%(name)s”的第一个工作表有%(rows)d行，超过上限%(limit)d行。请删除末尾多余的行，或把名册拆成几个文件分批导入。"),
-        "columns": gettext("文件“%(name)s”的第一个工作表有%(columns)d列，超过上限%(limit)d列。请删除右侧多余的列（包括远处零散的单元格）后再上传。"),
-        "cells": gettext("文件“%(name)s”的第一个工作表范围达%(rows)d行×%(columns)d列，超过%(limit)d个单元格的上限，通常是远处有零散的单元格。请删除数据区域以外的内容，或把名册复制到新建的工作簿中再上传。"),
-        "cell": gettext("文件“%(name)s”第%(row)d行%(column)s列的单元格超过%(chars)d个字符，无法读取。请改正这个单元格后再上传。"),
-    }  # fmt: skip
+        "damaged": gettext(
+            "文件“%(name)s”已损坏：压缩包中记录的大小与实际内容不符。请在Excel或WPS中打开后另存为新的.xlsx文件再上传。"
+        ),
+        "entries": gettext(
+            "文件“%(name)s”中包含%(entries)d个部件，超过上限%(limit)d个，不像一份名册。请把名册复制到一个新建的工作簿中再上传。"
+        ),
+        "uncompressed": gettext(
+            "文件“%(name)s”解压后超过%(mb)d MB，远大于任何名册，无法读取。请删除多余的工作表和图片，或把名册复制到一个新建的工作簿中再上传。"
+        ),
+        "text": gettext(
+            "文件“%(name)s”中有一段文字或空白超过%(limit)d个字符，无法读取。请检查是否有单元格粘贴了大段内容，删除后再上传。"
+        ),
+        "rows": gettext(
+            "文件“%(name)s”的第一个工作表有%(rows)d行，超过上限%(limit)d行。请删除末尾多余的行，或把名册拆成几个文件分批导入。"
+        ),
+        "columns": gettext(
+            "文件“%(name)s”的第一个工作表有%(columns)d列，超过上限%(limit)d列。请删除右侧多余的列（包括远处零散的单元格）后再上传。"
+        ),
+        "cells": gettext(
+            "文件“%(name)s”的第一个工作表范围达%(rows)d行×%(columns)d列，超过%(limit)d个单元格的上限，通常是远处有零散的单元格。请删除数据区域以外的内容，或把名册复制到新建的工作簿中再上传。"
+        ),
+        "cell": gettext(
+            "文件“%(name)s”第%(row)d行%(column)s列的单元格超过%(chars)d个字符，无法读取。请改正这个单元格后再上传。"
+        ),
+    }
     text = texts.get(code)
     if text is None:
         return not_a_spreadsheet(name)
@@ -285,9 +307,13 @@ def refused(name: str, code: str, p: dict[str, Any]) -> ServiceError:
 def reader_failed(name: str, reason: str) -> ServiceError:
     """The guarded reader died (its memory or time limit, or a reader bug): this file only."""
     if reason == "cpu":
-        text = gettext("读取文件“%(name)s”用时过长，已停止。请删除多余的内容，或把名册拆成几个文件分批导入。")  # fmt: skip
+        text = gettext(
+            "读取文件“%(name)s”用时过长，已停止。请删除多余的内容，或把名册拆成几个文件分批导入。"
+        )
     else:
-        text = gettext("文件“%(name)s”无法在限定的内存内读取，已停止读取，没有写入任何数据。请在Excel或WPS中打开后另存为新的.xlsx文件，删除数据区域以外的内容后再上传。")  # fmt: skip
+        text = gettext(
+            "文件“%(name)s”无法在限定的内存内读取，已停止读取，没有写入任何数据。请在Excel或WPS中打开后另存为新的.xlsx文件，删除数据区域以外的内容后再上传。"
+        )
     return ServiceError(text % {"name": name}, fields={"file": gettext("文件不能读取。")})
 
 

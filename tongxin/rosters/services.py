@@ -93,9 +93,12 @@ def job_commit_request(*, actor: Any, job: ImportJob) -> ImportJob:
             fields={"job": gettext("当前状态不能导入。")},
         )
     claimed = ImportJob.objects.filter(pk=job.pk, status=JobStatus.READY).update(
-        status=JobStatus.COMMITTING, rows_done=0, updated_at=timezone.now(), worker="",
+        status=JobStatus.COMMITTING,
+        rows_done=0,
+        updated_at=timezone.now(),
+        worker="",
         heartbeat_at=None,
-    )  # fmt: skip
+    )
     if not claimed:
         raise ConflictError(gettext("这份名册已经在导入中，请勿重复提交。"))
     job.status = JobStatus.COMMITTING

@@ -138,8 +138,13 @@ def check_zip(path: str, file_format: str, limits: dict[str, int]) -> None:
                 scan.finish()
 
 
-def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: dict[str, int], before: int,
-             scan: _SheetScan | None) -> int:  # fmt: skip
+def _inflate(
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    limits: dict[str, int],
+    before: int,
+    scan: _SheetScan | None,
+) -> int:
     """The entry's real inflated size, read in chunks (never whole), stopping once past the
     limit whatever its header claims. XML parts are looked at for over-long text runs."""
     budget = limits["uncompressed"] - before

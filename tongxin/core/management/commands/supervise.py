@@ -42,7 +42,11 @@ def supervise(
                     continue
                 if proc is not None:
                     ran = now - started_at[name]
-                    backoff[name] = backoff_start if ran >= HEALTHY_AFTER else min(backoff[name] * 2, BACKOFF_MAX)  # fmt: skip
+                    backoff[name] = (
+                        backoff_start
+                        if ran >= HEALTHY_AFTER
+                        else min(backoff[name] * 2, BACKOFF_MAX)
+                    )
                     due[name] = now + backoff[name]
                     log(
                         f"{name} 已退出（状态 {proc.returncode}），{backoff[name]:.0f} 秒后重新启动。"
