@@ -143,3 +143,47 @@ def test_uploaded_rosters_are_private_to_the_server(world):
         assert os.stat(reading.full_path(stored.name)).st_mode & 0o777 == 0o600
     finally:
         reading.delete(stored.name)
+
+
+def test_a_bomb_through_the_api_is_refused_with_a_sentence(world, client):
+    from tests.rosters.test_api import bearer
+
+    r = client.post(
+        "/api/v1/rosters/imports",
+        {"file": sheets.upload(bombs.sparse())},
+        **bearer(world["alice"]),
+    )
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["status"] == "failed" and "零散的单元格" in body["message"], body
+
+
+def test_a_bomb_on_the_dues_page_is_refused_with_a_sentence(world, client_for):
+    from django.urls import reverse
+
+    r = client_for(world["alice"]).post(
+        reverse("members:dues_import"), {"file": sheets.upload(bombs.sparse(), "党费基数.xlsx")}
+    )
+    assert r.status_code == 200
+    assert "零散的单元格" in r.content.decode()
+
+
+def test_the_sheet_scan_counts_cells_that_do_not_name_themselves():
+    from tongxin.rosters import reading, sheet_read
+
+    scan = sheet_read._SheetScan(reading.sheet_limits())
+    scan.feed(b'<row r="1"><c t="s"><v>0</v></c><c r="B1"><v>1</v></c></row>')
+    with pytest.raises(sheet_read.Refused) as e:
+        scan.feed(b'<x:row r="900000"><x:c t="n"><x:v>1</x:v></x:c></x:row>')
+    assert e.value.code == "rows"
+
+
+def test_the_sheet_scan_ignores_far_cells_that_hold_nothing():
+    """A style on an empty cell far away (<c r="XFD1048576" s="1"/>) holds no value: the
+    reader does not stretch its rectangle to it, so neither do the limits."""
+    from tongxin.rosters import reading, sheet_read
+
+    scan = sheet_read._SheetScan(reading.sheet_limits())
+    scan.feed(b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="XFD1048576" s="1"/></row>')
+    scan.finish()
+    assert (scan.max_row, scan.max_col) == (1, 1)

@@ -22,6 +22,8 @@ CHUNK = 1 << 20
 TEXT_RUN_BYTES_PER_CHAR = 8  # "&#x4E2D;": the longest way XML writes one character
 
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|dimension)\b([^>]*)>")
+_FAST_CELL = re.compile(rb'<c r="([A-Za-z]{1,10})(\d{1,15})"')
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b([^>]*)>")
 _ATTR_R = re.compile(rb"""\br\s*=\s*["']([^"']*)["']""")
 _ATTR_REF = re.compile(rb"""\bref\s*=\s*["']([^"']*)["']""")
 _CELL_REF = re.compile(rb"^\$?([A-Za-z]{1,10})\$?(\d{1,15})$")
@@ -151,9 +153,8 @@ def _inflate(
     probe = copy.copy(info)
     probe.file_size = budget + 1  # read what is really there, not what the header declares
     xml = info.filename.endswith((".xml", ".rels"))
-    longest = limits["cell_chars"] * TEXT_RUN_BYTES_PER_CHAR
-    run = 0  # length of the text run still open at the end of the last chunk
-    carry = b""
+    too_long = re.compile(rb"[^<]{%d}" % (limits["cell_chars"] * TEXT_RUN_BYTES_PER_CHAR + 1))
+    pending = b""  # the chunk's end after its last "<": a run or a tag going on in the next
     size = 0
     try:
         with zf.open(probe) as f:
@@ -163,24 +164,15 @@ def _inflate(
                     raise Refused("uncompressed", size=before + size, limit=limits["uncompressed"])
                 if not xml:
                     continue
-                parts = chunk.split(b"<")
-                run += len(parts[0])
-                if len(parts) > 1:
-                    if max(run, max(map(len, parts[1:-1]), default=0)) > longest:
-                        raise Refused("text", limit=limits["cell_chars"])
-                    run = len(parts[-1])
-                if run > longest:
+                data = pending + chunk
+                if too_long.search(data):
                     raise Refused("text", limit=limits["cell_chars"])
-                if scan is not None:
-                    data = carry + chunk
-                    cut = data.rfind(b"<")
-                    if cut <= 0:
-                        carry = data
-                    else:
-                        scan.feed(data[:cut])
-                        carry = data[cut:]
-            if scan is not None and carry:
-                scan.feed(carry)
+                cut = data.rfind(b"<")
+                if scan is not None and cut > 0:
+                    scan.feed(data[:cut])
+                pending = data[cut:] if cut >= 0 else data
+            if scan is not None and pending:
+                scan.feed(pending)
     except Refused:
         raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
@@ -201,6 +193,32 @@ class _SheetScan:
         self.max_col = 0
 
     def feed(self, data: bytes) -> None:
+        """Where every cell names itself first (<c r="B7", as Excel, WPS and the libraries
+        write), a quick pass over every cell, empty or not; cell by cell, counting positions
+        and leaving out empty ones, when that is not so or when the quick pass finds the sheet
+        too large."""
+        for m in _DIMENSION.finditer(data):
+            ref = _ATTR_REF.search(m.group(1))
+            if ref:
+                self._dimension(ref.group(1))
+        cells = _FAST_CELL.findall(data)
+        plain = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>")
+        if len(cells) != plain or b":c " in data:
+            self._feed_slowly(data)
+            return
+        if not cells:
+            return
+        col = column_number(max({c.upper() for c, _r in cells}, key=lambda c: (len(c), c)))
+        row = int(max({r.lstrip(b"0") or b"0" for _c, r in cells}, key=lambda r: (len(r), r)))
+        if max(row, self.max_row) * max(col, self.max_col) > self.limits["cells"] or (
+            row > self.limits["rows"] or col > self.limits["columns"]
+        ):
+            self._feed_slowly(data)
+            return
+        self.max_row, self.max_col = max(row, self.max_row), max(col, self.max_col)
+        self.col, self.row = column_number(cells[-1][0]), int(cells[-1][1])
+
+    def _feed_slowly(self, data: bytes) -> None:
         for m in _TAG.finditer(data):
             tag, attrs = m.group(1), m.group(2)
             if tag == b"row":
