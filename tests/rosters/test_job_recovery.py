@@ -207,3 +207,21 @@ def test_an_import_refreshes_the_statistics_of_the_tables_it_wrote(world, monkey
         else:
             cur.execute("SELECT reltuples FROM pg_class WHERE relname = 'members_member'")
             assert cur.fetchone()[0] >= Member.objects.count() > 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite jobs are judged by process")
+def test_a_running_step_beats_while_it_works(transactional_db, monkeypatch):  # type: ignore[no-untyped-def]
+    """On PostgreSQL (where workers may run on other machines) the job's heartbeat moves on
+    while a step runs, on a connection of its own, so the sweep leaves a slow job alone."""
+    alice = factories.make_world()["alice"]
+    job = running(ready_job(alice), JobStatus.CHECKING, "elsewhere:12:34", 3600)
+    old = job.heartbeat_at
+    monkeypatch.setattr(jobs, "HEARTBEAT_EVERY", 0.05)
+    with jobs.heartbeat(job):
+        for _ in range(200):
+            job.refresh_from_db()
+            if job.heartbeat_at != old:
+                break
+            time.sleep(0.05)
+        assert jobs.sweep()["dead"] == 0
+    assert job.heartbeat_at is not None and old is not None and job.heartbeat_at > old

@@ -93,9 +93,10 @@ def claim(job: ImportJob) -> None:
 
 @contextmanager
 def heartbeat(job: ImportJob) -> Iterator[None]:
-    """While the block runs (a commit: one long transaction), a thread of this process marks
-    the job alive every few seconds on a connection of its own. PostgreSQL only: SQLite's
-    commit holds the database's write lock, and SQLite jobs are judged by their process."""
+    """While the block runs (a check, or a commit: one long transaction), a thread of this
+    process marks the job alive every few seconds on a connection of its own. PostgreSQL
+    only: SQLite's commit holds the database's write lock, and SQLite jobs are judged by
+    their process."""
     if connection.vendor != "postgresql":
         yield
         return

@@ -157,8 +157,10 @@ def _check(job: ImportJob) -> None:
         _save(job, rows_done=done, rows_total=max(total - 1, done), heartbeat_at=timezone.now())
 
     try:
-        out = importer.run(reading.full_path(job.file_name), job.file_format, job.original_name,
-                           commit=False, progress=progress)  # fmt: skip
+        # The beat also covers opening a large workbook, before the first chunk's progress.
+        with jobs.heartbeat(job):
+            out = importer.run(reading.full_path(job.file_name), job.file_format,
+                               job.original_name, commit=False, progress=progress)  # fmt: skip
     except ServiceError as e:
         _save(job, status=JobStatus.FAILED, message=e.message[:500], finished_at=timezone.now())
         _finish_file(job)
