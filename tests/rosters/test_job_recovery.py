@@ -225,3 +225,31 @@ def test_a_running_step_beats_while_it_works(transactional_db, monkeypatch):  # 
             time.sleep(0.05)
         assert jobs.sweep()["dead"] == 0
     assert job.heartbeat_at is not None and old is not None and job.heartbeat_at > old
+
+
+def test_cancelling_a_checked_roster_deletes_its_file(world, client_for):
+    job = ready_job(world["alice"])
+    r = client_for(world["alice"]).post(reverse("rosters:cancel", args=[job.pk]))
+    assert r.status_code == 302 and r["Location"] == reverse("rosters:index")
+    job.refresh_from_db()
+    assert job.status == JobStatus.CANCELLED and job.finished_at is not None
+    assert not reading.full_path(job.file_name).exists()
+    page = client_for(world["alice"]).get(reverse("rosters:job", args=[job.pk])).content.decode()
+    assert "已取消导入" in page
+
+
+def test_a_stranger_cannot_cancel_someone_elses_roster(world, client_for):
+    job = ready_job(world["alice"])
+    r = client_for(world["charlie"]).post(reverse("rosters:cancel", args=[job.pk]))
+    assert r.status_code == 404
+    job.refresh_from_db()
+    assert job.status == JobStatus.READY and reading.full_path(job.file_name).exists()
+
+
+def test_a_finished_roster_cannot_be_cancelled(world, client_for):
+    job = commit(world["alice"], ready_job(world["alice"]))
+    c = client_for(world["alice"])
+    r = c.post(reverse("rosters:cancel", args=[job.pk]), follow=True)
+    assert "只有检查通过、尚未导入的名册才能取消" in r.content.decode()
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE

@@ -18,6 +18,7 @@ class JobStatus(models.TextChoices):
     COMMITTING = "committing", _("正在导入")
     DONE = "done", _("已导入")
     FAILED = "failed", _("导入失败")
+    CANCELLED = "cancelled", _("已取消")
 
 
 RUNNING = (JobStatus.QUEUED, JobStatus.CHECKING, JobStatus.COMMITTING)

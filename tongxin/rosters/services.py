@@ -105,6 +105,25 @@ def job_commit_request(*, actor: Any, job: ImportJob) -> ImportJob:
     return job
 
 
+def job_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
+    """The importer decides not to write a checked roster: the job ends and its file goes."""
+    with transaction.atomic():
+        now = timezone.now()
+        cancelled = ImportJob.objects.filter(pk=job.pk, status=JobStatus.READY).update(
+            status=JobStatus.CANCELLED, finished_at=now, updated_at=now,
+            message=gettext("已取消导入，没有写入任何数据，上传的文件已删除。"),
+        )  # fmt: skip
+        if not cancelled:
+            raise ConflictError(
+                gettext("只有检查通过、尚未导入的名册才能取消；这份名册已在导入或已结束。"),
+                fields={"job": gettext("当前状态不能取消。")},
+            )
+        audit(actor=actor, action="rosters.cancel", obj=job, diff={"file": job.original_name})
+    _finish_file(job)
+    job.refresh_from_db()
+    return job
+
+
 def _save(job: ImportJob, **values: Any) -> None:
     values["updated_at"] = timezone.now()
     ImportJob.objects.filter(pk=job.pk).update(**values)

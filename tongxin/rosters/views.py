@@ -159,3 +159,17 @@ def export_response(request: HttpRequest, filters: MemberFilters, reveal: bool) 
 @require_GET
 def export(request: HttpRequest) -> FileResponse:
     return export_response(request, export_filters(request), request.GET.get("reveal") == "1")
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give up a checked roster instead of importing it: its file is deleted at once."""
+    job = selectors.get_job_for(request.scope, pk)  # type: ignore[attr-defined]
+    try:
+        services.job_cancel(actor=request.user, job=job)
+    except ServiceError as e:
+        messages.error(request, e.message)
+        return redirect("rosters:job", pk=job.pk)
+    messages.success(request, gettext("已取消导入，上传的文件已删除。"))
+    return redirect("rosters:orgs" if job.kind == ImportKind.ORGS else "rosters:index")
