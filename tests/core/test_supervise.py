@@ -53,7 +53,9 @@ def test_a_program_that_dies_is_started_again_and_stop_ends_all(tmp_path: Path) 
 def test_the_command_stops_its_programs_on_sigterm(tmp_path: Path) -> None:
     """The real command under SIGTERM (what `make run`'s trap sends): it stops, and so do the
     db_worker and periodic it started."""
-    env = dict(os.environ, TONGXIN_SQLITE_PATH=str(tmp_path / "db.sqlite3"))
+    # A throwaway SQLite database of its own, whichever database the tests use.
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["TONGXIN_SQLITE_PATH"] = str(tmp_path / "db.sqlite3")
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, check=True)
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "supervise"], env=env, stdout=subprocess.PIPE, text=True
