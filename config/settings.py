@@ -248,3 +248,9 @@ LOGGING = {
 
 # Pagination of every list page and API list.
 PAGE_SIZE = 20
+
+# Limits for uploaded spreadsheets (tongxin/rosters/reading.py has the defaults and reasons).
+_SHEET_LIMITS = ("UNCOMPRESSED", "ENTRIES", "ROWS", "COLUMNS", "CELLS", "CELL_CHARS", "MEMORY")
+for _name in (*_SHEET_LIMITS, "CPU_SECONDS"):
+    if os.environ.get(f"TONGXIN_SHEET_MAX_{_name}"):
+        globals()[f"TONGXIN_SHEET_MAX_{_name}"] = int(os.environ[f"TONGXIN_SHEET_MAX_{_name}"])

@@ -5,6 +5,7 @@ serves a file only through its own view, after its scope check (DESIGN §3.5).""
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +93,8 @@ def store(f: UploadedFile, *, allowed: frozenset[str] | set[str], max_bytes: int
     path.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    with path.open("wb") as out:
+    # Only the server's own user may read it (photos of residents, signed minutes).
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         for chunk in f.chunks():
             size += len(chunk)
             if size > max_bytes:
