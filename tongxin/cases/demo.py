@@ -23,7 +23,7 @@ from tongxin.cases.models import (
     Category,
     RoutingRule,
 )
-from tongxin.demo.loader import DEMO_PASSWORD, DemoContext, bulk_insert
+from tongxin.demo.loader import DEMO_PASSWORD, DemoContext, bulk_insert, story_compound
 from tongxin.geo.models import Area, AreaLevel
 
 # jumin (the resident) is listed by the sharing demo; this one only makes it when missing.
@@ -127,8 +127,10 @@ def load(ctx: DemoContext) -> None:
         return
     local = [c for c in compounds if c[1].startswith(anchor.path)] or compounds
     city = Area.objects.filter(depth=1).order_by("path").first()
-    jumin_home = Area.objects.get(pk=local[0][0])
+    # jumin's home: the story compound (the loader makes jumin there), else the street's first.
+    jumin_home = story_compound() or Area.objects.get(pk=local[0][0])
     bumen, resident = _users(jumin_home, city)
+    jumin_home = resident.home if resident is not None else jumin_home
     district = Area.objects.filter(level=AreaLevel.DISTRICT).order_by("path").first()
     if district is not None:
         # A district rule: 噪声扰民 goes to 城管 there rather than 生态环境 (most specific wins).

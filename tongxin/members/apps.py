@@ -8,7 +8,7 @@ class MembersConfig(AppConfig):
     verbose_name = _("党员")
 
     def ready(self) -> None:
-        from tongxin.core.registry import dashboard_panel, periodic
+        from tongxin.core.registry import dashboard_panel, periodic, phone_card
         from tongxin.members import panel
 
         # Transfers whose introduction letter ran out (idempotent).
@@ -17,3 +17,6 @@ class MembersConfig(AppConfig):
         dashboard_panel("members/transfers/_panel.html", order=15)(panel.compute)
         # 我的双报到: for an account that is a member's.
         dashboard_panel("members/dual/_mine_panel.html", order=16)(panel.compute_own_dual)
+        # A member's phone home: this month's dues and their own 双报到.
+        phone_card("members/dues/_mine_card.html", order=20)(panel.compute_own_dues)
+        phone_card("members/dual/_mine_panel.html", order=30)(panel.compute_own_dual)
