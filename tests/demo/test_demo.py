@@ -15,7 +15,7 @@ from tongxin.core.scope import Scope
 from tongxin.demo import loader
 from tongxin.demo.generator import CITY_SECTORS, build_plan
 from tongxin.geo.models import Area
-from tongxin.members.models import Member
+from tongxin.members.models import Member, OrgRelationChange
 from tongxin.members.selectors import member_list
 from tongxin.orgs.models import Organization
 from tongxin.orgs.services import nesting_error
@@ -167,7 +167,11 @@ def test_members_of_working_age_work_in_the_unit_hosting_their_organization(clie
 
     run_demo("--scale", "town")
     today = timezone.localdate()  # the day the demo was loaded
-    members = list(Member.objects.select_related("org", "work_unit"))
+    # A member the demo transfers to another organization keeps their work unit (members demo).
+    moved = set(
+        OrgRelationChange.objects.exclude(kind="joined").values_list("member_id", flat=True)
+    )
+    members = [m for m in Member.objects.select_related("org", "work_unit") if m.pk not in moved]
     hosts = dict(Organization.objects.exclude(unit=None).values_list("path", "unit_id"))
 
     def host(path: str) -> int | None:

@@ -6,6 +6,7 @@ The case journey is also walked in Chromium (tests/e2e/test_demo_story.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from io import StringIO
 
@@ -20,7 +21,7 @@ from tongxin.cases.models import Case
 from tongxin.demo.loader import DEMO_PASSWORD
 from tongxin.grids.models import Grid
 from tongxin.meetings.models import Meeting
-from tongxin.members.models import DualReport
+from tongxin.members.models import DualReport, Member
 from tongxin.sharing.models import Listing, Match
 
 pytestmark = pytest.mark.django_db
@@ -204,3 +205,39 @@ def test_every_demo_user_lands_where_they_work_and_no_link_leads_nowhere(town): 
         for url in sorted(links(home) | links(me) | links(extra)):
             got = c.get(url, follow=True)
             assert got.status_code == 200, (username, url, got.status_code)
+
+
+def test_the_readme_names_the_places_of_the_story():
+    """README's 演示账号 table names where the users sit in the default demo (seed 1)."""
+    from pathlib import Path
+
+    from tongxin.demo.generator import build_plan
+    from tongxin.demo.loader import story_of
+
+    _gen, plan, areas, orgs, holders = build_plan(scale="town", seed=1)
+    story = story_of(plan, orgs, holders, areas)
+    street = next(a for a in areas if a.id == story.street.fields["area_id"])
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for name in (street.name, story.community.name, story.compound.name, story.branch.name):
+        assert name in readme, name
+
+
+def test_the_demos_dated_data_runs_up_to_the_day_it_is_loaded(town):  # type: ignore[no-untyped-def]
+    """This month's figures on the 工作台 are not empty: dues for this month, meetings, visits,
+    volunteering hours and cases up to the last days (not a fixed date in the past)."""
+    from django.db.models import Max
+
+    from tongxin.meetings.models import MeetingStatus
+    from tongxin.members.models import DuesPayment
+    from tongxin.visits.models import Visit
+    from tongxin.volunteering.models import VolunteerHours
+
+    today = timezone.localdate()
+    week = today - dt.timedelta(days=7)
+    assert DuesPayment.objects.filter(month=today.replace(day=1)).exists()
+    last_meeting = Meeting.objects.filter(status=MeetingStatus.HELD).aggregate(d=Max("date"))["d"]
+    assert week <= last_meeting <= today
+    assert week <= Visit.objects.aggregate(d=Max("visited_on"))["d"] <= today
+    assert week <= VolunteerHours.objects.aggregate(d=Max("on"))["d"] < today
+    assert Case.objects.filter(reported_at__gte=timezone.now() - dt.timedelta(days=2)).exists()
+    assert max(m.joined_on for m in Member.objects.only("joined_on")) > week - dt.timedelta(days=30)

@@ -21,7 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
     ns = match.namespace if match else ""
     active = {"core": "dashboard"}.get(ns, ns)
-    scope = getattr(request, "scope", None)
+    scope: Any = getattr(request, "scope", None)
     signed_in = scope is not None and request.user.is_authenticated
     items = [
         (url_name, label, key)

@@ -251,9 +251,9 @@ class Story:
 
 
 def story_of(plan: Plan, orgs: list[Node], holders: list[Node], areas: list[Node]) -> Story:
-    """The story's places, the same for the same town: the first street (the planned one
-    first) with a 社区 branch of enough members whose community has compounds; a village
-    (村) branch only when no street has a community one."""
+    """The story's places, the same for the same town: the first 街道 (then 镇) with a 社区
+    branch of enough members whose community has compounds; a village (村) branch only when
+    no street has a community one."""
     area_by_id = {a.id: a for a in areas}
     streets = [
         o for o in orgs
@@ -261,7 +261,8 @@ def story_of(plan: Plan, orgs: list[Node], holders: list[Node], areas: list[Node
         and area_by_id[o.fields["area_id"]].fields["level"] == "street"
         and o.fields["kind"] in ("working_committee", "committee")
     ]  # fmt: skip
-    streets.sort(key=lambda o: o is not plan.anchors["street"])  # stable: path order after it
+    # A 街道 (党工委) before a 镇 (党委), as the account's name says; the planned one first.
+    streets.sort(key=lambda o: (o.fields["kind"] != "working_committee", o is not plan.anchors["street"]))  # fmt: skip
     for sector in ("community", "village"):
         for street in streets:
             for h in holders:

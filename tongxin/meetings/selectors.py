@@ -511,7 +511,7 @@ def _period_name(period: str, start: dt.date) -> str:
 def period_labels(periods: set[str], today: dt.date) -> dict[str, str]:
     """Which periods the 达标率 figures cover, for the rules' periods (shortest first):
     {"previous": "2026年11月、2026年第3季度、2025年", "current": ...}."""
-    order = [Period.MONTH, Period.QUARTER, Period.YEAR]
+    order: list[str] = [Period.MONTH, Period.QUARTER, Period.YEAR]
     ordered = sorted(periods, key=order.index)
     sep = gettext("、")
     return {
