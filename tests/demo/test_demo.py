@@ -52,6 +52,7 @@ def test_the_same_seed_gives_the_same_town_and_another_seed_another():
 def test_the_demo_town_is_a_valid_tree_with_valid_members():
     text = run_demo("--scale", "town", "--seed", "3")
     assert "320 个党组织" in text and "5610 名党员" in text and "zuzhibu" in text
+    assert "linju" in text and "jumin" in text
     assert Organization.objects.find_problems() == ([], [], [], [], [])
     assert Area.objects.find_problems() == ([], [], [], [], [])
     # every nesting is legal
