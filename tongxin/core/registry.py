@@ -72,6 +72,11 @@ class Registry:
     phone_cards: list[PhoneCard] = field(default_factory=list)
     phone_homes: list[PhoneHome] = field(default_factory=list)
     periodic: list[PeriodicTask] = field(default_factory=list)
+    # The 工作台's head figures (the organization and member counts its template lays out):
+    # each function returns part of the page's context.
+    dashboard_figures: list[Callable[[HttpRequest, Any], dict[str, Any]]] = field(
+        default_factory=list
+    )
 
 
 REGISTRY = Registry()
@@ -96,6 +101,21 @@ def dashboard_panel(
         return fn
 
     return register
+
+
+def dashboard_figures(fn: Callable[[HttpRequest, Any], dict[str, Any]]) -> None:
+    """Head figures of the 工作台, from an app below the features (orgs, members): the keys
+    the 工作台 template reads (``orgs``, ``org_total``, ``secretaries``, ``members``,
+    ``member_total``)."""
+    if fn not in REGISTRY.dashboard_figures:
+        REGISTRY.dashboard_figures.append(fn)
+
+
+def dashboard_figures_for(request: HttpRequest, scope: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for fn in REGISTRY.dashboard_figures:
+        out.update(fn(request, scope))
+    return out
 
 
 def panels_for(request: HttpRequest, scope: Any) -> list[tuple[str, dict[str, Any]]]:

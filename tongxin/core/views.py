@@ -7,10 +7,13 @@ from django.utils import timezone
 
 from tongxin.core.pagination import paginate
 from tongxin.core.permissions import works_at_desk
-from tongxin.core.registry import panels_for, phone_cards_for, phone_home_for
+from tongxin.core.registry import (
+    dashboard_figures_for,
+    panels_for,
+    phone_cards_for,
+    phone_home_for,
+)
 from tongxin.core.selectors import ACTION_LABELS, AuditFilters, action_label, audit_list
-from tongxin.members.selectors import member_stats
-from tongxin.orgs.selectors import org_counts, secretary_stats
 
 
 @login_required
@@ -25,17 +28,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         response = phone_home_for(request)
         if response is not None:
             return response
-    orgs = org_counts(scope)
-    members = member_stats(scope)
     return render(
         request,
         "core/dashboard.html",
         {
-            "orgs": orgs,
-            "members": members,
-            "org_total": sum(orgs["by_kind"].values()),
-            "member_total": sum(members["by_status"].values()),
-            "secretaries": secretary_stats(scope),
+            **dashboard_figures_for(request, scope),
             "panels": panels_for(request, scope),
             "today": timezone.localdate(),
         },
