@@ -3,13 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
-from tongxin.core.pagination import paginate
 from tongxin.core.registry import panels_for
-from tongxin.core.selectors import ACTION_LABELS, AuditFilters, action_label, audit_list
 from tongxin.members.selectors import member_stats
 from tongxin.orgs.selectors import org_counts, secretary_stats
 
@@ -49,32 +47,6 @@ def _is_resident(user: Any) -> bool:
 def me(request: HttpRequest) -> HttpResponse:
     member = request.user.member  # type: ignore[union-attr]
     return render(request, "core/me.html", {"member": member})
-
-
-@login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
-    """审计日志: who did what, and who saw which personal data."""
-    scope = request.scope  # type: ignore[attr-defined]
-    if not scope.has("audit.view"):
-        raise Http404
-    filters = AuditFilters(action=request.GET.get("action", ""), actor=request.GET.get("actor", ""))
-    page = paginate(request, audit_list(scope, filters))
-    rows = [(row, action_label(row.action)) for row in page]
-    params = QueryDict(mutable=True)
-    for key, value in (("action", filters.action), ("actor", filters.actor)):
-        if value:
-            params[key] = value
-    return render(
-        request,
-        "core/audit.html",
-        {
-            "page": page,
-            "rows": rows,
-            "filters": filters,
-            "actions": [(k, str(v)) for k, v in ACTION_LABELS.items()],
-            "query": params.urlencode(),
-        },
-    )
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
