@@ -10,7 +10,7 @@ from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from tests import factories
-from tests.cases.conftest import cw, report  # noqa: F401  (cw: the cases fixture)
+from tests.cases.conftest import report
 from tongxin.cases import services as cases
 from tongxin.core.models import AuditLog
 from tongxin.members.services import member_reveal_pii
@@ -96,7 +96,6 @@ def test_a_refused_duplicate_is_seen_by_the_auditors_of_the_record_found(world, 
 # ------------------------------------------------------------------ in words, filters, export
 
 
-
 def table(body: str) -> str:
     """The rows of the page, without the filter form (whose list names every action)."""
     return body.split("<tbody>", 1)[1]
@@ -112,7 +111,7 @@ def _case_and_reveal(w):  # type: ignore[no-untyped-def]
     return case
 
 
-def test_the_page_names_actions_places_and_links_the_objects(cw, client_for):  # noqa: F811
+def test_the_page_names_actions_places_and_links_the_objects(cw, client_for):
     case = _case_and_reveal(cw)
     body = table(client_for(cw["auditor"]).get("/audit/").content.decode())
     assert "上报事件" in body and "受理事件" in body and "查看完整号码" in body
@@ -137,7 +136,7 @@ def test_a_transfer_shows_organization_names_not_tree_paths(world, client_for):
     assert row.object_repr not in body
 
 
-def test_filters_by_action_actor_subtree_and_date(cw, client_for):  # noqa: F811
+def test_filters_by_action_actor_subtree_and_date(cw, client_for):
     _case_and_reveal(cw)
     c = client_for(cw["auditor"])
 
@@ -146,7 +145,9 @@ def test_filters_by_action_actor_subtree_and_date(cw, client_for):  # noqa: F811
         assert r.status_code == 200
         return table(r.content.decode())
 
-    assert "受理事件" in body(action="case.accept") and "查看完整号码" not in body(action="case.accept")
+    assert "受理事件" in body(action="case.accept") and "查看完整号码" not in body(
+        action="case.accept"
+    )
     by_bob = body(actor="bob")
     assert "张红" in by_bob and "赵刚" not in by_bob
     street_b = body(org=cw["street_b"].pk)
@@ -192,7 +193,7 @@ def _sheet(response) -> list[list[object]]:  # type: ignore[no-untyped-def]
     return CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
 
 
-def test_the_export_holds_the_rows_in_words_and_is_audited(cw, client_for):  # noqa: F811
+def test_the_export_holds_the_rows_in_words_and_is_audited(cw, client_for):
     _case_and_reveal(cw)
     r = client_for(cw["auditor"]).get("/audit/export.xlsx", {"actor": "bob"})
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
@@ -208,7 +209,7 @@ def test_the_export_holds_the_rows_in_words_and_is_audited(cw, client_for):  # n
     assert AuditLog.objects.filter(action="audit.export").first().org_path == cw["street_b"].path
 
 
-def test_strangers_cannot_export_and_another_street_exports_none_of_street_a(cw, client_for):  # noqa: F811
+def test_strangers_cannot_export_and_another_street_exports_none_of_street_a(cw, client_for):
     _case_and_reveal(cw)
     assert client_for(cw["charlie"]).get("/audit/export.xlsx").status_code == 404
     bea = factories.user("bea", "auditor", org=cw["street_b"])
@@ -218,7 +219,9 @@ def test_strangers_cannot_export_and_another_street_exports_none_of_street_a(cw,
     assert "张红" not in text and "紫金" not in text and "事件" not in text
 
 
-def test_the_query_count_does_not_grow_with_rows_of_every_kind(cw, client_for, django_assert_num_queries):  # noqa: F811, E501
+def test_the_query_count_does_not_grow_with_rows_of_every_kind(
+    cw, client_for, django_assert_num_queries
+):
     c = client_for(cw["auditor"])
 
     def count() -> int:

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from tests import factories
-from tests.cases.conftest import NOW, cw, report  # noqa: F401  (cw: the cases fixture)
+from tests.cases.conftest import NOW, report
 from tests.rosters import sheets
 from tests.rosters.conftest import check, commit
 from tongxin.accounts.services import api_token_create
@@ -57,7 +57,7 @@ def import_export_and_case(w, client_for) -> set[int]:  # type: ignore[no-untype
     return rows
 
 
-def test_the_city_auditor_sees_every_row_of_an_import_an_export_and_a_case(cw, client_for):  # noqa: F811
+def test_the_city_auditor_sees_every_row_of_an_import_an_export_and_a_case(cw, client_for):
     rows = import_export_and_case(cw, client_for)
     assert rows <= seen_by(cw["auditor"])
     assert AuditLog.objects.filter(pk__in=rows, org_path="", area_path="").count() == 0
@@ -68,7 +68,7 @@ def test_the_city_auditor_sees_every_row_of_an_import_an_export_and_a_case(cw, c
     assert export.org_path == cw["street_a"].path
 
 
-def test_an_auditor_of_another_street_sees_none_of_them(cw, client_for):  # noqa: F811
+def test_an_auditor_of_another_street_sees_none_of_them(cw, client_for):
     rows = import_export_and_case(cw, client_for)
     bea = factories.user("bea", "auditor", org=cw["street_b"])
     assert rows & seen_by(bea) == set()
@@ -103,7 +103,7 @@ def test_a_superuser_action_on_nothing_placed_stands_at_the_root(world):
     assert row.pk in seen_by(world["auditor"])
 
 
-def test_a_resident_action_stands_at_their_home(cw):  # noqa: F811
+def test_a_resident_action_stands_at_their_home(cw):
     case = report(cw, actor=cw["rita"], source="resident")
     row = AuditLog.objects.get(action="case.report", object_id=str(case.pk))
     assert row.area_path == cw["compound_a"].path

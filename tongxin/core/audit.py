@@ -146,7 +146,11 @@ def audit(
             area_path = area_path or _first(obj, _AREA_ATTRS)
     if not org_path and not area_path:
         org_path, area_path = home_of(actor)
-    if not org_path and not area_path and (installation_wide or getattr(actor, "is_superuser", False)):
+    if (
+        not org_path
+        and not area_path
+        and (installation_wide or getattr(actor, "is_superuser", False))
+    ):
         org_path, area_path = installation_place()
         # (An installation without any organization or area has no auditor but the
         # superusers, who see every row: the row is written unplaced.)

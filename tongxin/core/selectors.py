@@ -187,9 +187,7 @@ def subtree_choices(scope: Scope, levels: int = 3) -> tuple[list[Place], list[Pl
     ]
     areas = [
         Place(pk, name)
-        for pk, name in area.objects.filter(area_q).order_by("path").values_list("pk", "name")[
-            :500
-        ]
+        for pk, name in area.objects.filter(area_q).order_by("path").values_list("pk", "name")[:500]
     ]
     return orgs, areas
 
