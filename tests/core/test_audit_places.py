@@ -122,3 +122,10 @@ def test_every_row_the_demo_writes_has_a_place():
 
     shenji = User.objects.get(username="shenji")
     assert seen_by(shenji) == set(AuditLog.objects.values_list("pk", flat=True))
+
+
+def test_a_token_for_a_superuser_stands_at_the_root(world):
+    admin = factories.user("root", is_superuser=True, is_staff=True)
+    api_token_create(actor=None, user=admin, name="同步")
+    row = AuditLog.objects.get(action="accounts.token_create")
+    assert row.org_path == world["city"].path

@@ -55,7 +55,11 @@ def place_of(obj: models.Model, depth: int = 0) -> tuple[str, str]:
     if label == "geo.area":
         return "", obj.path  # type: ignore[attr-defined]
     if label == "accounts.user":
-        return home_of(obj)
+        # A user's account stands at their home; a superuser's, at the installation's root.
+        home = home_of(obj)
+        if not any(home) and getattr(obj, "is_superuser", False):
+            return installation_place()
+        return home
     org, area = _first(obj, _ORG_ATTRS), _first(obj, _AREA_ATTRS)
     if org or area or depth >= 2:
         return org, area

@@ -140,8 +140,9 @@ def rows_for(scope: Scope, logs: list[AuditLog]) -> list[Row]:
 def _query(params: QueryDict) -> QueryDict:
     out = QueryDict(mutable=True)
     for key in ("action", "actor", "org", "area", "date_from", "date_to"):
-        if params.get(key):
-            out[key] = params[key]
+        value = params.get(key, "")
+        if value:
+            out[key] = value
     return out
 
 
@@ -184,7 +185,7 @@ def _page(
 
 @login_required
 @require_GET
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: HttpRequest) -> HttpResponse | FileResponse:
     """The rows the page shows for the same filters, as xlsx. The export is audited itself:
     it stands where its filter does (the subtree chosen), else at the auditor's home."""
     scope = request.scope  # type: ignore[attr-defined]
