@@ -129,3 +129,39 @@ def test_a_token_for_a_superuser_stands_at_the_root(world):
     api_token_create(actor=None, user=admin, name="同步")
     row = AuditLog.objects.get(action="accounts.token_create")
     assert row.org_path == world["city"].path
+
+
+def test_rows_written_before_places_are_given_one(cw):
+    """The data migration 0003 places the rows an older version wrote without a place."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("tongxin.core.migrations.0003_auditlog_backfill_places")
+    case = report(cw)
+    AuditLog.objects.all().delete()
+    old = {
+        "case": AuditLog.objects.create(action="case.accept", object_type="cases.case",
+                                        object_id=str(case.pk), actor=cw["alice"]),
+        "member": AuditLog.objects.create(action="members.update", object_type="members.member",
+                                          object_id=str(cw["m_b1"].pk)),
+        "export": AuditLog.objects.create(action="rosters.export_members",
+                                          object_type="members.member", actor=cw["alice"]),
+        "grid": AuditLog.objects.create(action="accounts.password_change",
+                                        object_type="accounts.user", actor=cw["grace"]),
+        "resident": AuditLog.objects.create(action="accounts.password_change",
+                                            object_type="accounts.user", actor=cw["rita"]),
+        "system": AuditLog.objects.create(action="case.sweep", object_type="cases.case"),
+    }  # fmt: skip
+    migration.backfill(apps, None)
+    placed = {k: AuditLog.objects.values_list("org_path", "area_path").get(pk=v.pk)
+              for k, v in old.items()}  # fmt: skip
+    assert placed == {
+        "case": ("", cw["compound_a"].path),
+        "member": (cw["branch_b1"].path, ""),
+        "export": (cw["street_a"].path, ""),
+        "grid": ("", cw["comm_a"].path),
+        "resident": ("", cw["compound_a"].path),
+        "system": (cw["city"].path, ""),
+    }
+    assert unplaced() == 0
