@@ -34,6 +34,7 @@ worker: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy tongxin config
 	$(PY) manage.py makemigrations --check --dry-run
 

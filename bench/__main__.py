@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,8 +19,18 @@ from bench.util import Context
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = ["demo_city", "subtree_count", "roster_page"]
 # Module benchmarks live in bench/<name>.py with run(ctx); a name whose file is missing is skipped.
-MODULE_NAMES = ["member_import", "coverage_audit", "compliance_city", "checkin", "open311_post",
-                "overdue_sweep", "match_suggest", "board_page"]  # fmt: skip
+MODULE_NAMES = [
+    "member_import",
+    "subtree_count_after_import",
+    "roster_page_after_import",
+    "coverage_audit",
+    "compliance_city",
+    "checkin",
+    "open311_post",
+    "overdue_sweep",
+    "match_suggest",
+    "board_page",
+]
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test"
 PG_BENCH_DB = "tongxin_bench"
 
@@ -79,13 +90,28 @@ def main() -> None:
     unknown = [n for n in chosen if n not in NAMES + MODULE_NAMES]
     if unknown:
         parser.error(f"未知的基准：{', '.join(unknown)}")
+    # One failing benchmark must not hide the others: each runs, a failure is printed with its
+    # traceback, and the run exits non-zero at the end if any failed.
+    failed: list[str] = []
     for name in chosen:
-        if hasattr(benchmarks, name):
-            getattr(benchmarks, name)(ctx)
-        elif (ROOT / "bench" / f"{name}.py").exists():
-            importlib.import_module(f"bench.{name}").run(ctx)
-        else:
-            print(f"{name}: 尚未实现，跳过")
+        try:
+            if hasattr(benchmarks, name):
+                getattr(benchmarks, name)(ctx)
+            elif (ROOT / "bench" / f"{name}.py").exists():
+                importlib.import_module(f"bench.{name}").run(ctx)
+            else:
+                print(f"{name}: 尚未实现，跳过")
+        except Exception:
+            failed.append(name)
+            print(f"{name}: 失败", file=sys.stderr)
+            traceback.print_exc()
+            from django.db import connection
+
+            # A failure inside a transaction leaves PostgreSQL's connection unusable.
+            connection.close()
+    if failed:
+        print(f"失败的基准：{', '.join(failed)}", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -151,7 +151,7 @@ def demo_city(ctx: Context) -> None:
 # ---- 2. subtree_count -----------------------------------------------------------------------
 
 
-def subtree_count(ctx: Context) -> None:
+def subtree_count(ctx: Context, name: str = "subtree_count") -> None:
     ensure_demo(ctx)
     city = Organization.objects.get(depth=1)
     district = Organization.objects.filter(depth=2).order_by("path").first()
@@ -169,19 +169,19 @@ def subtree_count(ctx: Context) -> None:
             )
             assert n == raw_n, (n, raw_n)
             main = where == "city root" and scope_name == "org_dept"
-            report(ctx, "subtree_count", n=n, ours=ours * 1000, baseline=baseline * 1000,
+            report(ctx, name, n=n, ours=ours * 1000, baseline=baseline * 1000,
                    unit="ms", target=("ratio", 1.5), runs=runs, write=main,
                    note=f"{where} ({org.name}), {scope_name} scope")  # fmt: skip
     with CaptureQueriesContext(connection) as cq:
         member_count_in_subtree(scopes["org_dept"], city)
-    save_plans(ctx, "subtree_count", {"member_count_in_subtree, org_dept scope, city root":
+    save_plans(ctx, name, {"member_count_in_subtree, org_dept scope, city root":
                                       explain(cq.captured_queries[-1]["sql"])})  # fmt: skip
 
 
 # ---- 3. roster_page -------------------------------------------------------------------------
 
 
-def roster_page(ctx: Context) -> None:
+def roster_page(ctx: Context, name: str = "roster_page") -> None:
     ensure_demo(ctx)
     city = Organization.objects.get(depth=1)
     client = Client()
@@ -204,11 +204,25 @@ def roster_page(ctx: Context) -> None:
     assert len(rows) == 20 and all(f"/members/{r[0]}/".encode() in html for r in rows)
     with CaptureQueriesContext(connection) as cq:
         ours()
-    report(ctx, "roster_page", n=n, ours=ours_s * 1000, baseline=base_s * 1000, unit="ms",
+    report(ctx, name, n=n, ours=ours_s * 1000, baseline=base_s * 1000, unit="ms",
            target=("ours", 150), runs=runs, queries=len(cq.captured_queries),
            note="GET /members/ as org_dept at the city root, full request via django.test.Client")  # fmt: skip
     member_queries = [q["sql"] for q in cq.captured_queries if "members_member" in q["sql"]]
     count_q = next(q for q in member_queries if "COUNT(" in q)
     rows_q = next(q for q in member_queries if "LIMIT" in q)
-    save_plans(ctx, "roster_page", {"roster count": explain(count_q),
+    save_plans(ctx, name, {"roster count": explain(count_q),
                                     "roster rows": explain(rows_q)})  # fmt: skip
+
+
+# ---- 4. the same pages right after a city-scale import ------------------------------------
+# Run after member_import, which writes the scale's whole roster again and removes it: the
+# tables then hold as many dead rows as live ones, and the planner sees them only if the
+# write refreshed its statistics. Same targets as the first measurements.
+
+
+def subtree_count_after_import(ctx: Context) -> None:
+    subtree_count(ctx, name="subtree_count_after_import")
+
+
+def roster_page_after_import(ctx: Context) -> None:
+    roster_page(ctx, name="roster_page_after_import")

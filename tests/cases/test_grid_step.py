@@ -91,10 +91,12 @@ def test_a_case_in_a_building_of_the_grid_is_the_grid_workers_too(gw):
 def test_on_the_spot_resolution_goes_to_verification(gw, client_for):
     case = resident_report(gw)
     c = client_for(gw["grace"])
-    r = c.post(f"/cases/{case.pk}/act/grid_resolve/", {"note": "已当场劝导住户把垃圾移走。"})
+    r = c.post(f"/cases/{case.pk}/act/grid_resolve/",
+               {"note": "已当场劝导住户把垃圾移走。", "reply": "垃圾已清走，感谢反映。"})  # fmt: skip
     assert r.status_code == 302
     case.refresh_from_db()
-    assert (case.state, case.status_note) == ("resolved", "已当场劝导住户把垃圾移走。")
+    # The case's status note is the public reply, not the internal note (issue 12).
+    assert (case.state, case.status_note) == ("resolved", "垃圾已清走，感谢反映。")
     a = client_for(gw["alice"])
     assert case.tracking_code in texts(a.get("/cases/?inbox=verify"))
     a.post(f"/cases/{case.pk}/act/verify/")

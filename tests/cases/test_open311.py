@@ -299,3 +299,114 @@ def test_management_command_issue_and_revoke(cw, capsys):
     k.refresh_from_db()
     assert k.revoked_at is not None
     assert AuditLog.objects.filter(action="open311.key_revoke").exists()
+
+
+# ---------------------------------------------------------------- issue 12: strict parsing
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?start_date=2026-13-45T00:00:00Z",
+        "?end_date=2026-13-45T00:00:00Z",
+        "?start_date=9999-12-31T23:59:59%2B14:00",
+        "?end_date=9999-12-31T23:59:59+14:00",  # an unencoded "+" arrives as a space
+        "?start_date=0001-01-01T00:00:00-14:00",
+        "?start_date=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%96-01-01T00:00:00Z",  # full-width digits
+    ],
+)
+def test_impossible_dates_are_400_with_a_message(client, cw, fmt, query):
+    resp = client.get(f"/open311/v2/requests.{fmt}" + query)
+    assert resp.status_code == 400
+    err = errors_json(resp) if fmt == "json" else errors_xml(resp)
+    assert err["code"] == 400 and "_date" in err["description"]
+    assert "请" in err["description"] or "应在" in err["description"]
+
+
+@pytest.mark.parametrize("value", ["%C2%B2", "%EF%BC%91", "99999999999999999999", "1" * 5000])
+@pytest.mark.parametrize("name", ["page", "page_size"])
+def test_page_numbers_are_parsed_strictly(client, cw, name, value):
+    resp = client.get(f"/open311/v2/requests.json?{name}={value}")
+    assert resp.status_code == 400
+    assert name in errors_json(resp)["description"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("address_id", ["²", "１２", "99999999999999999999", "-1", "1e3", "0"])
+def test_bad_address_id_is_400_and_writes_nothing(client, cw, key, fmt, address_id):
+    before = (Case.objects.count(), CaseEvent.objects.count())
+    resp = post(client, fmt, **body(cw, key, address_id=address_id))
+    assert resp.status_code == 400
+    err = errors_json(resp) if fmt == "json" else errors_xml(resp)
+    assert "address_id" in err["description"]
+    _nothing_written(before)
+
+
+@pytest.mark.parametrize("request_id", ["99999999999999999999", "SJ" + "A" * 2000, "²"])
+def test_overlong_or_odd_request_ids_are_404(client, cw, request_id):
+    resp = client.get(f"/open311/v2/requests/{request_id}.json")
+    assert resp.status_code == 404
+    assert errors_json(resp)["code"] == 404
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize(
+    ("lat", "long"),
+    [
+        ("0", "0"),  # the Gulf of Guinea
+        ("29.92", "121.55"),  # 5.6 km north of 紫金花园
+        ("-29.87", "-121.55"),  # the other side of the planet
+    ],
+)
+def test_points_outside_the_jurisdiction_are_refused(client, cw, key, fmt, lat, long):
+    before = (Case.objects.count(), CaseEvent.objects.count())
+    resp = post(client, fmt, **body(cw, key, address_id=None, lat=lat, long=long))
+    assert resp.status_code == 400
+    err = errors_json(resp) if fmt == "json" else errors_xml(resp)
+    assert "公里" in err["description"] and "辖区" in err["description"]
+    _nothing_written(before)
+
+
+def test_a_jurisdiction_without_mapped_places_refuses_points(client, cw, key):
+    type(cw["compound_a"]).objects.filter(pk=cw["compound_a"].pk).update(latitude=None, longitude=None)  # fmt: skip
+    resp = post(client, **body(cw, key, address_id=None, lat="29.87", long="121.55"))
+    assert resp.status_code == 400 and "address_id" in errors_json(resp)["description"]
+    assert not Case.objects.exists()
+
+
+def test_a_point_within_2_km_is_filed_at_the_nearest_place(client, cw, key):
+    # 29.885 is about 1.7 km north of 紫金花园 (29.87): inside the resident page's 2 km too.
+    resp = post(client, **body(cw, key, address_id=None, lat="29.885", long="121.55"))
+    assert resp.status_code == 201, resp.content
+    assert Case.objects.get().area == cw["compound_a"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize(
+    "over",
+    [{"description": "井盖\x00坏了"}, {"address_string": "紫金\x00花园", "address_id": None},
+     {"service_code": "sanitation\x00"}, {"first_name": "\x1b[31m"}],
+)  # fmt: skip
+def test_control_characters_in_a_post_are_400(client, cw, key, fmt, over):
+    before = (Case.objects.count(), CaseEvent.objects.count())
+    resp = post(client, fmt, **body(cw, key, **over))
+    assert resp.status_code == 400
+    err = errors_json(resp) if fmt == "json" else errors_xml(resp)
+    assert "控制字符" in err["description"]
+    _nothing_written(before)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/open311/v2/requests.json?service_request_id=SJ%00", "/open311/v2/requests.json?service_code=%00",
+     "/open311/v2/requests/SJ%00.json", "/open311/v2/tokens/%00.json"],
+)  # fmt: skip
+def test_control_characters_in_a_query_are_400(client, cw, path):
+    resp = client.get(path)
+    assert resp.status_code == 400 and "控制字符" in errors_json(resp)["description"]
+
+
+def test_a_multiline_description_is_still_taken(client, cw, key):
+    resp = post(client, **body(cw, key, description="北门垃圾桶满了。\r\n\t三天没人清运。"))
+    assert resp.status_code == 201, resp.content

@@ -290,3 +290,62 @@ def test_the_cases_nav_leads_a_visits_only_cadre_to_the_visit_diary(world, clien
     # Street staff see the inboxes with a link to 三访.
     body = client_for(world["alice"]).get("/cases/").content.decode()
     assert 'href="/visits/"' in body
+
+
+# ---------------------------------------------------------------- issue 12: ids out of range
+
+BIG = "99999999999999999999"  # 20 digits: beyond a 64-bit integer (SQLite: OverflowError)
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("alice", f"/cases/{BIG}/"),
+        ("alice", "/cases/{pk}/photos/" + BIG + "/"),
+        ("rita", f"/cases/mine/{BIG}/"),
+        ("rita", "/cases/mine/{pk}/photos/" + BIG + "/"),
+        ("charlie", f"/cases/{BIG}/"),
+    ],
+)
+def test_twenty_digit_ids_are_404(cw, client_for, who, path):
+    case = services.case_report_resident(
+        actor=cw["rita"], resident=cw["rita_res"], category=cw["sanitation"],
+        area=cw["compound_a"], description="垃圾没清运",
+    )  # fmt: skip
+    assert client_for(cw[who]).get(path.format(pk=case.pk)).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["²", BIG, "１"])
+def test_odd_ids_in_forms_change_nothing(cw, client_for, value):
+    case = report(cw)
+    c = client_for(cw["alice"])
+    services.case_transition(actor=cw["alice"], case=case, action="accept")
+    # An agency id that is no id: the routed agency is kept, never a server error.
+    r = c.post(f"/cases/{case.pk}/act/dispatch/", {"agency": value})
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert (case.state, case.agency) == ("dispatched", cw["chengguan"])
+    assert c.post(f"/cases/{case.pk}/merge/", {"into": value}).status_code == 404
+
+
+def test_twenty_digit_ids_through_the_api_are_404(cw, client):
+    from tongxin.accounts.services import api_token_create
+
+    _, key = api_token_create(actor=None, user=cw["alice"], name="测试")
+    h = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    assert client.get(f"/api/v1/cases/{BIG}", **h).status_code == 404
+    r = client.post(f"/api/v1/cases/{BIG}/actions/accept", {}, content_type="application/json", **h)  # fmt: skip
+    assert r.status_code == 404
+
+
+@pytest.mark.parametrize("query", ["q=%00", "category=%00", "q=SJ%01x"])
+def test_control_characters_in_list_filters_find_nothing(cw, client_for, query):
+    report(cw)
+    r = client_for(cw["alice"]).get(f"/cases/?inbox=all&{query}")
+    assert r.status_code == 200 and 'data-testid="case-row"' not in texts(r)
+
+
+@pytest.mark.parametrize("code", ["SJ%00", "%00", "SJ" + "A" * 300, "SJ²"])
+def test_odd_tracking_codes_are_not_found(cw, client, code):
+    r = client.get(f"/cases/track/?code={code}")
+    assert r.status_code == 200 and "没有找到这个查询码" in texts(r)

@@ -15,15 +15,19 @@ def when(hours: float) -> str:
     return (base + dt.timedelta(hours=hours)).isoformat()
 
 
-def test_directory_and_detail_mask_the_phone(world, center, client_for):
+def test_directory_and_detail_mask_the_contacts_phone_not_the_centres(
+    world, center, station, client_for
+):
     c = client_for(world["charlie"])
     body = c.get("/api/v1/centers/").json()
-    assert body["count"] == 1 and body["results"][0]["phone"] == "139****5678"
-    assert c.get(f"/api/v1/centers/{center.pk}").json()["opening_hours"]["mon"] == [
-        ["08:30", "17:30"]
-    ]
-    assert c.get("/api/v1/centers/?managed=true").json()["count"] == 1  # ignored without perm
-    assert client_for(world["alice"]).get("/api/v1/centers/?managed=true").json()["count"] == 1
+    row = next(r for r in body["results"] if r["id"] == center.pk)
+    assert body["count"] == 2 and row["contact_phone"] == "139****5678"
+    assert row["phone"] == "0574-87001234"  # the centre's public line, unmasked
+    detail = c.get(f"/api/v1/centers/{station.pk}").json()
+    assert detail["opening_hours"]["mon"] == [["08:30", "17:30"]]
+    assert detail["opening_hours"]["sun"] == [] and detail["closed_dates"][0]["note"] == "调休"
+    assert c.get("/api/v1/centers/?managed=true").json()["count"] == 2  # ignored without perm
+    assert client_for(world["alice"]).get("/api/v1/centers/?managed=true").json()["count"] == 2
 
 
 def test_create_centre_in_scope_only(world, client_for):

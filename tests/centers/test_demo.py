@@ -7,7 +7,7 @@ import random
 
 from tongxin.centers import demo as centers_demo
 from tongxin.centers.models import Room, ServiceCenter, SocialOrganization
-from tongxin.demo.loader import DemoContext
+from tongxin.core.demodata import DemoContext
 from tongxin.volunteering import demo as volunteering_demo
 from tongxin.volunteering.models import Activity, VolunteerHours, VolunteerTeam
 
@@ -26,7 +26,10 @@ def test_demo_loads_and_wipes(world):
     assert Activity.objects.count() == 46 * 6
     assert VolunteerHours.objects.exists()
     c = ServiceCenter.objects.get(name="紫金社区党群服务站")
-    assert c.opening_hours["mon"] and c.latitude is not None and c.phone_masked
+    assert c.opening_hours["mon"] and c.latitude is not None
+    # the centre's own line is public, and a holiday is declared
+    assert c.phone == "0574-88000000" and not c.contact_phone_enc
+    assert c.closed_dates == [{"date": f"{ctx.today.year + 1}-01-01", "note": "元旦"}]
     volunteering_demo.wipe()
     centers_demo.wipe()
     assert not ServiceCenter.objects.exists() and not VolunteerTeam.objects.exists()

@@ -29,10 +29,12 @@ def test_nav_item_is_registered(world, client_for):
 def test_directory_is_public_with_masked_phone(world, center, client_for):
     for who in ("alice", "charlie"):
         r = client_for(world[who]).get("/centers/list/")
-        assert "紫金社区党群服务站" in texts(r)
+        assert "紫金社区党群服务站" in texts(r) and "0574-87001234" in texts(r)
     r = client_for(world["charlie"]).get(f"/centers/{center.pk}/")
     body = texts(r)
+    # the contact person's mobile masked, the centre's own line in full
     assert "139****5678" in body and "13912345678" not in body
+    assert 'href="tel:0574-87001234"' in body
     assert "查看完整号码" not in body and "近期预约" not in body
 
 

@@ -165,3 +165,12 @@ def test_rows_written_before_places_are_given_one(cw):
         "system": (cw["city"].path, ""),
     }
     assert unplaced() == 0
+
+
+def test_a_row_about_several_organizations_stands_at_their_common_ancestor(world):
+    from tongxin.core.audit import common_path
+
+    a1, a2, b1 = (world[k].path for k in ("branch_a1", "branch_a2", "branch_b1"))
+    assert common_path([a1, a2]) == world["comm_a_org"].path
+    assert common_path([a1, b1]) == world["city"].path
+    assert common_path([a1]) == a1 and common_path([]) == ""

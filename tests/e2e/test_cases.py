@@ -31,10 +31,12 @@ def open_page(new_context, viewport=None):  # type: ignore[no-untyped-def]
     return ctx.new_page()
 
 
-def act(page: Page, url: str, pk: int, button: str, note: str = "") -> None:
+def act(page: Page, url: str, pk: int, button: str, note: str = "", reply: str = "") -> None:
     page.goto(f"{url}/cases/{pk}/")
     if note:
         page.get_by_label("办理说明").fill(note)
+    if reply:
+        page.get_by_label("答复居民（可选）").fill(reply)
     page.get_by_test_id("actions").get_by_role("button", name=button, exact=True).click()
     expect(page.locator(".alert-success")).to_contain_text(button)
 
@@ -97,7 +99,8 @@ def test_resident_report_travels_and_comes_back(new_context, e2e_world, tmp_path
     dept.goto(f"{url}/cases/?inbox=claim")
     dept.get_by_text(code).click()
     act(dept, url, case.pk, "部门报到")
-    act(dept, url, case.pk, "办结", note="已安排清运车清理完毕。")
+    act(dept, url, case.pk, "办结", note="清运车辆周三调度，费用计入片区包干。",
+        reply="垃圾已清运完毕，感谢您的反映。")  # fmt: skip
 
     # 5. the street verifies and closes
     act(street, url, case.pk, "核查通过")
@@ -110,7 +113,11 @@ def test_resident_report_travels_and_comes_back(new_context, e2e_world, tmp_path
     # 6. back to the resident: the result, then a rating
     phone.goto(f"{url}/cases/mine/{case.pk}/")
     expect(phone.get_by_test_id("case-state")).to_have_text("已结案")
-    expect(phone.get_by_text("办理结果：已安排清运车清理完毕。")).to_be_visible()
+    # The public reply, never the department's internal note.
+    expect(phone.get_by_test_id("status-note")).to_have_text(
+        "最新答复：垃圾已清运完毕，感谢您的反映。"
+    )
+    expect(phone.get_by_text("费用计入片区包干", exact=False)).to_have_count(0)
     phone.locator("label[for=star5]").click()
     phone.get_by_role("button", name="提交评价").click()
     expect(phone.get_by_text("感谢您的评价。")).to_be_visible()

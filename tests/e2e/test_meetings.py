@@ -104,3 +104,46 @@ def test_a_stranger_cannot_open_the_meeting(page: Page, e2e_world):  # type: ign
     page.goto(w["url"] + "/meetings/")
     expect(page.get_by_test_id("meeting-list")).not_to_contain_text("学习党章")
     assert DESKTOP["width"] == 1280
+
+
+def test_a_general_meeting_without_quorum_is_recorded_without_decisions(  # type: ignore[no-untyped-def]
+    new_context, e2e_world
+):
+    from tests.meetings.conftest import plan
+
+    w = e2e_world
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for name in ("王三", "赵四"):
+        factories.member(w["branch_a1"], name=name)
+    m = plan(w["branch_a1"], kind="general", title="支部党员大会")
+    for size, label in ((DESKTOP, "1280"), (PHONE, "375")):
+        page = new_context(size).new_page()
+        page.set_default_timeout(30_000)
+        login(page, w["url"], "bob", PASSWORD)
+        page.goto(f"{w['url']}/meetings/{m.pk}/checkin/")
+        expect(page.get_by_test_id("present-count")).to_contain_text("已到 0 / 4")
+        page.screenshot(path=SCREENSHOTS / f"meetings-checkin-{label}.png", full_page=True)
+        page.goto(f"{w['url']}/meetings/{m.pk}/record/")
+        page.fill("#id_presenter", "张红")
+        page.fill("#id_recorder", "李明")
+        page.fill("#id_content", "讨论发展对象。")
+        page.fill("#id_decisions", "同意列为发展对象")
+        page.locator("label[for^=att_]", has_text="出席").first.click()
+        page.get_by_role("button", name="保存并记为已召开").click()
+        expect(page.get_by_text("以下党员尚未标记出勤").first).to_be_visible()
+        expect(page.get_by_text("李明").first).to_be_visible()
+        rows = page.locator("tbody tr")
+        for i in range(1, rows.count()):
+            rows.nth(i).locator("label", has_text="缺席").click()
+            rows.nth(i).locator("input[name^=reason_]").fill("出差")
+        page.get_by_role("button", name="保存并记为已召开").click()
+        expect(page.get_by_text("有表决权的党员实到1人、应到4人").first).to_be_visible()
+        page.screenshot(path=SCREENSHOTS / f"meetings-record-quorum-{label}.png", full_page=True)
+        if label == "375":  # recorded without decisions, the meeting page shows the counts
+            page.fill("#id_decisions", "")
+            page.get_by_role("button", name="保存并记为已召开").click()
+            expect(page.get_by_test_id("status")).to_have_text("已召开")
+            expect(page.get_by_test_id("attendance")).to_contain_text("实到 1 / 应到 4")
+            expect(page.get_by_test_id("attendance")).to_contain_text("有表决权 1 / 4")
+            page.screenshot(path=SCREENSHOTS / "meetings-general-detail-375.png", full_page=True)
+        page.context.close()

@@ -62,6 +62,32 @@ def test_resident_signs_up_checks_in_by_code_and_hours_appear(new_context, e2e_w
     expect(phone.get_by_role("alert")).to_contain_text("已签退，本次服务40分钟已计入")
     assert VolunteerHours.objects.get(user=u).minutes in (40, 41)
 
+    # the same attendance cannot be credited twice: the roster shows it credited, offers no
+    # 补记, and a replayed 补记 is refused with the way to correct it
+    desk.reload()
+    expect(desk.get_by_test_id("credited")).to_contain_text("已计入 40分钟")
+    desk.screenshot(path=str(SCREENSHOTS / "volunteering-manage-1280.png"), full_page=True)
+    organizer_phone = new_context(PHONE).new_page()
+    login(organizer_phone, w["url"], "alice", PASSWORD)
+    organizer_phone.goto(f"{w['url']}/volunteering/{activity.pk}/manage/")
+    expect(organizer_phone.get_by_test_id("credited")).to_be_visible()
+    organizer_phone.screenshot(path=str(SCREENSHOTS / "volunteering-manage-375.png"),
+                               full_page=True)  # fmt: skip
+    signup = SignUp.objects.get(user=u)
+    desk.evaluate(
+        """([url, token]) => { const f = document.createElement("form"); f.method = "post";
+        f.action = url; for (const [k, v] of [["minutes", "90"], ["csrfmiddlewaretoken", token]]) {
+        const i = document.createElement("input"); i.name = k; i.value = v; f.appendChild(i); }
+        document.body.appendChild(f); f.submit(); }""",
+        [f"/volunteering/roster/{signup.pk}/hours/",
+         desk.locator("input[name=csrfmiddlewaretoken]").first.input_value()],
+    )  # fmt: skip
+    expect(desk.get_by_role("alert")).to_contain_text("同一次服务只计一次时长")
+    assert VolunteerHours.objects.filter(user=u).count() == 1
+    phone.reload()
+    expect(phone.get_by_test_id("credited")).to_contain_text("本次服务已计入")
+    phone.screenshot(path=str(SCREENSHOTS / "volunteering-credited-375.png"), full_page=True)
+
     phone.goto(f"{w['url']}/volunteering/mine/")
     expect(phone.get_by_test_id("my-total")).to_contain_text("40分钟")
     expect(phone.get_by_test_id("my-hours")).to_contain_text("楼道清洁志愿服务")

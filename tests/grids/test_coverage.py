@@ -17,6 +17,7 @@ from tongxin.geo.models import AreaLevel
 from tongxin.grids import services
 from tongxin.grids.coverage import CoverageAudit, get_audit_root_for
 from tongxin.grids.models import GridMembership
+from tongxin.members.models import Member
 from tongxin.orgs.models import Unit
 from tongxin.orgs.services import leadership_add, org_create, org_update
 
@@ -224,3 +225,40 @@ def test_building_residents_count_for_their_compound(gw):
     for _ in range(3):
         factories.member(gw["branch_a2"], residence=b)
     assert names(gw["alice"], "compound") == ["紫金新村"]
+
+
+def test_probationary_members_past_their_year_without_confirmation(gw, client_for):
+    # 《党章》第七条: 预备期为一年. Two years in and no 转正 recorded: listed; a 预备党员 of four
+    # months and a full member are not.
+    overdue = factories.member(gw["branch_a2"], name="周预备", status="probationary",
+                               joined_on=TODAY - dt.timedelta(days=730), confirmed_on=None)  # fmt: skip
+    factories.member(gw["branch_a2"], name="吴新", status="probationary",
+                     joined_on=TODAY - dt.timedelta(days=120), confirmed_on=None)  # fmt: skip
+    factories.member(gw["branch_b1"], name="郑预备", status="probationary",
+                     joined_on=TODAY - dt.timedelta(days=800), confirmed_on=None)  # fmt: skip
+    assert audit_of(gw["alice"]).counts()["overdue_probation"] == 1
+    [gap] = audit_of(gw["alice"]).rows("overdue_probation")[0:10]
+    assert gap.name == "周预备" and gap.url == f"/members/{overdue.pk}/edit/"
+    assert gap.detail.startswith("紫金社区第二党支部 · ") and "期满" in gap.detail
+    # in scope only: charlie sees his own street's, none of street A
+    assert names(gw["charlie"], "overdue_probation") == ["郑预备"]
+    body = texts(client_for(gw["alice"]).get("/grids/coverage/?cat=overdue_probation"))
+    assert 'data-testid="count-overdue_probation">1<' in body and "周预备" in body
+    assert "郑预备" not in body
+    # a reader who may not edit members gets the record, not a form that would answer 404
+    auditor = gw["auditor"]
+    gaps = CoverageAudit(scope_for_user(auditor),
+                         get_audit_root_for(scope_for_user(auditor), gw["street_a"].pk))  # fmt: skip
+    assert [g.url for g in gaps.rows("overdue_probation")[0:10]] == [f"/members/{overdue.pk}/"]
+    # fixed: 转正 recorded
+    Member.objects.filter(pk=overdue.pk).update(status="full", confirmed_on=TODAY)
+    assert names(gw["alice"], "overdue_probation") == []
+
+
+def test_overdue_probation_names_need_members_view(gw, client_for):
+    factories.member(gw["branch_a1"], name="周预备", status="probationary",
+                     joined_on=TODAY - dt.timedelta(days=730), confirmed_on=None)  # fmt: skip
+    u = factories.user("dy2", "member", org=gw["branch_a1"])  # orgs.view, not members.view
+    assert audit_of(u).counts()["overdue_probation"] == 1
+    body = texts(client_for(u).get("/grids/coverage/?cat=overdue_probation"))
+    assert "周预备" not in body and "您不能查看这些党员的名单" in body

@@ -51,9 +51,9 @@ def test_coverage_page(gw, rows, client_for, django_assert_num_queries):  # type
     # counts, 7 formal branches in compounds, 8 compounds of grids with a formal branch
     # (7-8 only when some compound has 3 members), 9 unit counts, 10 functional branches,
     # 11 ungridded members, 12 multigrid, 13 grids without instructor, 14 orgs without
-    # secretary, 15 terms, 16 the category's count, 17 its page, 18 the roots selector,
-    # 19-21 session save
-    with django_assert_num_queries(21):
+    # secretary, 15 terms, 16 预备期满未转正, 17 the category's count, 18 its page, 19 the
+    # roots selector, 20-22 session save
+    with django_assert_num_queries(22):
         r = c.get("/grids/coverage/?cat=no_secretary")
     assert r.status_code == 200
 

@@ -50,6 +50,12 @@ def refused(contains: str = "", field: str | None = None):  # type: ignore[no-un
     assert counts() == before, "a refused operation must write nothing"
 
 
+def all_present(meeting) -> dict[int, tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """Every member of the branch on the meeting's date marked present (the minutes need a
+    mark for each)."""
+    return {m.pk: ("present", "") for m in selectors.roster(meeting)}
+
+
 @pytest.fixture
 def meeting(world):  # type: ignore[no-untyped-def]
     return plan(world["branch_a1"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.meetings.conftest import plan
+from tests.meetings.conftest import all_present, plan
 from tongxin.core.scope import scope_for_user
 from tongxin.meetings import selectors, services
 from tongxin.meetings.models import ComplianceRule, Meeting, MeetingStatus
@@ -63,7 +63,8 @@ def test_compliance_changes_when_a_meeting_is_recorded(world):
     assert before["theme_day"] != "met"
     m = plan(a2, kind="theme_day")
     services.meeting_record(actor=None, meeting=m, data=services.RecordInput(
-        title="主题党日", presenter="王芳", recorder="王芳", content="志愿服务。"))  # fmt: skip
+        title="主题党日", presenter="王芳", recorder="王芳", content="志愿服务。",
+        attendance=all_present(m)))  # fmt: skip
     after = {k.kind: k.state for k in by_id(selectors.compliance(scope))[a2.pk].kinds}
     assert after["theme_day"] == "met"
 

@@ -8,7 +8,7 @@ import time
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.meetings.conftest import plan, refused
+from tests.meetings.conftest import all_present, plan, refused
 from tongxin.core.models import AuditLog
 from tongxin.meetings import card, selectors, services
 from tongxin.meetings.models import (
@@ -70,6 +70,9 @@ def test_a_future_meeting_cannot_be_recorded_as_held(world):
 
 
 def test_record_refuses_absence_without_reason_and_strangers(world, meeting):
+    with refused("李明"):
+        services.meeting_record(actor=None, meeting=meeting, data=record_input(
+            attendance={world["m_a1"].pk: ("present", ""), world["m_a1b"].pk: ("absent", "")}))  # fmt: skip
     with refused("缺席原因"):
         services.meeting_record(actor=None, meeting=meeting, data=record_input(
             attendance={world["m_a1"].pk: ("absent", " ")}))  # fmt: skip
@@ -167,12 +170,13 @@ def test_attachments_are_checked_by_content_and_size(world, meeting, monkeypatch
 def test_review_needs_a_held_meeting_and_a_note_to_return(world, meeting):
     with refused("尚未记录"):
         services.meeting_review(actor=world["alice"], meeting=meeting, approve=True)
-    services.meeting_record(actor=None, meeting=meeting, data=record_input())
+    services.meeting_record(actor=None, meeting=meeting,
+                            data=record_input(attendance=all_present(meeting)))  # fmt: skip
     with refused("退回"):
         services.meeting_review(actor=world["alice"], meeting=meeting, approve=False)
     services.meeting_review(actor=world["alice"], meeting=meeting, approve=False, note="补充签到表")
     assert meeting.review_status == ReviewStatus.RETURNED
-    services.meeting_record(actor=None, meeting=meeting, data=record_input())
+    services.meeting_record(actor=None, meeting=meeting, data=record_input())  # marks kept
     assert meeting.review_status == ReviewStatus.NONE
 
 

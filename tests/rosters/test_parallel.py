@@ -166,3 +166,25 @@ def test_no_fork_from_a_request_thread(settings, tmp_path, db):
     t.join()
     assert seen == [False]
     assert importer.parallel_possible(path) is FORKS
+
+
+def test_the_chosen_org_and_the_warnings_cross_the_pipe(committed_world, tmp_path):  # type: ignore[no-untyped-def]
+    """A secretary's file without 所在党组织, one 预备党员 past the year: the child resolves
+    rows to the organization chosen at upload and sends the warning back with the outcome."""
+    w = committed_world
+    header = ["姓名", "公民身份号码", "入党时间", "转正时间", "人员类别"]
+    rows = [{"姓名": "并行甲", "公民身份号码": sheets.new_id(), "入党时间": "2012-06-01",
+             "转正时间": "2013-06-01", "人员类别": "正式党员"},
+            {"姓名": "并行乙", "公民身份号码": sheets.new_id(), "入党时间": "2019-07-01",
+             "转正时间": "", "人员类别": "预备党员"}]  # fmt: skip
+    path = tmp_path / "branch.xlsx"
+    path.write_bytes(sheets.xlsx(rows, header))
+    imp = MemberImport(scope=scope_for_user(w["bob"]), target_org_id=w["branch_a1"].pk)
+    with transaction.atomic():
+        out = imp.run(path, "xlsx", "branch.xlsx", commit=True)
+    assert imp.parallel == FORKS
+    assert out.target == (w["branch_a1"].pk, "紫金社区第一党支部") and out.target_rows == 2
+    assert out.warning_rows == 1 and out.warnings[0]["name"] == "并行乙"
+    assert set(Member.objects.filter(name__startswith="并行").values_list("org", flat=True)) == {
+        w["branch_a1"].pk
+    }

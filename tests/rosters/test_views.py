@@ -92,8 +92,18 @@ def test_template_has_chinese_headers_and_text_id_column(world, client_for):
     assert r.status_code == 200 and "attachment" in r["Content-Disposition"]
     content = body(r)
     rows = read_xlsx(content)
-    assert rows[0][:4] == ["姓名*", "身份证号码*", "所在党组织*", "党员类别*"]
+    # Required columns are starred: 所在党组织 (the organization chosen at upload stands in),
+    # 性别 (read from the ID number), 学历 and 民族 are not.
+    assert rows[0][:9] == ["姓名*", "身份证号码*", "性别", "所在党组织", "党员类别*", "入党日期*",
+                           "转正日期", "学历", "民族"]  # fmt: skip
     assert len(rows) == 1, "no example row to import by mistake"
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_name("填写说明")
+    lines = sheet.to_python()
+    notes = {r[0]: r[1] for r in lines[: [r[0] for r in lines].index("示例")] if r[0]}
+    assert notes["必填的列"].startswith("带*的列必填：姓名、身份证号码、党员类别、入党日期；")
+    assert "导入到上传时选择的党组织" in notes["所在党组织"]
+    assert "不会默认为汉族" in notes["学历、民族"]
+    assert "须与身份证号码一致" in notes["性别"]
     # The blank template is read, and says there are no rows yet.
     job = check(world["alice"], content)
     assert job.status == JobStatus.FAILED and "只有表头" in job.message
@@ -133,9 +143,10 @@ def test_import_list_queries_are_constant(world, client_for, django_assert_num_q
                                  original_name=f"{i}.xlsx", file_format="xlsx")  # fmt: skip
     c = client_for(alice)
     c.get(reverse("rosters:index"))  # warm the session
-    # session, user, role assignments (scope); the count and the page of jobs; the session
-    # saved again (savepoint, update, release)
-    with django_assert_num_queries(8):
+    # session, user, role assignments (scope); the default organization to import into and
+    # the organizations to choose from; the count and the page of jobs; the session saved
+    # again (savepoint, update, release)
+    with django_assert_num_queries(10):
         r = c.get(reverse("rosters:index"))
     assert r.status_code == 200
 

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from tongxin.demo.loader import DemoContext
+from tongxin.core.demodata import DemoContext
 from tongxin.orgs.models import Leadership, Unit
 from tongxin.visits import demo
 from tongxin.visits.models import ContactAssignment, PatrolPost, Visit, VisitProblem

@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "tongxin.accounts"
     label = "accounts"
     verbose_name = _("账号与权限")
+
+    def ready(self) -> None:
+        # Imported here, not at module level: models are not loaded when apps.py is imported.
+        from tongxin.accounts.scope import grants_for_user
+        from tongxin.core.scope import register_grant_loader
+
+        register_grant_loader(grants_for_user)

@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core import pii
+
 
 class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
@@ -134,8 +136,6 @@ class Resident(models.Model):
         return self.name
 
     def set_phone(self, phone: str) -> None:
-        from tongxin.core import pii
-
         if phone:
             self.phone_enc = pii.encrypt(phone)
             self.phone_index = pii.blind_index(phone)
@@ -144,6 +144,4 @@ class Resident(models.Model):
             self.phone_enc = self.phone_index = self.phone_masked = ""
 
     def reveal_phone(self) -> str:
-        from tongxin.core import pii
-
         return pii.decrypt(self.phone_enc) if self.phone_enc else ""

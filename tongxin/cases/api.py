@@ -62,7 +62,8 @@ class EventOut(Schema):
     actor: str | None = None
     from_state: str
     to_state: str
-    note: str
+    note: str = Field(..., description="内部办理说明（工作人员和处置部门可见）")
+    reply: str = Field("", description="答复居民（居民和 Open311 可见）")
 
     @staticmethod
     def resolve_actor(obj) -> str | None:  # type: ignore[no-untyped-def]
@@ -74,7 +75,9 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_events(obj: Case) -> list:  # type: ignore[type-arg]
-        return list(selectors.case_events(obj))
+        # Set by case_detail from the reader's scope: a department reads the steps from the
+        # dispatch to its agency on.
+        return getattr(obj, "history", [])
 
 
 class CasePage(Schema):
@@ -104,7 +107,8 @@ class CaseIn(Schema):
 
 
 class ActionIn(Schema):
-    note: str = Field("", max_length=500)
+    note: str = Field("", max_length=500, description="内部办理说明")
+    reply: str = Field("", max_length=300, description="答复居民（可选；居民和 Open311 可见）")
     agency: str = Field("", max_length=40, description="派遣时的处置部门代码")
 
 
@@ -128,7 +132,10 @@ def case_list(request: HttpRequest, query: Query[CaseListQuery]):  # type: ignor
 
 @router.get("/{case_id}", response=CaseDetailOut, summary="事件详情与办理经过")
 def case_detail(request: HttpRequest, case_id: int):  # type: ignore[no-untyped-def]
-    return selectors.get_case_for(request_scope(request), case_id)
+    scope = request_scope(request)
+    case = selectors.get_case_for(scope, case_id)
+    case.history = list(selectors.case_history(scope, case))  # type: ignore[attr-defined]
+    return case
 
 
 @router.post("/", response={201: CaseOut}, summary="上报事件")
@@ -164,5 +171,5 @@ def case_action(request: HttpRequest, case_id: int, action: str, payload: Action
         raise Http404
     agency = selectors.agencies().filter(code=payload.agency).first() if payload.agency else None
     services.case_transition(actor=request.user, case=case, action=action, note=payload.note,
-                             agency=agency)  # fmt: skip
+                             reply=payload.reply, agency=agency)  # fmt: skip
     return selectors.get_case_for(scope, case.pk)

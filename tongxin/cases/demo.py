@@ -23,7 +23,8 @@ from tongxin.cases.models import (
     Category,
     RoutingRule,
 )
-from tongxin.demo.loader import DEMO_PASSWORD, DemoContext, bulk_insert
+from tongxin.core.bulk import bulk_insert
+from tongxin.core.demodata import DEMO_PASSWORD, DemoContext
 from tongxin.geo.models import Area, AreaLevel
 
 # jumin (the resident) is listed by the sharing demo; this one only makes it when missing.
@@ -36,8 +37,10 @@ CASE_COLUMNS = [
     "agency_id", "reporter_id", "resident_id", "reporter_name", "reporter_phone_enc",
     "reporter_phone_masked", "visit_id", "api_key_id", "merged_into_id", "reported_at",
     "deadline_at", "updated_at", "closed_at", "overdue_level", "escalations", "rating",
-    "rating_note", "reopened", "status_note",
+    "rating_note", "reopened", "status_note", "dispatched_at",
 ]  # fmt: skip
+# The department sees a case from its dispatch on (Case.dispatched_at).
+DISPATCHED = ("dispatched", "claimed", "resolved", "verified", "returned", "closed")
 EVENT_COLUMNS = ["case_id", "kind", "actor_id", "at", "from_state", "to_state", "note", "public"]
 
 PROBLEMS = {
@@ -189,6 +192,7 @@ def load(ctx: DemoContext) -> None:
                 resident.name if is_jumin and resident else "", "", "", None, None, None,
                 _ts(reported), _ts(deadline), _ts(updated), _ts(closed_at), overdue, escalations,
                 rating, "", False, "已处理完毕。" if state == "closed" else "",
+                _ts(reported + (updated - reported) / 3) if state in DISPATCHED else None,
             )  # fmt: skip
             ev_rows.append((pk, "report", None, _ts(reported), "", "reported", "", True))
             if state != "reported":

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.cases.models import Category, Priority
+from tongxin.core.forms import offer
 from tongxin.geo.models import Area
 
 _NONE_AREA = Area.objects.none()
@@ -44,7 +45,6 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, areas: Any, categories: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from tongxin.core.forms import offer
 
         offer(self.fields["area"], areas)
         self.fields["category"].queryset = categories  # type: ignore[attr-defined]
@@ -106,6 +106,5 @@ class ApiKeyForm(forms.Form):
 
     def __init__(self, *args: Any, areas: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from tongxin.core.forms import offer
 
         offer(self.fields["area"], areas)

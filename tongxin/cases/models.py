@@ -210,7 +210,12 @@ class Case(models.Model):
     rating = models.PositiveSmallIntegerField(_("满意度"), null=True, blank=True)
     rating_note = models.CharField(_("评价"), max_length=300, blank=True)
     reopened = models.BooleanField(_("已重新办理"), default=False)
-    status_note = models.CharField(_("最新办理说明"), max_length=300, blank=True)
+    # The latest public reply (答复居民) of a step: what the resident's page and Open311's
+    # status_notes show. Never an internal note.
+    status_note = models.CharField(_("最新答复"), max_length=300, blank=True)
+    # When the case was dispatched to its current agency: the department sees the case, and
+    # its history, from then on (the agency routing suggests at report time is not a dispatch).
+    dispatched_at = models.DateTimeField(_("派遣时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("事件")
@@ -269,8 +274,12 @@ class CaseEvent(models.Model):
     at = models.DateTimeField(_("时间"))
     from_state = models.CharField(max_length=16, blank=True)
     to_state = models.CharField(max_length=16, blank=True)
+    # The note is internal: staff and the departments read it, never the resident.
     note = models.CharField(_("说明"), max_length=500, blank=True)
-    public = models.BooleanField(default=True)  # shown to the resident
+    # 答复居民: the public reply the resident (and Open311) sees with this step. A database
+    # default too: the overdue sweep and the demo insert events in bulk without it.
+    reply = models.CharField(_("答复居民"), max_length=300, blank=True, default="", db_default="")
+    public = models.BooleanField(default=True)  # the step is shown on the resident's timeline
 
     class Meta:
         verbose_name = _("事件记录")

@@ -4,10 +4,15 @@ Services are the active categories (service_code = Category.code). A service req
 case (service_request_id = its tracking code). Both formats by suffix: ``.xml`` (the spec's
 required format) and ``.json``. Errors are the spec's list of {code, description}.
 
-Reading (GET requests) needs no key, as in the spec, and shows only what is public: status,
-service, dates, the place's name and coordinates. With a valid api_key the reader also sees the
-descriptions of the cases in the key's jurisdiction. Posting needs an api_key; the key's Area
-is its jurisdiction: a request placed outside it is refused. Each key is rate-limited per
+Reading (GET requests) needs no key, as in the spec, and shows only what is public: service,
+status, the public reply as ``status_notes`` (never an internal note), dates, the place's name
+and its coordinates; not the reporter's location text or point, the description, the agency or
+the media link. With a valid api_key the reader also sees, for the cases in the key's
+jurisdiction, the description, the location text and point, the agency and the media_url.
+Posting needs an api_key; the key's Area is its jurisdiction: a request placed outside it (an
+address_id elsewhere, a point over 2 km from every mapped place of the jurisdiction, the
+resident page's rule) is refused. Every parameter is parsed strictly: bad input is a 400 with
+a message, never a server error. Each key is rate-limited per
 minute (tongxin.core.ratelimit: per process with the default local-memory cache, shared by
 every worker when TONGXIN_REDIS_URL names a Redis server).
 """
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from xml.sax.saxutils import escape
@@ -31,6 +37,7 @@ from django.views.decorators.csrf import csrf_exempt
 from tongxin.cases import open311_selectors as sel
 from tongxin.cases import services
 from tongxin.cases.models import OPEN311_OPEN, ApiKey, Case, hash_key
+from tongxin.cases.selectors import parse_pk
 from tongxin.core import ratelimit
 from tongxin.core.errors import ServiceError
 
@@ -112,6 +119,15 @@ def _fmt(fmt: str) -> str:
     return "json" if fmt == "json" else "xml"
 
 
+def _has_control_chars(request: HttpRequest, kwargs: dict[str, Any]) -> bool:
+    values = [str(v) for v in kwargs.values()]
+    for query in (request.GET, request.POST) if request.method == "POST" else (request.GET,):
+        for key, items in query.lists():
+            values.append(key)
+            values.extend(items)
+    return any(services.CONTROL_CHARS.search(v) for v in values)
+
+
 def open311_view(fn):  # type: ignore[no-untyped-def]
     """Turns Open311Error and unknown formats into the spec's error list."""
 
@@ -119,6 +135,9 @@ def open311_view(fn):  # type: ignore[no-untyped-def]
     def wrapper(request: HttpRequest, *args: Any, fmt: str = "xml", **kwargs: Any) -> HttpResponse:
         if fmt not in ("xml", "json"):
             return error("xml", 404, _("不支持的格式，请使用 .xml 或 .json。"))
+        if _has_control_chars(request, kwargs):
+            # PostgreSQL refuses NUL in text (a server error), and no field here takes any.
+            return error(fmt, 400, _("参数不能包含控制字符（如 NUL），请检查提交的内容。"))
         try:
             return fn(request, *args, fmt=fmt, **kwargs)  # type: ignore[no-any-return]
         except Open311Error as e:
@@ -239,17 +258,28 @@ def _place(request: HttpRequest, key: ApiKey) -> tuple[Any, Decimal | None, Deci
     address_id = p.get("address_id", "").strip()
     address = p.get("address_string", "").strip()[:200]
     if address_id:
-        area = sel.area_in(key.area, address_id)
+        pk = parse_pk(address_id)
+        if pk is None:
+            raise Open311Error(400, _("address_id 应为社区、小区或楼栋的编号（阿拉伯数字），请核对。"))  # fmt: skip
+        area = sel.area_in(key.area, pk)
         if area is None:
             raise Open311Error(400, _("address_id 不是本辖区内的社区、小区或楼栋。"))
         return area, None, None, address
     if lat and lon:
         la, lo = _decimal(lat, "lat"), _decimal(lon, "long")
         if not (-90 <= la <= 90 and -180 <= lo <= 180):
-            raise Open311Error(400, _("lat/long 超出范围。"))
-        area = sel.nearest_area(key.area, la, lo)
-        if area is None:
-            raise Open311Error(400, _("该位置附近没有本辖区的小区，请提供 address_id。"))
+            raise Open311Error(400, _("lat/long 超出范围：lat 应在-90到90之间，long 应在-180到180之间。"))  # fmt: skip
+        q = Decimal("0.000001")
+        la, lo = la.quantize(q), lo.quantize(q)
+        try:
+            area = services.place_for_point(
+                key.area, la, lo,
+                unmapped=_("本辖区还没有登记地图位置的小区，请改用 address_id 或 address_string。"),
+                too_far=_("lat/long 所指位置离本辖区最近的小区约%(km)s公里，不在本密钥的辖区内，"
+                          "请核对坐标，或改用 address_id。"),
+            )  # fmt: skip
+        except ServiceError as e:
+            raise Open311Error(400, e.message) from None
         return area, la, lo, address
     if address:
         area = sel.area_by_name(key.area, address)
@@ -313,8 +343,16 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _request_row(c: Case, full: bool, media_url: str = "") -> dict[str, Any]:
-    lat = c.latitude if c.latitude is not None else c.area.latitude
-    lon = c.longitude if c.longitude is not None else c.area.longitude
+    """One service request. ``full`` (a key of the case's jurisdiction) adds what the
+    reporter wrote and where exactly (description, location text, map point, media link) and
+    the agency; the public row has the place's own name and coordinates only. status_notes is
+    the latest public reply (答复居民), never an internal note."""
+    lat, lon = c.area.latitude, c.area.longitude
+    if full and c.latitude is not None and c.longitude is not None:
+        lat, lon = c.latitude, c.longitude
+    address = c.area.name
+    if full and c.address:
+        address = f"{c.area.name} {c.address}"
     return {
         "service_request_id": c.tracking_code,
         "status": "open" if c.state in OPEN311_OPEN else "closed",
@@ -322,12 +360,12 @@ def _request_row(c: Case, full: bool, media_url: str = "") -> dict[str, Any]:
         "service_name": c.category.name,
         "service_code": c.category.code,
         "description": c.description if full else "",
-        "agency_responsible": c.agency.name if c.agency else "",
+        "agency_responsible": c.agency.name if full and c.agency else "",
         "service_notice": "",
         "requested_datetime": _w3(c.reported_at),
         "updated_datetime": _w3(c.updated_at),
         "expected_datetime": _w3(c.deadline_at),
-        "address": (c.area.name + (" " + c.address if c.address else "")).strip(),
+        "address": address,
         "address_id": c.area_id,
         "zipcode": "",
         "lat": float(lat) if lat is not None else None,
@@ -336,19 +374,42 @@ def _request_row(c: Case, full: bool, media_url: str = "") -> dict[str, Any]:
     }
 
 
+# A W3C date-time (ISO 8601 profile) in ASCII digits: date, time, optional fraction and offset.
+W3C_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+    r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)?"
+)
+# Dates outside these years are no query about cases (and near year 9999 the 90-day window
+# and the conversion to UTC overflow).
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
 def _date(value: str, name: str) -> dt.datetime:
-    d = parse_datetime(value.strip().replace(" ", "+")) if value else None
+    # A "+" in an offset arrives as a space when the client did not encode it.
+    text = value.strip().replace(" ", "+")
+    d = None
+    if W3C_DATETIME.fullmatch(text):
+        try:
+            d = parse_datetime(text)
+        except ValueError:  # well-formed but no such date or time (month 13, day 45 ...)
+            d = None
     if d is None:
-        raise Open311Error(400, _("%(name)s 应为 W3C 日期时间，如 2026-01-01T00:00:00+08:00。") % {"name": name})  # fmt: skip
+        raise Open311Error(400, _("%(name)s 应为有效的 W3C 日期时间，如 2026-01-01T00:00:00+08:00，请核对年月日和时间。") % {"name": name})  # fmt: skip
+    if not MIN_YEAR <= d.year <= MAX_YEAR:
+        raise Open311Error(400, _("%(name)s 应在%(low)s年到%(high)s年之间。") % {"name": name, "low": MIN_YEAR, "high": MAX_YEAR})  # fmt: skip
     if timezone.is_naive(d):
         d = timezone.make_aware(d)
     return d
 
 
+_DIGITS = re.compile(r"[0-9]{1,9}")
+
+
 def _int(value: str, name: str, default: int, high: int) -> int:
     if not value:
         return default
-    if not value.isdigit() or not 1 <= int(value) <= high:
+    # ASCII digits only: str.isdigit() would take "²", which int() refuses.
+    if not _DIGITS.fullmatch(value) or not 1 <= int(value) <= high:
         raise Open311Error(400, _("%(name)s 应为1到%(high)s之间的整数。") % {"name": name, "high": high})  # fmt: skip
     return int(value)
 
@@ -402,9 +463,14 @@ def _get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
 @open311_view
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     key = _key(request, required=False)
-    case = sel.requests_queryset().filter(tracking_code=request_id.upper()).first()
+    # A tracking code is short: anything longer is no request (and never reaches the database).
+    case = (
+        sel.requests_queryset().filter(tracking_code=request_id.upper()).first()
+        if len(request_id) <= 12
+        else None
+    )
     if case is None:
-        raise Open311Error(404, _("没有编号为 %(id)s 的服务请求。") % {"id": request_id})
+        raise Open311Error(404, _("没有编号为 %(id)s 的服务请求。") % {"id": request_id[:20]})
     return render(fmt, _rows([case], key), "service_requests", "request")  # type: ignore[arg-type]
 
 

@@ -32,10 +32,8 @@ def _places(jurisdiction: Area) -> QuerySet[Area]:
     return Area.objects.filter(subtree_q("path", jurisdiction.path), level__in=PLACE_LEVELS)
 
 
-def area_in(jurisdiction: Area, ref: str) -> Area | None:
-    if not ref.isdigit() or len(ref) > 12:
-        return None
-    return _places(jurisdiction).filter(pk=int(ref)).first()
+def area_in(jurisdiction: Area, pk: int) -> Area | None:
+    return _places(jurisdiction).filter(pk=pk).first()
 
 
 def nearest_area(jurisdiction: Area, lat: Decimal, lon: Decimal) -> Area | None:

@@ -6,15 +6,19 @@ How the Scope applies to cases (DESIGN §3.1, §4.6):
   for: an area grant reaches its area (subtree); an organization grant reaches the area the
   organization is anchored in (a 街道党工委 anchored on 南门街道 reaches every case there).
 - Department handlers (role 部门处置人员, the grants that carry ``cases.handle``) reach only the
-  cases **dispatched to their agencies** (AgencyMember), within the area of that grant. Their
-  ``cases.view`` grant alone does not open the whole area to them.
-- Residents reach their own cases (``resident_case_for``); anyone reaches a case's public status
-  by its tracking code (``public_case_by_code``), without names, phones or notes.
+  cases **dispatched to their agencies** (AgencyMember), within the area of that grant: the
+  agency routing suggests at report time is not a dispatch, so a reported or accepted case is
+  not theirs yet (``Case.dispatched_at``). Of its history they see the steps from the dispatch
+  on (``case_history``). Their ``cases.view`` grant alone does not open the whole area to them.
+- Residents reach their own cases (``resident_case_for``) and, of each step, the public reply
+  only (``resident_history``); anyone reaches a case's public status by its tracking code
+  (``public_case_by_code``), without names, phones or notes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +49,22 @@ CASE_NOT_FOUND = gettext_noop("事件不存在或不在您的管辖范围内。"
 # 网格员 (GridWorker) of the grid whose compounds hold the case, as 部门报到 belongs to the
 # agency's handlers. ``can(scope, case, GRID_STEP)`` answers it.
 GRID_STEP = "cases.grid"
+
+# Ids as typed in a URL or a form: ASCII digits only (str.isdigit() also takes "²", which
+# int() refuses) and within the database's 64-bit integer (SQLite raises OverflowError).
+_PK = re.compile(r"[0-9]{1,19}")
+MAX_PK = 2**63 - 1
+_TRACKING_CODE = re.compile(r"[A-Z0-9]{1,12}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def parse_pk(value: object) -> int | None:
+    """The id in ``value``, or None when it is not one (then the object does not exist)."""
+    text = str(value).strip() if value is not None else ""
+    if not _PK.fullmatch(text):
+        return None
+    pk = int(text)
+    return pk if 1 <= pk <= MAX_PK else None
 
 
 def _org_area_paths(scope: Scope, grants: list[Grant]) -> dict[str, str]:
@@ -116,7 +136,7 @@ def cases_q(scope: Scope, perm: str = "cases.view") -> Q:
         agencies = user_agency_ids(scope)
         areas = _paths_q(_area_grants(scope, "cases.handle"))
         if agencies and areas is not None:
-            parts.append(Q(agency_id__in=agencies) & areas)
+            parts.append(Q(agency_id__in=agencies, dispatched_at__isnull=False) & areas)
     if not parts:
         return NOTHING
     out = parts[0]
@@ -134,9 +154,9 @@ def get_case_for(scope: Scope, pk: object, perm: str = "cases.view") -> Case:
         return (
             case_queryset(scope, perm)
             .select_related("category", "area", "agency", "merged_into")
-            .get(pk=int(str(pk)))
+            .get(pk=parse_pk(pk) or 0)
         )
-    except (Case.DoesNotExist, ValueError):
+    except Case.DoesNotExist:
         raise Http404(gettext(CASE_NOT_FOUND)) from None
 
 
@@ -178,7 +198,8 @@ def can(scope: Scope, case: Case, perm: str) -> bool:
     if scope.is_superuser:
         return True
     if perm == "cases.handle":
-        if case.agency_id not in user_agency_ids(scope):
+        # Only once dispatched to the user's agency (the routed agency is a suggestion).
+        if case.dispatched_at is None or case.agency_id not in user_agency_ids(scope):
             return False
     for path, subtree in _area_grants(scope, perm):
         if case.area_path == path or (subtree and case.area_path.startswith(path)):
@@ -247,6 +268,9 @@ def case_list(scope: Scope, filters: CaseFilters, now: dt.datetime | None = None
         qs = qs.filter(deadline_at__lt=now)
     if filters.inbox == "grid":
         qs = qs.filter(_paths_q([(p, True) for p in grid_paths(scope)]) or NOTHING)
+    if _CONTROL.search(filters.category + filters.text + filters.state):
+        # No case holds a control character, and PostgreSQL refuses NUL in a query.
+        return qs.none()
     if filters.category:
         qs = qs.filter(category__code=filters.category)
     if filters.state:
@@ -261,6 +285,36 @@ def case_list(scope: Scope, filters: CaseFilters, now: dt.datetime | None = None
 def case_events(case: Case, public_only: bool = False) -> QuerySet[CaseEvent]:
     qs = CaseEvent.objects.filter(case=case).select_related("actor")
     return qs.filter(public=True) if public_only else qs
+
+
+def reaches_by_area(scope: Scope, case: Case) -> bool:
+    """Whether the user reaches the case through an area (street, community, grid staff), not
+    only as a handler of the agency it is dispatched to."""
+    return scope.is_superuser or any(
+        case.area_path == path or (subtree and case.area_path.startswith(path))
+        for path, subtree in _area_grants(scope, "cases.view")
+    )
+
+
+def case_history(scope: Scope, case: Case) -> QuerySet[CaseEvent]:
+    """The steps of a case the user may read (the case came from get_case_for): all of them
+    for area staff; for a department, the steps from the dispatch to its agency on."""
+    qs = case_events(case)
+    if reaches_by_area(scope, case):
+        return qs
+    if case.dispatched_at is None:
+        return qs.none()
+    return qs.filter(at__gte=case.dispatched_at)
+
+
+def resident_history(case: Case) -> QuerySet[CaseEvent]:
+    """The steps the resident's own page shows: which step, when, and its public reply (the
+    template shows ``reply``, never the internal ``note``)."""
+    return (
+        CaseEvent.objects.filter(case=case, public=True)
+        .only("id", "case_id", "kind", "at", "to_state", "reply", "public")
+        .order_by("at", "id")
+    )
 
 
 MEDIA_NOTE = "media_url: "
@@ -294,6 +348,15 @@ def media_links(case: Case, events: list[CaseEvent]) -> list[MediaLink]:
     return out
 
 
+def case_media(case: Case) -> list[MediaLink]:
+    """The report's media links, read apart from the history: part of what was reported, like
+    the photos, so a department that reads the history from its dispatch on still sees them."""
+    notes = CaseEvent.objects.filter(
+        case=case, kind="note", public=False, at=case.reported_at, note__startswith=MEDIA_NOTE
+    )
+    return media_links(case, list(notes))
+
+
 def case_photos(case: Case) -> QuerySet[CasePhoto]:
     return CasePhoto.objects.filter(case=case).order_by("id")
 
@@ -301,8 +364,8 @@ def case_photos(case: Case) -> QuerySet[CasePhoto]:
 def get_photo_for(scope: Scope, case_pk: object, photo_pk: object) -> CasePhoto:
     case = get_case_for(scope, case_pk)
     try:
-        return CasePhoto.objects.get(case=case, pk=int(str(photo_pk)))
-    except (CasePhoto.DoesNotExist, ValueError):
+        return CasePhoto.objects.get(case=case, pk=parse_pk(photo_pk) or 0)
+    except CasePhoto.DoesNotExist:
         raise Http404(gettext(CASE_NOT_FOUND)) from None
 
 
@@ -323,16 +386,17 @@ def resident_cases(user: Any) -> QuerySet[Case]:
 def resident_case_for(user: Any, pk: object) -> Case:
     """A resident's own case; someone else's is a 404."""
     try:
-        return resident_cases(user).get(pk=int(str(pk)))
-    except (Case.DoesNotExist, ValueError):
+        return resident_cases(user).get(pk=parse_pk(pk) or 0)
+    except Case.DoesNotExist:
         raise Http404(gettext(CASE_NOT_FOUND)) from None
 
 
 def public_case_by_code(code: str) -> Case:
+    code = (code or "").strip().upper()
     try:
-        return Case.objects.select_related("category").get(
-            tracking_code=(code or "").strip().upper()
-        )
+        if not _TRACKING_CODE.fullmatch(code):
+            raise Case.DoesNotExist
+        return Case.objects.select_related("category").get(tracking_code=code)
     except Case.DoesNotExist:
         raise Http404(gettext("没有找到这个查询码对应的事件，请核对后重试。")) from None
 
@@ -520,14 +584,15 @@ def key_areas(scope: Scope) -> QuerySet[Area]:
 
 def get_api_key_for(scope: Scope, pk: object) -> ApiKey:
     try:
-        return api_keys_for(scope).get(pk=int(str(pk)))
-    except (ApiKey.DoesNotExist, ValueError):
+        return api_keys_for(scope).get(pk=parse_pk(pk) or 0)
+    except ApiKey.DoesNotExist:
         raise Http404(gettext("密钥不存在或不在您的管辖范围内。")) from None
 
 
 def area_by_ref(ref: str) -> Area | None:
     """An area by id or by 行政区划代码 (management commands)."""
     ref = (ref or "").strip()
-    if ref.isdigit() and len(ref) < 9:
-        return Area.objects.filter(pk=int(ref)).first()
+    pk = parse_pk(ref) if len(ref) < 9 else None
+    if pk is not None:
+        return Area.objects.filter(pk=pk).first()
     return Area.objects.filter(code=ref).first() if ref else None

@@ -35,7 +35,8 @@ from tongxin.cases.models import (
     State,
     new_tracking_code,
 )
-from tongxin.cases.selectors import GRID_STEP, route
+from tongxin.cases.open311_selectors import nearest_area
+from tongxin.cases.selectors import GRID_STEP, resident_areas, resident_community, route
 
 # case_categories is re-exported: visits and other modules pick the categories from here too.
 from tongxin.cases.selectors import case_categories as case_categories
@@ -45,10 +46,13 @@ from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.geo.models import Area
 
 MAX_DESCRIPTION = 4000
+MAX_REPLY = 300  # CaseEvent.reply and Case.status_note
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 6
 REPORT_LEVELS = ("community", "compound", "building")
 HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
+# C0 control characters and DEL, except tab and line breaks.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # action -> (from states, to state, permission)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
@@ -99,11 +103,27 @@ def deadline_for(category: Category, priority: str, start: dt.datetime) -> dt.da
 
 
 def _event(case: Case, kind: str, actor: Any, at: dt.datetime, note: str = "",
-           from_state: str = "", public: bool = True) -> CaseEvent:  # fmt: skip
+           from_state: str = "", public: bool = True, reply: str = "") -> CaseEvent:  # fmt: skip
     return CaseEvent.objects.create(
         case=case, kind=kind, actor=actor if getattr(actor, "pk", None) else None, at=at,
         from_state=from_state, to_state=case.state, note=note[:500], public=public,
+        reply=reply[:MAX_REPLY],
     )  # fmt: skip
+
+
+def validate_reply(reply: str) -> str:
+    """答复居民: the public reply of a step, shown to the resident and through Open311."""
+    reply = (reply or "").strip()
+    if len(reply) > MAX_REPLY:
+        msg = _("答复居民最多%(n)s字，请精简后再提交。") % {"n": MAX_REPLY}
+        raise ServiceError(msg, fields={"reply": msg})
+    if HTML_TAG.search(reply):
+        msg = _("答复居民不能包含 HTML 标签，请只填写文字。")
+        raise ServiceError(msg, fields={"reply": msg})
+    if CONTROL_CHARS.search(reply):
+        msg = _("答复居民不能包含控制字符（如 NUL），请只填写文字。")
+        raise ServiceError(msg, fields={"reply": msg})
+    return reply
 
 
 def validate_description(description: str) -> str:
@@ -249,6 +269,23 @@ def _map_point(
     return latitude.quantize(q), longitude.quantize(q)
 
 
+def place_for_point(
+    within: Area | None, latitude: Decimal, longitude: Decimal, *, unmapped: str, too_far: str
+) -> Area:
+    """The place (compound, building or community) with coordinates nearest to a map point
+    inside ``within`` (a resident's community, an Open311 key's jurisdiction), refused when
+    the area has no mapped place (``unmapped``) or the point lies over MAX_POINT_KM from every
+    one (``too_far``, with %(km)s): the one rule for the resident page and Open311."""
+    nearest = nearest_area(within, latitude, longitude) if within is not None else None
+    if nearest is None or nearest.latitude is None or nearest.longitude is None:
+        raise ServiceError(unmapped, fields={"latitude": unmapped})
+    km = _km(latitude, longitude, nearest.latitude, nearest.longitude)
+    if km > MAX_POINT_KM:
+        msg = too_far % {"km": f"{km:.1f}" if km < 100 else f"{km:.0f}"}
+        raise ServiceError(msg, fields={"latitude": msg})
+    return nearest
+
+
 def case_report_resident(
     *,
     actor: Any,
@@ -268,9 +305,6 @@ def case_report_resident(
     selector Open311 uses for lat/long); a point farther than MAX_POINT_KM from every place of
     the community is refused. The point is kept on the case (latitude/longitude). Only reads
     happen here: case_report holds the write transaction for its inserts alone."""
-    from tongxin.cases.open311_selectors import nearest_area
-    from tongxin.cases.selectors import resident_areas, resident_community
-
     point = _map_point(latitude, longitude)
     if area is not None and not resident_areas(resident).filter(pk=area.pk).exists():
         msg = _("请选择您所在社区的小区或楼栋。")
@@ -280,17 +314,12 @@ def case_report_resident(
         raise ServiceError(msg, fields={"area": msg})
     if point is not None:
         community = resident_community(resident)
-        nearest = nearest_area(community, *point) if community is not None else None
-        if nearest is None or nearest.latitude is None or nearest.longitude is None:
-            msg = _("您所在社区还没有登记地图位置，暂不能在地图上选点，请从列表中选择小区或楼栋。")
-            raise ServiceError(msg, fields={"latitude": msg})
-        km = _km(*point, nearest.latitude, nearest.longitude)
-        if km > MAX_POINT_KM:
-            msg = _(
-                "您在地图上标记的位置离您所在社区太远（约%(km)s公里），请在社区范围内重新点选，"
-                "或从列表中选择小区或楼栋。"
-            ) % {"km": f"{km:.1f}" if km < 100 else f"{km:.0f}"}
-            raise ServiceError(msg, fields={"latitude": msg})
+        nearest = place_for_point(
+            community, *point,
+            unmapped=_("您所在社区还没有登记地图位置，暂不能在地图上选点，请从列表中选择小区或楼栋。"),
+            too_far=_("您在地图上标记的位置离您所在社区太远（约%(km)s公里），请在社区范围内重新点选，"
+                      "或从列表中选择小区或楼栋。"),
+        )  # fmt: skip
         area = area or nearest
     assert area is not None
     return case_report(
@@ -356,14 +385,18 @@ def case_transition(
     case: Case,
     action: str,
     note: str = "",
+    reply: str = "",
     agency: Agency | None = None,
     now: dt.datetime | None = None,
 ) -> Case:
     """Move a case one step. The caller has checked the actor's permission on this case
-    (selectors.can); the state machine is checked here, on the locked row."""
+    (selectors.can); the state machine is checked here, on the locked row. ``note`` is
+    internal (staff and departments); ``reply`` (答复居民), when given, is what the resident
+    and Open311 see of this step, and becomes the case's status note."""
     now = now or timezone.now()
     if action not in TRANSITIONS:
         raise ConflictError(_("未知的操作，请刷新页面后重试。"))
+    reply = validate_reply(reply)
     case = (
         Case.objects.select_for_update(of=("self",))
         .select_related("category", "agency")
@@ -381,6 +414,10 @@ def case_transition(
         if agency is None or not agency.active:
             msg = _("请选择处置部门。")
             raise ServiceError(msg, fields={"agency": msg})
+        if case.dispatched_at is None or case.agency_id != agency.pk:
+            # The department sees the case from its own dispatch on; dispatched again to
+            # the same agency (after a return), it keeps the history it already had.
+            case.dispatched_at = now
         case.agency = agency
         if note == "":
             note = _("派遣至%(agency)s") % {"agency": agency.name}
@@ -393,11 +430,11 @@ def case_transition(
         case.escalations = F("escalations") + 1
     if action == "close":
         case.closed_at = now
-    if action in ("resolve", "grid_resolve", "close"):
-        case.status_note = note[:300] or case.status_note
+    if reply:
+        case.status_note = reply
     case.save()
     case.refresh_from_db(fields=["escalations"])
-    _event(case, action, actor, now, note, from_state=before)
+    _event(case, action, actor, now, note, from_state=before, reply=reply)
     audit(actor=actor, action=f"case.{action}", obj=case,
           diff={"state": [before, to], "note": note[:200]})  # fmt: skip
     return case
@@ -432,11 +469,14 @@ def case_merge(*, actor: Any, case: Case, into: Case, now: dt.datetime | None = 
     case.state = State.MERGED
     case.merged_into = into
     case.updated_at = now
+    # Told to the resident too: their report goes on under the other case's code.
+    merged = _("与事件 %(code)s 重复，已合并。") % {"code": into.tracking_code}
+    case.status_note = merged
     case.save()
-    _event(case, EventKind.MERGE, actor, now,
-           _("与事件 %(code)s 重复，已合并。") % {"code": into.tracking_code}, before)  # fmt: skip
+    _event(case, EventKind.MERGE, actor, now, merged, before, reply=merged)
     _event(into, EventKind.NOTE, actor, now,
-           _("事件 %(code)s 与本事件重复，已合并至此。") % {"code": case.tracking_code})  # fmt: skip
+           _("事件 %(code)s 与本事件重复，已合并至此。") % {"code": case.tracking_code},
+           public=False)  # fmt: skip
     audit(actor=actor, action="case.merge", obj=case, diff={"into": into.tracking_code})
     return case
 
@@ -468,8 +508,10 @@ def case_rate(
         case.closed_at = None
         case.deadline_at = deadline_for(case.category, case.priority, now)
         case.overdue_level = 0
+        reopened = _("居民不满意，事件重新办理。")
+        case.status_note = reopened
         case.save()
-        _event(case, EventKind.REOPEN, actor, now, _("居民不满意，事件重新办理。"), before)
+        _event(case, EventKind.REOPEN, actor, now, reopened, before, reply=reopened)
     else:
         case.save()
     audit(actor=actor, action="case.rate", obj=case, diff={"rating": rating})

@@ -106,7 +106,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         if can_manage and case.state in services.MERGEABLE_STATES
         else []
     )
-    events = list(selectors.case_events(case))
+    events = list(selectors.case_history(scope, case))
     return render(request, "cases/detail.html", {
         "case": case, "light": selectors.light(case, now),
         "events": events, "photos": selectors.case_photos(case),
@@ -115,7 +115,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_photo": can_manage or selectors.can(scope, case, "cases.handle"),
         "note_required": services.NOTE_REQUIRED,
         "note_labels": [str(label) for action, label in actions if action in services.NOTE_REQUIRED],
-        "media": selectors.media_links(case, events),
+        "media": selectors.case_media(case),
         "map_tiles": getattr(settings, "TONGXIN_MAP_TILES", "") or "",
     })  # fmt: skip
 
@@ -131,11 +131,13 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not selectors.can(scope, case, perm):
         raise Http404
     agency = None
-    if request.POST.get("agency", "").isdigit():
-        agency = selectors.agencies().filter(pk=int(request.POST["agency"])).first()
+    agency_pk = selectors.parse_pk(request.POST.get("agency", ""))
+    if agency_pk is not None:
+        agency = selectors.agencies().filter(pk=agency_pk).first()
     try:
         services.case_transition(actor=request.user, case=case, action=action,
-                                 note=request.POST.get("note", ""), agency=agency)  # fmt: skip
+                                 note=request.POST.get("note", ""),
+                                 reply=request.POST.get("reply", ""), agency=agency)  # fmt: skip
     except ConflictError as e:
         # Not allowed from the case's state: 409 with the reason, on the case page itself.
         messages.error(request, e.message)
@@ -143,7 +145,10 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         response.status_code = 409
         return response
     except ServiceError as e:
-        messages.error(request, e.fields.get("note") or e.fields.get("agency") or e.message)
+        messages.error(
+            request,
+            e.fields.get("note") or e.fields.get("reply") or e.fields.get("agency") or e.message,
+        )
         return redirect("cases:detail", pk=case.pk)
     done = {
         "grid_call": gettext("已网格呼叫，事件转街道受理。"),
@@ -243,7 +248,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def mine_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.resident_case_for(request.user, pk)
     return render(request, "cases/mine_detail.html", {
-        "case": case, "events": selectors.case_events(case, public_only=True),
+        "case": case, "events": selectors.resident_history(case),
         "photos": selectors.case_photos(case),
         "can_rate": case.state == "closed" and case.rating is None,
     })  # fmt: skip
@@ -273,7 +278,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def mine_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
     case = selectors.resident_case_for(request.user, pk)
-    p = selectors.case_photos(case).filter(pk=photo_pk).first()
+    p = selectors.case_photos(case).filter(pk=selectors.parse_pk(photo_pk) or 0).first()
     if p is None:
         raise Http404
     return uploads.serve(p.file, p.content_type, p.original_name or "photo")

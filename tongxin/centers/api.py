@@ -21,7 +21,8 @@ router = Router(tags=["党群服务中心"])
 
 
 class CenterOut(Schema):
-    """The public directory entry: the phone is masked."""
+    """The public directory entry: the centre's own telephone as is, a contact person's
+    mobile masked."""
 
     id: int
     name: str
@@ -31,9 +32,11 @@ class CenterOut(Schema):
     latitude: float | None = None
     longitude: float | None = None
     opening_hours: dict[str, list[list[str]]]
+    closed_dates: list[dict[str, str]]
     services: str
+    phone: str
     contact_name: str
-    phone: str = Field(..., alias="phone_masked")
+    contact_phone: str = Field(..., alias="contact_phone_masked")
 
 
 class CenterPage(Schema):
@@ -68,7 +71,7 @@ def center_list(request: HttpRequest, query: Query[CenterListQuery]):  # type: i
     return _page(qs, query.page)
 
 
-@router.get("/{center_id}", response=CenterOut, summary="党群服务中心详情（电话已脱敏）")
+@router.get("/{center_id}", response=CenterOut, summary="党群服务中心详情（联系人手机已脱敏）")
 def center_detail(request: HttpRequest, center_id: int):  # type: ignore[no-untyped-def]
     return selectors.get_center(center_id)
 
@@ -82,9 +85,11 @@ class CenterIn(Schema):
     latitude: float | None = None
     longitude: float | None = None
     opening_hours: dict[str, list[list[str]]] = {}
+    closed_dates: list[dict[str, str]] = []
     services: str = Field("", max_length=2000)
     contact_name: str = Field("", max_length=50)
     phone: str = Field("", max_length=20)
+    contact_phone: str = Field("", max_length=20)
 
 
 @router.post("/", response={201: CenterOut}, summary="登记党群服务中心")

@@ -21,8 +21,8 @@ from tongxin.centers.models import (
     ServiceItem,
     SocialOrganization,
 )
-from tongxin.core import pii
-from tongxin.demo.loader import DemoContext, bulk_insert
+from tongxin.core.bulk import bulk_insert
+from tongxin.core.demodata import DemoContext
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.orgs.models import Organization, OrgKind
 
@@ -47,8 +47,9 @@ SOCIAL_NAMES = ["红领之家志愿服务社", "邻里互助会", "银龄关爱�
                 "巾帼家政服务社", "文体协会", "夕阳红合唱团", "绿色家园环保社"]  # fmt: skip
 
 CENTER_COLUMNS = ["id", "name", "level", "area_id", "org_id", "org_path", "address", "latitude",
-                  "longitude", "opening_hours", "services", "contact_name", "phone_enc",
-                  "phone_masked", "is_active", "created_at"]  # fmt: skip
+                  "longitude", "opening_hours", "closed_dates", "services", "contact_name",
+                  "phone", "contact_phone_enc", "contact_phone_masked", "is_active",
+                  "created_at"]  # fmt: skip
 
 
 def _jitter(path: str, spread: float) -> tuple[float, float]:
@@ -122,8 +123,10 @@ def load(ctx: DemoContext) -> None:
             for i in range(extra):  # a second station in the larger communities
                 pk, path, name, level, org = communities[i % len(communities)]
                 places.append((pk, path + f"#{i}", name + "第二", level, org))
+    # the centre's own line (public); the contact person's mobile is left blank
     phone = "0574-8800" + "0000"
-    phone_enc, phone_masked = pii.encrypt(phone), pii.mask_phone(phone)
+    # the coming 元旦 as a declared holiday, so the booking rule is seen at work
+    closed = _json([{"date": f"{ctx.today.year + 1}-01-01", "note": "元旦"}])
     first = _next_id(ServiceCenter)
     rows = []
     centers: list[tuple[int, str]] = []
@@ -135,9 +138,8 @@ def load(ctx: DemoContext) -> None:
         hours = HOURS_WEEKEND if level != "community" else HOURS
         rows.append((
             cid, name + SUFFIX[level], level, pk, org_id, org_path, f"{name}中心路{i % 90 + 1}号",
-            lat, lng, _json(hours), "党员教育、志愿服务、政务代办、文体活动",
-            rng.choice(["周敏", "陈立", "王建", "刘芳", "孙越", "赵红"]), phone_enc, phone_masked,
-            True, now,
+            lat, lng, _json(hours), closed, "党员教育、志愿服务、政务代办、文体活动",
+            rng.choice(["周敏", "陈立", "王建", "刘芳", "孙越", "赵红"]), phone, "", "", True, now,
         ))  # fmt: skip
         centers.append((cid, level))
     n = bulk_insert(ServiceCenter._meta.db_table, CENTER_COLUMNS, rows)

@@ -22,7 +22,8 @@ class ServiceCenter(models.Model):
     path (kept in step by the services) so a scope filter is one indexed range.
 
     ``opening_hours`` is structured per weekday: ``{"mon": [["08:30", "17:30"]], "sun": []}``
-    (a list of [open, close] pairs; a missing or empty day is closed)."""
+    (a list of [open, close] pairs; a missing or empty day is closed; a centre that declares
+    no hours at all takes bookings at any time)."""
 
     name = models.CharField(_("名称"), max_length=200)
     level = models.CharField(_("层级"), max_length=16, choices=CenterLevel.choices)
@@ -42,10 +43,17 @@ class ServiceCenter(models.Model):
         _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
     )
     opening_hours = models.JSONField(_("开放时间"), default=dict, blank=True)
+    # 休息日: dates the centre is closed besides its weekly closed days (节假日, 盘点...):
+    # ``[{"date": "2026-10-01", "note": "国庆节"}, ...]``, sorted, kept by the services.
+    closed_dates = models.JSONField(_("休息日（节假日）"), default=list, blank=True)
     services = models.TextField(_("服务内容"), blank=True)
+    # The centre's own telephone is public information (printed on its door and on the
+    # directory): stored and shown as is. A contact person's mobile is personal data: encrypted,
+    # shown masked, revealed to the centre's managers with an audit row.
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    phone_enc = models.CharField(_("联系电话（密文）"), max_length=120, blank=True)
-    phone_masked = models.CharField(_("联系电话"), max_length=20, blank=True)
+    contact_phone_enc = models.CharField(_("联系人手机（密文）"), max_length=120, blank=True)
+    contact_phone_masked = models.CharField(_("联系人手机"), max_length=20, blank=True)
     is_active = models.BooleanField(_("运行中"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -57,19 +65,19 @@ class ServiceCenter(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def set_phone(self, phone: str) -> None:
+    def set_contact_phone(self, phone: str) -> None:
         from tongxin.core import pii
 
         if phone:
-            self.phone_enc = pii.encrypt(phone)
-            self.phone_masked = pii.mask_phone(phone)
+            self.contact_phone_enc = pii.encrypt(phone)
+            self.contact_phone_masked = pii.mask_phone(phone)
         else:
-            self.phone_enc = self.phone_masked = ""
+            self.contact_phone_enc = self.contact_phone_masked = ""
 
-    def reveal_phone(self) -> str:
+    def reveal_contact_phone(self) -> str:
         from tongxin.core import pii
 
-        return pii.decrypt(self.phone_enc) if self.phone_enc else ""
+        return pii.decrypt(self.contact_phone_enc) if self.contact_phone_enc else ""
 
 
 class ServiceItem(models.Model):

@@ -110,6 +110,12 @@ def may_manage_center(scope: Scope, center: ServiceCenter) -> bool:
     return scope.reaches_org("centers.manage", center.org_path, center.area.path)
 
 
+def upcoming_closed_dates(center: ServiceCenter, limit: int = 10) -> list[dict[str, str]]:
+    """The declared 休息日 from today on (the page lists the next few)."""
+    today = timezone.localdate().isoformat()
+    return [r for r in center.closed_dates or [] if r.get("date", "") >= today][:limit]
+
+
 def center_items(center: ServiceCenter) -> QuerySet[ServiceItem]:
     return center.items.all()
 

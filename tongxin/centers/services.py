@@ -30,6 +30,7 @@ from tongxin.centers.models import (
 from tongxin.core import creditcode, pii
 from tongxin.core.audit import audit
 from tongxin.core.errors import ConflictError, ServiceError
+from tongxin.core.idnumber import FULLWIDTH
 from tongxin.geo.models import Area
 from tongxin.orgs.models import Organization, Unit
 
@@ -96,6 +97,95 @@ def format_opening_hours(hours: dict[str, list[list[str]]]) -> str:
     )
 
 
+MAX_CLOSED_DATES = 400
+DAY_NAMES = {"mon": "周一", "tue": "周二", "wed": "周三", "thu": "周四", "fri": "周五",
+             "sat": "周六", "sun": "周日"}  # fmt: skip
+
+
+def parse_closed_dates(text: str) -> list[dict[str, str]]:
+    """The form's text: one line per date or range with an optional note, e.g.
+    ``2026-10-01~2026-10-07 国庆节`` or ``2026-12-31 盘点``."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        parts = line.replace("～", "~").replace("至", "~").split(maxsplit=1)
+        if not parts:
+            continue
+        note = parts[1].strip()[:50] if len(parts) > 1 else ""
+        first, _sep, last = parts[0].partition("~")
+        try:
+            a = dt.date.fromisoformat(first)
+            b = dt.date.fromisoformat(last) if last else a
+        except ValueError:
+            msg = gettext("休息日“%(line)s”格式不正确，请写成“2026-10-01 国庆节”或"
+                          "“2026-10-01~2026-10-07 国庆节”。") % {"line": line.strip()[:40]}  # fmt: skip
+            raise ServiceError(msg, fields={"closed_text": msg}) from None
+        if b < a or (b - a).days > 60:
+            msg = gettext("休息日“%(line)s”的起止日期有误（结束不能早于开始，一段最长60天），"
+                          "请核对。") % {"line": line.strip()[:40]}  # fmt: skip
+            raise ServiceError(msg, fields={"closed_text": msg})
+        d = a
+        while d <= b:
+            out[d.isoformat()] = note
+            d += dt.timedelta(days=1)
+    return validate_closed_dates([{"date": k, "note": v} for k, v in out.items()])
+
+
+def validate_closed_dates(rows: Any) -> list[dict[str, str]]:
+    msg = gettext('休息日应为日期列表，例如 [{"date": "2026-10-01", "note": "国庆节"}]。')
+    if not isinstance(rows, list):
+        raise ServiceError(msg, fields={"closed_dates": msg})
+    out: dict[str, str] = {}
+    for row in rows:
+        if not isinstance(row, dict) or not isinstance(row.get("date"), str):
+            raise ServiceError(msg, fields={"closed_dates": msg})
+        try:
+            day = dt.date.fromisoformat(row["date"])
+        except ValueError:
+            raise ServiceError(msg, fields={"closed_dates": msg}) from None
+        out[day.isoformat()] = str(row.get("note") or "").strip()[:50]
+    if len(out) > MAX_CLOSED_DATES:
+        too_many = gettext("休息日最多登记%(n)s天，请删去已经过去的日期。") % {
+            "n": MAX_CLOSED_DATES
+        }
+        raise ServiceError(too_many, fields={"closed_dates": too_many})
+    return [{"date": k, "note": out[k]} for k in sorted(out)]
+
+
+def format_closed_dates(rows: list[dict[str, str]]) -> str:
+    return "\n".join(f"{r['date']} {r['note']}".strip() for r in rows)
+
+
+def hours_label(spans: list[list[str]]) -> str:
+    return "、".join(f"{a}–{b}" for a, b in spans)
+
+
+def _check_open(center: ServiceCenter, start: dt.datetime, end: dt.datetime) -> None:
+    """A booking lies inside one of the opening spans of its day, on a day the centre is open.
+    A centre that declares no hours at all takes bookings at any time."""
+    hours = center.opening_hours or {}
+    if not any(hours.get(d) for d in WEEKDAYS):
+        return
+    s, e = timezone.localtime(start), timezone.localtime(end)
+    day = s.date()
+    closed = {r["date"]: r.get("note", "") for r in center.closed_dates or []}
+    if day.isoformat() in closed:
+        note = closed[day.isoformat()]
+        msg = gettext("该站点%(day)s%(note)s休息，请选择其他日期。") % {
+            "day": f"{day:%Y-%m-%d}", "note": f"（{note}）" if note else "",
+        }  # fmt: skip
+        raise ServiceError(msg, fields={"start": msg}, code="closed")
+    weekday = WEEKDAYS[day.weekday()]
+    spans = hours.get(weekday) or []
+    if not spans:
+        msg = gettext("该站点%(day)s休息，请选择其他日期。") % {"day": DAY_NAMES[weekday]}
+        raise ServiceError(msg, fields={"start": msg}, code="closed")
+    begin, finish = s.strftime("%H:%M"), e.strftime("%H:%M")
+    inside = e.date() == day and any(a <= begin and finish <= b for a, b in spans)
+    if not inside:
+        msg = gettext("开放时间为 %(hours)s，请重新选择时间。") % {"hours": hours_label(spans)}
+        raise ServiceError(msg, fields={"start": msg}, code="outside_hours")
+
+
 def _coord(value: Any, lo: int, hi: int, field: str) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -119,20 +209,27 @@ def _center_clean(data: dict[str, Any]) -> dict[str, Any]:
         errors["area"] = gettext("请选择所在区域。")
     if not isinstance(data.get("org"), Organization):
         errors["org"] = gettext("请选择运行该中心的党组织。")
-    phone = pii.normalize_phone(data.get("phone") or "")
+    # the public line keeps its dashes as printed (0574-87001234); a mobile is normalized
+    phone = re.sub(r"\s", "", (data.get("phone") or "").translate(FULLWIDTH))
     if phone and not _PHONE.match(phone):
         errors["phone"] = gettext("联系电话只能包含数字和“-”，请核对。")
+    contact_phone = pii.normalize_phone(data.get("contact_phone") or "")
+    if contact_phone and not _PHONE.match(contact_phone):
+        errors["contact_phone"] = gettext("联系人手机只能包含数字和“-”，请核对。")
     if errors:
         raise ServiceError(gettext("中心信息有误，请按提示修改。"), fields=errors)
     data["latitude"] = _coord(data.get("latitude"), -90, 90, "latitude")
     data["longitude"] = _coord(data.get("longitude"), -180, 180, "longitude")
     data["opening_hours"] = validate_opening_hours(data.get("opening_hours") or {})
+    data["closed_dates"] = validate_closed_dates(data.get("closed_dates") or [])
     data["phone"] = phone
+    data["contact_phone"] = contact_phone
     return data
 
 
 CENTER_FIELDS = ("name", "level", "area", "org", "address", "latitude", "longitude",
-                 "opening_hours", "services", "contact_name")  # fmt: skip
+                 "opening_hours", "closed_dates", "services", "contact_name",
+                 "phone")  # fmt: skip
 
 
 @transaction.atomic
@@ -140,7 +237,7 @@ def center_create(*, actor: Any, **data: Any) -> ServiceCenter:
     data = _center_clean(data)
     center = ServiceCenter(**{k: data.get(k, "") for k in CENTER_FIELDS if k in data})
     center.org_path = data["org"].path
-    center.set_phone(data["phone"])
+    center.set_contact_phone(data["contact_phone"])
     center.save()
     audit(actor=actor, action="centers.center_create", obj=center, org_path=center.org_path)
     return center
@@ -149,14 +246,14 @@ def center_create(*, actor: Any, **data: Any) -> ServiceCenter:
 @transaction.atomic
 def center_update(*, actor: Any, center: ServiceCenter, **data: Any) -> ServiceCenter:
     merged = {k: getattr(center, k) for k in CENTER_FIELDS}
-    merged["phone"] = center.reveal_phone()
+    merged["contact_phone"] = center.reveal_contact_phone()
     merged.update(data)
     merged = _center_clean(merged)
     before = {k: str(getattr(center, k)) for k in CENTER_FIELDS}
     for k in CENTER_FIELDS:
         setattr(center, k, merged[k])
     center.org_path = merged["org"].path
-    center.set_phone(merged["phone"])
+    center.set_contact_phone(merged["contact_phone"])
     center.save()
     after = {k: str(getattr(center, k)) for k in CENTER_FIELDS}
     audit(
@@ -172,7 +269,7 @@ def center_update(*, actor: Any, center: ServiceCenter, **data: Any) -> ServiceC
 @transaction.atomic
 def center_phone_revealed(*, actor: Any, center: ServiceCenter) -> str:
     audit(actor=actor, action="centers.phone_reveal", obj=center, org_path=center.org_path)
-    return center.reveal_phone()
+    return center.reveal_contact_phone()
 
 
 @transaction.atomic
@@ -257,6 +354,7 @@ def booking_create(
     if start < timezone.now() - dt.timedelta(minutes=5):
         msg = gettext("不能预约已经过去的时间，请重新选择开始时间。")
         raise ServiceError(msg, fields={"start": msg})
+    _check_open(center, start, end)
     # Lock the room (or item) row so two simultaneous bookings cannot both pass the check.
     if room is not None:
         Room.objects.select_for_update().filter(pk=room.pk).first()

@@ -144,6 +144,7 @@ def center_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "base": _base(request),
         "center": center,
         "hours": _hours_rows(center.opening_hours),
+        "closed": selectors.upcoming_closed_dates(center),
         "items": list(selectors.center_items(center)),
         "rooms": list(selectors.center_rooms(center)),
         "events": list(selectors.center_events(center)),
@@ -174,8 +175,10 @@ def _center_form(request: HttpRequest, center: ServiceCenter | None) -> HttpResp
             "name": center.name, "level": center.level, "org": center.org_id,
             "area": center.area_id, "address": center.address, "latitude": center.latitude,
             "longitude": center.longitude, "services": center.services,
-            "contact_name": center.contact_name, "phone": center.reveal_phone(),
+            "contact_name": center.contact_name, "phone": center.phone,
+            "contact_phone": center.reveal_contact_phone(),
             "opening_text": services.format_opening_hours(center.opening_hours),
+            "closed_text": services.format_closed_dates(center.closed_dates),
         }  # fmt: skip
     form = CenterForm(request.POST or None, initial=initial)
     orgs = selectors.center_org_choices(scope)
@@ -185,8 +188,10 @@ def _center_form(request: HttpRequest, center: ServiceCenter | None) -> HttpResp
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         text = data.pop("opening_text")
+        closed_text = data.pop("closed_text")
         try:
             data["opening_hours"] = services.parse_opening_hours(text)
+            data["closed_dates"] = services.parse_closed_dates(closed_text)
             if not scope.reaches_org("centers.manage", data["org"].path, data["org"].area.path
                                      if data["org"].area else None):  # fmt: skip
                 raise Http404
@@ -294,7 +299,14 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "centers/book.html",
-        {"base": _base(request), "center": center, "form": form, "has_targets": bool(choices)},
+        {
+            "base": _base(request),
+            "center": center,
+            "form": form,
+            "has_targets": bool(choices),
+            "hours": _hours_rows(center.opening_hours),
+            "closed": selectors.upcoming_closed_dates(center),
+        },
     )
 
 

@@ -109,6 +109,19 @@ def home_of(user: Any) -> tuple[str, str]:
     return ("", home) if home else ("", "")
 
 
+def common_path(paths: list[str], step: int = 4) -> str:
+    """The deepest node whose subtree holds every path ("" for none, or paths under
+    different roots): where a row about several organizations or areas stands."""
+    if not paths:
+        return ""
+    # the common prefix of the smallest and the largest string is that of them all
+    first, last = min(paths), max(paths)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return first[: n - n % step]
+
+
 def installation_place() -> tuple[str, str]:
     """The place of rows about the whole installation (a superuser's configuration change,
     the demo generator): the first root of the organization tree, else of the area tree.

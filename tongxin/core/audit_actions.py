@@ -78,6 +78,7 @@ ACTION_LABELS = {
     "meetings.review": _("审核组织生活"),
     "meetings.series_create": _("新建周期性组织生活"),
     "meetings.feed_rotate": _("更换日历订阅地址"),
+    "meetings.counts_refresh": _("重算组织生活应到、实到人数"),
     # members
     "members.create": _("登记党员"),
     "members.update": _("修改党员信息"),

@@ -118,7 +118,7 @@ def mask_phone(phone: str) -> str:
 ENCRYPTED_COLUMNS: list[tuple[str, str, str]] = [
     ("accounts.Resident", "phone_enc", "phone_index"),
     ("cases.Case", "reporter_phone_enc", ""),
-    ("centers.ServiceCenter", "phone_enc", ""),
+    ("centers.ServiceCenter", "contact_phone_enc", ""),
 ]
 
 

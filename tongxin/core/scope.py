@@ -8,10 +8,11 @@ Q objects it builds; ``get_<thing>_for(scope, pk, perm)`` helpers raise Http404 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q
-from django.utils.translation import gettext
 
 # treebeard paths use 0-9A-Z, so every path below P sorts between P and P + "Z"*n. A range
 # (not LIKE) lets SQLite use the index on path; PostgreSQL uses it too.
@@ -145,26 +146,21 @@ def request_scope(request) -> Scope:  # type: ignore[no-untyped-def]
     return scope if scope is not None else scope_for_user(request.user)
 
 
+# Who computes a signed-in user's grants: ``tongxin.accounts`` (which owns role assignments)
+# registers it from its AppConfig.ready(), so that core never imports an app above it.
+_grant_loader: Callable[[Any], Scope] | None = None
+
+
+def register_grant_loader(loader: Callable[[Any], Scope]) -> None:
+    global _grant_loader
+    _grant_loader = loader
+
+
 def scope_for_user(user) -> Scope:  # type: ignore[no-untyped-def]
     if user is None or not user.is_authenticated:
         return Scope.anonymous()
     if user.is_superuser:
         return Scope(user_id=user.pk, is_superuser=True)
-    from tongxin.accounts.models import RoleAssignment
-
-    scope = Scope(user_id=user.pk)
-    rows = RoleAssignment.objects.filter(user=user, active=True).values_list(
-        "role__permissions", "org__path", "area__path", "reach", "role__name", "org__name",
-        "area__name",
-    )  # fmt: skip
-    for perms, org_path, area_path, reach, role_name, org_name, area_name in rows:
-        kind, path = ("org", org_path) if org_path else ("area", area_path)
-        if not path:
-            continue
-        # A default role's name is in the catalog (core.permissions); a renamed one is not,
-        # and gettext gives it back unchanged.
-        scope.labels.append((gettext(role_name), org_name or area_name, reach))
-        grant = Grant(kind=kind, path=path, subtree=(reach == "subtree"))
-        for perm in perms or []:
-            scope.grants[perm].append(grant)
-    return scope
+    if _grant_loader is None:
+        raise RuntimeError("tongxin.accounts is not installed: no grant loader registered")
+    return _grant_loader(user)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import random
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from itertools import islice
+from collections.abc import Iterator
 from typing import Any
 
 from django.apps import apps
@@ -17,6 +14,8 @@ from django.db import connection, transaction
 
 from tongxin.accounts.models import Reach, Role, RoleAssignment, User
 from tongxin.core.audit import audit
+from tongxin.core.bulk import bulk_insert
+from tongxin.core.demodata import DEMO_PASSWORD, DemoContext
 from tongxin.demo.generator import (
     Node,
     Plan,
@@ -44,7 +43,6 @@ LEADERSHIP_COLUMNS = ["id", "org_id", "member_id", "role", "term_start", "term_e
 HISTORY_COLUMNS = ["id", "member_id", "kind", "from_org_id", "to_org_id", "from_org_name",
                    "to_org_name", "on", "note"]  # fmt: skip
 
-DEMO_PASSWORD = "Tongxin2026"
 DEMO_USERS = [
     # username, display name ({member}: the name of the member the account is linked to),
     # role, anchor key, description
@@ -64,45 +62,11 @@ OLD_DISPLAY_NAMES = {"zhibu": "支部书记 王建", "dangyuan": "党员 赵红"
 LINKED_MEMBER = {"zhibu": 0, "dangyuan": 1}
 
 
-def bulk_insert(table: str, columns: list[str], rows: Iterable[tuple], batch: int = 20000) -> int:  # type: ignore[type-arg]
-    """executemany on SQLite, COPY on PostgreSQL; returns the number of rows written."""
-    n = 0
-    raw = connection.connection
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    if connection.vendor == "postgresql":
-        with raw.cursor() as cur, cur.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                n += 1
-        return n
-    sql = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join('?' * len(columns))})"
-    cur = raw.cursor()
-    it: Iterator[tuple] = iter(rows)  # type: ignore[type-arg]
-    while chunk := list(islice(it, batch)):
-        cur.executemany(sql, chunk)
-        n += len(chunk)
-    return n
-
-
 def _tree_rows(nodes: list[Node], columns: list[str]) -> Iterator[tuple]:  # type: ignore[type-arg]
     for n in nodes:
         base = {"id": n.id, "path": n.path, "depth": len(n.path) // 4,
                 "numchild": len(n.children), "name": n.name}  # fmt: skip
         yield tuple(base[c] if c in base else n.fields.get(c) for c in columns)
-
-
-@dataclass
-class DemoContext:
-    """What a module's ``tongxin.<app>.demo.load(ctx)`` receives. It runs after the areas,
-    units, organizations, members and demo users exist, inside its own transaction; it should
-    write with ``bulk_insert`` (executemany / COPY) at city scale. ``rng`` is seeded per module,
-    so one module's data does not change when another's generator changes."""
-
-    scale: str
-    seed: int
-    today: dt.date
-    rng: random.Random
-    say: ProgressFn
 
 
 def module_demos() -> list[tuple[str, Any]]:

@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from tongxin.core.scope import Scope, subtree_q
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.grids.models import Grid, GridMembership
-from tongxin.members.models import Member, Standing
+from tongxin.members.models import Member, MemberStatus, Standing
 from tongxin.orgs.models import (
     Establishment,
     Leadership,
@@ -65,6 +65,7 @@ CATEGORIES = [
     Category("no_instructor", _("网格无党建指导员"), _("设置指导员")),
     Category("no_secretary", _("党组织无书记"), _("登记书记")),
     Category("term", _("换届提醒（已到期或90天内到期）"), _("登记新一届班子")),
+    Category("overdue_probation", _("预备期满未转正"), _("核实转正")),
 ]
 CATEGORY_KEYS = [c.key for c in CATEGORIES]
 
@@ -308,6 +309,19 @@ class CoverageAudit:
             .filter(end__lte=limit)
         )
 
+    # ---- 预备期满未转正 -------------------------------------------------------------------
+    def _overdue_probation_qs(self) -> QuerySet[Member]:
+        """预备党员 whose year (《党章》第七条: 预备期为一年) ended with no 转正 recorded: each
+        is to be confirmed, extended or dealt with by the branch (an import keeps them, with a
+        warning). Joined before this day a year ago, as the importer's warning counts."""
+        year_ago = _one_year_after(self.today, years=-1)
+        return Member.objects.filter(
+            subtree_q("org_path", self.root.path),
+            status=MemberStatus.PROBATIONARY,
+            confirmed_on__isnull=True,
+            joined_on__lt=year_ago,
+        )
+
     # ---- public ------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
         """Every category's count: about a dozen aggregate queries, whatever the size."""
@@ -320,6 +334,7 @@ class CoverageAudit:
             "no_instructor": self._no_instructor_qs().count(),
             "no_secretary": self._no_secretary_qs().count(),
             "term": self._term_qs().count(),
+            "overdue_probation": self._overdue_probation_qs().count(),
         }
 
     def rows(self, key: str) -> RowSource:
@@ -333,6 +348,7 @@ class CoverageAudit:
             "no_instructor": self._no_instructor_rows,
             "no_secretary": self._no_secretary_rows,
             "term": self._term_rows,
+            "overdue_probation": self._overdue_probation_rows,
         }
         if key not in builders:
             raise Http404(gettext("没有这一类检查项。"))
@@ -416,6 +432,36 @@ class CoverageAudit:
             return out
 
         return RowSource(qs, build=build)
+
+    def _overdue_probation_rows(self) -> RowSource:
+        if not self.show_members:
+            return RowSource([])
+        qs = self._overdue_probation_qs().order_by("joined_on", "org_path", "id").values_list(
+            "pk", "name", "org__name", "org_path", "joined_on"
+        )  # fmt: skip
+
+        def build(rows: list[Any]) -> list[Gap]:
+            out = []
+            for pk, name, org, org_path, joined in rows:
+                # 转正 is recorded on the member's form; a viewer who may not edit gets the
+                # record itself, never a link that answers 404.
+                editable = self.scope.reaches_org("members.manage", org_path)
+                detail = gettext("%(org)s · %(joined)s入党，预备期%(due)s期满") % {
+                    "org": org, "joined": joined.isoformat(),
+                    "due": _one_year_after(joined).isoformat()}  # fmt: skip
+                out.append(Gap(pk=pk, name=name, detail=detail, date=joined,
+                               url=reverse("members:edit" if editable else "members:detail",
+                                           args=[pk])))  # fmt: skip
+            return out
+
+        return RowSource(qs, build=build)
+
+
+def _one_year_after(d: dt.date, years: int = 1) -> dt.date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
 
 
 @dataclass

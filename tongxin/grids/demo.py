@@ -16,7 +16,8 @@ from django.db import connection
 from django.utils import timezone
 
 from tongxin.accounts.models import User
-from tongxin.demo.loader import DemoContext, bulk_insert
+from tongxin.core.bulk import bulk_insert
+from tongxin.core.demodata import DemoContext
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.grids.models import Grid, GridMembership, GridWorker
 from tongxin.members.models import Member

@@ -27,12 +27,14 @@ from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.utils.translation import gettext
 
+from tongxin.accounts.models import RoleAssignment, User
 from tongxin.core.scope import NOTHING, Scope, subtree_q
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.grids.models import Grid, GridMembership, GridWorker
 from tongxin.members.models import Member
+from tongxin.members.selectors import get_member_for as members_get
 from tongxin.orgs.models import Organization, OrgKind, Unit
-from tongxin.orgs.selectors import territorial_anchors
+from tongxin.orgs.selectors import org_queryset, territorial_anchors, unit_queryset
 
 VIEW = "view"
 MANAGE = "grids.manage"
@@ -157,7 +159,6 @@ def branch_choices(scope: Scope, community: Area) -> QuerySet[Organization]:
     """Branches the user sees, anchored in the community's street (where a serving branch
     normally is); any branch in reach validates."""
     street_path = community.path[: -Area.steplen] or community.path
-    from tongxin.orgs.selectors import org_queryset
 
     return (
         org_queryset(scope)
@@ -180,7 +181,6 @@ def branch_in_reach(
     scope: Scope, pk: object, current: Organization | None = None
 ) -> Organization | None:
     """A branch the user sees (or the grid's current serving branch), else None."""
-    from tongxin.orgs.selectors import org_queryset
 
     if current is not None and str(pk) == str(current.pk):
         return current
@@ -191,8 +191,6 @@ def branch_in_reach(
 
 
 def get_branch_for(scope: Scope, pk: object) -> Organization:
-    from tongxin.orgs.selectors import org_queryset
-
     try:
         return org_queryset(scope).filter(kind=OrgKind.BRANCH).get(pk=int(str(pk)))
     except (Organization.DoesNotExist, ValueError):
@@ -211,7 +209,6 @@ def unit_choices(scope: Scope, community: Area, grid: Grid | None = None) -> Que
     """Units a grid of the community may cover (单位网格): units the user reaches that lie in
     the community's street, or above it (a district's institution); plus those the grid
     covers already, which stay valid."""
-    from tongxin.orgs.selectors import unit_queryset
 
     street_path = community.path[: -Area.steplen] or community.path
     above = [community.path[:i] for i in range(Area.steplen, len(street_path), Area.steplen)]
@@ -265,7 +262,6 @@ def member_candidates(scope: Scope, grid: Grid) -> QuerySet[Member]:
 def _users_in_reach_q(scope: Scope) -> Q:
     """Accounts the user reaches as a grid manager: those holding a role at an organization
     or area the user manages grids in, and those of members the user sees."""
-    from tongxin.accounts.models import RoleAssignment
 
     if scope.is_superuser:
         return Q()
@@ -282,7 +278,6 @@ def worker_user_choices(scope: Scope, grid: Grid) -> QuerySet[Any]:
     """The accounts the worker form offers (网格员 are accounts): active accounts in reach,
     those near the grid first (a role in its community, or the account of a member who lives
     or works there or belongs to its serving branch); the grid's own workers stay valid."""
-    from tongxin.accounts.models import RoleAssignment, User
 
     near_role = RoleAssignment.objects.filter(user=OuterRef("pk"), active=True).filter(
         subtree_q("area__path", grid.community.path)
@@ -312,8 +307,6 @@ def user_label(user: Any) -> str:
 
 
 def get_member_for(scope: Scope, pk: object) -> Member:
-    from tongxin.members.selectors import get_member_for as members_get
-
     return members_get(scope, pk)
 
 

@@ -325,6 +325,7 @@ def coverage_view(request: HttpRequest) -> HttpResponse:
             "category": category,
             "page": page,
             "query": params.urlencode(),
-            "hidden_members": key in ("ungridded", "multigrid") and not audit.show_members,
+            "hidden_members": key in ("ungridded", "multigrid", "overdue_probation")
+            and not audit.show_members,
         },
     )

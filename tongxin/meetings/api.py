@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from tongxin.core.errors import ServiceError
 from tongxin.core.scope import request_scope
 from tongxin.meetings import selectors, services
+from tongxin.meetings.models import Meeting
 from tongxin.orgs.selectors import get_org_for
 
 router = Router(tags=["组织生活"])
@@ -73,7 +74,7 @@ class PlanIn(Schema):
 
 class AttendanceIn(Schema):
     member_id: int
-    state: Literal["present", "absent"]
+    state: Literal["present", "absent", "excused"]
     reason: str = Field("", max_length=200)
 
 
@@ -180,7 +181,15 @@ def compliance(request: HttpRequest, query: Query[ComplianceQuery]):  # type: ig
 
 @router.get("/{meeting_id}", response=MeetingDetailOut, summary="会议详情")
 def meeting_detail(request: HttpRequest, meeting_id: int):  # type: ignore[no-untyped-def]
-    return selectors.get_meeting_for(request_scope(request), meeting_id)
+    return _with_counts(selectors.get_meeting_for(request_scope(request), meeting_id))
+
+
+def _with_counts(meeting: Meeting) -> Meeting:
+    """The counts of the roster on the meeting's date, as the pages show them (the stored
+    copy serves the aggregates and may lag an import)."""
+    counts = selectors.roll_counts(selectors.roll(meeting))
+    meeting.expected_count, meeting.present_count = counts.expected, counts.present
+    return meeting
 
 
 @router.post("/{meeting_id}/record", response=MeetingDetailOut, summary="记录会议（记为已召开）")
@@ -191,7 +200,7 @@ def meeting_record(request: HttpRequest, meeting_id: int, payload: RecordIn):  #
     attendance = {a["member_id"]: (a["state"], a["reason"]) for a in data.pop("attendance")}
     services.meeting_record(actor=request.user, meeting=meeting,
                             data=services.RecordInput(attendance=attendance, **data))  # fmt: skip
-    return selectors.get_meeting_for(scope, meeting_id)
+    return _with_counts(selectors.get_meeting_for(scope, meeting_id))
 
 
 @router.post("/{meeting_id}/checkin", response=CheckInOut,

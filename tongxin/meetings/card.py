@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tongxin.core.errors import ServiceError
+from tongxin.meetings.models import TokenUse
 
 SALT = "tongxin.meetings.card"
 PREFIX = "TX1:"
@@ -71,8 +72,6 @@ def looks_like_token(text: str) -> bool:
 
 
 def _record_use(context: str, nonce: str, member_id: int) -> None:
-    from tongxin.meetings.models import TokenUse
-
     try:
         with transaction.atomic():
             TokenUse.objects.create(context=context, nonce=nonce, member_id=member_id)

@@ -12,7 +12,10 @@ from django.db import connection
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from tongxin.demo.loader import DemoContext, bulk_insert
+from tongxin.accounts.models import User
+from tongxin.core.bulk import bulk_insert
+from tongxin.core.demodata import DemoContext
+from tongxin.meetings import services
 from tongxin.meetings.models import (
     Attendance,
     CalendarFeed,
@@ -164,8 +167,6 @@ def load(ctx: DemoContext) -> None:
 def _demo_branch_extras(today: dt.date) -> None:
     """The demo secretary's branch: today's meeting (for the card check-in) and a 周二夜学
     series through the end of next month."""
-    from tongxin.accounts.models import User
-    from tongxin.meetings import services
 
     zhibu = User.objects.filter(username="zhibu").select_related("member__org").first()
     if zhibu is None or zhibu.member is None:

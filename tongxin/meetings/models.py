@@ -136,6 +136,7 @@ class Meeting(models.Model):
 class AttendanceState(models.TextChoices):
     PRESENT = "present", _("出席")
     ABSENT = "absent", _("缺席")
+    EXCUSED = "excused", _("请假")
 
 
 class CheckInMethod(models.TextChoices):

@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
@@ -26,7 +26,7 @@ from tongxin.meetings.models import (
     MeetingStatus,
     Period,
 )
-from tongxin.members.models import Member
+from tongxin.members.models import Member, MemberStatus, OrgRelationChange
 from tongxin.orgs.models import Organization, OrgKind
 
 LIST_COLUMNS = (
@@ -149,9 +149,41 @@ def branch_path_of(meeting: Meeting) -> str:
     return meeting.org_path
 
 
+def members_on(org_id: int, org_path: str, on: dt.date) -> QuerySet[Member]:
+    """The members of an organization on a date, from the relation history: those in it now
+    who had joined the Party by then and did not arrive after it, and those who have left it
+    after the date (without coming back). The one answer to "who belonged to the branch that
+    day" for the check-in page, the minutes, the meeting page and the stored counts."""
+    arrived_later = OrgRelationChange.objects.filter(
+        member=OuterRef("pk"), to_org_id=org_id, on__gt=on
+    )
+    left_later = OrgRelationChange.objects.filter(from_org_id=org_id, on__gt=on).values("member_id")
+    return (
+        Member.objects.filter(Q(org_path=org_path) | Q(pk__in=left_later), joined_on__lte=on)
+        .exclude(Exists(arrived_later))
+        .only("id", "name", "status", "confirmed_on")
+        .order_by("id")
+    )
+
+
+def _roster_org_id(meeting: Meeting) -> int:
+    if meeting.org.kind == OrgKind.GROUP and meeting.branch_id:  # type: ignore[union-attr]
+        return meeting.branch_id
+    return meeting.org_id
+
+
 def roster(meeting: Meeting) -> QuerySet[Member]:
-    """The members expected at the meeting (the meeting's access was checked by the caller)."""
-    return Member.objects.filter(org_path=branch_path_of(meeting)).only("id", "name").order_by("id")
+    """The members expected at the meeting: the branch's members on the meeting's date (the
+    meeting's access was checked by the caller)."""
+    return members_on(_roster_org_id(meeting), branch_path_of(meeting), meeting.date)
+
+
+def has_vote(member: Member, on: dt.date) -> bool:
+    """《中国共产党章程》第七条: 预备党员的权利，除了没有表决权、选举权和被选举权以外，也同正式党员
+    一样。A member confirmed (转正) after the date was still probationary that day."""
+    if member.status != MemberStatus.FULL:
+        return False
+    return member.confirmed_on is None or member.confirmed_on <= on
 
 
 def guest_ids(meeting: Meeting) -> set[int]:
@@ -171,11 +203,43 @@ class RollRow:
     reason: str = ""
     method: str = ""
     method_label: str = ""
+    votes: bool = False
+
+
+@dataclass
+class RollCounts:
+    """What every page shows about one meeting's attendance, counted from one roll."""
+
+    expected: int  # the roster on the meeting's date, plus guests who came
+    present: int
+    voting: int  # members with a vote on the date (预备党员 have none)
+    voting_present: int
+    unmarked: list[str]
+
+    @property
+    def quorum(self) -> bool:
+        # A 支部党员大会 decides only when more than half of the members with a vote are
+        # present (the rule the 发展党员 and election regulations apply to every vote).
+        return self.voting > 0 and 2 * self.voting_present > self.voting
+
+
+def roll_counts(rows: list[RollRow]) -> RollCounts:
+    members = [r for r in rows if not r.is_guest]
+    voters = [r for r in members if r.votes]
+    return RollCounts(
+        expected=len(members) + sum(1 for r in rows if r.is_guest and r.state == "present"),
+        present=sum(1 for r in rows if r.state == "present"),
+        voting=len(voters),
+        voting_present=sum(1 for r in voters if r.state == "present"),
+        unmarked=[r.name for r in members if not r.state],
+    )
 
 
 def roll(meeting: Meeting) -> list[RollRow]:
     """The roster plus guests with their attendance: three queries."""
-    rows = {m.id: RollRow(m.id, m.name, False) for m in roster(meeting)}
+    rows = {
+        m.id: RollRow(m.id, m.name, False, votes=has_vote(m, meeting.date)) for m in roster(meeting)
+    }
     for g in (
         Guest.objects.filter(meeting=meeting)
         .select_related("member")

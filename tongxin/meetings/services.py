@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.core import uploads
-from tongxin.core.audit import audit
+from tongxin.core.audit import audit, common_path
 from tongxin.core.errors import ConflictError, ServiceError
+from tongxin.core.scope import subtree_q
 from tongxin.meetings import card, selectors
 from tongxin.meetings.models import (
     Attendance,
@@ -141,13 +142,76 @@ class RecordInput:
 
 
 def _refresh_counts(meeting: Meeting) -> None:
-    counts = Attendance.objects.filter(meeting=meeting).aggregate(
-        present=Count("id", filter=Q(state=AttendanceState.PRESENT)),
-        guests=Count("id", filter=Q(is_guest=True, state=AttendanceState.PRESENT)),
-    )
-    meeting.present_count = counts["present"]
-    meeting.expected_count = selectors.roster(meeting).count() + counts["guests"]
+    counts = selectors.roll_counts(selectors.roll(meeting))
+    meeting.present_count = counts.present
+    meeting.expected_count = counts.expected
     meeting.save(update_fields=["present_count", "expected_count", "updated_at"])
+
+
+@transaction.atomic
+def meeting_counts_refresh(*, actor: Any, org_paths: list[str]) -> int:
+    """Recount the stored 应到/实到 of the held meetings of these branches (and their groups)
+    from the roster of each meeting's date, after members were added or moved in bulk (a roster
+    import): the list page and the attendance rates read the stored copy. Returns the number
+    of meetings whose counts changed."""
+    changed = 0
+    q = Q(pk__in=[])
+    for path in org_paths:
+        q |= subtree_q("org_path", path)
+    for meeting in Meeting.objects.filter(q, status=MeetingStatus.HELD).select_related("org"):
+        counts = selectors.roll_counts(selectors.roll(meeting))
+        if (meeting.expected_count, meeting.present_count) != (counts.expected, counts.present):
+            Meeting.objects.filter(pk=meeting.pk).update(
+                expected_count=counts.expected, present_count=counts.present
+            )
+            changed += 1
+    if changed:
+        # the branches' common ancestor (all of them spanning the roots: the installation)
+        audit(actor=actor, action="meetings.counts_refresh", diff={"meetings": changed},
+              org_path=common_path(org_paths), installation_wide=True)  # fmt: skip
+    return changed
+
+
+def _names(names: list[str]) -> str:
+    return "、".join(names)
+
+
+def _attendance_errors(meeting: Meeting, data: RecordInput) -> dict[str, str]:
+    """Every member of the branch on the meeting's date marked (present, absent with a reason,
+    or excused), each error naming the members; a 支部党员大会 records decisions only with
+    more than half of the members with a vote present."""
+    rows = selectors.roll(meeting)
+    by_id = {r.member_id: r for r in rows}
+    strangers, bad_state, no_reason = False, [], []
+    for member_id, (state, reason) in data.attendance.items():
+        row = by_id.get(member_id)
+        if row is None:
+            strangers = True
+        elif state not in AttendanceState.values:
+            bad_state.append(row.name)
+        elif state == AttendanceState.ABSENT and not reason.strip():
+            no_reason.append(row.name)
+        else:
+            row.state = state
+    if strangers:
+        return {"attendance": _("出勤名单中有不属于本支部的党员，请先将其添加为列席人员。")}
+    if bad_state:
+        return {"attendance": _("请为以下党员选择出席、缺席或请假：%(names)s。")
+                % {"names": _names(bad_state)}}  # fmt: skip
+    if no_reason:
+        return {"attendance": _("以下党员缺席，请填写缺席原因（或改为请假）：%(names)s。")
+                % {"names": _names(no_reason)}}  # fmt: skip
+    counts = selectors.roll_counts(rows)
+    if counts.unmarked:
+        return {"attendance": _(
+            "以下党员尚未标记出勤，请逐一标记为出席、缺席（注明原因）或请假：%(names)s。"
+        ) % {"names": _names(counts.unmarked)}}  # fmt: skip
+    if meeting.kind == MeetingKind.GENERAL and data.decisions.strip() and not counts.quorum:
+        return {"decisions": _(
+            "有表决权的党员实到%(x)s人、应到%(y)s人（预备党员没有表决权），需超过半数才能作出"
+            "决议；请清空“决议事项”，作为不作决议的会议记录保存。"
+        ) % {"x": counts.voting_present, "y": counts.voting}}  # fmt: skip
+    return {}
 
 
 @transaction.atomic
@@ -169,21 +233,15 @@ def meeting_record(*, actor: Any, meeting: Meeting, data: RecordInput) -> Meetin
         errors["recorder"] = _("请填写记录人。")
     if not data.content.strip():
         errors["content"] = _("请填写会议内容。")
-    allowed = set(selectors.eligible_ids(meeting))
-    guests = selectors.guest_ids(meeting)
-    for member_id, (state, reason) in data.attendance.items():
-        if member_id not in allowed:
-            errors["attendance"] = _("出勤名单中有不属于本支部的党员，请先将其添加为列席人员。")
-        elif state not in AttendanceState.values:
-            errors["attendance"] = _("请为每位党员选择出席或缺席。")
-        elif state == AttendanceState.ABSENT and not reason.strip():
-            errors["attendance"] = _("缺席的党员请填写缺席原因。")
+    errors.update(_attendance_errors(meeting, data))
     if errors:
-        raise ServiceError(_("请按提示修改后再提交。"), fields=errors)
+        message = errors.get("decisions") or errors.get("attendance")
+        raise ServiceError(message or _("请按提示修改后再提交。"), fields=errors)
+    guests = selectors.guest_ids(meeting)
     existing = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
     for member_id, (state, reason) in data.attendance.items():
         a = existing.get(member_id)
-        reason = reason.strip() if state == AttendanceState.ABSENT else ""
+        reason = reason.strip() if state != AttendanceState.PRESENT else ""
         if a is None:
             Attendance.objects.create(meeting=meeting, member_id=member_id, state=state,
                                       reason=reason, method=CheckInMethod.RECORD,

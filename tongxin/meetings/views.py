@@ -157,7 +157,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": can_manage,
         "can_review": selectors.can(scope, "meetings.review", meeting),
         "attachment_form": AttachmentForm(), "review_form": ReviewForm(),
-        "present": sum(1 for r in rows if r.state == AttendanceState.PRESENT),
+        "counts": selectors.roll_counts(rows),
         "absent": [r for r in rows if r.state == AttendanceState.ABSENT],
         "is_today": meeting.date == selectors.local_today(),
     })  # fmt: skip
@@ -211,6 +211,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("meetings:detail", pk=meeting.pk)
     return render(request, "meetings/record.html", {
         "form": form, "meeting": meeting, "rows": rows, "attendance_error": error,
+        "counts": selectors.roll_counts(rows),
         "states": AttendanceState.choices,
     })  # fmt: skip
 
@@ -221,7 +222,7 @@ def _checkin_context(request: HttpRequest, meeting: Meeting) -> dict[str, object
     return {
         "meeting": meeting, "rows": rows, "form": CheckInForm(),
         "guest_form": GuestForm(members=selectors.guest_candidates(scope, meeting)),
-        "present": sum(1 for r in rows if r.state == AttendanceState.PRESENT),
+        "counts": selectors.roll_counts(rows),
         "is_today": meeting.date == selectors.local_today(),
     }  # fmt: skip
 

@@ -8,8 +8,21 @@ class MembersConfig(AppConfig):
     verbose_name = _("党员")
 
     def ready(self) -> None:
+        # Imported here, not at module level: models are not loaded when apps.py is imported.
         from tongxin.core.registry import dashboard_panel, periodic
-        from tongxin.members import panel
+        from tongxin.members import panel, selectors, services
+        from tongxin.members.models import COLLEGE_OR_ABOVE, Member
+        from tongxin.orgs.hooks import MemberReader, org_moved, provide_member_reader
+
+        org_moved.connect(services.member_paths_follow_org, dispatch_uid="members.org_path")
+        provide_member_reader(
+            MemberReader(
+                in_subtree=selectors.org_page_members,
+                candidates=selectors.leadership_candidates,
+                none=Member.objects.none,
+                college_or_above=frozenset(COLLEGE_OR_ABOVE),
+            )
+        )
 
         # Transfers whose introduction letter ran out (idempotent).
         periodic("tongxin.members.transfers.expire_transfers", every=3600)

@@ -10,8 +10,9 @@ from typing import Any
 from django.utils import timezone
 
 from tongxin.accounts.models import RoleAssignment
+from tongxin.core.bulk import bulk_insert
+from tongxin.core.demodata import DemoContext
 from tongxin.core.scope import Scope, subtree_q
-from tongxin.demo.loader import DemoContext, bulk_insert
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.members import dues, transfers
 from tongxin.members.models import (

@@ -34,7 +34,7 @@ from django.utils.translation import gettext
 
 from tongxin.core.audit import audit
 from tongxin.core.errors import ConflictError, ServiceError
-from tongxin.core.scope import NOTHING, Scope
+from tongxin.core.scope import NOTHING, Scope, subtree_q
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.members.models import (
     OPEN_DUAL_REPORT_STATUSES,
@@ -132,8 +132,6 @@ def dual_report_list(
     else:
         qs = DualReport.objects.filter(member_side_q(scope))
         if org is not None:
-            from tongxin.core.scope import subtree_q
-
             qs = qs.filter(subtree_q("member__org_path", org.path))
     return (
         qs.select_related("member__org", "community")

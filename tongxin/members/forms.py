@@ -15,8 +15,10 @@ class MemberForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     id_number = forms.CharField(label=_("身份证号码"), max_length=30)
     phone = forms.CharField(label=_("手机号码"), max_length=20, required=False)
-    ethnicity = forms.CharField(label=_("民族"), max_length=20, initial="汉族")
-    education = forms.ChoiceField(label=_("学历"), choices=Education.choices)
+    ethnicity = forms.CharField(label=_("民族"), max_length=20, initial="汉族", required=False)
+    education = forms.ChoiceField(
+        label=_("学历"), choices=[("", _("未登记")), *Education.choices], required=False
+    )
     status = forms.ChoiceField(label=_("党员类别"), choices=MemberStatus.choices)
     standing = forms.ChoiceField(label=_("党籍状态"), choices=Standing.choices, initial="normal")
     joined_on = forms.DateField(label=_("入党日期"), widget=DATE)

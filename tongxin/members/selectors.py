@@ -156,3 +156,13 @@ def own_member(user: object) -> Member | None:
     if not member_id or not getattr(user, "is_authenticated", False):
         return None
     return Member.objects.select_related("org", "residence").filter(pk=member_id).first()
+
+
+def leadership_candidates(scope: Scope, org: Organization) -> QuerySet[Member]:
+    """Members of the organization's subtree the user sees, by name: who may take a seat."""
+    return member_queryset(scope).filter(subtree_q("org_path", org.path)).order_by("name")
+
+
+def org_page_members(scope: Scope, org: Organization) -> QuerySet[Member]:
+    """The members shown on an organization's page: its subtree's roster."""
+    return member_list(scope, MemberFilters(org=org))

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext, gettext_lazy
 
 from tongxin.core import idnumber, pii
 from tongxin.core.audit import audit, model_diff
 from tongxin.core.errors import ServiceError
+from tongxin.core.scope import subtree_q
 from tongxin.members.models import (
     Education,
     Member,
@@ -72,9 +74,9 @@ def validate_member(data: MemberInput, *, instance: Member | None = None) -> dic
     phone = pii.normalize_phone(data.phone or "")
     if phone and not pii.is_mobile(phone):
         errors["phone"] = gettext("手机号码应为11位、以1开头的数字，请核对。")
-    if not data.ethnicity.strip():
-        errors["ethnicity"] = gettext("请填写民族。")
-    if data.education not in Education.values:
+    # 学历 and 民族 may stay blank (not yet registered, as a branch's own register often
+    # lacks them); one that is given must be one of the list.
+    if data.education and data.education not in Education.values:
         errors["education"] = gettext("请选择学历。")
     if data.status not in MemberStatus.values:
         errors["status"] = gettext("请选择党员类别（预备党员或正式党员）。")
@@ -276,3 +278,11 @@ def member_pii_search_logged(*, actor: Any, kind: str, found: list[Member]) -> N
     for member in found:
         audit(actor=actor, action="members.search_pii", obj=member,
               diff={"field": kind, "found": len(found)})  # fmt: skip
+
+
+def member_paths_follow_org(*, old_path: str, new_path: str, **_signal: object) -> int:
+    """Receiver of ``orgs.hooks.org_moved`` (inside org_move's transaction): the members of a
+    moved subtree get its new path, so "members in a subtree" stays one indexed range."""
+    return Member.objects.filter(subtree_q("org_path", old_path)).update(
+        org_path=Concat(Value(new_path), Substr("org_path", len(old_path) + 1))
+    )

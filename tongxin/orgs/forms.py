@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.forms import offer
 from tongxin.geo.models import Area
-from tongxin.members.models import Member
+from tongxin.orgs.hooks import member_reader
 from tongxin.orgs.models import (
     Establishment,
     LeadershipRole,
@@ -41,7 +43,7 @@ class OrgForm(forms.Form):
 
 
 class LeadershipForm(forms.Form):
-    member = forms.ModelChoiceField(label=_("党员"), queryset=Member.objects.none())
+    member: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("党员"), queryset=None)
     role = forms.ChoiceField(label=_("职务"), choices=LeadershipRole.choices)
     term_start = forms.DateField(
         label=_("任期开始"), widget=forms.DateInput(attrs={"type": "date"})
@@ -54,7 +56,7 @@ class LeadershipForm(forms.Form):
     def __init__(self, *args, members=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         # Any member of the subtree validates; the list offers the first 500 by name.
-        offer(self.fields["member"], members if members is not None else Member.objects.none())
+        offer(self.fields["member"], members if members is not None else member_reader().none())
 
 
 class MoveForm(forms.Form):

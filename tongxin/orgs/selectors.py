@@ -12,6 +12,8 @@ from django.utils.translation import gettext
 
 from tongxin.core.scope import Scope, subtree_q
 from tongxin.geo.models import Area
+from tongxin.geo.selectors import ANCHOR_LEVELS
+from tongxin.orgs.hooks import member_reader
 from tongxin.orgs.models import Leadership, LeadershipRole, Organization, OrgKind, Sector, Unit
 
 
@@ -150,14 +152,16 @@ def org_subtree_stats(
     scope: Scope, org: Organization, member_count: int | None = None
 ) -> SubtreeStats:
     """Counts for an organization's subtree; pass member_count when the caller has it."""
-    from tongxin.members.selectors import member_count_in_subtree
-
     orgs = org_queryset(scope).filter(subtree_q("path", org.path))
     by_kind = dict(orgs.order_by().values_list("kind").annotate(n=Count("id")))
     by_sector = dict(orgs.order_by().values_list("sector").annotate(n=Count("id")))
     return SubtreeStats(
         orgs=sum(by_kind.values()),
-        members=member_count if member_count is not None else member_count_in_subtree(scope, org),
+        members=(
+            member_count
+            if member_count is not None
+            else member_reader().in_subtree(scope, org).count()
+        ),
         by_kind={str(OrgKind(k).label): v for k, v in by_kind.items()},
         by_sector={str(Sector(k).label): v for k, v in by_sector.items()},
     )
@@ -233,7 +237,6 @@ def unit_list(scope: Scope, text: str = "") -> QuerySet[Unit]:
 def unit_area_choices(scope: Scope) -> QuerySet[Area]:
     """Where a user may place a unit: in the areas of the territorial committees they
     manage (none for others, who then cannot register units)."""
-    from tongxin.geo.selectors import ANCHOR_LEVELS
 
     if scope.is_superuser:
         return Area.objects.filter(level__in=ANCHOR_LEVELS).order_by("path")
@@ -302,8 +305,7 @@ class SecretaryStats:
 def secretary_stats(scope: Scope, today: dt.date | None = None) -> SecretaryStats:
     """The current secretaries (the latest seat of each organization in reach, also when its
     term has run out and 换届 is due) whom the user may see as members, counted as people."""
-    from tongxin.members.models import COLLEGE_OR_ABOVE
-
+    college_or_above = member_reader().college_or_above
     today = today or dt.date.today()
     latest = (
         Leadership.objects.filter(
@@ -332,5 +334,5 @@ def secretary_stats(scope: Scope, today: dt.date | None = None) -> SecretaryStat
         secretaries=n,
         dual_role=sum(1 for dual, _e, _b in people.values() if dual),
         average_age=round(sum(ages) / n, 1) if n else None,
-        college_or_above=sum(1 for _d, edu, _b in people.values() if edu in COLLEGE_OR_ABOVE),
+        college_or_above=sum(1 for _d, edu, _b in people.values() if edu in college_or_above),
     )

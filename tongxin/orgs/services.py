@@ -6,14 +6,12 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext
 
 from tongxin.core import creditcode
 from tongxin.core.audit import audit, model_diff
 from tongxin.core.errors import ServiceError
-from tongxin.core.scope import subtree_q
+from tongxin.orgs.hooks import org_moved
 from tongxin.orgs.models import (
     Establishment,
     Leadership,
@@ -160,12 +158,8 @@ def org_move(*, actor: Any, org: Organization, new_parent: Organization) -> Orga
     # Appended as the last child: no other organization's path changes (see Organization).
     Organization.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
-    # Keep members' copy of the path in step with the tree.
-    from tongxin.members.models import Member
-
-    Member.objects.filter(subtree_q("org_path", old_path)).update(
-        org_path=Concat(Value(org.path), Substr("org_path", len(old_path) + 1))
-    )
+    # Keep copies of the path (members' org_path) in step with the tree.
+    org_moved.send(sender=Organization, old_path=old_path, new_path=org.path)
     # Filed under the old place and the new one: the auditors of both see the move.
     for filed_under in (old_path, org.path):
         audit(

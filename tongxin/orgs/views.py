@@ -12,11 +12,10 @@ from django.views.decorators.http import require_http_methods
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
-from tongxin.core.scope import subtree_q
 from tongxin.geo.selectors import ANCHOR_LEVELS, area_choices_under, area_roots_for_choice
-from tongxin.members.selectors import MemberFilters, member_list, member_queryset
 from tongxin.orgs import selectors, services
 from tongxin.orgs.forms import LeadershipForm, MoveForm, OrgForm, UnitForm
+from tongxin.orgs.hooks import member_reader
 from tongxin.orgs.models import Organization, Unit
 
 
@@ -56,7 +55,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     org = selectors.get_org_for(scope, pk)
     area_path = org.area.path if org.area else None
-    page = paginate(request, member_list(scope, MemberFilters(org=org)))
+    page = paginate(request, member_reader().in_subtree(scope, org))
     return render(
         request,
         "orgs/detail.html",
@@ -184,7 +183,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
 def leader_add(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     org = selectors.get_org_for(scope, pk, "orgs.manage")
-    members = member_queryset(scope).filter(subtree_q("org_path", org.path)).order_by("name")
+    members = member_reader().candidates(scope, org)
     form = LeadershipForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():
         try:

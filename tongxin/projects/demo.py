@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from tongxin.accounts.models import Resident
+from tongxin.accounts.models import Resident, RoleAssignment
 from tongxin.centers.models import SocialOrganization
-from tongxin.demo.loader import DemoContext
+from tongxin.core.demodata import DemoContext
 from tongxin.orgs.models import Organization
 from tongxin.projects.models import (
     BudgetLine,
@@ -41,8 +41,6 @@ def _jumin_community_path() -> str | None:
 
 
 def _street_of_jiedao() -> str | None:
-    from tongxin.accounts.models import RoleAssignment
-
     ra = RoleAssignment.objects.filter(user__username="jiedao").select_related("org__area").first()
     if ra is not None and ra.org is not None and ra.org.area is not None:
         return ra.org.area.path

@@ -5,9 +5,10 @@ from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext
-from ninja import File, Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from tongxin.core.errors import ServiceError
 from tongxin.core.scope import request_scope
 from tongxin.members.selectors import MemberFilters, pii_query_kind
 from tongxin.orgs.selectors import get_org_for
@@ -37,6 +38,11 @@ class JobOut(Schema):
     unchanged: int
     message: str
     errors: list[RowError]
+    warnings: list[RowError]
+    warning_rows: int
+    org_id: int | None = None
+    org_name: str = ""
+    org_rows: int = 0
     created_at: dt.datetime
     finished_at: dt.datetime | None = None
 
@@ -48,13 +54,44 @@ class JobOut(Schema):
     def resolve_errors(obj: ImportJob) -> list[dict[str, Any]]:
         return list(obj.report.get("errors", []))
 
+    @staticmethod
+    def resolve_warnings(obj: ImportJob) -> list[dict[str, Any]]:
+        return list(obj.report.get("warnings", []))
+
+    @staticmethod
+    def resolve_warning_rows(obj: ImportJob) -> int:
+        return int(obj.report.get("warning_rows", 0))
+
+    @staticmethod
+    def resolve_org_id(obj: ImportJob) -> int | None:
+        return (obj.report.get("target") or {}).get("id")
+
+    @staticmethod
+    def resolve_org_name(obj: ImportJob) -> str:
+        return str((obj.report.get("target") or {}).get("name", ""))
+
+    @staticmethod
+    def resolve_org_rows(obj: ImportJob) -> int:
+        return int(obj.report.get("target_rows", 0))
+
 
 @router.post("/imports", response={201: JobOut}, summary="上传党员名册（先检查，不写入）")
-def import_create(request: HttpRequest, file: File[UploadedFile]):  # type: ignore[no-untyped-def]
+def import_create(  # type: ignore[no-untyped-def]
+    request: HttpRequest, file: File[UploadedFile], org_id: Form[int | None] = None
+):
+    """`org_id`: the organization rows without 所在党组织 go to (one the user manages members
+    in); by default the user's own 党支部, when they have one."""
     scope = request_scope(request)
     if not scope.has("members.manage"):
         raise Http404(gettext("页面不存在。"))
-    job = services.job_create(actor=request.user, scope=scope, upload=file)
+    if org_id is None:
+        org = selectors.default_import_target(scope, request.user)
+    else:
+        try:
+            org = selectors.get_import_target_for(scope, org_id)
+        except ServiceError as e:
+            raise ServiceError(e.message, fields={"org_id": e.fields["org"]}) from None
+    job = services.job_create(actor=request.user, scope=scope, upload=file, org=org)
     services.start(job, "check")
     job.refresh_from_db()
     return Status(201, job)

@@ -27,12 +27,13 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from tongxin.core import idnumber, pii
+from tongxin.core.bulk import bulk_insert
 from tongxin.core.errors import ServiceError
 from tongxin.core.scope import Scope
 from tongxin.geo.models import Area
-from tongxin.members.models import Member, OrgRelationChange, Standing
-from tongxin.members.services import DUPLICATE_ID, MemberInput
-from tongxin.orgs.models import Organization
+from tongxin.members.models import Gender, Member, MemberStatus, OrgRelationChange, Standing
+from tongxin.members.services import DUPLICATE_ID, MemberInput, _add_years
+from tongxin.orgs.models import Organization, OrgKind
 from tongxin.rosters import cells, reading, rules, selectors
 from tongxin.rosters.header import Column, Header, SheetSpec
 from tongxin.rosters.header import find_header as header_find
@@ -49,10 +50,13 @@ COLUMNS = [
            ("身份证号码", "身份证号", "公民身份号码", "公民身份证号码", "公民身份证号", "身份证",
             "证件号码", "身份证件号码"), "330203198001010016",
            gettext_lazy("18位，单元格格式须为“文本”")),
-    Column("org", gettext_lazy("所在党组织"), True,
+    Column("gender", gettext_lazy("性别"), False, ("性别",), "男",
+           gettext_lazy("男/女，须与身份证号码一致；空白按身份证号码")),
+    Column("org", gettext_lazy("所在党组织"), False,
            ("所在党组织", "党组织", "所在党支部", "党支部", "所在支部", "所属党组织", "党组织名称",
             "支部名称", "所属支部"), "紫金社区第一党支部",
-           gettext_lazy("与系统中的名称一致；重名时写“上级组织/本组织”")),
+           gettext_lazy("与系统中的名称一致，重名时写“上级组织/本组织”；"
+                        "没有这一列或留空的，导入到上传时选择的党组织")),
     Column("status", gettext_lazy("党员类别"), True,
            ("党员类别", "人员类别", "党员类型", "类别", "党员身份"), "正式党员",
            gettext_lazy("正式党员 / 预备党员")),
@@ -60,10 +64,11 @@ COLUMNS = [
            ("入党日期", "入党时间", "加入党组织日期", "入党年月日"), "2010-07-01"),
     Column("confirmed_on", gettext_lazy("转正日期"), False, ("转正日期", "转正时间"), "2011-07-01",
            gettext_lazy("正式党员必填")),
-    Column("education", gettext_lazy("学历"), True,
+    Column("education", gettext_lazy("学历"), False,
            ("学历", "文化程度", "最高学历", "全日制学历"), "本科",
-           gettext_lazy("小学及以下/初中/高中/中专/大专/本科/研究生")),
-    Column("ethnicity", gettext_lazy("民族"), False, ("民族",), "汉族"),
+           gettext_lazy("小学及以下/初中/高中/中专/大专/本科/研究生；空白不登记")),
+    Column("ethnicity", gettext_lazy("民族"), False, ("民族",), "汉族",
+           gettext_lazy("空白不登记")),
     Column("phone", gettext_lazy("手机号码"), False,
            ("手机号码", "手机号", "手机", "联系电话", "电话", "联系方式", "移动电话"),
            "13800000000"),
@@ -79,7 +84,10 @@ COLUMNS = [
 BY_FIELD = {c.field: c for c in COLUMNS}
 BOOL_FIELDS = ("is_floating", "is_lost_contact", "is_model_post", "is_party_household")
 MEMO_FIELDS = frozenset({"org", "status", "education", "ethnicity", "standing", "joined_on",
-                         "confirmed_on", "floating_to", *BOOL_FIELDS})  # fmt: skip
+                         "confirmed_on", "floating_to", "gender", *BOOL_FIELDS})  # fmt: skip
+GENDER_WORDS = {"男": "M", "男性": "M", "m": "M", "male": "M",
+                "女": "F", "女性": "F", "f": "F", "female": "F"}  # fmt: skip
+GENDER_NAMES = {"M": gettext_lazy("男性"), "F": gettext_lazy("女性")}
 # Fields an update may change (the organization is refused: that is a transfer).
 UPDATE_FIELDS = ("name", "ethnicity", "education", "status", "standing", "joined_on",
                  "confirmed_on", "floating_to", *BOOL_FIELDS)  # fmt: skip
@@ -104,6 +112,7 @@ class OrgIndex:
     "上级/本级" names, or by tree path."""
 
     def __init__(self, rows: list[tuple[int, str, str, str]]):
+        self.by_id: dict[int, tuple[int, str, str, str]] = {r[0]: r for r in rows}
         self.by_path: dict[str, tuple[int, str, str, str]] = {r[1]: r for r in rows}
         self.by_name: dict[str, list[tuple[int, str, str, str]]] = {}
         for r in rows:
@@ -120,7 +129,7 @@ class OrgIndex:
 
     def _resolve(self, raw: str) -> tuple[int, str, str, str] | str:
         if not raw:
-            return gettext("请填写所在党组织。")
+            return gettext("请填写所在党组织，或在上传时选择导入到哪个党组织。")
         if raw in self.by_path:
             return self.by_path[raw]
         parts = [p.strip() for p in raw.replace("／", "/").split("/") if p.strip()]
@@ -156,6 +165,12 @@ class Outcome:
     errors: list[dict[str, Any]] = field(default_factory=list)
     duplicates_out_of_reach: list[int] = field(default_factory=list)
     header: Header | None = None
+    # Rows that import but deserve a look (预备期满未转正): shown on the check page, never
+    # blocking the import.
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    warning_rows: int = 0
+    target: tuple[int, str] | None = None  # (id, name) of the organization chosen at upload
+    target_rows: int = 0  # rows without 所在党组织 that go to it
 
     def add_errors(self, row: int, name: str, errs: dict[str, str], titles: dict[str, str]) -> None:
         self.error_rows += 1
@@ -165,6 +180,13 @@ class Outcome:
             column = titles.get(f) or str(BY_FIELD[f].label if f in BY_FIELD else f)
             self.errors.append({"row": row, "name": name[:50], "field": f, "column": column,
                                 "message": str(msg)})  # fmt: skip
+
+    def add_warning(self, row: int, name: str, f: str, msg: str, titles: dict[str, str]) -> None:
+        self.warning_rows += 1
+        if len(self.warnings) < MAX_REPORTED_ERRORS:
+            column = titles.get(f) or str(BY_FIELD[f].label)
+            self.warnings.append({"row": row, "name": name[:50], "field": f, "column": column,
+                                  "message": msg})  # fmt: skip
 
 
 class Rollback(Exception):
@@ -229,25 +251,6 @@ HISTORY_INSERT = ["member_id", "kind", "from_org_id", "to_org_id", "from_org_nam
                   "to_org_name", "on", "note"]  # fmt: skip
 
 
-def bulk_insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """executemany on SQLite, COPY on PostgreSQL, in the caller's transaction."""
-    if not rows:
-        return
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    raw = connection.connection
-    if connection.vendor == "postgresql":
-        with raw.cursor() as cur, cur.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    marks = ", ".join("?" * len(columns))
-    cur = raw.cursor()
-    try:
-        cur.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)
-    finally:
-        cur.close()
-
-
 class IdAllocator:
     """Member ids for the rows a commit inserts, so their history rows can point at them.
     SQLite: the transaction holds the write lock (transaction_mode IMMEDIATE), so the next ids
@@ -278,10 +281,14 @@ class IdAllocator:
 
 
 class MemberImport:
-    def __init__(self, *, scope: Scope, today: dt.date | None = None):
+    def __init__(self, *, scope: Scope, today: dt.date | None = None,
+                 target_org_id: int | None = None):  # fmt: skip
+        """`target_org_id`: the organization chosen at upload, where rows that name none go."""
         self.scope = scope
         self.today = today or timezone.localdate()
         self.orgs = OrgIndex(selectors.orgs_for_import(scope))
+        self.target_org_id = target_org_id
+        self.target: tuple[int, str, str, str] | None = None
         self.seen: dict[str, int] = {}  # blind index -> first row number
         self.ids = IdAllocator()
         self.lookup: Callable[[list[str]], list[dict[str, Any]]] = selectors.members_by_index
@@ -308,12 +315,13 @@ class MemberImport:
         commit: bool,
         progress: Callable[[int, int], None] | None = None,
     ) -> Outcome:
+        self._resolve_target()
         self.parallel = commit and parallel_possible(path)
         if self.parallel:
             return self._run_parallel(path, file_format, original_name)
         total, it = reading.rows(path, file_format, original_name)
-        header = find_header(it)
-        out = Outcome(header=header)
+        header = self._header(it)
+        out = self._outcome(header)
         self.last_outcome = out
         with bulk_cache(enabled=commit):
             while chunk := list(islice(it, CHUNK)):
@@ -327,6 +335,37 @@ class MemberImport:
         self.last_outcome = out
         if commit and out.error_rows:
             raise Rollback()
+        return out
+
+    def _resolve_target(self) -> None:
+        """The chosen organization, which must still be in reach when the job runs (the
+        importer's roles may have changed since the upload)."""
+        if self.target_org_id is None:
+            return
+        target = self.orgs.by_id.get(self.target_org_id)
+        if target is None or target[3] == OrgKind.GROUP:
+            raise ServiceError(
+                gettext("上传时选择的党组织已不在您的管辖范围内，没有写入任何数据。"
+                        "请重新上传，并选择您管理的党组织。"),
+                fields={"org": gettext("请选择您管理的党组织。")},
+            )  # fmt: skip
+        self.target = target
+
+    def _header(self, it: Iterator[tuple[int, list[object]]]) -> Header:
+        """The header row; without a 所在党组织 column the rows need the chosen organization."""
+        header = find_header(it)
+        if "org" not in header.titles and self.target is None:
+            raise ServiceError(
+                gettext("表格中没有“所在党组织”列：请在上传时选择导入到哪个党组织，"
+                        "或在表格中加上“所在党组织”列后再上传。"),
+                fields={"org": gettext("请选择导入到哪个党组织。")},
+            )  # fmt: skip
+        return header
+
+    def _outcome(self, header: Header) -> Outcome:
+        out = Outcome(header=header)
+        if self.target is not None:
+            out.target = (self.target[0], cells.text(self.target[2]))
         return out
 
     def _chunk(self, chunk: list[tuple[int, list[object]]], header: Header, out: Outcome, *,
@@ -447,8 +486,8 @@ class MemberImport:
         try:
             self.lookup = lambda indexes: members_by_index_raw(raw, indexes)
             _total, it = reading.rows(path, file_format, original_name)
-            header = find_header(it)
-            out = Outcome(header=header)
+            header = self._header(it)
+            out = self._outcome(header)
             while chunk := list(islice(it, CHUNK)):
                 creates, updates = self._check_chunk(chunk, header, out)
                 if out.error_rows == 0:
@@ -504,6 +543,16 @@ class MemberImport:
 
     @staticmethod
     def _convert(f: str, raw: object) -> Any:
+        if f == "gender":
+            text = cells.text(raw)
+            if not text:
+                return ""
+            if text.lower() in GENDER_WORDS:
+                return GENDER_WORDS[text.lower()]
+            raise cells.CellError(
+                gettext("性别“%(value)s”无法识别，请填写“男”或“女”（也可留空，按身份证号码登记）。")
+                % {"value": text[:20]}
+            )
         if f == "id_number":
             return cells.id_number(raw) if raw not in (None, "") else ""
         if f in ("joined_on", "confirmed_on"):
@@ -526,14 +575,18 @@ class MemberImport:
                 ) % {"row": first}
             else:
                 self.seen[r.index] = r.number
-        resolved = self.orgs.resolve(v.get("org", ""))
+        to_target = not v.get("org") and self.target is not None
+        resolved = self.target if to_target else self.orgs.resolve(v.get("org", ""))
+        assert resolved is not None
         org: tuple[int, str, str, str] | None = None
         if isinstance(resolved, str):
             errors.setdefault("org", resolved)
         else:
             org = resolved
         base = existing or {}
-        education = cells.choice(v["education"], cells.EDUCATION_WORDS, rules.EDUCATIONS) if "education" in v else base.get("education", "")  # fmt: skip
+        # 学历 and 民族 are optional: a blank cell registers nothing (an update keeps what is
+        # stored), never a guess.
+        education = cells.choice(v["education"], cells.EDUCATION_WORDS, rules.EDUCATIONS) if v.get("education") else base.get("education", "")  # fmt: skip
         status = cells.choice(v["status"], cells.STATUS_WORDS, rules.STATUSES) if "status" in v else base.get("status", "")  # fmt: skip
         standing = (cells.choice(v["standing"], cells.STANDING_WORDS, rules.STANDINGS)
                     if "standing" in v else base.get("standing", Standing.NORMAL))  # fmt: skip
@@ -548,7 +601,7 @@ class MemberImport:
             and "confirmed_on" not in errors
         ):
             confirmed = existing["confirmed_on"]  # an empty cell keeps what is stored  # fmt: skip
-        ethnicity = v.get("ethnicity", "") or base.get("ethnicity") or "汉族"
+        ethnicity = v.get("ethnicity", "") or base.get("ethnicity") or ""
         phone = v.get("phone", "")
         data = MemberInput(
             name=v.get("name", ""), id_number=r.id_number, education=education,
@@ -566,15 +619,17 @@ class MemberImport:
         if joined is None:
             rule_errors.pop("confirmed_on", None)
             rule_errors["joined_on"] = gettext("请填写入党日期。")
-        if "education" in rule_errors:
-            rule_errors["education"] = (
-                gettext(
-                    "学历“%(value)s”无法识别，请填写小学及以下、初中、高中、中专、大专、本科或研究生。"
-                )
-                % {"value": v["education"][:20]}
-                if v.get("education")
-                else gettext("请填写学历。")
-            )
+        if v.get("education") and not education:  # written, but none of the list
+            rule_errors["education"] = gettext(
+                "学历“%(value)s”无法识别，请填写小学及以下、初中、高中、中专、大专、本科或研究生。"
+            ) % {"value": v["education"][:20]}
+        gender = v.get("gender", "")
+        if gender and info is not None and gender != info.gender:
+            # The ID number decides the stored sex: a file that says otherwise is wrong in
+            # one of the two, and only the secretary knows which.
+            rule_errors["gender"] = gettext(
+                "性别填写为“%(written)s”，但身份证号码显示为%(id_gender)s，请核对。"
+            ) % {"written": Gender(gender).label, "id_gender": GENDER_NAMES[info.gender]}
         if "status" in rule_errors:
             rule_errors["status"] = (
                 gettext("党员类别“%(value)s”无法识别，请填写“正式党员”或“预备党员”。")
@@ -609,6 +664,20 @@ class MemberImport:
             out.add_errors(r.number, data.name, errors, header.titles)
             return None
         assert info is not None and org is not None
+        if to_target:
+            out.target_rows += 1
+        if (
+            data.status == MemberStatus.PROBATIONARY
+            and data.confirmed_on is None
+            and _add_years(data.joined_on, 1) < self.today
+        ):
+            # 《党章》第七条: 预备期为一年 (extendable once, by up to a year): a 预备党员
+            # whose year has passed is either 转正 unrecorded, extended, or overdue.
+            out.add_warning(r.number, data.name, "status", gettext(
+                "预备期已于%(due)s期满（%(joined)s入党），尚未登记转正。已转正的请改为“正式党员”"
+                "并填写转正日期；延长预备期的请核实。导入后列入应建尽建检查的“预备期满未转正”。"
+            ) % {"due": _add_years(data.joined_on, 1).isoformat(),
+                 "joined": data.joined_on.isoformat()}, header.titles)  # fmt: skip
         if existing is not None:
             return self._update_row(existing, data, phone, out)
         return "create", self._create_row(data, info, r.index, phone, org)

@@ -72,9 +72,7 @@ def member_errors(
         phone = pii.normalize_phone(phone)
     if phone and not pii.is_mobile(phone):
         errors["phone"] = gettext("手机号码应为11位、以1开头的数字，请核对。")
-    if not data.ethnicity.strip():
-        errors["ethnicity"] = gettext("请填写民族。")
-    if data.education not in EDUCATIONS:
+    if data.education and data.education not in EDUCATIONS:
         errors["education"] = gettext("请选择学历。")
     if data.status not in STATUSES:
         errors["status"] = gettext("请选择党员类别（预备党员或正式党员）。")

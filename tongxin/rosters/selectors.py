@@ -8,11 +8,12 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext
 
+from tongxin.core.errors import ServiceError
 from tongxin.core.scope import Scope, subtree_q
 from tongxin.geo.models import Area
 from tongxin.members.models import Member
 from tongxin.members.selectors import MemberFilters, member_list
-from tongxin.orgs.models import Organization
+from tongxin.orgs.models import Organization, OrgKind
 from tongxin.orgs.selectors import org_queryset, unit_queryset
 from tongxin.rosters.models import ImportJob
 
@@ -50,6 +51,41 @@ def orgs_for_import(scope: Scope) -> list[tuple[int, str, str, str]]:
         .order_by("path")
         .values_list("id", "path", "name", "kind")
     )
+
+
+def import_target_queryset(scope: Scope) -> QuerySet[Organization]:
+    """The organizations a member roster may be imported into (the upload page's choice):
+    those the user manages members in, but 党小组, which hold no members' relationships."""
+    return org_queryset(scope, "members.manage").exclude(kind=OrgKind.GROUP).order_by("path")
+
+
+def get_import_target_for(scope: Scope, pk: object) -> Organization:
+    """The chosen organization, or a refusal saying to choose one in reach (the same words
+    for one that does not exist: nothing is told about organizations out of reach)."""
+    try:
+        return import_target_queryset(scope).get(pk=int(str(pk)))
+    except (Organization.DoesNotExist, ValueError, TypeError):
+        raise ServiceError(
+            gettext("所选党组织不存在或不在您的管辖范围内，请从列表中选择党员要导入到的党组织。"),
+            fields={"org": gettext("请选择您管理的党组织。")},
+        ) from None
+
+
+def default_import_target(scope: Scope, user: object) -> Organization | None:
+    """The organization a roster without 所在党组织 goes to unless the importer chooses
+    another: the importer's own 党支部 — their member record's branch, or the one branch their
+    role is anchored in. None for a street or city user: a 党工委 is no place for members
+    (《党章》第三十条: 每个党员必须编入党的一个支部、小组或其他特定组织), they choose."""
+    member_id = getattr(user, "member_id", None)
+    qs = import_target_queryset(scope).filter(kind=OrgKind.BRANCH)
+    if member_id:
+        own = qs.filter(members__pk=member_id).first()
+        if own is not None:
+            return own
+    paths = {g.path for g in scope.grants.get("members.manage", []) if g.kind == "org"}
+    if len(paths) != 1:
+        return None
+    return qs.filter(path__in=paths).first()
 
 
 # What the importer reads of a member found by ID number: enough to compare and update.

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from tongxin.core.audit import audit
 from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.core.scope import Scope, scope_for_user
+from tongxin.orgs.models import Organization
 from tongxin.rosters import reading, selectors
 from tongxin.rosters.importer import MemberImport, Outcome, Rollback
 from tongxin.rosters.models import ImportJob, ImportKind, JobStatus
@@ -48,22 +49,34 @@ def _require_manage(scope: Scope, kind: str = ImportKind.MEMBERS) -> None:
 
 @transaction.atomic
 def job_create(
-    *, actor: Any, scope: Scope, upload: UploadedFile, kind: str = ImportKind.MEMBERS
+    *,
+    actor: Any,
+    scope: Scope,
+    upload: UploadedFile,
+    kind: str = ImportKind.MEMBERS,
+    org: Organization | None = None,
 ) -> ImportJob:
     """Store the file and queue its check. The caller runs the check at once for a small
     file (``job_run``), or the task worker does (``enqueue``). `kind`: a member roster, or
-    an organization roster (org_import.py)."""
+    an organization roster (org_import.py). `org`: for a member roster, the organization
+    rows without 所在党组织 go to; it must be one the user manages members in."""
     _require_manage(scope, kind)
+    report: dict[str, Any] = {}
+    if org is not None and kind == ImportKind.MEMBERS:
+        # Checked again here, not only by the caller's selector: nothing is stored for an
+        # organization out of reach.
+        org = selectors.get_import_target_for(scope, org.pk)
+        report["target"] = {"id": org.pk, "name": org.name}
     stored = reading.store(upload)
     try:
         job = ImportJob.objects.create(
             kind=kind, created_by=actor, file_name=stored.name,
             original_name=stored.original_name, file_format=stored.file_format, size=stored.size,
-            sha256=stored.sha256,
+            sha256=stored.sha256, report=report,
         )  # fmt: skip
         audit(actor=actor, action="rosters.upload", obj=job,
               diff={"file": stored.original_name, "size": stored.size, "sha256": stored.sha256,
-                    "kind": kind})  # fmt: skip
+                    "kind": kind, "org": org.pk if org is not None else None})  # fmt: skip
     except Exception:
         reading.delete(stored.name)
         raise
@@ -112,6 +125,10 @@ def _report(out: Outcome) -> dict[str, Any]:
         "header_row": header.row if header else None,
         "columns": header.titles if header else {},
         "unused_columns": header.unused[:30] if header else [],
+        "warnings": out.warnings,
+        "warning_rows": out.warning_rows,
+        "target": {"id": out.target[0], "name": out.target[1]} if out.target else None,
+        "target_rows": out.target_rows,
     }
 
 
@@ -135,7 +152,8 @@ def _importer(job: ImportJob, scope: Scope) -> MemberImport | OrgImport:
     if job.kind == ImportKind.ORGS:
         # The organizations are written through orgs.services, audited as the job's creator.
         return OrgImport(scope=scope, actor=job.created_by)
-    return MemberImport(scope=scope)
+    target = job.report.get("target") or {}
+    return MemberImport(scope=scope, target_org_id=target.get("id"))
 
 
 def _check(job: ImportJob) -> None:

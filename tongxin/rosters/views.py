@@ -17,6 +17,8 @@ from tongxin.rosters.importer import COLUMNS
 from tongxin.rosters.models import ImportKind
 from tongxin.rosters.org_import import ORG_COLUMNS
 
+WARNINGS_SHOWN = 200
+
 
 def _may_import(request: HttpRequest) -> None:
     if not request.scope.has("members.manage"):  # type: ignore[attr-defined]
@@ -29,13 +31,18 @@ def index(request: HttpRequest) -> HttpResponse:
     """Upload a roster; the user's earlier imports below."""
     scope = request.scope  # type: ignore[attr-defined]
     _may_import(request)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    default = selectors.default_import_target(scope, request.user)
+    form = UploadForm(request.POST or None, request.FILES or None,
+                      orgs=selectors.import_target_queryset(scope),
+                      initial={"org": default.pk if default else None})  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
             job = services.job_create(actor=request.user, scope=scope,
-                                      upload=form.cleaned_data["file"])  # fmt: skip
+                                      upload=form.cleaned_data["file"],
+                                      org=form.cleaned_data["org"])  # fmt: skip
         except ServiceError as e:
-            form.add_error("file", e.message)  # the whole sentence: what is wrong, what to do
+            # The whole sentence (what is wrong, what to do) under the field it is about.
+            form.add_error("org" if "org" in e.fields else "file", e.message)
         else:
             services.start(job, "check")
             return redirect("rosters:job", pk=job.pk)
@@ -93,7 +100,9 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.get_job_for(scope, pk)
     errors = paginate(request, job.report.get("errors", []), per_page=50)
     page = "rosters/org_job.html" if job.kind == ImportKind.ORGS else "rosters/job.html"
-    return render(request, page, {"job": job, "errors": errors})
+    # Warnings (rows that import but deserve a look) never block the import.
+    warnings = job.report.get("warnings", [])[:WARNINGS_SHOWN]
+    return render(request, page, {"job": job, "errors": errors, "warnings": warnings})
 
 
 @login_required

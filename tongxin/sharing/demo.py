@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from tongxin.accounts.models import Resident, User
 from tongxin.core import pii
-from tongxin.demo.loader import DemoContext, bulk_insert
+from tongxin.core.bulk import bulk_insert
+from tongxin.core.demodata import DEMO_PASSWORD, DemoContext
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.sharing import text
 from tongxin.sharing.models import Listing, ListingReport, ListingToken, Match
@@ -99,8 +100,6 @@ def _ts(value: dt.datetime) -> Any:
 def _jumin(compound_id: int) -> Resident:
     """The cases demo's resident when it made one; otherwise made here the same way."""
     from django.contrib.auth.hashers import make_password
-
-    from tongxin.demo.loader import DEMO_PASSWORD
 
     user = User.objects.filter(username="jumin").first()
     if user is None:

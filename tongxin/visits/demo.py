@@ -24,7 +24,8 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from tongxin.demo.loader import DemoContext, bulk_insert
+from tongxin.core.bulk import bulk_insert
+from tongxin.core.demodata import DemoContext
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.orgs.models import Leadership, Unit
 from tongxin.visits.models import (

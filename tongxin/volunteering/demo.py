@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Max
 from django.utils import timezone
 
+from tongxin.core.bulk import bulk_insert
+from tongxin.core.demodata import DemoContext
 from tongxin.core.scope import subtree_q
-from tongxin.demo.loader import DemoContext, bulk_insert
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.members.models import Member
 from tongxin.orgs.models import Organization, OrgKind
@@ -64,6 +66,11 @@ def load(ctx: DemoContext) -> None:
     a_rows, s_rows, h_rows = [], [], []
     aid, sid, hid = _next_id(Activity), _next_id(SignUp), _next_id(VolunteerHours)
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    # A sign-up belongs to the person: a member with an account (the demo users) signs up with
+    # it, so 我要报名 and 我的活动 agree about it.
+    accounts = dict(
+        get_user_model().objects.filter(member__isnull=False).values_list("member_id", "id")
+    )
     for team_id, org_path, area_id in plan:
         pool = list(
             Member.objects.filter(subtree_q("org_path", org_path))
@@ -82,10 +89,11 @@ def load(ctx: DemoContext) -> None:
                            start, end, slots, True, True, code, "open", None, now))  # fmt: skip
             taken = rng.sample(pool, min(len(pool), rng.randint(2, slots))) if pool else []
             for member_id, mname, mpath in taken:
-                s_rows.append((sid, aid, None, mname, member_id, None, "confirmed",
+                uid = accounts.get(member_id)
+                s_rows.append((sid, aid, uid, mname, member_id, None, "confirmed",
                                start if past else None, end if past else None, now))  # fmt: skip
                 if past:
-                    h_rows.append((hid, aid, sid, team_id, org_path, None, mname, member_id,
+                    h_rows.append((hid, aid, sid, team_id, org_path, uid, mname, member_id,
                                    mpath, timezone.localdate(start), minutes, None,
                                    "签到签退", None, now))  # fmt: skip
                     hid += 1

@@ -107,14 +107,32 @@ def confirmed_count(activity: Activity) -> int:
 
 
 def roster(activity: Activity) -> QuerySet[SignUp]:
-    return activity.signups.exclude(status=SignUpStatus.CANCELLED).order_by(
-        "status", "created_at", "id"
+    """With ``credited``: the minutes each attendance has in the ledger (one duration each)."""
+    return (
+        activity.signups.exclude(status=SignUpStatus.CANCELLED)
+        .annotate(credited=Sum("hours__minutes"))
+        .order_by("status", "created_at", "id")
     )
+
+
+def person_q(user: Any, prefix: str = "") -> Q:
+    """The rows that belong to the person behind an account: made with the account, or for
+    its party member or resident record (an organizer's or the demo's sign-up has a member and
+    no account). Every "mine" lookup goes through here, so the sign-up button, 我的活动 and
+    the volunteer's check-in and check-out agree."""
+    q = Q(**{f"{prefix}user": user}) if getattr(user, "pk", None) else Q(pk__in=[])
+    member_id = getattr(user, "member_id", None)
+    if member_id:
+        q |= Q(**{f"{prefix}member_id": member_id})
+    resident = getattr(user, "resident", None) if getattr(user, "pk", None) else None
+    if resident is not None:
+        q |= Q(**{f"{prefix}resident_id": resident.pk})
+    return q
 
 
 def live_signup(user: Any, activity: Activity) -> SignUp | None:
     return (
-        SignUp.objects.filter(activity=activity, user=user)
+        SignUp.objects.filter(person_q(user), activity=activity)
         .exclude(status=SignUpStatus.CANCELLED)
         .first()
     )
@@ -122,7 +140,7 @@ def live_signup(user: Any, activity: Activity) -> SignUp | None:
 
 def my_signups(user: Any) -> QuerySet[SignUp]:
     return (
-        SignUp.objects.filter(user=user)
+        SignUp.objects.filter(person_q(user))
         .exclude(status=SignUpStatus.CANCELLED)
         .select_related("activity")
         .order_by("-activity__start", "-id")
@@ -131,7 +149,11 @@ def my_signups(user: Any) -> QuerySet[SignUp]:
 
 def get_my_signup(user: Any, pk: object) -> SignUp:
     try:
-        return SignUp.objects.select_related("activity__team").get(pk=int(str(pk)), user=user)
+        return (
+            SignUp.objects.filter(person_q(user))
+            .select_related("activity__team")
+            .get(pk=int(str(pk)))
+        )
     except (SignUp.DoesNotExist, ValueError):
         raise Http404(gettext("报名记录不存在。")) from None
 
@@ -148,9 +170,17 @@ def get_signup_for(scope: Scope, pk: object) -> SignUp:
 
 
 def my_hours(user: Any) -> QuerySet[VolunteerHours]:
-    return (
-        VolunteerHours.objects.filter(user=user).select_related("activity").order_by("-on", "-id")
-    )
+    """The person's ledger rows (a resident's hours carry the account: the ledger keeps no
+    resident column)."""
+    q = Q(user=user)
+    if getattr(user, "member_id", None):
+        q |= Q(member_id=user.member_id)
+    return VolunteerHours.objects.filter(q).select_related("activity").order_by("-on", "-id")
+
+
+def credited_minutes(signup: SignUp) -> int:
+    """What one attendance has credited so far (corrections included)."""
+    return total_minutes(VolunteerHours.objects.filter(signup=signup))
 
 
 def total_minutes(qs: QuerySet[VolunteerHours]) -> int:

@@ -24,6 +24,7 @@ from tongxin.core.audit import audit
 from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.geo.models import Area
 from tongxin.orgs.models import Organization
+from tongxin.volunteering import selectors
 from tongxin.volunteering.models import (
     Activity,
     ActivityStatus,
@@ -125,9 +126,7 @@ def signup_create(*, actor: Any, activity: Activity) -> SignUp:
         raise ServiceError(gettext("该活动已经结束，不能报名。"))
     if member is None and not a.open_to_residents:
         raise ServiceError(gettext("该活动仅限党员报名。"))
-    if SignUp.objects.filter(activity=a, user=actor).exclude(
-        status=SignUpStatus.CANCELLED
-    ).exists():  # fmt: skip
+    if selectors.live_signup(actor, a) is not None:
         raise ConflictError(gettext("您已报名该活动，不能重复报名。"), code="duplicate")
     confirmed = a.signups.filter(status=SignUpStatus.CONFIRMED).count()
     if confirmed < a.slots:
@@ -209,7 +208,7 @@ def check_in_by_code(*, actor: Any, activity: Activity, code: str) -> SignUp:
     norm = "".join(ch for ch in code.upper() if ch.isalnum())
     s = (
         SignUp.objects.select_for_update()
-        .filter(activity=a, user=actor)
+        .filter(selectors.person_q(actor), activity=a)
         .exclude(status=SignUpStatus.CANCELLED)
         .first()
     )
@@ -270,6 +269,7 @@ def check_out(*, actor: Any, signup: SignUp, at: dt.datetime | None = None) -> V
         raise ServiceError(gettext("尚未签到，不能签退。"))
     if s.checked_out_at is not None:
         raise ConflictError(gettext("已经签退过了，时长已计入。"), code="duplicate")
+    _refuse_second_record(s)
     at = at or timezone.now()
     begin = max(s.checked_in_at, a.start)
     finish = min(at, a.end)
@@ -309,6 +309,19 @@ def _day_total(person: dict[str, Any], on: dt.date) -> int:
     return int(VolunteerHours.objects.filter(on=on, **person).aggregate(s=Sum("minutes"))["s"] or 0)
 
 
+def _refuse_second_record(s: SignUp) -> None:
+    """One attendance credits one duration, whichever way it was recorded (补记 by the
+    organizer, 签到/签退 by code or card): a second record would count the same service twice.
+    A wrong duration is fixed by 更正 (a reversing entry), after which a new record is taken."""
+    credited = selectors.credited_minutes(s)
+    if credited > 0:
+        msg = gettext(
+            "%(name)s的本次服务已记录%(t)s，同一次服务只计一次时长；如时长有误，请在服务时长"
+            "台账中“更正”该记录。"
+        ) % {"name": s.name, "t": selectors.hours_text(credited)}
+        raise ConflictError(msg, fields={"minutes": msg}, code="already_recorded")
+
+
 @transaction.atomic
 def hours_record(
     *, actor: Any, signup: SignUp, minutes: int, on: dt.date | None = None, note: str = ""
@@ -323,6 +336,9 @@ def hours_record(
         raise ServiceError(msg, fields={"on": msg})
     if signup.status != SignUpStatus.CONFIRMED:
         raise ServiceError(gettext("只有已获得名额的报名才能记录服务时长。"))
+    # the sign-up's row is the lock: 补记 and 签退 of the same attendance at once cannot both pass
+    SignUp.objects.select_for_update().filter(pk=signup.pk).first()
+    _refuse_second_record(signup)
     # lock the person's rows of the day: two entries at once cannot pass the check together
     person = _person(signup.member_id, signup.user_id)
     list(VolunteerHours.objects.select_for_update().filter(on=on, **person))

@@ -48,6 +48,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     activity = selectors.get_activity(pk)
     signup = selectors.live_signup(request.user, activity)
+    credited = selectors.credited_minutes(signup) if signup is not None else 0
     confirmed = selectors.confirmed_count(activity)
     now = timezone.now()
     return render(
@@ -57,10 +58,12 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "base": _base(request),
             "a": activity,
             "signup": signup,
+            "credited": credited,
             "confirmed": confirmed,
             "left": max(0, activity.slots - confirmed),
             "manage": selectors.may_manage(scope, activity),
             "can_check_in": signup is not None
+            and not credited
             and signup.status == SignUpStatus.CONFIRMED
             and signup.checked_in_at is None
             and activity.start - services.CHECKIN_EARLY <= now <= activity.end,
