@@ -8,7 +8,7 @@ SCALE ?= town
 DB ?= sqlite
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-fast lint bench worker demo-city clean
+.PHONY: install run dev test test-fast lint bench worker demo-city clean
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -18,18 +18,28 @@ $(VENV)/.installed: requirements.lock
 
 install: $(VENV)/.installed
 
+# `make run` is production-like: Tongxin's own error pages, no debug pages or route lists, but the
+# development keys and the demo logins. `make dev` keeps Django's debug pages for developers.
+run: export TONGXIN_DEBUG ?= 0
+run: export TONGXIN_DEV_KEYS ?= 1
 run: install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py demo --scale town --seed 1 --if-empty
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo "同心已启动：http://$(HOST):$(PORT)/  (Ctrl-C 停止)"
-	$(PY) manage.py db_worker --queue-name '*' >var/worker.log 2>&1 & worker=$$!; \
-	  $(PY) manage.py periodic >var/periodic.log 2>&1 & periodic=$$!; \
-	  trap 'kill $$worker $$periodic 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py supervise >var/worker.log 2>&1 & supervisor=$$!; \
+	  trap 'kill $$supervisor 2>/dev/null; wait $$supervisor' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn config.wsgi -b $(HOST):$(PORT) -w 2 --threads 4 --access-logfile -
 
+dev: export TONGXIN_DEBUG ?= 1
+dev: install
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py demo --scale town --seed 1 --if-empty
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The task worker and the scheduler, each started again if it dies (manage.py supervise).
 worker: install
-	$(PY) manage.py db_worker --queue-name '*' & $(PY) manage.py periodic
+	$(PY) manage.py supervise
 
 lint: install
 	$(VENV)/bin/ruff check .

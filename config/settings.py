@@ -1,9 +1,11 @@
 """Tongxin settings: one file, driven by the environment.
 
 DATABASE_URL        PostgreSQL in production (postgres://user@host/db); SQLite in var/ otherwise.
-TONGXIN_SECRET_KEY  Django secret key; a development key is used when unset and DEBUG is on.
+TONGXIN_SECRET_KEY  Django secret key; a development key is used when unset and dev keys are on.
 TONGXIN_PII_KEY     key for personal data at rest (AES-GCM) and the blind index (HMAC).
-TONGXIN_DEBUG       "1" for development (the default), "0" in production.
+TONGXIN_DEBUG       "1" for Django's debug pages (the default), "0" for Tongxin's own error pages.
+TONGXIN_DEV_KEYS    "1" allows the development keys and plain-http cookies (a local demo, such
+                    as `make run`); defaults to TONGXIN_DEBUG. Never "1" in production.
 TONGXIN_REDIS_URL   a Redis server for the cache (redis://127.0.0.1:6379/0), so that every web
                     worker counts rate limits together; local memory per process when unset.
 """
@@ -22,17 +24,20 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 UPLOAD_ROOT = Path(os.environ.get("TONGXIN_UPLOAD_ROOT", VAR_DIR / "uploads"))
 
 DEBUG = os.environ.get("TONGXIN_DEBUG", "1") == "1"
+# Debug pages and development keys are separate switches: `make run` shows the production error
+# pages (no route lists) while still running on the development keys with the demo data.
+DEV_KEYS = os.environ.get("TONGXIN_DEV_KEYS", "1" if DEBUG else "0") == "1"
 SECRET_KEY = os.environ.get("TONGXIN_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise RuntimeError("TONGXIN_SECRET_KEY must be set when TONGXIN_DEBUG=0")
+    if not DEV_KEYS:
+        raise RuntimeError("TONGXIN_SECRET_KEY must be set when TONGXIN_DEV_KEYS=0")
     SECRET_KEY = "tongxin-development-only-secret-key-change-me"
 
 # Personal-data key: base64 of 32 bytes, or any passphrase (stretched with SHA-256).
 PII_KEY = os.environ.get("TONGXIN_PII_KEY", "")
 if not PII_KEY:
-    if not DEBUG:
-        raise RuntimeError("TONGXIN_PII_KEY must be set when TONGXIN_DEBUG=0")
+    if not DEV_KEYS:
+        raise RuntimeError("TONGXIN_PII_KEY must be set when TONGXIN_DEV_KEYS=0")
     PII_KEY = "tongxin-development-only-pii-key"
 PII_KEY_ID = os.environ.get("TONGXIN_PII_KEY_ID", "k1")
 # Earlier keys, still needed to read values until `manage.py rotate_pii_key` has re-encrypted
@@ -83,6 +88,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML and JSON are compressed here (static files come pre-compressed from collectstatic).
+    # BREACH: a compressed page that reflects input next to a secret can leak the secret byte by
+    # byte. Django masks the CSRF token afresh on every response and GZipMiddleware pads each
+    # response with random bytes (Django ≥ 4.2); pages show a member's ID or phone number only
+    # after an explicit, rate-limited and audited reveal. A proxy compressing instead is fine.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tongxin.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,6 +104,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "tongxin.core.middleware.ScopeMiddleware",
     "tongxin.core.middleware.SecurityHeadersMiddleware",
+    "tongxin.core.middleware.BadInputMiddleware",
     # django-axes last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -143,7 +155,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "tongxin.accounts.lockout.LoginBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
@@ -164,9 +176,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout after 5 failed logins, per account and per IP (DESIGN §3.5).
+# Lockout after 5 failed logins of one account from one address, so that one person's typos do
+# not lock a whole office behind one NAT address; an address alone is locked after many more
+# failures across its accounts (tongxin/accounts/lockout.py; DESIGN §3.5).
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("TONGXIN_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tongxin.accounts.views.lockout"
@@ -180,8 +195,9 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# A local demo runs over plain http: secure-only cookies would never come back.
+SESSION_COOKIE_SECURE = not DEV_KEYS
+CSRF_COOKIE_SECURE = not DEV_KEYS
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -194,11 +210,22 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "tongxin" / "static"]
+# Production (TONGXIN_DEBUG=0) serves what collectstatic built: fingerprinted names
+# (app.3f2a….css) with gzip copies beside them, and WhiteNoise sends those names with a ten-year
+# immutable cache. The manifest needs collectstatic first, so development and the test suite
+# (fresh clones, no collectstatic) serve the source files through the finders instead.
+STATIC_MANIFEST = os.environ.get("TONGXIN_STATIC_MANIFEST", "0" if DEBUG else "1") == "1"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -221,3 +248,9 @@ LOGGING = {
 
 # Pagination of every list page and API list.
 PAGE_SIZE = 20
+
+# Limits for uploaded spreadsheets (tongxin/rosters/reading.py has the defaults and reasons).
+_SHEET_LIMITS = ("UNCOMPRESSED", "ENTRIES", "ROWS", "COLUMNS", "CELLS", "CELL_CHARS", "MEMORY")
+for _name in (*_SHEET_LIMITS, "CPU_SECONDS"):
+    if os.environ.get(f"TONGXIN_SHEET_MAX_{_name}"):
+        globals()[f"TONGXIN_SHEET_MAX_{_name}"] = int(os.environ[f"TONGXIN_SHEET_MAX_{_name}"])

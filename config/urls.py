@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from tongxin.api import api
 
+# Unmatched addresses under /api/ answer in JSON like every API refusal.
+handler404 = "tongxin.api.not_found"
+
 admin.site.site_header = "同心 · 管理后台"
 admin.site.site_title = "同心"
 

@@ -8,13 +8,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext, gettext_lazy
-from ninja import NinjaAPI
+from django.views.defaults import page_not_found
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
 from tongxin.accounts.services import api_token_user
 from tongxin.core.errors import ServiceError
+from tongxin.core.inputs import CONTROL_MESSAGE, RANGE_MESSAGE, bad_values
 from tongxin.core.scope import scope_for_user
 
 
@@ -27,11 +31,98 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class ErrorOut(Schema):
+    """Every refusal: a code, a full sentence saying what to fix, and per-field messages."""
+
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+WRITES = frozenset({"post", "put", "patch", "delete"})
+
+
+def declare_errors(schema: dict[str, Any]) -> None:
+    """Declare in the OpenAPI document the refusals the handlers below answer with, so that it
+    is true for clients (and schemathesis): 401/403 where a login or token is needed, 400, 404
+    and 422 where the request carries input, 409 (a conflict with the current state) on writes."""
+    ref = {"$ref": "#/components/schemas/ErrorOut"}
+    schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = (
+        ErrorOut.model_json_schema()
+    )
+    descriptions = {
+        400: "请求无法处理（业务规则不允许）",
+        401: "未登录或令牌无效",
+        403: "无权执行此操作",
+        404: "对象不存在或不在数据范围内",
+        409: "与当前状态冲突",
+        422: "请求数据有误",
+    }
+    for methods in schema.get("paths", {}).values():
+        for method, op in methods.items():
+            codes = {400, 404, 422}
+            if op.get("security"):
+                codes |= {401, 403}
+            if method in WRITES:
+                codes.add(409)
+            responses = op.setdefault("responses", {})
+            # Refused by the HTTP server (gunicorn, or a proxy) before Django sees the request,
+            # with its own HTML page: a request line over 4,094 bytes.
+            responses.setdefault(
+                "414",
+                {
+                    "description": "请求地址过长（由 HTTP 服务器拒绝）",
+                    "content": {"text/html": {"schema": {"type": "string"}}},
+                },
+            )
+            for code in sorted(codes):
+                responses.setdefault(
+                    str(code),
+                    {
+                        "description": descriptions[code],
+                        "content": {"application/json": {"schema": ref}},
+                    },
+                )
+
+
+class CheckedParser(Parser):
+    """Every JSON body and query string is checked once, for every operation: no control
+    characters in text, no integer beyond 64 bits (refused with 422, field by field)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        _refuse_bad_values(data, ("body",))
+        return data
+
+    def parse_querydict(self, data: Any, list_fields: list[str], request: HttpRequest) -> Any:
+        result = super().parse_querydict(data, list_fields, request)
+        _refuse_bad_values(result, ("query",))
+        return result
+
+
+def _refuse_bad_values(data: Any, loc: tuple[str, ...]) -> None:
+    found = bad_values(data, loc)
+    if found:
+        raise ValidationError(
+            [{"loc": where, "type": f"tongxin_{kind}", "msg": kind} for where, kind in found]
+        )
+
+
+class TongxinAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        declare_errors(schema)
+        return schema
+
+
+api = TongxinAPI(
     title="同心 API",
     version="1",
     description="党组织、党员等数据接口。所有数据均按调用者的数据范围过滤。",
     auth=[TokenAuth(), django_auth],
+    parser=CheckedParser(),
     urls_namespace="api",
 )
 
@@ -60,6 +151,8 @@ FIELD_MESSAGES = {
     "literal_error": gettext_lazy("取值不在允许范围内。"),
     "json_invalid": gettext_lazy("请求体不是有效的JSON。"),
     "extra_forbidden": gettext_lazy("不支持此字段。"),
+    "tongxin_control": CONTROL_MESSAGE,
+    "tongxin_range": RANGE_MESSAGE,
 }
 
 
@@ -84,6 +177,24 @@ def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error(request, 404, "not_found", gettext("对象不存在或不在您的管辖范围内。"))
 
 
+@api.exception_handler(MultiPartParserError)
+def on_unparsable_upload(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    """A multipart body without a boundary (or cut short) is the client's fault, debug or not."""
+    return error(
+        request,
+        400,
+        "bad_request",
+        gettext("上传的内容无法解析（multipart 格式有误），请重新选择文件后提交。"),
+    )
+
+
+@api.exception_handler(OverflowError)
+def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """The last line behind CheckedParser: a number too large for the database anywhere else
+    (a path id in a list lookup) is the client's error, not the server's."""
+    return error(request, 422, "invalid", str(RANGE_MESSAGE))
+
+
 @api.exception_handler(AuthenticationError)
 def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return error(
@@ -100,6 +211,8 @@ HTTP_ERRORS = {
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     """ninja's own refusals (unparsable body, CSRF, throttling), in our shape and language."""
+    if isinstance(exc.__cause__, ValidationError):  # CheckedParser refused a value
+        return on_validation(request, exc.__cause__)
     if isinstance(exc.__cause__, ValueError):  # the body is not JSON (JSONDecodeError)
         fields = {"body": str(FIELD_MESSAGES["json_invalid"])}
         return error(request, 422, "invalid", gettext("请求数据有误，请按字段提示修改。"), fields)
@@ -107,6 +220,14 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         exc.status_code, ("error", gettext_lazy("请求无法处理，请检查后重试。"))
     )
     return error(request, exc.status_code, code, str(message))
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: an address under /api/ that matches no operation (``/api/v1/visits/x``)
+    answers like every other API refusal, in JSON; pages keep Tongxin's own 404 page."""
+    if request.path.startswith("/api/"):
+        return error(request, 404, "not_found", gettext("对象不存在或不在您的管辖范围内。"))
+    return page_not_found(request, exception)
 
 
 from tongxin.members.api import router as members_router  # noqa: E402

@@ -40,3 +40,12 @@ def test_too_large_is_refused_and_nothing_is_written() -> None:
                       allowed=uploads.IMAGES, max_bytes=1024 * 1024, folder="t")  # fmt: skip
     root = Path(settings.UPLOAD_ROOT) / "t"
     assert not root.exists() or not any(root.iterdir())
+
+
+def test_stored_files_are_readable_by_the_server_alone() -> None:
+    f = SimpleUploadedFile("a.png", PNG, content_type="image/png")
+    stored = uploads.store(f, allowed=uploads.IMAGES, max_bytes=1024, folder="test")
+    try:
+        assert (Path(settings.UPLOAD_ROOT) / stored.name).stat().st_mode & 0o777 == 0o600
+    finally:
+        uploads.delete(stored.name)

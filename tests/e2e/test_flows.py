@@ -33,12 +33,12 @@ def test_alice_finds_a_member_and_reveals_the_id_number(page: Page, e2e_world): 
 
     # Children load lazily: nothing below the street until its node is opened.
     expect(tree.get_by_role("link", name="紫金社区党委")).to_have_count(0)
-    street = tree.locator("details", has=page.get_by_role("link", name="南门街道党工委")).first
-    # the disclosure triangle at the start of the summary, not the link
-    street.locator(":scope > summary").click(position={"x": 5, "y": 10})
+    street = tree.locator("li", has=page.get_by_role("link", name="南门街道党工委")).first
+    # the disclosure triangle beside the link
+    street.locator(":scope > details > summary").click(position={"x": 5, "y": 10})
     expect(tree.get_by_role("link", name="紫金社区党委")).to_be_visible()
-    community = tree.locator("details", has=page.get_by_role("link", name="紫金社区党委")).last
-    community.locator(":scope > summary").click(position={"x": 5, "y": 10})
+    community = tree.locator("li", has=page.get_by_role("link", name="紫金社区党委")).last
+    community.locator(":scope > details > summary").click(position={"x": 5, "y": 10})
     expect(tree.get_by_role("link", name="紫金社区第一党支部")).to_be_visible()
     expect(tree.get_by_role("link", name="紫金社区第二党支部")).to_be_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

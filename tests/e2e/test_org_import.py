@@ -22,9 +22,9 @@ def _shoot(page: Page, name: str) -> None:
 
 
 def _open(page: Page, tree, name: str) -> None:  # type: ignore[no-untyped-def]
-    node = tree.locator("details", has=page.get_by_role("link", name=name, exact=True)).last
-    # the disclosure triangle at the start of the summary, not the link
-    node.locator(":scope > summary").click(position={"x": 5, "y": 10})
+    node = tree.locator("li", has=page.get_by_role("link", name=name, exact=True)).last
+    # the disclosure triangle beside the link
+    node.locator(":scope > details > summary").click(position={"x": 5, "y": 10})
 
 
 def test_import_fix_reimport_and_find_in_the_tree(page: Page, e2e_world, tmp_path, new_context):  # type: ignore[no-untyped-def]

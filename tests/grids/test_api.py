@@ -299,3 +299,16 @@ def test_one_member_is_not_moved_out_of_a_grid_out_of_reach(hospital, api):
             {"member_id": w["m_a1"].pk})  # fmt: skip
     assert r.status_code == 201
     assert GridMembership.objects.get(member=w["m_a1"]).grid == w["grid_h"]
+
+
+def test_a_20_digit_id_in_a_grid_update_is_a_422_not_a_500(gw, api):
+    """Before, the compound id reached a ``pk__in`` lookup and SQLite raised OverflowError."""
+    g = gw["grid_a"]
+    for body in ({"compound_ids": [10**20]}, {"serving_branch_id": 10**19},
+                 {"workers": [{"user_id": 10**20, "role": "full_time"}]}):  # fmt: skip
+        r = api(gw["alice"], "patch", f"/api/v1/grids/{g.pk}", body)
+        assert r.status_code == 422, (body, r.content)
+        assert "数值超出范围" in next(iter(r.json()["fields"].values()))
+    r = api(gw["alice"], "patch", f"/api/v1/grids/{10**20}", {"name": "x"})
+    assert r.status_code == 404
+    assert list(g.compounds.all()) == [gw["compound_a"]]

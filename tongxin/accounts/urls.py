@@ -11,4 +11,5 @@ urlpatterns = [
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("register/", resident_views.register, name="resident_register"),
+    path("keepalive/", views.keepalive, name="keepalive"),
 ]

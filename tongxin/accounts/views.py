@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -9,19 +10,23 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tongxin.accounts import services
+from tongxin.accounts.lockout import account_locked_until, address_locked_until, cool_off
 from tongxin.accounts.models import User
 from tongxin.core.audit import audit
 from tongxin.core.errors import ServiceError
+from tongxin.core.request_context import client_ip
 
 
 class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": gettext_lazy(
-            "用户名或密码不正确，请重新输入。连续输错5次，账号将被暂时锁定。"
+            "用户名或密码不正确，请重新输入。同一账号在同一网络地址连续输错5次，将在该地址被暂时锁定15分钟。"
         ),
         "inactive": gettext_lazy("该账号已停用，请联系管理员。"),
     }
@@ -79,9 +84,46 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def lockout(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def, type-arg]
+    """Tell the truth about what is locked (this account at this address, or the address) and
+    until when; other accounts and other addresses are not affected by an account's lock."""
     form = LoginForm(request)
+    ip = client_ip(request)
+    username = str((credentials or {}).get("username") or request.POST.get("username", ""))
+    if getattr(request, "tongxin_lockout", "") == "address":
+        until = address_locked_until(ip)
+        message = gettext(
+            "此网络地址在%(minutes)s分钟内登录失败已达%(limit)s次，来自该地址的所有登录已暂停，"
+            "请于%(until)s后再试，或联系管理员解锁。"
+        )
+    else:
+        until = account_locked_until(username, ip)
+        message = gettext(
+            "账号“%(username)s”在此网络地址连续输错密码%(failures)s次，已在此地址被暂时锁定，"
+            "请于%(until)s后再试，或联系管理员解锁。其他账号不受影响。"
+        )
+    minutes = round(cool_off().total_seconds() / 60)
+    when = timezone.localtime(until or timezone.now() + cool_off())
     messages.error(
         request,
-        gettext("登录失败次数过多，账号已被暂时锁定，请15分钟后再试或联系管理员解锁。"),
+        message
+        % {
+            "username": username,
+            "minutes": minutes,
+            "limit": settings.LOGIN_ADDRESS_FAILURE_LIMIT,
+            "failures": settings.AXES_FAILURE_LIMIT,
+            "until": when.strftime("%H:%M"),
+        },
     )
     return render(request, "accounts/login.html", {"form": form, "locked": True}, status=429)
+
+
+@never_cache
+@require_POST
+def keepalive(request: HttpRequest) -> HttpResponse:
+    """The session-timeout warning's 继续使用 (WCAG 2.2.1): any request refreshes the session's
+    30-minute idle expiry (SESSION_SAVE_EVERY_REQUEST), this one does nothing else. 401 without
+    a redirect once the session has gone, so the page can say so instead of loading a login page
+    into a script."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    return HttpResponse(status=204)

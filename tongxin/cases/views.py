@@ -194,7 +194,7 @@ def add_photos(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
     p = selectors.get_photo_for(_scope(request), pk, photo_pk)
-    return uploads.serve(p.file, p.content_type, p.original_name or "photo")
+    return uploads.serve(p.file, p.content_type, f"case-{pk}-photo-{p.pk}")
 
 
 # ---------------------------------------------------------------- residents
@@ -281,7 +281,7 @@ def mine_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
     p = selectors.case_photos(case).filter(pk=selectors.parse_pk(photo_pk) or 0).first()
     if p is None:
         raise Http404
-    return uploads.serve(p.file, p.content_type, p.original_name or "photo")
+    return uploads.serve(p.file, p.content_type, f"case-{pk}-photo-{p.pk}")
 
 
 def track(request: HttpRequest) -> HttpResponse:

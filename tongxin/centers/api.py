@@ -46,12 +46,12 @@ class CenterPage(Schema):
     results: list[CenterOut]
 
 
-class PageQuery(Schema):
+class CenterPageQuery(Schema):
     q: str = Field("", max_length=50)
     page: int = Field(1, ge=1, le=1_000_000)
 
 
-class CenterListQuery(PageQuery):
+class CenterListQuery(CenterPageQuery):
     level: str = ""
     managed: bool = False
 
@@ -189,7 +189,7 @@ class SocialOrgIn(Schema):
 
 
 @router.get("/social-orgs/", response=SocialOrgPage, summary="社会组织名录（分页）")
-def social_list(request: HttpRequest, query: Query[PageQuery]):  # type: ignore[no-untyped-def]
+def social_list(request: HttpRequest, query: Query[CenterPageQuery]):  # type: ignore[no-untyped-def]
     scope = request_scope(request)
     return _page(selectors.social_org_list(scope, text=query.q), query.page)
 

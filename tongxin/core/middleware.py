@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
+from django.views.defaults import bad_request
 
 from tongxin.core.request_context import client_ip, reset_ip, set_ip
 from tongxin.core.scope import scope_for_user
@@ -61,3 +62,19 @@ class SecurityHeadersMiddleware:
         response.setdefault("Referrer-Policy", "same-origin")
         response.setdefault("X-Content-Type-Options", "nosniff")
         return response
+
+
+class BadInputMiddleware:
+    """A number too large for the database (a 20-digit id in a form's multiple choice, which
+    Django looks up with ``pk__in``) is the client's error: a 400 page, not a 500."""
+
+    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+        self.get_response = get_response
+
+    def __call__(self, request):  # type: ignore[no-untyped-def]
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):  # type: ignore[no-untyped-def]
+        if isinstance(exception, OverflowError):
+            return bad_request(request, exception)
+        return None

@@ -5,6 +5,7 @@ serves a file only through its own view, after its scope check (DESIGN §3.5).""
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +93,8 @@ def store(f: UploadedFile, *, allowed: frozenset[str] | set[str], max_bytes: int
     path.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    with path.open("wb") as out:
+    # Only the server's own user may read it (photos of residents, signed minutes).
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         for chunk in f.chunks():
             size += len(chunk)
             if size > max_bytes:
@@ -111,13 +113,25 @@ def delete(name: str) -> None:
     (Path(settings.UPLOAD_ROOT) / name).unlink(missing_ok=True)
 
 
-def serve(name: str, content_type: str, download_name: str) -> FileResponse:
-    """Stream a stored file; the caller has checked scope. Not cached by shared caches, and
-    never sniffed as another type by the browser."""
+def serve(name: str, content_type: str, record: str) -> FileResponse:
+    """Stream a stored file; the caller has checked scope. The download name comes from the
+    record (``case-12-photo-3``) and the checked content type, never from the name it was
+    uploaded with (``evil.html``). Images open in the browser, anything else downloads; the
+    browser may neither sniff another type nor run anything in it (CSP sandbox), and shared
+    caches keep no copy."""
+    kind = next((k for k, (ct, _ext) in KINDS.items() if ct == content_type), None)
+    if kind is None:  # not a type we store: hand it over as bytes, never rendered
+        content_type, filename = "application/octet-stream", f"{record}.bin"
+    else:
+        filename = f"{record}.{KINDS[kind][1]}"
     path = Path(settings.UPLOAD_ROOT) / name
-    response = FileResponse(path.open("rb"), content_type=content_type,
-                            as_attachment=content_type == "application/pdf",
-                            filename=download_name)  # fmt: skip
+    response = FileResponse(
+        path.open("rb"),
+        content_type=content_type,
+        as_attachment=kind not in IMAGES,
+        filename=filename,
+    )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

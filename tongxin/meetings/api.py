@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from tongxin.core.errors import ServiceError
+from tongxin.core.inputs import LocalTime
 from tongxin.core.scope import request_scope
 from tongxin.meetings import selectors, services
 from tongxin.meetings.models import Meeting
@@ -29,8 +30,8 @@ class MeetingOut(Schema):
     title: str
     status: str
     date: dt.date
-    start_time: dt.time
-    end_time: dt.time
+    start_time: LocalTime
+    end_time: LocalTime
     location: str
     presenter: str
     expected_count: int
@@ -51,7 +52,7 @@ class MeetingPage(Schema):
     results: list[MeetingOut]
 
 
-class ListQuery(Schema):
+class MeetingListQuery(Schema):
     org_id: int | None = None
     kind: str = ""
     status: str = ""
@@ -65,8 +66,8 @@ class PlanIn(Schema):
     kind: Kind
     title: str = Field(..., max_length=200)
     date: dt.date
-    start_time: dt.time
-    end_time: dt.time
+    start_time: LocalTime
+    end_time: LocalTime
     location: str = Field("", max_length=200)
     presenter: str = Field("", max_length=50)
     recorder: str = Field("", max_length=50)
@@ -135,7 +136,7 @@ def _need(request: HttpRequest, perm: str) -> None:
 
 
 @router.get("/", response=MeetingPage, summary="会议列表（分页、按组织/类型/状态/日期筛选）")
-def meeting_list(request: HttpRequest, query: Query[ListQuery]):  # type: ignore[no-untyped-def]
+def meeting_list(request: HttpRequest, query: Query[MeetingListQuery]):  # type: ignore[no-untyped-def]
     scope = request_scope(request)
     _need(request, "meetings.view")
     org = get_org_for(scope, query.org_id) if query.org_id else None

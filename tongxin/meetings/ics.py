@@ -14,13 +14,13 @@ PRODID = "-//Tongxin//Meetings//ZH"
 
 
 def escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
+    """TEXT escaping (RFC 5545 §3.3.11). Every CR and LF, paired or bare, becomes ``\\n``: a bare
+    CR left in the text would end the content line in many readers and start a property of the
+    sender's choosing. Other control characters (refused at input, but older rows may hold
+    them) are dropped, as §3.3.11 does not allow them in TEXT."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(ch for ch in text if ch in "\n\t" or (ch >= " " and ch != "\x7f"))
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def fold(line: str) -> str:

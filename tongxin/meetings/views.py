@@ -320,7 +320,9 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     att = selectors.get_attachment_for(_scope(request), pk)
-    return uploads.serve(att.name, att.content_type, att.original_name)
+    return uploads.serve(
+        att.name, att.content_type, f"meeting-{att.meeting_id}-attachment-{att.pk}"
+    )
 
 
 @login_required

@@ -309,7 +309,7 @@ class HoursIn(Schema):
     note: str = Field("", max_length=200)
 
 
-class HoursOut(Schema):
+class MemberHoursOut(Schema):
     id: int
     served_on: dt.date
     minutes: int
@@ -405,7 +405,9 @@ def dual_end(request: HttpRequest, report_id: int, payload: NoteIn):  # type: ig
 
 
 @router.post(
-    "/dual-reports/{report_id}/hours", response={201: HoursOut}, summary="登记服务时长（分钟）"
+    "/dual-reports/{report_id}/hours",
+    response={201: MemberHoursOut},
+    summary="登记服务时长（分钟）",
 )
 def dual_hours(request: HttpRequest, report_id: int, payload: HoursIn):  # type: ignore[no-untyped-def]
     r = dual_report.get_dual_report_for(request_scope(request), report_id, "community")
@@ -596,13 +598,13 @@ class PaymentPage(Schema):
     results: list[PaymentOut]
 
 
-class PageQuery(Schema):
+class MemberPageQuery(Schema):
     page: int = Field(1, ge=1, le=1_000_000)
 
 
 @router.get("/{member_id}/dues/payments", response=PaymentPage,
             summary="党员的缴纳记录（含已冲正的，注明冲正原因）")  # fmt: skip
-def dues_member_payments(request: HttpRequest, member_id: int, query: Query[PageQuery]):  # type: ignore[no-untyped-def]
+def dues_member_payments(request: HttpRequest, member_id: int, query: Query[MemberPageQuery]):  # type: ignore[no-untyped-def]
     member = selectors.get_member_for(request_scope(request), member_id)
     return _page(dues.dues_member_payments(member), query.page)
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from tongxin.core import idnumber, pii
 from tongxin.core.audit import audit
+from tongxin.core.dbstats import refresh_statistics
 from tongxin.core.errors import ServiceError
 from tongxin.core.scope import STEPLEN, Scope
 from tongxin.members import dues
@@ -527,6 +528,8 @@ def dues_import_commit(*, actor: Any, scope: Scope, token: str) -> ImportResult:
                 "created": result.created, "updated": result.updated,
                 "unchanged": result.unchanged,
                 "bases": [[mid, f"{m:%Y-%m}", c, b] for _n, mid, m, c, b in rows]})  # fmt: skip
+    written = len(creates) + len(updates)
+    transaction.on_commit(lambda: refresh_statistics([DuesBase._meta.db_table], written))
     return result
 
 

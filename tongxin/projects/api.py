@@ -68,14 +68,14 @@ class BudgetLineOut(Schema):
     amount_fen: int
 
 
-class ActivityIn(Schema):
+class ProjectActivityIn(Schema):
     title: str = Field(..., max_length=100)
     held_on: dt.date
     place: str = Field("", max_length=100)
     participants: int = 0
 
 
-class ActivityOut(Schema):
+class ProjectActivityOut(Schema):
     id: int
     title: str
     held_on: dt.date
@@ -98,7 +98,7 @@ class MeetingSuggestionIn(SuggestionIn):
     meeting: str = Field(..., max_length=100)
 
 
-class SuggestionOut(Schema):
+class ProjectSuggestionOut(Schema):
     id: int
     title: str
     category_id: int
@@ -128,7 +128,7 @@ class FiguresOut(Schema):
     by_category: dict[str, int]
 
 
-class ListQuery(Schema):
+class ProjectListQuery(Schema):
     status: str = ""
     category_id: int | None = None
     page: int = Field(1, ge=1, le=1_000_000)
@@ -166,7 +166,7 @@ def _pick(qs, pk: int | None, field: str, message: str):  # type: ignore[no-unty
 
 
 @router.get("/", response=ProjectPage, summary="辖区内的微项目")
-def project_list(request: HttpRequest, query: Query[ListQuery]):  # type: ignore[no-untyped-def]
+def project_list(request: HttpRequest, query: Query[ProjectListQuery]):  # type: ignore[no-untyped-def]
     scope = _manager(request)
     qs = selectors.project_list(scope, status=query.status, category=query.category_id)
     return _page(qs, query.page)
@@ -205,12 +205,14 @@ def figures(request: HttpRequest):  # type: ignore[no-untyped-def]
     return {**fig, "by_category": by_category}
 
 
-@router.get("/suggestions", response=list[SuggestionOut], summary="辖区内的居民建议（最近200条）")
+@router.get(
+    "/suggestions", response=list[ProjectSuggestionOut], summary="辖区内的居民建议（最近200条）"
+)
 def suggestion_list(request: HttpRequest, status: str = ""):  # type: ignore[no-untyped-def]
     return list(selectors.suggestion_list(_manager(request), status=status)[:200])
 
 
-@router.post("/suggestions", response={201: SuggestionOut}, summary="居民在线提建议")
+@router.post("/suggestions", response={201: ProjectSuggestionOut}, summary="居民在线提建议")
 def suggestion_submit(request: HttpRequest, payload: SuggestionIn):  # type: ignore[no-untyped-def]
     resident = _resident(request)
     category = selectors.categories().filter(pk=payload.category_id).first()
@@ -220,7 +222,7 @@ def suggestion_submit(request: HttpRequest, payload: SuggestionIn):  # type: ign
 
 
 @router.post(
-    "/suggestions/meeting", response={201: SuggestionOut}, summary="录入线下会议上的居民建议"
+    "/suggestions/meeting", response={201: ProjectSuggestionOut}, summary="录入线下会议上的居民建议"
 )
 def suggestion_enter(request: HttpRequest, payload: MeetingSuggestionIn):  # type: ignore[no-untyped-def]
     scope = _manager(request)
@@ -272,8 +274,8 @@ def budget_line_add(request: HttpRequest, project_id: int, payload: BudgetLineIn
                                                 item=payload.item, amount_fen=payload.amount_fen))  # fmt: skip
 
 
-@router.post("/{project_id}/activities", response={201: ActivityOut}, summary="登记项目活动")
-def activity_add(request: HttpRequest, project_id: int, payload: ActivityIn):  # type: ignore[no-untyped-def]
+@router.post("/{project_id}/activities", response={201: ProjectActivityOut}, summary="登记项目活动")
+def activity_add(request: HttpRequest, project_id: int, payload: ProjectActivityIn):  # type: ignore[no-untyped-def]
     project = selectors.get_project_for(_manager(request), project_id)
     return Status(201, services.activity_add(actor=request.user, project=project,
                                              **payload.dict()))  # fmt: skip

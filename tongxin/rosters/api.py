@@ -12,7 +12,7 @@ from tongxin.core.errors import ServiceError
 from tongxin.core.scope import request_scope
 from tongxin.members.selectors import MemberFilters, pii_query_kind
 from tongxin.orgs.selectors import get_org_for
-from tongxin.rosters import selectors, services
+from tongxin.rosters import jobs, selectors, services
 from tongxin.rosters.models import ImportJob, ImportKind
 
 router = Router(tags=["名册导入导出"])
@@ -99,7 +99,7 @@ def import_create(  # type: ignore[no-untyped-def]
 
 @router.get("/imports/{job_id}", response=JobOut, summary="导入进度、计数和逐行错误")
 def import_detail(request: HttpRequest, job_id: int):  # type: ignore[no-untyped-def]
-    return selectors.get_job_for(request_scope(request), job_id)
+    return jobs.recover(selectors.get_job_for(request_scope(request), job_id))
 
 
 @router.post("/imports/{job_id}/commit", response=JobOut, summary="确认导入（全部写入或全部不写）")
@@ -124,7 +124,7 @@ def org_import_create(request: HttpRequest, file: File[UploadedFile]):  # type: 
 
 @router.get("/org-imports/{job_id}", response=JobOut, summary="党组织名册导入进度、计数和逐行错误")
 def org_import_detail(request: HttpRequest, job_id: int):  # type: ignore[no-untyped-def]
-    return selectors.get_job_for(request_scope(request), job_id, ImportKind.ORGS)
+    return jobs.recover(selectors.get_job_for(request_scope(request), job_id, ImportKind.ORGS))
 
 
 @router.post("/org-imports/{job_id}/commit", response=JobOut,

@@ -18,6 +18,7 @@ class JobStatus(models.TextChoices):
     COMMITTING = "committing", _("正在导入")
     DONE = "done", _("已导入")
     FAILED = "failed", _("导入失败")
+    CANCELLED = "cancelled", _("已取消")
 
 
 RUNNING = (JobStatus.QUEUED, JobStatus.CHECKING, JobStatus.COMMITTING)
@@ -53,6 +54,10 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # The process checking or writing the job ("host:pid:start") and when it last said so:
+    # how the sweep (jobs.py) tells a dead worker's job from a slow one.
+    worker = models.CharField(max_length=120, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("名册导入")

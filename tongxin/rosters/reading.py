@@ -6,16 +6,19 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import os
 import secrets
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext
 
+from tongxin.core import guarded
 from tongxin.core.errors import ServiceError
 
 MAX_BYTES_DEFAULT = 80 * 1024 * 1024
@@ -93,7 +96,7 @@ def store(f: UploadedFile) -> StoredRoster:
     path.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    with path.open("wb") as out:
+    with open_private(path) as out:
         for chunk in f.chunks():
             size += len(chunk)
             if size > limit:
@@ -103,6 +106,11 @@ def store(f: UploadedFile) -> StoredRoster:
             digest.update(chunk)
             out.write(chunk)
     return StoredRoster(rel, kind, size, digest.hexdigest(), original)
+
+
+def open_private(path: Path) -> BinaryIO:
+    """A new file only its owner (the server) may read: rosters hold ID numbers."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
 
 
 def delete(name: str) -> None:
@@ -134,6 +142,38 @@ def _csv_encoding(path: Path) -> str:
 Rows = Iterator[tuple[int, list[object]]]
 
 
+def _csv_lines(f: Any, limits: dict[str, int], name: str) -> Iterator[str]:
+    """The file's lines, never one longer than four of the longest cells: a file of one
+    endless line is refused before it is held in memory."""
+    cap = limits["cell_chars"] * 4
+    while line := f.readline(cap):
+        if len(line) >= cap and not line.endswith(("\n", "\r")):
+            raise refused(name, "text", {"limit": limits["cell_chars"]})
+        yield line
+
+
+def _csv_check(number: int, row: list[str], limits: dict[str, int], name: str) -> None:
+    if number > limits["rows"]:
+        raise refused(name, "rows", {"rows": number, "limit": limits["rows"]})
+    if len(row) > limits["columns"]:
+        raise refused(name, "columns", {"columns": len(row), "limit": limits["columns"]})
+    for i, v in enumerate(row):
+        if len(v) > limits["cell_chars"]:
+            raise refused(
+                name,
+                "cell",
+                {"row": number, "column": _column_name(i + 1), "chars": limits["cell_chars"]},
+            )
+
+
+def _column_name(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
 def rows(path: Path, file_format: str, original_name: str) -> tuple[int, Rows]:
     """(number of rows, iterator of (row number as the spreadsheet shows it, cells)) for the
     first sheet. For CSV the number counts line breaks (a cell may hold one): an estimate."""
@@ -144,29 +184,137 @@ def rows(path: Path, file_format: str, original_name: str) -> tuple[int, Rows]:
             while chunk := fb.read(1 << 20):
                 total += chunk.count(b"\n")
 
+        limits = sheet_limits()
+
         def csv_rows() -> Rows:
             with path.open(encoding=encoding, errors="replace", newline="") as f:
-                for i, row in enumerate(csv.reader(f), start=1):
-                    yield i, list(row)
+                try:
+                    for i, row in enumerate(csv.reader(_csv_lines(f, limits, original_name)), 1):
+                        _csv_check(i, row, limits, original_name)
+                        yield i, list(row)
+                except csv.Error:
+                    raise not_a_spreadsheet(original_name) from None
 
         return total, csv_rows()
-    from python_calamine import CalamineWorkbook
-
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-        sheet = wb.get_sheet_by_index(0)
-        total = sheet.total_height
-        it = sheet.iter_rows()  # from the sheet's first row, empty rows included
-    except Exception:  # calamine raises its own error types for every kind of damage
-        raise not_a_spreadsheet(original_name) from None
+    items = guarded.run(
+        "tongxin.rosters.sheet_read:read",
+        str(path),
+        file_format,
+        sheet_limits(),
+        memory=_setting("TONGXIN_SHEET_MAX_MEMORY", MAX_MEMORY_DEFAULT),
+        cpu_seconds=_setting("TONGXIN_SHEET_MAX_CPU_SECONDS", MAX_CPU_SECONDS_DEFAULT),
+    )
+    first = _next_item(items, original_name)
+    if first is None or first[0] != "total":
+        raise not_a_spreadsheet(original_name)
+    total = int(first[1])
 
     def sheet_rows() -> Rows:
         try:
-            yield from enumerate(it, start=1)
+            while (item := _next_item(items, original_name)) is not None:
+                yield from item[1]
         finally:
-            wb.close()
+            items.close()
 
     return total, sheet_rows()
+
+
+def _next_item(items: Generator[Any, None, None], original_name: str) -> tuple[Any, ...] | None:
+    """The guarded reader's next message; its refusal or death as a ServiceError."""
+    try:
+        item = next(items, None)
+    except guarded.GuardedFailure as e:
+        items.close()
+        raise reader_failed(original_name, e.reason) from None
+    if item is not None and item[0] == "refused":
+        items.close()
+        raise refused(original_name, item[1], item[2])
+    return item
+
+
+# ---- limits ----------------------------------------------------------------------------------
+# Far above any real roster (a 街道's few thousand members, a city's tens of thousands), far
+# below what takes a worker down. Each is a setting.
+
+MAX_UNCOMPRESSED_DEFAULT = 512 * 1024 * 1024
+MAX_ENTRIES_DEFAULT = 10_000
+MAX_ROWS_DEFAULT = 500_000
+MAX_COLUMNS_DEFAULT = 1_000
+MAX_CELLS_DEFAULT = 20_000_000  # the reader holds the rectangle up to the farthest cell
+MAX_CELL_CHARS_DEFAULT = 32_767  # Excel's own limit for one cell
+MAX_MEMORY_DEFAULT = 2 * 1024 * 1024 * 1024
+MAX_CPU_SECONDS_DEFAULT = 900
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def sheet_limits() -> dict[str, int]:
+    return {
+        "uncompressed": _setting("TONGXIN_SHEET_MAX_UNCOMPRESSED", MAX_UNCOMPRESSED_DEFAULT),
+        "entries": _setting("TONGXIN_SHEET_MAX_ENTRIES", MAX_ENTRIES_DEFAULT),
+        "rows": _setting("TONGXIN_SHEET_MAX_ROWS", MAX_ROWS_DEFAULT),
+        "columns": _setting("TONGXIN_SHEET_MAX_COLUMNS", MAX_COLUMNS_DEFAULT),
+        "cells": _setting("TONGXIN_SHEET_MAX_CELLS", MAX_CELLS_DEFAULT),
+        "cell_chars": _setting("TONGXIN_SHEET_MAX_CELL_CHARS", MAX_CELL_CHARS_DEFAULT),
+    }
+
+
+def _mb(n: int) -> int:
+    return max(1, n // (1024 * 1024))
+
+
+def refused(name: str, code: str, p: dict[str, Any]) -> ServiceError:
+    """The guarded reader's refusal as a sentence saying what is wrong with the file."""
+    if code == "unreadable":
+        return not_a_spreadsheet(name)
+    texts = {
+        "damaged": gettext(
+            "文件“%(name)s”已损坏：压缩包中记录的大小与实际内容不符。请在Excel或WPS中打开后另存为新的.xlsx文件再上传。"
+        ),
+        "entries": gettext(
+            "文件“%(name)s”中包含%(entries)d个部件，超过上限%(limit)d个，不像一份名册。请把名册复制到一个新建的工作簿中再上传。"
+        ),
+        "uncompressed": gettext(
+            "文件“%(name)s”解压后超过%(mb)d MB，远大于任何名册，无法读取。请删除多余的工作表和图片，或把名册复制到一个新建的工作簿中再上传。"
+        ),
+        "text": gettext(
+            "文件“%(name)s”中有一段文字或空白超过%(limit)d个字符，无法读取。请检查是否有单元格粘贴了大段内容，删除后再上传。"
+        ),
+        "rows": gettext(
+            "文件“%(name)s”的第一个工作表有%(rows)d行，超过上限%(limit)d行。请删除末尾多余的行，或把名册拆成几个文件分批导入。"
+        ),
+        "columns": gettext(
+            "文件“%(name)s”的第一个工作表有%(columns)d列，超过上限%(limit)d列。请删除右侧多余的列（包括远处零散的单元格）后再上传。"
+        ),
+        "cells": gettext(
+            "文件“%(name)s”的第一个工作表范围达%(rows)d行×%(columns)d列，超过%(limit)d个单元格的上限，通常是远处有零散的单元格。请删除数据区域以外的内容，或把名册复制到新建的工作簿中再上传。"
+        ),
+        "cell": gettext(
+            "文件“%(name)s”第%(row)d行%(column)s列的单元格超过%(chars)d个字符，无法读取。请改正这个单元格后再上传。"
+        ),
+    }
+    text = texts.get(code)
+    if text is None:
+        return not_a_spreadsheet(name)
+    params = {"name": name, **p}
+    if code == "uncompressed":
+        params["mb"] = _mb(int(p["limit"]))
+    return ServiceError(text % params, fields={"file": gettext("文件不能读取。")})
+
+
+def reader_failed(name: str, reason: str) -> ServiceError:
+    """The guarded reader died (its memory or time limit, or a reader bug): this file only."""
+    if reason == "cpu":
+        text = gettext(
+            "读取文件“%(name)s”用时过长，已停止。请删除多余的内容，或把名册拆成几个文件分批导入。"
+        )
+    else:
+        text = gettext(
+            "文件“%(name)s”无法在限定的内存内读取，已停止读取，没有写入任何数据。请在Excel或WPS中打开后另存为新的.xlsx文件，删除数据区域以外的内容后再上传。"
+        )
+    return ServiceError(text % {"name": name}, fields={"file": gettext("文件不能读取。")})
 
 
 def header_key(value: object) -> str:

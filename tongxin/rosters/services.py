@@ -16,15 +16,19 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from tongxin.core.audit import audit
+from tongxin.core.dbstats import refresh_statistics
 from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.core.scope import Scope, scope_for_user
 from tongxin.orgs.models import Organization
-from tongxin.rosters import reading, selectors
+from tongxin.rosters import jobs, reading, selectors
 from tongxin.rosters.importer import MemberImport, Outcome, Rollback
 from tongxin.rosters.models import ImportJob, ImportKind, JobStatus
 from tongxin.rosters.org_import import OrgImport
 
 INLINE_BYTES_DEFAULT = 512 * 1024
+# The tables an import writes in bulk, whose planner statistics it refreshes afterwards.
+MEMBER_TABLES = ("members_member", "members_orgrelationchange")
+ORG_TABLES = ("orgs_organization",)
 
 
 def inline_bytes() -> int:
@@ -102,11 +106,34 @@ def job_commit_request(*, actor: Any, job: ImportJob) -> ImportJob:
             fields={"job": gettext("当前状态不能导入。")},
         )
     claimed = ImportJob.objects.filter(pk=job.pk, status=JobStatus.READY).update(
-        status=JobStatus.COMMITTING, rows_done=0, updated_at=timezone.now()
+        status=JobStatus.COMMITTING,
+        rows_done=0,
+        updated_at=timezone.now(),
+        worker="",
+        heartbeat_at=None,
     )
     if not claimed:
         raise ConflictError(gettext("这份名册已经在导入中，请勿重复提交。"))
     job.status = JobStatus.COMMITTING
+    return job
+
+
+def job_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
+    """The importer decides not to write a checked roster: the job ends and its file goes."""
+    with transaction.atomic():
+        now = timezone.now()
+        cancelled = ImportJob.objects.filter(pk=job.pk, status=JobStatus.READY).update(
+            status=JobStatus.CANCELLED, finished_at=now, updated_at=now,
+            message=gettext("已取消导入，没有写入任何数据，上传的文件已删除。"),
+        )  # fmt: skip
+        if not cancelled:
+            raise ConflictError(
+                gettext("只有检查通过、尚未导入的名册才能取消；这份名册已在导入或已结束。"),
+                fields={"job": gettext("当前状态不能取消。")},
+            )
+        audit(actor=actor, action="rosters.cancel", obj=job, diff={"file": job.original_name})
+    _finish_file(job)
+    job.refresh_from_db()
     return job
 
 
@@ -159,20 +186,26 @@ def _importer(job: ImportJob, scope: Scope) -> MemberImport | OrgImport:
 def _check(job: ImportJob) -> None:
     if job.status != JobStatus.QUEUED:
         return
-    _save(job, status=JobStatus.CHECKING)
+    _save(job, status=JobStatus.CHECKING, worker=jobs.process_tag(), heartbeat_at=timezone.now())
     scope = scope_for_user(job.created_by)
     importer = _importer(job, scope)
 
     def progress(done: int, total: int) -> None:
-        _save(job, rows_done=done, rows_total=max(total - 1, done))
+        _save(job, rows_done=done, rows_total=max(total - 1, done), heartbeat_at=timezone.now())
 
     try:
-        out = importer.run(reading.full_path(job.file_name), job.file_format, job.original_name,
-                           commit=False, progress=progress)  # fmt: skip
+        # The beat also covers opening a large workbook, before the first chunk's progress.
+        with jobs.heartbeat(job):
+            out = importer.run(reading.full_path(job.file_name), job.file_format,
+                               job.original_name, commit=False, progress=progress)  # fmt: skip
     except ServiceError as e:
         _save(job, status=JobStatus.FAILED, message=e.message[:500], finished_at=timezone.now())
         _finish_file(job)
         return
+    except Exception:
+        _save(job, status=JobStatus.FAILED, message=_system_error(), finished_at=timezone.now())
+        _finish_file(job)
+        raise
     _audit_duplicates(job, out)
     status = JobStatus.INVALID if out.error_rows else JobStatus.READY
     _save(job, status=status, rows_total=out.rows, rows_done=out.rows,
@@ -194,17 +227,23 @@ def _audit_duplicates(job: ImportJob, out: Outcome) -> None:
 def _commit(job: ImportJob) -> None:
     if job.status != JobStatus.COMMITTING:
         return
+    jobs.claim(job)
     scope = scope_for_user(job.created_by)
     importer = _importer(job, scope)
     out: Outcome | None = None
     try:
-        with transaction.atomic():
+        with jobs.heartbeat(job), transaction.atomic():
             out = importer.run(reading.full_path(job.file_name), job.file_format,
                                job.original_name, commit=True)  # fmt: skip
             audit(actor=job.created_by, action=f"rosters.import_{job.kind}", obj=job,
                   diff={"file": job.original_name, "sha256": job.sha256, "rows": out.rows,
                         "created": out.created, "updated": out.updated,
                         "unchanged": out.unchanged})  # fmt: skip
+            # Done in the same transaction as the rows: a worker dying after this commit
+            # leaves a job that shows done, never one stuck "committing" with its rows in.
+            _save(job, status=JobStatus.DONE, rows_total=out.rows, rows_done=out.rows,
+                  error_rows=0, to_create=out.created, to_update=out.updated,
+                  unchanged=out.unchanged, report=_report(out), finished_at=timezone.now())  # fmt: skip
     except Rollback:
         out = importer.last_outcome
         assert out is not None
@@ -219,14 +258,17 @@ def _commit(job: ImportJob) -> None:
         _finish_file(job)
         return
     except Exception:
-        _save(job, status=JobStatus.FAILED,
-              message=gettext("导入时发生系统错误，没有写入任何数据。请稍后重试，或联系系统管理员。"),
-              finished_at=timezone.now())  # fmt: skip
+        _save(job, status=JobStatus.FAILED, message=_system_error(), finished_at=timezone.now())
+        _finish_file(job)
         raise
-    _save(job, status=JobStatus.DONE, rows_total=out.rows, rows_done=out.rows, error_rows=0,
-          to_create=out.created, to_update=out.updated, unchanged=out.unchanged,
-          report=_report(out), finished_at=timezone.now())  # fmt: skip
     _finish_file(job)
+    refresh_statistics(
+        ORG_TABLES if job.kind == ImportKind.ORGS else MEMBER_TABLES, out.created + out.updated
+    )
+
+
+def _system_error() -> str:
+    return gettext("导入时发生系统错误，没有写入任何数据。请稍后重试，或联系系统管理员。")
 
 
 @transaction.atomic

@@ -9,3 +9,12 @@ def run_import_job(job_id: int, step: str) -> None:
     from tongxin.rosters.services import job_run
 
     job_run(job_id=job_id, step=step)
+
+
+@task()
+def sweep_import_jobs() -> None:
+    """Every minute (manage.py periodic): fail the jobs of workers that died, expire the
+    unfinished ones after a day, delete roster files no job holds."""
+    from tongxin.rosters.jobs import sweep
+
+    sweep()

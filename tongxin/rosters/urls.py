@@ -14,4 +14,5 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job, name="job"),
     path("jobs/<int:pk>/progress/", views.progress, name="progress"),
     path("jobs/<int:pk>/commit/", views.commit, name="commit"),
+    path("jobs/<int:pk>/cancel/", views.cancel, name="cancel"),
 ]

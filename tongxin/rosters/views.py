@@ -11,7 +11,7 @@ from tongxin.core.errors import ServiceError
 from tongxin.core.pagination import paginate
 from tongxin.members.selectors import MemberFilters, pii_query_kind
 from tongxin.orgs.selectors import get_org_for
-from tongxin.rosters import exports, selectors, services
+from tongxin.rosters import exports, jobs, selectors, services
 from tongxin.rosters.forms import OrgUploadForm, UploadForm
 from tongxin.rosters.importer import COLUMNS
 from tongxin.rosters.models import ImportKind
@@ -97,7 +97,7 @@ def template(request: HttpRequest) -> FileResponse:
 @require_GET
 def job(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
-    job = selectors.get_job_for(scope, pk)
+    job = jobs.recover(selectors.get_job_for(scope, pk))
     errors = paginate(request, job.report.get("errors", []), per_page=50)
     page = "rosters/org_job.html" if job.kind == ImportKind.ORGS else "rosters/job.html"
     # Warnings (rows that import but deserve a look) never block the import.
@@ -110,7 +110,7 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
 def progress(request: HttpRequest, pk: int) -> HttpResponse:
     """Polled every second by the job page while the job runs; once it has finished the
     page reloads to show the report."""
-    job = selectors.get_job_for(request.scope, pk)  # type: ignore[attr-defined]
+    job = jobs.recover(selectors.get_job_for(request.scope, pk))  # type: ignore[attr-defined]
     response = render(request, "rosters/_progress.html", {"job": job})
     if not job.running:
         response["HX-Refresh"] = "true"
@@ -168,3 +168,17 @@ def export_response(request: HttpRequest, filters: MemberFilters, reveal: bool) 
 @require_GET
 def export(request: HttpRequest) -> FileResponse:
     return export_response(request, export_filters(request), request.GET.get("reveal") == "1")
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give up a checked roster instead of importing it: its file is deleted at once."""
+    job = selectors.get_job_for(request.scope, pk)  # type: ignore[attr-defined]
+    try:
+        services.job_cancel(actor=request.user, job=job)
+    except ServiceError as e:
+        messages.error(request, e.message)
+        return redirect("rosters:job", pk=job.pk)
+    messages.success(request, gettext("已取消导入，上传的文件已删除。"))
+    return redirect("rosters:orgs" if job.kind == ImportKind.ORGS else "rosters:index")

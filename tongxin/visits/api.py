@@ -27,7 +27,7 @@ def _scope(request: HttpRequest, perm: str = "visits.view") -> Scope:
     return scope
 
 
-class CaseOut(Schema):
+class VisitCaseOut(Schema):
     id: int
     tracking_code: str
     state: str
@@ -40,7 +40,7 @@ class ProblemOut(Schema):
     text: str
     status: str
     resolution: str
-    case: CaseOut | None = None
+    case: VisitCaseOut | None = None
 
 
 class VisitOut(Schema):

@@ -34,7 +34,7 @@ def _page(qs: QuerySet, page: int) -> dict[str, Any]:  # type: ignore[type-arg]
             "results": list(qs[start : start + size])}  # fmt: skip
 
 
-class PageQuery(Schema):
+class VolunteerPageQuery(Schema):
     page: int = Field(1, ge=1, le=1_000_000)
 
 
@@ -63,7 +63,7 @@ class TeamIn(Schema):
 
 
 @router.get("/teams/", response=TeamPage, summary="志愿服务队（管理范围内）")
-def team_list(request: HttpRequest, query: Query[PageQuery]):  # type: ignore[no-untyped-def]
+def team_list(request: HttpRequest, query: Query[VolunteerPageQuery]):  # type: ignore[no-untyped-def]
     return _page(selectors.team_list(_manager(request)), query.page)
 
 
@@ -129,7 +129,7 @@ class ActivityIn(Schema):
 
 
 @router.get("/activities/", response=ActivityPage, summary="报名中的志愿服务活动")
-def activity_list(request: HttpRequest, query: Query[PageQuery]):  # type: ignore[no-untyped-def]
+def activity_list(request: HttpRequest, query: Query[VolunteerPageQuery]):  # type: ignore[no-untyped-def]
     return _page(selectors.activity_public_list(), query.page)
 
 
@@ -255,7 +255,7 @@ class HoursPage(Schema):
     results: list[HoursOut]
 
 
-class HoursQuery(PageQuery):
+class HoursQuery(VolunteerPageQuery):
     org_id: int | None = None
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 
 register = template.Library()
 
@@ -13,7 +14,18 @@ def percent(n: int, total: int) -> str:
 @register.simple_tag
 def widget(field):  # type: ignore[no-untyped-def]
     """Render a form field's widget with Bootstrap classes and the invalid state."""
-    css = "form-select" if field.widget_type in ("select", "selectmultiple") else "form-control"
+    if field.widget_type == "checkbox":
+        css = "form-check-input"
+    elif field.widget_type in ("select", "selectmultiple"):
+        css = "form-select"
+    else:
+        css = "form-control"
     if field.errors:
         css += " is-invalid"
     return field.as_widget(attrs={"class": css})
+
+
+@register.simple_tag
+def session_age() -> int:
+    """Seconds of inactivity after which a session ends, for the timeout warning."""
+    return int(settings.SESSION_COOKIE_AGE)

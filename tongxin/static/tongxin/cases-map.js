@@ -1,7 +1,7 @@
 /* 事件地图: a coordinate picker on the resident's report page (data-mode="pick") and the
    reported point on the staff case page (data-mode="show"). Works offline: without a tile
    server (the TONGXIN_MAP_TILES setting, data-tiles) the map is a plain background with the
-   compounds' markers and a scale. The page works without this script: the map stays hidden
+   compounds' markers and a scale. The page works without this script: the map is not shown
    and the fields are filled by hand or left empty. No inline script (CSP). */
 (function () {
   "use strict";
@@ -10,7 +10,12 @@
 
   function baseMap(el) {
     el.hidden = false;
-    var map = L.map(el, { zoomControl: true, attributionControl: false });
+    var map = L.map(el, { zoomControl: false, attributionControl: false });
+    // The zoom buttons' names in the page's language (data-zoom-in/-out), not Leaflet's English.
+    L.control.zoom({
+      zoomInTitle: el.getAttribute("data-zoom-in") || "Zoom in",
+      zoomOutTitle: el.getAttribute("data-zoom-out") || "Zoom out"
+    }).addTo(map);
     var tiles = el.getAttribute("data-tiles");
     if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
     else { el.classList.add("tx-map-plain"); }

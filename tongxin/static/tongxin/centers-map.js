@@ -5,7 +5,12 @@
   function start() {
     var el = document.getElementById("tx-center-map");
     if (!el || typeof L === "undefined") { return; }
-    var map = L.map(el, { zoomControl: true, attributionControl: false, preferCanvas: true });
+    var map = L.map(el, { zoomControl: false, attributionControl: false, preferCanvas: true });
+    // The zoom buttons' names in the page's language (data-zoom-in/-out), not Leaflet's English.
+    L.control.zoom({
+      zoomInTitle: el.getAttribute("data-zoom-in") || "Zoom in",
+      zoomOutTitle: el.getAttribute("data-zoom-out") || "Zoom out"
+    }).addTo(map);
     var tiles = el.getAttribute("data-tiles");
     if (tiles) { L.tileLayer(tiles, { maxZoom: 18 }).addTo(map); }
     else { el.classList.add("tx-map-plain"); }
