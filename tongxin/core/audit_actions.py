@@ -123,6 +123,7 @@ ACTION_LABELS = {
     "projects.rate": _("评价微项目"),
     # rosters
     "rosters.upload": _("上传名册"),
+    "rosters.cancel": _("取消名册导入"),
     "rosters.import_members": _("导入党员名册"),
     "rosters.import_orgs": _("导入党组织名册"),
     "rosters.export_members": _("导出党员名册"),
