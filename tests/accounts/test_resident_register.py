@@ -87,8 +87,10 @@ def test_a_resident_signing_in_lands_on_the_compound_page_not_the_staff_dashboar
 ):  # type: ignore[no-untyped-def]
     user = User.objects.create(username="resident-home")
     Resident.objects.create(user=user, name="居民乙", home=world["compound_a"])
+    # The compound page is rendered at / itself, without a redirect (issue 13, item 6).
     r = client_for(user).get("/")
-    assert r.status_code == 302 and r["Location"] == "/sharing/"
+    assert r.status_code == 200 and 'data-testid="board"' in r.content.decode()
+    assert "tx-tabbar" in r.content.decode()
     # Staff keep their 工作台.
     assert client_for(world["alice"]).get("/").status_code == 200
 

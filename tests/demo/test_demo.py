@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from tongxin.accounts.models import User
 from tongxin.core import idnumber
@@ -14,7 +15,7 @@ from tongxin.core.scope import Scope
 from tongxin.demo import loader
 from tongxin.demo.generator import CITY_SECTORS, build_plan
 from tongxin.geo.models import Area
-from tongxin.members.models import Member
+from tongxin.members.models import Member, OrgRelationChange
 from tongxin.members.selectors import member_list
 from tongxin.orgs.models import Organization
 from tongxin.orgs.services import nesting_error
@@ -51,6 +52,7 @@ def test_the_same_seed_gives_the_same_town_and_another_seed_another():
 def test_the_demo_town_is_a_valid_tree_with_valid_members():
     text = run_demo("--scale", "town", "--seed", "3")
     assert "320 个党组织" in text and "5610 名党员" in text and "zuzhibu" in text
+    assert "linju" in text and "jumin" in text
     assert Organization.objects.find_problems() == ([], [], [], [], [])
     assert Area.objects.find_problems() == ([], [], [], [], [])
     # every nesting is legal
@@ -162,12 +164,15 @@ def test_work_units_leave_the_rest_of_the_town_as_it_was(monkeypatch):
 def test_members_of_working_age_work_in_the_unit_hosting_their_organization(client):  # type: ignore[no-untyped-def]
     from django.urls import reverse
 
-    from tongxin.demo.generator import Generator
     from tongxin.grids.models import Grid
 
     run_demo("--scale", "town")
-    today = Generator().today
-    members = list(Member.objects.select_related("org", "work_unit"))
+    today = timezone.localdate()  # the day the demo was loaded
+    # A member the demo transfers to another organization keeps their work unit (members demo).
+    moved = set(
+        OrgRelationChange.objects.exclude(kind="joined").values_list("member_id", flat=True)
+    )
+    members = [m for m in Member.objects.select_related("org", "work_unit") if m.pk not in moved]
     hosts = dict(Organization.objects.exclude(unit=None).values_list("path", "unit_id"))
 
     def host(path: str) -> int | None:

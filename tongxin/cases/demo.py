@@ -130,8 +130,12 @@ def load(ctx: DemoContext) -> None:
         return
     local = [c for c in compounds if c[1].startswith(anchor.path)] or compounds
     city = Area.objects.filter(depth=1).order_by("path").first()
-    jumin_home = Area.objects.get(pk=local[0][0])
+    # jumin's home: the story compound (the loader makes jumin there), else the street's first.
+    jumin_home = Area.objects.filter(pk=ctx.story_compound_id).first() or Area.objects.get(
+        pk=local[0][0]
+    )
     bumen, resident = _users(jumin_home, city)
+    jumin_home = resident.home if resident is not None else jumin_home
     district = Area.objects.filter(level=AreaLevel.DISTRICT).order_by("path").first()
     if district is not None:
         # A district rule: 噪声扰民 goes to 城管 there rather than 生态环境 (most specific wins).

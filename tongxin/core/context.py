@@ -7,10 +7,13 @@ from django.utils.translation import pgettext_lazy
 
 from tongxin.core.registry import REGISTRY
 
+# (url name, label, active key, permission needed; None: every signed-in user). An item
+# shows only to those who may open it: the member list to a member who sees no one else
+# would be an empty page whose buttons lead nowhere.
 NAV = [
-    ("core:dashboard", pgettext_lazy("nav", "工作台"), "dashboard"),
-    ("orgs:tree", pgettext_lazy("nav", "组织"), "orgs"),
-    ("members:list", pgettext_lazy("nav", "党员"), "members"),
+    ("core:dashboard", pgettext_lazy("nav", "工作台"), "dashboard", None),
+    ("orgs:tree", pgettext_lazy("nav", "组织"), "orgs", "orgs.view"),
+    ("members:list", pgettext_lazy("nav", "党员"), "members", "members.view"),
 ]
 
 
@@ -18,9 +21,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
     ns = match.namespace if match else ""
     active = {"core": "dashboard"}.get(ns, ns)
-    items = list(NAV)
-    scope = getattr(request, "scope", None)
-    if scope is not None and request.user.is_authenticated:
+    scope: Any = getattr(request, "scope", None)
+    signed_in = scope is not None and request.user.is_authenticated
+    items = [
+        (url_name, label, key)
+        for url_name, label, key, perm in NAV
+        if perm is None or (signed_in and scope.has(perm))
+    ]
+    if signed_in:
         for item in REGISTRY.nav:
             if not item.perms or any(scope.has(p) for p in item.perms):
                 items.append((item.url_name, item.label, item.key))
@@ -30,4 +38,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append(("core:audit", pgettext_lazy("nav", "审计"), "audit"))
     if ns == "core" and match and match.url_name == "audit":
         active = "audit"
-    return {"nav_items": items, "nav_active": active}
+    search = bool(signed_in and scope.has("members.view"))
+    return {"nav_items": items, "nav_active": active, "nav_member_search": search}

@@ -27,3 +27,7 @@ class DemoContext:
     today: dt.date
     rng: random.Random
     say: ProgressFn
+    # The demo story (README): the compound where the story's residents and members live (an
+    # Area id), and the accounts linked to the story branch's members (zhibu, dangyuan).
+    story_compound_id: int | None = None
+    linked_usernames: tuple[str, ...] = ()

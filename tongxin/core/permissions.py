@@ -1,6 +1,8 @@
 """Named permissions (DESIGN §3.1). Roles grant these strings; a Scope answers, per permission,
 which part of the organization tree and the area tree a user reaches."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -70,3 +72,15 @@ DEFAULT_ROLES = {
     ),
     "member": (gettext_noop("党员"), ["orgs.view", "meetings.view"]),
 }  # fmt: skip
+
+# What the 党员 role grants. A user holding nothing beyond it (a member) or nothing at all (a
+# resident) works from the phone pages: their home is their own, not a staff 工作台.
+PHONE_PERMS = frozenset(DEFAULT_ROLES["member"][1])
+
+
+def works_at_desk(scope: Any) -> bool:
+    """Whether the user's home is the staff 工作台: a superuser, or a grant beyond a member's."""
+    return bool(
+        scope.is_superuser
+        or any(grants for perm, grants in scope.grants.items() if perm not in PHONE_PERMS)
+    )

@@ -2,6 +2,9 @@
 
 - ``nav(...)``: an entry of the top navigation, shown when the user holds one of its permissions;
 - ``dashboard_panel(...)``: a card on the 工作台, computed by a selector for the user's scope;
+- ``phone_card(...)``: a card on a member's phone home (their own figures, not a staff scope);
+- ``phone_home(...)``: a view that renders the home of a user who holds no staff role (a
+  resident's compound page), or None when it is not theirs;
 - ``periodic(...)``: a django-tasks task enqueued every N seconds by ``manage.py periodic``
   (started by ``make run`` beside the worker); periodic tasks must be idempotent;
 - the demo generator calls ``tongxin.<app>.demo.load(ctx)`` for every installed app that has one
@@ -16,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,24 @@ class DashboardPanel:
 
 
 @dataclass(frozen=True)
+class PhoneCard:
+    """``compute(request)`` returns the context of ``template`` for the signed-in member's own
+    figures, or None to hide the card."""
+
+    template: str
+    compute: Callable[[HttpRequest], dict[str, Any] | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PhoneHome:
+    """``view(request)`` renders the user's home, or returns None when it is not theirs."""
+
+    view: Callable[[HttpRequest], HttpResponse | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class PeriodicTask:
     task: str  # dotted path of a django-tasks Task, e.g. "tongxin.cases.tasks.sweep_overdue"
     every: int  # seconds
@@ -48,7 +69,14 @@ class PeriodicTask:
 class Registry:
     nav: list[NavItem] = field(default_factory=list)
     panels: list[DashboardPanel] = field(default_factory=list)
+    phone_cards: list[PhoneCard] = field(default_factory=list)
+    phone_homes: list[PhoneHome] = field(default_factory=list)
     periodic: list[PeriodicTask] = field(default_factory=list)
+    # The 工作台's head figures (the organization and member counts its template lays out):
+    # each function returns part of the page's context.
+    dashboard_figures: list[Callable[[HttpRequest, Any], dict[str, Any]]] = field(
+        default_factory=list
+    )
 
 
 REGISTRY = Registry()
@@ -75,6 +103,21 @@ def dashboard_panel(
     return register
 
 
+def dashboard_figures(fn: Callable[[HttpRequest, Any], dict[str, Any]]) -> None:
+    """Head figures of the 工作台, from an app below the features (orgs, members): the keys
+    the 工作台 template reads (``orgs``, ``org_total``, ``secretaries``, ``members``,
+    ``member_total``)."""
+    if fn not in REGISTRY.dashboard_figures:
+        REGISTRY.dashboard_figures.append(fn)
+
+
+def dashboard_figures_for(request: HttpRequest, scope: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for fn in REGISTRY.dashboard_figures:
+        out.update(fn(request, scope))
+    return out
+
+
 def panels_for(request: HttpRequest, scope: Any) -> list[tuple[str, dict[str, Any]]]:
     out = []
     for panel in REGISTRY.panels:
@@ -82,6 +125,45 @@ def panels_for(request: HttpRequest, scope: Any) -> list[tuple[str, dict[str, An
         if data is not None:
             out.append((panel.template, data))
     return out
+
+
+def phone_card(
+    template: str, *, order: int = 100
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        if not any(c.template == template for c in REGISTRY.phone_cards):
+            REGISTRY.phone_cards.append(PhoneCard(template, fn, order))
+            REGISTRY.phone_cards.sort(key=lambda c: c.order)
+        return fn
+
+    return register
+
+
+def phone_cards_for(request: HttpRequest) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for card in REGISTRY.phone_cards:
+        data = card.compute(request)
+        if data is not None:
+            out.append((card.template, data))
+    return out
+
+
+def phone_home(*, order: int = 100) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        if not any(h.view is fn for h in REGISTRY.phone_homes):
+            REGISTRY.phone_homes.append(PhoneHome(fn, order))
+            REGISTRY.phone_homes.sort(key=lambda h: h.order)
+        return fn
+
+    return register
+
+
+def phone_home_for(request: HttpRequest) -> HttpResponse | None:
+    for home in REGISTRY.phone_homes:
+        response = home.view(request)
+        if response is not None:
+            return response
+    return None
 
 
 def periodic(task: str, *, every: int) -> None:

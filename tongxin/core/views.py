@@ -1,52 +1,64 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.shortcuts import render
+from django.utils import timezone
 
-from tongxin.core.registry import panels_for
-from tongxin.members.selectors import member_stats
-from tongxin.orgs.selectors import org_counts, secretary_stats
+from tongxin.core.permissions import works_at_desk
+from tongxin.core.registry import (
+    dashboard_figures_for,
+    panels_for,
+    phone_cards_for,
+    phone_home_for,
+)
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """``/``: everyone lands where they work. Staff get the 工作台 of their scope; a member
+    who holds no staff role gets their phone home (their own figures); a resident gets their
+    compound's page, rendered here rather than through a redirect."""
     scope = request.scope  # type: ignore[attr-defined]
-    if not scope.labels and not request.user.is_superuser and _is_resident(request.user):
-        # A resident holds no role: their home is their compound's page, not the staff 工作台.
-        try:
-            return redirect(reverse("sharing:home"))
-        except NoReverseMatch:
-            pass
-    orgs = org_counts(scope)
-    members = member_stats(scope)
+    if not works_at_desk(scope):
+        if getattr(request.user, "member_id", None):
+            return member_home(request)
+        response = phone_home_for(request)
+        if response is not None:
+            return response
     return render(
         request,
         "core/dashboard.html",
         {
-            "orgs": orgs,
-            "members": members,
-            "org_total": sum(orgs["by_kind"].values()),
-            "member_total": sum(members["by_status"].values()),
-            "secretaries": secretary_stats(scope),
+            **dashboard_figures_for(request, scope),
             "panels": panels_for(request, scope),
+            "today": timezone.localdate(),
         },
     )
 
 
-def _is_resident(user: Any) -> bool:
-    from tongxin.accounts.models import Resident
-
-    return Resident.objects.filter(user_id=user.pk).exists()
+def member_home(request: HttpRequest) -> HttpResponse:
+    """A member's phone home: who they are and their own figures (cards registered by the
+    modules: their meetings, dues, 双报到 ...), never a staff scope's counts."""
+    return render(
+        request,
+        "core/member_home.html",
+        {"member": request.user.member, "cards": phone_cards_for(request),  # type: ignore[union-attr]
+         "today": timezone.localdate()},
+    )  # fmt: skip
 
 
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
-    member = request.user.member  # type: ignore[union-attr]
-    return render(request, "core/me.html", {"member": member})
+    """我的. Staff see their account and scope on the desktop page; members and residents keep
+    the phone pages' bottom navigation and see only what they use."""
+    user = request.user
+    scope = request.scope  # type: ignore[attr-defined]
+    member = user.member  # type: ignore[union-attr]
+    if works_at_desk(scope):
+        return render(request, "core/me.html", {"member": member})
+    resident = getattr(user, "resident", None)
+    return render(request, "core/me_phone.html", {"member": member, "resident": resident})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

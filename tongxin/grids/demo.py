@@ -40,6 +40,7 @@ def _next_id(model: Any) -> int:
 def load(ctx: DemoContext) -> None:
     rng = ctx.rng
     now = timezone.now()
+    story = Area.objects.filter(pk=ctx.story_compound_id).first()
     communities = list(
         Area.objects.filter(level=AreaLevel.COMMUNITY).order_by("path").values_list("pk", "path")
     )
@@ -90,7 +91,11 @@ def load(ctx: DemoContext) -> None:
         serving = branches_at.get(community) or []
         if not serving:
             continue
-        comps = [c for c in compounds_of.get(community, []) if rng.random() >= LEFT_OUT_RATE]
+        # The story compound (jumin's home) is never one of the gaps.
+        comps = [
+            c for c in compounds_of.get(community, [])
+            if (rng.random() >= LEFT_OUT_RATE) or (story is not None and c[0] == story.pk)
+        ]  # fmt: skip
         k = 0
         while comps:
             take = comps[: rng.choice([1, 1, 2])]
@@ -135,7 +140,7 @@ def load(ctx: DemoContext) -> None:
     through_u = Grid.units.through._meta.db_table  # type: ignore[attr-defined]
     bulk_insert(through_u, ["grid_id", "unit_id"], grid_units)
     _assign_by_residence(now)
-    _demo_worker()
+    _demo_worker(story, ctx.linked_usernames)
     _reset_sequences()
     ctx.say(f"网格：{len(grids)} 个")
 
@@ -163,17 +168,27 @@ def _assign_by_residence(now: Any) -> None:
         cur.execute(sql, [True, now, depth * Area.steplen, UNASSIGNED_MODULO])
 
 
-def _demo_worker() -> None:
-    """wangge (the demo grid worker) works in the first grid of their community."""
+def _demo_worker(story: Area | None, usernames: tuple[str, ...]) -> None:
+    """wangge (the demo grid worker) works in the grid of the story compound (jumin's home),
+    served by the demo branch (zhibu's), whose linked members living there are in it."""
     user = User.objects.filter(username="wangge").first()
-    if user is None:
+    if user is None or story is None:
         return
-    area = user.assignments.filter(area__isnull=False).values_list("area__path", flat=True).first()  # type: ignore[attr-defined]
-    if not area:
+    grid = Grid.objects.filter(compounds=story).first()
+    if grid is None:
         return
-    grid = Grid.objects.filter(community__path__startswith=area).order_by("pk").first()
-    if grid is not None:
-        GridWorker.objects.create(grid=grid, user=user, role="full_time")
+    GridWorker.objects.create(grid=grid, user=user, role="full_time")
+    linked = list(
+        Member.objects.filter(
+            user__username__in=list(usernames), org__kind=OrgKind.BRANCH
+        ).values_list("pk", "org_id")
+    )
+    if linked:
+        Grid.objects.filter(pk=grid.pk).update(serving_branch_id=linked[0][1])
+    for member_id, _org in linked:
+        GridMembership.objects.update_or_create(
+            member_id=member_id, defaults={"grid": grid, "by_residence": True}
+        )
 
 
 def _reset_sequences() -> None:

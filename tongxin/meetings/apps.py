@@ -9,9 +9,10 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("组织生活")
 
     def ready(self) -> None:
-        from tongxin.core.registry import dashboard_panel, nav
+        from tongxin.core.registry import dashboard_panel, nav, phone_card
         from tongxin.meetings import panel
 
         nav("meetings:index", pgettext_lazy("nav", "组织生活"), "meetings",
             perms=("meetings.view",), order=20)  # fmt: skip
         dashboard_panel("meetings/_panel.html", order=20)(panel.compute)
+        phone_card("meetings/_mine_card.html", order=10)(panel.compute_own)

@@ -22,3 +22,11 @@ def compute(request: HttpRequest, scope: Any) -> dict[str, Any] | None:
         if scope.user_id:
             cache.set(key, data, CACHE_SECONDS)
     return data or None
+
+
+def compute_own(request: HttpRequest) -> dict[str, Any] | None:
+    """我的组织生活 on a member's phone home: their branch's next meetings, their attendance."""
+    member = getattr(request.user, "member", None)
+    if member is None:
+        return None
+    return selectors.own_meetings(member)

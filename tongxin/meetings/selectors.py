@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from tongxin.core.scope import Scope, subtree_q
 from tongxin.meetings.models import (
     Attendance,
+    AttendanceState,
     CalendarFeed,
     ComplianceRule,
     Guest,
@@ -395,6 +396,7 @@ class KindState:
     current: int
     previous: int
     required: int
+    period: str = ""  # Period value: which periods current and previous count
 
     @property
     def state_label(self) -> str:
@@ -458,21 +460,21 @@ def compliance(
     periods = dict(Period.choices)
     # Translated once here: a lazy label per branch and rule costs more than the query.
     plan = [(r.kind, f"c_{r.kind}", f"p_{r.kind}", r.min_count, str(labels[r.kind]),
-             str(periods[r.period])) for r in rules]  # fmt: skip
+             str(periods[r.period]), r.period) for r in rules]  # fmt: skip
     empty: dict[str, int] = {}
     out = []
     for bid, path, name, numchild in branch_rows:
         row = counts.get(bid, empty)
         kinds = []
         worst = MET
-        for kind, ckey, pkey, required, label, period_label in plan:
+        for kind, ckey, pkey, required, label, period_label, period in plan:
             if kind == MeetingKind.GROUP and not numchild:
                 continue  # 党小组会 only where the branch has groups
             c, p = row.get(ckey, 0), row.get(pkey, 0)
             state = MET if c >= required else (OVERDUE if p < required else BEHIND)
             if STATE_RANK[state] > STATE_RANK[worst]:
                 worst = state
-            kinds.append(KindState(kind, label, period_label, state, c, p, required))
+            kinds.append(KindState(kind, label, period_label, state, c, p, required, period))
         out.append(BranchCompliance(bid, path, name, worst, kinds))
     return out
 
@@ -486,10 +488,19 @@ class SubtreeRate:
     overdue: int
     expected: int
     present: int
+    # Branches that met every rule in the rule's last closed period (上一周期).
+    previous_met: int = 0
 
     @property
     def compliance_pct(self) -> float | None:
+        """This period's progress: branches that already met every rule in it."""
         return round(100 * self.met / self.branches, 1) if self.branches else None
+
+    @property
+    def previous_pct(self) -> float | None:
+        """The last closed period's rate: the headline, since early in a month most branches
+        have not yet held this month's meetings."""
+        return round(100 * self.previous_met / self.branches, 1) if self.branches else None
 
     @property
     def attendance_pct(self) -> float | None:
@@ -523,6 +534,7 @@ def compliance_summary(scope: Scope, today: dt.date | None = None) -> dict[str, 
             g = groups.setdefault(key, SubtreeRate("", 0, 0, 0, 0, 0, 0))
             g.branches += 1
             setattr(g, r.state, getattr(g, r.state) + 1)
+            g.previous_met += all(k.previous >= k.required for k in r.kinds)
         if len(groups) > 1 or all(len(r.path) <= prefix_len for r in rows):
             break
         prefix_len += Organization.steplen
@@ -544,7 +556,49 @@ def compliance_summary(scope: Scope, today: dt.date | None = None) -> dict[str, 
         g.name = names.get(key, key)
     total = SubtreeRate(gettext("合计"), 0, 0, 0, 0, 0, 0)
     for g in groups.values():
-        for f in ("branches", "met", "behind", "overdue", "expected", "present"):
+        for f in ("branches", "met", "behind", "overdue", "expected", "present", "previous_met"):
             setattr(total, f, getattr(total, f) + getattr(g, f))
     ordered = sorted(groups.values(), key=lambda g: (g.compliance_pct or 0, g.name))
-    return {"total": total, "subtrees": ordered[:12], "more": max(0, len(ordered) - 12)}
+    return {"total": total, "subtrees": ordered[:12], "more": max(0, len(ordered) - 12),
+            "periods": period_labels({k.period for r in rows for k in r.kinds}, today),
+            "since": since, "today": today}  # fmt: skip
+
+
+def _period_name(period: str, start: dt.date) -> str:
+    if period == Period.MONTH:
+        return gettext("%(y)s年%(m)s月") % {"y": start.year, "m": start.month}
+    if period == Period.QUARTER:
+        return gettext("%(y)s年第%(q)s季度") % {"y": start.year, "q": (start.month - 1) // 3 + 1}
+    return gettext("%(y)s年") % {"y": start.year}
+
+
+def period_labels(periods: set[str], today: dt.date) -> dict[str, str]:
+    """Which periods the 达标率 figures cover, for the rules' periods (shortest first):
+    {"previous": "2026年11月、2026年第3季度、2025年", "current": ...}."""
+    order: list[str] = [Period.MONTH, Period.QUARTER, Period.YEAR]
+    ordered = sorted(periods, key=order.index)
+    sep = gettext("、")
+    return {
+        "previous": sep.join(_period_name(p, period_bounds(p, today)[1]) for p in ordered),
+        "current": sep.join(_period_name(p, period_bounds(p, today)[0]) for p in ordered),
+    }
+
+
+def own_meetings(member: Member, today: dt.date | None = None) -> dict[str, object]:
+    """A member's own organizational life for their phone home: the next meetings of their
+    branch and their attendance at this year's held meetings. Two queries."""
+    today = today or local_today()
+    coming = list(
+        Meeting.objects.filter(
+            branch_id=member.org_id, status=MeetingStatus.PLANNED, date__gte=today
+        )
+        .order_by("date", "start_time")
+        .only("id", "title", "kind", "date", "start_time", "location")[:3]
+    )
+    year_start = today.replace(month=1, day=1)
+    att = Attendance.objects.filter(
+        member=member, meeting__status=MeetingStatus.HELD,
+        meeting__date__gte=year_start, meeting__date__lte=today,
+    ).aggregate(total=Count("id"), present=Count("id", filter=Q(state=AttendanceState.PRESENT)))  # fmt: skip
+    return {"coming": coming, "year": today.year, "since": year_start, "today": today,
+            "attended": att["present"], "recorded": att["total"]}  # fmt: skip

@@ -134,8 +134,12 @@ def _community_of(area: Area | None) -> Area | None:
 def _dual_reports(ctx: DemoContext, branch: Organization) -> None:
     rng = ctx.rng
     fallback = _community_of(branch.area)
+    # The demo member (dangyuan) is left to file their own: a journey to try (README).
     people = list(
-        Member.objects.filter(org_path=branch.path).select_related("residence").order_by("id")[:10]
+        Member.objects.filter(org_path=branch.path)
+        .exclude(user__username="dangyuan")
+        .select_related("residence")
+        .order_by("id")[:10]
     )
     hours: list[DualReportHours] = []
     made = 0

@@ -30,7 +30,7 @@ def compute(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
     }
 
 
-def compute_own_dual(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
+def compute_own_dual(request: HttpRequest, scope: Scope | None = None) -> dict[str, Any] | None:
     """我的双报到 on the 工作台 of a user whose account is a member's: one query."""
     if not getattr(request.user, "member_id", None):
         return None
@@ -38,3 +38,13 @@ def compute_own_dual(request: HttpRequest, scope: Scope) -> dict[str, Any] | Non
     current = next((r for r in reports if r.status in OPEN_DUAL_REPORT_STATUSES), None)
     total = sum(r.total_minutes for r in reports)  # type: ignore[attr-defined]
     return {"current": current, "total": dual_report.hours_text(total)}
+
+
+def compute_own_dues(request: HttpRequest) -> dict[str, Any] | None:
+    """This month's dues of a member, on their phone home: two queries."""
+    member = getattr(request.user, "member", None)
+    if member is None:
+        return None
+    month = dues.this_month()
+    line = dues.dues_member_history(member, month, span=1)[0]
+    return {"month": month, "line": line}

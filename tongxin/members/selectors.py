@@ -166,3 +166,9 @@ def leadership_candidates(scope: Scope, org: Organization) -> QuerySet[Member]:
 def org_page_members(scope: Scope, org: Organization) -> QuerySet[Member]:
     """The members shown on an organization's page: its subtree's roster."""
     return member_list(scope, MemberFilters(org=org))
+
+
+def dashboard_member_figures(request: object, scope: Scope) -> dict[str, object]:
+    """The 工作台's member figures: counts by status, age band and education."""
+    members = member_stats(scope)
+    return {"members": members, "member_total": sum(members["by_status"].values())}

@@ -6,3 +6,10 @@ class OrgsConfig(AppConfig):
     name = "tongxin.orgs"
     label = "orgs"
     verbose_name = _("党组织")
+
+    def ready(self) -> None:
+        # Imported here, not at module level: models are not loaded when apps.py is imported.
+        from tongxin.core.registry import dashboard_figures
+        from tongxin.orgs.selectors import dashboard_org_figures
+
+        dashboard_figures(dashboard_org_figures)

@@ -336,3 +336,13 @@ def secretary_stats(scope: Scope, today: dt.date | None = None) -> SecretaryStat
         average_age=round(sum(ages) / n, 1) if n else None,
         college_or_above=sum(1 for _d, edu, _b in people.values() if edu in college_or_above),
     )
+
+
+def dashboard_org_figures(request: object, scope: Scope) -> dict[str, object]:
+    """The 工作台's organization figures: counts by kind and sector, and the secretaries."""
+    orgs = org_counts(scope)
+    return {
+        "orgs": orgs,
+        "org_total": sum(orgs["by_kind"].values()),
+        "secretaries": secretary_stats(scope),
+    }

@@ -8,8 +8,12 @@ class SharingConfig(AppConfig):
     verbose_name = _("共享小区")
 
     def ready(self) -> None:
-        from tongxin.core.registry import dashboard_panel
+        from tongxin.core.registry import dashboard_panel, phone_home
+        from tongxin.sharing import views
         from tongxin.sharing.selectors import sharing_stats
+
+        # A resident's home (at /): their compound's board.
+        phone_home(order=50)(views.resident_home)
 
         # 服务 in the top navigation is the centres' hub page (centers:hub), which links here.
         dashboard_panel("sharing/_panel.html", order=60)(

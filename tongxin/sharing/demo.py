@@ -215,7 +215,20 @@ def load(ctx: DemoContext) -> None:
                 "need_confirmed_at", "offer_confirmed_at", "completed_at", "need_rating",
                 "need_feedback", "offer_feedback", "compound_path", "created_at"], match_rows)  # fmt: skip
     _reset_sequences()
+    _neighbour_offer()
     ctx.say(f"共享小区：{n_residents} 位居民，{n_open} 条发布中的信息，{len(match_rows)} 个对接")
+
+
+def _neighbour_offer() -> None:
+    """linju, jumin's neighbour (made by the loader), offers a drill: jumin's need for one
+    finds it (README: 居民发布需求 → 邻居的服务 → 双方确认)."""
+    from tongxin.sharing import services
+
+    linju = Resident.objects.filter(user__username="linju").select_related("user").first()
+    if linju is None:
+        return
+    services.listing_create(actor=linju.user, resident=linju, data=services.ListingInput(
+        direction="offer", kind="tool", title="家里有电钻可以出借", body="冲击钻，带钻头，周末在家"))  # fmt: skip
 
 
 def _reset_sequences() -> None:

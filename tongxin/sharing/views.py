@@ -33,6 +33,14 @@ def _query(**params: str) -> str:
     return q.urlencode()
 
 
+def resident_home(request: HttpRequest) -> HttpResponse | None:
+    """The home at ``/`` of a user who holds no staff role (core.views.dashboard): a
+    resident's compound board, rendered there directly; None for anyone else."""
+    if selectors.resident_of(request.user) is None:
+        return None
+    return home(request)
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """首页 of a resident: their compound's board and shortcuts. Staff without a resident

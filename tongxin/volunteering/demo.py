@@ -80,7 +80,8 @@ def load(ctx: DemoContext) -> None:
         for k in range(PAST + COMING):
             title, minutes = rng.choice(TITLES)
             past = k < PAST
-            day = today + dt.timedelta(days=-(7 * (k + 1)) if past else 2 + 5 * (k - PAST))
+            # Past ones weekly up to yesterday: this month's hours are not empty.
+            day = today + dt.timedelta(days=-(1 + 7 * k) if past else 2 + 5 * (k - PAST))
             start = day + dt.timedelta(hours=rng.choice([8, 9, 14, 15]))
             end = start + dt.timedelta(minutes=minutes)
             slots = rng.choice([5, 8, 10, 15])

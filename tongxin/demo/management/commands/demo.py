@@ -48,6 +48,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<10} {desc}")
         # Modules add their own accounts (a department handler, a resident ...) as
         # DEMO_USERS = [(username, description), ...] in their demo.py.
+        listed: set[str] = set()
         for _label, module in loader.module_demos():
             for username, desc in getattr(module, "DEMO_USERS", []):
                 self.stdout.write(f"  {username:<10} {desc}")
+                listed.add(username)
+        # The story's residents (README: 演示账号) that no module describes.
+        for username, display, _name, _phone in loader.DEMO_RESIDENTS:
+            if username not in listed:
+                self.stdout.write(f"  {username:<10} {display}：与 jumin 同住一个小区的邻居")
