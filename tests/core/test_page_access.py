@@ -42,6 +42,7 @@ def page_urls(w) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
         ("get", "/orgs/new/"),
         ("post", "/orgs/new/"),
         ("get", "/audit/"),
+        ("get", "/audit/export.xlsx"),
         ("get", "/orgs/units/new/"),
         ("post", "/orgs/units/new/"),
         ("get", "/accounts/tokens/"),

@@ -582,7 +582,8 @@ def sweep_overdue(*, now: dt.datetime | None = None) -> dict[str, int]:
             cur.execute(update, [level, at, *where_params])
             counts[kind.value] = cur.rowcount
     if any(counts.values()):
-        audit(actor=None, action="case.sweep", object_type="cases.case", diff=counts)
+        audit(actor=None, action="case.sweep", object_type="cases.case", diff=counts,
+              installation_wide=True)  # fmt: skip
     return counts
 
 

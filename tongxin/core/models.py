@@ -26,6 +26,10 @@ class AuditLog(models.Model):
     # Where in the organization tree the object stood when the row was written: auditors see
     # the rows of their subtree, and a later move of the object does not carry rows away.
     org_path = models.CharField(max_length=255, blank=True, default="")
+    # The same for objects that live in the geography (cases, visits, centres, listings,
+    # projects): the area they stood in. A row has at least one of the two (core.audit refuses
+    # a row without a place), so that some auditor always sees it.
+    area_path = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         verbose_name = _("审计日志")
@@ -34,6 +38,7 @@ class AuditLog(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["org_path", "at"], name="audit_orgpath_at"),
+            models.Index(fields=["area_path", "at"], name="audit_areapath_at"),
         ]
 
     def __str__(self) -> str:

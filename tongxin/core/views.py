@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from tongxin.core.pagination import paginate
 from tongxin.core.permissions import works_at_desk
 from tongxin.core.registry import (
     dashboard_figures_for,
@@ -13,7 +12,6 @@ from tongxin.core.registry import (
     phone_cards_for,
     phone_home_for,
 )
-from tongxin.core.selectors import ACTION_LABELS, AuditFilters, action_label, audit_list
 
 
 @login_required
@@ -61,32 +59,6 @@ def me(request: HttpRequest) -> HttpResponse:
         return render(request, "core/me.html", {"member": member})
     resident = getattr(user, "resident", None)
     return render(request, "core/me_phone.html", {"member": member, "resident": resident})
-
-
-@login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
-    """审计日志: who did what, and who saw which personal data."""
-    scope = request.scope  # type: ignore[attr-defined]
-    if not scope.has("audit.view"):
-        raise Http404
-    filters = AuditFilters(action=request.GET.get("action", ""), actor=request.GET.get("actor", ""))
-    page = paginate(request, audit_list(scope, filters))
-    rows = [(row, action_label(row.action)) for row in page]
-    params = QueryDict(mutable=True)
-    for key, value in (("action", filters.action), ("actor", filters.actor)):
-        if value:
-            params[key] = value
-    return render(
-        request,
-        "core/audit.html",
-        {
-            "page": page,
-            "rows": rows,
-            "filters": filters,
-            "actions": [(k, str(v)) for k, v in ACTION_LABELS.items()],
-            "query": params.urlencode(),
-        },
-    )
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

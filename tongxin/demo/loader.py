@@ -175,7 +175,7 @@ def load(
         bulk_insert(Leadership._meta.db_table, LEADERSHIP_COLUMNS, plan.leadership)
         _reset_sequences()
         users = create_demo_users(plan, orgs, holders, areas)
-        audit(actor=None, action="demo.generate", object_type="demo",
+        audit(actor=None, action="demo.generate", object_type="demo", installation_wide=True,
               diff={"scale": scale, "seed": seed, "orgs": len(orgs), "members": n})  # fmt: skip
     compound = story_compound()
     for label, module in module_demos():

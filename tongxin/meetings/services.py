@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.core import uploads
-from tongxin.core.audit import audit
+from tongxin.core.audit import audit, common_path
 from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.core.scope import subtree_q
 from tongxin.meetings import card, selectors
@@ -166,7 +166,9 @@ def meeting_counts_refresh(*, actor: Any, org_paths: list[str]) -> int:
             )
             changed += 1
     if changed:
-        audit(actor=actor, action="meetings.counts_refresh", diff={"meetings": changed})
+        # the branches' common ancestor (all of them spanning the roots: the installation)
+        audit(actor=actor, action="meetings.counts_refresh", diff={"meetings": changed},
+              org_path=common_path(org_paths), installation_wide=True)  # fmt: skip
     return changed
 
 

@@ -264,7 +264,7 @@ def member_pii_rekey(*, actor: Any, batch: int = 2000) -> int:
         Member.objects.bulk_update(rows, fields)
         changed += len(rows)
     audit(actor=actor, action="members.pii_rekey", object_type="members.member",
-          diff={"rows": changed, "key_id": settings.PII_KEY_ID})  # fmt: skip
+          diff={"rows": changed, "key_id": settings.PII_KEY_ID}, installation_wide=True)  # fmt: skip
     return changed
 
 
