@@ -90,11 +90,12 @@ def test_a_resident_report_walks_to_the_department_and_back(town):  # type: igno
     step(jiedao, "dispatch", agency=str(case.agency_id))
     assert case.tracking_code in page(bumen, reverse("cases:index") + find + "&inbox=claim")
     step(bumen, "claim")
-    step(bumen, "resolve", note="已安排清运车清理完毕。")
+    step(bumen, "resolve", note="城管三中队派车，费用走环卫合同。", reply="已安排清运车清理完毕。")
     step(jiedao, "verify")
     step(jiedao, "close")
     text = page(jumin, reverse("cases:mine_detail", args=[case.pk]))
-    assert "已结案" in text and "已安排清运车清理完毕" in text
+    assert "已结案" in text and "已安排清运车清理完毕" in text  # the public reply
+    assert "环卫合同" not in text  # never the internal note
     post(jumin, reverse("cases:rate", args=[case.pk]), {"rating": "5"})
     case.refresh_from_db()
     assert (case.state, case.rating, case.agency.code) == ("closed", 5, "chengguan")

@@ -35,10 +35,12 @@ def open_as(new_context, url: str, username: str, viewport=DESKTOP) -> Page:  # 
     return page
 
 
-def act(page: Page, url: str, pk: int, button: str, note: str = "") -> None:
+def act(page: Page, url: str, pk: int, button: str, note: str = "", reply: str = "") -> None:
     page.goto(f"{url}/cases/{pk}/")
     if note:
         page.get_by_label("办理说明").fill(note)
+    if reply:
+        page.get_by_label("答复居民（可选）").fill(reply)
     page.get_by_test_id("actions").get_by_role("button", name=button, exact=True).click()
     expect(page.locator(".alert-success")).to_be_visible()
 
@@ -80,7 +82,14 @@ def test_the_demo_case_journey_in_the_browser(new_context, demo_town):  # type: 
     dept.goto(f"{url}/cases/?inbox=claim&q={code}")
     dept.get_by_text(code).click()
     act(dept, url, case.pk, "部门报到")
-    act(dept, url, case.pk, "办结", note="已安排清运车清理完毕。")
+    act(
+        dept,
+        url,
+        case.pk,
+        "办结",
+        note="城管三中队派车，费用走环卫合同。",
+        reply="已安排清运车清理完毕。",
+    )
 
     # 5. jiedao verifies and closes.
     act(street, url, case.pk, "核查通过")
@@ -91,6 +100,7 @@ def test_the_demo_case_journey_in_the_browser(new_context, demo_town):  # type: 
     phone.goto(f"{url}/cases/mine/{case.pk}/")
     expect(phone.get_by_test_id("case-state")).to_have_text("已结案")
     expect(phone.locator("main")).to_contain_text("已安排清运车清理完毕")
+    expect(phone.locator("main")).not_to_contain_text("环卫合同")
     phone.locator("label[for=star5]").click()
     phone.get_by_role("button", name="提交评价").click()
     expect(phone.get_by_text("感谢您的评价。")).to_be_visible()
