@@ -24,6 +24,15 @@ def client_for(client):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():  # type: ignore[no-untyped-def]
+    # Each test starts with an empty cache: the 工作台's module panels keep their figures for a
+    # minute and rate limits count per key, and ids repeat between tests.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     # Argon2 at Django's defaults takes a large fraction of a second per user; tests need no
     # resistance to brute force (login, lockout and validators behave the same with MD5).

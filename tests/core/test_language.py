@@ -191,3 +191,14 @@ def test_a_template_downloaded_in_english_is_read_back(world, english):
         scope=scope_for_user(world["bob"]), upload=sheets.upload(filled, "dues.xlsx")
     )
     assert report.errors == [] and report.plan[0].monthly_due_fen == 4000  # 1%
+
+
+def test_the_dashboard_figures_cached_in_one_language_are_not_shown_in_another(world, client):  # type: ignore[no-untyped-def]
+    """The compliance card keeps its figures for a minute, period names included: a user who
+    switches to English right after seeing the page in Chinese gets English period names."""
+    client.force_login(world["alice"], backend="django.contrib.auth.backends.ModelBackend")
+    assert "季度" in client.get("/").content.decode()  # computed and cached in Chinese
+    client.post("/i18n/setlang/", {"language": "en"}, HTTP_REFERER="/")
+    text = client.get("/").content.decode()
+    assert "季度" not in text
+    assert re.search(r"Q[1-4] 20\d\d", text)  # the quarter, named in English

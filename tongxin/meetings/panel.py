@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils import translation
 
 from tongxin.meetings import selectors
 
@@ -15,7 +16,9 @@ CACHE_SECONDS = 60
 def compute(request: HttpRequest, scope: Any) -> dict[str, Any] | None:
     if not scope.has("meetings.view"):
         return None
-    key = f"meetings:panel:{scope.user_id}:{selectors.local_today():%Y%m%d}"
+    # The figures carry translated period names: one entry per language.
+    language = translation.get_language()
+    key = f"meetings:panel:{scope.user_id}:{language}:{selectors.local_today():%Y%m%d}"
     data = cache.get(key) if scope.user_id else None
     if data is None:
         data = selectors.compliance_summary(scope) or {}
