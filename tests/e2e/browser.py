@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 CHROMIUM = os.environ.get("TONGXIN_CHROMIUM", "/usr/bin/chromium")
 # No internet here: never `playwright install`; launch the distribution's Chromium instead.
@@ -57,3 +57,15 @@ def login(page: Page, base_url: str, username: str, password: str) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state("networkidle")
+
+
+def act(page: Page, url: str, pk: int, button: str, note: str = "", reply: str = "") -> None:
+    """One step on a case page: the internal note and the public reply, then the action's
+    button; the page confirms it by the action's name."""
+    page.goto(f"{url}/cases/{pk}/")
+    if note:
+        page.get_by_label("办理说明").fill(note)
+    if reply:
+        page.get_by_label("答复居民（可选）").fill(reply)
+    page.get_by_test_id("actions").get_by_role("button", name=button, exact=True).click()
+    expect(page.locator(".alert-success")).to_contain_text(button)

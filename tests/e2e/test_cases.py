@@ -6,11 +6,11 @@ and the resident sees the result and rates it."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.cases.conftest import ensure_defaults
-from tests.e2e.browser import PHONE, SCREENSHOTS, login
+from tests.e2e.browser import PHONE, SCREENSHOTS, act, login
 from tests.factories import PASSWORD
 from tongxin.accounts.models import Resident
 from tongxin.cases.models import Agency, AgencyMember, Case
@@ -29,16 +29,6 @@ def open_page(new_context, viewport=None):  # type: ignore[no-untyped-def]
     ctx = new_context(viewport) if viewport else new_context()
     ctx.set_default_timeout(30_000)
     return ctx.new_page()
-
-
-def act(page: Page, url: str, pk: int, button: str, note: str = "", reply: str = "") -> None:
-    page.goto(f"{url}/cases/{pk}/")
-    if note:
-        page.get_by_label("办理说明").fill(note)
-    if reply:
-        page.get_by_label("答复居民（可选）").fill(reply)
-    page.get_by_test_id("actions").get_by_role("button", name=button, exact=True).click()
-    expect(page.locator(".alert-success")).to_contain_text(button)
 
 
 def test_resident_report_travels_and_comes_back(new_context, e2e_world, tmp_path):  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import DESKTOP, PHONE, SCREENSHOTS, login
+from tests.e2e.browser import DESKTOP, PHONE, SCREENSHOTS, act, login
 from tests.factories import restore_data_migration_rows
 from tongxin.accounts.models import Resident
 from tongxin.cases.models import Case
@@ -33,16 +33,6 @@ def open_as(new_context, url: str, username: str, viewport=DESKTOP) -> Page:  # 
     page = ctx.new_page()
     login(page, url, username, DEMO_PASSWORD)
     return page
-
-
-def act(page: Page, url: str, pk: int, button: str, note: str = "", reply: str = "") -> None:
-    page.goto(f"{url}/cases/{pk}/")
-    if note:
-        page.get_by_label("办理说明").fill(note)
-    if reply:
-        page.get_by_label("答复居民（可选）").fill(reply)
-    page.get_by_test_id("actions").get_by_role("button", name=button, exact=True).click()
-    expect(page.locator(".alert-success")).to_be_visible()
 
 
 def test_the_demo_case_journey_in_the_browser(new_context, demo_town):  # type: ignore[no-untyped-def]

@@ -37,9 +37,9 @@ from django.views.decorators.csrf import csrf_exempt
 from tongxin.cases import open311_selectors as sel
 from tongxin.cases import services
 from tongxin.cases.models import OPEN311_OPEN, ApiKey, Case, hash_key
-from tongxin.cases.selectors import parse_pk
 from tongxin.core import ratelimit
 from tongxin.core.errors import ServiceError
+from tongxin.core.inputs import parse_pk
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 DEFAULT_DAYS = 90

@@ -41,6 +41,7 @@ from tongxin.cases.models import (
     RoutingRule,
     State,
 )
+from tongxin.core.inputs import parse_pk
 from tongxin.core.scope import NOTHING, Grant, Scope, subtree_q
 from tongxin.geo.models import Area
 
@@ -50,21 +51,8 @@ CASE_NOT_FOUND = gettext_noop("事件不存在或不在您的管辖范围内。"
 # agency's handlers. ``can(scope, case, GRID_STEP)`` answers it.
 GRID_STEP = "cases.grid"
 
-# Ids as typed in a URL or a form: ASCII digits only (str.isdigit() also takes "²", which
-# int() refuses) and within the database's 64-bit integer (SQLite raises OverflowError).
-_PK = re.compile(r"[0-9]{1,19}")
-MAX_PK = 2**63 - 1
 _TRACKING_CODE = re.compile(r"[A-Z0-9]{1,12}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def parse_pk(value: object) -> int | None:
-    """The id in ``value``, or None when it is not one (then the object does not exist)."""
-    text = str(value).strip() if value is not None else ""
-    if not _PK.fullmatch(text):
-        return None
-    pk = int(text)
-    return pk if 1 <= pk <= MAX_PK else None
 
 
 def _org_area_paths(scope: Scope, grants: list[Grant]) -> dict[str, str]:

@@ -15,6 +15,7 @@ from tongxin.cases.models import Source, State
 from tongxin.core import uploads
 from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.core.forms import apply_service_error
+from tongxin.core.inputs import parse_pk
 from tongxin.core.pagination import paginate
 from tongxin.core.scope import Scope
 
@@ -131,7 +132,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not selectors.can(scope, case, perm):
         raise Http404
     agency = None
-    agency_pk = selectors.parse_pk(request.POST.get("agency", ""))
+    agency_pk = parse_pk(request.POST.get("agency", ""))
     if agency_pk is not None:
         agency = selectors.agencies().filter(pk=agency_pk).first()
     try:
@@ -278,7 +279,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def mine_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
     case = selectors.resident_case_for(request.user, pk)
-    p = selectors.case_photos(case).filter(pk=selectors.parse_pk(photo_pk) or 0).first()
+    p = selectors.case_photos(case).filter(pk=parse_pk(photo_pk) or 0).first()
     if p is None:
         raise Http404
     return uploads.serve(p.file, p.content_type, f"case-{pk}-photo-{p.pk}")

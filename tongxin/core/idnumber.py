@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -61,7 +62,7 @@ def parse(raw: str, *, today: dt.date | None = None) -> IdInfo:
             gettext("身份证号码中的出生日期“%(date)s”不是有效日期，请核对第7至14位。")
             % {"date": number[6:14]}
         ) from None
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     if birth > today or birth.year < 1900:
         raise IdNumberError(
             gettext("身份证号码中的出生日期“%(date)s”不合理，请核对第7至14位。")

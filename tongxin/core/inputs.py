@@ -18,6 +18,9 @@ from pydantic import AfterValidator, WithJsonSchema
 # C0 and C1 controls and DEL, except tab and line breaks (CR LF, as browsers send a textarea).
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+# Ids as typed in a URL, a query or a form: ASCII digits only (str.isdigit() also takes "²",
+# which int() refuses) and within the database's 64-bit integer (SQLite raises OverflowError).
+_PK = re.compile(r"[0-9]{1,19}")
 
 CONTROL_MESSAGE = gettext_lazy("内容含有控制字符（如空字符NUL），请删除这些不可见字符后重新提交。")
 RANGE_MESSAGE = gettext_lazy("数值超出范围，请检查编号或数字是否填写正确。")
@@ -88,3 +91,12 @@ LocalTime = Annotated[
         mode="serialization",
     ),
 ]
+
+
+def parse_pk(value: object) -> int | None:
+    """The id in ``value``, or None when it is not one (then the object does not exist)."""
+    text = str(value).strip() if value is not None else ""
+    if not _PK.fullmatch(text):
+        return None
+    pk = int(text)
+    return pk if 1 <= pk <= INT_MAX else None

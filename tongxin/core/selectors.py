@@ -20,6 +20,7 @@ from django.apps import apps
 from django.db.models import Q, QuerySet
 
 from tongxin.core.audit_actions import ACTION_LABELS, action_label
+from tongxin.core.inputs import parse_pk
 from tongxin.core.models import AuditLog
 from tongxin.core.scope import NOTHING, Scope, subtree_q
 
@@ -195,14 +196,8 @@ def subtree_choices(scope: Scope, levels: int = 3) -> tuple[list[Place], list[Pl
 def audited_org_path(scope: Scope, pk: object) -> str | None:
     """The path of an organization the user audits, or None (out of reach, missing, not a
     number): the subtree filter never opens a subtree beyond the user's reach."""
-    try:
-        pk = int(str(pk))
-    except ValueError:
-        return None
-    if not -(2**63) < pk < 2**63:
-        return None
     organization = apps.get_model("orgs", "Organization")
-    path = organization.objects.filter(pk=pk).values_list("path", flat=True).first()
+    path = organization.objects.filter(pk=parse_pk(pk) or 0).values_list("path", flat=True).first()
     if path is None:
         return None
     if scope.is_superuser or scope.reaches_org(PERM, path):
@@ -211,14 +206,8 @@ def audited_org_path(scope: Scope, pk: object) -> str | None:
 
 
 def audited_area_path(scope: Scope, pk: object) -> str | None:
-    try:
-        pk = int(str(pk))
-    except ValueError:
-        return None
-    if not -(2**63) < pk < 2**63:
-        return None
     area = apps.get_model("geo", "Area")
-    path = area.objects.filter(pk=pk).values_list("path", flat=True).first()
+    path = area.objects.filter(pk=parse_pk(pk) or 0).values_list("path", flat=True).first()
     return path if path is not None and area_in_reach(scope, path) else None
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
 from faker.providers.company.zh_CN import Provider as CompanyProvider
 from faker.providers.person.zh_CN import Provider as PersonProvider
 
@@ -160,7 +161,7 @@ class Generator:
             raise ValueError("scale must be town or city")
         self.scale = scale
         self.seed = seed
-        self.today = today or dt.date.today()
+        self.today = today or timezone.localdate()
         self.rng = random.Random(seed)
         factor = 1 if scale == CITY else 100
         self.sector_quota = {k: round(v / factor) for k, v in CITY_SECTORS.items()}

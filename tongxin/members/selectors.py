@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -122,7 +123,7 @@ AGE_BANDS = [
 
 def member_stats(scope: Scope, today: dt.date | None = None) -> dict[str, dict[str, int]]:
     """Counts for the 工作台 by status, age band and education, in one pass over the rows."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     aggregates: dict[str, Count] = {}
     for s in MemberStatus:
         aggregates[f"status_{s.value}"] = Count("id", filter=Q(status=s.value))

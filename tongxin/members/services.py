@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from tongxin.core import idnumber, pii
@@ -63,7 +64,7 @@ def validate_member(data: MemberInput, *, instance: Member | None = None) -> dic
     """Field errors in the active language; returns the derived values (id info, phone) when
     valid."""
     errors: dict[str, str] = {}
-    today = dt.date.today()
+    today = timezone.localdate()
     if not data.name.strip():
         errors["name"] = gettext("请填写姓名。")
     info = None
@@ -221,7 +222,7 @@ def _update(actor: Any, member: Member, data: MemberInput, derived: dict[str, An
         OrgRelationChange.objects.create(
             member=member, kind=RelationChangeKind.CORRECTED, from_org=old_org,
             from_org_name=old_org.name, to_org=member.org, to_org_name=member.org.name,
-            on=dt.date.today(), note="信息更正",
+            on=timezone.localdate(), note="信息更正",
         )  # fmt: skip
     audit(actor=actor, action="members.update", obj=member,
           diff=model_diff(before, _snapshot(member)))  # fmt: skip

@@ -4,13 +4,12 @@ page (我的双报到), where they file their own report and see their reports a
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -73,7 +72,7 @@ def dual_create(request: HttpRequest, pk: int) -> HttpResponse:
     default = dual_report.residence_community(member)
     form = DualReportForm(
         request.POST or None,
-        initial={"community": default.pk if default else None, "reported_on": dt.date.today()},
+        initial={"community": default.pk if default else None, "reported_on": timezone.localdate()},
     )
     offer(form.fields["community"], dual_report.community_choices(), selected=default)
     if request.method == "POST" and form.is_valid():
@@ -95,7 +94,7 @@ def _detail(request: HttpRequest, r, hours_form: HoursForm | None = None) -> Htt
     page = paginate(request, dual_report.dual_report_hours(r))
     return render(request, "members/dual/detail.html", {
         "r": r, "page": page, "community_side": community_side, "member_side": member_side,
-        "hours_form": hours_form or HoursForm(initial={"served_on": dt.date.today()}),
+        "hours_form": hours_form or HoursForm(initial={"served_on": timezone.localdate()}),
         "total": dual_report.hours_text(r.total_minutes),
         "can_see_member": selectors.member_queryset(scope).filter(pk=r.member_id).exists(),
     })  # fmt: skip

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from tongxin.core.scope import Scope, subtree_q
@@ -306,7 +307,7 @@ def secretary_stats(scope: Scope, today: dt.date | None = None) -> SecretaryStat
     """The current secretaries (the latest seat of each organization in reach, also when its
     term has run out and 换届 is due) whom the user may see as members, counted as people."""
     college_or_above = member_reader().college_or_above
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     latest = (
         Leadership.objects.filter(
             org=OuterRef("org"), role=LeadershipRole.SECRETARY, term_start__lte=today

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from tongxin.core import creditcode
@@ -93,7 +94,7 @@ def org_field_errors(data: dict[str, Any]) -> dict[str, str]:
     if data.get("kind") not in OrgKind.values:
         errors["kind"] = gettext("请选择党组织类型。")
     founded = data.get("founded_on")
-    if founded and founded > dt.date.today():
+    if founded and founded > timezone.localdate():
         errors["founded_on"] = gettext("成立日期不能晚于今天。")
     return errors
 
