@@ -56,6 +56,9 @@ def test_plan_check_in_with_the_card_and_see_compliance_change(page: Page, new_c
 
     # Staff check-in page: the scanned QR content goes into the same field as a typed code.
     page.get_by_role("link", name="签到", exact=True).click()
+    # htmx (a deferred script) answers in place; on a busy machine wait until it has loaded,
+    # or the form posts as a whole page and the answer comes as a page message instead.
+    page.wait_for_function("() => window.htmx !== undefined")
     page.fill("#id_code", token)
     page.get_by_role("button", name="签到", exact=True).click()
     expect(page.get_by_test_id("checkin-result")).to_contain_text("张红 签到成功")
