@@ -140,12 +140,21 @@ def demo_city(ctx: Context) -> None:
     )
     drop_copy_table()
     assert stats["members"] == inserted == len(rows), (stats["members"], inserted)
-    report(ctx, "demo_city", n=len(rows), ours=ours, baseline=baseline, unit="s",
-           target=("ours", 120), runs=runs, orgs=stats["orgs"],
-           generate_s=round(generate, 2),
-           note="target is the issue's, for city scale; ours: the whole demo (plan, encrypt, "
-                "all tables, ANALYZE); baseline: the member rows only, generated beforehand "
-                "(generate_s: planning and generating those rows, untimed)")  # fmt: skip
+    report(
+        ctx,
+        "demo_city",
+        n=len(rows),
+        ours=ours,
+        baseline=baseline,
+        unit="s",
+        target=("ours", 120),
+        runs=runs,
+        orgs=stats["orgs"],
+        generate_s=round(generate, 2),
+        note="target is the issue's, for city scale; ours: the whole demo (plan, encrypt, "
+        "all tables, ANALYZE); baseline: the member rows only, generated beforehand "
+        "(generate_s: planning and generating those rows, untimed)",
+    )
 
 
 # ---- 2. subtree_count -----------------------------------------------------------------------
@@ -169,13 +178,29 @@ def subtree_count(ctx: Context, name: str = "subtree_count") -> None:
             )
             assert n == raw_n, (n, raw_n)
             main = where == "city root" and scope_name == "org_dept"
-            report(ctx, name, n=n, ours=ours * 1000, baseline=baseline * 1000,
-                   unit="ms", target=("ratio", 1.5), runs=runs, write=main,
-                   note=f"{where} ({org.name}), {scope_name} scope")  # fmt: skip
+            report(
+                ctx,
+                name,
+                n=n,
+                ours=ours * 1000,
+                baseline=baseline * 1000,
+                unit="ms",
+                target=("ratio", 1.5),
+                runs=runs,
+                write=main,
+                note=f"{where} ({org.name}), {scope_name} scope",
+            )
     with CaptureQueriesContext(connection) as cq:
         member_count_in_subtree(scopes["org_dept"], city)
-    save_plans(ctx, name, {"member_count_in_subtree, org_dept scope, city root":
-                                      explain(cq.captured_queries[-1]["sql"])})  # fmt: skip
+    save_plans(
+        ctx,
+        name,
+        {
+            "member_count_in_subtree, org_dept scope, city root": explain(
+                cq.captured_queries[-1]["sql"]
+            )
+        },
+    )
 
 
 # ---- 3. roster_page -------------------------------------------------------------------------
@@ -204,14 +229,22 @@ def roster_page(ctx: Context, name: str = "roster_page") -> None:
     assert len(rows) == 20 and all(f"/members/{r[0]}/".encode() in html for r in rows)
     with CaptureQueriesContext(connection) as cq:
         ours()
-    report(ctx, name, n=n, ours=ours_s * 1000, baseline=base_s * 1000, unit="ms",
-           target=("ours", 150), runs=runs, queries=len(cq.captured_queries),
-           note="GET /members/ as org_dept at the city root, full request via django.test.Client")  # fmt: skip
+    report(
+        ctx,
+        name,
+        n=n,
+        ours=ours_s * 1000,
+        baseline=base_s * 1000,
+        unit="ms",
+        target=("ours", 150),
+        runs=runs,
+        queries=len(cq.captured_queries),
+        note="GET /members/ as org_dept at the city root, full request via django.test.Client",
+    )
     member_queries = [q["sql"] for q in cq.captured_queries if "members_member" in q["sql"]]
     count_q = next(q for q in member_queries if "COUNT(" in q)
     rows_q = next(q for q in member_queries if "LIMIT" in q)
-    save_plans(ctx, name, {"roster count": explain(count_q),
-                                    "roster rows": explain(rows_q)})  # fmt: skip
+    save_plans(ctx, name, {"roster count": explain(count_q), "roster rows": explain(rows_q)})
 
 
 # ---- 4. the same pages right after a city-scale import ------------------------------------

@@ -61,13 +61,24 @@ def run(ctx: Context) -> None:
     with CaptureQueriesContext(connection) as cq:
         ours()
     n = raw_fetch(raw_sql(COUNT_SQL), params)[0][0]
-    report(ctx, "board_page", n=n, ours=ours_s * 1000, baseline=base_s * 1000, unit="ms",
-           target=("ours", 150), runs=runs, queries=len(cq.captured_queries),
-           note="GET /sharing/board/ as org_dept at the city root (all listings), full request; "
-                "baseline: bare view, raw SQL count + 20 rows")  # fmt: skip
+    report(
+        ctx,
+        "board_page",
+        n=n,
+        ours=ours_s * 1000,
+        baseline=base_s * 1000,
+        unit="ms",
+        target=("ours", 150),
+        runs=runs,
+        queries=len(cq.captured_queries),
+        note="GET /sharing/board/ as org_dept at the city root (all listings), full request; "
+        "baseline: bare view, raw SQL count + 20 rows",
+    )
     listing_qs = [q["sql"] for q in cq.captured_queries if "sharing_listing" in q["sql"]]
-    plans = {"board count": explain(next(q for q in listing_qs if "COUNT(" in q)),
-             "board rows": explain(next(q for q in listing_qs if "LIMIT" in q))}  # fmt: skip
+    plans = {
+        "board count": explain(next(q for q in listing_qs if "COUNT(" in q)),
+        "board rows": explain(next(q for q in listing_qs if "LIMIT" in q)),
+    }
 
     resident = Client()
     resident.force_login(User.objects.get(username="jumin"))
@@ -80,7 +91,17 @@ def run(ctx: Context) -> None:
     home_s, base2_s, _r, _b = timed_pair(home, lambda: bare_view(params), runs=runs, warmup=2)
     with CaptureQueriesContext(connection) as cq2:
         home()
-    report(ctx, "board_page", n=n, ours=home_s * 1000, baseline=base2_s * 1000, unit="ms",
-           target=("ours", 150), runs=runs, queries=len(cq2.captured_queries), write=False,
-           note="GET /sharing/ as the resident jumin (their compound's board)")  # fmt: skip
+    report(
+        ctx,
+        "board_page",
+        n=n,
+        ours=home_s * 1000,
+        baseline=base2_s * 1000,
+        unit="ms",
+        target=("ours", 150),
+        runs=runs,
+        queries=len(cq2.captured_queries),
+        write=False,
+        note="GET /sharing/ as the resident jumin (their compound's board)",
+    )
     save_plans(ctx, "board_page", plans)

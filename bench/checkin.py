@@ -29,9 +29,17 @@ def run(ctx: Context) -> None:
     user = User.objects.get(username="zhibu")
     assert user.member is not None
     org = user.member.org
-    meeting = services.meeting_plan(actor=None, data=services.PlanInput(
-        org=org, kind="lecture", title="签到基准", date=selectors.local_today(),
-        start_time=dt.time(0, 0), end_time=dt.time(23, 59)))  # fmt: skip
+    meeting = services.meeting_plan(
+        actor=None,
+        data=services.PlanInput(
+            org=org,
+            kind="lecture",
+            title="签到基准",
+            date=selectors.local_today(),
+            start_time=dt.time(0, 0),
+            end_time=dt.time(23, 59),
+        ),
+    )
     member_id = Member.objects.filter(org=org).values_list("id", flat=True).first()
     assert member_id is not None
     client = Client()
@@ -55,11 +63,20 @@ def run(ctx: Context) -> None:
         return bare_view(request)
 
     runs = 30
-    ours_s, base_s, _html, _r = timed_pair(ours, baseline, runs=runs, warmup=3,
-                                           before_ours=before_ours)  # fmt: skip
+    ours_s, base_s, _html, _r = timed_pair(
+        ours, baseline, runs=runs, warmup=3, before_ours=before_ours
+    )
     TokenUse.objects.filter(context="bench").delete()
-    report(ctx, "checkin", n=Member.objects.count(), ours=ours_s * 1000, baseline=base_s * 1000,
-           unit="ms", target=("ours", 100), runs=runs,
-           note="ours: POST /meetings/<pk>/checkin/ (htmx) via django.test.Client as the branch "
-                "secretary; baseline: a bare view inserting one row via RequestFactory; "
-                "n = members in the city")  # fmt: skip
+    report(
+        ctx,
+        "checkin",
+        n=Member.objects.count(),
+        ours=ours_s * 1000,
+        baseline=base_s * 1000,
+        unit="ms",
+        target=("ours", 100),
+        runs=runs,
+        note="ours: POST /meetings/<pk>/checkin/ (htmx) via django.test.Client as the branch "
+        "secretary; baseline: a bare view inserting one row via RequestFactory; "
+        "n = members in the city",
+    )

@@ -54,8 +54,18 @@ def run(ctx: Context) -> None:
         cur.execute("SELECT COUNT(*) FROM meetings_meeting")
         meetings = cur.fetchone()[0]
     states = {s: sum(1 for r in rows if r.state == s) for s in selectors.STATE_LABELS}
-    report(ctx, "compliance_city", n=n_branches, ours=ours, baseline=base, unit="s",
-           target=("ours", 10), runs=runs, meetings=meetings, states=states,
-           note="ours: selectors.compliance (rules, branches, one GROUP BY, states in Python) "
-                "as org_dept at the city root; baseline: the branches and a hand-written GROUP "
-                "BY branch_id, kind with the same period bounds (raw driver)")  # fmt: skip
+    report(
+        ctx,
+        "compliance_city",
+        n=n_branches,
+        ours=ours,
+        baseline=base,
+        unit="s",
+        target=("ours", 10),
+        runs=runs,
+        meetings=meetings,
+        states=states,
+        note="ours: selectors.compliance (rules, branches, one GROUP BY, states in Python) "
+        "as org_dept at the city root; baseline: the branches and a hand-written GROUP "
+        "BY branch_id, kind with the same period bounds (raw driver)",
+    )

@@ -37,8 +37,10 @@ def run(ctx: Context) -> None:
         return [[s.pk for s in selectors.suggestions(x)] for x in sample]
 
     def baseline() -> list[list[Any]]:
-        return [raw_fetch(sql, (x.street_id, x.kind, opposite[x.direction], x.resident_id))
-                for x in sample]  # fmt: skip
+        return [
+            raw_fetch(sql, (x.street_id, x.kind, opposite[x.direction], x.resident_id))
+            for x in sample
+        ]
 
     runs = 7
     ours_s, base_s, found, _raw = timed_pair(ours, baseline, runs=runs, warmup=1)
@@ -46,10 +48,19 @@ def run(ctx: Context) -> None:
     with CaptureQueriesContext(connection) as cq:
         selectors.suggestions(sample[0])
         list(selectors.suggestions(sample[0]))
-    report(ctx, "match_suggest", n=n, ours=ours_s * per, baseline=base_s * per, unit="ms",
-           target=("ours", 200), runs=runs, sample=len(sample),
-           found_avg=round(sum(len(f) for f in found) / len(found), 1),
-           queries_per_listing=len(cq.captured_queries) // 2,
-           note="per listing, median of runs over a sample spread across the city; ours: "
-                "tokens + the ranked suggestion query; baseline: raw candidate query, no ranking")  # fmt: skip
+    report(
+        ctx,
+        "match_suggest",
+        n=n,
+        ours=ours_s * per,
+        baseline=base_s * per,
+        unit="ms",
+        target=("ours", 200),
+        runs=runs,
+        sample=len(sample),
+        found_avg=round(sum(len(f) for f in found) / len(found), 1),
+        queries_per_listing=len(cq.captured_queries) // 2,
+        note="per listing, median of runs over a sample spread across the city; ours: "
+        "tokens + the ranked suggestion query; baseline: raw candidate query, no ranking",
+    )
     save_plans(ctx, "match_suggest", {"suggestions": explain(cq.captured_queries[-1]["sql"])})

@@ -47,11 +47,27 @@ from tongxin.orgs.models import Organization, OrgKind
 from tongxin.rosters.importer import MemberImport
 
 REGION = "540102"  # not used by the demo city: every generated number is new
-HEADER = ["姓名", "身份证号码", "所在党组织", "党员类别", "入党日期", "转正日期", "学历", "民族",
-          "手机号码", "流动党员"]  # fmt: skip
+HEADER = [
+    "姓名",
+    "身份证号码",
+    "所在党组织",
+    "党员类别",
+    "入党日期",
+    "转正日期",
+    "学历",
+    "民族",
+    "手机号码",
+    "流动党员",
+]
 EDU = ["本科", "大专", "高中", "初中", "研究生", "小学"]
-EDU_VALUE = {"本科": "bachelor", "大专": "college", "高中": "senior", "初中": "junior",
-             "研究生": "postgraduate", "小学": "primary"}  # fmt: skip
+EDU_VALUE = {
+    "本科": "bachelor",
+    "大专": "college",
+    "高中": "senior",
+    "初中": "junior",
+    "研究生": "postgraduate",
+    "小学": "primary",
+}
 
 
 def _status(name: str) -> int:
@@ -93,8 +109,11 @@ class ChildMemory:
                     text = Path(f"/proc/{child}/smaps_rollup").read_text()
                 except OSError:
                     continue
-                kb = sum(int(line.split()[1]) for line in text.splitlines()
-                         if line.startswith(("Private_Clean:", "Private_Dirty:")))  # fmt: skip
+                kb = sum(
+                    int(line.split()[1])
+                    for line in text.splitlines()
+                    if line.startswith(("Private_Clean:", "Private_Dirty:"))
+                )
                 self.peak_kb = max(self.peak_kb, kb)
 
     def stop(self) -> int:
@@ -153,18 +172,54 @@ def generate(n: int, branches: list[tuple[int, str, str]], path: Path) -> list[t
         edu = EDU[k % len(EDU)]
         phone = f"1{rng.choice('35789')}{rng.randint(0, 999999999):09d}"
         name = f"测试{k:06d}"
-        ws.write_row(k + 1, 0, [name, number, label, "预备党员" if probationary else "正式党员",
-                                joined.isoformat(), confirmed.isoformat() if confirmed else "",
-                                edu, "汉族", phone, "否"])  # fmt: skip
+        ws.write_row(
+            k + 1,
+            0,
+            [
+                name,
+                number,
+                label,
+                "预备党员" if probationary else "正式党员",
+                joined.isoformat(),
+                confirmed.isoformat() if confirmed else "",
+                edu,
+                "汉族",
+                phone,
+                "否",
+            ],
+        )
         gender = "M" if int(number[16]) % 2 else "F"
-        rows.append((
-            first_id + k, name, gender, "汉族", EDU_VALUE[edu], pii.encrypt(number),
-            pii.blind_index(number), pii.encrypt(phone), pii.blind_index(phone),
-            idnumber.mask(number), pii.mask_phone(phone), birth.isoformat(), joined.isoformat(),
-            confirmed.isoformat() if confirmed else None,
-            "probationary" if probationary else "full", "normal", org_id, org_path, None, None,
-            False, "", False, False, False, now, now,
-        ))  # fmt: skip
+        rows.append(
+            (
+                first_id + k,
+                name,
+                gender,
+                "汉族",
+                EDU_VALUE[edu],
+                pii.encrypt(number),
+                pii.blind_index(number),
+                pii.encrypt(phone),
+                pii.blind_index(phone),
+                idnumber.mask(number),
+                pii.mask_phone(phone),
+                birth.isoformat(),
+                joined.isoformat(),
+                confirmed.isoformat() if confirmed else None,
+                "probationary" if probationary else "full",
+                "normal",
+                org_id,
+                org_path,
+                None,
+                None,
+                False,
+                "",
+                False,
+                False,
+                False,
+                now,
+                now,
+            )
+        )
     wb.close()
     return rows
 
@@ -195,8 +250,12 @@ def run(ctx: Context) -> None:
         reset = _reset_peak()
         with transaction.atomic():
             out = importer.run(path, "xlsx", path.name, commit=True)
-            audit(actor=None, action="rosters.import_members", object_type="rosters.importjob",
-                  diff={"rows": out.rows, "created": out.created})  # fmt: skip
+            audit(
+                actor=None,
+                action="rosters.import_members",
+                object_type="rosters.importjob",
+                diff={"rows": out.rows, "created": out.created},
+            )
         if reset:
             peak = _status("VmHWM")
             memory["peak_rss_mb"] = max(memory.get("peak_rss_mb", 0), peak)
@@ -233,14 +292,20 @@ def run(ctx: Context) -> None:
         create_copy_table()
         with transaction.atomic(), connection.cursor() as cur:
             cols = ", ".join(connection.ops.quote_name(c) for c in loader.MEMBER_COLUMNS)
-            cur.execute(f"INSERT INTO {COPY_TABLE} ({cols}) SELECT {cols} FROM "
-                        f"{Member._meta.db_table} WHERE id <= %s", [demo_max])  # fmt: skip
+            cur.execute(
+                f"INSERT INTO {COPY_TABLE} ({cols}) SELECT {cols} FROM "
+                f"{Member._meta.db_table} WHERE id <= %s",
+                [demo_max],
+            )
 
     runs = 3 if ctx.scale == "town" else 1
     times: dict[str, list[float]] = {"ours": [], "baseline": [], "copy_table": []}
     results: dict[str, int] = {}
-    steps = (("baseline", baseline, undo_ours), ("copy_table", copy_table_insert,
-             before_copy_table), ("ours", ours, undo_ours))  # fmt: skip
+    steps = (
+        ("baseline", baseline, undo_ours),
+        ("copy_table", copy_table_insert, before_copy_table),
+        ("ours", ours, undo_ours),
+    )
     try:
         for _ in range(runs):
             for key, fn, before in steps:
@@ -257,17 +322,29 @@ def run(ctx: Context) -> None:
         os.rmdir(tmp)
     assert results["ours"] == results["baseline"] == results["copy_table"] == n, results
     ours_s, base_s, copy_s = (median(times[k]) for k in ("ours", "baseline", "copy_table"))
-    report(ctx, "member_import", n=n, ours=ours_s, baseline=base_s, unit="s",
-           target=("ratio", 2.0), runs=runs, rows_per_s_ours=round(n / ours_s),
-           rows_per_s_baseline=round(n / base_s), generate_s=round(generate_s, 1),
-           file_mb=file_mb, copy_table_s=round(copy_s, 4),
-           ratio_to_copy_table=round(ours_s / copy_s, 2),
-           memory_target="import_added_mb + check_process_private_peak_mb < 1024", **memory,
-           note="ours: xlsx read + checks + encryption + blind index + members and their "
-                "history rows + audit, one transaction; baseline: the member rows only, "
-                "pre-encrypted, one executemany/COPY into members_member itself, committed; "
-                "copy_table: the same into a foreign-key-less copy of members_member holding "
-                "the same demo members")  # fmt: skip
+    report(
+        ctx,
+        "member_import",
+        n=n,
+        ours=ours_s,
+        baseline=base_s,
+        unit="s",
+        target=("ratio", 2.0),
+        runs=runs,
+        rows_per_s_ours=round(n / ours_s),
+        rows_per_s_baseline=round(n / base_s),
+        generate_s=round(generate_s, 1),
+        file_mb=file_mb,
+        copy_table_s=round(copy_s, 4),
+        ratio_to_copy_table=round(ours_s / copy_s, 2),
+        memory_target="import_added_mb + check_process_private_peak_mb < 1024",
+        **memory,
+        note="ours: xlsx read + checks + encryption + blind index + members and their "
+        "history rows + audit, one transaction; baseline: the member rows only, "
+        "pre-encrypted, one executemany/COPY into members_member itself, committed; "
+        "copy_table: the same into a foreign-key-less copy of members_member holding "
+        "the same demo members",
+    )
 
 
 def table_insert(table: str, rows: list[tuple[Any, ...]]) -> int:

@@ -113,8 +113,10 @@ def _free_port() -> int:
 def _drive(port: int, url: str, body: str, n: int) -> float:
     out = subprocess.run(
         [sys.executable, "-m", "bench.open311_post", str(port), url, body, str(n), str(THREADS)],
-        cwd=ROOT, capture_output=True, text=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if out.returncode:
         raise RuntimeError(out.stderr[-2000:])
     result = json.loads(out.stdout)
@@ -151,21 +153,37 @@ def run(ctx: Any) -> None:
     port = _free_port()
     env = dict(os.environ)
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "bench.open311_post:application",
-         "-b", f"127.0.0.1:{port}", "-w", "2", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "bench.open311_post:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         for _ in range(100):
             try:
-                HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/open311/v2/services.json")  # fmt: skip
+                HTTPConnection("127.0.0.1", port, timeout=1).request(
+                    "GET", "/open311/v2/services.json"
+                )
                 break
             except OSError:
                 time.sleep(0.2)
-        body = urlencode({
-            "api_key": raw, "service_code": "sanitation", "address_id": area_id,
-            "description": "北门垃圾桶满了没人清运，气味很大。", "attribute[priority]": "normal",
-        })  # fmt: skip
+        body = urlencode(
+            {
+                "api_key": raw,
+                "service_code": "sanitation",
+                "address_id": area_id,
+                "description": "北门垃圾桶满了没人清运，气味很大。",
+                "attribute[priority]": "normal",
+            }
+        )
         # warm both paths (imports, connections, jieba is not used on POST)
         _drive(port, "/open311/v2/requests.json", body, 50)
         _drive(port, "/bench/bare.json", body, 50)
@@ -180,12 +198,30 @@ def run(ctx: Any) -> None:
 
     ours = median(times["ours"]) * 1000 / n
     base = median(times["baseline"]) * 1000 / n
-    report(ctx, "open311_post", n=n, ours=ours, baseline=base, unit="s per 1000 requests",
-           target=("ours", 1000 / 150), runs=RUNS, ours_rps=round(1000 / ours, 1),
-           baseline_rps=round(1000 / base, 1), threads=THREADS, workers=2)  # fmt: skip
+    report(
+        ctx,
+        "open311_post",
+        n=n,
+        ours=ours,
+        baseline=base,
+        unit="s per 1000 requests",
+        target=("ours", 1000 / 150),
+        runs=RUNS,
+        ours_rps=round(1000 / ours, 1),
+        baseline_rps=round(1000 / base, 1),
+        threads=THREADS,
+        workers=2,
+    )
 
 
 if __name__ == "__main__":
     port_, url_, body_, n_, threads_ = sys.argv[1:6]
     out_ = load(int(port_), url_, body_, int(n_), int(threads_))
-    print(json.dumps({"seconds": out_["seconds"], "statuses": {str(k): v for k, v in out_["statuses"].items()}}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "seconds": out_["seconds"],
+                "statuses": {str(k): v for k, v in out_["statuses"].items()},
+            }
+        )
+    )

@@ -136,7 +136,9 @@ def baseline_sql(now: dt.datetime) -> int:
                     f"SELECT id, %s, NULL, %s, state, state, %s, 1 FROM {case_t} WHERE {where}",
                     [kind, at, note, *params[2:]],
                 )
-                cur.execute(f"UPDATE {case_t} SET overdue_level = %s, updated_at = %s WHERE {where}", params)  # fmt: skip
+                cur.execute(
+                    f"UPDATE {case_t} SET overdue_level = %s, updated_at = %s WHERE {where}", params
+                )
             total += cur.rowcount
     return total
 
@@ -188,5 +190,14 @@ def run(ctx: Context) -> None:
     )
     assert sum(out_ours.values()) == out_base, (out_ours, out_base)
     save_plans(ctx, "overdue_sweep", {"sweep UPDATE (level 1, 催办)": explain_plan(now)})
-    report(ctx, "overdue_sweep", n=total, ours=ours, baseline=base, unit="s",
-           target=("ours", 30.0), runs=RUNS, swept=out_ours)  # fmt: skip
+    report(
+        ctx,
+        "overdue_sweep",
+        n=total,
+        ours=ours,
+        baseline=base,
+        unit="s",
+        target=("ours", 30.0),
+        runs=RUNS,
+        swept=out_ours,
+    )

@@ -24,6 +24,10 @@ def test_every_admin_changelist_and_change_page_renders(world, client):
 def test_services_own_the_tree_the_roster_and_the_audit_log(world, client):
     root = User.objects.create_superuser("root", password="Root-pass-2026")
     client.force_login(root, backend="django.contrib.auth.backends.ModelBackend")
-    for url in ("/admin/orgs/organization/add/", "/admin/members/member/add/",
-                "/admin/core/auditlog/add/", "/admin/orgs/leadership/add/"):  # fmt: skip
+    for url in (
+        "/admin/orgs/organization/add/",
+        "/admin/members/member/add/",
+        "/admin/core/auditlog/add/",
+        "/admin/orgs/leadership/add/",
+    ):
         assert client.get(url).status_code == 403, url

@@ -127,8 +127,13 @@ api = TongxinAPI(
 )
 
 
-def error(request: HttpRequest, status: int, code: str, message: object,
-          fields: dict[str, Any] | None = None) -> HttpResponse:  # fmt: skip
+def error(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: object,
+    fields: dict[str, Any] | None = None,
+) -> HttpResponse:
     """Messages may be lazy translations: they are rendered here, as plain str."""
     body = {
         "code": code,

@@ -55,8 +55,10 @@ def test_login_follows_next_but_only_on_this_site(world, client):
     r = login(client, "alice", factories.PASSWORD, QUERY_STRING="next=/members/")
     assert r["Location"] == "/members/"
     client.post("/accounts/logout/")
-    r = client.post("/accounts/login/?next=https://evil.example/",
-                    {"username": "alice", "password": factories.PASSWORD})  # fmt: skip
+    r = client.post(
+        "/accounts/login/?next=https://evil.example/",
+        {"username": "alice", "password": factories.PASSWORD},
+    )
     assert r["Location"] == "/"
 
 
@@ -156,8 +158,13 @@ def test_a_good_password_passes_the_validators(db):
 
 def test_the_password_change_page_shows_validator_errors_in_chinese(world, client_for):
     c = client_for(world["bob"])
-    r = c.post("/accounts/password/", {"old_password": factories.PASSWORD,
-                                        "new_password1": "abcdefghijk",
-                                        "new_password2": "abcdefghijk"})  # fmt: skip
+    r = c.post(
+        "/accounts/password/",
+        {
+            "old_password": factories.PASSWORD,
+            "new_password1": "abcdefghijk",
+            "new_password2": "abcdefghijk",
+        },
+    )
     assert r.status_code == 200
     assert "密码必须同时包含字母和数字。" in texts(r)

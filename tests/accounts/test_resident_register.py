@@ -17,8 +17,14 @@ def compound(world):  # type: ignore[no-untyped-def]
 
 
 def data(compound, **over) -> dict:  # type: ignore[no-untyped-def, type-arg]
-    d = {"username": "linan", "name": "林安", "phone": "139 0000 1111", "home": compound.pk,
-         "password1": "Linjv-2026-abc", "password2": "Linjv-2026-abc"}  # fmt: skip
+    d = {
+        "username": "linan",
+        "name": "林安",
+        "phone": "139 0000 1111",
+        "home": compound.pk,
+        "password1": "Linjv-2026-abc",
+        "password2": "Linjv-2026-abc",
+    }
     d.update(over)
     return d
 
@@ -109,7 +115,10 @@ def test_too_many_registrations_from_one_address_are_refused(client, compound, s
     assert "注册次数过多" in texts(r) and "一小时后再试" in texts(r)
     assert User.objects.count() == users and not Resident.objects.filter(name="林安").exists()
     # Another address is not held back.
-    r = client.post("/accounts/register/", data(compound, username="other", phone="13900003333"),
-                    REMOTE_ADDR="10.0.0.9")  # fmt: skip
+    r = client.post(
+        "/accounts/register/",
+        data(compound, username="other", phone="13900003333"),
+        REMOTE_ADDR="10.0.0.9",
+    )
     assert r.status_code == 302
     cache.clear()

@@ -50,9 +50,15 @@ def test_bearer_token_auth_and_its_scope(world, client, alice_key):
 
 
 def test_a_token_writes_as_its_user(world, client, alice_key):
-    payload = {"name": "令牌登记", "id_number": "11010519491231002X", "education": "college",
-               "joined_on": "1980-07-01", "confirmed_on": "1981-07-01", "status": "full",
-               "org_id": world["branch_a2"].pk}  # fmt: skip
+    payload = {
+        "name": "令牌登记",
+        "id_number": "11010519491231002X",
+        "education": "college",
+        "joined_on": "1980-07-01",
+        "confirmed_on": "1981-07-01",
+        "status": "full",
+        "org_id": world["branch_a2"].pk,
+    }
     r = client.post(
         "/api/v1/members/", payload, content_type="application/json", **bearer(alice_key)
     )
@@ -87,15 +93,22 @@ def test_a_deactivated_users_token_gets_401(world, client, alice_key):
 
 
 def test_malformed_json_is_a_422_with_a_chinese_field_message(world, client, alice_key):
-    r = client.post("/api/v1/members/", "{name: 孙丽", content_type="application/json",
-                    **bearer(alice_key))  # fmt: skip
+    r = client.post(
+        "/api/v1/members/", "{name: 孙丽", content_type="application/json", **bearer(alice_key)
+    )
     body = assert_error(r, 422, "invalid")
     assert body["fields"] == {"body": "请求体不是有效的JSON。"}
 
 
 def test_wrongly_typed_fields_are_a_422_with_per_field_chinese_messages(world, client, alice_key):
-    payload = {"name": "孙丽", "id_number": 330203, "education": "phd", "joined_on": "2012-13-01",
-               "status": "full", "org_id": "一"}  # fmt: skip
+    payload = {
+        "name": "孙丽",
+        "id_number": 330203,
+        "education": "phd",
+        "joined_on": "2012-13-01",
+        "status": "full",
+        "org_id": "一",
+    }
     r = client.post(
         "/api/v1/members/", payload, content_type="application/json", **bearer(alice_key)
     )

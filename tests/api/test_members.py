@@ -20,9 +20,16 @@ def alice(world, client_for):  # type: ignore[no-untyped-def]
 
 
 def payload(org, **over) -> dict:  # type: ignore[no-untyped-def, type-arg]
-    data = {"name": "孙丽", "id_number": NUMBER, "education": "bachelor",
-            "joined_on": "2012-07-01", "confirmed_on": "2013-07-01", "status": "full",
-            "org_id": org.pk, "phone": "13900001234"}  # fmt: skip
+    data = {
+        "name": "孙丽",
+        "id_number": NUMBER,
+        "education": "bachelor",
+        "joined_on": "2012-07-01",
+        "confirmed_on": "2013-07-01",
+        "status": "full",
+        "org_id": org.pk,
+        "phone": "13900001234",
+    }
     data.update(over)
     return data
 
@@ -40,15 +47,23 @@ def names(r) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_list_with_filters(world, alice):
-    factories.member(world["branch_a2"], name="周预备", status=MemberStatus.PROBATIONARY,
-                     confirmed_on=None, joined_on=dt.date.today() - dt.timedelta(days=30))  # fmt: skip
+    factories.member(
+        world["branch_a2"],
+        name="周预备",
+        status=MemberStatus.PROBATIONARY,
+        confirmed_on=None,
+        joined_on=dt.date.today() - dt.timedelta(days=30),
+    )
     factories.member(world["branch_a1"], name="吴流动", is_floating=True, floating_to="上海")
     body = alice.get("/api/v1/members/").json()
     assert body["count"] == 5 and body["page"] == 1 and body["page_size"] == 20
     assert names(alice.get("/api/v1/members/?status=probationary")) == ["周预备"]
     assert names(alice.get("/api/v1/members/?flag=floating")) == ["吴流动"]
     assert names(alice.get(f"/api/v1/members/?org_id={world['branch_a1'].pk}")) == [
-        "吴流动", "张红", "李明"]  # fmt: skip
+        "吴流动",
+        "张红",
+        "李明",
+    ]
     assert names(alice.get("/api/v1/members/?q=王芳")) == ["王芳"]
     number = world["m_a1"].reveal_id_number()
     assert names(search(alice, number)) == ["张红"]
@@ -92,8 +107,13 @@ def test_create_returns_201_and_the_masked_member(world, alice):
 
 def test_update(world, alice):
     m = world["m_a2"]
-    data = payload(world["branch_a2"], name="王芳", id_number=m.reveal_id_number(),
-                   phone="13711112222", is_model_post=True)  # fmt: skip
+    data = payload(
+        world["branch_a2"],
+        name="王芳",
+        id_number=m.reveal_id_number(),
+        phone="13711112222",
+        is_model_post=True,
+    )
     r = put(alice, m.pk, data)
     assert r.status_code == 200, r.content
     assert r.json()["phone"] == "137****2222" and r.json()["is_model_post"] is True
@@ -112,8 +132,7 @@ def test_update_cannot_change_the_org(world, alice):
 def test_service_errors_are_400_with_fields(world, alice):
     before = Member.objects.count()
     bad = NUMBER[:17] + ("0" if NUMBER[17] != "0" else "1")
-    r = post(alice, payload(world["branch_a2"], id_number=bad, phone="12345",
-                            confirmed_on=None))  # fmt: skip
+    r = post(alice, payload(world["branch_a2"], id_number=bad, phone="12345", confirmed_on=None))
     assert r.status_code == 400
     body = r.json()
     assert body["code"] == "invalid" and body["message"] == "请按提示修改后再提交。"
@@ -136,8 +155,10 @@ def test_a_member_in_a_group_is_refused(world, alice):
 def test_the_stranger_gets_404_json_for_street_a_members(world, client_for, key):
     c = client_for(world["charlie"])
     m = world[key]
-    for r in (c.get(f"/api/v1/members/{m.pk}"),
-              put(c, m.pk, payload(world["branch_b1"], id_number=m.reveal_id_number()))):  # fmt: skip
+    for r in (
+        c.get(f"/api/v1/members/{m.pk}"),
+        put(c, m.pk, payload(world["branch_b1"], id_number=m.reveal_id_number())),
+    ):
         assert r.status_code == 404
         assert r.json()["code"] == "not_found" and m.name not in r.content.decode()
     assert Member.objects.get(pk=m.pk).name == m.name

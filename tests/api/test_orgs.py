@@ -46,8 +46,11 @@ def test_stats(world, alice):
 def test_the_stranger_gets_404_json(world, client_for, key, suffix):
     r = client_for(world["charlie"]).get(f"/api/v1/orgs/{world[key].pk}{suffix}")
     assert r.status_code == 404
-    assert r.json() == {"code": "not_found", "message": "对象不存在或不在您的管辖范围内。",
-                        "fields": {}}  # fmt: skip
+    assert r.json() == {
+        "code": "not_found",
+        "message": "对象不存在或不在您的管辖范围内。",
+        "fields": {},
+    }
 
 
 def test_a_missing_org_is_the_same_404(world, alice):

@@ -40,9 +40,13 @@ def cw(world):  # type: ignore[no-untyped-def]
 
 def report(w, **over):  # type: ignore[no-untyped-def]
     data = dict(
-        actor=w["grace"], area=w["compound_a"], category=w["sanitation"],
-        description="3号楼门口垃圾堆放三天没有清运，气味很大。", source="grid", now=NOW,
-    )  # fmt: skip
+        actor=w["grace"],
+        area=w["compound_a"],
+        category=w["sanitation"],
+        description="3号楼门口垃圾堆放三天没有清运，气味很大。",
+        source="grid",
+        now=NOW,
+    )
     data.update(over)
     return services.case_report(**data)
 

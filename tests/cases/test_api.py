@@ -17,20 +17,33 @@ def auth(user):  # type: ignore[no-untyped-def]
 
 def test_create_list_act_and_409(cw, client):
     h = auth(cw["grace"])
-    r = client.post("/api/v1/cases/", {"area_id": cw["compound_a"].pk, "category": "sanitation",
-                                       "description": "垃圾没清运"}, content_type="application/json", **h)  # fmt: skip
+    r = client.post(
+        "/api/v1/cases/",
+        {"area_id": cw["compound_a"].pk, "category": "sanitation", "description": "垃圾没清运"},
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["state"] == "reported" and body["light"] == "green" and "reporter_name" not in body
     a = auth(cw["alice"])
     r = client.get("/api/v1/cases/?inbox=accept", **a)
     assert [c["tracking_code"] for c in r.json()["results"]] == [body["tracking_code"]]
-    r = client.post(f"/api/v1/cases/{body['id']}/actions/close", {}, content_type="application/json", **a)  # fmt: skip
+    r = client.post(
+        f"/api/v1/cases/{body['id']}/actions/close", {}, content_type="application/json", **a
+    )
     assert r.status_code == 409
     assert "不能结案" in r.json()["message"]
-    r = client.post(f"/api/v1/cases/{body['id']}/actions/accept", {}, content_type="application/json", **a)  # fmt: skip
+    r = client.post(
+        f"/api/v1/cases/{body['id']}/actions/accept", {}, content_type="application/json", **a
+    )
     assert r.status_code == 200 and r.json()["state"] == "accepted"
-    r = client.post(f"/api/v1/cases/{body['id']}/actions/dispatch", {"agency": "zhujian"}, content_type="application/json", **a)  # fmt: skip
+    r = client.post(
+        f"/api/v1/cases/{body['id']}/actions/dispatch",
+        {"agency": "zhujian"},
+        content_type="application/json",
+        **a,
+    )
     assert r.json()["agency"] == "住建"
     r = client.get(f"/api/v1/cases/{body['id']}", **a)
     assert [e["kind"] for e in r.json()["events"]] == ["report", "accept", "dispatch"]
@@ -38,11 +51,19 @@ def test_create_list_act_and_409(cw, client):
 
 def test_api_bad_input_changes_nothing(cw, client):
     h = auth(cw["grace"])
-    r = client.post("/api/v1/cases/", {"area_id": cw["compound_b"].pk, "category": "sanitation",
-                                       "description": "垃圾"}, content_type="application/json", **h)  # fmt: skip
+    r = client.post(
+        "/api/v1/cases/",
+        {"area_id": cw["compound_b"].pk, "category": "sanitation", "description": "垃圾"},
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 400 and "area_id" in r.json()["fields"]
-    r = client.post("/api/v1/cases/", {"area_id": cw["compound_a"].pk, "category": "sanitation",
-                                       "description": "<img src=x>"}, content_type="application/json", **h)  # fmt: skip
+    r = client.post(
+        "/api/v1/cases/",
+        {"area_id": cw["compound_a"].pk, "category": "sanitation", "description": "<img src=x>"},
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 400 and "HTML" in r.json()["fields"]["description"]
     assert not Case.objects.exists()
 
@@ -52,12 +73,18 @@ def test_api_strangers(cw, client, stranger):
     case = report(cw)
     h = auth(cw[stranger])
     assert client.get(f"/api/v1/cases/{case.pk}", **h).status_code == 404
-    r = client.post(f"/api/v1/cases/{case.pk}/actions/accept", {}, content_type="application/json", **h)  # fmt: skip
+    r = client.post(
+        f"/api/v1/cases/{case.pk}/actions/accept", {}, content_type="application/json", **h
+    )
     assert r.status_code == 404
     r = client.get("/api/v1/cases/", **h)
     assert r.status_code == 404 or r.json()["count"] == 0
-    r = client.post("/api/v1/cases/", {"area_id": cw["compound_a"].pk, "category": "sanitation",
-                                       "description": "垃圾"}, content_type="application/json", **h)  # fmt: skip
+    r = client.post(
+        "/api/v1/cases/",
+        {"area_id": cw["compound_a"].pk, "category": "sanitation", "description": "垃圾"},
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code in (400, 404)
     assert Case.objects.count() == 1 and CaseEvent.objects.count() == 1
 

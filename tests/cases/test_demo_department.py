@@ -21,8 +21,13 @@ def test_bumen_sees_only_cases_dispatched_to_chengguan():
     cases = selectors.case_list(scope, selectors.CaseFilters(inbox="all"))
     states = set(cases.values_list("state", flat=True))
     assert cases.exists() and states <= {
-        "dispatched", "claimed", "resolved", "verified", "returned", "closed",
-    }  # fmt: skip
+        "dispatched",
+        "claimed",
+        "resolved",
+        "verified",
+        "returned",
+        "closed",
+    }
     assert not cases.filter(dispatched_at__isnull=True).exists()
     assert set(cases.values_list("agency__code", flat=True)) == {"chengguan"}
     assert selectors.case_list(scope, selectors.CaseFilters(inbox="claim")).exists()

@@ -34,10 +34,20 @@ def gw(cw):  # type: ignore[no-untyped-def]
     w["building_a"] = factories.area("紫金花园3幢", AreaLevel.BUILDING, w["compound_a"])
     for key in ("comm_a", "compound_a", "compound_a2", "building_a"):
         w[key].refresh_from_db()
-    w["grid_a"] = grids.grid_create(actor=None, community=w["comm_a"], name="紫金花园网格",
-                                    serving_branch=w["branch_a1"], compounds=[w["compound_a"]])  # fmt: skip
-    w["grid_a2"] = grids.grid_create(actor=None, community=w["comm_a"], name="紫金花园二期网格",
-                                     serving_branch=w["branch_a2"], compounds=[w["compound_a2"]])  # fmt: skip
+    w["grid_a"] = grids.grid_create(
+        actor=None,
+        community=w["comm_a"],
+        name="紫金花园网格",
+        serving_branch=w["branch_a1"],
+        compounds=[w["compound_a"]],
+    )
+    w["grid_a2"] = grids.grid_create(
+        actor=None,
+        community=w["comm_a"],
+        name="紫金花园二期网格",
+        serving_branch=w["branch_a2"],
+        compounds=[w["compound_a2"]],
+    )
     GridWorker.objects.create(grid=w["grid_a"], user=w["grace"], role="full_time")
     w["gina"] = factories.user("gina", "grid_worker", area=w["comm_a"])
     GridWorker.objects.create(grid=w["grid_a2"], user=w["gina"], role="full_time")
@@ -66,7 +76,12 @@ def test_grid_call_records_who_when_why_and_goes_to_the_street(gw, client_for):
     assert case.state == "called"
     ev = CaseEvent.objects.filter(case=case).last()
     assert (ev.kind, ev.actor, ev.from_state, ev.to_state, ev.note) == (
-        "grid_call", gw["grace"], "reported", "called", CALL_NOTE)  # fmt: skip
+        "grid_call",
+        gw["grace"],
+        "reported",
+        "called",
+        CALL_NOTE,
+    )
     assert ev.at is not None and ev.public
     assert AuditLog.objects.filter(action="case.grid_call", object_id=str(case.pk)).exists()
     # No longer waiting for the grid; waiting for the street, which accepts it (镇街响应).
@@ -91,8 +106,10 @@ def test_a_case_in_a_building_of_the_grid_is_the_grid_workers_too(gw):
 def test_on_the_spot_resolution_goes_to_verification(gw, client_for):
     case = resident_report(gw)
     c = client_for(gw["grace"])
-    r = c.post(f"/cases/{case.pk}/act/grid_resolve/",
-               {"note": "已当场劝导住户把垃圾移走。", "reply": "垃圾已清走，感谢反映。"})  # fmt: skip
+    r = c.post(
+        f"/cases/{case.pk}/act/grid_resolve/",
+        {"note": "已当场劝导住户把垃圾移走。", "reply": "垃圾已清走，感谢反映。"},
+    )
     assert r.status_code == 302
     case.refresh_from_db()
     # The case's status note is the public reply, not the internal note (issue 12).
@@ -109,18 +126,24 @@ def test_on_the_spot_resolution_goes_to_verification(gw, client_for):
 
 def test_a_failed_check_of_an_on_the_spot_resolution_goes_to_the_street(gw):
     case = resident_report(gw)
-    services.case_transition(actor=gw["grace"], case=case, action="grid_resolve",
-                             note="已当场处理。")  # fmt: skip
-    services.case_transition(actor=gw["alice"], case=case, action="reject",
-                             note="现场复查垃圾仍在。")  # fmt: skip
+    services.case_transition(
+        actor=gw["grace"], case=case, action="grid_resolve", note="已当场处理。"
+    )
+    services.case_transition(
+        actor=gw["alice"], case=case, action="reject", note="现场复查垃圾仍在。"
+    )
     case.refresh_from_db()
     # No department ever claimed it: to the street's 待派遣 inbox, not to 部门已报到.
     assert case.state == "accepted"
     # A department's resolution that fails the check still goes back to the department.
     other = resident_report(gw)
-    for actor, action, note in [(gw["alice"], "accept", ""), (gw["alice"], "dispatch", ""),
-                                (gw["dan"], "claim", ""), (gw["dan"], "resolve", "已清运。"),
-                                (gw["alice"], "reject", "未清理干净。")]:  # fmt: skip
+    for actor, action, note in [
+        (gw["alice"], "accept", ""),
+        (gw["alice"], "dispatch", ""),
+        (gw["dan"], "claim", ""),
+        (gw["dan"], "resolve", "已清运。"),
+        (gw["alice"], "reject", "未清理干净。"),
+    ]:
         services.case_transition(actor=actor, case=other, action=action, note=note)
     other.refresh_from_db()
     assert other.state == "claimed"
@@ -157,8 +180,12 @@ def test_illegal_grid_moves_are_409_with_the_reason(gw, client_for, walk, action
     assert reason in exc.value.message
     r = c.post(f"/cases/{case.pk}/act/{action}/", {"note": CALL_NOTE})
     assert r.status_code == 409 and reason in texts(r)
-    r = c.post(f"/api/v1/cases/{case.pk}/actions/{action}", {"note": CALL_NOTE},
-               content_type="application/json", **h)  # fmt: skip
+    r = c.post(
+        f"/api/v1/cases/{case.pk}/actions/{action}",
+        {"note": CALL_NOTE},
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 409 and reason in r.json()["message"]
     assert _snapshot(case) == before
 
@@ -186,8 +213,12 @@ def test_strangers_to_the_grid_get_404(gw, client_for, stranger):
     for action in ("grid_call", "grid_resolve"):
         r = c.post(f"/cases/{case.pk}/act/{action}/", {"note": CALL_NOTE})
         assert r.status_code == 404, (stranger, action)
-        r = c.post(f"/api/v1/cases/{case.pk}/actions/{action}", {"note": CALL_NOTE},
-                   content_type="application/json", **h)  # fmt: skip
+        r = c.post(
+            f"/api/v1/cases/{case.pk}/actions/{action}",
+            {"note": CALL_NOTE},
+            content_type="application/json",
+            **h,
+        )
         assert r.status_code == 404, (stranger, action)
     detail = c.get(f"/cases/{case.pk}/")
     assert 'data-action="grid_call"' not in texts(detail)
@@ -213,8 +244,12 @@ def test_the_grid_inbox_is_only_for_grid_workers(gw, client_for):
 
 def test_grid_step_through_the_api(gw, client):
     case = resident_report(gw)
-    r = client.post(f"/api/v1/cases/{case.pk}/actions/grid_call", {"note": CALL_NOTE},
-                    content_type="application/json", **auth(gw["grace"]))  # fmt: skip
+    r = client.post(
+        f"/api/v1/cases/{case.pk}/actions/grid_call",
+        {"note": CALL_NOTE},
+        content_type="application/json",
+        **auth(gw["grace"]),
+    )
     assert r.status_code == 200 and r.json()["state"] == "called"
 
 

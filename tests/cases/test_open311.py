@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def key(cw):  # type: ignore[no-untyped-def]
     Area = type(cw["compound_a"])
-    Area.objects.filter(pk=cw["compound_a"].pk).update(latitude=Decimal("29.87"), longitude=Decimal("121.55"))  # fmt: skip
+    Area.objects.filter(pk=cw["compound_a"].pk).update(
+        latitude=Decimal("29.87"), longitude=Decimal("121.55")
+    )
     _key, raw = services.api_key_issue(actor=cw["alice"], name="市民App", area=cw["street_a_area"])
     return raw
 
@@ -30,8 +32,12 @@ def post(client, fmt="json", **data):  # type: ignore[no-untyped-def]
 
 
 def body(cw, key, **over):  # type: ignore[no-untyped-def]
-    data = {"api_key": key, "service_code": "sanitation", "address_id": str(cw["compound_a"].pk),
-            "description": "紫金花园北门垃圾桶满了没人清运"}  # fmt: skip
+    data = {
+        "api_key": key,
+        "service_code": "sanitation",
+        "address_id": str(cw["compound_a"].pk),
+        "description": "紫金花园北门垃圾桶满了没人清运",
+    }
     data.update(over)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -63,7 +69,15 @@ def test_services_and_definition(client, cw):
     codes = {s["service_code"] for s in services_json}
     assert {"sanitation", "municipal", "noise"} <= codes
     row = next(s for s in services_json if s["service_code"] == "sanitation")
-    assert set(row) >= {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}  # fmt: skip
+    assert set(row) >= {
+        "service_code",
+        "service_name",
+        "description",
+        "metadata",
+        "type",
+        "keywords",
+        "group",
+    }
     assert row["service_name"] == "环境卫生" and row["type"] == "realtime"
     resp = client.get("/open311/v2/services.xml")
     assert resp["Content-Type"].startswith("text/xml")
@@ -87,7 +101,20 @@ def test_unknown_service_definition_is_404(client, cw, fmt):
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_post_then_fetch_and_token(client, cw, key, fmt):
-    resp = post(client, fmt, **body(cw, key, **{"attribute[priority]": "urgent", "phone": "13800001111", "first_name": "明", "last_name": "李"}))  # fmt: skip
+    resp = post(
+        client,
+        fmt,
+        **body(
+            cw,
+            key,
+            **{
+                "attribute[priority]": "urgent",
+                "phone": "13800001111",
+                "first_name": "明",
+                "last_name": "李",
+            },
+        ),
+    )
     assert resp.status_code == 201, resp.content
     if fmt == "json":
         row = json.loads(resp.content)[0]
@@ -95,20 +122,39 @@ def test_post_then_fetch_and_token(client, cw, key, fmt):
         el = ET.fromstring(resp.content).find("request")
         row = {c.tag: c.text for c in el}
     case = Case.objects.get(tracking_code=row["service_request_id"])
-    assert (case.source, case.priority, case.area, case.reporter_name) == ("open311", "urgent", cw["compound_a"], "李明")  # fmt: skip
+    assert (case.source, case.priority, case.area, case.reporter_name) == (
+        "open311",
+        "urgent",
+        cw["compound_a"],
+        "李明",
+    )
     assert case.reporter_phone_masked.startswith("138") and "1111" in case.reporter_phone_masked
     assert "service_notice" in row and row["token"] == case.token
     got = json.loads(client.get(f"/open311/v2/requests/{case.tracking_code}.json").content)[0]
     assert got["service_request_id"] == case.tracking_code
     assert got["status"] == "open" and got["service_code"] == "sanitation"
     assert got["description"] == ""  # public reader: no description
-    for field in ("status_notes", "service_name", "agency_responsible", "service_notice",
-                  "requested_datetime", "updated_datetime", "expected_datetime", "address",
-                  "address_id", "zipcode", "lat", "long", "media_url"):  # fmt: skip
+    for field in (
+        "status_notes",
+        "service_name",
+        "agency_responsible",
+        "service_notice",
+        "requested_datetime",
+        "updated_datetime",
+        "expected_datetime",
+        "address",
+        "address_id",
+        "zipcode",
+        "lat",
+        "long",
+        "media_url",
+    ):
         assert field in got
     assert got["lat"] == 29.87
     # with the key of the jurisdiction the description shows
-    got = json.loads(client.get(f"/open311/v2/requests/{case.tracking_code}.json?api_key={key}").content)[0]  # fmt: skip
+    got = json.loads(
+        client.get(f"/open311/v2/requests/{case.tracking_code}.json?api_key={key}").content
+    )[0]
     assert got["description"].startswith("紫金花园北门")
     root = ET.fromstring(client.get(f"/open311/v2/requests/{case.tracking_code}.xml").content)
     assert root.tag == "service_requests" and root.find("request/status").text == "open"
@@ -147,9 +193,15 @@ def test_a_later_staff_note_is_not_taken_for_the_media_url(client, cw, key):
     resp = post(client, **body(cw, key))
     code = json.loads(resp.content)[0]["service_request_id"]
     case = Case.objects.get(tracking_code=code)
-    CaseEvent.objects.create(case=case, kind="note", note="media_url: https://evil.example/x",
-                             public=False, at=case.reported_at + timedelta(minutes=5),
-                             from_state=case.state, to_state=case.state)  # fmt: skip
+    CaseEvent.objects.create(
+        case=case,
+        kind="note",
+        note="media_url: https://evil.example/x",
+        public=False,
+        at=case.reported_at + timedelta(minutes=5),
+        from_state=case.state,
+        to_state=case.state,
+    )
     got = json.loads(client.get(f"/open311/v2/requests/{code}.json?api_key={key}").content)[0]
     assert got["media_url"] == ""
 
@@ -232,12 +284,27 @@ def _seed(cw):  # type: ignore[no-untyped-def]
     from django.utils import timezone
 
     now = timezone.now()
-    a = services.case_report(actor=None, area=cw["compound_a"], category=cw["sanitation"],
-                             description="垃圾", now=now - dt.timedelta(days=1))  # fmt: skip
-    b = services.case_report(actor=None, area=cw["compound_a"], category=cw["municipal"],
-                             description="路灯", now=now - dt.timedelta(days=2))  # fmt: skip
-    old = services.case_report(actor=None, area=cw["compound_a"], category=cw["municipal"],
-                               description="旧的", now=now - dt.timedelta(days=100))  # fmt: skip
+    a = services.case_report(
+        actor=None,
+        area=cw["compound_a"],
+        category=cw["sanitation"],
+        description="垃圾",
+        now=now - dt.timedelta(days=1),
+    )
+    b = services.case_report(
+        actor=None,
+        area=cw["compound_a"],
+        category=cw["municipal"],
+        description="路灯",
+        now=now - dt.timedelta(days=2),
+    )
+    old = services.case_report(
+        actor=None,
+        area=cw["compound_a"],
+        category=cw["municipal"],
+        description="旧的",
+        now=now - dt.timedelta(days=100),
+    )
     Case.objects.filter(pk=b.pk).update(state="closed")
     return a, b, old
 
@@ -246,13 +313,22 @@ def test_get_requests_filters(client, cw):
     a, b, old = _seed(cw)
 
     def ids(q: str) -> list[str]:
-        return [r["service_request_id"] for r in json.loads(client.get("/open311/v2/requests.json" + q).content)]  # fmt: skip
+        return [
+            r["service_request_id"]
+            for r in json.loads(client.get("/open311/v2/requests.json" + q).content)
+        ]
 
     assert ids("") == [a.tracking_code, b.tracking_code]  # the last 90 days, newest first
     assert ids("?status=open") == [a.tracking_code]
     assert ids("?status=closed") == [b.tracking_code]
     assert ids("?service_code=municipal") == [b.tracking_code]
-    assert ids(f"?service_request_id={old.tracking_code},{a.tracking_code}") == [a.tracking_code, old.tracking_code] or set(ids(f"?service_request_id={old.tracking_code},{a.tracking_code}")) == {a.tracking_code, old.tracking_code}  # fmt: skip
+    assert ids(f"?service_request_id={old.tracking_code},{a.tracking_code}") == [
+        a.tracking_code,
+        old.tracking_code,
+    ] or set(ids(f"?service_request_id={old.tracking_code},{a.tracking_code}")) == {
+        a.tracking_code,
+        old.tracking_code,
+    }
     start = (old.reported_at).strftime("%Y-%m-%dT00:00:00Z")
     assert ids(f"?start_date={start}") == [old.tracking_code]
     assert ids("?page_size=1") == [a.tracking_code]
@@ -369,7 +445,9 @@ def test_points_outside_the_jurisdiction_are_refused(client, cw, key, fmt, lat, 
 
 
 def test_a_jurisdiction_without_mapped_places_refuses_points(client, cw, key):
-    type(cw["compound_a"]).objects.filter(pk=cw["compound_a"].pk).update(latitude=None, longitude=None)  # fmt: skip
+    type(cw["compound_a"]).objects.filter(pk=cw["compound_a"].pk).update(
+        latitude=None, longitude=None
+    )
     resp = post(client, **body(cw, key, address_id=None, lat="29.87", long="121.55"))
     assert resp.status_code == 400 and "address_id" in errors_json(resp)["description"]
     assert not Case.objects.exists()
@@ -385,9 +463,13 @@ def test_a_point_within_2_km_is_filed_at_the_nearest_place(client, cw, key):
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 @pytest.mark.parametrize(
     "over",
-    [{"description": "井盖\x00坏了"}, {"address_string": "紫金\x00花园", "address_id": None},
-     {"service_code": "sanitation\x00"}, {"first_name": "\x1b[31m"}],
-)  # fmt: skip
+    [
+        {"description": "井盖\x00坏了"},
+        {"address_string": "紫金\x00花园", "address_id": None},
+        {"service_code": "sanitation\x00"},
+        {"first_name": "\x1b[31m"},
+    ],
+)
 def test_control_characters_in_a_post_are_400(client, cw, key, fmt, over):
     before = (Case.objects.count(), CaseEvent.objects.count())
     resp = post(client, fmt, **body(cw, key, **over))
@@ -399,9 +481,13 @@ def test_control_characters_in_a_post_are_400(client, cw, key, fmt, over):
 
 @pytest.mark.parametrize(
     "path",
-    ["/open311/v2/requests.json?service_request_id=SJ%00", "/open311/v2/requests.json?service_code=%00",
-     "/open311/v2/requests/SJ%00.json", "/open311/v2/tokens/%00.json"],
-)  # fmt: skip
+    [
+        "/open311/v2/requests.json?service_request_id=SJ%00",
+        "/open311/v2/requests.json?service_code=%00",
+        "/open311/v2/requests/SJ%00.json",
+        "/open311/v2/tokens/%00.json",
+    ],
+)
 def test_control_characters_in_a_query_are_400(client, cw, path):
     resp = client.get(path)
     assert resp.status_code == 400 and "控制字符" in errors_json(resp)["description"]

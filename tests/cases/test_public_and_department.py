@@ -29,10 +29,14 @@ def auth(user):  # type: ignore[no-untyped-def]
 
 def resident_case(cw, **over):  # type: ignore[no-untyped-def]
     return services.case_report_resident(
-        actor=cw["rita"], resident=cw["rita_res"], category=cw["sanitation"],
-        area=cw["compound_a"], address="北门3号楼东侧我家窗下",
-        description="北门垃圾桶满了三天没人清运。", **over,
-    )  # fmt: skip
+        actor=cw["rita"],
+        resident=cw["rita_res"],
+        category=cw["sanitation"],
+        area=cw["compound_a"],
+        address="北门3号楼东侧我家窗下",
+        description="北门垃圾桶满了三天没人清运。",
+        **over,
+    )
 
 
 def walk(cw, case, *, reply_on_close=REPLY):  # type: ignore[no-untyped-def]
@@ -41,10 +45,13 @@ def walk(cw, case, *, reply_on_close=REPLY):  # type: ignore[no-untyped-def]
     services.case_transition(actor=alice, case=case, action="accept", note="已核实")
     services.case_transition(actor=alice, case=case, action="dispatch", note=INTERNAL)
     services.case_transition(actor=dan, case=case, action="claim")
-    services.case_transition(actor=dan, case=case, action="resolve", note="更换井盖一只，费用走维修基金")  # fmt: skip
+    services.case_transition(
+        actor=dan, case=case, action="resolve", note="更换井盖一只，费用走维修基金"
+    )
     services.case_transition(actor=alice, case=case, action="verify", note="现场核查完成")
-    services.case_transition(actor=alice, case=case, action="close", note="内部结案说明",
-                             reply=reply_on_close)  # fmt: skip
+    services.case_transition(
+        actor=alice, case=case, action="close", note="内部结案说明", reply=reply_on_close
+    )
     case.refresh_from_db()
     return case
 
@@ -75,7 +82,9 @@ def test_resident_page_without_any_reply_shows_the_steps_only(cw, client_for):
 def test_reply_through_the_case_page_and_its_status_note(cw, client_for):
     case = resident_case(cw)
     c = client_for(cw["alice"])
-    r = c.post(f"/cases/{case.pk}/act/accept/", {"note": "内部：转城管", "reply": "已受理，将尽快处理。"})  # fmt: skip
+    r = c.post(
+        f"/cases/{case.pk}/act/accept/", {"note": "内部：转城管", "reply": "已受理，将尽快处理。"}
+    )
     assert r.status_code == 302
     case.refresh_from_db()
     assert (case.state, case.status_note) == ("accepted", "已受理，将尽快处理。")
@@ -92,7 +101,7 @@ def test_reply_through_the_case_page_and_its_status_note(cw, client_for):
 def test_bad_reply_is_refused_and_changes_nothing(cw, client_for, reply, contains):
     case = resident_case(cw)
     before = CaseEvent.objects.count()
-    r = client_for(cw["alice"]).post(f"/cases/{case.pk}/act/accept/", {"reply": reply}, follow=True)  # fmt: skip
+    r = client_for(cw["alice"]).post(f"/cases/{case.pk}/act/accept/", {"reply": reply}, follow=True)
     assert r.status_code == 200 and contains in r.content.decode()
     case.refresh_from_db()
     assert (case.state, case.status_note) == ("reported", "")
@@ -104,8 +113,12 @@ def test_bad_reply_is_refused_and_changes_nothing(cw, client_for, reply, contain
 def test_reply_through_the_api(cw, client):
     case = resident_case(cw)
     h = auth(cw["alice"])
-    r = client.post(f"/api/v1/cases/{case.pk}/actions/accept",
-                    {"note": "内部", "reply": "已受理。"}, content_type="application/json", **h)  # fmt: skip
+    r = client.post(
+        f"/api/v1/cases/{case.pk}/actions/accept",
+        {"note": "内部", "reply": "已受理。"},
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 200, r.content
     events = client.get(f"/api/v1/cases/{case.pk}", **h).json()["events"]
     assert [(e["kind"], e["note"], e["reply"]) for e in events][-1] == (
@@ -113,8 +126,12 @@ def test_reply_through_the_api(cw, client):
         "内部",
         "已受理。",
     )
-    r = client.post(f"/api/v1/cases/{case.pk}/actions/dispatch",
-                    {"reply": "<b>x</b>"}, content_type="application/json", **h)  # fmt: skip
+    r = client.post(
+        f"/api/v1/cases/{case.pk}/actions/dispatch",
+        {"reply": "<b>x</b>"},
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 400 and "HTML" in r.json()["fields"]["reply"]
     case.refresh_from_db()
     assert case.state == "accepted"
@@ -124,8 +141,12 @@ def test_stranger_cannot_reply(cw, client_for, client):
     case = resident_case(cw)
     r = client_for(cw["charlie"]).post(f"/cases/{case.pk}/act/accept/", {"reply": "冒充答复"})
     assert r.status_code == 404
-    r = client.post(f"/api/v1/cases/{case.pk}/actions/accept", {"reply": "冒充答复"},
-                    content_type="application/json", **auth(cw["charlie"]))  # fmt: skip
+    r = client.post(
+        f"/api/v1/cases/{case.pk}/actions/accept",
+        {"reply": "冒充答复"},
+        content_type="application/json",
+        **auth(cw["charlie"]),
+    )
     assert r.status_code == 404
     # Another resident reaches nothing of it either.
     assert client_for(cw["sam"]).get(f"/cases/mine/{case.pk}/").status_code == 404
@@ -156,8 +177,11 @@ def test_keyless_open311_returns_public_fields_only(mapped, client):
     services.case_transition(actor=cw["alice"], case=case, action="accept")
     services.case_transition(actor=cw["alice"], case=case, action="dispatch", note=INTERNAL)
     public = _get(client, f"/open311/v2/requests/{case.tracking_code}.json")[0]
-    listed = [r for r in _get(client, "/open311/v2/requests.json")
-              if r["service_request_id"] == case.tracking_code]  # fmt: skip
+    listed = [
+        r
+        for r in _get(client, "/open311/v2/requests.json")
+        if r["service_request_id"] == case.tracking_code
+    ]
     xml = client.get(f"/open311/v2/requests/{case.tracking_code}.xml").content.decode()
     for row in (public, listed[0]):
         assert row["status_notes"] == "已派遣"  # the state: no reply given yet
@@ -181,7 +205,7 @@ def test_jurisdiction_key_keeps_the_documented_detail_another_key_does_not(mappe
     cw = mapped
     case = resident_case(cw, latitude=Decimal("29.8712"), longitude=Decimal("121.5511"))
     _k, mine = services.api_key_issue(actor=cw["alice"], name="本辖区", area=cw["street_a_area"])
-    _k, theirs = services.api_key_issue(actor=cw["alice"], name="外辖区", area=cw["street_b_area"])  # fmt: skip
+    _k, theirs = services.api_key_issue(actor=cw["alice"], name="外辖区", area=cw["street_b_area"])
     row = _get(client, f"/open311/v2/requests/{case.tracking_code}.json?api_key={mine}")[0]
     assert row["address"] == "紫金花园 北门3号楼东侧我家窗下"
     assert (row["lat"], row["long"]) == (29.8712, 121.5511)
@@ -247,7 +271,7 @@ def test_dispatched_elsewhere_the_first_department_loses_it(cw, client_for):
     services.case_transition(actor=cw["dan"], case=case, action="return", note="不属于城管职责")
     returned_at = Case.objects.get(pk=case.pk).dispatched_at
     assert client_for(cw["dan"]).get(f"/cases/{case.pk}/").status_code == 200  # still theirs
-    services.case_transition(actor=cw["alice"], case=case, action="dispatch", agency=cw["zhujian"])  # fmt: skip
+    services.case_transition(actor=cw["alice"], case=case, action="dispatch", agency=cw["zhujian"])
     case.refresh_from_db()
     assert case.dispatched_at is not None and case.dispatched_at >= returned_at
     assert client_for(cw["dan"]).get(f"/cases/{case.pk}/").status_code == 404
@@ -296,10 +320,15 @@ def test_migration_backfills_dispatch_times_and_empties_internal_status_notes(cw
     claim = CaseEvent.objects.get(case=claimed_only, kind="claim").at
     CaseEvent.objects.filter(case=claimed_only, kind="dispatch").delete()
     Case.objects.update(dispatched_at=None, status_note=INTERNAL)
-    importlib.import_module("tongxin.cases.migrations.0005_case_public_reply_dispatched_at").backfill(apps, None)  # fmt: skip
+    importlib.import_module(
+        "tongxin.cases.migrations.0005_case_public_reply_dispatched_at"
+    ).backfill(apps, None)
     got = {c.pk: (c.dispatched_at, c.status_note) for c in Case.objects.all()}
-    assert got == {dispatched.pk: (first_dispatch, ""), claimed_only.pk: (claim, ""),
-                   waiting.pk: (None, "")}  # fmt: skip
+    assert got == {
+        dispatched.pk: (first_dispatch, ""),
+        claimed_only.pk: (claim, ""),
+        waiting.pk: (None, ""),
+    }
 
 
 def test_department_sees_the_reports_media_link_once_dispatched(cw, client_for):

@@ -31,9 +31,11 @@ def mw(cw):  # type: ignore[no-untyped-def]
     1 km and 6 km apart."""
     w = cw
     factories.area("紫金花园二期", AreaLevel.COMPOUND, w["comm_a"])
-    for name, lat, lng in [("紫金花园", "29.870000", "121.550000"),
-                           ("紫金花园二期", "29.878000", "121.552000"),
-                           ("孝闻小区", "29.880000", "121.610000")]:  # fmt: skip
+    for name, lat, lng in [
+        ("紫金花园", "29.870000", "121.550000"),
+        ("紫金花园二期", "29.878000", "121.552000"),
+        ("孝闻小区", "29.880000", "121.610000"),
+    ]:
         Area.objects.filter(name=name).update(latitude=D(lat), longitude=D(lng))
     for key, name in (("compound_a", "紫金花园"), ("compound_b", "孝闻小区")):
         w[key] = Area.objects.get(name=name)
@@ -42,8 +44,12 @@ def mw(cw):  # type: ignore[no-untyped-def]
 
 
 def _counts() -> tuple[int, int, int, int]:
-    return (Case.objects.count(), CaseEvent.objects.count(), CasePhoto.objects.count(),
-            AuditLog.objects.filter(action__startswith="case.").count())  # fmt: skip
+    return (
+        Case.objects.count(),
+        CaseEvent.objects.count(),
+        CasePhoto.objects.count(),
+        AuditLog.objects.filter(action__startswith="case.").count(),
+    )
 
 
 def _post(c: Client, w, **fields):  # type: ignore[no-untyped-def]
@@ -57,7 +63,9 @@ def test_a_point_alone_goes_to_the_nearest_compound(mw, client_for):
     page = c.get("/cases/report/")
     body = texts(page)
     assert 'data-tx-map="pick"' in body and "tongxin/cases-map.js" in body
-    points = json.loads(body.split('id="tx-map-points" type="application/json">')[1].split("</script>")[0])  # fmt: skip
+    points = json.loads(
+        body.split('id="tx-map-points" type="application/json">')[1].split("</script>")[0]
+    )
     assert {p["name"] for p in points} == {"紫金花园", "紫金花园二期"}  # not street B's
     r = _post(c, mw, area="", latitude="29.877100", longitude="121.551500")
     case = Case.objects.get()
@@ -68,8 +76,13 @@ def test_a_point_alone_goes_to_the_nearest_compound(mw, client_for):
 
 
 def test_a_point_and_a_compound_keep_the_compound(mw, client_for):
-    r = _post(client_for(mw["rita"]), mw, area=mw["compound_a"].pk,
-              latitude="29.877100", longitude="121.5515")  # fmt: skip
+    r = _post(
+        client_for(mw["rita"]),
+        mw,
+        area=mw["compound_a"].pk,
+        latitude="29.877100",
+        longitude="121.5515",
+    )
     case = Case.objects.get()
     assert r.status_code == 302
     assert case.area == mw["compound_a"] and case.longitude == D("121.551500")
@@ -132,9 +145,12 @@ def test_the_service_refuses_what_the_form_would(mw):
     ]:
         with pytest.raises(ServiceError) as exc:
             services.case_report_resident(
-                actor=mw["rita"], resident=mw["rita_res"], category=mw["sanitation"],
-                description="垃圾没清运", **kwargs,
-            )  # fmt: skip
+                actor=mw["rita"],
+                resident=mw["rita_res"],
+                category=mw["sanitation"],
+                description="垃圾没清运",
+                **kwargs,
+            )
         assert contains in next(iter(exc.value.fields.values())), kwargs
     assert _counts() == before
 
@@ -205,8 +221,14 @@ def test_a_staff_note_that_looks_like_a_media_url_is_not_one(cw, client_for):
 
 
 def test_strangers_see_neither_point_nor_media(mw, client_for):
-    case = report(mw, actor=None, source="open311", media_url="https://img.example.cn/1.jpg",
-                  latitude=D("29.87"), longitude=D("121.55"))  # fmt: skip
+    case = report(
+        mw,
+        actor=None,
+        source="open311",
+        media_url="https://img.example.cn/1.jpg",
+        latitude=D("29.87"),
+        longitude=D("121.55"),
+    )
     for stranger in ("charlie", "erin", "sam"):
         r = client_for(mw[stranger]).get(f"/cases/{case.pk}/")
         assert r.status_code == 404 and "img.example.cn" not in texts(r)

@@ -88,14 +88,31 @@ def test_happy_path_records_every_step(cw):
     case = _walk(cw, report(cw))
     assert case.state == "closed" and case.closed_at == NOW + 6 * H
     kinds = list(CaseEvent.objects.filter(case=case).values_list("kind", "to_state"))
-    assert kinds == [("report", "reported"), ("accept", "accepted"), ("dispatch", "dispatched"),
-                     ("claim", "claimed"), ("resolve", "resolved"), ("verify", "verified"),
-                     ("close", "closed")]  # fmt: skip
+    assert kinds == [
+        ("report", "reported"),
+        ("accept", "accepted"),
+        ("dispatch", "dispatched"),
+        ("claim", "claimed"),
+        ("resolve", "resolved"),
+        ("verify", "verified"),
+        ("close", "closed"),
+    ]
 
 
 # Every (state, action) pair that the machine does not allow.
-ALL_STATES = ["reported", "accepted", "dispatched", "claimed", "resolved", "verified", "closed",
-              "returned", "escalated", "merged", "cancelled"]  # fmt: skip
+ALL_STATES = [
+    "reported",
+    "accepted",
+    "dispatched",
+    "claimed",
+    "resolved",
+    "verified",
+    "closed",
+    "returned",
+    "escalated",
+    "merged",
+    "cancelled",
+]
 ILLEGAL = [
     (state, action)
     for action, (froms, _to, _perm) in services.TRANSITIONS.items()
@@ -131,22 +148,32 @@ def test_return_needs_a_note(cw):
 
 def test_escalate_counts_and_upper_level_dispatches(cw):
     case = report(cw)
-    case = services.case_transition(actor=cw["alice"], case=case, action="escalate",
-                                    note="需区级协调。", now=NOW)  # fmt: skip
+    case = services.case_transition(
+        actor=cw["alice"], case=case, action="escalate", note="需区级协调。", now=NOW
+    )
     assert (case.state, case.escalations) == ("escalated", 1)
-    case = services.case_transition(actor=cw["alice"], case=case, action="dispatch",
-                                    agency=cw["zhujian"], now=NOW)  # fmt: skip
+    case = services.case_transition(
+        actor=cw["alice"], case=case, action="dispatch", agency=cw["zhujian"], now=NOW
+    )
     assert case.agency == cw["zhujian"]
 
 
 def test_rating_low_reopens_once(cw):
     case = _walk(cw, report(cw, actor=cw["rita"], resident=cw["rita_res"], source="resident"))
-    case = services.case_rate(actor=cw["rita"], case=case, rating=1, note="没有清理干净", now=NOW + 10 * H)  # fmt: skip
+    case = services.case_rate(
+        actor=cw["rita"], case=case, rating=1, note="没有清理干净", now=NOW + 10 * H
+    )
     assert (case.state, case.reopened) == ("accepted", True)
-    for actor, action, note in [(cw["alice"], "dispatch", ""), (cw["dan"], "claim", ""),
-                                (cw["dan"], "resolve", "再次清理。"), (cw["alice"], "verify", ""),
-                                (cw["alice"], "close", "")]:  # fmt: skip
-        case = services.case_transition(actor=actor, case=case, action=action, note=note, now=NOW + 11 * H)  # fmt: skip
+    for actor, action, note in [
+        (cw["alice"], "dispatch", ""),
+        (cw["dan"], "claim", ""),
+        (cw["dan"], "resolve", "再次清理。"),
+        (cw["alice"], "verify", ""),
+        (cw["alice"], "close", ""),
+    ]:
+        case = services.case_transition(
+            actor=actor, case=case, action=action, note=note, now=NOW + 11 * H
+        )
     case = services.case_rate(actor=cw["rita"], case=case, rating=2, now=NOW + 12 * H)
     assert (case.state, case.rating) == ("closed", 2)  # not reopened twice
     with pytest.raises(ConflictError):

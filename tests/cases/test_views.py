@@ -21,9 +21,16 @@ def png(name="a.png"):  # type: ignore[no-untyped-def]
 
 def test_staff_flow_through_inboxes(cw, client_for):
     c = client_for(cw["grace"])
-    r = c.post("/cases/new/", {"area": cw["compound_a"].pk, "category": cw["sanitation"].pk,
-                               "priority": "normal", "description": "3号楼垃圾没清运",
-                               "photos": [png()]})  # fmt: skip
+    r = c.post(
+        "/cases/new/",
+        {
+            "area": cw["compound_a"].pk,
+            "category": cw["sanitation"].pk,
+            "priority": "normal",
+            "description": "3号楼垃圾没清运",
+            "photos": [png()],
+        },
+    )
     case = Case.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/cases/{case.pk}/"
     assert case.source == "grid" and CasePhoto.objects.filter(case=case).count() == 1
@@ -95,8 +102,12 @@ def test_strangers_get_404_everywhere(cw, client_for, stranger):
     for url in STAFF_PAGES:
         assert c.get(url.format(pk=case.pk, photo=photo.pk)).status_code == 404, url
     for url in STAFF_POSTS:
-        assert c.post(url.format(pk=case.pk), {"note": "x", "into": case.pk}).status_code == 404, url  # fmt: skip
-    assert case.tracking_code not in texts(c.get("/cases/?inbox=all")) if stranger != "rita" else True  # fmt: skip
+        assert c.post(url.format(pk=case.pk), {"note": "x", "into": case.pk}).status_code == 404, (
+            url
+        )
+    assert (
+        case.tracking_code not in texts(c.get("/cases/?inbox=all")) if stranger != "rita" else True
+    )
     # residents' own pages: someone else's case is a 404
     assert c.get(f"/cases/mine/{case.pk}/").status_code == 404
     assert c.post(f"/cases/mine/{case.pk}/rate/", {"rating": 5}).status_code == 404
@@ -115,11 +126,22 @@ def test_resident_reports_follows_and_rates(cw, client_for):
     c = client_for(cw["rita"])
     r = c.get("/cases/report/")
     assert r.status_code == 200 and "紫金花园" in texts(r)
-    r = c.post("/cases/report/", {"category": cw["sanitation"].pk, "area": cw["compound_a"].pk,
-                                  "description": "北门垃圾没人收", "photos": [png()]})  # fmt: skip
+    r = c.post(
+        "/cases/report/",
+        {
+            "category": cw["sanitation"].pk,
+            "area": cw["compound_a"].pk,
+            "description": "北门垃圾没人收",
+            "photos": [png()],
+        },
+    )
     case = Case.objects.get()
     assert r["Location"] == f"/cases/mine/{case.pk}/"
-    assert (case.resident, case.source, case.reporter_name) == (cw["rita_res"], "resident", "居民丽塔")  # fmt: skip
+    assert (case.resident, case.source, case.reporter_name) == (
+        cw["rita_res"],
+        "resident",
+        "居民丽塔",
+    )
     page = texts(c.get(r["Location"]))
     assert case.tracking_code in page and "待受理" in page
     # follow by code, signed out: no description, no name
@@ -127,9 +149,14 @@ def test_resident_reports_follows_and_rates(cw, client_for):
 
     anon = texts(Client().get(f"/cases/track/?code={case.tracking_code.lower()}"))
     assert "待受理" in anon and "北门垃圾" not in anon and "丽塔" not in anon
-    for actor, action, note in [(cw["alice"], "accept", ""), (cw["alice"], "dispatch", ""),
-                                (cw["dan"], "claim", ""), (cw["dan"], "resolve", "已清运。"),
-                                (cw["alice"], "verify", ""), (cw["alice"], "close", "")]:  # fmt: skip
+    for actor, action, note in [
+        (cw["alice"], "accept", ""),
+        (cw["alice"], "dispatch", ""),
+        (cw["dan"], "claim", ""),
+        (cw["dan"], "resolve", "已清运。"),
+        (cw["alice"], "verify", ""),
+        (cw["alice"], "close", ""),
+    ]:
         services.case_transition(actor=actor, case=case, action=action, note=note)
     assert "对办理结果满意吗" in texts(c.get(f"/cases/mine/{case.pk}/"))
     r = c.post(f"/cases/mine/{case.pk}/rate/", {"rating": "2", "note": "还是很脏"}, follow=True)
@@ -163,8 +190,15 @@ def test_non_resident_cannot_open_report_page(cw, client_for):
 )
 def test_bad_photo_is_refused_with_message_and_nothing_written(cw, client_for, upload, contains):
     c = client_for(cw["rita"])
-    r = c.post("/cases/report/", {"category": cw["sanitation"].pk, "area": cw["compound_a"].pk,
-                                  "description": "北门垃圾没人收", "photos": [upload]})  # fmt: skip
+    r = c.post(
+        "/cases/report/",
+        {
+            "category": cw["sanitation"].pk,
+            "area": cw["compound_a"].pk,
+            "description": "北门垃圾没人收",
+            "photos": [upload],
+        },
+    )
     assert r.status_code == 200
     assert contains in texts(r)
     assert not Case.objects.exists() and not CaseEvent.objects.exists()
@@ -182,9 +216,13 @@ def test_a_failure_after_photos_are_stored_leaves_no_files(cw, settings, monkeyp
 
     monkeypatch.setattr(case_services, "audit", broken_audit)
     with pytest.raises(RuntimeError):
-        case_services.case_report(actor=cw["rita"], area=cw["compound_a"],
-                                  category=cw["sanitation"], description="北门垃圾没人收",
-                                  photos=[png("a.png"), png("b.png")])  # fmt: skip
+        case_services.case_report(
+            actor=cw["rita"],
+            area=cw["compound_a"],
+            category=cw["sanitation"],
+            description="北门垃圾没人收",
+            photos=[png("a.png"), png("b.png")],
+        )
     assert not Case.objects.exists() and not CasePhoto.objects.exists()
     root = Path(settings.UPLOAD_ROOT)
     assert not [p for p in root.rglob("*") if p.is_file()], "no photo file is left behind"
@@ -204,7 +242,9 @@ def test_case_page_offers_duplicate_merge(cw, client_for):
 
 def test_keys_page_issue_and_revoke(cw, client_for):
     c = client_for(cw["alice"])
-    r = c.post("/cases/keys/", {"name": "市民App", "area": cw["street_a_area"].pk, "per_minute": 100})  # fmt: skip
+    r = c.post(
+        "/cases/keys/", {"name": "市民App", "area": cw["street_a_area"].pk, "per_minute": 100}
+    )
     assert "只显示这一次" in texts(r) and "o311_" in texts(r)
     assert r["Cache-Control"] == "no-store"
     key = selectors.api_keys().get()
@@ -222,7 +262,9 @@ def test_keys_page_issue_and_revoke(cw, client_for):
 
 
 def test_keys_page_refuses_area_outside_scope(cw, client_for):
-    r = client_for(cw["alice"]).post("/cases/keys/", {"name": "x", "area": cw["street_b_area"].pk, "per_minute": 10})  # fmt: skip
+    r = client_for(cw["alice"]).post(
+        "/cases/keys/", {"name": "x", "area": cw["street_b_area"].pk, "per_minute": 10}
+    )
     assert r.status_code == 200 and not selectors.api_keys().exists()
 
 
@@ -237,7 +279,11 @@ def test_dashboard_panel(cw, client_for):
 @pytest.fixture(params=[3, 30], ids=["3 cases", "30 cases"])
 def many(request, cw):  # type: ignore[no-untyped-def]
     for i in range(request.param):
-        report(cw, description=f"第{i}件 路灯不亮", category=cw["municipal"] if i % 2 else cw["sanitation"])  # fmt: skip
+        report(
+            cw,
+            description=f"第{i}件 路灯不亮",
+            category=cw["municipal"] if i % 2 else cw["sanitation"],
+        )
     return request.param
 
 
@@ -252,7 +298,7 @@ def test_inbox_query_count_is_constant(cw, many, client_for, django_assert_num_q
     assert r.status_code == 200
 
 
-def test_department_inbox_query_count_is_constant(cw, many, client_for, django_assert_num_queries):  # fmt: skip
+def test_department_inbox_query_count_is_constant(cw, many, client_for, django_assert_num_queries):
     for case in Case.objects.filter(category=cw["sanitation"]):
         services.case_transition(actor=cw["alice"], case=case, action="accept")
         services.case_transition(actor=cw["alice"], case=case, action="dispatch")
@@ -309,9 +355,12 @@ BIG = "99999999999999999999"  # 20 digits: beyond a 64-bit integer (SQLite: Over
 )
 def test_twenty_digit_ids_are_404(cw, client_for, who, path):
     case = services.case_report_resident(
-        actor=cw["rita"], resident=cw["rita_res"], category=cw["sanitation"],
-        area=cw["compound_a"], description="垃圾没清运",
-    )  # fmt: skip
+        actor=cw["rita"],
+        resident=cw["rita_res"],
+        category=cw["sanitation"],
+        area=cw["compound_a"],
+        description="垃圾没清运",
+    )
     assert client_for(cw[who]).get(path.format(pk=case.pk)).status_code == 404
 
 
@@ -334,7 +383,7 @@ def test_twenty_digit_ids_through_the_api_are_404(cw, client):
     _, key = api_token_create(actor=None, user=cw["alice"], name="测试")
     h = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     assert client.get(f"/api/v1/cases/{BIG}", **h).status_code == 404
-    r = client.post(f"/api/v1/cases/{BIG}/actions/accept", {}, content_type="application/json", **h)  # fmt: skip
+    r = client.post(f"/api/v1/cases/{BIG}/actions/accept", {}, content_type="application/json", **h)
     assert r.status_code == 404
 
 

@@ -14,12 +14,19 @@ def center(world):  # type: ignore[no-untyped-def]
     It declares no opening hours, so it takes bookings at any time (the opening-hours rule
     is tested on the ``station`` below)."""
     c = services.center_create(
-        actor=world["alice"], name="紫金社区党群服务站", level="community",
-        area=world["comm_a"], org=world["comm_a_org"], address="紫金路1号",
-        latitude="29.870000", longitude="121.550000",
-        services="党员组织关系转接\n老年人助餐", phone="0574-87001234", contact_name="周敏",
+        actor=world["alice"],
+        name="紫金社区党群服务站",
+        level="community",
+        area=world["comm_a"],
+        org=world["comm_a_org"],
+        address="紫金路1号",
+        latitude="29.870000",
+        longitude="121.550000",
+        services="党员组织关系转接\n老年人助餐",
+        phone="0574-87001234",
+        contact_name="周敏",
         contact_phone="13912345678",
-    )  # fmt: skip
+    )
     services.room_create(actor=world["alice"], center=c, name="多功能室", capacity=40)
     services.item_create(actor=world["alice"], center=c, name="法律咨询", bookable=True)
     return c
@@ -28,9 +35,13 @@ def center(world):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def center_b(world):  # type: ignore[no-untyped-def]
     return services.center_create(
-        actor=None, name="孝闻社区党群服务站", level="community", area=world["comm_b"],
-        org=world["branch_b1"], contact_phone="13800001111",
-    )  # fmt: skip
+        actor=None,
+        name="孝闻社区党群服务站",
+        level="community",
+        area=world["comm_b"],
+        org=world["branch_b1"],
+        contact_phone="13800001111",
+    )
 
 
 WEEKDAY_HOURS = {d: [["08:30", "17:30"]] for d in ("mon", "tue", "wed", "thu", "fri")}
@@ -41,11 +52,15 @@ def station(world):  # type: ignore[no-untyped-def]
     """A station open 08:30–17:30 on weekdays (周六, 周日 休息), closed on a declared holiday
     (the Monday after next), with a room and a bookable item."""
     c = services.center_create(
-        actor=world["alice"], name="南门社区党群服务站", level="community",
-        area=world["comm_a"], org=world["comm_a_org"], opening_hours=WEEKDAY_HOURS,
+        actor=world["alice"],
+        name="南门社区党群服务站",
+        level="community",
+        area=world["comm_a"],
+        org=world["comm_a_org"],
+        opening_hours=WEEKDAY_HOURS,
         closed_dates=[{"date": next_weekday(0, weeks=1).isoformat(), "note": "调休"}],
         phone="0574-87005678",
-    )  # fmt: skip
+    )
     services.room_create(actor=world["alice"], center=c, name="会议室", capacity=20)
     services.item_create(actor=world["alice"], center=c, name="居住证办理", bookable=True)
     return c

@@ -31,14 +31,20 @@ def test_directory_and_detail_mask_the_contacts_phone_not_the_centres(
 
 
 def test_create_centre_in_scope_only(world, client_for):
-    payload = {"name": "南门街道党群服务中心", "level": "street", "org_id": world["street_a"].pk,
-               "area_id": world["street_a_area"].pk, "opening_hours": {"mon": [["08:30", "17:30"]]}}  # fmt: skip
+    payload = {
+        "name": "南门街道党群服务中心",
+        "level": "street",
+        "org_id": world["street_a"].pk,
+        "area_id": world["street_a_area"].pk,
+        "opening_hours": {"mon": [["08:30", "17:30"]]},
+    }
     r = client_for(world["alice"]).post(
         "/api/v1/centers/", payload, content_type="application/json"
     )
     assert r.status_code == 201, r.content
-    r = client_for(world["charlie"]).post("/api/v1/centers/", payload | {"name": "x"},
-                                          content_type="application/json")  # fmt: skip
+    r = client_for(world["charlie"]).post(
+        "/api/v1/centers/", payload | {"name": "x"}, content_type="application/json"
+    )
     assert r.status_code == 404
     bad = payload | {"opening_hours": {"mon": [["18:00", "08:00"]]}}
     r = client_for(world["alice"]).post("/api/v1/centers/", bad, content_type="application/json")
@@ -50,14 +56,23 @@ def test_booking_api_overlap_is_409(world, center, client_for):
     c = client_for(world["bob"])
     room = center.rooms.get()
     url = f"/api/v1/centers/{center.pk}/bookings"
-    r = c.post(url, {"room_id": room.pk, "purpose": "党课", "start": when(9), "end": when(10)},
-               content_type="application/json")  # fmt: skip
+    r = c.post(
+        url,
+        {"room_id": room.pk, "purpose": "党课", "start": when(9), "end": when(10)},
+        content_type="application/json",
+    )
     assert r.status_code == 201, r.content
-    r = c.post(url, {"room_id": room.pk, "purpose": "党课", "start": when(9.5), "end": when(11)},
-               content_type="application/json")  # fmt: skip
+    r = c.post(
+        url,
+        {"room_id": room.pk, "purpose": "党课", "start": when(9.5), "end": when(11)},
+        content_type="application/json",
+    )
     assert r.status_code == 409 and "该时段已被预约" in r.json()["message"]
-    r = c.post(url, {"room_id": room.pk, "purpose": "党课", "start": when(10), "end": when(11)},
-               content_type="application/json")  # fmt: skip
+    r = c.post(
+        url,
+        {"room_id": room.pk, "purpose": "党课", "start": when(10), "end": when(11)},
+        content_type="application/json",
+    )
     assert r.status_code == 201
     assert len(c.get("/api/v1/centers/bookings/mine").json()) == 2
     bid = Booking.objects.first().pk  # type: ignore[union-attr]
@@ -73,8 +88,11 @@ def test_booking_api_overlap_is_409(world, center, client_for):
 
 def test_social_org_api(world, client_for):
     c = client_for(world["alice"])
-    r = c.post("/api/v1/centers/social-orgs/", {"name": "红领之家", "kind": "community",
-               "area_id": world["compound_a"].pk}, content_type="application/json")  # fmt: skip
+    r = c.post(
+        "/api/v1/centers/social-orgs/",
+        {"name": "红领之家", "kind": "community", "area_id": world["compound_a"].pk},
+        content_type="application/json",
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert (
@@ -84,11 +102,17 @@ def test_social_org_api(world, client_for):
     s = client_for(world["charlie"])
     assert s.get("/api/v1/centers/social-orgs/").json()["count"] == 0
     assert s.get(f"/api/v1/centers/social-orgs/{body['id']}").status_code == 404
-    r = s.post("/api/v1/centers/social-orgs/", {"name": "x", "kind": "community",
-               "area_id": world["compound_a"].pk}, content_type="application/json")  # fmt: skip
+    r = s.post(
+        "/api/v1/centers/social-orgs/",
+        {"name": "x", "kind": "community", "area_id": world["compound_a"].pk},
+        content_type="application/json",
+    )
     assert r.status_code == 404
     c = client_for(world["alice"])
-    r = c.post("/api/v1/centers/social-orgs/", {"name": "y", "kind": "community",
-               "area_id": world["comm_b"].pk}, content_type="application/json")  # fmt: skip
+    r = c.post(
+        "/api/v1/centers/social-orgs/",
+        {"name": "y", "kind": "community", "area_id": world["comm_b"].pk},
+        content_type="application/json",
+    )
     assert r.status_code == 400 and "area_id" in r.json()["fields"]
     assert SocialOrganization.objects.count() == 1

@@ -22,9 +22,14 @@ def at(hours: float) -> dt.datetime:
 def book(world, center, start, end, **kw):  # type: ignore[no-untyped-def]
     room = kw.pop("room", None) or center.rooms.get()
     return services.booking_create(
-        actor=world["bob"], center=center, room=room, purpose="支部主题党日", start=start,
-        end=end, **kw,
-    )  # fmt: skip
+        actor=world["bob"],
+        center=center,
+        room=room,
+        purpose="支部主题党日",
+        start=start,
+        end=end,
+        **kw,
+    )
 
 
 def snapshot():  # type: ignore[no-untyped-def]
@@ -57,16 +62,24 @@ def test_a_cancelled_booking_frees_the_slot(world, center):
 def test_item_bookings_do_not_clash_with_rooms(world, center):
     book(world, center, at(9), at(10))
     services.booking_create(
-        actor=world["bob"], center=center, item=center.items.get(), purpose="咨询",
-        start=at(9), end=at(10),
-    )  # fmt: skip
+        actor=world["bob"],
+        center=center,
+        item=center.items.get(),
+        purpose="咨询",
+        start=at(9),
+        end=at(10),
+    )
 
 
 @pytest.mark.parametrize(
     "start,end,contains",
-    [(10, 9, "结束时间须晚于开始时间"), (10, 10, "结束时间须晚于开始时间"),
-     (-72, -71, "已经过去"), (8, 21, "12小时")],
-)  # fmt: skip
+    [
+        (10, 9, "结束时间须晚于开始时间"),
+        (10, 10, "结束时间须晚于开始时间"),
+        (-72, -71, "已经过去"),
+        (8, 21, "12小时"),
+    ],
+)
 def test_bad_times_refused(world, center, start, end, contains):
     before = snapshot()
     with pytest.raises(ServiceError) as exc:
@@ -92,5 +105,8 @@ def test_opening_hours_are_validated(world):
         "mon": [["08:30", "12:00"], ["14:00", "17:30"]],
         "tue": [["08:30", "12:00"], ["14:00", "17:30"]],
         "wed": [["08:30", "12:00"], ["14:00", "17:30"]],
-        "thu": [], "fri": [], "sat": [["09:00", "12:00"]], "sun": [],
-    }  # fmt: skip
+        "thu": [],
+        "fri": [],
+        "sat": [["09:00", "12:00"]],
+        "sun": [],
+    }

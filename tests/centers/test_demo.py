@@ -14,8 +14,9 @@ from tongxin.volunteering.models import Activity, VolunteerHours, VolunteerTeam
 
 def test_demo_loads_and_wipes(world):
     said: list[str] = []
-    ctx = DemoContext(scale="town", seed=1, today=dt.date.today(), rng=random.Random(1),
-                      say=said.append)  # fmt: skip
+    ctx = DemoContext(
+        scale="town", seed=1, today=dt.date.today(), rng=random.Random(1), say=said.append
+    )
     centers_demo.load(ctx)
     volunteering_demo.load(ctx)
     # one centre per district, street and community of the world: 海曙区, 2 streets, 2 communities

@@ -22,8 +22,9 @@ J = "application/json"
 
 def book(world, station, start, end, *, item=False):  # type: ignore[no-untyped-def]
     target = {"item": station.items.get()} if item else {"room": station.rooms.get()}
-    return services.booking_create(actor=world["bob"], center=station, purpose="支部会议",
-                                   start=start, end=end, **target)  # fmt: skip
+    return services.booking_create(
+        actor=world["bob"], center=station, purpose="支部会议", start=start, end=end, **target
+    )
 
 
 def snapshot():  # type: ignore[no-untyped-def]
@@ -61,8 +62,11 @@ def test_a_declared_holiday_is_refused_by_name(world, station):
 
 def test_a_booking_across_midnight_is_refused(world, station):
     # a centre open round the clock on weekdays still takes no booking into the next day
-    services.center_update(actor=world["alice"], center=station, opening_hours={
-        d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri")})  # fmt: skip
+    services.center_update(
+        actor=world["alice"],
+        center=station,
+        opening_hours={d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri")},
+    )
     d = next_weekday(2)
     with pytest.raises(ServiceError, match="开放时间为 00:00–23:59"):
         book(world, station, local(d, "22:00"), local(d + dt.timedelta(days=1), "02:00"))
@@ -76,8 +80,11 @@ def test_bookings_inside_the_hours_are_taken(world, station):
 
 
 def test_a_lunch_break_splits_the_day(world, station):
-    services.center_update(actor=world["alice"], center=station, opening_hours={
-        "tue": [["08:30", "12:00"], ["13:30", "17:30"]]})  # fmt: skip
+    services.center_update(
+        actor=world["alice"],
+        center=station,
+        opening_hours={"tue": [["08:30", "12:00"], ["13:30", "17:30"]]},
+    )
     d = next_weekday(1)
     with pytest.raises(ServiceError) as exc:
         book(world, station, local(d, "11:00"), local(d, "14:00"))
@@ -92,9 +99,12 @@ def test_the_booking_page_names_the_reason_and_shows_the_hours(world, station, c
     room = station.rooms.get()
     fmt = "%Y-%m-%dT%H:%M"
     sunday = next_weekday(6)
-    data = {"target": f"room:{room.pk}", "purpose": "支部会议",
-            "start": local(sunday, "09:00").strftime(fmt),
-            "end": local(sunday, "10:00").strftime(fmt)}  # fmt: skip
+    data = {
+        "target": f"room:{room.pk}",
+        "purpose": "支部会议",
+        "start": local(sunday, "09:00").strftime(fmt),
+        "end": local(sunday, "10:00").strftime(fmt),
+    }
     r = c.post(f"/centers/{station.pk}/book/", data)
     assert r.status_code == 200 and "该站点周日休息，请选择其他日期。" in texts(r)
     wed = next_weekday(2)
@@ -107,24 +117,41 @@ def test_the_booking_page_names_the_reason_and_shows_the_hours(world, station, c
 def test_the_api_refuses_with_the_message(world, station, client_for):
     c = client_for(world["bob"])
     wed = next_weekday(2)
-    r = c.post(f"/api/v1/centers/{station.pk}/bookings", {
-        "room_id": station.rooms.get().pk, "purpose": "支部会议",
-        "start": local(wed, "19:00").isoformat(), "end": local(wed, "21:00").isoformat()},
-        content_type=J)  # fmt: skip
+    r = c.post(
+        f"/api/v1/centers/{station.pk}/bookings",
+        {
+            "room_id": station.rooms.get().pk,
+            "purpose": "支部会议",
+            "start": local(wed, "19:00").isoformat(),
+            "end": local(wed, "21:00").isoformat(),
+        },
+        content_type=J,
+    )
     assert r.status_code == 400 and "08:30–17:30" in r.json()["message"]
-    r = c.post(f"/api/v1/centers/{station.pk}/bookings", {
-        "item_id": station.items.get().pk, "purpose": "办证",
-        "start": local(next_weekday(6), "09:00").isoformat(),
-        "end": local(next_weekday(6), "09:30").isoformat()}, content_type=J)  # fmt: skip
+    r = c.post(
+        f"/api/v1/centers/{station.pk}/bookings",
+        {
+            "item_id": station.items.get().pk,
+            "purpose": "办证",
+            "start": local(next_weekday(6), "09:00").isoformat(),
+            "end": local(next_weekday(6), "09:30").isoformat(),
+        },
+        content_type=J,
+    )
     assert r.status_code == 400 and "周日休息" in r.json()["message"]
     assert not Booking.objects.exists()
 
 
 def test_staff_declare_holidays_in_the_edit_form(world, station, client_for):
     c = client_for(world["alice"])
-    form = {"name": station.name, "level": "community", "org": world["comm_a_org"].pk,
-            "area": world["comm_a"].pk, "opening_text": "周一-周五 08:30-17:30",
-            "phone": "0574-87005678"}  # fmt: skip
+    form = {
+        "name": station.name,
+        "level": "community",
+        "org": world["comm_a_org"].pk,
+        "area": world["comm_a"].pk,
+        "opening_text": "周一-周五 08:30-17:30",
+        "phone": "0574-87005678",
+    }
     before = ServiceCenter.objects.get(pk=station.pk).closed_dates
     for bad, contains in [
         ("十月一日 国庆", "格式不正确"),
@@ -133,12 +160,18 @@ def test_staff_declare_holidays_in_the_edit_form(world, station, client_for):
         r = c.post(f"/centers/{station.pk}/edit/", {**form, "closed_text": bad})
         assert r.status_code == 200 and contains in texts(r)
         assert ServiceCenter.objects.get(pk=station.pk).closed_dates == before
-    r = c.post(f"/centers/{station.pk}/edit/",
-               {**form, "closed_text": "2026-10-01~2026-10-03 国庆节\n2026-12-31 盘点"})  # fmt: skip
+    r = c.post(
+        f"/centers/{station.pk}/edit/",
+        {**form, "closed_text": "2026-10-01~2026-10-03 国庆节\n2026-12-31 盘点"},
+    )
     assert r.status_code == 302
     station.refresh_from_db()
     assert [d["date"] for d in station.closed_dates] == [
-        "2026-10-01", "2026-10-02", "2026-10-03", "2026-12-31"]  # fmt: skip
+        "2026-10-01",
+        "2026-10-02",
+        "2026-10-03",
+        "2026-12-31",
+    ]
     assert station.closed_dates[0]["note"] == "国庆节"
     # the stranger can neither edit the holidays nor see the edit form
     s = client_for(world["charlie"])
@@ -150,9 +183,13 @@ def test_staff_declare_holidays_in_the_edit_form(world, station, client_for):
 
 
 def test_the_api_refuses_bad_closed_dates(world, client_for):
-    payload = {"name": "南门街道党群服务中心", "level": "street", "org_id": world["street_a"].pk,
-               "area_id": world["street_a_area"].pk,
-               "closed_dates": [{"date": "2026-13-01", "note": "x"}]}  # fmt: skip
+    payload = {
+        "name": "南门街道党群服务中心",
+        "level": "street",
+        "org_id": world["street_a"].pk,
+        "area_id": world["street_a_area"].pk,
+        "closed_dates": [{"date": "2026-13-01", "note": "x"}],
+    }
     r = client_for(world["alice"]).post("/api/v1/centers/", payload, content_type=J)
     assert r.status_code == 400 and "closed_dates" in r.json()["fields"]
     assert not ServiceCenter.objects.exists()
@@ -179,9 +216,14 @@ def test_the_data_migration_moves_the_centres_line_and_keeps_a_mobile_encrypted(
     ServiceCenter.objects.filter(pk=station.pk).update(
         phone="", contact_phone_enc=pii.encrypt("0574-87005678"), contact_phone_masked="x"
     )
-    mobile = services.center_create(actor=None, name="手机站", level="community",
-                                    area=world["comm_a"], org=world["comm_a_org"],
-                                    contact_phone="13912345678")  # fmt: skip
+    mobile = services.center_create(
+        actor=None,
+        name="手机站",
+        level="community",
+        area=world["comm_a"],
+        org=world["comm_a_org"],
+        contact_phone="13912345678",
+    )
     migration.split_phones(apps, None)
     station.refresh_from_db()
     mobile.refresh_from_db()
@@ -196,15 +238,26 @@ def test_the_data_migration_moves_the_centres_line_and_keeps_a_mobile_encrypted(
 
 def test_a_bad_contact_mobile_is_refused_by_form_and_api(world, station, client_for):
     c = client_for(world["alice"])
-    form = {"name": station.name, "level": "community", "org": world["comm_a_org"].pk,
-            "area": world["comm_a"].pk, "opening_text": "周一-周五 08:30-17:30",
-            "phone": "0574-87005678", "contact_phone": "请打前台"}  # fmt: skip
+    form = {
+        "name": station.name,
+        "level": "community",
+        "org": world["comm_a_org"].pk,
+        "area": world["comm_a"].pk,
+        "opening_text": "周一-周五 08:30-17:30",
+        "phone": "0574-87005678",
+        "contact_phone": "请打前台",
+    }
     r = c.post(f"/centers/{station.pk}/edit/", form)
     assert r.status_code == 200 and "联系人手机只能包含数字" in texts(r)
     station.refresh_from_db()
     assert station.contact_phone_enc == "" and station.phone == "0574-87005678"
-    payload = {"name": "南门街道党群服务中心", "level": "street", "org_id": world["street_a"].pk,
-               "area_id": world["street_a_area"].pk, "contact_phone": "abc"}  # fmt: skip
+    payload = {
+        "name": "南门街道党群服务中心",
+        "level": "street",
+        "org_id": world["street_a"].pk,
+        "area_id": world["street_a_area"].pk,
+        "contact_phone": "abc",
+    }
     r = c.post("/api/v1/centers/", payload, content_type=J)
     assert r.status_code == 400 and "contact_phone" in r.json()["fields"]
     assert ServiceCenter.objects.count() == 1

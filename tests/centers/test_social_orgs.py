@@ -34,9 +34,12 @@ def test_territorial_first_the_community_committee(world):
 def test_industry_committee_when_the_place_has_no_party_org(world):
     bare = factories.area("新建社区", AreaLevel.COMMUNITY, world["street_a_area"])
     industry = factories.org(
-        "南门街道社会组织综合党委", OrgKind.COMMITTEE, world["street_a"],
-        sector=Sector.SOCIAL_ORG, area=world["street_a_area"],
-    )  # fmt: skip
+        "南门街道社会组织综合党委",
+        OrgKind.COMMITTEE,
+        world["street_a"],
+        sector=Sector.SOCIAL_ORG,
+        area=world["street_a_area"],
+    )
     so = create(world, bare)
     assert (so.guiding_org, so.guiding_rule) == (industry, GuidingRule.INDUSTRY)
 
@@ -49,9 +52,12 @@ def test_regional_fallback_the_street_working_committee(world):
 
 def test_regional_fallback_reaches_the_district(world):
     district_org = factories.org(
-        "海曙区委", OrgKind.COMMITTEE, world["city"], sector=Sector.PUBLIC_INSTITUTION,
+        "海曙区委",
+        OrgKind.COMMITTEE,
+        world["city"],
+        sector=Sector.PUBLIC_INSTITUTION,
         area=world["dist_a"],
-    )  # fmt: skip
+    )
     street = factories.area("无党组织街道", AreaLevel.STREET, world["dist_a"])
     comm = factories.area("无党组织社区", AreaLevel.COMMUNITY, street)
     org, rule = selectors.default_guiding_org(comm)

@@ -67,27 +67,44 @@ def test_stranger_cannot_manage(world, center, client_for):
 def test_manager_registers_and_edits_a_centre(world, client_for):
     c = client_for(world["alice"])
     assert c.get("/centers/new/").status_code == 200
-    r = c.post("/centers/new/", {
-        "name": "南门街道党群服务中心", "level": "street", "org": world["street_a"].pk,
-        "area": world["street_a_area"].pk, "opening_text": "周一-周五 08:30-17:30",
-        "phone": "0574-87654321",
-    })  # fmt: skip
+    r = c.post(
+        "/centers/new/",
+        {
+            "name": "南门街道党群服务中心",
+            "level": "street",
+            "org": world["street_a"].pk,
+            "area": world["street_a_area"].pk,
+            "opening_text": "周一-周五 08:30-17:30",
+            "phone": "0574-87654321",
+        },
+    )
     assert r.status_code == 302, texts(r)
     center = ServiceCenter.objects.get(name="南门街道党群服务中心")
     assert center.opening_hours["fri"] == [["08:30", "17:30"]] and center.opening_hours["sat"] == []
-    r = c.post(f"/centers/{center.pk}/edit/", {
-        "name": "南门街道党群服务中心", "level": "street", "org": world["street_a"].pk,
-        "area": world["street_a_area"].pk, "opening_text": "周一-周五 18:00-08:00",
-    })  # fmt: skip
+    r = c.post(
+        f"/centers/{center.pk}/edit/",
+        {
+            "name": "南门街道党群服务中心",
+            "level": "street",
+            "org": world["street_a"].pk,
+            "area": world["street_a_area"].pk,
+            "opening_text": "周一-周五 18:00-08:00",
+        },
+    )
     assert r.status_code == 200 and "结束须晚于开始" in texts(r)
 
 
 def test_manager_cannot_pick_an_org_outside_scope(world, client_for):
     c = client_for(world["alice"])
-    r = c.post("/centers/new/", {
-        "name": "越权中心", "level": "community", "org": world["branch_b1"].pk,
-        "area": world["comm_a"].pk,
-    })  # fmt: skip
+    r = c.post(
+        "/centers/new/",
+        {
+            "name": "越权中心",
+            "level": "community",
+            "org": world["branch_b1"].pk,
+            "area": world["comm_a"].pk,
+        },
+    )
     assert r.status_code == 200
     assert not ServiceCenter.objects.filter(name="越权中心").exists()
 
@@ -96,8 +113,15 @@ def test_rooms_items_events_added_by_manager(world, center, client_for):
     c = client_for(world["alice"])
     c.post(f"/centers/{center.pk}/rooms/", {"name": "会议室", "capacity": 12})
     c.post(f"/centers/{center.pk}/items/", {"name": "办理居住证", "duration_minutes": 20})
-    c.post(f"/centers/{center.pk}/events/", {"kind": "volunteer_month", "title": "三月学雷锋志愿服务月",
-                                             "starts_on": "2026-03-01", "ends_on": "2026-03-31"})  # fmt: skip
+    c.post(
+        f"/centers/{center.pk}/events/",
+        {
+            "kind": "volunteer_month",
+            "title": "三月学雷锋志愿服务月",
+            "starts_on": "2026-03-01",
+            "ends_on": "2026-03-31",
+        },
+    )
     body = texts(c.get(f"/centers/{center.pk}/"))
     assert "会议室" in body and "办理居住证" in body and "三月学雷锋志愿服务月" in body
 
@@ -108,8 +132,12 @@ def test_booking_page_refuses_overlap_with_a_message(world, center, client_for):
     start = timezone.localtime() + dt.timedelta(days=3)
     start = start.replace(hour=9, minute=0, second=0, microsecond=0)
     fmt = "%Y-%m-%dT%H:%M"
-    data = {"target": f"room:{room.pk}", "purpose": "支部会议", "start": start.strftime(fmt),
-            "end": (start + dt.timedelta(hours=1)).strftime(fmt)}  # fmt: skip
+    data = {
+        "target": f"room:{room.pk}",
+        "purpose": "支部会议",
+        "start": start.strftime(fmt),
+        "end": (start + dt.timedelta(hours=1)).strftime(fmt),
+    }
     assert c.post(f"/centers/{center.pk}/book/", data).status_code == 302
     data["start"] = (start + dt.timedelta(minutes=30)).strftime(fmt)
     data["end"] = (start + dt.timedelta(hours=2)).strftime(fmt)
@@ -121,10 +149,13 @@ def test_booking_page_refuses_overlap_with_a_message(world, center, client_for):
 
 def test_someone_elses_booking_cannot_be_cancelled(world, center, client_for):
     b = services.booking_create(
-        actor=world["bob"], center=center, room=center.rooms.get(), purpose="会议",
+        actor=world["bob"],
+        center=center,
+        room=center.rooms.get(),
+        purpose="会议",
         start=timezone.now() + dt.timedelta(days=1),
         end=timezone.now() + dt.timedelta(days=1, hours=1),
-    )  # fmt: skip
+    )
     c = client_for(world["charlie"])
     assert c.post(f"/centers/bookings/{b.pk}/cancel/").status_code == 404
     assert "会议" not in texts(c.get("/centers/bookings/"))
@@ -147,16 +178,25 @@ def test_map_page_and_points(world, center, center_b, client_for):
 def test_social_org_pages(world, client_for):
     c = client_for(world["alice"])
     assert c.get("/centers/social/new/").status_code == 200
-    r = c.post("/centers/social/new/", {"name": "红领之家", "kind": "community",
-                                        "area": world["compound_a"].pk})  # fmt: skip
+    r = c.post(
+        "/centers/social/new/",
+        {"name": "红领之家", "kind": "community", "area": world["compound_a"].pk},
+    )
     assert r.status_code == 302, texts(r)
     so = SocialOrganization.objects.get()
     assert so.guiding_org == world["comm_a_org"]
     body = texts(c.get("/centers/social/"))
     assert "红领之家" in body and "属地为主" in body
     assert c.get(f"/centers/social/{so.pk}/").status_code == 200
-    r = c.post(f"/centers/social/{so.pk}/edit/", {"name": "红领之家", "kind": "community",
-               "area": world["compound_a"].pk, "credit_code": "123"})  # fmt: skip
+    r = c.post(
+        f"/centers/social/{so.pk}/edit/",
+        {
+            "name": "红领之家",
+            "kind": "community",
+            "area": world["compound_a"].pk,
+            "credit_code": "123",
+        },
+    )
     assert r.status_code == 200 and "18位" in texts(r)
     # the stranger
     s = client_for(world["charlie"])
@@ -179,8 +219,13 @@ def test_a_resident_gets_the_phone_layout(world, center, client_for):
 @pytest.mark.parametrize("n", [3, 30])
 def test_centre_list_query_count_is_constant(world, client_for, django_assert_num_queries, n):
     for i in range(n):
-        services.center_create(actor=None, name=f"中心{i}", level="community",
-                               area=world["comm_a"], org=world["comm_a_org"])  # fmt: skip
+        services.center_create(
+            actor=None,
+            name=f"中心{i}",
+            level="community",
+            area=world["comm_a"],
+            org=world["comm_a_org"],
+        )
     c = client_for(world["alice"])
     # 1 session, 2 user, 3 role assignments (Scope), 4 COUNT, 5 the page's rows with the
     # area joined, 6-8 session save (SAVEPOINT / UPDATE / RELEASE)
@@ -192,8 +237,9 @@ def test_centre_list_query_count_is_constant(world, client_for, django_assert_nu
 @pytest.mark.parametrize("n", [3, 30])
 def test_social_list_query_count_is_constant(world, client_for, django_assert_num_queries, n):
     for i in range(n):
-        services.social_org_create(actor=None, name=f"社会组织{i}", kind="community",
-                                   area=world["compound_a"])  # fmt: skip
+        services.social_org_create(
+            actor=None, name=f"社会组织{i}", kind="community", area=world["compound_a"]
+        )
     c = client_for(world["alice"])
     # 1 session, 2 user, 3 role assignments, 4 COUNT, 5 rows with area and guiding org
     # joined, 6-8 session save
@@ -203,14 +249,20 @@ def test_social_list_query_count_is_constant(world, client_for, django_assert_nu
 
 
 @pytest.mark.parametrize("n", [3, 30])
-def test_my_bookings_query_count_is_constant(world, center, client_for,
-                                             django_assert_num_queries, n):  # fmt: skip
+def test_my_bookings_query_count_is_constant(
+    world, center, client_for, django_assert_num_queries, n
+):
     room = center.rooms.get()
     base = timezone.now() + dt.timedelta(days=1)
     for i in range(n):
-        services.booking_create(actor=world["bob"], center=center, room=room, purpose="会",
-                                start=base + dt.timedelta(hours=i),
-                                end=base + dt.timedelta(hours=i + 1))  # fmt: skip
+        services.booking_create(
+            actor=world["bob"],
+            center=center,
+            room=room,
+            purpose="会",
+            start=base + dt.timedelta(hours=i),
+            end=base + dt.timedelta(hours=i + 1),
+        )
     c = client_for(world["bob"])
     # 1 session, 2 user, 3 role assignments, 4 COUNT, 5 rows with centre/room/item joined,
     # 6-8 session save

@@ -78,8 +78,13 @@ def collect() -> set[str]:
 def test_the_collector_finds_codes_of_every_kind():
     codes = collect()
     # a literal, a wrapper with a prefix, a wrapper without one, a conditional, an f-string
-    for code in ("members.reveal_pii", "members.transfer_approve", "grids.create",
-                 "grids.instructor_set", "case.{action}"):  # fmt: skip
+    for code in (
+        "members.reveal_pii",
+        "members.transfer_approve",
+        "grids.create",
+        "grids.instructor_set",
+        "case.{action}",
+    ):
         assert code in codes, code
     assert len(codes) > 100
 

@@ -127,10 +127,12 @@ def test_the_page_names_actions_places_and_links_the_objects(cw, client_for):
 
 def test_a_transfer_shows_organization_names_not_tree_paths(world, client_for):
     row = AuditLog.objects.create(
-        action="members.transfer_create", object_type="members.transfer", object_id="1",
+        action="members.transfer_create",
+        object_type="members.transfer",
+        object_id="1",
         object_repr=f"张红：{world['branch_a1'].path} → {world['branch_b1'].path}",
         org_path=world["branch_a1"].path,
-    )  # fmt: skip
+    )
     body = client_for(world["auditor"]).get("/audit/").content.decode()
     assert "张红：紫金社区第一党支部 → 孝闻社区党支部" in body
     assert row.object_repr not in body

@@ -44,16 +44,28 @@ def import_export_and_case(w, client_for) -> set[int]:  # type: ignore[no-untype
     case = report(w)
     t = NOW
     for actor, action, note in [
-        (alice, "accept", ""), (alice, "dispatch", ""), (w["dan"], "claim", ""),
-        (w["dan"], "resolve", "已清运完毕。"), (alice, "verify", ""), (alice, "close", ""),
-    ]:  # fmt: skip
+        (alice, "accept", ""),
+        (alice, "dispatch", ""),
+        (w["dan"], "claim", ""),
+        (w["dan"], "resolve", "已清运完毕。"),
+        (alice, "verify", ""),
+        (alice, "close", ""),
+    ]:
         t = t.replace(hour=t.hour + 1)
         case = cases.case_transition(actor=actor, case=case, action=action, note=note, now=t)
     cases.case_note(actor=alice, case=case, note="回访居民，已满意。")
     rows = set(AuditLog.objects.values_list("pk", flat=True)) - before
     actions = set(AuditLog.objects.filter(pk__in=rows).values_list("action", flat=True))
-    assert {"rosters.upload", "rosters.import_members", "rosters.export_members", "case.report",
-            "case.dispatch", "case.claim", "case.close", "case.note"} <= actions  # fmt: skip
+    assert {
+        "rosters.upload",
+        "rosters.import_members",
+        "rosters.export_members",
+        "case.report",
+        "case.dispatch",
+        "case.claim",
+        "case.close",
+        "case.note",
+    } <= actions
     return rows
 
 
@@ -141,21 +153,31 @@ def test_rows_written_before_places_are_given_one(cw):
     case = report(cw)
     AuditLog.objects.all().delete()
     old = {
-        "case": AuditLog.objects.create(action="case.accept", object_type="cases.case",
-                                        object_id=str(case.pk), actor=cw["alice"]),
-        "member": AuditLog.objects.create(action="members.update", object_type="members.member",
-                                          object_id=str(cw["m_b1"].pk)),
-        "export": AuditLog.objects.create(action="rosters.export_members",
-                                          object_type="members.member", actor=cw["alice"]),
-        "grid": AuditLog.objects.create(action="accounts.password_change",
-                                        object_type="accounts.user", actor=cw["grace"]),
-        "resident": AuditLog.objects.create(action="accounts.password_change",
-                                            object_type="accounts.user", actor=cw["rita"]),
+        "case": AuditLog.objects.create(
+            action="case.accept",
+            object_type="cases.case",
+            object_id=str(case.pk),
+            actor=cw["alice"],
+        ),
+        "member": AuditLog.objects.create(
+            action="members.update", object_type="members.member", object_id=str(cw["m_b1"].pk)
+        ),
+        "export": AuditLog.objects.create(
+            action="rosters.export_members", object_type="members.member", actor=cw["alice"]
+        ),
+        "grid": AuditLog.objects.create(
+            action="accounts.password_change", object_type="accounts.user", actor=cw["grace"]
+        ),
+        "resident": AuditLog.objects.create(
+            action="accounts.password_change", object_type="accounts.user", actor=cw["rita"]
+        ),
         "system": AuditLog.objects.create(action="case.sweep", object_type="cases.case"),
-    }  # fmt: skip
+    }
     migration.backfill(apps, None)
-    placed = {k: AuditLog.objects.values_list("org_path", "area_path").get(pk=v.pk)
-              for k, v in old.items()}  # fmt: skip
+    placed = {
+        k: AuditLog.objects.values_list("org_path", "area_path").get(pk=v.pk)
+        for k, v in old.items()
+    }
     assert placed == {
         "case": ("", cw["compound_a"].path),
         "member": (cw["branch_b1"].path, ""),

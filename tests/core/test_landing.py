@@ -170,8 +170,14 @@ def test_every_dashboard_figure_names_its_period(client_for, world):  # type: ig
     page = html(client_for(world["alice"]).get("/"))
     today = selectors.local_today()
     prev = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    assert f"{prev.year}年{prev.month}月" in page.split('data-testid="compliance-previous-period">')[1][:20]  # fmt: skip
-    assert f"{today.year}年{today.month}月" in page.split('data-testid="compliance-current-period">')[1][:30]  # fmt: skip
+    assert (
+        f"{prev.year}年{prev.month}月"
+        in page.split('data-testid="compliance-previous-period">')[1][:20]
+    )
+    assert (
+        f"{today.year}年{today.month}月"
+        in page.split('data-testid="compliance-current-period">')[1][:30]
+    )
     month = f"{today.year}年{today.month}月"
     assert f"{month}已缴党费" in page  # was "12月已缴党费"
     assert 'data-testid="as-of"' in page and f"{today.year}年{today.month}月{today.day}日" in page

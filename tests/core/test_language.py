@@ -132,19 +132,55 @@ def english(world, client):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     "who, url, labels",
     [
-        ("alice", "/cases/", ["Awaiting acceptance", "To dispatch", "To verify", "To close",
-                              "Tracking code / title", "Whistle blown (escalated)", "No cases here."]),
-        ("alice", "/grids/", ["Coverage check", "New grid", "Only grids without an instructor",
-                              "Party-building instructor", "Serving Party branch"]),
-        ("hong", "/members/transfers/mine/", ["My organizational relation",
-                                              "Apply to transfer organizational relation",
-                                              "Find the receiving Party branch by name",
-                                              "Moving house", "Submit application",
-                                              "You have no transfer records yet."]),
-        ("alice", "/", ["Dashboard", "Coverage check", "Transfers waiting for me",
-                        "Organizational life compliance", "Shared neighbourhood"]),
+        (
+            "alice",
+            "/cases/",
+            [
+                "Awaiting acceptance",
+                "To dispatch",
+                "To verify",
+                "To close",
+                "Tracking code / title",
+                "Whistle blown (escalated)",
+                "No cases here.",
+            ],
+        ),
+        (
+            "alice",
+            "/grids/",
+            [
+                "Coverage check",
+                "New grid",
+                "Only grids without an instructor",
+                "Party-building instructor",
+                "Serving Party branch",
+            ],
+        ),
+        (
+            "hong",
+            "/members/transfers/mine/",
+            [
+                "My organizational relation",
+                "Apply to transfer organizational relation",
+                "Find the receiving Party branch by name",
+                "Moving house",
+                "Submit application",
+                "You have no transfer records yet.",
+            ],
+        ),
+        (
+            "alice",
+            "/",
+            [
+                "Dashboard",
+                "Coverage check",
+                "Transfers waiting for me",
+                "Organizational life compliance",
+                "Shared neighbourhood",
+            ],
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_page_in_english_shows_no_chinese_but_the_data(world, english, who, url, labels):
     r = english(world[who]).get(url)
     assert r.status_code == 200 and 'lang="en"' in r.content.decode()
@@ -156,17 +192,34 @@ def test_a_page_in_english_shows_no_chinese_but_the_data(world, english, who, ur
 @pytest.mark.parametrize(
     "url, labels, chinese",
     [
-        ("/rosters/orgs/", ["Import Party organization roster", "Party organization roster file",
-                            "Upload and check", "Download the import template",
-                            "Recognised columns", "Parent Party organization", "My imports",
-                            "No Party organization rosters imported yet."],
-         ["导入党组织名册", "上传并检查", "可以识别的列", "我的导入记录"]),
-        ("/members/dues/import/", ["Import dues bases", "Dues base file", "Upload and check",
-                                   "Download the import template", "Monthly salary base",
-                                   "Start month"],
-         ["导入党费基数", "党费基数文件", "上传并检查", "下载导入模板"]),
+        (
+            "/rosters/orgs/",
+            [
+                "Import Party organization roster",
+                "Party organization roster file",
+                "Upload and check",
+                "Download the import template",
+                "Recognised columns",
+                "Parent Party organization",
+                "My imports",
+                "No Party organization rosters imported yet.",
+            ],
+            ["导入党组织名册", "上传并检查", "可以识别的列", "我的导入记录"],
+        ),
+        (
+            "/members/dues/import/",
+            [
+                "Import dues bases",
+                "Dues base file",
+                "Upload and check",
+                "Download the import template",
+                "Monthly salary base",
+                "Start month",
+            ],
+            ["导入党费基数", "党费基数文件", "上传并检查", "下载导入模板"],
+        ),
     ],
-)  # fmt: skip
+)
 def test_an_import_page_in_english(world, english, url, labels, chinese):
     """An import page lists the Chinese column titles it also accepts (people's spreadsheets
     are in Chinese): its own words are English."""
@@ -182,11 +235,15 @@ def test_a_template_downloaded_in_english_is_read_back(world, english):
     assert "dues-base-import-template.xlsx" in r["Content-Disposition"]
     wb = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(r.streaming_content)))
     header = wb.get_sheet_by_index(0).to_python()[0]
-    assert header == ["Name*", "ID number*", "Start month*", "Category",
-                      "Monthly salary base (yuan)*"]  # fmt: skip
+    assert header == [
+        "Name*",
+        "ID number*",
+        "Start month*",
+        "Category",
+        "Monthly salary base (yuan)*",
+    ]
     a1 = world["m_a1"]
-    filled = sheets.xlsx([[a1.name, a1.reveal_id_number(), "2026-11", "在职", 4000]],
-                         header=header)  # fmt: skip
+    filled = sheets.xlsx([[a1.name, a1.reveal_id_number(), "2026-11", "在职", 4000]], header=header)
     report = dues_import.dues_import_check(
         scope=scope_for_user(world["bob"]), upload=sheets.upload(filled, "dues.xlsx")
     )

@@ -10,8 +10,16 @@ from tongxin.core.models import AuditLog
 from tongxin.members.models import Member
 from tongxin.orgs.models import Organization
 
-A_NAMES = ["南门街道党工委", "紫金社区党委", "紫金社区第一党支部", "紫金社区第一党小组",
-           "紫金社区第二党支部", "张红", "李明", "王芳"]  # fmt: skip
+A_NAMES = [
+    "南门街道党工委",
+    "紫金社区党委",
+    "紫金社区第一党支部",
+    "紫金社区第一党小组",
+    "紫金社区第二党支部",
+    "张红",
+    "李明",
+    "王芳",
+]
 
 
 def page_urls(w) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -70,8 +78,13 @@ def test_anonymous_is_sent_to_login_from_every_page(world, client):
 
 def test_the_stranger_gets_404_on_every_street_a_object(world, client_for):
     c = client_for(world["charlie"])
-    post_data = {"name": "入侵", "kind": "branch", "establishment": "formal",
-                 "sector": "community", "parent": world["branch_b1"].pk}  # fmt: skip
+    post_data = {
+        "name": "入侵",
+        "kind": "branch",
+        "establishment": "formal",
+        "sector": "community",
+        "parent": world["branch_b1"].pk,
+    }
     counts = (Organization.objects.count(), Member.objects.count(), AuditLog.objects.count())
     for method, url in page_urls(world):
         if url in ("/", "/me/", "/orgs/", "/members/", "/accounts/tokens/", "/accounts/password/"):
@@ -79,15 +92,28 @@ def test_the_stranger_gets_404_on_every_street_a_object(world, client_for):
         r = c.post(url, post_data) if method == "post" else c.get(url)
         assert r.status_code == 404, (method, url)
         assert_no_street_a(r.content.decode(), world)
-    assert counts == (Organization.objects.count(), Member.objects.count(),
-                      AuditLog.objects.count())  # fmt: skip
+    assert counts == (
+        Organization.objects.count(),
+        Member.objects.count(),
+        AuditLog.objects.count(),
+    )
 
 
 @pytest.mark.parametrize(
     "url",
-    ["/", "/me/", "/orgs/", "/orgs/?q=紫金", "/orgs/?q=党", "/members/", "/members/?q=张红",
-     "/members/?q=王", "/members/?status=full&flag=floating", "/members/?sector=community"],
-)  # fmt: skip
+    [
+        "/",
+        "/me/",
+        "/orgs/",
+        "/orgs/?q=紫金",
+        "/orgs/?q=党",
+        "/members/",
+        "/members/?q=张红",
+        "/members/?q=王",
+        "/members/?status=full&flag=floating",
+        "/members/?sector=community",
+    ],
+)
 def test_the_stranger_never_sees_street_a_in_lists_and_search(world, client_for, url):
     r = client_for(world["charlie"]).get(url)
     assert r.status_code == 200

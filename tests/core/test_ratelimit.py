@@ -30,8 +30,12 @@ def _redis_up() -> bool:
 @pytest.mark.skipif(not _redis_up(), reason="no Redis server at 127.0.0.1:6379")
 def test_with_redis_two_workers_count_together():
     """What TONGXIN_REDIS_URL configures: two cache clients (two web workers) share counts."""
-    redis = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                         "LOCATION": "redis://127.0.0.1:6379/15"}}  # fmt: skip
+    redis = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+        }
+    }
     with override_settings(CACHES=redis):
         from django.core.cache.backends.redis import RedisCache
 
@@ -47,7 +51,11 @@ def test_with_redis_two_workers_count_together():
 
 def test_an_unreachable_cache_lets_requests_through():
     """Redis down: the limit cannot count, and the request is not refused for it."""
-    dead = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                        "LOCATION": "redis://127.0.0.1:9/0"}}  # fmt: skip
+    dead = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        }
+    }
     with override_settings(CACHES=dead):
         assert ratelimit.hit("t", "k", window=60) == 0

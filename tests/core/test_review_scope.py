@@ -18,28 +18,47 @@ from tongxin.orgs.services import leadership_add
 
 def test_a_subtree_grant_below_a_node_grant_is_a_root_of_its_own(world):
     u = factories.user("nora", "street_secretary", org=world["street_a"], reach=Reach.NODE)
-    RoleAssignment.objects.create(user=u, role=Role.objects.get(code="branch_secretary"),
-                                  org=world["branch_a1"], reach=Reach.SUBTREE)  # fmt: skip
+    RoleAssignment.objects.create(
+        user=u,
+        role=Role.objects.get(code="branch_secretary"),
+        org=world["branch_a1"],
+        reach=Reach.SUBTREE,
+    )
     names = [o.name for o in org_roots(scope_for_user(u))]
     assert names == ["南门街道党工委", "紫金社区第一党支部"]
 
 
 def test_a_subtree_grant_inside_another_is_not_a_second_root(world):
     u = factories.user("otto", "street_secretary", org=world["street_a"])
-    RoleAssignment.objects.create(user=u, role=Role.objects.get(code="branch_secretary"),
-                                  org=world["branch_a1"], reach=Reach.SUBTREE)  # fmt: skip
+    RoleAssignment.objects.create(
+        user=u,
+        role=Role.objects.get(code="branch_secretary"),
+        org=world["branch_a1"],
+        reach=Reach.SUBTREE,
+    )
     assert [o.name for o in org_roots(scope_for_user(u))] == ["南门街道党工委"]
 
 
 def test_leaders_the_user_may_not_see_are_not_named(world, client_for):
     # 赵刚 (street B) is made a committee member of alice's community committee: alice does
     # not reach him, so his name does not appear on her page.
-    leadership_add(actor=None, org=world["street_a"], member=world["m_a1"], role="secretary",
-                   term_start=dt.date(2024, 1, 1), term_end=dt.date(2029, 1, 1))  # fmt: skip
+    leadership_add(
+        actor=None,
+        org=world["street_a"],
+        member=world["m_a1"],
+        role="secretary",
+        term_start=dt.date(2024, 1, 1),
+        term_end=dt.date(2029, 1, 1),
+    )
     from tongxin.orgs.models import Leadership
 
-    Leadership.objects.create(org=world["comm_a_org"], member=world["m_b1"], role="committee_member",
-                              term_start=dt.date(2024, 1, 1), term_end=dt.date(2029, 1, 1))  # fmt: skip
+    Leadership.objects.create(
+        org=world["comm_a_org"],
+        member=world["m_b1"],
+        role="committee_member",
+        term_start=dt.date(2024, 1, 1),
+        term_end=dt.date(2029, 1, 1),
+    )
     body = client_for(world["alice"]).get(f"/orgs/{world['comm_a_org'].pk}/").content.decode()
     assert "赵刚" not in body
     body = client_for(world["alice"]).get(f"/orgs/{world['street_a'].pk}/").content.decode()
@@ -84,11 +103,17 @@ def test_saving_a_member_keeps_a_residence_outside_the_branchs_area(world, clien
     page = c.get(f"/members/{m.pk}/edit/").content.decode()
     assert "孝闻小区" in page
     data = {
-        "name": m.name, "id_number": "", "phone": "", "ethnicity": m.ethnicity,
-        "education": m.education, "status": m.status, "standing": m.standing,
-        "joined_on": m.joined_on.isoformat(), "confirmed_on": m.confirmed_on.isoformat(),
+        "name": m.name,
+        "id_number": "",
+        "phone": "",
+        "ethnicity": m.ethnicity,
+        "education": m.education,
+        "status": m.status,
+        "standing": m.standing,
+        "joined_on": m.joined_on.isoformat(),
+        "confirmed_on": m.confirmed_on.isoformat(),
         "residence": elsewhere.pk,
-    }  # fmt: skip
+    }
     assert c.post(f"/members/{m.pk}/edit/", data).status_code == 302
     m.refresh_from_db()
     assert m.residence_id == elsewhere.pk

@@ -21,8 +21,13 @@ def member_names(user) -> set[str]:  # type: ignore[no-untyped-def]
     return {m.name for m in member_list(scope_for_user(user))}
 
 
-STREET_A_ORGS = {"南门街道党工委", "紫金社区党委", "紫金社区第一党支部", "紫金社区第一党小组",
-                 "紫金社区第二党支部"}  # fmt: skip
+STREET_A_ORGS = {
+    "南门街道党工委",
+    "紫金社区党委",
+    "紫金社区第一党支部",
+    "紫金社区第一党小组",
+    "紫金社区第二党支部",
+}
 
 
 def test_alice_sees_exactly_street_a(world):
@@ -88,8 +93,12 @@ def test_an_area_grant_sees_members_residing_in_the_area(world):
     assert member_names(worker) == {"张红", "钱进"}
     assert get_member_for(scope_for_user(worker), lodger.pk).name == "钱进"
     # Organizations anchored in the community's area are visible too; street B's are not.
-    assert org_names(worker) == {"紫金社区党委", "紫金社区第一党支部", "紫金社区第一党小组",
-                                 "紫金社区第二党支部"}  # fmt: skip
+    assert org_names(worker) == {
+        "紫金社区党委",
+        "紫金社区第一党支部",
+        "紫金社区第一党小组",
+        "紫金社区第二党支部",
+    }
     assert [o.name for o in org_roots(scope_for_user(worker))] == ["紫金社区党委"]
 
 

@@ -14,8 +14,9 @@ PDF = b"%PDF-1.7\n" + b"x" * 64
 
 
 def test_store_keeps_the_file_under_a_random_name() -> None:
-    stored = uploads.store(SimpleUploadedFile("会议照片.png", PNG), allowed=uploads.IMAGES,
-                           max_bytes=1024, folder="t")  # fmt: skip
+    stored = uploads.store(
+        SimpleUploadedFile("会议照片.png", PNG), allowed=uploads.IMAGES, max_bytes=1024, folder="t"
+    )
     assert stored.kind == "png" and stored.content_type == "image/png"
     assert "会议照片" not in stored.name and stored.name.endswith(".png")
     assert (Path(settings.UPLOAD_ROOT) / stored.name).read_bytes() == PNG
@@ -24,20 +25,28 @@ def test_store_keeps_the_file_under_a_random_name() -> None:
 
 def test_a_pdf_named_like_an_image_is_refused_when_only_images_are_allowed() -> None:
     with pytest.raises(ServiceError, match="只能上传图片"):
-        uploads.store(SimpleUploadedFile("photo.jpg", PDF), allowed=uploads.IMAGES,
-                      max_bytes=1024, folder="t")  # fmt: skip
+        uploads.store(
+            SimpleUploadedFile("photo.jpg", PDF), allowed=uploads.IMAGES, max_bytes=1024, folder="t"
+        )
 
 
 def test_text_renamed_to_pdf_is_refused() -> None:
     with pytest.raises(ServiceError, match="不是可接受的格式"):
-        uploads.check(SimpleUploadedFile("minutes.pdf", b"<html>hi</html>"),
-                      allowed=uploads.IMAGES_AND_PDF, max_bytes=1024)  # fmt: skip
+        uploads.check(
+            SimpleUploadedFile("minutes.pdf", b"<html>hi</html>"),
+            allowed=uploads.IMAGES_AND_PDF,
+            max_bytes=1024,
+        )
 
 
 def test_too_large_is_refused_and_nothing_is_written() -> None:
     with pytest.raises(ServiceError, match="超过1 MB"):
-        uploads.store(SimpleUploadedFile("big.png", PNG + b"\x00" * (1024 * 1024)),
-                      allowed=uploads.IMAGES, max_bytes=1024 * 1024, folder="t")  # fmt: skip
+        uploads.store(
+            SimpleUploadedFile("big.png", PNG + b"\x00" * (1024 * 1024)),
+            allowed=uploads.IMAGES,
+            max_bytes=1024 * 1024,
+            folder="t",
+        )
     root = Path(settings.UPLOAD_ROOT) / "t"
     assert not root.exists() or not any(root.iterdir())
 

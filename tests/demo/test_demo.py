@@ -223,7 +223,9 @@ def test_linked_demo_users_are_named_after_their_member():
     assert secretary is not None
     assert User.objects.get(username="zhibu").display_name == f"支部书记 {secretary.name}"
     # … and that member is the secretary of the branch the account serves.
-    assert Leadership.objects.filter(member=secretary, org=secretary.org_id, role="secretary").exists()  # fmt: skip
+    assert Leadership.objects.filter(
+        member=secretary, org=secretary.org_id, role="secretary"
+    ).exists()
     text = run_demo("--scale", "town", "--seed", "2", "--reset")
     assert "已有账号" not in text
     users = {u.username: u for u in User.objects.select_related("member")}

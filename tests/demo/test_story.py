@@ -50,7 +50,10 @@ def post(c: Client, url: str, data: dict, follow: bool = True) -> str:  # type: 
 @pytest.fixture
 def town() -> dict[str, User]:
     call_command("demo", "--scale", "town", stdout=StringIO())
-    return {u.username: u for u in User.objects.select_related("member").exclude(username__startswith="demo_res_")}  # fmt: skip
+    return {
+        u.username: u
+        for u in User.objects.select_related("member").exclude(username__startswith="demo_res_")
+    }
 
 
 def test_the_demo_users_sit_in_one_street_one_grid_one_branch(town):  # type: ignore[no-untyped-def]
@@ -72,10 +75,16 @@ def test_a_resident_report_walks_to_the_department_and_back(town):  # type: igno
     form = page(jumin, reverse("cases:report"))
     sanitation = re.search(r'<option value="(\d+)">环境卫生</option>', form)
     assert sanitation and f'value="{home.pk}"' in form
-    post(jumin, reverse("cases:report"), {
-        "category": sanitation.group(1), "area": home.pk, "address": "北门",
-        "description": "北门垃圾桶满了三天没人清运，气味很大。",
-    })  # fmt: skip
+    post(
+        jumin,
+        reverse("cases:report"),
+        {
+            "category": sanitation.group(1),
+            "area": home.pk,
+            "address": "北门",
+            "description": "北门垃圾桶满了三天没人清运，气味很大。",
+        },
+    )
     case = Case.objects.get(resident__user__username="jumin", description__startswith="北门垃圾桶")
 
     def step(c: Client, action: str, **data: str) -> None:
@@ -104,11 +113,19 @@ def test_a_resident_report_walks_to_the_department_and_back(town):  # type: igno
 def test_the_secretary_plans_a_meeting_the_member_checks_in_and_the_minutes_are_kept(town):  # type: ignore[no-untyped-def]
     zhibu, dangyuan = as_user("zhibu"), as_user("dangyuan")
     branch = town["zhibu"].member.org
-    post(zhibu, reverse("meetings:create"), {
-        "org": branch.pk, "kind": "theme_day", "title": "主题党日：重温入党誓词",
-        "date": timezone.localdate().isoformat(), "start_time": "00:00", "end_time": "00:30",
-        "location": "社区党群服务中心",
-    })  # fmt: skip
+    post(
+        zhibu,
+        reverse("meetings:create"),
+        {
+            "org": branch.pk,
+            "kind": "theme_day",
+            "title": "主题党日：重温入党誓词",
+            "date": timezone.localdate().isoformat(),
+            "start_time": "00:00",
+            "end_time": "00:30",
+            "location": "社区党群服务中心",
+        },
+    )
     meeting = Meeting.objects.get(org=branch, title="主题党日：重温入党誓词")
     card = page(dangyuan, reverse("meetings:card"))
     token = re.search(r'data-token="([^"]+)"', card)
@@ -120,10 +137,18 @@ def test_the_secretary_plans_a_meeting_the_member_checks_in_and_the_minutes_are_
     record = page(zhibu, reverse("meetings:record", args=[meeting.pk]))
     marks = {f"att_{pk}": "present" for pk in set(re.findall(r'name="att_(\d+)"', record))}
     assert f"att_{member.pk}" in marks and len(marks) >= 8
-    post(zhibu, reverse("meetings:record", args=[meeting.pk]), {
-        "title": meeting.title, "presenter": town["zhibu"].member.name, "recorder": member.name,
-        "content": "全体党员重温入党誓词。", "decisions": "", **marks,
-    })  # fmt: skip
+    post(
+        zhibu,
+        reverse("meetings:record", args=[meeting.pk]),
+        {
+            "title": meeting.title,
+            "presenter": town["zhibu"].member.name,
+            "recorder": member.name,
+            "content": "全体党员重温入党誓词。",
+            "decisions": "",
+            **marks,
+        },
+    )
     meeting.refresh_from_db()
     assert meeting.status == "held" and meeting.present_count == len(marks)
 
@@ -136,11 +161,18 @@ def test_the_member_files_a_dual_report_the_community_accepts_and_hours_return(t
     post(dangyuan, reverse("members:dual_mine"), {"community": community.group(1)})
     report = DualReport.objects.get(member=town["dangyuan"].member, status="reported")
     assert report.community.path == Resident.objects.get(user__username="jumin").home.path[:-4]
-    post(jiedao, reverse("members:dual_act", args=[report.pk, "accept"]),
-         {"service_post": "楼道长"})  # fmt: skip
-    post(jiedao, reverse("members:dual_act", args=[report.pk, "hours"]), {
-        "served_on": timezone.localdate().isoformat(), "hours": "1.5", "note": "楼道清理",
-    })  # fmt: skip
+    post(
+        jiedao, reverse("members:dual_act", args=[report.pk, "accept"]), {"service_post": "楼道长"}
+    )
+    post(
+        jiedao,
+        reverse("members:dual_act", args=[report.pk, "hours"]),
+        {
+            "served_on": timezone.localdate().isoformat(),
+            "hours": "1.5",
+            "note": "楼道清理",
+        },
+    )
     assert "1小时30分" in page(dangyuan, reverse("members:dual_mine"))
     assert "1小时30分" in page(zhibu, reverse("members:dual_detail", args=[report.pk]))
 
@@ -149,10 +181,17 @@ def test_a_need_meets_a_neighbours_offer_and_both_confirm(town):  # type: ignore
     jumin, linju = as_user("jumin"), as_user("linju")
     offer = Listing.objects.get(resident__user__username="linju", title="家里有电钻可以出借")
     assert offer.title in page(jumin, reverse("sharing:home"))
-    post(jumin, reverse("sharing:create"), {
-        "direction": "need", "kind": "tool", "title": "借一把电钻装窗帘",
-        "body": "用一个下午就还", "visibility": "compound",
-    })  # fmt: skip
+    post(
+        jumin,
+        reverse("sharing:create"),
+        {
+            "direction": "need",
+            "kind": "tool",
+            "title": "借一把电钻装窗帘",
+            "body": "用一个下午就还",
+            "visibility": "compound",
+        },
+    )
     need = Listing.objects.get(resident__user__username="jumin", title="借一把电钻装窗帘")
     propose = reverse("sharing:propose", args=[need.pk, offer.pk])
     assert propose in page(jumin, reverse("sharing:detail", args=[need.pk]))

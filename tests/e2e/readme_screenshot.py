@@ -40,9 +40,17 @@ def main() -> None:
         subprocess.run([py, "manage.py", "demo", "--scale", "town", "--seed", "1"], **run)  # type: ignore[call-overload]
         port = free_port()
         server = subprocess.Popen(
-            [str(Path(py).parent / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
-            cwd=ROOT, env=env,
-        )  # fmt: skip
+            [
+                str(Path(py).parent / "gunicorn"),
+                "config.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                "1",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             for _ in range(50):

@@ -89,15 +89,23 @@ def test_resident_report_travels_and_comes_back(new_context, e2e_world, tmp_path
     dept.goto(f"{url}/cases/?inbox=claim")
     dept.get_by_text(code).click()
     act(dept, url, case.pk, "部门报到")
-    act(dept, url, case.pk, "办结", note="清运车辆周三调度，费用计入片区包干。",
-        reply="垃圾已清运完毕，感谢您的反映。")  # fmt: skip
+    act(
+        dept,
+        url,
+        case.pk,
+        "办结",
+        note="清运车辆周三调度，费用计入片区包干。",
+        reply="垃圾已清运完毕，感谢您的反映。",
+    )
 
     # 5. the street verifies and closes
     act(street, url, case.pk, "核查通过")
     act(street, url, case.pk, "结案")
     street.screenshot(path=SCREENSHOTS / "cases-detail-closed-desktop.png", full_page=True)
     timeline = street.get_by_test_id("timeline")
-    steps = [t.split("·")[0].strip() for t in timeline.locator("li > div.fw-semibold").all_inner_texts()]  # fmt: skip
+    steps = [
+        t.split("·")[0].strip() for t in timeline.locator("li > div.fw-semibold").all_inner_texts()
+    ]
     assert steps == ["上报", "受理", "派遣", "部门报到", "办结", "核查通过", "结案"]
 
     # 6. back to the resident: the result, then a rating

@@ -22,8 +22,10 @@ from tongxin.geo.models import Area, AreaLevel
 
 pytestmark = pytest.mark.e2e
 
-PLACES = {"紫金花园": (Decimal("29.870000"), Decimal("121.550000")),
-          "紫金花园二期": (Decimal("29.876000"), Decimal("121.556000"))}  # fmt: skip
+PLACES = {
+    "紫金花园": (Decimal("29.870000"), Decimal("121.550000")),
+    "紫金花园二期": (Decimal("29.876000"), Decimal("121.556000")),
+}
 
 
 def _world(w):  # type: ignore[no-untyped-def]

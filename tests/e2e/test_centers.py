@@ -24,14 +24,27 @@ def test_resident_books_a_room_and_an_overlap_is_refused(new_context, e2e_world)
     w = e2e_world
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     center = services.center_create(
-        actor=None, name="紫金社区党群服务站", level="community", area=w["comm_a"],
-        org=w["comm_a_org"], latitude="29.870000", longitude="121.550000",
+        actor=None,
+        name="紫金社区党群服务站",
+        level="community",
+        area=w["comm_a"],
+        org=w["comm_a_org"],
+        latitude="29.870000",
+        longitude="121.550000",
         opening_hours={d: [["08:30", "17:30"]] for d in ("mon", "tue", "wed", "thu", "fri")},
-        phone="0574-87001234", contact_name="周敏", contact_phone="13912345678",
-    )  # fmt: skip
-    services.center_create(actor=None, name="南门街道党群服务中心", level="street",
-                           area=w["street_a_area"], org=w["street_a"], latitude="29.860000",
-                           longitude="121.540000")  # fmt: skip
+        phone="0574-87001234",
+        contact_name="周敏",
+        contact_phone="13912345678",
+    )
+    services.center_create(
+        actor=None,
+        name="南门街道党群服务中心",
+        level="street",
+        area=w["street_a_area"],
+        org=w["street_a"],
+        latitude="29.860000",
+        longitude="121.540000",
+    )
     services.room_create(actor=None, center=center, name="多功能室", capacity=40)
     u = factories.user("liudaye")
     Resident.objects.create(user=u, name="刘大爷", home=w["compound_a"])
@@ -51,9 +64,12 @@ def test_resident_books_a_room_and_an_overlap_is_refused(new_context, e2e_world)
     )
     for s, e, message in [
         (sunday, sunday + dt.timedelta(hours=1), "该站点周日休息，请选择其他日期。"),
-        (sunday + dt.timedelta(days=2, hours=10), sunday + dt.timedelta(days=2, hours=12),
-         "开放时间为 08:30–17:30，请重新选择时间。"),
-    ]:  # fmt: skip
+        (
+            sunday + dt.timedelta(days=2, hours=10),
+            sunday + dt.timedelta(days=2, hours=12),
+            "开放时间为 08:30–17:30，请重新选择时间。",
+        ),
+    ]:
         phone.get_by_label("预约场地或服务").select_option(label="场地 · 多功能室")
         phone.get_by_label("用途").fill("老年合唱排练")
         phone.get_by_label("开始时间").fill(s.strftime(fmt))

@@ -41,11 +41,21 @@ def test_import_fix_commit_pay_reverse_and_see_arrears(page: Page, e2e_world, tm
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     rows = [
-        {"姓名": zhang.name, "身份证号码": zhang.reveal_id_number(), "起始月份": month,
-         "人员类别": "在职", "月工资收入基数（元）": "4,000.00"},
-        {"姓名": li.name, "身份证号码": li.reveal_id_number(), "起始月份": month,
-         "人员类别": "离退休", "月工资收入基数（元）": "-3500"},
-    ]  # fmt: skip
+        {
+            "姓名": zhang.name,
+            "身份证号码": zhang.reveal_id_number(),
+            "起始月份": month,
+            "人员类别": "在职",
+            "月工资收入基数（元）": "4,000.00",
+        },
+        {
+            "姓名": li.name,
+            "身份证号码": li.reveal_id_number(),
+            "起始月份": month,
+            "人员类别": "离退休",
+            "月工资收入基数（元）": "-3500",
+        },
+    ]
     bad = tmp_path / "党费基数.xlsx"
     bad.write_bytes(sheets.xlsx(rows, HEADER))
 

@@ -26,8 +26,13 @@ def test_street_secretary_fixes_an_unassigned_member(page: Page, e2e_world, new_
 
 
 def _flow(page: Page, w: dict, new_context) -> None:  # type: ignore[no-untyped-def, type-arg]
-    grid = services.grid_create(actor=None, community=w["comm_a"], name="紫金花园网格",
-                                serving_branch=w["branch_a1"], compounds=[w["compound_a"]])  # fmt: skip
+    grid = services.grid_create(
+        actor=None,
+        community=w["comm_a"],
+        name="紫金花园网格",
+        serving_branch=w["branch_a1"],
+        compounds=[w["compound_a"]],
+    )
     login(page, w["url"], "alice", PASSWORD)
     page.goto(f"{w['url']}/grids/coverage/?cat=ungridded")
     expect(page.get_by_role("heading", name="应建尽建检查")).to_be_visible()
@@ -76,8 +81,9 @@ def _unit_flow(page: Page, w: dict, new_context) -> None:  # type: ignore[no-unt
     from tongxin.grids.models import Grid
     from tongxin.orgs.services import unit_create
 
-    unit = unit_create(actor=None, name="紫金科技公司", sector="enterprise",
-                       area=w["street_a_area"])  # fmt: skip
+    unit = unit_create(
+        actor=None, name="紫金科技公司", sector="enterprise", area=w["street_a_area"]
+    )
     for name in ("周明", "吴强"):
         factories.member(w["branch_a2"], name=name, work_unit=unit)
     factories.user("wendy", "grid_worker", area=w["comm_a"], display_name="吴敏")

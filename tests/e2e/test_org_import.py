@@ -36,7 +36,7 @@ def test_import_fix_reimport_and_find_in_the_tree(page: Page, e2e_world, tmp_pat
         sheets.org("机关第一党支部", "南门街道机关党总支", "党支部"),
         sheets.org("孝闻社区第二党支部", "鼓楼街道党工委", "党支部"),  # not hers
         sheets.org("小组下的小组", "紫金社区第一党小组", "党小组"),  # not allowed
-    ]  # fmt: skip
+    ]
     bad = tmp_path / "党组织名册.xlsx"
     bad.write_bytes(sheets.org_xlsx(rows))
     login(page, w["url"], "alice", PASSWORD)

@@ -21,8 +21,12 @@ def test_a_suggestion_becomes_a_rated_project(new_context, e2e_world):  # type: 
     w = e2e_world
     ensure_taxonomy()  # transactional_db flushed the data migration's rows
     make_resident("ann", "林安", w["compound_a"], "13900001111")
-    SocialOrganization.objects.create(name="乐趣社工服务中心", kind="service_agency",
-                                      area=w["comm_a"], guiding_org=w["comm_a_org"])  # fmt: skip
+    SocialOrganization.objects.create(
+        name="乐趣社工服务中心",
+        kind="service_agency",
+        area=w["comm_a"],
+        guiding_org=w["comm_a_org"],
+    )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     phone: Page = new_context(PHONE).new_page()

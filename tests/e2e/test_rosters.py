@@ -22,9 +22,12 @@ def _shoot(page: Page, name: str) -> None:
 
 def test_import_fix_and_reimport(page: Page, e2e_world, tmp_path, new_context):  # type: ignore[no-untyped-def]
     w = e2e_world
-    rows = [sheets.person(姓名="陈导入"), sheets.person(姓名="周导入", 入党日期="2015年6月1日", 转正日期="2016/6/2"),
-            sheets.person(姓名="吴导入", 身份证号码="3.30203E+17"),
-            sheets.person(姓名="郑导入", 所在党组织="孝闻社区党支部")]  # fmt: skip
+    rows = [
+        sheets.person(姓名="陈导入"),
+        sheets.person(姓名="周导入", 入党日期="2015年6月1日", 转正日期="2016/6/2"),
+        sheets.person(姓名="吴导入", 身份证号码="3.30203E+17"),
+        sheets.person(姓名="郑导入", 所在党组织="孝闻社区党支部"),
+    ]
     bad = tmp_path / "党员名册.xlsx"
     bad.write_bytes(sheets.xlsx(rows))
     login(page, w["url"], "alice", PASSWORD)
@@ -79,7 +82,9 @@ def test_import_fix_and_reimport(page: Page, e2e_world, tmp_path, new_context): 
         _shoot(phone, f"{name}-phone")
 
 
-def test_a_secretarys_own_file_goes_to_the_chosen_branch(page: Page, e2e_world, tmp_path, new_context):  # type: ignore[no-untyped-def]  # fmt: skip
+def test_a_secretarys_own_file_goes_to_the_chosen_branch(
+    page: Page, e2e_world, tmp_path, new_context
+):  # type: ignore[no-untyped-def]
     """Bob, branch A1's secretary, uploads his branch's own 花名册: no 所在党组织, 学历 or 民族
     column. One row's 性别 contradicts its ID number; once fixed, the file passes with a
     warning for a 预备党员 whose year ran out, and imports into his branch."""
@@ -91,11 +96,22 @@ def test_a_secretarys_own_file_goes_to_the_chosen_branch(page: Page, e2e_world, 
     def person(name: str, **over: str) -> dict[str, str]:
         number = sheets.new_id()
         sex = "男" if idnumber.parse(number).gender == "M" else "女"
-        return {"姓名": name, "公民身份号码": number, "性别": sex, "入党时间": "2012-06-01",
-                "转正时间": "2013-06-01", "人员类别": "正式党员", "联系电话": "", **over}  # fmt: skip
+        return {
+            "姓名": name,
+            "公民身份号码": number,
+            "性别": sex,
+            "入党时间": "2012-06-01",
+            "转正时间": "2013-06-01",
+            "人员类别": "正式党员",
+            "联系电话": "",
+            **over,
+        }
 
-    rows = [person("钱书记名册"), person("孙书记名册"),
-            person("李预备", 人员类别="预备党员", 入党时间="2019-07-01", 转正时间="")]  # fmt: skip
+    rows = [
+        person("钱书记名册"),
+        person("孙书记名册"),
+        person("李预备", 人员类别="预备党员", 入党时间="2019-07-01", 转正时间=""),
+    ]
     rows[1]["性别"] = "女" if rows[1]["性别"] == "男" else "男"
     bad = tmp_path / "第一支部花名册.xlsx"
     bad.write_bytes(sheets.xlsx(rows, header))
@@ -130,11 +146,11 @@ def test_a_secretarys_own_file_goes_to_the_chosen_branch(page: Page, e2e_world, 
         _shoot(phone, f"secretary-{name}-phone")
 
     page.get_by_role("button", name="确认导入").click()
-    expect(page.get_by_test_id("job-status")).to_contain_text("导入完成：新增 3 名党员",
-                                                              timeout=30_000)  # fmt: skip
+    expect(page.get_by_test_id("job-status")).to_contain_text(
+        "导入完成：新增 3 名党员", timeout=30_000
+    )
     members = Member.objects.filter(name__in=[r["姓名"] for r in rows])
-    assert {(m.org_id, m.education, m.ethnicity) for m in members} == {
-        (w["branch_a1"].pk, "", "")}  # fmt: skip
+    assert {(m.org_id, m.education, m.ethnicity) for m in members} == {(w["branch_a1"].pk, "", "")}
 
     # The coverage audit lists the 预备党员 whose year ran out, with the link to record 转正.
     page.goto(f"{w['url']}/grids/coverage/?cat=overdue_probation")

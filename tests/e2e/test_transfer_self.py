@@ -30,8 +30,7 @@ def shoot(page: Page, name: str) -> None:
     page.set_viewport_size(DESKTOP)
 
 
-def test_a_member_files_her_transfer_and_her_branch_approves_it(page: Page, e2e_world,
-                                                                new_context):  # type: ignore[no-untyped-def]  # fmt: skip
+def test_a_member_files_her_transfer_and_her_branch_approves_it(page: Page, e2e_world, new_context):  # type: ignore[no-untyped-def]
     # The machine running these may be busy: allow slow pages rather than fail on timing.
     page.set_default_timeout(60_000)
     expect.set_options(timeout=30_000)

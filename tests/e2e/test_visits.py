@@ -119,24 +119,35 @@ def test_visit_pages_render_and_fit(new_context, visits_world, label, viewport):
     w = visits_world
     units = [Unit.objects.create(name=f"联系企业{i}", sector="enterprise") for i in range(4)]
     hh = [services.HouseholdInput(area=w["compound_a"], label=f"{i}幢101") for i in range(10)]
-    services.assignment_create(actor=w["alice"], leader=w["m_a1"], org=w["branch_a1"],
-                               units=units, households=hh)  # fmt: skip
-    post = services.patrol_post_create(actor=w["alice"], name="紫金党员巡访服务岗",
-                                       org=w["branch_a1"], area=w["compound_a"],
-                                       place="紫金花园北门", shifts="每天 8:00—11:00",
-                                       members=[w["m_a1"], w["m_a1b"]])  # fmt: skip
+    services.assignment_create(
+        actor=w["alice"], leader=w["m_a1"], org=w["branch_a1"], units=units, households=hh
+    )
+    post = services.patrol_post_create(
+        actor=w["alice"],
+        name="紫金党员巡访服务岗",
+        org=w["branch_a1"],
+        area=w["compound_a"],
+        place="紫金花园北门",
+        shifts="每天 8:00—11:00",
+        members=[w["m_a1"], w["m_a1b"]],
+    )
     visit = services.visit_record(
         actor=w["bob"],
         visitor_member=w["m_a1"],
         data=services.VisitInput(
-            kind=VisitKind.HOME, visited_on=dt.date.today(), org=w["branch_a1"],
-            area=w["compound_a"], household="3幢201", people_met="张大爷一家",
+            kind=VisitKind.HOME,
+            visited_on=dt.date.today(),
+            org=w["branch_a1"],
+            area=w["compound_a"],
+            household="3幢201",
+            people_met="张大爷一家",
             heard="楼道灯坏了两个月，老人晚上出门不便。",
             problems=("3幢楼道灯不亮", "希望增设休息座椅"),
         ),
-    )  # fmt: skip
-    services.problem_resolve(actor=w["bob"], problem=visit.problems.last(),
-                             resolution="已联系物业安排")  # fmt: skip
+    )
+    services.problem_resolve(
+        actor=w["bob"], problem=visit.problems.last(), resolution="已联系物业安排"
+    )
     page = new_context(viewport).new_page()
     errors = _watch(page)
     login(page, w["url"], "alice", PASSWORD)

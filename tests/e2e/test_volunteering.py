@@ -22,13 +22,19 @@ pytestmark = pytest.mark.e2e
 def test_resident_signs_up_checks_in_by_code_and_hours_appear(new_context, e2e_world):  # type: ignore[no-untyped-def]
     w = e2e_world
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    team = services.team_create(actor=None, name="紫金社区党员志愿服务队", org=w["comm_a_org"],
-                                area=w["comm_a"])  # fmt: skip
+    team = services.team_create(
+        actor=None, name="紫金社区党员志愿服务队", org=w["comm_a_org"], area=w["comm_a"]
+    )
     now = timezone.now()
     activity = services.activity_create(
-        actor=None, team=team, title="楼道清洁志愿服务", place="紫金花园3幢",
-        start=now - dt.timedelta(minutes=50), end=now + dt.timedelta(hours=2), slots=5,
-    )  # fmt: skip
+        actor=None,
+        team=team,
+        title="楼道清洁志愿服务",
+        place="紫金花园3幢",
+        start=now - dt.timedelta(minutes=50),
+        end=now + dt.timedelta(hours=2),
+        slots=5,
+    )
     u = factories.user("wangayi")
     Resident.objects.create(user=u, name="王阿姨", home=w["compound_a"])
 
@@ -71,17 +77,20 @@ def test_resident_signs_up_checks_in_by_code_and_hours_appear(new_context, e2e_w
     login(organizer_phone, w["url"], "alice", PASSWORD)
     organizer_phone.goto(f"{w['url']}/volunteering/{activity.pk}/manage/")
     expect(organizer_phone.get_by_test_id("credited")).to_be_visible()
-    organizer_phone.screenshot(path=str(SCREENSHOTS / "volunteering-manage-375.png"),
-                               full_page=True)  # fmt: skip
+    organizer_phone.screenshot(
+        path=str(SCREENSHOTS / "volunteering-manage-375.png"), full_page=True
+    )
     signup = SignUp.objects.get(user=u)
     desk.evaluate(
         """([url, token]) => { const f = document.createElement("form"); f.method = "post";
         f.action = url; for (const [k, v] of [["minutes", "90"], ["csrfmiddlewaretoken", token]]) {
         const i = document.createElement("input"); i.name = k; i.value = v; f.appendChild(i); }
         document.body.appendChild(f); f.submit(); }""",
-        [f"/volunteering/roster/{signup.pk}/hours/",
-         desk.locator("input[name=csrfmiddlewaretoken]").first.input_value()],
-    )  # fmt: skip
+        [
+            f"/volunteering/roster/{signup.pk}/hours/",
+            desk.locator("input[name=csrfmiddlewaretoken]").first.input_value(),
+        ],
+    )
     expect(desk.get_by_role("alert")).to_contain_text("同一次服务只计一次时长")
     assert VolunteerHours.objects.filter(user=u).count() == 1
     phone.reload()

@@ -26,13 +26,21 @@ def gw(world):  # type: ignore[no-untyped-def]
     w["compound_a2"] = factories.area("紫金新村", AreaLevel.COMPOUND, w["comm_a"])
     w["compound_b"] = factories.area("孝闻小区", AreaLevel.COMPOUND, w["comm_b"])
     w["grid_a"] = services.grid_create(
-        actor=None, community=w["comm_a"], name="紫金花园网格", code="01",
-        serving_branch=w["branch_a1"], compounds=[w["compound_a"]],
-    )  # fmt: skip
+        actor=None,
+        community=w["comm_a"],
+        name="紫金花园网格",
+        code="01",
+        serving_branch=w["branch_a1"],
+        compounds=[w["compound_a"]],
+    )
     w["grid_b"] = services.grid_create(
-        actor=None, community=w["comm_b"], name="孝闻网格", code="01",
-        serving_branch=w["branch_b1"], compounds=[w["compound_b"]],
-    )  # fmt: skip
+        actor=None,
+        community=w["comm_b"],
+        name="孝闻网格",
+        code="01",
+        serving_branch=w["branch_b1"],
+        compounds=[w["compound_b"]],
+    )
     return w
 
 
@@ -45,12 +53,15 @@ def ugw(gw):  # type: ignore[no-untyped-def]
     from tongxin.orgs.services import unit_create
 
     w = gw
-    w["unit_a"] = unit_create(actor=None, name="紫金科技公司", sector="enterprise",
-                              area=w["street_a_area"])  # fmt: skip
-    w["unit_a2"] = unit_create(actor=None, name="南门物流公司", sector="enterprise",
-                               area=w["street_a_area"])  # fmt: skip
-    w["unit_b"] = unit_create(actor=None, name="鼓楼商贸公司", sector="enterprise",
-                              area=w["street_b_area"])  # fmt: skip
+    w["unit_a"] = unit_create(
+        actor=None, name="紫金科技公司", sector="enterprise", area=w["street_a_area"]
+    )
+    w["unit_a2"] = unit_create(
+        actor=None, name="南门物流公司", sector="enterprise", area=w["street_a_area"]
+    )
+    w["unit_b"] = unit_create(
+        actor=None, name="鼓楼商贸公司", sector="enterprise", area=w["street_b_area"]
+    )
     w["wendy"] = factories.user("wendy", "grid_worker", area=w["comm_a"], display_name="吴敏")
     w["dave"] = factories.user("dave", "member", org=w["branch_a1"], display_name="李明")
     User.objects.filter(pk=w["dave"].pk).update(member=w["m_a1b"])
@@ -69,12 +80,18 @@ def hospital(ugw):  # type: ignore[no-untyped-def]
     from tongxin.orgs.services import unit_create
 
     w = ugw
-    w["unit_city"] = unit_create(actor=None, name="宁波市第一医院", sector="public_institution",
-                                 area=w["city_a"])  # fmt: skip
+    w["unit_city"] = unit_create(
+        actor=None, name="宁波市第一医院", sector="public_institution", area=w["city_a"]
+    )
     w["grid_h"] = services.grid_create(
-        actor=None, community=w["comm_a"], name="第一医院网格", code="09",
-        serving_branch=w["branch_a2"], compounds=[], units=[w["unit_city"]],
-    )  # fmt: skip
+        actor=None,
+        community=w["comm_a"],
+        name="第一医院网格",
+        code="09",
+        serving_branch=w["branch_a2"],
+        compounds=[],
+        units=[w["unit_city"]],
+    )
     w["m_zhou"] = factories.member(w["branch_a2"], name="周明", work_unit=w["unit_city"])
     w["m_wu"] = factories.member(w["branch_b1"], name="吴强", work_unit=w["unit_city"])
     for key in ("m_a1", "m_b1", "m_a1b"):

@@ -36,7 +36,8 @@ def test_list_and_detail(gw, api):
 def test_stranger_gets_404(gw, api):
     g = gw["grid_a"]
     assert [x["name"] for x in api(gw["charlie"], "get", "/api/v1/grids/").json()["results"]] == [
-        "孝闻网格"]  # fmt: skip
+        "孝闻网格"
+    ]
     for method, url, data in [
         ("get", f"/api/v1/grids/{g.pk}", None),
         ("post", f"/api/v1/grids/{g.pk}/members", {"member_id": gw["m_a1"].pk}),
@@ -72,8 +73,12 @@ def test_second_instructor_refused_with_409(gw, api):
     assert body["code"] == "conflict" and is_chinese(body["message"])
     assert "member_id" in body["fields"]
     assert Grid.objects.get(pk=g.pk).instructor == gw["m_a1"]
-    r = api(gw["alice"], "post", f"/api/v1/grids/{g.pk}/instructor",
-            {"member_id": gw["m_a1b"].pk, "replace": True})  # fmt: skip
+    r = api(
+        gw["alice"],
+        "post",
+        f"/api/v1/grids/{g.pk}/instructor",
+        {"member_id": gw["m_a1b"].pk, "replace": True},
+    )
     assert r.status_code == 200 and r.json()["instructor_name"] == "李明"
 
 
@@ -109,10 +114,19 @@ def dora(ugw):  # type: ignore[no-untyped-def]
 
 def test_create_a_grid(ugw, api):
     w = ugw
-    r = api(w["alice"], "post", "/api/v1/grids/", {
-        "community_id": w["comm_a"].pk, "name": "紫金新村网格", "code": "02",
-        "serving_branch_id": w["branch_a2"].pk, "compound_ids": [w["compound_a2"].pk],
-        "unit_ids": [w["unit_a"].pk]})  # fmt: skip
+    r = api(
+        w["alice"],
+        "post",
+        "/api/v1/grids/",
+        {
+            "community_id": w["comm_a"].pk,
+            "name": "紫金新村网格",
+            "code": "02",
+            "serving_branch_id": w["branch_a2"].pk,
+            "compound_ids": [w["compound_a2"].pk],
+            "unit_ids": [w["unit_a"].pk],
+        },
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["name"] == "紫金新村网格" and body["community_name"] == "紫金社区"
@@ -122,8 +136,13 @@ def test_create_a_grid(ugw, api):
 
 
 def _create_cases(w):  # type: ignore[no-untyped-def]
-    good = {"community_id": w["comm_a"].pk, "name": "新网格", "code": "09",
-            "serving_branch_id": w["branch_a2"].pk, "compound_ids": [w["compound_a2"].pk]}  # fmt: skip
+    good = {
+        "community_id": w["comm_a"].pk,
+        "name": "新网格",
+        "code": "09",
+        "serving_branch_id": w["branch_a2"].pk,
+        "compound_ids": [w["compound_a2"].pk],
+    }
     return good, [
         ({"name": "  "}, 400, "name"),
         ({"name": None}, 422, "name"),
@@ -158,8 +177,12 @@ def test_bad_create_input_is_refused_and_changes_nothing(ugw, api):
 
 def test_a_taken_unit_is_refused(ugw, api):
     w = ugw
-    payload = {"community_id": w["comm_a"].pk, "name": "紫金科技专属网格",
-               "serving_branch_id": w["branch_a2"].pk, "unit_ids": [w["unit_a"].pk]}  # fmt: skip
+    payload = {
+        "community_id": w["comm_a"].pk,
+        "name": "紫金科技专属网格",
+        "serving_branch_id": w["branch_a2"].pk,
+        "unit_ids": [w["unit_a"].pk],
+    }
     assert api(w["alice"], "post", "/api/v1/grids/", payload).status_code == 201
     before = snapshot()
     r = api(w["alice"], "post", "/api/v1/grids/", {**payload, "name": "又一个"})
@@ -169,11 +192,21 @@ def test_a_taken_unit_is_refused(ugw, api):
 
 def test_edit_a_grid(ugw, api):
     w, g = ugw, ugw["grid_a"]
-    r = api(w["alice"], "patch", f"/api/v1/grids/{g.pk}", {
-        "name": "紫金网格", "serving_branch_id": w["branch_a2"].pk,
-        "compound_ids": [w["compound_a"].pk, w["compound_a2"].pk], "unit_ids": [w["unit_a"].pk],
-        "workers": [{"user_id": w["wendy"].pk, "role": "head"},
-                    {"user_id": w["dave"].pk, "role": "part_time"}]})  # fmt: skip
+    r = api(
+        w["alice"],
+        "patch",
+        f"/api/v1/grids/{g.pk}",
+        {
+            "name": "紫金网格",
+            "serving_branch_id": w["branch_a2"].pk,
+            "compound_ids": [w["compound_a"].pk, w["compound_a2"].pk],
+            "unit_ids": [w["unit_a"].pk],
+            "workers": [
+                {"user_id": w["wendy"].pk, "role": "head"},
+                {"user_id": w["dave"].pk, "role": "part_time"},
+            ],
+        },
+    )
     assert r.status_code == 200, r.content
     body = r.json()
     assert body["name"] == "紫金网格" and body["code"] == "01"  # left out: kept
@@ -181,7 +214,9 @@ def test_edit_a_grid(ugw, api):
     assert [c["name"] for c in body["compounds"]] == ["紫金新村", "紫金花园"]  # by path
     assert [u["name"] for u in body["units"]] == ["紫金科技公司"]
     assert sorted((x["username"], x["role"], x["name"]) for x in body["workers"]) == [
-        ("dave", "part_time", "李明"), ("wendy", "head", "吴敏")]  # fmt: skip
+        ("dave", "part_time", "李明"),
+        ("wendy", "head", "吴敏"),
+    ]
     # only the name: the rest stays
     r = api(w["alice"], "patch", f"/api/v1/grids/{g.pk}", {"name": "紫金花园网格"})
     assert r.status_code == 200 and len(r.json()["workers"]) == 2
@@ -190,11 +225,24 @@ def test_edit_a_grid(ugw, api):
 
 def test_bad_edit_input_is_refused_and_changes_nothing(ugw, api):
     w, g = ugw, ugw["grid_a"]
-    api(w["alice"], "patch", f"/api/v1/grids/{g.pk}",
-        {"workers": [{"user_id": w["wendy"].pk, "role": "head"}]})  # fmt: skip
-    other = api(w["alice"], "post", "/api/v1/grids/", {
-        "community_id": w["comm_a"].pk, "name": "新村网格", "code": "02",
-        "serving_branch_id": w["branch_a2"].pk, "compound_ids": [w["compound_a2"].pk]}).json()  # fmt: skip
+    api(
+        w["alice"],
+        "patch",
+        f"/api/v1/grids/{g.pk}",
+        {"workers": [{"user_id": w["wendy"].pk, "role": "head"}]},
+    )
+    other = api(
+        w["alice"],
+        "post",
+        "/api/v1/grids/",
+        {
+            "community_id": w["comm_a"].pk,
+            "name": "新村网格",
+            "code": "02",
+            "serving_branch_id": w["branch_a2"].pk,
+            "compound_ids": [w["compound_a2"].pk],
+        },
+    ).json()
     for over, status, field in [
         ({"name": ""}, 400, "name"),
         ({"code": "02"}, 400, "code"),
@@ -206,11 +254,19 @@ def test_bad_edit_input_is_refused_and_changes_nothing(ugw, api):
         ({"workers": [{"user_id": w["eve"].pk, "role": "head"}]}, 400, "workers"),  # street B
         ({"workers": [{"user_id": w["charlie"].pk, "role": "head"}]}, 400, "workers"),
         ({"workers": [{"user_id": w["wendy"].pk, "role": "boss"}]}, 422, "workers.0.role"),
-        ({"workers": [{"user_id": w["wendy"].pk, "role": "head"},
-                      {"user_id": w["wendy"].pk, "role": "part_time"}]}, 400, "workers"),
+        (
+            {
+                "workers": [
+                    {"user_id": w["wendy"].pk, "role": "head"},
+                    {"user_id": w["wendy"].pk, "role": "part_time"},
+                ]
+            },
+            400,
+            "workers",
+        ),
         ({"community_id": w["comm_b"].pk}, 422, "community_id"),  # a grid stays in its community
         ({"instructor_id": w["m_a1"].pk}, 422, "instructor_id"),
-    ]:  # fmt: skip
+    ]:
         before = snapshot()
         r = api(w["alice"], "patch", f"/api/v1/grids/{g.pk}", over)
         assert r.status_code == status, (over, r.content)
@@ -228,9 +284,17 @@ def test_stranger_cannot_create_or_edit(ugw, api, dora):
     assert r.status_code == 404 and "紫金" not in r.content.decode()
     r = api(dora, "post", f"/api/v1/grids/{g.pk}/assign-by-work-unit", {})
     assert r.status_code == 404
-    r = api(dora, "post", "/api/v1/grids/", {
-        "community_id": w["comm_a"].pk, "name": "x", "serving_branch_id": w["branch_b1"].pk,
-        "compound_ids": [w["compound_a2"].pk]})  # fmt: skip
+    r = api(
+        dora,
+        "post",
+        "/api/v1/grids/",
+        {
+            "community_id": w["comm_a"].pk,
+            "name": "x",
+            "serving_branch_id": w["branch_b1"].pk,
+            "compound_ids": [w["compound_a2"].pk],
+        },
+    )
     assert r.status_code == 400 and "紫金" not in r.content.decode()
     assert set(r.json()["fields"]) == {"community_id"}
     # in her own grid she can name nothing of street A
@@ -246,9 +310,17 @@ def test_stranger_cannot_create_or_edit(ugw, api, dora):
         assert "紫金" not in r.content.decode() and "吴敏" not in r.content.decode()
     # branch secretaries (bob, charlie) do not manage grids at all
     for user in (w["bob"], w["charlie"]):
-        r = api(user, "post", "/api/v1/grids/", {
-            "community_id": w["comm_a"].pk, "name": "x", "serving_branch_id": w["branch_a1"].pk,
-            "compound_ids": [w["compound_a2"].pk]})  # fmt: skip
+        r = api(
+            user,
+            "post",
+            "/api/v1/grids/",
+            {
+                "community_id": w["comm_a"].pk,
+                "name": "x",
+                "serving_branch_id": w["branch_a1"].pk,
+                "compound_ids": [w["compound_a2"].pk],
+            },
+        )
         assert r.status_code == 404
         assert api(user, "patch", f"/api/v1/grids/{g.pk}", {"name": "x"}).status_code == 404
     assert snapshot() == before
@@ -258,9 +330,17 @@ def test_assign_by_work_unit(ugw, api):
     from tests import factories
 
     w = ugw
-    gid = api(w["alice"], "post", "/api/v1/grids/", {
-        "community_id": w["comm_a"].pk, "name": "紫金科技专属网格",
-        "serving_branch_id": w["branch_a2"].pk, "unit_ids": [w["unit_a"].pk]}).json()["id"]  # fmt: skip
+    gid = api(
+        w["alice"],
+        "post",
+        "/api/v1/grids/",
+        {
+            "community_id": w["comm_a"].pk,
+            "name": "紫金科技专属网格",
+            "serving_branch_id": w["branch_a2"].pk,
+            "unit_ids": [w["unit_a"].pk],
+        },
+    ).json()["id"]
     factories.member(w["branch_a2"], work_unit=w["unit_a"])
     r = api(w["alice"], "post", f"/api/v1/grids/{gid}/assign-by-work-unit", {})
     assert r.status_code == 200 and r.json() == {"assigned": 1}
@@ -289,14 +369,16 @@ def test_one_member_is_not_moved_out_of_a_grid_out_of_reach(hospital, api):
     """李明 is alice's member but sits in grid_b, which she does not manage: moving him into
     her grid is refused with the reason, and grid_b keeps him."""
     w = hospital
-    r = api(w["alice"], "post", f"/api/v1/grids/{w['grid_a'].pk}/members",
-            {"member_id": w["m_a1b"].pk})  # fmt: skip
+    r = api(
+        w["alice"], "post", f"/api/v1/grids/{w['grid_a'].pk}/members", {"member_id": w["m_a1b"].pk}
+    )
     assert r.status_code == 400
     assert "管辖范围外的网格" in r.json()["message"]
     assert GridMembership.objects.get(member=w["m_a1b"]).grid == w["grid_b"]
     # A member in no grid, or in a grid she manages, is still taken.
-    r = api(w["alice"], "post", f"/api/v1/grids/{w['grid_h'].pk}/members",
-            {"member_id": w["m_a1"].pk})  # fmt: skip
+    r = api(
+        w["alice"], "post", f"/api/v1/grids/{w['grid_h'].pk}/members", {"member_id": w["m_a1"].pk}
+    )
     assert r.status_code == 201
     assert GridMembership.objects.get(member=w["m_a1"]).grid == w["grid_h"]
 
@@ -304,8 +386,11 @@ def test_one_member_is_not_moved_out_of_a_grid_out_of_reach(hospital, api):
 def test_a_20_digit_id_in_a_grid_update_is_a_422_not_a_500(gw, api):
     """Before, the compound id reached a ``pk__in`` lookup and SQLite raised OverflowError."""
     g = gw["grid_a"]
-    for body in ({"compound_ids": [10**20]}, {"serving_branch_id": 10**19},
-                 {"workers": [{"user_id": 10**20, "role": "full_time"}]}):  # fmt: skip
+    for body in (
+        {"compound_ids": [10**20]},
+        {"serving_branch_id": 10**19},
+        {"workers": [{"user_id": 10**20, "role": "full_time"}]},
+    ):
         r = api(gw["alice"], "patch", f"/api/v1/grids/{g.pk}", body)
         assert r.status_code == 422, (body, r.content)
         assert "数值超出范围" in next(iter(r.json()["fields"].values()))

@@ -42,8 +42,14 @@ def test_compound_with_three_members_needs_a_formal_branch(gw):
     # two members are not enough
     assert "孝闻小区" not in names(gw["charlie"], "compound")
     # fix: a formal branch anchored in the compound
-    org_create(actor=None, parent=gw["comm_a_org"], name="紫金新村党支部", kind="branch",
-               sector="community", area=gw["compound_a2"])  # fmt: skip
+    org_create(
+        actor=None,
+        parent=gw["comm_a_org"],
+        name="紫金新村党支部",
+        kind="branch",
+        sector="community",
+        area=gw["compound_a2"],
+    )
     assert names(gw["alice"], "compound") == []
 
 
@@ -51,8 +57,13 @@ def test_compound_in_a_grid_served_by_a_formal_branch_is_covered(gw):
     for _ in range(3):
         factories.member(gw["branch_a2"], residence=gw["compound_a2"])
     org_update(actor=None, org=gw["branch_a2"], establishment="functional")
-    services.grid_create(actor=None, community=gw["comm_a"], name="新村网格",
-                         serving_branch=gw["branch_a2"], compounds=[gw["compound_a2"]])  # fmt: skip
+    services.grid_create(
+        actor=None,
+        community=gw["comm_a"],
+        name="新村网格",
+        serving_branch=gw["branch_a2"],
+        compounds=[gw["compound_a2"]],
+    )
     assert names(gw["alice"], "compound") == ["紫金新村"]  # a functional branch serves it
     org_update(actor=None, org=gw["branch_a2"], establishment="formal")
     assert names(gw["alice"], "compound") == []
@@ -66,10 +77,18 @@ def test_unit_with_three_members_needs_a_formal_branch(gw):
         factories.member(gw["branch_a2"], work_unit=unit)
     gaps = audit_of(gw["alice"]).rows("unit")[0:10]
     assert [(g.name, g.figure, g.url) for g in gaps] == [
-        ("紫金科技有限公司", 3, f"/orgs/units/{unit.pk}/edit/")]  # fmt: skip
+        ("紫金科技有限公司", 3, f"/orgs/units/{unit.pk}/edit/")
+    ]
     assert names(gw["charlie"], "unit") == []
-    org_create(actor=None, parent=gw["street_a"], name="紫金科技党支部", kind="branch",
-               sector="enterprise", area=gw["street_a_area"], unit=unit)  # fmt: skip
+    org_create(
+        actor=None,
+        parent=gw["street_a"],
+        name="紫金科技党支部",
+        kind="branch",
+        sector="enterprise",
+        area=gw["street_a_area"],
+        unit=unit,
+    )
     assert names(gw["alice"], "unit") == []
 
 
@@ -81,11 +100,23 @@ def test_unit_hosting_a_general_branch_is_covered(gw):
     for _ in range(3):
         factories.member(gw["branch_a2"], work_unit=unit)
     assert names(gw["alice"], "unit") == ["紫金制造有限公司"]
-    head = org_create(actor=None, parent=gw["street_a"], name="紫金制造党总支",
-                      kind="general_branch", sector="enterprise", area=gw["street_a_area"],
-                      unit=unit)  # fmt: skip
-    org_create(actor=None, parent=head, name="紫金制造第1党支部", kind="branch",
-               sector="enterprise", area=gw["street_a_area"])  # fmt: skip
+    head = org_create(
+        actor=None,
+        parent=gw["street_a"],
+        name="紫金制造党总支",
+        kind="general_branch",
+        sector="enterprise",
+        area=gw["street_a_area"],
+        unit=unit,
+    )
+    org_create(
+        actor=None,
+        parent=head,
+        name="紫金制造第1党支部",
+        kind="branch",
+        sector="enterprise",
+        area=gw["street_a_area"],
+    )
     assert names(gw["alice"], "unit") == []
     org_update(actor=None, org=head, establishment="functional")
     assert names(gw["alice"], "unit") == ["紫金制造有限公司"]
@@ -98,7 +129,8 @@ def test_functional_branch_with_three_members_should_be_formal(gw):
     factories.member(gw["branch_a2"])
     gaps = audit_of(gw["alice"]).rows("functional")[0:10]
     assert [(g.name, g.figure, g.url) for g in gaps] == [
-        ("紫金社区第二党支部", 3, f"/orgs/{gw['branch_a2'].pk}/edit/")]  # fmt: skip
+        ("紫金社区第二党支部", 3, f"/orgs/{gw['branch_a2'].pk}/edit/")
+    ]
     org_update(actor=None, org=gw["branch_a2"], establishment="formal")
     assert names(gw["alice"], "functional") == []
 
@@ -126,7 +158,8 @@ def test_a_member_in_two_grids_is_impossible_and_checked(gw):
 def test_grid_without_instructor(gw):
     gaps = audit_of(gw["alice"]).rows("no_instructor")[0:10]
     assert [(g.name, g.url) for g in gaps] == [
-        ("紫金花园网格", f"/grids/{gw['grid_a'].pk}/instructor/")]  # fmt: skip
+        ("紫金花园网格", f"/grids/{gw['grid_a'].pk}/instructor/")
+    ]
     assert names(gw["charlie"], "no_instructor") == ["孝闻网格"]
     services.grid_set_instructor(actor=None, grid=gw["grid_a"], member=gw["m_a1"])
     assert names(gw["alice"], "no_instructor") == []
@@ -135,38 +168,67 @@ def test_grid_without_instructor(gw):
 def test_org_without_secretary(gw):
     # the street, the community committee and its two branches (groups are not counted)
     assert names(gw["alice"], "no_secretary") == [
-        "南门街道党工委", "紫金社区党委", "紫金社区第一党支部", "紫金社区第二党支部"]  # fmt: skip
+        "南门街道党工委",
+        "紫金社区党委",
+        "紫金社区第一党支部",
+        "紫金社区第二党支部",
+    ]
     gap = audit_of(gw["alice"]).rows("no_secretary")[0:4][3]
     assert gap.url == f"/orgs/{gw['branch_a2'].pk}/leaders/new/"
-    leadership_add(actor=None, org=gw["branch_a2"], member=gw["m_a2"], role="secretary",
-                   term_start=TODAY - dt.timedelta(days=100),
-                   term_end=TODAY + dt.timedelta(days=900))  # fmt: skip
+    leadership_add(
+        actor=None,
+        org=gw["branch_a2"],
+        member=gw["m_a2"],
+        role="secretary",
+        term_start=TODAY - dt.timedelta(days=100),
+        term_end=TODAY + dt.timedelta(days=900),
+    )
     assert "紫金社区第二党支部" not in names(gw["alice"], "no_secretary")
     assert names(gw["charlie"], "no_secretary") == ["孝闻社区党支部"]
 
 
 def test_term_ending_within_90_days(gw):
-    leadership_add(actor=None, org=gw["branch_a2"], member=gw["m_a2"], role="secretary",
-                   term_start=TODAY - dt.timedelta(days=1000),
-                   term_end=TODAY + dt.timedelta(days=30))  # fmt: skip
-    leadership_add(actor=None, org=gw["branch_a1"], member=gw["m_a1"], role="secretary",
-                   term_start=TODAY - dt.timedelta(days=1000),
-                   term_end=TODAY + dt.timedelta(days=300))  # fmt: skip
+    leadership_add(
+        actor=None,
+        org=gw["branch_a2"],
+        member=gw["m_a2"],
+        role="secretary",
+        term_start=TODAY - dt.timedelta(days=1000),
+        term_end=TODAY + dt.timedelta(days=30),
+    )
+    leadership_add(
+        actor=None,
+        org=gw["branch_a1"],
+        member=gw["m_a1"],
+        role="secretary",
+        term_start=TODAY - dt.timedelta(days=1000),
+        term_end=TODAY + dt.timedelta(days=300),
+    )
     gaps = audit_of(gw["alice"]).rows("term")[0:10]
     assert [(g.name, g.figure) for g in gaps] == [("紫金社区第二党支部", 30)]
     assert "30天后到期" in gaps[0].detail
     # 换届: the new term is registered
-    leadership_add(actor=None, org=gw["branch_a2"], member=gw["m_a2"], role="secretary",
-                   term_start=TODAY + dt.timedelta(days=31),
-                   term_end=TODAY + dt.timedelta(days=31 + 1095))  # fmt: skip
+    leadership_add(
+        actor=None,
+        org=gw["branch_a2"],
+        member=gw["m_a2"],
+        role="secretary",
+        term_start=TODAY + dt.timedelta(days=31),
+        term_end=TODAY + dt.timedelta(days=31 + 1095),
+    )
     assert names(gw["alice"], "term") == []
     assert names(gw["charlie"], "term") == []
 
 
 def test_ended_term_is_listed(gw):
-    leadership_add(actor=None, org=gw["branch_a2"], member=gw["m_a2"], role="secretary",
-                   term_start=TODAY - dt.timedelta(days=1100),
-                   term_end=TODAY - dt.timedelta(days=5))  # fmt: skip
+    leadership_add(
+        actor=None,
+        org=gw["branch_a2"],
+        member=gw["m_a2"],
+        role="secretary",
+        term_start=TODAY - dt.timedelta(days=1100),
+        term_end=TODAY - dt.timedelta(days=5),
+    )
     gap = audit_of(gw["alice"]).rows("term")[0:1][0]
     assert gap.figure == -5 and "到期" in gap.detail
 
@@ -213,8 +275,9 @@ def test_api(gw, client):
     assert body["counts"]["ungridded"] == 3 and body["counts"]["no_instructor"] == 1
     assert [row["name"] for row in body["results"]] == ["张红", "李明", "王芳"]
     _, ckey = api_token_create(actor=None, user=gw["charlie"], name="t")
-    r = client.get(f"/api/v1/grids/coverage?org_id={gw['street_a'].pk}",
-                   HTTP_AUTHORIZATION=f"Bearer {ckey}")  # fmt: skip
+    r = client.get(
+        f"/api/v1/grids/coverage?org_id={gw['street_a'].pk}", HTTP_AUTHORIZATION=f"Bearer {ckey}"
+    )
     assert r.status_code == 404
     r = client.get("/api/v1/grids/coverage?category=bogus", **h)
     assert r.status_code == 404
@@ -230,12 +293,27 @@ def test_building_residents_count_for_their_compound(gw):
 def test_probationary_members_past_their_year_without_confirmation(gw, client_for):
     # 《党章》第七条: 预备期为一年. Two years in and no 转正 recorded: listed; a 预备党员 of four
     # months and a full member are not.
-    overdue = factories.member(gw["branch_a2"], name="周预备", status="probationary",
-                               joined_on=TODAY - dt.timedelta(days=730), confirmed_on=None)  # fmt: skip
-    factories.member(gw["branch_a2"], name="吴新", status="probationary",
-                     joined_on=TODAY - dt.timedelta(days=120), confirmed_on=None)  # fmt: skip
-    factories.member(gw["branch_b1"], name="郑预备", status="probationary",
-                     joined_on=TODAY - dt.timedelta(days=800), confirmed_on=None)  # fmt: skip
+    overdue = factories.member(
+        gw["branch_a2"],
+        name="周预备",
+        status="probationary",
+        joined_on=TODAY - dt.timedelta(days=730),
+        confirmed_on=None,
+    )
+    factories.member(
+        gw["branch_a2"],
+        name="吴新",
+        status="probationary",
+        joined_on=TODAY - dt.timedelta(days=120),
+        confirmed_on=None,
+    )
+    factories.member(
+        gw["branch_b1"],
+        name="郑预备",
+        status="probationary",
+        joined_on=TODAY - dt.timedelta(days=800),
+        confirmed_on=None,
+    )
     assert audit_of(gw["alice"]).counts()["overdue_probation"] == 1
     [gap] = audit_of(gw["alice"]).rows("overdue_probation")[0:10]
     assert gap.name == "周预备" and gap.url == f"/members/{overdue.pk}/edit/"
@@ -247,8 +325,9 @@ def test_probationary_members_past_their_year_without_confirmation(gw, client_fo
     assert "郑预备" not in body
     # a reader who may not edit members gets the record, not a form that would answer 404
     auditor = gw["auditor"]
-    gaps = CoverageAudit(scope_for_user(auditor),
-                         get_audit_root_for(scope_for_user(auditor), gw["street_a"].pk))  # fmt: skip
+    gaps = CoverageAudit(
+        scope_for_user(auditor), get_audit_root_for(scope_for_user(auditor), gw["street_a"].pk)
+    )
     assert [g.url for g in gaps.rows("overdue_probation")[0:10]] == [f"/members/{overdue.pk}/"]
     # fixed: 转正 recorded
     Member.objects.filter(pk=overdue.pk).update(status="full", confirmed_on=TODAY)
@@ -256,8 +335,13 @@ def test_probationary_members_past_their_year_without_confirmation(gw, client_fo
 
 
 def test_overdue_probation_names_need_members_view(gw, client_for):
-    factories.member(gw["branch_a1"], name="周预备", status="probationary",
-                     joined_on=TODAY - dt.timedelta(days=730), confirmed_on=None)  # fmt: skip
+    factories.member(
+        gw["branch_a1"],
+        name="周预备",
+        status="probationary",
+        joined_on=TODAY - dt.timedelta(days=730),
+        confirmed_on=None,
+    )
     u = factories.user("dy2", "member", org=gw["branch_a1"])  # orgs.view, not members.view
     assert audit_of(u).counts()["overdue_probation"] == 1
     body = texts(client_for(u).get("/grids/coverage/?cat=overdue_probation"))

@@ -15,8 +15,13 @@ def rows(request, gw):  # type: ignore[no-untyped-def]
     n = request.param
     for i in range(n - 1):
         c = factories.area(f"小区{i}", AreaLevel.COMPOUND, gw["comm_a"])
-        g = services.grid_create(actor=None, community=gw["comm_a"], name=f"网格{i}",
-                                 serving_branch=gw["branch_a2"], compounds=[c])  # fmt: skip
+        g = services.grid_create(
+            actor=None,
+            community=gw["comm_a"],
+            name=f"网格{i}",
+            serving_branch=gw["branch_a2"],
+            compounds=[c],
+        )
         if i % 2:
             services.grid_set_instructor(actor=None, grid=g, member=gw["m_a2"])
     for _ in range(n):

@@ -22,13 +22,16 @@ ALL = Scope.everything()  # a system task: every member, every grid
 def unchanged(field: str | None = None, contains: str = ""):  # type: ignore[no-untyped-def]
     """The block is refused with a Chinese message and writes nothing."""
     before = (
-        list(Grid.objects.order_by("pk").values_list("pk", "name", "code", "instructor_id",
-                                                     "serving_branch_id")),
+        list(
+            Grid.objects.order_by("pk").values_list(
+                "pk", "name", "code", "instructor_id", "serving_branch_id"
+            )
+        ),
         list(Grid.compounds.through.objects.order_by("pk").values_list("grid_id", "area_id")),
         list(GridMembership.objects.order_by("pk").values_list("grid_id", "member_id")),
         GridWorker.objects.count(),
         AuditLog.objects.count(),
-    )  # fmt: skip
+    )
     with pytest.raises(ServiceError) as exc:
         yield exc
     err = exc.value
@@ -39,21 +42,28 @@ def unchanged(field: str | None = None, contains: str = ""):  # type: ignore[no-
     else:
         assert contains in err.message, err.message
     after = (
-        list(Grid.objects.order_by("pk").values_list("pk", "name", "code", "instructor_id",
-                                                     "serving_branch_id")),
+        list(
+            Grid.objects.order_by("pk").values_list(
+                "pk", "name", "code", "instructor_id", "serving_branch_id"
+            )
+        ),
         list(Grid.compounds.through.objects.order_by("pk").values_list("grid_id", "area_id")),
         list(GridMembership.objects.order_by("pk").values_list("grid_id", "member_id")),
         GridWorker.objects.count(),
         AuditLog.objects.count(),
-    )  # fmt: skip
+    )
     assert before == after, "a refused operation must write nothing"
 
 
 def test_create_is_audited(gw):
     grid = services.grid_create(
-        actor=gw["alice"], community=gw["comm_a"], name="紫金新村网格", code="02",
-        serving_branch=gw["branch_a2"], compounds=[gw["compound_a2"]],
-    )  # fmt: skip
+        actor=gw["alice"],
+        community=gw["comm_a"],
+        name="紫金新村网格",
+        code="02",
+        serving_branch=gw["branch_a2"],
+        compounds=[gw["compound_a2"]],
+    )
     assert list(grid.compounds.all()) == [gw["compound_a2"]]
     row = AuditLog.objects.get(action="grids.create", object_id=str(grid.pk))
     assert row.actor == gw["alice"] and row.org_path == gw["branch_a2"].path
@@ -99,8 +109,13 @@ def test_same_instructor_twice_is_refused(gw):
     ],
 )
 def test_bad_grid_input_is_refused(gw, over, field, contains):  # type: ignore[no-untyped-def]
-    data = dict(community=gw["comm_a"], name="新网格", code="09", serving_branch=gw["branch_a1"],
-                compounds=[gw["compound_a2"]])  # fmt: skip
+    data = dict(
+        community=gw["comm_a"],
+        name="新网格",
+        code="09",
+        serving_branch=gw["branch_a1"],
+        compounds=[gw["compound_a2"]],
+    )
     data.update(over)
     if data["compounds"] == "other":
         data["compounds"] = [gw["compound_b"]]
@@ -115,8 +130,13 @@ def test_bad_grid_input_is_refused(gw, over, field, contains):  # type: ignore[n
 
 
 def test_a_member_is_in_one_grid_moving_replaces(gw):
-    other = services.grid_create(actor=None, community=gw["comm_a"], name="新村网格",
-                                 serving_branch=gw["branch_a2"], compounds=[gw["compound_a2"]])  # fmt: skip
+    other = services.grid_create(
+        actor=None,
+        community=gw["comm_a"],
+        name="新村网格",
+        serving_branch=gw["branch_a2"],
+        compounds=[gw["compound_a2"]],
+    )
     services.grid_assign_member(actor=gw["alice"], grid=gw["grid_a"], member=gw["m_a2"])
     services.grid_assign_member(actor=gw["alice"], grid=other, member=gw["m_a2"])
     assert list(
@@ -150,8 +170,13 @@ def test_assign_by_residence(gw):
 
 
 def test_assign_by_residence_leaves_members_of_other_grids_unless_asked(gw):
-    other = services.grid_create(actor=None, community=gw["comm_a"], name="新村网格",
-                                 serving_branch=gw["branch_a2"], compounds=[gw["compound_a2"]])  # fmt: skip
+    other = services.grid_create(
+        actor=None,
+        community=gw["comm_a"],
+        name="新村网格",
+        serving_branch=gw["branch_a2"],
+        compounds=[gw["compound_a2"]],
+    )
     services.grid_assign_member(actor=None, grid=other, member=gw["m_a1"])
     assert services.grid_assign_by_residence(actor=None, scope=ALL, grid=gw["grid_a"]) == 0
     assert (
@@ -208,47 +233,80 @@ def test_an_older_member_only_worker_keeps_working_and_is_not_doubled(ugw):
 )
 def test_bad_units_are_refused(ugw, units, field, contains):  # type: ignore[no-untyped-def]
     w = ugw
-    services.grid_create(actor=None, community=w["comm_a"], name="紫金科技专属网格",
-                         serving_branch=w["branch_a2"], compounds=[], units=[w["unit_a"]])  # fmt: skip
+    services.grid_create(
+        actor=None,
+        community=w["comm_a"],
+        name="紫金科技专属网格",
+        serving_branch=w["branch_a2"],
+        compounds=[],
+        units=[w["unit_a"]],
+    )
     chosen = {"other_street": [w["unit_b"]], "taken": [w["unit_a"]], "none": []}[units]
     with unchanged(field, contains=contains):
-        services.grid_create(actor=w["alice"], community=w["comm_a"], name="新网格",
-                             serving_branch=w["branch_a1"], compounds=[], units=chosen)  # fmt: skip
+        services.grid_create(
+            actor=w["alice"],
+            community=w["comm_a"],
+            name="新网格",
+            serving_branch=w["branch_a1"],
+            compounds=[],
+            units=chosen,
+        )
     with unchanged(field, contains=contains):
-        services.grid_update(actor=w["alice"], grid=w["grid_a"], name="紫金花园网格", code="01",
-                             serving_branch=w["branch_a1"],
-                             compounds=[] if units == "none" else [w["compound_a"]],
-                             units=chosen)  # fmt: skip
+        services.grid_update(
+            actor=w["alice"],
+            grid=w["grid_a"],
+            name="紫金花园网格",
+            code="01",
+            serving_branch=w["branch_a1"],
+            compounds=[] if units == "none" else [w["compound_a"]],
+            units=chosen,
+        )
 
 
 def test_a_unit_grid_needs_no_compound(ugw):
     w = ugw
-    g = services.grid_create(actor=w["alice"], community=w["comm_a"], name="紫金科技专属网格",
-                             code="Z01", serving_branch=w["branch_a2"], compounds=[],
-                             units=[w["unit_a"]])  # fmt: skip
+    g = services.grid_create(
+        actor=w["alice"],
+        community=w["comm_a"],
+        name="紫金科技专属网格",
+        code="Z01",
+        serving_branch=w["branch_a2"],
+        compounds=[],
+        units=[w["unit_a"]],
+    )
     assert list(g.units.all()) == [w["unit_a"]] and not g.compounds.exists()
     row = AuditLog.objects.get(action="grids.create", object_id=str(g.pk))
     assert row.diff["units"] == [w["unit_a"].pk]
     # editing without naming the units keeps them
-    services.grid_update(actor=w["alice"], grid=g, name="紫金科技网格", code="Z01",
-                         serving_branch=w["branch_a2"], compounds=[])  # fmt: skip
+    services.grid_update(
+        actor=w["alice"],
+        grid=g,
+        name="紫金科技网格",
+        code="Z01",
+        serving_branch=w["branch_a2"],
+        compounds=[],
+    )
     assert list(Grid.objects.get(pk=g.pk).units.all()) == [w["unit_a"]]
 
 
 def test_update_sets_the_workers_exactly(ugw):
     w, g = ugw, ugw["grid_a"]
-    keep = dict(name="紫金花园网格", code="01", serving_branch=w["branch_a1"],
-                compounds=[w["compound_a"]])  # fmt: skip
+    keep = dict(
+        name="紫金花园网格", code="01", serving_branch=w["branch_a1"], compounds=[w["compound_a"]]
+    )
     legacy = GridWorker.objects.create(grid=g, member=w["m_a1"], role="part_time")
     services.grid_worker_add(actor=None, grid=g, role="part_time", user=w["wendy"])
-    services.grid_update(actor=w["alice"], grid=g, **keep,
-                         workers=[(w["wendy"], "head"), (w["dave"], "full_time")])  # fmt: skip
+    services.grid_update(
+        actor=w["alice"], grid=g, **keep, workers=[(w["wendy"], "head"), (w["dave"], "full_time")]
+    )
     rows = sorted(g.workers.values_list("user__username", "role", "member_id"))
     assert rows == [("dave", "full_time", w["m_a1b"].pk), ("wendy", "head", None)]
     assert not GridWorker.objects.filter(pk=legacy.pk).exists()
     diff = AuditLog.objects.get(action="grids.update").diff
-    assert diff["workers"][1] == [[w["wendy"].pk, None, "head"],
-                                  [w["dave"].pk, w["m_a1b"].pk, "full_time"]]  # fmt: skip
+    assert diff["workers"][1] == [
+        [w["wendy"].pk, None, "head"],
+        [w["dave"].pk, w["m_a1b"].pk, "full_time"],
+    ]
     w["eve"].is_active = False
     w["eve"].save()
     for workers, contains in [
@@ -260,8 +318,9 @@ def test_update_sets_the_workers_exactly(ugw):
             services.grid_update(actor=w["alice"], grid=g, **keep, workers=workers)
     # a bad grid field and bad workers: both are named, nothing changes
     with unchanged("workers"):
-        services.grid_update(actor=w["alice"], grid=g, **{**keep, "name": " "},
-                             workers=[(w["wendy"], "boss")])  # fmt: skip
+        services.grid_update(
+            actor=w["alice"], grid=g, **{**keep, "name": " "}, workers=[(w["wendy"], "boss")]
+        )
     services.grid_update(actor=w["alice"], grid=g, **keep, workers=[])
     assert not g.workers.exists()
 
@@ -269,8 +328,14 @@ def test_update_sets_the_workers_exactly(ugw):
 def test_assign_by_work_unit(ugw):
     w = ugw
     alice = scope_for_user(w["alice"])
-    g = services.grid_create(actor=None, community=w["comm_a"], name="紫金科技专属网格",
-                             serving_branch=w["branch_a2"], compounds=[], units=[w["unit_a"]])  # fmt: skip
+    g = services.grid_create(
+        actor=None,
+        community=w["comm_a"],
+        name="紫金科技专属网格",
+        serving_branch=w["branch_a2"],
+        compounds=[],
+        units=[w["unit_a"]],
+    )
     # 张红 lives in 紫金花园 and works at 紫金科技; two more of alice's members work there; one
     # works elsewhere
     ming = factories.member(w["branch_a2"], name="周明", work_unit=w["unit_a"])
@@ -300,8 +365,10 @@ def test_assign_by_work_unit(ugw):
 
 
 def _grids_of(*members):  # type: ignore[no-untyped-def]
-    return {m.name: GridMembership.objects.filter(member=m).values_list("grid", flat=True).first()
-            for m in members}  # fmt: skip
+    return {
+        m.name: GridMembership.objects.filter(member=m).values_list("grid", flat=True).first()
+        for m in members
+    }
 
 
 def test_assign_by_work_unit_takes_only_members_and_grids_in_scope(hospital):
@@ -312,21 +379,28 @@ def test_assign_by_work_unit_takes_only_members_and_grids_in_scope(hospital):
     outside = (w["m_wu"], w["m_b1"], w["m_a1b"])
     before = _grids_of(*outside)
     assert services.grid_assign_by_work_unit(actor=w["alice"], scope=alice, grid=g) == 1
-    assert services.grid_assign_by_work_unit(
-        actor=w["alice"], scope=alice, grid=g, move_assigned=True
-    ) == 1  # fmt: skip
+    assert (
+        services.grid_assign_by_work_unit(actor=w["alice"], scope=alice, grid=g, move_assigned=True)
+        == 1
+    )
     assert set(g.memberships.values_list("member__name", flat=True)) == {"周明", "张红"}
     # 吴强 is still in no grid; 赵刚 and 李明 are still in street B's grid
-    assert _grids_of(*outside) == before == {"吴强": None, "赵刚": w["grid_b"].pk,
-                                             "李明": w["grid_b"].pk}  # fmt: skip
-    diffs = list(AuditLog.objects.filter(action="grids.assign_by_work_unit")
-                 .order_by("pk").values_list("diff", flat=True))  # fmt: skip
-    assert diffs == [{"assigned": 1, "move_assigned": False},
-                     {"assigned": 1, "move_assigned": True}]  # fmt: skip
+    assert (
+        _grids_of(*outside)
+        == before
+        == {"吴强": None, "赵刚": w["grid_b"].pk, "李明": w["grid_b"].pk}
+    )
+    diffs = list(
+        AuditLog.objects.filter(action="grids.assign_by_work_unit")
+        .order_by("pk")
+        .values_list("diff", flat=True)
+    )
+    assert diffs == [
+        {"assigned": 1, "move_assigned": False},
+        {"assigned": 1, "move_assigned": True},
+    ]
     # a system task (every scope) takes them all
-    assert services.grid_assign_by_work_unit(
-        actor=None, scope=ALL, grid=g, move_assigned=True
-    ) == 3  # fmt: skip
+    assert services.grid_assign_by_work_unit(actor=None, scope=ALL, grid=g, move_assigned=True) == 3
 
 
 def test_assign_by_residence_moves_only_from_grids_in_scope(hospital):
@@ -336,13 +410,19 @@ def test_assign_by_residence_moves_only_from_grids_in_scope(hospital):
     li.residence = w["building_a"]
     li.save()
     alice = scope_for_user(w["alice"])
-    assert services.grid_assign_by_residence(
-        actor=w["alice"], scope=alice, grid=w["grid_a"], move_assigned=True
-    ) == 0  # fmt: skip
+    assert (
+        services.grid_assign_by_residence(
+            actor=w["alice"], scope=alice, grid=w["grid_a"], move_assigned=True
+        )
+        == 0
+    )
     assert GridMembership.objects.get(member=li).grid == w["grid_b"]
-    assert services.grid_assign_by_residence(
-        actor=None, scope=ALL, grid=w["grid_a"], move_assigned=True
-    ) == 1  # fmt: skip
+    assert (
+        services.grid_assign_by_residence(
+            actor=None, scope=ALL, grid=w["grid_a"], move_assigned=True
+        )
+        == 1
+    )
     assert GridMembership.objects.get(member=li).grid == w["grid_a"]
 
 
@@ -358,13 +438,20 @@ def test_instructor_with_suspended_standing_is_refused(gw):
 
 
 def test_update_keeps_rules(gw):
-    services.grid_update(actor=gw["alice"], grid=gw["grid_a"], name="紫金网格", code="01",
-                         serving_branch=gw["branch_a2"],
-                         compounds=[gw["compound_a"], gw["compound_a2"]])  # fmt: skip
+    services.grid_update(
+        actor=gw["alice"],
+        grid=gw["grid_a"],
+        name="紫金网格",
+        code="01",
+        serving_branch=gw["branch_a2"],
+        compounds=[gw["compound_a"], gw["compound_a2"]],
+    )
     g = Grid.objects.get(pk=gw["grid_a"].pk)
     assert g.name == "紫金网格" and g.compounds.count() == 2
     assert AuditLog.objects.get(action="grids.update").diff["serving_branch"] == [
-        gw["branch_a1"].pk, gw["branch_a2"].pk]  # fmt: skip
+        gw["branch_a1"].pk,
+        gw["branch_a2"].pk,
+    ]
 
 
 def test_the_migration_gives_older_workers_their_members_account(ugw):

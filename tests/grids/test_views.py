@@ -51,18 +51,30 @@ def test_create_in_two_steps(gw, client_for):
     assert "紫金社区" in texts(r) and "孝闻社区" not in texts(r)
     r = c.get(f"/grids/new/?community={gw['comm_a'].pk}")
     assert "紫金新村" in texts(r)
-    r = c.post(f"/grids/new/?community={gw['comm_a'].pk}", {
-        "name": "紫金新村网格", "code": "02", "serving_branch": gw["branch_a2"].pk,
-        "compounds": [gw["compound_a2"].pk]})  # fmt: skip
+    r = c.post(
+        f"/grids/new/?community={gw['comm_a'].pk}",
+        {
+            "name": "紫金新村网格",
+            "code": "02",
+            "serving_branch": gw["branch_a2"].pk,
+            "compounds": [gw["compound_a2"].pk],
+        },
+    )
     grid = Grid.objects.get(name="紫金新村网格")
     assert r.status_code == 302 and r["Location"] == f"/grids/{grid.pk}/"
 
 
 def test_create_form_shows_the_rule_and_saves_nothing(gw, client_for):
     c = client_for(gw["alice"])
-    r = c.post(f"/grids/new/?community={gw['comm_a'].pk}", {
-        "name": "重复", "code": "03", "serving_branch": gw["branch_a2"].pk,
-        "compounds": [gw["compound_a"].pk]})  # fmt: skip
+    r = c.post(
+        f"/grids/new/?community={gw['comm_a'].pk}",
+        {
+            "name": "重复",
+            "code": "03",
+            "serving_branch": gw["branch_a2"].pk,
+            "compounds": [gw["compound_a"].pk],
+        },
+    )
     assert r.status_code == 200
     assert "已划入网格“紫金花园网格”" in texts(r)
     assert not Grid.objects.filter(name="重复").exists()
@@ -165,27 +177,40 @@ def test_edit_page_covers_units(ugw, client_for):
     c = client_for(w["alice"])
     body = texts(c.get(f"/grids/{g.pk}/edit/"))
     assert "紫金科技公司" in body and "南门物流公司" in body and "鼓楼商贸公司" not in body
-    data = {"name": "紫金花园网格", "code": "01", "serving_branch": w["branch_a1"].pk,
-            "compounds": [w["compound_a"].pk]}  # fmt: skip
+    data = {
+        "name": "紫金花园网格",
+        "code": "01",
+        "serving_branch": w["branch_a1"].pk,
+        "compounds": [w["compound_a"].pk],
+    }
     r = c.post(f"/grids/{g.pk}/edit/", {**data, "units": [w["unit_b"].pk]})
     assert r.status_code == 200 and not g.units.exists()
     r = c.post(f"/grids/{g.pk}/edit/", {**data, "units": [w["unit_a"].pk]})
     assert r.status_code == 302 and list(g.units.all()) == [w["unit_a"]]
     assert "紫金科技公司" in texts(c.get(f"/grids/{g.pk}/"))
     # a unit grid: no compound, one unit
-    r = c.post(f"/grids/new/?community={w['comm_a'].pk}", {
-        "name": "南门物流专属网格", "code": "Z01", "serving_branch": w["branch_a2"].pk,
-        "units": [w["unit_a2"].pk]})  # fmt: skip
+    r = c.post(
+        f"/grids/new/?community={w['comm_a'].pk}",
+        {
+            "name": "南门物流专属网格",
+            "code": "Z01",
+            "serving_branch": w["branch_a2"].pk,
+            "units": [w["unit_a2"].pk],
+        },
+    )
     assert r.status_code == 302
     # neither compounds nor units: the rule, nothing saved
-    r = c.post(f"/grids/new/?community={w['comm_a'].pk}", {
-        "name": "空网格", "serving_branch": w["branch_a2"].pk})  # fmt: skip
+    r = c.post(
+        f"/grids/new/?community={w['comm_a'].pk}",
+        {"name": "空网格", "serving_branch": w["branch_a2"].pk},
+    )
     assert r.status_code == 200 and "请至少选择一个网格覆盖的小区或单位" in texts(r)
     assert not Grid.objects.filter(name="空网格").exists()
     # the unit already has a grid
-    r = c.post(f"/grids/new/?community={w['comm_a'].pk}", {
-        "name": "重复单位网格", "serving_branch": w["branch_a2"].pk,
-        "units": [w["unit_a2"].pk]})  # fmt: skip
+    r = c.post(
+        f"/grids/new/?community={w['comm_a'].pk}",
+        {"name": "重复单位网格", "serving_branch": w["branch_a2"].pk, "units": [w["unit_a2"].pk]},
+    )
     assert r.status_code == 200 and "已划入网格“南门物流专属网格”" in texts(r)
 
 
@@ -193,8 +218,14 @@ def test_assign_page_by_work_unit(ugw, client_for):
     from tests import factories
 
     w = ugw
-    g = services.grid_create(actor=None, community=w["comm_a"], name="紫金科技专属网格",
-                             serving_branch=w["branch_a2"], compounds=[], units=[w["unit_a"]])  # fmt: skip
+    g = services.grid_create(
+        actor=None,
+        community=w["comm_a"],
+        name="紫金科技专属网格",
+        serving_branch=w["branch_a2"],
+        compounds=[],
+        units=[w["unit_a"]],
+    )
     for _ in range(2):
         factories.member(w["branch_a2"], work_unit=w["unit_a"])
     c = client_for(w["alice"])
@@ -261,9 +292,15 @@ def test_a_20_digit_id_in_the_edit_form_is_refused_not_a_500(gw, client_for, set
     now the 400 page); PostgreSQL finds no such row and the form says the choice is invalid."""
     settings.DEBUG = False
     g = gw["grid_a"]
-    r = client_for(gw["alice"]).post(f"/grids/{g.pk}/edit/", {
-        "name": "x", "code": "01", "serving_branch": gw["branch_a1"].pk,
-        "compounds": [str(10**20)]})  # fmt: skip
+    r = client_for(gw["alice"]).post(
+        f"/grids/{g.pk}/edit/",
+        {
+            "name": "x",
+            "code": "01",
+            "serving_branch": gw["branch_a1"].pk,
+            "compounds": [str(10**20)],
+        },
+    )
     if connection.vendor == "sqlite":
         assert r.status_code == 400 and "请求有误" in texts(r)
     else:

@@ -22,15 +22,25 @@ def _clear_cache():  # type: ignore[no-untyped-def]
 
 def plan(org, *, kind="theme_day", day=None, start="00:00", end="00:30", title="学习党章"):  # type: ignore[no-untyped-def]
     """A meeting of `org`; by default today, at a time already past (it may be recorded held)."""
-    return services.meeting_plan(actor=None, data=services.PlanInput(
-        org=org, kind=kind, title=title, date=day or selectors.local_today(),
-        start_time=dt.time.fromisoformat(start), end_time=dt.time.fromisoformat(end),
-        location="党群服务中心"))  # fmt: skip
+    return services.meeting_plan(
+        actor=None,
+        data=services.PlanInput(
+            org=org,
+            kind=kind,
+            title=title,
+            date=day or selectors.local_today(),
+            start_time=dt.time.fromisoformat(start),
+            end_time=dt.time.fromisoformat(end),
+            location="党群服务中心",
+        ),
+    )
 
 
 def counts() -> tuple[int, ...]:
-    return tuple(m.objects.count() for m in (Meeting, Attendance, Guest, TokenUse,
-                                              MeetingAttachment, AuditLog))  # fmt: skip
+    return tuple(
+        m.objects.count()
+        for m in (Meeting, Attendance, Guest, TokenUse, MeetingAttachment, AuditLog)
+    )
 
 
 @contextmanager

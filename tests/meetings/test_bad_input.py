@@ -25,17 +25,32 @@ PDF = b"%PDF-1.7\n" + b"x" * 64
 
 def _plan_body(world, **extra):  # type: ignore[no-untyped-def]
     day = selectors.local_today() + dt.timedelta(days=3)
-    return {"org_id": world["branch_a1"].pk, "kind": "lecture", "title": "专题党课",
-            "date": day.isoformat(), "start_time": "19:00", "end_time": "20:30", **extra}  # fmt: skip
+    return {
+        "org_id": world["branch_a1"].pk,
+        "kind": "lecture",
+        "title": "专题党课",
+        "date": day.isoformat(),
+        "start_time": "19:00",
+        "end_time": "20:30",
+        **extra,
+    }
 
 
 @pytest.mark.parametrize("bad", ["专题\x00党课", "专题\x01党课", "专题\x1b[31m党课", "专题\r党课"])
 def test_a_form_text_field_refuses_control_characters(world, client_for, bad):
     """Before, a NUL got Django's English-derived message and other controls were stored."""
     day = selectors.local_today() + dt.timedelta(days=2)
-    r = client_for(world["bob"]).post("/meetings/new/", {
-        "org": world["branch_a1"].pk, "kind": "lecture", "title": bad, "date": day.isoformat(),
-        "start_time": "19:00", "end_time": "20:30"})  # fmt: skip
+    r = client_for(world["bob"]).post(
+        "/meetings/new/",
+        {
+            "org": world["branch_a1"].pk,
+            "kind": "lecture",
+            "title": bad,
+            "date": day.isoformat(),
+            "start_time": "19:00",
+            "end_time": "20:30",
+        },
+    )
     assert r.status_code == 200
     assert texts(r).count(str(CONTROL_MESSAGE)) == 1
     assert not Meeting.objects.exists()
@@ -53,8 +68,9 @@ def test_every_char_field_gets_the_check_and_line_breaks_pass():
 def test_the_api_refuses_control_characters_in_the_body(world, client_for, bad):
     """Before, the NUL byte was stored (201)."""
     before = counts()
-    r = client_for(world["bob"]).post(API, _plan_body(world, title=bad),
-                                      content_type="application/json")  # fmt: skip
+    r = client_for(world["bob"]).post(
+        API, _plan_body(world, title=bad), content_type="application/json"
+    )
     assert r.status_code == 422, r.content
     assert r.json()["fields"] == {"title": str(CONTROL_MESSAGE)}
     assert counts() == before
@@ -67,8 +83,9 @@ def test_the_api_refuses_control_characters_in_the_query(world, client_for):
 
 def test_the_api_refuses_numbers_beyond_64_bits(world, client_for):
     before = counts()
-    r = client_for(world["bob"]).post(API, _plan_body(world, org_id=10**20),
-                                      content_type="application/json")  # fmt: skip
+    r = client_for(world["bob"]).post(
+        API, _plan_body(world, org_id=10**20), content_type="application/json"
+    )
     assert r.status_code == 422 and r.json()["fields"] == {"org_id": str(RANGE_MESSAGE)}
     assert counts() == before
 
@@ -81,16 +98,18 @@ def test_a_meeting_time_with_an_offset_is_converted_to_beijing_time(
     world, client_for, sent, stored
 ):
     """Before, "14:00:00+08:00" answered 500."""
-    r = client_for(world["bob"]).post(API, _plan_body(world, start_time=sent, end_time="23:00"),
-                                      content_type="application/json")  # fmt: skip
+    r = client_for(world["bob"]).post(
+        API, _plan_body(world, start_time=sent, end_time="23:00"), content_type="application/json"
+    )
     assert r.status_code == 201, r.content
     assert r.json()["start_time"] == stored
     assert Meeting.objects.get().start_time == dt.time.fromisoformat(stored)
 
 
 def test_a_meeting_time_that_is_no_time_is_a_422(world, client_for):
-    r = client_for(world["bob"]).post(API, _plan_body(world, start_time="25:00+08:00"),
-                                      content_type="application/json")  # fmt: skip
+    r = client_for(world["bob"]).post(
+        API, _plan_body(world, start_time="25:00+08:00"), content_type="application/json"
+    )
     assert r.status_code == 422 and "start_time" in r.json()["fields"]
 
 
@@ -118,8 +137,12 @@ def test_a_served_upload_never_carries_the_uploaded_name(world, meeting, client_
 
 
 def test_a_pdf_downloads_and_an_unknown_type_is_bytes(tmp_path, settings):
-    stored = uploads.store(SimpleUploadedFile("会议.html", PDF), allowed=uploads.IMAGES_AND_PDF,
-                           max_bytes=1024, folder="t")  # fmt: skip
+    stored = uploads.store(
+        SimpleUploadedFile("会议.html", PDF),
+        allowed=uploads.IMAGES_AND_PDF,
+        max_bytes=1024,
+        folder="t",
+    )
     r = uploads.serve(stored.name, stored.content_type, "meeting-1-attachment-2")
     assert r["Content-Disposition"] == 'attachment; filename="meeting-1-attachment-2.pdf"'
     r = uploads.serve(stored.name, "text/html", "meeting-1-attachment-2")

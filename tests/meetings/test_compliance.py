@@ -24,8 +24,14 @@ def by_id(rows):  # type: ignore[no-untyped-def]
 
 def test_the_rules_are_seeded_from_the_branch_work_regulations(db):
     rules = {r.kind: r.period for r in ComplianceRule.objects.all()}
-    assert rules == {"committee": "month", "group": "month", "general": "quarter",
-                     "lecture": "quarter", "theme_day": "month", "life": "year"}  # fmt: skip
+    assert rules == {
+        "committee": "month",
+        "group": "month",
+        "general": "quarter",
+        "lecture": "quarter",
+        "theme_day": "month",
+        "life": "year",
+    }
 
 
 def test_period_bounds():
@@ -37,9 +43,13 @@ def test_period_bounds():
 
 def test_met_behind_and_overdue(world):
     a1, a2 = world["branch_a1"], world["branch_a2"]
-    for kind, day in (("committee", "2026-11-03"), ("theme_day", "2026-11-05"),
-                      ("general", "2026-10-10"), ("lecture", "2026-11-10"),
-                      ("life", "2026-02-01")):  # fmt: skip
+    for kind, day in (
+        ("committee", "2026-11-03"),
+        ("theme_day", "2026-11-05"),
+        ("general", "2026-10-10"),
+        ("lecture", "2026-11-10"),
+        ("life", "2026-02-01"),
+    ):
         held(a1, kind, dt.date.fromisoformat(day))
     held(world["group_a1"], "group", dt.date(2026, 11, 6))
     # a2 met everything last month but nothing yet this month: behind, not overdue
@@ -62,9 +72,17 @@ def test_compliance_changes_when_a_meeting_is_recorded(world):
     before = {k.kind: k.state for k in by_id(selectors.compliance(scope))[a2.pk].kinds}
     assert before["theme_day"] != "met"
     m = plan(a2, kind="theme_day")
-    services.meeting_record(actor=None, meeting=m, data=services.RecordInput(
-        title="主题党日", presenter="王芳", recorder="王芳", content="志愿服务。",
-        attendance=all_present(m)))  # fmt: skip
+    services.meeting_record(
+        actor=None,
+        meeting=m,
+        data=services.RecordInput(
+            title="主题党日",
+            presenter="王芳",
+            recorder="王芳",
+            content="志愿服务。",
+            attendance=all_present(m),
+        ),
+    )
     after = {k.kind: k.state for k in by_id(selectors.compliance(scope))[a2.pk].kinds}
     assert after["theme_day"] == "met"
 
@@ -77,8 +95,9 @@ def test_compliance_only_covers_the_scope(world):
     )
 
 
-def test_compliance_takes_three_queries_whatever_the_number_of_branches(world,
-                                                                         django_assert_num_queries):  # fmt: skip
+def test_compliance_takes_three_queries_whatever_the_number_of_branches(
+    world, django_assert_num_queries
+):
     scope = scope_for_user(world["alice"])
     # rules; branches in reach; one GROUP BY over the held meetings
     with django_assert_num_queries(3):

@@ -13,8 +13,11 @@ from tongxin.meetings import selectors, services
 def make_meetings(world, n):  # type: ignore[no-untyped-def]
     today = selectors.local_today()
     for i in range(n):
-        plan(world["branch_a1"], day=today.replace(day=1) + dt.timedelta(days=i % 27),
-             title=f"会议{i}")  # fmt: skip
+        plan(
+            world["branch_a1"],
+            day=today.replace(day=1) + dt.timedelta(days=i % 27),
+            title=f"会议{i}",
+        )
 
 
 @pytest.mark.parametrize("n", [3, 30])
@@ -43,10 +46,20 @@ def test_compliance_page_queries(world, client_for, django_assert_num_queries, n
 def test_series_page_queries(world, client_for, django_assert_num_queries, n):
     today = selectors.local_today()
     for i in range(n):
-        services.series_create(actor=None, data=services.SeriesInput(
-            org=world["branch_a1"], kind="lecture", title=f"夜学{i}", recurrence="monthly",
-            day_of_month=28, start_time=dt.time(19), end_time=dt.time(20), starts_on=today,
-            ends_on=today + dt.timedelta(days=40)))  # fmt: skip
+        services.series_create(
+            actor=None,
+            data=services.SeriesInput(
+                org=world["branch_a1"],
+                kind="lecture",
+                title=f"夜学{i}",
+                recurrence="monthly",
+                day_of_month=28,
+                start_time=dt.time(19),
+                end_time=dt.time(20),
+                starts_on=today,
+                ends_on=today + dt.timedelta(days=40),
+            ),
+        )
     c = client_for(world["bob"])
     # session, user, role assignments; count; rows (org joined, meetings counted);
     # SAVEPOINT / UPDATE django_session / RELEASE

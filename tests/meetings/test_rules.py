@@ -20,8 +20,14 @@ API = "/api/v1/meetings"
 
 
 def minutes(**over):  # type: ignore[no-untyped-def]
-    data = dict(title="支部党员大会", presenter="张红", recorder="李明", content="讨论发展对象。",
-                decisions="", attendance={})  # fmt: skip
+    data = dict(
+        title="支部党员大会",
+        presenter="张红",
+        recorder="李明",
+        content="讨论发展对象。",
+        decisions="",
+        attendance={},
+    )
     data.update(over)
     return services.RecordInput(**data)  # type: ignore[arg-type]
 
@@ -34,9 +40,12 @@ def general(world):  # type: ignore[no-untyped-def]
     world["m_3"] = factories.member(b, name="王三")
     world["m_4"] = factories.member(b, name="赵四")
     world["m_p"] = factories.member(
-        b, name="钱预备", status=MemberStatus.PROBATIONARY, confirmed_on=None,
+        b,
+        name="钱预备",
+        status=MemberStatus.PROBATIONARY,
+        confirmed_on=None,
         joined_on=selectors.local_today() - dt.timedelta(days=100),
-    )  # fmt: skip
+    )
     return plan(b, kind="general", title="支部党员大会")
 
 
@@ -50,8 +59,9 @@ def test_a_decision_needs_more_than_half_of_the_voting_members(world, general):
     # 2 of 4 voting members present (the 预备党员 present too, without a vote): no decision
     att = marks(world, ["m_a1", "m_a1b", "m_p"], ["m_3", "m_4"])
     with refused("实到2人、应到4人", field="decisions") as exc:
-        services.meeting_record(actor=None, meeting=general,
-                                data=minutes(decisions="同意列为发展对象", attendance=att))  # fmt: skip
+        services.meeting_record(
+            actor=None, meeting=general, data=minutes(decisions="同意列为发展对象", attendance=att)
+        )
     assert "预备党员没有表决权" in exc.value.message
     # the same meeting may be recorded without decisions
     services.meeting_record(actor=None, meeting=general, data=minutes(attendance=att))
@@ -63,8 +73,9 @@ def test_a_decision_needs_more_than_half_of_the_voting_members(world, general):
 def test_three_of_four_voting_members_may_decide(world, general):
     att = marks(world, ["m_a1", "m_a1b", "m_3"], ["m_4"])
     att[world["m_p"].pk] = ("excused", "")  # 请假 needs no reason
-    services.meeting_record(actor=None, meeting=general,
-                            data=minutes(decisions="同意列为发展对象", attendance=att))  # fmt: skip
+    services.meeting_record(
+        actor=None, meeting=general, data=minutes(decisions="同意列为发展对象", attendance=att)
+    )
     general.refresh_from_db()
     assert general.decisions == "同意列为发展对象"
     assert Attendance.objects.get(member=world["m_p"]).state == "excused"
@@ -88,8 +99,9 @@ def test_other_kinds_record_decisions_without_a_quorum(world, general):
 
 def test_every_member_unmarked_is_named(world, general):
     with refused("以下党员尚未标记出勤") as exc:
-        services.meeting_record(actor=None, meeting=general,
-                                data=minutes(attendance=marks(world, ["m_a1", "m_a1b"])))  # fmt: skip
+        services.meeting_record(
+            actor=None, meeting=general, data=minutes(attendance=marks(world, ["m_a1", "m_a1b"]))
+        )
     for name in ("王三", "赵四", "钱预备"):
         assert name in exc.value.message
     assert "张红" not in exc.value.message
@@ -109,18 +121,21 @@ def test_the_roster_is_the_branch_on_the_meetings_date(world):
     today = selectors.local_today()
     m = plan(b, day=today - dt.timedelta(days=1))
     # joined the Party after the meeting (an import of this year's new members): not expected
-    factories.member(b, name="新党员", status=MemberStatus.PROBATIONARY, confirmed_on=None,
-                     joined_on=today)  # fmt: skip
+    factories.member(
+        b, name="新党员", status=MemberStatus.PROBATIONARY, confirmed_on=None, joined_on=today
+    )
     # transferred in after the meeting: not expected
     arrived = factories.member(a2, name="转入者")
     arrived.org, arrived.org_path = b, b.path
     arrived.save()
-    OrgRelationChange.objects.create(member=arrived, kind=RelationChangeKind.TRANSFERRED,
-                                     from_org=a2, to_org=b, on=today)  # fmt: skip
+    OrgRelationChange.objects.create(
+        member=arrived, kind=RelationChangeKind.TRANSFERRED, from_org=a2, to_org=b, on=today
+    )
     # transferred out after the meeting: still expected
     left = factories.member(a2, name="转出者")
-    OrgRelationChange.objects.create(member=left, kind=RelationChangeKind.TRANSFERRED,
-                                     from_org=b, to_org=a2, on=today)  # fmt: skip
+    OrgRelationChange.objects.create(
+        member=left, kind=RelationChangeKind.TRANSFERRED, from_org=b, to_org=a2, on=today
+    )
     assert {r.name for r in selectors.roll(m)} == {"张红", "李明", "转出者"}
     # a meeting of today sees the branch as it is now
     now = plan(b)
@@ -147,11 +162,15 @@ def test_every_page_counts_the_same_roster_after_an_import(world, client_for, me
 
 def test_the_minutes_page_names_the_unmarked_and_the_quorum(world, general, client_for):
     c = client_for(world["bob"])
-    form = {"title": "支部党员大会", "presenter": "张红", "recorder": "李明", "content": "讨论。",
-            "decisions": "同意"}  # fmt: skip
+    form = {
+        "title": "支部党员大会",
+        "presenter": "张红",
+        "recorder": "李明",
+        "content": "讨论。",
+        "decisions": "同意",
+    }
     before = counts()
-    r = c.post(f"/meetings/{general.pk}/record/",
-               {**form, f"att_{world['m_a1'].pk}": "present"})  # fmt: skip
+    r = c.post(f"/meetings/{general.pk}/record/", {**form, f"att_{world['m_a1'].pk}": "present"})
     body = texts(r)
     assert r.status_code == 200 and "以下党员尚未标记出勤" in body and "赵四" in body
     att = {f"att_{world[k].pk}": "present" for k in ("m_a1", "m_p")}
@@ -171,15 +190,20 @@ def test_the_api_refuses_missing_marks_and_a_decision_without_quorum(world, gene
     c = client_for(world["bob"])
     body = {"title": "支部党员大会", "presenter": "张红", "recorder": "李明", "content": "讨论。"}
     before = counts()
-    r = c.post(f"{API}/{general.pk}/record", {**body, "attendance": [
-        {"member_id": world["m_a1"].pk, "state": "present"}]},
-        content_type="application/json")  # fmt: skip
+    r = c.post(
+        f"{API}/{general.pk}/record",
+        {**body, "attendance": [{"member_id": world["m_a1"].pk, "state": "present"}]},
+        content_type="application/json",
+    )
     assert r.status_code == 400 and "王三" in r.json()["message"]
     att = [{"member_id": world[k].pk, "state": "present"} for k in ("m_a1", "m_p")] + [
         {"member_id": world[k].pk, "state": "excused"} for k in ("m_a1b", "m_3", "m_4")
     ]
-    r = c.post(f"{API}/{general.pk}/record", {**body, "decisions": "同意", "attendance": att},
-               content_type="application/json")  # fmt: skip
+    r = c.post(
+        f"{API}/{general.pk}/record",
+        {**body, "decisions": "同意", "attendance": att},
+        content_type="application/json",
+    )
     assert r.status_code == 400 and "decisions" in r.json()["fields"]
     assert counts() == before
     # the stranger cannot read the counts either
@@ -187,8 +211,13 @@ def test_the_api_refuses_missing_marks_and_a_decision_without_quorum(world, gene
 
 
 def test_stored_counts_are_refreshed_after_an_import(world, meeting, client_for):
-    services.meeting_record(actor=None, meeting=meeting, data=minutes(attendance={
-        world["m_a1"].pk: ("present", ""), world["m_a1b"].pk: ("excused", "")}))  # fmt: skip
+    services.meeting_record(
+        actor=None,
+        meeting=meeting,
+        data=minutes(
+            attendance={world["m_a1"].pk: ("present", ""), world["m_a1b"].pk: ("excused", "")}
+        ),
+    )
     factories.member(world["branch_a1"], name="补录一")  # in the branch since 2010
     other = plan(world["branch_b1"])
     assert services.meeting_counts_refresh(actor=None, org_paths=[world["branch_a1"].path]) == 1

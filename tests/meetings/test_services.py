@@ -24,8 +24,14 @@ PDF = b"%PDF-1.4\n" + b"0" * 64
 
 
 def record_input(**over):  # type: ignore[no-untyped-def]
-    data = dict(title="学习二十大精神", presenter="张红", recorder="李明", content="传达学习。",
-                decisions="", attendance={})  # fmt: skip
+    data = dict(
+        title="学习二十大精神",
+        presenter="张红",
+        recorder="李明",
+        content="传达学习。",
+        decisions="",
+        attendance={},
+    )
     data.update(over)
     return services.RecordInput(**data)  # type: ignore[arg-type]
 
@@ -53,8 +59,11 @@ def test_a_group_meeting_counts_for_its_branch_and_uses_its_roster(world):
 
 def test_record_marks_held_with_attendance_and_reasons(world, meeting):
     a, b = world["m_a1"], world["m_a1b"]
-    services.meeting_record(actor=world["bob"], meeting=meeting, data=record_input(
-        attendance={a.pk: ("present", ""), b.pk: ("absent", "出差")}))  # fmt: skip
+    services.meeting_record(
+        actor=world["bob"],
+        meeting=meeting,
+        data=record_input(attendance={a.pk: ("present", ""), b.pk: ("absent", "出差")}),
+    )
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.HELD
     assert (meeting.present_count, meeting.expected_count) == (1, 2)
@@ -71,22 +80,34 @@ def test_a_future_meeting_cannot_be_recorded_as_held(world):
 
 def test_record_refuses_absence_without_reason_and_strangers(world, meeting):
     with refused("李明"):
-        services.meeting_record(actor=None, meeting=meeting, data=record_input(
-            attendance={world["m_a1"].pk: ("present", ""), world["m_a1b"].pk: ("absent", "")}))  # fmt: skip
+        services.meeting_record(
+            actor=None,
+            meeting=meeting,
+            data=record_input(
+                attendance={world["m_a1"].pk: ("present", ""), world["m_a1b"].pk: ("absent", "")}
+            ),
+        )
     with refused("缺席原因"):
-        services.meeting_record(actor=None, meeting=meeting, data=record_input(
-            attendance={world["m_a1"].pk: ("absent", " ")}))  # fmt: skip
+        services.meeting_record(
+            actor=None,
+            meeting=meeting,
+            data=record_input(attendance={world["m_a1"].pk: ("absent", " ")}),
+        )
     with refused("列席"):
-        services.meeting_record(actor=None, meeting=meeting, data=record_input(
-            attendance={world["m_b1"].pk: ("present", "")}))  # fmt: skip
+        services.meeting_record(
+            actor=None,
+            meeting=meeting,
+            data=record_input(attendance={world["m_b1"].pk: ("present", "")}),
+        )
     with refused("会议内容", field="content"):
         services.meeting_record(actor=None, meeting=meeting, data=record_input(content=""))
 
 
 def test_check_in_with_the_card_qr_token_and_the_short_code(world, meeting):
     a, b = world["m_a1"], world["m_a1b"]
-    att = services.meeting_check_in(actor=world["bob"], meeting=meeting,
-                                    text=card.issue_token(a.pk))  # fmt: skip
+    att = services.meeting_check_in(
+        actor=world["bob"], meeting=meeting, text=card.issue_token(a.pk)
+    )
     assert (att.member_id, att.method) == (a.pk, "qr")
     att = services.meeting_check_in(actor=world["bob"], meeting=meeting, text=card.short_code(b.pk))
     assert (att.member_id, att.method) == (b.pk, "code")
@@ -107,8 +128,9 @@ def test_check_in_bad_tokens_leave_no_attendance(world, meeting, monkeypatch):
     with refused("校验失败"):
         services.meeting_check_in(actor=None, meeting=meeting, text=token[:-2] + "xx")
     with refused("另一场"):
-        services.meeting_check_in(actor=None, meeting=meeting,
-                                  text=card.issue_token(a.pk, services.context_of(other)))  # fmt: skip
+        services.meeting_check_in(
+            actor=None, meeting=meeting, text=card.issue_token(a.pk, services.context_of(other))
+        )
     services.meeting_check_in(actor=None, meeting=meeting, text=token)
     Attendance.objects.all().delete()  # even with the attendance gone, the token stays used
     with refused("已经使用过"):
@@ -148,30 +170,35 @@ def test_roll_call_ticks_and_unticks(world, meeting):
     services.meeting_roll_call(actor=None, meeting=meeting, member_id=a.pk, present=False)
     assert not Attendance.objects.exists()
     with refused("不是本支部党员"):
-        services.meeting_roll_call(actor=None, meeting=meeting, member_id=world["m_b1"].pk,
-                                   present=True)  # fmt: skip
+        services.meeting_roll_call(
+            actor=None, meeting=meeting, member_id=world["m_b1"].pk, present=True
+        )
 
 
 def test_attachments_are_checked_by_content_and_size(world, meeting, monkeypatch):
-    att = services.meeting_attach(actor=None, meeting=meeting,
-                                  f=SimpleUploadedFile("记录.png", PNG))  # fmt: skip
+    att = services.meeting_attach(
+        actor=None, meeting=meeting, f=SimpleUploadedFile("记录.png", PNG)
+    )
     assert att.content_type == "image/png"
     services.meeting_attach(actor=None, meeting=meeting, f=SimpleUploadedFile("a.pdf", PDF))
     with refused("不是可接受的格式"):
-        services.meeting_attach(actor=None, meeting=meeting,
-                                f=SimpleUploadedFile("fake.pdf", b"MZ\x90\x00 not a pdf"))  # fmt: skip
+        services.meeting_attach(
+            actor=None, meeting=meeting, f=SimpleUploadedFile("fake.pdf", b"MZ\x90\x00 not a pdf")
+        )
     monkeypatch.setattr(services, "ATTACHMENT_MAX_BYTES", 1024 * 1024)
     with refused("超过"):
-        services.meeting_attach(actor=None, meeting=meeting,
-                                f=SimpleUploadedFile("big.png", PNG + b"0" * 1024 * 1024))  # fmt: skip
+        services.meeting_attach(
+            actor=None, meeting=meeting, f=SimpleUploadedFile("big.png", PNG + b"0" * 1024 * 1024)
+        )
     assert MeetingAttachment.objects.count() == 2
 
 
 def test_review_needs_a_held_meeting_and_a_note_to_return(world, meeting):
     with refused("尚未记录"):
         services.meeting_review(actor=world["alice"], meeting=meeting, approve=True)
-    services.meeting_record(actor=None, meeting=meeting,
-                            data=record_input(attendance=all_present(meeting)))  # fmt: skip
+    services.meeting_record(
+        actor=None, meeting=meeting, data=record_input(attendance=all_present(meeting))
+    )
     with refused("退回"):
         services.meeting_review(actor=world["alice"], meeting=meeting, approve=False)
     services.meeting_review(actor=world["alice"], meeting=meeting, approve=False, note="补充签到表")
@@ -185,16 +212,27 @@ def test_cancelled_meetings_take_no_record_or_check_in(world, meeting):
     with refused("已取消"):
         services.meeting_record(actor=None, meeting=meeting, data=record_input())
     with refused("已取消"):
-        services.meeting_check_in(actor=None, meeting=meeting,
-                                  text=card.issue_token(world["m_a1"].pk))  # fmt: skip
+        services.meeting_check_in(
+            actor=None, meeting=meeting, text=card.issue_token(world["m_a1"].pk)
+        )
 
 
 def test_a_weekly_tuesday_series_plans_every_tuesday(world):
     today = selectors.local_today()
-    series, n = services.series_create(actor=None, data=services.SeriesInput(
-        org=world["branch_a1"], kind="lecture", title="周二夜学", recurrence="weekly", weekday=1,
-        start_time=dt.time(19), end_time=dt.time(20, 30), starts_on=today,
-        ends_on=today + dt.timedelta(days=69)))  # fmt: skip
+    series, n = services.series_create(
+        actor=None,
+        data=services.SeriesInput(
+            org=world["branch_a1"],
+            kind="lecture",
+            title="周二夜学",
+            recurrence="weekly",
+            weekday=1,
+            start_time=dt.time(19),
+            end_time=dt.time(20, 30),
+            starts_on=today,
+            ends_on=today + dt.timedelta(days=69),
+        ),
+    )
     dates = list(Meeting.objects.filter(series=series).values_list("date", flat=True))
     assert n == len(dates) == 10 and all(d.weekday() == 1 for d in dates)
     assert all(m.status == "planned" for m in Meeting.objects.filter(series=series))
@@ -202,17 +240,35 @@ def test_a_weekly_tuesday_series_plans_every_tuesday(world):
 
 def test_a_monthly_series_keeps_to_short_months(world):
     data = services.SeriesInput(
-        org=world["branch_a1"], kind="theme_day", title="主题党日", recurrence="monthly",
-        day_of_month=31, start_time=dt.time(9), end_time=dt.time(11),
-        starts_on=dt.date(2027, 1, 1), ends_on=dt.date(2027, 4, 30))  # fmt: skip
-    assert services.series_dates(data) == [dt.date(2027, 1, 31), dt.date(2027, 2, 28),
-                                           dt.date(2027, 3, 31), dt.date(2027, 4, 30)]  # fmt: skip
+        org=world["branch_a1"],
+        kind="theme_day",
+        title="主题党日",
+        recurrence="monthly",
+        day_of_month=31,
+        start_time=dt.time(9),
+        end_time=dt.time(11),
+        starts_on=dt.date(2027, 1, 1),
+        ends_on=dt.date(2027, 4, 30),
+    )
+    assert services.series_dates(data) == [
+        dt.date(2027, 1, 31),
+        dt.date(2027, 2, 28),
+        dt.date(2027, 3, 31),
+        dt.date(2027, 4, 30),
+    ]
 
 
 def test_series_refuses_bad_ranges(world):
     today = selectors.local_today()
-    base = dict(org=world["branch_a1"], kind="lecture", title="周二夜学", recurrence="weekly",
-                weekday=1, start_time=dt.time(19), end_time=dt.time(20))  # fmt: skip
+    base = dict(
+        org=world["branch_a1"],
+        kind="lecture",
+        title="周二夜学",
+        recurrence="weekly",
+        weekday=1,
+        start_time=dt.time(19),
+        end_time=dt.time(20),
+    )
     with refused("一年", field="ends_on"):
         services.series_create(
             actor=None,

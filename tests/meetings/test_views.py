@@ -30,11 +30,20 @@ def member_user(world):  # type: ignore[no-untyped-def]
 def test_every_page_renders_for_the_branch_secretary(world, meeting, client_for):
     c = client_for(world["bob"])
     pk = meeting.pk
-    for url in ["/meetings/", f"/meetings/?month={meeting.date:%Y-%m}&kind=theme_day",
-                "/meetings/new/", f"/meetings/{pk}/", f"/meetings/{pk}/edit/",
-                f"/meetings/{pk}/record/", f"/meetings/{pk}/checkin/", "/meetings/series/",
-                "/meetings/series/new/", "/meetings/compliance/", "/meetings/feeds/",
-                f"/meetings/feeds/?org={world['branch_a1'].pk}"]:  # fmt: skip
+    for url in [
+        "/meetings/",
+        f"/meetings/?month={meeting.date:%Y-%m}&kind=theme_day",
+        "/meetings/new/",
+        f"/meetings/{pk}/",
+        f"/meetings/{pk}/edit/",
+        f"/meetings/{pk}/record/",
+        f"/meetings/{pk}/checkin/",
+        "/meetings/series/",
+        "/meetings/series/new/",
+        "/meetings/compliance/",
+        "/meetings/feeds/",
+        f"/meetings/feeds/?org={world['branch_a1'].pk}",
+    ]:
         r = c.get(url)
         assert r.status_code == 200, url
     assert "学习党章" in texts(c.get("/meetings/"))
@@ -48,22 +57,40 @@ def test_the_nav_has_organizational_life(world, client_for):
 def test_plan_a_meeting_through_the_form(world, client_for):
     c = client_for(world["bob"])
     day = selectors.local_today() + dt.timedelta(days=2)
-    r = c.post("/meetings/new/", {"org": world["branch_a1"].pk, "kind": "lecture",
-                                  "title": "专题党课", "date": day.isoformat(),
-                                  "start_time": "19:00", "end_time": "20:30"})  # fmt: skip
+    r = c.post(
+        "/meetings/new/",
+        {
+            "org": world["branch_a1"].pk,
+            "kind": "lecture",
+            "title": "专题党课",
+            "date": day.isoformat(),
+            "start_time": "19:00",
+            "end_time": "20:30",
+        },
+    )
     m = Meeting.objects.get(title="专题党课")
     assert r.status_code == 302 and r["Location"] == f"/meetings/{m.pk}/"
     # a branch out of reach in the form: refused as an invalid choice, nothing saved
-    r = c.post("/meetings/new/", {"org": world["branch_b1"].pk, "kind": "lecture",
-                                  "title": "越权", "date": day.isoformat(),
-                                  "start_time": "19:00", "end_time": "20:30"})  # fmt: skip
+    r = c.post(
+        "/meetings/new/",
+        {
+            "org": world["branch_b1"].pk,
+            "kind": "lecture",
+            "title": "越权",
+            "date": day.isoformat(),
+            "start_time": "19:00",
+            "end_time": "20:30",
+        },
+    )
     assert r.status_code == 200 and not Meeting.objects.filter(title="越权").exists()
 
 
 def test_recording_a_future_meeting_shows_the_reason(world, client_for):
     m = plan(world["branch_a1"], day=selectors.local_today() + dt.timedelta(days=5))
-    r = client_for(world["bob"]).post(f"/meetings/{m.pk}/record/", {
-        "title": "t", "presenter": "p", "recorder": "r", "content": "c"})  # fmt: skip
+    r = client_for(world["bob"]).post(
+        f"/meetings/{m.pk}/record/",
+        {"title": "t", "presenter": "p", "recorder": "r", "content": "c"},
+    )
     assert "还未到，不能记录为已召开" in texts(r)
     m.refresh_from_db()
     assert m.status == MeetingStatus.PLANNED
@@ -71,9 +98,18 @@ def test_recording_a_future_meeting_shows_the_reason(world, client_for):
 
 def test_record_through_the_form(world, meeting, client_for):
     a, b = world["m_a1"], world["m_a1b"]
-    r = client_for(world["bob"]).post(f"/meetings/{meeting.pk}/record/", {
-        "title": "学习党章", "presenter": "张红", "recorder": "李明", "content": "逐条学习。",
-        f"att_{a.pk}": "present", f"att_{b.pk}": "absent", f"reason_{b.pk}": "病假"})  # fmt: skip
+    r = client_for(world["bob"]).post(
+        f"/meetings/{meeting.pk}/record/",
+        {
+            "title": "学习党章",
+            "presenter": "张红",
+            "recorder": "李明",
+            "content": "逐条学习。",
+            f"att_{a.pk}": "present",
+            f"att_{b.pk}": "absent",
+            f"reason_{b.pk}": "病假",
+        },
+    )
     assert r.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == "held" and meeting.present_count == 1
@@ -96,8 +132,11 @@ def test_check_in_page_takes_a_code_and_shows_bad_tokens_in_chinese(world, meeti
 
 def test_roll_call_and_guests(world, meeting, client_for):
     c = client_for(world["bob"])
-    r = c.post(f"/meetings/{meeting.pk}/roll/{world['m_a1b'].pk}/", {"present": "1"},
-               HTTP_HX_REQUEST="true")  # fmt: skip
+    r = c.post(
+        f"/meetings/{meeting.pk}/roll/{world['m_a1b'].pk}/",
+        {"present": "1"},
+        HTTP_HX_REQUEST="true",
+    )
     assert "已到 1 / 2" in texts(r)
     # bob reaches no one outside his branch: the guest list is empty and a pk is refused
     c.post(f"/meetings/{meeting.pk}/guests/", {"member": world["m_a2"].pk})
@@ -113,15 +152,22 @@ def test_attachments_upload_and_download_in_scope(world, meeting, client_for):
     att = MeetingAttachment.objects.get()
     r = c.get(f"/meetings/attachments/{att.pk}/")
     assert r.status_code == 200 and b"".join(r.streaming_content) == PNG
-    r = c.post(f"/meetings/{meeting.pk}/attachments/",
-               {"file": SimpleUploadedFile("x.pdf", b"<html>")}, follow=True)  # fmt: skip
+    r = c.post(
+        f"/meetings/{meeting.pk}/attachments/",
+        {"file": SimpleUploadedFile("x.pdf", b"<html>")},
+        follow=True,
+    )
     assert "不是可接受的格式" in texts(r) and MeetingAttachment.objects.count() == 1
 
 
 def test_review_by_the_upper_org(world, meeting, client_for):
     Meeting.objects.filter(pk=meeting.pk).update(status="held")
-    assert client_for(world["bob"]).post(f"/meetings/{meeting.pk}/review/",
-                                         {"decision": "approve"}).status_code == 404  # fmt: skip
+    assert (
+        client_for(world["bob"])
+        .post(f"/meetings/{meeting.pk}/review/", {"decision": "approve"})
+        .status_code
+        == 404
+    )
     client_for(world["alice"]).post(f"/meetings/{meeting.pk}/review/", {"decision": "approve"})
     meeting.refresh_from_db()
     assert meeting.review_status == "approved"
@@ -129,11 +175,20 @@ def test_review_by_the_upper_org(world, meeting, client_for):
 
 def test_series_form_plans_tuesday_evenings(world, client_for):
     today = selectors.local_today()
-    r = client_for(world["bob"]).post("/meetings/series/new/", {
-        "org": world["branch_a1"].pk, "kind": "lecture", "title": "周二夜学",
-        "recurrence": "weekly", "weekday": "1", "start_time": "19:00", "end_time": "20:30",
-        "starts_on": today.isoformat(),
-        "ends_on": (today + dt.timedelta(days=27)).isoformat()})  # fmt: skip
+    r = client_for(world["bob"]).post(
+        "/meetings/series/new/",
+        {
+            "org": world["branch_a1"].pk,
+            "kind": "lecture",
+            "title": "周二夜学",
+            "recurrence": "weekly",
+            "weekday": "1",
+            "start_time": "19:00",
+            "end_time": "20:30",
+            "starts_on": today.isoformat(),
+            "ends_on": (today + dt.timedelta(days=27)).isoformat(),
+        },
+    )
     assert r.status_code == 302
     assert Meeting.objects.filter(title="周二夜学").count() == 4
 
@@ -201,34 +256,61 @@ def test_feeds_page_rotates_the_members_url(world, member_user, client_for):
 
 
 def test_a_stranger_gets_404_on_every_meeting_url(world, meeting, client_for):
-    att = services.meeting_attach(actor=None, meeting=meeting,
-                                  f=SimpleUploadedFile("a.png", PNG))  # fmt: skip
+    att = services.meeting_attach(actor=None, meeting=meeting, f=SimpleUploadedFile("a.png", PNG))
     a1 = world["branch_a1"].pk
     c = client_for(world["charlie"])
     pk = meeting.pk
     before = counts()
-    for url in [f"/meetings/{pk}/", f"/meetings/{pk}/edit/", f"/meetings/{pk}/record/",
-                f"/meetings/{pk}/checkin/", f"/meetings/attachments/{att.pk}/",
-                f"/meetings/?org={a1}", f"/meetings/new/?org={a1}",
-                f"/meetings/compliance/?org={a1}", f"/meetings/feeds/?org={a1}"]:  # fmt: skip
+    for url in [
+        f"/meetings/{pk}/",
+        f"/meetings/{pk}/edit/",
+        f"/meetings/{pk}/record/",
+        f"/meetings/{pk}/checkin/",
+        f"/meetings/attachments/{att.pk}/",
+        f"/meetings/?org={a1}",
+        f"/meetings/new/?org={a1}",
+        f"/meetings/compliance/?org={a1}",
+        f"/meetings/feeds/?org={a1}",
+    ]:
         assert c.get(url).status_code == 404, url
     for url, data in [
         (f"/meetings/{pk}/cancel/", {}),
-        (f"/meetings/{pk}/record/", {"title": "t", "presenter": "p", "recorder": "r",
-                                     "content": "c"}),
+        (
+            f"/meetings/{pk}/record/",
+            {"title": "t", "presenter": "p", "recorder": "r", "content": "c"},
+        ),
         (f"/meetings/{pk}/checkin/", {"code": card.short_code(world["m_a1"].pk)}),
         (f"/meetings/{pk}/roll/{world['m_a1'].pk}/", {"present": "1"}),
         (f"/meetings/{pk}/guests/", {"member": world["m_b1"].pk}),
         (f"/meetings/{pk}/attachments/", {"file": SimpleUploadedFile("b.png", PNG)}),
         (f"/meetings/{pk}/review/", {"decision": "approve"}),
         ("/meetings/feeds/", {"target": "branch", "org": a1}),
-        ("/meetings/new/", {"org": a1, "kind": "lecture", "title": "x", "date": "2026-01-01",
-                            "start_time": "19:00", "end_time": "20:00"}),
-        ("/meetings/series/new/", {"org": a1, "kind": "lecture", "title": "x",
-                                   "recurrence": "weekly", "weekday": "1",
-                                   "start_time": "19:00", "end_time": "20:00",
-                                   "starts_on": "2030-01-01", "ends_on": "2030-02-01"}),
-    ]:  # fmt: skip
+        (
+            "/meetings/new/",
+            {
+                "org": a1,
+                "kind": "lecture",
+                "title": "x",
+                "date": "2026-01-01",
+                "start_time": "19:00",
+                "end_time": "20:00",
+            },
+        ),
+        (
+            "/meetings/series/new/",
+            {
+                "org": a1,
+                "kind": "lecture",
+                "title": "x",
+                "recurrence": "weekly",
+                "weekday": "1",
+                "start_time": "19:00",
+                "end_time": "20:00",
+                "starts_on": "2030-01-01",
+                "ends_on": "2030-02-01",
+            },
+        ),
+    ]:
         r = c.post(url, data)
         assert r.status_code in (200, 404), url
         assert "学习党章" not in texts(r), url

@@ -21,15 +21,17 @@ TODAY = dt.date.today()
 def sides(world):  # type: ignore[no-untyped-def]
     """张红 (branch A1, bob's) lives in street B: she reports to 孝闻社区, run by dora."""
     world["dora"] = factories.user("dora", "street_secretary", org=world["street_b"])
-    r = dual_report.dual_report_create(actor=world["bob"], member=world["m_a1"],
-                                       community=world["comm_b"], reported_on=TODAY)  # fmt: skip
+    r = dual_report.dual_report_create(
+        actor=world["bob"], member=world["m_a1"], community=world["comm_b"], reported_on=TODAY
+    )
     world["report"] = r
     return world
 
 
 def accept(w):  # type: ignore[no-untyped-def]
-    return dual_report.dual_report_accept(actor=w["dora"], scope=scope_for_user(w["dora"]),
-                                          report=w["report"], service_post="楼道长")  # fmt: skip
+    return dual_report.dual_report_accept(
+        actor=w["dora"], scope=scope_for_user(w["dora"]), report=w["report"], service_post="楼道长"
+    )
 
 
 @contextmanager
@@ -43,13 +45,17 @@ def test_the_community_accepts_and_logs_hours_the_branch_sees_them(sides, client
     w = sides
     r = accept(w)
     assert r.status == DualReportStatus.ACCEPTED and r.service_post == "楼道长"
-    dual_report.dual_report_hours_log(actor=w["dora"], dual_report=r, served_on=TODAY,
-                                      minutes=90, note="清理楼道")  # fmt: skip
+    dual_report.dual_report_hours_log(
+        actor=w["dora"], dual_report=r, served_on=TODAY, minutes=90, note="清理楼道"
+    )
     body = texts(client_for(w["bob"]).get(f"/members/dual/?org={w['branch_a1'].pk}"))
     assert "张红" in body and "1小时30分钟" in body and "楼道长" in body
     assert "1小时30分钟" in texts(client_for(w["bob"]).get(f"/members/dual/{r.pk}/"))
-    assert {"members.dual_report_create", "members.dual_report_accept",
-            "members.dual_report_hours"} <= set(AuditLog.objects.values_list("action", flat=True))  # fmt: skip
+    assert {
+        "members.dual_report_create",
+        "members.dual_report_accept",
+        "members.dual_report_hours",
+    } <= set(AuditLog.objects.values_list("action", flat=True))
 
 
 def test_who_may_accept(sides):
@@ -58,8 +64,9 @@ def test_who_may_accept(sides):
     # branch secretary holds no orgs.manage
     for user in (w["bob"], w["charlie"]):
         with refused(contains="报到社区的管理人员"):
-            dual_report.dual_report_accept(actor=user, scope=scope_for_user(user),
-                                           report=w["report"], service_post="x")  # fmt: skip
+            dual_report.dual_report_accept(
+                actor=user, scope=scope_for_user(user), report=w["report"], service_post="x"
+            )
     assert DualReport.objects.get().status == DualReportStatus.REPORTED
     # an area-anchored manager of the community may
     area_mgr = factories.user("ann", "street_secretary", area=w["street_b_area"])
@@ -69,29 +76,39 @@ def test_who_may_accept(sides):
 def test_bad_input_is_refused_and_changes_nothing(sides):
     w = sides
     with refused(field="service_post", contains="服务岗位"):
-        dual_report.dual_report_accept(actor=w["dora"], scope=scope_for_user(w["dora"]),
-                                       report=w["report"], service_post="  ")  # fmt: skip
+        dual_report.dual_report_accept(
+            actor=w["dora"], scope=scope_for_user(w["dora"]), report=w["report"], service_post="  "
+        )
     with no_hours_change(), refused(contains="接收双报到之后"):
-        dual_report.dual_report_hours_log(actor=w["dora"], dual_report=w["report"],
-                                          served_on=TODAY, minutes=60)  # fmt: skip
+        dual_report.dual_report_hours_log(
+            actor=w["dora"], dual_report=w["report"], served_on=TODAY, minutes=60
+        )
     r = accept(w)
-    for minutes, field, text in [(-30, "minutes", "1分钟到24小时"), (0, "minutes", "1分钟"),
-                                 (24 * 60 + 1, "minutes", "24小时"),
-                                 (10**9, "minutes", "24小时")]:  # fmt: skip
+    for minutes, field, text in [
+        (-30, "minutes", "1分钟到24小时"),
+        (0, "minutes", "1分钟"),
+        (24 * 60 + 1, "minutes", "24小时"),
+        (10**9, "minutes", "24小时"),
+    ]:
         with no_hours_change(), refused(field=field, contains=text):
-            dual_report.dual_report_hours_log(actor=w["dora"], dual_report=r, served_on=TODAY,
-                                              minutes=minutes)  # fmt: skip
+            dual_report.dual_report_hours_log(
+                actor=w["dora"], dual_report=r, served_on=TODAY, minutes=minutes
+            )
     with no_hours_change(), refused(field="served_on", contains="晚于今天"):
-        dual_report.dual_report_hours_log(actor=w["dora"], dual_report=r,
-                                          served_on=TODAY + dt.timedelta(days=1), minutes=60)  # fmt: skip
+        dual_report.dual_report_hours_log(
+            actor=w["dora"], dual_report=r, served_on=TODAY + dt.timedelta(days=1), minutes=60
+        )
     with no_hours_change(), refused(field="served_on", contains="早于"):
-        dual_report.dual_report_hours_log(actor=w["dora"], dual_report=r,
-                                          served_on=TODAY - dt.timedelta(days=3), minutes=60)  # fmt: skip
-    dual_report.dual_report_hours_log(actor=w["dora"], dual_report=r, served_on=TODAY,
-                                      minutes=20 * 60)  # fmt: skip
+        dual_report.dual_report_hours_log(
+            actor=w["dora"], dual_report=r, served_on=TODAY - dt.timedelta(days=3), minutes=60
+        )
+    dual_report.dual_report_hours_log(
+        actor=w["dora"], dual_report=r, served_on=TODAY, minutes=20 * 60
+    )
     with no_hours_change(), refused(field="minutes", contains="一天合计不能超过24小时"):
-        dual_report.dual_report_hours_log(actor=w["dora"], dual_report=r, served_on=TODAY,
-                                          minutes=5 * 60)  # fmt: skip
+        dual_report.dual_report_hours_log(
+            actor=w["dora"], dual_report=r, served_on=TODAY, minutes=5 * 60
+        )
     for text in ("-1", "0", "25", "abc", "1e5", "NaN"):
         with refused(field="hours"):
             dual_report.parse_hours(text)
@@ -104,15 +121,20 @@ def test_a_second_open_report_is_refused(sides):
         dual_report.dual_report_create(actor=w["bob"], member=w["m_a1"], community=w["comm_a"])
     assert exc.value.status == 409 and DualReport.objects.count() == 1
     with refused(field="community", contains="社区"):
-        dual_report.dual_report_create(actor=w["bob"], member=w["m_a1b"],
-                                       community=w["compound_a"])  # fmt: skip
+        dual_report.dual_report_create(actor=w["bob"], member=w["m_a1b"], community=w["compound_a"])
 
 
 def test_other_modules_log_hours_once_per_source_ref(sides):
     w = sides
     r = accept(w)
-    kw = dict(actor=None, dual_report=r, served_on=TODAY, minutes=120,
-              source="volunteering", source_ref="activity:7:member:1")  # fmt: skip
+    kw = dict(
+        actor=None,
+        dual_report=r,
+        served_on=TODAY,
+        minutes=120,
+        source="volunteering",
+        source_ref="activity:7:member:1",
+    )
     dual_report.dual_report_hours_log(**kw)  # type: ignore[arg-type]
     with no_hours_change(), refused(contains="已经登记过") as exc:
         dual_report.dual_report_hours_log(**kw)  # type: ignore[arg-type]
@@ -123,18 +145,24 @@ def test_pages_file_accept_and_log_hours(sides, client_for):
     w = sides
     bob = client_for(w["bob"])
     m = w["m_a1b"]
-    r = bob.post(f"/members/{m.pk}/dual/",
-                 {"community": w["comm_a"].pk, "reported_on": TODAY.isoformat()})  # fmt: skip
+    r = bob.post(
+        f"/members/{m.pk}/dual/", {"community": w["comm_a"].pk, "reported_on": TODAY.isoformat()}
+    )
     assert r.status_code == 302
     dora = client_for(w["dora"])
     report = w["report"]
     assert "张红" in texts(dora.get("/members/dual/?tab=community"))
     dora.post(f"/members/dual/{report.pk}/accept/", {"service_post": "文明劝导"})
-    body = texts(dora.post(f"/members/dual/{report.pk}/hours/",
-                           {"served_on": TODAY.isoformat(), "hours": "-2"}))  # fmt: skip
+    body = texts(
+        dora.post(
+            f"/members/dual/{report.pk}/hours/", {"served_on": TODAY.isoformat(), "hours": "-2"}
+        )
+    )
     assert "0.1至24之间" in body and DualReportHours.objects.count() == 0
-    r = dora.post(f"/members/dual/{report.pk}/hours/",
-                  {"served_on": TODAY.isoformat(), "hours": "2.5", "note": "巡查"})  # fmt: skip
+    r = dora.post(
+        f"/members/dual/{report.pk}/hours/",
+        {"served_on": TODAY.isoformat(), "hours": "2.5", "note": "巡查"},
+    )
     assert r.status_code == 302
     assert DualReportHours.objects.get().minutes == 150
     # dora sees the report, but not the member's record (another street's branch)
@@ -156,13 +184,18 @@ def test_stranger_sees_nothing(sides, client_for):
         assert "张红" not in texts(c.get(f"/members/dual/?tab={tab}"))
     assert c.get(f"/api/v1/members/dual-reports/{report.pk}").status_code == 404
     assert c.get("/api/v1/members/dual-reports/?tab=community").json()["count"] == 0
-    r = c.post(f"/api/v1/members/dual-reports/{report.pk}/hours",
-               {"served_on": TODAY.isoformat(), "minutes": 60}, content_type="application/json")  # fmt: skip
+    r = c.post(
+        f"/api/v1/members/dual-reports/{report.pk}/hours",
+        {"served_on": TODAY.isoformat(), "minutes": 60},
+        content_type="application/json",
+    )
     assert r.status_code == 404 and DualReportHours.objects.count() == 0
     # bob (member side) may not log hours: the community does
-    r = client_for(w["bob"]).post(f"/api/v1/members/dual-reports/{report.pk}/hours",
-                                  {"served_on": TODAY.isoformat(), "minutes": 60},
-                                  content_type="application/json")  # fmt: skip
+    r = client_for(w["bob"]).post(
+        f"/api/v1/members/dual-reports/{report.pk}/hours",
+        {"served_on": TODAY.isoformat(), "minutes": 60},
+        content_type="application/json",
+    )
     assert r.status_code == 404
 
 
@@ -177,19 +210,30 @@ def logged_in(user):  # type: ignore[no-untyped-def]
 def test_api_flow(sides):
     w = sides
     bob, dora = logged_in(w["bob"]), logged_in(w["dora"])
-    r = bob.post("/api/v1/members/dual-reports/",
-                 {"member_id": w["m_a1b"].pk, "community_id": w["comm_a"].pk},
-                 content_type="application/json")  # fmt: skip
+    r = bob.post(
+        "/api/v1/members/dual-reports/",
+        {"member_id": w["m_a1b"].pk, "community_id": w["comm_a"].pk},
+        content_type="application/json",
+    )
     assert r.status_code == 201 and r.json()["status"] == "reported"
     rid = w["report"].pk
-    r = dora.post(f"/api/v1/members/dual-reports/{rid}/accept", {"service_post": "楼道长"},
-                  content_type="application/json")  # fmt: skip
+    r = dora.post(
+        f"/api/v1/members/dual-reports/{rid}/accept",
+        {"service_post": "楼道长"},
+        content_type="application/json",
+    )
     assert r.status_code == 200 and r.json()["status"] == "accepted"
-    r = dora.post(f"/api/v1/members/dual-reports/{rid}/hours",
-                  {"served_on": TODAY.isoformat(), "minutes": -5}, content_type="application/json")  # fmt: skip
+    r = dora.post(
+        f"/api/v1/members/dual-reports/{rid}/hours",
+        {"served_on": TODAY.isoformat(), "minutes": -5},
+        content_type="application/json",
+    )
     assert r.status_code == 400 and is_chinese(r.json()["fields"]["minutes"])
-    r = dora.post(f"/api/v1/members/dual-reports/{rid}/hours",
-                  {"served_on": TODAY.isoformat(), "minutes": 45}, content_type="application/json")  # fmt: skip
+    r = dora.post(
+        f"/api/v1/members/dual-reports/{rid}/hours",
+        {"served_on": TODAY.isoformat(), "minutes": 45},
+        content_type="application/json",
+    )
     assert r.status_code == 201
     assert bob.get(f"/api/v1/members/dual-reports/{rid}").json()["total_minutes"] == 45
 
@@ -237,8 +281,9 @@ def test_hours_list_query_count_is_constant(sides, client_for, django_assert_num
 
     few = count()
     for i in range(27):
-        DualReportHours.objects.create(dual_report=r, served_on=TODAY, minutes=1 + i % 5,
-                                       source="t", source_ref=str(i))  # fmt: skip
+        DualReportHours.objects.create(
+            dual_report=r, served_on=TODAY, minutes=1 + i % 5, source="t", source_ref=str(i)
+        )
     # 1 session, 2 user, 3 role assignments, 4 the report with member, organization, community
     # and summed minutes, 5 may the user manage the community, 6 may they see the member,
     # 7 COUNT and 8 page of hours, 9-11 session save

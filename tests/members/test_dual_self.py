@@ -21,8 +21,9 @@ TODAY = dt.date.today()
 @pytest.fixture
 def selfw(world):  # type: ignore[no-untyped-def]
     w = world
-    w["hong"] = factories.user("hong", "member", org=w["branch_a1"], member=w["m_a1"],
-                               display_name="张红")  # fmt: skip
+    w["hong"] = factories.user(
+        "hong", "member", org=w["branch_a1"], member=w["m_a1"], display_name="张红"
+    )
     w["dave"] = factories.user("dave", "member", org=w["branch_a1"], member=w["m_a1b"])
     return w
 
@@ -58,8 +59,10 @@ def test_a_member_files_her_own_report_and_the_community_takes_it_on(selfw):
         alice.post(f"/members/dual/{report.pk}/accept/", {"service_post": "楼道长"}).status_code
         == 302
     )
-    r = alice.post(f"/members/dual/{report.pk}/hours/",
-                   {"served_on": TODAY.isoformat(), "hours": "1.5", "note": "清理楼道"})  # fmt: skip
+    r = alice.post(
+        f"/members/dual/{report.pk}/hours/",
+        {"served_on": TODAY.isoformat(), "hours": "1.5", "note": "清理楼道"},
+    )
     assert r.status_code == 302
     body = texts(hong.get("/members/dual/mine/"))
     assert "已接收" in body and "楼道长" in body and "清理楼道" in body
@@ -75,13 +78,20 @@ def test_a_second_open_report_is_refused_with_the_reason(selfw):
     r = logged_in(w["hong"]).post("/members/dual/mine/", {"community": w["comm_b"].pk})
     assert r.status_code == 200 and "一名党员同时只能向一个社区报到" in texts(r)
     assert DualReport.objects.count() == 1
-    r = logged_in(w["hong"]).post("/api/v1/members/dual-reports/mine",
-                                  {"community_id": w["comm_b"].pk}, content_type="application/json")  # fmt: skip
+    r = logged_in(w["hong"]).post(
+        "/api/v1/members/dual-reports/mine",
+        {"community_id": w["comm_b"].pk},
+        content_type="application/json",
+    )
     assert r.status_code == 409 and "紫金社区" in r.json()["message"]
     # once the community declines it, she may report again
     alice = w["alice"]
-    dual_report.dual_report_decline(actor=alice, scope=scope_for_user(alice),
-                                    report=DualReport.objects.get(), note="居住地不在本社区")  # fmt: skip
+    dual_report.dual_report_decline(
+        actor=alice,
+        scope=scope_for_user(alice),
+        report=DualReport.objects.get(),
+        note="居住地不在本社区",
+    )
     dual_report.dual_report_file_own(actor=w["hong"], community=w["comm_b"])
     assert DualReport.objects.count() == 2
     assert "居住地不在本社区" in texts(logged_in(w["hong"]).get("/members/dual/mine/"))
@@ -122,8 +132,11 @@ def test_an_account_without_a_member_cannot_file(selfw):
     assert alice.post("/members/dual/mine/", {"community": w["comm_a"].pk}).status_code == 404
     with refused(contains="尚未关联党员信息"):
         dual_report.dual_report_file_own(actor=w["alice"], community=w["comm_a"])
-    r = alice.post("/api/v1/members/dual-reports/mine", {"community_id": w["comm_a"].pk},
-                   content_type="application/json")  # fmt: skip
+    r = alice.post(
+        "/api/v1/members/dual-reports/mine",
+        {"community_id": w["comm_a"].pk},
+        content_type="application/json",
+    )
     assert r.status_code == 400 and "尚未关联党员信息" in r.json()["message"]
     assert alice.get("/api/v1/members/dual-reports/mine").json()["count"] == 0
     assert not DualReport.objects.exists()
@@ -133,8 +146,9 @@ def test_a_member_sees_and_files_only_her_own(selfw):
     w = selfw
     # 李明 (dave's member) and 赵刚 (branch B1) have reports of their own
     li = dual_report.dual_report_create(actor=w["bob"], member=w["m_a1b"], community=w["comm_a"])
-    zhao = dual_report.dual_report_create(actor=w["charlie"], member=w["m_b1"],
-                                          community=w["comm_b"])  # fmt: skip
+    zhao = dual_report.dual_report_create(
+        actor=w["charlie"], member=w["m_b1"], community=w["comm_b"]
+    )
     DualReportHours.objects.create(dual_report=li, served_on=TODAY, minutes=30, note="李明的服务")
     hong = logged_in(w["hong"])
     body = texts(hong.get("/members/dual/mine/"))
@@ -152,13 +166,17 @@ def test_a_member_sees_and_files_only_her_own(selfw):
         hong.post(f"/members/{w['m_a2'].pk}/dual/", {"community": w["comm_a"].pk}).status_code
         == 404
     )
-    r = hong.post("/api/v1/members/dual-reports/", {"member_id": w["m_a2"].pk,
-                  "community_id": w["comm_a"].pk}, content_type="application/json")  # fmt: skip
+    r = hong.post(
+        "/api/v1/members/dual-reports/",
+        {"member_id": w["m_a2"].pk, "community_id": w["comm_a"].pk},
+        content_type="application/json",
+    )
     assert r.status_code == 404
     r = hong.post("/members/dual/mine/", {"community": w["comm_a"].pk, "member": w["m_a2"].pk})
     assert r.status_code == 302
-    assert list(DualReport.objects.filter(created_by=w["hong"]).values_list("member", flat=True)) == [
-        w["m_a1"].pk]  # fmt: skip
+    assert list(
+        DualReport.objects.filter(created_by=w["hong"]).values_list("member", flat=True)
+    ) == [w["m_a1"].pk]
     assert not w["m_a2"].dual_reports.exists()
     # and dave, a member too, does not see hong's
     mine = DualReport.objects.get(member=w["m_a1"])
@@ -186,8 +204,9 @@ def many_hours(request, selfw):  # type: ignore[no-untyped-def]
     r = dual_report.dual_report_file_own(actor=w["hong"], community=w["comm_a"])
     DualReport.objects.filter(pk=r.pk).update(status="accepted", accepted_on=TODAY)
     for i in range(request.param):
-        DualReportHours.objects.create(dual_report=r, served_on=TODAY, minutes=1 + i % 5,
-                                       source="t", source_ref=str(i))  # fmt: skip
+        DualReportHours.objects.create(
+            dual_report=r, served_on=TODAY, minutes=1 + i % 5, source="t", source_ref=str(i)
+        )
     return request.param
 
 

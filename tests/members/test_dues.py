@@ -54,27 +54,45 @@ MONTH = dues.this_month()
 
 
 def set_base(member, yuan="4000", category=E, month=MONTH):  # type: ignore[no-untyped-def]
-    return dues.dues_base_set(actor=None, member=member, effective_from=month, category=category,
-                              base_fen=dues.parse_yuan(yuan, "base"))  # fmt: skip
+    return dues.dues_base_set(
+        actor=None,
+        member=member,
+        effective_from=month,
+        category=category,
+        base_fen=dues.parse_yuan(yuan, "base"),
+    )
 
 
 @contextmanager
 def unchanged():  # type: ignore[no-untyped-def]
-    before = (list(DuesBase.objects.values_list("id", "base_fen", "category")),
-              DuesPayment.objects.count(), AuditLog.objects.count())  # fmt: skip
+    before = (
+        list(DuesBase.objects.values_list("id", "base_fen", "category")),
+        DuesPayment.objects.count(),
+        AuditLog.objects.count(),
+    )
     yield
-    assert before == (list(DuesBase.objects.values_list("id", "base_fen", "category")),
-                      DuesPayment.objects.count(), AuditLog.objects.count())  # fmt: skip
+    assert before == (
+        list(DuesBase.objects.values_list("id", "base_fen", "category")),
+        DuesPayment.objects.count(),
+        AuditLog.objects.count(),
+    )
 
 
 def test_negative_or_absurd_bases_are_field_errors(world):
     m = world["m_a1"]
     set_base(m, "4000")
-    for base_fen, text in [(-1, "负数"), (-500_000, "负数"), (100_000_001, "100万元"),
-                           (10**15, "100万元"), (0, "应大于0"), (None, "请填写")]:  # fmt: skip
+    for base_fen, text in [
+        (-1, "负数"),
+        (-500_000, "负数"),
+        (100_000_001, "100万元"),
+        (10**15, "100万元"),
+        (0, "应大于0"),
+        (None, "请填写"),
+    ]:
         with unchanged(), refused(field="base", contains=text):
-            dues.dues_base_set(actor=None, member=m, effective_from=MONTH, category=E,
-                               base_fen=base_fen)  # fmt: skip
+            dues.dues_base_set(
+                actor=None, member=m, effective_from=MONTH, category=E, base_fen=base_fen
+            )
     for text in ("abc", "12.345", "1e400", ""):
         with refused(field="base", contains="金额"):
             dues.parse_yuan(text, "base")
@@ -83,25 +101,32 @@ def test_negative_or_absurd_bases_are_field_errors(world):
 
 
 def test_fixed_categories_need_no_base(world):
-    b = dues.dues_base_set(actor=None, member=world["m_a1"], effective_from=MONTH,
-                           category="student", base_fen=None)  # fmt: skip
+    b = dues.dues_base_set(
+        actor=None, member=world["m_a1"], effective_from=MONTH, category="student", base_fen=None
+    )
     assert b.base_fen == 0 and dues.dues_amount_fen(b.category, b.base_fen) == 20
 
 
 def test_payment_bad_input(world):
     m = world["m_a1"]
     today = dt.date.today()
-    for amount, field, text in [(0, "amount", "大于0"), (-100, "amount", "大于0"),
-                                (100_000_001, "amount", "100万元")]:  # fmt: skip
+    for amount, field, text in [
+        (0, "amount", "大于0"),
+        (-100, "amount", "大于0"),
+        (100_000_001, "amount", "100万元"),
+    ]:
         with unchanged(), refused(field=field, contains=text):
-            dues.dues_payment_record(actor=None, member=m, month=MONTH, amount_fen=amount,
-                                     paid_on=today)  # fmt: skip
+            dues.dues_payment_record(
+                actor=None, member=m, month=MONTH, amount_fen=amount, paid_on=today
+            )
     with unchanged(), refused(field="paid_on", contains="晚于今天"):
-        dues.dues_payment_record(actor=None, member=m, month=MONTH, amount_fen=100,
-                                 paid_on=today + dt.timedelta(days=1))  # fmt: skip
+        dues.dues_payment_record(
+            actor=None, member=m, month=MONTH, amount_fen=100, paid_on=today + dt.timedelta(days=1)
+        )
     with unchanged(), refused(field="month", contains="12个月"):
-        dues.dues_payment_record(actor=None, member=m, month=dues.add_months(MONTH, 13),
-                                 amount_fen=100, paid_on=today)  # fmt: skip
+        dues.dues_payment_record(
+            actor=None, member=m, month=dues.add_months(MONTH, 13), amount_fen=100, paid_on=today
+        )
 
 
 def test_statement_arrears_and_history(world):
@@ -110,8 +135,9 @@ def test_statement_arrears_and_history(world):
     set_base(a1, "3000.01", month=last)  # 30.00 a month
     set_base(b, "6000", R, month=last)  # retired, 1%: 60.00
     # c has no base: nothing due
-    dues.dues_payment_record(actor=None, member=a1, month=MONTH, amount_fen=3000,
-                             paid_on=dt.date.today())  # fmt: skip
+    dues.dues_payment_record(
+        actor=None, member=a1, month=MONTH, amount_fen=3000, paid_on=dt.date.today()
+    )
     from tongxin.core.scope import scope_for_user
 
     st = dues.dues_statement(scope_for_user(world["alice"]), world["comm_a_org"], MONTH)
@@ -120,13 +146,22 @@ def test_statement_arrears_and_history(world):
     assert (rows["李明"].due_fen, rows["李明"].owed_fen) == (6000, 6000)
     assert rows["王芳"].due_fen == 0 and not rows["王芳"].has_base
     assert (st.due_fen, st.paid_fen, st.owed_fen, st.unpaid_count, st.no_base_count) == (
-        9000, 3000, 6000, 1, 1)  # fmt: skip
+        9000,
+        3000,
+        6000,
+        1,
+        1,
+    )
     arrears = dues.dues_arrears(scope_for_user(world["alice"]), world["comm_a_org"], MONTH)
     assert [(r.name, r.owed_fen, len(r.months)) for r in arrears] == [
-        ("李明", 12000, 2), ("张红", 3000, 1)]  # fmt: skip
+        ("李明", 12000, 2),
+        ("张红", 3000, 1),
+    ]
     history = dues.dues_member_history(a1, MONTH)
     assert [(h.month, h.due_fen, h.paid_fen) for h in history[:2]] == [
-        (MONTH, 3000, 3000), (last, 3000, 0)]  # fmt: skip
+        (MONTH, 3000, 3000),
+        (last, 3000, 0),
+    ]
     assert history[2].due_fen is None  # before the first base
 
 
@@ -145,23 +180,32 @@ def test_a_later_base_applies_from_its_month(world):
 def test_pages_statement_member_and_payment(world, client_for):
     bob = client_for(world["bob"])
     m = world["m_a1"]
-    r = bob.post(f"/members/{m.pk}/dues/",
-                 {"which": "base", "effective_from": f"{MONTH:%Y-%m}", "category": E,
-                  "base": "-100"})  # fmt: skip
+    r = bob.post(
+        f"/members/{m.pk}/dues/",
+        {"which": "base", "effective_from": f"{MONTH:%Y-%m}", "category": E, "base": "-100"},
+    )
     assert "不能为负数" in texts(r) and DuesBase.objects.count() == 0
-    r = bob.post(f"/members/{m.pk}/dues/",
-                 {"which": "base", "effective_from": f"{MONTH:%Y-%m}", "category": E,
-                  "base": "2000000"})  # fmt: skip
+    r = bob.post(
+        f"/members/{m.pk}/dues/",
+        {"which": "base", "effective_from": f"{MONTH:%Y-%m}", "category": E, "base": "2000000"},
+    )
     assert "100万元" in texts(r) and DuesBase.objects.count() == 0
-    r = bob.post(f"/members/{m.pk}/dues/",
-                 {"which": "base", "effective_from": f"{MONTH:%Y-%m}", "category": E,
-                  "base": "8000"})  # fmt: skip
+    r = bob.post(
+        f"/members/{m.pk}/dues/",
+        {"which": "base", "effective_from": f"{MONTH:%Y-%m}", "category": E, "base": "8000"},
+    )
     assert r.status_code == 302
     body = texts(bob.get(f"/members/{m.pk}/dues/"))
     assert 'data-testid="monthly-due">120.00<' in body and "1.5%" in body
-    r = bob.post(f"/members/{m.pk}/dues/",
-                 {"which": "payment", "month": f"{MONTH:%Y-%m}", "amount": "120",
-                  "paid_on": dt.date.today().isoformat()})  # fmt: skip
+    r = bob.post(
+        f"/members/{m.pk}/dues/",
+        {
+            "which": "payment",
+            "month": f"{MONTH:%Y-%m}",
+            "amount": "120",
+            "paid_on": dt.date.today().isoformat(),
+        },
+    )
     assert r.status_code == 302 and DuesPayment.objects.get().amount_fen == 12000
     body = texts(bob.get(f"/members/dues/?org={world['branch_a1'].pk}&month={MONTH:%Y-%m}"))
     assert 'data-testid="due-total">120.00<' in body and 'data-testid="paid-total">120.00<' in body
@@ -174,21 +218,46 @@ def test_stranger_sees_nothing(world, client_for):
     set_base(world["m_a1"])
     c = client_for(world["charlie"])
     m, a1 = world["m_a1"], world["branch_a1"]
-    for url in (f"/members/dues/?org={a1.pk}", f"/members/dues/arrears/?org={a1.pk}",
-                f"/members/{m.pk}/dues/", f"/api/v1/members/{m.pk}/dues",
-                f"/api/v1/members/dues/statement?org_id={a1.pk}",
-                f"/api/v1/members/dues/arrears?org_id={a1.pk}"):  # fmt: skip
+    for url in (
+        f"/members/dues/?org={a1.pk}",
+        f"/members/dues/arrears/?org={a1.pk}",
+        f"/members/{m.pk}/dues/",
+        f"/api/v1/members/{m.pk}/dues",
+        f"/api/v1/members/dues/statement?org_id={a1.pk}",
+        f"/api/v1/members/dues/arrears?org_id={a1.pk}",
+    ):
         assert c.get(url).status_code == 404, url
     assert "张红" not in texts(c.get("/members/dues/"))  # his own branch by default
-    r = c.post(f"/members/{m.pk}/dues/", {"which": "payment", "month": f"{MONTH:%Y-%m}",
-                                          "amount": "10", "paid_on": dt.date.today().isoformat()})  # fmt: skip
+    r = c.post(
+        f"/members/{m.pk}/dues/",
+        {
+            "which": "payment",
+            "month": f"{MONTH:%Y-%m}",
+            "amount": "10",
+            "paid_on": dt.date.today().isoformat(),
+        },
+    )
     assert r.status_code == 404
     for url, data in [
-        ("/api/v1/members/dues/payments", {"member_id": m.pk, "month": f"{MONTH:%Y-%m}",
-                                           "amount_fen": 100, "paid_on": "2026-01-01"}),
-        ("/api/v1/members/dues/bases", {"member_id": m.pk, "effective_from": f"{MONTH:%Y-%m}",
-                                        "category": "employed", "base_fen": 100}),
-    ]:  # fmt: skip
+        (
+            "/api/v1/members/dues/payments",
+            {
+                "member_id": m.pk,
+                "month": f"{MONTH:%Y-%m}",
+                "amount_fen": 100,
+                "paid_on": "2026-01-01",
+            },
+        ),
+        (
+            "/api/v1/members/dues/bases",
+            {
+                "member_id": m.pk,
+                "effective_from": f"{MONTH:%Y-%m}",
+                "category": "employed",
+                "base_fen": 100,
+            },
+        ),
+    ]:
         assert c.post(url, data, content_type="application/json").status_code == 404
     assert DuesPayment.objects.count() == 0 and DuesBase.objects.count() == 1
 
@@ -197,33 +266,75 @@ def test_auditor_reads_but_does_not_record(world, client_for):
     c = client_for(world["auditor"])
     m = world["m_a1"]
     assert c.get(f"/members/{m.pk}/dues/").status_code == 200
-    r = c.post(f"/members/{m.pk}/dues/", {"which": "payment", "month": f"{MONTH:%Y-%m}",
-                                          "amount": "10", "paid_on": dt.date.today().isoformat()})  # fmt: skip
+    r = c.post(
+        f"/members/{m.pk}/dues/",
+        {
+            "which": "payment",
+            "month": f"{MONTH:%Y-%m}",
+            "amount": "10",
+            "paid_on": dt.date.today().isoformat(),
+        },
+    )
     assert r.status_code == 404 and DuesPayment.objects.count() == 0
 
 
 def test_api_statement_payment_and_bad_bases(world, client_for):
     bob = client_for(world["bob"])
     m = world["m_a1"]
-    r = bob.post("/api/v1/members/dues/bases",
-                 {"member_id": m.pk, "effective_from": f"{MONTH:%Y-%m}", "category": "employed",
-                  "base_fen": -1}, content_type="application/json")  # fmt: skip
+    r = bob.post(
+        "/api/v1/members/dues/bases",
+        {
+            "member_id": m.pk,
+            "effective_from": f"{MONTH:%Y-%m}",
+            "category": "employed",
+            "base_fen": -1,
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 400 and "负数" in r.json()["fields"]["base_fen"]
-    r = bob.post("/api/v1/members/dues/bases",
-                 {"member_id": m.pk, "effective_from": f"{MONTH:%Y-%m}", "category": "employed",
-                  "base_fen": 10**12}, content_type="application/json")  # fmt: skip
+    r = bob.post(
+        "/api/v1/members/dues/bases",
+        {
+            "member_id": m.pk,
+            "effective_from": f"{MONTH:%Y-%m}",
+            "category": "employed",
+            "base_fen": 10**12,
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 400 and is_chinese(r.json()["fields"]["base_fen"])
-    r = bob.post("/api/v1/members/dues/bases",
-                 {"member_id": m.pk, "effective_from": f"{MONTH:%Y-%m}", "category": "employed",
-                  "base_fen": 300_001}, content_type="application/json")  # fmt: skip
+    r = bob.post(
+        "/api/v1/members/dues/bases",
+        {
+            "member_id": m.pk,
+            "effective_from": f"{MONTH:%Y-%m}",
+            "category": "employed",
+            "base_fen": 300_001,
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 201 and r.json()["monthly_due_fen"] == 3000
-    r = bob.post("/api/v1/members/dues/payments",
-                 {"member_id": m.pk, "month": f"{MONTH:%Y-%m}", "amount_fen": 1000,
-                  "paid_on": dt.date.today().isoformat()}, content_type="application/json")  # fmt: skip
+    r = bob.post(
+        "/api/v1/members/dues/payments",
+        {
+            "member_id": m.pk,
+            "month": f"{MONTH:%Y-%m}",
+            "amount_fen": 1000,
+            "paid_on": dt.date.today().isoformat(),
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 201
-    r = bob.post("/api/v1/members/dues/payments",
-                 {"member_id": m.pk, "month": "2026-13", "amount_fen": 1000,
-                  "paid_on": dt.date.today().isoformat()}, content_type="application/json")  # fmt: skip
+    r = bob.post(
+        "/api/v1/members/dues/payments",
+        {
+            "member_id": m.pk,
+            "month": "2026-13",
+            "amount_fen": 1000,
+            "paid_on": dt.date.today().isoformat(),
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 400 and "month" in r.json()["fields"]
     st = bob.get(f"/api/v1/members/dues/statement?org_id={world['branch_a1'].pk}").json()
     assert (st["due_fen"], st["paid_fen"], st["owed_fen"]) == (3000, 1000, 2000)
@@ -236,13 +347,15 @@ def branch_members(request, world):  # type: ignore[no-untyped-def]
     for i in range(request.param - 2):
         mm = factories.member(world["branch_a1"])
         set_base(mm, str(2000 + i * 500))
-        dues.dues_payment_record(actor=None, member=mm, month=MONTH, amount_fen=100,
-                                 paid_on=dt.date.today())  # fmt: skip
+        dues.dues_payment_record(
+            actor=None, member=mm, month=MONTH, amount_fen=100, paid_on=dt.date.today()
+        )
     return request.param
 
 
-def test_statement_query_count_is_constant(world, branch_members, client_for,
-                                           django_assert_num_queries):  # fmt: skip
+def test_statement_query_count_is_constant(
+    world, branch_members, client_for, django_assert_num_queries
+):
     c = client_for(world["bob"])
     url = f"/members/dues/?org={world['branch_a1'].pk}"
     # 1 session, 2 user, 3 role assignments, 4 the organization (in scope), 5 the members
@@ -255,8 +368,13 @@ def test_statement_query_count_is_constant(world, branch_members, client_for,
 def test_member_page_query_count_is_constant(world, client_for, django_assert_num_queries):
     m = world["m_a1"]
     for i in range(12):
-        dues.dues_payment_record(actor=None, member=m, month=dues.add_months(MONTH, -i),
-                                 amount_fen=100, paid_on=dt.date.today())  # fmt: skip
+        dues.dues_payment_record(
+            actor=None,
+            member=m,
+            month=dues.add_months(MONTH, -i),
+            amount_fen=100,
+            paid_on=dt.date.today(),
+        )
     c = client_for(world["bob"])
     # 1 session, 2 user, 3 role assignments, 4 the member, 5 current base, 6-7 history (bases,
     # payments), 8 bases list, 9-10 payments COUNT and page, 11-13 session save
@@ -265,8 +383,9 @@ def test_member_page_query_count_is_constant(world, client_for, django_assert_nu
     assert r.status_code == 200
 
 
-def test_arrears_query_count_is_constant(world, branch_members, client_for,
-                                         django_assert_num_queries):  # fmt: skip
+def test_arrears_query_count_is_constant(
+    world, branch_members, client_for, django_assert_num_queries
+):
     c = client_for(world["bob"])
     url = f"/members/dues/arrears/?org={world['branch_a1'].pk}"
     # 1 session, 2 user, 3 role assignments, 4 the organization, 5 the members, 6 their bases,

@@ -32,9 +32,13 @@ def id_of(member) -> str:  # type: ignore[no-untyped-def]
 
 
 def row(member=None, **over: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    r: dict[str, Any] = {"姓名": member.name if member else "某某", "起始月份": M,
-                         "身份证号码": id_of(member) if member else sheets.new_id(),
-                         "人员类别": "在职", "月工资收入基数（元）": "4500"}  # fmt: skip
+    r: dict[str, Any] = {
+        "姓名": member.name if member else "某某",
+        "起始月份": M,
+        "身份证号码": id_of(member) if member else sheets.new_id(),
+        "人员类别": "在职",
+        "月工资收入基数（元）": "4500",
+    }
     r.update(over)
     return r
 
@@ -44,22 +48,30 @@ def xlsx(rows: list[dict[str, Any]], header: list[str] | None = None) -> bytes:
 
 
 def check(user, content: bytes, name: str = "党费基数.xlsx") -> dues_import.Report:  # type: ignore[no-untyped-def]
-    return dues_import.dues_import_check(scope=scope_for_user(user),
-                                         upload=sheets.upload(content, name))  # fmt: skip
+    return dues_import.dues_import_check(
+        scope=scope_for_user(user), upload=sheets.upload(content, name)
+    )
 
 
 def commit(user, report: dues_import.Report) -> dues_import.ImportResult:  # type: ignore[no-untyped-def]
-    return dues_import.dues_import_commit(actor=user, scope=scope_for_user(user),
-                                          token=report.token)  # fmt: skip
+    return dues_import.dues_import_commit(
+        actor=user, scope=scope_for_user(user), token=report.token
+    )
 
 
 @contextmanager
 def nothing_written():  # type: ignore[no-untyped-def]
-    before = (list(DuesBase.objects.values_list("id", "category", "base_fen")),
-              DuesPayment.objects.count(), AuditLog.objects.count())  # fmt: skip
+    before = (
+        list(DuesBase.objects.values_list("id", "category", "base_fen")),
+        DuesPayment.objects.count(),
+        AuditLog.objects.count(),
+    )
     yield
-    after = (list(DuesBase.objects.values_list("id", "category", "base_fen")),
-             DuesPayment.objects.count(), AuditLog.objects.count())  # fmt: skip
+    after = (
+        list(DuesBase.objects.values_list("id", "category", "base_fen")),
+        DuesPayment.objects.count(),
+        AuditLog.objects.count(),
+    )
     assert before == after, "a check or a refused import must write nothing"
 
 
@@ -72,10 +84,15 @@ def errors_of(report: dues_import.Report) -> list[tuple[int, str, str]]:
 
 def test_check_writes_nothing_then_commit_writes_every_row_and_one_audit_row(world):
     bob, a1, b = world["bob"], world["m_a1"], world["m_a1b"]
-    content = xlsx([row(a1, 月工资收入基数="3,500.00"),
-                    row(b, 人员类别="退休", 起始月份=f"{MONTH.year}年{MONTH.month}月",
-                        月工资收入基数="6000")],
-                   header=["姓名", "身份证号码", "起始月份", "人员类别", "月工资收入基数"])  # fmt: skip
+    content = xlsx(
+        [
+            row(a1, 月工资收入基数="3,500.00"),
+            row(
+                b, 人员类别="退休", 起始月份=f"{MONTH.year}年{MONTH.month}月", 月工资收入基数="6000"
+            ),
+        ],
+        header=["姓名", "身份证号码", "起始月份", "人员类别", "月工资收入基数"],
+    )
     with nothing_written():
         report = check(bob, content)
     assert errors_of(report) == [] and report.token
@@ -109,14 +126,21 @@ def test_cells_as_spreadsheets_leave_them(world):
     blank bases for the fixed categories, a blank category keeping the registered one."""
     alice = world["alice"]
     a1, b, a2 = world["m_a1"], world["m_a1b"], world["m_a2"]
-    dues.dues_base_set(actor=None, member=a2, effective_from=dues.add_months(MONTH, -2),
-                       category="retired", base_fen=300_000)  # fmt: skip
-    content = sheets.xlsx([
-        ["姓名", "身份证号码", "起始月份", "人员类别", "缴费基数"],
-        [a1.name, id_of(a1), MONTH, "低保", ""],  # a date cell, the fixed 0.2 元
-        [b.name, id_of(b), int(f"{MONTH:%Y%m}"), "在职党员", 8000],  # 202611, a number cell
-        [a2.name, id_of(a2), f"{MONTH:%Y/%m}", "", "￥5,200元"],  # keeps 离退休
-    ])  # fmt: skip
+    dues.dues_base_set(
+        actor=None,
+        member=a2,
+        effective_from=dues.add_months(MONTH, -2),
+        category="retired",
+        base_fen=300_000,
+    )
+    content = sheets.xlsx(
+        [
+            ["姓名", "身份证号码", "起始月份", "人员类别", "缴费基数"],
+            [a1.name, id_of(a1), MONTH, "低保", ""],  # a date cell, the fixed 0.2 元
+            [b.name, id_of(b), int(f"{MONTH:%Y%m}"), "在职党员", 8000],  # 202611, a number cell
+            [a2.name, id_of(a2), f"{MONTH:%Y/%m}", "", "￥5,200元"],  # keeps 离退休
+        ]
+    )
     report = check(alice, content)
     assert errors_of(report) == []
     plan = {p.name: p for p in report.plan}
@@ -167,11 +191,15 @@ def test_the_downloaded_template_filled_in_imports(world, client_for):
         (sheets.xlsx([], header=None), "空表.xlsx", "表格是空的"),
         (sheets.xlsx([["党员名单"], ["张红", "4500"]]), "无表头.xlsx", "没有找到表头"),
         # the member roster's header: 姓名 and 身份证号码 but no month, no base
-        (sheets.xlsx([sheets.person()]), "名册.xlsx", "表头缺少必填的列：“起始月份”、“月工资收入基数”"),
+        (
+            sheets.xlsx([sheets.person()]),
+            "名册.xlsx",
+            "表头缺少必填的列：“起始月份”、“月工资收入基数”",
+        ),
         (sheets.xlsx([], header=HEADER), "只有表头.xlsx", "只有表头"),
     ],
     ids=["png", "pdf", "empty-file", "empty-sheet", "no-header", "wrong-header", "header-only"],
-)  # fmt: skip
+)
 def test_a_bad_file_is_refused_with_a_sentence(world, content, name, text):
     with nothing_written(), pytest.raises(ServiceError) as exc:
         check(world["bob"], content, name)
@@ -198,27 +226,78 @@ def test_a_file_over_the_size_limit_is_refused(world, settings):
 
 
 BAD_ROWS = {
-    "unknown id": (lambda w: row(None, 姓名="陌生人"), "id_number", "在您管理的党组织中没有身份证号码为"),
+    "unknown id": (
+        lambda w: row(None, 姓名="陌生人"),
+        "id_number",
+        "在您管理的党组织中没有身份证号码为",
+    ),
     "out of scope": (lambda w: row(w["m_b1"]), "id_number", "在您管理的党组织中没有身份证号码为"),
-    "excel number": (lambda w: row(w["m_a1"], 身份证号码="3.30203E+17"), "id_number", "单元格格式设置为“文本”"),
-    "check digit": (lambda w: row(w["m_a1"], 身份证号码=id_of(w["m_a1"])[:17] + ("1" if id_of(w["m_a1"])[17] != "1" else "2")), "id_number", "校验位不正确"),
+    "excel number": (
+        lambda w: row(w["m_a1"], 身份证号码="3.30203E+17"),
+        "id_number",
+        "单元格格式设置为“文本”",
+    ),
+    "check digit": (
+        lambda w: row(
+            w["m_a1"],
+            身份证号码=id_of(w["m_a1"])[:17] + ("1" if id_of(w["m_a1"])[17] != "1" else "2"),
+        ),
+        "id_number",
+        "校验位不正确",
+    ),
     "blank id": (lambda w: row(w["m_a1"], 身份证号码=""), "id_number", "请填写身份证号码"),
-    "name mismatch": (lambda w: row(w["m_a1"], 姓名="李明"), "name", "身份证号码对应的党员是“张红”"),
+    "name mismatch": (
+        lambda w: row(w["m_a1"], 姓名="李明"),
+        "name",
+        "身份证号码对应的党员是“张红”",
+    ),
     "month 13": (lambda w: row(w["m_a1"], 起始月份="2026-13"), "month", "不是有效的月份"),
     "month text": (lambda w: row(w["m_a1"], 起始月份="下个月"), "month", "不是有效的月份"),
     "month blank": (lambda w: row(w["m_a1"], 起始月份=""), "month", "请填写起始月份"),
     "month decimal": (lambda w: row(w["m_a1"], 起始月份=2026.11), "month", "被当成了小数"),
     "month 2007": (lambda w: row(w["m_a1"], 起始月份="2007-12"), "month", "早于2008年4月"),
-    "month far ahead": (lambda w: row(w["m_a1"], 起始月份=f"{dues.add_months(MONTH, 13):%Y-%m}"), "month", "最多只能提前一年"),
-    "negative base": (lambda w: row(w["m_a1"], **{"月工资收入基数（元）": "-3500"}), "base", "不能为负数"),
-    "absurd base": (lambda w: row(w["m_a1"], **{"月工资收入基数（元）": "2000000"}), "base", "超过每月100万元"),
+    "month far ahead": (
+        lambda w: row(w["m_a1"], 起始月份=f"{dues.add_months(MONTH, 13):%Y-%m}"),
+        "month",
+        "最多只能提前一年",
+    ),
+    "negative base": (
+        lambda w: row(w["m_a1"], **{"月工资收入基数（元）": "-3500"}),
+        "base",
+        "不能为负数",
+    ),
+    "absurd base": (
+        lambda w: row(w["m_a1"], **{"月工资收入基数（元）": "2000000"}),
+        "base",
+        "超过每月100万元",
+    ),
     "zero base": (lambda w: row(w["m_a1"], **{"月工资收入基数（元）": "0"}), "base", "应大于0"),
-    "blank base": (lambda w: row(w["m_a1"], **{"月工资收入基数（元）": ""}), "base", "请填写每月工资收入基数"),
-    "text base": (lambda w: row(w["m_a1"], **{"月工资收入基数（元）": "四千五"}), "base", "不是有效的金额"),
-    "three decimals": (lambda w: row(w["m_a1"], **{"月工资收入基数（元）": "4500.125"}), "base", "最多两位小数"),
-    "category": (lambda w: row(w["m_a1"], 人员类别="正式党员"), "category", "人员类别“正式党员”无法识别"),
-    "blank category, no base yet": (lambda w: row(w["m_a1"], 人员类别=""), "category", "请填写人员类别"),
-}  # fmt: skip
+    "blank base": (
+        lambda w: row(w["m_a1"], **{"月工资收入基数（元）": ""}),
+        "base",
+        "请填写每月工资收入基数",
+    ),
+    "text base": (
+        lambda w: row(w["m_a1"], **{"月工资收入基数（元）": "四千五"}),
+        "base",
+        "不是有效的金额",
+    ),
+    "three decimals": (
+        lambda w: row(w["m_a1"], **{"月工资收入基数（元）": "4500.125"}),
+        "base",
+        "最多两位小数",
+    ),
+    "category": (
+        lambda w: row(w["m_a1"], 人员类别="正式党员"),
+        "category",
+        "人员类别“正式党员”无法识别",
+    ),
+    "blank category, no base yet": (
+        lambda w: row(w["m_a1"], 人员类别=""),
+        "category",
+        "请填写人员类别",
+    ),
+}
 
 
 @pytest.mark.parametrize("case", list(BAD_ROWS), ids=list(BAD_ROWS))
@@ -234,8 +313,16 @@ def test_each_bad_row_is_reported_by_row_and_column(world, case):
     assert (number, got_field) == (3, field_name), report.errors
     assert text in message and is_chinese(message), message
     column = next(e["column"] for e in report.errors if e["field"] == field_name)
-    assert column == {"id_number": "身份证号码", "name": "姓名", "month": "起始月份",
-                      "base": "月工资收入基数（元）", "category": "人员类别"}[field_name]  # fmt: skip
+    assert (
+        column
+        == {
+            "id_number": "身份证号码",
+            "name": "姓名",
+            "month": "起始月份",
+            "base": "月工资收入基数（元）",
+            "category": "人员类别",
+        }[field_name]
+    )
 
 
 def test_out_of_scope_reads_exactly_like_unknown(world):
@@ -253,17 +340,28 @@ def test_out_of_scope_reads_exactly_like_unknown(world):
 def test_duplicate_member_and_month_in_the_file(world):
     a1 = world["m_a1"]
     with nothing_written():
-        report = check(world["bob"], xlsx([row(a1), row(a1, **{"月工资收入基数（元）": "5000"}),
-                                           row(a1, 起始月份=f"{dues.add_months(MONTH, -1):%Y-%m}")]))  # fmt: skip
+        report = check(
+            world["bob"],
+            xlsx(
+                [
+                    row(a1),
+                    row(a1, **{"月工资收入基数（元）": "5000"}),
+                    row(a1, 起始月份=f"{dues.add_months(MONTH, -1):%Y-%m}"),
+                ]
+            ),
+        )
     # the third row is another month of the same member: fine
     assert errors_of(report) == [
-        (3, "month", "与第2行是同一名党员的同一起始月份，请删除重复的行或改正月份。")]  # fmt: skip
+        (3, "month", "与第2行是同一名党员的同一起始月份，请删除重复的行或改正月份。")
+    ]
     assert report.token == ""
 
 
 def test_many_errors_in_one_row_are_all_reported(world):
-    report = check(world["bob"], xlsx([row(world["m_a1"], 起始月份="abc", 姓名="李明",
-                                           **{"月工资收入基数（元）": "-1"})]))  # fmt: skip
+    report = check(
+        world["bob"],
+        xlsx([row(world["m_a1"], 起始月份="abc", 姓名="李明", **{"月工资收入基数（元）": "-1"})]),
+    )
     assert {e["field"] for e in report.errors} == {"month", "name", "base"}
     assert report.error_rows == 1
 
@@ -274,10 +372,17 @@ def test_many_errors_in_one_row_are_all_reported(world):
 def test_commit_refuses_a_stale_forged_or_borrowed_token(world, monkeypatch):
     bob, alice = world["bob"], world["alice"]
     report = check(bob, xlsx([row(world["m_a1"])]))
-    forged = signing.dumps({"u": bob.pk, "f": "x", "h": "", "r": [[2, world["m_b1"].pk, M, "employed", 100]]},
-                           salt="another salt", compress=True)  # fmt: skip
-    for user, token in ((bob, report.token[:-3] + "abc"), (bob, forged), (bob, ""),
-                        (alice, report.token)):  # fmt: skip
+    forged = signing.dumps(
+        {"u": bob.pk, "f": "x", "h": "", "r": [[2, world["m_b1"].pk, M, "employed", 100]]},
+        salt="another salt",
+        compress=True,
+    )
+    for user, token in (
+        (bob, report.token[:-3] + "abc"),
+        (bob, forged),
+        (bob, ""),
+        (alice, report.token),
+    ):
         with nothing_written(), pytest.raises(ServiceError) as exc:
             dues_import.dues_import_commit(actor=user, scope=scope_for_user(user), token=token)
         assert "重新上传文件检查" in exc.value.message
@@ -347,14 +452,21 @@ def test_strangers_cannot_reach_the_import(world, client_for):
         for url in (reverse("members:dues_import"), reverse("members:dues_import_template")):
             assert c.get(url).status_code == 404, (user, url)
         with nothing_written():
-            assert c.post(reverse("members:dues_import"),
-                          {"file": sheets.upload(content)}).status_code == 404  # fmt: skip
-            assert c.post(reverse("members:dues_import"),
-                          {"token": bob_report.token}).status_code == 404  # fmt: skip
+            assert (
+                c.post(reverse("members:dues_import"), {"file": sheets.upload(content)}).status_code
+                == 404
+            )
+            assert (
+                c.post(reverse("members:dues_import"), {"token": bob_report.token}).status_code
+                == 404
+            )
             r = c.post("/api/v1/members/dues/bases/import/check", {"file": sheets.upload(content)})
             assert r.status_code == 404
-            r = c.post("/api/v1/members/dues/bases/import/commit", {"token": bob_report.token},
-                       content_type="application/json")  # fmt: skip
+            r = c.post(
+                "/api/v1/members/dues/bases/import/commit",
+                {"token": bob_report.token},
+                content_type="application/json",
+            )
             assert r.status_code == 404
         assert "导入党费基数" not in texts(c.get(reverse("members:dues_statement")))
     c = client_for(world["charlie"])
@@ -378,18 +490,26 @@ def test_api_check_and_commit(world, client_for):
     body = r.json()
     assert r.status_code == 200 and body["error_rows"] == 1 and body["token"] == ""
     assert body["errors"][0]["row"] == 2 and body["errors"][0]["field"] == "month"
-    r = c.post("/api/v1/members/dues/bases/import/check",
-               {"file": sheets.upload(b"not a sheet", "x.csv.exe")})  # fmt: skip
+    r = c.post(
+        "/api/v1/members/dues/bases/import/check",
+        {"file": sheets.upload(b"not a sheet", "x.csv.exe")},
+    )
     assert r.status_code == 400 and "file" in r.json()["fields"]
     r = c.post("/api/v1/members/dues/bases/import/check", {"file": sheets.upload(xlsx([row(a1)]))})
     body = r.json()
     assert body["to_create"] == 1 and body["plan"][0]["monthly_due_fen"] == 4500
     assert body["plan"][0]["month"] == M and body["plan"][0]["action"] == "create"
-    r = c.post("/api/v1/members/dues/bases/import/commit", {"token": "forged"},
-               content_type="application/json")  # fmt: skip
+    r = c.post(
+        "/api/v1/members/dues/bases/import/commit",
+        {"token": "forged"},
+        content_type="application/json",
+    )
     assert r.status_code == 400 and is_chinese(r.json()["message"])
-    r = c.post("/api/v1/members/dues/bases/import/commit", {"token": body["token"]},
-               content_type="application/json")  # fmt: skip
+    r = c.post(
+        "/api/v1/members/dues/bases/import/commit",
+        {"token": body["token"]},
+        content_type="application/json",
+    )
     assert r.status_code == 200 and r.json()["created"] == 1
     assert dues.current_base(a1).base_fen == 450_000  # type: ignore[union-attr]
 

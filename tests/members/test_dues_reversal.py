@@ -23,13 +23,19 @@ TODAY = dt.date.today()
 
 
 def base(member, yuan: str = "4000", month=MONTH):  # type: ignore[no-untyped-def]
-    return dues.dues_base_set(actor=None, member=member, effective_from=month, category="employed",
-                              base_fen=dues.parse_yuan(yuan, "base"))  # fmt: skip
+    return dues.dues_base_set(
+        actor=None,
+        member=member,
+        effective_from=month,
+        category="employed",
+        base_fen=dues.parse_yuan(yuan, "base"),
+    )
 
 
 def pay(member, amount_fen: int = 4000, month=MONTH, actor=None):  # type: ignore[no-untyped-def]
-    return dues.dues_payment_record(actor=actor, member=member, month=month,
-                                    amount_fen=amount_fen, paid_on=TODAY)  # fmt: skip
+    return dues.dues_payment_record(
+        actor=actor, member=member, month=month, amount_fen=amount_fen, paid_on=TODAY
+    )
 
 
 @contextmanager
@@ -64,8 +70,13 @@ def test_a_reversed_payment_stays_in_the_ledger_and_the_month_is_owed_again(worl
     assert dues.dues_paid_in_month(scope, MONTH) == (0, 0)
     logged = AuditLog.objects.get(action="members.dues_reversal")
     assert logged.actor == bob and logged.object_id == str(p.pk)
-    assert logged.diff == {"member": m.pk, "payment": p.pk, "month": MONTH.isoformat(),
-                           "amount_fen": 4000, "reason": "重复 登记"}  # fmt: skip
+    assert logged.diff == {
+        "member": m.pk,
+        "payment": p.pk,
+        "month": MONTH.isoformat(),
+        "amount_fen": 4000,
+        "reason": "重复 登记",
+    }
     # paying again settles the month; the reversed row still shows in the list
     pay(m, 4000)
     assert dues.dues_member_history(m, MONTH)[0].owed_fen == 0
@@ -73,8 +84,9 @@ def test_a_reversed_payment_stays_in_the_ledger_and_the_month_is_owed_again(worl
     assert len(listed) == 2 and sum(1 for x in listed if hasattr(x, "reversal")) == 1
 
 
-@pytest.mark.parametrize("reason, text", [("", "请填写冲正原因"), ("   ", "请填写冲正原因"),
-                                          ("长" * 201, "200字以内")])  # fmt: skip
+@pytest.mark.parametrize(
+    "reason, text", [("", "请填写冲正原因"), ("   ", "请填写冲正原因"), ("长" * 201, "200字以内")]
+)
 def test_a_reason_is_required(world, reason, text):
     p = pay(world["m_a1"])
     with nothing_written(), pytest.raises(ServiceError) as exc:
@@ -133,8 +145,11 @@ def test_strangers_cannot_reverse(world, client_for):
         with nothing_written():
             assert c.get(url).status_code == 404
             assert c.post(url, {"reason": "x"}).status_code == 404
-            r = c.post(f"/api/v1/members/dues/payments/{p.pk}/reverse", {"reason": "x"},
-                       content_type="application/json")  # fmt: skip
+            r = c.post(
+                f"/api/v1/members/dues/payments/{p.pk}/reverse",
+                {"reason": "x"},
+                content_type="application/json",
+            )
             assert r.status_code == 404 and "张红" not in texts(r)
     c = client_for(world["charlie"])
     assert c.get(f"/api/v1/members/{world['m_a1'].pk}/dues/payments").status_code == 404

@@ -12,13 +12,17 @@ from tongxin.accounts.services import api_token_create
 def street_a_members(request, world):  # type: ignore[no-untyped-def]
     """Street A with 3 members (the world's) or 30, spread over both branches."""
     for i in range(request.param - 3):
-        factories.member(world["branch_a1"] if i % 2 else world["branch_a2"],
-                         is_floating=True, floating_to="上海")  # fmt: skip
+        factories.member(
+            world["branch_a1"] if i % 2 else world["branch_a2"],
+            is_floating=True,
+            floating_to="上海",
+        )
     return request.param
 
 
-def test_roster_page_query_count_is_constant(world, street_a_members, client_for,
-                                             django_assert_num_queries):  # fmt: skip
+def test_roster_page_query_count_is_constant(
+    world, street_a_members, client_for, django_assert_num_queries
+):
     c = client_for(world["alice"])
     # 1 session, 2 user, 3 role assignments (the Scope), 4 COUNT for the paginator,
     # 5 the page's rows with their organization joined, 6 the top organizations and
@@ -30,8 +34,9 @@ def test_roster_page_query_count_is_constant(world, street_a_members, client_for
     assert f"共 {street_a_members} 条" in r.content.decode()
 
 
-def test_filtered_roster_second_page_query_count_is_constant(world, street_a_members, client_for,
-                                                             django_assert_num_queries):  # fmt: skip
+def test_filtered_roster_second_page_query_count_is_constant(
+    world, street_a_members, client_for, django_assert_num_queries
+):
     c = client_for(world["alice"])
     # 1 session, 2 user, 3 role assignments, 4 the org filter's organization (in scope),
     # 5 COUNT, 6 rows, 7-8 the 范围 choices (top organizations, the level below),
@@ -41,8 +46,9 @@ def test_filtered_roster_second_page_query_count_is_constant(world, street_a_mem
     assert r.status_code == 200
 
 
-def test_api_member_list_query_count_is_constant(world, street_a_members, client,
-                                                 django_assert_num_queries):  # fmt: skip
+def test_api_member_list_query_count_is_constant(
+    world, street_a_members, client, django_assert_num_queries
+):
     _, key = api_token_create(actor=None, user=world["alice"], name="统计报表")
     # 1 the token with its user, 2 UPDATE the token's last_used_at,
     # 3 role assignments (the Scope), 4 COUNT, 5 the page's rows with their organization joined

@@ -63,18 +63,39 @@ def test_a_duplicate_typed_in_full_width_is_still_a_duplicate(world):
 @pytest.mark.parametrize(
     ("over", "field", "fragment"),
     [
-        (dict(joined_on=dt.date(2012, 7, 1), confirmed_on=dt.date(2011, 7, 1)),
-         "confirmed_on", "转正日期不能早于入党日期"),
-        (dict(id_number=idnumber.make("330203", dt.date(1995, 3, 1), 7),
-              joined_on=dt.date(2013, 2, 28), confirmed_on=dt.date(2014, 3, 1)),
-         "joined_on", "入党时应年满18周岁"),
-        (dict(joined_on=TODAY + dt.timedelta(days=1), confirmed_on=None,
-              status=MemberStatus.PROBATIONARY),
-         "joined_on", "入党日期不能晚于今天"),
-        (dict(status=MemberStatus.PROBATIONARY, confirmed_on=dt.date(2011, 7, 1)),
-         "confirmed_on", "预备党员没有转正日期"),
-        (dict(status=MemberStatus.FULL, confirmed_on=None),
-         "confirmed_on", "正式党员请填写转正日期"),
+        (
+            dict(joined_on=dt.date(2012, 7, 1), confirmed_on=dt.date(2011, 7, 1)),
+            "confirmed_on",
+            "转正日期不能早于入党日期",
+        ),
+        (
+            dict(
+                id_number=idnumber.make("330203", dt.date(1995, 3, 1), 7),
+                joined_on=dt.date(2013, 2, 28),
+                confirmed_on=dt.date(2014, 3, 1),
+            ),
+            "joined_on",
+            "入党时应年满18周岁",
+        ),
+        (
+            dict(
+                joined_on=TODAY + dt.timedelta(days=1),
+                confirmed_on=None,
+                status=MemberStatus.PROBATIONARY,
+            ),
+            "joined_on",
+            "入党日期不能晚于今天",
+        ),
+        (
+            dict(status=MemberStatus.PROBATIONARY, confirmed_on=dt.date(2011, 7, 1)),
+            "confirmed_on",
+            "预备党员没有转正日期",
+        ),
+        (
+            dict(status=MemberStatus.FULL, confirmed_on=None),
+            "confirmed_on",
+            "正式党员请填写转正日期",
+        ),
         (dict(confirmed_on=TODAY + dt.timedelta(days=1)), "confirmed_on", "转正日期不能晚于今天"),
         (dict(phone="1381234567"), "phone", "手机号码应为11位"),
         (dict(phone="02788886666"), "phone", "手机号码应为11位"),
@@ -83,7 +104,7 @@ def test_a_duplicate_typed_in_full_width_is_still_a_duplicate(world):
         (dict(status="member"), "status", "请选择党员类别"),
         (dict(is_floating=True, floating_to=""), "floating_to", "流动党员请填写流动去向"),
     ],
-)  # fmt: skip
+)
 def test_inconsistent_input_is_a_field_error_and_writes_nothing(world, over, field, fragment):
     with refused(field, contains=fragment):
         attempt(world, **over)
@@ -91,8 +112,9 @@ def test_inconsistent_input_is_a_field_error_and_writes_nothing(world, over, fie
 
 def test_turning_18_on_the_day_of_joining_is_allowed(world):
     number = idnumber.make("330203", dt.date(1995, 3, 1), 9)
-    m = attempt(world, id_number=number, joined_on=dt.date(2013, 3, 1),
-                confirmed_on=dt.date(2014, 3, 1))  # fmt: skip
+    m = attempt(
+        world, id_number=number, joined_on=dt.date(2013, 3, 1), confirmed_on=dt.date(2014, 3, 1)
+    )
     assert m.birth_date == dt.date(1995, 3, 1)
 
 
@@ -134,8 +156,13 @@ def test_update_diff_never_holds_a_clear_id_number_or_phone(world):
     m = world["m_a1"]
     old_number, old_phone = m.reveal_id_number(), m.reveal_phone()
     new_number = idnumber.make("330204", dt.date(1979, 11, 30), 77)
-    data = factories.member_input(world["branch_a1"], name="张红", id_number=new_number,
-                                  phone="13711112222", residence=world["compound_a"])  # fmt: skip
+    data = factories.member_input(
+        world["branch_a1"],
+        name="张红",
+        id_number=new_number,
+        phone="13711112222",
+        residence=world["compound_a"],
+    )
     member_update(actor=world["bob"], member=m, data=data)
     row = AuditLog.objects.get(action="members.update", object_id=str(m.pk))
     dumped = json.dumps(row.diff, ensure_ascii=False)
@@ -149,8 +176,9 @@ def test_update_diff_never_holds_a_clear_id_number_or_phone(world):
 
 def test_update_may_keep_its_own_id_number_but_not_take_anothers(world):
     m = world["m_a1"]
-    data = factories.member_input(world["branch_a1"], name="张红（更正）",
-                                  id_number=m.reveal_id_number())  # fmt: skip
+    data = factories.member_input(
+        world["branch_a1"], name="张红（更正）", id_number=m.reveal_id_number()
+    )
     member_update(actor=None, member=m, data=data)
     assert Member.objects.get(pk=m.pk).name == "张红（更正）"
     taken = dataclasses.replace(data, id_number=world["m_b1"].reveal_id_number())

@@ -32,8 +32,9 @@ API_MINE = "/api/v1/members/transfers/mine"
 @pytest.fixture
 def selfw(world):  # type: ignore[no-untyped-def]
     w = world
-    w["hong"] = factories.user("hong", "member", org=w["branch_a1"], member=w["m_a1"],
-                               display_name="张红")  # fmt: skip
+    w["hong"] = factories.user(
+        "hong", "member", org=w["branch_a1"], member=w["m_a1"], display_name="张红"
+    )
     w["dave"] = factories.user("dave", "member", org=w["branch_a1"], member=w["m_a1b"])
     w["bob"].display_name = "支部书记 王建"
     w["bob"].save(update_fields=["display_name"])
@@ -58,16 +59,25 @@ def request_own(w, target_key="branch_a2", **kw):  # type: ignore[no-untyped-def
 
 
 def form(w, target_key="branch_a2", **kw):  # type: ignore[no-untyped-def]
-    return {"target": w[target_key].pk, "reason_kind": "job", "reason": "调往新单位",
-            "moved_on": TODAY.isoformat(), "action": "submit", **kw}  # fmt: skip
+    return {
+        "target": w[target_key].pk,
+        "reason_kind": "job",
+        "reason": "调往新单位",
+        "moved_on": TODAY.isoformat(),
+        "action": "submit",
+        **kw,
+    }
 
 
 @contextmanager
 def nothing_written():  # type: ignore[no-untyped-def]
     def state():  # type: ignore[no-untyped-def]
-        return (Transfer.objects.count(), TransferStep.objects.filter(decision="").count(),
-                list(Transfer.objects.order_by("pk").values_list("status", "current_step")),
-                AuditLog.objects.count())  # fmt: skip
+        return (
+            Transfer.objects.count(),
+            TransferStep.objects.filter(decision="").count(),
+            list(Transfer.objects.order_by("pk").values_list("status", "current_step")),
+            AuditLog.objects.count(),
+        )
 
     before = state()
     yield
@@ -100,7 +110,10 @@ def test_a_member_files_and_her_branch_approves_the_first_step(selfw):
     assert (t.status, t.current_step) == (TransferStatus.SUBMITTED, 0)
     assert (t.reason_kind, t.reason, t.moved_on) == ("job", "调往新单位", TODAY)
     assert list(t.steps.values_list("org_name", "decision")) == [
-        ("紫金社区第一党支部", ""), ("紫金社区党委", ""), ("紫金社区第二党支部", "")]  # fmt: skip
+        ("紫金社区第一党支部", ""),
+        ("紫金社区党委", ""),
+        ("紫金社区第二党支部", ""),
+    ]
     row = AuditLog.objects.get(action="members.transfer_request")
     assert row.actor == w["hong"] and row.diff["self_filed"] is True
     body = texts(hong.get(MINE))
@@ -130,8 +143,10 @@ def test_a_member_files_and_her_branch_approves_the_first_step(selfw):
     assert ">撤回申请</button>" not in body and "请联系所在党支部" in body
     steps = transfers.own_progress(t)
     assert [(s.org_name, s.decision, s.waiting) for s in steps] == [
-        ("紫金社区第一党支部", "approved", False), ("紫金社区党委", "", True),
-        ("紫金社区第二党支部", "", False)]  # fmt: skip
+        ("紫金社区第一党支部", "approved", False),
+        ("紫金社区党委", "", True),
+        ("紫金社区第二党支部", "", False),
+    ]
     # the rest of the chain as for any transfer
     alice = w["alice"]
     for _ in range(2):
@@ -146,8 +161,9 @@ def test_the_branch_may_reject_her_request_and_she_sees_why(selfw):
     w = selfw
     t = request_own(w)
     bob = w["bob"]
-    transfers.transfer_reject(actor=bob, scope=scope_for_user(bob), transfer=t, position=0,
-                              note="请先办结本支部党费")  # fmt: skip
+    transfers.transfer_reject(
+        actor=bob, scope=scope_for_user(bob), transfer=t, position=0, note="请先办结本支部党费"
+    )
     body = texts(logged_in(w["hong"]).get(MINE))
     assert "已退回" in body and "请先办结本支部党费" in body and 'name="reason_kind"' in body
 
@@ -192,8 +208,9 @@ def test_targets_out_of_the_rules_are_refused(selfw):
     w = selfw
     for target, text in [(None, "请从查找结果中选择"), *_out_of_rules(w)]:
         with nothing_written(), refused(field="target", contains=text):
-            transfers.transfer_request_own(actor=w["hong"], target=target, reason_kind="job",
-                                           moved_on=TODAY)  # fmt: skip
+            transfers.transfer_request_own(
+                actor=w["hong"], target=target, reason_kind="job", moved_on=TODAY
+            )
 
 
 def test_an_id_posted_by_hand_tells_nothing_of_the_organization(selfw):
@@ -215,8 +232,11 @@ def test_an_id_posted_by_hand_tells_nothing_of_the_organization(selfw):
             # the same page but for the CSRF token, masked anew for every response
             pages.add(re.sub(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]*"', "", body))
         with nothing_written():
-            r = api_post(hong, API_MINE, {"target_org_id": pk, "reason_kind": "job",
-                                          "moved_on": TODAY.isoformat()})  # fmt: skip
+            r = api_post(
+                hong,
+                API_MINE,
+                {"target_org_id": pk, "reason_kind": "job", "moved_on": TODAY.isoformat()},
+            )
             assert r.status_code == 400, r.content
             assert r.json()["fields"] == {"target_org_id": "请从查找结果中选择转入的党支部。"}
             apis.add(r.content)
@@ -235,8 +255,9 @@ def test_an_ancestor_general_branch_is_refused_and_never_offered(selfw):
     w["m_a1"].org, w["m_a1"].org_path = gb1, gb1.path
     w["m_a1"].save(update_fields=["org", "org_path"])
     with nothing_written(), refused(field="target", contains="上级或下级"):
-        transfers.transfer_request_own(actor=w["hong"], target=gb, reason_kind="job",
-                                       moved_on=TODAY)  # fmt: skip
+        transfers.transfer_request_own(
+            actor=w["hong"], target=gb, reason_kind="job", moved_on=TODAY
+        )
     assert [o.name for o in transfers.target_search("紫金联合", source=gb1)] == []
     assert [o.name for o in transfers.target_search("紫金联合", source=gb)] == []
 
@@ -273,15 +294,21 @@ def test_bad_fields_are_refused_with_what_to_fix(selfw):
     for change, field, text in cases:
         with nothing_written(), refused(field=field, contains=text):
             request_own(w, **change)
-        page = {k: ("" if v is None else v.isoformat() if isinstance(v, dt.date) else v)
-                for k, v in change.items()}  # fmt: skip
+        page = {
+            k: ("" if v is None else v.isoformat() if isinstance(v, dt.date) else v)
+            for k, v in change.items()
+        }
         with nothing_written():
             r = hong.post(MINE, form(w, **page))
             body = texts(r)
             assert r.status_code == 200 and text in body and 'class="invalid-feedback' in body
             assert f'value="{w["branch_a2"].pk}" checked' in body  # her choice is kept
-        payload = {"target_org_id": w["branch_a2"].pk, "reason_kind": "job",
-                   "moved_on": TODAY.isoformat(), **page}  # fmt: skip
+        payload = {
+            "target_org_id": w["branch_a2"].pk,
+            "reason_kind": "job",
+            "moved_on": TODAY.isoformat(),
+            **page,
+        }
         if payload["moved_on"] == "":
             payload.pop("moved_on")
         with nothing_written():
@@ -304,8 +331,15 @@ def test_a_second_open_transfer_is_refused_with_the_reason(selfw):
         r = hong.post(MINE, form(w, "branch_b1"))
         assert r.status_code == 200 and "同一时间只能办理一条" in texts(r)
         assert 'data-testid="form-error"' in texts(r)
-        r = api_post(hong, API_MINE, {"target_org_id": w["branch_b1"].pk, "reason_kind": "job",
-                                      "moved_on": TODAY.isoformat()})  # fmt: skip
+        r = api_post(
+            hong,
+            API_MINE,
+            {
+                "target_org_id": w["branch_b1"].pk,
+                "reason_kind": "job",
+                "moved_on": TODAY.isoformat(),
+            },
+        )
         assert r.status_code == 409 and "紫金社区第二党支部" in r.json()["message"]
     # one her branch started blocks her request as well
     transfers.transfer_withdraw_own(actor=w["hong"], transfer=t)
@@ -331,8 +365,9 @@ def test_withdrawing_after_an_approval_or_what_the_branch_started_is_refused(sel
     transfers.transfer_withdraw(actor=bob, scope=scope_for_user(bob), transfer=t)
     with nothing_written(), refused(contains="已经结束"):
         transfers.transfer_withdraw_own(actor=w["hong"], transfer=t)
-    started = transfers.transfer_create(actor=bob, member=w["m_a1"], target=w["branch_a2"],
-                                        submit=True)  # fmt: skip
+    started = transfers.transfer_create(
+        actor=bob, member=w["m_a1"], target=w["branch_a2"], submit=True
+    )
     with nothing_written(), refused(contains="由党组织发起"):
         transfers.transfer_withdraw_own(actor=w["hong"], transfer=started)
     with nothing_written():
@@ -349,10 +384,18 @@ def test_an_account_without_a_member_can_file_nothing(selfw):
     with nothing_written():
         assert alice.post(MINE, form(w)).status_code == 404
         with refused(contains="尚未关联党员信息"):
-            transfers.transfer_request_own(actor=w["alice"], target=w["branch_a2"],
-                                           reason_kind="job", moved_on=TODAY)  # fmt: skip
-        r = api_post(alice, API_MINE, {"target_org_id": w["branch_a2"].pk, "reason_kind": "job",
-                                       "moved_on": TODAY.isoformat()})  # fmt: skip
+            transfers.transfer_request_own(
+                actor=w["alice"], target=w["branch_a2"], reason_kind="job", moved_on=TODAY
+            )
+        r = api_post(
+            alice,
+            API_MINE,
+            {
+                "target_org_id": w["branch_a2"].pk,
+                "reason_kind": "job",
+                "moved_on": TODAY.isoformat(),
+            },
+        )
         assert r.status_code == 400 and "尚未关联党员信息" in r.json()["message"]
         assert alice.get(API_MINE).status_code == 404
         assert alice.get(f"{API_MINE}/targets?q=社区").status_code == 404
@@ -364,17 +407,21 @@ def test_an_account_without_a_member_can_file_nothing(selfw):
 
 def test_a_member_sees_only_her_own_and_decides_nothing(selfw):
     w = selfw
-    li = transfers.transfer_create(actor=w["bob"], member=w["m_a1b"], target=w["branch_a2"],
-                                   reason="李明的原因", submit=True)  # fmt: skip
+    li = transfers.transfer_create(
+        actor=w["bob"], member=w["m_a1b"], target=w["branch_a2"], reason="李明的原因", submit=True
+    )
     zhao = transfers.transfer_create(actor=w["charlie"], member=w["m_b1"], target=w["branch_a2"])
     hong = logged_in(w["hong"])
     body = texts(hong.get(MINE))
     assert "李明" not in body and "赵刚" not in body and "李明的原因" not in body
     for other in (li, zhao):
         with nothing_written():
-            for url in (f"{MINE}?transfer={other.pk}", f"/members/transfers/{other.pk}/",
-                        f"/members/transfers/{other.pk}/letter/",
-                        f"/api/v1/members/transfers/{other.pk}"):  # fmt: skip
+            for url in (
+                f"{MINE}?transfer={other.pk}",
+                f"/members/transfers/{other.pk}/",
+                f"/members/transfers/{other.pk}/letter/",
+                f"/api/v1/members/transfers/{other.pk}",
+            ):
                 assert hong.get(url).status_code == 404, url
             assert hong.post(f"{MINE}{other.pk}/withdraw/").status_code == 404
             assert api_post(hong, f"{API_MINE}/{other.pk}/withdraw").status_code == 404
@@ -388,21 +435,28 @@ def test_a_member_sees_only_her_own_and_decides_nothing(selfw):
     # she files for herself only: a member id in the form is ignored, the branch's form is not hers
     assert hong.post(MINE, {**form(w, "branch_b1"), "member": w["m_a2"].pk}).status_code == 302
     assert not w["m_a2"].transfers.exists()
-    assert hong.post(f"/members/{w['m_a2'].pk}/transfer/",
-                     {"target": w["branch_b1"].pk}).status_code == 404  # fmt: skip
-    r = api_post(hong, "/api/v1/members/transfers/",
-                 {"member_id": w["m_a2"].pk, "target_org_id": w["branch_b1"].pk})  # fmt: skip
+    assert (
+        hong.post(f"/members/{w['m_a2'].pk}/transfer/", {"target": w["branch_b1"].pk}).status_code
+        == 404
+    )
+    r = api_post(
+        hong,
+        "/api/v1/members/transfers/",
+        {"member_id": w["m_a2"].pk, "target_org_id": w["branch_b1"].pk},
+    )
     assert r.status_code == 404
     # and she cannot approve her own request, neither on the page nor in the API
     mine = Transfer.objects.get(member=w["m_a1"])
     with nothing_written():
         assert hong.get(f"/members/transfers/{mine.pk}/").status_code == 404
-        assert hong.post(f"/members/transfers/{mine.pk}/approve/",
-                         {"position": 0}).status_code == 404  # fmt: skip
+        assert (
+            hong.post(f"/members/transfers/{mine.pk}/approve/", {"position": 0}).status_code == 404
+        )
         assert api_post(hong, f"/api/v1/members/transfers/{mine.pk}/approve").status_code == 404
         with refused(contains="还没有轮到"):
-            transfers.transfer_approve(actor=w["hong"], scope=scope_for_user(w["hong"]),
-                                       transfer=mine)  # fmt: skip
+            transfers.transfer_approve(
+                actor=w["hong"], scope=scope_for_user(w["hong"]), transfer=mine
+            )
     # dave, a member of the same branch, does not see hers
     dave = logged_in(w["dave"])
     assert dave.get(f"{MINE}?transfer={mine.pk}").status_code == 404
@@ -435,25 +489,50 @@ def test_api_files_shows_progress_and_withdraws(selfw):
     data = hong.get(API_MINE).json()
     assert data["org_name"] == "紫金社区第一党支部" and data["open"] is None
     targets = hong.get(f"{API_MINE}/targets", {"q": "社区"}).json()
-    assert {"name": "孝闻社区党支部", "parent_name": "鼓楼街道党工委",
-            "id": w["branch_b1"].pk} in targets  # fmt: skip
+    assert {
+        "name": "孝闻社区党支部",
+        "parent_name": "鼓楼街道党工委",
+        "id": w["branch_b1"].pk,
+    } in targets
     assert w["branch_a1"].pk not in [o["id"] for o in targets]
-    r = api_post(hong, API_MINE, {"target_org_id": w["branch_b1"].pk, "reason_kind": "study",
-                                  "reason": "考入研究生", "moved_on": TODAY.isoformat()})  # fmt: skip
+    r = api_post(
+        hong,
+        API_MINE,
+        {
+            "target_org_id": w["branch_b1"].pk,
+            "reason_kind": "study",
+            "reason": "考入研究生",
+            "moved_on": TODAY.isoformat(),
+        },
+    )
     assert r.status_code == 201, r.content
     t = r.json()
     assert (t["status"], t["origin"], t["current_step"], t["can_withdraw"]) == (
-        "submitted", "member", 0, True)  # fmt: skip
+        "submitted",
+        "member",
+        0,
+        True,
+    )
     assert [s["waiting"] for s in t["steps"]] == [True] + [False] * 5
     bob = logged_in(w["bob"])
-    assert api_post(bob, f"/api/v1/members/transfers/{t['id']}/approve",
-                    {"position": 0}).status_code == 200  # fmt: skip
+    assert (
+        api_post(bob, f"/api/v1/members/transfers/{t['id']}/approve", {"position": 0}).status_code
+        == 200
+    )
     data = hong.get(API_MINE).json()
     first = data["open"]["steps"][0]
     assert first["decision"] == "approved" and first["decided_by"] == "支部书记 王建"
     assert data["open"]["can_withdraw"] is False and data["open"]["steps"][1]["waiting"]
-    assert set(first) == {"position", "org_name", "role", "decision", "decided_at",
-                          "decided_by", "note", "waiting"}  # fmt: skip
+    assert set(first) == {
+        "position",
+        "org_name",
+        "role",
+        "decision",
+        "decided_at",
+        "decided_by",
+        "note",
+        "waiting",
+    }
 
 
 def test_api_withdraw(selfw):

@@ -40,17 +40,28 @@ def city_staff(world):  # type: ignore[no-untyped-def]
 
 
 def start(world, member_key="m_a1", target_key="branch_a2", submit=True):  # type: ignore[no-untyped-def]
-    return transfers.transfer_create(actor=world["bob"], member=world[member_key],
-                                     target=world[target_key], reason="工作调动", submit=submit)  # fmt: skip
+    return transfers.transfer_create(
+        actor=world["bob"],
+        member=world[member_key],
+        target=world[target_key],
+        reason="工作调动",
+        submit=submit,
+    )
 
 
 @contextmanager
 def nothing_changes():  # type: ignore[no-untyped-def]
-    before = (Transfer.objects.count(), TransferStep.objects.filter(decision="").count(),
-              list(Transfer.objects.values_list("status", "current_step")))  # fmt: skip
+    before = (
+        Transfer.objects.count(),
+        TransferStep.objects.filter(decision="").count(),
+        list(Transfer.objects.values_list("status", "current_step")),
+    )
     yield
-    after = (Transfer.objects.count(), TransferStep.objects.filter(decision="").count(),
-             list(Transfer.objects.values_list("status", "current_step")))  # fmt: skip
+    after = (
+        Transfer.objects.count(),
+        TransferStep.objects.filter(decision="").count(),
+        list(Transfer.objects.values_list("status", "current_step")),
+    )
     assert before == after
 
 
@@ -68,11 +79,21 @@ def test_chain_runs_up_to_the_common_ancestor_and_down_to_the_target(world):
     assert t.status == TransferStatus.SUBMITTED and t.current_step == 1
     far = start(world, "m_a1b", "branch_b1")
     assert [s.org_name for s in far.steps.order_by("position")] == [
-        "紫金社区第一党支部", "紫金社区党委", "南门街道党工委", "中共宁波市委", "鼓楼街道党工委",
+        "紫金社区第一党支部",
+        "紫金社区党委",
+        "南门街道党工委",
+        "中共宁波市委",
+        "鼓楼街道党工委",
         "孝闻社区党支部",
-    ]  # fmt: skip
+    ]
     assert list(far.steps.order_by("position").values_list("role", flat=True)) == [
-        "out", "out", "out", "top", "in", "receive"]  # fmt: skip
+        "out",
+        "out",
+        "out",
+        "top",
+        "in",
+        "receive",
+    ]
 
 
 def test_full_flow_moves_the_member_and_records_history(world):
@@ -92,10 +113,20 @@ def test_full_flow_moves_the_member_and_records_history(world):
     h = OrgRelationChange.objects.filter(member=m).first()
     assert h.kind == RelationChangeKind.TRANSFERRED and h.from_org_name == "紫金社区第一党支部"
     actions = set(AuditLog.objects.values_list("action", flat=True))
-    assert {"members.transfer_create", "members.transfer_submit", "members.transfer_approve",
-            "members.transfer_complete", "members.transfer_in"} <= actions  # fmt: skip
+    assert {
+        "members.transfer_create",
+        "members.transfer_submit",
+        "members.transfer_approve",
+        "members.transfer_complete",
+        "members.transfer_in",
+    } <= actions
     assert [e.action for e in t.events.all()] == [
-        "created", "submitted", "approved_out", "received", "completed"]  # fmt: skip
+        "created",
+        "submitted",
+        "approved_out",
+        "received",
+        "completed",
+    ]
 
 
 def test_approvals_along_a_long_chain_each_by_its_own_level(city_staff):
@@ -147,8 +178,14 @@ def test_a_second_open_transfer_is_refused(world):
 
     first = Transfer.objects.get()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Transfer.objects.create(member=first.member, member_name="x", source=first.source,
-                                target=first.target, source_path="x", target_path="y")  # fmt: skip
+        Transfer.objects.create(
+            member=first.member,
+            member_name="x",
+            source=first.source,
+            target=first.target,
+            source_path="x",
+            target_path="y",
+        )
 
 
 def test_approving_out_of_turn_and_twice_is_refused(world):
@@ -195,8 +232,9 @@ def _issued(world) -> Transfer:  # type: ignore[no-untyped-def]
     return transfers.transfer_approve(actor=world["alice"], scope=S(world["alice"]), transfer=t)
 
 
-def test_letter_page_has_a_qr_code_and_verification_shows_only_masked_facts(world, client_for,
-                                                                            client):  # fmt: skip
+def test_letter_page_has_a_qr_code_and_verification_shows_only_masked_facts(
+    world, client_for, client
+):
     t = _issued(world)
     body = texts(client_for(world["bob"]).get(f"/members/transfers/{t.pk}/letter/"))
     assert "中国共产党党员组织关系介绍信" in body and t.letter_no in body
@@ -212,8 +250,9 @@ def test_letter_page_has_a_qr_code_and_verification_shows_only_masked_facts(worl
     assert client.get(f"/members/transfers/verify/{token[:-2]}xx/").status_code == 404
 
 
-def test_letter_expires_after_three_months_lazily_and_by_the_task(world, client_for, client,
-                                                                  settings):  # fmt: skip
+def test_letter_expires_after_three_months_lazily_and_by_the_task(
+    world, client_for, client, settings
+):
     t = _issued(world)
     Transfer.objects.filter(pk=t.pk).update(valid_until=dt.date.today() - dt.timedelta(days=1))
     t = fresh(t)
@@ -246,8 +285,10 @@ def test_pages_create_inbox_detail_and_act(world, client_for):
     assert f"/members/{m.pk}/transfer/" in texts(bob.get(f"/members/{m.pk}/"))  # member page link
     found = texts(bob.get(f"/members/{m.pk}/transfer/", {"q": "孝闻"}))
     assert "孝闻社区党支部" in found  # targets in another street: the name only
-    r = bob.post(f"/members/{m.pk}/transfer/",
-                 {"target": world["branch_a2"].pk, "reason": "迁居", "action": "submit"})  # fmt: skip
+    r = bob.post(
+        f"/members/{m.pk}/transfer/",
+        {"target": world["branch_a2"].pk, "reason": "迁居", "action": "submit"},
+    )
     t = Transfer.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/members/transfers/{t.pk}/"
     body = texts(bob.get(f"/members/transfers/{t.pk}/"))
@@ -264,8 +305,9 @@ def test_pages_create_inbox_detail_and_act(world, client_for):
 def test_form_errors_are_shown_and_nothing_is_saved(world, client_for):
     bob = client_for(world["bob"])
     m = world["m_a1"]
-    body = texts(bob.post(f"/members/{m.pk}/transfer/",
-                          {"target": world["group_a1"].pk, "action": "submit"}))  # fmt: skip
+    body = texts(
+        bob.post(f"/members/{m.pk}/transfer/", {"target": world["group_a1"].pk, "action": "submit"})
+    )
     assert "只能转入党支部或党总支" in body and Transfer.objects.count() == 0
     body = texts(bob.post(f"/members/{m.pk}/transfer/", {"target": "999999", "action": "submit"}))
     assert "请选择转入的党支部" in body and Transfer.objects.count() == 0
@@ -283,8 +325,11 @@ def test_stranger_sees_nothing(world, client_for):
     t = _issued(world)
     c = client_for(world["charlie"])
     m = world["m_a1"]
-    for url in (f"/members/transfers/{t.pk}/", f"/members/transfers/{t.pk}/letter/",
-                f"/members/{m.pk}/transfer/"):  # fmt: skip
+    for url in (
+        f"/members/transfers/{t.pk}/",
+        f"/members/transfers/{t.pk}/letter/",
+        f"/members/{m.pk}/transfer/",
+    ):
         assert c.get(url).status_code == 404, url
     for action in ("approve", "reject", "withdraw", "complete", "submit"):
         assert c.post(f"/members/transfers/{t.pk}/{action}/", {"note": "x"}).status_code == 404
@@ -341,18 +386,30 @@ def logged_in(user):  # type: ignore[no-untyped-def]
 def test_api_flow_and_refusals(world):
     bob = logged_in(world["bob"])
     m = world["m_a1"]
-    r = api_post(bob, "/api/v1/members/transfers/",
-                 {"member_id": m.pk, "target_org_id": world["group_a1"].pk, "submit": True})  # fmt: skip
+    r = api_post(
+        bob,
+        "/api/v1/members/transfers/",
+        {"member_id": m.pk, "target_org_id": world["group_a1"].pk, "submit": True},
+    )
     assert r.status_code == 400 and "只能转入" in r.json()["fields"]["target_org_id"]
-    r = api_post(bob, "/api/v1/members/transfers/",
-                 {"member_id": m.pk, "target_org_id": world["branch_a2"].pk, "submit": True})  # fmt: skip
+    r = api_post(
+        bob,
+        "/api/v1/members/transfers/",
+        {"member_id": m.pk, "target_org_id": world["branch_a2"].pk, "submit": True},
+    )
     assert r.status_code == 201, r.content
     data = r.json()
-    assert [s["org_name"] for s in data["steps"]] == ["紫金社区第一党支部", "紫金社区党委",
-                                                      "紫金社区第二党支部"]  # fmt: skip
+    assert [s["org_name"] for s in data["steps"]] == [
+        "紫金社区第一党支部",
+        "紫金社区党委",
+        "紫金社区第二党支部",
+    ]
     tid = data["id"]
-    r = api_post(bob, "/api/v1/members/transfers/",
-                 {"member_id": m.pk, "target_org_id": world["branch_b1"].pk})  # fmt: skip
+    r = api_post(
+        bob,
+        "/api/v1/members/transfers/",
+        {"member_id": m.pk, "target_org_id": world["branch_b1"].pk},
+    )
     assert r.status_code == 409 and is_chinese(r.json()["message"])
     r = api_post(bob, f"/api/v1/members/transfers/{tid}/approve")
     assert r.status_code == 409 and "紫金社区党委" in r.json()["message"]
@@ -370,8 +427,11 @@ def test_api_stranger_gets_404(world, client_for):
     assert c.get("/api/v1/members/transfers/").json()["count"] == 0
     for action in ("approve", "reject", "withdraw", "complete", "submit"):
         assert api_post(c, f"/api/v1/members/transfers/{t.pk}/{action}").status_code == 404
-    r = api_post(c, "/api/v1/members/transfers/",
-                 {"member_id": world["m_a1"].pk, "target_org_id": world["branch_b1"].pk})  # fmt: skip
+    r = api_post(
+        c,
+        "/api/v1/members/transfers/",
+        {"member_id": world["m_a1"].pk, "target_org_id": world["branch_b1"].pk},
+    )
     assert r.status_code == 404
     assert fresh(t).status == TransferStatus.SUBMITTED
 

@@ -90,13 +90,23 @@ def test_roster_search_by_name(world, client_for):
 
 
 def test_roster_filters(world, client_for):
-    factories.member(world["branch_a2"], name="周预备", status=MemberStatus.PROBATIONARY,
-                     confirmed_on=None, joined_on=dt.date.today() - dt.timedelta(days=90))  # fmt: skip
+    factories.member(
+        world["branch_a2"],
+        name="周预备",
+        status=MemberStatus.PROBATIONARY,
+        confirmed_on=None,
+        joined_on=dt.date.today() - dt.timedelta(days=90),
+    )
     factories.member(
         world["branch_a1"], name="吴流动", is_floating=True, floating_to="上海市浦东新区"
     )
-    factories.member(world["branch_a1"], name="郑失联", is_lost_contact=True, is_floating=True,
-                     floating_to="广州")  # fmt: skip
+    factories.member(
+        world["branch_a1"],
+        name="郑失联",
+        is_lost_contact=True,
+        is_floating=True,
+        floating_to="广州",
+    )
     c = client_for(world["alice"])
     assert roster_names(c.get("/members/", {"status": "probationary"})) == ["周预备"]
     assert sorted(roster_names(c.get("/members/", {"flag": "floating"}))) == ["吴流动", "郑失联"]
@@ -222,8 +232,11 @@ def test_form_errors_are_shown_in_chinese_and_nothing_is_written(world, client_f
     # Nothing written, but for the one audited refusal of a number registered elsewhere.
     refusals = AuditLog.objects.filter(action="members.duplicate_refused")
     assert refusals.count() == 1 and refusals.get().actor == world["alice"]
-    assert counts == (Member.objects.count(), AuditLog.objects.count() - 1,
-                      OrgRelationChange.objects.count())  # fmt: skip
+    assert counts == (
+        Member.objects.count(),
+        AuditLog.objects.count() - 1,
+        OrgRelationChange.objects.count(),
+    )
 
 
 def test_registering_into_a_group_is_refused(world, client_for):
@@ -240,9 +253,15 @@ def test_edit_never_puts_the_clear_number_in_the_page_and_blank_keeps_it(world, 
     page = texts(c.get(f"/members/{m.pk}/edit/"))
     assert number not in page and phone not in page
     assert f"当前：{m.id_number_masked}，留空则不修改。" in page
-    data = form_data(name="张红", id_number="", phone="", joined_on=m.joined_on.isoformat(),
-                     confirmed_on=m.confirmed_on.isoformat(), residence=m.residence_id,
-                     is_model_post="on")  # fmt: skip
+    data = form_data(
+        name="张红",
+        id_number="",
+        phone="",
+        joined_on=m.joined_on.isoformat(),
+        confirmed_on=m.confirmed_on.isoformat(),
+        residence=m.residence_id,
+        is_model_post="on",
+    )
     r = c.post(f"/members/{m.pk}/edit/", data, follow=True)
     assert "已保存。" in texts(r)
     m.refresh_from_db()
@@ -276,11 +295,17 @@ def test_a_phone_number_can_be_removed_on_the_edit_form(world, client_for):
     page = c.get(f"/members/{m.pk}/edit/").content.decode()
     assert "删除已登记的手机号" in page and m.reveal_phone() not in page
     data = {
-        "name": m.name, "id_number": "", "phone": "", "ethnicity": m.ethnicity,
-        "education": m.education, "status": m.status, "standing": m.standing,
-        "joined_on": m.joined_on.isoformat(), "confirmed_on": m.confirmed_on.isoformat(),
+        "name": m.name,
+        "id_number": "",
+        "phone": "",
+        "ethnicity": m.ethnicity,
+        "education": m.education,
+        "status": m.status,
+        "standing": m.standing,
+        "joined_on": m.joined_on.isoformat(),
+        "confirmed_on": m.confirmed_on.isoformat(),
         "clear_phone": "on",
-    }  # fmt: skip
+    }
     assert c.post(f"/members/{m.pk}/edit/", data).status_code == 302
     m.refresh_from_db()
     assert m.phone_enc == "" and m.phone_masked == "" and m.phone_index == ""

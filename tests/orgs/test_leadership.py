@@ -14,8 +14,14 @@ START, END = dt.date(2024, 1, 1), dt.date(2029, 1, 1)
 
 
 def add(world, **over):  # type: ignore[no-untyped-def]
-    data = dict(actor=None, org=world["branch_a1"], member=world["m_a1"], role="secretary",
-                term_start=START, term_end=END)  # fmt: skip
+    data = dict(
+        actor=None,
+        org=world["branch_a1"],
+        member=world["m_a1"],
+        role="secretary",
+        term_start=START,
+        term_end=END,
+    )
     data.update(over)
     return leadership_add(**data)
 
@@ -57,14 +63,29 @@ def test_alice_registers_a_secretary_through_the_page(world, client_for):
     url = f"/orgs/{world['branch_a1'].pk}/leaders/new/"
     page = c.get(url).content.decode()
     assert "张红" in page and "赵刚" not in page  # only members of the branch are offered
-    r = c.post(url, {"member": world["m_a1"].pk, "role": "secretary", "term_start": "2024-01-01",
-                     "term_end": "2029-01-01", "holds_dual_role": "on"})  # fmt: skip
+    r = c.post(
+        url,
+        {
+            "member": world["m_a1"].pk,
+            "role": "secretary",
+            "term_start": "2024-01-01",
+            "term_end": "2029-01-01",
+            "holds_dual_role": "on",
+        },
+    )
     assert r.status_code == 302
     seat = Leadership.objects.get(org=world["branch_a1"])
     assert seat.member == world["m_a1"] and seat.holds_dual_role
     body = c.get(f"/orgs/{world['branch_a1'].pk}/").content.decode()
     assert "书记" in body and "一肩挑" in body
     # a member of another street, posted by id, is refused on the form
-    r = c.post(url, {"member": world["m_b1"].pk, "role": "deputy", "term_start": "2024-01-01",
-                     "term_end": "2029-01-01"})  # fmt: skip
+    r = c.post(
+        url,
+        {
+            "member": world["m_b1"].pk,
+            "role": "deputy",
+            "term_start": "2024-01-01",
+            "term_end": "2029-01-01",
+        },
+    )
     assert r.status_code == 200 and Leadership.objects.count() == 1

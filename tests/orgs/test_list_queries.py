@@ -61,6 +61,7 @@ def test_api_org_children(world, branches, client, django_assert_num_queries):  
     # 1 the token with its user, 2 UPDATE last_used_at, 3 role assignments,
     # 4 the parent (in scope), 5 its children
     with django_assert_num_queries(5):
-        r = client.get(f"/api/v1/orgs/{world['comm_a_org'].pk}/children",
-                       HTTP_AUTHORIZATION=f"Bearer {key}")  # fmt: skip
+        r = client.get(
+            f"/api/v1/orgs/{world['comm_a_org'].pk}/children", HTTP_AUTHORIZATION=f"Bearer {key}"
+        )
     assert len(r.json()) == branches

@@ -14,8 +14,9 @@ def street_a_members(request, world):  # type: ignore[no-untyped-def]
     return request.param
 
 
-def test_org_detail_query_count_is_constant(world, street_a_members, client_for,
-                                            django_assert_num_queries):  # fmt: skip
+def test_org_detail_query_count_is_constant(
+    world, street_a_members, client_for, django_assert_num_queries
+):
     c = client_for(world["alice"])
     org = world["comm_a_org"]
     # 1 session, 2 user, 3 role assignments (the Scope),

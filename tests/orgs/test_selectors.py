@@ -14,8 +14,15 @@ TODAY = dt.date(2026, 6, 30)
 
 
 def seat(org, member, *, dual=False, start=dt.date(2023, 1, 1), end=dt.date(2028, 1, 1)):  # type: ignore[no-untyped-def]
-    return leadership_add(actor=None, org=org, member=member, role="secretary",
-                          term_start=start, term_end=end, holds_dual_role=dual)  # fmt: skip
+    return leadership_add(
+        actor=None,
+        org=org,
+        member=member,
+        role="secretary",
+        term_start=start,
+        term_end=end,
+        holds_dual_role=dual,
+    )
 
 
 def street_a_with_six_branches(world):  # type: ignore[no-untyped-def]
@@ -23,8 +30,11 @@ def street_a_with_six_branches(world):  # type: ignore[no-untyped-def]
     out = []
     for i in range(6):
         b = factories.org(f"紫金社区第{i + 3}党支部", "branch", world["comm_a_org"])
-        m = factories.member(b, education=Education.BACHELOR if i < 3 else Education.SENIOR,
-                             id_number=factories.id_number(dt.date(1976 + i, 7, 1)))  # fmt: skip
+        m = factories.member(
+            b,
+            education=Education.BACHELOR if i < 3 else Education.SENIOR,
+            id_number=factories.id_number(dt.date(1976 + i, 7, 1)),
+        )
         out.append((b, m))
     return out
 

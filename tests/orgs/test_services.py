@@ -63,8 +63,14 @@ def test_blank_name_and_future_founding_date_are_field_errors(world):
     with refused("name", contains="请填写党组织名称。"):
         create(world["comm_a_org"], OrgKind.BRANCH, "   ")
     with refused("founded_on", contains="成立日期不能晚于今天。"):
-        org_create(actor=None, parent=world["comm_a_org"], name="未来支部", kind="branch",
-                   sector="community", founded_on=dt.date.today() + dt.timedelta(days=1))  # fmt: skip
+        org_create(
+            actor=None,
+            parent=world["comm_a_org"],
+            name="未来支部",
+            kind="branch",
+            sector="community",
+            founded_on=dt.date.today() + dt.timedelta(days=1),
+        )
 
 
 def test_moving_under_itself_or_a_descendant_is_refused(world):
@@ -125,16 +131,22 @@ def test_a_move_into_a_populated_parent_does_not_disturb_its_children(world):
     # Renamed "丁香党支部", it would sort before 孝闻社区党支部 in 鼓楼街道党工委.
     org_update(actor=None, org=fresh(world["branch_a2"]), name="丁香党支部")
     org_move(actor=None, org=world["branch_a2"], new_parent=world["street_b"])
-    assert {m.name for m in member_list(Scope.everything(), MemberFilters(org=fresh(
-        world["branch_a2"])))} == {"王芳"}  # fmt: skip
+    assert {
+        m.name
+        for m in member_list(Scope.everything(), MemberFilters(org=fresh(world["branch_a2"])))
+    } == {"王芳"}
     assert {m.name for m in member_list(scope_for_user(world["charlie"]))} == {"赵刚"}
     b1 = fresh(world["branch_b1"])
     assert [m.org_path for m in b1.members.all()] == [b1.path]
 
 
 def test_update_is_audited_with_a_diff(world):
-    org_update(actor=world["alice"], org=fresh(world["branch_a2"]), name=" 紫金社区第二支部 ",
-               is_joint=True)  # fmt: skip
+    org_update(
+        actor=world["alice"],
+        org=fresh(world["branch_a2"]),
+        name=" 紫金社区第二支部 ",
+        is_joint=True,
+    )
     org = fresh(world["branch_a2"])
     assert org.name == "紫金社区第二支部" and org.is_joint
     row = AuditLog.objects.get(action="orgs.update")

@@ -9,9 +9,13 @@ from tongxin.orgs.services import unit_create
 
 
 def unit_data(world, **over):  # type: ignore[no-untyped-def]
-    data = {"name": "紫金物业管理有限公司", "sector": "enterprise",
-            "credit_code": creditcode.make("91", "330203", "20261121"),
-            "area": world["comm_a"].pk, "address": "紫金路8号"}  # fmt: skip
+    data = {
+        "name": "紫金物业管理有限公司",
+        "sector": "enterprise",
+        "credit_code": creditcode.make("91", "330203", "20261121"),
+        "area": world["comm_a"].pk,
+        "address": "紫金路8号",
+    }
     data.update(over)
     return data
 
@@ -39,16 +43,22 @@ def test_bad_credit_codes_are_refused_in_chinese_and_nothing_is_saved(world, cli
         r = c.post("/orgs/units/new/", unit_data(world, credit_code=code))
         assert r.status_code == 200 and message in r.content.decode()
     # a unit with no area, written by no user: its audit row is filed under alice's street
-    unit_create(actor=None, name="已有单位", sector="enterprise", credit_code=good,
-                audit_path=world["street_a"].path)  # fmt: skip
+    unit_create(
+        actor=None,
+        name="已有单位",
+        sector="enterprise",
+        credit_code=good,
+        audit_path=world["street_a"].path,
+    )
     r = c.post("/orgs/units/new/", unit_data(world))
     assert "已登记为其他单位" in r.content.decode()
     assert not Unit.objects.filter(name="紫金物业管理有限公司").exists()
 
 
 def test_the_stranger_neither_sees_nor_edits_alices_units(world, client_for):
-    unit = unit_create(actor=None, name="紫金物业管理有限公司", sector="enterprise",
-                       area=world["comm_a"])  # fmt: skip
+    unit = unit_create(
+        actor=None, name="紫金物业管理有限公司", sector="enterprise", area=world["comm_a"]
+    )
     c = client_for(world["charlie"])
     assert "紫金物业" not in c.get("/orgs/units/").content.decode()
     assert c.get(f"/orgs/units/{unit.pk}/edit/").status_code == 404

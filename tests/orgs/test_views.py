@@ -54,9 +54,18 @@ def test_alice_creates_a_branch_through_the_form(world, client_for):
     url = f"/orgs/{world['comm_a_org'].pk}/new/"
     form = texts(c.get(url))
     assert "上级组织：紫金社区党委（党委）" in form
-    r = c.post(url, {"name": "紫金社区第三党支部", "kind": "branch", "establishment": "functional",
-                     "sector": "community", "area": world["compound_a"].pk,
-                     "founded_on": "2020-07-01"}, follow=True)  # fmt: skip
+    r = c.post(
+        url,
+        {
+            "name": "紫金社区第三党支部",
+            "kind": "branch",
+            "establishment": "functional",
+            "sector": "community",
+            "area": world["compound_a"].pk,
+            "founded_on": "2020-07-01",
+        },
+        follow=True,
+    )
     org = Organization.objects.get(name="紫金社区第三党支部")
     assert r.redirect_chain == [(f"/orgs/{org.pk}/", 302)]
     body = texts(r)
@@ -71,11 +80,25 @@ def test_form_errors_are_shown_in_chinese_and_nothing_is_created(world, client_f
     c = client_for(world["alice"])
     before = Organization.objects.count()
     url = f"/orgs/{world['comm_a_org'].pk}/new/"
-    body = texts(c.post(url, {"name": "紫金小组", "kind": "group", "establishment": "formal",
-                              "sector": "community"}))  # fmt: skip
+    body = texts(
+        c.post(
+            url,
+            {"name": "紫金小组", "kind": "group", "establishment": "formal", "sector": "community"},
+        )
+    )
     assert "党小组只能设在党支部之下，不能设在党委之下。" in body
-    body = texts(c.post(url, {"name": "", "kind": "branch", "establishment": "formal",
-                              "sector": "community", "founded_on": "2020-02-30"}))  # fmt: skip
+    body = texts(
+        c.post(
+            url,
+            {
+                "name": "",
+                "kind": "branch",
+                "establishment": "formal",
+                "sector": "community",
+                "founded_on": "2020-02-30",
+            },
+        )
+    )
     assert "这个字段是必填项。" in body  # name
     assert "输入一个有效的日期。" in body  # founded_on
     assert Organization.objects.count() == before
@@ -87,14 +110,30 @@ def test_alice_edits_an_org(world, client_for):
     form = texts(c.get(url))
     assert 'value="紫金社区第二党支部"' in form
     assert f'<option value="{world["comm_a"].pk}" selected>紫金社区</option>' in form
-    r = c.post(url, {"name": "紫金社区第二党支部（联合）", "kind": "branch",
-                     "establishment": "formal", "sector": "community", "is_joint": "on"})  # fmt: skip
+    r = c.post(
+        url,
+        {
+            "name": "紫金社区第二党支部（联合）",
+            "kind": "branch",
+            "establishment": "formal",
+            "sector": "community",
+            "is_joint": "on",
+        },
+    )
     assert r.status_code == 302
     org = fresh(world["branch_a2"])
     assert org.name == "紫金社区第二党支部（联合）" and org.is_joint
-    body = texts(c.post(f"/orgs/{world['street_a'].pk}/edit/", {
-        "name": "南门街道党工委", "kind": "general_branch", "establishment": "formal",
-        "sector": "community"}))  # fmt: skip
+    body = texts(
+        c.post(
+            f"/orgs/{world['street_a'].pk}/edit/",
+            {
+                "name": "南门街道党工委",
+                "kind": "general_branch",
+                "establishment": "formal",
+                "sector": "community",
+            },
+        )
+    )
     assert "类型与下级组织不相容。" in body
     assert fresh(world["street_a"]).kind == "working_committee"
 
@@ -126,14 +165,23 @@ def test_a_superuser_creates_a_top_level_organization(world, client):
     root = User.objects.create_superuser("root", password="Root-pass-2026")
     client.force_login(root, backend="django.contrib.auth.backends.ModelBackend")
     assert "新建顶层党组织" in client.get("/orgs/").content.decode()
-    r = client.post("/orgs/new/", {"name": "中共杭州市委", "kind": "committee",
-                                   "establishment": "formal", "sector": "public_institution"})  # fmt: skip
+    r = client.post(
+        "/orgs/new/",
+        {
+            "name": "中共杭州市委",
+            "kind": "committee",
+            "establishment": "formal",
+            "sector": "public_institution",
+        },
+    )
     assert r.status_code == 302
     org = Organization.objects.get(name="中共杭州市委")
     assert org.depth == 1
     # a branch cannot be a root: the reason is shown on the form
-    r = client.post("/orgs/new/", {"name": "孤立支部", "kind": "branch",
-                                   "establishment": "formal", "sector": "other"})  # fmt: skip
+    r = client.post(
+        "/orgs/new/",
+        {"name": "孤立支部", "kind": "branch", "establishment": "formal", "sector": "other"},
+    )
     assert r.status_code == 200 and "党支部必须设在上级党组织之下" in r.content.decode()
     assert not Organization.objects.filter(name="孤立支部").exists()
 

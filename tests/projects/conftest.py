@@ -44,7 +44,13 @@ def pw(world):  # type: ignore[no-untyped-def]
 
 
 def make_project(w, **over):  # type: ignore[no-untyped-def]
-    data = dict(name="颐养助餐点", category=w["cat_elder"], lead_org=w["comm_a_org"], area=w["comm_a"],
-                budget_fen=500_000, operator=w["social"])  # fmt: skip
+    data = dict(
+        name="颐养助餐点",
+        category=w["cat_elder"],
+        lead_org=w["comm_a_org"],
+        area=w["comm_a"],
+        budget_fen=500_000,
+        operator=w["social"],
+    )
     data.update(over)
     return services.project_create(actor=w["alice"], data=services.ProjectInput(**data))

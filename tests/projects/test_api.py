@@ -13,9 +13,18 @@ def post(c, url: str, body: dict | None = None):  # type: ignore[no-untyped-def,
 
 def test_create_and_budget_through_the_api(pw, client_for):
     c = client_for(pw["alice"])
-    r = post(c, "/", {"name": "最美阳台", "category_id": pw["cat_env"].pk,
-                      "lead_org_id": pw["comm_a_org"].pk, "area_id": pw["compound_a"].pk,
-                      "operator_id": pw["social"].pk, "budget_fen": 50_000})  # fmt: skip
+    r = post(
+        c,
+        "/",
+        {
+            "name": "最美阳台",
+            "category_id": pw["cat_env"].pk,
+            "lead_org_id": pw["comm_a_org"].pk,
+            "area_id": pw["compound_a"].pk,
+            "operator_id": pw["social"].pk,
+            "budget_fen": 50_000,
+        },
+    )
     assert r.status_code == 201, r.content
     pid = r.json()["id"]
     assert (
@@ -24,17 +33,29 @@ def test_create_and_budget_through_the_api(pw, client_for):
     r = post(c, f"/{pid}/budget-lines", {"item": "花盆", "amount_fen": 20_001})
     assert r.status_code == 400 and "超过项目预算" in r.json()["fields"]["amount_fen"]
     assert BudgetLine.objects.count() == 1
-    assert post(c, f"/{pid}/activities", {"title": "评比", "held_on": "2026-05-01",
-                                          "participants": 80}).status_code == 201  # fmt: skip
+    assert (
+        post(
+            c, f"/{pid}/activities", {"title": "评比", "held_on": "2026-05-01", "participants": 80}
+        ).status_code
+        == 201
+    )
     fig = c.get("/api/v1/projects/figures").json()
     assert fig["total"] == 1 and fig["participants"] == 80
 
 
 def test_out_of_scope_choices_are_refused(pw, client_for):
     c = client_for(pw["alice"])
-    r = post(c, "/", {"name": "越界", "category_id": pw["cat_env"].pk,
-                      "lead_org_id": pw["street_b"].pk, "area_id": pw["comm_b"].pk,
-                      "budget_fen": 100})  # fmt: skip
+    r = post(
+        c,
+        "/",
+        {
+            "name": "越界",
+            "category_id": pw["cat_env"].pk,
+            "lead_org_id": pw["street_b"].pk,
+            "area_id": pw["comm_b"].pk,
+            "budget_fen": 100,
+        },
+    )
     assert r.status_code == 400 and is_chinese(r.json()["fields"]["lead_org_id"])
     assert not MicroProject.objects.exists()
 
@@ -50,8 +71,16 @@ def test_strangers_get_404(pw, client_for):
     assert c.get("/api/v1/projects/").json()["count"] == 0  # bella: street B has none
     assert c.get("/api/v1/projects/suggestions").json() == []
     assert c.get("/api/v1/projects/figures").json()["total"] == 0
-    r = post(c, "/suggestions/meeting", {"title": "越界录入", "category_id": pw["cat_env"].pk,
-                                         "area_id": pw["comm_a"].pk, "meeting": "说事厅"})  # fmt: skip
+    r = post(
+        c,
+        "/suggestions/meeting",
+        {
+            "title": "越界录入",
+            "category_id": pw["cat_env"].pk,
+            "area_id": pw["comm_a"].pk,
+            "meeting": "说事厅",
+        },
+    )
     assert r.status_code == 400 and "area" in r.json()["fields"]
     charlie = client_for(pw["charlie"])
     assert charlie.get("/api/v1/projects/").status_code == 404

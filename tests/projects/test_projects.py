@@ -28,11 +28,16 @@ from tongxin.projects.models import (
 @contextmanager
 def refused(field: str | None = None, contains: str = ""):  # type: ignore[no-untyped-def]
     def counts():  # type: ignore[no-untyped-def]
-        return (MicroProject.objects.count(), BudgetLine.objects.count(),
-                ProjectActivity.objects.count(), ProjectRating.objects.count(),
-                Suggestion.objects.count(), AuditLog.objects.count(),
-                list(MicroProject.objects.values_list("status", "budget_fen")),
-                list(Suggestion.objects.values_list("status", "project_id")))  # fmt: skip
+        return (
+            MicroProject.objects.count(),
+            BudgetLine.objects.count(),
+            ProjectActivity.objects.count(),
+            ProjectRating.objects.count(),
+            Suggestion.objects.count(),
+            AuditLog.objects.count(),
+            list(MicroProject.objects.values_list("status", "budget_fen")),
+            list(Suggestion.objects.values_list("status", "project_id")),
+        )
 
     before = counts()
     with pytest.raises(ServiceError) as exc:
@@ -61,13 +66,22 @@ def test_default_taxonomy_is_5_aspects_and_21_categories(db):
 
 
 def test_suggestions_online_and_from_meetings_packaged_into_a_project(pw):
-    online = services.suggestion_submit(actor=pw["ann"].user, resident=pw["ann"],
-                                        title="老人吃饭难，希望有助餐点", body="电话13812345678",
-                                        category=pw["cat_elder"])  # fmt: skip
+    online = services.suggestion_submit(
+        actor=pw["ann"].user,
+        resident=pw["ann"],
+        title="老人吃饭难，希望有助餐点",
+        body="电话13812345678",
+        category=pw["cat_elder"],
+    )
     assert online.area == pw["compound_a"] and "13812345678" not in online.body
-    offline = services.suggestion_enter(actor=pw["alice"], area=pw["comm_a"], title="独居老人多",
-                                        body="", category=pw["cat_elder"],
-                                        meeting="11月墙门月光会")  # fmt: skip
+    offline = services.suggestion_enter(
+        actor=pw["alice"],
+        area=pw["comm_a"],
+        title="独居老人多",
+        body="",
+        category=pw["cat_elder"],
+        meeting="11月墙门月光会",
+    )
     scope = scope_for_user(pw["alice"])
     assert set(selectors.open_suggestions(scope)) == {online, offline}
     p = make_project(pw, suggestions=[online, offline])
@@ -104,10 +118,16 @@ def test_bad_project_input_is_refused(pw):
 def test_activities_ratings_and_figures(pw):
     p = make_project(pw)
     with refused("participants", "0到100000"):
-        services.activity_add(actor=pw["alice"], project=p, title="助餐", held_on=dt.date(2026, 5, 1),
-                              participants=-3)  # fmt: skip
-    services.activity_add(actor=pw["alice"], project=p, title="助餐开张", held_on=dt.date(2026, 5, 1),
-                          participants=120)  # fmt: skip
+        services.activity_add(
+            actor=pw["alice"], project=p, title="助餐", held_on=dt.date(2026, 5, 1), participants=-3
+        )
+    services.activity_add(
+        actor=pw["alice"],
+        project=p,
+        title="助餐开张",
+        held_on=dt.date(2026, 5, 1),
+        participants=120,
+    )
     p.refresh_from_db()
     assert p.status == "running"
     with refused(contains="结项后才能评价"):
@@ -145,8 +165,14 @@ def test_residents_see_projects_where_they_live_only(pw, client_for):
     assert Suggestion.objects.get().area == pw["compound_a"]
 
 
-STAFF_PAGES = ["/projects/", "/projects/new/", "/projects/{pk}/", "/projects/suggestions/",
-               "/projects/suggestions/new/", "/projects/figures/"]  # fmt: skip
+STAFF_PAGES = [
+    "/projects/",
+    "/projects/new/",
+    "/projects/{pk}/",
+    "/projects/suggestions/",
+    "/projects/suggestions/new/",
+    "/projects/figures/",
+]
 
 
 def test_staff_pages_work_for_alice(pw, client_for):
@@ -161,8 +187,14 @@ def test_staff_pages_work_for_alice(pw, client_for):
 
 def test_strangers_see_nothing_of_street_a_projects(pw, client_for):
     p = make_project(pw)
-    s = services.suggestion_enter(actor=pw["alice"], area=pw["comm_a"], title="独居老人多",
-                                  body="", category=pw["cat_elder"], meeting="说事厅")  # fmt: skip
+    s = services.suggestion_enter(
+        actor=pw["alice"],
+        area=pw["comm_a"],
+        title="独居老人多",
+        body="",
+        category=pw["cat_elder"],
+        meeting="说事厅",
+    )
     charlie = client_for(pw["charlie"])
     for url in STAFF_PAGES:
         assert charlie.get(url.format(pk=p.pk)).status_code == 404, url
@@ -189,9 +221,17 @@ def test_the_budget_form_shows_the_refusal(pw, client_for):
 
 def test_create_through_the_page(pw, client_for):
     c = client_for(pw["alice"])
-    r = c.post("/projects/new/", {"name": "巧手屋", "category": pw["cat_env"].pk,
-                                  "lead_org": pw["comm_a_org"].pk, "operator": pw["social"].pk,
-                                  "area": pw["compound_a"].pk, "budget": "3000.50"})  # fmt: skip
+    r = c.post(
+        "/projects/new/",
+        {
+            "name": "巧手屋",
+            "category": pw["cat_env"].pk,
+            "lead_org": pw["comm_a_org"].pk,
+            "operator": pw["social"].pk,
+            "area": pw["compound_a"].pk,
+            "budget": "3000.50",
+        },
+    )
     p = MicroProject.objects.get()
     assert r["Location"] == f"/projects/{p.pk}/"
     assert p.budget_fen == 300_050 and p.lead_org_path == pw["comm_a_org"].path
@@ -204,10 +244,17 @@ def test_create_through_the_page(pw, client_for):
 def many(request, pw):  # type: ignore[no-untyped-def]
     for i in range(request.param):
         p = make_project(pw, name=f"项目{i}")
-        services.activity_add(actor=None, project=p, title="活动", held_on=dt.date(2026, 5, 1),
-                              participants=10)  # fmt: skip
-        services.suggestion_enter(actor=None, area=pw["comm_a"], title=f"建议{i}", body="",
-                                  category=pw["cat_env"], meeting="说事厅")  # fmt: skip
+        services.activity_add(
+            actor=None, project=p, title="活动", held_on=dt.date(2026, 5, 1), participants=10
+        )
+        services.suggestion_enter(
+            actor=None,
+            area=pw["comm_a"],
+            title=f"建议{i}",
+            body="",
+            category=pw["cat_env"],
+            meeting="说事厅",
+        )
     return request.param
 
 

@@ -17,8 +17,9 @@ def _immediate_tasks(settings):  # type: ignore[no-untyped-def]
 
 def check(user: Any, content: bytes, name: str = "名册.xlsx") -> ImportJob:
     """Upload and check, as the upload page does; the job as stored afterwards."""
-    job = services.job_create(actor=user, scope=scope_for_user(user),
-                              upload=sheets.upload(content, name))  # fmt: skip
+    job = services.job_create(
+        actor=user, scope=scope_for_user(user), upload=sheets.upload(content, name)
+    )
     services.start(job, "check")
     job.refresh_from_db()
     return job
@@ -26,8 +27,12 @@ def check(user: Any, content: bytes, name: str = "名册.xlsx") -> ImportJob:
 
 def check_orgs(user: Any, content: bytes, name: str = "党组织名册.xlsx") -> ImportJob:
     """The same for an organization roster (党组织名册)."""
-    job = services.job_create(actor=user, scope=scope_for_user(user), kind=ImportKind.ORGS,
-                              upload=sheets.upload(content, name))  # fmt: skip
+    job = services.job_create(
+        actor=user,
+        scope=scope_for_user(user),
+        kind=ImportKind.ORGS,
+        upload=sheets.upload(content, name),
+    )
     services.start(job, "check")
     job.refresh_from_db()
     return job

@@ -23,8 +23,17 @@ def new_id() -> str:
     return idnumber.make("330206", dt.date(1955, 1, 1) + dt.timedelta(days=k // 1000), k % 1000)
 
 
-HEADER = ["姓名", "身份证号码", "所在党组织", "党员类别", "入党日期", "转正日期", "学历", "民族",
-          "手机号码"]  # fmt: skip
+HEADER = [
+    "姓名",
+    "身份证号码",
+    "所在党组织",
+    "党员类别",
+    "入党日期",
+    "转正日期",
+    "学历",
+    "民族",
+    "手机号码",
+]
 
 
 def person(org: str = "紫金社区第一党支部", **over: Any) -> dict[str, Any]:
@@ -43,8 +52,12 @@ def person(org: str = "紫金社区第一党支部", **over: Any) -> dict[str, A
     return row
 
 
-def xlsx(rows: list[dict[str, Any]] | list[list[Any]], header: list[str] | None = None,
-         *, raw_numbers: bool = False) -> bytes:  # fmt: skip
+def xlsx(
+    rows: list[dict[str, Any]] | list[list[Any]],
+    header: list[str] | None = None,
+    *,
+    raw_numbers: bool = False,
+) -> bytes:
     """An xlsx file: dict rows under `header` (HEADER by default), or literal list rows.
     Cells are written as their Python type: str as text, numbers as numbers, dates as dates."""
     out = io.BytesIO()
@@ -71,8 +84,9 @@ def xlsx(rows: list[dict[str, Any]] | list[list[Any]], header: list[str] | None 
     return out.getvalue()
 
 
-def csv_bytes(rows: list[dict[str, Any]], header: list[str] | None = None,
-              encoding: str = "utf-8-sig") -> bytes:  # fmt: skip
+def csv_bytes(
+    rows: list[dict[str, Any]], header: list[str] | None = None, encoding: str = "utf-8-sig"
+) -> bytes:
     cols = header or HEADER
     out = io.StringIO()
     w = csv.writer(out)

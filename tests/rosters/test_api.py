@@ -22,8 +22,9 @@ def bearer(user) -> dict[str, str]:  # type: ignore[no-untyped-def]
 def test_upload_report_and_commit(world, client):
     auth = bearer(world["alice"])
     good, bad = sheets.person(), sheets.person(入党日期="明年")
-    r = client.post("/api/v1/rosters/imports",
-                    {"file": sheets.upload(sheets.xlsx([good, bad]))}, **auth)  # fmt: skip
+    r = client.post(
+        "/api/v1/rosters/imports", {"file": sheets.upload(sheets.xlsx([good, bad]))}, **auth
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["status"] == "invalid" and body["error_rows"] == 1
@@ -52,8 +53,11 @@ def test_upload_of_a_non_spreadsheet_is_a_chinese_400(world, client):
 
 
 def test_stranger_gets_404_for_alices_job(world, client):
-    r = client.post("/api/v1/rosters/imports", {"file": sheets.upload(sheets.xlsx([sheets.person()]))},
-                    **bearer(world["alice"]))  # fmt: skip
+    r = client.post(
+        "/api/v1/rosters/imports",
+        {"file": sheets.upload(sheets.xlsx([sheets.person()]))},
+        **bearer(world["alice"]),
+    )
     job_id = r.json()["id"]
     charlie = bearer(world["charlie"])
     assert client.get(f"/api/v1/rosters/imports/{job_id}", **charlie).status_code == 404
@@ -62,9 +66,11 @@ def test_stranger_gets_404_for_alices_job(world, client):
 
 
 def test_stranger_import_into_branch_a1_gets_row_errors(world, client):
-    r = client.post("/api/v1/rosters/imports",
-                    {"file": sheets.upload(sheets.xlsx([sheets.person()]))},
-                    **bearer(world["charlie"]))  # fmt: skip
+    r = client.post(
+        "/api/v1/rosters/imports",
+        {"file": sheets.upload(sheets.xlsx([sheets.person()]))},
+        **bearer(world["charlie"]),
+    )
     body = r.json()
     assert body["status"] == "invalid"
     assert (
@@ -73,20 +79,27 @@ def test_stranger_import_into_branch_a1_gets_row_errors(world, client):
 
 
 def test_user_without_manage_cannot_upload(world, client):
-    r = client.post("/api/v1/rosters/imports",
-                    {"file": sheets.upload(sheets.xlsx([sheets.person()]))},
-                    **bearer(world["auditor"]))  # fmt: skip
+    r = client.post(
+        "/api/v1/rosters/imports",
+        {"file": sheets.upload(sheets.xlsx([sheets.person()]))},
+        **bearer(world["auditor"]),
+    )
     assert r.status_code == 404 and ImportJob.objects.count() == 0
 
 
 def test_export_scoped_and_audited(world, client):
     r = client.get("/api/v1/rosters/export/members", **bearer(world["charlie"]))
     assert r.status_code == 200
-    rows = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(r.streaming_content))).get_sheet_by_index(0).to_python()  # fmt: skip
+    rows = (
+        CalamineWorkbook.from_filelike(io.BytesIO(b"".join(r.streaming_content)))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
     assert [row[0] for row in rows[1:]] == ["赵刚"]
     assert AuditLog.objects.filter(action="rosters.export_members").count() == 1
-    r = client.get(f"/api/v1/rosters/export/members?org_id={world['branch_a1'].pk}",
-                   **bearer(world["charlie"]))  # fmt: skip
+    r = client.get(
+        f"/api/v1/rosters/export/members?org_id={world['branch_a1'].pk}", **bearer(world["charlie"])
+    )
     assert r.status_code == 404
     assert AuditLog.objects.filter(action="rosters.export_members").count() == 1
 

@@ -24,9 +24,12 @@ from tongxin.rosters.models import ImportJob, JobStatus
 
 
 def db_state() -> tuple[int, int, int, int]:
-    return (Member.objects.count(), OrgRelationChange.objects.count(),
-            AuditLog.objects.exclude(action__startswith="rosters.").count(),
-            ImportJob.objects.count())  # fmt: skip
+    return (
+        Member.objects.count(),
+        OrgRelationChange.objects.count(),
+        AuditLog.objects.exclude(action__startswith="rosters.").count(),
+        ImportJob.objects.count(),
+    )
 
 
 def uploads_left(settings) -> list[Path]:  # type: ignore[no-untyped-def]
@@ -69,8 +72,13 @@ def test_reimport_updates_instead_of_duplicating(world):
     row.update({"学历": "研究生", "手机号码": "13700001111"})
     # An existing member from make_world, found by the number, updated in place.
     zhang = world["m_a1"]
-    existing = {**sheets.person(), "姓名": "张红", "身份证号码": zhang.reveal_id_number(),
-                "学历": "大专", "手机号码": ""}  # fmt: skip
+    existing = {
+        **sheets.person(),
+        "姓名": "张红",
+        "身份证号码": zhang.reveal_id_number(),
+        "学历": "大专",
+        "手机号码": "",
+    }
     job = check(alice, sheets.xlsx([row, existing]))
     assert (job.to_create, job.to_update) == (0, 2), job.report
     commit(alice, job)
@@ -87,8 +95,11 @@ def test_reimport_updates_instead_of_duplicating(world):
 
 def test_reimport_cannot_move_a_member_to_another_branch(world):
     alice = world["alice"]
-    row = {**sheets.person(org="紫金社区第二党支部"), "姓名": "张红",
-           "身份证号码": world["m_a1"].reveal_id_number()}  # fmt: skip
+    row = {
+        **sheets.person(org="紫金社区第二党支部"),
+        "姓名": "张红",
+        "身份证号码": world["m_a1"].reveal_id_number(),
+    }
     job = check(alice, sheets.xlsx([row]))
     assert job.status == JobStatus.INVALID
     [msg] = messages(job, "org")
@@ -100,9 +111,18 @@ def test_reimport_cannot_move_a_member_to_another_branch(world):
 
 @pytest.mark.parametrize(
     "joined",
-    [dt.date(2012, 3, 4), 40972, "2012-03-04", "2012/3/4", "2012年3月4日", "2012.03.04",
-     "20120304", "２０１２－０３－０４", " 2012-03-04 "],
-)  # fmt: skip
+    [
+        dt.date(2012, 3, 4),
+        40972,
+        "2012-03-04",
+        "2012/3/4",
+        "2012年3月4日",
+        "2012.03.04",
+        "20120304",
+        "２０１２－０３－０４",
+        " 2012-03-04 ",
+    ],
+)
 def test_dates_in_every_usual_form(world, joined):
     alice = world["alice"]
     row = sheets.person(入党日期=joined, 转正日期="2013年3月5日")
@@ -114,8 +134,10 @@ def test_dates_in_every_usual_form(world, joined):
 
 def test_a_date_that_is_not_one(world):
     alice = world["alice"]
-    job = check(alice, sheets.xlsx([sheets.person(入党日期="2012年13月1日"),
-                                    sheets.person(入党日期="去年")]))  # fmt: skip
+    job = check(
+        alice,
+        sheets.xlsx([sheets.person(入党日期="2012年13月1日"), sheets.person(入党日期="去年")]),
+    )
     assert job.status == JobStatus.INVALID
     msgs = messages(job, "joined_on")
     assert len(msgs) == 2 and all("2021-11-11" in m and is_chinese(m) for m in msgs)
@@ -125,9 +147,14 @@ def test_full_width_characters_and_stray_spaces(world):
     alice = world["alice"]
     number = factories.id_number()
     wide = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    row = sheets.person(姓名=" 王  小明 ", 身份证号码=f" {wide[:6]} {wide[6:]}　",
-                        手机号码="１３９ ００００ １２３４", 所在党组织=" 紫金社区第一党支部 ",
-                        党员类别="正式党员 ", 学历="大学本科")  # fmt: skip
+    row = sheets.person(
+        姓名=" 王  小明 ",
+        身份证号码=f" {wide[:6]} {wide[6:]}　",
+        手机号码="１３９ ００００ １２３４",
+        所在党组织=" 紫金社区第一党支部 ",
+        党员类别="正式党员 ",
+        学历="大学本科",
+    )
     job = commit(alice, check(alice, sheets.xlsx([row])))
     assert job.status == JobStatus.DONE, job.report
     m = Member.objects.get(name="王小明")
@@ -137,13 +164,31 @@ def test_full_width_characters_and_stray_spaces(world):
 
 def test_header_variants_are_recognized(world):
     alice = world["alice"]
-    header = ["序号", "党员姓名", "公民身份号码", "党组织", "人员类别", "入党时间", "转正时间",
-              "文化程度", "联系电话", "性别"]  # fmt: skip
+    header = [
+        "序号",
+        "党员姓名",
+        "公民身份号码",
+        "党组织",
+        "人员类别",
+        "入党时间",
+        "转正时间",
+        "文化程度",
+        "联系电话",
+        "性别",
+    ]
     p = sheets.person()
-    row = {"序号": 1, "党员姓名": p["姓名"], "公民身份号码": p["身份证号码"], "党组织": p["所在党组织"],
-           "人员类别": "预备党员", "入党时间": (dt.date.today() - dt.timedelta(days=30)).isoformat(),
-           "转正时间": "", "文化程度": "高中", "联系电话": "",
-           "性别": "男" if idnumber.parse(p["身份证号码"]).gender == "M" else "女"}  # fmt: skip
+    row = {
+        "序号": 1,
+        "党员姓名": p["姓名"],
+        "公民身份号码": p["身份证号码"],
+        "党组织": p["所在党组织"],
+        "人员类别": "预备党员",
+        "入党时间": (dt.date.today() - dt.timedelta(days=30)).isoformat(),
+        "转正时间": "",
+        "文化程度": "高中",
+        "联系电话": "",
+        "性别": "男" if idnumber.parse(p["身份证号码"]).gender == "M" else "女",
+    }
     job = commit(alice, check(alice, sheets.xlsx([row], header)))
     assert job.status == JobStatus.DONE, job.report
     assert set(job.report["unused_columns"]) == {"序号"}
@@ -189,8 +234,7 @@ def test_duplicates_inside_the_file(world):
 
 def test_rows_report_every_wrong_field(world):
     alice = world["alice"]
-    row = sheets.person(姓名="", 学历="幼儿园", 党员类别="积极分子", 手机号码="12345",
-                        转正日期="")  # fmt: skip
+    row = sheets.person(姓名="", 学历="幼儿园", 党员类别="积极分子", 手机号码="12345", 转正日期="")
     job = check(alice, sheets.xlsx([row]))
     fields = {e["field"] for e in job.report["errors"]}
     assert fields == {"name", "education", "status", "phone"}, job.report["errors"]
@@ -201,8 +245,12 @@ def test_rows_report_every_wrong_field(world):
 def test_joined_before_18_is_refused_like_the_form(world):
     alice = world["alice"]
     number = idnumber.make("330203", dt.date(2000, 1, 1), 11)
-    job = check(alice, sheets.xlsx([sheets.person(身份证号码=number, 入党日期="2015-01-01",
-                                                  转正日期="2016-01-01")]))  # fmt: skip
+    job = check(
+        alice,
+        sheets.xlsx(
+            [sheets.person(身份证号码=number, 入党日期="2015-01-01", 转正日期="2016-01-01")]
+        ),
+    )
     assert messages(job, "joined_on") == ["入党时应年满18周岁，请核对入党日期和身份证号码。"]
 
 
@@ -216,8 +264,12 @@ def test_ambiguous_org_name_asks_for_the_parent(world):
     alice = world["alice"]
     factories.org("第一党支部", "branch", world["comm_a_org"])
     factories.org("第一党支部", "branch", world["street_a"])
-    job = check(alice, sheets.xlsx([sheets.person(org="第一党支部"),
-                                    sheets.person(org="紫金社区党委/第一党支部")]))  # fmt: skip
+    job = check(
+        alice,
+        sheets.xlsx(
+            [sheets.person(org="第一党支部"), sheets.person(org="紫金社区党委/第一党支部")]
+        ),
+    )
     assert job.error_rows == 1
     [msg] = messages(job, "org")
     assert "上级组织名称/第一党支部" in msg
@@ -230,8 +282,10 @@ def test_an_org_out_of_reach_is_a_row_error_that_reveals_nothing(world):
     """Charlie names branch A1 (alice's) and an invented branch: the same message for both."""
     charlie = world["charlie"]
     before = db_state()
-    job = check(charlie, sheets.xlsx([sheets.person(org="紫金社区第一党支部"),
-                                      sheets.person(org="不存在的党支部")]))  # fmt: skip
+    job = check(
+        charlie,
+        sheets.xlsx([sheets.person(org="紫金社区第一党支部"), sheets.person(org="不存在的党支部")]),
+    )
     assert job.status == JobStatus.INVALID and job.error_rows == 2
     a, b = messages(job, "org")
     assert a.replace("紫金社区第一党支部", "X") == b.replace("不存在的党支部", "X")
@@ -267,9 +321,14 @@ PNG = b"\x89PNG\r\n\x1a\n" + os.urandom(200)
 
 @pytest.mark.parametrize(
     "content, name",
-    [(PNG, "名册.xlsx"), (os.urandom(3000), "名册.xlsx"), (b"PK\x03\x04" + os.urandom(500), "名册.xlsx"),
-     (b"%PDF-1.4 hello", "名册.pdf"), (b"\x00\x01binary", "名册.csv")],
-)  # fmt: skip
+    [
+        (PNG, "名册.xlsx"),
+        (os.urandom(3000), "名册.xlsx"),
+        (b"PK\x03\x04" + os.urandom(500), "名册.xlsx"),
+        (b"%PDF-1.4 hello", "名册.pdf"),
+        (b"\x00\x01binary", "名册.csv"),
+    ],
+)
 def test_a_file_that_is_not_a_spreadsheet(world, settings, content, name):
     alice = world["alice"]
     before = db_state()
@@ -316,8 +375,7 @@ def test_a_header_missing_required_columns(world):
 
 
 def test_a_title_row_above_the_header_is_fine(world):
-    rows = [["2026年紫金社区党员名册"], sheets.HEADER,
-            [sheets.person()[c] for c in sheets.HEADER]]  # fmt: skip
+    rows = [["2026年紫金社区党员名册"], sheets.HEADER, [sheets.person()[c] for c in sheets.HEADER]]
     job = check(world["alice"], sheets.xlsx(rows))
     assert job.status == JobStatus.READY, job.report
     assert job.report["header_row"] == 2
@@ -329,8 +387,7 @@ def test_100_mb_of_junk_is_refused_without_reading_it(world, settings, tmp_path)
     big.file.truncate(100 * 1024 * 1024)  # sparse: 100 MB without writing them
     before = db_state()
     with pytest.raises(ServiceError) as exc:
-        services.job_create(actor=world["alice"], scope=scope_for_user(world["alice"]),
-                            upload=big)  # fmt: skip
+        services.job_create(actor=world["alice"], scope=scope_for_user(world["alice"]), upload=big)
     assert "超过80 MB" in exc.value.message and is_chinese(exc.value.message)
     assert db_state() == before and uploads_left(settings) == []
 
@@ -390,7 +447,7 @@ def test_a_job_is_committed_once(world):
     assert is_chinese(exc.value.message)
 
 
-def test_large_files_go_through_the_task_queue(world, settings, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]  # fmt: skip
+def test_large_files_go_through_the_task_queue(world, settings, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
     settings.ROSTER_INLINE_BYTES = 0  # every file is "large"
     alice = world["alice"]
     rows = [sheets.person() for _ in range(5)]

@@ -24,8 +24,7 @@ from tongxin.rosters.models import ImportJob, JobStatus
 
 def db_state() -> tuple[int, int]:
     """Organizations and every audit row but the upload's own."""
-    return (Organization.objects.count(),
-            AuditLog.objects.exclude(action="rosters.upload").count())  # fmt: skip
+    return (Organization.objects.count(), AuditLog.objects.exclude(action="rosters.upload").count())
 
 
 def by_row(job: ImportJob) -> dict[int, dict[str, str]]:
@@ -51,12 +50,22 @@ def test_children_before_their_parents_in_the_file_are_created_parents_first(wor
     alice = world["alice"]
     rows = [
         sheets.org("第三党支部第一党小组", "紫金社区第三党支部", "党小组"),
-        sheets.org("紫金社区第三党支部", "紫金社区党委", "党支部", 建制类型="功能性",
-                   成立日期="2021年7月1日"),
-        sheets.org("南门街道机关党总支", "南门街道党工委", "党总支", 所属领域="机关事业单位",
-                   所在区域="南门街道"),
+        sheets.org(
+            "紫金社区第三党支部",
+            "紫金社区党委",
+            "党支部",
+            建制类型="功能性",
+            成立日期="2021年7月1日",
+        ),
+        sheets.org(
+            "南门街道机关党总支",
+            "南门街道党工委",
+            "党总支",
+            所属领域="机关事业单位",
+            所在区域="南门街道",
+        ),
         sheets.org("机关第一党支部", "南门街道机关党总支", "支部"),
-    ]  # fmt: skip
+    ]
     before = db_state()
     job = check(alice, sheets.org_xlsx(rows))
     assert job.status == JobStatus.READY, job.report
@@ -86,8 +95,10 @@ def test_children_before_their_parents_in_the_file_are_created_parents_first(wor
 
 def test_reimport_updates_instead_of_duplicating(world):
     alice = world["alice"]
-    rows = [sheets.org("紫金社区第三党支部", "紫金社区党委"),
-            sheets.org("紫金社区第二党支部", "紫金社区党委", 成立日期="2015-06-01")]  # fmt: skip
+    rows = [
+        sheets.org("紫金社区第三党支部", "紫金社区党委"),
+        sheets.org("紫金社区第二党支部", "紫金社区党委", 成立日期="2015-06-01"),
+    ]
     job = commit(alice, check(alice, sheets.org_xlsx(rows)))
     assert (job.status, job.to_create, job.to_update) == (JobStatus.DONE, 1, 1), job.report
     a2 = world["branch_a2"]
@@ -110,8 +121,12 @@ def test_reimport_updates_instead_of_duplicating(world):
 
 def test_an_empty_cell_keeps_what_is_stored(world):
     alice = world["alice"]
-    org_update(actor=None, org=world["branch_a2"], founded_on=dt.date(2001, 1, 1),
-               establishment=Establishment.FUNCTIONAL)  # fmt: skip
+    org_update(
+        actor=None,
+        org=world["branch_a2"],
+        founded_on=dt.date(2001, 1, 1),
+        establishment=Establishment.FUNCTIONAL,
+    )
     job = check(alice, sheets.org_xlsx([sheets.org("紫金社区第二党支部", "紫金社区党委")]))
     assert (job.to_update, job.unchanged) == (0, 1), job.report
 
@@ -127,11 +142,23 @@ def test_messy_cells_and_header_variants(world):
         "所在社区",
         "成立时间",
     ]
-    rows = [{"党组织名称（全称）": " 紫金社区 第三党支部 ", "隶属党组织": "紫金社区党委",
-             "组织类型": "联合党支部", "建制": "功能型", "领域": "城市社区",
-             "所在社区": "紫金花园", "成立时间": "２０２１－０７－０１"},
-            {"党组织名称（全称）": "第三党支部第一党小组", "隶属党组织": "紫金社区 第三党支部",
-             "组织类型": "小组", "成立时间": 44378}]  # fmt: skip
+    rows = [
+        {
+            "党组织名称（全称）": " 紫金社区 第三党支部 ",
+            "隶属党组织": "紫金社区党委",
+            "组织类型": "联合党支部",
+            "建制": "功能型",
+            "领域": "城市社区",
+            "所在社区": "紫金花园",
+            "成立时间": "２０２１－０７－０１",
+        },
+        {
+            "党组织名称（全称）": "第三党支部第一党小组",
+            "隶属党组织": "紫金社区 第三党支部",
+            "组织类型": "小组",
+            "成立时间": 44378,
+        },
+    ]
     job = commit(alice, check(alice, sheets.xlsx(rows, header)))
     assert job.status == JobStatus.DONE, job.report
     third = child(world["comm_a_org"], "紫金社区第三党支部")
@@ -152,8 +179,12 @@ def test_a_name_repeated_in_reach_is_written_as_parent_slash_name(world):
     assert (
         "有2个" in msg and "紫金社区党委/第一党支部" not in msg and "上级组织名称/第一党支部" in msg
     )
-    job = commit(alice, check(alice, sheets.org_xlsx(
-        [sheets.org("第一党小组", "紫金社区党委/第一党支部", "党小组")])))  # fmt: skip
+    job = commit(
+        alice,
+        check(
+            alice, sheets.org_xlsx([sheets.org("第一党小组", "紫金社区党委/第一党支部", "党小组")])
+        ),
+    )
     assert job.status == JobStatus.DONE, job.report
     assert child(second, "第一党小组").kind == OrgKind.GROUP
 
@@ -163,8 +194,10 @@ def test_a_new_row_and_an_existing_org_of_one_name_need_the_parent(world):
     under "第一党支部" is ambiguous; "南门街道党工委/第一党支部" names the new one."""
     alice = world["alice"]
     factories.org("第一党支部", OrgKind.BRANCH, world["comm_a_org"])
-    rows = [sheets.org("第一党支部", "南门街道党工委"),
-            sheets.org("第一党小组", "第一党支部", "党小组")]  # fmt: skip
+    rows = [
+        sheets.org("第一党支部", "南门街道党工委"),
+        sheets.org("第一党小组", "第一党支部", "党小组"),
+    ]
     job = check(alice, sheets.org_xlsx(rows))
     assert "有2个" in by_row(job)[3]["parent"]
     rows[1]["上级党组织"] = "南门街道党工委/第一党支部"
@@ -189,8 +222,10 @@ def test_names_above_the_users_reach_in_a_parent_path_are_no_obstacle(world):
 
 def test_unknown_parent_and_parent_out_of_reach(world):
     alice = world["alice"]
-    rows = [sheets.org("幸福党支部", "幸福社区党委"),
-            sheets.org("孝闻社区党小组", "孝闻社区党支部", "党小组")]  # fmt: skip
+    rows = [
+        sheets.org("幸福党支部", "幸福社区党委"),
+        sheets.org("孝闻社区党小组", "孝闻社区党支部", "党小组"),
+    ]
     before = db_state()
     job = check(alice, sheets.org_xlsx(rows))
     assert job.status == JobStatus.INVALID and job.error_rows == 2
@@ -209,7 +244,7 @@ def test_kinds_not_allowed_under_their_parent(world):
         sheets.org("新党小组", "紫金社区第二党支部", "党小组"),
         sheets.org("新党小组下的支部", "新党小组", "党支部"),
         sheets.org("紫金社区党委", "南门街道党工委", "党支部"),  # it has branches below
-    ]  # fmt: skip
+    ]
     before = db_state()
     job = check(alice, sheets.org_xlsx(rows))
     errors = by_row(job)
@@ -223,11 +258,13 @@ def test_kinds_not_allowed_under_their_parent(world):
 
 def test_duplicate_names_under_one_parent_in_the_file(world):
     alice = world["alice"]
-    rows = [sheets.org("紫金社区第三党支部", "紫金社区党委"),
-            sheets.org("紫金社区第四党支部", "紫金社区党委"),
-            sheets.org("紫金社区第三党支部", "南门街道党工委/紫金社区党委"),
-            sheets.org("紫金社区第二党支部", "紫金社区党委"),
-            sheets.org("紫金社区第二党支部", "紫金社区党委", 建制类型="功能性")]  # fmt: skip
+    rows = [
+        sheets.org("紫金社区第三党支部", "紫金社区党委"),
+        sheets.org("紫金社区第四党支部", "紫金社区党委"),
+        sheets.org("紫金社区第三党支部", "南门街道党工委/紫金社区党委"),
+        sheets.org("紫金社区第二党支部", "紫金社区党委"),
+        sheets.org("紫金社区第二党支部", "紫金社区党委", 建制类型="功能性"),
+    ]
     job = check(alice, sheets.org_xlsx(rows))
     errors = by_row(job)
     assert set(errors) == {4, 6}
@@ -237,9 +274,13 @@ def test_duplicate_names_under_one_parent_in_the_file(world):
 
 def test_a_cycle_is_an_error_on_each_of_its_rows(world):
     alice = world["alice"]
-    rows = [sheets.org("甲党委", "丙党委", "党委"), sheets.org("乙党委", "甲党委", "党委"),
-            sheets.org("丙党委", "乙党委", "党委"), sheets.org("丁党支部", "甲党委"),
-            sheets.org("自己党支部", "自己党支部")]  # fmt: skip
+    rows = [
+        sheets.org("甲党委", "丙党委", "党委"),
+        sheets.org("乙党委", "甲党委", "党委"),
+        sheets.org("丙党委", "乙党委", "党委"),
+        sheets.org("丁党支部", "甲党委"),
+        sheets.org("自己党支部", "自己党支部"),
+    ]
     job = check(alice, sheets.org_xlsx(rows))
     errors = by_row(job)
     assert set(errors) == {2, 3, 4, 6}, "the row hanging under the cycle is not one"
@@ -252,12 +293,14 @@ def test_a_cycle_is_an_error_on_each_of_its_rows(world):
 def test_bad_dates_and_unknown_words(world):
     alice = world["alice"]
     tomorrow = dt.date.today() + dt.timedelta(days=2)
-    rows = [sheets.org("甲党支部", "紫金社区党委", 成立日期="2021年13月1日"),
-            sheets.org("乙党支部", "紫金社区党委", 成立日期=tomorrow.isoformat()),
-            sheets.org("丙党支部", "紫金社区党委", "党支部委员会办公室"),
-            sheets.org("丁党支部", "紫金社区党委", 建制类型="临时性", 所属领域="学校"),
-            sheets.org("", "紫金社区党委"),
-            sheets.org("戊党支部", "", "")]  # fmt: skip
+    rows = [
+        sheets.org("甲党支部", "紫金社区党委", 成立日期="2021年13月1日"),
+        sheets.org("乙党支部", "紫金社区党委", 成立日期=tomorrow.isoformat()),
+        sheets.org("丙党支部", "紫金社区党委", "党支部委员会办公室"),
+        sheets.org("丁党支部", "紫金社区党委", 建制类型="临时性", 所属领域="学校"),
+        sheets.org("", "紫金社区党委"),
+        sheets.org("戊党支部", "", ""),
+    ]
     job = check(alice, sheets.org_xlsx(rows))
     errors = by_row(job)
     assert "不是有效的日期" in errors[2]["founded_on"]
@@ -265,15 +308,19 @@ def test_bad_dates_and_unknown_words(world):
     assert "组织类别“党支部委员会办公室”无法识别" in errors[4]["kind"]
     assert "“建制性”或“功能性”" in errors[5]["establishment"] and "学校" in errors[5]["sector"]
     assert errors[6]["name"] == "请填写党组织名称。"
-    assert errors[7] == {"parent": "请填写上级党组织。",
-                         "kind": "请填写组织类别（党委、党工委、党总支、党支部或党小组）。"}  # fmt: skip
+    assert errors[7] == {
+        "parent": "请填写上级党组织。",
+        "kind": "请填写组织类别（党委、党工委、党总支、党支部或党小组）。",
+    }
     assert all(is_chinese(m) for e in errors.values() for m in e.values())
 
 
 def test_an_area_outside_the_parents_area(world):
     alice = world["alice"]
-    rows = [sheets.org("甲党支部", "紫金社区党委", 所在区域="孝闻社区"),
-            sheets.org("乙党支部", "紫金社区党委", 所在区域="南门街道/紫金社区/紫金花园")]  # fmt: skip
+    rows = [
+        sheets.org("甲党支部", "紫金社区党委", 所在区域="孝闻社区"),
+        sheets.org("乙党支部", "紫金社区党委", 所在区域="南门街道/紫金社区/紫金花园"),
+    ]
     job = check(alice, sheets.org_xlsx(rows))
     errors = by_row(job)
     assert set(errors) == {2} and "在上级党组织所在区域内找不到“孝闻社区”" in errors[2]["area"]
@@ -281,14 +328,20 @@ def test_an_area_outside_the_parents_area(world):
 
 def test_units_by_name_or_credit_code(world):
     alice = world["alice"]
-    unit = Unit.objects.create(name="紫金物业公司", sector=Sector.ENTERPRISE,
-                               credit_code="91330203MA2H3X7K1W", area=world["comm_a"])  # fmt: skip
+    unit = Unit.objects.create(
+        name="紫金物业公司",
+        sector=Sector.ENTERPRISE,
+        credit_code="91330203MA2H3X7K1W",
+        area=world["comm_a"],
+    )
     host = factories.org("物业党支部", OrgKind.BRANCH, world["comm_a_org"])
     Organization.objects.filter(pk=host.pk).update(unit=unit)  # a unit in alice's reach
     header = [*sheets.ORG_HEADER, "所在单位"]
-    rows = [sheets.org("物业第二党支部", "紫金社区党委", 所在单位="紫金物业公司"),
-            sheets.org("物业第三党支部", "紫金社区党委", 所在单位="91330203ma2h3x7k1w"),
-            sheets.org("外单位党支部", "紫金社区党委", 所在单位="不存在的公司")]  # fmt: skip
+    rows = [
+        sheets.org("物业第二党支部", "紫金社区党委", 所在单位="紫金物业公司"),
+        sheets.org("物业第三党支部", "紫金社区党委", 所在单位="91330203ma2h3x7k1w"),
+        sheets.org("外单位党支部", "紫金社区党委", 所在单位="不存在的公司"),
+    ]
     job = check(alice, sheets.org_xlsx(rows, header))
     errors = by_row(job)
     assert set(errors) == {4} and "找不到“不存在的公司”" in errors[4]["unit"]
@@ -314,8 +367,10 @@ def test_the_commit_checks_again_and_writes_nothing_when_the_scope_changed(world
     """The check passed; before the commit alice lost her street. The commit checks again
     with her scope as it is now, finds the parent out of reach and keeps nothing."""
     alice = world["alice"]
-    rows = [sheets.org("紫金社区第三党支部", "紫金社区党委"),
-            sheets.org("第三党支部第一党小组", "紫金社区第三党支部", "党小组")]  # fmt: skip
+    rows = [
+        sheets.org("紫金社区第三党支部", "紫金社区党委"),
+        sheets.org("第三党支部第一党小组", "紫金社区第三党支部", "党小组"),
+    ]
     job = check(alice, sheets.org_xlsx(rows))
     assert job.status == JobStatus.READY
     RoleAssignment.objects.filter(user=alice).update(org=world["street_b"])
@@ -355,9 +410,12 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 200
 
 @pytest.mark.parametrize(
     "content, name",
-    [(PNG, "党组织.xlsx"), (b"PK\x03\x04" + os.urandom(500), "党组织.xlsx"),
-     (b"%PDF-1.4 hello", "党组织.pdf")],
-)  # fmt: skip
+    [
+        (PNG, "党组织.xlsx"),
+        (b"PK\x03\x04" + os.urandom(500), "党组织.xlsx"),
+        (b"%PDF-1.4 hello", "党组织.pdf"),
+    ],
+)
 def test_not_a_spreadsheet(world, content, name):
     before = db_state()
     try:
@@ -387,22 +445,25 @@ def test_a_wrong_header_row(world):
 
 
 def test_a_header_missing_the_category(world):
-    job = check(world["alice"], sheets.org_xlsx([sheets.org("甲", "紫金社区党委")],
-                                                ["组织名称", "上级党组织"]))  # fmt: skip
+    job = check(
+        world["alice"],
+        sheets.org_xlsx([sheets.org("甲", "紫金社区党委")], ["组织名称", "上级党组织"]),
+    )
     assert job.status == JobStatus.FAILED and "“组织类别”" in job.message
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
 def test_csv_from_excel_or_wps(world, encoding):
     alice = world["alice"]
-    content = sheets.csv_bytes([sheets.org("紫金社区第三党支部", "紫金社区党委")],
-                               sheets.ORG_HEADER, encoding=encoding)  # fmt: skip
+    content = sheets.csv_bytes(
+        [sheets.org("紫金社区第三党支部", "紫金社区党委")], sheets.ORG_HEADER, encoding=encoding
+    )
     job = commit(alice, check(alice, content, "党组织.csv"))
     assert job.status == JobStatus.DONE, (job.message, job.report)
     assert child(world["comm_a_org"], "紫金社区第三党支部")
 
 
-def test_large_files_go_through_the_task_queue(world, settings, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]  # fmt: skip
+def test_large_files_go_through_the_task_queue(world, settings, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
     settings.ROSTER_INLINE_BYTES = 0
     alice = world["alice"]
     rows = [sheets.org(f"新党支部{i}", "紫金社区党委") for i in range(5)]
@@ -429,8 +490,10 @@ def test_a_user_without_orgs_manage_cannot_import(world):
 
 def test_a_stranger_whose_scope_does_not_reach_the_parent_gets_row_errors(world):
     dave = factories.user("dave", "street_secretary", org=world["street_b"])
-    rows = [sheets.org("紫金社区第三党支部", "紫金社区党委"),
-            sheets.org("孝闻社区第一党小组", "孝闻社区党支部", "党小组")]  # fmt: skip
+    rows = [
+        sheets.org("紫金社区第三党支部", "紫金社区党委"),
+        sheets.org("孝闻社区第一党小组", "孝闻社区党支部", "党小组"),
+    ]
     before = db_state()
     job = check(dave, sheets.org_xlsx(rows))
     errors = by_row(job)

@@ -23,8 +23,10 @@ def body(response) -> bytes:  # type: ignore[no-untyped-def]
     return b"".join(response.streaming_content)
 
 
-ROWS = [sheets.org("第三党支部第一党小组", "紫金社区第三党支部", "党小组"),
-        sheets.org("紫金社区第三党支部", "紫金社区党委")]  # fmt: skip
+ROWS = [
+    sheets.org("第三党支部第一党小组", "紫金社区第三党支部", "党小组"),
+    sheets.org("紫金社区第三党支部", "紫金社区党委"),
+]
 
 
 # ---- pages -----------------------------------------------------------------------------------
@@ -125,8 +127,13 @@ def test_anonymous_is_sent_to_login(client, world):
 def test_import_list_queries_are_constant(world, client_for, django_assert_num_queries, n):
     alice = world["alice"]
     for i in range(n):
-        ImportJob.objects.create(kind="orgs", created_by=alice, file_name=f"x{i}",
-                                 original_name=f"{i}.xlsx", file_format="xlsx")  # fmt: skip
+        ImportJob.objects.create(
+            kind="orgs",
+            created_by=alice,
+            file_name=f"x{i}",
+            original_name=f"{i}.xlsx",
+            file_format="xlsx",
+        )
     c = client_for(alice)
     c.get(reverse("rosters:orgs"))
     # session, user, role assignments (scope); the count and the page of jobs; the session
@@ -142,16 +149,18 @@ def test_import_list_queries_are_constant(world, client_for, django_assert_num_q
 def test_api_upload_report_and_commit(world, client):
     auth = bearer(world["alice"])
     bad = [*ROWS, sheets.org("乙党支部", "不存在党委")]
-    r = client.post("/api/v1/rosters/org-imports",
-                    {"file": sheets.upload(sheets.org_xlsx(bad))}, **auth)  # fmt: skip
+    r = client.post(
+        "/api/v1/rosters/org-imports", {"file": sheets.upload(sheets.org_xlsx(bad))}, **auth
+    )
     assert r.status_code == 201, r.content
     data = r.json()
     assert data["status"] == "invalid" and data["error_rows"] == 1
     [err] = data["errors"]
     assert err["row"] == 4 and err["field"] == "parent" and is_chinese(err["message"])
 
-    r = client.post("/api/v1/rosters/org-imports",
-                    {"file": sheets.upload(sheets.org_xlsx(ROWS))}, **auth)  # fmt: skip
+    r = client.post(
+        "/api/v1/rosters/org-imports", {"file": sheets.upload(sheets.org_xlsx(ROWS))}, **auth
+    )
     job_id = r.json()["id"]
     assert r.json()["status"] == "ready" and r.json()["to_create"] == 2
     assert client.get(f"/api/v1/rosters/org-imports/{job_id}", **auth).json()["status"] == "ready"
@@ -165,16 +174,20 @@ def test_api_upload_report_and_commit(world, client):
 
 
 def test_api_stranger_gets_404_and_row_errors(world, client):
-    r = client.post("/api/v1/rosters/org-imports",
-                    {"file": sheets.upload(sheets.org_xlsx(ROWS))}, **bearer(world["alice"]))  # fmt: skip
+    r = client.post(
+        "/api/v1/rosters/org-imports",
+        {"file": sheets.upload(sheets.org_xlsx(ROWS))},
+        **bearer(world["alice"]),
+    )
     job_id = r.json()["id"]
     dave = factories.user("dave", "street_secretary", org=world["street_b"])
     auth = bearer(dave)
     assert client.get(f"/api/v1/rosters/org-imports/{job_id}", **auth).status_code == 404
     assert client.post(f"/api/v1/rosters/org-imports/{job_id}/commit", **auth).status_code == 404
     assert ImportJob.objects.get().status == "ready"
-    r = client.post("/api/v1/rosters/org-imports",
-                    {"file": sheets.upload(sheets.org_xlsx(ROWS))}, **auth)  # fmt: skip
+    r = client.post(
+        "/api/v1/rosters/org-imports", {"file": sheets.upload(sheets.org_xlsx(ROWS))}, **auth
+    )
     data = r.json()
     assert data["status"] == "invalid"
     assert any("找不到“紫金社区党委”" in e["message"] for e in data["errors"])
@@ -188,7 +201,10 @@ def test_api_member_jobs_are_not_organization_jobs(world, client):
 
 
 def test_api_user_without_orgs_manage_cannot_upload(world, client):
-    r = client.post("/api/v1/rosters/org-imports",
-                    {"file": sheets.upload(sheets.org_xlsx(ROWS))}, **bearer(world["bob"]))  # fmt: skip
+    r = client.post(
+        "/api/v1/rosters/org-imports",
+        {"file": sheets.upload(sheets.org_xlsx(ROWS))},
+        **bearer(world["bob"]),
+    )
     assert r.status_code == 404 and ImportJob.objects.count() == 0
     assert client.post("/api/v1/rosters/org-imports").status_code == 401

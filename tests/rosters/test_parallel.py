@@ -111,8 +111,9 @@ def test_in_memory_sqlite_never_forks(world, settings, tmp_path):
     assert importer.parallel_possible(path) is False
 
 
-def test_a_failed_write_stops_the_check_process_and_writes_nothing(committed_world, tmp_path,
-                                                                    monkeypatch):  # fmt: skip
+def test_a_failed_write_stops_the_check_process_and_writes_nothing(
+    committed_world, tmp_path, monkeypatch
+):
     """The importing process fails on the first chunk while the check process is still
     sending (blocked on the full pipe): it is stopped and reaped, and nothing is kept."""
     import multiprocessing
@@ -173,10 +174,22 @@ def test_the_chosen_org_and_the_warnings_cross_the_pipe(committed_world, tmp_pat
     rows to the organization chosen at upload and sends the warning back with the outcome."""
     w = committed_world
     header = ["姓名", "公民身份号码", "入党时间", "转正时间", "人员类别"]
-    rows = [{"姓名": "并行甲", "公民身份号码": sheets.new_id(), "入党时间": "2012-06-01",
-             "转正时间": "2013-06-01", "人员类别": "正式党员"},
-            {"姓名": "并行乙", "公民身份号码": sheets.new_id(), "入党时间": "2019-07-01",
-             "转正时间": "", "人员类别": "预备党员"}]  # fmt: skip
+    rows = [
+        {
+            "姓名": "并行甲",
+            "公民身份号码": sheets.new_id(),
+            "入党时间": "2012-06-01",
+            "转正时间": "2013-06-01",
+            "人员类别": "正式党员",
+        },
+        {
+            "姓名": "并行乙",
+            "公民身份号码": sheets.new_id(),
+            "入党时间": "2019-07-01",
+            "转正时间": "",
+            "人员类别": "预备党员",
+        },
+    ]
     path = tmp_path / "branch.xlsx"
     path.write_bytes(sheets.xlsx(rows, header))
     imp = MemberImport(scope=scope_for_user(w["bob"]), target_org_id=w["branch_a1"].pk)

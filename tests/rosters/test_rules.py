@@ -67,8 +67,15 @@ def test_parse_id_agrees_with_idnumber_parse():
     for n in numbers[:200]:
         i = rng.randrange(18)
         mutated.append(n[:i] + rng.choice("0123456789X") + n[i + 1 :])
-    odd = ["", "1" * 18, "99" + numbers[0][2:], numbers[0][:6] + "20991231" + numbers[0][14:],
-           numbers[0][:6] + "18991231" + numbers[0][14:], numbers[0].lower(), "３３" + numbers[0][2:]]  # fmt: skip
+    odd = [
+        "",
+        "1" * 18,
+        "99" + numbers[0][2:],
+        numbers[0][:6] + "20991231" + numbers[0][14:],
+        numbers[0][:6] + "18991231" + numbers[0][14:],
+        numbers[0].lower(),
+        "３３" + numbers[0][2:],
+    ]
     for n in numbers + mutated + odd:
         fast = rules.parse_id(n, TODAY)
         try:

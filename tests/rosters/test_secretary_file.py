@@ -41,9 +41,15 @@ def other_sex(number: str) -> str:
 
 def row(**over: Any) -> dict[str, Any]:
     number = sheets.new_id()
-    r = {"姓名": f"书记名册{next(factories._seq)}", "公民身份号码": number, "性别": sex_of(number),
-         "入党时间": "2012-06-01", "转正时间": "2013-06-01", "人员类别": "正式党员",
-         "联系电话": f"137{next(factories._seq):08d}"}  # fmt: skip
+    r = {
+        "姓名": f"书记名册{next(factories._seq)}",
+        "公民身份号码": number,
+        "性别": sex_of(number),
+        "入党时间": "2012-06-01",
+        "转正时间": "2013-06-01",
+        "人员类别": "正式党员",
+        "联系电话": f"137{next(factories._seq):08d}",
+    }
     r.update(over)
     return r
 
@@ -53,8 +59,9 @@ def secretary_file(rows: list[dict[str, Any]], header: list[str] | None = None) 
 
 
 def check_into(user: Any, content: bytes, org: Any = None) -> ImportJob:
-    job = services.job_create(actor=user, scope=scope_for_user(user),
-                              upload=sheets.upload(content), org=org)  # fmt: skip
+    job = services.job_create(
+        actor=user, scope=scope_for_user(user), upload=sheets.upload(content), org=org
+    )
     services.start(job, "check")
     job.refresh_from_db()
     return job
@@ -114,8 +121,11 @@ def test_a_column_naming_an_org_out_of_reach_is_a_row_error(world):
     charlie = world["charlie"]
     header = [*SECRETARY_HEADER, "所在党组织"]
     before = db_state()
-    job = check_into(charlie, secretary_file([row(), row(所在党组织="紫金社区第一党支部")], header),
-                     org=world["branch_b1"])  # fmt: skip
+    job = check_into(
+        charlie,
+        secretary_file([row(), row(所在党组织="紫金社区第一党支部")], header),
+        org=world["branch_b1"],
+    )
     assert job.status == JobStatus.INVALID and job.error_rows == 1
     [msg] = messages(job, "org")
     assert "管辖范围内找不到党组织" in msg
@@ -143,9 +153,12 @@ def test_a_group_is_not_an_org_to_import_into(world):
 
 def test_an_org_no_longer_in_reach_when_the_job_runs_fails_it_and_writes_nothing(world):
     bob = world["bob"]
-    job = services.job_create(actor=bob, scope=scope_for_user(bob),
-                              upload=sheets.upload(secretary_file([row()])),
-                              org=world["branch_a1"])  # fmt: skip
+    job = services.job_create(
+        actor=bob,
+        scope=scope_for_user(bob),
+        upload=sheets.upload(secretary_file([row()])),
+        org=world["branch_a1"],
+    )
     RoleAssignment.objects.filter(user=bob).update(org=world["branch_a2"])  # moved meanwhile
     before = Member.objects.count()
     services.start(job, "check")
@@ -165,8 +178,9 @@ def test_the_default_is_the_importers_own_branch(world):
     alice = world["alice"]
     assert selectors.default_import_target(scope_for_user(alice), alice) is None
     # a community secretary who is a member of branch A2: their own branch
-    carol = factories.user("carol", "street_secretary", org=world["comm_a_org"],
-                           member=world["m_a2"])  # fmt: skip
+    carol = factories.user(
+        "carol", "street_secretary", org=world["comm_a_org"], member=world["m_a2"]
+    )
     assert selectors.default_import_target(scope_for_user(carol), carol) == world["branch_a2"]
 
 
@@ -178,8 +192,9 @@ def test_a_sex_contradicting_the_id_number_is_a_row_error_naming_both(world):
     wrong = row()
     wrong["性别"] = other_sex(wrong["公民身份号码"])
     before = Member.objects.count()
-    job = check_into(bob, secretary_file([row(), row(性别=""), wrong, row(性别="未知")]),
-                     org=world["branch_a1"])  # fmt: skip
+    job = check_into(
+        bob, secretary_file([row(), row(性别=""), wrong, row(性别="未知")]), org=world["branch_a1"]
+    )
     assert job.status == JobStatus.INVALID and job.error_rows == 2
     by_row = {e["row"]: e for e in job.report["errors"]}
     id_sex = "男性" if sex_of(wrong["公民身份号码"]) == "男" else "女性"
@@ -215,8 +230,9 @@ def test_education_and_ethnicity_are_optional_and_a_blank_cell_keeps_what_is_sto
 def test_an_overdue_probationary_member_imports_with_a_warning(world, client_for):
     bob = world["bob"]
     overdue = row(人员类别="预备党员", 入党时间="2019-07-01", 转正时间="")
-    recent = row(人员类别="预备党员", 入党时间=(TODAY - dt.timedelta(days=100)).isoformat(),
-                 转正时间="")  # fmt: skip
+    recent = row(
+        人员类别="预备党员", 入党时间=(TODAY - dt.timedelta(days=100)).isoformat(), 转正时间=""
+    )
     job = check_into(bob, secretary_file([row(), overdue, recent]), org=world["branch_a1"])
     assert job.status == JobStatus.READY and job.error_rows == 0
     assert job.report["warning_rows"] == 1
@@ -245,8 +261,10 @@ def test_the_page_offers_the_orgs_in_reach_with_the_own_branch_chosen(world, cli
 
 def test_upload_through_the_page_into_the_chosen_org(world, client_for):
     c = client_for(world["alice"])
-    r = c.post(reverse("rosters:index"), {"file": sheets.upload(secretary_file([row()])),
-                                          "org": world["branch_a2"].pk})  # fmt: skip
+    r = c.post(
+        reverse("rosters:index"),
+        {"file": sheets.upload(secretary_file([row()])), "org": world["branch_a2"].pk},
+    )
     job = ImportJob.objects.get()
     assert r.status_code == 302 and job.report["target"]["id"] == world["branch_a2"].pk
     page = texts(c.get(r["Location"]))
@@ -256,31 +274,37 @@ def test_upload_through_the_page_into_the_chosen_org(world, client_for):
 def test_a_stranger_choosing_alices_branch_on_the_page_gets_a_message(world, client_for):
     c = client_for(world["charlie"])
     before = db_state()
-    r = c.post(reverse("rosters:index"), {"file": sheets.upload(secretary_file([row()])),
-                                          "org": world["branch_a1"].pk})  # fmt: skip
+    r = c.post(
+        reverse("rosters:index"),
+        {"file": sheets.upload(secretary_file([row()])), "org": world["branch_a1"].pk},
+    )
     body = texts(r)
     assert r.status_code == 200 and 'data-testid="org-error"' in body
     assert "所选党组织不在您的管辖范围内" in body
     assert "紫金" not in body  # nothing of street A is shown
     assert db_state() == before
-    r = c.post(reverse("rosters:index"), {"file": sheets.upload(secretary_file([row()])),
-                                          "org": "abc"})  # fmt: skip
+    r = c.post(
+        reverse("rosters:index"), {"file": sheets.upload(secretary_file([row()])), "org": "abc"}
+    )
     assert r.status_code == 200 and db_state() == before
 
 
 def test_api_chooses_the_org_and_reports_warnings(world, client):
     auth = bearer(world["bob"])
     overdue = row(人员类别="预备党员", 入党时间="2019-07-01", 转正时间="")
-    r = client.post("/api/v1/rosters/imports",
-                    {"file": sheets.upload(secretary_file([overdue]))}, **auth)  # fmt: skip
+    r = client.post(
+        "/api/v1/rosters/imports", {"file": sheets.upload(secretary_file([overdue]))}, **auth
+    )
     assert r.status_code == 201, r.content
     body = r.json()  # no org_id: bob's own branch
     assert body["status"] == "ready" and body["org_id"] == world["branch_a1"].pk
     assert body["org_name"] == "紫金社区第一党支部" and body["org_rows"] == 1
     assert body["warning_rows"] == 1 and body["warnings"][0]["field"] == "status"
-    r = client.post("/api/v1/rosters/imports",
-                    {"file": sheets.upload(secretary_file([row()])),
-                     "org_id": world["branch_a1"].pk}, **auth)  # fmt: skip
+    r = client.post(
+        "/api/v1/rosters/imports",
+        {"file": sheets.upload(secretary_file([row()])), "org_id": world["branch_a1"].pk},
+        **auth,
+    )
     assert r.status_code == 201 and r.json()["org_id"] == world["branch_a1"].pk
 
 
@@ -289,9 +313,11 @@ def test_api_stranger_naming_an_org_out_of_reach_learns_nothing(world, client):
     before = db_state()
     answers = []
     for org_id in (world["branch_a1"].pk, 999999):
-        r = client.post("/api/v1/rosters/imports",
-                        {"file": sheets.upload(secretary_file([row()])), "org_id": org_id},
-                        **auth)  # fmt: skip
+        r = client.post(
+            "/api/v1/rosters/imports",
+            {"file": sheets.upload(secretary_file([row()])), "org_id": org_id},
+            **auth,
+        )
         assert r.status_code == 400
         answers.append(r.json())
         assert is_chinese(r.json()["message"]) and "org_id" in r.json()["fields"]
@@ -311,14 +337,26 @@ def test_the_overdue_member_is_confirmed_on_the_form_without_inventing_education
     [gap] = CoverageAudit(scope, get_audit_root_for(scope, None)).rows("overdue_probation")[0:5]
     assert gap.url == f"/members/{m.pk}/edit/"
     c = client_for(bob)
-    data = {"name": m.name, "id_number": "", "phone": "", "ethnicity": "", "education": "",
-            "status": "full", "standing": "normal", "joined_on": "2019-07-01",
-            "confirmed_on": "2020-07-01"}  # fmt: skip
+    data = {
+        "name": m.name,
+        "id_number": "",
+        "phone": "",
+        "ethnicity": "",
+        "education": "",
+        "status": "full",
+        "standing": "normal",
+        "joined_on": "2019-07-01",
+        "confirmed_on": "2020-07-01",
+    }
     r = c.post(gap.url, data)
     assert r.status_code == 302, texts(r)
     m.refresh_from_db()
     assert (m.status, m.confirmed_on, m.education, m.ethnicity) == (
-        "full", dt.date(2020, 7, 1), "", "")  # fmt: skip
+        "full",
+        dt.date(2020, 7, 1),
+        "",
+        "",
+    )
     assert CoverageAudit(scope, get_audit_root_for(scope, None)).counts()["overdue_probation"] == 0
     # the record says what is missing instead of showing nothing
     page = texts(c.get(f"/members/{m.pk}/"))

@@ -75,9 +75,16 @@ def test_upload_over_the_limit_is_refused_with_a_message(world, client_for, sett
 
 def test_progress_polls_while_running_and_reloads_when_done(world, client_for):
     c = client_for(world["alice"])
-    job = ImportJob.objects.create(kind="members", created_by=world["alice"], file_name="x",
-                                   original_name="a.xlsx", file_format="xlsx",
-                                   status=JobStatus.CHECKING, rows_total=200, rows_done=50)  # fmt: skip
+    job = ImportJob.objects.create(
+        kind="members",
+        created_by=world["alice"],
+        file_name="x",
+        original_name="a.xlsx",
+        file_format="xlsx",
+        status=JobStatus.CHECKING,
+        rows_total=200,
+        rows_done=50,
+    )
     page = texts(c.get(reverse("rosters:job", args=[job.pk])))
     assert 'hx-trigger="every 1s"' in page and "已检查 50 / 200 行" in page
     r = c.get(reverse("rosters:progress", args=[job.pk]))
@@ -94,8 +101,17 @@ def test_template_has_chinese_headers_and_text_id_column(world, client_for):
     rows = read_xlsx(content)
     # Required columns are starred: 所在党组织 (the organization chosen at upload stands in),
     # 性别 (read from the ID number), 学历 and 民族 are not.
-    assert rows[0][:9] == ["姓名*", "身份证号码*", "性别", "所在党组织", "党员类别*", "入党日期*",
-                           "转正日期", "学历", "民族"]  # fmt: skip
+    assert rows[0][:9] == [
+        "姓名*",
+        "身份证号码*",
+        "性别",
+        "所在党组织",
+        "党员类别*",
+        "入党日期*",
+        "转正日期",
+        "学历",
+        "民族",
+    ]
     assert len(rows) == 1, "no example row to import by mistake"
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_name("填写说明")
     lines = sheet.to_python()
@@ -139,8 +155,13 @@ def test_anonymous_is_sent_to_login(client, world):
 def test_import_list_queries_are_constant(world, client_for, django_assert_num_queries, n):
     alice = world["alice"]
     for i in range(n):
-        ImportJob.objects.create(kind="members", created_by=alice, file_name=f"x{i}",
-                                 original_name=f"{i}.xlsx", file_format="xlsx")  # fmt: skip
+        ImportJob.objects.create(
+            kind="members",
+            created_by=alice,
+            file_name=f"x{i}",
+            original_name=f"{i}.xlsx",
+            file_format="xlsx",
+        )
     c = client_for(alice)
     c.get(reverse("rosters:index"))  # warm the session
     # session, user, role assignments (scope); the default organization to import into and

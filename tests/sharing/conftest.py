@@ -17,8 +17,9 @@ def make_resident(username: str, name: str, home, phone: str = "") -> Resident: 
     return r
 
 
-def post(resident: Resident, direction: str, title: str, kind: str = "childcare",
-         body: str = "", **over) -> Listing:  # type: ignore[no-untyped-def]  # fmt: skip
+def post(
+    resident: Resident, direction: str, title: str, kind: str = "childcare", body: str = "", **over
+) -> Listing:  # type: ignore[no-untyped-def]
     data = services.ListingInput(direction=direction, kind=kind, title=title, body=body, **over)
     listing, _masked = services.listing_create(actor=resident.user, resident=resident, data=data)
     return listing

@@ -15,8 +15,17 @@ def api(client, method: str, url: str, body: dict | None = None):  # type: ignor
 
 def test_post_a_listing_with_contacts_masked(town, client_for):
     c = client_for(town["ann"].user)
-    r = api(c, "post", "/listings", {"direction": "need", "kind": "childcare",
-                                      "title": "找人接孩子", "body": "微信 abc12345 电话13912345678"})  # fmt: skip
+    r = api(
+        c,
+        "post",
+        "/listings",
+        {
+            "direction": "need",
+            "kind": "childcare",
+            "title": "找人接孩子",
+            "body": "微信 abc12345 电话13912345678",
+        },
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert (

@@ -19,12 +19,21 @@ from tongxin.sharing.models import Listing, ListingReport, ListingStatus, Listin
 
 @contextmanager
 def refused(field: str | None = None, contains: str = ""):  # type: ignore[no-untyped-def]
-    counts = lambda: (Listing.objects.count(), ListingToken.objects.count(),  # noqa: E731
-                      Match.objects.count(), ListingReport.objects.count(),
-                      AuditLog.objects.count(),
-                      list(Listing.objects.values_list("status", "report_count").order_by("id")),
-                      list(Match.objects.values_list("status", "need_confirmed_at",
-                                                     "offer_confirmed_at").order_by("id")))  # fmt: skip
+    def counts() -> tuple[object, ...]:
+        return (
+            Listing.objects.count(),
+            ListingToken.objects.count(),
+            Match.objects.count(),
+            ListingReport.objects.count(),
+            AuditLog.objects.count(),
+            list(Listing.objects.values_list("status", "report_count").order_by("id")),
+            list(
+                Match.objects.values_list(
+                    "status", "need_confirmed_at", "offer_confirmed_at"
+                ).order_by("id")
+            ),
+        )
+
     before = counts()
     with pytest.raises(ServiceError) as exc:
         yield exc
@@ -41,11 +50,15 @@ def refused(field: str | None = None, contains: str = ""):  # type: ignore[no-un
 def test_phone_numbers_and_wechat_ids_are_masked_on_save(town):
     ann = town["ann"]
     listing, masked = services.listing_create(
-        actor=ann.user, resident=ann,
+        actor=ann.user,
+        resident=ann,
         data=services.ListingInput(
-            direction="offer", kind="idle_goods", title="婴儿推车转让 电话13812345678",
-            body="九成新，加微信: mama_2024 或打 0574-87654321，也可以 １３９ ０５７４ ８８８８"),
-    )  # fmt: skip
+            direction="offer",
+            kind="idle_goods",
+            title="婴儿推车转让 电话13812345678",
+            body="九成新，加微信: mama_2024 或打 0574-87654321，也可以 １３９ ０５７４ ８８８８",
+        ),
+    )
     assert masked and listing.contact_masked
     for secret in ("13812345678", "mama_2024", "87654321", "0574", "8888"):
         assert secret not in listing.title + listing.body
@@ -68,15 +81,29 @@ def test_bad_listing_input_is_refused(town):
     ann = town["ann"]
     today = timezone.localdate()
     with refused("title", "标题"):
-        services.listing_create(actor=ann.user, resident=ann, data=services.ListingInput(
-            direction="need", kind="tool", title="  "))  # fmt: skip
+        services.listing_create(
+            actor=ann.user,
+            resident=ann,
+            data=services.ListingInput(direction="need", kind="tool", title="  "),
+        )
     with refused("kind", "类别"):
-        services.listing_create(actor=ann.user, resident=ann, data=services.ListingInput(
-            direction="need", kind="weapons", title="借电钻"))  # fmt: skip
+        services.listing_create(
+            actor=ann.user,
+            resident=ann,
+            data=services.ListingInput(direction="need", kind="weapons", title="借电钻"),
+        )
     with refused("available_until", "结束日期"):
-        services.listing_create(actor=ann.user, resident=ann, data=services.ListingInput(
-            direction="need", kind="tool", title="借电钻", available_from=today,
-            available_until=today - dt.timedelta(days=1)))  # fmt: skip
+        services.listing_create(
+            actor=ann.user,
+            resident=ann,
+            data=services.ListingInput(
+                direction="need",
+                kind="tool",
+                title="借电钻",
+                available_from=today,
+                available_until=today - dt.timedelta(days=1),
+            ),
+        )
 
 
 def test_the_board_is_the_compound_by_default_and_wider_on_request(town):
@@ -114,8 +141,13 @@ def test_suggestions_rank_the_compound_first_then_the_community_then_text(town):
 
 def test_suggestions_respect_the_time_window(town):
     today = timezone.localdate()
-    need = post(town["ann"], "need", "暑假找人看孩子", available_from=today + dt.timedelta(days=30),
-                available_until=today + dt.timedelta(days=40))  # fmt: skip
+    need = post(
+        town["ann"],
+        "need",
+        "暑假找人看孩子",
+        available_from=today + dt.timedelta(days=30),
+        available_until=today + dt.timedelta(days=40),
+    )
     post(town["ben"], "offer", "这周可以看孩子", available_until=today + dt.timedelta(days=7))
     fits = post(
         town["cat"], "offer", "暑假期间可以看孩子", available_from=today + dt.timedelta(days=35)

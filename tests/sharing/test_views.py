@@ -43,9 +43,17 @@ def test_staff_without_a_resident_profile_are_sent_to_the_staff_board(town, clie
 
 def test_posting_with_a_phone_number_masks_it_with_a_notice(town, client_for):
     c = client_for(town["ann"].user)
-    r = c.post("/sharing/new/", {"direction": "offer", "kind": "tool", "title": "出借电钻",
-                                 "body": "需要的打我电话 13812345678", "visibility": "compound"},
-               follow=True)  # fmt: skip
+    r = c.post(
+        "/sharing/new/",
+        {
+            "direction": "offer",
+            "kind": "tool",
+            "title": "出借电钻",
+            "body": "需要的打我电话 13812345678",
+            "visibility": "compound",
+        },
+        follow=True,
+    )
     body = texts(r)
     assert "联系方式已被隐藏" in body
     assert "13812345678" not in body
@@ -54,8 +62,10 @@ def test_posting_with_a_phone_number_masks_it_with_a_notice(town, client_for):
 
 def test_a_bad_form_changes_nothing(town, client_for):
     c = client_for(town["ann"].user)
-    r = c.post("/sharing/new/", {"direction": "offer", "kind": "tool", "title": "",
-                                 "visibility": "compound"})  # fmt: skip
+    r = c.post(
+        "/sharing/new/",
+        {"direction": "offer", "kind": "tool", "title": "", "visibility": "compound"},
+    )
     assert r.status_code == 200 and "必填" in texts(r)
     assert not Listing.objects.exists()
 
@@ -138,14 +148,22 @@ def listings(request, town):  # type: ignore[no-untyped-def]
     residents = [town["ben"], town["cat"], town["dan"]]
     for i in range(request.param):
         r = residents[i % 3]
-        services.listing_create(actor=None, resident=r, data=services.ListingInput(
-            direction="offer" if i % 2 else "need", kind="childcare", title=f"照看孩子{i}",
-            visibility="community"))  # fmt: skip
+        services.listing_create(
+            actor=None,
+            resident=r,
+            data=services.ListingInput(
+                direction="offer" if i % 2 else "need",
+                kind="childcare",
+                title=f"照看孩子{i}",
+                visibility="community",
+            ),
+        )
     return request.param
 
 
-def test_resident_home_query_count_is_constant(town, listings, client_for,
-                                               django_assert_num_queries):  # fmt: skip
+def test_resident_home_query_count_is_constant(
+    town, listings, client_for, django_assert_num_queries
+):
     c = client_for(town["ann"].user)
     # 1 session, 2 user, 3 the resident with their home, 4 the home's ancestors (the circles),
     # 5 COUNT, 6 the page's rows with their compound joined, 7 role assignments (the Scope,
@@ -155,8 +173,7 @@ def test_resident_home_query_count_is_constant(town, listings, client_for,
     assert r.status_code == 200
 
 
-def test_staff_board_query_count_is_constant(town, listings, client_for,
-                                             django_assert_num_queries):  # fmt: skip
+def test_staff_board_query_count_is_constant(town, listings, client_for, django_assert_num_queries):
     c = client_for(town["alice"])
     # 1 session, 2 user, 3 role assignments (the Scope), 4 the areas of the user's
     # organizations, 5 COUNT, 6 the page's rows with their compound joined, 7-9 session save
@@ -175,8 +192,9 @@ def test_my_page_query_count_is_constant(town, listings, client_for, django_asse
     assert r.status_code == 200
 
 
-def test_listing_detail_with_suggestions_query_count_is_constant(town, listings, client_for,
-                                                                 django_assert_num_queries):  # fmt: skip
+def test_listing_detail_with_suggestions_query_count_is_constant(
+    town, listings, client_for, django_assert_num_queries
+):
     need = post(town["ann"], "need", "需要照看孩子")
     c = client_for(town["ann"].user)
     # 1 session, 2 user, 3 resident, 4 circles, 5 the listing, 6 its matches, 7 its tokens,

@@ -40,31 +40,54 @@ def aw(world):  # type: ignore[no-untyped-def]
     from tests import factories
 
     w = dict(world)
-    w["units"] = [Unit.objects.create(name=f"紫金单位{i}", sector="enterprise",
-                                      area=w["compound_a"]) for i in range(6)]  # fmt: skip
+    w["units"] = [
+        Unit.objects.create(name=f"紫金单位{i}", sector="enterprise", area=w["compound_a"])
+        for i in range(6)
+    ]
     w["compound_b"] = factories.area("孝闻小区", AreaLevel.COMPOUND, w["comm_b"])
     w["assignment"] = services.assignment_create(
-        actor=w["alice"], leader=w["m_a1"], org=w["branch_a1"], units=w["units"][:4],
-        households=[services.HouseholdInput(area=w["compound_a"], label=f"{i}幢101")
-                    for i in range(10)],
-    )  # fmt: skip
+        actor=w["alice"],
+        leader=w["m_a1"],
+        org=w["branch_a1"],
+        units=w["units"][:4],
+        households=[
+            services.HouseholdInput(area=w["compound_a"], label=f"{i}幢101") for i in range(10)
+        ],
+    )
     w["post"] = services.patrol_post_create(
-        actor=w["alice"], name="紫金巡访岗", org=w["branch_a1"], area=w["compound_a"],
-        place="紫金花园北门", shifts="每天上午", members=[w["m_a1"]],
-    )  # fmt: skip
+        actor=w["alice"],
+        name="紫金巡访岗",
+        org=w["branch_a1"],
+        area=w["compound_a"],
+        place="紫金花园北门",
+        shifts="每天上午",
+        members=[w["m_a1"]],
+    )
     return w
 
 
 def edit_state() -> tuple:  # type: ignore[type-arg]
     """Everything an edit or an end of 三访责任 and 巡访服务岗 could change."""
     return (
-        list(ContactAssignment.objects.order_by("pk").values_list(
-            "pk", "org_id", "org_path", "contact_duty", "home_duty", "active")),
-        list(ContactTarget.objects.order_by("pk").values_list(
-            "pk", "assignment_id", "kind", "unit_id", "area_id", "label")),
-        list(PatrolPost.objects.order_by("pk").values_list(
-            "pk", "name", "org_id", "area_id", "place", "shifts", "active")),
-        list(PatrolPost.members.through.objects.order_by("pk").values_list(
-            "patrolpost_id", "member_id")),
+        list(
+            ContactAssignment.objects.order_by("pk").values_list(
+                "pk", "org_id", "org_path", "contact_duty", "home_duty", "active"
+            )
+        ),
+        list(
+            ContactTarget.objects.order_by("pk").values_list(
+                "pk", "assignment_id", "kind", "unit_id", "area_id", "label"
+            )
+        ),
+        list(
+            PatrolPost.objects.order_by("pk").values_list(
+                "pk", "name", "org_id", "area_id", "place", "shifts", "active"
+            )
+        ),
+        list(
+            PatrolPost.members.through.objects.order_by("pk").values_list(
+                "patrolpost_id", "member_id"
+            )
+        ),
         AuditLog.objects.count(),
-    )  # fmt: skip
+    )

@@ -26,10 +26,16 @@ def post(c, url: str, body: dict):  # type: ignore[no-untyped-def, type-arg]
 
 
 def _payload(world, **over) -> dict:  # type: ignore[no-untyped-def, type-arg]
-    body = {"kind": "home", "visited_on": dt.date.today().isoformat(),
-            "org_id": world["branch_a1"].pk, "area_id": world["compound_a"].pk,
-            "people_met": "王大妈", "heard": "小区门口积水。", "household": "7幢",
-            "problems": ["门口积水"]}  # fmt: skip
+    body = {
+        "kind": "home",
+        "visited_on": dt.date.today().isoformat(),
+        "org_id": world["branch_a1"].pk,
+        "area_id": world["compound_a"].pk,
+        "people_met": "王大妈",
+        "heard": "小区门口积水。",
+        "household": "7幢",
+        "problems": ["门口积水"],
+    }
     body.update(over)
     return body
 
@@ -86,8 +92,13 @@ def test_quotas(world, client_for):  # type: ignore[no-untyped-def]
 
     units = [Unit.objects.create(name=f"单位{i}", sector="enterprise") for i in range(4)]
     hh = [services.HouseholdInput(area=world["compound_a"], label=f"{i}号") for i in range(10)]
-    services.assignment_create(actor=world["alice"], leader=world["m_a1"],
-                               org=world["branch_a1"], units=units, households=hh)  # fmt: skip
+    services.assignment_create(
+        actor=world["alice"],
+        leader=world["m_a1"],
+        org=world["branch_a1"],
+        units=units,
+        households=hh,
+    )
     r = client_for(world["alice"]).get(f"{BASE}/quotas")
     assert r.status_code == 200
     (row,) = r.json()["results"]
@@ -100,8 +111,13 @@ def test_charlie_gets_nothing(world, client_for, visit):  # type: ignore[no-unty
 
     units = [Unit.objects.create(name=f"单位{i}", sector="enterprise") for i in range(4)]
     hh = [services.HouseholdInput(area=world["compound_a"], label=f"{i}号") for i in range(10)]
-    services.assignment_create(actor=world["alice"], leader=world["m_a1"],
-                               org=world["branch_a1"], units=units, households=hh)  # fmt: skip
+    services.assignment_create(
+        actor=world["alice"],
+        leader=world["m_a1"],
+        org=world["branch_a1"],
+        units=units,
+        households=hh,
+    )
     problem = visit.problems.get()
     c = client_for(world["charlie"])
     assert c.get(f"{BASE}/{visit.pk}").status_code == 404

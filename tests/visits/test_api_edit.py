@@ -39,9 +39,16 @@ def _post(aw) -> str:  # type: ignore[no-untyped-def]
 def test_alice_edits_an_assignment(aw, client_for):
     kept = ContactTarget.objects.get(assignment=aw["assignment"], label="1幢101")
     labels = [f"{i}幢101" for i in range(1, 10)] + ["12幢302 新户"]
-    r = patch(client_for(aw["alice"]), _quota(aw), {
-        "unit_ids": [u.pk for u in aw["units"][1:6]], "households": labels,
-        "household_area_id": aw["compound_a"].pk, "home_duty": False})  # fmt: skip
+    r = patch(
+        client_for(aw["alice"]),
+        _quota(aw),
+        {
+            "unit_ids": [u.pk for u in aw["units"][1:6]],
+            "households": labels,
+            "household_area_id": aw["compound_a"].pk,
+            "home_duty": False,
+        },
+    )
     assert r.status_code == 200, r.content
     body = r.json()
     assert (body["leader_name"], body["contact_duty"], body["home_duty"]) == ("张红", True, False)
@@ -71,18 +78,33 @@ def test_fields_left_out_keep_their_value(aw, client_for):
         ({"unit_ids": "six"}, 400, "unit_ids", "当前选择了6个"),
         ({"unit_ids": [987654]}, 400, "unit_ids", "编号为987654的单位不存在"),
         ({"households": [f"{i}幢101" for i in range(9)]}, 400, "households", "当前只有9户"),
-        ({"households": [f"{i}幢101" for i in range(10)] + ["新户"]}, 400,
-         "household_area_id", "新增了联系户"),
-        ({"households": [f"{i}幢101" for i in range(10)] + ["新户"],
-          "household_area_id": "compound_b"}, 400, "household_area_id", "社区或小区不存在"),
+        (
+            {"households": [f"{i}幢101" for i in range(10)] + ["新户"]},
+            400,
+            "household_area_id",
+            "新增了联系户",
+        ),
+        (
+            {
+                "households": [f"{i}幢101" for i in range(10)] + ["新户"],
+                "household_area_id": "compound_b",
+            },
+            400,
+            "household_area_id",
+            "社区或小区不存在",
+        ),
         ({"org_id": "branch_b1"}, 400, "org_id", "党组织不存在或不在您的管辖范围内"),
         ({"contact_duty": False, "home_duty": False}, 400, "contact_duty", "至少选择一项"),
-        ({"households": ["长" * 101] + [f"{i}幢101" for i in range(10)]}, 422,
-         "households.0", "内容过长"),
+        (
+            {"households": ["长" * 101] + [f"{i}幢101" for i in range(10)]},
+            422,
+            "households.0",
+            "内容过长",
+        ),
         ({"unit_ids": ["一"]}, 422, "unit_ids.0", "应为整数"),
         ({"leader_id": 1}, 422, "leader_id", "不支持此字段"),
     ],
-)  # fmt: skip
+)
 def test_a_bad_edit_is_refused_on_its_field_and_changes_nothing(  # type: ignore[no-untyped-def]
     aw,
     client_for,
@@ -128,14 +150,27 @@ def test_ending_an_assignment_then_no_more_edits(aw, client_for):
 
 
 def test_alice_edits_a_post(aw, client_for):
-    r = patch(client_for(aw["alice"]), _post(aw), {
-        "name": " 紫金花园巡访岗 ", "place": "北门岗亭", "shifts": "每天 8:00—11:00",
-        "member_ids": [aw["m_a1"].pk, aw["m_a1b"].pk]})  # fmt: skip
+    r = patch(
+        client_for(aw["alice"]),
+        _post(aw),
+        {
+            "name": " 紫金花园巡访岗 ",
+            "place": "北门岗亭",
+            "shifts": "每天 8:00—11:00",
+            "member_ids": [aw["m_a1"].pk, aw["m_a1b"].pk],
+        },
+    )
     assert r.status_code == 200, r.content
     body = r.json()
-    assert (body["name"], body["place"], body["area_name"]) == ("紫金花园巡访岗", "北门岗亭", "紫金花园")  # fmt: skip
+    assert (body["name"], body["place"], body["area_name"]) == (
+        "紫金花园巡访岗",
+        "北门岗亭",
+        "紫金花园",
+    )
     assert [m["name"] for m in body["members"]] == ["张红", "李明"]
-    assert AuditLog.objects.filter(action="visits.post_update", object_id=str(aw["post"].pk)).exists()  # fmt: skip
+    assert AuditLog.objects.filter(
+        action="visits.post_update", object_id=str(aw["post"].pk)
+    ).exists()
 
 
 def test_a_partial_post_edit_keeps_the_rest(aw, client_for):

@@ -20,10 +20,15 @@ pytestmark = pytest.mark.django_db
 
 def _edit(w, **over):  # type: ignore[no-untyped-def]
     data = dict(
-        actor=w["alice"], assignment=w["assignment"], org=w["branch_a1"],
-        units=w["units"][:4], household_labels=[f"{i}幢101" for i in range(10)],
-        household_area=None, contact_duty=True, home_duty=True,
-    )  # fmt: skip
+        actor=w["alice"],
+        assignment=w["assignment"],
+        org=w["branch_a1"],
+        units=w["units"][:4],
+        household_labels=[f"{i}幢101" for i in range(10)],
+        household_area=None,
+        contact_duty=True,
+        home_duty=True,
+    )
     data.update(over)
     return services.assignment_update(**data)
 
@@ -35,12 +40,19 @@ def test_editing_keeps_linked_targets_and_their_visits(aw):
     kept = ContactTarget.objects.get(assignment=aw["assignment"], label="0幢101")
     visit = record(aw, kind=VisitKind.CONTACT, target=kept)
     labels = [f"{i}幢101" for i in range(1, 10)] + ["12幢302 新户"]
-    a = _edit(aw, units=aw["units"][1:6], household_labels=labels,
-              household_area=aw["compound_a"], home_duty=False)  # fmt: skip
+    a = _edit(
+        aw,
+        units=aw["units"][1:6],
+        household_labels=labels,
+        household_area=aw["compound_a"],
+        home_duty=False,
+    )
     assert (a.home_duty, a.contact_duty) == (False, True)
     units = set(a.targets.filter(kind="unit").values_list("unit_id", flat=True))
     assert units == {u.pk for u in aw["units"][1:6]}
-    assert sorted(a.targets.filter(kind="household").values_list("label", flat=True)) == sorted(labels)  # fmt: skip
+    assert sorted(a.targets.filter(kind="household").values_list("label", flat=True)) == sorted(
+        labels
+    )
     # 1幢101 … 9幢101 are the same rows as before; 0幢101 is unlinked, its visit stays.
     assert ContactTarget.objects.filter(pk=ContactTarget.objects.get(label="1幢101").pk).exists()
     assert not ContactTarget.objects.filter(pk=kept.pk).exists()
@@ -99,17 +111,28 @@ def test_an_ended_assignment_cannot_be_edited_or_ended_again(aw):
         services.assignment_end(actor=aw["alice"], assignment=aw["assignment"])
     assert _state() == before
     # The person may be given a new one.
-    services.assignment_create(actor=aw["alice"], leader=aw["m_a1"], org=aw["branch_a1"],
-                               units=[], households=[], contact_duty=False)  # fmt: skip
+    services.assignment_create(
+        actor=aw["alice"],
+        leader=aw["m_a1"],
+        org=aw["branch_a1"],
+        units=[],
+        households=[],
+        contact_duty=False,
+    )
     assert ContactAssignment.objects.filter(active=True).count() == 1
 
 
 def test_editing_a_post(aw):
     p = services.patrol_post_update(
-        actor=aw["alice"], post=aw["post"], name=" 紫金花园巡访岗 ", org=aw["branch_a1"],
-        area=aw["compound_a"], place="北门岗亭", shifts="每天 8:00—11:00",
+        actor=aw["alice"],
+        post=aw["post"],
+        name=" 紫金花园巡访岗 ",
+        org=aw["branch_a1"],
+        area=aw["compound_a"],
+        place="北门岗亭",
+        shifts="每天 8:00—11:00",
         members=[aw["m_a1"], aw["m_a1b"]],
-    )  # fmt: skip
+    )
     assert (p.name, p.place, p.shifts) == ("紫金花园巡访岗", "北门岗亭", "每天 8:00—11:00")
     assert set(p.members.values_list("name", flat=True)) == {"张红", "李明"}
     assert AuditLog.objects.filter(action="visits.post_update", object_id=str(p.pk)).exists()
@@ -125,8 +148,14 @@ def test_editing_a_post(aw):
     ],
 )
 def test_a_bad_post_edit_is_refused_and_writes_nothing(aw, over, field, contains):
-    data = dict(actor=aw["alice"], post=aw["post"], name="紫金巡访岗", org=aw["branch_a1"],
-                area=aw["compound_a"], members=[aw["m_a1"]])  # fmt: skip
+    data = dict(
+        actor=aw["alice"],
+        post=aw["post"],
+        name="紫金巡访岗",
+        org=aw["branch_a1"],
+        area=aw["compound_a"],
+        members=[aw["m_a1"]],
+    )
     data.update(over)
     if data["members"] == "m_b1":
         data["members"] = [aw["m_b1"]]
@@ -147,9 +176,14 @@ def test_an_ended_post_takes_no_visits_and_no_edits(aw):
     assert not posts_for_choice(Scope.everything()).exists()
     before = _state()
     with pytest.raises(ConflictError):
-        services.patrol_post_update(actor=aw["alice"], post=aw["post"], name="x",
-                                    org=aw["branch_a1"], area=aw["compound_a"],
-                                    members=[aw["m_a1"]])  # fmt: skip
+        services.patrol_post_update(
+            actor=aw["alice"],
+            post=aw["post"],
+            name="x",
+            org=aw["branch_a1"],
+            area=aw["compound_a"],
+            members=[aw["m_a1"]],
+        )
     with pytest.raises(ConflictError):
         services.patrol_post_end(actor=aw["alice"], post=aw["post"])
     assert _state() == before
@@ -167,9 +201,13 @@ def test_alice_edits_an_assignment_on_its_page(aw, client_for):
     assert page.status_code == 200 and "修改三访责任：张红" in body
     assert "0幢101" in body and "紫金单位3" in body
     assert page.context["form"].initial["units"] == [u.pk for u in aw["units"][:4]]
-    data = {"org": aw["branch_a1"].pk, "contact_duty": "on", "units": [u.pk for u in aw["units"][:5]],
-            "household_area": aw["compound_a"].pk,
-            "households": "\n".join(f"{i}幢101" for i in range(11))}  # fmt: skip
+    data = {
+        "org": aw["branch_a1"].pk,
+        "contact_duty": "on",
+        "units": [u.pk for u in aw["units"][:5]],
+        "household_area": aw["compound_a"].pk,
+        "households": "\n".join(f"{i}幢101" for i in range(11)),
+    }
     r = c.post(url, data)
     assert r.status_code == 302 and r["Location"] == reverse("visits:quotas")
     a = ContactAssignment.objects.get()
@@ -180,9 +218,15 @@ def test_a_bad_edit_on_the_page_shows_the_field_error(aw, client_for):
     c = client_for(aw["alice"])
     url = reverse("visits:assignment_edit", args=[aw["assignment"].pk])
     before = _state()
-    r = c.post(url, {"org": aw["branch_a1"].pk, "contact_duty": "on",
-                     "units": [u.pk for u in aw["units"][:2]],
-                     "households": "\n".join(f"{i}幢101" for i in range(10))})  # fmt: skip
+    r = c.post(
+        url,
+        {
+            "org": aw["branch_a1"].pk,
+            "contact_duty": "on",
+            "units": [u.pk for u in aw["units"][:2]],
+            "households": "\n".join(f"{i}幢101" for i in range(10)),
+        },
+    )
     assert r.status_code == 200 and "领导干部应联系4—5个基层单位，当前选择了2个" in texts(r)
     assert _state() == before
 
@@ -208,9 +252,17 @@ def test_alice_edits_and_ends_a_post_on_its_pages(aw, client_for):
     assert reverse("visits:post_edit", args=[post.pk]) in detail
     page = c.get(reverse("visits:post_edit", args=[post.pk]))
     assert page.status_code == 200 and "紫金花园北门" in texts(page)
-    r = c.post(reverse("visits:post_edit", args=[post.pk]), {
-        "name": "紫金花园巡访岗", "org": aw["branch_a1"].pk, "area": aw["compound_a"].pk,
-        "place": "北门岗亭", "shifts": "每天上午", "members": [aw["m_a1"].pk, aw["m_a1b"].pk]})  # fmt: skip
+    r = c.post(
+        reverse("visits:post_edit", args=[post.pk]),
+        {
+            "name": "紫金花园巡访岗",
+            "org": aw["branch_a1"].pk,
+            "area": aw["compound_a"].pk,
+            "place": "北门岗亭",
+            "shifts": "每天上午",
+            "members": [aw["m_a1"].pk, aw["m_a1b"].pk],
+        },
+    )
     assert r.status_code == 302
     post.refresh_from_db()
     assert post.name == "紫金花园巡访岗" and post.members.count() == 2
@@ -230,9 +282,15 @@ def test_alice_edits_and_ends_a_post_on_its_pages(aw, client_for):
 
 def test_moving_a_post_to_a_stranger_organization_is_refused(aw, client_for):
     before = _state()
-    r = client_for(aw["alice"]).post(reverse("visits:post_edit", args=[aw["post"].pk]), {
-        "name": "紫金巡访岗", "org": aw["branch_b1"].pk, "area": aw["compound_b"].pk,
-        "members": [aw["m_b1"].pk]})  # fmt: skip
+    r = client_for(aw["alice"]).post(
+        reverse("visits:post_edit", args=[aw["post"].pk]),
+        {
+            "name": "紫金巡访岗",
+            "org": aw["branch_b1"].pk,
+            "area": aw["compound_b"].pk,
+            "members": [aw["m_b1"].pk],
+        },
+    )
     assert r.status_code == 200 and _state() == before
 
 
@@ -241,12 +299,24 @@ def test_strangers_and_readers_get_404_on_edit_and_end(aw, client_for, stranger)
     c = client_for(aw[stranger])
     before = _state()
     a, p = aw["assignment"].pk, aw["post"].pk
-    for name, pk in (("visits:assignment_edit", a), ("visits:assignment_end", a),
-                     ("visits:post_edit", p), ("visits:post_end", p)):  # fmt: skip
+    for name, pk in (
+        ("visits:assignment_edit", a),
+        ("visits:assignment_end", a),
+        ("visits:post_edit", p),
+        ("visits:post_end", p),
+    ):
         url = reverse(name, args=[pk])
         assert c.get(url).status_code == 404, url
-        r = c.post(url, {"name": "冒名", "org": aw["branch_a1"].pk, "area": aw["compound_a"].pk,
-                         "members": [aw["m_a1"].pk], "contact_duty": "on"})  # fmt: skip
+        r = c.post(
+            url,
+            {
+                "name": "冒名",
+                "org": aw["branch_a1"].pk,
+                "area": aw["compound_a"].pk,
+                "members": [aw["m_a1"].pk],
+                "contact_duty": "on",
+            },
+        )
         assert r.status_code == 404, url
     body = texts(c.get(reverse("visits:post_detail", args=[p])))
     assert reverse("visits:post_edit", args=[p]) not in body
@@ -255,9 +325,16 @@ def test_strangers_and_readers_get_404_on_edit_and_end(aw, client_for, stranger)
 
 def test_bob_edits_a_post_of_his_branch(aw, client_for):
     # The branch secretary records 三访 for his branch: he may keep its post up to date.
-    r = client_for(aw["bob"]).post(reverse("visits:post_edit", args=[aw["post"].pk]), {
-        "name": "紫金巡访岗", "org": aw["branch_a1"].pk, "area": aw["compound_a"].pk,
-        "shifts": "每天下午", "members": [aw["m_a1"].pk]})  # fmt: skip
+    r = client_for(aw["bob"]).post(
+        reverse("visits:post_edit", args=[aw["post"].pk]),
+        {
+            "name": "紫金巡访岗",
+            "org": aw["branch_a1"].pk,
+            "area": aw["compound_a"].pk,
+            "shifts": "每天下午",
+            "members": [aw["m_a1"].pk],
+        },
+    )
     assert r.status_code == 302
     aw["post"].refresh_from_db()
     assert aw["post"].shifts == "每天下午"

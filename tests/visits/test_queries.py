@@ -23,19 +23,26 @@ def _fill(world, n: int) -> None:  # type: ignore[no-untyped-def]
         if i % 3 == 0:
             from tongxin.cases.selectors import case_categories
 
-            services.problem_to_case(actor=world["bob"], problem=v.problems.first(),
-                                     category=case_categories().first())  # fmt: skip
+            services.problem_to_case(
+                actor=world["bob"], problem=v.problems.first(), category=case_categories().first()
+            )
         if i % 3 == 1:
-            services.problem_resolve(actor=world["bob"], problem=v.problems.first(),
-                                     resolution="已解决")  # fmt: skip
+            services.problem_resolve(
+                actor=world["bob"], problem=v.problems.first(), resolution="已解决"
+            )
         m = factories.member(world["branch_a1"], residence=world["compound_a"])
         units = [Unit.objects.create(name=f"单位{i}-{k}", sector="enterprise") for k in range(4)]
         hh = [services.HouseholdInput(area=world["compound_a"], label=f"{k}号") for k in range(10)]
-        services.assignment_create(actor=world["alice"], leader=m, org=world["branch_a1"],
-                                   units=units, households=hh)  # fmt: skip
-        services.patrol_post_create(actor=world["alice"], name=f"巡访岗{i}",
-                                    org=world["branch_a1"], area=world["compound_a"],
-                                    members=[m])  # fmt: skip
+        services.assignment_create(
+            actor=world["alice"], leader=m, org=world["branch_a1"], units=units, households=hh
+        )
+        services.patrol_post_create(
+            actor=world["alice"],
+            name=f"巡访岗{i}",
+            org=world["branch_a1"],
+            area=world["compound_a"],
+            members=[m],
+        )
 
 
 @pytest.mark.parametrize("n", [3, 30])

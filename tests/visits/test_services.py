@@ -100,20 +100,45 @@ def test_assignment_needs_four_to_five_units_and_ten_households(world):  # type:
     units = [Unit.objects.create(name=f"单位{i}", sector="enterprise") for i in range(6)]
     hh = [services.HouseholdInput(area=world["compound_a"], label=f"{i}幢101") for i in range(10)]
     with unchanged("units", "4—5个"):
-        services.assignment_create(actor=world["alice"], leader=world["m_a1"],
-                                   org=world["branch_a1"], units=units[:3], households=hh)  # fmt: skip
+        services.assignment_create(
+            actor=world["alice"],
+            leader=world["m_a1"],
+            org=world["branch_a1"],
+            units=units[:3],
+            households=hh,
+        )
     with unchanged("units", "4—5个"):
-        services.assignment_create(actor=world["alice"], leader=world["m_a1"],
-                                   org=world["branch_a1"], units=units, households=hh)  # fmt: skip
+        services.assignment_create(
+            actor=world["alice"],
+            leader=world["m_a1"],
+            org=world["branch_a1"],
+            units=units,
+            households=hh,
+        )
     with unchanged("households", "不少于10户"):
-        services.assignment_create(actor=world["alice"], leader=world["m_a1"],
-                                   org=world["branch_a1"], units=units[:4], households=hh[:9])  # fmt: skip
-    a = services.assignment_create(actor=world["alice"], leader=world["m_a1"],
-                                   org=world["branch_a1"], units=units[:5], households=hh)  # fmt: skip
+        services.assignment_create(
+            actor=world["alice"],
+            leader=world["m_a1"],
+            org=world["branch_a1"],
+            units=units[:4],
+            households=hh[:9],
+        )
+    a = services.assignment_create(
+        actor=world["alice"],
+        leader=world["m_a1"],
+        org=world["branch_a1"],
+        units=units[:5],
+        households=hh,
+    )
     assert a.targets.count() == 15
     with unchanged("leader", "已有三访责任"):
-        services.assignment_create(actor=world["alice"], leader=world["m_a1"],
-                                   org=world["branch_a1"], units=units[:5], households=hh)  # fmt: skip
+        services.assignment_create(
+            actor=world["alice"],
+            leader=world["m_a1"],
+            org=world["branch_a1"],
+            units=units[:5],
+            households=hh,
+        )
 
 
 def test_quotas_are_data(world):  # type: ignore[no-untyped-def]
@@ -132,16 +157,33 @@ def test_progress_counts_home_visits_this_month_and_linked_targets(world):  # ty
     bob.save()
     units = [Unit.objects.create(name=f"单位{i}", sector="enterprise") for i in range(4)]
     hh = [services.HouseholdInput(area=world["compound_a"], label=f"{i}幢101") for i in range(10)]
-    a = services.assignment_create(actor=world["alice"], leader=world["m_a1"],
-                                   org=world["branch_a1"], units=units, households=hh)  # fmt: skip
+    a = services.assignment_create(
+        actor=world["alice"],
+        leader=world["m_a1"],
+        org=world["branch_a1"],
+        units=units,
+        households=hh,
+    )
     today = dt.date.today()
     for _ in range(3):
         record(world, problems=(), visited_on=today)
     unit_target = a.targets.filter(kind="unit").first()
-    record(world, kind=VisitKind.CONTACT, target=unit_target, unit=units[0], problems=(),
-           visited_on=today)  # fmt: skip
-    record(world, kind=VisitKind.CONTACT, target=unit_target, unit=units[0], problems=(),
-           visited_on=today)  # fmt: skip
+    record(
+        world,
+        kind=VisitKind.CONTACT,
+        target=unit_target,
+        unit=units[0],
+        problems=(),
+        visited_on=today,
+    )
+    record(
+        world,
+        kind=VisitKind.CONTACT,
+        target=unit_target,
+        unit=units[0],
+        problems=(),
+        visited_on=today,
+    )
     from tongxin.core.scope import scope_for_user
 
     rows = selectors.progress_rows(
@@ -157,15 +199,28 @@ def test_progress_counts_home_visits_this_month_and_linked_targets(world):  # ty
 
 def test_patrol_post_needs_members_of_its_organization(world):  # type: ignore[no-untyped-def]
     with unchanged("members", "巡访员"):
-        services.patrol_post_create(actor=world["alice"], name="新春村巡访岗",
-                                    org=world["branch_a1"], area=world["compound_a"], members=[])  # fmt: skip
+        services.patrol_post_create(
+            actor=world["alice"],
+            name="新春村巡访岗",
+            org=world["branch_a1"],
+            area=world["compound_a"],
+            members=[],
+        )
     with unchanged("members", "赵刚"):
-        services.patrol_post_create(actor=world["alice"], name="新春村巡访岗",
-                                    org=world["branch_a1"], area=world["compound_a"],
-                                    members=[world["m_b1"]])  # fmt: skip
-    post = services.patrol_post_create(actor=world["alice"], name="新春村巡访岗",
-                                       org=world["branch_a1"], area=world["compound_a"],
-                                       members=[world["m_a1"], world["m_a1b"]])  # fmt: skip
+        services.patrol_post_create(
+            actor=world["alice"],
+            name="新春村巡访岗",
+            org=world["branch_a1"],
+            area=world["compound_a"],
+            members=[world["m_b1"]],
+        )
+    post = services.patrol_post_create(
+        actor=world["alice"],
+        name="新春村巡访岗",
+        org=world["branch_a1"],
+        area=world["compound_a"],
+        members=[world["m_a1"], world["m_a1b"]],
+    )
     v = record(world, kind=VisitKind.PATROL, post=post)
     assert v.post == post
 

@@ -21,27 +21,42 @@ def test_bob_records_a_home_visit_with_problems(world, client_for):  # type: ign
     c = client_for(world["bob"])
     page = c.get(reverse("visits:create"))
     assert page.status_code == 200 and "记录走访" in texts(page)
-    r = c.post(reverse("visits:create"), {
-        "kind": "home", "visited_on": dt.date.today().isoformat(),
-        "org": world["branch_a1"].pk, "area": world["compound_a"].pk, "household": "5幢302",
-        "people_met": "李阿姨", "heard": "儿子在外地，老人独居。",
-        "problems": "希望有人定期上门看看\n\n楼下路灯不亮\n",
-    })  # fmt: skip
+    r = c.post(
+        reverse("visits:create"),
+        {
+            "kind": "home",
+            "visited_on": dt.date.today().isoformat(),
+            "org": world["branch_a1"].pk,
+            "area": world["compound_a"].pk,
+            "household": "5幢302",
+            "people_met": "李阿姨",
+            "heard": "儿子在外地，老人独居。",
+            "problems": "希望有人定期上门看看\n\n楼下路灯不亮\n",
+        },
+    )
     visit = Visit.objects.get()
     assert r.status_code == 302 and r.url == reverse("visits:detail", args=[visit.pk])
     assert list(visit.problems.values_list("text", flat=True)) == [
-        "希望有人定期上门看看", "楼下路灯不亮"]  # fmt: skip
+        "希望有人定期上门看看",
+        "楼下路灯不亮",
+    ]
     detail = texts(c.get(r.url))
     assert "李阿姨" in detail and "楼下路灯不亮" in detail and "转为事件" in detail
 
 
 def test_a_future_date_on_the_form_is_explained_and_nothing_saved(world, client_for):  # type: ignore[no-untyped-def]
     c = client_for(world["bob"])
-    r = c.post(reverse("visits:create"), {
-        "kind": "home", "visited_on": (dt.date.today() + dt.timedelta(days=3)).isoformat(),
-        "org": world["branch_a1"].pk, "area": world["compound_a"].pk,
-        "people_met": "李阿姨", "heard": "独居老人。",
-    })  # fmt: skip
+    r = c.post(
+        reverse("visits:create"),
+        {
+            "kind": "home",
+            "visited_on": (dt.date.today() + dt.timedelta(days=3)).isoformat(),
+            "org": world["branch_a1"].pk,
+            "area": world["compound_a"].pk,
+            "people_met": "李阿姨",
+            "heard": "独居老人。",
+        },
+    )
     assert r.status_code == 200
     assert "走访日期不能晚于今天" in texts(r)
     assert (
@@ -60,8 +75,11 @@ def test_a_problem_becomes_a_case_once(world, client_for, visit):  # type: ignor
     c = client_for(world["bob"])
     problem = visit.problems.get()
     url = reverse("visits:problem_case", args=[problem.pk])
-    r = c.post(url, {"category": "lighting" if _has("lighting") else _first(), "priority": "normal"},
-               follow=True)  # fmt: skip
+    r = c.post(
+        url,
+        {"category": "lighting" if _has("lighting") else _first(), "priority": "normal"},
+        follow=True,
+    )
     problem.refresh_from_db()
     case = Case.objects.get()
     assert problem.case_pk == case.pk and problem.status == ProblemStatus.CASE
@@ -134,8 +152,15 @@ def test_the_briefing_lists_problems_by_where_they_stand(world, client_for):  # 
 
 def test_pages_render_for_alice(world, client_for, visit):  # type: ignore[no-untyped-def]
     c = client_for(world["alice"])
-    for name in ("visits:index", "visits:quotas", "visits:briefing", "visits:posts",
-                 "visits:post_create", "visits:assignment_create", "visits:create"):  # fmt: skip
+    for name in (
+        "visits:index",
+        "visits:quotas",
+        "visits:briefing",
+        "visits:posts",
+        "visits:post_create",
+        "visits:assignment_create",
+        "visits:create",
+    ):
         r = c.get(reverse(name))
         assert r.status_code == 200, name
     assert "3幢201" in texts(c.get(reverse("visits:index")))
@@ -148,19 +173,27 @@ def test_pages_render_for_alice(world, client_for, visit):  # type: ignore[no-un
 
 def test_charlie_sees_nothing_of_street_a(world, client_for, visit):  # type: ignore[no-untyped-def]
     problem = visit.problems.get()
-    post = services.patrol_post_create(actor=world["alice"], name="紫金巡访岗",
-                                       org=world["branch_a1"], area=world["compound_a"],
-                                       members=[world["m_a1"]])  # fmt: skip
+    post = services.patrol_post_create(
+        actor=world["alice"],
+        name="紫金巡访岗",
+        org=world["branch_a1"],
+        area=world["compound_a"],
+        members=[world["m_a1"]],
+    )
     c = client_for(world["charlie"])
-    for url in (reverse("visits:detail", args=[visit.pk]),
-                reverse("visits:post_detail", args=[post.pk]),
-                reverse("visits:briefing") + f"?org={world['branch_a1'].pk}",
-                reverse("visits:index") + f"?org={world['street_a'].pk}",
-                reverse("visits:quotas") + f"?org={world['street_a'].pk}"):  # fmt: skip
+    for url in (
+        reverse("visits:detail", args=[visit.pk]),
+        reverse("visits:post_detail", args=[post.pk]),
+        reverse("visits:briefing") + f"?org={world['branch_a1'].pk}",
+        reverse("visits:index") + f"?org={world['street_a'].pk}",
+        reverse("visits:quotas") + f"?org={world['street_a'].pk}",
+    ):
         assert c.get(url).status_code == 404, url
-    for url in (reverse("visits:problem_add", args=[visit.pk]),
-                reverse("visits:problem_case", args=[problem.pk]),
-                reverse("visits:problem_resolve", args=[problem.pk])):  # fmt: skip
+    for url in (
+        reverse("visits:problem_add", args=[visit.pk]),
+        reverse("visits:problem_case", args=[problem.pk]),
+        reverse("visits:problem_resolve", args=[problem.pk]),
+    ):
         assert (
             c.post(url, {"text": "x", "category": _first(), "resolution": "x"}).status_code == 404
         )
@@ -169,14 +202,27 @@ def test_charlie_sees_nothing_of_street_a(world, client_for, visit):  # type: ig
         assert "3幢201" not in body and "楼道灯" not in body and "紫金巡访岗" not in body
     assert "紫金花园" not in texts(c.get(reverse("visits:create")))
     # Posting street A's organization and place: not offered to him, refused, nothing written.
-    r = c.post(reverse("visits:create"), {
-        "kind": "home", "visited_on": dt.date.today().isoformat(),
-        "org": world["branch_a1"].pk, "area": world["compound_a"].pk,
-        "people_met": "x", "heard": "x"})  # fmt: skip
+    r = c.post(
+        reverse("visits:create"),
+        {
+            "kind": "home",
+            "visited_on": dt.date.today().isoformat(),
+            "org": world["branch_a1"].pk,
+            "area": world["compound_a"].pk,
+            "people_met": "x",
+            "heard": "x",
+        },
+    )
     assert r.status_code == 200 and Visit.objects.count() == 1
-    r = c.post(reverse("visits:post_create"), {
-        "name": "冒名岗", "org": world["branch_a1"].pk, "area": world["compound_a"].pk,
-        "members": [world["m_a1"].pk]})  # fmt: skip
+    r = c.post(
+        reverse("visits:post_create"),
+        {
+            "name": "冒名岗",
+            "org": world["branch_a1"].pk,
+            "area": world["compound_a"].pk,
+            "members": [world["m_a1"].pk],
+        },
+    )
     assert r.status_code == 200 and "冒名岗" not in [p.name for p in PatrolPost.objects.all()]
     problem.refresh_from_db()
     assert problem.status == ProblemStatus.OPEN and visit.problems.count() == 1
@@ -200,8 +246,12 @@ def test_the_auditor_reads_but_cannot_record(world, client_for, visit):  # type:
         c.get(reverse("visits:briefing") + f"?area={area}&start={visit.visited_on}")
     )
     problem = visit.problems.get()
-    assert c.post(reverse("visits:problem_case", args=[problem.pk]),
-                  {"category": _first()}).status_code == 404  # fmt: skip
+    assert (
+        c.post(
+            reverse("visits:problem_case", args=[problem.pk]), {"category": _first()}
+        ).status_code
+        == 404
+    )
 
 
 def test_a_cadre_sees_their_own_progress(world, client_for):  # type: ignore[no-untyped-def]
@@ -212,8 +262,13 @@ def test_a_cadre_sees_their_own_progress(world, client_for):  # type: ignore[no-
     bob.save()
     units = [Unit.objects.create(name=f"单位{i}", sector="enterprise") for i in range(4)]
     hh = [services.HouseholdInput(area=world["compound_a"], label=f"{i}号") for i in range(10)]
-    services.assignment_create(actor=world["alice"], leader=world["m_a1"],
-                               org=world["branch_a1"], units=units, households=hh)  # fmt: skip
+    services.assignment_create(
+        actor=world["alice"],
+        leader=world["m_a1"],
+        org=world["branch_a1"],
+        units=units,
+        households=hh,
+    )
     record(world, visited_on=dt.date.today())
     body = texts(client_for(bob).get(reverse("visits:index")))
     assert 'data-testid="own-progress"' in body and "1 / 10" in body
@@ -224,18 +279,31 @@ def test_assignment_and_post_forms(world, client_for):  # type: ignore[no-untype
     from tongxin.visits.models import ContactAssignment, PatrolPost
 
     c = client_for(world["alice"])
-    r = c.post(reverse("visits:post_create"), {
-        "name": "紫金巡访岗", "org": world["branch_a1"].pk, "area": world["compound_a"].pk,
-        "members": [world["m_a1"].pk, world["m_a1b"].pk], "shifts": "每天上午",
-    })  # fmt: skip
+    r = c.post(
+        reverse("visits:post_create"),
+        {
+            "name": "紫金巡访岗",
+            "org": world["branch_a1"].pk,
+            "area": world["compound_a"].pk,
+            "members": [world["m_a1"].pk, world["m_a1b"].pk],
+            "shifts": "每天上午",
+        },
+    )
     post = PatrolPost.objects.get()
     assert r.status_code == 302 and post.members.count() == 2
-    units = [Unit.objects.create(name=f"单位{i}", sector="enterprise", area=world["compound_a"])
-             for i in range(4)]  # fmt: skip
-    data = {"leader": world["m_a2"].pk, "org": world["branch_a2"].pk, "contact_duty": "on",
-            "home_duty": "on", "units": [u.pk for u in units[:3]],
-            "household_area": world["compound_a"].pk,
-            "households": "\n".join(f"{i}幢" for i in range(10))}  # fmt: skip
+    units = [
+        Unit.objects.create(name=f"单位{i}", sector="enterprise", area=world["compound_a"])
+        for i in range(4)
+    ]
+    data = {
+        "leader": world["m_a2"].pk,
+        "org": world["branch_a2"].pk,
+        "contact_duty": "on",
+        "home_duty": "on",
+        "units": [u.pk for u in units[:3]],
+        "household_area": world["compound_a"].pk,
+        "households": "\n".join(f"{i}幢" for i in range(10)),
+    }
     r = c.post(reverse("visits:assignment_create"), data)
     assert r.status_code == 200 and "应联系4—5个基层单位" in texts(r)
     assert not ContactAssignment.objects.exists()

@@ -13,17 +13,22 @@ from tongxin.volunteering import services
 @pytest.fixture
 def team(world):  # type: ignore[no-untyped-def]
     return services.team_create(
-        actor=world["alice"], name="紫金社区党员志愿服务队", org=world["comm_a_org"],
+        actor=world["alice"],
+        name="紫金社区党员志愿服务队",
+        org=world["comm_a_org"],
         area=world["comm_a"],
-    )  # fmt: skip
+    )
 
 
 def make_activity(world, team, **kw):  # type: ignore[no-untyped-def]
     now = timezone.now()
     data = dict(
-        title="楼道清洁志愿服务", place="紫金花园3幢", start=now - dt.timedelta(minutes=30),
-        end=now + dt.timedelta(hours=2), slots=2,
-    )  # fmt: skip
+        title="楼道清洁志愿服务",
+        place="紫金花园3幢",
+        start=now - dt.timedelta(minutes=30),
+        end=now + dt.timedelta(hours=2),
+        slots=2,
+    )
     data.update(kw)
     return services.activity_create(actor=world["alice"], team=team, **data)
 

@@ -25,8 +25,13 @@ J = "application/json"
 def enrolled(world, activity):  # type: ignore[no-untyped-def]
     """A place kept for 张红 (the member) by the organizer: no account on the row, as the
     demo and an organizer's enrolment write it."""
-    return SignUp.objects.create(activity=activity, user=None, name="张红",
-                                 member=world["m_a1"], status=SignUpStatus.CONFIRMED)  # fmt: skip
+    return SignUp.objects.create(
+        activity=activity,
+        user=None,
+        name="张红",
+        member=world["m_a1"],
+        status=SignUpStatus.CONFIRMED,
+    )
 
 
 def test_the_members_account_sees_the_sign_up_made_for_the_member(
@@ -102,8 +107,9 @@ def test_a_record_after_check_out_is_refused_until_corrected(world, team, reside
 
 def test_card_check_in_then_a_second_record_is_refused(world, activity, member_user):
     s = services.signup_create(actor=member_user, activity=activity)
-    services.check_in_by_card(actor=world["alice"], activity=activity,
-                              text=card.short_code(world["m_a1"].pk))  # fmt: skip
+    services.check_in_by_card(
+        actor=world["alice"], activity=activity, text=card.short_code(world["m_a1"].pk)
+    )
     SignUp.objects.filter(pk=s.pk).update(checked_in_at=timezone.now() - dt.timedelta(minutes=20))
     services.check_out(actor=world["alice"], signup=s)
     with pytest.raises(ServiceError):
@@ -135,13 +141,15 @@ def test_the_roster_page_and_the_api_refuse_a_second_record(world, team, residen
 
 
 def test_the_demos_sign_ups_belong_to_the_demo_members_account(world, member_user, client_for):
-    ctx = DemoContext(scale="town", seed=1, today=dt.date.today(), rng=random.Random(1),
-                      say=lambda _m: None)  # fmt: skip
+    ctx = DemoContext(
+        scale="town", seed=1, today=dt.date.today(), rng=random.Random(1), say=lambda _m: None
+    )
     volunteering_demo.load(ctx)
     mine = SignUp.objects.filter(member=world["m_a1"])
     assert mine.exists() and set(mine.values_list("user_id", flat=True)) == {member_user.pk}
-    assert not SignUp.objects.filter(member__isnull=False, user__isnull=True,
-                                     member__in=[world["m_a1"]]).exists()  # fmt: skip
+    assert not SignUp.objects.filter(
+        member__isnull=False, user__isnull=True, member__in=[world["m_a1"]]
+    ).exists()
     c = client_for(member_user)
     coming = mine.filter(activity__start__gt=timezone.now()).select_related("activity").first()
     assert coming is not None

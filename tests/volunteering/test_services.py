@@ -24,11 +24,14 @@ from tongxin.volunteering.models import SignUp, SignUpStatus, VolunteerHours
 def refused(contains: str):  # type: ignore[no-untyped-def]
     def snap():  # type: ignore[no-untyped-def]
         return (
-            list(SignUp.objects.order_by("id").values_list("id", "status", "checked_in_at",
-                                                           "checked_out_at")),
+            list(
+                SignUp.objects.order_by("id").values_list(
+                    "id", "status", "checked_in_at", "checked_out_at"
+                )
+            ),
             VolunteerHours.objects.count(),
             AuditLog.objects.count(),
-        )  # fmt: skip
+        )
 
     before = snap()
     with pytest.raises(ServiceError) as exc:
@@ -47,8 +50,9 @@ def test_signup_and_twice_refused(world, activity, resident):
         services.signup_create(actor=resident, activity=activity)
 
 
-def test_past_capacity_goes_to_the_waiting_list_and_is_promoted(world, activity, resident,
-                                                               member_user):  # fmt: skip
+def test_past_capacity_goes_to_the_waiting_list_and_is_promoted(
+    world, activity, resident, member_user
+):
     third = make_resident(world, "r3", "李大爷")
     a = services.signup_create(actor=resident, activity=activity)
     services.signup_create(actor=member_user, activity=activity)
@@ -96,8 +100,9 @@ def test_check_in_by_code_and_the_wrong_activity(world, team, activity, resident
         services.check_in_by_code(actor=resident, activity=activity, code="000000")
     with refused("没有报名本活动"):
         services.check_in_by_code(actor=resident, activity=other, code=other.checkin_code)
-    s = services.check_in_by_code(actor=resident, activity=activity,
-                                  code=activity.checkin_code.lower())  # fmt: skip
+    s = services.check_in_by_code(
+        actor=resident, activity=activity, code=activity.checkin_code.lower()
+    )
     assert s.checked_in_at is not None
     with refused("已经签到过"):
         services.check_in_by_code(actor=resident, activity=activity, code=activity.checkin_code)
@@ -177,8 +182,9 @@ def test_more_than_24_hours_a_day_refused(world, team, activity, resident):
 def test_corrections_are_reversing_entries(world, activity, resident):
     s = services.signup_create(actor=resident, activity=activity)
     e = services.hours_record(actor=world["alice"], signup=s, minutes=180)
-    reversal, fresh = services.hours_correct(actor=world["alice"], entry=e, minutes=120,
-                                             note="误记")  # fmt: skip
+    reversal, fresh = services.hours_correct(
+        actor=world["alice"], entry=e, minutes=120, note="误记"
+    )
     assert reversal.minutes == -180 and reversal.reverses == e and fresh and fresh.minutes == 120
     e.refresh_from_db()
     assert e.minutes == 180  # never changed
@@ -198,8 +204,9 @@ def test_dual_reported_members_hours_go_to_their_branch(world, activity, member_
     from tongxin.members.models import DualReportHours
 
     r = dual_report.dual_report_create(actor=None, member=world["m_a1"], community=world["comm_a"])
-    dual_report.dual_report_accept(actor=None, scope=Scope.everything(), report=r,
-                                   service_post="楼道长")  # fmt: skip
+    dual_report.dual_report_accept(
+        actor=None, scope=Scope.everything(), report=r, service_post="楼道长"
+    )
     s = services.signup_create(actor=member_user, activity=activity)
     e = services.hours_record(actor=world["alice"], signup=s, minutes=90)
     assert e.member_org_path == world["branch_a1"].path
@@ -237,10 +244,14 @@ def test_bad_activity_input_refused(world, team):
 def test_panel_counts_the_scope(world, activity, resident):
     s = services.signup_create(actor=resident, activity=activity)
     services.hours_record(actor=None, signup=s, minutes=45)
-    assert selectors.volunteering_counts(scope_for_user(world["alice"])) == {"teams": 1,
-                                                                               "minutes": 45}  # fmt: skip
-    assert selectors.volunteering_counts(scope_for_user(world["charlie"])) == {"teams": 0,
-                                                                                 "minutes": 0}  # fmt: skip
+    assert selectors.volunteering_counts(scope_for_user(world["alice"])) == {
+        "teams": 1,
+        "minutes": 45,
+    }
+    assert selectors.volunteering_counts(scope_for_user(world["charlie"])) == {
+        "teams": 0,
+        "minutes": 0,
+    }
     assert selectors.volunteering_counts(scope_for_user(factories.user("nobody"))) is None
 
 
@@ -262,7 +273,8 @@ def test_a_team_cannot_serve_a_community_outside_its_organization(world):
     from tongxin.volunteering.services import team_create
 
     with pytest.raises(ServiceError) as e:
-        team_create(actor=world["alice"], name="越界队", org=world["comm_a_org"],
-                    area=world["comm_b"])  # fmt: skip
+        team_create(
+            actor=world["alice"], name="越界队", org=world["comm_a_org"], area=world["comm_b"]
+        )
     assert "服务社区应在所属党组织所在区域之内" in e.value.fields["area"]
     assert not VolunteerTeam.objects.filter(name="越界队").exists()

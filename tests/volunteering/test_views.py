@@ -25,8 +25,9 @@ def test_resident_signs_up_checks_in_and_out(world, activity, resident, client_f
     assert "报名成功" in body and "签到码" in body
     r = c.post(f"/volunteering/{activity.pk}/check-in/", {"code": "ZZZZZZ"}, follow=True)
     assert "签到码不正确" in texts(r)
-    r = c.post(f"/volunteering/{activity.pk}/check-in/", {"code": activity.checkin_code},
-               follow=True)  # fmt: skip
+    r = c.post(
+        f"/volunteering/{activity.pk}/check-in/", {"code": activity.checkin_code}, follow=True
+    )
     assert "签到成功" in texts(r)
     s = SignUp.objects.get()
     SignUp.objects.filter(pk=s.pk).update(checked_in_at=timezone.now() - dt.timedelta(minutes=40))
@@ -58,8 +59,11 @@ def test_organizer_roster_card_check_in_and_hours(world, activity, member_user, 
     c = client_for(world["alice"])
     body = texts(c.get(f"/volunteering/{activity.pk}/manage/"))
     assert activity.checkin_code in body and "张红" in body
-    r = c.post(f"/volunteering/{activity.pk}/manage/", {"card": card.short_code(world["m_a1"].pk)},
-               follow=True)  # fmt: skip
+    r = c.post(
+        f"/volunteering/{activity.pk}/manage/",
+        {"card": card.short_code(world["m_a1"].pk)},
+        follow=True,
+    )
     assert "张红签到成功" in texts(r)
     s = SignUp.objects.get()
     r = c.post(f"/volunteering/roster/{s.pk}/hours/", {"minutes": "-5"}, follow=True)
@@ -80,22 +84,39 @@ def test_organizer_roster_card_check_in_and_hours(world, activity, member_user, 
 def test_organizer_creates_team_and_activity(world, client_for):
     c = client_for(world["alice"])
     assert c.get("/volunteering/teams/new/").status_code == 200
-    r = c.post("/volunteering/teams/new/", {"name": "南门红马甲", "org": world["street_a"].pk,
-                                            "is_party_member_team": "on"})  # fmt: skip
+    r = c.post(
+        "/volunteering/teams/new/",
+        {"name": "南门红马甲", "org": world["street_a"].pk, "is_party_member_team": "on"},
+    )
     assert r.status_code == 302, texts(r)
     team = VolunteerTeam.objects.get(name="南门红马甲")
     start = timezone.localtime() + dt.timedelta(days=2)
     fmt = "%Y-%m-%dT%H:%M"
-    r = c.post("/volunteering/new/", {
-        "team": team.pk, "title": "敬老院慰问", "place": "南门敬老院", "slots": "0",
-        "start": start.strftime(fmt), "end": (start - dt.timedelta(hours=1)).strftime(fmt),
-    })  # fmt: skip
+    r = c.post(
+        "/volunteering/new/",
+        {
+            "team": team.pk,
+            "title": "敬老院慰问",
+            "place": "南门敬老院",
+            "slots": "0",
+            "start": start.strftime(fmt),
+            "end": (start - dt.timedelta(hours=1)).strftime(fmt),
+        },
+    )
     assert r.status_code == 200 and "名额应在1至10000之间" in texts(r)
-    r = c.post("/volunteering/new/", {
-        "team": team.pk, "title": "敬老院慰问", "place": "南门敬老院", "slots": "5",
-        "start": start.strftime(fmt), "end": (start + dt.timedelta(hours=2)).strftime(fmt),
-        "waitlist": "on", "open_to_residents": "on",
-    })  # fmt: skip
+    r = c.post(
+        "/volunteering/new/",
+        {
+            "team": team.pk,
+            "title": "敬老院慰问",
+            "place": "南门敬老院",
+            "slots": "5",
+            "start": start.strftime(fmt),
+            "end": (start + dt.timedelta(hours=2)).strftime(fmt),
+            "waitlist": "on",
+            "open_to_residents": "on",
+        },
+    )
     assert r.status_code == 302
     assert "敬老院慰问" in texts(c.get("/volunteering/teams/"))
 
@@ -128,14 +149,23 @@ def test_stranger_sees_no_roster_code_hours_or_teams(world, activity, member_use
     assert "张红" not in texts(c.get("/volunteering/branch/"))
     assert "张红" not in texts(c.get("/volunteering/mine/"))
     assert c.get(f"/volunteering/ranking/?org={world['comm_a_org'].pk}").status_code == 404
-    assert before == (SignUp.objects.count(), VolunteerHours.objects.count(),
-                      AuditLog.objects.count())  # fmt: skip
+    assert before == (
+        SignUp.objects.count(),
+        VolunteerHours.objects.count(),
+        AuditLog.objects.count(),
+    )
 
 
 def test_resident_without_perm_gets_404_on_staff_pages(world, resident, client_for):
     c = client_for(resident)
-    for url in ("/volunteering/teams/", "/volunteering/hours/", "/volunteering/ranking/",
-                "/volunteering/teams/new/", "/volunteering/new/", "/volunteering/branch/"):  # fmt: skip
+    for url in (
+        "/volunteering/teams/",
+        "/volunteering/hours/",
+        "/volunteering/ranking/",
+        "/volunteering/teams/new/",
+        "/volunteering/new/",
+        "/volunteering/branch/",
+    ):
         assert c.get(url).status_code == 404, url
 
 
@@ -145,8 +175,9 @@ def test_dashboard_shows_the_panels(world, activity, client_for):
 
 
 @pytest.mark.parametrize("n", [3, 30])
-def test_activity_list_query_count_is_constant(world, team, resident, client_for,
-                                               django_assert_num_queries, n):  # fmt: skip
+def test_activity_list_query_count_is_constant(
+    world, team, resident, client_for, django_assert_num_queries, n
+):
     for i in range(n):
         make_activity(world, team, title=f"活动{i}")
     c = client_for(resident)
@@ -157,8 +188,9 @@ def test_activity_list_query_count_is_constant(world, team, resident, client_for
 
 
 @pytest.mark.parametrize("n", [3, 30])
-def test_staff_lists_query_count_is_constant(world, team, member_user, client_for,
-                                             django_assert_num_queries, n):  # fmt: skip
+def test_staff_lists_query_count_is_constant(
+    world, team, member_user, client_for, django_assert_num_queries, n
+):
     for i in range(n):
         u = make_resident(world, f"r{i}", f"居民{i}")
         a = make_activity(world, team, title=f"活动{i}", slots=2)
@@ -190,10 +222,17 @@ def test_stranger_cannot_create_under_another_street(world, team, client_for):
     assert r.status_code == 200 and not VolunteerTeam.objects.filter(name="越权队").exists()
     start = timezone.localtime() + dt.timedelta(days=2)
     fmt = "%Y-%m-%dT%H:%M"
-    r = c.post("/volunteering/new/", {
-        "team": team.pk, "title": "越权活动", "place": "x", "slots": "5",
-        "start": start.strftime(fmt), "end": (start + dt.timedelta(hours=1)).strftime(fmt),
-    })  # fmt: skip
+    r = c.post(
+        "/volunteering/new/",
+        {
+            "team": team.pk,
+            "title": "越权活动",
+            "place": "x",
+            "slots": "5",
+            "start": start.strftime(fmt),
+            "end": (start + dt.timedelta(hours=1)).strftime(fmt),
+        },
+    )
     assert r.status_code == 200
     from tongxin.volunteering.models import Activity
 

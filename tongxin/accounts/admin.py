@@ -20,7 +20,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     inlines = [AssignmentInline]
     list_display = ("username", "display_name", "is_staff", "is_active")
 
-    def user_change_password(self, request, id, form_url=""):  # type: ignore[no-untyped-def]
+    def user_change_password(self, request, id, form_url=""):
         """Django's password page does not go through save_model: audit it here."""
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
@@ -40,5 +40,5 @@ class ApiTokenAdmin(AuditedAdmin):
     list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("user", "name", "prefix", "key_hash", "created_at", "last_used_at")
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False

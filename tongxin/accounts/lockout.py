@@ -65,7 +65,13 @@ def account_locked_until(username: str, ip: str | None) -> datetime | None:
 class LoginBackend(AxesStandaloneBackend):
     """axes' checks, preceded by the per-address limit (axes supports one failure limit)."""
 
-    def authenticate(self, request: HttpRequest, username: str | None = None, password: str | None = None, **kwargs: Any) -> Any:  # type: ignore[override]  # fmt: skip
+    def authenticate(
+        self,
+        request: HttpRequest,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
         if request is not None and address_locked_until(client_ip(request)) is not None:
             request.tongxin_lockout = "address"  # type: ignore[attr-defined]
             request.axes_locked_out = True  # type: ignore[attr-defined]

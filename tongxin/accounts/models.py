@@ -71,11 +71,13 @@ class RoleAssignment(models.Model):
         verbose_name_plural = _("角色分配")
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(org__isnull=False, area__isnull=True)
-                           | models.Q(org__isnull=True, area__isnull=False)),
+                condition=(
+                    models.Q(org__isnull=False, area__isnull=True)
+                    | models.Q(org__isnull=True, area__isnull=False)
+                ),
                 name="assignment_one_anchor",
             )
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.role} @ {self.org or self.area}"

@@ -27,17 +27,22 @@ REGISTER_PER_HOUR = 20
 
 
 class ResidentRegisterForm(forms.Form):
-    username = forms.CharField(label=_("登录名"), max_length=30,
-                               help_text=_("字母、数字或下划线，登录时使用。"))  # fmt: skip
+    username = forms.CharField(
+        label=_("登录名"), max_length=30, help_text=_("字母、数字或下划线，登录时使用。")
+    )
     name = forms.CharField(label=_("姓名"), max_length=50)
-    phone = forms.CharField(label=_("手机号码"), max_length=20,
-                            help_text=_("仅在您与邻居确认对接后向对方显示。"))  # fmt: skip
+    phone = forms.CharField(
+        label=_("手机号码"), max_length=20, help_text=_("仅在您与邻居确认对接后向对方显示。")
+    )
     home = forms.ModelChoiceField(label=_("居住小区"), queryset=Area.objects.none())
-    password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput,
-                                help_text=password_validation.password_validators_help_text_html)  # fmt: skip
+    password1 = forms.CharField(
+        label=_("密码"),
+        widget=forms.PasswordInput,
+        help_text=password_validation.password_validators_help_text_html,
+    )
     password2 = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput)
 
-    def __init__(self, *args, homes=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, homes=None, **kwargs):
         super().__init__(*args, **kwargs)
         offer(self.fields["home"], homes if homes is not None else home_choices())
         self.fields["password1"].help_text = gettext("至少10位，须同时包含字母和数字。")
@@ -57,8 +62,9 @@ def register(request: HttpRequest) -> HttpResponse:
             None,
             gettext("这台设备一小时内注册次数过多，请一小时后再试，或联系社区工作人员帮您登记。"),
         )
-        return render(request, "accounts/resident_register.html",
-                      {"form": form, "q": search}, status=429)  # fmt: skip
+        return render(
+            request, "accounts/resident_register.html", {"form": form, "q": search}, status=429
+        )
     if request.method == "POST" and form.is_valid():
         data: dict[str, Any] = dict(form.cleaned_data)
         try:

@@ -35,7 +35,7 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> None:
     audit(actor=actor, action="accounts.token_revoke", obj=token)
 
 
-def api_token_list(*, user: User):  # type: ignore[no-untyped-def]
+def api_token_list(*, user: User):
     return ApiToken.objects.filter(user=user).order_by("-created_at")
 
 
@@ -61,7 +61,7 @@ def api_token_user(raw: str) -> User | None:
     return token.user
 
 
-def home_choices(text: str = ""):  # type: ignore[no-untyped-def]
+def home_choices(text: str = ""):
     """Compounds and buildings a resident may call home; narrowed by a name search."""
     qs = Area.objects.filter(level__in=RESIDENCE_LEVELS)
     if text.strip():
@@ -70,8 +70,9 @@ def home_choices(text: str = ""):  # type: ignore[no-untyped-def]
 
 
 @transaction.atomic
-def resident_register(*, username: str, name: str, phone: str, home: Area | None,
-                      password1: str, password2: str) -> Resident:  # fmt: skip
+def resident_register(
+    *, username: str, name: str, phone: str, home: Area | None, password1: str, password2: str
+) -> Resident:
     """The registration's one write: the user and the resident profile, or nothing."""
     errors: dict[str, str] = {}
     username = username.strip()
@@ -102,14 +103,19 @@ def resident_register(*, username: str, name: str, phone: str, home: Area | None
     assert home is not None
     try:
         with transaction.atomic():
-            user = User.objects.create_user(username=username, password=password1,
-                                            display_name=name.strip())  # fmt: skip
+            user = User.objects.create_user(
+                username=username, password=password1, display_name=name.strip()
+            )
     except IntegrityError:
         message = gettext("该登录名已被使用，请换一个。")
         raise ServiceError(message, fields={"username": message}) from None
     resident = Resident(user=user, name=name.strip(), home=home)
     resident.set_phone(number)
     resident.save()
-    audit(actor=user, action="accounts.resident_register", obj=resident,
-          diff={"home": home.pk, "phone": resident.phone_masked})  # fmt: skip
+    audit(
+        actor=user,
+        action="accounts.resident_register",
+        obj=resident,
+        diff={"home": home.pk, "phone": resident.phone_masked},
+    )
     return resident

@@ -44,9 +44,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def get_success_url(self) -> str:
         return reverse("core:me")
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form):
         response = super().form_valid(form)
-        audit(actor=self.request.user, action="accounts.password_change", obj=self.request.user)
+        audit(
+            actor=self.request.user,
+            action="accounts.password_change",
+            obj=cast(User, self.request.user),
+        )
         messages.success(self.request, gettext("密码已修改。"))
         return response
 
@@ -83,7 +87,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:tokens")
 
 
-def lockout(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def, type-arg]
+def lockout(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:
     """Tell the truth about what is locked (this account at this address, or the address) and
     until when; other accounts and other addresses are not affected by an account's lock."""
     form = LoginForm(request)

@@ -11,8 +11,16 @@ class AgencyAdmin(AuditedAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(AuditedAdmin):
-    list_display = ("name", "code", "deadline_class", "hours_normal", "hours_urgent",
-                    "default_agency", "active", "order")  # fmt: skip
+    list_display = (
+        "name",
+        "code",
+        "deadline_class",
+        "hours_normal",
+        "hours_urgent",
+        "default_agency",
+        "active",
+        "order",
+    )
     list_editable = ("hours_normal", "hours_urgent", "active", "order")
 
 

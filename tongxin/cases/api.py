@@ -66,7 +66,7 @@ class EventOut(Schema):
     reply: str = Field("", description="答复居民（居民和 Open311 可见）")
 
     @staticmethod
-    def resolve_actor(obj) -> str | None:  # type: ignore[no-untyped-def]
+    def resolve_actor(obj) -> str | None:
         return str(obj.actor) if obj.actor_id else None
 
 
@@ -74,7 +74,7 @@ class CaseDetailOut(CaseOut):
     events: list[EventOut]
 
     @staticmethod
-    def resolve_events(obj: Case) -> list:  # type: ignore[type-arg]
+    def resolve_events(obj: Case) -> list:
         # Set by case_detail from the reader's scope: a department reads the steps from the
         # dispatch to its agency on.
         return getattr(obj, "history", [])
@@ -88,7 +88,9 @@ class CasePage(Schema):
 
 
 class CaseListQuery(Schema):
-    inbox: Literal["grid", "accept", "dispatch", "claim", "handling", "verify", "close", "overdue", "all"] = "all"  # fmt: skip
+    inbox: Literal[
+        "grid", "accept", "dispatch", "claim", "handling", "verify", "close", "overdue", "all"
+    ] = "all"
     category: str = ""
     state: str = ""
     q: str = Field("", max_length=50)
@@ -113,25 +115,33 @@ class ActionIn(Schema):
 
 
 @router.get("/categories", response=list[CategoryOut], summary="事件类别（启用的）")
-def category_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+def category_list(request: HttpRequest):
     return list(selectors.case_categories())
 
 
 @router.get("/", response=CasePage, summary="事件列表（按待办箱筛选、分页）")
-def case_list(request: HttpRequest, query: Query[CaseListQuery]):  # type: ignore[no-untyped-def]
+def case_list(request: HttpRequest, query: Query[CaseListQuery]):
     scope = request_scope(request)
     if not scope.has("cases.view"):
         raise Http404
-    qs = selectors.case_list(scope, selectors.CaseFilters(
-        inbox=query.inbox, category=query.category, state=query.state, text=query.q))  # fmt: skip
+    qs = selectors.case_list(
+        scope,
+        selectors.CaseFilters(
+            inbox=query.inbox, category=query.category, state=query.state, text=query.q
+        ),
+    )
     size = settings.PAGE_SIZE
     start = (query.page - 1) * size
-    return {"count": qs.count(), "page": query.page, "page_size": size,
-            "results": list(qs[start : start + size])}  # fmt: skip
+    return {
+        "count": qs.count(),
+        "page": query.page,
+        "page_size": size,
+        "results": list(qs[start : start + size]),
+    }
 
 
 @router.get("/{case_id}", response=CaseDetailOut, summary="事件详情与办理经过")
-def case_detail(request: HttpRequest, case_id: int):  # type: ignore[no-untyped-def]
+def case_detail(request: HttpRequest, case_id: int):
     scope = request_scope(request)
     case = selectors.get_case_for(scope, case_id)
     case.history = list(selectors.case_history(scope, case))  # type: ignore[attr-defined]
@@ -139,7 +149,7 @@ def case_detail(request: HttpRequest, case_id: int):  # type: ignore[no-untyped-
 
 
 @router.post("/", response={201: CaseOut}, summary="上报事件")
-def case_create(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyped-def]
+def case_create(request: HttpRequest, payload: CaseIn):
     scope = request_scope(request)
     if not scope.has("cases.report"):
         raise Http404
@@ -151,25 +161,43 @@ def case_create(request: HttpRequest, payload: CaseIn):  # type: ignore[no-untyp
         )
     category = selectors.get_category(payload.category)
     if category is None:
-        raise ServiceError(gettext("没有这个事件类别。"),
-                                    fields={"category": gettext("请选择事件类别。")})  # fmt: skip
+        raise ServiceError(
+            gettext("没有这个事件类别。"), fields={"category": gettext("请选择事件类别。")}
+        )
     case = services.case_report(
-        actor=request.user, area=area, category=category, description=payload.description,
-        title=payload.title, priority=payload.priority, address=payload.address,
-        reporter_name=payload.reporter_name, reporter_phone=payload.reporter_phone,
+        actor=request.user,
+        area=area,
+        category=category,
+        description=payload.description,
+        title=payload.title,
+        priority=payload.priority,
+        address=payload.address,
+        reporter_name=payload.reporter_name,
+        reporter_phone=payload.reporter_phone,
         source="grid" if not scope.has("cases.manage") else "web",
-    )  # fmt: skip
+    )
     return Status(201, selectors.get_case_for(scope, case.pk))
 
 
-@router.post("/{case_id}/actions/{action}", response=CaseOut,
-             summary="办理：grid_call/grid_resolve（网格员）、accept/dispatch/claim/return/resolve/verify/reject/close/escalate/cancel；不允许的操作返回 409")  # fmt: skip
-def case_action(request: HttpRequest, case_id: int, action: str, payload: ActionIn):  # type: ignore[no-untyped-def]
+@router.post(
+    "/{case_id}/actions/{action}",
+    response=CaseOut,
+    summary="办理：grid_call/grid_resolve（网格员）、accept/dispatch/claim/return/resolve/verify/reject/close/escalate/cancel；不允许的操作返回 409",
+)
+def case_action(request: HttpRequest, case_id: int, action: str, payload: ActionIn):
     scope = request_scope(request)
     case = selectors.get_case_for(scope, case_id)
-    if action not in services.TRANSITIONS or not selectors.can(scope, case, services.TRANSITIONS[action][2]):  # fmt: skip
+    if action not in services.TRANSITIONS or not selectors.can(
+        scope, case, services.TRANSITIONS[action][2]
+    ):
         raise Http404
     agency = selectors.agencies().filter(code=payload.agency).first() if payload.agency else None
-    services.case_transition(actor=request.user, case=case, action=action, note=payload.note,
-                             reply=payload.reply, agency=agency)  # fmt: skip
+    services.case_transition(
+        actor=request.user,
+        case=case,
+        action=action,
+        note=payload.note,
+        reply=payload.reply,
+        agency=agency,
+    )
     return selectors.get_case_for(scope, case.pk)

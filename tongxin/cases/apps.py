@@ -11,13 +11,18 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from tongxin.core.registry import dashboard_panel, nav, periodic
 
-        nav("cases:index", pgettext_lazy("nav", "事件"), "cases|visits",
-            perms=("cases.view", "visits.view"), order=30)  # fmt: skip
+        nav(
+            "cases:index",
+            pgettext_lazy("nav", "事件"),
+            "cases|visits",
+            perms=("cases.view", "visits.view"),
+            order=30,
+        )
         # 催办/督办 overdue cases (idempotent, set-based).
         periodic("tongxin.cases.tasks.sweep_overdue_cases", every=600)
 
         @dashboard_panel("cases/_panel.html", order=30)
-        def cases_panel(request, scope):  # type: ignore[no-untyped-def]
+        def cases_panel(request, scope):
             from tongxin.cases.selectors import dashboard_figures
 
             return dashboard_figures(scope)

@@ -32,22 +32,60 @@ DEMO_USERS = [("bumen", "部门处置人员（城管）：派遣到城管的事�
 SIZE = {"town": 20_000, "city": 60_000}  # city: kept small so that the demo stays fast
 
 CASE_COLUMNS = [
-    "id", "tracking_code", "token", "category_id", "area_id", "area_path", "address",
-    "latitude", "longitude", "title", "description", "source", "priority", "state",
-    "agency_id", "reporter_id", "resident_id", "reporter_name", "reporter_phone_enc",
-    "reporter_phone_masked", "visit_id", "api_key_id", "merged_into_id", "reported_at",
-    "deadline_at", "updated_at", "closed_at", "overdue_level", "escalations", "rating",
-    "rating_note", "reopened", "status_note", "dispatched_at",
-]  # fmt: skip
+    "id",
+    "tracking_code",
+    "token",
+    "category_id",
+    "area_id",
+    "area_path",
+    "address",
+    "latitude",
+    "longitude",
+    "title",
+    "description",
+    "source",
+    "priority",
+    "state",
+    "agency_id",
+    "reporter_id",
+    "resident_id",
+    "reporter_name",
+    "reporter_phone_enc",
+    "reporter_phone_masked",
+    "visit_id",
+    "api_key_id",
+    "merged_into_id",
+    "reported_at",
+    "deadline_at",
+    "updated_at",
+    "closed_at",
+    "overdue_level",
+    "escalations",
+    "rating",
+    "rating_note",
+    "reopened",
+    "status_note",
+    "dispatched_at",
+]
 # The department sees a case from its dispatch on (Case.dispatched_at).
 DISPATCHED = ("dispatched", "claimed", "resolved", "verified", "returned", "closed")
 EVENT_COLUMNS = ["case_id", "kind", "actor_id", "at", "from_state", "to_state", "note", "public"]
 
 PROBLEMS = {
-    "municipal": ["路灯不亮，晚上出行不安全", "井盖松动，车辆经过响声很大", "小区门口道路破损积水",
-                  "停水一整天没有通知", "下水道堵塞，污水外溢"],
-    "sanitation": ["垃圾桶满了好几天没人清运", "楼道堆放杂物，气味很大", "绿化带里有建筑垃圾",
-                   "垃圾分类点脏乱", "河道漂浮垃圾"],
+    "municipal": [
+        "路灯不亮，晚上出行不安全",
+        "井盖松动，车辆经过响声很大",
+        "小区门口道路破损积水",
+        "停水一整天没有通知",
+        "下水道堵塞，污水外溢",
+    ],
+    "sanitation": [
+        "垃圾桶满了好几天没人清运",
+        "楼道堆放杂物，气味很大",
+        "绿化带里有建筑垃圾",
+        "垃圾分类点脏乱",
+        "河道漂浮垃圾",
+    ],
     "illegal_building": ["一楼住户在院子里违章搭建", "楼顶加建阳光房", "车库改成住房出租"],
     "noise": ["夜间施工噪音扰民", "广场舞音响声音太大", "楼下饭店排风机噪音"],
     "property": ["电梯经常故障，物业不修", "物业费上涨没有公示", "地下车库照明坏了"],
@@ -56,7 +94,7 @@ PROBLEMS = {
     "market": ["商铺占道经营", "路边摊贩影响通行", "超市食品过期"],
     "welfare": ["独居老人需要上门照看", "困难家庭申请救助", "残疾人出行困难"],
     "other": ["建议增加小区休息座椅", "公交站牌信息过时", "希望增设快递柜"],
-}  # fmt: skip
+}
 PLACES = ["北门", "南门", "3号楼", "5号楼", "12幢", "东侧停车场", "中心花园", "物业楼旁"]
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -140,20 +178,25 @@ def load(ctx: DemoContext) -> None:
     if district is not None:
         # A district rule: 噪声扰民 goes to 城管 there rather than 生态环境 (most specific wins).
         RoutingRule.objects.get_or_create(
-            area=district, category=next(c for c in categories if c.code == "noise"),
+            area=district,
+            category=next(c for c in categories if c.code == "noise"),
             defaults={"agency": Agency.objects.get(code="chengguan")},
-        )  # fmt: skip
+        )
 
     n = SIZE.get(ctx.scale, SIZE["town"])
     first = _next_id(Case)
     ev_rows: list[tuple[Any, ...]] = []
 
-    def rows():  # type: ignore[no-untyped-def]
+    def rows():
         for i in range(n):
             pk = first + i
             cat = categories[rng.randrange(len(categories))]
             # A third of the cases in the demo street: its inboxes are full.
-            area_id, path = local[rng.randrange(len(local))] if rng.random() < 0.33 else compounds[rng.randrange(len(compounds))]  # fmt: skip
+            area_id, path = (
+                local[rng.randrange(len(local))]
+                if rng.random() < 0.33
+                else compounds[rng.randrange(len(compounds))]
+            )
             age_days = rng.random() ** 1.6 * 365  # more recent than old
             reported = now - dt.timedelta(days=age_days, minutes=rng.randrange(600))
             urgent = rng.random() < 0.06
@@ -168,15 +211,25 @@ def load(ctx: DemoContext) -> None:
             escalations = 1 if rng.random() < 0.03 else 0
             if age_days > 20 or (age_days > 3 and r < 0.6):
                 state = "closed" if r < 0.9 else ("cancelled" if r < 0.95 else "merged")
-                took = dt.timedelta(hours=hours * (0.2 + rng.random() * (1.3 if r < 0.8 else 2.0)))  # fmt: skip
+                took = dt.timedelta(hours=hours * (0.2 + rng.random() * (1.3 if r < 0.8 else 2.0)))
                 closed_at = min(reported + took, now) if state == "closed" else None
                 if state == "closed" and rng.random() < 0.6:
                     rating = rng.choices([5, 4, 3, 2, 1], [55, 25, 10, 6, 4])[0]
                 updated = closed_at or reported + dt.timedelta(hours=2)
             else:
                 state = rng.choices(
-                    ["reported", "accepted", "dispatched", "claimed", "resolved", "verified",
-                     "returned", "escalated"], [18, 12, 20, 25, 12, 5, 4, 4])[0]  # fmt: skip
+                    [
+                        "reported",
+                        "accepted",
+                        "dispatched",
+                        "claimed",
+                        "resolved",
+                        "verified",
+                        "returned",
+                        "escalated",
+                    ],
+                    [18, 12, 20, 25, 12, 5, 4, 4],
+                )[0]
                 updated = reported + (now - reported) * rng.random()
                 if state == "escalated":
                     escalations = 1
@@ -187,26 +240,75 @@ def load(ctx: DemoContext) -> None:
             if agency is None and state not in ("reported", "cancelled"):
                 agency = agencies[rng.randrange(len(agencies))].pk
             is_jumin = i % 997 == 0 and resident is not None
-            source = "resident" if is_jumin else rng.choice(["grid", "grid", "resident", "phone", "web", "visit"])  # fmt: skip
+            source = (
+                "resident"
+                if is_jumin
+                else rng.choice(["grid", "grid", "resident", "phone", "web", "visit"])
+            )
             yield (
-                pk, tracking_code(pk), None, cat.pk, area_id if not is_jumin else jumin_home.pk,
-                path if not is_jumin else jumin_home.path, "", None, None, description[:30],
-                description, source, "urgent" if urgent else "normal", state, agency, None,
+                pk,
+                tracking_code(pk),
+                None,
+                cat.pk,
+                area_id if not is_jumin else jumin_home.pk,
+                path if not is_jumin else jumin_home.path,
+                "",
+                None,
+                None,
+                description[:30],
+                description,
+                source,
+                "urgent" if urgent else "normal",
+                state,
+                agency,
+                None,
                 resident.pk if is_jumin and resident else None,
-                resident.name if is_jumin and resident else "", "", "", None, None, None,
-                _ts(reported), _ts(deadline), _ts(updated), _ts(closed_at), overdue, escalations,
-                rating, "", False, "已处理完毕。" if state == "closed" else "",
+                resident.name if is_jumin and resident else "",
+                "",
+                "",
+                None,
+                None,
+                None,
+                _ts(reported),
+                _ts(deadline),
+                _ts(updated),
+                _ts(closed_at),
+                overdue,
+                escalations,
+                rating,
+                "",
+                False,
+                "已处理完毕。" if state == "closed" else "",
                 _ts(reported + (updated - reported) / 3) if state in DISPATCHED else None,
-            )  # fmt: skip
+            )
             ev_rows.append((pk, "report", None, _ts(reported), "", "reported", "", True))
             if state != "reported":
-                kind = {"closed": "close", "cancelled": "cancel", "merged": "merge",
-                        "accepted": "accept", "dispatched": "dispatch", "claimed": "claim",
-                        "resolved": "resolve", "verified": "verify", "returned": "return",
-                        "escalated": "escalate"}[state]  # fmt: skip
+                kind = {
+                    "closed": "close",
+                    "cancelled": "cancel",
+                    "merged": "merge",
+                    "accepted": "accept",
+                    "dispatched": "dispatch",
+                    "claimed": "claim",
+                    "resolved": "resolve",
+                    "verified": "verify",
+                    "returned": "return",
+                    "escalated": "escalate",
+                }[state]
                 ev_rows.append((pk, kind, None, _ts(updated), "", state, "", True))
             if overdue:
-                ev_rows.append((pk, "urge", None, _ts(deadline), state, state, "已超过办理时限，系统催办。", True))  # fmt: skip
+                ev_rows.append(
+                    (
+                        pk,
+                        "urge",
+                        None,
+                        _ts(deadline),
+                        state,
+                        state,
+                        "已超过办理时限，系统催办。",
+                        True,
+                    )
+                )
 
     written = bulk_insert(Case._meta.db_table, CASE_COLUMNS, rows())
     bulk_insert(CaseEvent._meta.db_table, EVENT_COLUMNS, ev_rows)
@@ -222,9 +324,9 @@ def load(ctx: DemoContext) -> None:
 
 def wipe() -> None:
     CasePhoto.objects.all().delete()
-    CaseEvent.objects.all()._raw_delete(CaseEvent.objects.db)  # type: ignore[attr-defined]
+    CaseEvent.objects.all()._raw_delete(CaseEvent.objects.db)
     Case.objects.update(merged_into=None)
-    Case.objects.all()._raw_delete(Case.objects.db)  # type: ignore[attr-defined]
+    Case.objects.all()._raw_delete(Case.objects.db)
     RoutingRule.objects.all().delete()
     AgencyMember.objects.filter(user__username="bumen").delete()
     Resident.objects.filter(user__username="jumin", user__display_name="居民 林晓").delete()

@@ -55,8 +55,10 @@ class CoordinateField(forms.CharField):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", forms.TextInput(
-            attrs={"inputmode": "decimal", "autocomplete": "off", "maxlength": 20}))  # fmt: skip
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "maxlength": 20}),
+        )
         super().__init__(*args, **kwargs)
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
@@ -80,13 +82,20 @@ class ResidentReportForm(forms.Form):
         label=_("什么问题"), queryset=_NONE_CATEGORY, empty_label=_("请选择类别")
     )
     area = forms.ModelChoiceField(
-        label=_("在哪里"), queryset=_NONE_AREA, empty_label=_("请选择小区或楼栋"), required=False,
+        label=_("在哪里"),
+        queryset=_NONE_AREA,
+        empty_label=_("请选择小区或楼栋"),
+        required=False,
         help_text=_("可从列表选择，也可在下方地图上点选位置（只点地图时自动匹配最近的小区）。"),
-    )  # fmt: skip
+    )
     latitude = CoordinateField(label=_("纬度"))
     longitude = CoordinateField(label=_("经度"))
-    address = forms.CharField(label=_("具体位置"), max_length=200, required=False,
-                              widget=forms.TextInput(attrs={"placeholder": _("如：3号楼东侧")}))  # fmt: skip
+    address = forms.CharField(
+        label=_("具体位置"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("如：3号楼东侧")}),
+    )
     description = forms.CharField(
         label=_("问题描述"),
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("请描述问题的情况、持续时间等")}),

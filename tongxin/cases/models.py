@@ -161,9 +161,12 @@ class Case(models.Model):
         Category, verbose_name=_("类别"), on_delete=models.PROTECT, db_index=False
     )
     area = models.ForeignKey(
-        "geo.Area", verbose_name=_("地点"), on_delete=models.PROTECT, related_name="+",
+        "geo.Area",
+        verbose_name=_("地点"),
+        on_delete=models.PROTECT,
+        related_name="+",
         db_index=False,
-    )  # fmt: skip
+    )
     area_path = models.CharField(max_length=255)  # denormalized for the scope (case_area_state)
     address = models.CharField(_("详细地址"), max_length=200, blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -178,13 +181,21 @@ class Case(models.Model):
     )
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default="reported")
     agency = models.ForeignKey(
-        Agency, verbose_name=_("处置部门"), null=True, blank=True, on_delete=models.PROTECT,
+        Agency,
+        verbose_name=_("处置部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         db_index=False,
-    )  # fmt: skip
+    )
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", db_index=False,
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     resident = models.ForeignKey(
         "accounts.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -193,13 +204,21 @@ class Case(models.Model):
     reporter_phone_masked = models.CharField(_("报事人电话"), max_length=20, blank=True)
     visit_id = models.IntegerField(null=True, blank=True, db_index=True)
     api_key = models.ForeignKey(
-        "cases.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "cases.ApiKey",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         db_index=False,
-    )  # fmt: skip
+    )
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         db_index=False,
-    )  # fmt: skip
+    )
     reported_at = models.DateTimeField(_("上报时间"), db_index=True)
     deadline_at = models.DateTimeField(_("办理时限"))
     updated_at = models.DateTimeField(_("更新时间"))
@@ -268,9 +287,12 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("操作"), max_length=16, choices=EventKind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     at = models.DateTimeField(_("时间"))
     from_state = models.CharField(max_length=16, blank=True)
     to_state = models.CharField(max_length=16, blank=True)
@@ -297,9 +319,12 @@ class CasePhoto(models.Model):
     original_name = models.CharField(max_length=200, blank=True)
     size = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -323,9 +348,12 @@ class ApiKey(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     per_minute = models.PositiveIntegerField(_("每分钟请求上限"), default=600)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
 

@@ -70,8 +70,12 @@ def _xml(tag: str, value: Any) -> str:
         return f"<{tag}>" + "".join(_xml(k, v) for k, v in value.items()) + f"</{tag}>"
     if isinstance(value, list):
         # A list inside an element: the children carry the singular tag (values/value ...).
-        child = {"values": "value", "attributes": "attribute", "formats": "format",
-                 "endpoints": "endpoint"}.get(tag, "item")  # fmt: skip
+        child = {
+            "values": "value",
+            "attributes": "attribute",
+            "formats": "format",
+            "endpoints": "endpoint",
+        }.get(tag, "item")
         return f"<{tag}>" + "".join(_xml(child, v) for v in value) + f"</{tag}>"
     return f"<{tag}>{_xml_value(value)}</{tag}>"
 
@@ -128,7 +132,7 @@ def _has_control_chars(request: HttpRequest, kwargs: dict[str, Any]) -> bool:
     return any(services.CONTROL_CHARS.search(v) for v in values)
 
 
-def open311_view(fn):  # type: ignore[no-untyped-def]
+def open311_view(fn):
     """Turns Open311Error and unknown formats into the spec's error list."""
 
     @csrf_exempt
@@ -139,7 +143,7 @@ def open311_view(fn):  # type: ignore[no-untyped-def]
             # PostgreSQL refuses NUL in text (a server error), and no field here takes any.
             return error(fmt, 400, _("参数不能包含控制字符（如 NUL），请检查提交的内容。"))
         try:
-            return fn(request, *args, fmt=fmt, **kwargs)  # type: ignore[no-any-return]
+            return fn(request, *args, fmt=fmt, **kwargs)
         except Open311Error as e:
             return error(fmt, e.status, e.description)
 
@@ -161,7 +165,9 @@ def _key(request: HttpRequest, required: bool) -> ApiKey | None:
         raise Open311Error(403, _("api_key 无效或已吊销。"))
     used = ratelimit.hit("open311", key.pk, window=60)
     if used > key.per_minute:
-        raise Open311Error(429, _("请求过于频繁，每分钟最多%(n)s次，请稍后再试。") % {"n": key.per_minute})  # fmt: skip
+        raise Open311Error(
+            429, _("请求过于频繁，每分钟最多%(n)s次，请稍后再试。") % {"n": key.per_minute}
+        )
     return key
 
 
@@ -260,7 +266,9 @@ def _place(request: HttpRequest, key: ApiKey) -> tuple[Any, Decimal | None, Deci
     if address_id:
         pk = parse_pk(address_id)
         if pk is None:
-            raise Open311Error(400, _("address_id 应为社区、小区或楼栋的编号（阿拉伯数字），请核对。"))  # fmt: skip
+            raise Open311Error(
+                400, _("address_id 应为社区、小区或楼栋的编号（阿拉伯数字），请核对。")
+            )
         area = sel.area_in(key.area, pk)
         if area is None:
             raise Open311Error(400, _("address_id 不是本辖区内的社区、小区或楼栋。"))
@@ -268,23 +276,31 @@ def _place(request: HttpRequest, key: ApiKey) -> tuple[Any, Decimal | None, Deci
     if lat and lon:
         la, lo = _decimal(lat, "lat"), _decimal(lon, "long")
         if not (-90 <= la <= 90 and -180 <= lo <= 180):
-            raise Open311Error(400, _("lat/long 超出范围：lat 应在-90到90之间，long 应在-180到180之间。"))  # fmt: skip
+            raise Open311Error(
+                400, _("lat/long 超出范围：lat 应在-90到90之间，long 应在-180到180之间。")
+            )
         q = Decimal("0.000001")
         la, lo = la.quantize(q), lo.quantize(q)
         try:
             area = services.place_for_point(
-                key.area, la, lo,
+                key.area,
+                la,
+                lo,
                 unmapped=_("本辖区还没有登记地图位置的小区，请改用 address_id 或 address_string。"),
-                too_far=_("lat/long 所指位置离本辖区最近的小区约%(km)s公里，不在本密钥的辖区内，"
-                          "请核对坐标，或改用 address_id。"),
-            )  # fmt: skip
+                too_far=_(
+                    "lat/long 所指位置离本辖区最近的小区约%(km)s公里，不在本密钥的辖区内，"
+                    "请核对坐标，或改用 address_id。"
+                ),
+            )
         except ServiceError as e:
             raise Open311Error(400, e.message) from None
         return area, la, lo, address
     if address:
         area = sel.area_by_name(key.area, address)
         if area is None:
-            raise Open311Error(400, _("无法从 address_string 识别本辖区的小区，请提供 address_id 或 lat/long。"))  # fmt: skip
+            raise Open311Error(
+                400, _("无法从 address_string 识别本辖区的小区，请提供 address_id 或 lat/long。")
+            )
         return area, None, None, address
     raise Open311Error(400, _("请提供位置：lat 和 long、address_string 或 address_id。"))
 
@@ -323,12 +339,21 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     priority = p.get("attribute[priority]", "") or None
     try:
         case = services.case_report(
-            actor=None, area=area, category=category, description=description,
-            source="open311", title=p.get("attribute[title]", ""), priority=priority,
-            reporter_name=name, reporter_phone=p.get("phone", ""), latitude=lat,
-            longitude=lon, address=address, api_key=key,
+            actor=None,
+            area=area,
+            category=category,
+            description=description,
+            source="open311",
+            title=p.get("attribute[title]", ""),
+            priority=priority,
+            reporter_name=name,
+            reporter_phone=p.get("phone", ""),
+            latitude=lat,
+            longitude=lon,
+            address=address,
+            api_key=key,
             media_url=media_url,
-        )  # fmt: skip
+        )
     except ServiceError as e:
         message = next(iter(e.fields.values()), e.message) if e.fields else e.message
         raise Open311Error(400, message) from None
@@ -394,9 +419,19 @@ def _date(value: str, name: str) -> dt.datetime:
         except ValueError:  # well-formed but no such date or time (month 13, day 45 ...)
             d = None
     if d is None:
-        raise Open311Error(400, _("%(name)s 应为有效的 W3C 日期时间，如 2026-01-01T00:00:00+08:00，请核对年月日和时间。") % {"name": name})  # fmt: skip
+        raise Open311Error(
+            400,
+            _(
+                "%(name)s 应为有效的 W3C 日期时间，如 2026-01-01T00:00:00+08:00，请核对年月日和时间。"
+            )
+            % {"name": name},
+        )
     if not MIN_YEAR <= d.year <= MAX_YEAR:
-        raise Open311Error(400, _("%(name)s 应在%(low)s年到%(high)s年之间。") % {"name": name, "low": MIN_YEAR, "high": MAX_YEAR})  # fmt: skip
+        raise Open311Error(
+            400,
+            _("%(name)s 应在%(low)s年到%(high)s年之间。")
+            % {"name": name, "low": MIN_YEAR, "high": MAX_YEAR},
+        )
     if timezone.is_naive(d):
         d = timezone.make_aware(d)
     return d
@@ -410,7 +445,9 @@ def _int(value: str, name: str, default: int, high: int) -> int:
         return default
     # ASCII digits only: str.isdigit() would take "²", which int() refuses.
     if not _DIGITS.fullmatch(value) or not 1 <= int(value) <= high:
-        raise Open311Error(400, _("%(name)s 应为1到%(high)s之间的整数。") % {"name": name, "high": high})  # fmt: skip
+        raise Open311Error(
+            400, _("%(name)s 应为1到%(high)s之间的整数。") % {"name": name, "high": high}
+        )
     return int(value)
 
 
@@ -429,8 +466,12 @@ def _get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     ids = [i.strip().upper() for i in g.get("service_request_id", "").split(",") if i.strip()]
     if ids:
         # The spec: service_request_id overrides every other parameter.
-        return render(fmt, _rows(qs.filter(tracking_code__in=ids[:DEFAULT_LIMIT]), key),
-                      "service_requests", "request")  # fmt: skip
+        return render(
+            fmt,
+            _rows(qs.filter(tracking_code__in=ids[:DEFAULT_LIMIT]), key),
+            "service_requests",
+            "request",
+        )
     codes = [c.strip() for c in g.get("service_code", "").split(",") if c.strip()]
     if codes:
         qs = qs.filter(category__code__in=codes)

@@ -79,7 +79,10 @@ def media_urls(case_ids: list[int]) -> dict[int, str]:
     # Only the note written with the report itself (the same instant), never a later staff note
     # that happens to start the same way.
     rows = CaseEvent.objects.filter(
-        case_id__in=case_ids, kind="note", public=False, note__startswith=MEDIA_NOTE,
+        case_id__in=case_ids,
+        kind="note",
+        public=False,
+        note__startswith=MEDIA_NOTE,
         at=F("case__reported_at"),
-    ).values_list("case_id", "note")  # fmt: skip
+    ).values_list("case_id", "note")
     return {case_id: note[len(MEDIA_NOTE) :].strip() for case_id, note in rows}

@@ -323,8 +323,12 @@ def media_links(case: Case, events: list[CaseEvent]) -> list[MediaLink]:
     check = URLValidator(schemes=["http", "https"])
     out = []
     for ev in events:
-        if (ev.kind != "note" or ev.public or ev.at != case.reported_at
-                or not ev.note.startswith(MEDIA_NOTE)):  # fmt: skip
+        if (
+            ev.kind != "note"
+            or ev.public
+            or ev.at != case.reported_at
+            or not ev.note.startswith(MEDIA_NOTE)
+        ):
             continue
         url = ev.note[len(MEDIA_NOTE) :].strip()
         try:
@@ -413,10 +417,14 @@ def resident_map_points(resident: Any, limit: int = 500) -> list[dict[str, Any]]
         .values("id", "name", "latitude", "longitude")[:limit]
     )
     return [
-        {"id": r["id"], "name": r["name"], "lat": float(r["latitude"]),
-         "lng": float(r["longitude"])}
+        {
+            "id": r["id"],
+            "name": r["name"],
+            "lat": float(r["latitude"]),
+            "lng": float(r["longitude"]),
+        }
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
 # ---------------------------------------------------------------- configuration
@@ -456,14 +464,16 @@ def possible_duplicates(case: Case, limit: int = 5) -> list[tuple[Case, float]]:
     since = case.reported_at - dt.timedelta(days=7)
     rows = (
         Case.objects.filter(
-            area_id=case.area_id, category_id=case.category_id, reported_at__gte=since,
+            area_id=case.area_id,
+            category_id=case.category_id,
+            reported_at__gte=since,
             reported_at__lte=case.reported_at,
         )
         .exclude(pk=case.pk)
         .exclude(state__in=("merged", "cancelled"))
         .only("id", "tracking_code", "title", "description", "state", "reported_at")
         .order_by("-reported_at")[:200]
-    )  # fmt: skip
+    )
     mine = tokens(case.title + " " + case.description)
     out = []
     for other in rows:
@@ -567,7 +577,9 @@ def key_areas(scope: Scope) -> QuerySet[Area]:
     q = Q() if scope.is_superuser else _paths_q(_area_grants(scope, "cases.manage"), "path")
     if q is None:
         return Area.objects.none()
-    return Area.objects.filter(q, level__in=["city", "district", "street", "community"]).order_by("path")  # fmt: skip
+    return Area.objects.filter(q, level__in=["city", "district", "street", "community"]).order_by(
+        "path"
+    )
 
 
 def get_api_key_for(scope: Scope, pk: object) -> ApiKey:

@@ -70,10 +70,13 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "reject": (("resolved",), "claimed", "cases.manage"),
     "close": (("verified",), "closed", "cases.manage"),
     # 吹哨: the street calls the level above in; that level accepts or dispatches it again.
-    "escalate": (("reported", "called", "accepted", "returned", "dispatched", "claimed"),
-                 "escalated", "cases.manage"),
+    "escalate": (
+        ("reported", "called", "accepted", "returned", "dispatched", "claimed"),
+        "escalated",
+        "cases.manage",
+    ),
     "cancel": (("reported", "called", "accepted", "returned"), "cancelled", "cases.manage"),
-}  # fmt: skip
+}
 # An on-the-spot resolution no department ever claimed: a failed check sends the case to the
 # street's 待派遣 inbox rather than to a department.
 REJECT_ON_SPOT = "accepted"
@@ -102,13 +105,27 @@ def deadline_for(category: Category, priority: str, start: dt.datetime) -> dt.da
     return start + dt.timedelta(hours=category.hours_for(priority))
 
 
-def _event(case: Case, kind: str, actor: Any, at: dt.datetime, note: str = "",
-           from_state: str = "", public: bool = True, reply: str = "") -> CaseEvent:  # fmt: skip
+def _event(
+    case: Case,
+    kind: str,
+    actor: Any,
+    at: dt.datetime,
+    note: str = "",
+    from_state: str = "",
+    public: bool = True,
+    reply: str = "",
+) -> CaseEvent:
     return CaseEvent.objects.create(
-        case=case, kind=kind, actor=actor if getattr(actor, "pk", None) else None, at=at,
-        from_state=from_state, to_state=case.state, note=note[:500], public=public,
+        case=case,
+        kind=kind,
+        actor=actor if getattr(actor, "pk", None) else None,
+        at=at,
+        from_state=from_state,
+        to_state=case.state,
+        note=note[:500],
+        public=public,
         reply=reply[:MAX_REPLY],
-    )  # fmt: skip
+    )
 
 
 def validate_reply(reply: str) -> str:
@@ -230,8 +247,12 @@ def case_report(
         try:
             for f in photos or []:
                 stored.append(_store_photo(case, f, actor))
-            audit(actor=actor, action="case.report", obj=case,
-                  diff={"category": category.code, "area": area.path, "source": source})  # fmt: skip
+            audit(
+                actor=actor,
+                action="case.report",
+                obj=case,
+                diff={"category": category.code, "area": area.path, "source": source},
+            )
         except Exception:
             # The transaction rolls back; the files written so far must go with it.
             for name in stored:
@@ -261,8 +282,12 @@ def _map_point(
     if latitude is None or longitude is None:
         msg = _("地图位置不完整：纬度和经度须同时填写，请在地图上重新点选。")
         raise ServiceError(msg, fields={"latitude": msg})
-    if not (latitude.is_finite() and longitude.is_finite()
-            and -90 <= latitude <= 90 and -180 <= longitude <= 180):  # fmt: skip
+    if not (
+        latitude.is_finite()
+        and longitude.is_finite()
+        and -90 <= latitude <= 90
+        and -180 <= longitude <= 180
+    ):
         msg = _("地图位置无效：纬度应在-90到90之间，经度应在-180到180之间，请在地图上重新点选。")
         raise ServiceError(msg, fields={"latitude": msg})
     q = Decimal("0.000001")
@@ -315,28 +340,44 @@ def case_report_resident(
     if point is not None:
         community = resident_community(resident)
         nearest = place_for_point(
-            community, *point,
-            unmapped=_("您所在社区还没有登记地图位置，暂不能在地图上选点，请从列表中选择小区或楼栋。"),
-            too_far=_("您在地图上标记的位置离您所在社区太远（约%(km)s公里），请在社区范围内重新点选，"
-                      "或从列表中选择小区或楼栋。"),
-        )  # fmt: skip
+            community,
+            *point,
+            unmapped=_(
+                "您所在社区还没有登记地图位置，暂不能在地图上选点，请从列表中选择小区或楼栋。"
+            ),
+            too_far=_(
+                "您在地图上标记的位置离您所在社区太远（约%(km)s公里），请在社区范围内重新点选，"
+                "或从列表中选择小区或楼栋。"
+            ),
+        )
         area = area or nearest
     assert area is not None
     return case_report(
-        actor=actor, area=area, category=category, description=description,
-        address=address, photos=photos, source=Source.RESIDENT, resident=resident,
-        latitude=point[0] if point else None, longitude=point[1] if point else None, now=now,
-    )  # fmt: skip
+        actor=actor,
+        area=area,
+        category=category,
+        description=description,
+        address=address,
+        photos=photos,
+        source=Source.RESIDENT,
+        resident=resident,
+        latitude=point[0] if point else None,
+        longitude=point[1] if point else None,
+        now=now,
+    )
 
 
 def _store_photo(case: Case, f: Any, actor: Any) -> str:
     stored = uploads.store(f, allowed=uploads.IMAGES, max_bytes=MAX_PHOTO_BYTES, folder="cases")
     try:
         CasePhoto.objects.create(
-            case=case, file=stored.name, content_type=stored.content_type,
-            original_name=stored.original_name, size=stored.size,
+            case=case,
+            file=stored.name,
+            content_type=stored.content_type,
+            original_name=stored.original_name,
+            size=stored.size,
             uploaded_by=actor if getattr(actor, "pk", None) else None,
-        )  # fmt: skip
+        )
     except Exception:
         uploads.delete(stored.name)
         raise
@@ -435,8 +476,12 @@ def case_transition(
     case.save()
     case.refresh_from_db(fields=["escalations"])
     _event(case, action, actor, now, note, from_state=before, reply=reply)
-    audit(actor=actor, action=f"case.{action}", obj=case,
-          diff={"state": [before, to], "note": note[:200]})  # fmt: skip
+    audit(
+        actor=actor,
+        action=f"case.{action}",
+        obj=case,
+        diff={"state": [before, to], "note": note[:200]},
+    )
     return case
 
 
@@ -474,9 +519,14 @@ def case_merge(*, actor: Any, case: Case, into: Case, now: dt.datetime | None = 
     case.status_note = merged
     case.save()
     _event(case, EventKind.MERGE, actor, now, merged, before, reply=merged)
-    _event(into, EventKind.NOTE, actor, now,
-           _("事件 %(code)s 与本事件重复，已合并至此。") % {"code": case.tracking_code},
-           public=False)  # fmt: skip
+    _event(
+        into,
+        EventKind.NOTE,
+        actor,
+        now,
+        _("事件 %(code)s 与本事件重复，已合并至此。") % {"code": case.tracking_code},
+        public=False,
+    )
     audit(actor=actor, action="case.merge", obj=case, diff={"into": into.tracking_code})
     return case
 
@@ -498,8 +548,13 @@ def case_rate(
     case.rating = rating
     case.rating_note = (note or "").strip()[:300]
     case.updated_at = now
-    _event(case, EventKind.RATE, actor, now, _("%(n)s星") % {"n": rating} + (
-        "：" + case.rating_note if case.rating_note else ""))  # fmt: skip
+    _event(
+        case,
+        EventKind.RATE,
+        actor,
+        now,
+        _("%(n)s星") % {"n": rating} + ("：" + case.rating_note if case.rating_note else ""),
+    )
     if rating <= 2 and not case.reopened:
         before = case.state
         case.state = State.ACCEPTED
@@ -582,8 +637,13 @@ def sweep_overdue(*, now: dt.datetime | None = None) -> dict[str, int]:
             cur.execute(update, [level, at, *where_params])
             counts[kind.value] = cur.rowcount
     if any(counts.values()):
-        audit(actor=None, action="case.sweep", object_type="cases.case", diff=counts,
-              installation_wide=True)  # fmt: skip
+        audit(
+            actor=None,
+            action="case.sweep",
+            object_type="cases.case",
+            diff=counts,
+            installation_wide=True,
+        )
     return counts
 
 
@@ -593,25 +653,37 @@ def sweep_overdue(*, now: dt.datetime | None = None) -> dict[str, int]:
 @transaction.atomic
 def agency_member_add(*, actor: Any, user: Any, agency: Agency) -> AgencyMember:
     link, _created = AgencyMember.objects.get_or_create(user=user, agency=agency)
-    audit(actor=actor, action="case.agency_member", obj=link,
-          diff={"user": user.username, "agency": agency.code})  # fmt: skip
+    audit(
+        actor=actor,
+        action="case.agency_member",
+        obj=link,
+        diff={"user": user.username, "agency": agency.code},
+    )
     return link
 
 
 @transaction.atomic
-def api_key_issue(*, actor: Any, name: str, area: Area, per_minute: int = 600) -> tuple[ApiKey, str]:  # fmt: skip
+def api_key_issue(
+    *, actor: Any, name: str, area: Area, per_minute: int = 600
+) -> tuple[ApiKey, str]:
     """A new Open311 api_key; the raw key is returned once and only its hash is kept."""
     name = (name or "").strip()
     if not name:
-        raise ServiceError(_("请填写使用密钥的应用名称。"), fields={"name": _("请填写使用密钥的应用名称。")})  # fmt: skip
+        raise ServiceError(
+            _("请填写使用密钥的应用名称。"), fields={"name": _("请填写使用密钥的应用名称。")}
+        )
     if not 1 <= per_minute <= 100000:
         msg = _("每分钟请求上限应在1到100000之间。")
         raise ServiceError(msg, fields={"per_minute": msg})
     raw, prefix, key_hash = ApiKey.generate()
     key = ApiKey.objects.create(
-        name=name[:100], area=area, prefix=prefix, key_hash=key_hash, per_minute=per_minute,
+        name=name[:100],
+        area=area,
+        prefix=prefix,
+        key_hash=key_hash,
+        per_minute=per_minute,
         created_by=actor if getattr(actor, "pk", None) else None,
-    )  # fmt: skip
+    )
     audit(actor=actor, action="open311.key_issue", obj=key, diff={"area": area.path})
     return key, raw
 

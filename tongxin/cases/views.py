@@ -21,7 +21,7 @@ from tongxin.core.scope import Scope
 
 
 def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined,no-any-return]
+    return request.scope  # type: ignore[attr-defined]
 
 
 def _need(scope: Scope, perm: str) -> None:
@@ -50,16 +50,30 @@ def index(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.case_list(scope, filters, now))
     rows = [(c, selectors.light(c, now)) for c in page]
     params = QueryDict(mutable=True)
-    for k, v in (("inbox", filters.inbox), ("category", filters.category),
-                 ("state", filters.state), ("q", filters.text)):  # fmt: skip
+    for k, v in (
+        ("inbox", filters.inbox),
+        ("category", filters.category),
+        ("state", filters.state),
+        ("q", filters.text),
+    ):
         if v:
             params[k] = v
-    return render(request, "cases/index.html", {
-        "page": page, "rows": rows, "boxes": boxes, "filters": filters,
-        "categories": selectors.case_categories(), "states": State.choices,
-        "query": params.urlencode(), "can_report": scope.has("cases.report"),
-        "can_keys": scope.has("cases.manage"), "can_visits": scope.has("visits.view"),
-    })  # fmt: skip
+    return render(
+        request,
+        "cases/index.html",
+        {
+            "page": page,
+            "rows": rows,
+            "boxes": boxes,
+            "filters": filters,
+            "categories": selectors.case_categories(),
+            "states": State.choices,
+            "query": params.urlencode(),
+            "can_report": scope.has("cases.report"),
+            "can_keys": scope.has("cases.manage"),
+            "can_visits": scope.has("visits.view"),
+        },
+    )
 
 
 @login_required
@@ -77,16 +91,24 @@ def new(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             case = services.case_report(
-                actor=request.user, area=d["area"], category=d["category"],
-                description=d["description"], title=d["title"], priority=d["priority"],
-                address=d["address"], reporter_name=d["reporter_name"],
-                reporter_phone=d["reporter_phone"], photos=d["photos"],
+                actor=request.user,
+                area=d["area"],
+                category=d["category"],
+                description=d["description"],
+                title=d["title"],
+                priority=d["priority"],
+                address=d["address"],
+                reporter_name=d["reporter_name"],
+                reporter_phone=d["reporter_phone"],
+                photos=d["photos"],
                 source=Source.GRID if not scope.has("cases.manage") else Source.WEB,
-            )  # fmt: skip
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
-            messages.success(request, gettext("事件已上报，查询码 %(code)s。") % {"code": case.tracking_code})  # fmt: skip
+            messages.success(
+                request, gettext("事件已上报，查询码 %(code)s。") % {"code": case.tracking_code}
+            )
             return redirect("cases:detail", pk=case.pk)
     return render(request, "cases/form.html", {"form": form})
 
@@ -108,17 +130,26 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         else []
     )
     events = list(selectors.case_history(scope, case))
-    return render(request, "cases/detail.html", {
-        "case": case, "light": selectors.light(case, now),
-        "events": events, "photos": selectors.case_photos(case),
-        "actions": actions, "agencies": selectors.agencies() if can_manage else [],
-        "duplicates": duplicates,
-        "can_photo": can_manage or selectors.can(scope, case, "cases.handle"),
-        "note_required": services.NOTE_REQUIRED,
-        "note_labels": [str(label) for action, label in actions if action in services.NOTE_REQUIRED],
-        "media": selectors.case_media(case),
-        "map_tiles": getattr(settings, "TONGXIN_MAP_TILES", "") or "",
-    })  # fmt: skip
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "light": selectors.light(case, now),
+            "events": events,
+            "photos": selectors.case_photos(case),
+            "actions": actions,
+            "agencies": selectors.agencies() if can_manage else [],
+            "duplicates": duplicates,
+            "can_photo": can_manage or selectors.can(scope, case, "cases.handle"),
+            "note_required": services.NOTE_REQUIRED,
+            "note_labels": [
+                str(label) for action, label in actions if action in services.NOTE_REQUIRED
+            ],
+            "media": selectors.case_media(case),
+            "map_tiles": getattr(settings, "TONGXIN_MAP_TILES", "") or "",
+        },
+    )
 
 
 @login_required
@@ -136,9 +167,14 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if agency_pk is not None:
         agency = selectors.agencies().filter(pk=agency_pk).first()
     try:
-        services.case_transition(actor=request.user, case=case, action=action,
-                                 note=request.POST.get("note", ""),
-                                 reply=request.POST.get("reply", ""), agency=agency)  # fmt: skip
+        services.case_transition(
+            actor=request.user,
+            case=case,
+            action=action,
+            note=request.POST.get("note", ""),
+            reply=request.POST.get("reply", ""),
+            agency=agency,
+        )
     except ConflictError as e:
         # Not allowed from the case's state: 409 with the reason, on the case page itself.
         messages.error(request, e.message)
@@ -181,10 +217,14 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
 def add_photos(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _scope(request)
     case = selectors.get_case_for(scope, pk)
-    if not (selectors.can(scope, case, "cases.manage") or selectors.can(scope, case, "cases.handle")):  # fmt: skip
+    if not (
+        selectors.can(scope, case, "cases.manage") or selectors.can(scope, case, "cases.handle")
+    ):
         raise Http404
     try:
-        n = services.case_add_photos(actor=request.user, case=case, photos=request.FILES.getlist("photos"))  # fmt: skip
+        n = services.case_add_photos(
+            actor=request.user, case=case, photos=request.FILES.getlist("photos")
+        )
     except ServiceError as e:
         messages.error(request, e.fields.get("photos") or e.message)
     else:
@@ -201,7 +241,7 @@ def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
 # ---------------------------------------------------------------- residents
 
 
-def _resident(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _resident(request: HttpRequest):
     resident = getattr(request.user, "resident", None)
     if resident is None:
         raise Http404(gettext("只有登记的居民可以报事，请先到社区登记。"))
@@ -223,19 +263,34 @@ def report(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             case = services.case_report_resident(
-                actor=request.user, resident=resident, area=d["area"], category=d["category"],
-                description=d["description"], address=d["address"], photos=d["photos"],
-                latitude=d["latitude"], longitude=d["longitude"],
-            )  # fmt: skip
+                actor=request.user,
+                resident=resident,
+                area=d["area"],
+                category=d["category"],
+                description=d["description"],
+                address=d["address"],
+                photos=d["photos"],
+                latitude=d["latitude"],
+                longitude=d["longitude"],
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
-            messages.success(request, gettext("已收到您反映的问题，查询码 %(code)s，可凭查询码查看办理进度。") % {"code": case.tracking_code})  # fmt: skip
+            messages.success(
+                request,
+                gettext("已收到您反映的问题，查询码 %(code)s，可凭查询码查看办理进度。")
+                % {"code": case.tracking_code},
+            )
             return redirect("cases:mine_detail", pk=case.pk)
-    return render(request, "cases/report.html", {
-        "form": form, "points": selectors.resident_map_points(resident),
-        "map_tiles": getattr(settings, "TONGXIN_MAP_TILES", "") or "",
-    })  # fmt: skip
+    return render(
+        request,
+        "cases/report.html",
+        {
+            "form": form,
+            "points": selectors.resident_map_points(resident),
+            "map_tiles": getattr(settings, "TONGXIN_MAP_TILES", "") or "",
+        },
+    )
 
 
 @login_required
@@ -248,11 +303,16 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def mine_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.resident_case_for(request.user, pk)
-    return render(request, "cases/mine_detail.html", {
-        "case": case, "events": selectors.resident_history(case),
-        "photos": selectors.case_photos(case),
-        "can_rate": case.state == "closed" and case.rating is None,
-    })  # fmt: skip
+    return render(
+        request,
+        "cases/mine_detail.html",
+        {
+            "case": case,
+            "events": selectors.resident_history(case),
+            "photos": selectors.case_photos(case),
+            "can_rate": case.state == "closed" and case.rating is None,
+        },
+    )
 
 
 @login_required
@@ -264,8 +324,9 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         rating = 0
     try:
-        case = services.case_rate(actor=request.user, case=case, rating=rating,
-                                  note=request.POST.get("note", ""))  # fmt: skip
+        case = services.case_rate(
+            actor=request.user, case=case, rating=rating, note=request.POST.get("note", "")
+        )
     except ServiceError as e:
         messages.error(request, e.fields.get("rating") or e.message)
     else:
@@ -297,8 +358,16 @@ def track(request: HttpRequest) -> HttpResponse:
         except Http404 as e:
             error = str(e)
     base = "cases/track.html"
-    return render(request, base, {"case": case, "code": code, "error": error,
-                                  "label": State(case.state).label if case else ""})  # fmt: skip
+    return render(
+        request,
+        base,
+        {
+            "case": case,
+            "code": code,
+            "error": error,
+            "label": State(case.state).label if case else "",
+        },
+    )
 
 
 # ---------------------------------------------------------------- Open311 keys
@@ -314,9 +383,11 @@ def keys(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _key, raw = services.api_key_issue(
-                actor=request.user, name=form.cleaned_data["name"],
-                area=form.cleaned_data["area"], per_minute=form.cleaned_data["per_minute"],
-            )  # fmt: skip
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                area=form.cleaned_data["area"],
+                per_minute=form.cleaned_data["per_minute"],
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:

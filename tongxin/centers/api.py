@@ -56,15 +56,19 @@ class CenterListQuery(CenterPageQuery):
     managed: bool = False
 
 
-def _page(qs: QuerySet, page: int) -> dict[str, Any]:  # type: ignore[type-arg]
+def _page(qs: QuerySet, page: int) -> dict[str, Any]:
     size = settings.PAGE_SIZE
     start = (page - 1) * size
-    return {"count": qs.count(), "page": page, "page_size": size,
-            "results": list(qs[start : start + size])}  # fmt: skip
+    return {
+        "count": qs.count(),
+        "page": page,
+        "page_size": size,
+        "results": list(qs[start : start + size]),
+    }
 
 
 @router.get("/", response=CenterPage, summary="党群服务中心名录（分页）")
-def center_list(request: HttpRequest, query: Query[CenterListQuery]):  # type: ignore[no-untyped-def]
+def center_list(request: HttpRequest, query: Query[CenterListQuery]):
     scope = request_scope(request)
     managed = query.managed and scope.has("centers.manage")  # as the page: ignored without it
     qs = selectors.center_list(scope, text=query.q, level=query.level, managed=managed)
@@ -72,7 +76,7 @@ def center_list(request: HttpRequest, query: Query[CenterListQuery]):  # type: i
 
 
 @router.get("/{center_id}", response=CenterOut, summary="党群服务中心详情（联系人手机已脱敏）")
-def center_detail(request: HttpRequest, center_id: int):  # type: ignore[no-untyped-def]
+def center_detail(request: HttpRequest, center_id: int):
     return selectors.get_center(center_id)
 
 
@@ -93,15 +97,15 @@ class CenterIn(Schema):
 
 
 @router.post("/", response={201: CenterOut}, summary="登记党群服务中心")
-def center_create(request: HttpRequest, payload: CenterIn):  # type: ignore[no-untyped-def]
+def center_create(request: HttpRequest, payload: CenterIn):
     scope = request_scope(request)
     data = payload.dict()
     org = get_org_for(scope, data.pop("org_id"), "centers.manage")
     area_id = data.pop("area_id")
     area = Area.objects.filter(pk=area_id).first()
-    if area is None or not (scope.is_superuser or area.path.startswith(
-        org.area.path if org.area else "\x00"
-    )):  # fmt: skip
+    if area is None or not (
+        scope.is_superuser or area.path.startswith(org.area.path if org.area else "\x00")
+    ):
         raise ServiceError(
             gettext("所在区域应在运行党组织所在区域之内，请重新选择。"),
             fields={"area_id": gettext("请重新选择所在区域。")},
@@ -130,30 +134,35 @@ class BookingOut(Schema):
 
 
 @router.post("/{center_id}/bookings", response={201: BookingOut}, summary="预约场地或服务")
-def booking_create(request: HttpRequest, center_id: int, payload: BookingIn):  # type: ignore[no-untyped-def]
+def booking_create(request: HttpRequest, center_id: int, payload: BookingIn):
     center = selectors.get_center(center_id)
     room = selectors.get_room(center, payload.room_id) if payload.room_id else None
     item = selectors.get_item(center, payload.item_id) if payload.item_id else None
     booking = services.booking_create(
-        actor=request.user, center=center, room=room, item=item, purpose=payload.purpose,
-        start=payload.start, end=payload.end,
-    )  # fmt: skip
+        actor=request.user,
+        center=center,
+        room=room,
+        item=item,
+        purpose=payload.purpose,
+        start=payload.start,
+        end=payload.end,
+    )
     return Status(201, booking)
 
 
 @router.get("/{center_id}/bookings", response=list[BookingOut], summary="中心近期预约（管理）")
-def center_bookings(request: HttpRequest, center_id: int):  # type: ignore[no-untyped-def]
+def center_bookings(request: HttpRequest, center_id: int):
     center = selectors.get_center_for(request_scope(request), center_id)
     return list(selectors.center_bookings(center)[:200])
 
 
 @router.get("/bookings/mine", response=list[BookingOut], summary="我的预约")
-def my_bookings(request: HttpRequest):  # type: ignore[no-untyped-def]
+def my_bookings(request: HttpRequest):
     return list(selectors.my_bookings(request.user)[:100])
 
 
 @router.post("/bookings/{booking_id}/cancel", response=BookingOut, summary="取消我的预约")
-def booking_cancel(request: HttpRequest, booking_id: int):  # type: ignore[no-untyped-def]
+def booking_cancel(request: HttpRequest, booking_id: int):
     booking = selectors.get_my_booking(request.user, booking_id)
     return services.booking_cancel(actor=request.user, booking=booking)
 
@@ -189,13 +198,13 @@ class SocialOrgIn(Schema):
 
 
 @router.get("/social-orgs/", response=SocialOrgPage, summary="社会组织名录（分页）")
-def social_list(request: HttpRequest, query: Query[CenterPageQuery]):  # type: ignore[no-untyped-def]
+def social_list(request: HttpRequest, query: Query[CenterPageQuery]):
     scope = request_scope(request)
     return _page(selectors.social_org_list(scope, text=query.q), query.page)
 
 
 @router.get("/social-orgs/{so_id}", response=SocialOrgOut, summary="社会组织详情")
-def social_detail(request: HttpRequest, so_id: int):  # type: ignore[no-untyped-def]
+def social_detail(request: HttpRequest, so_id: int):
     return selectors.get_social_org_for(request_scope(request), so_id)
 
 
@@ -204,7 +213,7 @@ def social_detail(request: HttpRequest, so_id: int):  # type: ignore[no-untyped-
     response={201: SocialOrgOut},
     summary="登记社会组织（默认按属地为主、行业为辅、区域兜底确定指导党组织）",
 )
-def social_create(request: HttpRequest, payload: SocialOrgIn):  # type: ignore[no-untyped-def]
+def social_create(request: HttpRequest, payload: SocialOrgIn):
     scope = request_scope(request)
     if not scope.has("orgs.manage"):
         raise Http404
@@ -220,7 +229,12 @@ def social_create(request: HttpRequest, payload: SocialOrgIn):  # type: ignore[n
         else None
     )
     so = services.social_org_create(
-        actor=request.user, name=payload.name, kind=payload.kind, area=area,
-        credit_code=payload.credit_code, guiding_org=guiding, services=payload.services,
-    )  # fmt: skip
+        actor=request.user,
+        name=payload.name,
+        kind=payload.kind,
+        area=area,
+        credit_code=payload.credit_code,
+        guiding_org=guiding,
+        services=payload.services,
+    )
     return Status(201, so)

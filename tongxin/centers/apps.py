@@ -16,8 +16,12 @@ class CentersConfig(AppConfig):
         from tongxin.core.registry import dashboard_panel, nav
 
         # Every signed-in user: the hub shows what each may use.
-        nav("centers:hub", pgettext_lazy("nav", "服务"), "centers|volunteering|sharing|projects",
-            order=40)  # fmt: skip
+        nav(
+            "centers:hub",
+            pgettext_lazy("nav", "服务"),
+            "centers|volunteering|sharing|projects",
+            order=40,
+        )
 
         @dashboard_panel("centers/_panel.html", order=40)
         def centers_panel(request: Any, scope: Any) -> dict[str, Any] | None:

@@ -29,8 +29,11 @@ from tongxin.orgs.models import Organization, OrgKind
 CITY_TARGET = 3372
 CITY_LATLNG = (29.868336, 121.543990)
 SPREAD = {AreaLevel.DISTRICT: 0.25, AreaLevel.STREET: 0.06, AreaLevel.COMMUNITY: 0.015}
-LEVEL_OF = {AreaLevel.DISTRICT: "district", AreaLevel.STREET: "street",
-            AreaLevel.COMMUNITY: "community"}  # fmt: skip
+LEVEL_OF = {
+    AreaLevel.DISTRICT: "district",
+    AreaLevel.STREET: "street",
+    AreaLevel.COMMUNITY: "community",
+}
 SUFFIX = {"district": "党群服务中心", "street": "党群服务中心", "community": "党群服务站"}
 ITEMS = [
     ("党员服务", "党员组织关系转接", False, 30),
@@ -43,13 +46,37 @@ ITEMS = [
 ROOMS = [("多功能活动室", 60), ("党员会议室", 20)]
 HOURS = {d: [["08:30", "12:00"], ["13:30", "17:30"]] for d in ["mon", "tue", "wed", "thu", "fri"]}
 HOURS_WEEKEND = {**HOURS, "sat": [["09:00", "12:00"]], "sun": []}
-SOCIAL_NAMES = ["红领之家志愿服务社", "邻里互助会", "银龄关爱服务中心", "青少年成长驿站",
-                "巾帼家政服务社", "文体协会", "夕阳红合唱团", "绿色家园环保社"]  # fmt: skip
+SOCIAL_NAMES = [
+    "红领之家志愿服务社",
+    "邻里互助会",
+    "银龄关爱服务中心",
+    "青少年成长驿站",
+    "巾帼家政服务社",
+    "文体协会",
+    "夕阳红合唱团",
+    "绿色家园环保社",
+]
 
-CENTER_COLUMNS = ["id", "name", "level", "area_id", "org_id", "org_path", "address", "latitude",
-                  "longitude", "opening_hours", "closed_dates", "services", "contact_name",
-                  "phone", "contact_phone_enc", "contact_phone_masked", "is_active",
-                  "created_at"]  # fmt: skip
+CENTER_COLUMNS = [
+    "id",
+    "name",
+    "level",
+    "area_id",
+    "org_id",
+    "org_path",
+    "address",
+    "latitude",
+    "longitude",
+    "opening_hours",
+    "closed_dates",
+    "services",
+    "contact_name",
+    "phone",
+    "contact_phone_enc",
+    "contact_phone_masked",
+    "is_active",
+    "created_at",
+]
 
 
 def _jitter(path: str, spread: float) -> tuple[float, float]:
@@ -78,12 +105,15 @@ def load(ctx: DemoContext) -> None:
     rng = ctx.rng
     now = timezone.now()
     areas = list(
-        Area.objects.filter(level__in=list(LEVEL_OF)).order_by("path")
+        Area.objects.filter(level__in=list(LEVEL_OF))
+        .order_by("path")
         .values_list("pk", "path", "name", "level")
-    )  # fmt: skip
-    levels = dict(Area.objects.values_list("path", "level")) if len(areas) < 5000 else {
-        p: lv for _pk, p, _n, lv in areas
-    }  # fmt: skip
+    )
+    levels = (
+        dict(Area.objects.values_list("path", "level"))
+        if len(areas) < 5000
+        else {p: lv for _pk, p, _n, lv in areas}
+    )
     # The Party organization running each place: the highest committee anchored there.
     runner: dict[int, tuple[int, str]] = {}
     for pk, path, area_id in (
@@ -136,11 +166,28 @@ def load(ctx: DemoContext) -> None:
         if "#" in path:
             lat, lng = lat + 0.003, lng + 0.003
         hours = HOURS_WEEKEND if level != "community" else HOURS
-        rows.append((
-            cid, name + SUFFIX[level], level, pk, org_id, org_path, f"{name}中心路{i % 90 + 1}号",
-            lat, lng, _json(hours), closed, "党员教育、志愿服务、政务代办、文体活动",
-            rng.choice(["周敏", "陈立", "王建", "刘芳", "孙越", "赵红"]), phone, "", "", True, now,
-        ))  # fmt: skip
+        rows.append(
+            (
+                cid,
+                name + SUFFIX[level],
+                level,
+                pk,
+                org_id,
+                org_path,
+                f"{name}中心路{i % 90 + 1}号",
+                lat,
+                lng,
+                _json(hours),
+                closed,
+                "党员教育、志愿服务、政务代办、文体活动",
+                rng.choice(["周敏", "陈立", "王建", "刘芳", "孙越", "赵红"]),
+                phone,
+                "",
+                "",
+                True,
+                now,
+            )
+        )
         centers.append((cid, level))
     n = bulk_insert(ServiceCenter._meta.db_table, CENTER_COLUMNS, rows)
     item_id, room_id = _next_id(ServiceItem), _next_id(Room)
@@ -152,9 +199,11 @@ def load(ctx: DemoContext) -> None:
         for rname, cap in ROOMS:
             room_rows.append((room_id, cid, rname, cap))
             room_id += 1
-    bulk_insert(ServiceItem._meta.db_table,
-                ["id", "center_id", "name", "category", "description", "bookable",
-                 "duration_minutes"], item_rows)  # fmt: skip
+    bulk_insert(
+        ServiceItem._meta.db_table,
+        ["id", "center_id", "name", "category", "description", "bookable", "duration_minutes"],
+        item_rows,
+    )
     bulk_insert(Room._meta.db_table, ["id", "center_id", "name", "capacity"], room_rows)
     # bookings: a few per street/district centre this month and next
     booker = _booker()
@@ -170,28 +219,63 @@ def load(ctx: DemoContext) -> None:
                 continue
             for k in range(3):
                 start = today + dt.timedelta(days=rng.randint(-10, 20), hours=9 + 3 * k)
-                b_rows.append((bid, cid, room_of[cid], None, booker, rng.choice(
-                    ["支部主题党日", "党员冬训", "老年大学课程", "居民议事会"]), start,
-                    start + dt.timedelta(hours=2), "confirmed", now))  # fmt: skip
+                b_rows.append(
+                    (
+                        bid,
+                        cid,
+                        room_of[cid],
+                        None,
+                        booker,
+                        rng.choice(["支部主题党日", "党员冬训", "老年大学课程", "居民议事会"]),
+                        start,
+                        start + dt.timedelta(hours=2),
+                        "confirmed",
+                        now,
+                    )
+                )
                 bid += 1
-    bulk_insert(Booking._meta.db_table,
-                ["id", "center_id", "room_id", "item_id", "booked_by_id", "purpose", "start",
-                 "end", "status", "created_at"], b_rows)  # fmt: skip
+    bulk_insert(
+        Booking._meta.db_table,
+        [
+            "id",
+            "center_id",
+            "room_id",
+            "item_id",
+            "booked_by_id",
+            "purpose",
+            "start",
+            "end",
+            "status",
+            "created_at",
+        ],
+        b_rows,
+    )
     # events: 志愿服务月 (March) for district/street centres, a 志愿服务日 (the 5th) elsewhere
     e_rows = []
     eid = _next_id(CenterEvent)
     year = ctx.today.year
     for cid, level in centers:
         if level != "community":
-            e_rows.append((eid, cid, "volunteer_month", f"{year}年学雷锋志愿服务月",
-                           dt.date(year, 3, 1), dt.date(year, 3, 31), ""))  # fmt: skip
+            e_rows.append(
+                (
+                    eid,
+                    cid,
+                    "volunteer_month",
+                    f"{year}年学雷锋志愿服务月",
+                    dt.date(year, 3, 1),
+                    dt.date(year, 3, 31),
+                    "",
+                )
+            )
             eid += 1
         day = ctx.today.replace(day=5)
         e_rows.append((eid, cid, "volunteer_day", f"{day.month}月志愿服务日", day, day, ""))
         eid += 1
-    bulk_insert(CenterEvent._meta.db_table,
-                ["id", "center_id", "kind", "title", "starts_on", "ends_on", "description"],
-                e_rows)  # fmt: skip
+    bulk_insert(
+        CenterEvent._meta.db_table,
+        ["id", "center_id", "kind", "title", "starts_on", "ends_on", "description"],
+        e_rows,
+    )
     _social_orgs(ctx)
     ctx.say(f"党群服务中心：{n} 个（{len(room_rows)} 个场地，{len(b_rows)} 条预约）")
 
@@ -206,9 +290,11 @@ def _booker() -> int | None:
     from tongxin.accounts.models import User
 
     return (
-        User.objects.filter(username__in=["jiedao", "admin"]).order_by("username")
-        .values_list("pk", flat=True).first()
-    )  # fmt: skip
+        User.objects.filter(username__in=["jiedao", "admin"])
+        .order_by("username")
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def _social_orgs(ctx: DemoContext) -> None:
@@ -235,12 +321,37 @@ def _social_orgs(ctx: DemoContext) -> None:
         name = comm.name + SOCIAL_NAMES[i % len(SOCIAL_NAMES)]
         body = f"MA{i:06d}"
         code = creditcode.make("52", "330203", body)
-        rows.append((sid, name, code, "community", comm.pk, None, org.pk if org else None,
-                     rule, "志愿服务、为老服务", now))  # fmt: skip
+        rows.append(
+            (
+                sid,
+                name,
+                code,
+                "community",
+                comm.pk,
+                None,
+                org.pk if org else None,
+                rule,
+                "志愿服务、为老服务",
+                now,
+            )
+        )
         sid += 1
-    bulk_insert(SocialOrganization._meta.db_table,
-                ["id", "name", "credit_code", "kind", "area_id", "unit_id", "guiding_org_id",
-                 "guiding_rule", "services", "created_at"], rows)  # fmt: skip
+    bulk_insert(
+        SocialOrganization._meta.db_table,
+        [
+            "id",
+            "name",
+            "credit_code",
+            "kind",
+            "area_id",
+            "unit_id",
+            "guiding_org_id",
+            "guiding_rule",
+            "services",
+            "created_at",
+        ],
+        rows,
+    )
 
 
 def wipe() -> None:

@@ -32,14 +32,18 @@ class CenterForm(forms.Form):
         help_text=_("每行一天或一段，例如“2026-10-01~2026-10-07 国庆节”；这些日子不接受预约。"),
     )
     phone = forms.CharField(
-        label=_("联系电话（公开）"), max_length=20, required=False,
+        label=_("联系电话（公开）"),
+        max_length=20,
+        required=False,
         help_text=_("中心的对外电话，向所有人完整显示。"),
-    )  # fmt: skip
+    )
     contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
     contact_phone = forms.CharField(
-        label=_("联系人手机（不公开）"), max_length=20, required=False,
+        label=_("联系人手机（不公开）"),
+        max_length=20,
+        required=False,
         help_text=_("个人手机号加密保存，只向本中心的管理人员显示。"),
-    )  # fmt: skip
+    )
 
 
 class RoomForm(forms.Form):

@@ -149,14 +149,17 @@ class Booking(models.Model):
             models.Index(fields=["center", "start"], name="booking_center_start"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")),
-                                   name="booking_end_after_start"),
             models.CheckConstraint(
-                condition=(models.Q(room__isnull=False, item__isnull=True)
-                           | models.Q(room__isnull=True, item__isnull=False)),
+                condition=models.Q(end__gt=models.F("start")), name="booking_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(room__isnull=False, item__isnull=True)
+                    | models.Q(room__isnull=True, item__isnull=False)
+                ),
                 name="booking_room_or_item",
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.start:%Y-%m-%d %H:%M}"

@@ -264,8 +264,12 @@ def social_org_area_choices(scope: Scope) -> QuerySet[Area]:
     return Area.objects.filter(q, level__in=levels).order_by("path")
 
 
-TERRITORIAL_KINDS = [OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE, OrgKind.GENERAL_BRANCH,
-                     OrgKind.BRANCH]  # fmt: skip
+TERRITORIAL_KINDS = [
+    OrgKind.COMMITTEE,
+    OrgKind.WORKING_COMMITTEE,
+    OrgKind.GENERAL_BRANCH,
+    OrgKind.BRANCH,
+]
 TERRITORIAL_SECTORS = [Sector.COMMUNITY, Sector.VILLAGE]
 INDUSTRY_KINDS = [OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE, OrgKind.GENERAL_BRANCH]
 REGIONAL_KINDS = [OrgKind.WORKING_COMMITTEE, OrgKind.COMMITTEE]
@@ -306,11 +310,12 @@ def default_guiding_org(area: Area) -> tuple[Organization | None, str]:
         return rows[0][0] if rows else None
 
     territorial = [
-        r for r in candidates
+        r
+        for r in candidates
         if (r[4] == area.path or levels.get(r[4]) in LOCAL_LEVELS)
         and r[2] in TERRITORIAL_KINDS
         and (r[3] in TERRITORIAL_SECTORS or r[2] == OrgKind.WORKING_COMMITTEE)
-    ]  # fmt: skip
+    ]
     industry = [r for r in candidates if r[3] == Sector.SOCIAL_ORG and r[2] in INDUSTRY_KINDS]
     regional = [
         r for r in candidates if levels.get(r[4]) in REGIONAL_LEVELS and r[2] in REGIONAL_KINDS

@@ -66,8 +66,15 @@ def validate_opening_hours(hours: Any) -> dict[str, list[list[str]]]:
 def parse_opening_hours(text: str) -> dict[str, list[list[str]]]:
     """The form's text: one line per day group, e.g. ``mon-fri 08:30-12:00 14:00-17:30`` or
     ``sat 09:00-12:00``; ``周一``…``周日`` are accepted for mon…sun."""
-    names = {"周一": "mon", "周二": "tue", "周三": "wed", "周四": "thu", "周五": "fri",
-             "周六": "sat", "周日": "sun"}  # fmt: skip
+    names = {
+        "周一": "mon",
+        "周二": "tue",
+        "周三": "wed",
+        "周四": "thu",
+        "周五": "fri",
+        "周六": "sat",
+        "周日": "sun",
+    }
     hours: dict[str, list[list[str]]] = {}
     for line in text.splitlines():
         parts = line.replace("～", "-").replace("~", "-").split()
@@ -85,7 +92,7 @@ def parse_opening_hours(text: str) -> dict[str, list[list[str]]]:
             selected = [d for d in days.split(",")]
         spans = [p.split("-") for p in parts[1:]]
         for d in selected:
-            hours.setdefault(d, []).extend(spans)  # type: ignore[arg-type]
+            hours.setdefault(d, []).extend(spans)
     return validate_opening_hours(hours)
 
 
@@ -98,8 +105,15 @@ def format_opening_hours(hours: dict[str, list[list[str]]]) -> str:
 
 
 MAX_CLOSED_DATES = 400
-DAY_NAMES = {"mon": "周一", "tue": "周二", "wed": "周三", "thu": "周四", "fri": "周五",
-             "sat": "周六", "sun": "周日"}  # fmt: skip
+DAY_NAMES = {
+    "mon": "周一",
+    "tue": "周二",
+    "wed": "周三",
+    "thu": "周四",
+    "fri": "周五",
+    "sat": "周六",
+    "sun": "周日",
+}
 
 
 def parse_closed_dates(text: str) -> list[dict[str, str]]:
@@ -116,12 +130,15 @@ def parse_closed_dates(text: str) -> list[dict[str, str]]:
             a = dt.date.fromisoformat(first)
             b = dt.date.fromisoformat(last) if last else a
         except ValueError:
-            msg = gettext("休息日“%(line)s”格式不正确，请写成“2026-10-01 国庆节”或"
-                          "“2026-10-01~2026-10-07 国庆节”。") % {"line": line.strip()[:40]}  # fmt: skip
+            msg = gettext(
+                "休息日“%(line)s”格式不正确，请写成“2026-10-01 国庆节”或"
+                "“2026-10-01~2026-10-07 国庆节”。"
+            ) % {"line": line.strip()[:40]}
             raise ServiceError(msg, fields={"closed_text": msg}) from None
         if b < a or (b - a).days > 60:
-            msg = gettext("休息日“%(line)s”的起止日期有误（结束不能早于开始，一段最长60天），"
-                          "请核对。") % {"line": line.strip()[:40]}  # fmt: skip
+            msg = gettext(
+                "休息日“%(line)s”的起止日期有误（结束不能早于开始，一段最长60天），请核对。"
+            ) % {"line": line.strip()[:40]}
             raise ServiceError(msg, fields={"closed_text": msg})
         d = a
         while d <= b:
@@ -171,8 +188,9 @@ def _check_open(center: ServiceCenter, start: dt.datetime, end: dt.datetime) -> 
     if day.isoformat() in closed:
         note = closed[day.isoformat()]
         msg = gettext("该站点%(day)s%(note)s休息，请选择其他日期。") % {
-            "day": f"{day:%Y-%m-%d}", "note": f"（{note}）" if note else "",
-        }  # fmt: skip
+            "day": f"{day:%Y-%m-%d}",
+            "note": f"（{note}）" if note else "",
+        }
         raise ServiceError(msg, fields={"start": msg}, code="closed")
     weekday = WEEKDAYS[day.weekday()]
     spans = hours.get(weekday) or []
@@ -227,9 +245,20 @@ def _center_clean(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-CENTER_FIELDS = ("name", "level", "area", "org", "address", "latitude", "longitude",
-                 "opening_hours", "closed_dates", "services", "contact_name",
-                 "phone")  # fmt: skip
+CENTER_FIELDS = (
+    "name",
+    "level",
+    "area",
+    "org",
+    "address",
+    "latitude",
+    "longitude",
+    "opening_hours",
+    "closed_dates",
+    "services",
+    "contact_name",
+    "phone",
+)
 
 
 @transaction.atomic
@@ -467,8 +496,16 @@ def _social_clean(data: dict[str, Any], instance: SocialOrganization | None) -> 
     return data
 
 
-SOCIAL_FIELDS = ("name", "credit_code", "kind", "area", "unit", "guiding_org", "guiding_rule",
-                 "services")  # fmt: skip
+SOCIAL_FIELDS = (
+    "name",
+    "credit_code",
+    "kind",
+    "area",
+    "unit",
+    "guiding_org",
+    "guiding_rule",
+    "services",
+)
 
 
 @transaction.atomic
@@ -486,10 +523,17 @@ def social_org_create(
     """Register a social organization. Without ``guiding_org`` the seed-004 rule picks one
     (see selectors.default_guiding_org)."""
     data = _social_clean(
-        dict(name=name, kind=kind, area=area, credit_code=credit_code, unit=unit,
-             guiding_org=guiding_org, services=services),
+        dict(
+            name=name,
+            kind=kind,
+            area=area,
+            credit_code=credit_code,
+            unit=unit,
+            guiding_org=guiding_org,
+            services=services,
+        ),
         None,
-    )  # fmt: skip
+    )
     obj = SocialOrganization(**{k: data[k] for k in SOCIAL_FIELDS})
     try:
         with transaction.atomic():

@@ -43,8 +43,14 @@ DAY_LABELS = dict(
 )
 
 
-STAFF_PERMS = ("members.view", "centers.manage", "volunteering.manage", "orgs.manage",
-               "cases.view", "geo.view")  # fmt: skip
+STAFF_PERMS = (
+    "members.view",
+    "centers.manage",
+    "volunteering.manage",
+    "orgs.manage",
+    "cases.view",
+    "geo.view",
+)
 
 
 def _base(request: HttpRequest) -> str:
@@ -172,14 +178,20 @@ def _center_form(request: HttpRequest, center: ServiceCenter | None) -> HttpResp
     initial: dict[str, Any] = {}
     if center is not None:
         initial = {
-            "name": center.name, "level": center.level, "org": center.org_id,
-            "area": center.area_id, "address": center.address, "latitude": center.latitude,
-            "longitude": center.longitude, "services": center.services,
-            "contact_name": center.contact_name, "phone": center.phone,
+            "name": center.name,
+            "level": center.level,
+            "org": center.org_id,
+            "area": center.area_id,
+            "address": center.address,
+            "latitude": center.latitude,
+            "longitude": center.longitude,
+            "services": center.services,
+            "contact_name": center.contact_name,
+            "phone": center.phone,
             "contact_phone": center.reveal_contact_phone(),
             "opening_text": services.format_opening_hours(center.opening_hours),
             "closed_text": services.format_closed_dates(center.closed_dates),
-        }  # fmt: skip
+        }
     form = CenterForm(request.POST or None, initial=initial)
     orgs = selectors.center_org_choices(scope)
     offer(form.fields["org"], orgs, selected=center.org_id if center else None)
@@ -192,8 +204,11 @@ def _center_form(request: HttpRequest, center: ServiceCenter | None) -> HttpResp
         try:
             data["opening_hours"] = services.parse_opening_hours(text)
             data["closed_dates"] = services.parse_closed_dates(closed_text)
-            if not scope.reaches_org("centers.manage", data["org"].path, data["org"].area.path
-                                     if data["org"].area else None):  # fmt: skip
+            if not scope.reaches_org(
+                "centers.manage",
+                data["org"].path,
+                data["org"].area.path if data["org"].area else None,
+            ):
                 raise Http404
             if center is None:
                 center = services.center_create(actor=request.user, **data)
@@ -287,10 +302,14 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         item = selectors.get_item(center, tpk) if kind == "item" else None
         try:
             services.booking_create(
-                actor=request.user, center=center, room=room, item=item,
-                purpose=form.cleaned_data["purpose"], start=form.cleaned_data["start"],
+                actor=request.user,
+                center=center,
+                room=room,
+                item=item,
+                purpose=form.cleaned_data["purpose"],
+                start=form.cleaned_data["start"],
                 end=form.cleaned_data["end"],
-            )  # fmt: skip
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -377,13 +396,19 @@ def _social_form(request: HttpRequest, so: Any) -> HttpResponse:
     initial = {}
     if so is not None:
         initial = {
-            "name": so.name, "credit_code": so.credit_code, "kind": so.kind, "area": so.area_id,
+            "name": so.name,
+            "credit_code": so.credit_code,
+            "kind": so.kind,
+            "area": so.area_id,
             "guiding_org": so.guiding_org_id if so.guiding_rule == "manual" else None,
             "services": so.services,
-        }  # fmt: skip
+        }
     form = SocialOrgForm(request.POST or None, initial=initial)
-    offer(form.fields["area"], selectors.social_org_area_choices(scope),
-          selected=so.area_id if so else None)  # fmt: skip
+    offer(
+        form.fields["area"],
+        selectors.social_org_area_choices(scope),
+        selected=so.area_id if so else None,
+    )
     offer(
         form.fields["guiding_org"],
         org_queryset(scope, "orgs.manage").order_by("path"),

@@ -29,10 +29,25 @@ _ORG_ATTRS = ("org_path", "lead_org_path", "source_path", "member_org_path")
 _AREA_ATTRS = ("area_path", "compound_path")
 # Relations followed, in this order, when an object holds no path itself.
 _VIA = (
-    "org", "lead_org", "serving_branch", "area", "compound", "community", "home", "member",
-    "case", "center", "activity", "team", "project", "listing", "need", "report", "user",
+    "org",
+    "lead_org",
+    "serving_branch",
+    "area",
+    "compound",
+    "community",
+    "home",
+    "member",
+    "case",
+    "center",
+    "activity",
+    "team",
+    "project",
+    "listing",
+    "need",
+    "report",
+    "user",
     "created_by",
-)  # fmt: skip
+)
 
 
 def _label(obj: models.Model) -> str:

@@ -217,10 +217,16 @@ def export_file(scope: Scope, qs: Any) -> tuple[Any, int]:
     ws = wb.add_worksheet(gettext("审计日志"))
     head = wb.add_format({"bold": True, "bg_color": "#F8E1E1", "border": 1})
     headers = [
-        (gettext("时间"), 20), (gettext("操作人"), 18), (gettext("用户名"), 14),
-        (gettext("动作"), 22), (gettext("对象"), 40), (gettext("党组织"), 28),
-        (gettext("区域"), 20), (gettext("IP 地址"), 16), (gettext("动作代码"), 26),
-    ]  # fmt: skip
+        (gettext("时间"), 20),
+        (gettext("操作人"), 18),
+        (gettext("用户名"), 14),
+        (gettext("动作"), 22),
+        (gettext("对象"), 40),
+        (gettext("党组织"), 28),
+        (gettext("区域"), 20),
+        (gettext("IP 地址"), 16),
+        (gettext("动作代码"), 26),
+    ]
     ws.freeze_panes(1, 0)
     for i, (label, width) in enumerate(headers):
         ws.set_column(i, i, width)

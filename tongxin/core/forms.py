@@ -20,7 +20,7 @@ def apply_service_error(form: forms.Form, err: ServiceError) -> None:
 
 def offer(
     field: forms.Field,
-    queryset: QuerySet,  # type: ignore[type-arg]
+    queryset: QuerySet,
     limit: int = 500,
     selected: object = None,
     label: Callable[[Any], str] = str,
@@ -47,4 +47,4 @@ def offer(
 
     field.queryset = accepted  # type: ignore[attr-defined]
     # A callable: the rows are read only when the form is rendered.
-    field.widget.choices = rows  # type: ignore[attr-defined]
+    field.widget.choices = rows

@@ -12,10 +12,10 @@ from tongxin.core.scope import scope_for_user
 class ScopeMiddleware:
     """Attaches ``request.scope`` (computed lazily, once per request) and the client IP."""
 
-    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+    def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request):  # type: ignore[no-untyped-def]
+    def __call__(self, request):
         request.scope = SimpleLazyObject(lambda: scope_for_user(request.user))
         token = set_ip(client_ip(request))
         try:
@@ -29,10 +29,10 @@ class LanguageMiddleware:
     Unlike Django's LocaleMiddleware the browser's Accept-Language is not followed: an
     English-language browser in a street office still gets the Chinese interface."""
 
-    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+    def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request):  # type: ignore[no-untyped-def]
+    def __call__(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
@@ -52,10 +52,10 @@ class SecurityHeadersMiddleware:
         "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
     )
 
-    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+    def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request):  # type: ignore[no-untyped-def]
+    def __call__(self, request):
         response = self.get_response(request)
         if not request.path.startswith(("/api/v1/docs", "/admin/")):
             response.setdefault("Content-Security-Policy", self.CSP)
@@ -68,13 +68,13 @@ class BadInputMiddleware:
     """A number too large for the database (a 20-digit id in a form's multiple choice, which
     Django looks up with ``pk__in``) is the client's error: a 400 page, not a 500."""
 
-    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+    def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request):  # type: ignore[no-untyped-def]
+    def __call__(self, request):
         return self.get_response(request)
 
-    def process_exception(self, request, exception):  # type: ignore[no-untyped-def]
+    def process_exception(self, request, exception):
         if isinstance(exception, OverflowError):
             return bad_request(request, exception)
         return None

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 
-def paginate(request: HttpRequest, qs: QuerySet, per_page: int | None = None) -> Page:  # type: ignore[type-arg]
+def paginate(request: HttpRequest, qs: QuerySet, per_page: int | None = None) -> Page:
     """Two queries: the count and the page's rows."""
     paginator = Paginator(qs, per_page or settings.PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))

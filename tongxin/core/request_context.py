@@ -11,11 +11,11 @@ from django.http import HttpRequest
 _ip: ContextVar[str | None] = ContextVar("tongxin_ip", default=None)
 
 
-def set_ip(ip: str | None):  # type: ignore[no-untyped-def]
+def set_ip(ip: str | None):
     return _ip.set(ip)
 
 
-def reset_ip(token) -> None:  # type: ignore[no-untyped-def]
+def reset_ip(token) -> None:
     _ip.reset(token)
 
 

@@ -140,7 +140,7 @@ class Scope:
         return roots
 
 
-def request_scope(request) -> Scope:  # type: ignore[no-untyped-def]
+def request_scope(request) -> Scope:
     """The Scope of a request: set by ScopeMiddleware, or by the API's token auth."""
     scope = getattr(request, "scope", None)
     return scope if scope is not None else scope_for_user(request.user)
@@ -156,7 +156,7 @@ def register_grant_loader(loader: Callable[[Any], Scope]) -> None:
     _grant_loader = loader
 
 
-def scope_for_user(user) -> Scope:  # type: ignore[no-untyped-def]
+def scope_for_user(user) -> Scope:
     if user is None or not user.is_authenticated:
         return Scope.anonymous()
     if user.is_superuser:

@@ -201,7 +201,7 @@ def audited_org_path(scope: Scope, pk: object) -> str | None:
     if path is None:
         return None
     if scope.is_superuser or scope.reaches_org(PERM, path):
-        return path  # type: ignore[no-any-return]
+        return path
     return None
 
 

@@ -83,7 +83,9 @@ def check(f: UploadedFile, *, allowed: frozenset[str] | set[str], max_bytes: int
     return kind
 
 
-def store(f: UploadedFile, *, allowed: frozenset[str] | set[str], max_bytes: int, folder: str) -> StoredFile:  # fmt: skip
+def store(
+    f: UploadedFile, *, allowed: frozenset[str] | set[str], max_bytes: int, folder: str
+) -> StoredFile:
     """Check and write the file under UPLOAD_ROOT/folder/<random>.<ext>. Callers delete the
     file again (``delete``) when the surrounding transaction fails."""
     kind = check(f, allowed=allowed, max_bytes=max_bytes)

@@ -43,9 +43,12 @@ def member_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/member_home.html",
-        {"member": request.user.member, "cards": phone_cards_for(request),  # type: ignore[union-attr]
-         "today": timezone.localdate()},
-    )  # fmt: skip
+        {
+            "member": request.user.member,  # type: ignore[union-attr]
+            "cards": phone_cards_for(request),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required

@@ -42,21 +42,48 @@ CITY_SECTORS = {
 CITY_MEMBERS = 561000
 
 DISTRICTS = [
-    ("海曙区", "330203"), ("江北区", "330205"), ("北仑区", "330206"), ("镇海区", "330211"),
-    ("鄞州区", "330212"), ("奉化区", "330213"), ("象山县", "330225"), ("宁海县", "330226"),
-    ("余姚市", "330281"), ("慈溪市", "330282"),
-]  # fmt: skip
+    ("海曙区", "330203"),
+    ("江北区", "330205"),
+    ("北仑区", "330206"),
+    ("镇海区", "330211"),
+    ("鄞州区", "330212"),
+    ("奉化区", "330213"),
+    ("象山县", "330225"),
+    ("宁海县", "330226"),
+    ("余姚市", "330281"),
+    ("慈溪市", "330282"),
+]
 # Birthplaces of members born outside the city (GB/T 2260 county codes).
-OTHER_REGIONS = ["330102", "330302", "330402", "340102", "360102", "410102", "510104",
-                 "320102", "430102", "420102", "350102", "370102"]  # fmt: skip
+OTHER_REGIONS = [
+    "330102",
+    "330302",
+    "330402",
+    "340102",
+    "360102",
+    "410102",
+    "510104",
+    "320102",
+    "430102",
+    "420102",
+    "350102",
+    "370102",
+]
 
 PLACE_CHARS = (
     "东西南北中新华兴安康宁和平泰福春秋明光文武丰盛江河湖海山林松竹梅兰桂荷清云月星"
     "长青永乐金银玉宝庆瑞祥德仁义礼智信博雅静怡馨逸景翠锦绣望港湾桥塘浦溪岭湖滨柳桃杏"
 )
 COMPOUND_SUFFIXES = ["花园", "小区", "新村", "家园", "苑", "公寓", "园区", "大厦", "商圈", "嘉园"]
-ENTERPRISE_SUFFIXES = ["科技有限公司", "制造有限公司", "贸易有限公司", "电子股份有限公司",
-                       "模具有限公司", "物流有限公司", "建设集团有限公司", "服装有限公司"]  # fmt: skip
+ENTERPRISE_SUFFIXES = [
+    "科技有限公司",
+    "制造有限公司",
+    "贸易有限公司",
+    "电子股份有限公司",
+    "模具有限公司",
+    "物流有限公司",
+    "建设集团有限公司",
+    "服装有限公司",
+]
 SOCIAL_SUFFIXES = [
     "志愿者协会",
     "社会工作服务中心",
@@ -65,25 +92,56 @@ SOCIAL_SUFFIXES = [
     "公益服务社",
     "养老服务中心",
 ]
-INSTITUTION_NAMES = ["发展和改革局", "教育局", "民政局", "财政局", "人力资源和社会保障局",
-                     "自然资源和规划局", "住房和城乡建设局", "交通运输局", "农业农村局", "商务局",
-                     "文化广电旅游局", "卫生健康局", "市场监督管理局", "综合行政执法局",
-                     "第一中学", "实验小学", "人民医院", "中医院", "图书馆", "档案馆"]  # fmt: skip
+INSTITUTION_NAMES = [
+    "发展和改革局",
+    "教育局",
+    "民政局",
+    "财政局",
+    "人力资源和社会保障局",
+    "自然资源和规划局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "农业农村局",
+    "商务局",
+    "文化广电旅游局",
+    "卫生健康局",
+    "市场监督管理局",
+    "综合行政执法局",
+    "第一中学",
+    "实验小学",
+    "人民医院",
+    "中医院",
+    "图书馆",
+    "档案馆",
+]
 OTHER_NAMES = ["离退休干部", "流动党员", "两新组织综合", "园区联合", "楼宇联合", "商圈联合"]
 ETHNICITIES = ["汉族"] * 97 + ["回族", "满族", "畲族"]
 EDU_BY_DECADE = {
     # birth decade -> weights for primary, junior, senior, college, bachelor, postgraduate
-    1930: [50, 30, 15, 4, 1, 0], 1940: [40, 32, 18, 7, 3, 0], 1950: [25, 35, 25, 10, 5, 0],
-    1960: [10, 30, 30, 18, 11, 1], 1970: [4, 18, 28, 25, 22, 3], 1980: [1, 8, 18, 28, 38, 7],
-    1990: [0, 3, 10, 27, 48, 12], 2000: [0, 1, 6, 28, 52, 13],
-}  # fmt: skip
+    1930: [50, 30, 15, 4, 1, 0],
+    1940: [40, 32, 18, 7, 3, 0],
+    1950: [25, 35, 25, 10, 5, 0],
+    1960: [10, 30, 30, 18, 11, 1],
+    1970: [4, 18, 28, 25, 22, 3],
+    1980: [1, 8, 18, 28, 38, 7],
+    1990: [0, 3, 10, 27, 48, 12],
+    2000: [0, 1, 6, 28, 52, 13],
+}
 EDUCATIONS = ["primary", "junior", "senior", "college", "bachelor", "postgraduate"]
 
 RETIREMENT_AGE = 60  # older members have no work unit in the demo
 WORK_ELSEWHERE_RATE = 0.05  # members of territorial organizations who work at a unit nearby
 
-FLOATING_TO = ["上海市浦东新区", "杭州市滨江区", "深圳市南山区", "苏州市工业园区", "广州市天河区",
-               "北京市海淀区", "义乌市稠城街道", "温州市鹿城区"]  # fmt: skip
+FLOATING_TO = [
+    "上海市浦东新区",
+    "杭州市滨江区",
+    "深圳市南山区",
+    "苏州市工业园区",
+    "广州市天河区",
+    "北京市海淀区",
+    "义乌市稠城街道",
+    "温州市鹿城区",
+]
 DISTRICT_NAMES = {code: "宁波市" + name for name, code in DISTRICTS}
 # 统一社会信用代码 first two characters: registration authority and kind (GB 32100-2015).
 UNIT_KIND_CODES = {"enterprise": "91", "social_org": "51", "public_institution": "12"}
@@ -147,8 +205,8 @@ class Plan:
     today: dt.date
     areas: list[Node] = field(default_factory=list)
     orgs: list[Node] = field(default_factory=list)
-    units: list[tuple] = field(default_factory=list)  # type: ignore[type-arg]
-    leadership: list[tuple] = field(default_factory=list)  # type: ignore[type-arg]
+    units: list[tuple] = field(default_factory=list)
+    leadership: list[tuple] = field(default_factory=list)
     member_total: int = 0
     sector_counts: dict[str, int] = field(default_factory=dict)
     # for demo users
@@ -199,23 +257,33 @@ class Generator:
 
     # ---- geography -------------------------------------------------------------------------
     def plan_areas(self, plan: Plan) -> Node:
-        city = Node("宁波市", {"level": "city", "code": "330200",
-                               "latitude": "29.868336", "longitude": "121.543990"})  # fmt: skip
+        city = Node(
+            "宁波市",
+            {"level": "city", "code": "330200", "latitude": "29.868336", "longitude": "121.543990"},
+        )
         districts = DISTRICTS[: self.n_districts]
         self.streets: list[tuple[Node, Node, str]] = []  # (district area, street area, region)
         for d_name, code in districts:
             d = city.add(Node(d_name, {"level": "district", "code": code}))
             for s in range(self.streets_per_district):
                 suffix = "街道" if s % 3 else "镇"
-                st = d.add(Node(self.place_name() + suffix,
-                                {"level": "street", "code": f"{code}{s + 1:03d}"}))  # fmt: skip
+                st = d.add(
+                    Node(
+                        self.place_name() + suffix,
+                        {"level": "street", "code": f"{code}{s + 1:03d}"},
+                    )
+                )
                 self.streets.append((d, st, code))
         plan.areas = [city]
         return city
 
     def add_community(self, street: Node, village: bool) -> Node:
-        comm = street.add(Node(self.place_name() + ("村" if village else "社区"),
-                               {"level": "community", "code": ""}))  # fmt: skip
+        comm = street.add(
+            Node(
+                self.place_name() + ("村" if village else "社区"),
+                {"level": "community", "code": ""},
+            )
+        )
         for _ in range(self.rng.randint(3, 7)):
             suffix = self.rng.choice(COMPOUND_SUFFIXES)
             comp = comm.add(Node(self.place_name() + suffix, {"level": "compound", "code": ""}))
@@ -224,12 +292,30 @@ class Generator:
         return comm
 
     # ---- organizations ---------------------------------------------------------------------
-    def org(self, name: str, kind: str, sector: str, area: Node | None, unit: int | None = None,
-            establishment: str = "formal", is_joint: bool = False) -> Node:  # fmt: skip
+    def org(
+        self,
+        name: str,
+        kind: str,
+        sector: str,
+        area: Node | None,
+        unit: int | None = None,
+        establishment: str = "formal",
+        is_joint: bool = False,
+    ) -> Node:
         founded = self.today - dt.timedelta(days=self.rng.randint(400, 365 * 40))
-        return Node(name, {"kind": kind, "sector": sector, "area": area, "unit": unit,
-                           "establishment": establishment, "is_joint": is_joint,
-                           "is_temporary": False, "founded_on": founded.isoformat()})  # fmt: skip
+        return Node(
+            name,
+            {
+                "kind": kind,
+                "sector": sector,
+                "area": area,
+                "unit": unit,
+                "establishment": establishment,
+                "is_joint": is_joint,
+                "is_temporary": False,
+                "founded_on": founded.isoformat(),
+            },
+        )
 
     def new_unit(self, plan: Plan, name: str, sector: str, area: Node | None) -> int:
         unit_id = len(plan.units) + 1
@@ -255,8 +341,12 @@ class Generator:
 
         def branches(head: Node, n: int, sector: str, area: Node | None, prefix: str = "") -> None:
             for i in range(n):
-                b = self.org(f"{head.name.removesuffix('党委').removesuffix('党总支')}{prefix}第{i + 1}党支部",
-                             "branch", sector, area)  # fmt: skip
+                b = self.org(
+                    f"{head.name.removesuffix('党委').removesuffix('党总支')}{prefix}第{i + 1}党支部",
+                    "branch",
+                    sector,
+                    area,
+                )
                 out.append((b, head))
                 for g in range(rng.choice([0, 0, 0, 1, 2])):
                     out.append((self.org(f"{b.name}第{g + 1}党小组", "group", sector, area), b))
@@ -273,24 +363,43 @@ class Generator:
                     out.append((self.org(f"{b.name}第{g + 1}党小组", "group", sector, comm), b))
             else:
                 head_kind = "committee" if size >= 4 else "general_branch"
-                head = self.org(comm.name + ("党委" if size >= 4 else "党总支"), head_kind,
-                                sector, comm)  # fmt: skip
+                head = self.org(
+                    comm.name + ("党委" if size >= 4 else "党总支"), head_kind, sector, comm
+                )
                 out.append((head, None))
                 branches(head, size, sector, comm)
             return out
         if kind == "enterprise":
-            unit_name = rng.choice(["宁波", district.name[:2], street.name[:2]]) + \
-                rng.choice(CompanyProvider.company_prefixes) + rng.choice(ENTERPRISE_SUFFIXES)  # fmt: skip
+            unit_name = (
+                rng.choice(["宁波", district.name[:2], street.name[:2]])
+                + rng.choice(CompanyProvider.company_prefixes)
+                + rng.choice(ENTERPRISE_SUFFIXES)
+            )
             unit = self.new_unit(plan, unit_name, "enterprise", street)
             size = rng.choice([1, 1, 1, 1, 2, 3, 5])
             if size == 1:
                 joint = rng.random() < 0.15
-                out.append((self.org(unit_name + ("联合党支部" if joint else "党支部"), "branch",
-                                     "enterprise", street, unit, is_joint=joint), None))  # fmt: skip
+                out.append(
+                    (
+                        self.org(
+                            unit_name + ("联合党支部" if joint else "党支部"),
+                            "branch",
+                            "enterprise",
+                            street,
+                            unit,
+                            is_joint=joint,
+                        ),
+                        None,
+                    )
+                )
             else:
-                head = self.org(unit_name + ("党委" if size >= 4 else "党总支"),
-                                "committee" if size >= 4 else "general_branch", "enterprise",
-                                street, unit)  # fmt: skip
+                head = self.org(
+                    unit_name + ("党委" if size >= 4 else "党总支"),
+                    "committee" if size >= 4 else "general_branch",
+                    "enterprise",
+                    street,
+                    unit,
+                )
                 out.append((head, None))
                 branches(head, size, "enterprise", street)
             return out
@@ -298,8 +407,19 @@ class Generator:
             name = street.name[:2] + self.place_name() + rng.choice(SOCIAL_SUFFIXES)
             unit = self.new_unit(plan, name, "social_org", street)
             functional = rng.random() < 0.3
-            out.append((self.org(name + "党支部", "branch", "social_org", street, unit,
-                                 establishment="functional" if functional else "formal"), None))  # fmt: skip
+            out.append(
+                (
+                    self.org(
+                        name + "党支部",
+                        "branch",
+                        "social_org",
+                        street,
+                        unit,
+                        establishment="functional" if functional else "formal",
+                    ),
+                    None,
+                )
+            )
             return out
         if kind == "public_institution":
             inst = rng.choice(INSTITUTION_NAMES)
@@ -310,12 +430,20 @@ class Generator:
             unit = self.new_unit(plan, name, "public_institution", district)
             size = rng.choice([1, 2, 3, 4, 6])
             if size == 1:
-                out.append((self.org(name + "党支部", "branch", "public_institution", district,
-                                     unit), None))  # fmt: skip
+                out.append(
+                    (
+                        self.org(name + "党支部", "branch", "public_institution", district, unit),
+                        None,
+                    )
+                )
             else:
-                head = self.org(name + ("机关党委" if size >= 4 else "党总支"),
-                                "committee" if size >= 4 else "general_branch",
-                                "public_institution", district, unit)  # fmt: skip
+                head = self.org(
+                    name + ("机关党委" if size >= 4 else "党总支"),
+                    "committee" if size >= 4 else "general_branch",
+                    "public_institution",
+                    district,
+                    unit,
+                )
                 out.append((head, None))
                 branches(head, size, "public_institution", district)
             return out
@@ -333,15 +461,22 @@ class Generator:
         district_orgs: dict[int, Node] = {}
         street_orgs: list[tuple[Node, Node, Node]] = []  # (street org, street area, district area)
         for d_area in city_area.children:
-            d_org = city.add(self.org(f"中共{d_area.name}委", "committee", "public_institution",
-                                      d_area))  # fmt: skip
+            d_org = city.add(
+                self.org(f"中共{d_area.name}委", "committee", "public_institution", d_area)
+            )
             quota["public_institution"] -= 1
             district_orgs[id(d_area)] = d_org
             for s_area in d_area.children:
-                s_org = d_org.add(self.org(f"{s_area.name}党工委" if s_area.name.endswith("街道")
-                                           else f"中共{s_area.name}委",
-                                           "working_committee" if s_area.name.endswith("街道")
-                                           else "committee", "public_institution", s_area))  # fmt: skip
+                s_org = d_org.add(
+                    self.org(
+                        f"{s_area.name}党工委"
+                        if s_area.name.endswith("街道")
+                        else f"中共{s_area.name}委",
+                        "working_committee" if s_area.name.endswith("街道") else "committee",
+                        "public_institution",
+                        s_area,
+                    )
+                )
                 quota["public_institution"] -= 1
                 street_orgs.append((s_org, s_area, d_area))
         plan.anchors["street"] = street_orgs[0][0]
@@ -359,8 +494,9 @@ class Generator:
                 s_org, s_area, d_area = self.rng.choice(street_orgs)
                 self.current_region = str(d_area.fields["code"])
                 nodes = self.cluster(kind, plan, s_area, d_area)[:remaining]
-                parent_of_head = district_orgs[id(d_area)] if kind in (
-                    "public_institution", "other") else s_org  # fmt: skip
+                parent_of_head = (
+                    district_orgs[id(d_area)] if kind in ("public_institution", "other") else s_org
+                )
                 for node, parent in nodes:
                     (parent or parent_of_head).add(node)
                 remaining -= len(nodes)
@@ -370,10 +506,11 @@ class Generator:
     def allocate_members(self, ordered_orgs: list[Node]) -> list[Node]:
         """Members belong to branches (or to a committee that has none below it)."""
         holders = [
-            n for n in ordered_orgs
+            n
+            for n in ordered_orgs
             if n.fields["kind"] == "branch"
             or (n.fields["kind"] in ("committee", "general_branch") and not n.children)
-        ]  # fmt: skip
+        ]
         weights = [self.rng.uniform(0.3, 1.7) for _ in holders]
         total_w = sum(weights)
         counts = [max(1, int(self.member_total * w / total_w)) for w in weights]
@@ -414,14 +551,18 @@ class Generator:
             return None
         host = node.fields.get("host_unit_id")
         if host is not None:
-            return host  # type: ignore[no-any-return]
+            return host
         nearby = self.units_near.get(node.fields.get("street_area_id") or 0)
         if nearby and draw < WORK_ELSEWHERE_RATE:
             return nearby[int(draw / WORK_ELSEWHERE_RATE * len(nearby))]
         return None
 
-    def member_rows(self, holders: list[Node], buildings_by_area: dict[int, list[int]],
-                    region_of_street: dict[int, str]) -> Iterator[tuple]:  # type: ignore[type-arg]  # fmt: skip
+    def member_rows(
+        self,
+        holders: list[Node],
+        buildings_by_area: dict[int, list[int]],
+        region_of_street: dict[int, str],
+    ) -> Iterator[tuple]:
         """Rows in the column order of MEMBER_COLUMNS, holder by holder."""
         rng = self.rng
         today = self.today
@@ -430,7 +571,8 @@ class Generator:
         for node in holders:
             area_id = node.fields["area_id"]
             buildings = buildings_by_area.get(area_id) or buildings_by_area.get(
-                node.fields["street_area_id"], [])  # fmt: skip
+                node.fields["street_area_id"], []
+            )
             home_region = region_of_street.get(node.fields["street_area_id"], "330203")
             for k in range(node.members):
                 member_id = node.first_member_id + k
@@ -459,14 +601,34 @@ class Generator:
                 residence = rng.choice(buildings) if buildings else None
                 work_unit = self.work_unit(node, age, floating)
                 yield (
-                    member_id, self.person_name(), gender, rng.choice(ETHNICITIES), education,
-                    encrypt(number), index(number), encrypt(phone), index(phone),
-                    idnumber.mask(number), pii.mask_phone(phone), birth.isoformat(),
-                    joined.isoformat(), confirmed, status, "normal", node.id, node.path,
-                    residence, work_unit, int(floating), rng.choice(FLOATING_TO) if floating else "",
-                    int(rng.random() < 0.01), int(rng.random() < 0.06), int(rng.random() < 0.04),
-                    now, now,
-                )  # fmt: skip
+                    member_id,
+                    self.person_name(),
+                    gender,
+                    rng.choice(ETHNICITIES),
+                    education,
+                    encrypt(number),
+                    index(number),
+                    encrypt(phone),
+                    index(phone),
+                    idnumber.mask(number),
+                    pii.mask_phone(phone),
+                    birth.isoformat(),
+                    joined.isoformat(),
+                    confirmed,
+                    status,
+                    "normal",
+                    node.id,
+                    node.path,
+                    residence,
+                    work_unit,
+                    int(floating),
+                    rng.choice(FLOATING_TO) if floating else "",
+                    int(rng.random() < 0.01),
+                    int(rng.random() < 0.06),
+                    int(rng.random() < 0.04),
+                    now,
+                    now,
+                )
 
     def plan_leadership(self, ordered_orgs: list[Node], plan: Plan) -> None:
         rng = self.rng
@@ -490,17 +652,39 @@ class Generator:
                 continue
             years = 5 if node.fields["kind"] in ("committee", "working_committee") else 3
             start = today - dt.timedelta(days=rng.randint(30, 365 * years - 10))
-            end = start.replace(year=start.year + years) if not (start.month == 2 and start.day == 29) \
-                else start.replace(year=start.year + years, day=28)  # fmt: skip
+            end = (
+                start.replace(year=start.year + years)
+                if not (start.month == 2 and start.day == 29)
+                else start.replace(year=start.year + years, day=28)
+            )
             dual = node.fields["sector"] in ("village", "community") and rng.random() < 0.99
-            plan.leadership.append((next(lid), node.id, mid, "secretary", start.isoformat(),
-                                    end.isoformat(), int(dual)))  # fmt: skip
+            plan.leadership.append(
+                (
+                    next(lid),
+                    node.id,
+                    mid,
+                    "secretary",
+                    start.isoformat(),
+                    end.isoformat(),
+                    int(dual),
+                )
+            )
             if node.members >= 6:
-                plan.leadership.append((next(lid), node.id, mid + 1, "deputy", start.isoformat(),
-                                        end.isoformat(), 0))  # fmt: skip
+                plan.leadership.append(
+                    (next(lid), node.id, mid + 1, "deputy", start.isoformat(), end.isoformat(), 0)
+                )
                 for k in range(2, min(5, node.members)):
-                    plan.leadership.append((next(lid), node.id, mid + k, "committee_member",
-                                            start.isoformat(), end.isoformat(), 0))  # fmt: skip
+                    plan.leadership.append(
+                        (
+                            next(lid),
+                            node.id,
+                            mid + k,
+                            "committee_member",
+                            start.isoformat(),
+                            end.isoformat(),
+                            0,
+                        )
+                    )
 
 
 def build_plan(
@@ -526,8 +710,10 @@ def build_plan(
         o.fields["unit_id"] = o.fields.pop("unit", None)
         o.fields["area_id"] = area_ids[id(area)] if area is not None else None
         o.fields["street_area_id"] = street_of.get(o.fields["area_id"] or 0) or o.fields["area_id"]
-    plan.units = [(uid, name, sector, area_ids.get(a) if a else None, code, address)
-                  for uid, name, sector, a, code, address in plan.units]  # fmt: skip
+    plan.units = [
+        (uid, name, sector, area_ids.get(a) if a else None, code, address)
+        for uid, name, sector, a, code, address in plan.units
+    ]
     plan_work_units(gen, plan, ordered_areas, plan.orgs)
     holders = gen.allocate_members(ordered_orgs)
     gen.plan_leadership(ordered_orgs, plan)
@@ -535,7 +721,9 @@ def build_plan(
     return gen, plan, ordered_areas, ordered_orgs, holders
 
 
-def plan_work_units(gen: Generator, plan: Plan, ordered_areas: list[Node], roots: list[Node]) -> None:  # fmt: skip
+def plan_work_units(
+    gen: Generator, plan: Plan, ordered_areas: list[Node], roots: list[Node]
+) -> None:
     """The unit hosting each organization, itself or through an ancestor (a committee's
     branches are in its unit), as ``host_unit_id``; and for each street, the units located in
     it or in its district, for members who work outside their own organization."""
@@ -568,8 +756,10 @@ def place_compounds(ordered_areas: list[Node]) -> None:
     for node in ordered_areas:
         parent = coords.get(node.path[:-STEPLEN])
         if parent is None:  # the city
-            coords[node.path] = (float(node.fields.get("latitude") or 29.868336),
-                                 float(node.fields.get("longitude") or 121.543990))  # fmt: skip
+            coords[node.path] = (
+                float(node.fields.get("latitude") or 29.868336),
+                float(node.fields.get("longitude") or 121.543990),
+            )
             continue
         spread = COORD_SPREAD.get(node.fields["level"])
         if spread is None:  # buildings

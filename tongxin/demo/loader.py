@@ -30,23 +30,74 @@ from tongxin.members.models import Member, OrgRelationChange
 from tongxin.orgs.models import Leadership, Organization, Unit
 
 MEMBER_COLUMNS = [
-    "id", "name", "gender", "ethnicity", "education", "id_number_enc", "id_number_index",
-    "phone_enc", "phone_index", "id_number_masked", "phone_masked", "birth_date", "joined_on",
-    "confirmed_on", "status", "standing", "org_id", "org_path", "residence_id", "work_unit_id",
-    "is_floating", "floating_to", "is_lost_contact", "is_model_post", "is_party_household",
-    "created_at", "updated_at",
-]  # fmt: skip
+    "id",
+    "name",
+    "gender",
+    "ethnicity",
+    "education",
+    "id_number_enc",
+    "id_number_index",
+    "phone_enc",
+    "phone_index",
+    "id_number_masked",
+    "phone_masked",
+    "birth_date",
+    "joined_on",
+    "confirmed_on",
+    "status",
+    "standing",
+    "org_id",
+    "org_path",
+    "residence_id",
+    "work_unit_id",
+    "is_floating",
+    "floating_to",
+    "is_lost_contact",
+    "is_model_post",
+    "is_party_household",
+    "created_at",
+    "updated_at",
+]
 # At least this many members in the story branch: a 支部委员会 (secretary, deputy, three
 # committee members, see Generator.plan_leadership) and members beside it.
 STORY_BRANCH_MIN_MEMBERS = 8
 AREA_COLUMNS = ["id", "path", "depth", "numchild", "name", "level", "code", "latitude", "longitude"]
-ORG_COLUMNS = ["id", "path", "depth", "numchild", "name", "kind", "establishment", "sector",
-               "is_joint", "is_temporary", "area_id", "unit_id", "founded_on"]  # fmt: skip
+ORG_COLUMNS = [
+    "id",
+    "path",
+    "depth",
+    "numchild",
+    "name",
+    "kind",
+    "establishment",
+    "sector",
+    "is_joint",
+    "is_temporary",
+    "area_id",
+    "unit_id",
+    "founded_on",
+]
 UNIT_COLUMNS = ["id", "name", "sector", "credit_code", "area_id", "address"]
-LEADERSHIP_COLUMNS = ["id", "org_id", "member_id", "role", "term_start", "term_end",
-                      "holds_dual_role"]  # fmt: skip
-HISTORY_COLUMNS = ["id", "member_id", "kind", "from_org_id", "to_org_id", "from_org_name",
-                   "to_org_name", "on", "note"]  # fmt: skip
+LEADERSHIP_COLUMNS = [
+    "id",
+    "org_id",
+    "member_id",
+    "role",
+    "term_start",
+    "term_end",
+    "holds_dual_role",
+]
+HISTORY_COLUMNS = [
+    "id",
+    "member_id",
+    "kind",
+    "from_org_id",
+    "to_org_id",
+    "from_org_name",
+    "to_org_name",
+    "on",
+    "note",
+]
 
 # The demo tells one story (README, 演示账号): every account below works in the same street,
 # community, grid and branch, so that each cross-role journey can be walked with them:
@@ -78,10 +129,15 @@ OLD_DISPLAY_NAMES = {"zhibu": "支部书记 王建", "dangyuan": "党员 赵红"
 LINKED_MEMBER = {"zhibu": 0, "dangyuan": 1}
 
 
-def _tree_rows(nodes: list[Node], columns: list[str]) -> Iterator[tuple]:  # type: ignore[type-arg]
+def _tree_rows(nodes: list[Node], columns: list[str]) -> Iterator[tuple]:
     for n in nodes:
-        base = {"id": n.id, "path": n.path, "depth": len(n.path) // 4,
-                "numchild": len(n.children), "name": n.name}  # fmt: skip
+        base = {
+            "id": n.id,
+            "path": n.path,
+            "depth": len(n.path) // 4,
+            "numchild": len(n.children),
+            "name": n.name,
+        }
         yield tuple(base[c] if c in base else n.fields.get(c) for c in columns)
 
 
@@ -113,7 +169,9 @@ def wipe() -> None:
             module.wipe()
     # Only the accounts the demo made (same name and display name); others stay. Before the
     # members go: a linked account's display name holds its member's name.
-    for user in User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).select_related("member"):  # fmt: skip
+    for user in User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).select_related(
+        "member"
+    ):
         if user.display_name in _demo_display_names(user):
             user.delete()
     for username, display, _name, _phone in DEMO_RESIDENTS:
@@ -159,12 +217,16 @@ def load(
         if reset:
             wipe()
         bulk_insert(Area._meta.db_table, AREA_COLUMNS, _tree_rows(areas, AREA_COLUMNS))
-        bulk_insert(Unit._meta.db_table, UNIT_COLUMNS,
-                    ((u[0], u[1], u[2], u[4], u[3], u[5]) for u in plan.units))  # fmt: skip
+        bulk_insert(
+            Unit._meta.db_table,
+            UNIT_COLUMNS,
+            ((u[0], u[1], u[2], u[4], u[3], u[5]) for u in plan.units),
+        )
         bulk_insert(Organization._meta.db_table, ORG_COLUMNS, _tree_rows(orgs, ORG_COLUMNS))
         say("区域、单位、党组织已写入")
-        n = bulk_insert(Member._meta.db_table, MEMBER_COLUMNS,
-                        gen.member_rows(holders, by_area, region))  # fmt: skip
+        n = bulk_insert(
+            Member._meta.db_table, MEMBER_COLUMNS, gen.member_rows(holders, by_area, region)
+        )
         say(f"党员已写入：{n} 名")
         history = (
             (m, m, "joined", None, h.id, "", h.name, gen.today.isoformat(), "演示数据初始登记")
@@ -175,8 +237,13 @@ def load(
         bulk_insert(Leadership._meta.db_table, LEADERSHIP_COLUMNS, plan.leadership)
         _reset_sequences()
         users = create_demo_users(plan, orgs, holders, areas)
-        audit(actor=None, action="demo.generate", object_type="demo", installation_wide=True,
-              diff={"scale": scale, "seed": seed, "orgs": len(orgs), "members": n})  # fmt: skip
+        audit(
+            actor=None,
+            action="demo.generate",
+            object_type="demo",
+            installation_wide=True,
+            diff={"scale": scale, "seed": seed, "orgs": len(orgs), "members": n},
+        )
     compound = story_compound()
     for label, module in module_demos():
         t1 = time.perf_counter()
@@ -207,8 +274,15 @@ def load(
     sectors: dict[str, int] = {}
     for o in orgs:
         sectors[str(o.fields["sector"])] = sectors.get(str(o.fields["sector"]), 0) + 1
-    return {"areas": len(areas), "orgs": len(orgs), "members": n, "units": len(plan.units),
-            "sectors": sectors, "users": users, "seconds": elapsed}  # fmt: skip
+    return {
+        "areas": len(areas),
+        "orgs": len(orgs),
+        "members": n,
+        "units": len(plan.units),
+        "sectors": sectors,
+        "users": users,
+        "seconds": elapsed,
+    }
 
 
 @dataclass(frozen=True)
@@ -229,13 +303,16 @@ def story_of(plan: Plan, orgs: list[Node], holders: list[Node], areas: list[Node
     no street has a community one."""
     area_by_id = {a.id: a for a in areas}
     streets = [
-        o for o in orgs
+        o
+        for o in orgs
         if area_by_id.get(o.fields["area_id"] or 0) is not None
         and area_by_id[o.fields["area_id"]].fields["level"] == "street"
         and o.fields["kind"] in ("working_committee", "committee")
-    ]  # fmt: skip
+    ]
     # A 街道 (党工委) before a 镇 (党委), as the account's name says; the planned one first.
-    streets.sort(key=lambda o: (o.fields["kind"] != "working_committee", o is not plan.anchors["street"]))  # fmt: skip
+    streets.sort(
+        key=lambda o: (o.fields["kind"] != "working_committee", o is not plan.anchors["street"])
+    )
     for sector in ("community", "village"):
         for street in streets:
             for h in holders:
@@ -258,7 +335,9 @@ def story_of(plan: Plan, orgs: list[Node], holders: list[Node], areas: list[Node
     raise RuntimeError("演示数据中没有可用作演示故事的社区党支部。")
 
 
-def create_demo_users(plan: Plan, orgs: list[Node], holders: list[Node], areas: list[Node]) -> list[tuple[str, str, str]]:  # fmt: skip
+def create_demo_users(
+    plan: Plan, orgs: list[Node], holders: list[Node], areas: list[Node]
+) -> list[tuple[str, str, str]]:
     story = story_of(plan, orgs, holders, areas)
     branch = story.branch
     anchors = {
@@ -284,16 +363,22 @@ def create_demo_users(plan: Plan, orgs: list[Node], holders: list[Node], areas: 
             continue
         member_id = linked.get(username)
         user = User.objects.create(
-            username=username, password=password, member_id=member_id,
+            username=username,
+            password=password,
+            member_id=member_id,
             display_name=display.format(member=names[member_id]) if member_id else display,
-            is_staff=role is None, is_superuser=role is None,
-        )  # fmt: skip
+            is_staff=role is None,
+            is_superuser=role is None,
+        )
         if role and anchor:
             kind, pk, reach = anchors[anchor]
             RoleAssignment.objects.create(
-                user=user, role=roles[role], reach=reach,
-                org_id=pk if kind == "org" else None, area_id=pk if kind == "area" else None,
-            )  # fmt: skip
+                user=user,
+                role=roles[role],
+                reach=reach,
+                org_id=pk if kind == "org" else None,
+                area_id=pk if kind == "area" else None,
+            )
         out.append((username, DEMO_PASSWORD, desc))
     for username, display, name, phone in DEMO_RESIDENTS:
         if User.objects.filter(username=username).exists():

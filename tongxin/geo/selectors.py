@@ -26,5 +26,10 @@ def area_roots_for_choice() -> QuerySet[Area]:
 
 
 RESIDENCE_LEVELS = [AreaLevel.COMPOUND, AreaLevel.BUILDING]
-ANCHOR_LEVELS = [AreaLevel.CITY, AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY,
-                 AreaLevel.COMPOUND]  # fmt: skip
+ANCHOR_LEVELS = [
+    AreaLevel.CITY,
+    AreaLevel.DISTRICT,
+    AreaLevel.STREET,
+    AreaLevel.COMMUNITY,
+    AreaLevel.COMPOUND,
+]

@@ -29,7 +29,7 @@ class GridOut(Schema):
     member_count: int = 0
 
     @staticmethod
-    def resolve_instructor_name(obj) -> str | None:  # type: ignore[no-untyped-def]
+    def resolve_instructor_name(obj) -> str | None:
         return obj.instructor.name if obj.instructor_id else None
 
 
@@ -73,7 +73,7 @@ class GridListQuery(Schema):
 
 
 @router.get("/", response=GridPage, summary="网格列表（分页、筛选）")
-def grid_list(request: HttpRequest, query: Query[GridListQuery]):  # type: ignore[no-untyped-def]
+def grid_list(request: HttpRequest, query: Query[GridListQuery]):
     scope = request_scope(request)
     community = (
         selectors.get_community_for(scope, query.community_id, selectors.VIEW)
@@ -86,12 +86,16 @@ def grid_list(request: HttpRequest, query: Query[GridListQuery]):  # type: ignor
     )
     size = settings.PAGE_SIZE
     start = (query.page - 1) * size
-    return {"count": qs.count(), "page": query.page, "page_size": size,
-            "results": list(qs[start : start + size])}  # fmt: skip
+    return {
+        "count": qs.count(),
+        "page": query.page,
+        "page_size": size,
+        "results": list(qs[start : start + size]),
+    }
 
 
 @router.get("/coverage", summary="应建尽建检查：各类问题数量，及某一类的问题清单（分页）")
-def coverage_audit(  # type: ignore[no-untyped-def]
+def coverage_audit(
     request: HttpRequest, org_id: int | None = None, category: str = "", page: int = 1
 ):
     scope = request_scope(request)
@@ -111,22 +115,28 @@ def coverage_audit(  # type: ignore[no-untyped-def]
     return out
 
 
-def _detail(scope, grid):  # type: ignore[no-untyped-def]
+def _detail(scope, grid):
     grid.member_count = selectors.grid_members(scope, grid).count()
     grid.compounds_out = [{"id": c.pk, "name": c.name} for c in selectors.grid_compounds(grid)]
     grid.units_out = [{"id": u.pk, "name": u.name} for u in selectors.grid_units(grid)]
     grid.workers_out = [
-        {"id": w.pk, "role": w.role, "user_id": w.user_id, "member_id": w.member_id,
-         "username": w.user.username if w.user else None,
-         "name": (w.user.display_name or w.user.username) if w.user
-         else (w.member.name if w.member else "")}
+        {
+            "id": w.pk,
+            "role": w.role,
+            "user_id": w.user_id,
+            "member_id": w.member_id,
+            "username": w.user.username if w.user else None,
+            "name": (w.user.display_name or w.user.username)
+            if w.user
+            else (w.member.name if w.member else ""),
+        }
         for w in selectors.grid_workers(scope, grid)
-    ]  # fmt: skip
+    ]
     return grid
 
 
 @router.get("/{grid_id}", response=GridDetailOut, summary="网格详情")
-def grid_detail(request: HttpRequest, grid_id: int):  # type: ignore[no-untyped-def]
+def grid_detail(request: HttpRequest, grid_id: int):
     scope = request_scope(request)
     return _detail(scope, selectors.get_grid_for(scope, grid_id))
 
@@ -165,8 +175,13 @@ class GridPatchIn(Schema):
 
 
 # Service field names that the API calls differently.
-API_FIELDS = {"community": "community_id", "serving_branch": "serving_branch_id",
-              "compounds": "compound_ids", "units": "unit_ids", "user": "user_id"}  # fmt: skip
+API_FIELDS = {
+    "community": "community_id",
+    "serving_branch": "serving_branch_id",
+    "compounds": "compound_ids",
+    "units": "unit_ids",
+    "user": "user_id",
+}
 
 
 def _api_fields(err: ServiceError) -> ServiceError:
@@ -174,7 +189,7 @@ def _api_fields(err: ServiceError) -> ServiceError:
     return err
 
 
-def _pick(qs, ids: list[int], message: str, errors: dict[str, str], field: str) -> list:  # type: ignore[no-untyped-def, type-arg]
+def _pick(qs, ids: list[int], message: str, errors: dict[str, str], field: str) -> list:
     """The rows of ``qs`` with these ids, in the given order; an id that is not among them
     (unknown, or out of reach: the two look alike) is a field error naming it."""
     rows = {o.pk: o for o in qs.filter(pk__in=ids)}
@@ -195,9 +210,12 @@ NO_BRANCH = gettext_lazy("服务党支部不存在或不在您的管辖范围内
 NO_USER = gettext_lazy("编号为%(id)s的账号不存在或不在您的管辖范围内，请重新选择。")
 
 
-@router.post("/", response={201: GridDetailOut},
-             summary="新建网格（社区须在管辖范围内；小区、单位各只能属于一个网格）")  # fmt: skip
-def grid_create(request: HttpRequest, payload: GridCreateIn):  # type: ignore[no-untyped-def]
+@router.post(
+    "/",
+    response={201: GridDetailOut},
+    summary="新建网格（社区须在管辖范围内；小区、单位各只能属于一个网格）",
+)
+def grid_create(request: HttpRequest, payload: GridCreateIn):
     scope = request_scope(request)
     if not scope.has(selectors.MANAGE):
         raise Http404
@@ -209,23 +227,42 @@ def grid_create(request: HttpRequest, payload: GridCreateIn):  # type: ignore[no
     branch = selectors.branch_in_reach(scope, payload.serving_branch_id)
     if branch is None:
         errors["serving_branch_id"] = str(NO_BRANCH)
-    compounds = _pick(selectors.compound_choices(community), payload.compound_ids,
-                      str(NO_COMPOUND), errors, "compound_ids")  # fmt: skip
-    units = _pick(selectors.unit_choices(scope, community).select_related("area"),
-                  payload.unit_ids, str(NO_UNIT), errors, "unit_ids")  # fmt: skip
+    compounds = _pick(
+        selectors.compound_choices(community),
+        payload.compound_ids,
+        str(NO_COMPOUND),
+        errors,
+        "compound_ids",
+    )
+    units = _pick(
+        selectors.unit_choices(scope, community).select_related("area"),
+        payload.unit_ids,
+        str(NO_UNIT),
+        errors,
+        "unit_ids",
+    )
     _refuse(errors)
     try:
-        grid = services.grid_create(actor=request.user, community=community, name=payload.name,
-                                    code=payload.code, serving_branch=branch,  # type: ignore[arg-type]
-                                    compounds=compounds, units=units)  # fmt: skip
+        grid = services.grid_create(
+            actor=request.user,
+            community=community,
+            name=payload.name,
+            code=payload.code,
+            serving_branch=branch,  # type: ignore[arg-type]
+            compounds=compounds,
+            units=units,
+        )
     except ServiceError as e:
         raise _api_fields(e) from None
     return Status(201, _detail(scope, selectors.get_grid_for(scope, grid.pk)))
 
 
-@router.patch("/{grid_id}", response=GridDetailOut,
-              summary="修改网格：名称、编号、服务党支部、覆盖小区和单位、网格员（workers 为完整名单）")  # fmt: skip
-def grid_update(request: HttpRequest, grid_id: int, payload: GridPatchIn):  # type: ignore[no-untyped-def]
+@router.patch(
+    "/{grid_id}",
+    response=GridDetailOut,
+    summary="修改网格：名称、编号、服务党支部、覆盖小区和单位、网格员（workers 为完整名单）",
+)
+def grid_update(request: HttpRequest, grid_id: int, payload: GridPatchIn):
     scope = request_scope(request)
     grid = selectors.get_grid_for(scope, grid_id, selectors.MANAGE)
     errors: dict[str, str] = {}
@@ -236,26 +273,44 @@ def grid_update(request: HttpRequest, grid_id: int, payload: GridPatchIn):  # ty
             errors["serving_branch_id"] = str(NO_BRANCH)
     compounds = list(selectors.grid_compounds(grid))
     if payload.compound_ids is not None:
-        compounds = _pick(selectors.compound_choices(grid.community), payload.compound_ids,
-                          str(NO_COMPOUND), errors, "compound_ids")  # fmt: skip
+        compounds = _pick(
+            selectors.compound_choices(grid.community),
+            payload.compound_ids,
+            str(NO_COMPOUND),
+            errors,
+            "compound_ids",
+        )
     units = None
     if payload.unit_ids is not None:
-        units = _pick(selectors.unit_choices(scope, grid.community, grid).select_related("area"),
-                      payload.unit_ids, str(NO_UNIT), errors, "unit_ids")  # fmt: skip
+        units = _pick(
+            selectors.unit_choices(scope, grid.community, grid).select_related("area"),
+            payload.unit_ids,
+            str(NO_UNIT),
+            errors,
+            "unit_ids",
+        )
     workers = None
     if payload.workers is not None:
         ids = [w.user_id for w in payload.workers]
-        users = {u.pk: u for u in _pick(selectors.worker_user_choices(scope, grid), ids,
-                                        str(NO_USER), errors, "workers")}  # fmt: skip
+        users = {
+            u.pk: u
+            for u in _pick(
+                selectors.worker_user_choices(scope, grid), ids, str(NO_USER), errors, "workers"
+            )
+        }
         workers = [(users[w.user_id], w.role) for w in payload.workers if w.user_id in users]
     _refuse(errors)
     try:
         services.grid_update(
-            actor=request.user, grid=grid,
+            actor=request.user,
+            grid=grid,
             name=grid.name if payload.name is None else payload.name,
             code=grid.code if payload.code is None else payload.code,
-            serving_branch=branch, compounds=compounds, units=units, workers=workers,
-        )  # fmt: skip
+            serving_branch=branch,
+            compounds=compounds,
+            units=units,
+            workers=workers,
+        )
     except ServiceError as e:
         raise _api_fields(e) from None
     return _detail(scope, selectors.get_grid_for(scope, grid.pk))
@@ -270,9 +325,12 @@ class AssignOut(Schema):
     member_id: int
 
 
-@router.post("/{grid_id}/members", response={201: AssignOut},
-             summary="将一名党员编入网格（如已在其他网格则调入）")  # fmt: skip
-def grid_assign(request: HttpRequest, grid_id: int, payload: AssignIn):  # type: ignore[no-untyped-def]
+@router.post(
+    "/{grid_id}/members",
+    response={201: AssignOut},
+    summary="将一名党员编入网格（如已在其他网格则调入）",
+)
+def grid_assign(request: HttpRequest, grid_id: int, payload: AssignIn):
     scope = request_scope(request)
     grid = selectors.get_grid_for(scope, grid_id, selectors.MANAGE)
     member = selectors.get_member_for(scope, payload.member_id)
@@ -285,7 +343,7 @@ class ByResidenceIn(Schema):
 
 
 @router.post("/{grid_id}/assign-by-work-unit", summary="按工作单位批量编入单位网格")
-def grid_assign_by_work_unit(request: HttpRequest, grid_id: int, payload: ByResidenceIn):  # type: ignore[no-untyped-def]
+def grid_assign_by_work_unit(request: HttpRequest, grid_id: int, payload: ByResidenceIn):
     scope = request_scope(request)
     grid = selectors.get_grid_for(scope, grid_id, selectors.MANAGE)
     n = services.grid_assign_by_work_unit(
@@ -295,7 +353,7 @@ def grid_assign_by_work_unit(request: HttpRequest, grid_id: int, payload: ByResi
 
 
 @router.post("/{grid_id}/assign-by-residence", summary="按居住地批量编入网格")
-def grid_assign_by_residence(request: HttpRequest, grid_id: int, payload: ByResidenceIn):  # type: ignore[no-untyped-def]
+def grid_assign_by_residence(request: HttpRequest, grid_id: int, payload: ByResidenceIn):
     scope = request_scope(request)
     grid = selectors.get_grid_for(scope, grid_id, selectors.MANAGE)
     n = services.grid_assign_by_residence(
@@ -309,15 +367,19 @@ class InstructorIn(Schema):
     replace: bool = False
 
 
-@router.post("/{grid_id}/instructor", response=GridOut,
-             summary="设置网格党建指导员（已有指导员时须 replace=true）")  # fmt: skip
-def grid_instructor(request: HttpRequest, grid_id: int, payload: InstructorIn):  # type: ignore[no-untyped-def]
+@router.post(
+    "/{grid_id}/instructor",
+    response=GridOut,
+    summary="设置网格党建指导员（已有指导员时须 replace=true）",
+)
+def grid_instructor(request: HttpRequest, grid_id: int, payload: InstructorIn):
     scope = request_scope(request)
     grid = selectors.get_grid_for(scope, grid_id, selectors.MANAGE)
     member = selectors.get_member_for(scope, payload.member_id)
     try:
-        services.grid_set_instructor(actor=request.user, grid=grid, member=member,
-                                     replace=payload.replace)  # fmt: skip
+        services.grid_set_instructor(
+            actor=request.user, grid=grid, member=member, replace=payload.replace
+        )
     except ServiceError as e:
         e.fields = {"member_id" if k == "member" else k: v for k, v in e.fields.items()}
         raise

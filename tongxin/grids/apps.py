@@ -13,6 +13,11 @@ class GridsConfig(AppConfig):
         from tongxin.core.registry import dashboard_panel, nav
         from tongxin.grids.panel import coverage_panel
 
-        nav("grids:list", pgettext_lazy("nav", "网格"), "grids",
-            perms=("geo.view", "grids.manage"), order=10)  # fmt: skip
+        nav(
+            "grids:list",
+            pgettext_lazy("nav", "网格"),
+            "grids",
+            perms=("geo.view", "grids.manage"),
+            order=10,
+        )
         dashboard_panel("grids/_panel.html", order=30)(coverage_panel)

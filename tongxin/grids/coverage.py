@@ -238,10 +238,15 @@ class CoverageAudit:
             .values_list("pk", "name")
         )
         return [
-            Gap(pk=pk, name=name, detail="", url=reverse("orgs:unit_edit", args=[pk]),
-                figure=counts[pk])
+            Gap(
+                pk=pk,
+                name=name,
+                detail="",
+                url=reverse("orgs:unit_edit", args=[pk]),
+                figure=counts[pk],
+            )
             for pk, name in units
-        ]  # fmt: skip
+        ]
 
     # ---- functional branches -----------------------------------------------------------
     def _functional_qs(self) -> QuerySet[Organization]:
@@ -361,24 +366,32 @@ class CoverageAudit:
         qs = self._functional_qs().order_by("path").values_list("pk", "name", "n")
 
         def build(rows: list[Any]) -> list[Gap]:
-            return [Gap(pk=pk, name=name, detail="", figure=n,
-                        url=reverse("orgs:edit", args=[pk])) for pk, name, n in rows]  # fmt: skip
+            return [
+                Gap(pk=pk, name=name, detail="", figure=n, url=reverse("orgs:edit", args=[pk]))
+                for pk, name, n in rows
+            ]
 
         return RowSource(qs, build=build)
 
     def _ungridded_rows(self) -> RowSource:
         if not self.show_members:
             return RowSource([])
-        qs = self._ungridded_qs().order_by("org_path", "id").values_list(
-            "pk", "name", "org__name", "residence__name"
-        )  # fmt: skip
+        qs = (
+            self._ungridded_qs()
+            .order_by("org_path", "id")
+            .values_list("pk", "name", "org__name", "residence__name")
+        )
 
         def build(rows: list[Any]) -> list[Gap]:
             return [
-                Gap(pk=pk, name=name, detail=f"{org} · {home or gettext('居住地未登记')}",
-                    url=reverse("grids:member", args=[pk]))
+                Gap(
+                    pk=pk,
+                    name=name,
+                    detail=f"{org} · {home or gettext('居住地未登记')}",
+                    url=reverse("grids:member", args=[pk]),
+                )
                 for pk, name, org, home in rows
-            ]  # fmt: skip
+            ]
 
         return RowSource(qs, build=build)
 
@@ -387,21 +400,36 @@ class CoverageAudit:
         if not ids or not self.show_members:
             return RowSource([])
         rows = Member.objects.filter(pk__in=list(ids)).order_by("org_path", "id")
-        return RowSource([
-            Gap(pk=pk, name=name, detail="", figure=ids[pk],
-                url=reverse("grids:member", args=[pk]))
-            for pk, name in rows.values_list("pk", "name")
-        ])  # fmt: skip
+        return RowSource(
+            [
+                Gap(
+                    pk=pk,
+                    name=name,
+                    detail="",
+                    figure=ids[pk],
+                    url=reverse("grids:member", args=[pk]),
+                )
+                for pk, name in rows.values_list("pk", "name")
+            ]
+        )
 
     def _no_instructor_rows(self) -> RowSource:
-        qs = self._no_instructor_qs().order_by("community__path", "id").values_list(
-            "pk", "name", "community__name", "serving_branch__name"
-        )  # fmt: skip
+        qs = (
+            self._no_instructor_qs()
+            .order_by("community__path", "id")
+            .values_list("pk", "name", "community__name", "serving_branch__name")
+        )
 
         def build(rows: list[Any]) -> list[Gap]:
-            return [Gap(pk=pk, name=name, detail=f"{community} · {branch}",
-                        url=reverse("grids:instructor", args=[pk]))
-                    for pk, name, community, branch in rows]  # fmt: skip
+            return [
+                Gap(
+                    pk=pk,
+                    name=name,
+                    detail=f"{community} · {branch}",
+                    url=reverse("grids:instructor", args=[pk]),
+                )
+                for pk, name, community, branch in rows
+            ]
 
         return RowSource(qs, build=build)
 
@@ -409,14 +437,20 @@ class CoverageAudit:
         qs = self._no_secretary_qs().order_by("path").values_list("pk", "name", "kind")
 
         def build(rows: list[Any]) -> list[Gap]:
-            return [Gap(pk=pk, name=name, detail=str(OrgKind(kind).label),
-                        url=reverse("orgs:leader_add", args=[pk]))
-                    for pk, name, kind in rows]  # fmt: skip
+            return [
+                Gap(
+                    pk=pk,
+                    name=name,
+                    detail=str(OrgKind(kind).label),
+                    url=reverse("orgs:leader_add", args=[pk]),
+                )
+                for pk, name, kind in rows
+            ]
 
         return RowSource(qs, build=build)
 
     def _term_rows(self) -> RowSource:
-        qs = self._term_qs().order_by("end", "org").values_list("org", "org__name", "end")  # type: ignore[misc]
+        qs = self._term_qs().order_by("end", "org").values_list("org", "org__name", "end")
 
         def build(rows: list[Any]) -> list[Gap]:
             out = []
@@ -427,8 +461,16 @@ class CoverageAudit:
                     if days < 0
                     else gettext("%(days)s天后到期") % {"days": days}
                 )
-                out.append(Gap(pk=pk, name=name, detail=detail, date=end, figure=days,
-                               url=reverse("orgs:leader_add", args=[pk])))  # fmt: skip
+                out.append(
+                    Gap(
+                        pk=pk,
+                        name=name,
+                        detail=detail,
+                        date=end,
+                        figure=days,
+                        url=reverse("orgs:leader_add", args=[pk]),
+                    )
+                )
             return out
 
         return RowSource(qs, build=build)
@@ -436,9 +478,11 @@ class CoverageAudit:
     def _overdue_probation_rows(self) -> RowSource:
         if not self.show_members:
             return RowSource([])
-        qs = self._overdue_probation_qs().order_by("joined_on", "org_path", "id").values_list(
-            "pk", "name", "org__name", "org_path", "joined_on"
-        )  # fmt: skip
+        qs = (
+            self._overdue_probation_qs()
+            .order_by("joined_on", "org_path", "id")
+            .values_list("pk", "name", "org__name", "org_path", "joined_on")
+        )
 
         def build(rows: list[Any]) -> list[Gap]:
             out = []
@@ -447,11 +491,19 @@ class CoverageAudit:
                 # record itself, never a link that answers 404.
                 editable = self.scope.reaches_org("members.manage", org_path)
                 detail = gettext("%(org)s · %(joined)s入党，预备期%(due)s期满") % {
-                    "org": org, "joined": joined.isoformat(),
-                    "due": _one_year_after(joined).isoformat()}  # fmt: skip
-                out.append(Gap(pk=pk, name=name, detail=detail, date=joined,
-                               url=reverse("members:edit" if editable else "members:detail",
-                                           args=[pk])))  # fmt: skip
+                    "org": org,
+                    "joined": joined.isoformat(),
+                    "due": _one_year_after(joined).isoformat(),
+                }
+                out.append(
+                    Gap(
+                        pk=pk,
+                        name=name,
+                        detail=detail,
+                        date=joined,
+                        url=reverse("members:edit" if editable else "members:detail", args=[pk]),
+                    )
+                )
             return out
 
         return RowSource(qs, build=build)

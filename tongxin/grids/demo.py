@@ -28,8 +28,16 @@ NO_INSTRUCTOR_RATE = 0.03  # grids left without 网格党建指导员
 LEFT_OUT_RATE = 0.02  # compounds in no grid
 UNASSIGNED_MODULO = 53  # member ids divisible by it are left out of their grid
 
-GRID_COLUMNS = ["id", "name", "code", "community_id", "instructor_id", "serving_branch_id",
-                "created_at", "updated_at"]  # fmt: skip
+GRID_COLUMNS = [
+    "id",
+    "name",
+    "code",
+    "community_id",
+    "instructor_id",
+    "serving_branch_id",
+    "created_at",
+    "updated_at",
+]
 
 
 def _next_id(model: Any) -> int:
@@ -47,7 +55,11 @@ def load(ctx: DemoContext) -> None:
     compounds_of: dict[int, list[tuple[int, str]]] = defaultdict(list)
     community_by_path = {path: pk for pk, path in communities}
     step = Area.steplen
-    for pk, path, name in Area.objects.filter(level=AreaLevel.COMPOUND).order_by("path").values_list("pk", "path", "name"):  # fmt: skip
+    for pk, path, name in (
+        Area.objects.filter(level=AreaLevel.COMPOUND)
+        .order_by("path")
+        .values_list("pk", "path", "name")
+    ):
         parent = community_by_path.get(path[:-step])
         if parent is not None:
             compounds_of[parent].append((pk, name))
@@ -55,9 +67,10 @@ def load(ctx: DemoContext) -> None:
     branches_at: dict[int, list[int]] = defaultdict(list)
     branch_of_unit: dict[int, int] = {}
     for pk, area_id, unit_id in (
-        Organization.objects.filter(kind=OrgKind.BRANCH).order_by("path")
+        Organization.objects.filter(kind=OrgKind.BRANCH)
+        .order_by("path")
         .values_list("pk", "area_id", "unit_id")
-    ):  # fmt: skip
+    ):
         if area_id is not None:
             branches_at[area_id].append(pk)
         if unit_id is not None:
@@ -93,9 +106,10 @@ def load(ctx: DemoContext) -> None:
             continue
         # The story compound (jumin's home) is never one of the gaps.
         comps = [
-            c for c in compounds_of.get(community, [])
+            c
+            for c in compounds_of.get(community, [])
             if (rng.random() >= LEFT_OUT_RATE) or (story is not None and c[0] == story.pk)
-        ]  # fmt: skip
+        ]
         k = 0
         while comps:
             take = comps[: rng.choice([1, 1, 2])]
@@ -103,8 +117,9 @@ def load(ctx: DemoContext) -> None:
             k += 1
             branch = serving[(k - 1) % len(serving)]
             name = take[0][1] + ("网格" if len(take) == 1 else "片区网格")
-            grids.append((grid_id, name, f"{k:02d}", community, instructor(branch), branch,
-                          now, now))  # fmt: skip
+            grids.append(
+                (grid_id, name, f"{k:02d}", community, instructor(branch), branch, now, now)
+            )
             grid_compounds.extend((grid_id, c) for c, _name in take)
             grid_id += 1
     # 专属网格 for units (enterprises, social organizations) up to the target.
@@ -129,13 +144,23 @@ def load(ctx: DemoContext) -> None:
             continue
         community = rng.choice(choices)
         codes[community] += 1
-        grids.append((grid_id, f"{unit_name}专属网格", f"Z{codes[community]:02d}", community,
-                      instructor(branch), branch, now, now))  # fmt: skip
+        grids.append(
+            (
+                grid_id,
+                f"{unit_name}专属网格",
+                f"Z{codes[community]:02d}",
+                community,
+                instructor(branch),
+                branch,
+                now,
+                now,
+            )
+        )
         grid_units.append((grid_id, unit_id))
         grid_id += 1
 
     bulk_insert(Grid._meta.db_table, GRID_COLUMNS, grids)
-    through_c = Grid.compounds.through._meta.db_table  # type: ignore[attr-defined]
+    through_c = Grid.compounds.through._meta.db_table
     bulk_insert(through_c, ["grid_id", "area_id"], grid_compounds)
     through_u = Grid.units.through._meta.db_table  # type: ignore[attr-defined]
     bulk_insert(through_u, ["grid_id", "unit_id"], grid_units)
@@ -204,8 +229,8 @@ def _reset_sequences() -> None:
 
 
 def wipe() -> None:
-    GridMembership.objects.all()._raw_delete(GridMembership.objects.db)  # type: ignore[attr-defined]
+    GridMembership.objects.all()._raw_delete(GridMembership.objects.db)
     GridWorker.objects.all().delete()
-    Grid.compounds.through.objects.all().delete()  # type: ignore[attr-defined]
+    Grid.compounds.through.objects.all().delete()
     Grid.units.through.objects.all().delete()  # type: ignore[attr-defined]
     Grid.objects.all().delete()

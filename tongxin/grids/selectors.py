@@ -111,8 +111,15 @@ def _member_count() -> Subquery:
     )
 
 
-GRID_COLUMNS = ("id", "name", "code", "community__name", "serving_branch__name",
-                "serving_branch__establishment", "instructor__name")  # fmt: skip
+GRID_COLUMNS = (
+    "id",
+    "name",
+    "code",
+    "community__name",
+    "serving_branch__name",
+    "serving_branch__establishment",
+    "instructor__name",
+)
 
 
 def grid_list(scope: Scope, filters: GridFilters | None = None) -> QuerySet[Grid]:
@@ -222,8 +229,15 @@ def grid_workers(scope: Scope, grid: Grid) -> QuerySet[GridWorker]:
     return grid.workers.select_related("user", "member").order_by("role", "id")
 
 
-MEMBER_COLUMNS = ("id", "name", "status", "phone_masked", "org_path", "org__name",
-                  "residence__name")  # fmt: skip
+MEMBER_COLUMNS = (
+    "id",
+    "name",
+    "status",
+    "phone_masked",
+    "org_path",
+    "org__name",
+    "residence__name",
+)
 
 
 def grid_members(scope: Scope, grid: Grid) -> QuerySet[Member]:

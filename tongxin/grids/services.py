@@ -42,13 +42,16 @@ def _snapshot(grid: Grid) -> dict[str, Any]:
 
 
 def _workers_snapshot(grid: Grid) -> list[list[Any]]:
-    return [[user_id, member_id, role] for user_id, member_id, role in
-            grid.workers.order_by("pk").values_list("user_id", "member_id", "role")]  # fmt: skip
+    return [
+        [user_id, member_id, role]
+        for user_id, member_id, role in grid.workers.order_by("pk").values_list(
+            "user_id", "member_id", "role"
+        )
+    ]
 
 
 def _audit(actor: Any, action: str, grid: Grid, diff: dict[str, Any]) -> None:
-    audit(actor=actor, action=action, obj=grid, diff=diff,
-          org_path=grid.serving_branch.path)  # fmt: skip
+    audit(actor=actor, action=action, obj=grid, diff=diff, org_path=grid.serving_branch.path)
 
 
 def _validate(
@@ -104,8 +107,9 @@ def _validate(
         raise ServiceError(gettext(FIX), fields=errors)
 
 
-def _validate_units(grid: Grid | None, community: Area, units: list[Unit],
-                    errors: dict[str, str]) -> None:  # fmt: skip
+def _validate_units(
+    grid: Grid | None, community: Area, units: list[Unit], errors: dict[str, str]
+) -> None:
     """A unit lies in the community's street (or above it: a district's institution) and
     belongs to one grid at most, as a compound does."""
     street_path = community.path[: -Area.steplen] or community.path
@@ -166,9 +170,11 @@ def _set_workers(grid: Grid, workers: list[tuple[Any, str]]) -> None:
         else:
             w.delete()
     GridWorker.objects.bulk_create(
-        [GridWorker(grid=grid, user=user, member_id=user.member_id, role=role)
-         for user, role in wanted.values()]
-    )  # fmt: skip
+        [
+            GridWorker(grid=grid, user=user, member_id=user.member_id, role=role)
+            for user, role in wanted.values()
+        ]
+    )
 
 
 @transaction.atomic
@@ -183,8 +189,15 @@ def grid_create(
     units: Iterable[Unit] = (),
 ) -> Grid:
     compounds, units = list(compounds), list(units)
-    _validate(grid=None, community=community, name=name, code=code,
-              serving_branch=serving_branch, compounds=compounds, units=units)  # fmt: skip
+    _validate(
+        grid=None,
+        community=community,
+        name=name,
+        code=code,
+        serving_branch=serving_branch,
+        compounds=compounds,
+        units=units,
+    )
     grid = Grid.objects.create(
         community=community, name=name.strip(), code=code.strip(), serving_branch=serving_branch
     )
@@ -213,8 +226,15 @@ def grid_update(
     workers = None if workers is None else list(workers)
     errors: dict[str, str] = {}
     try:
-        _validate(grid=grid, community=grid.community, name=name, code=code,
-                  serving_branch=serving_branch, compounds=compounds, units=units)  # fmt: skip
+        _validate(
+            grid=grid,
+            community=grid.community,
+            name=name,
+            code=code,
+            serving_branch=serving_branch,
+            compounds=compounds,
+            units=units,
+        )
     except ServiceError as e:
         errors = e.fields
     if workers is not None:
@@ -260,9 +280,10 @@ def grid_set_instructor(*, actor: Any, grid: Grid, member: Member, replace: bool
             gettext(
                 "该网格已有党建指导员%(name)s，一个网格只能有一名指导员；"
                 "如需调整，请使用“更换指导员”。"
-            ) % {"name": current_name},
+            )
+            % {"name": current_name},
             fields={"member": gettext("一个网格只能有一名指导员。")},
-        )  # fmt: skip
+        )
     if member.standing != "normal":
         raise ServiceError(
             gettext("党籍状态不正常的党员不能担任网格党建指导员，请另选一名党员。"),
@@ -270,8 +291,12 @@ def grid_set_instructor(*, actor: Any, grid: Grid, member: Member, replace: bool
         )
     grid.instructor = member
     grid.save(update_fields=["instructor", "updated_at"])
-    _audit(actor, "grids.instructor_replace" if current_id else "grids.instructor_set", grid,
-           {"instructor": [current_id, member.pk]})  # fmt: skip
+    _audit(
+        actor,
+        "grids.instructor_replace" if current_id else "grids.instructor_set",
+        grid,
+        {"instructor": [current_id, member.pk]},
+    )
     return grid
 
 
@@ -294,8 +319,9 @@ def grid_worker_add(*, actor: Any, grid: Grid, role: str, user: Any = None) -> G
     if errors:
         raise ServiceError(gettext(FIX), fields=errors)
     worker = GridWorker.objects.create(grid=grid, role=role, user=user, member_id=user.member_id)
-    _audit(actor, "grids.worker_add", grid,
-           {"role": role, "user": user.pk, "member": user.member_id})  # fmt: skip
+    _audit(
+        actor, "grids.worker_add", grid, {"role": role, "user": user.pk, "member": user.member_id}
+    )
     return worker
 
 
@@ -311,14 +337,19 @@ OUT_OF_REACH_GRID = gettext_lazy("该党员已在您管辖范围外的网格中�
 
 
 @transaction.atomic
-def grid_assign_member(*, actor: Any, grid: Grid, member: Member,
-                       scope: Scope | None = None) -> GridMembership:  # fmt: skip
+def grid_assign_member(
+    *, actor: Any, grid: Grid, member: Member, scope: Scope | None = None
+) -> GridMembership:
     """Put a member into a grid, moving them out of the one they are in (a member is in one
     grid: the membership row is unique per member). With ``scope`` (every page and API call;
     None only for system work), a member is moved only out of a grid the user manages."""
     existing = GridMembership.objects.select_for_update().filter(member=member).first()
-    if (existing is not None and existing.grid_id != grid.pk and scope is not None
-            and not may_manage(scope, existing.grid)):  # fmt: skip
+    if (
+        existing is not None
+        and existing.grid_id != grid.pk
+        and scope is not None
+        and not may_manage(scope, existing.grid)
+    ):
         raise ServiceError(str(OUT_OF_REACH_GRID), fields={"member": str(OUT_OF_REACH_GRID)})
     if existing is not None and existing.grid_id == grid.pk:
         raise ServiceError(
@@ -334,8 +365,9 @@ def grid_assign_member(*, actor: Any, grid: Grid, member: Member,
         membership = existing
     else:
         membership = GridMembership.objects.create(grid=grid, member=member, by_residence=False)
-    audit(actor=actor, action="grids.member_assign", obj=member,
-          diff={"grid": [from_grid, grid.pk]})  # fmt: skip
+    audit(
+        actor=actor, action="grids.member_assign", obj=member, diff={"grid": [from_grid, grid.pk]}
+    )
     return membership
 
 
@@ -369,8 +401,12 @@ def grid_assign_by_residence(
         [GridMembership(grid=grid, member_id=pk, by_residence=True) for pk in ids],
         batch_size=500,
     )
-    _audit(actor, "grids.assign_by_residence", grid,
-           {"assigned": len(ids), "move_assigned": move_assigned})  # fmt: skip
+    _audit(
+        actor,
+        "grids.assign_by_residence",
+        grid,
+        {"assigned": len(ids), "move_assigned": move_assigned},
+    )
     return len(ids)
 
 
@@ -395,6 +431,10 @@ def grid_assign_by_work_unit(
         [GridMembership(grid=grid, member_id=pk, by_residence=False) for pk in ids],
         batch_size=500,
     )
-    _audit(actor, "grids.assign_by_work_unit", grid,
-           {"assigned": len(ids), "move_assigned": move_assigned})  # fmt: skip
+    _audit(
+        actor,
+        "grids.assign_by_work_unit",
+        grid,
+        {"assigned": len(ids), "move_assigned": move_assigned},
+    )
     return len(ids)

@@ -25,7 +25,7 @@ from tongxin.grids.forms import (
 from tongxin.grids.models import Grid
 
 
-def _scope(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _scope(request: HttpRequest):
     return request.scope  # type: ignore[attr-defined]
 
 
@@ -80,7 +80,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _grid_form(request: HttpRequest, community, grid: Grid | None = None) -> GridForm:  # type: ignore[no-untyped-def]
+def _grid_form(request: HttpRequest, community, grid: Grid | None = None) -> GridForm:
     initial = None
     if grid is not None:
         initial = {
@@ -112,8 +112,9 @@ def create(request: HttpRequest) -> HttpResponse:
     form = _grid_form(request, community)
     if request.method == "POST" and form.is_valid():
         try:
-            grid = services.grid_create(actor=request.user, community=community,
-                                        **form.cleaned_data)  # fmt: skip
+            grid = services.grid_create(
+                actor=request.user, community=community, **form.cleaned_data
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -199,10 +200,16 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         members=selectors.member_candidates(scope, grid),
     )
     if action in ("by_residence", "by_work_unit"):
-        bulk = {"by_residence": (services.grid_assign_by_residence,
-                                 gettext("已按居住地编入 %(n)s 名党员。")),
-                "by_work_unit": (services.grid_assign_by_work_unit,
-                                 gettext("已按工作单位编入 %(n)s 名党员。"))}  # fmt: skip
+        bulk = {
+            "by_residence": (
+                services.grid_assign_by_residence,
+                gettext("已按居住地编入 %(n)s 名党员。"),
+            ),
+            "by_work_unit": (
+                services.grid_assign_by_work_unit,
+                gettext("已按工作单位编入 %(n)s 名党员。"),
+            ),
+        }
         assign_all, done = bulk[action]
         try:
             n = assign_all(

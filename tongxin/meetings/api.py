@@ -136,26 +136,35 @@ def _need(request: HttpRequest, perm: str) -> None:
 
 
 @router.get("/", response=MeetingPage, summary="会议列表（分页、按组织/类型/状态/日期筛选）")
-def meeting_list(request: HttpRequest, query: Query[MeetingListQuery]):  # type: ignore[no-untyped-def]
+def meeting_list(request: HttpRequest, query: Query[MeetingListQuery]):
     scope = request_scope(request)
     _need(request, "meetings.view")
     org = get_org_for(scope, query.org_id) if query.org_id else None
-    qs = selectors.meeting_list(scope, selectors.MeetingFilters(
-        org=org, kind=query.kind, status=query.status, start=query.start, end=query.end))  # fmt: skip
+    qs = selectors.meeting_list(
+        scope,
+        selectors.MeetingFilters(
+            org=org, kind=query.kind, status=query.status, start=query.start, end=query.end
+        ),
+    )
     size = settings.PAGE_SIZE
     start = (query.page - 1) * size
-    return {"count": qs.count(), "page": query.page, "page_size": size,
-            "results": list(qs[start : start + size])}  # fmt: skip
+    return {
+        "count": qs.count(),
+        "page": query.page,
+        "page_size": size,
+        "results": list(qs[start : start + size]),
+    }
 
 
 @router.post("/", response={201: MeetingDetailOut}, summary="安排会议")
-def meeting_create(request: HttpRequest, payload: PlanIn):  # type: ignore[no-untyped-def]
+def meeting_create(request: HttpRequest, payload: PlanIn):
     scope = request_scope(request)
     data = payload.dict()
     org = get_org_for(scope, data.pop("org_id"), "meetings.manage")
     try:
-        meeting = services.meeting_plan(actor=request.user,
-                                        data=services.PlanInput(org=org, **data))  # fmt: skip
+        meeting = services.meeting_plan(
+            actor=request.user, data=services.PlanInput(org=org, **data)
+        )
     except ServiceError as e:
         if "org" in e.fields:
             e.fields["org_id"] = e.fields.pop("org")
@@ -164,7 +173,7 @@ def meeting_create(request: HttpRequest, payload: PlanIn):  # type: ignore[no-un
 
 
 @router.get("/compliance", response=CompliancePage, summary="各党支部组织生活达标情况（预警）")
-def compliance(request: HttpRequest, query: Query[ComplianceQuery]):  # type: ignore[no-untyped-def]
+def compliance(request: HttpRequest, query: Query[ComplianceQuery]):
     scope = request_scope(request)
     _need(request, "meetings.view")
     org = get_org_for(scope, query.org_id) if query.org_id else None
@@ -176,12 +185,17 @@ def compliance(request: HttpRequest, query: Query[ComplianceQuery]):  # type: ig
         rows = [r for r in rows if r.state == query.state]
     size = settings.PAGE_SIZE
     start = (query.page - 1) * size
-    return {"count": len(rows), "page": query.page, "page_size": size, "counts": counts,
-            "results": rows[start : start + size]}  # fmt: skip
+    return {
+        "count": len(rows),
+        "page": query.page,
+        "page_size": size,
+        "counts": counts,
+        "results": rows[start : start + size],
+    }
 
 
 @router.get("/{meeting_id}", response=MeetingDetailOut, summary="会议详情")
-def meeting_detail(request: HttpRequest, meeting_id: int):  # type: ignore[no-untyped-def]
+def meeting_detail(request: HttpRequest, meeting_id: int):
     return _with_counts(selectors.get_meeting_for(request_scope(request), meeting_id))
 
 
@@ -194,25 +208,34 @@ def _with_counts(meeting: Meeting) -> Meeting:
 
 
 @router.post("/{meeting_id}/record", response=MeetingDetailOut, summary="记录会议（记为已召开）")
-def meeting_record(request: HttpRequest, meeting_id: int, payload: RecordIn):  # type: ignore[no-untyped-def]
+def meeting_record(request: HttpRequest, meeting_id: int, payload: RecordIn):
     scope = request_scope(request)
     meeting = selectors.get_meeting_for(scope, meeting_id, "meetings.manage")
     data = payload.dict()
     attendance = {a["member_id"]: (a["state"], a["reason"]) for a in data.pop("attendance")}
-    services.meeting_record(actor=request.user, meeting=meeting,
-                            data=services.RecordInput(attendance=attendance, **data))  # fmt: skip
+    services.meeting_record(
+        actor=request.user,
+        meeting=meeting,
+        data=services.RecordInput(attendance=attendance, **data),
+    )
     return _with_counts(selectors.get_meeting_for(scope, meeting_id))
 
 
-@router.post("/{meeting_id}/checkin", response=CheckInOut,
-             summary="签到（党员卡二维码内容或6位签到码）")  # fmt: skip
-def meeting_check_in(request: HttpRequest, meeting_id: int, payload: CheckInIn):  # type: ignore[no-untyped-def]
+@router.post(
+    "/{meeting_id}/checkin", response=CheckInOut, summary="签到（党员卡二维码内容或6位签到码）"
+)
+def meeting_check_in(request: HttpRequest, meeting_id: int, payload: CheckInIn):
     scope = request_scope(request)
     meeting = selectors.get_meeting_for(scope, meeting_id, "meetings.manage")
     if not payload.code.strip():
-        raise ServiceError(gettext("请扫描党员卡二维码或输入签到码。"),
-                           fields={"code": gettext("请填写。")})  # fmt: skip
+        raise ServiceError(
+            gettext("请扫描党员卡二维码或输入签到码。"), fields={"code": gettext("请填写。")}
+        )
     att = services.meeting_check_in(actor=request.user, meeting=meeting, text=payload.code)
     meeting.refresh_from_db(fields=["present_count"])
-    return {"member_id": att.member_id, "member_name": att.member.name, "method": att.method,
-            "present_count": meeting.present_count}  # fmt: skip
+    return {
+        "member_id": att.member_id,
+        "member_name": att.member.name,
+        "method": att.method,
+        "present_count": meeting.present_count,
+    }

@@ -12,7 +12,12 @@ class MeetingsConfig(AppConfig):
         from tongxin.core.registry import dashboard_panel, nav, phone_card
         from tongxin.meetings import panel
 
-        nav("meetings:index", pgettext_lazy("nav", "组织生活"), "meetings",
-            perms=("meetings.view",), order=20)  # fmt: skip
+        nav(
+            "meetings:index",
+            pgettext_lazy("nav", "组织生活"),
+            "meetings",
+            perms=("meetings.view",),
+            order=20,
+        )
         dashboard_panel("meetings/_panel.html", order=20)(panel.compute)
         phone_card("meetings/_mine_card.html", order=10)(panel.compute_own)

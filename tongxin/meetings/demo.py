@@ -29,13 +29,42 @@ from tongxin.members.models import Member
 from tongxin.orgs.models import Organization, OrgKind
 
 MEETING_COLUMNS = [
-    "id", "org_id", "org_path", "branch_id", "kind", "title", "status", "date", "start_time",
-    "end_time", "location", "presenter", "recorder", "content", "decisions", "series_id",
-    "expected_count", "present_count", "review_status", "review_note", "reviewed_by_id",
-    "reviewed_at", "created_by_id", "created_at", "updated_at",
-]  # fmt: skip
-ATTENDANCE_COLUMNS = ["id", "meeting_id", "member_id", "state", "reason", "method", "is_guest",
-                      "at"]  # fmt: skip
+    "id",
+    "org_id",
+    "org_path",
+    "branch_id",
+    "kind",
+    "title",
+    "status",
+    "date",
+    "start_time",
+    "end_time",
+    "location",
+    "presenter",
+    "recorder",
+    "content",
+    "decisions",
+    "series_id",
+    "expected_count",
+    "present_count",
+    "review_status",
+    "review_note",
+    "reviewed_by_id",
+    "reviewed_at",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+]
+ATTENDANCE_COLUMNS = [
+    "id",
+    "meeting_id",
+    "member_id",
+    "state",
+    "reason",
+    "method",
+    "is_guest",
+    "at",
+]
 
 TITLES = {
     "committee": ["研究发展党员工作", "讨论本月工作安排", "研究党费收缴", "研究困难党员帮扶"],
@@ -45,9 +74,14 @@ TITLES = {
     "life": ["年度组织生活会"],
     "group": ["党小组学习讨论"],
 }
-TIMES = {"committee": (dt.time(19), dt.time(20, 30)), "general": (dt.time(19), dt.time(21)),
-         "lecture": (dt.time(19), dt.time(20, 30)), "theme_day": (dt.time(9), dt.time(11, 30)),
-         "life": (dt.time(14), dt.time(17)), "group": (dt.time(19), dt.time(20))}  # fmt: skip
+TIMES = {
+    "committee": (dt.time(19), dt.time(20, 30)),
+    "general": (dt.time(19), dt.time(21)),
+    "lecture": (dt.time(19), dt.time(20, 30)),
+    "theme_day": (dt.time(9), dt.time(11, 30)),
+    "life": (dt.time(14), dt.time(17)),
+    "group": (dt.time(19), dt.time(20)),
+}
 REASONS = ["出差", "病假", "值班", "外出务工", "年老体弱"]
 
 
@@ -141,24 +175,77 @@ def load(ctx: DemoContext) -> None:
                         attendance.append((m, mid, "present", "", "roll_call"))
                     else:
                         attendance.append((m, mid, "absent", rng.choice(REASONS), "record"))
-            yield (mid, org_id, path, branch, kind, rng.choice(TITLES[kind]), "held",
-                   ops.adapt_datefield_value(day), tvalue[begin], tvalue[end], "党群服务中心", "书记", "组织委员", "按议程进行，详见附件。", "",
-                   None, expected, present, "", "", None, None, None, now, now)  # fmt: skip
+            yield (
+                mid,
+                org_id,
+                path,
+                branch,
+                kind,
+                rng.choice(TITLES[kind]),
+                "held",
+                ops.adapt_datefield_value(day),
+                tvalue[begin],
+                tvalue[end],
+                "党群服务中心",
+                "书记",
+                "组织委员",
+                "按议程进行，详见附件。",
+                "",
+                None,
+                expected,
+                present,
+                "",
+                "",
+                None,
+                None,
+                None,
+                now,
+                now,
+            )
         # planned: the next four weeks' 主题党日 for every branch
         for bid, path, _name, _numchild in branches:
             day = today + dt.timedelta(days=rng.randrange(1, 28))
             begin, end = TIMES["theme_day"]
             mid = next_id
             next_id += 1
-            yield (mid, bid, path, bid, "theme_day", rng.choice(TITLES["theme_day"]), "planned",
-                   ops.adapt_datefield_value(day), tvalue[begin], tvalue[end], "党群服务中心", "", "", "", "", None, sizes.get(bid, 0), 0,
-                   "", "", None, None, None, now, now)  # fmt: skip
+            yield (
+                mid,
+                bid,
+                path,
+                bid,
+                "theme_day",
+                rng.choice(TITLES["theme_day"]),
+                "planned",
+                ops.adapt_datefield_value(day),
+                tvalue[begin],
+                tvalue[end],
+                "党群服务中心",
+                "",
+                "",
+                "",
+                "",
+                None,
+                sizes.get(bid, 0),
+                0,
+                "",
+                "",
+                None,
+                None,
+                None,
+                now,
+                now,
+            )
 
     n = bulk_insert(Meeting._meta.db_table, MEETING_COLUMNS, rows())
     first_att = (Attendance.objects.aggregate(m=Max("id"))["m"] or 0) + 1
-    bulk_insert(Attendance._meta.db_table, ATTENDANCE_COLUMNS,
-                ((first_att + i, mid, m, state, reason, method, False, now)
-                 for i, (m, mid, state, reason, method) in enumerate(attendance)))  # fmt: skip
+    bulk_insert(
+        Attendance._meta.db_table,
+        ATTENDANCE_COLUMNS,
+        (
+            (first_att + i, mid, m, state, reason, method, False, now)
+            for i, (m, mid, state, reason, method) in enumerate(attendance)
+        ),
+    )
     _reset_sequences()
     ctx.say(f"组织生活：{n} 场会议，{len(attendance)} 条出勤记录，{len(behind)} 个支部滞后")
     _demo_branch_extras(today)
@@ -172,15 +259,35 @@ def _demo_branch_extras(today: dt.date) -> None:
     if zhibu is None or zhibu.member is None:
         return
     org = zhibu.member.org
-    services.meeting_plan(actor=None, data=services.PlanInput(
-        org=org, kind="lecture", title="今日党课：学习《中国共产党支部工作条例》", date=today,
-        start_time=dt.time(19, 0), end_time=dt.time(20, 30), location="社区党群服务中心",
-        presenter=zhibu.member.name))  # fmt: skip
+    services.meeting_plan(
+        actor=None,
+        data=services.PlanInput(
+            org=org,
+            kind="lecture",
+            title="今日党课：学习《中国共产党支部工作条例》",
+            date=today,
+            start_time=dt.time(19, 0),
+            end_time=dt.time(20, 30),
+            location="社区党群服务中心",
+            presenter=zhibu.member.name,
+        ),
+    )
     end = (today.replace(day=28) + dt.timedelta(days=35)).replace(day=28)
-    services.series_create(actor=None, data=services.SeriesInput(
-        org=org, kind="lecture", title="周二夜学", recurrence="weekly", weekday=1,
-        start_time=dt.time(19), end_time=dt.time(20, 30), starts_on=today, ends_on=end,
-        location="社区党群服务中心"))  # fmt: skip
+    services.series_create(
+        actor=None,
+        data=services.SeriesInput(
+            org=org,
+            kind="lecture",
+            title="周二夜学",
+            recurrence="weekly",
+            weekday=1,
+            start_time=dt.time(19),
+            end_time=dt.time(20, 30),
+            starts_on=today,
+            ends_on=end,
+            location="社区党群服务中心",
+        ),
+    )
 
 
 def _reset_sequences() -> None:
@@ -196,7 +303,14 @@ def _reset_sequences() -> None:
 
 
 def wipe() -> None:
-    for model in (TokenUse, Attendance, Guest, MeetingAttachment, CalendarFeed, Meeting,
-                  MeetingSeries):  # fmt: skip
+    for model in (
+        TokenUse,
+        Attendance,
+        Guest,
+        MeetingAttachment,
+        CalendarFeed,
+        Meeting,
+        MeetingSeries,
+    ):
         # hundreds of thousands of rows at city scale: no per-row cascade collection
-        model.objects.all()._raw_delete(model.objects.db)  # type: ignore[attr-defined]
+        model.objects.all()._raw_delete(model.objects.db)

@@ -48,8 +48,15 @@ def _utc(d: dt.date, t: dt.time) -> str:
 
 def calendar(name: str, meetings: Iterable[Meeting], host: str) -> str:
     stamp = timezone.now().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{escape(name)}", "X-WR-TIMEZONE:Asia/Shanghai"]  # fmt: skip
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape(name)}",
+        "X-WR-TIMEZONE:Asia/Shanghai",
+    ]
     for m in meetings:
         lines += [
             "BEGIN:VEVENT",

@@ -41,15 +41,23 @@ class Recurrence(models.TextChoices):
     MONTHLY = "monthly", _("每月")
 
 
-WEEKDAY_LABELS = [_("星期一"), _("星期二"), _("星期三"), _("星期四"), _("星期五"), _("星期六"),
-                  _("星期日")]  # fmt: skip
+WEEKDAY_LABELS = [
+    _("星期一"),
+    _("星期二"),
+    _("星期三"),
+    _("星期四"),
+    _("星期五"),
+    _("星期六"),
+    _("星期日"),
+]
 
 
 class MeetingSeries(models.Model):
     """A recurring plan (周二夜学 weekly, 主题党日 monthly) that generated planned meetings."""
 
-    org = models.ForeignKey("orgs.Organization", verbose_name=_("党组织"), on_delete=models.CASCADE,
-                            related_name="+")  # fmt: skip
+    org = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="+"
+    )
     org_path = models.CharField(max_length=255, editable=False)
     kind = models.CharField(_("类型"), max_length=16, choices=MeetingKind.choices)
     title = models.CharField(_("名称"), max_length=200)
@@ -61,8 +69,9 @@ class MeetingSeries(models.Model):
     location = models.CharField(_("地点"), max_length=200, blank=True)
     starts_on = models.DateField(_("起始日期"))
     ends_on = models.DateField(_("截止日期"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -83,18 +92,29 @@ class MeetingSeries(models.Model):
 class Meeting(models.Model):
     """One meeting. Dates and times are local (Asia/Shanghai), as the minutes write them."""
 
-    org = models.ForeignKey("orgs.Organization", verbose_name=_("党组织"), on_delete=models.PROTECT,
-                            related_name="meetings")  # fmt: skip
+    org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("党组织"),
+        on_delete=models.PROTECT,
+        related_name="meetings",
+    )
     # Copy of org.path (kept by the services): "meetings in a subtree" is one indexed range.
     org_path = models.CharField(max_length=255, editable=False)
     # The branch whose compliance the meeting counts for: the org itself, or a group's branch.
     # (indexed by meeting_branch_status_date, whose first column it is)
-    branch = models.ForeignKey("orgs.Organization", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+", db_index=False)  # fmt: skip
+    branch = models.ForeignKey(
+        "orgs.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     kind = models.CharField(_("类型"), max_length=16, choices=MeetingKind.choices)
     title = models.CharField(_("主题"), max_length=200)
-    status = models.CharField(_("状态"), max_length=16, choices=MeetingStatus.choices,
-                              default=MeetingStatus.PLANNED)  # fmt: skip
+    status = models.CharField(
+        _("状态"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+    )
     date = models.DateField(_("日期"))
     start_time = models.TimeField(_("开始时间"))
     end_time = models.TimeField(_("结束时间"))
@@ -103,21 +123,29 @@ class Meeting(models.Model):
     recorder = models.CharField(_("记录人"), max_length=50, blank=True)
     content = models.TextField(_("会议内容"), blank=True)
     decisions = models.TextField(_("决议事项"), blank=True)
-    series = models.ForeignKey(MeetingSeries, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="meetings")  # fmt: skip
+    series = models.ForeignKey(
+        MeetingSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings"
+    )
     # Kept by the services so that attendance rates over a subtree are one aggregate.
     expected_count = models.PositiveIntegerField(_("应到"), default=0)
     present_count = models.PositiveIntegerField(_("实到"), default=0)
-    review_status = models.CharField(_("审核"), max_length=16, choices=ReviewStatus.choices,
-                                     default=ReviewStatus.NONE, blank=True)  # fmt: skip
+    review_status = models.CharField(
+        _("审核"),
+        max_length=16,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.NONE,
+        blank=True,
+    )
     review_note = models.CharField(_("审核意见"), max_length=500, blank=True)
     # Indexed: deleting an account sets these to NULL, which would otherwise scan every meeting
     # (a city demo --reset deletes tens of thousands of accounts).
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")  # fmt: skip
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -148,10 +176,12 @@ class CheckInMethod(models.TextChoices):
 
 class Attendance(models.Model):
     # indexed by the unique (meeting, member) constraint, whose first column it is
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance",
-                                db_index=False)  # fmt: skip
-    member = models.ForeignKey("members.Member", verbose_name=_("党员"), on_delete=models.CASCADE,
-                               related_name="+")  # fmt: skip
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attendance", db_index=False
+    )
+    member = models.ForeignKey(
+        "members.Member", verbose_name=_("党员"), on_delete=models.CASCADE, related_name="+"
+    )
     state = models.CharField(_("出勤"), max_length=8, choices=AttendanceState.choices)
     reason = models.CharField(_("缺席原因"), max_length=200, blank=True)
     method = models.CharField(_("方式"), max_length=16, choices=CheckInMethod.choices, blank=True)
@@ -173,8 +203,9 @@ class Guest(models.Model):
     """A member from outside the branch invited to one meeting (列席): may then check in."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="guests")
-    member = models.ForeignKey("members.Member", verbose_name=_("党员"), on_delete=models.CASCADE,
-                               related_name="+")  # fmt: skip
+    member = models.ForeignKey(
+        "members.Member", verbose_name=_("党员"), on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("列席人员")
@@ -192,8 +223,9 @@ class MeetingAttachment(models.Model):
     content_type = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")  # fmt: skip
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -250,10 +282,12 @@ class CalendarFeed(models.Model):
     meetings without logging in. Rotating replaces the token (the old URL stops working)."""
 
     kind = models.CharField(max_length=8, choices=FeedKind.choices)
-    org = models.OneToOneField("orgs.Organization", null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="+")  # fmt: skip
-    member = models.OneToOneField("members.Member", null=True, blank=True,
-                                  on_delete=models.CASCADE, related_name="+")  # fmt: skip
+    org = models.OneToOneField(
+        "orgs.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    member = models.OneToOneField(
+        "members.Member", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     token = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now=True)
 

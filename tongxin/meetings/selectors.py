@@ -31,13 +31,31 @@ from tongxin.members.models import Member, MemberStatus, OrgRelationChange
 from tongxin.orgs.models import Organization, OrgKind
 
 LIST_COLUMNS = (
-    "id", "org_id", "org_path", "kind", "title", "status", "date", "start_time", "end_time",
-    "location", "presenter", "expected_count", "present_count", "review_status", "org__name",
-)  # fmt: skip
+    "id",
+    "org_id",
+    "org_path",
+    "kind",
+    "title",
+    "status",
+    "date",
+    "start_time",
+    "end_time",
+    "location",
+    "presenter",
+    "expected_count",
+    "present_count",
+    "review_status",
+    "org__name",
+)
 
 # Organizations that hold meetings of their own (a committee's 党课 is a meeting too).
-MEETING_ORG_KINDS = [OrgKind.BRANCH, OrgKind.GROUP, OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE,
-                     OrgKind.WORKING_COMMITTEE]  # fmt: skip
+MEETING_ORG_KINDS = [
+    OrgKind.BRANCH,
+    OrgKind.GROUP,
+    OrgKind.GENERAL_BRANCH,
+    OrgKind.COMMITTEE,
+    OrgKind.WORKING_COMMITTEE,
+]
 
 
 def local_today() -> dt.date:
@@ -126,8 +144,9 @@ def month_calendar(scope: Scope, filters: MeetingFilters, year: int, month: int)
     Two queries: the totals per day, and the first rows of the month (capped)."""
     first = dt.date(year, month, 1)
     last = dt.date(year, month, calendar.monthrange(year, month)[1])
-    f = MeetingFilters(org=filters.org, kind=filters.kind, status=filters.status,
-                       start=first, end=last)  # fmt: skip
+    f = MeetingFilters(
+        org=filters.org, kind=filters.kind, status=filters.status, start=first, end=last
+    )
     qs = meeting_list(scope, f)
     totals = dict(qs.order_by().values_list("date").annotate(n=Count("id")))
     days: dict[dt.date, Day] = {}
@@ -145,7 +164,7 @@ def month_calendar(scope: Scope, filters: MeetingFilters, year: int, month: int)
 
 def branch_path_of(meeting: Meeting) -> str:
     """Members belong to branches (never to groups): a group meeting's roster is its branch's."""
-    if meeting.org.kind == OrgKind.GROUP:  # type: ignore[union-attr]
+    if meeting.org.kind == OrgKind.GROUP:
         return meeting.org_path[: -Organization.steplen]
     return meeting.org_path
 
@@ -168,7 +187,7 @@ def members_on(org_id: int, org_path: str, on: dt.date) -> QuerySet[Member]:
 
 
 def _roster_org_id(meeting: Meeting) -> int:
-    if meeting.org.kind == OrgKind.GROUP and meeting.branch_id:  # type: ignore[union-attr]
+    if meeting.org.kind == OrgKind.GROUP and meeting.branch_id:
         return meeting.branch_id
     return meeting.org_id
 
@@ -442,8 +461,7 @@ def compliance(
     for r in rules:
         cur, prev = bounds[r.kind]
         aggregates[f"c_{r.kind}"] = Count("id", filter=Q(kind=r.kind, date__gte=cur))
-        aggregates[f"p_{r.kind}"] = Count("id", filter=Q(kind=r.kind, date__gte=prev,
-                                                          date__lt=cur))  # fmt: skip
+        aggregates[f"p_{r.kind}"] = Count("id", filter=Q(kind=r.kind, date__gte=prev, date__lt=cur))
     meetings = Meeting.objects.filter(
         status=MeetingStatus.HELD, branch__isnull=False, date__gte=earliest, date__lte=today
     )
@@ -459,8 +477,18 @@ def compliance(
     labels = dict(MeetingKind.choices)
     periods = dict(Period.choices)
     # Translated once here: a lazy label per branch and rule costs more than the query.
-    plan = [(r.kind, f"c_{r.kind}", f"p_{r.kind}", r.min_count, str(labels[r.kind]),
-             str(periods[r.period]), r.period) for r in rules]  # fmt: skip
+    plan = [
+        (
+            r.kind,
+            f"c_{r.kind}",
+            f"p_{r.kind}",
+            r.min_count,
+            str(labels[r.kind]),
+            str(periods[r.period]),
+            r.period,
+        )
+        for r in rules
+    ]
     empty: dict[str, int] = {}
     out = []
     for bid, path, name, numchild in branch_rows:
@@ -559,9 +587,14 @@ def compliance_summary(scope: Scope, today: dt.date | None = None) -> dict[str, 
         for f in ("branches", "met", "behind", "overdue", "expected", "present", "previous_met"):
             setattr(total, f, getattr(total, f) + getattr(g, f))
     ordered = sorted(groups.values(), key=lambda g: (g.compliance_pct or 0, g.name))
-    return {"total": total, "subtrees": ordered[:12], "more": max(0, len(ordered) - 12),
-            "periods": period_labels({k.period for r in rows for k in r.kinds}, today),
-            "since": since, "today": today}  # fmt: skip
+    return {
+        "total": total,
+        "subtrees": ordered[:12],
+        "more": max(0, len(ordered) - 12),
+        "periods": period_labels({k.period for r in rows for k in r.kinds}, today),
+        "since": since,
+        "today": today,
+    }
 
 
 def _period_name(period: str, start: dt.date) -> str:
@@ -597,8 +630,16 @@ def own_meetings(member: Member, today: dt.date | None = None) -> dict[str, obje
     )
     year_start = today.replace(month=1, day=1)
     att = Attendance.objects.filter(
-        member=member, meeting__status=MeetingStatus.HELD,
-        meeting__date__gte=year_start, meeting__date__lte=today,
-    ).aggregate(total=Count("id"), present=Count("id", filter=Q(state=AttendanceState.PRESENT)))  # fmt: skip
-    return {"coming": coming, "year": today.year, "since": year_start, "today": today,
-            "attended": att["present"], "recorded": att["total"]}  # fmt: skip
+        member=member,
+        meeting__status=MeetingStatus.HELD,
+        meeting__date__gte=year_start,
+        meeting__date__lte=today,
+    ).aggregate(total=Count("id"), present=Count("id", filter=Q(state=AttendanceState.PRESENT)))
+    return {
+        "coming": coming,
+        "year": today.year,
+        "since": year_start,
+        "today": today,
+        "attended": att["present"],
+        "recorded": att["total"],
+    }

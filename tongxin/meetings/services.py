@@ -86,12 +86,20 @@ def _branch_of(org: Organization) -> int | None:
 
 def _new_meeting(actor: Any, data: PlanInput, series: MeetingSeries | None = None) -> Meeting:
     return Meeting(
-        org=data.org, org_path=data.org.path, branch_id=_branch_of(data.org), kind=data.kind,
-        title=data.title.strip(), date=data.date, start_time=data.start_time,
-        end_time=data.end_time, location=data.location.strip(), presenter=data.presenter.strip(),
-        recorder=data.recorder.strip(), series=series,
+        org=data.org,
+        org_path=data.org.path,
+        branch_id=_branch_of(data.org),
+        kind=data.kind,
+        title=data.title.strip(),
+        date=data.date,
+        start_time=data.start_time,
+        end_time=data.end_time,
+        location=data.location.strip(),
+        presenter=data.presenter.strip(),
+        recorder=data.recorder.strip(),
+        series=series,
         created_by=actor if getattr(actor, "pk", None) else None,
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
@@ -100,8 +108,13 @@ def meeting_plan(*, actor: Any, data: PlanInput) -> Meeting:
     meeting = _new_meeting(actor, data)
     meeting.expected_count = selectors.roster(meeting).count()
     meeting.save()
-    audit(actor=actor, action="meetings.plan", obj=meeting, org_path=meeting.org_path,
-          diff={"kind": data.kind, "date": data.date.isoformat()})  # fmt: skip
+    audit(
+        actor=actor,
+        action="meetings.plan",
+        obj=meeting,
+        org_path=meeting.org_path,
+        diff={"kind": data.kind, "date": data.date.isoformat()},
+    )
     return meeting
 
 
@@ -167,8 +180,13 @@ def meeting_counts_refresh(*, actor: Any, org_paths: list[str]) -> int:
             changed += 1
     if changed:
         # the branches' common ancestor (all of them spanning the roots: the installation)
-        audit(actor=actor, action="meetings.counts_refresh", diff={"meetings": changed},
-              org_path=common_path(org_paths), installation_wide=True)  # fmt: skip
+        audit(
+            actor=actor,
+            action="meetings.counts_refresh",
+            diff={"meetings": changed},
+            org_path=common_path(org_paths),
+            installation_wide=True,
+        )
     return changed
 
 
@@ -196,21 +214,31 @@ def _attendance_errors(meeting: Meeting, data: RecordInput) -> dict[str, str]:
     if strangers:
         return {"attendance": _("出勤名单中有不属于本支部的党员，请先将其添加为列席人员。")}
     if bad_state:
-        return {"attendance": _("请为以下党员选择出席、缺席或请假：%(names)s。")
-                % {"names": _names(bad_state)}}  # fmt: skip
+        return {
+            "attendance": _("请为以下党员选择出席、缺席或请假：%(names)s。")
+            % {"names": _names(bad_state)}
+        }
     if no_reason:
-        return {"attendance": _("以下党员缺席，请填写缺席原因（或改为请假）：%(names)s。")
-                % {"names": _names(no_reason)}}  # fmt: skip
+        return {
+            "attendance": _("以下党员缺席，请填写缺席原因（或改为请假）：%(names)s。")
+            % {"names": _names(no_reason)}
+        }
     counts = selectors.roll_counts(rows)
     if counts.unmarked:
-        return {"attendance": _(
-            "以下党员尚未标记出勤，请逐一标记为出席、缺席（注明原因）或请假：%(names)s。"
-        ) % {"names": _names(counts.unmarked)}}  # fmt: skip
+        return {
+            "attendance": _(
+                "以下党员尚未标记出勤，请逐一标记为出席、缺席（注明原因）或请假：%(names)s。"
+            )
+            % {"names": _names(counts.unmarked)}
+        }
     if meeting.kind == MeetingKind.GENERAL and data.decisions.strip() and not counts.quorum:
-        return {"decisions": _(
-            "有表决权的党员实到%(x)s人、应到%(y)s人（预备党员没有表决权），需超过半数才能作出"
-            "决议；请清空“决议事项”，作为不作决议的会议记录保存。"
-        ) % {"x": counts.voting_present, "y": counts.voting}}  # fmt: skip
+        return {
+            "decisions": _(
+                "有表决权的党员实到%(x)s人、应到%(y)s人（预备党员没有表决权），需超过半数才能作出"
+                "决议；请清空“决议事项”，作为不作决议的会议记录保存。"
+            )
+            % {"x": counts.voting_present, "y": counts.voting}
+        }
     return {}
 
 
@@ -243,9 +271,14 @@ def meeting_record(*, actor: Any, meeting: Meeting, data: RecordInput) -> Meetin
         a = existing.get(member_id)
         reason = reason.strip() if state != AttendanceState.PRESENT else ""
         if a is None:
-            Attendance.objects.create(meeting=meeting, member_id=member_id, state=state,
-                                      reason=reason, method=CheckInMethod.RECORD,
-                                      is_guest=member_id in guests)  # fmt: skip
+            Attendance.objects.create(
+                meeting=meeting,
+                member_id=member_id,
+                state=state,
+                reason=reason,
+                method=CheckInMethod.RECORD,
+                is_guest=member_id in guests,
+            )
         elif (a.state, a.reason) != (state, reason):
             a.state, a.reason = state, reason
             a.method = a.method if state == AttendanceState.PRESENT and a.method else "record"
@@ -259,9 +292,13 @@ def meeting_record(*, actor: Any, meeting: Meeting, data: RecordInput) -> Meetin
         meeting.review_status = ReviewStatus.NONE
     meeting.save()
     _refresh_counts(meeting)
-    audit(actor=actor, action="meetings.record", obj=meeting, org_path=meeting.org_path,
-          diff={"status": [before, MeetingStatus.HELD],
-                "present": meeting.present_count})  # fmt: skip
+    audit(
+        actor=actor,
+        action="meetings.record",
+        obj=meeting,
+        org_path=meeting.org_path,
+        diff={"status": [before, MeetingStatus.HELD], "present": meeting.present_count},
+    )
     return meeting
 
 
@@ -280,8 +317,15 @@ def context_of(meeting: Meeting) -> str:
     return f"meeting:{meeting.pk}"
 
 
-def _mark_present(actor: Any, meeting: Meeting, member_id: int, method: str, *,
-                  roster_ids: set[int] | None = None, guests: set[int] | None = None) -> Attendance:  # fmt: skip
+def _mark_present(
+    actor: Any,
+    meeting: Meeting,
+    member_id: int,
+    method: str,
+    *,
+    roster_ids: set[int] | None = None,
+    guests: set[int] | None = None,
+) -> Attendance:
     if guests is None:
         guests = selectors.guest_ids(meeting)
     if roster_ids is None:
@@ -307,8 +351,13 @@ def _mark_present(actor: Any, meeting: Meeting, member_id: int, method: str, *,
         expected_count=F("expected_count") + (1 if is_guest else 0),
         updated_at=timezone.now(),
     )
-    audit(actor=actor, action="meetings.check_in", obj=meeting, org_path=meeting.org_path,
-          diff={"member": member_id, "method": method})  # fmt: skip
+    audit(
+        actor=actor,
+        action="meetings.check_in",
+        obj=meeting,
+        org_path=meeting.org_path,
+        diff={"member": member_id, "method": method},
+    )
     return a
 
 
@@ -342,8 +391,13 @@ def meeting_roll_call(*, actor: Any, meeting: Meeting, member_id: int, present: 
     ).delete()
     if deleted:
         _refresh_counts(meeting)
-        audit(actor=actor, action="meetings.roll_call_undo", obj=meeting,
-              org_path=meeting.org_path, diff={"member": member_id})  # fmt: skip
+        audit(
+            actor=actor,
+            action="meetings.roll_call_undo",
+            obj=meeting,
+            org_path=meeting.org_path,
+            diff={"member": member_id},
+        )
     return meeting
 
 
@@ -354,25 +408,40 @@ def meeting_guest_add(*, actor: Any, meeting: Meeting, member: Member) -> Guest:
     guest, created = Guest.objects.get_or_create(meeting=meeting, member=member)
     if not created:
         raise ConflictError(_("该党员已是本次会议的列席人员。"))
-    audit(actor=actor, action="meetings.guest_add", obj=meeting, org_path=meeting.org_path,
-          diff={"member": member.pk})  # fmt: skip
+    audit(
+        actor=actor,
+        action="meetings.guest_add",
+        obj=meeting,
+        org_path=meeting.org_path,
+        diff={"member": member.pk},
+    )
     return guest
 
 
 @transaction.atomic
 def meeting_attach(*, actor: Any, meeting: Meeting, f: Any) -> MeetingAttachment:
     """Images or PDF, checked by content and size; the file is removed again if saving fails."""
-    stored = uploads.store(f, allowed=uploads.IMAGES_AND_PDF, max_bytes=ATTACHMENT_MAX_BYTES,
-                           folder="meetings")  # fmt: skip
+    stored = uploads.store(
+        f, allowed=uploads.IMAGES_AND_PDF, max_bytes=ATTACHMENT_MAX_BYTES, folder="meetings"
+    )
     try:
         with transaction.atomic():
             att = MeetingAttachment.objects.create(
-                meeting=meeting, name=stored.name, original_name=stored.original_name,
-                content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+                meeting=meeting,
+                name=stored.name,
+                original_name=stored.original_name,
+                content_type=stored.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
                 uploaded_by=actor if getattr(actor, "pk", None) else None,
-            )  # fmt: skip
-            audit(actor=actor, action="meetings.attach", obj=meeting, org_path=meeting.org_path,
-                  diff={"file": stored.original_name, "size": stored.size})  # fmt: skip
+            )
+            audit(
+                actor=actor,
+                action="meetings.attach",
+                obj=meeting,
+                org_path=meeting.org_path,
+                diff={"file": stored.original_name, "size": stored.size},
+            )
     except Exception:
         uploads.delete(stored.name)
         raise
@@ -393,8 +462,13 @@ def meeting_review(*, actor: Any, meeting: Meeting, approve: bool, note: str = "
     meeting.reviewed_by = actor if getattr(actor, "pk", None) else None
     meeting.reviewed_at = timezone.now()
     meeting.save()
-    audit(actor=actor, action="meetings.review", obj=meeting, org_path=meeting.org_path,
-          diff={"review_status": meeting.review_status})  # fmt: skip
+    audit(
+        actor=actor,
+        action="meetings.review",
+        obj=meeting,
+        org_path=meeting.org_path,
+        diff={"review_status": meeting.review_status},
+    )
     return meeting
 
 
@@ -453,9 +527,15 @@ def series_create(*, actor: Any, data: SeriesInput) -> tuple[MeetingSeries, int]
         errors["ends_on"] = _("一次最多安排一年的会议，请缩短截止日期。")
     if data.starts_on < selectors.local_today():
         errors["starts_on"] = _("起始日期不能早于今天。")
-    plan = PlanInput(org=data.org, kind=data.kind, title=data.title, date=data.starts_on,
-                     start_time=data.start_time, end_time=data.end_time,
-                     location=data.location)  # fmt: skip
+    plan = PlanInput(
+        org=data.org,
+        kind=data.kind,
+        title=data.title,
+        date=data.starts_on,
+        start_time=data.start_time,
+        end_time=data.end_time,
+        location=data.location,
+    )
     try:
         _validate_plan(plan)
     except ServiceError as e:
@@ -463,26 +543,47 @@ def series_create(*, actor: Any, data: SeriesInput) -> tuple[MeetingSeries, int]
     if errors:
         raise ServiceError(_("请按提示修改后再提交。"), fields=errors)
     series = MeetingSeries.objects.create(
-        org=data.org, org_path=data.org.path, kind=data.kind, title=data.title.strip(),
-        recurrence=data.recurrence, weekday=data.weekday, day_of_month=data.day_of_month,
-        start_time=data.start_time, end_time=data.end_time, location=data.location.strip(),
-        starts_on=data.starts_on, ends_on=data.ends_on,
+        org=data.org,
+        org_path=data.org.path,
+        kind=data.kind,
+        title=data.title.strip(),
+        recurrence=data.recurrence,
+        weekday=data.weekday,
+        day_of_month=data.day_of_month,
+        start_time=data.start_time,
+        end_time=data.end_time,
+        location=data.location.strip(),
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
         created_by=actor if getattr(actor, "pk", None) else None,
-    )  # fmt: skip
+    )
     dates = series_dates(data)
     if not dates:
-        raise ServiceError(_("起止日期之间没有符合周期的日期，请调整。"),
-                           fields={"ends_on": _("没有可安排的日期。")})  # fmt: skip
+        raise ServiceError(
+            _("起止日期之间没有符合周期的日期，请调整。"),
+            fields={"ends_on": _("没有可安排的日期。")},
+        )
     template = _new_meeting(actor, plan, series)
     template.expected_count = selectors.roster(template).count()
     rows = []
     for d in dates:
-        m = Meeting(**{f.attname: getattr(template, f.attname) for f in Meeting._meta.concrete_fields
-                       if f.attname not in ("id", "date")}, date=d)  # fmt: skip
+        m = Meeting(
+            **{
+                f.attname: getattr(template, f.attname)
+                for f in Meeting._meta.concrete_fields
+                if f.attname not in ("id", "date")
+            },
+            date=d,
+        )
         rows.append(m)
     Meeting.objects.bulk_create(rows)
-    audit(actor=actor, action="meetings.series_create", obj=series, org_path=series.org_path,
-          diff={"meetings": len(rows), "recurrence": data.recurrence})  # fmt: skip
+    audit(
+        actor=actor,
+        action="meetings.series_create",
+        obj=series,
+        org_path=series.org_path,
+        diff={"meetings": len(rows), "recurrence": data.recurrence},
+    )
     return series, len(rows)
 
 

@@ -30,7 +30,7 @@ from tongxin.meetings.models import AttendanceState, FeedKind, Meeting, MeetingK
 from tongxin.orgs.selectors import get_org_for
 
 
-def _scope(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _scope(request: HttpRequest):
     return request.scope  # type: ignore[attr-defined]
 
 
@@ -79,18 +79,39 @@ def index(request: HttpRequest) -> HttpResponse:
             params[key] = str(value)
     base = params.urlencode()
     params["month"] = f"{year:04d}-{month:02d}"
-    return render(request, "meetings/index.html", {
-        "weeks": weeks, "page": page, "year": year, "month": month, "org": org,
-        "kind": kind, "status": status, "kinds": MeetingKind.choices,
-        "statuses": MeetingStatus.choices, "query": params.urlencode(), "base": base,
-        "prev_month": _shift(year, month, -1), "next_month": _shift(year, month, 1),
-        "today": selectors.local_today(), "can_manage": scope.has("meetings.manage"),
-        "weekday_names": [gettext("一"), gettext("二"), gettext("三"), gettext("四"),
-                          gettext("五"), gettext("六"), gettext("日")],
-    })  # fmt: skip
+    return render(
+        request,
+        "meetings/index.html",
+        {
+            "weeks": weeks,
+            "page": page,
+            "year": year,
+            "month": month,
+            "org": org,
+            "kind": kind,
+            "status": status,
+            "kinds": MeetingKind.choices,
+            "statuses": MeetingStatus.choices,
+            "query": params.urlencode(),
+            "base": base,
+            "prev_month": _shift(year, month, -1),
+            "next_month": _shift(year, month, 1),
+            "today": selectors.local_today(),
+            "can_manage": scope.has("meetings.manage"),
+            "weekday_names": [
+                gettext("一"),
+                gettext("二"),
+                gettext("三"),
+                gettext("四"),
+                gettext("五"),
+                gettext("六"),
+                gettext("日"),
+            ],
+        },
+    )
 
 
-def _plan_input(org, cleaned: dict) -> services.PlanInput:  # type: ignore[no-untyped-def, type-arg]
+def _plan_input(org, cleaned: dict) -> services.PlanInput:
     fields = {k: v for k, v in cleaned.items() if k != "org"}
     return services.PlanInput(org=org, **fields)
 
@@ -101,8 +122,11 @@ def create(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     _need(request, "meetings.manage")
     orgs = selectors.meeting_org_choices(scope)
-    initial: dict[str, object] = {"date": request.GET.get("date") or selectors.local_today(),
-                                  "start_time": "19:00", "end_time": "20:30"}  # fmt: skip
+    initial: dict[str, object] = {
+        "date": request.GET.get("date") or selectors.local_today(),
+        "start_time": "19:00",
+        "end_time": "20:30",
+    }
     if request.GET.get("org"):
         initial["org"] = get_org_for(scope, request.GET["org"], "meetings.manage").pk
     if request.GET.get("kind") in MeetingKind.values:
@@ -111,38 +135,65 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         org = get_org_for(scope, form.cleaned_data["org"].pk, "meetings.manage")
         try:
-            meeting = services.meeting_plan(actor=request.user,
-                                            data=_plan_input(org, form.cleaned_data))  # fmt: skip
+            meeting = services.meeting_plan(
+                actor=request.user, data=_plan_input(org, form.cleaned_data)
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
             messages.success(request, gettext("已安排会议“%(t)s”。") % {"t": meeting.title})
             return redirect("meetings:detail", pk=meeting.pk)
-    return render(request, "meetings/form.html", {
-        "form": form, "title": gettext("安排会议"), "cancel_url": reverse("meetings:index"),
-    })  # fmt: skip
+    return render(
+        request,
+        "meetings/form.html",
+        {
+            "form": form,
+            "title": gettext("安排会议"),
+            "cancel_url": reverse("meetings:index"),
+        },
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for(_scope(request), pk, "meetings.manage")
-    initial = {f: getattr(meeting, f) for f in ("kind", "title", "date", "start_time", "end_time",
-                                                "location", "presenter", "recorder")}  # fmt: skip
+    initial = {
+        f: getattr(meeting, f)
+        for f in (
+            "kind",
+            "title",
+            "date",
+            "start_time",
+            "end_time",
+            "location",
+            "presenter",
+            "recorder",
+        )
+    }
     form = PlanForm(request.POST or None, initial=initial, fixed_org=True)
     if request.method == "POST" and form.is_valid():
         try:
-            services.meeting_update(actor=request.user, meeting=meeting,
-                                    data=_plan_input(meeting.org, form.cleaned_data))  # fmt: skip
+            services.meeting_update(
+                actor=request.user,
+                meeting=meeting,
+                data=_plan_input(meeting.org, form.cleaned_data),
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
             messages.success(request, gettext("已保存。"))
             return redirect("meetings:detail", pk=meeting.pk)
-    return render(request, "meetings/form.html", {
-        "form": form, "title": gettext("修改会议安排"), "meeting": meeting,
-        "cancel_url": reverse("meetings:detail", args=[meeting.pk]),
-    })  # fmt: skip
+    return render(
+        request,
+        "meetings/form.html",
+        {
+            "form": form,
+            "title": gettext("修改会议安排"),
+            "meeting": meeting,
+            "cancel_url": reverse("meetings:detail", args=[meeting.pk]),
+        },
+    )
 
 
 @login_required
@@ -152,15 +203,22 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for(scope, pk)
     can_manage = selectors.can(scope, "meetings.manage", meeting)
     rows = selectors.roll(meeting)
-    return render(request, "meetings/detail.html", {
-        "meeting": meeting, "rows": rows, "attachments": selectors.attachments(meeting),
-        "can_manage": can_manage,
-        "can_review": selectors.can(scope, "meetings.review", meeting),
-        "attachment_form": AttachmentForm(), "review_form": ReviewForm(),
-        "counts": selectors.roll_counts(rows),
-        "absent": [r for r in rows if r.state == AttendanceState.ABSENT],
-        "is_today": meeting.date == selectors.local_today(),
-    })  # fmt: skip
+    return render(
+        request,
+        "meetings/detail.html",
+        {
+            "meeting": meeting,
+            "rows": rows,
+            "attachments": selectors.attachments(meeting),
+            "can_manage": can_manage,
+            "can_review": selectors.can(scope, "meetings.review", meeting),
+            "attachment_form": AttachmentForm(),
+            "review_form": ReviewForm(),
+            "counts": selectors.roll_counts(rows),
+            "absent": [r for r in rows if r.state == AttendanceState.ABSENT],
+            "is_today": meeting.date == selectors.local_today(),
+        },
+    )
 
 
 @login_required
@@ -175,7 +233,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("meetings:detail", pk=meeting.pk)
 
 
-def _attendance_from_post(request: HttpRequest, rows: list) -> dict[int, tuple[str, str]]:  # type: ignore[type-arg]
+def _attendance_from_post(request: HttpRequest, rows: list) -> dict[int, tuple[str, str]]:
     out = {}
     for r in rows:
         state = request.POST.get(f"att_{r.member_id}", "")
@@ -190,8 +248,9 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     """The minutes: topic, presenter, recorder, content, decisions and each member's attendance."""
     meeting = selectors.get_meeting_for(_scope(request), pk, "meetings.manage")
     rows = selectors.roll(meeting)
-    initial = {f: getattr(meeting, f) for f in ("title", "presenter", "recorder", "content",
-                                                "decisions")}  # fmt: skip
+    initial = {
+        f: getattr(meeting, f) for f in ("title", "presenter", "recorder", "content", "decisions")
+    }
     form = RecordForm(request.POST or None, initial=initial)
     error = ""
     if request.method == "POST":
@@ -209,22 +268,31 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, gettext("会议记录已保存，会议已记为已召开。"))
                 return redirect("meetings:detail", pk=meeting.pk)
-    return render(request, "meetings/record.html", {
-        "form": form, "meeting": meeting, "rows": rows, "attendance_error": error,
-        "counts": selectors.roll_counts(rows),
-        "states": AttendanceState.choices,
-    })  # fmt: skip
+    return render(
+        request,
+        "meetings/record.html",
+        {
+            "form": form,
+            "meeting": meeting,
+            "rows": rows,
+            "attendance_error": error,
+            "counts": selectors.roll_counts(rows),
+            "states": AttendanceState.choices,
+        },
+    )
 
 
 def _checkin_context(request: HttpRequest, meeting: Meeting) -> dict[str, object]:
     scope = _scope(request)
     rows = selectors.roll(meeting)
     return {
-        "meeting": meeting, "rows": rows, "form": CheckInForm(),
+        "meeting": meeting,
+        "rows": rows,
+        "form": CheckInForm(),
         "guest_form": GuestForm(members=selectors.guest_candidates(scope, meeting)),
         "counts": selectors.roll_counts(rows),
         "is_today": meeting.date == selectors.local_today(),
-    }  # fmt: skip
+    }
 
 
 @login_required
@@ -240,8 +308,9 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
             result = gettext("请扫描党员卡二维码或输入签到码。")
         else:
             try:
-                att = services.meeting_check_in(actor=request.user, meeting=meeting,
-                                                text=form.cleaned_data["code"])  # fmt: skip
+                att = services.meeting_check_in(
+                    actor=request.user, meeting=meeting, text=form.cleaned_data["code"]
+                )
             except ServiceError as e:
                 result = e.message
             else:
@@ -268,8 +337,9 @@ def roll_call(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
     present = request.POST.get("present") == "1"
     result, ok = "", True
     try:
-        services.meeting_roll_call(actor=request.user, meeting=meeting, member_id=member_id,
-                                   present=present)  # fmt: skip
+        services.meeting_roll_call(
+            actor=request.user, meeting=meeting, member_id=member_id, present=present
+        )
     except ServiceError as e:
         result, ok = e.message, False
     if request.htmx:  # type: ignore[attr-defined]
@@ -289,8 +359,9 @@ def guest_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = GuestForm(request.POST, members=selectors.guest_candidates(scope, meeting))
     if form.is_valid():
         try:
-            services.meeting_guest_add(actor=request.user, meeting=meeting,
-                                       member=form.cleaned_data["member"])  # fmt: skip
+            services.meeting_guest_add(
+                actor=request.user, meeting=meeting, member=form.cleaned_data["member"]
+            )
             messages.success(request, gettext("已添加列席人员。"))
         except ServiceError as e:
             messages.error(request, e.message)
@@ -306,8 +377,9 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.meeting_attach(actor=request.user, meeting=meeting,
-                                    f=form.cleaned_data["file"])  # fmt: skip
+            services.meeting_attach(
+                actor=request.user, meeting=meeting, f=form.cleaned_data["file"]
+            )
             messages.success(request, gettext("附件已上传。"))
         except ServiceError as e:
             messages.error(request, e.message)
@@ -332,9 +404,12 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
-            services.meeting_review(actor=request.user, meeting=meeting,
-                                    approve=form.cleaned_data["decision"] == "approve",
-                                    note=form.cleaned_data["note"])  # fmt: skip
+            services.meeting_review(
+                actor=request.user,
+                meeting=meeting,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+            )
             messages.success(request, gettext("审核意见已保存。"))
         except ServiceError as e:
             messages.error(request, e.message)
@@ -346,9 +421,14 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def series_list(request: HttpRequest) -> HttpResponse:
     _need(request, "meetings.view")
     page = paginate(request, selectors.series_list(_scope(request)))
-    return render(request, "meetings/series_list.html", {
-        "page": page, "can_manage": _scope(request).has("meetings.manage"),
-    })  # fmt: skip
+    return render(
+        request,
+        "meetings/series_list.html",
+        {
+            "page": page,
+            "can_manage": _scope(request).has("meetings.manage"),
+        },
+    )
 
 
 @login_required
@@ -357,26 +437,37 @@ def series_create(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     _need(request, "meetings.manage")
     today = selectors.local_today()
-    form = SeriesForm(request.POST or None, orgs=selectors.meeting_org_choices(scope),
-                      initial={"starts_on": today,
-                               "ends_on": today.replace(month=12, day=31)})  # fmt: skip
+    form = SeriesForm(
+        request.POST or None,
+        orgs=selectors.meeting_org_choices(scope),
+        initial={"starts_on": today, "ends_on": today.replace(month=12, day=31)},
+    )
     if request.method == "POST" and form.is_valid():
         cd = dict(form.cleaned_data)
         org = get_org_for(scope, cd.pop("org").pk, "meetings.manage")
         if cd.get("weekday") == "":
             cd["weekday"] = None
         try:
-            _series, n = services.series_create(actor=request.user,
-                                                data=services.SeriesInput(org=org, **cd))  # fmt: skip
+            _series, n = services.series_create(
+                actor=request.user, data=services.SeriesInput(org=org, **cd)
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
             messages.success(request, gettext("已生成%(n)d场计划会议。") % {"n": n})
             return redirect("meetings:series")
-    return render(request, "meetings/form.html", {
-        "form": form, "title": gettext("周期性会议计划"), "cancel_url": reverse("meetings:series"),
-        "hint": gettext("例如：周二夜学（每周二晚）、每月固定主题党日。一次最多生成一年的计划会议。"),
-    })  # fmt: skip
+    return render(
+        request,
+        "meetings/form.html",
+        {
+            "form": form,
+            "title": gettext("周期性会议计划"),
+            "cancel_url": reverse("meetings:series"),
+            "hint": gettext(
+                "例如：周二夜学（每周二晚）、每月固定主题党日。一次最多生成一年的计划会议。"
+            ),
+        },
+    )
 
 
 @login_required
@@ -402,17 +493,25 @@ def compliance(request: HttpRequest) -> HttpResponse:
         params["org"] = str(org.pk)
     if state:
         params["state"] = state
-    return render(request, "meetings/compliance.html", {
-        "page": page, "org": org, "state": state, "counts": counts,
-        "total": sum(counts.values()), "labels": selectors.STATE_LABELS,
-        "query": params.urlencode(),
-    })  # fmt: skip
+    return render(
+        request,
+        "meetings/compliance.html",
+        {
+            "page": page,
+            "org": org,
+            "state": state,
+            "counts": counts,
+            "total": sum(counts.values()),
+            "labels": selectors.STATE_LABELS,
+            "query": params.urlencode(),
+        },
+    )
 
 
 # ---- the member card (phone) ---------------------------------------------------------------
 
 
-def _member(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _member(request: HttpRequest):
     return getattr(request.user, "member", None)
 
 
@@ -428,10 +527,15 @@ def _card_context(request: HttpRequest) -> dict[str, object]:
         context = services.context_of(chosen)
     token = card.issue_token(member.pk, context)
     return {
-        "member": member, "token": token, "qr": card.qr_svg_data_uri(token),
-        "code": card.short_code(member.pk), "today": today, "chosen": chosen,
-        "refresh": card.REFRESH_SECONDS, "upcoming": selectors.member_upcoming(member),
-    }  # fmt: skip
+        "member": member,
+        "token": token,
+        "qr": card.qr_svg_data_uri(token),
+        "code": card.short_code(member.pk),
+        "today": today,
+        "chosen": chosen,
+        "refresh": card.REFRESH_SECONDS,
+        "upcoming": selectors.member_upcoming(member),
+    }
 
 
 @login_required
@@ -462,8 +566,9 @@ def feeds(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     org = None
     if request.GET.get("org") or request.POST.get("org"):
-        org = get_org_for(scope, request.GET.get("org") or request.POST.get("org"),
-                          "meetings.manage")  # fmt: skip
+        org = get_org_for(
+            scope, request.GET.get("org") or request.POST.get("org"), "meetings.manage"
+        )
     elif member is not None and scope.reaches_org("meetings.manage", member.org_path):
         org = get_org_for(scope, member.org_id, "meetings.manage")  # the secretary's own branch
     if request.method == "POST":
@@ -483,15 +588,21 @@ def feeds(request: HttpRequest) -> HttpResponse:
     member_feed = selectors.feed_of(member=member) if member is not None else None
     org_feed = selectors.feed_of(org=org) if org is not None else None
 
-    def link(feed, kind: str) -> str:  # type: ignore[no-untyped-def]
+    def link(feed, kind: str) -> str:
         if feed is None:
             return ""
         return request.build_absolute_uri(reverse("meetings:ical", args=[kind, feed.token]))
 
-    return render(request, "meetings/feeds.html", {
-        "member": member, "org": org, "member_url": link(member_feed, FeedKind.MEMBER),
-        "org_url": link(org_feed, FeedKind.BRANCH),
-    })  # fmt: skip
+    return render(
+        request,
+        "meetings/feeds.html",
+        {
+            "member": member,
+            "org": org,
+            "member_url": link(member_feed, FeedKind.MEMBER),
+            "org_url": link(org_feed, FeedKind.BRANCH),
+        },
+    )
 
 
 @require_GET

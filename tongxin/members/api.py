@@ -80,7 +80,7 @@ class MemberListQuery(Schema):
     page: int = Field(1, ge=1, le=1_000_000)
 
 
-def _page(request: HttpRequest, query: MemberListQuery, *, posted: bool) -> dict:  # type: ignore[type-arg]
+def _page(request: HttpRequest, query: MemberListQuery, *, posted: bool) -> dict:
     scope = request_scope(request)
     kind = selectors.pii_query_kind(query.q) if query.q else None
     if kind and not scope.has("members.reveal_pii"):
@@ -111,7 +111,7 @@ def _page(request: HttpRequest, query: MemberListQuery, *, posted: bool) -> dict
 
 
 @router.get("/", response=MemberPage, summary="党员名册（分页、筛选；q 按姓名）")
-def member_list(request: HttpRequest, query: Query[MemberListQuery]):  # type: ignore[no-untyped-def]
+def member_list(request: HttpRequest, query: Query[MemberListQuery]):
     return _page(request, query, posted=False)
 
 
@@ -120,12 +120,12 @@ def member_list(request: HttpRequest, query: Query[MemberListQuery]):  # type: i
     response=MemberPage,
     summary="按姓名、身份证号码或手机号码查找（号码查找须有查看权限，留痕）",
 )
-def member_search(request: HttpRequest, payload: MemberListQuery):  # type: ignore[no-untyped-def]
+def member_search(request: HttpRequest, payload: MemberListQuery):
     return _page(request, payload, posted=True)
 
 
 @router.get("/{member_id}", response=MemberOut, summary="党员详情（身份证号、手机号已脱敏）")
-def member_detail(request: HttpRequest, member_id: int):  # type: ignore[no-untyped-def]
+def member_detail(request: HttpRequest, member_id: int):
     return selectors.get_member_for(request_scope(request), member_id)
 
 
@@ -140,8 +140,12 @@ def _input(request: HttpRequest, payload: MemberIn, member: Member | None) -> se
         )
     if data["phone"] is None:  # the API shows only masked numbers: absent means unchanged
         data["phone"] = member.reveal_phone() if member is not None else ""
-    return services.MemberInput(org=org, residence=member.residence if member else None,
-                                work_unit=member.work_unit if member else None, **data)  # fmt: skip
+    return services.MemberInput(
+        org=org,
+        residence=member.residence if member else None,
+        work_unit=member.work_unit if member else None,
+        **data,
+    )
 
 
 # Service field names that the API calls differently.
@@ -154,7 +158,7 @@ def _api_fields(err: ServiceError) -> ServiceError:
 
 
 @router.post("/", response={201: MemberOut}, summary="登记党员")
-def member_create(request: HttpRequest, payload: MemberIn):  # type: ignore[no-untyped-def]
+def member_create(request: HttpRequest, payload: MemberIn):
     try:
         member = services.member_create(actor=request.user, data=_input(request, payload, None))
     except ServiceError as e:
@@ -163,7 +167,7 @@ def member_create(request: HttpRequest, payload: MemberIn):  # type: ignore[no-u
 
 
 @router.put("/{member_id}", response=MemberOut, summary="修改党员信息")
-def member_update(request: HttpRequest, member_id: int, payload: MemberIn):  # type: ignore[no-untyped-def]
+def member_update(request: HttpRequest, member_id: int, payload: MemberIn):
     member = selectors.get_member_for(request_scope(request), member_id, "members.manage")
     try:
         return services.member_update(

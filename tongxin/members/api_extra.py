@@ -21,11 +21,15 @@ from tongxin.orgs.selectors import get_org_for
 router = Router(tags=["组织关系转接、双报到、党费"])
 
 
-def _page(qs, page: int) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def _page(qs, page: int) -> dict:
     size = settings.PAGE_SIZE
     start = (page - 1) * size
-    return {"count": qs.count(), "page": page, "page_size": size,
-            "results": list(qs[start : start + size])}  # fmt: skip
+    return {
+        "count": qs.count(),
+        "page": page,
+        "page_size": size,
+        "results": list(qs[start : start + size]),
+    }
 
 
 # --- transfers ---------------------------------------------------------------------------------
@@ -96,18 +100,23 @@ class TransferQuery(Schema):
 
 
 @router.get("/transfers/", response=TransferPage, summary="组织关系转接列表")
-def transfer_list(request: HttpRequest, query: Query[TransferQuery]):  # type: ignore[no-untyped-def]
+def transfer_list(request: HttpRequest, query: Query[TransferQuery]):
     return _page(transfers.transfer_list(request_scope(request), query.tab), query.page)
 
 
 @router.post("/transfers/", response={201: TransferDetailOut}, summary="发起组织关系转接")
-def transfer_create(request: HttpRequest, payload: TransferIn):  # type: ignore[no-untyped-def]
+def transfer_create(request: HttpRequest, payload: TransferIn):
     scope = request_scope(request)
     member = selectors.get_member_for(scope, payload.member_id, "members.manage")
     target = transfers.target_get(payload.target_org_id)
     try:
-        t = transfers.transfer_create(actor=request.user, member=member, target=target,
-                                      reason=payload.reason, submit=payload.submit)  # fmt: skip
+        t = transfers.transfer_create(
+            actor=request.user,
+            member=member,
+            target=target,
+            reason=payload.reason,
+            submit=payload.submit,
+        )
     except ServiceError as e:
         if "target" in e.fields:
             e.fields["target_org_id"] = e.fields.pop("target")
@@ -169,8 +178,9 @@ class MyTransfersOut(Schema):
 
 class OwnTransferIn(Schema):
     target_org_id: int
-    reason_kind: str = Field(..., max_length=16,
-                             description="job, relocation, study, graduation, retirement, other")  # fmt: skip
+    reason_kind: str = Field(
+        ..., max_length=16, description="job, relocation, study, graduation, retirement, other"
+    )
     reason: str = Field("", max_length=200)
     moved_on: dt.date | None = None
 
@@ -185,55 +195,76 @@ class TargetQuery(Schema):
     q: str = Field(..., min_length=1, max_length=50)
 
 
-def _own_member_or_404(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _own_member_or_404(request: HttpRequest):
     member = selectors.own_member(request.user)
     if member is None:
         raise Http404(gettext("您的账号尚未关联党员信息。"))
     return member
 
 
-@router.get("/transfers/mine", response=MyTransfersOut,
-            summary="我的组织关系（本人：现所在组织、转接及审批进度）")  # fmt: skip
-def my_transfers(request: HttpRequest):  # type: ignore[no-untyped-def]
+@router.get(
+    "/transfers/mine",
+    response=MyTransfersOut,
+    summary="我的组织关系（本人：现所在组织、转接及审批进度）",
+)
+def my_transfers(request: HttpRequest):
     member = _own_member_or_404(request)
     mine = transfers.own_transfers_with_steps(request.user)
-    return {"member_id": member.pk, "org_id": member.org_id, "org_name": member.org.name,
-            "open": next((t for t in mine if t.is_open), None), "transfers": mine}  # fmt: skip
+    return {
+        "member_id": member.pk,
+        "org_id": member.org_id,
+        "org_name": member.org.name,
+        "open": next((t for t in mine if t.is_open), None),
+        "transfers": mine,
+    }
 
 
-@router.get("/transfers/mine/targets", response=list[TargetOut],
-            summary="按名称查找可转入的党支部（本人申请用；只有名称和上级名称）")  # fmt: skip
-def my_transfer_targets(request: HttpRequest, query: Query[TargetQuery]):  # type: ignore[no-untyped-def]
+@router.get(
+    "/transfers/mine/targets",
+    response=list[TargetOut],
+    summary="按名称查找可转入的党支部（本人申请用；只有名称和上级名称）",
+)
+def my_transfer_targets(request: HttpRequest, query: Query[TargetQuery]):
     member = _own_member_or_404(request)
     return transfers.target_search(query.q, source=member.org)
 
 
-@router.post("/transfers/mine", response={201: OwnTransferOut},
-             summary="本人申请转接组织关系（提交后由所在党支部审批；同一时间只能有一条）")  # fmt: skip
-def my_transfer_request(request: HttpRequest, payload: OwnTransferIn):  # type: ignore[no-untyped-def]
+@router.post(
+    "/transfers/mine",
+    response={201: OwnTransferOut},
+    summary="本人申请转接组织关系（提交后由所在党支部审批；同一时间只能有一条）",
+)
+def my_transfer_request(request: HttpRequest, payload: OwnTransferIn):
     # As on the page: only among the targets her search offers (nothing else is told apart).
     member = selectors.own_member(request.user)
     target = transfers.target_get(payload.target_org_id, source=member.org) if member else None
     try:
-        t = transfers.transfer_request_own(actor=request.user, target=target,
-                                           reason_kind=payload.reason_kind,
-                                           reason=payload.reason, moved_on=payload.moved_on)  # fmt: skip
+        t = transfers.transfer_request_own(
+            actor=request.user,
+            target=target,
+            reason_kind=payload.reason_kind,
+            reason=payload.reason,
+            moved_on=payload.moved_on,
+        )
     except ServiceError as e:
         e.fields = {"target_org_id" if k == "target" else k: v for k, v in e.fields.items()}
         raise
     return Status(201, transfers.get_own_transfer(request.user, t.pk))
 
 
-@router.post("/transfers/mine/{transfer_id}/withdraw", response=OwnTransferOut,
-             summary="本人撤回转接申请（所在党支部审批前）")  # fmt: skip
-def my_transfer_withdraw(request: HttpRequest, transfer_id: int, payload: DecisionIn):  # type: ignore[no-untyped-def]
+@router.post(
+    "/transfers/mine/{transfer_id}/withdraw",
+    response=OwnTransferOut,
+    summary="本人撤回转接申请（所在党支部审批前）",
+)
+def my_transfer_withdraw(request: HttpRequest, transfer_id: int, payload: DecisionIn):
     t = transfers.get_own_transfer(request.user, transfer_id)
     transfers.transfer_withdraw_own(actor=request.user, transfer=t, note=payload.note)
     return transfers.get_own_transfer(request.user, t.pk)
 
 
 @router.get("/transfers/{transfer_id}", response=TransferDetailOut, summary="转接详情与审批链")
-def transfer_detail(request: HttpRequest, transfer_id: int):  # type: ignore[no-untyped-def]
+def transfer_detail(request: HttpRequest, transfer_id: int):
     return transfers.get_transfer_for(request_scope(request), transfer_id)
 
 
@@ -243,10 +274,11 @@ def transfer_detail(request: HttpRequest, transfer_id: int):  # type: ignore[no-
     summary="提交、审批（当前一步）、退回、撤回、办结",
 )
 def transfer_act(
-    request: HttpRequest, transfer_id: int,
+    request: HttpRequest,
+    transfer_id: int,
     action: Literal["submit", "approve", "reject", "withdraw", "complete"],
     payload: DecisionIn,
-):  # type: ignore[no-untyped-def]  # fmt: skip
+):
     scope = request_scope(request)
     t = transfers.get_transfer_for(scope, transfer_id)
     kw: dict[str, Any] = {"actor": request.user, "scope": scope, "transfer": t}
@@ -324,19 +356,24 @@ class DualQuery(Schema):
 
 
 @router.get("/dual-reports/", response=DualReportPage, summary="双报到列表（含服务时长）")
-def dual_list(request: HttpRequest, query: Query[DualQuery]):  # type: ignore[no-untyped-def]
+def dual_list(request: HttpRequest, query: Query[DualQuery]):
     scope = request_scope(request)
     org = get_org_for(scope, query.org_id) if query.org_id else None
     return _page(dual_report.dual_report_list(scope, query.tab, org), query.page)
 
 
 @router.post("/dual-reports/", response={201: DualReportOut}, summary="登记双报到")
-def dual_create(request: HttpRequest, payload: DualReportIn):  # type: ignore[no-untyped-def]
+def dual_create(request: HttpRequest, payload: DualReportIn):
     scope = request_scope(request)
     member = selectors.get_member_for(scope, payload.member_id, "members.manage")
     community = dual_report.community_choices().filter(pk=payload.community_id).first()
-    r = dual_report.dual_report_create(actor=request.user, member=member, community=community,
-                                       reported_on=payload.reported_on, note=payload.note)  # fmt: skip
+    r = dual_report.dual_report_create(
+        actor=request.user,
+        member=member,
+        community=community,
+        reported_on=payload.reported_on,
+        note=payload.note,
+    )
     return Status(201, dual_report.get_dual_report_for(scope, r.pk))
 
 
@@ -350,18 +387,22 @@ class OwnPageQuery(Schema):
 
 
 @router.get("/dual-reports/mine", response=DualReportPage, summary="我的双报到（本人，含服务时长）")
-def dual_mine(request: HttpRequest, query: Query[OwnPageQuery]):  # type: ignore[no-untyped-def]
+def dual_mine(request: HttpRequest, query: Query[OwnPageQuery]):
     qs = dual_report.own_dual_reports(request.user).select_related("member__org")
     return _page(qs, query.page)
 
 
-@router.post("/dual-reports/mine", response={201: DualReportOut},
-             summary="本人向居住地社区报到（一名党员同时只能有一条未结束的报到）")  # fmt: skip
-def dual_file_own(request: HttpRequest, payload: OwnReportIn):  # type: ignore[no-untyped-def]
+@router.post(
+    "/dual-reports/mine",
+    response={201: DualReportOut},
+    summary="本人向居住地社区报到（一名党员同时只能有一条未结束的报到）",
+)
+def dual_file_own(request: HttpRequest, payload: OwnReportIn):
     community = dual_report.community_choices().filter(pk=payload.community_id).first()
     try:
-        r = dual_report.dual_report_file_own(actor=request.user, community=community,
-                                             note=payload.note)  # fmt: skip
+        r = dual_report.dual_report_file_own(
+            actor=request.user, community=community, note=payload.note
+        )
     except ServiceError as e:
         e.fields = {"community_id" if k == "community" else k: v for k, v in e.fields.items()}
         raise
@@ -369,7 +410,7 @@ def dual_file_own(request: HttpRequest, payload: OwnReportIn):  # type: ignore[n
 
 
 @router.get("/dual-reports/{report_id}", response=DualReportOut, summary="双报到详情")
-def dual_detail(request: HttpRequest, report_id: int):  # type: ignore[no-untyped-def]
+def dual_detail(request: HttpRequest, report_id: int):
     return dual_report.get_dual_report_for(request_scope(request), report_id)
 
 
@@ -380,16 +421,17 @@ def _dual_for(request: HttpRequest, report_id: int) -> DualReport:
 @router.post(
     "/dual-reports/{report_id}/accept", response=DualReportOut, summary="社区接收并安排岗位"
 )
-def dual_accept(request: HttpRequest, report_id: int, payload: AcceptIn):  # type: ignore[no-untyped-def]
+def dual_accept(request: HttpRequest, report_id: int, payload: AcceptIn):
     scope = request_scope(request)
     r = _dual_for(request, report_id)
-    dual_report.dual_report_accept(actor=request.user, scope=scope, report=r,
-                                   service_post=payload.service_post)  # fmt: skip
+    dual_report.dual_report_accept(
+        actor=request.user, scope=scope, report=r, service_post=payload.service_post
+    )
     return dual_report.get_dual_report_for(scope, r.pk)
 
 
 @router.post("/dual-reports/{report_id}/decline", response=DualReportOut, summary="社区不接收")
-def dual_decline(request: HttpRequest, report_id: int, payload: NoteIn):  # type: ignore[no-untyped-def]
+def dual_decline(request: HttpRequest, report_id: int, payload: NoteIn):
     scope = request_scope(request)
     r = _dual_for(request, report_id)
     dual_report.dual_report_decline(actor=request.user, scope=scope, report=r, note=payload.note)
@@ -397,7 +439,7 @@ def dual_decline(request: HttpRequest, report_id: int, payload: NoteIn):  # type
 
 
 @router.post("/dual-reports/{report_id}/end", response=DualReportOut, summary="结束双报到")
-def dual_end(request: HttpRequest, report_id: int, payload: NoteIn):  # type: ignore[no-untyped-def]
+def dual_end(request: HttpRequest, report_id: int, payload: NoteIn):
     scope = request_scope(request)
     r = _dual_for(request, report_id)
     dual_report.dual_report_end(actor=request.user, scope=scope, report=r, note=payload.note)
@@ -409,11 +451,15 @@ def dual_end(request: HttpRequest, report_id: int, payload: NoteIn):  # type: ig
     response={201: MemberHoursOut},
     summary="登记服务时长（分钟）",
 )
-def dual_hours(request: HttpRequest, report_id: int, payload: HoursIn):  # type: ignore[no-untyped-def]
+def dual_hours(request: HttpRequest, report_id: int, payload: HoursIn):
     r = dual_report.get_dual_report_for(request_scope(request), report_id, "community")
-    h = dual_report.dual_report_hours_log(actor=request.user, dual_report=r,
-                                          served_on=payload.served_on, minutes=payload.minutes,
-                                          note=payload.note)  # fmt: skip
+    h = dual_report.dual_report_hours_log(
+        actor=request.user,
+        dual_report=r,
+        served_on=payload.served_on,
+        minutes=payload.minutes,
+        note=payload.note,
+    )
     return Status(201, h)
 
 
@@ -458,14 +504,20 @@ def _month(text: str, field_name: str) -> dt.date:
 
 
 @router.get("/dues/statement", response=StatementOut, summary="党费收缴月报（应缴、已缴、未缴）")
-def dues_statement(request: HttpRequest, query: Query[StatementQuery]):  # type: ignore[no-untyped-def]
+def dues_statement(request: HttpRequest, query: Query[StatementQuery]):
     scope = request_scope(request)
     org = get_org_for(scope, query.org_id, "members.view")
     st = dues.dues_statement(scope, org, _month(query.month, "month"))
-    return {"org_id": org.pk, "month": f"{st.month:%Y-%m}", "due_fen": st.due_fen,
-            "paid_fen": st.paid_fen, "owed_fen": st.owed_fen, "unpaid_count": st.unpaid_count,
-            "no_base_count": st.no_base_count,
-            "rows": [{**r.__dict__, "owed_fen": r.owed_fen} for r in st.rows]}  # fmt: skip
+    return {
+        "org_id": org.pk,
+        "month": f"{st.month:%Y-%m}",
+        "due_fen": st.due_fen,
+        "paid_fen": st.paid_fen,
+        "owed_fen": st.owed_fen,
+        "unpaid_count": st.unpaid_count,
+        "no_base_count": st.no_base_count,
+        "rows": [{**r.__dict__, "owed_fen": r.owed_fen} for r in st.rows],
+    }
 
 
 class ArrearsOut(Schema):
@@ -482,13 +534,20 @@ class ArrearsQuery(Schema):
 
 
 @router.get("/dues/arrears", response=list[ArrearsOut], summary="党费欠缴名单（近12个月）")
-def dues_arrears(request: HttpRequest, query: Query[ArrearsQuery]):  # type: ignore[no-untyped-def]
+def dues_arrears(request: HttpRequest, query: Query[ArrearsQuery]):
     scope = request_scope(request)
     org = get_org_for(scope, query.org_id, "members.view")
     rows = dues.dues_arrears(scope, org, _month(query.until, "until"))
-    return [{"member_id": r.member_id, "name": r.name, "org_name": r.org_name,
-             "owed_fen": r.owed_fen, "months": [f"{m:%Y-%m}" for m, _o in r.months]}
-            for r in rows]  # fmt: skip
+    return [
+        {
+            "member_id": r.member_id,
+            "name": r.name,
+            "org_name": r.org_name,
+            "owed_fen": r.owed_fen,
+            "months": [f"{m:%Y-%m}" for m, _o in r.months],
+        }
+        for r in rows
+    ]
 
 
 class PaymentIn(Schema):
@@ -505,7 +564,7 @@ class ReversalOut(Schema):
     reversed_by: str | None = None
 
     @staticmethod
-    def resolve_reversed_by(obj) -> str | None:  # type: ignore[no-untyped-def]
+    def resolve_reversed_by(obj) -> str | None:
         return str(obj.reversed_by) if obj.reversed_by_id else None
 
 
@@ -521,22 +580,26 @@ class PaymentOut(Schema):
     reversal: ReversalOut | None = None
 
     @staticmethod
-    def resolve_reversed(obj) -> bool:  # type: ignore[no-untyped-def]
+    def resolve_reversed(obj) -> bool:
         return getattr(obj, "reversal", None) is not None
 
     @staticmethod
-    def resolve_reversal(obj):  # type: ignore[no-untyped-def]
+    def resolve_reversal(obj):
         return getattr(obj, "reversal", None)
 
 
 @router.post("/dues/payments", response={201: PaymentOut}, summary="登记党费缴纳（分）")
-def dues_pay(request: HttpRequest, payload: PaymentIn):  # type: ignore[no-untyped-def]
+def dues_pay(request: HttpRequest, payload: PaymentIn):
     member = selectors.get_member_for(request_scope(request), payload.member_id, "members.manage")
     try:
-        p = dues.dues_payment_record(actor=request.user, member=member,
-                                     month=_month(payload.month, "month"),
-                                     amount_fen=payload.amount_fen, paid_on=payload.paid_on,
-                                     note=payload.note)  # fmt: skip
+        p = dues.dues_payment_record(
+            actor=request.user,
+            member=member,
+            month=_month(payload.month, "month"),
+            amount_fen=payload.amount_fen,
+            paid_on=payload.paid_on,
+            note=payload.note,
+        )
     except ServiceError as e:
         if "amount" in e.fields:
             e.fields["amount_fen"] = e.fields.pop("amount")
@@ -560,17 +623,21 @@ class BaseOut(Schema):
     monthly_due_fen: int
 
     @staticmethod
-    def resolve_monthly_due_fen(obj) -> int:  # type: ignore[no-untyped-def]
+    def resolve_monthly_due_fen(obj) -> int:
         return dues.dues_amount_fen(obj.category, obj.base_fen)
 
 
 @router.post("/dues/bases", response={201: BaseOut}, summary="登记党费基数（分）")
-def dues_base(request: HttpRequest, payload: BaseIn):  # type: ignore[no-untyped-def]
+def dues_base(request: HttpRequest, payload: BaseIn):
     member = selectors.get_member_for(request_scope(request), payload.member_id, "members.manage")
     try:
-        b = dues.dues_base_set(actor=request.user, member=member,
-                               effective_from=_month(payload.effective_from, "effective_from"),
-                               category=payload.category, base_fen=payload.base_fen)  # fmt: skip
+        b = dues.dues_base_set(
+            actor=request.user,
+            member=member,
+            effective_from=_month(payload.effective_from, "effective_from"),
+            category=payload.category,
+            base_fen=payload.base_fen,
+        )
     except ServiceError as e:
         if "base" in e.fields:
             e.fields["base_fen"] = e.fields.pop("base")
@@ -586,7 +653,7 @@ class MonthOut(Schema):
 
 
 @router.get("/{member_id}/dues", response=list[MonthOut], summary="党员近12个月党费")
-def dues_member(request: HttpRequest, member_id: int):  # type: ignore[no-untyped-def]
+def dues_member(request: HttpRequest, member_id: int):
     member = selectors.get_member_for(request_scope(request), member_id)
     return dues.dues_member_history(member, dues.this_month())
 
@@ -602,9 +669,12 @@ class MemberPageQuery(Schema):
     page: int = Field(1, ge=1, le=1_000_000)
 
 
-@router.get("/{member_id}/dues/payments", response=PaymentPage,
-            summary="党员的缴纳记录（含已冲正的，注明冲正原因）")  # fmt: skip
-def dues_member_payments(request: HttpRequest, member_id: int, query: Query[MemberPageQuery]):  # type: ignore[no-untyped-def]
+@router.get(
+    "/{member_id}/dues/payments",
+    response=PaymentPage,
+    summary="党员的缴纳记录（含已冲正的，注明冲正原因）",
+)
+def dues_member_payments(request: HttpRequest, member_id: int, query: Query[MemberPageQuery]):
     member = selectors.get_member_for(request_scope(request), member_id)
     return _page(dues.dues_member_payments(member), query.page)
 
@@ -613,9 +683,12 @@ class ReverseIn(Schema):
     reason: str = Field("", max_length=200)
 
 
-@router.post("/dues/payments/{payment_id}/reverse", response=PaymentOut,
-             summary="冲正一笔党费缴纳（须写明原因；记录保留，该月重新计为未缴）")  # fmt: skip
-def dues_reverse(request: HttpRequest, payment_id: int, payload: ReverseIn):  # type: ignore[no-untyped-def]
+@router.post(
+    "/dues/payments/{payment_id}/reverse",
+    response=PaymentOut,
+    summary="冲正一笔党费缴纳（须写明原因；记录保留，该月重新计为未缴）",
+)
+def dues_reverse(request: HttpRequest, payment_id: int, payload: ReverseIn):
     scope = request_scope(request)
     payment = dues.get_payment_for(scope, payment_id, "members.manage")
     dues.dues_payment_reverse(actor=request.user, payment=payment, reason=payload.reason)
@@ -668,32 +741,54 @@ class ImportResultOut(Schema):
     unchanged: int
 
 
-def _may_import(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _may_import(request: HttpRequest):
     scope = request_scope(request)
     if not scope.has("members.manage"):
         raise Http404(gettext("页面不存在。"))
     return scope
 
 
-@router.post("/dues/bases/import/check", response=ImportCheckOut,
-             summary="检查党费基数表（xlsx/xls/ods/csv；不写入，逐行逐列报告错误）")  # fmt: skip
-def dues_import_check(request: HttpRequest, file: File[UploadedFile]):  # type: ignore[no-untyped-def]
+@router.post(
+    "/dues/bases/import/check",
+    response=ImportCheckOut,
+    summary="检查党费基数表（xlsx/xls/ods/csv；不写入，逐行逐列报告错误）",
+)
+def dues_import_check(request: HttpRequest, file: File[UploadedFile]):
     report = dues_import.dues_import_check(scope=_may_import(request), upload=file)
-    return {"file_name": report.file_name, "rows": report.rows,
-            "error_rows": report.error_rows, "errors": report.errors,
-            "to_create": report.to_create, "to_update": report.to_update,
-            "unchanged": report.unchanged, "token": report.token,
-            "plan": [{"row": p.row, "member_id": p.member_id, "name": p.name,
-                      "month": f"{p.month:%Y-%m}", "category": p.category,
-                      "base_fen": p.base_fen, "monthly_due_fen": p.monthly_due_fen,
-                      "action": p.action} for p in report.plan]}  # fmt: skip
+    return {
+        "file_name": report.file_name,
+        "rows": report.rows,
+        "error_rows": report.error_rows,
+        "errors": report.errors,
+        "to_create": report.to_create,
+        "to_update": report.to_update,
+        "unchanged": report.unchanged,
+        "token": report.token,
+        "plan": [
+            {
+                "row": p.row,
+                "member_id": p.member_id,
+                "name": p.name,
+                "month": f"{p.month:%Y-%m}",
+                "category": p.category,
+                "base_fen": p.base_fen,
+                "monthly_due_fen": p.monthly_due_fen,
+                "action": p.action,
+            }
+            for p in report.plan
+        ],
+    }
 
 
-@router.post("/dues/bases/import/commit", response=ImportResultOut,
-             summary="确认导入党费基数（用检查给出的 token；全部写入或全部不写）")  # fmt: skip
-def dues_import_commit(request: HttpRequest, payload: ImportCommitIn):  # type: ignore[no-untyped-def]
-    result = dues_import.dues_import_commit(actor=request.user, scope=_may_import(request),
-                                            token=payload.token)  # fmt: skip
+@router.post(
+    "/dues/bases/import/commit",
+    response=ImportResultOut,
+    summary="确认导入党费基数（用检查给出的 token；全部写入或全部不写）",
+)
+def dues_import_commit(request: HttpRequest, payload: ImportCommitIn):
+    result = dues_import.dues_import_commit(
+        actor=request.user, scope=_may_import(request), token=payload.token
+    )
     return result.__dict__
 
 
@@ -715,15 +810,20 @@ class MyDuesOut(Schema):
 @router.get(
     "/dues/mine", response=MyDuesOut, summary="我的党费（本人：基数、每月应缴、欠缴、缴纳记录）"
 )
-def my_dues(request: HttpRequest):  # type: ignore[no-untyped-def]
+def my_dues(request: HttpRequest):
     member = selectors.own_member(request.user)
     if member is None:
         raise Http404(gettext("您的账号尚未关联党员信息。"))
     base = dues.current_base(member)
     history = dues.dues_member_history(member, dues.this_month())
-    return {"member_id": member.pk, "name": member.name, "org_name": member.org.name,
-            "category": base.category if base else None,
-            "base_fen": base.base_fen if base else None,
-            "monthly_due_fen": dues.dues_amount_fen(base.category, base.base_fen) if base else None,
-            "owed_fen": sum(line.owed_fen for line in history), "months": history,
-            "payments": list(dues.dues_member_payments(member)[:50])}  # fmt: skip
+    return {
+        "member_id": member.pk,
+        "name": member.name,
+        "org_name": member.org.name,
+        "category": base.category if base else None,
+        "base_fen": base.base_fen if base else None,
+        "monthly_due_fen": dues.dues_amount_fen(base.category, base.base_fen) if base else None,
+        "owed_fen": sum(line.owed_fen for line in history),
+        "months": history,
+        "payments": list(dues.dues_member_payments(member)[:50]),
+    }

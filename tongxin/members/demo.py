@@ -106,11 +106,13 @@ def _transfers(ctx: DemoContext, branch: Organization, street: Organization) -> 
         (people[3], siblings[0], -1, "工作调动"),  # rejected
     ]
     for member, target, approvals, reason in plans:
-        t = transfers.transfer_create(actor=None, member=member, target=target, reason=reason,
-                                      submit=True)  # fmt: skip
+        t = transfers.transfer_create(
+            actor=None, member=member, target=target, reason=reason, submit=True
+        )
         if approvals < 0:
-            transfers.transfer_reject(actor=None, scope=everything, transfer=t,
-                                      note="请补充党费缴纳证明")  # fmt: skip
+            transfers.transfer_reject(
+                actor=None, scope=everything, transfer=t, note="请补充党费缴纳证明"
+            )
             continue
         for _ in range(approvals):
             t = Transfer.objects.get(pk=t.pk)
@@ -150,25 +152,39 @@ def _dual_reports(ctx: DemoContext, branch: Organization) -> None:
         reported = ctx.today - dt.timedelta(days=rng.randrange(40, 300))
         accepted = i % 4 != 3
         r = DualReport.objects.create(
-            member=m, community=community, reported_on=reported,
+            member=m,
+            community=community,
+            reported_on=reported,
             status=DualReportStatus.ACCEPTED if accepted else DualReportStatus.REPORTED,
             service_post=rng.choice(POSTS) if accepted else "",
             accepted_on=reported + dt.timedelta(days=3) if accepted else None,
-        )  # fmt: skip
+        )
         made += 1
         if accepted:
             for _ in range(rng.randrange(2, 8)):
                 served = ctx.today - dt.timedelta(days=rng.randrange(0, 35))
-                hours.append(DualReportHours(dual_report=r, served_on=served,
-                                             minutes=rng.choice([60, 90, 120, 180]),
-                                             note=rng.choice(["楼道清理", "文明劝导", "走访独居老人",
-                                                              "垃圾分类宣传"])))  # fmt: skip
+                hours.append(
+                    DualReportHours(
+                        dual_report=r,
+                        served_on=served,
+                        minutes=rng.choice([60, 90, 120, 180]),
+                        note=rng.choice(["楼道清理", "文明劝导", "走访独居老人", "垃圾分类宣传"]),
+                    )
+                )
     DualReportHours.objects.bulk_create(hours)
     ctx.say(f"双报到：{made} 名党员，{len(hours)} 条服务记录")
 
 
 def wipe() -> None:
-    models: list[Any] = [DualReportHours, DualReport, TransferEvent, TransferStep, Transfer,
-                         DuesReversal, DuesPayment, DuesBase]  # fmt: skip
+    models: list[Any] = [
+        DualReportHours,
+        DualReport,
+        TransferEvent,
+        TransferStep,
+        Transfer,
+        DuesReversal,
+        DuesPayment,
+        DuesBase,
+    ]
     for model in models:
         model.objects.all().delete()

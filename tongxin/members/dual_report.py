@@ -200,8 +200,13 @@ def _today() -> dt.date:
 
 
 def _audit(actor: Any, action: str, r: DualReport, **diff: Any) -> None:
-    audit(actor=actor, action=f"members.dual_report_{action}", obj=r,
-          org_path=r.member.org_path, diff={"status": r.status, **diff})  # fmt: skip
+    audit(
+        actor=actor,
+        action=f"members.dual_report_{action}",
+        obj=r,
+        org_path=r.member.org_path,
+        diff={"status": r.status, **diff},
+    )
 
 
 def _busy(open_report: DualReport | None = None, *, own: bool = False) -> ConflictError:
@@ -237,12 +242,22 @@ def _busy(open_report: DualReport | None = None, *, own: bool = False) -> Confli
 
 
 def dual_report_create(
-    *, actor: Any, member: Member, community: Area | None, reported_on: dt.date | None = None,
+    *,
+    actor: Any,
+    member: Member,
+    community: Area | None,
+    reported_on: dt.date | None = None,
     note: str = "",
-) -> DualReport:  # fmt: skip
+) -> DualReport:
     """The member's organization files a report for them."""
-    return _create(actor=actor, member=member, community=community, reported_on=reported_on,
-                   note=note, own=False)  # fmt: skip
+    return _create(
+        actor=actor,
+        member=member,
+        community=community,
+        reported_on=reported_on,
+        note=note,
+        own=False,
+    )
 
 
 def dual_report_file_own(*, actor: Any, community: Area | None, note: str = "") -> DualReport:
@@ -255,14 +270,20 @@ def dual_report_file_own(*, actor: Any, community: Area | None, note: str = "") 
             gettext("您的账号尚未关联党员信息，不能自行报到；请联系所在党支部登记双报到。"),
             code="no_member",
         )
-    return _create(actor=actor, member=member, community=community, reported_on=None,
-                   note=note, own=True)  # fmt: skip
+    return _create(
+        actor=actor, member=member, community=community, reported_on=None, note=note, own=True
+    )
 
 
 def _create(
-    *, actor: Any, member: Member, community: Area | None, reported_on: dt.date | None,
-    note: str, own: bool,
-) -> DualReport:  # fmt: skip
+    *,
+    actor: Any,
+    member: Member,
+    community: Area | None,
+    reported_on: dt.date | None,
+    note: str,
+    own: bool,
+) -> DualReport:
     errors = {}
     if community is None or community.level != AreaLevel.COMMUNITY:
         errors["community"] = (
@@ -287,11 +308,20 @@ def _create(
             if open_report is not None:
                 raise _busy(open_report, own=own)
             r = DualReport.objects.create(
-                member=member, community=community, reported_on=reported_on, note=note.strip(),
+                member=member,
+                community=community,
+                reported_on=reported_on,
+                note=note.strip(),
                 created_by=actor if getattr(actor, "pk", None) else None,
-            )  # fmt: skip
-            _audit(actor, "create", r, member=member.pk, community=community.pk,
-                   **({"self_filed": True} if own else {}))  # fmt: skip
+            )
+            _audit(
+                actor,
+                "create",
+                r,
+                member=member.pk,
+                community=community.pk,
+                **({"self_filed": True} if own else {}),
+            )
             return r
     except IntegrityError:
         raise _busy(own=own) from None
@@ -313,8 +343,9 @@ def dual_report_accept(
     if not manages_community(scope, r.community):
         raise ConflictError(gettext("只有报到社区的管理人员可以接收双报到。"))
     if r.status != DualReportStatus.REPORTED:
-        raise ConflictError(gettext("这条双报到已处理过（%(s)s），不能再接收。") % {
-            "s": r.get_status_display()})  # fmt: skip
+        raise ConflictError(
+            gettext("这条双报到已处理过（%(s)s），不能再接收。") % {"s": r.get_status_display()}
+        )
     post = service_post.strip()
     if not post or len(post) > 100:
         msg = gettext("请填写为该党员安排的服务岗位（100字以内），例如“楼道长”“文明劝导”。")
@@ -380,9 +411,15 @@ def parse_hours(text: str) -> int:
 
 @transaction.atomic
 def dual_report_hours_log(
-    *, actor: Any, dual_report: DualReport, served_on: dt.date, minutes: int, note: str = "",
-    source: str = "manual", source_ref: str = "",
-) -> DualReportHours:  # fmt: skip
+    *,
+    actor: Any,
+    dual_report: DualReport,
+    served_on: dt.date,
+    minutes: int,
+    note: str = "",
+    source: str = "manual",
+    source_ref: str = "",
+) -> DualReportHours:
     """Log hours served for an accepted report. For other modules (volunteering): pass your
     `source` and a unique `source_ref`; a reference logged before → ConflictError. The caller
     checks that the actor may log for this report (e.g. get_dual_report_for(scope, pk,
@@ -408,22 +445,38 @@ def dual_report_hours_log(
     logged = r.hours.filter(served_on=served_on).aggregate(s=Sum("minutes"))["s"] or 0
     if logged + minutes > MAX_MINUTES_PER_DAY:
         msg = gettext("%(d)s 已登记%(h)s，一天合计不能超过24小时。") % {
-            "d": served_on.isoformat(), "h": hours_text(logged)}  # fmt: skip
+            "d": served_on.isoformat(),
+            "h": hours_text(logged),
+        }
         raise ServiceError(msg, fields={"minutes": msg})
     if source_ref and DualReportHours.objects.filter(source=source, source_ref=source_ref).exists():
         raise ConflictError(gettext("这条服务记录已经登记过，不会重复计入时长。"), code="duplicate")
     try:
         with transaction.atomic():
             h = DualReportHours.objects.create(
-                dual_report=r, served_on=served_on, minutes=minutes, note=note.strip(),
-                source=source, source_ref=source_ref,
+                dual_report=r,
+                served_on=served_on,
+                minutes=minutes,
+                note=note.strip(),
+                source=source,
+                source_ref=source_ref,
                 logged_by=actor if getattr(actor, "pk", None) else None,
-            )  # fmt: skip
+            )
     except IntegrityError:
         raise ConflictError(
             gettext("这条服务记录已经登记过，不会重复计入时长。"), code="duplicate"
         ) from None
-    audit(actor=actor, action="members.dual_report_hours", obj=h, org_path=r.member.org_path,
-          diff={"dual_report": r.pk, "served_on": served_on.isoformat(), "minutes": minutes,
-                "source": source, "source_ref": source_ref})  # fmt: skip
+    audit(
+        actor=actor,
+        action="members.dual_report_hours",
+        obj=h,
+        org_path=r.member.org_path,
+        diff={
+            "dual_report": r.pk,
+            "served_on": served_on.isoformat(),
+            "minutes": minutes,
+            "source": source,
+            "source_ref": source_ref,
+        },
+    )
     return h

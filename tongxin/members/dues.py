@@ -335,7 +335,7 @@ def dues_member_history(member: Member, until: dt.date, span: int = 12) -> list[
 
 
 def dues_member_bases(member: Member) -> QuerySet[DuesBase]:
-    return member.dues_bases.order_by("-effective_from")[:12]  # type: ignore[return-value]
+    return member.dues_bases.order_by("-effective_from")[:12]
 
 
 def dues_member_payments(member: Member) -> QuerySet[DuesPayment]:
@@ -397,31 +397,55 @@ def dues_base_errors(
 
 @transaction.atomic
 def dues_base_set(
-    *, actor: Any, member: Member, effective_from: dt.date, category: str,
+    *,
+    actor: Any,
+    member: Member,
+    effective_from: dt.date,
+    category: str,
     base_fen: int | None,
-) -> DuesBase:  # fmt: skip
+) -> DuesBase:
     """Enter a member's monthly base from a month on (the same month again replaces it)."""
-    errors, base = dues_base_errors(effective_from=effective_from, category=category,
-                                    base_fen=base_fen)  # fmt: skip
+    errors, base = dues_base_errors(
+        effective_from=effective_from, category=category, base_fen=base_fen
+    )
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
     month = month_start(effective_from)
     row, created = DuesBase.objects.update_or_create(
-        member=member, effective_from=month,
-        defaults={"category": category, "base_fen": base,
-                  "entered_by": actor if getattr(actor, "pk", None) else None},
-    )  # fmt: skip
-    audit(actor=actor, action="members.dues_base", obj=row, org_path=member.org_path,
-          diff={"member": member.pk, "month": month.isoformat(), "category": category,
-                "base_fen": row.base_fen, "created": created})  # fmt: skip
+        member=member,
+        effective_from=month,
+        defaults={
+            "category": category,
+            "base_fen": base,
+            "entered_by": actor if getattr(actor, "pk", None) else None,
+        },
+    )
+    audit(
+        actor=actor,
+        action="members.dues_base",
+        obj=row,
+        org_path=member.org_path,
+        diff={
+            "member": member.pk,
+            "month": month.isoformat(),
+            "category": category,
+            "base_fen": row.base_fen,
+            "created": created,
+        },
+    )
     return row
 
 
 @transaction.atomic
 def dues_payment_record(
-    *, actor: Any, member: Member, month: dt.date, amount_fen: int, paid_on: dt.date,
+    *,
+    actor: Any,
+    member: Member,
+    month: dt.date,
+    amount_fen: int,
+    paid_on: dt.date,
     note: str = "",
-) -> DuesPayment:  # fmt: skip
+) -> DuesPayment:
     errors: dict[str, str] = {}
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
         errors["amount"] = gettext("缴纳金额应大于0元。")
@@ -437,13 +461,25 @@ def dues_payment_record(
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
     p = DuesPayment.objects.create(
-        member=member, month=month, amount_fen=amount_fen, paid_on=paid_on,
-        org_path=member.org_path, note=note.strip(),
+        member=member,
+        month=month,
+        amount_fen=amount_fen,
+        paid_on=paid_on,
+        org_path=member.org_path,
+        note=note.strip(),
         recorded_by=actor if getattr(actor, "pk", None) else None,
-    )  # fmt: skip
-    audit(actor=actor, action="members.dues_payment", obj=p,
-          diff={"member": member.pk, "month": month.isoformat(), "amount_fen": amount_fen,
-                "paid_on": paid_on.isoformat()})  # fmt: skip
+    )
+    audit(
+        actor=actor,
+        action="members.dues_payment",
+        obj=p,
+        diff={
+            "member": member.pk,
+            "month": month.isoformat(),
+            "amount_fen": amount_fen,
+            "paid_on": paid_on.isoformat(),
+        },
+    )
     return p
 
 
@@ -474,16 +510,26 @@ def dues_payment_reverse(*, actor: Any, payment: DuesPayment, reason: str) -> Du
     try:
         with transaction.atomic():
             r = DuesReversal.objects.create(
-                payment=locked, reason=reason, org_path=locked.member.org_path,
+                payment=locked,
+                reason=reason,
+                org_path=locked.member.org_path,
                 reversed_by=actor if getattr(actor, "pk", None) else None,
-            )  # fmt: skip
+            )
     except IntegrityError:
         raise refused from None
-    audit(actor=actor, action="members.dues_reversal", obj=locked,
-          org_path=locked.member.org_path,
-          diff={"member": locked.member_id, "payment": locked.pk,
-                "month": locked.month.isoformat(), "amount_fen": locked.amount_fen,
-                "reason": reason})  # fmt: skip
+    audit(
+        actor=actor,
+        action="members.dues_reversal",
+        obj=locked,
+        org_path=locked.member.org_path,
+        diff={
+            "member": locked.member_id,
+            "payment": locked.pk,
+            "month": locked.month.isoformat(),
+            "amount_fen": locked.amount_fen,
+            "reason": reason,
+        },
+    )
     return r
 
 

@@ -48,22 +48,72 @@ EARLIEST_MONTH = dt.date(2008, 4, 1)  # the 2008 rules (DESIGN §4.4) apply from
 
 COLUMNS = [
     Column("name", gettext_lazy("姓名"), True, ("姓名", "党员姓名", "名字"), "张红"),
-    Column("id_number", gettext_lazy("身份证号码"), True,
-           ("身份证号码", "身份证号", "公民身份号码", "公民身份证号码", "公民身份证号", "身份证",
-            "证件号码", "身份证件号码"), "330203198001010016",
-           gettext_lazy("18位，单元格格式须为“文本”")),
-    Column("month", gettext_lazy("起始月份"), True,
-           ("起始月份", "月份", "生效月份", "所属月份", "起缴月份", "执行月份", "开始月份", "年月",
-            "基数月份", "起始年月"), "2026-11",
-           gettext_lazy("写成2026-11或2026年11月；从该月起按此基数计算")),
-    Column("category", gettext_lazy("人员类别"), False,
-           ("人员类别", "收入类别", "缴费类别", "人员类型", "身份类别", "类别"), "在职",
-           gettext_lazy("在职、离退休、学生、下岗失业或低保；空白时沿用该党员已登记的类别")),
-    Column("base", gettext_lazy("月工资收入基数"), True,
-           ("月工资收入基数", "缴费基数", "月工资基数", "工资收入基数", "工资基数", "党费基数",
-            "缴纳基数", "月收入基数", "基数", "税后工资", "月工资收入", "月工资"), "4500.00",
-           gettext_lazy("单位元，税后固定收入，可写3,500.00；学生、下岗失业、低保可空白")),
-]  # fmt: skip
+    Column(
+        "id_number",
+        gettext_lazy("身份证号码"),
+        True,
+        (
+            "身份证号码",
+            "身份证号",
+            "公民身份号码",
+            "公民身份证号码",
+            "公民身份证号",
+            "身份证",
+            "证件号码",
+            "身份证件号码",
+        ),
+        "330203198001010016",
+        gettext_lazy("18位，单元格格式须为“文本”"),
+    ),
+    Column(
+        "month",
+        gettext_lazy("起始月份"),
+        True,
+        (
+            "起始月份",
+            "月份",
+            "生效月份",
+            "所属月份",
+            "起缴月份",
+            "执行月份",
+            "开始月份",
+            "年月",
+            "基数月份",
+            "起始年月",
+        ),
+        "2026-11",
+        gettext_lazy("写成2026-11或2026年11月；从该月起按此基数计算"),
+    ),
+    Column(
+        "category",
+        gettext_lazy("人员类别"),
+        False,
+        ("人员类别", "收入类别", "缴费类别", "人员类型", "身份类别", "类别"),
+        "在职",
+        gettext_lazy("在职、离退休、学生、下岗失业或低保；空白时沿用该党员已登记的类别"),
+    ),
+    Column(
+        "base",
+        gettext_lazy("月工资收入基数"),
+        True,
+        (
+            "月工资收入基数",
+            "缴费基数",
+            "月工资基数",
+            "工资收入基数",
+            "工资基数",
+            "党费基数",
+            "缴纳基数",
+            "月收入基数",
+            "基数",
+            "税后工资",
+            "月工资收入",
+            "月工资",
+        ),
+        "4500.00",
+        gettext_lazy("单位元，税后固定收入，可写3,500.00；学生、下岗失业、低保可空白"),
+    ),
+]
 BY_FIELD = {c.field: c for c in COLUMNS}
 DUES_SHEET = SheetSpec(
     columns=COLUMNS,
@@ -76,15 +126,38 @@ DUES_SHEET = SheetSpec(
 E, R = DuesCategory.EMPLOYED, DuesCategory.RETIRED
 S, U, L = DuesCategory.STUDENT, DuesCategory.UNEMPLOYED, DuesCategory.SUBSISTENCE
 CATEGORY_WORDS: dict[str, str] = {
-    "在职": E, "在职党员": E, "在职人员": E, "在岗": E, "在职(按月工资收入)": E, "职工": E,
-    "离退休": R, "退休": R, "离休": R, "离退休党员": R, "退休党员": R, "离退休人员": R,
-    "退休人员": R, "离退休干部": R,
-    "学生": S, "学生党员": S, "在校学生": S,
-    "下岗失业": U, "失业": U, "下岗": U, "失业党员": U, "下岗失业党员": U, "待业": U,
+    "在职": E,
+    "在职党员": E,
+    "在职人员": E,
+    "在岗": E,
+    "在职(按月工资收入)": E,
+    "职工": E,
+    "离退休": R,
+    "退休": R,
+    "离休": R,
+    "离退休党员": R,
+    "退休党员": R,
+    "离退休人员": R,
+    "退休人员": R,
+    "离退休干部": R,
+    "学生": S,
+    "学生党员": S,
+    "在校学生": S,
+    "下岗失业": U,
+    "失业": U,
+    "下岗": U,
+    "失业党员": U,
+    "下岗失业党员": U,
+    "待业": U,
     "失业人员": U,
-    "低保": L, "享受最低生活保障": L, "最低生活保障": L, "低保户": L, "享受低保": L,
-    "低保党员": L, "低保人员": L,
-}  # fmt: skip
+    "低保": L,
+    "享受最低生活保障": L,
+    "最低生活保障": L,
+    "低保户": L,
+    "享受低保": L,
+    "低保党员": L,
+    "低保人员": L,
+}
 
 
 # ---- cells -------------------------------------------------------------------------------------
@@ -245,8 +318,9 @@ class Report:
                 self.errors_truncated = True
                 return
             column = titles.get(f) or str(BY_FIELD[f].label)
-            self.errors.append({"row": row, "name": name[:50], "field": f, "column": column,
-                                "message": str(msg)})  # fmt: skip
+            self.errors.append(
+                {"row": row, "name": name[:50], "field": f, "column": column, "message": str(msg)}
+            )
 
 
 @dataclass
@@ -262,8 +336,9 @@ def _read(upload: UploadedFile) -> tuple[reading.StoredRoster, Header, list[_Row
     lives on disk only while it is read."""
     stored = reading.store(upload)
     try:
-        _total, it = reading.rows(reading.full_path(stored.name), stored.file_format,
-                                  stored.original_name)  # fmt: skip
+        _total, it = reading.rows(
+            reading.full_path(stored.name), stored.file_format, stored.original_name
+        )
         header = header_find(it, DUES_SHEET)
         today = timezone.localdate()
         out: list[_Row] = []
@@ -329,10 +404,9 @@ def _members_in_reach(scope: Scope, indexes: list[str]) -> dict[str, dict[str, A
     numbers. Members elsewhere are not looked up at all."""
     found: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(indexes):
-        for m in (
-            Member.objects.filter(scope.members_q("members.manage"), id_number_index__in=chunk)
-            .values("id", "name", "id_number_index", "org_path", "org__name")
-        ):  # fmt: skip
+        for m in Member.objects.filter(
+            scope.members_q("members.manage"), id_number_index__in=chunk
+        ).values("id", "name", "id_number_index", "org_path", "org__name"):
             found[str(m["id_number_index"])] = dict(m)
     return found
 
@@ -357,8 +431,12 @@ def dues_import_check(*, scope: Scope, upload: UploadedFile) -> Report:
     """Check a file of bases; nothing is written. Raises ServiceError when the file as a whole
     cannot be read (not a spreadsheet, empty, no header); row problems are in the report."""
     stored, header, rows = _read(upload)
-    report = Report(file_name=stored.original_name, sha256=stored.sha256, rows=len(rows),
-                    unused_columns=header.unused)  # fmt: skip
+    report = Report(
+        file_name=stored.original_name,
+        sha256=stored.sha256,
+        rows=len(rows),
+        unused_columns=header.unused,
+    )
     found = _members_in_reach(scope, [i for r in rows for i in r.indexes])
     bases = _bases_of(sorted({int(m["id"]) for m in found.values()}))
     seen: dict[tuple[int, dt.date], int] = {}
@@ -401,9 +479,10 @@ def dues_import_check(*, scope: Scope, upload: UploadedFile) -> Report:
         if category and "base" not in errors:
             # An unreadable month still lets the base be judged (against this month).
             rule_errors, base = dues.dues_base_errors(
-                effective_from=month or dues.this_month(), category=category,
+                effective_from=month or dues.this_month(),
+                category=category,
                 base_fen=v.get("base"),
-            )  # fmt: skip
+            )
             for k, msg in rule_errors.items():
                 errors.setdefault(RULE_FIELDS[k], msg)
         if errors:
@@ -412,8 +491,18 @@ def dues_import_check(*, scope: Scope, upload: UploadedFile) -> Report:
         assert member is not None and month is not None
         same = next(((c, b) for eff, c, b in history if eff == month), None)
         action = "create" if same is None else "unchanged" if same == (category, base) else "update"
-        report.plan.append(PlanRow(r.number, int(member["id"]), str(member["name"]),
-                                   str(member["org__name"]), month, category, base, action))  # fmt: skip
+        report.plan.append(
+            PlanRow(
+                r.number,
+                int(member["id"]),
+                str(member["name"]),
+                str(member["org__name"]),
+                month,
+                category,
+                base,
+                action,
+            )
+        )
     if not report.error_rows:
         report.token = _token(scope, report)
     return report
@@ -426,15 +515,18 @@ def _token(scope: Scope, report: Report) -> str:
     rows = [[p.row, p.member_id, f"{p.month:%Y-%m}", p.category, p.base_fen] for p in report.plan]
     return signing.dumps(
         {"u": scope.user_id, "f": report.file_name, "h": report.sha256, "r": rows},
-        salt=TOKEN_SALT, compress=True,
-    )  # fmt: skip
+        salt=TOKEN_SALT,
+        compress=True,
+    )
 
 
 def _untoken(scope: Scope, token: str) -> dict[str, Any]:
     stale = ServiceError(
-        gettext("检查结果已过期或无效（检查后须在1小时内确认导入），没有写入任何数据。请重新上传文件检查。"),
+        gettext(
+            "检查结果已过期或无效（检查后须在1小时内确认导入），没有写入任何数据。请重新上传文件检查。"
+        ),
         fields={"token": gettext("请重新上传文件检查。")},
-    )  # fmt: skip
+    )
     try:
         data = signing.loads(token or "", salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
     except signing.BadSignature:  # SignatureExpired is one too
@@ -475,20 +567,22 @@ def dues_import_commit(*, actor: Any, scope: Scope, token: str) -> ImportResult:
     ids = sorted({r[1] for r in rows})
     members: dict[int, tuple[str, str]] = {}
     for chunk in _chunks(ids):
-        for pk, name, org_path in (
-            Member.objects.filter(scope.members_q("members.manage"), pk__in=chunk)
-            .values_list("id", "name", "org_path")
-        ):  # fmt: skip
+        for pk, name, org_path in Member.objects.filter(
+            scope.members_q("members.manage"), pk__in=chunk
+        ).values_list("id", "name", "org_path"):
             members[pk] = (name, org_path)
     for number, member_id, month, category, base in rows:
         if member_id not in members:
             raise ServiceError(
-                gettext("第%(row)d行的党员在检查之后已不在您的管辖范围内，没有写入任何数据。请重新上传文件检查。")
+                gettext(
+                    "第%(row)d行的党员在检查之后已不在您的管辖范围内，没有写入任何数据。请重新上传文件检查。"
+                )
                 % {"row": number}
-            )  # fmt: skip
+            )
         assert month is not None
-        errors, _base = dues.dues_base_errors(effective_from=month, category=category,
-                                              base_fen=base)  # fmt: skip
+        errors, _base = dues.dues_base_errors(
+            effective_from=month, category=category, base_fen=base
+        )
         if errors:
             raise ServiceError(
                 gettext("第%(row)d行：%(msg)s没有写入任何数据，请改正后重新上传。")
@@ -507,8 +601,15 @@ def dues_import_commit(*, actor: Any, scope: Scope, token: str) -> ImportResult:
         assert month is not None
         b = existing.get((member_id, month))
         if b is None:
-            creates.append(DuesBase(member_id=member_id, effective_from=month, category=category,
-                                    base_fen=base, entered_by=user))  # fmt: skip
+            creates.append(
+                DuesBase(
+                    member_id=member_id,
+                    effective_from=month,
+                    category=category,
+                    base_fen=base,
+                    entered_by=user,
+                )
+            )
         elif (b.category, b.base_fen) != (category, base):
             b.category, b.base_fen, b.entered_by = category, base, user
             updates.append(b)
@@ -517,17 +618,33 @@ def dues_import_commit(*, actor: Any, scope: Scope, token: str) -> ImportResult:
             DuesBase.objects.bulk_create(creates, batch_size=1000)
     except IntegrityError:
         raise ServiceError(
-            gettext("检查之后有人同时登记了其中一些党员的党费基数，没有写入任何数据。请重新上传文件检查。")
-        ) from None  # fmt: skip
+            gettext(
+                "检查之后有人同时登记了其中一些党员的党费基数，没有写入任何数据。请重新上传文件检查。"
+            )
+        ) from None
     DuesBase.objects.bulk_update(updates, ["category", "base_fen", "entered_by"], batch_size=500)
-    result = ImportResult(str(data.get("f", "")), len(rows), len(creates), len(updates),
-                          len(rows) - len(creates) - len(updates))  # fmt: skip
-    audit(actor=actor, action="members.dues_import", object_type="members.duesbase",
-          org_path=_common_path([members[i][1] for i in ids]),
-          diff={"file": result.file_name, "sha256": data.get("h", ""), "rows": result.rows,
-                "created": result.created, "updated": result.updated,
-                "unchanged": result.unchanged,
-                "bases": [[mid, f"{m:%Y-%m}", c, b] for _n, mid, m, c, b in rows]})  # fmt: skip
+    result = ImportResult(
+        str(data.get("f", "")),
+        len(rows),
+        len(creates),
+        len(updates),
+        len(rows) - len(creates) - len(updates),
+    )
+    audit(
+        actor=actor,
+        action="members.dues_import",
+        object_type="members.duesbase",
+        org_path=_common_path([members[i][1] for i in ids]),
+        diff={
+            "file": result.file_name,
+            "sha256": data.get("h", ""),
+            "rows": result.rows,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "bases": [[mid, f"{m:%Y-%m}", c, b] for _n, mid, m, c, b in rows],
+        },
+    )
     written = len(creates) + len(updates)
     transaction.on_commit(lambda: refresh_statistics([DuesBase._meta.db_table], written))
     return result
@@ -543,18 +660,54 @@ def template_file() -> Any:
     columns formatted as text so Excel keeps them as typed, and a sheet of notes."""
     from tongxin.rosters.exports import TemplateSheet, template_workbook
 
-    return template_workbook(TemplateSheet(
-        sheet=gettext("党费基数"), columns=COLUMNS, notes_width=90,
-        label=lambda c: str(c.label) + (gettext("（元）") if c.field == "base" else ""),
-        text_fields=("id_number", "month"), money_fields=("base",),
-        widths={"id_number": 22, "base": 22},
-        notes=[
-            (gettext("说明"), gettext("党费基数填在第一个工作表：第一行是列名，请勿修改；从第二行起每行一名党员的一个起始月份。带*的列必填。")),
-            (gettext("身份证号码"), gettext("用来找到党员，须是您管理的党组织中已登记的党员。该列已设为“文本”格式；如果号码显示为3.30203E+17或末尾变成000，请把单元格格式设为“文本”后重新输入。")),
-            (gettext("起始月份"), gettext("写成2026-11或2026年11月。从该月起按此基数计算，直到下一次登记的基数；同一党员同一月份再次导入会替换原来的基数。")),
-            (gettext("人员类别"), gettext("在职、离退休、学生、下岗失业、低保。空白时沿用该党员此前登记的类别。")),
-            (gettext("月工资收入基数"), gettext("单位为元，税后固定收入，可以写3500、3,500.00。学生、下岗失业、低保党员每月交0.2元，基数可空白。")),
-            (gettext("比例"), gettext("在职：3000元及以下0.5%，3000至5000元1%，5000至10000元1.5%，10000元以上2%；离退休：5000元及以下0.5%，以上1%。")),
-            (gettext("检查和导入"), gettext("上传后先逐行检查，不写入任何数据；全部通过后再确认导入，一次性写入。")),
-        ],
-    ))  # fmt: skip
+    return template_workbook(
+        TemplateSheet(
+            sheet=gettext("党费基数"),
+            columns=COLUMNS,
+            notes_width=90,
+            label=lambda c: str(c.label) + (gettext("（元）") if c.field == "base" else ""),
+            text_fields=("id_number", "month"),
+            money_fields=("base",),
+            widths={"id_number": 22, "base": 22},
+            notes=[
+                (
+                    gettext("说明"),
+                    gettext(
+                        "党费基数填在第一个工作表：第一行是列名，请勿修改；从第二行起每行一名党员的一个起始月份。带*的列必填。"
+                    ),
+                ),
+                (
+                    gettext("身份证号码"),
+                    gettext(
+                        "用来找到党员，须是您管理的党组织中已登记的党员。该列已设为“文本”格式；如果号码显示为3.30203E+17或末尾变成000，请把单元格格式设为“文本”后重新输入。"
+                    ),
+                ),
+                (
+                    gettext("起始月份"),
+                    gettext(
+                        "写成2026-11或2026年11月。从该月起按此基数计算，直到下一次登记的基数；同一党员同一月份再次导入会替换原来的基数。"
+                    ),
+                ),
+                (
+                    gettext("人员类别"),
+                    gettext("在职、离退休、学生、下岗失业、低保。空白时沿用该党员此前登记的类别。"),
+                ),
+                (
+                    gettext("月工资收入基数"),
+                    gettext(
+                        "单位为元，税后固定收入，可以写3500、3,500.00。学生、下岗失业、低保党员每月交0.2元，基数可空白。"
+                    ),
+                ),
+                (
+                    gettext("比例"),
+                    gettext(
+                        "在职：3000元及以下0.5%，3000至5000元1%，5000至10000元1.5%，10000元以上2%；离退休：5000元及以下0.5%，以上1%。"
+                    ),
+                ),
+                (
+                    gettext("检查和导入"),
+                    gettext("上传后先逐行检查，不写入任何数据；全部通过后再确认导入，一次性写入。"),
+                ),
+            ],
+        )
+    )

@@ -37,12 +37,15 @@ class MemberForm(forms.Form):
         label=_("流动去向"), max_length=200, required=False, help_text=_("流动党员必填")
     )
 
-    def __init__(self, *args, areas=None, units=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, areas=None, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         offer(
             self.fields["residence"],
             areas if areas is not None else Area.objects.none(),
             selected=self.initial.get("residence"),
         )
-        offer(self.fields["work_unit"], units if units is not None else Unit.objects.none(),
-              selected=self.initial.get("work_unit"))  # fmt: skip
+        offer(
+            self.fields["work_unit"],
+            units if units is not None else Unit.objects.none(),
+            selected=self.initial.get("work_unit"),
+        )

@@ -204,13 +204,17 @@ class Transfer(models.Model):
     )
     member_name = models.CharField(_("姓名"), max_length=50)
     source = models.ForeignKey(
-        "orgs.Organization", verbose_name=_("转出组织"), on_delete=models.PROTECT,
+        "orgs.Organization",
+        verbose_name=_("转出组织"),
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     target = models.ForeignKey(
-        "orgs.Organization", verbose_name=_("转入组织"), on_delete=models.PROTECT,
+        "orgs.Organization",
+        verbose_name=_("转入组织"),
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     # Copies of the organizations' paths when the transfer was made: the scope filters on them.
     source_path = models.CharField(max_length=255, editable=False)
     target_path = models.CharField(max_length=255, editable=False)
@@ -350,9 +354,11 @@ class DualReport(models.Model):
         "geo.Area", verbose_name=_("报到社区"), on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(
-        _("状态"), max_length=16, choices=DualReportStatus.choices,
+        _("状态"),
+        max_length=16,
+        choices=DualReportStatus.choices,
         default=DualReportStatus.REPORTED,
-    )  # fmt: skip
+    )
     reported_on = models.DateField(_("报到日期"))
     service_post = models.CharField(_("服务岗位"), max_length=100, blank=True)
     accepted_on = models.DateField(_("接收日期"), null=True, blank=True)

@@ -19,11 +19,26 @@ from tongxin.orgs.models import Organization
 # The roster page and the API's MemberOut read these; a column left out here costs one query
 # per row when it is read.
 LIST_COLUMNS = (
-    "id", "name", "gender", "ethnicity", "education", "status", "standing", "joined_on",
-    "confirmed_on", "birth_date", "id_number_masked", "phone_masked", "is_floating",
-    "is_lost_contact", "is_model_post", "is_party_household", "org_path", "org__name",
+    "id",
+    "name",
+    "gender",
+    "ethnicity",
+    "education",
+    "status",
+    "standing",
+    "joined_on",
+    "confirmed_on",
+    "birth_date",
+    "id_number_masked",
+    "phone_masked",
+    "is_floating",
+    "is_lost_contact",
+    "is_model_post",
+    "is_party_household",
+    "org_path",
+    "org__name",
     "org__sector",
-)  # fmt: skip
+)
 
 
 @dataclass
@@ -145,7 +160,7 @@ def member_stats(scope: Scope, today: dt.date | None = None) -> dict[str, dict[s
     }
 
 
-def member_relation_history(member: Member):  # type: ignore[no-untyped-def]
+def member_relation_history(member: Member):
     return member.relation_history.all()[:50]
 
 

@@ -133,8 +133,13 @@ def _audit_duplicate(actor: Any, data: MemberInput, existing: Member | None) -> 
     """Filed with the record that was found, so the auditors of its organization see that
     its number was confirmed to someone. Written outside the write transaction: it stays
     although nothing else is saved."""
-    audit(actor=actor, action="members.duplicate_refused", obj=existing,
-          object_type="members.member", diff={"target_org": data.org.pk})  # fmt: skip
+    audit(
+        actor=actor,
+        action="members.duplicate_refused",
+        obj=existing,
+        object_type="members.member",
+        diff={"target_org": data.org.pk},
+    )
 
 
 def _validate_audited(actor: Any, data: MemberInput, instance: Member | None) -> dict[str, Any]:
@@ -153,9 +158,20 @@ def _concurrent_duplicate(actor: Any, data: MemberInput, instance: Member | None
     return DuplicateIdError(existing)
 
 
-PLAIN_FIELDS = ["name", "ethnicity", "education", "joined_on", "confirmed_on", "status",
-                "standing", "is_floating", "floating_to", "is_lost_contact", "is_model_post",
-                "is_party_household"]  # fmt: skip
+PLAIN_FIELDS = [
+    "name",
+    "ethnicity",
+    "education",
+    "joined_on",
+    "confirmed_on",
+    "status",
+    "standing",
+    "is_floating",
+    "floating_to",
+    "is_lost_contact",
+    "is_model_post",
+    "is_party_household",
+]
 
 
 def _snapshot(m: Member) -> dict[str, Any]:
@@ -163,8 +179,13 @@ def _snapshot(m: Member) -> dict[str, Any]:
     for f in PLAIN_FIELDS:
         v = getattr(m, f)
         out[f] = v.isoformat() if isinstance(v, dt.date) else v
-    out.update(org=m.org_id, residence=m.residence_id, work_unit=m.work_unit_id,
-               id_number=m.id_number_masked, phone=m.phone_masked)  # fmt: skip
+    out.update(
+        org=m.org_id,
+        residence=m.residence_id,
+        work_unit=m.work_unit_id,
+        id_number=m.id_number_masked,
+        phone=m.phone_masked,
+    )
     return out
 
 
@@ -197,9 +218,13 @@ def _create(actor: Any, data: MemberInput, derived: dict[str, Any]) -> Member:
     _apply(m, data, derived)
     m.save()
     OrgRelationChange.objects.create(
-        member=m, kind=RelationChangeKind.JOINED, to_org=m.org, to_org_name=m.org.name,
-        on=m.joined_on, note="登记入册",
-    )  # fmt: skip
+        member=m,
+        kind=RelationChangeKind.JOINED,
+        to_org=m.org,
+        to_org_name=m.org.name,
+        on=m.joined_on,
+        note="登记入册",
+    )
     audit(actor=actor, action="members.create", obj=m, diff=_snapshot(m))
     return m
 
@@ -220,12 +245,18 @@ def _update(actor: Any, member: Member, data: MemberInput, derived: dict[str, An
     member.save()
     if old_org.pk != member.org_id:
         OrgRelationChange.objects.create(
-            member=member, kind=RelationChangeKind.CORRECTED, from_org=old_org,
-            from_org_name=old_org.name, to_org=member.org, to_org_name=member.org.name,
-            on=timezone.localdate(), note="信息更正",
-        )  # fmt: skip
-    audit(actor=actor, action="members.update", obj=member,
-          diff=model_diff(before, _snapshot(member)))  # fmt: skip
+            member=member,
+            kind=RelationChangeKind.CORRECTED,
+            from_org=old_org,
+            from_org_name=old_org.name,
+            to_org=member.org,
+            to_org_name=member.org.name,
+            on=timezone.localdate(),
+            note="信息更正",
+        )
+    audit(
+        actor=actor, action="members.update", obj=member, diff=model_diff(before, _snapshot(member))
+    )
     return member
 
 
@@ -264,8 +295,13 @@ def member_pii_rekey(*, actor: Any, batch: int = 2000) -> int:
                 m.phone_enc, m.phone_index = pii.encrypt(phone), pii.blind_index(phone)
         Member.objects.bulk_update(rows, fields)
         changed += len(rows)
-    audit(actor=actor, action="members.pii_rekey", object_type="members.member",
-          diff={"rows": changed, "key_id": settings.PII_KEY_ID}, installation_wide=True)  # fmt: skip
+    audit(
+        actor=actor,
+        action="members.pii_rekey",
+        object_type="members.member",
+        diff={"rows": changed, "key_id": settings.PII_KEY_ID},
+        installation_wide=True,
+    )
     return changed
 
 
@@ -274,11 +310,19 @@ def member_pii_search_logged(*, actor: Any, kind: str, found: list[Member]) -> N
     one row per member found (so the auditors of that member's organization see it), or one
     row when nothing was found. The number itself is never written to the log."""
     if not found:
-        audit(actor=actor, action="members.search_pii", object_type="members.member",
-              diff={"field": kind, "found": 0})  # fmt: skip
+        audit(
+            actor=actor,
+            action="members.search_pii",
+            object_type="members.member",
+            diff={"field": kind, "found": 0},
+        )
     for member in found:
-        audit(actor=actor, action="members.search_pii", obj=member,
-              diff={"field": kind, "found": len(found)})  # fmt: skip
+        audit(
+            actor=actor,
+            action="members.search_pii",
+            obj=member,
+            diff={"field": kind, "found": len(found)},
+        )
 
 
 def member_paths_follow_org(*, old_path: str, new_path: str, **_signal: object) -> int:

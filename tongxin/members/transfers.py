@@ -220,7 +220,7 @@ def open_transfer_of(member: Member) -> Transfer | None:
 
 
 def member_transfers(member: Member) -> QuerySet[Transfer]:
-    return member.transfers.select_related("source", "target").order_by("-id")[:20]  # type: ignore[return-value]
+    return member.transfers.select_related("source", "target").order_by("-id")[:20]
 
 
 def _targets_from(source: Organization | None) -> QuerySet[Organization]:
@@ -255,7 +255,7 @@ def target_search(
         )
     )
     for o in found:
-        o.parent_name = parents.get(o.path[:-step], "")  # type: ignore[attr-defined]
+        o.parent_name = parents.get(o.path[:-step], "")
     return found
 
 
@@ -331,12 +331,17 @@ def own_progress(t: Transfer) -> list[OwnStep]:
 
 def _own_step(s: TransferStep, waiting: bool) -> OwnStep:
     return OwnStep(
-        position=s.position, org_name=s.org_name, role=s.role,
-        role_label=str(s.get_role_display()), decision=s.decision,
+        position=s.position,
+        org_name=s.org_name,
+        role=s.role,
+        role_label=str(s.get_role_display()),
+        decision=s.decision,
         decision_label=str(s.get_decision_display()) if s.decision else "",
-        decided_at=s.decided_at, decided_by=str(s.decided_by) if s.decided_by else "",
-        note=s.note, waiting=waiting,
-    )  # fmt: skip
+        decided_at=s.decided_at,
+        decided_by=str(s.decided_by) if s.decided_by else "",
+        note=s.note,
+        waiting=waiting,
+    )
 
 
 def may_withdraw_own(t: Transfer) -> bool:
@@ -420,8 +425,15 @@ def letter_verify(token: str) -> LetterCheck:
         state = "expired"
     else:
         state = "valid"
-    return LetterCheck(state, t.letter_no, masked_name(t.member_name), t.source.name,
-                       t.target.name, t.issued_on, t.valid_until)  # fmt: skip
+    return LetterCheck(
+        state,
+        t.letter_no,
+        masked_name(t.member_name),
+        t.source.name,
+        t.target.name,
+        t.issued_on,
+        t.valid_until,
+    )
 
 
 # --- services ----------------------------------------------------------------------------------
@@ -429,14 +441,23 @@ def letter_verify(token: str) -> LetterCheck:
 
 def _event(t: Transfer, actor: Any, action: str, org_name: str = "", note: str = "") -> None:
     TransferEvent.objects.create(
-        transfer=t, at=timezone.now(), actor=actor if getattr(actor, "pk", None) else None,
-        action=action, org_name=org_name, note=note,
-    )  # fmt: skip
+        transfer=t,
+        at=timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        org_name=org_name,
+        note=note,
+    )
 
 
 def _audit(actor: Any, action: str, t: Transfer, **diff: Any) -> None:
-    audit(actor=actor, action=f"members.transfer_{action}", obj=t, org_path=t.source_path,
-          diff={"status": t.status, **diff})  # fmt: skip
+    audit(
+        actor=actor,
+        action=f"members.transfer_{action}",
+        obj=t,
+        org_path=t.source_path,
+        diff={"status": t.status, **diff},
+    )
 
 
 def _busy(member: Member) -> ConflictError:
@@ -462,9 +483,13 @@ def _busy_own(open_transfer: Transfer | None) -> ConflictError:
 
 
 def transfer_create(
-    *, actor: Any, member: Member, target: Organization | None, reason: str = "",
+    *,
+    actor: Any,
+    member: Member,
+    target: Organization | None,
+    reason: str = "",
     submit: bool = False,
-) -> Transfer:  # fmt: skip
+) -> Transfer:
     """Start a transfer (a draft, or submitted at once). The caller has checked that the actor
     manages the member."""
     if target is None:
@@ -475,14 +500,25 @@ def transfer_create(
         raise ServiceError(msg, fields={"reason": msg})
     source = Organization.objects.select_related("area").get(pk=member.org_id)
     chain = transfer_chain(source, target)
-    return _create(actor=actor, member=member, source=source, target=target, chain=chain,
-                   reason=reason, submit=submit)  # fmt: skip
+    return _create(
+        actor=actor,
+        member=member,
+        source=source,
+        target=target,
+        chain=chain,
+        reason=reason,
+        submit=submit,
+    )
 
 
 def transfer_request_own(
-    *, actor: Any, target: Organization | None, reason_kind: str, reason: str = "",
+    *,
+    actor: Any,
+    target: Organization | None,
+    reason_kind: str,
+    reason: str = "",
     moved_on: dt.date | None,
-) -> Transfer:  # fmt: skip
+) -> Transfer:
     """党员申请转接: the member behind the account asks for their own transfer (never anybody
     else's). Submitted at once; the member's branch decides step 0 (approve or reject) in its
     inbox, then the chain goes on as for a transfer the branch started."""
@@ -521,15 +557,32 @@ def transfer_request_own(
         raise ServiceError(gettext("请按提示修改后再提交申请。"), fields=errors)
     assert target is not None
     chain = transfer_chain(source, target)
-    return _create(actor=actor, member=member, source=source, target=target, chain=chain,
-                   reason=reason, reason_kind=reason_kind, moved_on=moved_on, own=True)  # fmt: skip
+    return _create(
+        actor=actor,
+        member=member,
+        source=source,
+        target=target,
+        chain=chain,
+        reason=reason,
+        reason_kind=reason_kind,
+        moved_on=moved_on,
+        own=True,
+    )
 
 
 def _create(
-    *, actor: Any, member: Member, source: Organization, target: Organization,
-    chain: list[ChainLink], reason: str, submit: bool = False, reason_kind: str = "",
-    moved_on: dt.date | None = None, own: bool = False,
-) -> Transfer:  # fmt: skip
+    *,
+    actor: Any,
+    member: Member,
+    source: Organization,
+    target: Organization,
+    chain: list[ChainLink],
+    reason: str,
+    submit: bool = False,
+    reason_kind: str = "",
+    moved_on: dt.date | None = None,
+    own: bool = False,
+) -> Transfer:
     _expire_lapsed_of(member)
     try:
         with transaction.atomic():
@@ -541,28 +594,54 @@ def _create(
             if open_transfer is not None:
                 raise _busy_own(open_transfer) if own else _busy(member)
             t = Transfer.objects.create(
-                member=member, member_name=member.name, source=source, target=target,
-                source_path=source.path, target_path=target.path, reason=reason.strip(),
+                member=member,
+                member_name=member.name,
+                source=source,
+                target=target,
+                source_path=source.path,
+                target_path=target.path,
+                reason=reason.strip(),
                 requested_by=actor if getattr(actor, "pk", None) else None,
                 origin=TransferOrigin.MEMBER if own else TransferOrigin.BRANCH,
-                reason_kind=reason_kind, moved_on=moved_on,
+                reason_kind=reason_kind,
+                moved_on=moved_on,
                 # 党员申请: submitted, waiting for the member's own branch (step 0).
                 status=TransferStatus.SUBMITTED if own else TransferStatus.DRAFT,
-            )  # fmt: skip
+            )
             TransferStep.objects.bulk_create(
-                TransferStep(transfer=t, position=i, org=link.org, org_path=link.org.path,
-                             org_name=link.org.name, role=link.role)
+                TransferStep(
+                    transfer=t,
+                    position=i,
+                    org=link.org,
+                    org_path=link.org.path,
+                    org_name=link.org.name,
+                    role=link.role,
+                )
                 for i, link in enumerate(chain)
-            )  # fmt: skip
+            )
             if own:
                 _event(t, actor, "requested", source.name, reason.strip())
-                _audit(actor, "request", t, member=member.pk, target=target.pk,
-                       chain=[link.org.pk for link in chain], reason_kind=reason_kind,
-                       moved_on=f"{moved_on}", self_filed=True)  # fmt: skip
+                _audit(
+                    actor,
+                    "request",
+                    t,
+                    member=member.pk,
+                    target=target.pk,
+                    chain=[link.org.pk for link in chain],
+                    reason_kind=reason_kind,
+                    moved_on=f"{moved_on}",
+                    self_filed=True,
+                )
                 return t
             _event(t, actor, "created", source.name, reason.strip())
-            _audit(actor, "create", t, member=member.pk, target=target.pk,
-                   chain=[link.org.pk for link in chain])  # fmt: skip
+            _audit(
+                actor,
+                "create",
+                t,
+                member=member.pk,
+                target=target.pk,
+                chain=[link.org.pk for link in chain],
+            )
             if submit:
                 _submit(actor, t)
             return t
@@ -603,8 +682,9 @@ def _refuse_if_lapsed(t: Transfer) -> None:
 def transfer_submit(*, actor: Any, scope: Scope, transfer: Transfer) -> Transfer:
     t = _lock(transfer)
     _refuse_unless(t.status == TransferStatus.DRAFT, gettext("只有草稿可以提交审批。"))
-    _refuse_unless(may_act(scope, t.source),
-                   gettext("只有党员所在组织的管理人员可以提交转接申请。"))  # fmt: skip
+    _refuse_unless(
+        may_act(scope, t.source), gettext("只有党员所在组织的管理人员可以提交转接申请。")
+    )
     _submit(actor, t)
     return t
 
@@ -612,9 +692,10 @@ def transfer_submit(*, actor: Any, scope: Scope, transfer: Transfer) -> Transfer
 def _submit(actor: Any, t: Transfer) -> None:
     now = timezone.now()
     t.steps.filter(position=0).update(
-        decision=StepDecision.APPROVED, decided_by=actor if getattr(actor, "pk", None) else None,
+        decision=StepDecision.APPROVED,
+        decided_by=actor if getattr(actor, "pk", None) else None,
         decided_at=now,
-    )  # fmt: skip
+    )
     t.status = TransferStatus.SUBMITTED
     t.current_step = 1
     t.save(update_fields=["status", "current_step", "updated_at"])
@@ -692,9 +773,11 @@ def transfer_reject(
     _refuse_unless(not refusal, refusal)
     now = timezone.now()
     TransferStep.objects.filter(pk=step.pk).update(
-        decision=StepDecision.REJECTED, decided_by=actor if getattr(actor, "pk", None) else None,
-        decided_at=now, note=note.strip()[:200],
-    )  # fmt: skip
+        decision=StepDecision.REJECTED,
+        decided_by=actor if getattr(actor, "pk", None) else None,
+        decided_at=now,
+        note=note.strip()[:200],
+    )
     t.status = TransferStatus.REJECTED
     t.closing_note = note.strip()[:200]
     t.save(update_fields=["status", "closing_note", "updated_at"])
@@ -710,8 +793,9 @@ def transfer_withdraw(*, actor: Any, scope: Scope, transfer: Transfer, note: str
         t.status in (TransferStatus.DRAFT, TransferStatus.SUBMITTED, TransferStatus.APPROVED_OUT),
         gettext("转入方已接收或转接已结束，不能撤回。"),
     )
-    _refuse_unless(may_act(scope, t.source),
-                   gettext("只有党员所在组织的管理人员可以撤回转接申请。"))  # fmt: skip
+    _refuse_unless(
+        may_act(scope, t.source), gettext("只有党员所在组织的管理人员可以撤回转接申请。")
+    )
     t.status = TransferStatus.WITHDRAWN
     t.closing_note = note.strip()[:200]
     t.save(update_fields=["status", "closing_note", "updated_at"])
@@ -728,10 +812,13 @@ def transfer_withdraw_own(*, actor: Any, transfer: Transfer, note: str = "") -> 
     if member is None or transfer.member_id != member.pk:
         raise Http404(gettext("转接记录不存在。"))
     t = _lock(transfer)
-    _refuse_unless(t.origin == TransferOrigin.MEMBER,
-                   gettext("这条转接由党组织发起，不能自行撤回；如需撤回，请联系所在党支部。"))  # fmt: skip
-    _refuse_unless(t.is_open,
-                   gettext("该转接已经结束（%(status)s），无需撤回。") % {"status": shown_status(t)})  # fmt: skip
+    _refuse_unless(
+        t.origin == TransferOrigin.MEMBER,
+        gettext("这条转接由党组织发起，不能自行撤回；如需撤回，请联系所在党支部。"),
+    )
+    _refuse_unless(
+        t.is_open, gettext("该转接已经结束（%(status)s），无需撤回。") % {"status": shown_status(t)}
+    )
     _refuse_unless(
         may_withdraw_own(t),
         gettext("“%(org)s”已审批同意，不能再自行撤回；如需撤回，请联系所在党支部。")
@@ -753,10 +840,8 @@ def transfer_complete(*, actor: Any, scope: Scope, transfer: Transfer) -> Transf
     """The receiving organization takes the member in: the member's organization changes,
     the relationship history records it."""
     t = _lock(transfer)
-    _refuse_unless(t.status == TransferStatus.RECEIVED,
-                   gettext("转入组织接收后才能办结转接。"))  # fmt: skip
-    _refuse_unless(may_act(scope, t.target),
-                   gettext("只有转入组织的管理人员可以办结转接。"))  # fmt: skip
+    _refuse_unless(t.status == TransferStatus.RECEIVED, gettext("转入组织接收后才能办结转接。"))
+    _refuse_unless(may_act(scope, t.target), gettext("只有转入组织的管理人员可以办结转接。"))
     member = Member.objects.select_for_update().get(pk=t.member_id)
     old_org = Organization.objects.get(pk=member.org_id)
     target = t.target
@@ -764,17 +849,26 @@ def transfer_complete(*, actor: Any, scope: Scope, transfer: Transfer) -> Transf
     member.org_path = target.path
     member.save(update_fields=["org", "org_path", "updated_at"])
     OrgRelationChange.objects.create(
-        member=member, kind=RelationChangeKind.TRANSFERRED, from_org=old_org,
-        from_org_name=old_org.name, to_org=target, to_org_name=target.name, on=today(),
+        member=member,
+        kind=RelationChangeKind.TRANSFERRED,
+        from_org=old_org,
+        from_org_name=old_org.name,
+        to_org=target,
+        to_org_name=target.name,
+        on=today(),
         note=(gettext("介绍信%(no)s") % {"no": t.letter_no})[:200],
-    )  # fmt: skip
+    )
     t.status = TransferStatus.COMPLETED
     t.completed_on = today()
     t.save(update_fields=["status", "completed_on", "updated_at"])
     _event(t, actor, "completed", target.name)
     _audit(actor, "complete", t)
-    audit(actor=actor, action="members.transfer_in", obj=member,
-          diff={"org": [old_org.pk, target.pk], "transfer": t.pk})  # fmt: skip
+    audit(
+        actor=actor,
+        action="members.transfer_in",
+        obj=member,
+        diff={"org": [old_org.pk, target.pk], "transfer": t.pk},
+    )
     return t
 
 

@@ -77,13 +77,15 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "statuses": MemberStatus.choices,
             "sectors": Sector.choices,
-            "flag_choices": [("floating", gettext("流动党员")),
-                             ("lost_contact", gettext("失联党员")),
-                             ("model_post", gettext("党员示范岗")),
-                             ("household", gettext("共产党员户"))],
+            "flag_choices": [
+                ("floating", gettext("流动党员")),
+                ("lost_contact", gettext("失联党员")),
+                ("model_post", gettext("党员示范岗")),
+                ("household", gettext("共产党员户")),
+            ],
             "query": _query_string(filters),
         },
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -142,7 +144,7 @@ def _form(request: HttpRequest, org: Organization, member: Member | None = None)
     return form
 
 
-def _save(request: HttpRequest, form: MemberForm, org: Organization, member: Member | None):  # type: ignore[no-untyped-def]
+def _save(request: HttpRequest, form: MemberForm, org: Organization, member: Member | None):
     cleaned = dict(form.cleaned_data)
     clear_phone = cleaned.pop("clear_phone", False)
     if member is not None:

@@ -34,17 +34,23 @@ class DualReportForm(forms.Form):
 
 class OwnReportForm(forms.Form):
     community = forms.ModelChoiceField(
-        label=_("报到社区（村）"), queryset=Area.objects.none(),
+        label=_("报到社区（村）"),
+        queryset=Area.objects.none(),
         help_text=_("请选择您居住地所在的社区（村）；社区接收后会为您安排服务岗位。"),
-    )  # fmt: skip
-    note = forms.CharField(label=_("说明"), max_length=200, required=False,
-                           help_text=_("选填，例如可服务的时间、特长。"))  # fmt: skip
+    )
+    note = forms.CharField(
+        label=_("说明"),
+        max_length=200,
+        required=False,
+        help_text=_("选填，例如可服务的时间、特长。"),
+    )
 
 
 class HoursForm(forms.Form):
     served_on = forms.DateField(label=_("服务日期"), widget=DATE)
-    hours = forms.CharField(label=_("服务时长（小时）"), max_length=10,
-                            help_text=_("例如 1.5 表示1小时30分钟"))  # fmt: skip
+    hours = forms.CharField(
+        label=_("服务时长（小时）"), max_length=10, help_text=_("例如 1.5 表示1小时30分钟")
+    )
     note = forms.CharField(label=_("服务内容"), max_length=200, required=False)
 
 
@@ -57,11 +63,19 @@ def dual_list(request: HttpRequest) -> HttpResponse:
     org = get_org_for(scope, request.GET["org"]) if request.GET.get("org") else None
     page = paginate(request, dual_report.dual_report_list(scope, tab, org))
     for r in page:
-        r.hours_label = dual_report.hours_text(r.total_minutes)  # type: ignore[attr-defined]
+        r.hours_label = dual_report.hours_text(r.total_minutes)
     query = f"tab={tab}" + (f"&org={org.pk}" if org else "")
-    return render(request, "members/dual/list.html", {
-        "page": page, "tab": tab, "tabs": TAB_LABELS.items(), "org": org, "query": query,
-    })  # fmt: skip
+    return render(
+        request,
+        "members/dual/list.html",
+        {
+            "page": page,
+            "tab": tab,
+            "tabs": TAB_LABELS.items(),
+            "org": org,
+            "query": query,
+        },
+    )
 
 
 @login_required
@@ -77,8 +91,9 @@ def dual_create(request: HttpRequest, pk: int) -> HttpResponse:
     offer(form.fields["community"], dual_report.community_choices(), selected=default)
     if request.method == "POST" and form.is_valid():
         try:
-            r = dual_report.dual_report_create(actor=request.user, member=member,
-                                               **form.cleaned_data)  # fmt: skip
+            r = dual_report.dual_report_create(
+                actor=request.user, member=member, **form.cleaned_data
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -87,17 +102,24 @@ def dual_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "members/dual/form.html", {"member": member, "form": form})
 
 
-def _detail(request: HttpRequest, r, hours_form: HoursForm | None = None) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _detail(request: HttpRequest, r, hours_form: HoursForm | None = None) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     community_side = dual_report.manages_community(scope, r.community)
     member_side = scope.reaches_org("members.manage", r.member.org_path)
     page = paginate(request, dual_report.dual_report_hours(r))
-    return render(request, "members/dual/detail.html", {
-        "r": r, "page": page, "community_side": community_side, "member_side": member_side,
-        "hours_form": hours_form or HoursForm(initial={"served_on": timezone.localdate()}),
-        "total": dual_report.hours_text(r.total_minutes),
-        "can_see_member": selectors.member_queryset(scope).filter(pk=r.member_id).exists(),
-    })  # fmt: skip
+    return render(
+        request,
+        "members/dual/detail.html",
+        {
+            "r": r,
+            "page": page,
+            "community_side": community_side,
+            "member_side": member_side,
+            "hours_form": hours_form or HoursForm(initial={"served_on": timezone.localdate()}),
+            "total": dual_report.hours_text(r.total_minutes),
+            "can_see_member": selectors.member_queryset(scope).filter(pk=r.member_id).exists(),
+        },
+    )
 
 
 @login_required
@@ -123,9 +145,12 @@ def dual_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             try:
                 minutes = dual_report.parse_hours(form.cleaned_data["hours"])
                 dual_report.dual_report_hours_log(
-                    actor=request.user, dual_report=r, served_on=form.cleaned_data["served_on"],
-                    minutes=minutes, note=form.cleaned_data["note"],
-                )  # fmt: skip
+                    actor=request.user,
+                    dual_report=r,
+                    served_on=form.cleaned_data["served_on"],
+                    minutes=minutes,
+                    note=form.cleaned_data["note"],
+                )
             except ServiceError as e:
                 if "minutes" in e.fields:
                     e.fields["hours"] = e.fields.pop("minutes")
@@ -137,8 +162,12 @@ def dual_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     note = request.POST.get("note", "")[:500]
     try:
         if action == "accept":
-            dual_report.dual_report_accept(actor=request.user, scope=scope, report=r,
-                                           service_post=request.POST.get("service_post", ""))  # fmt: skip
+            dual_report.dual_report_accept(
+                actor=request.user,
+                scope=scope,
+                report=r,
+                service_post=request.POST.get("service_post", ""),
+            )
         elif action == "decline":
             dual_report.dual_report_decline(actor=request.user, scope=scope, report=r, note=note)
         else:
@@ -185,9 +214,18 @@ def dual_mine(request: HttpRequest) -> HttpResponse:
     for r in reports:
         r.hours_label = dual_report.hours_text(r.total_minutes)  # type: ignore[attr-defined]
     total = sum(r.total_minutes for r in reports)  # type: ignore[attr-defined]
-    return render(request, "members/dual/mine.html", {
-        "member": member, "reports": reports, "open_report": open_report, "shown": shown,
-        "page": page, "form": form, "default": default,
-        "total_label": dual_report.hours_text(total),
-        "query": f"report={shown.pk}" if shown else "",
-    })  # fmt: skip
+    return render(
+        request,
+        "members/dual/mine.html",
+        {
+            "member": member,
+            "reports": reports,
+            "open_report": open_report,
+            "shown": shown,
+            "page": page,
+            "form": form,
+            "default": default,
+            "total_label": dual_report.hours_text(total),
+            "query": f"report={shown.pk}" if shown else "",
+        },
+    )

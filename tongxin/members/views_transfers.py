@@ -44,8 +44,12 @@ EVENT_LABELS = {
 
 class TransferForm(forms.Form):
     target = forms.IntegerField(label=_("转入党组织"), required=False, widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("转接原因"), max_length=200, required=False,
-                             help_text=_("例如：工作调动、升学、迁居"))  # fmt: skip
+    reason = forms.CharField(
+        label=_("转接原因"),
+        max_length=200,
+        required=False,
+        help_text=_("例如：工作调动、升学、迁居"),
+    )
 
 
 @login_required
@@ -55,10 +59,17 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     if tab not in transfers.TABS:
         tab = "todo"
     page = paginate(request, transfers.transfer_list(scope, tab))
-    return render(request, "members/transfers/list.html", {
-        "page": page, "tab": tab, "tabs": TAB_LABELS.items(), "query": f"tab={tab}",
-        "shown_status": {t.pk: transfers.shown_status(t) for t in page},
-    })  # fmt: skip
+    return render(
+        request,
+        "members/transfers/list.html",
+        {
+            "page": page,
+            "tab": tab,
+            "tabs": TAB_LABELS.items(),
+            "query": f"tab={tab}",
+            "shown_status": {t.pk: transfers.shown_status(t) for t in page},
+        },
+    )
 
 
 @login_required
@@ -75,19 +86,29 @@ def transfer_create(request: HttpRequest, pk: int) -> HttpResponse:
         chosen = transfers.target_get(target_pk) if target_pk else None
         try:
             t = transfers.transfer_create(
-                actor=request.user, member=member, target=chosen,
+                actor=request.user,
+                member=member,
+                target=chosen,
                 reason=form.cleaned_data["reason"] or "",
                 submit=request.POST.get("action") == "submit",
-            )  # fmt: skip
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
             messages.success(request, gettext("已发起组织关系转接。"))
             return redirect("members:transfer_detail", pk=t.pk)
-    return render(request, "members/transfers/form.html", {
-        "member": member, "form": form, "q": q, "candidates": candidates, "chosen": chosen,
-        "open": transfers.open_transfer_of(member),
-    })  # fmt: skip
+    return render(
+        request,
+        "members/transfers/form.html",
+        {
+            "member": member,
+            "form": form,
+            "q": q,
+            "candidates": candidates,
+            "chosen": chosen,
+            "open": transfers.open_transfer_of(member),
+        },
+    )
 
 
 @login_required
@@ -100,11 +121,20 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for e in events:
         e.label = EVENT_LABELS.get(e.action, e.action)  # type: ignore[attr-defined]
     can_see_member = selectors.member_queryset(scope).filter(pk=t.member_id).exists()
-    return render(request, "members/transfers/detail.html", {
-        "t": t, "steps": steps, "events": events, "actions": actions,
-        "status": transfers.shown_status(t), "lapsed": transfers.is_lapsed(t),
-        "can_see_member": can_see_member, "pending": StepDecision.PENDING,
-    })  # fmt: skip
+    return render(
+        request,
+        "members/transfers/detail.html",
+        {
+            "t": t,
+            "steps": steps,
+            "events": events,
+            "actions": actions,
+            "status": transfers.shown_status(t),
+            "lapsed": transfers.is_lapsed(t),
+            "can_see_member": can_see_member,
+            "pending": StepDecision.PENDING,
+        },
+    )
 
 
 ACTIONS = ("submit", "approve", "reject", "withdraw", "complete")
@@ -124,18 +154,24 @@ def transfer_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action == "submit":
             transfers.transfer_submit(actor=request.user, scope=scope, transfer=t)
         elif action == "approve":
-            transfers.transfer_approve(actor=request.user, scope=scope, transfer=t,
-                                       position=pos, note=note)  # fmt: skip
+            transfers.transfer_approve(
+                actor=request.user, scope=scope, transfer=t, position=pos, note=note
+            )
         elif action == "reject":
-            transfers.transfer_reject(actor=request.user, scope=scope, transfer=t,
-                                      position=pos, note=note)  # fmt: skip
+            transfers.transfer_reject(
+                actor=request.user, scope=scope, transfer=t, position=pos, note=note
+            )
         elif action == "withdraw":
             transfers.transfer_withdraw(actor=request.user, scope=scope, transfer=t, note=note)
         else:
             transfers.transfer_complete(actor=request.user, scope=scope, transfer=t)
     except ServiceError as e:
-        messages.error(request, " ".join([e.message, *e.fields.values()]) if e.fields and
-                       e.message not in e.fields.values() else e.message)  # fmt: skip
+        messages.error(
+            request,
+            " ".join([e.message, *e.fields.values()])
+            if e.fields and e.message not in e.fields.values()
+            else e.message,
+        )
     else:
         messages.success(request, gettext("已处理。"))
     return redirect("members:transfer_detail", pk=t.pk)
@@ -151,10 +187,17 @@ def transfer_letter(request: HttpRequest, pk: int) -> HttpResponse:
         reverse("members:transfer_verify", args=[transfers.letter_token(t)])
     )
     qr = segno.make(url, error="m").svg_data_uri(scale=4, border=2)
-    return render(request, "members/transfers/letter.html", {
-        "t": t, "qr": qr, "verify_url": url, "status": transfers.shown_status(t),
-        "lapsed": transfers.is_lapsed(t),
-    })  # fmt: skip
+    return render(
+        request,
+        "members/transfers/letter.html",
+        {
+            "t": t,
+            "qr": qr,
+            "verify_url": url,
+            "status": transfers.shown_status(t),
+            "lapsed": transfers.is_lapsed(t),
+        },
+    )
 
 
 def transfer_verify(request: HttpRequest, token: str) -> HttpResponse:
@@ -174,14 +217,24 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class OwnRequestForm(forms.Form):
     target = forms.IntegerField(label=_("转入党组织"), required=False, widget=forms.HiddenInput)
     reason_kind = forms.ChoiceField(
-        label=_("转接事由"), choices=[("", _("请选择")), *TransferReason.choices], required=False,
+        label=_("转接事由"),
+        choices=[("", _("请选择")), *TransferReason.choices],
+        required=False,
         error_messages={"invalid_choice": _("请选择转接事由（工作调动、迁居搬家、升学等）。")},
-    )  # fmt: skip
-    reason = forms.CharField(label=_("说明"), max_length=200, required=False,
-                             help_text=_("选填，例如新单位、新住址所在社区或就读学校；选“其他”时必填。"),
-                             error_messages={"max_length": _("转接说明请控制在200字以内。")})  # fmt: skip
-    moved_on = forms.DateField(label=_("迁移日期"), required=False, widget=DATE,
-                               help_text=_("工作调动、迁居或入学的日期。"))  # fmt: skip
+    )
+    reason = forms.CharField(
+        label=_("说明"),
+        max_length=200,
+        required=False,
+        help_text=_("选填，例如新单位、新住址所在社区或就读学校；选“其他”时必填。"),
+        error_messages={"max_length": _("转接说明请控制在200字以内。")},
+    )
+    moved_on = forms.DateField(
+        label=_("迁移日期"),
+        required=False,
+        widget=DATE,
+        help_text=_("工作调动、迁居或入学的日期。"),
+    )
 
 
 @login_required
@@ -213,10 +266,12 @@ def transfer_mine(request: HttpRequest) -> HttpResponse:
     if posted and not searching and form.is_valid():
         try:
             transfers.transfer_request_own(
-                actor=request.user, target=chosen,
+                actor=request.user,
+                target=chosen,
                 reason_kind=form.cleaned_data["reason_kind"] or "",
-                reason=form.cleaned_data["reason"] or "", moved_on=form.cleaned_data["moved_on"],
-            )  # fmt: skip
+                reason=form.cleaned_data["reason"] or "",
+                moved_on=form.cleaned_data["moved_on"],
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -225,7 +280,7 @@ def transfer_mine(request: HttpRequest) -> HttpResponse:
     candidates = transfers.target_search(q, source=member.org) if member and q else []
     more = len(candidates) >= 20  # target_search's limit: ask for a longer name
     if chosen is not None and all(o.pk != chosen.pk for o in candidates):
-        chosen.parent_name = ""  # type: ignore[attr-defined]
+        chosen.parent_name = ""
         candidates.insert(0, chosen)  # keep what they picked in the list after a refusal
     shown = None
     if request.GET.get("transfer"):
@@ -234,14 +289,26 @@ def transfer_mine(request: HttpRequest) -> HttpResponse:
             raise Http404(gettext("转接记录不存在。"))
     else:
         shown = open_t or (mine[0] if mine else None)
-    return render(request, "members/transfers/mine.html", {
-        "member": member, "transfers": mine, "open": open_t, "shown": shown,
-        "steps": transfers.own_progress(shown) if shown else [],
-        "shown_status": transfers.shown_status(shown) if shown else "",
-        "can_withdraw": bool(shown and transfers.may_withdraw_own(shown)),
-        "form": form, "q": q, "candidates": candidates, "chosen": chosen, "more": more,
-        "show_form": member is not None and (open_t is None or (posted and not form.is_valid())),
-    })  # fmt: skip
+    return render(
+        request,
+        "members/transfers/mine.html",
+        {
+            "member": member,
+            "transfers": mine,
+            "open": open_t,
+            "shown": shown,
+            "steps": transfers.own_progress(shown) if shown else [],
+            "shown_status": transfers.shown_status(shown) if shown else "",
+            "can_withdraw": bool(shown and transfers.may_withdraw_own(shown)),
+            "form": form,
+            "q": q,
+            "candidates": candidates,
+            "chosen": chosen,
+            "more": more,
+            "show_form": member is not None
+            and (open_t is None or (posted and not form.is_valid())),
+        },
+    )
 
 
 @login_required
@@ -249,8 +316,9 @@ def transfer_mine(request: HttpRequest) -> HttpResponse:
 def transfer_mine_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     t = transfers.get_own_transfer(request.user, pk)
     try:
-        transfers.transfer_withdraw_own(actor=request.user, transfer=t,
-                                        note=request.POST.get("note", "")[:500])  # fmt: skip
+        transfers.transfer_withdraw_own(
+            actor=request.user, transfer=t, note=request.POST.get("note", "")[:500]
+        )
     except ServiceError as e:
         messages.error(request, next(iter(e.fields.values()), e.message))
     else:

@@ -26,7 +26,7 @@ class OrgOut(Schema):
     founded_on: dt.date | None = None
 
     @staticmethod
-    def resolve_kind_label(obj) -> str:  # type: ignore[no-untyped-def]
+    def resolve_kind_label(obj) -> str:
         return str(obj.get_kind_display())
 
 
@@ -38,24 +38,24 @@ class StatsOut(Schema):
 
 
 @router.get("/", response=list[OrgOut], summary="顶层党组织（调用者可见范围内）")
-def roots(request: HttpRequest):  # type: ignore[no-untyped-def]
+def roots(request: HttpRequest):
     return list(selectors.org_roots(request_scope(request))[:500])
 
 
 @router.get("/{org_id}", response=OrgOut, summary="党组织详情")
-def detail(request: HttpRequest, org_id: int):  # type: ignore[no-untyped-def]
+def detail(request: HttpRequest, org_id: int):
     return selectors.get_org_for(request_scope(request), org_id)
 
 
 @router.get("/{org_id}/children", response=list[OrgOut], summary="下级党组织")
-def children(request: HttpRequest, org_id: int):  # type: ignore[no-untyped-def]
+def children(request: HttpRequest, org_id: int):
     scope = request_scope(request)
     parent = selectors.get_org_for(scope, org_id)
     return list(selectors.org_children(scope, parent)[:1000])
 
 
 @router.get("/{org_id}/stats", response=StatsOut, summary="本级及下级统计")
-def stats(request: HttpRequest, org_id: int):  # type: ignore[no-untyped-def]
+def stats(request: HttpRequest, org_id: int):
     scope = request_scope(request)
     org = selectors.get_org_for(scope, org_id)
     return selectors.org_subtree_stats(scope, org)

@@ -31,15 +31,18 @@ class OrgForm(forms.Form):
         label=_("成立日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, areas=None, units=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, areas=None, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         offer(
             self.fields["area"],
             areas if areas is not None else Area.objects.none(),
             selected=self.initial.get("area"),
         )
-        offer(self.fields["unit"], units if units is not None else Unit.objects.none(),
-              selected=self.initial.get("unit"))  # fmt: skip
+        offer(
+            self.fields["unit"],
+            units if units is not None else Unit.objects.none(),
+            selected=self.initial.get("unit"),
+        )
 
 
 class LeadershipForm(forms.Form):
@@ -53,7 +56,7 @@ class LeadershipForm(forms.Form):
         label=_("一肩挑（兼任村/社区主任或单位负责人）"), required=False
     )
 
-    def __init__(self, *args, members=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Any member of the subtree validates; the list offers the first 500 by name.
         offer(self.fields["member"], members if members is not None else member_reader().none())
@@ -62,7 +65,7 @@ class LeadershipForm(forms.Form):
 class MoveForm(forms.Form):
     parent = forms.ModelChoiceField(label=_("新的上级组织"), queryset=Organization.objects.none())
 
-    def __init__(self, *args, parents=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, parents=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
 
@@ -74,7 +77,10 @@ class UnitForm(forms.Form):
     area = forms.ModelChoiceField(label=_("所在区域"), queryset=Area.objects.none(), required=False)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
 
-    def __init__(self, *args, areas=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, areas=None, **kwargs):
         super().__init__(*args, **kwargs)
-        offer(self.fields["area"], areas if areas is not None else Area.objects.none(),
-              selected=self.initial.get("area"))  # fmt: skip
+        offer(
+            self.fields["area"],
+            areas if areas is not None else Area.objects.none(),
+            selected=self.initial.get("area"),
+        )

@@ -58,7 +58,7 @@ def with_visible_children(scope: Scope, nodes: Iterable[Organization]) -> list[O
     nodes = list(nodes)
     unsure = []
     for n in nodes:
-        n.has_children = n.numchild > 0  # type: ignore[attr-defined]
+        n.has_children = n.numchild > 0
         if n.numchild and not scope.covers_org_subtree("orgs.view", n.path):
             unsure.append(n)
     if unsure:
@@ -70,7 +70,7 @@ def with_visible_children(scope: Scope, nodes: Iterable[Organization]) -> list[O
             p[:-step] for p in org_queryset(scope).filter(below).values_list("path", flat=True)
         }
         for n in unsure:
-            n.has_children = n.path in parents  # type: ignore[attr-defined]
+            n.has_children = n.path in parents
     return nodes
 
 
@@ -185,17 +185,23 @@ def territorial_anchors(scope: Scope, perm: str) -> list[tuple[str, str]]:
     theirs to register, even before a Party organization is set up there."""
     if "territorial" not in scope.memo:  # one query per request, for every permission
         paths = {
-            g.path for grants in scope.grants.values() for g in grants
+            g.path
+            for grants in scope.grants.values()
+            for g in grants
             if g.kind == "org" and g.subtree
-        }  # fmt: skip
-        scope.memo["territorial"] = dict(
-            Organization.objects.filter(
-                path__in=sorted(paths),
-                kind__in=[OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE],
-                unit__isnull=True,
-                area__level__in=["city", "district", "street"],
-            ).values_list("path", "area__path")
-        ) if paths else {}  # fmt: skip
+        }
+        scope.memo["territorial"] = (
+            dict(
+                Organization.objects.filter(
+                    path__in=sorted(paths),
+                    kind__in=[OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE],
+                    unit__isnull=True,
+                    area__level__in=["city", "district", "street"],
+                ).values_list("path", "area__path")
+            )
+            if paths
+            else {}
+        )
     territorial: dict[str, str] = scope.memo["territorial"]  # type: ignore[assignment]
     return [
         (g.path, territorial[g.path])
@@ -215,9 +221,11 @@ def unit_queryset(scope: Scope, perm: str = "orgs.view") -> QuerySet[Unit]:
         reach |= subtree_q("area__path", area_path)
     qs = Unit.objects.filter(reach)
     if perm != "orgs.view":
-        qs = qs.exclude(pk__in=Unit.objects.filter(
-            orgs__in=Organization.objects.exclude(scope.orgs_q(perm))
-        ).values("pk"))  # fmt: skip
+        qs = qs.exclude(
+            pk__in=Unit.objects.filter(
+                orgs__in=Organization.objects.exclude(scope.orgs_q(perm))
+            ).values("pk")
+        )
     return qs
 
 

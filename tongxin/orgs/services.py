@@ -73,8 +73,17 @@ def _check_children(kind: str, org: Organization) -> None:
         raise ServiceError(reason, fields={"kind": gettext("类型与下级组织不相容。")})
 
 
-ORG_FIELDS = ["name", "kind", "establishment", "sector", "is_joint", "is_temporary", "area",
-              "unit", "founded_on"]  # fmt: skip
+ORG_FIELDS = [
+    "name",
+    "kind",
+    "establishment",
+    "sector",
+    "is_joint",
+    "is_temporary",
+    "area",
+    "unit",
+    "founded_on",
+]
 
 
 def _snapshot(org: Organization) -> dict[str, Any]:
@@ -204,11 +213,19 @@ def leadership_add(
             fields={"role": gettext("任期内已有书记。")},
         )
     seat = Leadership.objects.create(
-        org=org, member=member, role=role, term_start=term_start, term_end=term_end,
+        org=org,
+        member=member,
+        role=role,
+        term_start=term_start,
+        term_end=term_end,
         holds_dual_role=holds_dual_role,
-    )  # fmt: skip
-    audit(actor=actor, action="orgs.leadership_add", obj=org,
-          diff={"member": member.pk, "role": role, "term_end": term_end.isoformat()})  # fmt: skip
+    )
+    audit(
+        actor=actor,
+        action="orgs.leadership_add",
+        obj=org,
+        diff={"member": member.pk, "role": role, "term_end": term_end.isoformat()},
+    )
     return seat
 
 
@@ -252,8 +269,13 @@ def unit_create(*, actor: Any, audit_path: str = "", **data: Any) -> Unit:
     """`audit_path`: the organization under which the audit row is filed (the registering
     committee), so that its auditors see it."""
     unit = Unit.objects.create(**_unit_clean(data, None))
-    audit(actor=actor, action="orgs.unit_create", obj=unit, diff=_unit_snapshot(unit),
-          org_path=audit_path)  # fmt: skip
+    audit(
+        actor=actor,
+        action="orgs.unit_create",
+        obj=unit,
+        diff=_unit_snapshot(unit),
+        org_path=audit_path,
+    )
     return unit
 
 
@@ -263,6 +285,11 @@ def unit_update(*, actor: Any, unit: Unit, audit_path: str = "", **data: Any) ->
     for k, v in _unit_clean(data, unit).items():
         setattr(unit, k, v)
     unit.save()
-    audit(actor=actor, action="orgs.unit_update", obj=unit,
-          diff=model_diff(before, _unit_snapshot(unit)), org_path=audit_path)  # fmt: skip
+    audit(
+        actor=actor,
+        action="orgs.unit_update",
+        obj=unit,
+        diff=model_diff(before, _unit_snapshot(unit)),
+        org_path=audit_path,
+    )
     return unit

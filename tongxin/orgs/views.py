@@ -73,7 +73,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _org_form(request: HttpRequest, anchor: Organization, initial: dict) -> OrgForm:  # type: ignore[type-arg]
+def _org_form(request: HttpRequest, anchor: Organization, initial: dict) -> OrgForm:
     """The form's area choices lie under `anchor`'s area: the parent for a new organization,
     the parent or (when the parent is out of reach) the organization itself when editing."""
     scope = request.scope  # type: ignore[attr-defined]
@@ -153,10 +153,13 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "orgs/move.html",
-            {"form": None, "org": org,
-             "refused": gettext("调整隶属关系需要对现上级组织有管理权限，请联系上级组织办理。")},
+            {
+                "form": None,
+                "org": org,
+                "refused": gettext("调整隶属关系需要对现上级组织有管理权限，请联系上级组织办理。"),
+            },
             status=403 if request.method == "POST" else 200,
-        )  # fmt: skip
+        )
     parents = selectors.org_queryset(scope, "orgs.manage").exclude(kind="group")
     form = MoveForm(request.POST or None, parents=parents)
     # Offer the nearby organizations (under the grandparent); any reachable one validates.
@@ -202,18 +205,27 @@ def units(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     text = request.GET.get("q", "").strip()
     page = paginate(request, selectors.unit_list(scope, text))
-    editable = set(
-        selectors.unit_queryset(scope, "orgs.manage")
-        .filter(pk__in=[u.pk for u in page])
-        .values_list("pk", flat=True)
-    ) if scope.has("orgs.manage") else set()  # fmt: skip
+    editable = (
+        set(
+            selectors.unit_queryset(scope, "orgs.manage")
+            .filter(pk__in=[u.pk for u in page])
+            .values_list("pk", flat=True)
+        )
+        if scope.has("orgs.manage")
+        else set()
+    )
     return render(
         request,
         "orgs/units.html",
-        {"page": page, "q": text, "query": urlencode({"q": text}) if text else "",
-         "editable": editable, "can_add": bool(selectors.territorial_anchors(scope, "orgs.manage"))
-         or scope.is_superuser},
-    )  # fmt: skip
+        {
+            "page": page,
+            "q": text,
+            "query": urlencode({"q": text}) if text else "",
+            "editable": editable,
+            "can_add": bool(selectors.territorial_anchors(scope, "orgs.manage"))
+            or scope.is_superuser,
+        },
+    )
 
 
 def _unit_form_page(request: HttpRequest, unit: Unit | None) -> HttpResponse:
@@ -243,7 +255,7 @@ def _unit_form_page(request: HttpRequest, unit: Unit | None) -> HttpResponse:
     return render(request, "orgs/unit_form.html", {"form": form, "unit": unit})
 
 
-def _unit_initial(unit: Unit) -> dict:  # type: ignore[type-arg]
+def _unit_initial(unit: Unit) -> dict:
     return {f: (unit.area_id if f == "area" else getattr(unit, f)) for f in services.UNIT_FIELDS}
 
 

@@ -148,14 +148,18 @@ def _resident(request: HttpRequest) -> Resident:
     return resident
 
 
-def _page(qs, page: int) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def _page(qs, page: int) -> dict:
     size = settings.PAGE_SIZE
     start = (page - 1) * size
-    return {"count": qs.count(), "page": page, "page_size": size,
-            "results": list(qs[start : start + size])}  # fmt: skip
+    return {
+        "count": qs.count(),
+        "page": page,
+        "page_size": size,
+        "results": list(qs[start : start + size]),
+    }
 
 
-def _pick(qs, pk: int | None, field: str, message: str):  # type: ignore[no-untyped-def]
+def _pick(qs, pk: int | None, field: str, message: str):
     """A row among the choices the user has (in scope), or a field error."""
     if pk is None:
         return None
@@ -166,39 +170,45 @@ def _pick(qs, pk: int | None, field: str, message: str):  # type: ignore[no-unty
 
 
 @router.get("/", response=ProjectPage, summary="辖区内的微项目")
-def project_list(request: HttpRequest, query: Query[ProjectListQuery]):  # type: ignore[no-untyped-def]
+def project_list(request: HttpRequest, query: Query[ProjectListQuery]):
     scope = _manager(request)
     qs = selectors.project_list(scope, status=query.status, category=query.category_id)
     return _page(qs, query.page)
 
 
 @router.post("/", response={201: ProjectOut}, summary="立项（预算以分计）")
-def project_create(request: HttpRequest, payload: ProjectIn):  # type: ignore[no-untyped-def]
+def project_create(request: HttpRequest, payload: ProjectIn):
     scope = _manager(request)
     not_found = gettext("不存在或不在您的管辖范围内。")
     data = services.ProjectInput(
-        name=payload.name, summary=payload.summary, budget_fen=payload.budget_fen,
-        starts_on=payload.starts_on, ends_on=payload.ends_on,
+        name=payload.name,
+        summary=payload.summary,
+        budget_fen=payload.budget_fen,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
         category=_pick(selectors.categories(), payload.category_id, "category_id", not_found),
-        lead_org=_pick(selectors.lead_org_choices(scope), payload.lead_org_id, "lead_org_id",
-                       not_found),
+        lead_org=_pick(
+            selectors.lead_org_choices(scope), payload.lead_org_id, "lead_org_id", not_found
+        ),
         area=_pick(selectors.area_choices(scope), payload.area_id, "area_id", not_found),
         operator=_pick(social_org_choices(scope), payload.operator_id, "operator_id", not_found),
         suggestions=list(selectors.suggestion_list(scope).filter(pk__in=payload.suggestion_ids)),
-    )  # fmt: skip
+    )
     if len(data.suggestions) != len(set(payload.suggestion_ids)):
         raise ServiceError(gettext("请按提示修改后再提交。"), fields={"suggestion_ids": not_found})
     try:
         project = services.project_create(actor=request.user, data=data)
     except ServiceError as e:
-        e.fields = {{"category": "category_id", "lead_org": "lead_org_id",
-                     "area": "area_id"}.get(k, k): v for k, v in e.fields.items()}  # fmt: skip
+        e.fields = {
+            {"category": "category_id", "lead_org": "lead_org_id", "area": "area_id"}.get(k, k): v
+            for k, v in e.fields.items()
+        }
         raise
     return Status(201, selectors.get_project_for(scope, project.pk))
 
 
 @router.get("/figures", response=FiguresOut, summary="成效数据：项目、参与人次、回应需求类别")
-def figures(request: HttpRequest):  # type: ignore[no-untyped-def]
+def figures(request: HttpRequest):
     fig = selectors.project_figures(_manager(request))
     assert fig is not None
     by_category = {f"{c.aspect.name} · {c.name}": n for c, n in fig.pop("by_category")}  # type: ignore[attr-defined]
@@ -208,38 +218,53 @@ def figures(request: HttpRequest):  # type: ignore[no-untyped-def]
 @router.get(
     "/suggestions", response=list[ProjectSuggestionOut], summary="辖区内的居民建议（最近200条）"
 )
-def suggestion_list(request: HttpRequest, status: str = ""):  # type: ignore[no-untyped-def]
+def suggestion_list(request: HttpRequest, status: str = ""):
     return list(selectors.suggestion_list(_manager(request), status=status)[:200])
 
 
 @router.post("/suggestions", response={201: ProjectSuggestionOut}, summary="居民在线提建议")
-def suggestion_submit(request: HttpRequest, payload: SuggestionIn):  # type: ignore[no-untyped-def]
+def suggestion_submit(request: HttpRequest, payload: SuggestionIn):
     resident = _resident(request)
     category = selectors.categories().filter(pk=payload.category_id).first()
-    return Status(201, services.suggestion_submit(
-        actor=request.user, resident=resident, title=payload.title, body=payload.body,
-        category=category))  # fmt: skip
+    return Status(
+        201,
+        services.suggestion_submit(
+            actor=request.user,
+            resident=resident,
+            title=payload.title,
+            body=payload.body,
+            category=category,
+        ),
+    )
 
 
 @router.post(
     "/suggestions/meeting", response={201: ProjectSuggestionOut}, summary="录入线下会议上的居民建议"
 )
-def suggestion_enter(request: HttpRequest, payload: MeetingSuggestionIn):  # type: ignore[no-untyped-def]
+def suggestion_enter(request: HttpRequest, payload: MeetingSuggestionIn):
     scope = _manager(request)
     area = selectors.area_choices(scope).filter(pk=payload.area_id).first()
     category = selectors.categories().filter(pk=payload.category_id).first()
-    return Status(201, services.suggestion_enter(
-        actor=request.user, area=area, title=payload.title, body=payload.body,
-        category=category, meeting=payload.meeting))  # fmt: skip
+    return Status(
+        201,
+        services.suggestion_enter(
+            actor=request.user,
+            area=area,
+            title=payload.title,
+            body=payload.body,
+            category=category,
+            meeting=payload.meeting,
+        ),
+    )
 
 
 @router.get("/mine", response=ProjectPage, summary="我居住社区的微项目（居民）")
-def resident_projects(request: HttpRequest, page: int = 1):  # type: ignore[no-untyped-def]
+def resident_projects(request: HttpRequest, page: int = 1):
     return _page(selectors.resident_projects(_resident(request)), max(page, 1))
 
 
 @router.post("/mine/{project_id}/signup", response={201: None}, summary="报名参加")
-def resident_signup(request: HttpRequest, project_id: int):  # type: ignore[no-untyped-def]
+def resident_signup(request: HttpRequest, project_id: int):
     resident = _resident(request)
     project = selectors.get_project_for_resident(resident, project_id)
     services.project_signup(actor=request.user, resident=resident, project=project)
@@ -247,42 +272,53 @@ def resident_signup(request: HttpRequest, project_id: int):  # type: ignore[no-u
 
 
 @router.post("/mine/{project_id}/rating", response={201: None}, summary="评价（1-5分，每人一次）")
-def resident_rate(request: HttpRequest, project_id: int, payload: RatingIn):  # type: ignore[no-untyped-def]
+def resident_rate(request: HttpRequest, project_id: int, payload: RatingIn):
     resident = _resident(request)
     project = selectors.get_project_for_resident(resident, project_id)
-    services.project_rate(actor=request.user, resident=resident, project=project,
-                          score=payload.score, comment=payload.comment)  # fmt: skip
+    services.project_rate(
+        actor=request.user,
+        resident=resident,
+        project=project,
+        score=payload.score,
+        comment=payload.comment,
+    )
     return Status(201, None)
 
 
 @router.get("/{project_id}", response=ProjectOut, summary="微项目详情")
-def project_detail(request: HttpRequest, project_id: int):  # type: ignore[no-untyped-def]
+def project_detail(request: HttpRequest, project_id: int):
     return selectors.get_project_for(_manager(request), project_id)
 
 
 @router.get("/{project_id}/budget-lines", response=list[BudgetLineOut], summary="预算明细")
-def budget_lines(request: HttpRequest, project_id: int):  # type: ignore[no-untyped-def]
+def budget_lines(request: HttpRequest, project_id: int):
     project = selectors.get_project_for(_manager(request), project_id)
     return list(project.budget_lines.all())
 
 
-@router.post("/{project_id}/budget-lines", response={201: BudgetLineOut},
-             summary="添加预算明细（合计不得超过预算）")  # fmt: skip
-def budget_line_add(request: HttpRequest, project_id: int, payload: BudgetLineIn):  # type: ignore[no-untyped-def]
+@router.post(
+    "/{project_id}/budget-lines",
+    response={201: BudgetLineOut},
+    summary="添加预算明细（合计不得超过预算）",
+)
+def budget_line_add(request: HttpRequest, project_id: int, payload: BudgetLineIn):
     project = selectors.get_project_for(_manager(request), project_id)
-    return Status(201, services.budget_line_add(actor=request.user, project=project,
-                                                item=payload.item, amount_fen=payload.amount_fen))  # fmt: skip
+    return Status(
+        201,
+        services.budget_line_add(
+            actor=request.user, project=project, item=payload.item, amount_fen=payload.amount_fen
+        ),
+    )
 
 
 @router.post("/{project_id}/activities", response={201: ProjectActivityOut}, summary="登记项目活动")
-def activity_add(request: HttpRequest, project_id: int, payload: ProjectActivityIn):  # type: ignore[no-untyped-def]
+def activity_add(request: HttpRequest, project_id: int, payload: ProjectActivityIn):
     project = selectors.get_project_for(_manager(request), project_id)
-    return Status(201, services.activity_add(actor=request.user, project=project,
-                                             **payload.dict()))  # fmt: skip
+    return Status(201, services.activity_add(actor=request.user, project=project, **payload.dict()))
 
 
 @router.post("/{project_id}/complete", response=ProjectOut, summary="结项（写明成效）")
-def project_complete(request: HttpRequest, project_id: int, payload: OutcomeIn):  # type: ignore[no-untyped-def]
+def project_complete(request: HttpRequest, project_id: int, payload: OutcomeIn):
     scope = _manager(request)
     project = selectors.get_project_for(scope, project_id)
     services.project_complete(actor=request.user, project=project, outcome=payload.outcome)

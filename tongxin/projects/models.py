@@ -29,8 +29,9 @@ class Aspect(models.Model):
 class NeedCategory(models.Model):
     """需求类别 (seed 002: 21 categories)."""
 
-    aspect = models.ForeignKey(Aspect, verbose_name=_("方面"), on_delete=models.PROTECT,
-                               related_name="categories")  # fmt: skip
+    aspect = models.ForeignKey(
+        Aspect, verbose_name=_("方面"), on_delete=models.PROTECT, related_name="categories"
+    )
     name = models.CharField(_("类别"), max_length=50)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
@@ -63,21 +64,27 @@ class Suggestion(models.Model):
 
     title = models.CharField(_("建议"), max_length=100)
     body = models.TextField(_("说明"), max_length=1000, blank=True)
-    category = models.ForeignKey(NeedCategory, verbose_name=_("需求类别"),
-                                 on_delete=models.PROTECT, related_name="+")  # fmt: skip
-    area = models.ForeignKey("geo.Area", verbose_name=_("所在小区/社区"),
-                             on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    category = models.ForeignKey(
+        NeedCategory, verbose_name=_("需求类别"), on_delete=models.PROTECT, related_name="+"
+    )
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("所在小区/社区"), on_delete=models.PROTECT, related_name="+"
+    )
     area_path = models.CharField(max_length=255, editable=False)
     source = models.CharField(_("来源"), max_length=10, choices=SuggestionSource.choices)
     meeting = models.CharField(_("会议"), max_length=100, blank=True)
-    resident = models.ForeignKey("accounts.Resident", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="+")  # fmt: skip
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")  # fmt: skip
-    status = models.CharField(_("状态"), max_length=10, choices=SuggestionStatus.choices,
-                              default=SuggestionStatus.NEW)  # fmt: skip
-    project = models.ForeignKey("MicroProject", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="suggestions")  # fmt: skip
+    resident = models.ForeignKey(
+        "accounts.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.NEW
+    )
+    project = models.ForeignKey(
+        "MicroProject", null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions"
+    )
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
 
     class Meta:
@@ -98,26 +105,39 @@ class ProjectStatus(models.TextChoices):
 class MicroProject(models.Model):
     name = models.CharField(_("项目名称"), max_length=100)
     summary = models.TextField(_("项目内容"), max_length=2000, blank=True)
-    category = models.ForeignKey(NeedCategory, verbose_name=_("回应需求类别"),
-                                 on_delete=models.PROTECT, related_name="+")  # fmt: skip
-    lead_org = models.ForeignKey("orgs.Organization", verbose_name=_("牵头党组织（大掌柜）"),
-                                 on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    category = models.ForeignKey(
+        NeedCategory, verbose_name=_("回应需求类别"), on_delete=models.PROTECT, related_name="+"
+    )
+    lead_org = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("牵头党组织（大掌柜）"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # Copies kept by the services: scope filters are one indexed range on this table.
     lead_org_path = models.CharField(max_length=255, editable=False)
-    operator = models.ForeignKey("centers.SocialOrganization",
-                                 verbose_name=_("运营社会组织（店小二）"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")  # fmt: skip
-    area = models.ForeignKey("geo.Area", verbose_name=_("服务区域"), on_delete=models.PROTECT,
-                             related_name="+")  # fmt: skip
+    operator = models.ForeignKey(
+        "centers.SocialOrganization",
+        verbose_name=_("运营社会组织（店小二）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    area = models.ForeignKey(
+        "geo.Area", verbose_name=_("服务区域"), on_delete=models.PROTECT, related_name="+"
+    )
     area_path = models.CharField(max_length=255, editable=False)
     budget_fen = models.PositiveBigIntegerField(_("预算（分）"), default=0)
     starts_on = models.DateField(_("开始日期"), null=True, blank=True)
     ends_on = models.DateField(_("结束日期"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=ProjectStatus.choices,
-                              default=ProjectStatus.PLANNED)  # fmt: skip
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED
+    )
     outcome = models.TextField(_("项目成效"), max_length=2000, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("立项时间"), auto_now_add=True)
 
     class Meta:
@@ -190,9 +210,10 @@ class ProjectRating(models.Model):
         verbose_name_plural = _("居民评价")
         constraints = [
             models.UniqueConstraint(fields=["project", "resident"], name="projectrating_once"),
-            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5),
-                                   name="projectrating_score_1_5"),
-        ]  # fmt: skip
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="projectrating_score_1_5"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project_id}:{self.score}"

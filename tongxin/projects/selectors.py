@@ -43,7 +43,9 @@ def project_reach_q(scope: Scope, perm: str = MANAGE) -> Q:
     return out
 
 
-def project_list(scope: Scope, *, status: str = "", category: int | None = None) -> QuerySet[MicroProject]:  # fmt: skip
+def project_list(
+    scope: Scope, *, status: str = "", category: int | None = None
+) -> QuerySet[MicroProject]:
     qs = MicroProject.objects.filter(project_reach_q(scope))
     if status:
         qs = qs.filter(status=status)
@@ -79,7 +81,9 @@ def project_detail(project: MicroProject) -> dict[str, object]:
     }
 
 
-def suggestion_list(scope: Scope, *, status: str = "", category: int | None = None) -> QuerySet[Suggestion]:  # fmt: skip
+def suggestion_list(
+    scope: Scope, *, status: str = "", category: int | None = None
+) -> QuerySet[Suggestion]:
     qs = Suggestion.objects.filter(staff_reach_q(scope, MANAGE, "area_path"))
     if status:
         qs = qs.filter(status=status)
@@ -121,8 +125,9 @@ def lead_org_choices(scope: Scope) -> QuerySet[Organization]:
 
 
 def area_choices(scope: Scope) -> QuerySet[Area]:
-    return Area.objects.filter(staff_reach_q(scope, MANAGE, "path"),
-                               level__in=PROJECT_AREA_LEVELS).order_by("path")  # fmt: skip
+    return Area.objects.filter(
+        staff_reach_q(scope, MANAGE, "path"), level__in=PROJECT_AREA_LEVELS
+    ).order_by("path")
 
 
 # ---- residents ----------------------------------------------------------------------------

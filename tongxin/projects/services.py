@@ -55,8 +55,9 @@ def _compound_of(area: Area) -> Area:
 
 
 @transaction.atomic
-def suggestion_submit(*, actor: Any, resident: Resident, title: str, body: str,
-                      category: NeedCategory | None) -> Suggestion:  # fmt: skip
+def suggestion_submit(
+    *, actor: Any, resident: Resident, title: str, body: str, category: NeedCategory | None
+) -> Suggestion:
     """A resident's suggestion, online; filed under their compound."""
     errors: dict[str, str] = {}
     if not title.strip():
@@ -69,17 +70,29 @@ def suggestion_submit(*, actor: Any, resident: Resident, title: str, body: str,
     assert category is not None
     area = _compound_of(resident.home)
     s = Suggestion.objects.create(
-        title=mask_contacts(title.strip())[0], body=mask_contacts(body.strip())[0],
-        category=category, area=area, area_path=area.path, source=SuggestionSource.ONLINE,
-        resident=resident, entered_by=actor if getattr(actor, "pk", None) else None,
-    )  # fmt: skip
+        title=mask_contacts(title.strip())[0],
+        body=mask_contacts(body.strip())[0],
+        category=category,
+        area=area,
+        area_path=area.path,
+        source=SuggestionSource.ONLINE,
+        resident=resident,
+        entered_by=actor if getattr(actor, "pk", None) else None,
+    )
     audit(actor=actor, action="projects.suggestion_submit", obj=s, diff={"source": "online"})
     return s
 
 
 @transaction.atomic
-def suggestion_enter(*, actor: Any, area: Area | None, title: str, body: str,
-                     category: NeedCategory | None, meeting: str) -> Suggestion:  # fmt: skip
+def suggestion_enter(
+    *,
+    actor: Any,
+    area: Area | None,
+    title: str,
+    body: str,
+    category: NeedCategory | None,
+    meeting: str,
+) -> Suggestion:
     """Staff enter a suggestion raised at an offline meeting (说事厅、墙门月光会 …). The area
     is checked against the user's reach by the caller (the form's choices)."""
     errors: dict[str, str] = {}
@@ -94,10 +107,15 @@ def suggestion_enter(*, actor: Any, area: Area | None, title: str, body: str,
     _refuse(errors)
     assert area is not None and category is not None
     s = Suggestion.objects.create(
-        title=title.strip(), body=body.strip(), category=category, area=area,
-        area_path=area.path, source=SuggestionSource.MEETING, meeting=meeting.strip()[:100],
+        title=title.strip(),
+        body=body.strip(),
+        category=category,
+        area=area,
+        area_path=area.path,
+        source=SuggestionSource.MEETING,
+        meeting=meeting.strip()[:100],
         entered_by=actor if getattr(actor, "pk", None) else None,
-    )  # fmt: skip
+    )
     audit(actor=actor, action="projects.suggestion_enter", obj=s, diff={"source": "meeting"})
     return s
 
@@ -170,18 +188,30 @@ def project_create(*, actor: Any, data: ProjectInput) -> MicroProject:
     _validate_project(data)
     assert data.lead_org is not None and data.area is not None and data.category is not None
     p = MicroProject.objects.create(
-        name=data.name.strip(), summary=data.summary.strip(), category=data.category,
-        lead_org=data.lead_org, lead_org_path=data.lead_org.path, operator=data.operator,
-        area=data.area, area_path=data.area.path, budget_fen=data.budget_fen,
-        starts_on=data.starts_on, ends_on=data.ends_on,
+        name=data.name.strip(),
+        summary=data.summary.strip(),
+        category=data.category,
+        lead_org=data.lead_org,
+        lead_org_path=data.lead_org.path,
+        operator=data.operator,
+        area=data.area,
+        area_path=data.area.path,
+        budget_fen=data.budget_fen,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
         created_by=actor if getattr(actor, "pk", None) else None,
-    )  # fmt: skip
+    )
     if data.suggestions:
         Suggestion.objects.filter(
             pk__in=[s.pk for s in data.suggestions], status=SuggestionStatus.NEW
-        ).update(status=SuggestionStatus.ADOPTED, project=p)  # fmt: skip
-    audit(actor=actor, action="projects.create", obj=p, org_path=p.lead_org_path,
-          diff={"budget_fen": p.budget_fen, "suggestions": [s.pk for s in data.suggestions]})  # fmt: skip
+        ).update(status=SuggestionStatus.ADOPTED, project=p)
+    audit(
+        actor=actor,
+        action="projects.create",
+        obj=p,
+        org_path=p.lead_org_path,
+        diff={"budget_fen": p.budget_fen, "suggestions": [s.pk for s in data.suggestions]},
+    )
     return p
 
 
@@ -204,20 +234,35 @@ def budget_line_add(*, actor: Any, project: MicroProject, item: str, amount_fen:
         message = gettext(
             "预算明细合计将达到%(sum)s元，超过项目预算%(budget)s元（尚可列支%(left)s元）。"
             "请调整金额或先修改项目预算。"
-        ) % {"sum": yuan(total + amount_fen), "budget": yuan(project.budget_fen),
-             "left": yuan(project.budget_fen - total)}  # fmt: skip
+        ) % {
+            "sum": yuan(total + amount_fen),
+            "budget": yuan(project.budget_fen),
+            "left": yuan(project.budget_fen - total),
+        }
         raise ServiceError(message, fields={"amount_fen": message})
     line = BudgetLine.objects.create(
         project=project, item=item.strip()[:100], amount_fen=amount_fen
     )
-    audit(actor=actor, action="projects.budget_line_add", obj=project, org_path=project.lead_org_path,
-          diff={"item": line.item, "amount_fen": amount_fen})  # fmt: skip
+    audit(
+        actor=actor,
+        action="projects.budget_line_add",
+        obj=project,
+        org_path=project.lead_org_path,
+        diff={"item": line.item, "amount_fen": amount_fen},
+    )
     return line
 
 
 @transaction.atomic
-def activity_add(*, actor: Any, project: MicroProject, title: str, held_on: dt.date | None,
-                 place: str = "", participants: int = 0) -> ProjectActivity:  # fmt: skip
+def activity_add(
+    *,
+    actor: Any,
+    project: MicroProject,
+    title: str,
+    held_on: dt.date | None,
+    place: str = "",
+    participants: int = 0,
+) -> ProjectActivity:
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = gettext("请填写活动名称。")
@@ -227,14 +272,23 @@ def activity_add(*, actor: Any, project: MicroProject, title: str, held_on: dt.d
         errors["participants"] = gettext("参与人次应在0到100000之间，请核对。")
     _refuse(errors)
     assert held_on is not None
-    a = ProjectActivity.objects.create(project=project, title=title.strip()[:100],
-                                       held_on=held_on, place=place.strip()[:100],
-                                       participants=participants)  # fmt: skip
+    a = ProjectActivity.objects.create(
+        project=project,
+        title=title.strip()[:100],
+        held_on=held_on,
+        place=place.strip()[:100],
+        participants=participants,
+    )
     if project.status == ProjectStatus.PLANNED:
         project.status = ProjectStatus.RUNNING
         project.save(update_fields=["status"])
-    audit(actor=actor, action="projects.activity_add", obj=project, org_path=project.lead_org_path,
-          diff={"activity": a.pk, "participants": participants})  # fmt: skip
+    audit(
+        actor=actor,
+        action="projects.activity_add",
+        obj=project,
+        org_path=project.lead_org_path,
+        diff={"activity": a.pk, "participants": participants},
+    )
     return a
 
 
@@ -269,8 +323,9 @@ def project_signup(*, actor: Any, resident: Resident, project: MicroProject) -> 
 
 
 @transaction.atomic
-def project_rate(*, actor: Any, resident: Resident, project: MicroProject, score: int,
-                 comment: str = "") -> ProjectRating:  # fmt: skip
+def project_rate(
+    *, actor: Any, resident: Resident, project: MicroProject, score: int, comment: str = ""
+) -> ProjectRating:
     """One rating per resident, 1-5, once the project has ended."""
     if project.status != ProjectStatus.COMPLETED:
         raise ConflictError(gettext("项目结项后才能评价。"))
@@ -281,10 +336,19 @@ def project_rate(*, actor: Any, resident: Resident, project: MicroProject, score
         raise ConflictError(gettext("您已经评价过这个项目，每位居民只能评价一次。"))
     try:
         with transaction.atomic():
-            r = ProjectRating.objects.create(project=project, resident=resident, score=score,
-                                             comment=mask_contacts(comment.strip()[:300])[0])  # fmt: skip
+            r = ProjectRating.objects.create(
+                project=project,
+                resident=resident,
+                score=score,
+                comment=mask_contacts(comment.strip()[:300])[0],
+            )
     except IntegrityError:
         raise ConflictError(gettext("您已经评价过这个项目，每位居民只能评价一次。")) from None
-    audit(actor=actor, action="projects.rate", obj=project, org_path=project.lead_org_path,
-          diff={"score": score})  # fmt: skip
+    audit(
+        actor=actor,
+        action="projects.rate",
+        obj=project,
+        org_path=project.lead_org_path,
+        diff={"score": score},
+    )
     return r

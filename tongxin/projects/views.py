@@ -30,7 +30,7 @@ from tongxin.projects.models import ProjectStatus, SuggestionStatus
 from tongxin.sharing.selectors import resident_of
 
 
-def _manager(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _manager(request: HttpRequest):
     scope = request.scope  # type: ignore[attr-defined]
     if not scope.has(selectors.MANAGE):
         raise Http404
@@ -56,13 +56,21 @@ def project_list(request: HttpRequest) -> HttpResponse:
     status = status if status in ProjectStatus.values else ""
     category = _int(request.GET.get("category", ""))
     page = paginate(request, selectors.project_list(scope, status=status, category=category))
-    return render(request, "projects/list.html", {
-        "page": page, "status": status, "category": category, "statuses": ProjectStatus.choices,
-        "categories": selectors.categories(), "query": _query(status=status, category=category),
-    })  # fmt: skip
+    return render(
+        request,
+        "projects/list.html",
+        {
+            "page": page,
+            "status": status,
+            "category": category,
+            "statuses": ProjectStatus.choices,
+            "categories": selectors.categories(),
+            "query": _query(status=status, category=category),
+        },
+    )
 
 
-def _project_form(request: HttpRequest, scope) -> ProjectForm:  # type: ignore[no-untyped-def]
+def _project_form(request: HttpRequest, scope) -> ProjectForm:
     return ProjectForm(
         request.POST or None,
         categories=selectors.categories(),
@@ -81,10 +89,17 @@ def project_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         data = services.ProjectInput(
-            name=d["name"], category=d["category"], lead_org=d["lead_org"], area=d["area"],
-            budget_fen=to_fen(d["budget"]), summary=d["summary"], operator=d["operator"],
-            starts_on=d["starts_on"], ends_on=d["ends_on"], suggestions=list(d["suggestions"]),
-        )  # fmt: skip
+            name=d["name"],
+            category=d["category"],
+            lead_org=d["lead_org"],
+            area=d["area"],
+            budget_fen=to_fen(d["budget"]),
+            summary=d["summary"],
+            operator=d["operator"],
+            starts_on=d["starts_on"],
+            ends_on=d["ends_on"],
+            suggestions=list(d["suggestions"]),
+        )
         try:
             p = services.project_create(actor=request.user, data=data)
         except ServiceError as e:
@@ -108,19 +123,26 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if action == "line" and line_form.is_valid():
-                services.budget_line_add(actor=request.user, project=project,
-                                         item=line_form.cleaned_data["item"],
-                                         amount_fen=to_fen(line_form.cleaned_data["amount"]))  # fmt: skip
+                services.budget_line_add(
+                    actor=request.user,
+                    project=project,
+                    item=line_form.cleaned_data["item"],
+                    amount_fen=to_fen(line_form.cleaned_data["amount"]),
+                )
                 messages.success(request, gettext("已添加预算明细。"))
                 return redirect("projects:detail", pk=project.pk)
             if action == "activity" and activity_form.is_valid():
-                services.activity_add(actor=request.user, project=project,
-                                      **activity_form.cleaned_data)  # fmt: skip
+                services.activity_add(
+                    actor=request.user, project=project, **activity_form.cleaned_data
+                )
                 messages.success(request, gettext("已登记活动。"))
                 return redirect("projects:detail", pk=project.pk)
             if action == "complete" and outcome_form.is_valid():
-                services.project_complete(actor=request.user, project=project,
-                                          outcome=outcome_form.cleaned_data["outcome"])  # fmt: skip
+                services.project_complete(
+                    actor=request.user,
+                    project=project,
+                    outcome=outcome_form.cleaned_data["outcome"],
+                )
                 messages.success(request, gettext("项目已结项。"))
                 return redirect("projects:detail", pk=project.pk)
             if action not in ("line", "activity", "complete"):
@@ -131,10 +153,17 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ]
             e.fields = {("amount" if k == "amount_fen" else k): v for k, v in e.fields.items()}
             apply_service_error(target, e)
-    return render(request, "projects/detail.html", {
-        "project": project, **selectors.project_detail(project), "line_form": line_form,
-        "activity_form": activity_form, "outcome_form": outcome_form,
-    })  # fmt: skip
+    return render(
+        request,
+        "projects/detail.html",
+        {
+            "project": project,
+            **selectors.project_detail(project),
+            "line_form": line_form,
+            "activity_form": activity_form,
+            "outcome_form": outcome_form,
+        },
+    )
 
 
 @login_required
@@ -144,19 +173,27 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
     status = status if status in SuggestionStatus.values else ""
     category = _int(request.GET.get("category", ""))
     page = paginate(request, selectors.suggestion_list(scope, status=status, category=category))
-    return render(request, "projects/suggestions.html", {
-        "page": page, "status": status, "category": category,
-        "statuses": SuggestionStatus.choices, "categories": selectors.categories(),
-        "query": _query(status=status, category=category),
-    })  # fmt: skip
+    return render(
+        request,
+        "projects/suggestions.html",
+        {
+            "page": page,
+            "status": status,
+            "category": category,
+            "statuses": SuggestionStatus.choices,
+            "categories": selectors.categories(),
+            "query": _query(status=status, category=category),
+        },
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def suggestion_enter(request: HttpRequest) -> HttpResponse:
     scope = _manager(request)
-    form = MeetingSuggestionForm(request.POST or None, categories=selectors.categories(),
-                                 areas=selectors.area_choices(scope))  # fmt: skip
+    form = MeetingSuggestionForm(
+        request.POST or None, categories=selectors.categories(), areas=selectors.area_choices(scope)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.suggestion_enter(actor=request.user, **form.cleaned_data)
@@ -184,8 +221,11 @@ def suggestion_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def figures(request: HttpRequest) -> HttpResponse:
     scope = _manager(request)
-    return render(request, "projects/figures.html", {"fig": selectors.project_figures(scope),
-                                                     "taxonomy": selectors.taxonomy()})  # fmt: skip
+    return render(
+        request,
+        "projects/figures.html",
+        {"fig": selectors.project_figures(scope), "taxonomy": selectors.taxonomy()},
+    )
 
 
 # ---- residents ----------------------------------------------------------------------------
@@ -236,16 +276,26 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, gettext("报名成功。"))
                 return redirect("projects:resident_detail", pk=project.pk)
             if action == "rate" and form.is_valid():
-                services.project_rate(actor=request.user, resident=resident, project=project,
-                                      score=form.cleaned_data["score"],
-                                      comment=form.cleaned_data["comment"])  # fmt: skip
+                services.project_rate(
+                    actor=request.user,
+                    resident=resident,
+                    project=project,
+                    score=form.cleaned_data["score"],
+                    comment=form.cleaned_data["comment"],
+                )
                 messages.success(request, gettext("感谢您的评价。"))
                 return redirect("projects:resident_detail", pk=project.pk)
             if action not in ("signup", "rate"):
                 raise Http404
         except ServiceError as e:
             messages.error(request, e.message)
-    return render(request, "projects/resident_detail.html", {
-        "project": project, **selectors.resident_state(project, resident),
-        **selectors.project_detail(project), "form": form,
-    })  # fmt: skip
+    return render(
+        request,
+        "projects/resident_detail.html",
+        {
+            "project": project,
+            **selectors.resident_state(project, resident),
+            **selectors.project_detail(project),
+            "form": form,
+        },
+    )

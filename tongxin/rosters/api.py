@@ -76,9 +76,7 @@ class JobOut(Schema):
 
 
 @router.post("/imports", response={201: JobOut}, summary="上传党员名册（先检查，不写入）")
-def import_create(  # type: ignore[no-untyped-def]
-    request: HttpRequest, file: File[UploadedFile], org_id: Form[int | None] = None
-):
+def import_create(request: HttpRequest, file: File[UploadedFile], org_id: Form[int | None] = None):
     """`org_id`: the organization rows without 所在党组织 go to (one the user manages members
     in); by default the user's own 党支部, when they have one."""
     scope = request_scope(request)
@@ -98,12 +96,12 @@ def import_create(  # type: ignore[no-untyped-def]
 
 
 @router.get("/imports/{job_id}", response=JobOut, summary="导入进度、计数和逐行错误")
-def import_detail(request: HttpRequest, job_id: int):  # type: ignore[no-untyped-def]
+def import_detail(request: HttpRequest, job_id: int):
     return jobs.recover(selectors.get_job_for(request_scope(request), job_id))
 
 
 @router.post("/imports/{job_id}/commit", response=JobOut, summary="确认导入（全部写入或全部不写）")
-def import_commit(request: HttpRequest, job_id: int):  # type: ignore[no-untyped-def]
+def import_commit(request: HttpRequest, job_id: int):
     job = selectors.get_job_for(request_scope(request), job_id)
     services.job_commit_request(actor=request.user, job=job)
     services.start(job, "commit")
@@ -112,7 +110,7 @@ def import_commit(request: HttpRequest, job_id: int):  # type: ignore[no-untyped
 
 
 @router.post("/org-imports", response={201: JobOut}, summary="上传党组织名册（先检查，不写入）")
-def org_import_create(request: HttpRequest, file: File[UploadedFile]):  # type: ignore[no-untyped-def]
+def org_import_create(request: HttpRequest, file: File[UploadedFile]):
     scope = request_scope(request)
     if not scope.has("orgs.manage"):
         raise Http404(gettext("页面不存在。"))
@@ -123,13 +121,16 @@ def org_import_create(request: HttpRequest, file: File[UploadedFile]):  # type: 
 
 
 @router.get("/org-imports/{job_id}", response=JobOut, summary="党组织名册导入进度、计数和逐行错误")
-def org_import_detail(request: HttpRequest, job_id: int):  # type: ignore[no-untyped-def]
+def org_import_detail(request: HttpRequest, job_id: int):
     return jobs.recover(selectors.get_job_for(request_scope(request), job_id, ImportKind.ORGS))
 
 
-@router.post("/org-imports/{job_id}/commit", response=JobOut,
-             summary="确认导入党组织名册（全部写入或全部不写）")  # fmt: skip
-def org_import_commit(request: HttpRequest, job_id: int):  # type: ignore[no-untyped-def]
+@router.post(
+    "/org-imports/{job_id}/commit",
+    response=JobOut,
+    summary="确认导入党组织名册（全部写入或全部不写）",
+)
+def org_import_commit(request: HttpRequest, job_id: int):
     job = selectors.get_job_for(request_scope(request), job_id, ImportKind.ORGS)
     services.job_commit_request(actor=request.user, job=job)
     services.start(job, "commit")
@@ -154,6 +155,7 @@ def export_members(request: HttpRequest, query: Query[ExportQuery]) -> FileRespo
     request.scope = scope  # type: ignore[attr-defined]
     org = get_org_for(scope, query.org_id) if query.org_id else None
     text = "" if query.q and pii_query_kind(query.q) else query.q
-    filters = MemberFilters(org=org, status=query.status, sector=query.sector, flags=query.flag,
-                            text=text)  # fmt: skip
+    filters = MemberFilters(
+        org=org, status=query.status, sector=query.sector, flags=query.flag, text=text
+    )
     return export_response(request, filters, query.reveal)

@@ -127,28 +127,49 @@ def yes_no(value: object) -> bool:
 
 
 EDUCATION_WORDS: dict[str, str] = {
-    "小学及以下": Education.PRIMARY, "小学": Education.PRIMARY, "文盲": Education.PRIMARY,
-    "初中": Education.JUNIOR, "初中及以下": Education.JUNIOR,
-    "高中": Education.SENIOR, "中专": Education.SENIOR, "高中/中专": Education.SENIOR,
-    "中技": Education.SENIOR, "技校": Education.SENIOR, "职高": Education.SENIOR,
-    "中等专科": Education.SENIOR, "高中及中专": Education.SENIOR,
-    "大专": Education.COLLEGE, "大学专科": Education.COLLEGE, "专科": Education.COLLEGE,
-    "高职": Education.COLLEGE, "大专及以上": Education.COLLEGE,
-    "本科": Education.BACHELOR, "大学本科": Education.BACHELOR, "大学": Education.BACHELOR,
+    "小学及以下": Education.PRIMARY,
+    "小学": Education.PRIMARY,
+    "文盲": Education.PRIMARY,
+    "初中": Education.JUNIOR,
+    "初中及以下": Education.JUNIOR,
+    "高中": Education.SENIOR,
+    "中专": Education.SENIOR,
+    "高中/中专": Education.SENIOR,
+    "中技": Education.SENIOR,
+    "技校": Education.SENIOR,
+    "职高": Education.SENIOR,
+    "中等专科": Education.SENIOR,
+    "高中及中专": Education.SENIOR,
+    "大专": Education.COLLEGE,
+    "大学专科": Education.COLLEGE,
+    "专科": Education.COLLEGE,
+    "高职": Education.COLLEGE,
+    "大专及以上": Education.COLLEGE,
+    "本科": Education.BACHELOR,
+    "大学本科": Education.BACHELOR,
+    "大学": Education.BACHELOR,
     "学士": Education.BACHELOR,
-    "研究生": Education.POSTGRADUATE, "硕士": Education.POSTGRADUATE,
-    "博士": Education.POSTGRADUATE, "硕士研究生": Education.POSTGRADUATE,
-    "博士研究生": Education.POSTGRADUATE, "研究生及以上": Education.POSTGRADUATE,
-}  # fmt: skip
+    "研究生": Education.POSTGRADUATE,
+    "硕士": Education.POSTGRADUATE,
+    "博士": Education.POSTGRADUATE,
+    "硕士研究生": Education.POSTGRADUATE,
+    "博士研究生": Education.POSTGRADUATE,
+    "研究生及以上": Education.POSTGRADUATE,
+}
 STATUS_WORDS: dict[str, str] = {
-    "正式党员": MemberStatus.FULL, "正式": MemberStatus.FULL,
-    "预备党员": MemberStatus.PROBATIONARY, "预备": MemberStatus.PROBATIONARY,
-}  # fmt: skip
+    "正式党员": MemberStatus.FULL,
+    "正式": MemberStatus.FULL,
+    "预备党员": MemberStatus.PROBATIONARY,
+    "预备": MemberStatus.PROBATIONARY,
+}
 STANDING_WORDS: dict[str, str] = {
-    "正常": Standing.NORMAL, "": Standing.NORMAL,
-    "保留党籍": Standing.RESERVED, "保留": Standing.RESERVED,
-    "停止党籍": Standing.SUSPENDED, "停止": Standing.SUSPENDED,
-}  # fmt: skip
+    "正常": Standing.NORMAL,
+    "": Standing.NORMAL,
+    "保留党籍": Standing.RESERVED,
+    "保留": Standing.RESERVED,
+    "停止党籍": Standing.SUSPENDED,
+    "停止": Standing.SUSPENDED,
+}
 
 
 def choice(value: object, words: Mapping[str, str], values: frozenset[str] | list[str]) -> str:

@@ -23,12 +23,15 @@ class UploadForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, orgs=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, orgs=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Any organization in reach is accepted; the list shows the first 500 in tree order
         # (a street's branches), with the default one always among them.
-        offer(self.fields["org"], orgs if orgs is not None else Organization.objects.none(),
-              selected=self.initial.get("org"))  # fmt: skip
+        offer(
+            self.fields["org"],
+            orgs if orgs is not None else Organization.objects.none(),
+            selected=self.initial.get("org"),
+        )
 
 
 class OrgUploadForm(forms.Form):

@@ -81,11 +81,16 @@ def find_header(it: Iterator[tuple[int, list[object]]], spec: SheetSpec) -> Head
             missing = [c for c in spec.columns if c.required and c.field not in titles]
             if missing:
                 raise ServiceError(
-                    gettext("第%(row)d行的表头缺少必填的列：%(cols)s。请使用%(template)s，或补上这些列后再上传。")
-                    % {"row": number, "cols": gettext("、").join(f"“{c.label}”" for c in missing),
-                       "template": spec.template},
+                    gettext(
+                        "第%(row)d行的表头缺少必填的列：%(cols)s。请使用%(template)s，或补上这些列后再上传。"
+                    )
+                    % {
+                        "row": number,
+                        "cols": gettext("、").join(f"“{c.label}”" for c in missing),
+                        "template": spec.template,
+                    },
                     fields={"file": gettext("表头缺少必填的列。")},
-                )  # fmt: skip
+                )
             return Header(number, columns, titles, unused)
     if not seen_any:
         raise ServiceError(
@@ -98,7 +103,11 @@ def find_header(it: Iterator[tuple[int, list[object]]], spec: SheetSpec) -> Head
             "没有找到表头：前10行中没有同时含“%(a)s”和“%(b)s”两列的行。"
             "请使用%(template)s，第一行写列名，从第二行起%(rows)s。"
         )
-        % {"a": by_field[spec.keys[0]].label, "b": by_field[spec.keys[1]].label,
-           "template": spec.template, "rows": spec.rows_hint},
+        % {
+            "a": by_field[spec.keys[0]].label,
+            "b": by_field[spec.keys[1]].label,
+            "template": spec.template,
+            "rows": spec.rows_hint,
+        },
         fields={"file": gettext("没有找到表头。")},
-    )  # fmt: skip
+    )

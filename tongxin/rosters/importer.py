@@ -46,51 +46,159 @@ MAX_REPORTED_ERRORS = 1000
 
 COLUMNS = [
     Column("name", gettext_lazy("姓名"), True, ("姓名", "党员姓名", "名字"), "张红"),
-    Column("id_number", gettext_lazy("身份证号码"), True,
-           ("身份证号码", "身份证号", "公民身份号码", "公民身份证号码", "公民身份证号", "身份证",
-            "证件号码", "身份证件号码"), "330203198001010016",
-           gettext_lazy("18位，单元格格式须为“文本”")),
-    Column("gender", gettext_lazy("性别"), False, ("性别",), "男",
-           gettext_lazy("男/女，须与身份证号码一致；空白按身份证号码")),
-    Column("org", gettext_lazy("所在党组织"), False,
-           ("所在党组织", "党组织", "所在党支部", "党支部", "所在支部", "所属党组织", "党组织名称",
-            "支部名称", "所属支部"), "紫金社区第一党支部",
-           gettext_lazy("与系统中的名称一致，重名时写“上级组织/本组织”；"
-                        "没有这一列或留空的，导入到上传时选择的党组织")),
-    Column("status", gettext_lazy("党员类别"), True,
-           ("党员类别", "人员类别", "党员类型", "类别", "党员身份"), "正式党员",
-           gettext_lazy("正式党员 / 预备党员")),
-    Column("joined_on", gettext_lazy("入党日期"), True,
-           ("入党日期", "入党时间", "加入党组织日期", "入党年月日"), "2010-07-01"),
-    Column("confirmed_on", gettext_lazy("转正日期"), False, ("转正日期", "转正时间"), "2011-07-01",
-           gettext_lazy("正式党员必填")),
-    Column("education", gettext_lazy("学历"), False,
-           ("学历", "文化程度", "最高学历", "全日制学历"), "本科",
-           gettext_lazy("小学及以下/初中/高中/中专/大专/本科/研究生；空白不登记")),
-    Column("ethnicity", gettext_lazy("民族"), False, ("民族",), "汉族",
-           gettext_lazy("空白不登记")),
-    Column("phone", gettext_lazy("手机号码"), False,
-           ("手机号码", "手机号", "手机", "联系电话", "电话", "联系方式", "移动电话"),
-           "13800000000"),
-    Column("standing", gettext_lazy("党籍状态"), False, ("党籍状态", "党籍"), "正常",
-           gettext_lazy("正常/保留党籍/停止党籍，空白为正常")),
-    Column("is_floating", gettext_lazy("流动党员"), False, ("流动党员", "是否流动党员"), "否",
-           gettext_lazy("是/否")),
+    Column(
+        "id_number",
+        gettext_lazy("身份证号码"),
+        True,
+        (
+            "身份证号码",
+            "身份证号",
+            "公民身份号码",
+            "公民身份证号码",
+            "公民身份证号",
+            "身份证",
+            "证件号码",
+            "身份证件号码",
+        ),
+        "330203198001010016",
+        gettext_lazy("18位，单元格格式须为“文本”"),
+    ),
+    Column(
+        "gender",
+        gettext_lazy("性别"),
+        False,
+        ("性别",),
+        "男",
+        gettext_lazy("男/女，须与身份证号码一致；空白按身份证号码"),
+    ),
+    Column(
+        "org",
+        gettext_lazy("所在党组织"),
+        False,
+        (
+            "所在党组织",
+            "党组织",
+            "所在党支部",
+            "党支部",
+            "所在支部",
+            "所属党组织",
+            "党组织名称",
+            "支部名称",
+            "所属支部",
+        ),
+        "紫金社区第一党支部",
+        gettext_lazy(
+            "与系统中的名称一致，重名时写“上级组织/本组织”；"
+            "没有这一列或留空的，导入到上传时选择的党组织"
+        ),
+    ),
+    Column(
+        "status",
+        gettext_lazy("党员类别"),
+        True,
+        ("党员类别", "人员类别", "党员类型", "类别", "党员身份"),
+        "正式党员",
+        gettext_lazy("正式党员 / 预备党员"),
+    ),
+    Column(
+        "joined_on",
+        gettext_lazy("入党日期"),
+        True,
+        ("入党日期", "入党时间", "加入党组织日期", "入党年月日"),
+        "2010-07-01",
+    ),
+    Column(
+        "confirmed_on",
+        gettext_lazy("转正日期"),
+        False,
+        ("转正日期", "转正时间"),
+        "2011-07-01",
+        gettext_lazy("正式党员必填"),
+    ),
+    Column(
+        "education",
+        gettext_lazy("学历"),
+        False,
+        ("学历", "文化程度", "最高学历", "全日制学历"),
+        "本科",
+        gettext_lazy("小学及以下/初中/高中/中专/大专/本科/研究生；空白不登记"),
+    ),
+    Column("ethnicity", gettext_lazy("民族"), False, ("民族",), "汉族", gettext_lazy("空白不登记")),
+    Column(
+        "phone",
+        gettext_lazy("手机号码"),
+        False,
+        ("手机号码", "手机号", "手机", "联系电话", "电话", "联系方式", "移动电话"),
+        "13800000000",
+    ),
+    Column(
+        "standing",
+        gettext_lazy("党籍状态"),
+        False,
+        ("党籍状态", "党籍"),
+        "正常",
+        gettext_lazy("正常/保留党籍/停止党籍，空白为正常"),
+    ),
+    Column(
+        "is_floating",
+        gettext_lazy("流动党员"),
+        False,
+        ("流动党员", "是否流动党员"),
+        "否",
+        gettext_lazy("是/否"),
+    ),
     Column("floating_to", gettext_lazy("流动去向"), False, ("流动去向", "外出去向"), ""),
     Column("is_lost_contact", gettext_lazy("失联党员"), False, ("失联党员", "是否失联党员"), "否"),
-    Column("is_model_post", gettext_lazy("党员示范岗"), False, ("党员示范岗", "是否党员示范岗"), "否"),
-    Column("is_party_household", gettext_lazy("共产党员户"), False, ("共产党员户", "是否共产党员户"), "否"),
-]  # fmt: skip
+    Column(
+        "is_model_post", gettext_lazy("党员示范岗"), False, ("党员示范岗", "是否党员示范岗"), "否"
+    ),
+    Column(
+        "is_party_household",
+        gettext_lazy("共产党员户"),
+        False,
+        ("共产党员户", "是否共产党员户"),
+        "否",
+    ),
+]
 BY_FIELD = {c.field: c for c in COLUMNS}
 BOOL_FIELDS = ("is_floating", "is_lost_contact", "is_model_post", "is_party_household")
-MEMO_FIELDS = frozenset({"org", "status", "education", "ethnicity", "standing", "joined_on",
-                         "confirmed_on", "floating_to", "gender", *BOOL_FIELDS})  # fmt: skip
-GENDER_WORDS = {"男": "M", "男性": "M", "m": "M", "male": "M",
-                "女": "F", "女性": "F", "f": "F", "female": "F"}  # fmt: skip
+MEMO_FIELDS = frozenset(
+    {
+        "org",
+        "status",
+        "education",
+        "ethnicity",
+        "standing",
+        "joined_on",
+        "confirmed_on",
+        "floating_to",
+        "gender",
+        *BOOL_FIELDS,
+    }
+)
+GENDER_WORDS = {
+    "男": "M",
+    "男性": "M",
+    "m": "M",
+    "male": "M",
+    "女": "F",
+    "女性": "F",
+    "f": "F",
+    "female": "F",
+}
 GENDER_NAMES = {"M": gettext_lazy("男性"), "F": gettext_lazy("女性")}
 # Fields an update may change (the organization is refused: that is a transfer).
-UPDATE_FIELDS = ("name", "ethnicity", "education", "status", "standing", "joined_on",
-                 "confirmed_on", "floating_to", *BOOL_FIELDS)  # fmt: skip
+UPDATE_FIELDS = (
+    "name",
+    "ethnicity",
+    "education",
+    "status",
+    "standing",
+    "joined_on",
+    "confirmed_on",
+    "floating_to",
+    *BOOL_FIELDS,
+)
 
 
 MEMBER_SHEET = SheetSpec(
@@ -178,15 +286,17 @@ class Outcome:
             if len(self.errors) >= MAX_REPORTED_ERRORS:
                 return
             column = titles.get(f) or str(BY_FIELD[f].label if f in BY_FIELD else f)
-            self.errors.append({"row": row, "name": name[:50], "field": f, "column": column,
-                                "message": str(msg)})  # fmt: skip
+            self.errors.append(
+                {"row": row, "name": name[:50], "field": f, "column": column, "message": str(msg)}
+            )
 
     def add_warning(self, row: int, name: str, f: str, msg: str, titles: dict[str, str]) -> None:
         self.warning_rows += 1
         if len(self.warnings) < MAX_REPORTED_ERRORS:
             column = titles.get(f) or str(BY_FIELD[f].label)
-            self.warnings.append({"row": row, "name": name[:50], "field": f, "column": column,
-                                  "message": msg})  # fmt: skip
+            self.warnings.append(
+                {"row": row, "name": name[:50], "field": f, "column": column, "message": msg}
+            )
 
 
 class Rollback(Exception):
@@ -241,14 +351,45 @@ class Sealer:
         return outer.hexdigest()[:32]
 
 
-MEMBER_INSERT = ["id", "name", "gender", "ethnicity", "education", "id_number_enc",
-                 "id_number_index", "phone_enc", "phone_index", "id_number_masked",
-                 "phone_masked", "birth_date", "joined_on", "confirmed_on", "status", "standing",
-                 "org_id", "org_path", "residence_id", "work_unit_id", "is_floating",
-                 "floating_to", "is_lost_contact", "is_model_post", "is_party_household",
-                 "created_at", "updated_at"]  # fmt: skip
-HISTORY_INSERT = ["member_id", "kind", "from_org_id", "to_org_id", "from_org_name",
-                  "to_org_name", "on", "note"]  # fmt: skip
+MEMBER_INSERT = [
+    "id",
+    "name",
+    "gender",
+    "ethnicity",
+    "education",
+    "id_number_enc",
+    "id_number_index",
+    "phone_enc",
+    "phone_index",
+    "id_number_masked",
+    "phone_masked",
+    "birth_date",
+    "joined_on",
+    "confirmed_on",
+    "status",
+    "standing",
+    "org_id",
+    "org_path",
+    "residence_id",
+    "work_unit_id",
+    "is_floating",
+    "floating_to",
+    "is_lost_contact",
+    "is_model_post",
+    "is_party_household",
+    "created_at",
+    "updated_at",
+]
+HISTORY_INSERT = [
+    "member_id",
+    "kind",
+    "from_org_id",
+    "to_org_id",
+    "from_org_name",
+    "to_org_name",
+    "on",
+    "note",
+]
 
 
 class IdAllocator:
@@ -281,8 +422,9 @@ class IdAllocator:
 
 
 class MemberImport:
-    def __init__(self, *, scope: Scope, today: dt.date | None = None,
-                 target_org_id: int | None = None):  # fmt: skip
+    def __init__(
+        self, *, scope: Scope, today: dt.date | None = None, target_org_id: int | None = None
+    ):
         """`target_org_id`: the organization chosen at upload, where rows that name none go."""
         self.scope = scope
         self.today = today or timezone.localdate()
@@ -300,8 +442,9 @@ class MemberImport:
         self.now = timezone.now()
         self.now_db: Any = (
             connection.ops.adapt_datetimefield_value(self.now)
-            if connection.vendor == "sqlite" else self.now
-        )  # fmt: skip
+            if connection.vendor == "sqlite"
+            else self.now
+        )
         self.last_outcome: Outcome | None = None
 
     # ---- the pass ----------------------------------------------------------------------------
@@ -345,10 +488,12 @@ class MemberImport:
         target = self.orgs.by_id.get(self.target_org_id)
         if target is None or target[3] == OrgKind.GROUP:
             raise ServiceError(
-                gettext("上传时选择的党组织已不在您的管辖范围内，没有写入任何数据。"
-                        "请重新上传，并选择您管理的党组织。"),
+                gettext(
+                    "上传时选择的党组织已不在您的管辖范围内，没有写入任何数据。"
+                    "请重新上传，并选择您管理的党组织。"
+                ),
                 fields={"org": gettext("请选择您管理的党组织。")},
-            )  # fmt: skip
+            )
         self.target = target
 
     def _header(self, it: Iterator[tuple[int, list[object]]]) -> Header:
@@ -356,10 +501,12 @@ class MemberImport:
         header = find_header(it)
         if "org" not in header.titles and self.target is None:
             raise ServiceError(
-                gettext("表格中没有“所在党组织”列：请在上传时选择导入到哪个党组织，"
-                        "或在表格中加上“所在党组织”列后再上传。"),
+                gettext(
+                    "表格中没有“所在党组织”列：请在上传时选择导入到哪个党组织，"
+                    "或在表格中加上“所在党组织”列后再上传。"
+                ),
                 fields={"org": gettext("请选择导入到哪个党组织。")},
-            )  # fmt: skip
+            )
         return header
 
     def _outcome(self, header: Header) -> Outcome:
@@ -368,14 +515,16 @@ class MemberImport:
             out.target = (self.target[0], cells.text(self.target[2]))
         return out
 
-    def _chunk(self, chunk: list[tuple[int, list[object]]], header: Header, out: Outcome, *,
-               write: bool) -> None:  # fmt: skip
+    def _chunk(
+        self, chunk: list[tuple[int, list[object]]], header: Header, out: Outcome, *, write: bool
+    ) -> None:
         creates, updates = self._check_chunk(chunk, header, out)
         if write and out.error_rows == 0:
             self._write(creates, updates)
 
-    def _check_chunk(self, chunk: list[tuple[int, list[object]]], header: Header,
-                     out: Outcome) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:  # fmt: skip
+    def _check_chunk(
+        self, chunk: list[tuple[int, list[object]]], header: Header, out: Outcome
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         """The chunk's rows to insert and to update; errors go to ``out``."""
         parsed = [r for r in (self._cells(n, row, header) for n, row in chunk) if r is not None]
         out.rows += len(parsed)
@@ -563,8 +712,9 @@ class MemberImport:
             return cells.name_text(raw)
         return cells.text(raw)
 
-    def _check(self, r: _Row, existing: dict[str, Any] | None, header: Header,
-               out: Outcome) -> tuple[str, Any] | None:  # fmt: skip
+    def _check(
+        self, r: _Row, existing: dict[str, Any] | None, header: Header, out: Outcome
+    ) -> tuple[str, Any] | None:
         v = r.values
         errors = dict(r.errors)
         if r.index:
@@ -586,10 +736,21 @@ class MemberImport:
         base = existing or {}
         # 学历 and 民族 are optional: a blank cell registers nothing (an update keeps what is
         # stored), never a guess.
-        education = cells.choice(v["education"], cells.EDUCATION_WORDS, rules.EDUCATIONS) if v.get("education") else base.get("education", "")  # fmt: skip
-        status = cells.choice(v["status"], cells.STATUS_WORDS, rules.STATUSES) if "status" in v else base.get("status", "")  # fmt: skip
-        standing = (cells.choice(v["standing"], cells.STANDING_WORDS, rules.STANDINGS)
-                    if "standing" in v else base.get("standing", Standing.NORMAL))  # fmt: skip
+        education = (
+            cells.choice(v["education"], cells.EDUCATION_WORDS, rules.EDUCATIONS)
+            if v.get("education")
+            else base.get("education", "")
+        )
+        status = (
+            cells.choice(v["status"], cells.STATUS_WORDS, rules.STATUSES)
+            if "status" in v
+            else base.get("status", "")
+        )
+        standing = (
+            cells.choice(v["standing"], cells.STANDING_WORDS, rules.STANDINGS)
+            if "standing" in v
+            else base.get("standing", Standing.NORMAL)
+        )
         if "standing" in v and existing is not None and v["standing"] == "":
             standing = existing["standing"]
         joined = v.get("joined_on") or (None if "joined_on" in v else base.get("joined_on"))
@@ -600,19 +761,26 @@ class MemberImport:
             and confirmed is None
             and "confirmed_on" not in errors
         ):
-            confirmed = existing["confirmed_on"]  # an empty cell keeps what is stored  # fmt: skip
+            confirmed = existing["confirmed_on"]  # an empty cell keeps what is stored
         ethnicity = v.get("ethnicity", "") or base.get("ethnicity") or ""
         phone = v.get("phone", "")
         data = MemberInput(
-            name=v.get("name", ""), id_number=r.id_number, education=education,
-            joined_on=joined or self.today, status=status, org=None,  # type: ignore[arg-type]
-            ethnicity=ethnicity, phone=phone, confirmed_on=confirmed, standing=standing,
+            name=v.get("name", ""),
+            id_number=r.id_number,
+            education=education,
+            joined_on=joined or self.today,
+            status=status,
+            org=None,  # type: ignore[arg-type]
+            ethnicity=ethnicity,
+            phone=phone,
+            confirmed_on=confirmed,
+            standing=standing,
             is_floating=v.get("is_floating", base.get("is_floating", False)),
             floating_to=v.get("floating_to", base.get("floating_to", "")),
             is_lost_contact=v.get("is_lost_contact", base.get("is_lost_contact", False)),
             is_model_post=v.get("is_model_post", base.get("is_model_post", False)),
             is_party_household=v.get("is_party_household", base.get("is_party_household", False)),
-        )  # fmt: skip
+        )
         rule_errors, info, phone = rules.member_errors(
             data, today=self.today, org_kind=org[3] if org else "", parsed=r.parsed
         )
@@ -673,33 +841,67 @@ class MemberImport:
         ):
             # 《党章》第七条: 预备期为一年 (extendable once, by up to a year): a 预备党员
             # whose year has passed is either 转正 unrecorded, extended, or overdue.
-            out.add_warning(r.number, data.name, "status", gettext(
-                "预备期已于%(due)s期满（%(joined)s入党），尚未登记转正。已转正的请改为“正式党员”"
-                "并填写转正日期；延长预备期的请核实。导入后列入应建尽建检查的“预备期满未转正”。"
-            ) % {"due": _add_years(data.joined_on, 1).isoformat(),
-                 "joined": data.joined_on.isoformat()}, header.titles)  # fmt: skip
+            out.add_warning(
+                r.number,
+                data.name,
+                "status",
+                gettext(
+                    "预备期已于%(due)s期满（%(joined)s入党），尚未登记转正。已转正的请改为“正式党员”"
+                    "并填写转正日期；延长预备期的请核实。导入后列入应建尽建检查的“预备期满未转正”。"
+                )
+                % {
+                    "due": _add_years(data.joined_on, 1).isoformat(),
+                    "joined": data.joined_on.isoformat(),
+                },
+                header.titles,
+            )
         if existing is not None:
             return self._update_row(existing, data, phone, out)
         return "create", self._create_row(data, info, r.index, phone, org)
 
-    def _create_row(self, d: MemberInput, info: idnumber.IdInfo, id_index: str, phone: str,
-                    org: tuple[int, str, str, str]) -> tuple[Any, ...]:  # fmt: skip
+    def _create_row(
+        self,
+        d: MemberInput,
+        info: idnumber.IdInfo,
+        id_index: str,
+        phone: str,
+        org: tuple[int, str, str, str],
+    ) -> tuple[Any, ...]:
         """The row in MEMBER_INSERT order but the id (given when written), dates as ISO text."""
         seal = self.sealer
         now = self.now_db
         return (
-            d.name.strip(), info.gender, d.ethnicity.strip(), d.education,
-            seal.encrypt(info.number), id_index,
-            seal.encrypt(phone) if phone else "", seal.index(phone) if phone else "",
-            idnumber.mask(info.number), pii.mask_phone(phone) if phone else "",
-            info.birth_date.isoformat(), d.joined_on.isoformat(),
-            d.confirmed_on.isoformat() if d.confirmed_on else None, d.status, d.standing,
-            org[0], org[1], None, None, d.is_floating, d.floating_to.strip(),
-            d.is_lost_contact, d.is_model_post, d.is_party_household, now, now,
-        )  # fmt: skip
+            d.name.strip(),
+            info.gender,
+            d.ethnicity.strip(),
+            d.education,
+            seal.encrypt(info.number),
+            id_index,
+            seal.encrypt(phone) if phone else "",
+            seal.index(phone) if phone else "",
+            idnumber.mask(info.number),
+            pii.mask_phone(phone) if phone else "",
+            info.birth_date.isoformat(),
+            d.joined_on.isoformat(),
+            d.confirmed_on.isoformat() if d.confirmed_on else None,
+            d.status,
+            d.standing,
+            org[0],
+            org[1],
+            None,
+            None,
+            d.is_floating,
+            d.floating_to.strip(),
+            d.is_lost_contact,
+            d.is_model_post,
+            d.is_party_household,
+            now,
+            now,
+        )
 
-    def _update_row(self, existing: dict[str, Any], d: MemberInput, phone: str,
-                    out: Outcome) -> tuple[str, Any] | None:  # fmt: skip
+    def _update_row(
+        self, existing: dict[str, Any], d: MemberInput, phone: str, out: Outcome
+    ) -> tuple[str, Any] | None:
         new = {f: getattr(d, f) for f in UPDATE_FIELDS}
         new["name"] = d.name.strip()
         new["ethnicity"] = d.ethnicity.strip()
@@ -721,13 +923,18 @@ class MemberImport:
     def _write(self, creates: list[tuple[Any, ...]], updates: list[tuple[Any, ...]]) -> None:
         if creates:
             ids = self.ids.take(len(creates))
-            bulk_insert(Member._meta.db_table, MEMBER_INSERT,
-                        [(i, *row) for i, row in zip(ids, creates, strict=True)])  # fmt: skip
+            bulk_insert(
+                Member._meta.db_table,
+                MEMBER_INSERT,
+                [(i, *row) for i, row in zip(ids, creates, strict=True)],
+            )
             self.created_ids.append((ids[0], ids[-1]) if connection.vendor == "sqlite" else ids)
         if updates:
             sets = ", ".join(f"{connection.ops.quote_name(f)} = %s" for f in UPDATE_FIELDS)
-            phone = ("phone_enc = COALESCE(%s, phone_enc), phone_index = COALESCE(%s, phone_index),"
-                     " phone_masked = COALESCE(%s, phone_masked)")  # fmt: skip
+            phone = (
+                "phone_enc = COALESCE(%s, phone_enc), phone_index = COALESCE(%s, phone_index),"
+                " phone_masked = COALESCE(%s, phone_masked)"
+            )
             sql = (
                 f"UPDATE {Member._meta.db_table} SET {sets}, {phone}, updated_at = %s WHERE id = %s"
             )
@@ -812,8 +1019,9 @@ def parallel_possible(path: Any) -> bool:
         return False
 
 
-def _child_main(importer: MemberImport, path: Any, file_format: str, original_name: str,
-                send: Any, receive: Any) -> None:  # fmt: skip
+def _child_main(
+    importer: MemberImport, path: Any, file_format: str, original_name: str, send: Any, receive: Any
+) -> None:
     """The forked child's whole life. It never touches the connections it inherited (they
     belong to the parent's transaction) and leaves through os._exit, as multiprocessing's
     fork does, so no finalizer closes them either. It closes its copy of the pipe's reading
@@ -835,15 +1043,25 @@ def _child_main(importer: MemberImport, path: Any, file_format: str, original_na
 
 
 MATCH_SQL_COLUMNS = [
-    ("id", "m.id"), ("id_number_index", "m.id_number_index"), ("org_id", "m.org_id"),
-    ("org_path", "m.org_path"), ("residence__path", "a.path"), ("name", "m.name"),
-    ("ethnicity", "m.ethnicity"), ("education", "m.education"), ("status", "m.status"),
-    ("standing", "m.standing"), ("joined_on", "m.joined_on"),
-    ("confirmed_on", "m.confirmed_on"), ("is_floating", "m.is_floating"),
-    ("floating_to", "m.floating_to"), ("is_lost_contact", "m.is_lost_contact"),
-    ("is_model_post", "m.is_model_post"), ("is_party_household", "m.is_party_household"),
+    ("id", "m.id"),
+    ("id_number_index", "m.id_number_index"),
+    ("org_id", "m.org_id"),
+    ("org_path", "m.org_path"),
+    ("residence__path", "a.path"),
+    ("name", "m.name"),
+    ("ethnicity", "m.ethnicity"),
+    ("education", "m.education"),
+    ("status", "m.status"),
+    ("standing", "m.standing"),
+    ("joined_on", "m.joined_on"),
+    ("confirmed_on", "m.confirmed_on"),
+    ("is_floating", "m.is_floating"),
+    ("floating_to", "m.floating_to"),
+    ("is_lost_contact", "m.is_lost_contact"),
+    ("is_model_post", "m.is_model_post"),
+    ("is_party_household", "m.is_party_household"),
     ("phone_enc", "m.phone_enc"),
-]  # fmt: skip
+]
 _DATE_KEYS = ("joined_on", "confirmed_on")
 _BOOL_KEYS = ("is_floating", "is_lost_contact", "is_model_post", "is_party_household")
 
@@ -855,8 +1073,10 @@ def members_by_index_raw(raw: Any, indexes: list[str]) -> list[dict[str, Any]]:
         return []
     cols = ", ".join(expr for _k, expr in MATCH_SQL_COLUMNS)
     keys = [k for k, _e in MATCH_SQL_COLUMNS]
-    base = (f"SELECT {cols} FROM {Member._meta.db_table} m LEFT JOIN {Area._meta.db_table} a "
-            f"ON a.id = m.residence_id WHERE ")  # fmt: skip
+    base = (
+        f"SELECT {cols} FROM {Member._meta.db_table} m LEFT JOIN {Area._meta.db_table} a "
+        f"ON a.id = m.residence_id WHERE "
+    )
     cur = raw.cursor()
     try:
         if connection.vendor == "postgresql":

@@ -35,9 +35,11 @@ class ImportJob(models.Model):
         _("状态"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        on_delete=models.CASCADE,
         related_name="+",
-    )  # fmt: skip
+    )
     file_name = models.CharField(max_length=200)  # relative to UPLOAD_ROOT
     original_name = models.CharField(_("文件名"), max_length=200)
     file_format = models.CharField(max_length=8)  # xlsx | xls | ods | csv

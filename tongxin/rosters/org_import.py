@@ -33,36 +33,96 @@ from tongxin.rosters.importer import Outcome, Rollback
 MAX_LEVELS = 60  # treebeard's paths (255 characters, 4 per level) hold 63 levels
 
 ORG_COLUMNS = [
-    Column("name", gettext_lazy("组织名称"), True,
-           ("组织名称", "党组织名称", "名称", "党组织全称", "组织全称", "党组织"),
-           "紫金社区第三党支部"),
-    Column("parent", gettext_lazy("上级党组织"), True,
-           ("上级党组织", "上级组织", "隶属党组织", "上级党组织名称", "上级组织名称", "隶属组织",
-            "所属上级党组织", "上级党委", "隶属关系", "上级"),
-           "紫金社区党委",
-           gettext_lazy("系统中已有的组织或本表中的另一行；重名时写“上级组织/本组织”")),
-    Column("kind", gettext_lazy("组织类别"), True,
-           ("组织类别", "组织类型", "党组织类别", "党组织类型", "类别", "类型", "组织形式"),
-           "党支部", gettext_lazy("党委/党工委/党总支/党支部/党小组")),
-    Column("establishment", gettext_lazy("建制类型"), False,
-           ("建制类型", "设置方式", "建制", "建制性质", "组建方式", "组织建制"), "建制性",
-           gettext_lazy("建制性/功能性，空白为建制性")),
-    Column("sector", gettext_lazy("所属领域"), False,
-           ("所属领域", "领域", "行业领域", "所在领域", "单位类别", "单位性质"), "城市社区",
-           gettext_lazy("企业/机关事业单位/社会组织/农村/城市社区/其他，空白同上级组织")),
-    Column("area", gettext_lazy("所在区域"), False,
-           ("所在区域", "所在社区", "小区", "所在小区", "区域", "所属区域", "所在地区", "所在村"),
-           "紫金社区", gettext_lazy("上级组织所在区域内的街道、社区或小区，空白同上级组织")),
-    Column("unit", gettext_lazy("所在单位"), False,
-           ("所在单位", "依托单位", "单位名称", "单位", "所属单位"), "",
-           gettext_lazy("单位名录中的名称或统一社会信用代码")),
-    Column("is_joint", gettext_lazy("联合党组织"), False,
-           ("联合党组织", "是否联合党组织", "联合", "是否联合"), "否", gettext_lazy("是/否")),
-    Column("is_temporary", gettext_lazy("临时党组织"), False,
-           ("临时党组织", "是否临时党组织", "临时", "是否临时"), "否", gettext_lazy("是/否")),
-    Column("founded_on", gettext_lazy("成立日期"), False,
-           ("成立日期", "成立时间", "建立日期", "组建日期", "成立年月日"), "2021-07-01"),
-]  # fmt: skip
+    Column(
+        "name",
+        gettext_lazy("组织名称"),
+        True,
+        ("组织名称", "党组织名称", "名称", "党组织全称", "组织全称", "党组织"),
+        "紫金社区第三党支部",
+    ),
+    Column(
+        "parent",
+        gettext_lazy("上级党组织"),
+        True,
+        (
+            "上级党组织",
+            "上级组织",
+            "隶属党组织",
+            "上级党组织名称",
+            "上级组织名称",
+            "隶属组织",
+            "所属上级党组织",
+            "上级党委",
+            "隶属关系",
+            "上级",
+        ),
+        "紫金社区党委",
+        gettext_lazy("系统中已有的组织或本表中的另一行；重名时写“上级组织/本组织”"),
+    ),
+    Column(
+        "kind",
+        gettext_lazy("组织类别"),
+        True,
+        ("组织类别", "组织类型", "党组织类别", "党组织类型", "类别", "类型", "组织形式"),
+        "党支部",
+        gettext_lazy("党委/党工委/党总支/党支部/党小组"),
+    ),
+    Column(
+        "establishment",
+        gettext_lazy("建制类型"),
+        False,
+        ("建制类型", "设置方式", "建制", "建制性质", "组建方式", "组织建制"),
+        "建制性",
+        gettext_lazy("建制性/功能性，空白为建制性"),
+    ),
+    Column(
+        "sector",
+        gettext_lazy("所属领域"),
+        False,
+        ("所属领域", "领域", "行业领域", "所在领域", "单位类别", "单位性质"),
+        "城市社区",
+        gettext_lazy("企业/机关事业单位/社会组织/农村/城市社区/其他，空白同上级组织"),
+    ),
+    Column(
+        "area",
+        gettext_lazy("所在区域"),
+        False,
+        ("所在区域", "所在社区", "小区", "所在小区", "区域", "所属区域", "所在地区", "所在村"),
+        "紫金社区",
+        gettext_lazy("上级组织所在区域内的街道、社区或小区，空白同上级组织"),
+    ),
+    Column(
+        "unit",
+        gettext_lazy("所在单位"),
+        False,
+        ("所在单位", "依托单位", "单位名称", "单位", "所属单位"),
+        "",
+        gettext_lazy("单位名录中的名称或统一社会信用代码"),
+    ),
+    Column(
+        "is_joint",
+        gettext_lazy("联合党组织"),
+        False,
+        ("联合党组织", "是否联合党组织", "联合", "是否联合"),
+        "否",
+        gettext_lazy("是/否"),
+    ),
+    Column(
+        "is_temporary",
+        gettext_lazy("临时党组织"),
+        False,
+        ("临时党组织", "是否临时党组织", "临时", "是否临时"),
+        "否",
+        gettext_lazy("是/否"),
+    ),
+    Column(
+        "founded_on",
+        gettext_lazy("成立日期"),
+        False,
+        ("成立日期", "成立时间", "建立日期", "组建日期", "成立年月日"),
+        "2021-07-01",
+    ),
+]
 BY_FIELD = {c.field: c for c in ORG_COLUMNS}
 ORG_SHEET = SheetSpec(
     columns=ORG_COLUMNS,
@@ -73,38 +133,65 @@ ORG_SHEET = SheetSpec(
 )
 
 KIND_WORDS: dict[str, str] = {
-    "党委": OrgKind.COMMITTEE, "党委员会": OrgKind.COMMITTEE, "基层党委": OrgKind.COMMITTEE,
-    "党的委员会": OrgKind.COMMITTEE, "党的基层委员会": OrgKind.COMMITTEE,
+    "党委": OrgKind.COMMITTEE,
+    "党委员会": OrgKind.COMMITTEE,
+    "基层党委": OrgKind.COMMITTEE,
+    "党的委员会": OrgKind.COMMITTEE,
+    "党的基层委员会": OrgKind.COMMITTEE,
     "委员会": OrgKind.COMMITTEE,
-    "党工委": OrgKind.WORKING_COMMITTEE, "党的工作委员会": OrgKind.WORKING_COMMITTEE,
-    "工作委员会": OrgKind.WORKING_COMMITTEE, "工委": OrgKind.WORKING_COMMITTEE,
-    "党总支": OrgKind.GENERAL_BRANCH, "党总支部": OrgKind.GENERAL_BRANCH,
-    "总支": OrgKind.GENERAL_BRANCH, "总支部": OrgKind.GENERAL_BRANCH,
+    "党工委": OrgKind.WORKING_COMMITTEE,
+    "党的工作委员会": OrgKind.WORKING_COMMITTEE,
+    "工作委员会": OrgKind.WORKING_COMMITTEE,
+    "工委": OrgKind.WORKING_COMMITTEE,
+    "党总支": OrgKind.GENERAL_BRANCH,
+    "党总支部": OrgKind.GENERAL_BRANCH,
+    "总支": OrgKind.GENERAL_BRANCH,
+    "总支部": OrgKind.GENERAL_BRANCH,
     "党总支部委员会": OrgKind.GENERAL_BRANCH,
-    "党支部": OrgKind.BRANCH, "支部": OrgKind.BRANCH, "党支部委员会": OrgKind.BRANCH,
+    "党支部": OrgKind.BRANCH,
+    "支部": OrgKind.BRANCH,
+    "党支部委员会": OrgKind.BRANCH,
     "支部委员会": OrgKind.BRANCH,
-    "党小组": OrgKind.GROUP, "小组": OrgKind.GROUP,
-}  # fmt: skip
+    "党小组": OrgKind.GROUP,
+    "小组": OrgKind.GROUP,
+}
 ESTABLISHMENT_WORDS: dict[str, str] = {
-    "建制性": Establishment.FORMAL, "建制型": Establishment.FORMAL, "建制": Establishment.FORMAL,
-    "功能性": Establishment.FUNCTIONAL, "功能型": Establishment.FUNCTIONAL,
+    "建制性": Establishment.FORMAL,
+    "建制型": Establishment.FORMAL,
+    "建制": Establishment.FORMAL,
+    "功能性": Establishment.FUNCTIONAL,
+    "功能型": Establishment.FUNCTIONAL,
     "功能": Establishment.FUNCTIONAL,
-}  # fmt: skip
+}
 SECTOR_WORDS: dict[str, str] = {
-    "企业": Sector.ENTERPRISE, "国有企业": Sector.ENTERPRISE, "国企": Sector.ENTERPRISE,
-    "非公企业": Sector.ENTERPRISE, "非公有制企业": Sector.ENTERPRISE,
+    "企业": Sector.ENTERPRISE,
+    "国有企业": Sector.ENTERPRISE,
+    "国企": Sector.ENTERPRISE,
+    "非公企业": Sector.ENTERPRISE,
+    "非公有制企业": Sector.ENTERPRISE,
     "民营企业": Sector.ENTERPRISE,
-    "机关事业单位": Sector.PUBLIC_INSTITUTION, "机关": Sector.PUBLIC_INSTITUTION,
-    "事业单位": Sector.PUBLIC_INSTITUTION, "党政机关": Sector.PUBLIC_INSTITUTION,
+    "机关事业单位": Sector.PUBLIC_INSTITUTION,
+    "机关": Sector.PUBLIC_INSTITUTION,
+    "事业单位": Sector.PUBLIC_INSTITUTION,
+    "党政机关": Sector.PUBLIC_INSTITUTION,
     "机关事业": Sector.PUBLIC_INSTITUTION,
-    "社会组织": Sector.SOCIAL_ORG, "社会团体": Sector.SOCIAL_ORG,
-    "农村": Sector.VILLAGE, "村": Sector.VILLAGE, "行政村": Sector.VILLAGE,
-    "城市社区": Sector.COMMUNITY, "社区": Sector.COMMUNITY,
-    "其他": Sector.OTHER, "其它": Sector.OTHER,
-}  # fmt: skip
+    "社会组织": Sector.SOCIAL_ORG,
+    "社会团体": Sector.SOCIAL_ORG,
+    "农村": Sector.VILLAGE,
+    "村": Sector.VILLAGE,
+    "行政村": Sector.VILLAGE,
+    "城市社区": Sector.COMMUNITY,
+    "社区": Sector.COMMUNITY,
+    "其他": Sector.OTHER,
+    "其它": Sector.OTHER,
+}
 # Words written before a kind: "联合党支部", "临时党支部", "功能型党支部".
-KIND_PREFIXES = {"联合": "is_joint", "临时": "is_temporary", "功能性": "functional",
-                 "功能型": "functional"}  # fmt: skip
+KIND_PREFIXES = {
+    "联合": "is_joint",
+    "临时": "is_temporary",
+    "功能性": "functional",
+    "功能型": "functional",
+}
 
 
 def key(value: object) -> str:
@@ -138,10 +225,9 @@ def parse_kind(raw: object) -> KindCell:
     found = KIND_WORDS.get(s) or (s if s in OrgKind.values else "")
     if not found:
         raise cells.CellError(
-            gettext(
-                "组织类别“%(value)s”无法识别，请填写党委、党工委、党总支、党支部或党小组。"
-            ) % {"value": cells.text(raw)[:20]}
-        )  # fmt: skip
+            gettext("组织类别“%(value)s”无法识别，请填写党委、党工委、党总支、党支部或党小组。")
+            % {"value": cells.text(raw)[:20]}
+        )
     return KindCell(found, **flags)
 
 
@@ -168,8 +254,15 @@ class OrgOutcome(Outcome):
             if len(self.errors) >= 1000:
                 return
             column = titles.get(f) or str(BY_FIELD[f].label if f in BY_FIELD else f)
-            self.errors.append({"row": row, "name": name[:50], "field": f, "column": column,
-                                "message": str(errs[f])})  # fmt: skip
+            self.errors.append(
+                {
+                    "row": row,
+                    "name": name[:50],
+                    "field": f,
+                    "column": column,
+                    "message": str(errs[f]),
+                }
+            )
 
 
 Existing = dict[str, Any]  # an organization the importer manages (selectors.ORG_IMPORT_COLUMNS)
@@ -311,12 +404,21 @@ class OrgImport:
         if f == "kind":
             return parse_kind(raw)
         if f == "establishment":
-            return parse_choice(raw, ESTABLISHMENT_WORDS, Establishment.values, gettext(
-                "建制类型“%(value)s”无法识别，请填写“建制性”或“功能性”。"))  # fmt: skip
+            return parse_choice(
+                raw,
+                ESTABLISHMENT_WORDS,
+                Establishment.values,
+                gettext("建制类型“%(value)s”无法识别，请填写“建制性”或“功能性”。"),
+            )
         if f == "sector":
-            return parse_choice(raw, SECTOR_WORDS, Sector.values, gettext(
-                "所属领域“%(value)s”无法识别，请填写企业、机关事业单位、社会组织、农村、城市社区或其他。"
-            ))  # fmt: skip
+            return parse_choice(
+                raw,
+                SECTOR_WORDS,
+                Sector.values,
+                gettext(
+                    "所属领域“%(value)s”无法识别，请填写企业、机关事业单位、社会组织、农村、城市社区或其他。"
+                ),
+            )
         if f in ("is_joint", "is_temporary"):
             return cells.yes_no(raw)
         if f == "founded_on":
@@ -391,15 +493,13 @@ class OrgImport:
             r.errors["parent"] = self._ambiguous(last, len(cands))
             r.done = True
         elif last == r.key and not existing and not rows:
-            r.errors["parent"] = gettext(
-                "上级党组织不能是本组织自己，请填写它的上级党组织。"
-            )  # fmt: skip
+            r.errors["parent"] = gettext("上级党组织不能是本组织自己，请填写它的上级党组织。")
             r.done = True
         else:
             r.errors["parent"] = gettext(
                 "在您管理的党组织和本表中都找不到“%(name)s”，请核对名称（应与系统中的名称完全一致），"
                 "或在本表中增加这个党组织。"
-            ) % {"name": r.parent_raw[:60]}  # fmt: skip
+            ) % {"name": r.parent_raw[:60]}
             r.done = True
         return True
 
@@ -454,14 +554,14 @@ class OrgImport:
             r.errors["name"] = gettext(
                 "上级党组织“%(parent)s”下已有%(n)d个名为“%(name)s”的组织，无法确定要更新哪一个；"
                 "请先在系统中为它们改名后再导入。"
-            ) % {"parent": parent_org["name"], "n": len(found), "name": r.name}  # fmt: skip
+            ) % {"parent": parent_org["name"], "n": len(found), "name": r.name}
         elif found:
             match = self.by_path.get(next(iter(found.values())))
             if match is None:
                 r.errors["name"] = gettext(
                     "上级党组织“%(parent)s”下已有名为“%(name)s”的组织，但不在您的管理范围内，"
                     "不能通过导入修改；请改用其他名称，或联系上级组织办理。"
-                ) % {"parent": parent_org["name"], "name": r.name}  # fmt: skip
+                ) % {"parent": parent_org["name"], "name": r.name}
             else:
                 r.match = match
 
@@ -485,10 +585,9 @@ class OrgImport:
                     c.errors["parent"] = (
                         gettext("上级党组织不能是本组织自己，请填写它的上级党组织。")
                         if len(loop) == 1
-                        else gettext(
-                            "上级党组织形成了循环：%(rows)s。请改正其中一行的上级党组织。"
-                        ) % {"rows": names}
-                    )  # fmt: skip
+                        else gettext("上级党组织形成了循环：%(rows)s。请改正其中一行的上级党组织。")
+                        % {"rows": names}
+                    )
                     c.done = True
             for c in walk:
                 state[id(c)] = 2
@@ -507,7 +606,7 @@ class OrgImport:
             if other is not None:
                 r.errors["name"] = gettext(
                     "与第%(row)d行重复：同一上级党组织下只能有一个“%(name)s”，请删除重复的行或改名。"
-                ) % {"row": other.number, "name": r.name}  # fmt: skip
+                ) % {"row": other.number, "name": r.name}
                 r.match = None
                 continue
             first[k] = r
@@ -565,8 +664,12 @@ class OrgImport:
         row = self.updater.get(node["id"])
         if row is not None and row.data:
             return {**row.data, "area_path": row.area_path}
-        return {"kind": node["kind"], "sector": node["sector"], "area_id": node["area_id"],
-                "area_path": node["area__path"]}  # fmt: skip
+        return {
+            "kind": node["kind"],
+            "sector": node["sector"],
+            "area_id": node["area_id"],
+            "area_path": node["area__path"],
+        }
 
     def _check(self, r: OrgRow, out: OrgOutcome) -> None:
         """The values to write (r.data, and r.changes for an update) and the row's errors.
@@ -605,18 +708,35 @@ class OrgImport:
                 new["unit_id"] = found_unit
         if m is None:
             p = parent or {}
-            defaults = {"kind": "", "establishment": Establishment.FORMAL,
-                        "sector": p.get("sector") or "", "is_joint": False,
-                        "is_temporary": False, "area_id": p.get("area_id"), "unit_id": None,
-                        "founded_on": None}  # fmt: skip
+            defaults = {
+                "kind": "",
+                "establishment": Establishment.FORMAL,
+                "sector": p.get("sector") or "",
+                "is_joint": False,
+                "is_temporary": False,
+                "area_id": p.get("area_id"),
+                "unit_id": None,
+                "founded_on": None,
+            }
             if "area_id" not in new:
                 area_path = p.get("area_path")
             r.data = {"name": r.name, **defaults, **new}
             r.changes = {}
         else:
             r.changes = {k: v for k, v in new.items() if m.get(k) != v}
-            r.data = {f: m[f] for f in ("kind", "establishment", "sector", "is_joint",
-                                        "is_temporary", "area_id", "unit_id", "founded_on")}  # fmt: skip
+            r.data = {
+                f: m[f]
+                for f in (
+                    "kind",
+                    "establishment",
+                    "sector",
+                    "is_joint",
+                    "is_temporary",
+                    "area_id",
+                    "unit_id",
+                    "founded_on",
+                )
+            }
             r.data.update(r.changes)
         r.area_path = area_path
         if isinstance(r.parent, OrgRow):
@@ -626,11 +746,12 @@ class OrgImport:
         if r.depth > MAX_LEVELS and "parent" not in errors:
             errors["parent"] = gettext(
                 "上级党组织的层级超过了%(n)d级，请检查“上级党组织”一列是否把下级组织写成了上级。"
-            ) % {"n": MAX_LEVELS}  # fmt: skip
+            ) % {"n": MAX_LEVELS}
         kind = r.data["kind"]
         # the rules of org_create and org_update
-        rules = org_services.org_field_errors({"name": r.name, "kind": kind or OrgKind.BRANCH,
-                                               "founded_on": r.data["founded_on"]})  # fmt: skip
+        rules = org_services.org_field_errors(
+            {"name": r.name, "kind": kind or OrgKind.BRANCH, "founded_on": r.data["founded_on"]}
+        )
         for f, msg in rules.items():
             errors.setdefault(f, msg)
         parent_failed = r.parent is None or (isinstance(r.parent, OrgRow) and r.parent.errors)
@@ -638,7 +759,7 @@ class OrgImport:
             # (after a parent row in error, that row says what to fix)
             errors["sector"] = gettext(
                 "请填写所属领域（企业、机关事业单位、社会组织、农村、城市社区或其他）。"
-            )  # fmt: skip
+            )
         parent_kind = (parent or {}).get("kind") or ""
         if kind and parent_kind in OrgKind.values and "kind" not in errors:
             if m is None or kind != m["kind"]:
@@ -662,13 +783,14 @@ class OrgImport:
         if len(units) == 1:
             return units[0]
         if units:
-            return gettext(
-                "有%(n)d个单位名为“%(name)s”，请改填该单位的统一社会信用代码。"
-            ) % {"n": len(units), "name": raw[:60]}  # fmt: skip
+            return gettext("有%(n)d个单位名为“%(name)s”，请改填该单位的统一社会信用代码。") % {
+                "n": len(units),
+                "name": raw[:60],
+            }
         return gettext(
             "在您可查看的单位名录中找不到“%(name)s”，请核对单位名称或统一社会信用代码，"
             "或先在单位名录中登记该单位。"
-        ) % {"name": raw[:60]}  # fmt: skip
+        ) % {"name": raw[:60]}
 
     def _area(self, raw: str, parent: dict[str, Any] | None) -> tuple[int, str] | str:
         parts = split_path(raw)
@@ -679,22 +801,27 @@ class OrgImport:
             return gettext(
                 "上级党组织没有设置所在区域，本组织的所在区域无法核对；"
                 "请先为上级党组织设置所在区域，或把这一格留空。"
-            )  # fmt: skip
+            )
         cands = [a for a in self.areas_by_name.get(parts[-1], []) if a[1].startswith(base)]
         for ancestor in reversed(parts[:-1]):
-            cands = [a for a in cands if any(
-                self.area_names.get(a[1][:i]) == ancestor for i in range(STEPLEN, len(a[1]), STEPLEN)
-            )]  # fmt: skip
+            cands = [
+                a
+                for a in cands
+                if any(
+                    self.area_names.get(a[1][:i]) == ancestor
+                    for i in range(STEPLEN, len(a[1]), STEPLEN)
+                )
+            ]
         if len(cands) == 1:
             return cands[0][0], cands[0][1]
         if cands:
             return gettext(
                 "上级党组织所在区域内有%(n)d个区域名为“%(name)s”，请写成“上级区域/%(name)s”以区分。"
-            ) % {"n": len(cands), "name": parts[-1]}  # fmt: skip
+            ) % {"n": len(cands), "name": parts[-1]}
         return gettext(
             "在上级党组织所在区域内找不到“%(name)s”，请填写该区域内的街道、社区或小区的名称"
             "（与系统中的名称一致），或把这一格留空。"
-        ) % {"name": raw[:60]}  # fmt: skip
+        ) % {"name": raw[:60]}
 
     # ---- writing -----------------------------------------------------------------------------
 

@@ -90,10 +90,25 @@ def default_import_target(scope: Scope, user: object) -> Organization | None:
 
 # What the importer reads of a member found by ID number: enough to compare and update.
 MATCH_COLUMNS = (
-    "id", "id_number_index", "org_id", "org_path", "residence__path", "name", "ethnicity",
-    "education", "status", "standing", "joined_on", "confirmed_on", "is_floating", "floating_to",
-    "is_lost_contact", "is_model_post", "is_party_household", "phone_enc",
-)  # fmt: skip
+    "id",
+    "id_number_index",
+    "org_id",
+    "org_path",
+    "residence__path",
+    "name",
+    "ethnicity",
+    "education",
+    "status",
+    "standing",
+    "joined_on",
+    "confirmed_on",
+    "is_floating",
+    "floating_to",
+    "is_lost_contact",
+    "is_model_post",
+    "is_party_household",
+    "phone_enc",
+)
 
 
 def members_by_index(indexes: list[str]) -> list[dict[str, object]]:
@@ -104,8 +119,9 @@ def members_by_index(indexes: list[str]) -> list[dict[str, object]]:
         return []
     if connection.vendor == "postgresql":
         # One array parameter instead of thousands of placeholders to bind and plan.
-        qs = Member.objects.extra(where=["members_member.id_number_index = ANY(%s)"],
-                                  params=[indexes])  # fmt: skip
+        qs = Member.objects.extra(
+            where=["members_member.id_number_index = ANY(%s)"], params=[indexes]
+        )
     else:
         qs = Member.objects.filter(id_number_index__in=indexes)
     return list(qs.values(*MATCH_COLUMNS))
@@ -117,11 +133,30 @@ def member_holders(ids: list[int]) -> list[Member]:
 
 
 EXPORT_COLUMNS = (
-    "id", "name", "gender", "ethnicity", "education", "status", "standing", "joined_on",
-    "confirmed_on", "birth_date", "id_number_masked", "phone_masked", "id_number_enc",
-    "phone_enc", "is_floating", "floating_to", "is_lost_contact", "is_model_post",
-    "is_party_household", "org_path", "org__name", "residence__path", "residence__name",
-)  # fmt: skip
+    "id",
+    "name",
+    "gender",
+    "ethnicity",
+    "education",
+    "status",
+    "standing",
+    "joined_on",
+    "confirmed_on",
+    "birth_date",
+    "id_number_masked",
+    "phone_masked",
+    "id_number_enc",
+    "phone_enc",
+    "is_floating",
+    "floating_to",
+    "is_lost_contact",
+    "is_model_post",
+    "is_party_household",
+    "org_path",
+    "org__name",
+    "residence__path",
+    "residence__name",
+)
 
 
 def export_members(scope: Scope, filters: MemberFilters) -> QuerySet[Member]:
@@ -138,9 +173,20 @@ def export_members(scope: Scope, filters: MemberFilters) -> QuerySet[Member]:
 # ---- the organization roster import (org_import.py) -------------------------------------------
 
 ORG_IMPORT_COLUMNS = (
-    "id", "path", "depth", "name", "kind", "establishment", "sector", "is_joint", "is_temporary",
-    "area_id", "area__path", "unit_id", "founded_on",
-)  # fmt: skip
+    "id",
+    "path",
+    "depth",
+    "name",
+    "kind",
+    "establishment",
+    "sector",
+    "is_joint",
+    "is_temporary",
+    "area_id",
+    "area__path",
+    "unit_id",
+    "founded_on",
+)
 
 
 def orgs_for_org_import(scope: Scope) -> list[dict[str, object]]:

@@ -74,13 +74,27 @@ def job_create(
     stored = reading.store(upload)
     try:
         job = ImportJob.objects.create(
-            kind=kind, created_by=actor, file_name=stored.name,
-            original_name=stored.original_name, file_format=stored.file_format, size=stored.size,
-            sha256=stored.sha256, report=report,
-        )  # fmt: skip
-        audit(actor=actor, action="rosters.upload", obj=job,
-              diff={"file": stored.original_name, "size": stored.size, "sha256": stored.sha256,
-                    "kind": kind, "org": org.pk if org is not None else None})  # fmt: skip
+            kind=kind,
+            created_by=actor,
+            file_name=stored.name,
+            original_name=stored.original_name,
+            file_format=stored.file_format,
+            size=stored.size,
+            sha256=stored.sha256,
+            report=report,
+        )
+        audit(
+            actor=actor,
+            action="rosters.upload",
+            obj=job,
+            diff={
+                "file": stored.original_name,
+                "size": stored.size,
+                "sha256": stored.sha256,
+                "kind": kind,
+                "org": org.pk if org is not None else None,
+            },
+        )
     except Exception:
         reading.delete(stored.name)
         raise
@@ -123,9 +137,11 @@ def job_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
     with transaction.atomic():
         now = timezone.now()
         cancelled = ImportJob.objects.filter(pk=job.pk, status=JobStatus.READY).update(
-            status=JobStatus.CANCELLED, finished_at=now, updated_at=now,
+            status=JobStatus.CANCELLED,
+            finished_at=now,
+            updated_at=now,
             message=gettext("已取消导入，没有写入任何数据，上传的文件已删除。"),
-        )  # fmt: skip
+        )
         if not cancelled:
             raise ConflictError(
                 gettext("只有检查通过、尚未导入的名册才能取消；这份名册已在导入或已结束。"),
@@ -196,8 +212,13 @@ def _check(job: ImportJob) -> None:
     try:
         # The beat also covers opening a large workbook, before the first chunk's progress.
         with jobs.heartbeat(job):
-            out = importer.run(reading.full_path(job.file_name), job.file_format,
-                               job.original_name, commit=False, progress=progress)  # fmt: skip
+            out = importer.run(
+                reading.full_path(job.file_name),
+                job.file_format,
+                job.original_name,
+                commit=False,
+                progress=progress,
+            )
     except ServiceError as e:
         _save(job, status=JobStatus.FAILED, message=e.message[:500], finished_at=timezone.now())
         _finish_file(job)
@@ -208,10 +229,18 @@ def _check(job: ImportJob) -> None:
         raise
     _audit_duplicates(job, out)
     status = JobStatus.INVALID if out.error_rows else JobStatus.READY
-    _save(job, status=status, rows_total=out.rows, rows_done=out.rows,
-          error_rows=out.error_rows, to_create=out.created, to_update=out.updated,
-          unchanged=out.unchanged, report=_report(out),
-          finished_at=timezone.now() if out.error_rows else None)  # fmt: skip
+    _save(
+        job,
+        status=status,
+        rows_total=out.rows,
+        rows_done=out.rows,
+        error_rows=out.error_rows,
+        to_create=out.created,
+        to_update=out.updated,
+        unchanged=out.unchanged,
+        report=_report(out),
+        finished_at=timezone.now() if out.error_rows else None,
+    )
     if out.error_rows:
         _finish_file(job)
 
@@ -220,8 +249,12 @@ def _audit_duplicates(job: ImportJob, out: Outcome) -> None:
     """As validate_member does: a number found registered out of the importer's reach is
     filed with that record, so its auditors see it was confirmed to someone."""
     for holder in selectors.member_holders(out.duplicates_out_of_reach[:100]):
-        audit(actor=job.created_by, action="members.duplicate_refused", obj=holder,
-              diff={"import_job": job.pk})  # fmt: skip
+        audit(
+            actor=job.created_by,
+            action="members.duplicate_refused",
+            obj=holder,
+            diff={"import_job": job.pk},
+        )
 
 
 def _commit(job: ImportJob) -> None:
@@ -233,24 +266,50 @@ def _commit(job: ImportJob) -> None:
     out: Outcome | None = None
     try:
         with jobs.heartbeat(job), transaction.atomic():
-            out = importer.run(reading.full_path(job.file_name), job.file_format,
-                               job.original_name, commit=True)  # fmt: skip
-            audit(actor=job.created_by, action=f"rosters.import_{job.kind}", obj=job,
-                  diff={"file": job.original_name, "sha256": job.sha256, "rows": out.rows,
-                        "created": out.created, "updated": out.updated,
-                        "unchanged": out.unchanged})  # fmt: skip
+            out = importer.run(
+                reading.full_path(job.file_name), job.file_format, job.original_name, commit=True
+            )
+            audit(
+                actor=job.created_by,
+                action=f"rosters.import_{job.kind}",
+                obj=job,
+                diff={
+                    "file": job.original_name,
+                    "sha256": job.sha256,
+                    "rows": out.rows,
+                    "created": out.created,
+                    "updated": out.updated,
+                    "unchanged": out.unchanged,
+                },
+            )
             # Done in the same transaction as the rows: a worker dying after this commit
             # leaves a job that shows done, never one stuck "committing" with its rows in.
-            _save(job, status=JobStatus.DONE, rows_total=out.rows, rows_done=out.rows,
-                  error_rows=0, to_create=out.created, to_update=out.updated,
-                  unchanged=out.unchanged, report=_report(out), finished_at=timezone.now())  # fmt: skip
+            _save(
+                job,
+                status=JobStatus.DONE,
+                rows_total=out.rows,
+                rows_done=out.rows,
+                error_rows=0,
+                to_create=out.created,
+                to_update=out.updated,
+                unchanged=out.unchanged,
+                report=_report(out),
+                finished_at=timezone.now(),
+            )
     except Rollback:
         out = importer.last_outcome
         assert out is not None
         _audit_duplicates(job, out)
-        _save(job, status=JobStatus.INVALID, error_rows=out.error_rows, report=_report(out),
-              message=gettext("数据在检查之后发生了变化，导入未进行，没有写入任何数据；请按错误提示修改后重新上传。"),
-              finished_at=timezone.now())  # fmt: skip
+        _save(
+            job,
+            status=JobStatus.INVALID,
+            error_rows=out.error_rows,
+            report=_report(out),
+            message=gettext(
+                "数据在检查之后发生了变化，导入未进行，没有写入任何数据；请按错误提示修改后重新上传。"
+            ),
+            finished_at=timezone.now(),
+        )
         _finish_file(job)
         return
     except ServiceError as e:
@@ -272,9 +331,15 @@ def _system_error() -> str:
 
 
 @transaction.atomic
-def export_logged(*, actor: Any, rows: int, revealed: bool, filters: dict[str, Any],
-                  org_path: str = "") -> None:  # fmt: skip
+def export_logged(
+    *, actor: Any, rows: int, revealed: bool, filters: dict[str, Any], org_path: str = ""
+) -> None:
     """Every export leaves one audit row: who, how many rows, which filters, and whether
     whole ID and phone numbers were written."""
-    audit(actor=actor, action="rosters.export_members", object_type="members.member",
-          diff={"rows": rows, "revealed": revealed, "filters": filters}, org_path=org_path)  # fmt: skip
+    audit(
+        actor=actor,
+        action="rosters.export_members",
+        object_type="members.member",
+        diff={"rows": rows, "revealed": revealed, "filters": filters},
+        org_path=org_path,
+    )

@@ -32,14 +32,20 @@ def index(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     _may_import(request)
     default = selectors.default_import_target(scope, request.user)
-    form = UploadForm(request.POST or None, request.FILES or None,
-                      orgs=selectors.import_target_queryset(scope),
-                      initial={"org": default.pk if default else None})  # fmt: skip
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        orgs=selectors.import_target_queryset(scope),
+        initial={"org": default.pk if default else None},
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.job_create(actor=request.user, scope=scope,
-                                      upload=form.cleaned_data["file"],
-                                      org=form.cleaned_data["org"])  # fmt: skip
+            job = services.job_create(
+                actor=request.user,
+                scope=scope,
+                upload=form.cleaned_data["file"],
+                org=form.cleaned_data["org"],
+            )
         except ServiceError as e:
             # The whole sentence (what is wrong, what to do) under the field it is about.
             form.add_error("org" if "org" in e.fields else "file", e.message)
@@ -47,8 +53,7 @@ def index(request: HttpRequest) -> HttpResponse:
             services.start(job, "check")
             return redirect("rosters:job", pk=job.pk)
     page = paginate(request, selectors.job_list(scope, ImportKind.MEMBERS))
-    return render(request, "rosters/index.html", {"form": form, "page": page,
-                                                  "columns": COLUMNS})  # fmt: skip
+    return render(request, "rosters/index.html", {"form": form, "page": page, "columns": COLUMNS})
 
 
 def _may_import_orgs(request: HttpRequest) -> None:
@@ -65,32 +70,45 @@ def orgs(request: HttpRequest) -> HttpResponse:
     form = OrgUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.job_create(actor=request.user, scope=scope, kind=ImportKind.ORGS,
-                                      upload=form.cleaned_data["file"])  # fmt: skip
+            job = services.job_create(
+                actor=request.user,
+                scope=scope,
+                kind=ImportKind.ORGS,
+                upload=form.cleaned_data["file"],
+            )
         except ServiceError as e:
             form.add_error("file", e.message)
         else:
             services.start(job, "check")
             return redirect("rosters:job", pk=job.pk)
     page = paginate(request, selectors.job_list(scope, ImportKind.ORGS))
-    return render(request, "rosters/orgs.html", {"form": form, "page": page,
-                                                 "columns": ORG_COLUMNS})  # fmt: skip
+    return render(
+        request, "rosters/orgs.html", {"form": form, "page": page, "columns": ORG_COLUMNS}
+    )
 
 
 @login_required
 @require_GET
 def org_template(request: HttpRequest) -> FileResponse:
     _may_import_orgs(request)
-    return FileResponse(exports.org_template_file(), as_attachment=True,
-                        filename=gettext("党组织名册导入模板.xlsx"), content_type=exports.XLSX)  # fmt: skip
+    return FileResponse(
+        exports.org_template_file(),
+        as_attachment=True,
+        filename=gettext("党组织名册导入模板.xlsx"),
+        content_type=exports.XLSX,
+    )
 
 
 @login_required
 @require_GET
 def template(request: HttpRequest) -> FileResponse:
     _may_import(request)
-    return FileResponse(exports.template_file(), as_attachment=True,
-                        filename=gettext("党员名册导入模板.xlsx"), content_type=exports.XLSX)  # fmt: skip
+    return FileResponse(
+        exports.template_file(),
+        as_attachment=True,
+        filename=gettext("党员名册导入模板.xlsx"),
+        content_type=exports.XLSX,
+    )
 
 
 @login_required
@@ -140,8 +158,13 @@ def export_filters(request: HttpRequest) -> MemberFilters:
     text = params.get("q", "")
     if text and pii_query_kind(text):
         text = ""
-    return MemberFilters(org=org, status=params.get("status", ""),
-                         sector=params.get("sector", ""), flags=params.getlist("flag"), text=text)  # fmt: skip
+    return MemberFilters(
+        org=org,
+        status=params.get("status", ""),
+        sector=params.get("sector", ""),
+        flags=params.getlist("flag"),
+        text=text,
+    )
 
 
 def export_response(request: HttpRequest, filters: MemberFilters, reveal: bool) -> FileResponse:
@@ -152,14 +175,22 @@ def export_response(request: HttpRequest, filters: MemberFilters, reveal: bool) 
     members = selectors.export_members(scope, filters).iterator(chunk_size=2000)
     out, rows, revealed = exports.members_file(scope, members, reveal=reveal)
     services.export_logged(
-        actor=request.user, rows=rows, revealed=revealed > 0,
-        filters={"org": filters.org.pk if filters.org else None, "status": filters.status,
-                 "sector": filters.sector, "flags": filters.flags, "name": filters.text,
-                 "revealed_rows": revealed},
+        actor=request.user,
+        rows=rows,
+        revealed=revealed > 0,
+        filters={
+            "org": filters.org.pk if filters.org else None,
+            "status": filters.status,
+            "sector": filters.sector,
+            "flags": filters.flags,
+            "name": filters.text,
+            "revealed_rows": revealed,
+        },
         org_path=filters.org.path if filters.org else "",
-    )  # fmt: skip
-    response = FileResponse(out, as_attachment=True, filename=exports.export_name(),
-                            content_type=exports.XLSX)  # fmt: skip
+    )
+    response = FileResponse(
+        out, as_attachment=True, filename=exports.export_name(), content_type=exports.XLSX
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

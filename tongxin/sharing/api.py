@@ -121,15 +121,19 @@ def _resident(request: HttpRequest) -> Resident:
     return resident
 
 
-def _page(request: HttpRequest, qs, page: int) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def _page(request: HttpRequest, qs, page: int) -> dict:
     size = settings.PAGE_SIZE
     start = (page - 1) * size
-    return {"count": qs.count(), "page": page, "page_size": size,
-            "results": list(qs[start : start + size])}  # fmt: skip
+    return {
+        "count": qs.count(),
+        "page": page,
+        "page_size": size,
+        "results": list(qs[start : start + size]),
+    }
 
 
 @router.get("/listings", response=ListingPage, summary="本小区的共享信息（居民）")
-def listing_board(request: HttpRequest, query: Query[BoardQuery]):  # type: ignore[no-untyped-def]
+def listing_board(request: HttpRequest, query: Query[BoardQuery]):
     resident = _resident(request)
     qs = selectors.board(selectors.place_of(resident), kind=query.kind, direction=query.direction)
     return _page(request, qs, query.page)
@@ -138,7 +142,7 @@ def listing_board(request: HttpRequest, query: Query[BoardQuery]):  # type: igno
 @router.post(
     "/listings", response={201: ListingCreated}, summary="发布需求或服务（联系方式自动隐藏）"
 )
-def listing_create(request: HttpRequest, payload: ListingIn):  # type: ignore[no-untyped-def]
+def listing_create(request: HttpRequest, payload: ListingIn):
     resident = _resident(request)
     listing, masked = services.listing_create(
         actor=request.user, resident=resident, data=services.ListingInput(**payload.dict())
@@ -148,17 +152,17 @@ def listing_create(request: HttpRequest, payload: ListingIn):  # type: ignore[no
 
 
 @router.get("/listings/mine", response=ListingPage, summary="我发布的信息")
-def listing_mine(request: HttpRequest, page: int = 1):  # type: ignore[no-untyped-def]
+def listing_mine(request: HttpRequest, page: int = 1):
     return _page(request, selectors.my_listings(_resident(request)), max(page, 1))
 
 
 @router.get("/listings/{listing_id}", response=ListingOut, summary="共享信息详情")
-def listing_detail(request: HttpRequest, listing_id: int):  # type: ignore[no-untyped-def]
+def listing_detail(request: HttpRequest, listing_id: int):
     resident = _resident(request)
     return selectors.get_listing_for_resident(resident, selectors.place_of(resident), listing_id)
 
 
-def _own_listing(request: HttpRequest, listing_id: int):  # type: ignore[no-untyped-def]
+def _own_listing(request: HttpRequest, listing_id: int):
     resident = _resident(request)
     listing = selectors.get_listing_for_resident(resident, selectors.place_of(resident), listing_id)
     if listing.resident_id != resident.pk:
@@ -166,15 +170,18 @@ def _own_listing(request: HttpRequest, listing_id: int):  # type: ignore[no-unty
     return resident, listing
 
 
-@router.get("/listings/{listing_id}/suggestions", response=list[SuggestionOut],
-            summary="为本人的信息推荐可对接的邻居")  # fmt: skip
-def listing_suggestions(request: HttpRequest, listing_id: int):  # type: ignore[no-untyped-def]
+@router.get(
+    "/listings/{listing_id}/suggestions",
+    response=list[SuggestionOut],
+    summary="为本人的信息推荐可对接的邻居",
+)
+def listing_suggestions(request: HttpRequest, listing_id: int):
     _, listing = _own_listing(request, listing_id)
     return list(selectors.suggestions(listing))
 
 
 @router.post("/listings/{listing_id}/withdraw", response=ListingOut, summary="撤回本人的信息")
-def listing_withdraw(request: HttpRequest, listing_id: int):  # type: ignore[no-untyped-def]
+def listing_withdraw(request: HttpRequest, listing_id: int):
     resident, listing = _own_listing(request, listing_id)
     return services.listing_withdraw(actor=request.user, resident=resident, listing=listing)
 
@@ -182,68 +189,78 @@ def listing_withdraw(request: HttpRequest, listing_id: int):  # type: ignore[no-
 @router.post(
     "/listings/{listing_id}/report", response={201: None}, summary="举报（3人举报后隐藏待审）"
 )
-def listing_report(request: HttpRequest, listing_id: int, payload: ReportIn):  # type: ignore[no-untyped-def]
+def listing_report(request: HttpRequest, listing_id: int, payload: ReportIn):
     resident = _resident(request)
     listing = selectors.get_listing_for_resident(resident, selectors.place_of(resident), listing_id)
-    services.listing_report(actor=request.user, resident=resident, listing=listing,
-                            reason=payload.reason)  # fmt: skip
+    services.listing_report(
+        actor=request.user, resident=resident, listing=listing, reason=payload.reason
+    )
     return Status(201, None)
 
 
 @router.get("/matches", response=list[MatchOut], summary="我的对接")
-def match_list(request: HttpRequest):  # type: ignore[no-untyped-def]
+def match_list(request: HttpRequest):
     return list(selectors.my_matches(_resident(request))[:100])
 
 
 @router.post("/matches", response={201: MatchOut}, summary="发起对接（本人的信息与推荐的信息）")
-def match_propose(request: HttpRequest, payload: ProposeIn):  # type: ignore[no-untyped-def]
+def match_propose(request: HttpRequest, payload: ProposeIn):
     resident = _resident(request)
     place = selectors.place_of(resident)
     mine = selectors.get_listing_for_resident(resident, place, payload.listing_id)
     other = selectors.get_listing_for_resident(resident, place, payload.other_id)
-    return Status(201, services.match_propose(actor=request.user, resident=resident, mine=mine,
-                                              other=other))  # fmt: skip
+    return Status(
+        201, services.match_propose(actor=request.user, resident=resident, mine=mine, other=other)
+    )
 
 
 @router.get("/matches/{match_id}", response=MatchOut, summary="对接详情（仅双方）")
-def match_detail(request: HttpRequest, match_id: int):  # type: ignore[no-untyped-def]
+def match_detail(request: HttpRequest, match_id: int):
     return selectors.get_match_for_resident(_resident(request), match_id)
 
 
-def _step(request: HttpRequest, match_id: int, step) -> Match:  # type: ignore[no-untyped-def]
+def _step(request: HttpRequest, match_id: int, step) -> Match:
     resident = _resident(request)
     m = selectors.get_match_for_resident(resident, match_id)
-    return step(actor=request.user, resident=resident, match=m)  # type: ignore[no-any-return]
+    return step(actor=request.user, resident=resident, match=m)
 
 
 @router.post("/matches/{match_id}/confirm", response=MatchOut, summary="确认对接（仅对接双方）")
-def match_confirm(request: HttpRequest, match_id: int):  # type: ignore[no-untyped-def]
+def match_confirm(request: HttpRequest, match_id: int):
     return _step(request, match_id, services.match_confirm)
 
 
 @router.post("/matches/{match_id}/cancel", response=MatchOut, summary="取消尚未确认的对接")
-def match_cancel(request: HttpRequest, match_id: int):  # type: ignore[no-untyped-def]
+def match_cancel(request: HttpRequest, match_id: int):
     return _step(request, match_id, services.match_cancel)
 
 
 @router.post("/matches/{match_id}/complete", response=MatchOut, summary="标记对接已完成")
-def match_complete(request: HttpRequest, match_id: int):  # type: ignore[no-untyped-def]
+def match_complete(request: HttpRequest, match_id: int):
     return _step(request, match_id, services.match_complete)
 
 
 @router.post(
     "/matches/{match_id}/feedback", response=MatchOut, summary="评价（第一条评价结束对接）"
 )
-def match_feedback(request: HttpRequest, match_id: int, payload: FeedbackIn):  # type: ignore[no-untyped-def]
+def match_feedback(request: HttpRequest, match_id: int, payload: FeedbackIn):
     resident = _resident(request)
     m = selectors.get_match_for_resident(resident, match_id)
-    return services.match_feedback(actor=request.user, resident=resident, match=m,
-                                   rating=payload.rating, feedback=payload.feedback)  # fmt: skip
+    return services.match_feedback(
+        actor=request.user,
+        resident=resident,
+        match=m,
+        rating=payload.rating,
+        feedback=payload.feedback,
+    )
 
 
-@router.post("/matches/{match_id}/contact", response=ContactOut,
-             summary="查看对方联系方式（双方确认后，留痕）")  # fmt: skip
-def match_contact(request: HttpRequest, match_id: int):  # type: ignore[no-untyped-def]
+@router.post(
+    "/matches/{match_id}/contact",
+    response=ContactOut,
+    summary="查看对方联系方式（双方确认后，留痕）",
+)
+def match_contact(request: HttpRequest, match_id: int):
     resident = _resident(request)
     m = selectors.get_match_for_resident(resident, match_id)
     name, phone = services.match_reveal_contact(actor=request.user, resident=resident, match=m)
@@ -254,15 +271,16 @@ def match_contact(request: HttpRequest, match_id: int):  # type: ignore[no-untyp
 
 
 @router.get("/board", response=ListingPage, summary="辖区内的共享信息（工作人员）")
-def staff_board(request: HttpRequest, query: Query[BoardQuery]):  # type: ignore[no-untyped-def]
+def staff_board(request: HttpRequest, query: Query[BoardQuery]):
     scope = request_scope(request)
     if not scope.has(selectors.MODERATE):
         raise Http404
-    return _page(request, selectors.staff_board(scope, status=query.status, kind=query.kind),
-                 query.page)  # fmt: skip
+    return _page(
+        request, selectors.staff_board(scope, status=query.status, kind=query.kind), query.page
+    )
 
 
 @router.post("/board/{listing_id}/review", response=ListingOut, summary="审核被举报的信息")
-def staff_review(request: HttpRequest, listing_id: int, payload: ReviewIn):  # type: ignore[no-untyped-def]
+def staff_review(request: HttpRequest, listing_id: int, payload: ReviewIn):
     listing = selectors.get_listing_for_staff(request_scope(request), listing_id)
     return services.listing_review(actor=request.user, listing=listing, decision=payload.decision)

@@ -103,8 +103,9 @@ def _jumin(compound_id: int) -> Resident:
 
     user = User.objects.filter(username="jumin").first()
     if user is None:
-        user = User.objects.create(username="jumin", display_name="居民 林晓",
-                                   password=make_password(DEMO_PASSWORD))  # fmt: skip
+        user = User.objects.create(
+            username="jumin", display_name="居民 林晓", password=make_password(DEMO_PASSWORD)
+        )
     resident = Resident.objects.filter(user=user).first()
     if resident is None:
         resident = Resident(user=user, name="林晓", home_id=compound_id)
@@ -144,16 +145,65 @@ def load(ctx: DemoContext) -> None:
         c = compounds[i % len(compounds)] if i >= 12 else home_compound
         name = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if i % 3 else "")
         phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
-        users.append((uid + i, f"{RESIDENT_PREFIX}{i}", "!", False, False, True, _ts(now),
-                      f"居民 {name}", "", "", ""))  # fmt: skip
-        residents.append((rid + i, uid + i, name, c[0], pii.encrypt(phone), pii.blind_index(phone),
-                          pii.mask_phone(phone), _ts(now)))  # fmt: skip
+        users.append(
+            (
+                uid + i,
+                f"{RESIDENT_PREFIX}{i}",
+                "!",
+                False,
+                False,
+                True,
+                _ts(now),
+                f"居民 {name}",
+                "",
+                "",
+                "",
+            )
+        )
+        residents.append(
+            (
+                rid + i,
+                uid + i,
+                name,
+                c[0],
+                pii.encrypt(phone),
+                pii.blind_index(phone),
+                pii.mask_phone(phone),
+                _ts(now),
+            )
+        )
         home_of.append(c)
-    bulk_insert(User._meta.db_table, ["id", "username", "password", "is_superuser", "is_staff",
-                "is_active", "date_joined", "display_name", "first_name", "last_name", "email"],
-                users)  # fmt: skip
-    bulk_insert(Resident._meta.db_table, ["id", "user_id", "name", "home_id", "phone_enc",
-                "phone_index", "phone_masked", "created_at"], residents)  # fmt: skip
+    bulk_insert(
+        User._meta.db_table,
+        [
+            "id",
+            "username",
+            "password",
+            "is_superuser",
+            "is_staff",
+            "is_active",
+            "date_joined",
+            "display_name",
+            "first_name",
+            "last_name",
+            "email",
+        ],
+        users,
+    )
+    bulk_insert(
+        Resident._meta.db_table,
+        [
+            "id",
+            "user_id",
+            "name",
+            "home_id",
+            "phone_enc",
+            "phone_index",
+            "phone_masked",
+            "created_at",
+        ],
+        residents,
+    )
 
     tokens_of = [text.tokens(f"{t} {b}") for _d, _k, t, b in CATALOGUE]
     lid = _next_id(Listing)
@@ -169,10 +219,27 @@ def load(ctx: DemoContext) -> None:
         start = today - dt.timedelta(days=rng.randrange(0, 60))
         until = start + dt.timedelta(days=rng.choice([14, 30, 60, 90, 180])) if i % 4 else None
         created = now - dt.timedelta(days=(today - start).days, minutes=rng.randrange(1440))
-        listing_rows.append((lid + i, rid + r, direction, kind, title, body, visibility, c[0],
-                             c[2], c[3], c[1], start.isoformat(),
-                             until.isoformat() if until else None, "open", False, 0,
-                             _ts(created)))  # fmt: skip
+        listing_rows.append(
+            (
+                lid + i,
+                rid + r,
+                direction,
+                kind,
+                title,
+                body,
+                visibility,
+                c[0],
+                c[2],
+                c[3],
+                c[1],
+                start.isoformat(),
+                until.isoformat() if until else None,
+                "open",
+                False,
+                0,
+                _ts(created),
+            )
+        )
         token_rows.extend((lid + i, tok) for tok in tokens_of[t])
     # Matches at every stage: a need and an offer of the same kind by two neighbours (residents
     # r and r + len(compounds) share a compound).
@@ -186,34 +253,100 @@ def load(ctx: DemoContext) -> None:
             continue
         t_need = rng.choice(needs)
         kind = CATALOGUE[t_need][1]
-        t_offer = rng.choice([i for i, row in enumerate(CATALOGUE)
-                              if row[0] == "offer" and row[1] == kind])  # fmt: skip
+        t_offer = rng.choice(
+            [i for i, row in enumerate(CATALOGUE) if row[0] == "offer" and row[1] == kind]
+        )
         stage = rng.choice(["proposed", "confirmed", "completed", "closed", "closed", "closed"])
         listing_status = {"proposed": "open", "closed": "closed"}.get(stage, "matched")
         c = home_of[r]
         at = now - dt.timedelta(days=rng.randrange(1, 40))
         for t, res in ((t_need, r), (t_offer, r + step)):
             direction, kind, title, body = CATALOGUE[t]
-            listing_rows.append((pk, rid + res, direction, kind, title, body, "compound", c[0],
-                                 c[2], c[3], c[1], (today - dt.timedelta(days=40)).isoformat(),
-                                 None, listing_status, False, 0, _ts(at)))  # fmt: skip
+            listing_rows.append(
+                (
+                    pk,
+                    rid + res,
+                    direction,
+                    kind,
+                    title,
+                    body,
+                    "compound",
+                    c[0],
+                    c[2],
+                    c[3],
+                    c[1],
+                    (today - dt.timedelta(days=40)).isoformat(),
+                    None,
+                    listing_status,
+                    False,
+                    0,
+                    _ts(at),
+                )
+            )
             token_rows.extend((pk, tok) for tok in tokens_of[t])
             pk += 1
         closed = stage == "closed"
-        match_rows.append((mid, pk - 2, pk - 1, rid + r, stage, _ts(at),
-                           None if stage == "proposed" else _ts(at),
-                           _ts(at) if stage in ("completed", "closed") else None,
-                           5 if closed else None, "很热心，谢谢邻居" if closed else "", "", c[1],
-                           _ts(at)))  # fmt: skip
+        match_rows.append(
+            (
+                mid,
+                pk - 2,
+                pk - 1,
+                rid + r,
+                stage,
+                _ts(at),
+                None if stage == "proposed" else _ts(at),
+                _ts(at) if stage in ("completed", "closed") else None,
+                5 if closed else None,
+                "很热心，谢谢邻居" if closed else "",
+                "",
+                c[1],
+                _ts(at),
+            )
+        )
         mid += 1
-    bulk_insert(Listing._meta.db_table, ["id", "resident_id", "direction", "kind", "title", "body",
-                "visibility", "compound_id", "community_id", "street_id", "compound_path",
-                "available_from", "available_until", "status", "contact_masked", "report_count",
-                "created_at"], listing_rows)  # fmt: skip
+    bulk_insert(
+        Listing._meta.db_table,
+        [
+            "id",
+            "resident_id",
+            "direction",
+            "kind",
+            "title",
+            "body",
+            "visibility",
+            "compound_id",
+            "community_id",
+            "street_id",
+            "compound_path",
+            "available_from",
+            "available_until",
+            "status",
+            "contact_masked",
+            "report_count",
+            "created_at",
+        ],
+        listing_rows,
+    )
     bulk_insert(ListingToken._meta.db_table, ["listing_id", "token"], token_rows)
-    bulk_insert(Match._meta.db_table, ["id", "need_id", "offer_id", "proposed_by_id", "status",
-                "need_confirmed_at", "offer_confirmed_at", "completed_at", "need_rating",
-                "need_feedback", "offer_feedback", "compound_path", "created_at"], match_rows)  # fmt: skip
+    bulk_insert(
+        Match._meta.db_table,
+        [
+            "id",
+            "need_id",
+            "offer_id",
+            "proposed_by_id",
+            "status",
+            "need_confirmed_at",
+            "offer_confirmed_at",
+            "completed_at",
+            "need_rating",
+            "need_feedback",
+            "offer_feedback",
+            "compound_path",
+            "created_at",
+        ],
+        match_rows,
+    )
     _reset_sequences()
     _neighbour_offer()
     ctx.say(f"共享小区：{n_residents} 位居民，{n_open} 条发布中的信息，{len(match_rows)} 个对接")
@@ -227,8 +360,16 @@ def _neighbour_offer() -> None:
     linju = Resident.objects.filter(user__username="linju").select_related("user").first()
     if linju is None:
         return
-    services.listing_create(actor=linju.user, resident=linju, data=services.ListingInput(
-        direction="offer", kind="tool", title="家里有电钻可以出借", body="冲击钻，带钻头，周末在家"))  # fmt: skip
+    services.listing_create(
+        actor=linju.user,
+        resident=linju,
+        data=services.ListingInput(
+            direction="offer",
+            kind="tool",
+            title="家里有电钻可以出借",
+            body="冲击钻，带钻头，周末在家",
+        ),
+    )
 
 
 def _reset_sequences() -> None:
@@ -245,7 +386,7 @@ def _reset_sequences() -> None:
 
 def wipe() -> None:
     for model in (ListingReport, Match, ListingToken, Listing):
-        model.objects.all()._raw_delete(model.objects.db)  # type: ignore[attr-defined]
+        model.objects.all()._raw_delete(model.objects.db)
     # The demo residents (thousands): plain SQL, nothing else points at them by then.
     users, residents = User._meta.db_table, Resident._meta.db_table
     with connection.cursor() as cur:

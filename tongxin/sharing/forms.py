@@ -9,8 +9,9 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class ListingForm(forms.Form):
-    direction = forms.ChoiceField(label=_("我要"), choices=[(Direction.NEED, _("发布需求")),
-                                                          (Direction.OFFER, _("提供服务"))])  # fmt: skip
+    direction = forms.ChoiceField(
+        label=_("我要"), choices=[(Direction.NEED, _("发布需求")), (Direction.OFFER, _("提供服务"))]
+    )
     kind = forms.ChoiceField(label=_("类别"), choices=ListingKind.choices)
     title = forms.CharField(label=_("标题"), max_length=60)
     body = forms.CharField(
@@ -21,16 +22,19 @@ class ListingForm(forms.Form):
         help_text=_("请勿填写电话、微信等联系方式：双方确认对接后系统会互相告知。"),
     )
     visibility = forms.ChoiceField(
-        label=_("可见范围"), choices=Visibility.choices, initial=Visibility.COMPOUND,
+        label=_("可见范围"),
+        choices=Visibility.choices,
+        initial=Visibility.COMPOUND,
         help_text=_("默认只有本小区的邻居能看到。"),
-    )  # fmt: skip
+    )
     available_from = forms.DateField(label=_("开始日期"), widget=DATE, required=False)
     available_until = forms.DateField(label=_("结束日期"), widget=DATE, required=False)
 
 
 class ReportForm(forms.Form):
-    reason = forms.CharField(label=_("举报理由"), max_length=200,
-                             widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    reason = forms.CharField(
+        label=_("举报理由"), max_length=200, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class FeedbackForm(forms.Form):
@@ -41,5 +45,9 @@ class FeedbackForm(forms.Form):
         initial=5,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    feedback = forms.CharField(label=_("评价"), max_length=300, required=False,
-                               widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))  # fmt: skip
+    feedback = forms.CharField(
+        label=_("评价"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )

@@ -115,10 +115,12 @@ class MatchStatus(models.TextChoices):
 
 
 class Match(models.Model):
-    need = models.ForeignKey(Listing, verbose_name=_("需求"), on_delete=models.CASCADE,
-                             related_name="+")  # fmt: skip
-    offer = models.ForeignKey(Listing, verbose_name=_("服务"), on_delete=models.CASCADE,
-                              related_name="+")  # fmt: skip
+    need = models.ForeignKey(
+        Listing, verbose_name=_("需求"), on_delete=models.CASCADE, related_name="+"
+    )
+    offer = models.ForeignKey(
+        Listing, verbose_name=_("服务"), on_delete=models.CASCADE, related_name="+"
+    )
     proposed_by = models.ForeignKey(
         "accounts.Resident", verbose_name=_("发起人"), on_delete=models.CASCADE, related_name="+"
     )

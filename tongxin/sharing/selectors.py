@@ -40,10 +40,23 @@ from tongxin.sharing.models import (
 MODERATE = "sharing.moderate"
 # The board and the API read these; a column left out costs one query per row.
 BOARD_COLUMNS = (
-    "id", "direction", "kind", "title", "body", "visibility", "status", "available_from",
-    "available_until", "created_at", "contact_masked", "report_count", "compound_path",
-    "resident_id", "compound_id", "compound__name",
-)  # fmt: skip
+    "id",
+    "direction",
+    "kind",
+    "title",
+    "body",
+    "visibility",
+    "status",
+    "available_from",
+    "available_until",
+    "created_at",
+    "contact_masked",
+    "report_count",
+    "compound_path",
+    "resident_id",
+    "compound_id",
+    "compound__name",
+)
 
 
 @dataclass(frozen=True)
@@ -83,8 +96,7 @@ def circles_q(place: Place, prefix: str = "") -> Q:
     )
 
 
-def circles_q_ids(compound: int, community: int | None, street: int | None,
-                  prefix: str = "") -> Q:  # fmt: skip
+def circles_q_ids(compound: int, community: int | None, street: int | None, prefix: str = "") -> Q:
     q = Q(**{f"{prefix}visibility": Visibility.COMPOUND, f"{prefix}compound_id": compound})
     if community is not None:
         q |= Q(**{f"{prefix}visibility": Visibility.COMMUNITY, f"{prefix}community_id": community})
@@ -156,7 +168,9 @@ def get_match_for_resident(resident: Resident, pk: object) -> Match:
         raise Http404(gettext("该对接不存在或与您无关。")) from None
 
 
-def suggestions(listing: Listing, *, limit: int = 10, today: dt.date | None = None) -> QuerySet[Listing]:  # fmt: skip
+def suggestions(
+    listing: Listing, *, limit: int = 10, today: dt.date | None = None
+) -> QuerySet[Listing]:
     """Open listings of the same kind and the opposite direction that the poster may see and
     whose time window overlaps, nearest circle first (compound, community/grid, street), then
     the most shared jieba tokens, then newest. One query; the candidates are found through the

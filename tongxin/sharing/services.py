@@ -85,18 +85,34 @@ def listing_create(*, actor: Any, resident: Resident, data: ListingInput) -> tup
     body, masked_body = text.mask_contacts(data.body.strip())
     place = place_of(resident)
     listing = Listing.objects.create(
-        resident=resident, direction=data.direction, kind=data.kind, title=title, body=body,
-        visibility=data.visibility, compound=place.compound, community=place.community,
-        street=place.street, compound_path=place.compound.path,
-        available_from=data.available_from or today, available_until=data.available_until,
+        resident=resident,
+        direction=data.direction,
+        kind=data.kind,
+        title=title,
+        body=body,
+        visibility=data.visibility,
+        compound=place.compound,
+        community=place.community,
+        street=place.street,
+        compound_path=place.compound.path,
+        available_from=data.available_from or today,
+        available_until=data.available_until,
         contact_masked=masked_title or masked_body,
-    )  # fmt: skip
+    )
     ListingToken.objects.bulk_create(
         ListingToken(listing=listing, token=t) for t in text.tokens(f"{title} {body}")
     )
-    audit(actor=actor, action="sharing.listing_create", obj=listing,
-          diff={"direction": listing.direction, "kind": listing.kind,
-                "visibility": listing.visibility, "contact_masked": listing.contact_masked})  # fmt: skip
+    audit(
+        actor=actor,
+        action="sharing.listing_create",
+        obj=listing,
+        diff={
+            "direction": listing.direction,
+            "kind": listing.kind,
+            "visibility": listing.visibility,
+            "contact_masked": listing.contact_masked,
+        },
+    )
     return listing, listing.contact_masked
 
 
@@ -112,9 +128,9 @@ def listing_withdraw(*, actor: Any, resident: Resident, listing: Listing) -> Lis
         raise ConflictError(gettext("该信息已对接或已结束，不能撤回。"))
     listing.status = ListingStatus.WITHDRAWN
     listing.save(update_fields=["status"])
-    Match.objects.filter(
-        Q(need=listing) | Q(offer=listing), status=MatchStatus.PROPOSED
-    ).update(status=MatchStatus.CANCELLED)  # fmt: skip
+    Match.objects.filter(Q(need=listing) | Q(offer=listing), status=MatchStatus.PROPOSED).update(
+        status=MatchStatus.CANCELLED
+    )
     audit(actor=actor, action="sharing.listing_withdraw", obj=listing)
     return listing
 
@@ -151,14 +167,21 @@ def match_propose(*, actor: Any, resident: Resident, mine: Listing, other: Listi
         with transaction.atomic():
             Match.objects.filter(need=need, offer=offer, status=MatchStatus.CANCELLED).delete()
             match = Match.objects.create(
-                need=need, offer=offer, proposed_by=resident, compound_path=need.compound_path,
+                need=need,
+                offer=offer,
+                proposed_by=resident,
+                compound_path=need.compound_path,
                 need_confirmed_at=now if need is mine else None,
                 offer_confirmed_at=now if offer is mine else None,
-            )  # fmt: skip
+            )
     except IntegrityError:
         raise ConflictError(gettext("已经向对方发起过对接，请等待对方确认。")) from None
-    audit(actor=actor, action="sharing.match_propose", obj=match,
-          diff={"need": need.pk, "offer": offer.pk})  # fmt: skip
+    audit(
+        actor=actor,
+        action="sharing.match_propose",
+        obj=match,
+        diff={"need": need.pk, "offer": offer.pk},
+    )
     return match
 
 
@@ -186,8 +209,10 @@ def match_confirm(*, actor: Any, resident: Resident, match: Match) -> Match:
     # Read the state again under a lock: the other side may have confirmed a moment ago.
     fresh = Match.objects.select_for_update().get(pk=match.pk)
     match.status = fresh.status
-    match.need_confirmed_at, match.offer_confirmed_at = (fresh.need_confirmed_at,
-                                                         fresh.offer_confirmed_at)  # fmt: skip
+    match.need_confirmed_at, match.offer_confirmed_at = (
+        fresh.need_confirmed_at,
+        fresh.offer_confirmed_at,
+    )
     if match.status != MatchStatus.PROPOSED:
         raise ConflictError(gettext("该对接已确认或已结束，无需再次确认。"))
     field = f"{side}_confirmed_at"
@@ -238,8 +263,9 @@ def match_complete(*, actor: Any, resident: Resident, match: Match) -> Match:
 
 
 @transaction.atomic
-def match_feedback(*, actor: Any, resident: Resident, match: Match, rating: int,
-                   feedback: str = "") -> Match:  # fmt: skip
+def match_feedback(
+    *, actor: Any, resident: Resident, match: Match, rating: int, feedback: str = ""
+) -> Match:
     """Either side rates the other (1-5); the first feedback closes the match and both
     listings."""
     side = _side(match, resident, gettext("评价"))
@@ -261,8 +287,12 @@ def match_feedback(*, actor: Any, resident: Resident, match: Match, rating: int,
             status=ListingStatus.CLOSED
         )
     match.save(update_fields=fields)
-    audit(actor=actor, action="sharing.match_feedback", obj=match,
-          diff={"side": side, "rating": rating})  # fmt: skip
+    audit(
+        actor=actor,
+        action="sharing.match_feedback",
+        obj=match,
+        diff={"side": side, "rating": rating},
+    )
     return match
 
 
@@ -277,8 +307,12 @@ def match_reveal_contact(*, actor: Any, resident: Resident, match: Match) -> tup
     if match.status not in CONTACT_STATUSES:
         raise ForbiddenError(gettext("双方都确认对接后才能查看对方的联系方式。"))
     other = match.offer.resident if side == "need" else match.need.resident
-    audit(actor=actor, action="sharing.reveal_contact", obj=match,
-          diff={"side": side, "resident": other.pk})  # fmt: skip
+    audit(
+        actor=actor,
+        action="sharing.reveal_contact",
+        obj=match,
+        diff={"side": side, "resident": other.pk},
+    )
     return other.name, other.reveal_phone()
 
 
@@ -306,8 +340,12 @@ def listing_report(*, actor: Any, resident: Resident, listing: Listing, reason: 
         listing.status = ListingStatus.HIDDEN
         fields.append("status")
     listing.save(update_fields=fields)
-    audit(actor=actor, action="sharing.listing_report", obj=listing,
-          diff={"reports": listing.report_count, "status": listing.status})  # fmt: skip
+    audit(
+        actor=actor,
+        action="sharing.listing_report",
+        obj=listing,
+        diff={"reports": listing.report_count, "status": listing.status},
+    )
     return listing
 
 
@@ -332,7 +370,11 @@ def listing_review(*, actor: Any, listing: Listing, decision: str) -> Listing:
     if decision == "remove":
         Match.objects.filter(
             Q(need=listing) | Q(offer=listing), status=MatchStatus.PROPOSED
-        ).update(status=MatchStatus.CANCELLED)  # fmt: skip
-    audit(actor=actor, action=f"sharing.listing_{decision}", obj=listing,
-          diff={"status": [before, listing.status]})  # fmt: skip
+        ).update(status=MatchStatus.CANCELLED)
+    audit(
+        actor=actor,
+        action=f"sharing.listing_{decision}",
+        obj=listing,
+        diff={"status": [before, listing.status]},
+    )
     return listing

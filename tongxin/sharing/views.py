@@ -56,10 +56,19 @@ def home(request: HttpRequest) -> HttpResponse:
     direction = request.GET.get("direction", "")
     direction = direction if direction in Direction.values else ""
     page = paginate(request, selectors.board(place, kind=kind, direction=direction))
-    return render(request, "sharing/home.html", {
-        "resident": resident, "place": place, "page": page, "kinds": ListingKind.choices,
-        "kind": kind, "direction": direction, "query": _query(kind=kind, direction=direction),
-    })  # fmt: skip
+    return render(
+        request,
+        "sharing/home.html",
+        {
+            "resident": resident,
+            "place": place,
+            "page": page,
+            "kinds": ListingKind.choices,
+            "kind": kind,
+            "direction": direction,
+            "query": _query(kind=kind, direction=direction),
+        },
+    )
 
 
 @login_required
@@ -126,8 +135,9 @@ def propose(request: HttpRequest, pk: int, other: int) -> HttpResponse:
     mine = selectors.get_listing_for_resident(resident, place, pk)
     theirs = selectors.get_listing_for_resident(resident, place, other)
     try:
-        match = services.match_propose(actor=request.user, resident=resident, mine=mine,
-                                       other=theirs)  # fmt: skip
+        match = services.match_propose(
+            actor=request.user, resident=resident, mine=mine, other=theirs
+        )
     except ServiceError as e:
         _fail(request, e)
         return redirect("sharing:detail", pk=mine.pk)
@@ -143,8 +153,12 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.listing_report(actor=request.user, resident=resident, listing=listing,
-                                    reason=form.cleaned_data["reason"])  # fmt: skip
+            services.listing_report(
+                actor=request.user,
+                resident=resident,
+                listing=listing,
+                reason=form.cleaned_data["reason"],
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -158,8 +172,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     resident = _resident(request)
     page = paginate(request, selectors.my_listings(resident))
     matches = list(selectors.my_matches(resident)[:20])
-    return render(request, "sharing/mine.html", {"page": page, "matches": matches,
-                                                 "resident": resident})  # fmt: skip
+    return render(
+        request, "sharing/mine.html", {"page": page, "matches": matches, "resident": resident}
+    )
 
 
 @login_required
@@ -185,16 +200,19 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
             elif action == "feedback":
                 if form.is_valid():
                     services.match_feedback(
-                        actor=request.user, resident=resident, match=m,
+                        actor=request.user,
+                        resident=resident,
+                        match=m,
                         rating=form.cleaned_data["rating"],
                         feedback=form.cleaned_data["feedback"],
-                    )  # fmt: skip
+                    )
                     messages.success(request, gettext("感谢您的评价，本次对接已结束。"))
                 else:
                     messages.error(request, gettext("请选择1到5分的评分。"))
             elif action == "contact":
-                contact = services.match_reveal_contact(actor=request.user, resident=resident,
-                                                        match=m)  # fmt: skip
+                contact = services.match_reveal_contact(
+                    actor=request.user, resident=resident, match=m
+                )
             else:
                 raise Http404
         except ServiceError as e:
@@ -204,13 +222,22 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
         m = selectors.get_match_for_resident(resident, pk)
     assert side is not None
     other_side = "offer" if side == "need" else "need"
-    response = render(request, "sharing/match.html", {
-        "match": m, "side": side, "mine": getattr(m, side), "theirs": getattr(m, other_side),
-        "my_confirmed": getattr(m, f"{side}_confirmed_at") is not None,
-        "my_rating": getattr(m, f"{side}_rating"), "form": form, "contact": contact,
-        "can_contact": m.status in services.CONTACT_STATUSES,
-        "statuses": MatchStatus,
-    })  # fmt: skip
+    response = render(
+        request,
+        "sharing/match.html",
+        {
+            "match": m,
+            "side": side,
+            "mine": getattr(m, side),
+            "theirs": getattr(m, other_side),
+            "my_confirmed": getattr(m, f"{side}_confirmed_at") is not None,
+            "my_rating": getattr(m, f"{side}_rating"),
+            "form": form,
+            "contact": contact,
+            "can_contact": m.status in services.CONTACT_STATUSES,
+            "statuses": MatchStatus,
+        },
+    )
     if contact is not None:
         response["Cache-Control"] = "no-store"
     return response
@@ -219,7 +246,7 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
 # ---- staff --------------------------------------------------------------------------------
 
 
-def _moderator(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _moderator(request: HttpRequest):
     scope = request.scope  # type: ignore[attr-defined]
     if not scope.has(selectors.MODERATE):
         raise Http404
@@ -235,10 +262,18 @@ def board(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     kind = kind if kind in ListingKind.values else ""
     page = paginate(request, selectors.staff_board(scope, status=status, kind=kind))
-    return render(request, "sharing/board.html", {
-        "page": page, "status": status, "kind": kind, "statuses": ListingStatus.choices,
-        "kinds": ListingKind.choices, "query": _query(status=status, kind=kind),
-    })  # fmt: skip
+    return render(
+        request,
+        "sharing/board.html",
+        {
+            "page": page,
+            "status": status,
+            "kind": kind,
+            "statuses": ListingStatus.choices,
+            "kinds": ListingKind.choices,
+            "query": _query(status=status, kind=kind),
+        },
+    )
 
 
 @login_required
@@ -248,13 +283,19 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     listing = selectors.get_listing_for_staff(scope, pk)
     if request.method == "POST":
         try:
-            services.listing_review(actor=request.user, listing=listing,
-                                    decision=request.POST.get("decision", ""))  # fmt: skip
+            services.listing_review(
+                actor=request.user, listing=listing, decision=request.POST.get("decision", "")
+            )
         except ServiceError as e:
             _fail(request, e)
         else:
             messages.success(request, gettext("已处理。"))
         return redirect("sharing:review", pk=listing.pk)
-    return render(request, "sharing/review.html", {
-        "listing": listing, "reports": selectors.listing_reports(listing),
-    })  # fmt: skip
+    return render(
+        request,
+        "sharing/review.html",
+        {
+            "listing": listing,
+            "reports": selectors.listing_reports(listing),
+        },
+    )

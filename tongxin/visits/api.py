@@ -110,35 +110,70 @@ class ToCaseIn(Schema):
 def _page(qs: Any, page: int) -> dict[str, Any]:
     size = settings.PAGE_SIZE
     start = (page - 1) * size
-    return {"count": qs.count(), "page": page, "page_size": size,
-            "results": list(qs[start : start + size])}  # fmt: skip
+    return {
+        "count": qs.count(),
+        "page": page,
+        "page_size": size,
+        "results": list(qs[start : start + size]),
+    }
 
 
 def _problem_out(p: VisitProblem, info: selectors.CaseInfo | None) -> dict[str, Any]:
     case = None
     if info is not None:
-        case = {"id": info.pk, "tracking_code": info.code, "state": info.state,
-                "state_label": info.state_label, "light": info.light}  # fmt: skip
+        case = {
+            "id": info.pk,
+            "tracking_code": info.code,
+            "state": info.state,
+            "state_label": info.state_label,
+            "light": info.light,
+        }
     elif p.case_pk is not None:
-        case = {"id": p.case_pk, "tracking_code": p.case_code, "state": "", "state_label": "",
-                "light": ""}  # fmt: skip
-    return {"id": p.pk, "text": p.text, "status": p.status, "resolution": p.resolution,
-            "case": case}  # fmt: skip
+        case = {
+            "id": p.case_pk,
+            "tracking_code": p.case_code,
+            "state": "",
+            "state_label": "",
+            "light": "",
+        }
+    return {
+        "id": p.pk,
+        "text": p.text,
+        "status": p.status,
+        "resolution": p.resolution,
+        "case": case,
+    }
 
 
 def _detail(visit: Visit) -> dict[str, Any]:
     problems = selectors.visit_problems(visit)
     infos = selectors.case_infos([p.case_pk for p in problems if p.case_pk is not None])
-    out = {f: getattr(visit, f) for f in ("id", "kind", "visited_on", "visitor_name", "org_id",
-                                          "area_id", "household", "people_met", "heard",
-                                          "unit_id", "post_id")}  # fmt: skip
-    out.update(org_name=visit.org.name, area_name=visit.area.name,
-               problems=[_problem_out(p, infos.get(p.case_pk or 0)) for p in problems])  # fmt: skip
+    out = {
+        f: getattr(visit, f)
+        for f in (
+            "id",
+            "kind",
+            "visited_on",
+            "visitor_name",
+            "org_id",
+            "area_id",
+            "household",
+            "people_met",
+            "heard",
+            "unit_id",
+            "post_id",
+        )
+    }
+    out.update(
+        org_name=visit.org.name,
+        area_name=visit.area.name,
+        problems=[_problem_out(p, infos.get(p.case_pk or 0)) for p in problems],
+    )
     return out
 
 
 @router.get("/", response=VisitPage, summary="民情日记（分页；按类型、月份、组织筛选）")
-def visit_list(request: HttpRequest, query: Query[VisitListQuery]):  # type: ignore[no-untyped-def]
+def visit_list(request: HttpRequest, query: Query[VisitListQuery]):
     scope = _scope(request)
     month = None
     if query.month:
@@ -156,12 +191,12 @@ def visit_list(request: HttpRequest, query: Query[VisitListQuery]):  # type: ign
 @router.get(
     "/{int:visit_id}", response=VisitDetailOut, summary="走访记录详情（含问题及其事件状态）"
 )
-def visit_detail(request: HttpRequest, visit_id: int):  # type: ignore[no-untyped-def]
+def visit_detail(request: HttpRequest, visit_id: int):
     return _detail(selectors.get_visit_for(_scope(request), visit_id))
 
 
 @router.post("/", response={201: VisitDetailOut}, summary="记录走访（可同时登记问题）")
-def visit_create(request: HttpRequest, payload: VisitIn):  # type: ignore[no-untyped-def]
+def visit_create(request: HttpRequest, payload: VisitIn):
     scope = _scope(request, "visits.manage")
     org = get_org_for(scope, payload.org_id, "visits.manage")
     area = selectors.areas_for_recording(scope).filter(pk=payload.area_id).first()
@@ -172,16 +207,23 @@ def visit_create(request: HttpRequest, payload: VisitIn):  # type: ignore[no-unt
         selectors.get_post_for(scope, payload.post_id, "visits.manage") if payload.post_id else None
     )
     data = services.VisitInput(
-        kind=payload.kind, visited_on=payload.visited_on, org=org, area=area,
-        people_met=payload.people_met, heard=payload.heard, household=payload.household,
-        unit=unit, post=post, problems=tuple(payload.problems),
-    )  # fmt: skip
+        kind=payload.kind,
+        visited_on=payload.visited_on,
+        org=org,
+        area=area,
+        people_met=payload.people_met,
+        heard=payload.heard,
+        household=payload.household,
+        unit=unit,
+        post=post,
+        problems=tuple(payload.problems),
+    )
     visit = services.visit_record(actor=request.user, data=data)
     return Status(201, _detail(selectors.get_visit_for(scope, visit.pk)))
 
 
 @router.post("/{int:visit_id}/problems", response={201: ProblemOut}, summary="登记走访中反映的问题")
-def problem_raise(request: HttpRequest, visit_id: int, payload: ProblemIn):  # type: ignore[no-untyped-def]
+def problem_raise(request: HttpRequest, visit_id: int, payload: ProblemIn):
     scope = _scope(request, "visits.manage")
     visit = selectors.get_visit_for(scope, visit_id, "visits.manage")
     problem = services.problem_raise(actor=request.user, visit=visit, text=payload.text)
@@ -189,7 +231,7 @@ def problem_raise(request: HttpRequest, visit_id: int, payload: ProblemIn):  # t
 
 
 @router.post("/problems/{int:problem_id}/case", response=ProblemOut, summary="问题转为事件（一次）")
-def problem_to_case(request: HttpRequest, problem_id: int, payload: ToCaseIn):  # type: ignore[no-untyped-def]
+def problem_to_case(request: HttpRequest, problem_id: int, payload: ToCaseIn):
     scope = _scope(request, "visits.manage")
     problem = selectors.get_problem_for(scope, problem_id, "visits.manage")
     category = cases_link.category_for(payload.category)
@@ -238,22 +280,31 @@ class ProgressQuery(Schema):
 @router.get(
     "/quotas", response=ProgressPage, summary="三访配额进度（每人：本季度联系走访、本月家访）"
 )
-def quotas(request: HttpRequest, query: Query[ProgressQuery]):  # type: ignore[no-untyped-def]
+def quotas(request: HttpRequest, query: Query[ProgressQuery]):
     scope = _scope(request)
     day = query.on or selectors.today()
     org = get_org_for(scope, query.org_id) if query.org_id else None
     page = _page(selectors.assignment_progress(scope, day, org), query.page)
     rows = selectors.progress_rows(page["results"], selectors.quota_rules())
     page["results"] = [
-        {"assignment_id": p.assignment.pk, "leader_id": p.assignment.leader.pk,
-         "leader_name": p.assignment.leader.name, "org_id": p.assignment.org.pk,
-         "org_name": p.assignment.org.name, "contact_duty": p.assignment.contact_duty,
-         "home_duty": p.assignment.home_duty, "units_visited": p.units[0],
-         "units_target": p.units[1], "households_visited": p.households[0],
-         "households_target": p.households[1], "home_visits": p.home[0],
-         "home_target": p.home[1], "complete": p.complete}
+        {
+            "assignment_id": p.assignment.pk,
+            "leader_id": p.assignment.leader.pk,
+            "leader_name": p.assignment.leader.name,
+            "org_id": p.assignment.org.pk,
+            "org_name": p.assignment.org.name,
+            "contact_duty": p.assignment.contact_duty,
+            "home_duty": p.assignment.home_duty,
+            "units_visited": p.units[0],
+            "units_target": p.units[1],
+            "households_visited": p.households[0],
+            "households_target": p.households[1],
+            "home_visits": p.home[0],
+            "home_target": p.home[1],
+            "complete": p.complete,
+        }
         for p in rows
-    ]  # fmt: skip
+    ]
     page["quarter_start"] = selectors.quarter_bounds(day)[0]
     page["month_start"] = selectors.month_bounds(day)[0]
     return page
@@ -287,7 +338,7 @@ class BriefingQuery(Schema):
 
 
 @router.get("/briefing", response=BriefingOut, summary="双周通报会：两周内走访反映的问题及办理情况")
-def briefing(request: HttpRequest, query: Query[BriefingQuery]):  # type: ignore[no-untyped-def]
+def briefing(request: HttpRequest, query: Query[BriefingQuery]):
     scope = _scope(request)
     start, _end = selectors.briefing_window(query.on or selectors.today())
     org = get_org_for(scope, query.org_id) if query.org_id else None
@@ -297,12 +348,22 @@ def briefing(request: HttpRequest, query: Query[BriefingQuery]):  # type: ignore
         rows = []
         for p, info in g.rows:
             row = _problem_out(p, info)
-            row.update(visit_id=p.visit_id, visited_on=p.visited_on, area_name=p.visit.area.name,
-                       visitor_name=p.visit.visitor_name)  # fmt: skip
+            row.update(
+                visit_id=p.visit_id,
+                visited_on=p.visited_on,
+                area_name=p.visit.area.name,
+                visitor_name=p.visit.visitor_name,
+            )
             rows.append(row)
         groups.append({"key": g.key, "label": g.label, "problems": rows})
-    return {"start": report.start, "end": report.end, "visits": report.visits,
-            "total": report.total, "truncated": report.truncated, "groups": groups}  # fmt: skip
+    return {
+        "start": report.start,
+        "end": report.end,
+        "visits": report.visits,
+        "total": report.total,
+        "truncated": report.truncated,
+        "groups": groups,
+    }
 
 
 # --- edit and end 三访责任 and 巡访服务岗 (as the pages /visits/quotas/<id>/edit/ and /end/,
@@ -377,8 +438,13 @@ class PostPatchIn(Schema):
 
 
 # Service field names that the API calls differently.
-API_FIELDS = {"org": "org_id", "units": "unit_ids", "household_area": "household_area_id",
-              "area": "area_id", "members": "member_ids"}  # fmt: skip
+API_FIELDS = {
+    "org": "org_id",
+    "units": "unit_ids",
+    "household_area": "household_area_id",
+    "area": "area_id",
+    "members": "member_ids",
+}
 
 NO_ORG = gettext_lazy("编号为%(id)s的党组织不存在或不在您的管辖范围内，请重新选择。")
 NO_UNIT = gettext_lazy("编号为%(id)s的单位不存在或不在您的管辖范围内，请重新选择。")
@@ -391,8 +457,14 @@ def _api_fields(err: ServiceError) -> ServiceError:
     return err
 
 
-def _pick(qs: Any, ids: list[int], kept: dict[int, Any], message: object,
-          errors: dict[str, str], field: str) -> list[Any]:  # fmt: skip
+def _pick(
+    qs: Any,
+    ids: list[int],
+    kept: dict[int, Any],
+    message: object,
+    errors: dict[str, str],
+    field: str,
+) -> list[Any]:
     """The rows with these ids, in the given order: those already chosen (``kept``, which
     stay valid as on the edit pages) and those of ``qs``. An id among neither (unknown, or
     out of reach: the two look alike) is a field error naming it."""
@@ -408,29 +480,50 @@ def _assignment_out(scope: Scope, pk: int) -> dict[str, Any]:
     a = selectors.get_assignment_for(scope, pk)
     targets = list(selectors.assignment_targets(a))
     return {
-        "id": a.pk, "leader_id": a.leader_id, "leader_name": a.leader.name, "org_id": a.org_id,
-        "org_name": a.org.name, "contact_duty": a.contact_duty, "home_duty": a.home_duty,
+        "id": a.pk,
+        "leader_id": a.leader_id,
+        "leader_name": a.leader.name,
+        "org_id": a.org_id,
+        "org_name": a.org.name,
+        "contact_duty": a.contact_duty,
+        "home_duty": a.home_duty,
         "active": a.active,
         "units": [{"id": t.unit.pk, "name": t.unit.name} for t in targets if t.unit is not None],
-        "households": [{"id": t.pk, "label": t.label, "area_id": t.area_id,
-                        "area_name": t.area.name if t.area else ""}
-                       for t in targets if t.kind == "household"],
-    }  # fmt: skip
+        "households": [
+            {
+                "id": t.pk,
+                "label": t.label,
+                "area_id": t.area_id,
+                "area_name": t.area.name if t.area else "",
+            }
+            for t in targets
+            if t.kind == "household"
+        ],
+    }
 
 
 def _post_out(scope: Scope, pk: int) -> dict[str, Any]:
     p = selectors.get_post_for(scope, pk)
     return {
-        "id": p.pk, "name": p.name, "org_id": p.org_id, "org_name": p.org.name,
-        "area_id": p.area_id, "area_name": p.area.name, "place": p.place, "shifts": p.shifts,
+        "id": p.pk,
+        "name": p.name,
+        "org_id": p.org_id,
+        "org_name": p.org.name,
+        "area_id": p.area_id,
+        "area_name": p.area.name,
+        "place": p.place,
+        "shifts": p.shifts,
         "active": p.active,
         "members": [{"id": m.pk, "name": m.name} for m in selectors.post_members(p)],
-    }  # fmt: skip
+    }
 
 
-@router.patch("/quotas/{int:assignment_id}", response=AssignmentOut,
-              summary="修改三访责任：所在党组织、责任、联系单位和联系户（名单为完整名单）")  # fmt: skip
-def assignment_update(request: HttpRequest, assignment_id: int, payload: AssignmentPatchIn):  # type: ignore[no-untyped-def]
+@router.patch(
+    "/quotas/{int:assignment_id}",
+    response=AssignmentOut,
+    summary="修改三访责任：所在党组织、责任、联系单位和联系户（名单为完整名单）",
+)
+def assignment_update(request: HttpRequest, assignment_id: int, payload: AssignmentPatchIn):
     scope = _scope(request, "visits.manage")
     a = selectors.get_assignment_for(scope, assignment_id, "visits.manage")
     if not a.active:  # before the ids are checked: nothing to fix would make it editable
@@ -439,18 +532,26 @@ def assignment_update(request: HttpRequest, assignment_id: int, payload: Assignm
     errors: dict[str, str] = {}
     org = a.org
     if payload.org_id is not None and payload.org_id != a.org_id:
-        found = _pick(selectors.orgs_for_recording(scope), [payload.org_id], {}, NO_ORG,
-                      errors, "org_id")  # fmt: skip
+        found = _pick(
+            selectors.orgs_for_recording(scope), [payload.org_id], {}, NO_ORG, errors, "org_id"
+        )
         org = found[0] if found else a.org
     linked = {t.unit.pk: t.unit for t in targets if t.unit is not None}
     units = list(linked.values())
     if payload.unit_ids is not None:
-        units = _pick(units_for_choice(scope), payload.unit_ids, linked, NO_UNIT, errors,
-                      "unit_ids")  # fmt: skip
+        units = _pick(
+            units_for_choice(scope), payload.unit_ids, linked, NO_UNIT, errors, "unit_ids"
+        )
     area = None
     if payload.household_area_id is not None:
-        found = _pick(selectors.areas_for_recording(scope), [payload.household_area_id], {},
-                      NO_AREA, errors, "household_area_id")  # fmt: skip
+        found = _pick(
+            selectors.areas_for_recording(scope),
+            [payload.household_area_id],
+            {},
+            NO_AREA,
+            errors,
+            "household_area_id",
+        )
         area = found[0] if found else None
     labels = [t.label for t in targets if t.kind == "household"]
     if payload.households is not None:
@@ -459,28 +560,38 @@ def assignment_update(request: HttpRequest, assignment_id: int, payload: Assignm
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
     try:
         services.assignment_update(
-            actor=request.user, assignment=a, org=org, units=units, household_labels=labels,
+            actor=request.user,
+            assignment=a,
+            org=org,
+            units=units,
+            household_labels=labels,
             household_area=area,
             contact_duty=a.contact_duty if payload.contact_duty is None else payload.contact_duty,
             home_duty=a.home_duty if payload.home_duty is None else payload.home_duty,
-        )  # fmt: skip
+        )
     except ServiceError as e:
         raise _api_fields(e) from None
     return _assignment_out(scope, a.pk)
 
 
-@router.post("/quotas/{int:assignment_id}/end", response=AssignmentOut,
-             summary="停用三访责任（联系记录和走访记录保留）")  # fmt: skip
-def assignment_end(request: HttpRequest, assignment_id: int):  # type: ignore[no-untyped-def]
+@router.post(
+    "/quotas/{int:assignment_id}/end",
+    response=AssignmentOut,
+    summary="停用三访责任（联系记录和走访记录保留）",
+)
+def assignment_end(request: HttpRequest, assignment_id: int):
     scope = _scope(request, "visits.manage")
     a = selectors.get_assignment_for(scope, assignment_id, "visits.manage")
     services.assignment_end(actor=request.user, assignment=a)
     return _assignment_out(scope, a.pk)
 
 
-@router.patch("/posts/{int:post_id}", response=PostOut,
-              summary="修改巡访服务岗：名称、党组织、区域、地点、值守时间、巡访员（完整名单）")  # fmt: skip
-def post_update(request: HttpRequest, post_id: int, payload: PostPatchIn):  # type: ignore[no-untyped-def]
+@router.patch(
+    "/posts/{int:post_id}",
+    response=PostOut,
+    summary="修改巡访服务岗：名称、党组织、区域、地点、值守时间、巡访员（完整名单）",
+)
+def post_update(request: HttpRequest, post_id: int, payload: PostPatchIn):
     scope = _scope(request, "visits.manage")
     p = selectors.get_post_for(scope, post_id, "visits.manage")
     if not p.active:
@@ -488,35 +599,48 @@ def post_update(request: HttpRequest, post_id: int, payload: PostPatchIn):  # ty
     errors: dict[str, str] = {}
     org, area = p.org, p.area
     if payload.org_id is not None and payload.org_id != p.org_id:
-        found = _pick(selectors.orgs_for_recording(scope), [payload.org_id], {}, NO_ORG,
-                      errors, "org_id")  # fmt: skip
+        found = _pick(
+            selectors.orgs_for_recording(scope), [payload.org_id], {}, NO_ORG, errors, "org_id"
+        )
         org = found[0] if found else p.org
     if payload.area_id is not None and payload.area_id != p.area_id:
-        found = _pick(selectors.areas_for_recording(scope), [payload.area_id], {}, NO_AREA,
-                      errors, "area_id")  # fmt: skip
+        found = _pick(
+            selectors.areas_for_recording(scope), [payload.area_id], {}, NO_AREA, errors, "area_id"
+        )
         area = found[0] if found else p.area
     on_duty = {m.pk: m for m in selectors.post_members(p)}
     members = list(on_duty.values())
     if payload.member_ids is not None:
-        members = _pick(selectors.members_for_choice(scope), payload.member_ids, on_duty,
-                        NO_MEMBER, errors, "member_ids")  # fmt: skip
+        members = _pick(
+            selectors.members_for_choice(scope),
+            payload.member_ids,
+            on_duty,
+            NO_MEMBER,
+            errors,
+            "member_ids",
+        )
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
     try:
         services.patrol_post_update(
-            actor=request.user, post=p, org=org, area=area, members=members,
+            actor=request.user,
+            post=p,
+            org=org,
+            area=area,
+            members=members,
             name=p.name if payload.name is None else payload.name,
             place=p.place if payload.place is None else payload.place,
             shifts=p.shifts if payload.shifts is None else payload.shifts,
-        )  # fmt: skip
+        )
     except ServiceError as e:
         raise _api_fields(e) from None
     return _post_out(scope, p.pk)
 
 
-@router.post("/posts/{int:post_id}/end", response=PostOut,
-             summary="停用巡访服务岗（已记录的巡访保留）")  # fmt: skip
-def post_end(request: HttpRequest, post_id: int):  # type: ignore[no-untyped-def]
+@router.post(
+    "/posts/{int:post_id}/end", response=PostOut, summary="停用巡访服务岗（已记录的巡访保留）"
+)
+def post_end(request: HttpRequest, post_id: int):
     scope = _scope(request, "visits.manage")
     p = selectors.get_post_for(scope, post_id, "visits.manage")
     services.patrol_post_end(actor=request.user, post=p)

@@ -40,23 +40,73 @@ from tongxin.visits.models import (
 LIMITS = {"town": (10_000, 400, 400), "city": (150, 60, 30)}
 
 VISIT_COLUMNS = [
-    "id", "kind", "visited_on", "visitor_id", "visitor_member_id", "visitor_name", "org_id",
-    "org_path", "area_id", "area_path", "unit_id", "household", "target_id", "post_id",
-    "people_met", "heard", "created_at",
-]  # fmt: skip
+    "id",
+    "kind",
+    "visited_on",
+    "visitor_id",
+    "visitor_member_id",
+    "visitor_name",
+    "org_id",
+    "org_path",
+    "area_id",
+    "area_path",
+    "unit_id",
+    "household",
+    "target_id",
+    "post_id",
+    "people_met",
+    "heard",
+    "created_at",
+]
 PROBLEM_COLUMNS = [
-    "id", "visit_id", "text", "status", "resolution", "case_pk", "case_code", "org_path",
-    "area_path", "visited_on", "created_at", "updated_at",
-]  # fmt: skip
-ASSIGNMENT_COLUMNS = ["id", "leader_id", "org_id", "org_path", "contact_duty", "home_duty",
-                      "active", "created_at"]  # fmt: skip
+    "id",
+    "visit_id",
+    "text",
+    "status",
+    "resolution",
+    "case_pk",
+    "case_code",
+    "org_path",
+    "area_path",
+    "visited_on",
+    "created_at",
+    "updated_at",
+]
+ASSIGNMENT_COLUMNS = [
+    "id",
+    "leader_id",
+    "org_id",
+    "org_path",
+    "contact_duty",
+    "home_duty",
+    "active",
+    "created_at",
+]
 TARGET_COLUMNS = ["id", "assignment_id", "kind", "unit_id", "area_id", "label"]
-POST_COLUMNS = ["id", "name", "org_id", "org_path", "area_id", "area_path", "place", "shifts",
-                "active", "created_at"]  # fmt: skip
+POST_COLUMNS = [
+    "id",
+    "name",
+    "org_id",
+    "org_path",
+    "area_id",
+    "area_path",
+    "place",
+    "shifts",
+    "active",
+    "created_at",
+]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-PEOPLE = ["{s}大爷一家", "{s}阿姨", "独居老人{s}奶奶", "{s}师傅夫妇", "困难户{s}家", "退休党员{s}老师",
-          "{s}家三口", "外来务工人员小{s}"]  # fmt: skip
+PEOPLE = [
+    "{s}大爷一家",
+    "{s}阿姨",
+    "独居老人{s}奶奶",
+    "{s}师傅夫妇",
+    "困难户{s}家",
+    "退休党员{s}老师",
+    "{s}家三口",
+    "外来务工人员小{s}",
+]
 HEARD = [
     "身体还好，子女在外地工作，平时一个人在家。",
     "家里收入稳定，对村里近期修路很满意。",
@@ -83,10 +133,19 @@ PROBLEMS = [
     "河道有漂浮垃圾",
     "希望增设休息座椅和遮阳棚",
 ]
-RESOLUTIONS = ["当场讲解政策，已帮助办理", "联系物业已修复", "村委会研究后已解决",
-               "已协调相关部门处理完毕", "已安排志愿者结对帮扶"]  # fmt: skip
-PATROL_HEARD = ["巡访田间地头，了解春耕用水情况。", "村前村后巡查，宣传防汛知识。",
-                "走访村民，宣传垃圾分类新规。", "调解两户村民宅基地边界纠纷。"]  # fmt: skip
+RESOLUTIONS = [
+    "当场讲解政策，已帮助办理",
+    "联系物业已修复",
+    "村委会研究后已解决",
+    "已协调相关部门处理完毕",
+    "已安排志愿者结对帮扶",
+]
+PATROL_HEARD = [
+    "巡访田间地头，了解春耕用水情况。",
+    "村前村后巡查，宣传防汛知识。",
+    "走访村民，宣传垃圾分类新规。",
+    "调解两户村民宅基地边界纠纷。",
+]
 
 
 def _next_id(model: Any) -> int:
@@ -125,15 +184,27 @@ def load(ctx: DemoContext) -> None:
         return
     seats = list(
         Leadership.objects.filter(
-            Q(org__area__level="community", org__sector__in=["village", "community"],
-              role__in=["secretary", "deputy"])
+            Q(
+                org__area__level="community",
+                org__sector__in=["village", "community"],
+                role__in=["secretary", "deputy"],
+            )
             | Q(org__area__level="street", org__kind__in=["working_committee", "committee"]),
             term_end__gte=today,
         )
         .order_by("org__path", "id")
-        .values_list("member_id", "member__name", "org_id", "org__path", "org__kind",
-                     "org__sector", "org__area__level", "org__area__path", "role")
-    )  # fmt: skip
+        .values_list(
+            "member_id",
+            "member__name",
+            "org_id",
+            "org__path",
+            "org__kind",
+            "org__sector",
+            "org__area__level",
+            "org__area__path",
+            "role",
+        )
+    )
     demo_member = _demo_member()
     seen: set[int] = set()
     cadres, leaders, villages = [], [], []
@@ -171,8 +242,10 @@ def load(ctx: DemoContext) -> None:
         for depth in range(1, len(path) // Area.steplen + 1):
             units_by_street[path[: depth * Area.steplen]].append(pk)
 
-    ids = {m: itertools.count(_next_id(m)) for m in (ContactAssignment, ContactTarget,
-                                                    PatrolPost, Visit, VisitProblem)}  # fmt: skip
+    ids = {
+        m: itertools.count(_next_id(m))
+        for m in (ContactAssignment, ContactTarget, PatrolPost, Visit, VisitProblem)
+    }
     created = stamp.at(today - dt.timedelta(days=370), 1)
     assignments: list[tuple[Any, ...]] = []
     targets: list[tuple[Any, ...]] = []
@@ -199,8 +272,9 @@ def load(ctx: DemoContext) -> None:
             tid = next(ids[ContactTarget])
             targets.append((tid, aid, "household", None, cpk, label))
             household_targets.append((tid, cpk, cpath, label))
-        leader_plans.append((aid, mid, name, org_id, org_path, unit_targets, household_targets,
-                             street_compounds))  # fmt: skip
+        leader_plans.append(
+            (aid, mid, name, org_id, org_path, unit_targets, household_targets, street_compounds)
+        )
     for mid, _name, org_id, org_path, _community in cadres:
         aid = next(ids[ContactAssignment])
         assignments.append((aid, mid, org_id, org_path, False, True, True, created))
@@ -208,8 +282,20 @@ def load(ctx: DemoContext) -> None:
     for org_id, org_path, community in villages:
         pid = next(ids[PatrolPost])
         cpk, cpath, cname = compounds[community][0]
-        posts.append((pid, f"{cname}党员巡访服务岗", org_id, org_path, cpk, cpath,
-                      f"{cname}村委会门口", "每天 8:00—11:00，15:00—17:00", True, created))  # fmt: skip
+        posts.append(
+            (
+                pid,
+                f"{cname}党员巡访服务岗",
+                org_id,
+                org_path,
+                cpk,
+                cpath,
+                f"{cname}村委会门口",
+                "每天 8:00—11:00，15:00—17:00",
+                True,
+                created,
+            )
+        )
         post_plans.append((pid, org_id, org_path, cpk, cpath))
 
     bulk_insert(ContactAssignment._meta.db_table, ASSIGNMENT_COLUMNS, assignments)
@@ -223,22 +309,67 @@ def load(ctx: DemoContext) -> None:
     days = [first_day + dt.timedelta(days=d) for d in range(365)]
     recent = today - dt.timedelta(days=28)
 
-    def add_visit(kind: str, day: dt.date, member: int | None, name: str, org_id: int,
-                  org_path: str, area: tuple[int, str], unit: int | None, household: str,
-                  target: int | None, post: int | None, heard: str) -> None:  # fmt: skip
+    def add_visit(
+        kind: str,
+        day: dt.date,
+        member: int | None,
+        name: str,
+        org_id: int,
+        org_path: str,
+        area: tuple[int, str],
+        unit: int | None,
+        household: str,
+        target: int | None,
+        post: int | None,
+        heard: str,
+    ) -> None:
         vid = next(ids[Visit])
         at = stamp.at(day, rng.randint(11, 13))  # evenings in Shanghai (UTC+8)
         people = rng.choice(PEOPLE).format(s=rng.choice(SURNAMES))
-        visits.append((vid, kind, day.isoformat(), None, member, name, org_id, org_path, area[0],
-                       area[1], unit, household, target, post, people, heard, at))  # fmt: skip
+        visits.append(
+            (
+                vid,
+                kind,
+                day.isoformat(),
+                None,
+                member,
+                name,
+                org_id,
+                org_path,
+                area[0],
+                area[1],
+                unit,
+                household,
+                target,
+                post,
+                people,
+                heard,
+                at,
+            )
+        )
         if rng.random() < 0.25:
             if day >= recent:
                 status, resolution = ("open", "")
             else:
-                status, resolution = (("resolved", rng.choice(RESOLUTIONS))
-                                      if rng.random() < 0.8 else ("open", ""))  # fmt: skip
-            problems.append((next(ids[VisitProblem]), vid, rng.choice(PROBLEMS), status,
-                             resolution, None, "", org_path, area[1], day.isoformat(), at, at))  # fmt: skip
+                status, resolution = (
+                    ("resolved", rng.choice(RESOLUTIONS)) if rng.random() < 0.8 else ("open", "")
+                )
+            problems.append(
+                (
+                    next(ids[VisitProblem]),
+                    vid,
+                    rng.choice(PROBLEMS),
+                    status,
+                    resolution,
+                    None,
+                    "",
+                    org_path,
+                    area[1],
+                    day.isoformat(),
+                    at,
+                    at,
+                )
+            )
 
     for mid, name, org_id, org_path, community in cadres:
         places = compounds[community]
@@ -247,8 +378,20 @@ def load(ctx: DemoContext) -> None:
                 day = days[min(364, month_start + rng.randint(0, 29))]
                 cpk, cpath, _cname = rng.choice(places)
                 household = f"{rng.randint(1, 30)}号 {rng.choice(SURNAMES)}家"
-                add_visit("home", day, mid, name, org_id, org_path, (cpk, cpath), None, household,
-                          None, None, rng.choice(HEARD))  # fmt: skip
+                add_visit(
+                    "home",
+                    day,
+                    mid,
+                    name,
+                    org_id,
+                    org_path,
+                    (cpk, cpath),
+                    None,
+                    household,
+                    None,
+                    None,
+                    rng.choice(HEARD),
+                )
     for (
         _aid,
         mid,
@@ -264,24 +407,62 @@ def load(ctx: DemoContext) -> None:
             if unit_targets and rng.random() < 0.4:
                 tid, unit = rng.choice(unit_targets)
                 cpk, cpath, _cname = rng.choice(street_compounds)
-                add_visit("contact", day, mid, name, org_id, org_path, (cpk, cpath), unit, "",
-                          tid, None, "到联系单位调研，听取企业对营商环境的意见。")  # fmt: skip
+                add_visit(
+                    "contact",
+                    day,
+                    mid,
+                    name,
+                    org_id,
+                    org_path,
+                    (cpk, cpath),
+                    unit,
+                    "",
+                    tid,
+                    None,
+                    "到联系单位调研，听取企业对营商环境的意见。",
+                )
             else:
                 tid, cpk, cpath, label = rng.choice(households)
-                add_visit("contact", day, mid, name, org_id, org_path, (cpk, cpath), None, label,
-                          tid, None, rng.choice(HEARD))  # fmt: skip
+                add_visit(
+                    "contact",
+                    day,
+                    mid,
+                    name,
+                    org_id,
+                    org_path,
+                    (cpk, cpath),
+                    None,
+                    label,
+                    tid,
+                    None,
+                    rng.choice(HEARD),
+                )
     for pid, org_id, org_path, cpk, cpath in post_plans:
         for day in days:
             if rng.random() < 0.3:
-                add_visit("patrol", day, None, f"巡访员{rng.choice(SURNAMES)}", org_id, org_path,
-                          (cpk, cpath), None, "", None, pid, rng.choice(PATROL_HEARD))  # fmt: skip
+                add_visit(
+                    "patrol",
+                    day,
+                    None,
+                    f"巡访员{rng.choice(SURNAMES)}",
+                    org_id,
+                    org_path,
+                    (cpk, cpath),
+                    None,
+                    "",
+                    None,
+                    pid,
+                    rng.choice(PATROL_HEARD),
+                )
 
     bulk_insert(Visit._meta.db_table, VISIT_COLUMNS, visits)
     linked = _link_cases(problems, rng)
     bulk_insert(VisitProblem._meta.db_table, PROBLEM_COLUMNS, problems)
     _reset_sequences()
-    ctx.say(f"三访：{len(assignments)} 名责任人，{len(posts)} 个巡访服务岗，{len(visits)} 次走访，"
-            f"{len(problems)} 个问题（{linked} 个已转事件）")  # fmt: skip
+    ctx.say(
+        f"三访：{len(assignments)} 名责任人，{len(posts)} 个巡访服务岗，{len(visits)} 次走访，"
+        f"{len(problems)} 个问题（{linked} 个已转事件）"
+    )
 
 
 def _demo_member() -> tuple[int, str, int, str, str | None] | None:
@@ -298,7 +479,7 @@ def _demo_member() -> tuple[int, str, int, str, str | None] | None:
         )
         .first()
     )
-    return row  # type: ignore[return-value]
+    return row
 
 
 def _post_members(post_plans: list[tuple[int, int, str, int, str]]) -> None:
@@ -312,9 +493,11 @@ def _post_members(post_plans: list[tuple[int, int, str, int, str]]) -> None:
     rows: list[tuple[int, int]] = []
     per_post: dict[int, int] = defaultdict(int)
     for mid, org_id in (
-        Member.objects.filter(org_id__in=list(wanted)).order_by("org_id", "-id")
-        .values_list("id", "org_id").iterator()
-    ):  # fmt: skip
+        Member.objects.filter(org_id__in=list(wanted))
+        .order_by("org_id", "-id")
+        .values_list("id", "org_id")
+        .iterator()
+    ):
         pid = wanted[org_id]
         if per_post[pid] < 4:
             per_post[pid] += 1
@@ -372,8 +555,8 @@ def _reset_sequences() -> None:
 
 
 def wipe() -> None:
-    VisitProblem.objects.all()._raw_delete(VisitProblem.objects.db)  # type: ignore[attr-defined]
-    Visit.objects.all()._raw_delete(Visit.objects.db)  # type: ignore[attr-defined]
+    VisitProblem.objects.all()._raw_delete(VisitProblem.objects.db)
+    Visit.objects.all()._raw_delete(Visit.objects.db)
     PatrolPost.members.through.objects.all().delete()
     PatrolPost.objects.all().delete()
     ContactTarget.objects.all().delete()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +16,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 LISTED = 300
 
 
-def offer_many(field: forms.Field, queryset, selected=None) -> None:  # type: ignore[no-untyped-def]
+def offer_many(field: forms.Field, queryset, selected=None) -> None:
     """A multiple choice accepting any row of ``queryset`` but listing only its first rows.
     ``selected`` (a queryset of the rows already chosen, on an edit form) is listed first and
     stays valid, so that saving never drops a choice the list would not reach."""
@@ -26,7 +28,7 @@ def offer_many(field: forms.Field, queryset, selected=None) -> None:  # type: ig
         return chosen + [(o.pk, str(o)) for o in queryset[:LISTED] if o.pk not in seen]
 
     field.queryset = accepted  # type: ignore[attr-defined]
-    field.widget.choices = rows  # type: ignore[attr-defined]
+    field.widget.choices = rows
 
 
 class VisitForm(forms.Form):
@@ -60,7 +62,7 @@ class VisitForm(forms.Form):
         help_text=_("每条问题可在记录后一键转为事件。"),
     )
 
-    def __init__(self, *args, orgs, areas, units, targets, posts, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, orgs, areas, units, targets, posts, **kwargs):
         super().__init__(*args, **kwargs)
         offer(self.fields["org"], orgs, selected=self.initial.get("org"))
         offer(self.fields["area"], areas, selected=self.initial.get("area"))
@@ -91,9 +93,9 @@ class ToCaseForm(forms.Form):
         initial="normal",
     )
 
-    def __init__(self, *args, categories, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = categories
+        cast(forms.ChoiceField, self.fields["category"]).choices = categories
 
 
 class AssignmentForm(forms.Form):
@@ -102,18 +104,22 @@ class AssignmentForm(forms.Form):
     contact_duty = forms.BooleanField(label=_("领导联系走访"), required=False, initial=True)
     home_duty = forms.BooleanField(label=_("每月上门家访"), required=False, initial=True)
     units = forms.ModelMultipleChoiceField(
-        label=_("联系单位（4—5个）"), queryset=Unit.objects.none(), required=False,
+        label=_("联系单位（4—5个）"),
+        queryset=Unit.objects.none(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
-    )  # fmt: skip
+    )
     household_area = forms.ModelChoiceField(
         label=_("联系户所在社区/小区"), queryset=Area.objects.none(), required=False
     )
     households = forms.CharField(
-        label=_("联系户（每行一户，不少于10户）"), required=False,
-        widget=forms.Textarea(attrs={"rows": 5}), help_text=_("门牌号、户主，如“3幢201 张家”"),
-    )  # fmt: skip
+        label=_("联系户（每行一户，不少于10户）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("门牌号、户主，如“3幢201 张家”"),
+    )
 
-    def __init__(self, *args, members, orgs, units, areas, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, members, orgs, units, areas, **kwargs):
         super().__init__(*args, **kwargs)
         offer(self.fields["leader"], members)
         offer(self.fields["org"], orgs)
@@ -129,21 +135,29 @@ class AssignmentEditForm(AssignmentForm):
     """The same fields but the leader: the person does not change (end it and register the
     new person instead). The current organization, units and place stay on offer."""
 
-    def __init__(self, *args, assignment, targets, members, orgs, units, areas, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, assignment, targets, members, orgs, units, areas, **kwargs):
         linked_units = [t.unit_id for t in targets if t.kind == "unit" and t.unit_id]
         households = [t for t in targets if t.kind == "household"]
         area_ids = [t.area_id for t in households if t.area_id]
         main_area = max(set(area_ids), key=area_ids.count) if area_ids else None
-        kwargs.setdefault("initial", {
-            "org": assignment.org_id, "contact_duty": assignment.contact_duty,
-            "home_duty": assignment.home_duty, "units": linked_units,
-            "household_area": main_area, "households": "\n".join(t.label for t in households),
-        })  # fmt: skip
+        kwargs.setdefault(
+            "initial",
+            {
+                "org": assignment.org_id,
+                "contact_duty": assignment.contact_duty,
+                "home_duty": assignment.home_duty,
+                "units": linked_units,
+                "household_area": main_area,
+                "households": "\n".join(t.label for t in households),
+            },
+        )
         super().__init__(*args, members=members, orgs=orgs, units=units, areas=areas, **kwargs)
         del self.fields["leader"]
         offer(self.fields["org"], orgs, selected=assignment.org_id)
         offer(self.fields["household_area"], areas, selected=main_area)
-        offer_many(self.fields["units"], units, selected=units.model.objects.filter(pk__in=linked_units))  # fmt: skip
+        offer_many(
+            self.fields["units"], units, selected=units.model.objects.filter(pk__in=linked_units)
+        )
         self.fields["household_area"].label = _("新增联系户所在社区/小区")
         self.fields["households"].help_text = _(
             "每行一户。已有的联系户保留原所在小区和走访记录；删去的一行即不再联系；新增的记在上面所选的社区/小区。"
@@ -159,19 +173,34 @@ class PatrolPostForm(forms.Form):
         label=_("值守时间"), max_length=200, required=False, help_text=_("如“每天 8:00—11:00”")
     )
     members = forms.ModelMultipleChoiceField(
-        label=_("巡访员"), queryset=Member.objects.none(), required=False,
+        label=_("巡访员"),
+        queryset=Member.objects.none(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
-    )  # fmt: skip
+    )
 
-    def __init__(self, *args, members, orgs, areas, post=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, members, orgs, areas, post=None, **kwargs):
         if post is not None:
-            kwargs.setdefault("initial", {
-                "name": post.name, "org": post.org_id, "area": post.area_id, "place": post.place,
-                "shifts": post.shifts, "members": list(post.members.values_list("pk", flat=True)),
-            })  # fmt: skip
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": post.name,
+                    "org": post.org_id,
+                    "area": post.area_id,
+                    "place": post.place,
+                    "shifts": post.shifts,
+                    "members": list(post.members.values_list("pk", flat=True)),
+                },
+            )
         super().__init__(*args, **kwargs)
         offer(self.fields["org"], orgs, selected=post.org_id if post else None)
         offer(self.fields["area"], areas, selected=post.area_id if post else None)
-        offer_many(self.fields["members"], members,
-                   selected=Member.objects.filter(pk__in=post.members.values("pk")).only("id", "name").order_by("id")
-                   if post else None)  # fmt: skip
+        offer_many(
+            self.fields["members"],
+            members,
+            selected=Member.objects.filter(pk__in=post.members.values("pk"))
+            .only("id", "name")
+            .order_by("id")
+            if post
+            else None,
+        )

@@ -55,9 +55,11 @@ class ContactAssignment(models.Model):
         "members.Member", verbose_name=_("责任人"), on_delete=models.PROTECT, related_name="+"
     )
     org = models.ForeignKey(
-        "orgs.Organization", verbose_name=_("所在党组织"), on_delete=models.PROTECT,
+        "orgs.Organization",
+        verbose_name=_("所在党组织"),
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     org_path = models.CharField(max_length=255, editable=False)
     contact_duty = models.BooleanField(_("领导联系走访"), default=True)
     home_duty = models.BooleanField(_("上门家访"), default=True)
@@ -92,13 +94,21 @@ class ContactTarget(models.Model):
     )
     kind = models.CharField(_("类型"), max_length=10, choices=TargetKind.choices)
     unit = models.ForeignKey(
-        "orgs.Unit", verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT,
+        "orgs.Unit",
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     area = models.ForeignKey(
-        "geo.Area", verbose_name=_("所在小区/楼栋"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
+        "geo.Area",
+        verbose_name=_("所在小区/楼栋"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     label = models.CharField(_("户（门牌、户主）"), max_length=100, blank=True)
 
     class Meta:
@@ -118,9 +128,11 @@ class PatrolPost(models.Model):
 
     name = models.CharField(_("名称"), max_length=100)
     org = models.ForeignKey(
-        "orgs.Organization", verbose_name=_("所属党组织"), on_delete=models.PROTECT,
+        "orgs.Organization",
+        verbose_name=_("所属党组织"),
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     org_path = models.CharField(max_length=255, editable=False)
     area = models.ForeignKey(
         "geo.Area", verbose_name=_("巡访区域"), on_delete=models.PROTECT, related_name="+"
@@ -149,37 +161,60 @@ class Visit(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=VisitKind.choices)
     visited_on = models.DateField(_("走访日期"))
     visitor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # Indexed by visit_member_date (member first).
     visitor_member = models.ForeignKey(
-        "members.Member", verbose_name=_("走访人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+", db_index=False,
-    )  # fmt: skip
+        "members.Member",
+        verbose_name=_("走访人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     visitor_name = models.CharField(_("走访人"), max_length=50)
     org = models.ForeignKey(
-        "orgs.Organization", verbose_name=_("走访人所在党组织"), on_delete=models.PROTECT,
+        "orgs.Organization",
+        verbose_name=_("走访人所在党组织"),
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     org_path = models.CharField(max_length=255, editable=False)
     area = models.ForeignKey(
         "geo.Area", verbose_name=_("走访地点"), on_delete=models.PROTECT, related_name="+"
     )
     area_path = models.CharField(max_length=255, editable=False)
     unit = models.ForeignKey(
-        "orgs.Unit", verbose_name=_("走访单位"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )  # fmt: skip
+        "orgs.Unit",
+        verbose_name=_("走访单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     household = models.CharField(_("走访户"), max_length=100, blank=True)
     target = models.ForeignKey(
-        ContactTarget, verbose_name=_("联系对象"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="visits",
-    )  # fmt: skip
+        ContactTarget,
+        verbose_name=_("联系对象"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visits",
+    )
     post = models.ForeignKey(
-        PatrolPost, verbose_name=_("巡访服务岗"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="visits",
-    )  # fmt: skip
+        PatrolPost,
+        verbose_name=_("巡访服务岗"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visits",
+    )
     people_met = models.CharField(_("走访对象"), max_length=200)
     heard = models.TextField(_("所见所闻"), max_length=4000)
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)

@@ -139,10 +139,11 @@ class Quota:
 # Used when the table is empty (the data migration loads the same figures).
 DEFAULT_QUOTAS = {
     "contact_units": Quota("contact_units", "领导干部联系基层单位", "quarter", 4, 5),
-    "contact_households": Quota("contact_households", "领导干部联系走访农户和居民", "quarter", 10,
-                                None),
+    "contact_households": Quota(
+        "contact_households", "领导干部联系走访农户和居民", "quarter", 10, None
+    ),
     "home_visits": Quota("home_visits", "党员干部每月上门家访", "month", 10, None),
-}  # fmt: skip
+}
 
 
 def quota_rules() -> dict[str, Quota]:
@@ -174,8 +175,16 @@ def get_assignment_for(scope: Scope, pk: object, perm: str = "visits.view") -> C
         raise Http404(gettext("三访责任不存在或不在您的管辖范围内。")) from None
 
 
-PROGRESS_COLUMNS = ("id", "leader__id", "leader__name", "org__id", "org__name", "org_path",
-                    "contact_duty", "home_duty")  # fmt: skip
+PROGRESS_COLUMNS = (
+    "id",
+    "leader__id",
+    "leader__name",
+    "org__id",
+    "org__name",
+    "org_path",
+    "contact_duty",
+    "home_duty",
+)
 
 
 def assignment_progress(
@@ -205,17 +214,21 @@ def assignment_progress(
             units_total=_count(targets.filter(kind=TargetKind.UNIT), "assignment"),
             households_total=_count(targets.filter(kind=TargetKind.HOUSEHOLD), "assignment"),
             units_visited=_count(
-                visited.filter(target__kind=TargetKind.UNIT), "target__assignment", "target",
+                visited.filter(target__kind=TargetKind.UNIT),
+                "target__assignment",
+                "target",
                 distinct=True,
             ),
             households_visited=_count(
-                visited.filter(target__kind=TargetKind.HOUSEHOLD), "target__assignment",
-                "target", distinct=True,
+                visited.filter(target__kind=TargetKind.HOUSEHOLD),
+                "target__assignment",
+                "target",
+                distinct=True,
             ),
             home_visits=_count(home, "visitor_member"),
         )
         .order_by("org_path", "id")
-    )  # fmt: skip
+    )
 
 
 def pct(n: int, target: int) -> int:
@@ -283,8 +296,20 @@ class VisitFilters:
     mine: Member | None = None
 
 
-LIST_COLUMNS = ("id", "kind", "visited_on", "visitor_name", "people_met", "household",
-                "org_path", "area_path", "org__id", "org__name", "area__id", "area__name")  # fmt: skip
+LIST_COLUMNS = (
+    "id",
+    "kind",
+    "visited_on",
+    "visitor_name",
+    "people_met",
+    "household",
+    "org_path",
+    "area_path",
+    "org__id",
+    "org__name",
+    "area__id",
+    "area__name",
+)
 
 
 def visit_list(scope: Scope, filters: VisitFilters | None = None) -> QuerySet[Visit]:
@@ -363,9 +388,13 @@ def case_infos(pks: list[int]) -> dict[int, CaseInfo]:
     ):
         is_open = c.state in open_states
         out[c.pk] = CaseInfo(
-            pk=c.pk, code=c.tracking_code, state=c.state, state_label=c.get_state_display(),
-            light=_light(c, now) if is_open else "", open=is_open,
-        )  # fmt: skip
+            pk=c.pk,
+            code=c.tracking_code,
+            state=c.state,
+            state_label=c.get_state_display(),
+            light=_light(c, now) if is_open else "",
+            open=is_open,
+        )
     return out
 
 
@@ -535,9 +564,10 @@ def panel_stats(scope: Scope, day: dt.date | None = None) -> dict[str, Any]:
     home_quota = quotas["home_visits"].minimum
     m_start, m_end = month_bounds(day)
     home = Visit.objects.filter(
-        visitor_member=OuterRef("leader_id"), kind=VisitKind.HOME,
+        visitor_member=OuterRef("leader_id"),
+        kind=VisitKind.HOME,
         visited_on__range=(m_start, m_end),
-    )  # fmt: skip
+    )
     cadres = (
         assignment_queryset(scope)
         .filter(active=True, home_duty=True)

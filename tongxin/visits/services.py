@@ -110,12 +110,29 @@ def visit_record(*, actor: Any, data: VisitInput, visitor_member: Member | None 
     )
     problems = [t.strip() for t in data.problems]
     VisitProblem.objects.bulk_create(
-        [VisitProblem(visit=visit, text=t, org_path=visit.org_path, area_path=visit.area_path,
-                      visited_on=visit.visited_on) for t in problems]
-    )  # fmt: skip
-    audit(actor=actor, action="visits.record", obj=visit, org_path=visit.org_path,
-          diff={"kind": visit.kind, "visited_on": visit.visited_on.isoformat(),
-                "area": visit.area_id, "problems": len(problems)})  # fmt: skip
+        [
+            VisitProblem(
+                visit=visit,
+                text=t,
+                org_path=visit.org_path,
+                area_path=visit.area_path,
+                visited_on=visit.visited_on,
+            )
+            for t in problems
+        ]
+    )
+    audit(
+        actor=actor,
+        action="visits.record",
+        obj=visit,
+        org_path=visit.org_path,
+        diff={
+            "kind": visit.kind,
+            "visited_on": visit.visited_on.isoformat(),
+            "area": visit.area_id,
+            "problems": len(problems),
+        },
+    )
     return visit
 
 
@@ -133,11 +150,19 @@ def problem_raise(*, actor: Any, visit: Visit, text: str) -> VisitProblem:
             fields={"text": gettext("不超过1000字。")},
         )
     problem = VisitProblem.objects.create(
-        visit=visit, text=text, org_path=visit.org_path, area_path=visit.area_path,
+        visit=visit,
+        text=text,
+        org_path=visit.org_path,
+        area_path=visit.area_path,
         visited_on=visit.visited_on,
-    )  # fmt: skip
-    audit(actor=actor, action="visits.problem_raise", obj=problem, org_path=visit.org_path,
-          diff={"visit": visit.pk})  # fmt: skip
+    )
+    audit(
+        actor=actor,
+        action="visits.problem_raise",
+        obj=problem,
+        org_path=visit.org_path,
+        diff={"visit": visit.pk},
+    )
     return problem
 
 
@@ -164,8 +189,13 @@ def problem_resolve(*, actor: Any, problem: VisitProblem, resolution: str) -> Vi
     problem.status = ProblemStatus.RESOLVED
     problem.resolution = resolution[:300]
     problem.save(update_fields=["status", "resolution", "updated_at"])
-    audit(actor=actor, action="visits.problem_resolve", obj=problem, org_path=problem.org_path,
-          diff={"resolution": problem.resolution})  # fmt: skip
+    audit(
+        actor=actor,
+        action="visits.problem_resolve",
+        obj=problem,
+        org_path=problem.org_path,
+        diff={"resolution": problem.resolution},
+    )
     return problem
 
 
@@ -205,8 +235,13 @@ def problem_to_case(
     problem.case_code = case.tracking_code
     problem.status = ProblemStatus.CASE
     problem.save(update_fields=["case_pk", "case_code", "status", "updated_at"])
-    audit(actor=actor, action="visits.problem_to_case", obj=problem, org_path=problem.org_path,
-          diff={"case": case.pk, "tracking_code": case.tracking_code})  # fmt: skip
+    audit(
+        actor=actor,
+        action="visits.problem_to_case",
+        obj=problem,
+        org_path=problem.org_path,
+        diff={"case": case.pk, "tracking_code": case.tracking_code},
+    )
     return problem
 
 
@@ -239,8 +274,9 @@ def assignment_create(
 ) -> ContactAssignment:
     """A leader's 联系走访 links (4–5 units, at least 10 households, as the quotas say) and
     duties. One active assignment per person."""
-    errors = _assignment_errors(org=org, units=units, households=households,
-                                contact_duty=contact_duty, home_duty=home_duty)  # fmt: skip
+    errors = _assignment_errors(
+        org=org, units=units, households=households, contact_duty=contact_duty, home_duty=home_duty
+    )
     if ContactAssignment.objects.filter(leader=leader, active=True).exists():
         errors["leader"] = gettext("%(name)s已有三访责任，请先修改或停用原有的。") % {
             "name": leader.name
@@ -252,15 +288,28 @@ def assignment_create(
     )
     if contact_duty:
         ContactTarget.objects.bulk_create(
-            [ContactTarget(assignment=a, kind=TargetKind.UNIT, unit=u)
-             for u in dict.fromkeys(units)]
-            + [ContactTarget(assignment=a, kind=TargetKind.HOUSEHOLD, area=h.area,
-                             label=h.label.strip()[:100])
-               for h in households if h.label.strip()]
-        )  # fmt: skip
-    audit(actor=actor, action="visits.assignment_create", obj=a, org_path=org.path,
-          diff={"leader": leader.pk, "units": [u.pk for u in units],
-                "households": len(households)})  # fmt: skip
+            [
+                ContactTarget(assignment=a, kind=TargetKind.UNIT, unit=u)
+                for u in dict.fromkeys(units)
+            ]
+            + [
+                ContactTarget(
+                    assignment=a,
+                    kind=TargetKind.HOUSEHOLD,
+                    area=h.area,
+                    label=h.label.strip()[:100],
+                )
+                for h in households
+                if h.label.strip()
+            ]
+        )
+    audit(
+        actor=actor,
+        action="visits.assignment_create",
+        obj=a,
+        org_path=org.path,
+        diff={"leader": leader.pk, "units": [u.pk for u in units], "households": len(households)},
+    )
     return a
 
 
@@ -329,33 +378,63 @@ def assignment_update(
         if x in linked or household_area is not None
     ]
     errors = {
-        **_assignment_errors(org=org, units=units, households=households,
-                             contact_duty=contact_duty, home_duty=home_duty),
+        **_assignment_errors(
+            org=org,
+            units=units,
+            households=households,
+            contact_duty=contact_duty,
+            home_duty=home_duty,
+        ),
         **errors,
-    }  # fmt: skip
+    }
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
-    before = {"org": a.org_id, "contact_duty": a.contact_duty, "home_duty": a.home_duty,
-              "units": sorted(t.unit_id for t in targets if t.kind == TargetKind.UNIT and t.unit_id),
-              "households": sorted(linked)}  # fmt: skip
+    before = {
+        "org": a.org_id,
+        "contact_duty": a.contact_duty,
+        "home_duty": a.home_duty,
+        "units": sorted(t.unit_id for t in targets if t.kind == TargetKind.UNIT and t.unit_id),
+        "households": sorted(linked),
+    }
     a.org, a.org_path = org, org.path
     a.contact_duty, a.home_duty = contact_duty, home_duty
     a.save(update_fields=["org", "org_path", "contact_duty", "home_duty"])
     unit_ids = list(dict.fromkeys(u.pk for u in units))
-    gone = [t.pk for t in targets if (t.kind == TargetKind.UNIT and t.unit_id not in unit_ids)
-            or (t.kind == TargetKind.HOUSEHOLD and t.label not in labels)]  # fmt: skip
+    gone = [
+        t.pk
+        for t in targets
+        if (t.kind == TargetKind.UNIT and t.unit_id not in unit_ids)
+        or (t.kind == TargetKind.HOUSEHOLD and t.label not in labels)
+    ]
     ContactTarget.objects.filter(pk__in=gone).delete()
     have_units = {t.unit_id for t in targets if t.kind == TargetKind.UNIT}
     ContactTarget.objects.bulk_create(
-        [ContactTarget(assignment=a, kind=TargetKind.UNIT, unit_id=pk)
-         for pk in unit_ids if pk not in have_units]
-        + [ContactTarget(assignment=a, kind=TargetKind.HOUSEHOLD, area=household_area, label=x)
-           for x in new_labels]
-    )  # fmt: skip
-    audit(actor=actor, action="visits.assignment_update", obj=a, org_path=org.path,
-          diff={"before": before,
-                "after": {"org": org.pk, "contact_duty": contact_duty, "home_duty": home_duty,
-                          "units": sorted(unit_ids), "households": sorted(labels)}})  # fmt: skip
+        [
+            ContactTarget(assignment=a, kind=TargetKind.UNIT, unit_id=pk)
+            for pk in unit_ids
+            if pk not in have_units
+        ]
+        + [
+            ContactTarget(assignment=a, kind=TargetKind.HOUSEHOLD, area=household_area, label=x)
+            for x in new_labels
+        ]
+    )
+    audit(
+        actor=actor,
+        action="visits.assignment_update",
+        obj=a,
+        org_path=org.path,
+        diff={
+            "before": before,
+            "after": {
+                "org": org.pk,
+                "contact_duty": contact_duty,
+                "home_duty": home_duty,
+                "units": sorted(unit_ids),
+                "households": sorted(labels),
+            },
+        },
+    )
     return a
 
 
@@ -368,8 +447,13 @@ def assignment_end(*, actor: Any, assignment: ContactAssignment) -> ContactAssig
         raise ConflictError(gettext("该三访责任已经停用，无需重复操作。"))
     a.active = False
     a.save(update_fields=["active"])
-    audit(actor=actor, action="visits.assignment_end", obj=a, org_path=a.org_path,
-          diff={"leader": a.leader_id})  # fmt: skip
+    audit(
+        actor=actor,
+        action="visits.assignment_end",
+        obj=a,
+        org_path=a.org_path,
+        diff={"leader": a.leader_id},
+    )
     return a
 
 
@@ -412,17 +496,36 @@ def patrol_post_update(
     errors = _post_errors(name=name, org=org, area=area, members=members)
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
-    before = {"name": p.name, "org": p.org_id, "area": p.area_id, "place": p.place,
-              "shifts": p.shifts, "members": sorted(p.members.values_list("pk", flat=True))}  # fmt: skip
+    before = {
+        "name": p.name,
+        "org": p.org_id,
+        "area": p.area_id,
+        "place": p.place,
+        "shifts": p.shifts,
+        "members": sorted(p.members.values_list("pk", flat=True)),
+    }
     p.name, p.org, p.org_path = name.strip()[:100], org, org.path
     p.area, p.area_path = area, area.path
     p.place, p.shifts = place.strip()[:200], shifts.strip()[:200]
     p.save(update_fields=["name", "org", "org_path", "area", "area_path", "place", "shifts"])
     p.members.set(members)
-    audit(actor=actor, action="visits.post_update", obj=p, org_path=org.path,
-          diff={"before": before,
-                "after": {"name": p.name, "org": org.pk, "area": area.pk, "place": p.place,
-                          "shifts": p.shifts, "members": sorted(m.pk for m in members)}})  # fmt: skip
+    audit(
+        actor=actor,
+        action="visits.post_update",
+        obj=p,
+        org_path=org.path,
+        diff={
+            "before": before,
+            "after": {
+                "name": p.name,
+                "org": org.pk,
+                "area": area.pk,
+                "place": p.place,
+                "shifts": p.shifts,
+                "members": sorted(m.pk for m in members),
+            },
+        },
+    )
     return p
 
 
@@ -434,8 +537,7 @@ def patrol_post_end(*, actor: Any, post: PatrolPost) -> PatrolPost:
         raise ConflictError(gettext("该巡访服务岗已经停用，无需重复操作。"))
     p.active = False
     p.save(update_fields=["active"])
-    audit(actor=actor, action="visits.post_end", obj=p, org_path=p.org_path,
-          diff={"name": p.name})  # fmt: skip
+    audit(actor=actor, action="visits.post_end", obj=p, org_path=p.org_path, diff={"name": p.name})
     return p
 
 
@@ -455,10 +557,20 @@ def patrol_post_create(
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
     post = PatrolPost.objects.create(
-        name=name.strip()[:100], org=org, org_path=org.path, area=area, area_path=area.path,
-        place=place.strip()[:200], shifts=shifts.strip()[:200],
-    )  # fmt: skip
+        name=name.strip()[:100],
+        org=org,
+        org_path=org.path,
+        area=area,
+        area_path=area.path,
+        place=place.strip()[:200],
+        shifts=shifts.strip()[:200],
+    )
     post.members.set(members)
-    audit(actor=actor, action="visits.post_create", obj=post, org_path=org.path,
-          diff={"name": post.name, "members": [m.pk for m in members]})  # fmt: skip
+    audit(
+        actor=actor,
+        action="visits.post_create",
+        obj=post,
+        org_path=org.path,
+        diff={"name": post.name, "members": [m.pk for m in members]},
+    )
     return post

@@ -79,8 +79,12 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     page = paginate(request, selectors.visit_list(scope, filters))
     query = QueryDict(mutable=True)
-    for key, value in (("kind", kind), ("month", params.get("month", "") if month else ""),
-                       ("org", str(org.pk) if org else ""), ("mine", "1" if mine else "")):  # fmt: skip
+    for key, value in (
+        ("kind", kind),
+        ("month", params.get("month", "") if month else ""),
+        ("org", str(org.pk) if org else ""),
+        ("mine", "1" if mine else ""),
+    ):
         if value:
             query[key] = value
     own = None
@@ -140,11 +144,18 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         data = services.VisitInput(
-            kind=cd["kind"], visited_on=cd["visited_on"], org=cd["org"], area=cd["area"],
-            people_met=cd["people_met"], heard=cd["heard"], unit=cd["unit"],
-            household=cd["household"], target=cd["target"], post=cd["post"],
+            kind=cd["kind"],
+            visited_on=cd["visited_on"],
+            org=cd["org"],
+            area=cd["area"],
+            people_met=cd["people_met"],
+            heard=cd["heard"],
+            unit=cd["unit"],
+            household=cd["household"],
+            target=cd["target"],
+            post=cd["post"],
             problems=form.problem_lines(),
-        )  # fmt: skip
+        )
         try:
             visit = services.visit_record(actor=request.user, data=data)
         except ServiceError as e:
@@ -287,8 +298,13 @@ def briefing(request: HttpRequest) -> HttpResponse:
     org = get_org_for(scope, request.GET["org"]) if request.GET.get("org") else None
     area = None
     if request.GET.get("area"):
-        area = selectors.areas_for_recording(scope, "visits.view").filter(pk=request.GET["area"]).first() if \
-            request.GET["area"].isdigit() else None  # fmt: skip
+        area = (
+            selectors.areas_for_recording(scope, "visits.view")
+            .filter(pk=request.GET["area"])
+            .first()
+            if request.GET["area"].isdigit()
+            else None
+        )
         if area is None:
             raise Http404(gettext("区域不存在或不在您的管辖范围内。"))
     report = selectors.briefing(scope, start, org=org, area=area)
@@ -332,12 +348,17 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 services.assignment_create(
-                    actor=request.user, leader=cd["leader"], org=cd["org"],
+                    actor=request.user,
+                    leader=cd["leader"],
+                    org=cd["org"],
                     units=list(cd["units"]),
-                    households=[services.HouseholdInput(area=area, label=x)  # type: ignore[arg-type]
-                                for x in lines],
-                    contact_duty=cd["contact_duty"], home_duty=cd["home_duty"],
-                )  # fmt: skip
+                    households=[
+                        services.HouseholdInput(area=area, label=x)  # type: ignore[arg-type]
+                        for x in lines
+                    ],
+                    contact_duty=cd["contact_duty"],
+                    home_duty=cd["home_duty"],
+                )
             except ServiceError as e:
                 apply_service_error(form, e)
             else:
@@ -367,17 +388,23 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         cd = form.cleaned_data
         try:
             services.assignment_update(
-                actor=request.user, assignment=assignment, org=cd["org"],
-                units=list(cd["units"]), household_labels=form.household_lines(),
-                household_area=cd["household_area"], contact_duty=cd["contact_duty"],
+                actor=request.user,
+                assignment=assignment,
+                org=cd["org"],
+                units=list(cd["units"]),
+                household_labels=form.household_lines(),
+                household_area=cd["household_area"],
+                contact_duty=cd["contact_duty"],
                 home_duty=cd["home_duty"],
-            )  # fmt: skip
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
-            messages.success(request, gettext("已修改%(name)s的三访责任。") % {"name": assignment.leader.name})  # fmt: skip
+            messages.success(
+                request, gettext("已修改%(name)s的三访责任。") % {"name": assignment.leader.name}
+            )
             return redirect("visits:quotas")
-    return _render(request, "visits/assignment_form.html", {"form": form, "assignment": assignment})  # fmt: skip
+    return _render(request, "visits/assignment_form.html", {"form": form, "assignment": assignment})
 
 
 @login_required
@@ -394,14 +421,25 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, e.message)
             status = 409
         else:
-            messages.success(request, gettext("已停用%(name)s的三访责任。") % {"name": assignment.leader.name})  # fmt: skip
+            messages.success(
+                request, gettext("已停用%(name)s的三访责任。") % {"name": assignment.leader.name}
+            )
             return redirect("visits:quotas")
-    return _render(request, "visits/end.html", {
-        "thing": gettext("三访责任"), "name": assignment.leader.name,
-        "detail": assignment.org.name, "active": assignment.active,
-        "back": reverse("visits:quotas"),
-        "consequence": gettext("停用后，此人不再计入三访配额进度；已联系的单位、农户和走访记录保留在民情日记中。"),
-    }, status=status)  # fmt: skip
+    return _render(
+        request,
+        "visits/end.html",
+        {
+            "thing": gettext("三访责任"),
+            "name": assignment.leader.name,
+            "detail": assignment.org.name,
+            "active": assignment.active,
+            "back": reverse("visits:quotas"),
+            "consequence": gettext(
+                "停用后，此人不再计入三访配额进度；已联系的单位、农户和走访记录保留在民情日记中。"
+            ),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -445,9 +483,14 @@ def post_create(request: HttpRequest) -> HttpResponse:
         cd = form.cleaned_data
         try:
             post = services.patrol_post_create(
-                actor=request.user, name=cd["name"], org=cd["org"], area=cd["area"],
-                place=cd["place"], shifts=cd["shifts"], members=list(cd["members"]),
-            )  # fmt: skip
+                actor=request.user,
+                name=cd["name"],
+                org=cd["org"],
+                area=cd["area"],
+                place=cd["place"],
+                shifts=cd["shifts"],
+                members=list(cd["members"]),
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -475,9 +518,15 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         cd = form.cleaned_data
         try:
             services.patrol_post_update(
-                actor=request.user, post=post, name=cd["name"], org=cd["org"], area=cd["area"],
-                place=cd["place"], shifts=cd["shifts"], members=list(cd["members"]),
-            )  # fmt: skip
+                actor=request.user,
+                post=post,
+                name=cd["name"],
+                org=cd["org"],
+                area=cd["area"],
+                place=cd["place"],
+                shifts=cd["shifts"],
+                members=list(cd["members"]),
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -499,10 +548,20 @@ def post_end(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, e.message)
             status = 409
         else:
-            messages.success(request, gettext("已停用巡访服务岗“%(name)s”。") % {"name": post.name})  # fmt: skip
+            messages.success(request, gettext("已停用巡访服务岗“%(name)s”。") % {"name": post.name})
             return redirect("visits:post_detail", pk=post.pk)
-    return _render(request, "visits/end.html", {
-        "thing": gettext("巡访服务岗"), "name": post.name, "detail": post.org.name,
-        "active": post.active, "back": reverse("visits:post_detail", args=[post.pk]),
-        "consequence": gettext("停用后，不能再在此岗位下记录巡访；已记录的巡访保留在民情日记和双周通报中。"),
-    }, status=status)  # fmt: skip
+    return _render(
+        request,
+        "visits/end.html",
+        {
+            "thing": gettext("巡访服务岗"),
+            "name": post.name,
+            "detail": post.org.name,
+            "active": post.active,
+            "back": reverse("visits:post_detail", args=[post.pk]),
+            "consequence": gettext(
+                "停用后，不能再在此岗位下记录巡访；已记录的巡访保留在民情日记和双周通报中。"
+            ),
+        },
+        status=status,
+    )

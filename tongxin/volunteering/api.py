@@ -27,11 +27,15 @@ def _manager(request: HttpRequest) -> Any:
     return scope
 
 
-def _page(qs: QuerySet, page: int) -> dict[str, Any]:  # type: ignore[type-arg]
+def _page(qs: QuerySet, page: int) -> dict[str, Any]:
     size = settings.PAGE_SIZE
     start = (page - 1) * size
-    return {"count": qs.count(), "page": page, "page_size": size,
-            "results": list(qs[start : start + size])}  # fmt: skip
+    return {
+        "count": qs.count(),
+        "page": page,
+        "page_size": size,
+        "results": list(qs[start : start + size]),
+    }
 
 
 class VolunteerPageQuery(Schema):
@@ -63,12 +67,12 @@ class TeamIn(Schema):
 
 
 @router.get("/teams/", response=TeamPage, summary="志愿服务队（管理范围内）")
-def team_list(request: HttpRequest, query: Query[VolunteerPageQuery]):  # type: ignore[no-untyped-def]
+def team_list(request: HttpRequest, query: Query[VolunteerPageQuery]):
     return _page(selectors.team_list(_manager(request)), query.page)
 
 
 @router.post("/teams/", response={201: TeamOut}, summary="建立志愿服务队")
-def team_create(request: HttpRequest, payload: TeamIn):  # type: ignore[no-untyped-def]
+def team_create(request: HttpRequest, payload: TeamIn):
     scope = _manager(request)
     org = selectors.team_org_choices(scope).filter(pk=payload.org_id).first()
     if org is None:
@@ -83,9 +87,13 @@ def team_create(request: HttpRequest, payload: TeamIn):  # type: ignore[no-untyp
                 fields={"area_id": gettext("请选择社区（村）。")},
             )
     team = services.team_create(
-        actor=request.user, name=payload.name, org=org, area=area,
-        is_party_member_team=payload.is_party_member_team, description=payload.description,
-    )  # fmt: skip
+        actor=request.user,
+        name=payload.name,
+        org=org,
+        area=area,
+        is_party_member_team=payload.is_party_member_team,
+        description=payload.description,
+    )
     return Status(201, team)
 
 
@@ -129,12 +137,12 @@ class ActivityIn(Schema):
 
 
 @router.get("/activities/", response=ActivityPage, summary="报名中的志愿服务活动")
-def activity_list(request: HttpRequest, query: Query[VolunteerPageQuery]):  # type: ignore[no-untyped-def]
+def activity_list(request: HttpRequest, query: Query[VolunteerPageQuery]):
     return _page(selectors.activity_public_list(), query.page)
 
 
 @router.post("/activities/", response={201: ActivityManagedOut}, summary="发布志愿服务活动")
-def activity_create(request: HttpRequest, payload: ActivityIn):  # type: ignore[no-untyped-def]
+def activity_create(request: HttpRequest, payload: ActivityIn):
     scope = _manager(request)
     team = selectors.get_team_for(scope, payload.team_id)
     data = payload.dict()
@@ -143,7 +151,7 @@ def activity_create(request: HttpRequest, payload: ActivityIn):  # type: ignore[
 
 
 @router.get("/activities/{activity_id}", response=ActivityOut, summary="活动详情")
-def activity_detail(request: HttpRequest, activity_id: int):  # type: ignore[no-untyped-def]
+def activity_detail(request: HttpRequest, activity_id: int):
     return selectors.get_activity(activity_id)
 
 
@@ -159,7 +167,7 @@ class SignUpOut(Schema):
 @router.post(
     "/activities/{activity_id}/signup", response={201: SignUpOut}, summary="报名（满员进入候补）"
 )
-def signup(request: HttpRequest, activity_id: int):  # type: ignore[no-untyped-def]
+def signup(request: HttpRequest, activity_id: int):
     a = selectors.get_activity(activity_id)
     return Status(201, services.signup_create(actor=request.user, activity=a))
 
@@ -167,7 +175,7 @@ def signup(request: HttpRequest, activity_id: int):  # type: ignore[no-untyped-d
 @router.get(
     "/activities/{activity_id}/roster", response=list[SignUpOut], summary="报名名单（管理）"
 )
-def roster(request: HttpRequest, activity_id: int):  # type: ignore[no-untyped-def]
+def roster(request: HttpRequest, activity_id: int):
     a = selectors.get_activity_for(request_scope(request), activity_id)
     return list(selectors.roster(a)[:500])
 
@@ -179,16 +187,17 @@ class CodeIn(Schema):
 @router.post(
     "/activities/{activity_id}/check-in", response=SignUpOut, summary="本人输入现场签到码签到"
 )
-def check_in(request: HttpRequest, activity_id: int, payload: CodeIn):  # type: ignore[no-untyped-def]
+def check_in(request: HttpRequest, activity_id: int, payload: CodeIn):
     a = selectors.get_activity(activity_id)
     return services.check_in_by_code(actor=request.user, activity=a, code=payload.code)
 
 
 @router.post(
-    "/activities/{activity_id}/card-check-in", response=SignUpOut,
+    "/activities/{activity_id}/card-check-in",
+    response=SignUpOut,
     summary="组织者扫描党员卡二维码或输入党员卡签到码签到",
-)  # fmt: skip
-def card_check_in(request: HttpRequest, activity_id: int, payload: CodeIn):  # type: ignore[no-untyped-def]
+)
+def card_check_in(request: HttpRequest, activity_id: int, payload: CodeIn):
     a = selectors.get_activity_for(request_scope(request), activity_id)
     return services.check_in_by_card(actor=request.user, activity=a, text=payload.code)
 
@@ -206,7 +215,7 @@ class HoursOut(Schema):
 
 
 @router.get("/signups/mine", response=list[SignUpOut], summary="我的报名")
-def my_signups(request: HttpRequest):  # type: ignore[no-untyped-def]
+def my_signups(request: HttpRequest):
     return list(selectors.my_signups(request.user)[:100])
 
 
@@ -215,7 +224,7 @@ def my_signups(request: HttpRequest):  # type: ignore[no-untyped-def]
     response=SignUpOut,
     summary="取消我的报名（空出的名额由候补递补）",
 )
-def signup_cancel(request: HttpRequest, signup_id: int):  # type: ignore[no-untyped-def]
+def signup_cancel(request: HttpRequest, signup_id: int):
     s = selectors.get_my_signup(request.user, signup_id)
     services.signup_cancel(actor=request.user, signup=s)
     return s
@@ -226,7 +235,7 @@ def signup_cancel(request: HttpRequest, signup_id: int):  # type: ignore[no-unty
     response=HoursOut,
     summary="签退（本人或组织者），时长计入台账",
 )
-def check_out(request: HttpRequest, signup_id: int):  # type: ignore[no-untyped-def]
+def check_out(request: HttpRequest, signup_id: int):
     try:
         s = selectors.get_my_signup(request.user, signup_id)
     except Http404:
@@ -240,7 +249,7 @@ class MinutesIn(Schema):
 
 
 @router.post("/signups/{signup_id}/hours", response={201: HoursOut}, summary="组织者补记服务时长")
-def hours_record(request: HttpRequest, signup_id: int, payload: MinutesIn):  # type: ignore[no-untyped-def]
+def hours_record(request: HttpRequest, signup_id: int, payload: MinutesIn):
     s = selectors.get_signup_for(request_scope(request), signup_id)
     entry = services.hours_record(
         actor=request.user, signup=s, minutes=payload.minutes, note=payload.note
@@ -260,21 +269,21 @@ class HoursQuery(VolunteerPageQuery):
 
 
 @router.get("/hours/", response=HoursPage, summary="时长台账（只增不改）")
-def hours_ledger(request: HttpRequest, query: Query[HoursQuery]):  # type: ignore[no-untyped-def]
+def hours_ledger(request: HttpRequest, query: Query[HoursQuery]):
     scope = _manager(request)
     org = get_org_for(scope, query.org_id) if query.org_id else None
     return _page(selectors.hours_ledger(scope, org), query.page)
 
 
 @router.get("/hours/mine", response=list[HoursOut], summary="我的服务时长")
-def my_hours(request: HttpRequest):  # type: ignore[no-untyped-def]
+def my_hours(request: HttpRequest):
     return list(selectors.my_hours(request.user)[:200])
 
 
 @router.post(
     "/hours/{entry_id}/correct", response={201: list[HoursOut]}, summary="更正时长（记冲正记录）"
 )
-def hours_correct(request: HttpRequest, entry_id: int, payload: MinutesIn):  # type: ignore[no-untyped-def]
+def hours_correct(request: HttpRequest, entry_id: int, payload: MinutesIn):
     scope = _manager(request)
     entry = selectors.get_hours_for(scope, entry_id)
     reversal, fresh = services.hours_correct(
@@ -294,12 +303,16 @@ class RankOut(Schema):
 
 
 @router.get("/ranking", response=RankOut, summary="排行：志愿者和服务队按时长（本级及下级）")
-def ranking(request: HttpRequest, org_id: int | None = None, since: dt.date | None = None):  # type: ignore[no-untyped-def]
+def ranking(request: HttpRequest, org_id: int | None = None, since: dt.date | None = None):
     scope = _manager(request)
     org = get_org_for(scope, org_id) if org_id else None
     return {
-        "members": [{"name": r["name"], "minutes": r["minutes"]}
-                    for r in selectors.ranking_members(scope, org, since)],
-        "teams": [{"name": r["team__name"], "minutes": r["minutes"]}
-                  for r in selectors.ranking_teams(scope, org, since)],
-    }  # fmt: skip
+        "members": [
+            {"name": r["name"], "minutes": r["minutes"]}
+            for r in selectors.ranking_members(scope, org, since)
+        ],
+        "teams": [
+            {"name": r["team__name"], "minutes": r["minutes"]}
+            for r in selectors.ranking_teams(scope, org, since)
+        ],
+    }

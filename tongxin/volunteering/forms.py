@@ -12,8 +12,9 @@ class TeamForm(forms.Form):
     name = forms.CharField(label=_("队伍名称"), max_length=200)
     org = forms.ModelChoiceField(label=_("所属党组织"), queryset=Organization.objects.none())
     area = forms.ModelChoiceField(label=_("服务社区"), queryset=Area.objects.none(), required=False)
-    is_party_member_team = forms.BooleanField(label=_("党员志愿服务队"), required=False,
-                                              initial=True)  # fmt: skip
+    is_party_member_team = forms.BooleanField(
+        label=_("党员志愿服务队"), required=False, initial=True
+    )
     description = forms.CharField(label=_("简介"), max_length=300, required=False)
 
 

@@ -51,21 +51,31 @@ class ActivityStatus(models.TextChoices):
 
 class Activity(models.Model):
     team = models.ForeignKey(
-        VolunteerTeam, verbose_name=_("志愿服务队"), on_delete=models.PROTECT,
+        VolunteerTeam,
+        verbose_name=_("志愿服务队"),
+        on_delete=models.PROTECT,
         related_name="activities",
-    )  # fmt: skip
+    )
     org_path = models.CharField(max_length=255, editable=False)
     title = models.CharField(_("活动名称"), max_length=200)
     description = models.TextField(_("活动内容"), blank=True)
     place = models.CharField(_("地点"), max_length=200)
     area = models.ForeignKey(
-        "geo.Area", verbose_name=_("所在区域"), null=True, blank=True, on_delete=models.SET_NULL,
+        "geo.Area",
+        verbose_name=_("所在区域"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     center = models.ForeignKey(
-        "centers.ServiceCenter", verbose_name=_("党群服务中心"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="activities",
-    )  # fmt: skip
+        "centers.ServiceCenter",
+        verbose_name=_("党群服务中心"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
     start = models.DateTimeField(_("开始时间"))
     end = models.DateTimeField(_("结束时间"))
     slots = models.PositiveIntegerField(_("名额"))
@@ -89,9 +99,10 @@ class Activity(models.Model):
             models.Index(fields=["start"], name="vact_start"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")),
-                                   name="vact_end_after_start"),
-        ]  # fmt: skip
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="vact_end_after_start"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -60,9 +60,13 @@ def team_create(
         msg = gettext("服务社区应在所属党组织所在区域之内，请重新选择。")
         raise ServiceError(msg, fields={"area": msg})
     team = VolunteerTeam.objects.create(
-        name=name.strip(), org=org, org_path=org.path, area=area,
-        is_party_member_team=is_party_member_team, description=description.strip(),
-    )  # fmt: skip
+        name=name.strip(),
+        org=org,
+        org_path=org.path,
+        area=area,
+        is_party_member_team=is_party_member_team,
+        description=description.strip(),
+    )
     audit(actor=actor, action="volunteering.team_create", obj=team, org_path=team.org_path)
     return team
 
@@ -97,13 +101,24 @@ def activity_create(
     if errors:
         raise ServiceError(gettext("活动信息有误，请按提示修改。"), fields=errors)
     activity = Activity.objects.create(
-        team=team, org_path=team.org_path, title=title.strip(), description=description,
-        place=place.strip(), area=area or team.area, center=center, start=start, end=end,
-        slots=slots, waitlist=waitlist, open_to_residents=open_to_residents,
-        checkin_code=_code(), created_by=actor if getattr(actor, "pk", None) else None,
-    )  # fmt: skip
-    audit(actor=actor, action="volunteering.activity_create", obj=activity,
-          org_path=activity.org_path)  # fmt: skip
+        team=team,
+        org_path=team.org_path,
+        title=title.strip(),
+        description=description,
+        place=place.strip(),
+        area=area or team.area,
+        center=center,
+        start=start,
+        end=end,
+        slots=slots,
+        waitlist=waitlist,
+        open_to_residents=open_to_residents,
+        checkin_code=_code(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit(
+        actor=actor, action="volunteering.activity_create", obj=activity, org_path=activity.org_path
+    )
     return activity
 
 
@@ -139,13 +154,22 @@ def signup_create(*, actor: Any, activity: Activity) -> SignUp:
     try:
         with transaction.atomic():
             signup = SignUp.objects.create(
-                activity=a, user=actor, name=name, member=member, resident=resident,
+                activity=a,
+                user=actor,
+                name=name,
+                member=member,
+                resident=resident,
                 status=status,
-            )  # fmt: skip
+            )
     except IntegrityError:
         raise ConflictError(gettext("您已报名该活动，不能重复报名。"), code="duplicate") from None
-    audit(actor=actor, action="volunteering.signup", obj=signup, org_path=a.org_path,
-          diff={"status": [None, status]})  # fmt: skip
+    audit(
+        actor=actor,
+        action="volunteering.signup",
+        obj=signup,
+        org_path=a.org_path,
+        diff={"status": [None, status]},
+    )
     return signup
 
 
@@ -174,8 +198,12 @@ def signup_cancel(*, actor: Any, signup: SignUp) -> SignUp | None:
         if promoted is not None:
             promoted.status = SignUpStatus.CONFIRMED
             promoted.save(update_fields=["status"])
-            audit(actor=actor, action="volunteering.signup_promoted", obj=promoted,
-                  org_path=a.org_path)  # fmt: skip
+            audit(
+                actor=actor,
+                action="volunteering.signup_promoted",
+                obj=promoted,
+                org_path=a.org_path,
+            )
     signup.status = s.status
     return promoted
 
@@ -195,8 +223,13 @@ def _checked_in(actor: Any, s: SignUp, how: str) -> SignUp:
         raise ConflictError(gettext("%(name)s已经签到过了。") % {"name": s.name}, code="duplicate")
     s.checked_in_at = timezone.now()
     s.save(update_fields=["checked_in_at"])
-    audit(actor=actor, action="volunteering.check_in", obj=s, org_path=s.activity.org_path,
-          diff={"how": how})  # fmt: skip
+    audit(
+        actor=actor,
+        action="volunteering.check_in",
+        obj=s,
+        org_path=s.activity.org_path,
+        diff={"how": how},
+    )
     return s
 
 
@@ -279,9 +312,12 @@ def check_out(*, actor: Any, signup: SignUp, at: dt.datetime | None = None) -> V
     s.checked_out_at = at
     s.save(update_fields=["checked_out_at"])
     entry = hours_record(
-        actor=actor, signup=s, minutes=minutes, on=timezone.localdate(begin),
+        actor=actor,
+        signup=s,
+        minutes=minutes,
+        on=timezone.localdate(begin),
         note=gettext("签到签退"),
-    )  # fmt: skip
+    )
     signup.checked_out_at = at
     return entry
 
@@ -352,13 +388,26 @@ def hours_record(
         raise ServiceError(msg, fields={"minutes": msg})
     member = signup.member
     entry = VolunteerHours.objects.create(
-        activity=a, signup=signup, team=a.team, org_path=a.org_path, user_id=signup.user_id,
-        name=signup.name, member=member, member_org_path=member.org_path if member else "",
-        on=on, minutes=minutes, note=note[:200],
+        activity=a,
+        signup=signup,
+        team=a.team,
+        org_path=a.org_path,
+        user_id=signup.user_id,
+        name=signup.name,
+        member=member,
+        member_org_path=member.org_path if member else "",
+        on=on,
+        minutes=minutes,
+        note=note[:200],
         recorded_by=actor if getattr(actor, "pk", None) else None,
-    )  # fmt: skip
-    audit(actor=actor, action="volunteering.hours", obj=entry, org_path=a.org_path,
-          diff={"minutes": minutes, "on": on.isoformat()})  # fmt: skip
+    )
+    audit(
+        actor=actor,
+        action="volunteering.hours",
+        obj=entry,
+        org_path=a.org_path,
+        diff={"minutes": minutes, "on": on.isoformat()},
+    )
     if member is not None:
         _report_dual(actor, entry, a, member)
     return entry
@@ -384,9 +433,14 @@ def _report_dual(actor: Any, entry: VolunteerHours, a: Activity, member: Any) ->
     if report is None or not area.path.startswith(report.community.path):
         return
     dual_report.dual_report_hours_log(
-        actor=actor, dual_report=report, served_on=entry.on, minutes=entry.minutes,
-        note=a.title[:200], source="volunteering", source_ref=f"hours:{entry.pk}",
-    )  # fmt: skip
+        actor=actor,
+        dual_report=report,
+        served_on=entry.on,
+        minutes=entry.minutes,
+        note=a.title[:200],
+        source="volunteering",
+        source_ref=f"hours:{entry.pk}",
+    )
 
 
 @transaction.atomic
@@ -414,16 +468,28 @@ def hours_correct(
         msg = gettext("更正后当天合计超过24小时，请核对。")
         raise ServiceError(msg, fields={"minutes": msg})
     common = dict(
-        activity=e.activity, signup=e.signup, team=e.team, org_path=e.org_path,
-        user_id=e.user_id, name=e.name, member=e.member, member_org_path=e.member_org_path,
-        on=e.on, recorded_by=actor if getattr(actor, "pk", None) else None,
-    )  # fmt: skip
+        activity=e.activity,
+        signup=e.signup,
+        team=e.team,
+        org_path=e.org_path,
+        user_id=e.user_id,
+        name=e.name,
+        member=e.member,
+        member_org_path=e.member_org_path,
+        on=e.on,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
     reversal = VolunteerHours.objects.create(
         minutes=-e.minutes, reverses=e, note=note.strip()[:200], **common
     )
     fresh = None
     if minutes > 0:
         fresh = VolunteerHours.objects.create(minutes=minutes, note=note.strip()[:200], **common)
-    audit(actor=actor, action="volunteering.hours_correct", obj=e, org_path=e.org_path,
-          diff={"minutes": [e.minutes, minutes], "note": note.strip()[:200]})  # fmt: skip
+    audit(
+        actor=actor,
+        action="volunteering.hours_correct",
+        obj=e,
+        org_path=e.org_path,
+        diff={"minutes": [e.minutes, minutes], "note": note.strip()[:200]},
+    )
     return reversal, fresh

@@ -124,8 +124,10 @@ def check_out(request: HttpRequest, pk: int) -> HttpResponse:
     s = selectors.get_my_signup(request.user, pk)
     try:
         entry = services.check_out(actor=request.user, signup=s)
-        messages.success(request, gettext("已签退，本次服务%(h)s已计入。") % {
-            "h": selectors.hours_text(entry.minutes)})  # fmt: skip
+        messages.success(
+            request,
+            gettext("已签退，本次服务%(h)s已计入。") % {"h": selectors.hours_text(entry.minutes)},
+        )
     except ServiceError as e:
         messages.error(request, e.message)
     return redirect("volunteering:detail", s.activity_id)
@@ -160,9 +162,13 @@ def teams(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "volunteering/teams.html",
-        {"page": page, "q": q, "query": f"q={q}" if q else "",
-         "activities": selectors.activity_managed_list(scope)[:10]},
-    )  # fmt: skip
+        {
+            "page": page,
+            "q": q,
+            "query": f"q={q}" if q else "",
+            "activities": selectors.activity_managed_list(scope)[:10],
+        },
+    )
 
 
 @login_required
@@ -180,8 +186,9 @@ def team_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, gettext("已建立“%(name)s”。") % {"name": team.name})
             return redirect("volunteering:teams")
-    return render(request, "volunteering/form.html",
-                  {"form": form, "title": gettext("建立志愿服务队")})  # fmt: skip
+    return render(
+        request, "volunteering/form.html", {"form": form, "title": gettext("建立志愿服务队")}
+    )
 
 
 @login_required
@@ -198,8 +205,9 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, gettext("已发布活动，签到码：%(c)s") % {"c": a.checkin_code})
             return redirect("volunteering:manage", a.pk)
-    return render(request, "volunteering/form.html",
-                  {"form": form, "title": gettext("发布志愿服务活动")})  # fmt: skip
+    return render(
+        request, "volunteering/form.html", {"form": form, "title": gettext("发布志愿服务活动")}
+    )
 
 
 @login_required
@@ -267,7 +275,7 @@ def hours(request: HttpRequest) -> HttpResponse:
         request,
         "volunteering/hours.html",
         {"page": page, "org": org, "query": f"org={org.pk}" if org else ""},
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -280,9 +288,12 @@ def hours_correct(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, gettext("更正后的时长应为整数分钟。"))
     else:
         try:
-            services.hours_correct(actor=request.user, entry=entry,
-                                   minutes=form.cleaned_data["minutes"],
-                                   note=form.cleaned_data["note"])  # fmt: skip
+            services.hours_correct(
+                actor=request.user,
+                entry=entry,
+                minutes=form.cleaned_data["minutes"],
+                note=form.cleaned_data["note"],
+            )
             messages.success(request, gettext("已更正（原记录保留，另记一条冲正记录）。"))
         except ServiceError as e:
             messages.error(request, e.message)
@@ -327,4 +338,4 @@ def branch(request: HttpRequest) -> HttpResponse:
         request,
         "volunteering/branch.html",
         {"page": page, "org": org, "query": params.urlencode(), "can_manage": scope.has(PERM)},
-    )  # fmt: skip
+    )

@@ -15,7 +15,7 @@ def load(apps, schema_editor):  # type: ignore[no-untyped-def]
             defaults={"name": name, "deadline_class": klass, "hours_normal": HOURS[klass],
                       "hours_urgent": 2, "default_agency": agencies[agency],
                       "keywords": keywords, "order": order * 10},
-        )  # fmt: skip
+        )
 
 
 def unload(apps, schema_editor):  # type: ignore[no-untyped-def]

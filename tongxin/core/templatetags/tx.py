@@ -12,7 +12,7 @@ def percent(n: int, total: int) -> str:
 
 
 @register.simple_tag
-def widget(field):  # type: ignore[no-untyped-def]
+def widget(field):
     """Render a form field's widget with Bootstrap classes and the invalid state."""
     if field.widget_type == "checkbox":
         css = "form-check-input"

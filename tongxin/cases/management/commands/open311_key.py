@@ -27,7 +27,9 @@ class Command(BaseCommand):
         if action == "list":
             for key in selectors.api_keys():
                 state = "已吊销" if key.revoked_at else "有效"
-                self.stdout.write(f"{key.prefix}\t{key.name}\t{key.area}\t{key.per_minute}/分钟\t{state}")  # fmt: skip
+                self.stdout.write(
+                    f"{key.prefix}\t{key.name}\t{key.area}\t{key.per_minute}/分钟\t{state}"
+                )
             return
         if action == "issue":
             area = selectors.area_by_ref(options["area"])
