@@ -233,12 +233,12 @@ def _next_item(items: Generator[Any, None, None], original_name: str) -> tuple[A
 
 
 # ---- limits ----------------------------------------------------------------------------------
-# Far above any real roster (a 街道's few thousand members, a city's tens of thousands), far
-# below what takes a worker down. Each is a setting.
+# Far above any real roster (a 街道's few thousand members, a city of 561,000 in one file), far
+# below what takes a worker down. Each is a setting. Rows: a worksheet's own limit in Excel.
 
 MAX_UNCOMPRESSED_DEFAULT = 512 * 1024 * 1024
 MAX_ENTRIES_DEFAULT = 10_000
-MAX_ROWS_DEFAULT = 500_000
+MAX_ROWS_DEFAULT = 1_048_576
 MAX_COLUMNS_DEFAULT = 1_000
 MAX_CELLS_DEFAULT = 20_000_000  # the reader holds the rectangle up to the farthest cell
 MAX_CELL_CHARS_DEFAULT = 32_767  # Excel's own limit for one cell
