@@ -276,6 +276,9 @@ elif TASK_BACKEND == "rq":
 else:
     raise ImproperlyConfigured(f"TONGXIN_TASK_BACKEND must be 'db' or 'rq', not {TASK_BACKEND!r}.")
 
+# Redis, when named, also holds the periodic scheduler's lock (tongxin/core/periodic.py).
+REDIS_URL = os.environ.get("TONGXIN_REDIS_URL", "")
+
 # The cache holds rate-limit counters (Open311 keys, resident registration). Local memory is
 # per process; with several web workers, name a Redis server so that they count together.
 if os.environ.get("TONGXIN_REDIS_URL"):
