@@ -136,18 +136,18 @@ def test_after_writing_a_user_reads_the_primary_for_the_window(cluster_db, setti
         from tongxin.orgs.models import Organization
 
         Organization.objects.filter(pk=cluster_db["group_a1"].pk).update(name=name)
-        with counting() as (primary, standby):
+        with counting() as (_primary, standby):
             response = client.get("/api/v1/orgs/")
         assert response.status_code == 200
         assert not standby
         assert "X-Tongxin-Read-From" not in response
         # Someone else, who wrote nothing, is served by the (paused, stale) replica.
         other = logged_in(cluster_db["bob"])
-        with counting() as (primary, standby):
+        with counting() as (_primary, standby):
             response = other.get("/api/v1/orgs/")
         assert response["X-Tongxin-Read-From"] == "replica1" and standby
         time.sleep(2.2)
-        with counting() as (primary, standby):
+        with counting() as (_primary, standby):
             response = client.get("/api/v1/orgs/")
         assert response["X-Tongxin-Read-From"] == "replica1" and standby
     finally:
@@ -166,7 +166,7 @@ def test_a_lagging_replica_is_left_for_the_primary(cluster_db, settings):
         start = time.monotonic()
         while True:
             time.sleep(0.25)
-            with counting() as (primary, standby):
+            with counting() as (_primary, standby):
                 response = client.get("/")
             if "X-Tongxin-Read-From" not in response:
                 break
