@@ -9,6 +9,9 @@
 #   scripts/cluster.sh replica-start DIR  start it again
 #   scripts/cluster.sh test [PYTEST ARGS] start, migrate, run `pytest -m cluster tests/cluster`
 #                                         with TONGXIN_REPLICA_URL, RQ on Redis, then stop
+#   scripts/cluster.sh up                 (`make cluster`) start, load the demo town, run two
+#                                         app servers, an RQ worker and the scheduler; Ctrl-C
+#                                         stops everything and removes the cluster
 #
 # DIR/env holds DATABASE_URL (the primary), TONGXIN_REPLICA_URL and TONGXIN_CLUSTER_DIR, as
 # `export` lines: `. DIR/env` to use the cluster from a shell.
@@ -104,11 +107,42 @@ run_tests() {
   return $rc
 }
 
+up() {
+  local pids=() a b
+  CLUSTER_DIR=$(start)
+  # shellcheck disable=SC2064
+  trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; stop "$CLUSTER_DIR"' EXIT
+  trap 'exit 0' INT TERM
+  # shellcheck disable=SC1091
+  . "$CLUSTER_DIR/env"
+  export TONGXIN_TASK_BACKEND=rq TONGXIN_DEBUG=0 TONGXIN_DEV_KEYS=${TONGXIN_DEV_KEYS:-1}
+  export TONGXIN_REDIS_URL=${TONGXIN_CLUSTER_REDIS_URL:-redis://127.0.0.1:6379/8}
+  cd "$ROOT"
+  say "migrating the primary and loading the demo town"
+  .venv/bin/python manage.py migrate --noinput -v0
+  .venv/bin/python manage.py demo --scale town --seed 1 --if-empty
+  .venv/bin/python manage.py collectstatic --noinput -v0
+  a=$(free_port)
+  b=$(free_port)
+  for port in "$a" "$b"; do
+    .venv/bin/gunicorn config.wsgi -b "127.0.0.1:$port" -w 2 --threads 4 \
+      >"$CLUSTER_DIR/app-$port.log" 2>&1 &
+    pids+=($!)
+  done
+  .venv/bin/python manage.py supervise >"$CLUSTER_DIR/worker.log" 2>&1 &
+  pids+=($!)
+  say "app servers: http://127.0.0.1:$a/  http://127.0.0.1:$b/  (same database, same Redis)"
+  say "RQ worker and scheduler: manage.py supervise (log $CLUSTER_DIR/worker.log)"
+  say "primary $DATABASE_URL, replica $TONGXIN_REPLICA_URL; Ctrl-C stops everything"
+  wait
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop "${2:?directory}" ;;
   replica-stop) pg_ctl_ -D "${2:?directory}/replica" -m fast -w stop >/dev/null ;;
   replica-start) pg_ctl_ -D "${2:?directory}/replica" -l "$2/replica.log" -w start >/dev/null ;;
   test) shift; run_tests "$@" ;;
-  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+  up) up ;;
+  *) sed -n '2,19p' "$0" >&2; exit 2 ;;
 esac
