@@ -103,3 +103,38 @@ def test_two_schedulers_enqueue_each_run_once_with_the_database_lock(cluster_db)
     queued = Counter(DBTaskResult.objects.values_list("task_path", flat=True))
     assert queued == Counter({item.task: 1 for item in REGISTRY.periodic}), (queued, outputs)
     assert PeriodicRun.objects.count() == len(REGISTRY.periodic)
+
+
+def test_a_large_import_runs_on_an_rq_worker_and_its_page_follows_it(
+    cluster_db, rq_redis, settings
+):
+    from django.test import Client
+
+    from tests.rosters import sheets
+    from tests.rosters.conftest import check, commit
+    from tongxin.rosters.models import JobStatus
+
+    settings.ROSTER_INLINE_BYTES = 0  # every file goes through the queue
+    alice = cluster_db["alice"]
+    client = Client()
+    client.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
+    worker_env = {"TONGXIN_UPLOAD_ROOT": str(settings.UPLOAD_ROOT)}
+    rows = [sheets.person() for _ in range(20)]
+    job = check(alice, sheets.xlsx(rows))
+    assert job.status == JobStatus.QUEUED
+    assert client.get(f"/rosters/jobs/{job.pk}/progress/").status_code == 200
+    worker = manage(*RQ_WORKER[:-2], "--burst", "default", env=worker_env)
+    output = worker.communicate(timeout=180)[0]
+    job.refresh_from_db()
+    assert job.status == JobStatus.READY, (job.message, output)
+    assert job.rows_done == 20
+    page = client.get(f"/rosters/jobs/{job.pk}/progress/")
+    assert page.status_code == 200 and page["HX-Refresh"] == "true"  # finished: the page reloads
+
+    job = commit(alice, job)
+    assert job.status == JobStatus.COMMITTING
+    worker = manage(*RQ_WORKER[:-2], "--burst", "default", env=worker_env)
+    output = worker.communicate(timeout=180)[0]
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, (job.message, output)
+    assert job.to_create == 20
