@@ -8,7 +8,7 @@ SCALE ?= town
 DB ?= sqlite
 PYTEST_ARGS ?=
 
-.PHONY: install run dev test test-fast lint bench worker demo-city clean
+.PHONY: install run dev test test-fast lint bench worker demo-city clean cluster cluster-test
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,15 @@ dev: install
 # The task worker and the scheduler, each started again if it dies (manage.py supervise).
 worker: install
 	$(PY) manage.py supervise
+
+# A PostgreSQL primary and streaming replica (temporary, free ports), two app servers, an RQ
+# worker and the scheduler on the local Redis: scripts/cluster.sh; Ctrl-C removes it all.
+cluster: install
+	scripts/cluster.sh up
+
+# The replica and RQ tests against such a cluster (CI runs this too).
+cluster-test: install
+	scripts/cluster.sh test $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -8,14 +8,22 @@ TONGXIN_DEV_KEYS    "1" allows the development keys and plain-http cookies (a lo
                     as `make run`); defaults to TONGXIN_DEBUG. Never "1" in production.
 TONGXIN_REDIS_URL   a Redis server for the cache (redis://127.0.0.1:6379/0), so that every web
                     worker counts rate limits together; local memory per process when unset.
+TONGXIN_REPLICA_URL PostgreSQL streaming replicas (comma-separated URLs) for the heavy reads
+                    (tongxin/core/replica.py); everything reads the primary when unset.
+TONGXIN_TASK_BACKEND "rq": tasks through Redis (django-tasks-rq on TONGXIN_REDIS_URL) and
+                    `manage.py rqworker` workers; "db" (the default): tasks are database rows.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from config.replicas import replica_databases
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TONGXIN_VAR_DIR", BASE_DIR / "var"))
@@ -123,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tongxin.core.context.navigation",
+                "tongxin.core.replica.data_as_of_context",
             ],
         },
     },
@@ -150,6 +159,25 @@ else:
             "CONN_HEALTH_CHECKS": True,
         }
     }
+
+# Read replicas (docs/operations.md §2): only reads marked reads_from_replica() go there.
+TONGXIN_REPLICA_MAX_LAG = float(os.environ.get("TONGXIN_REPLICA_MAX_LAG", "10"))
+TONGXIN_REPLICA_CHECK_SECONDS = float(os.environ.get("TONGXIN_REPLICA_CHECK_SECONDS", "5"))
+TONGXIN_READ_YOUR_WRITES_SECONDS = int(os.environ.get("TONGXIN_READ_YOUR_WRITES_SECONDS", "15"))
+DATABASES.update(
+    replica_databases(
+        os.environ.get("TONGXIN_REPLICA_URL", ""),
+        DATABASES["default"],
+        connect_timeout=int(os.environ.get("TONGXIN_REPLICA_CONNECT_TIMEOUT", "2")),
+    )
+)
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["tongxin.core.replica.ReplicaRouter"]
+    # After authentication (it reads the user), before the views.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "tongxin.core.replica.ReplicaMiddleware",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -227,7 +255,29 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Tasks: rows in the database (the default; `manage.py db_worker`), or Redis queues through
+# django-tasks-rq (`manage.py rqworker`); the task code is the same.
+TASK_BACKEND = os.environ.get("TONGXIN_TASK_BACKEND", "db").strip().lower() or "db"
+TASKS: dict[str, dict[str, Any]]
+if TASK_BACKEND == "db":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif TASK_BACKEND == "rq":
+    if not os.environ.get("TONGXIN_REDIS_URL"):
+        raise ImproperlyConfigured(
+            "TONGXIN_TASK_BACKEND=rq needs TONGXIN_REDIS_URL (redis://host:6379/0)."
+        )
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db") + 1, "django_rq")
+    TASKS = {
+        "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+    }
+    RQ_QUEUES = {
+        "default": {"URL": os.environ["TONGXIN_REDIS_URL"], "DEFAULT_TIMEOUT": 3600},
+    }
+else:
+    raise ImproperlyConfigured(f"TONGXIN_TASK_BACKEND must be 'db' or 'rq', not {TASK_BACKEND!r}.")
+
+# Redis, when named, also holds the periodic scheduler's lock (tongxin/core/periodic.py).
+REDIS_URL = os.environ.get("TONGXIN_REDIS_URL", "")
 
 # The cache holds rate-limit counters (Open311 keys, resident registration). Local memory is
 # per process; with several web workers, name a Redis server so that they count together.

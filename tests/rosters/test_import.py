@@ -471,3 +471,27 @@ def test_ods_from_wps_or_libreoffice(world):
     job = commit(alice, job)
     assert job.status == JobStatus.DONE, (job.message, job.report)
     assert Member.objects.filter(name=row["姓名"]).exists()
+
+
+def test_a_queue_that_does_not_take_the_job_fails_it_with_a_message(  # type: ignore[no-untyped-def]
+    world, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    # Redis down under TONGXIN_TASK_BACKEND=rq: the enqueue raises; the job must not wait.
+    from types import SimpleNamespace
+
+    import redis
+
+    from tongxin.rosters import jobs, tasks
+
+    def down(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks, "run_import_job", SimpleNamespace(enqueue=down))
+    settings.ROSTER_INLINE_BYTES = 0
+    alice = world["alice"]
+    with django_capture_on_commit_callbacks(execute=True):
+        job = check(alice, sheets.xlsx([sheets.person()]))
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.message == jobs.queue_down_message()
+    assert is_chinese(job.message)

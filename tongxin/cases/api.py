@@ -8,10 +8,12 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 
 from tongxin.cases import selectors, services
 from tongxin.cases.models import Case
 from tongxin.core.errors import ServiceError
+from tongxin.core.replica import reads_from_replica
 from tongxin.core.scope import request_scope
 
 router = Router(tags=["事件"])
@@ -120,6 +122,7 @@ def category_list(request: HttpRequest):
 
 
 @router.get("/", response=CasePage, summary="事件列表（按待办箱筛选、分页）")
+@decorate_view(reads_from_replica())
 def case_list(request: HttpRequest, query: Query[CaseListQuery]):
     scope = request_scope(request)
     if not scope.has("cases.view"):

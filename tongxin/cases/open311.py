@@ -40,6 +40,7 @@ from tongxin.cases.models import OPEN311_OPEN, ApiKey, Case, hash_key
 from tongxin.core import ratelimit
 from tongxin.core.errors import ServiceError
 from tongxin.core.inputs import parse_pk
+from tongxin.core.replica import reads_from_replica
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 DEFAULT_DAYS = 90
@@ -208,6 +209,7 @@ def _service_row(c: Any) -> dict[str, Any]:
 
 
 @open311_view
+@reads_from_replica()
 def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
     rows = [_service_row(c) for c in sel.services()]
     return render(fmt, rows, "services", "service")
@@ -306,6 +308,7 @@ def _place(request: HttpRequest, key: ApiKey) -> tuple[Any, Decimal | None, Deci
 
 
 @open311_view
+@reads_from_replica()
 def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _post_request(request, fmt)
@@ -502,6 +505,7 @@ def _get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @open311_view
+@reads_from_replica()
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     key = _key(request, required=False)
     # A tracking code is short: anything longer is no request (and never reaches the database).

@@ -10,9 +10,11 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 
 from tongxin.centers import selectors, services
 from tongxin.core.errors import ServiceError
+from tongxin.core.replica import reads_from_replica
 from tongxin.core.scope import request_scope
 from tongxin.geo.models import Area
 from tongxin.orgs.selectors import get_org_for
@@ -68,6 +70,7 @@ def _page(qs: QuerySet, page: int) -> dict[str, Any]:
 
 
 @router.get("/", response=CenterPage, summary="党群服务中心名录（分页）")
+@decorate_view(reads_from_replica())
 def center_list(request: HttpRequest, query: Query[CenterListQuery]):
     scope = request_scope(request)
     managed = query.managed and scope.has("centers.manage")  # as the page: ignored without it
@@ -198,6 +201,7 @@ class SocialOrgIn(Schema):
 
 
 @router.get("/social-orgs/", response=SocialOrgPage, summary="社会组织名录（分页）")
+@decorate_view(reads_from_replica())
 def social_list(request: HttpRequest, query: Query[CenterPageQuery]):
     scope = request_scope(request)
     return _page(selectors.social_org_list(scope, text=query.q), query.page)

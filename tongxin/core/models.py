@@ -43,3 +43,21 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class PeriodicRun(models.Model):
+    """One run of a periodic task, claimed by the scheduler that enqueued it: the unique key
+    lets only one of several schedulers (on several machines) enqueue a run (core.periodic)."""
+
+    task = models.CharField(max_length=200)
+    slot = models.BigIntegerField()  # time.time() // every: the run's number since the epoch
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    claimed_by = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "slot"], name="core_periodicrun_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.slot}"

@@ -12,9 +12,11 @@ from tongxin.core.registry import (
     phone_cards_for,
     phone_home_for,
 )
+from tongxin.core.replica import reads_from_replica
 
 
 @login_required
+@reads_from_replica()
 def dashboard(request: HttpRequest) -> HttpResponse:
     """``/``: everyone lands where they work. Staff get the 工作台 of their scope; a member
     who holds no staff role gets their phone home (their own figures); a resident gets their

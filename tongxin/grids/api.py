@@ -7,9 +7,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext, gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from pydantic import ConfigDict
 
 from tongxin.core.errors import ServiceError
+from tongxin.core.replica import reads_from_replica
 from tongxin.core.scope import request_scope
 from tongxin.grids import coverage, selectors, services
 
@@ -73,6 +75,7 @@ class GridListQuery(Schema):
 
 
 @router.get("/", response=GridPage, summary="网格列表（分页、筛选）")
+@decorate_view(reads_from_replica())
 def grid_list(request: HttpRequest, query: Query[GridListQuery]):
     scope = request_scope(request)
     community = (
@@ -95,6 +98,7 @@ def grid_list(request: HttpRequest, query: Query[GridListQuery]):
 
 
 @router.get("/coverage", summary="应建尽建检查：各类问题数量，及某一类的问题清单（分页）")
+@decorate_view(reads_from_replica())
 def coverage_audit(
     request: HttpRequest, org_id: int | None = None, category: str = "", page: int = 1
 ):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
+from tongxin.core.replica import reads_from_replica
 from tongxin.grids import coverage, selectors, services
 from tongxin.grids.forms import (
     CommunityForm,
@@ -307,6 +308,7 @@ def member(request: HttpRequest, member_pk: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica()
 def coverage_view(request: HttpRequest) -> HttpResponse:
     """应建尽建: the gaps of one subtree, by category, each with a link to fix it."""
     scope = _scope(request)

@@ -9,9 +9,11 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 
 from tongxin.core.errors import ServiceError
 from tongxin.core.inputs import LocalTime
+from tongxin.core.replica import reads_from_replica
 from tongxin.core.scope import request_scope
 from tongxin.meetings import selectors, services
 from tongxin.meetings.models import Meeting
@@ -136,6 +138,7 @@ def _need(request: HttpRequest, perm: str) -> None:
 
 
 @router.get("/", response=MeetingPage, summary="会议列表（分页、按组织/类型/状态/日期筛选）")
+@decorate_view(reads_from_replica())
 def meeting_list(request: HttpRequest, query: Query[MeetingListQuery]):
     scope = request_scope(request)
     _need(request, "meetings.view")
@@ -173,6 +176,7 @@ def meeting_create(request: HttpRequest, payload: PlanIn):
 
 
 @router.get("/compliance", response=CompliancePage, summary="各党支部组织生活达标情况（预警）")
+@decorate_view(reads_from_replica())
 def compliance(request: HttpRequest, query: Query[ComplianceQuery]):
     scope = request_scope(request)
     _need(request, "meetings.view")

@@ -16,6 +16,7 @@ from tongxin.core import uploads
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
+from tongxin.core.replica import reads_from_replica
 from tongxin.meetings import card, ics, selectors, services
 from tongxin.meetings.forms import (
     AttachmentForm,
@@ -472,6 +473,7 @@ def series_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica()
 def compliance(request: HttpRequest) -> HttpResponse:
     """Which branches in reach fall behind: the warnings list."""
     scope = _scope(request)

@@ -7,8 +7,10 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 
 from tongxin.core.errors import ForbiddenError, ServiceError
+from tongxin.core.replica import reads_from_replica
 from tongxin.core.scope import request_scope
 from tongxin.members import selectors, services
 from tongxin.members.models import Member
@@ -111,6 +113,7 @@ def _page(request: HttpRequest, query: MemberListQuery, *, posted: bool) -> dict
 
 
 @router.get("/", response=MemberPage, summary="党员名册（分页、筛选；q 按姓名）")
+@decorate_view(reads_from_replica())
 def member_list(request: HttpRequest, query: Query[MemberListQuery]):
     return _page(request, query, posted=False)
 

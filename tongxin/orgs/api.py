@@ -4,7 +4,9 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.decorators import decorate_view
 
+from tongxin.core.replica import reads_from_replica
 from tongxin.core.scope import request_scope
 from tongxin.orgs import selectors
 
@@ -38,6 +40,7 @@ class StatsOut(Schema):
 
 
 @router.get("/", response=list[OrgOut], summary="顶层党组织（调用者可见范围内）")
+@decorate_view(reads_from_replica())
 def roots(request: HttpRequest):
     return list(selectors.org_roots(request_scope(request))[:500])
 
@@ -48,6 +51,7 @@ def detail(request: HttpRequest, org_id: int):
 
 
 @router.get("/{org_id}/children", response=list[OrgOut], summary="下级党组织")
+@decorate_view(reads_from_replica())
 def children(request: HttpRequest, org_id: int):
     scope = request_scope(request)
     parent = selectors.get_org_for(scope, org_id)
@@ -55,6 +59,7 @@ def children(request: HttpRequest, org_id: int):
 
 
 @router.get("/{org_id}/stats", response=StatsOut, summary="本级及下级统计")
+@decorate_view(reads_from_replica())
 def stats(request: HttpRequest, org_id: int):
     scope = request_scope(request)
     org = selectors.get_org_for(scope, org_id)

@@ -8,10 +8,12 @@ from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 
 from tongxin.accounts.models import Resident
 from tongxin.centers.selectors import social_org_choices
 from tongxin.core.errors import ServiceError
+from tongxin.core.replica import reads_from_replica
 from tongxin.core.scope import Scope, request_scope
 from tongxin.projects import selectors, services
 from tongxin.sharing.selectors import resident_of
@@ -170,6 +172,7 @@ def _pick(qs, pk: int | None, field: str, message: str):
 
 
 @router.get("/", response=ProjectPage, summary="辖区内的微项目")
+@decorate_view(reads_from_replica())
 def project_list(request: HttpRequest, query: Query[ProjectListQuery]):
     scope = _manager(request)
     qs = selectors.project_list(scope, status=query.status, category=query.category_id)
@@ -208,6 +211,7 @@ def project_create(request: HttpRequest, payload: ProjectIn):
 
 
 @router.get("/figures", response=FiguresOut, summary="成效数据：项目、参与人次、回应需求类别")
+@decorate_view(reads_from_replica())
 def figures(request: HttpRequest):
     fig = selectors.project_figures(_manager(request))
     assert fig is not None

@@ -6,9 +6,11 @@ from typing import Any
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext
 from ninja import File, Form, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 
 from tongxin.core.errors import ServiceError
+from tongxin.core.replica import reads_from_replica
 from tongxin.core.scope import request_scope
 from tongxin.members.selectors import MemberFilters, pii_query_kind
 from tongxin.orgs.selectors import get_org_for
@@ -148,6 +150,7 @@ class ExportQuery(Schema):
 
 
 @router.get("/export/members", summary="导出党员名册（xlsx；身份证号、手机号默认脱敏，留痕）")
+@decorate_view(reads_from_replica())
 def export_members(request: HttpRequest, query: Query[ExportQuery]) -> FileResponse:
     from tongxin.rosters.views import export_response
 

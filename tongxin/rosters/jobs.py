@@ -128,6 +128,12 @@ def worker_died_message() -> str:
     return gettext("处理这份名册的后台进程意外中止，没有写入任何数据。请重新上传该文件。")
 
 
+def queue_down_message() -> str:
+    return gettext(
+        "任务队列暂时无法使用，这份名册没有处理，也没有写入任何数据。请稍后重新上传该文件。"
+    )
+
+
 def expired_message() -> str:
     return gettext(
         "这份名册上传已超过一天仍未完成导入，已过期，上传的文件已删除。如需导入，请重新上传该文件。"

@@ -7,6 +7,7 @@ transaction (a failure anywhere rolls all of them back)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,8 @@ from tongxin.rosters import jobs, reading, selectors
 from tongxin.rosters.importer import MemberImport, Outcome, Rollback
 from tongxin.rosters.models import ImportJob, ImportKind, JobStatus
 from tongxin.rosters.org_import import OrgImport
+
+log = logging.getLogger(__name__)
 
 INLINE_BYTES_DEFAULT = 512 * 1024
 # The tables an import writes in bulk, whose planner statistics it refreshes afterwards.
@@ -106,9 +109,21 @@ def start(job: ImportJob, step: str) -> None:
     if job.size <= inline_bytes():
         job_run(job_id=job.pk, step=step)
         return
+    transaction.on_commit(lambda: _enqueue_or_fail(job.pk, step))
+
+
+def _enqueue_or_fail(job_id: int, step: str) -> None:
+    """Hand the job to the task queue; when the queue does not take it (Redis down under
+    TONGXIN_TASK_BACKEND=rq) the job fails at once with a message saying so, never silently."""
+    # tasks.py imports this module when a task runs: imported here, not at the top.
     from tongxin.rosters.tasks import run_import_job
 
-    transaction.on_commit(lambda: run_import_job.enqueue(job.pk, step))
+    try:
+        run_import_job.enqueue(job_id, step)
+    except Exception as exc:  # any failure of the queue's client: the job must not wait forever
+        log.warning("import job %s not enqueued: %s", job_id, exc)
+        job = ImportJob.objects.get(pk=job_id)
+        jobs.fail(job, jobs.queue_down_message(), from_status=job.status)
 
 
 @transaction.atomic

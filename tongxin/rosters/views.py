@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongxin.core.errors import ServiceError
 from tongxin.core.pagination import paginate
+from tongxin.core.replica import reads_from_replica
 from tongxin.members.selectors import MemberFilters, pii_query_kind
 from tongxin.orgs.selectors import get_org_for
 from tongxin.rosters import exports, jobs, selectors, services
@@ -197,6 +198,7 @@ def export_response(request: HttpRequest, filters: MemberFilters, reveal: bool) 
 
 @login_required
 @require_GET
+@reads_from_replica()
 def export(request: HttpRequest) -> FileResponse:
     return export_response(request, export_filters(request), request.GET.get("reveal") == "1")
 

@@ -8,12 +8,30 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 PROGRAMS = {
     "db_worker": ["db_worker", "--queue-name", "*"],
     "periodic": ["periodic"],
 }
+# TONGXIN_TASK_BACKEND=rq: the worker takes tasks from Redis; the job class runs django-tasks'
+# tasks (and records their results) as the database worker does.
+RQ_WORKER = [
+    "rqworker",
+    "--job-class",
+    "django_tasks_rq.backend.Job",
+    "--with-scheduler",
+    "default",
+]
+
+
+def programs_for(backend: str) -> dict[str, list[str]]:
+    if backend == "rq":
+        return {"rqworker": RQ_WORKER, "periodic": PROGRAMS["periodic"]}
+    return dict(PROGRAMS)
+
+
 BACKOFF_MAX = 30.0  # seconds between restarts of a program that keeps dying at once
 HEALTHY_AFTER = 60.0  # a run this long resets the backoff
 STOP_GRACE = 20.0  # seconds a program gets to finish its task after being told to stop
@@ -73,7 +91,7 @@ def supervise(
 
 
 class Command(BaseCommand):
-    help = "运行任务进程（db_worker）和定时任务进程（periodic），任一退出即重新启动；Ctrl-C 或 SIGTERM 停止全部。"
+    help = "运行任务进程（db_worker，或 TONGXIN_TASK_BACKEND=rq 时的 rqworker）和定时任务进程（periodic），任一退出即重新启动；Ctrl-C 或 SIGTERM 停止全部。"
 
     def handle(self, *args: Any, **kw: Any) -> None:
         stop = threading.Event()
@@ -86,7 +104,8 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
         manage = [sys.executable, sys.argv[0]]
-        programs = {name: [*manage, *argv] for name, argv in PROGRAMS.items()}
+        chosen = programs_for(getattr(settings, "TASK_BACKEND", "db"))
+        programs = {name: [*manage, *argv] for name, argv in chosen.items()}
 
         def log(line: str) -> None:
             self.stdout.write(line)
