@@ -91,7 +91,7 @@ def test_a_member_confirmed_after_the_meeting_had_no_vote_that_day(world):
 
 def test_other_kinds_record_decisions_without_a_quorum(world, general):
     m = plan(world["branch_a1"], kind="committee")
-    att = {pk: ("absent", "出差") for pk in (r.member_id for r in selectors.roll(m))}
+    att = dict.fromkeys((r.member_id for r in selectors.roll(m)), ("absent", "出差"))
     att[world["m_a1"].pk] = ("present", "")
     services.meeting_record(actor=None, meeting=m, data=minutes(decisions="分工", attendance=att))
     assert Meeting.objects.get(pk=m.pk).decisions == "分工"

@@ -89,7 +89,7 @@ def parse_opening_hours(text: str) -> dict[str, list[list[str]]]:
                 return validate_opening_hours({"bad": []})
             selected = WEEKDAYS[WEEKDAYS.index(a) : WEEKDAYS.index(b) + 1]
         else:
-            selected = [d for d in days.split(",")]
+            selected = days.split(",")
         spans = [p.split("-") for p in parts[1:]]
         for d in selected:
             hours.setdefault(d, []).extend(spans)

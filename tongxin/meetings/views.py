@@ -479,7 +479,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
     org = get_org_for(scope, request.GET["org"]) if request.GET.get("org") else None
     state = request.GET.get("state", "")
     rows = selectors.compliance(scope, org=org)
-    counts = {s: 0 for s in selectors.STATE_LABELS}
+    counts = dict.fromkeys(selectors.STATE_LABELS, 0)
     for r in rows:
         counts[r.state] += 1
     if state in selectors.STATE_LABELS:
