@@ -185,10 +185,11 @@ def can(scope: Scope, case: Case, perm: str) -> bool:
         return in_my_grid(scope, case)
     if scope.is_superuser:
         return True
-    if perm == "cases.handle":
-        # Only once dispatched to the user's agency (the routed agency is a suggestion).
-        if case.dispatched_at is None or case.agency_id not in user_agency_ids(scope):
-            return False
+    # Handling only once dispatched to the user's agency (the routed agency is a suggestion).
+    if perm == "cases.handle" and (
+        case.dispatched_at is None or case.agency_id not in user_agency_ids(scope)
+    ):
+        return False
     for path, subtree in _area_grants(scope, perm):
         if case.area_path == path or (subtree and case.area_path.startswith(path)):
             return True

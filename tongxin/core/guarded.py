@@ -10,6 +10,7 @@ nothing but plain values and dates (the child reads untrusted files)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -102,7 +103,5 @@ def _next(stream: IO[bytes], proc: subprocess.Popen[bytes]) -> Any:
 
 
 def _close(stream: IO[bytes]) -> None:
-    try:
+    with contextlib.suppress(OSError):
         stream.close()
-    except OSError:
-        pass

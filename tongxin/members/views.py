@@ -180,8 +180,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     member = selectors.get_member_for(scope, pk, "members.manage")
     form = _form(request, member.org, member)
-    if request.method == "POST" and form.is_valid():
-        if _save(request, form, member.org, member) is not None:
-            messages.success(request, gettext("已保存。"))
-            return redirect("members:detail", pk=member.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(request, form, member.org, member) is not None
+    ):
+        messages.success(request, gettext("已保存。"))
+        return redirect("members:detail", pk=member.pk)
     return render(request, "members/form.html", {"form": form, "org": member.org, "member": member})
