@@ -246,7 +246,8 @@ def case_report(
         stored: list[str] = []
         try:
             for f in photos or []:
-                stored.append(_store_photo(case, f, actor))
+                # (one at a time: what was stored before a failure is deleted again)
+                stored.append(_store_photo(case, f, actor))  # noqa: PERF401
             audit(
                 actor=actor,
                 action="case.report",
@@ -395,7 +396,8 @@ def case_add_photos(*, actor: Any, case: Case, photos: list[Any]) -> int:
     stored: list[str] = []
     try:
         for f in photos:
-            stored.append(_store_photo(case, f, actor))
+            # (one at a time: what was stored before a failure is deleted again)
+            stored.append(_store_photo(case, f, actor))  # noqa: PERF401
     except ServiceError:
         for s in stored:
             uploads.delete(s)

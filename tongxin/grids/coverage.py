@@ -187,18 +187,18 @@ class CoverageAudit:
     def _compound_links(self, gaps: list[Gap]) -> None:
         """Where a branch is created: under the compound's community organization (a 党委 or
         党总支 anchored in the community), else under the street's."""
-        parents: dict[str, int] = {}
         wanted = {g.detail[:-STEP] for g in gaps} | {g.detail[: -2 * STEP] for g in gaps}
-        for pk, path in (
-            Organization.objects.filter(
+        # Ordered by depth descending: where two share an area, the shallower one is kept.
+        parents: dict[str, int] = {
+            path: pk
+            for pk, path in Organization.objects.filter(
                 subtree_q("path", self.root.path),
                 area__path__in=sorted(wanted),
                 kind__in=[OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE, OrgKind.GENERAL_BRANCH],
             )
             .order_by("-depth")
             .values_list("pk", "area__path")
-        ):
-            parents[path] = pk
+        }
         for g in gaps:
             parent = parents.get(g.detail[:-STEP]) or parents.get(g.detail[: -2 * STEP])
             g.url = reverse("orgs:create", args=[parent]) if parent else reverse("orgs:tree")

@@ -156,10 +156,10 @@ def month_calendar(scope: Scope, filters: MeetingFilters, year: int, month: int)
         day = days[m.date]
         if len(day.meetings) < PER_DAY:
             day.meetings.append(m)
-    weeks = []
-    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
-        weeks.append([days.get(d) or Day(d, d.month == month) for d in week])
-    return weeks
+    return [
+        [days.get(d) or Day(d, d.month == month) for d in week]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    ]
 
 
 def branch_path_of(meeting: Meeting) -> str:
