@@ -319,7 +319,7 @@ def run(ctx: Context) -> None:
         undo_ours()
         drop_copy_table()
         path.unlink(missing_ok=True)
-        os.rmdir(tmp)
+        tmp.rmdir()
     assert results["ours"] == results["baseline"] == results["copy_table"] == n, results
     ours_s, base_s, copy_s = (median(times[k]) for k in ("ours", "baseline", "copy_table"))
     report(

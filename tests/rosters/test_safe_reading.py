@@ -4,7 +4,6 @@ the limits miss is contained by the reader's own process."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -140,7 +139,7 @@ def test_uploaded_rosters_are_private_to_the_server(world):
 
     stored = reading.store(sheets.upload(sheets.xlsx([sheets.person()])))
     try:
-        assert os.stat(reading.full_path(stored.name)).st_mode & 0o777 == 0o600
+        assert Path(reading.full_path(stored.name)).stat().st_mode & 0o777 == 0o600
     finally:
         reading.delete(stored.name)
 

@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Generator
+from pathlib import Path
 from typing import IO, Any
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def run(
     the child dies or fails; closing the iterator early stops the child."""
     orders = {"target": target, "args": args, "memory": memory, "cpu": cpu_seconds}
     # The child finds this project (and the target) where the parent does, whatever its cwd.
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p or os.getcwd() for p in sys.path))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p or str(Path.cwd()) for p in sys.path))
     proc = subprocess.Popen(
         [sys.executable, "-m", "tongxin.core.guarded_child"],
         stdin=subprocess.PIPE,

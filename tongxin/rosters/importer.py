@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from django.db import connection
@@ -1014,7 +1015,7 @@ def parallel_possible(path: Any) -> bool:
     if connection.vendor == "sqlite" and connection.is_in_memory_db():  # type: ignore[attr-defined]
         return False
     try:
-        return os.path.getsize(path) >= limit
+        return Path(path).stat().st_size >= limit
     except OSError:
         return False
 
