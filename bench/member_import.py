@@ -151,7 +151,7 @@ def generate(n: int, branches: list[tuple[int, str, str]], path: Path) -> list[t
     """Write the roster xlsx (text cells, as the template asks) and return the same members
     as rows for the baseline, already encrypted."""
     rng = random.Random(7)
-    today = dt.date.today()
+    today = timezone.localdate()
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     ws = wb.add_worksheet("党员名册")
     ws.write_row(0, 0, HEADER)

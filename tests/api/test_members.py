@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from tests import factories
 from tongxin.core import idnumber
@@ -52,7 +53,7 @@ def test_list_with_filters(world, alice):
         name="周预备",
         status=MemberStatus.PROBATIONARY,
         confirmed_on=None,
-        joined_on=dt.date.today() - dt.timedelta(days=30),
+        joined_on=timezone.localdate() - dt.timedelta(days=30),
     )
     factories.member(world["branch_a1"], name="吴流动", is_floating=True, floating_to="上海")
     body = alice.get("/api/v1/members/").json()

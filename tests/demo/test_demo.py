@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from io import StringIO
 
 import pytest
@@ -61,7 +60,7 @@ def test_the_demo_town_is_a_valid_tree_with_valid_members():
         parent = by_path.get(path[:-4]) if len(path) > 4 else None
         assert nesting_error(kind, parent) is None, (path, kind, parent)
     # members: valid ID numbers, adults when they joined, 转正 after 入党, org_path in step
-    today = dt.date.today()
+    today = timezone.localdate()
     for m in Member.objects.select_related("org").order_by("?")[:300]:
         info = idnumber.parse(m.reveal_id_number())
         assert info.birth_date == m.birth_date and info.gender == m.gender

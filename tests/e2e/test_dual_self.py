@@ -4,9 +4,8 @@ secretary (alice) accepts her and logs hours; hong sees the post and the hours o
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests import factories
@@ -58,7 +57,7 @@ def _flow(page: Page, w: dict, new_context) -> None:  # type: ignore[no-untyped-
     staff.get_by_label("安排服务岗位").fill("楼道长")
     staff.get_by_role("button", name="接收", exact=True).click()
     expect(staff.locator(".badge", has_text="已接收")).to_be_visible()
-    staff.get_by_label("服务日期").fill(dt.date.today().isoformat())
+    staff.get_by_label("服务日期").fill(timezone.localdate().isoformat())
     staff.get_by_label("服务时长（小时）").fill("2")
     staff.get_by_label("服务内容").fill("楼道清理")
     staff.get_by_role("button", name="登记", exact=True).click()

@@ -5,9 +5,8 @@ step; hong sees who approved and whose turn it is, at 1280 and at 375 px."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests import factories
@@ -65,7 +64,7 @@ def _flow(page: Page, w: dict, new_context) -> None:  # type: ignore[no-untyped-
     expect(page.get_by_label("转接事由")).to_have_value("job")
     page.get_by_label("孝闻社区党支部").check()
     page.get_by_label("说明").fill("调往鼓楼街道工作")
-    page.get_by_label("迁移日期").fill(dt.date.today().isoformat())
+    page.get_by_label("迁移日期").fill(timezone.localdate().isoformat())
     shoot(page, "transfer-mine-form")
     page.get_by_role("button", name="提交申请").click()
     expect(page.get_by_role("alert")).to_contain_text("已提交转接申请")

@@ -4,9 +4,8 @@ page at 1280 and 375 px, saved for a person to look at; none may scroll sideways
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import DESKTOP, PHONE, SCREENSHOTS, login
@@ -136,7 +135,7 @@ def test_visit_pages_render_and_fit(new_context, visits_world, label, viewport):
         visitor_member=w["m_a1"],
         data=services.VisitInput(
             kind=VisitKind.HOME,
-            visited_on=dt.date.today(),
+            visited_on=timezone.localdate(),
             org=w["branch_a1"],
             area=w["compound_a"],
             household="3幢201",

@@ -6,6 +6,7 @@ import datetime as dt
 from contextlib import contextmanager
 
 import pytest
+from django.utils import timezone
 
 from tests import factories
 from tests.helpers import is_chinese, refused, texts
@@ -14,7 +15,7 @@ from tongxin.core.scope import scope_for_user
 from tongxin.members import dual_report
 from tongxin.members.models import DualReport, DualReportHours, DualReportStatus
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture

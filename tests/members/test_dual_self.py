@@ -4,9 +4,8 @@ own page. Nobody sees or files anybody else's through these pages; bad input cha
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+from django.utils import timezone
 
 from tests import factories
 from tests.helpers import is_chinese, refused, texts
@@ -15,7 +14,7 @@ from tongxin.core.scope import scope_for_user
 from tongxin.members import dual_report
 from tongxin.members.models import DualReport, DualReportHours, DualReportStatus
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture

@@ -4,11 +4,11 @@ a member sees their own dues and nobody else's."""
 
 from __future__ import annotations
 
-import datetime as dt
 from contextlib import contextmanager
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests import factories
 from tests.helpers import is_chinese, texts
@@ -19,7 +19,7 @@ from tongxin.members import dues
 from tongxin.members.models import DuesPayment, DuesReversal
 
 MONTH = dues.this_month()
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def base(member, yuan: str = "4000", month=MONTH):  # type: ignore[no-untyped-def]

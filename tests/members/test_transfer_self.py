@@ -9,6 +9,7 @@ import datetime as dt
 from contextlib import contextmanager
 
 import pytest
+from django.utils import timezone
 
 from tests import factories
 from tests.helpers import is_chinese, refused, texts
@@ -24,7 +25,7 @@ from tongxin.members.models import (
 )
 from tongxin.orgs.models import Organization, OrgKind
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 MINE = "/members/transfers/mine/"
 API_MINE = "/api/v1/members/transfers/mine"
 

@@ -6,6 +6,7 @@ import datetime as dt
 from contextlib import contextmanager
 
 import pytest
+from django.utils import timezone
 
 from tests import factories
 from tests.helpers import is_chinese, refused, texts
@@ -254,7 +255,7 @@ def test_letter_expires_after_three_months_lazily_and_by_the_task(
     world, client_for, client, settings
 ):
     t = _issued(world)
-    Transfer.objects.filter(pk=t.pk).update(valid_until=dt.date.today() - dt.timedelta(days=1))
+    Transfer.objects.filter(pk=t.pk).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
     t = fresh(t)
     # lazy, on read: shown expired before the task runs; approving is refused
     assert "已过期" in texts(client_for(world["bob"]).get(f"/members/transfers/{t.pk}/"))
@@ -271,7 +272,7 @@ def test_letter_expires_after_three_months_lazily_and_by_the_task(
 
 def test_a_lapsed_letter_does_not_block_a_new_transfer(world):
     t = _issued(world)
-    Transfer.objects.filter(pk=t.pk).update(valid_until=dt.date.today() - dt.timedelta(days=1))
+    Transfer.objects.filter(pk=t.pk).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
     new = start(world, target_key="branch_b1")
     assert fresh(t).status == TransferStatus.EXPIRED and new.is_open
 

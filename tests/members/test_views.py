@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.utils import timezone
+
 from tests import factories
 from tests.helpers import texts
 from tongxin.core import idnumber
@@ -95,7 +97,7 @@ def test_roster_filters(world, client_for):
         name="周预备",
         status=MemberStatus.PROBATIONARY,
         confirmed_on=None,
-        joined_on=dt.date.today() - dt.timedelta(days=90),
+        joined_on=timezone.localdate() - dt.timedelta(days=90),
     )
     factories.member(
         world["branch_a1"], name="吴流动", is_floating=True, floating_to="上海市浦东新区"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from tests.helpers import refused
 from tongxin.core.models import AuditLog
@@ -69,7 +70,7 @@ def test_blank_name_and_future_founding_date_are_field_errors(world):
             name="未来支部",
             kind="branch",
             sector="community",
-            founded_on=dt.date.today() + dt.timedelta(days=1),
+            founded_on=timezone.localdate() + dt.timedelta(days=1),
         )
 
 

@@ -73,7 +73,8 @@ def xlsx(
     for i, row in enumerate(table):
         for j, v in enumerate(row):
             if isinstance(v, dt.date):
-                ws.write_datetime(i, j, dt.datetime(v.year, v.month, v.day), date_fmt)
+                # an Excel cell has no time zone: the naive midnight of the day
+                ws.write_datetime(i, j, dt.datetime(v.year, v.month, v.day), date_fmt)  # noqa: DTZ001
             elif isinstance(v, (int, float)) and not isinstance(v, bool):
                 ws.write_number(i, j, v)
             elif v is None or v == "":

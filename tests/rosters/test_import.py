@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
+from django.utils import timezone
 
 from tests import factories
 from tests.helpers import is_chinese
@@ -183,7 +184,7 @@ def test_header_variants_are_recognized(world):
         "公民身份号码": p["身份证号码"],
         "党组织": p["所在党组织"],
         "人员类别": "预备党员",
-        "入党时间": (dt.date.today() - dt.timedelta(days=30)).isoformat(),
+        "入党时间": (timezone.localdate() - dt.timedelta(days=30)).isoformat(),
         "转正时间": "",
         "文化程度": "高中",
         "联系电话": "",

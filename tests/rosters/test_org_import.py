@@ -8,6 +8,7 @@ import datetime as dt
 import os
 
 import pytest
+from django.utils import timezone
 
 from tests import factories
 from tests.helpers import is_chinese
@@ -292,7 +293,7 @@ def test_a_cycle_is_an_error_on_each_of_its_rows(world):
 
 def test_bad_dates_and_unknown_words(world):
     alice = world["alice"]
-    tomorrow = dt.date.today() + dt.timedelta(days=2)
+    tomorrow = timezone.localdate() + dt.timedelta(days=2)
     rows = [
         sheets.org("甲党支部", "紫金社区党委", 成立日期="2021年13月1日"),
         sheets.org("乙党支部", "紫金社区党委", 成立日期=tomorrow.isoformat()),

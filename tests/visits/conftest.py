@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from tongxin.core.models import AuditLog
 from tongxin.geo.models import AreaLevel
@@ -14,7 +15,7 @@ from tongxin.visits.models import ContactAssignment, ContactTarget, PatrolPost, 
 def record(world: dict, actor=None, **over) -> Visit:  # type: ignore[no-untyped-def, type-arg]
     data = dict(
         kind=VisitKind.HOME,
-        visited_on=dt.date.today() - dt.timedelta(days=1),
+        visited_on=timezone.localdate() - dt.timedelta(days=1),
         org=world["branch_a1"],
         area=world["compound_a"],
         people_met="张大爷一家",

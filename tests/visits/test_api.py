@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.utils import timezone
 
 from tests.visits.conftest import record
 from tongxin.cases.models import Case
@@ -28,7 +29,7 @@ def post(c, url: str, body: dict):  # type: ignore[no-untyped-def, type-arg]
 def _payload(world, **over) -> dict:  # type: ignore[no-untyped-def, type-arg]
     body = {
         "kind": "home",
-        "visited_on": dt.date.today().isoformat(),
+        "visited_on": timezone.localdate().isoformat(),
         "org_id": world["branch_a1"].pk,
         "area_id": world["compound_a"].pk,
         "people_met": "王大妈",
@@ -69,7 +70,7 @@ def test_record_raise_and_turn_into_a_case(world, client_for):  # type: ignore[n
 
 def test_bad_input_changes_nothing(world, client_for):  # type: ignore[no-untyped-def]
     c = client_for(world["bob"])
-    future = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    future = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     r = post(c, f"{BASE}/", _payload(world, visited_on=future))
     assert r.status_code == 400 and "不能晚于今天" in r.json()["fields"]["visited_on"]
     r = post(c, f"{BASE}/", _payload(world, problems=["积水", ""]))

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 
 import pytest
+from django.utils import timezone
 
 from tongxin.core.demodata import DemoContext
 from tongxin.orgs.models import Leadership, Unit
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_year_of_visits(world):  # type: ignore[no-untyped-def]
-    today = dt.date.today()
+    today = timezone.localdate()
     term = dict(term_start=today - dt.timedelta(days=400), term_end=today + dt.timedelta(days=400))
     Leadership.objects.create(
         org=world["branch_a1"], member=world["m_a1"], role="secretary", **term

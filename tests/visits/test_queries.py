@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.visits.conftest import record
 from tongxin.orgs.models import Unit
@@ -17,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def _fill(world, n: int) -> None:  # type: ignore[no-untyped-def]
     from tests import factories
 
-    today = dt.date.today()
+    today = timezone.localdate()
     for i in range(n):
         v = record(world, visited_on=today, problems=(f"问题{i}", f"另一个问题{i}"))
         if i % 3 == 0:

@@ -6,6 +6,7 @@ import datetime as dt
 from contextlib import contextmanager
 
 import pytest
+from django.utils import timezone
 
 from tests.helpers import is_chinese
 from tests.visits.conftest import record
@@ -53,7 +54,7 @@ def test_a_visit_is_recorded_with_its_problems_and_audited(world):  # type: igno
 
 def test_a_visit_dated_in_the_future_is_refused(world):  # type: ignore[no-untyped-def]
     with unchanged("visited_on", "不能晚于今天"):
-        record(world, visited_on=dt.date.today() + dt.timedelta(days=2))
+        record(world, visited_on=timezone.localdate() + dt.timedelta(days=2))
 
 
 def test_a_problem_with_empty_text_is_refused(world, visit):  # type: ignore[no-untyped-def]
@@ -164,7 +165,7 @@ def test_progress_counts_home_visits_this_month_and_linked_targets(world):  # ty
         units=units,
         households=hh,
     )
-    today = dt.date.today()
+    today = timezone.localdate()
     for _ in range(3):
         record(world, problems=(), visited_on=today)
     unit_target = a.targets.filter(kind="unit").first()

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.helpers import texts
 from tests.visits.conftest import record
@@ -25,7 +26,7 @@ def test_bob_records_a_home_visit_with_problems(world, client_for):  # type: ign
         reverse("visits:create"),
         {
             "kind": "home",
-            "visited_on": dt.date.today().isoformat(),
+            "visited_on": timezone.localdate().isoformat(),
             "org": world["branch_a1"].pk,
             "area": world["compound_a"].pk,
             "household": "5幢302",
@@ -50,7 +51,7 @@ def test_a_future_date_on_the_form_is_explained_and_nothing_saved(world, client_
         reverse("visits:create"),
         {
             "kind": "home",
-            "visited_on": (dt.date.today() + dt.timedelta(days=3)).isoformat(),
+            "visited_on": (timezone.localdate() + dt.timedelta(days=3)).isoformat(),
             "org": world["branch_a1"].pk,
             "area": world["compound_a"].pk,
             "people_met": "李阿姨",
@@ -134,7 +135,7 @@ def test_the_briefing_lists_problems_by_where_they_stand(world, client_for):  # 
     from tongxin.cases.selectors import case_categories
 
     v = record(
-        world, problems=("路灯不亮", "垃圾满溢", "想了解医保政策"), visited_on=dt.date.today()
+        world, problems=("路灯不亮", "垃圾满溢", "想了解医保政策"), visited_on=timezone.localdate()
     )
     p1, _p2, p3 = v.problems.all()
     services.problem_to_case(actor=world["bob"], problem=p1, category=case_categories().first())
@@ -146,7 +147,7 @@ def test_the_briefing_lists_problems_by_where_they_stand(world, client_for):  # 
     assert "垃圾满溢" in body and "当场讲解了政策" in body
     assert VisitProblem.objects.get(pk=p1.pk).case_code in body
     # another window: empty
-    old = (dt.date.today() - dt.timedelta(days=60)).isoformat()
+    old = (timezone.localdate() - dt.timedelta(days=60)).isoformat()
     assert "没有反映问题" in texts(c.get(reverse("visits:briefing") + f"?start={old}"))
 
 
@@ -206,7 +207,7 @@ def test_charlie_sees_nothing_of_street_a(world, client_for, visit):  # type: ig
         reverse("visits:create"),
         {
             "kind": "home",
-            "visited_on": dt.date.today().isoformat(),
+            "visited_on": timezone.localdate().isoformat(),
             "org": world["branch_a1"].pk,
             "area": world["compound_a"].pk,
             "people_met": "x",
@@ -269,7 +270,7 @@ def test_a_cadre_sees_their_own_progress(world, client_for):  # type: ignore[no-
         units=units,
         households=hh,
     )
-    record(world, visited_on=dt.date.today())
+    record(world, visited_on=timezone.localdate())
     body = texts(client_for(bob).get(reverse("visits:index")))
     assert 'data-testid="own-progress"' in body and "1 / 10" in body
 

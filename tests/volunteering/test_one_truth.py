@@ -142,7 +142,7 @@ def test_the_roster_page_and_the_api_refuse_a_second_record(world, team, residen
 
 def test_the_demos_sign_ups_belong_to_the_demo_members_account(world, member_user, client_for):
     ctx = DemoContext(
-        scale="town", seed=1, today=dt.date.today(), rng=random.Random(1), say=lambda _m: None
+        scale="town", seed=1, today=timezone.localdate(), rng=random.Random(1), say=lambda _m: None
     )
     volunteering_demo.load(ctx)
     mine = SignUp.objects.filter(member=world["m_a1"])

@@ -42,7 +42,8 @@ def _need(request: HttpRequest, perm: str) -> None:
 def _month(request: HttpRequest) -> tuple[int, int]:
     text = request.GET.get("month", "")
     try:
-        d = dt.datetime.strptime(text, "%Y-%m").date()
+        year, _sep, month = text.partition("-")
+        d = dt.date(int(year), int(month), 1)
         if 2000 <= d.year <= 2100:
             return d.year, d.month
     except ValueError:
