@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from tongxin.core.models import AuditLog
@@ -81,11 +82,12 @@ def place_of(obj: models.Model, depth: int = 0) -> tuple[str, str]:
     for name in _VIA:
         try:
             field = obj._meta.get_field(name)
-        except Exception:  # FieldDoesNotExist: this model has no such relation
+        except FieldDoesNotExist:  # this model has no such relation
             continue
-        if not field.many_to_one and not field.one_to_one:
+        # A foreign key or one-to-one field of this object (not a reverse relation).
+        if not isinstance(field, models.ForeignKey):
             continue
-        if getattr(obj, field.attname, None) is None:  # type: ignore[union-attr]
+        if getattr(obj, field.attname, None) is None:
             continue
         related = getattr(obj, name)
         if related is not None:
