@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.forms import offer
+from tongxin.core.forms import offer, set_queryset
 from tongxin.projects.models import NeedCategory, Suggestion
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -93,7 +93,7 @@ class ProjectForm(forms.Form):
         offer(self.fields["lead_org"], orgs)
         offer(self.fields["operator"], operators)
         offer(self.fields["area"], areas)
-        self.fields["suggestions"].queryset = suggestions  # type: ignore[attr-defined]
+        set_queryset(self.fields["suggestions"], suggestions)
 
 
 class BudgetLineForm(forms.Form):
