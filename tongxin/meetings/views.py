@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +17,7 @@ from tongxin.core import uploads
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
+from tongxin.core.request_context import is_htmx
 from tongxin.meetings import card, ics, selectors, services
 from tongxin.meetings.forms import (
     AttachmentForm,
@@ -316,11 +318,11 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
                 result = e.message
             else:
                 ok = True
-        if request.htmx:  # type: ignore[attr-defined]
+        if is_htmx(request):
             ctx = _checkin_context(request, meeting)
             if ok:
-                rows = ctx["rows"]
-                name = next((r.name for r in rows if r.member_id == att.member_id), "")  # type: ignore[attr-defined]
+                rows = cast("list[selectors.RollRow]", ctx["rows"])
+                name = next((r.name for r in rows if r.member_id == att.member_id), "")
                 result = gettext("%(name)s 签到成功。") % {"name": name}
             ctx.update(result=result, ok=ok)
             return render(request, "meetings/_checkin_result.html", ctx)
@@ -343,7 +345,7 @@ def roll_call(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
         )
     except ServiceError as e:
         result, ok = e.message, False
-    if request.htmx:  # type: ignore[attr-defined]
+    if is_htmx(request):
         ctx = _checkin_context(request, meeting)
         ctx.update(result=result, ok=ok)
         return render(request, "meetings/_checkin_result.html", ctx)
