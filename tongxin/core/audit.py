@@ -11,7 +11,7 @@ place, so new code cannot forget.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
@@ -63,13 +63,19 @@ def _first(obj: object, names: tuple[str, ...]) -> str:
     return ""
 
 
+class _Tree(Protocol):
+    """An organization or an area (core may not import their apps): a node of a tree."""
+
+    path: str
+
+
 def place_of(obj: models.Model, depth: int = 0) -> tuple[str, str]:
     """(org path, area path) of an object; ("", "") when it has none."""
     label = _label(obj)
     if label == "orgs.organization":
-        return obj.path, ""  # type: ignore[attr-defined]
+        return cast(_Tree, obj).path, ""
     if label == "geo.area":
-        return "", obj.path  # type: ignore[attr-defined]
+        return "", cast(_Tree, obj).path
     if label == "accounts.user":
         # A user's account stands at their home; a superuser's, at the installation's root.
         home = home_of(obj)

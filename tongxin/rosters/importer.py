@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection
 from django.utils import timezone
@@ -38,6 +38,9 @@ from tongxin.orgs.models import Organization, OrgKind
 from tongxin.rosters import cells, reading, rules, selectors
 from tongxin.rosters.header import Column, Header, SheetSpec
 from tongxin.rosters.header import find_header as header_find
+
+if TYPE_CHECKING:
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 
 logger = logging.getLogger(__name__)
 
@@ -1016,7 +1019,7 @@ def parallel_possible(path: Any) -> bool:
         # imports) at the fork, which the child would never see released. The task worker and
         # single-threaded servers run imports on their main thread.
         return False
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():  # type: ignore[attr-defined]
+    if connection.vendor == "sqlite" and cast("SQLiteWrapper", connection).is_in_memory_db():
         return False
     try:
         return Path(path).stat().st_size >= limit
