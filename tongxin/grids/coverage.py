@@ -19,9 +19,9 @@ branch is the compound's branch)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -534,7 +534,16 @@ class RowSource:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index: slice) -> list[Gap]:
+    def __iter__(self) -> Iterator[Gap]:
+        return iter(self[0 : len(self)])
+
+    @overload
+    def __getitem__(self, index: int) -> Gap: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Gap]: ...
+    def __getitem__(self, index: int | slice) -> Gap | list[Gap]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
         chunk = list(self.rows[index])
         gaps = self.build(chunk) if self.build is not None else chunk
         if self.finish is not None and gaps:
