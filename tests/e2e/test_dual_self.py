@@ -16,7 +16,7 @@ from tongxin.members.models import DualReport
 pytestmark = pytest.mark.e2e
 
 
-def test_a_member_files_her_own_dual_report(page: Page, e2e_world, new_context):  # type: ignore[no-untyped-def]
+def test_a_member_files_her_own_dual_report(page: Page, e2e_world, new_context):
     w = e2e_world
     # The machine running these may be busy: allow slow pages rather than fail on timing.
     page.set_default_timeout(60_000)
@@ -27,7 +27,7 @@ def test_a_member_files_her_own_dual_report(page: Page, e2e_world, new_context):
         expect.set_options(timeout=5_000)
 
 
-def _flow(page: Page, w: dict, new_context) -> None:  # type: ignore[no-untyped-def, type-arg]
+def _flow(page: Page, w: dict, new_context) -> None:
     factories.user("hong", "member", org=w["branch_a1"], member=w["m_a1"], display_name="张红")
     login(page, w["url"], "hong", PASSWORD)
     panel = page.get_by_test_id("my-dual-panel")

@@ -32,7 +32,7 @@ def shoot(page: Page, name: str) -> None:
     page.set_viewport_size(DESKTOP)
 
 
-def test_import_fix_commit_pay_reverse_and_see_arrears(page: Page, e2e_world, tmp_path):  # type: ignore[no-untyped-def]
+def test_import_fix_commit_pay_reverse_and_see_arrears(page: Page, e2e_world, tmp_path):
     w = e2e_world
     url, zhang, li = w["url"], w["m_a1"], w["m_a1b"]
     month = timezone.localdate().strftime("%Y-%m")

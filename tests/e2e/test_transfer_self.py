@@ -29,7 +29,7 @@ def shoot(page: Page, name: str) -> None:
     page.set_viewport_size(DESKTOP)
 
 
-def test_a_member_files_her_transfer_and_her_branch_approves_it(page: Page, e2e_world, new_context):  # type: ignore[no-untyped-def]
+def test_a_member_files_her_transfer_and_her_branch_approves_it(page: Page, e2e_world, new_context):
     # The machine running these may be busy: allow slow pages rather than fail on timing.
     page.set_default_timeout(60_000)
     expect.set_options(timeout=30_000)
@@ -39,7 +39,7 @@ def test_a_member_files_her_transfer_and_her_branch_approves_it(page: Page, e2e_
         expect.set_options(timeout=5_000)
 
 
-def _flow(page: Page, w: dict, new_context) -> None:  # type: ignore[no-untyped-def, type-arg]
+def _flow(page: Page, w: dict, new_context) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     factories.user("hong", "member", org=w["branch_a1"], member=w["m_a1"], display_name="张红")

@@ -33,7 +33,7 @@ def logout(page: Page) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def test_transfer_along_the_chain_then_dual_report_and_dues(page: Page, e2e_world):  # type: ignore[no-untyped-def]
+def test_transfer_along_the_chain_then_dual_report_and_dues(page: Page, e2e_world):
     w = e2e_world
     url, member = w["url"], w["m_a1"]
     page.set_default_timeout(30_000)  # the shared machine is busy; a slow first load is no failure

@@ -54,7 +54,7 @@ def test_rounding_is_half_up_to_the_fen():
 MONTH = dues.this_month()
 
 
-def set_base(member, yuan="4000", category=E, month=MONTH):  # type: ignore[no-untyped-def]
+def set_base(member, yuan="4000", category=E, month=MONTH):
     return dues.dues_base_set(
         actor=None,
         member=member,
@@ -65,7 +65,7 @@ def set_base(member, yuan="4000", category=E, month=MONTH):  # type: ignore[no-u
 
 
 @contextmanager
-def unchanged():  # type: ignore[no-untyped-def]
+def unchanged():
     before = (
         list(DuesBase.objects.values_list("id", "base_fen", "category")),
         DuesPayment.objects.count(),
@@ -344,7 +344,7 @@ def test_api_statement_payment_and_bad_bases(world, client_for):
 
 
 @pytest.fixture(params=[3, 30], ids=["3 members", "30 members"])
-def branch_members(request, world):  # type: ignore[no-untyped-def]
+def branch_members(request, world):
     for i in range(request.param - 2):
         mm = factories.member(world["branch_a1"])
         set_base(mm, str(2000 + i * 500))

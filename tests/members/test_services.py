@@ -20,7 +20,7 @@ TODAY = timezone.localdate()
 VALID = idnumber.make("330203", dt.date(1985, 3, 7), 123)
 
 
-def attempt(world, **over):  # type: ignore[no-untyped-def]
+def attempt(world, **over):
     return member_create(
         actor=world["bob"], data=factories.member_input(world["branch_a1"], **over)
     )

@@ -14,11 +14,11 @@ from tongxin.core.models import AuditLog
 from tongxin.members.models import Member, MemberStatus, OrgRelationChange
 
 
-def roster_names(response) -> list[str]:  # type: ignore[no-untyped-def]
+def roster_names(response) -> list[str]:
     return re.findall(r'<a href="/members/\d+/">([^<]+)</a>', texts(response))
 
 
-def form_data(**over) -> dict:  # type: ignore[type-arg, no-untyped-def]
+def form_data(**over) -> dict:
     data = {
         "name": "孙丽",
         "id_number": idnumber.make("330203", dt.date(1988, 5, 17), 42),

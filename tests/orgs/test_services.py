@@ -18,7 +18,7 @@ def fresh(org: Organization) -> Organization:
     return Organization.objects.get(pk=org.pk)
 
 
-def create(parent, kind, name="新组织", actor=None):  # type: ignore[no-untyped-def]
+def create(parent, kind, name="新组织", actor=None):
     return org_create(actor=actor, parent=parent, name=name, kind=kind, sector="community")
 
 

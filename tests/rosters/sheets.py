@@ -67,9 +67,9 @@ def xlsx(
     table: list[list[Any]]
     if rows and isinstance(rows[0], dict):
         cols = header or HEADER
-        table = [cols] + [[r.get(c, "") for c in cols] for r in rows]  # type: ignore[union-attr]
+        table = [cols] + [[r.get(c, "") for c in cols] for r in rows]
     else:
-        table = ([header] if header else []) + list(rows)  # type: ignore[arg-type]
+        table = ([header] if header else []) + list(rows)
     for i, row in enumerate(table):
         for j, v in enumerate(row):
             if isinstance(v, dt.date):

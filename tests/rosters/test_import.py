@@ -33,7 +33,7 @@ def db_state() -> tuple[int, int, int, int]:
     )
 
 
-def uploads_left(settings) -> list[Path]:  # type: ignore[no-untyped-def]
+def uploads_left(settings) -> list[Path]:
     root = Path(settings.UPLOAD_ROOT) / "rosters"
     return list(root.iterdir()) if root.exists() else []
 
@@ -448,7 +448,7 @@ def test_a_job_is_committed_once(world):
     assert is_chinese(exc.value.message)
 
 
-def test_large_files_go_through_the_task_queue(world, settings, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def test_large_files_go_through_the_task_queue(world, settings, django_capture_on_commit_callbacks):
     settings.ROSTER_INLINE_BYTES = 0  # every file is "large"
     alice = world["alice"]
     rows = [sheets.person() for _ in range(5)]

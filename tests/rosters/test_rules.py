@@ -19,7 +19,7 @@ from tongxin.rosters.importer import Sealer
 TODAY = timezone.localdate()
 
 
-def cases(org, group):  # type: ignore[no-untyped-def]
+def cases(org, group):
     base = factories.member_input(org)
     future = TODAY + dt.timedelta(days=3)
     young = idnumber.make("330203", dt.date(TODAY.year - 20, 1, 1), 7)

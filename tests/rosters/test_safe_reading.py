@@ -20,10 +20,10 @@ from tongxin.rosters.models import JobStatus
 
 
 @pytest.fixture
-def check(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def check(django_capture_on_commit_callbacks):
     """Upload and check; a file over the line is read by the task worker (run at once)."""
 
-    def run(user, content, name="名册.xlsx"):  # type: ignore[no-untyped-def]
+    def run(user, content, name="名册.xlsx"):
         with django_capture_on_commit_callbacks(execute=True):
             job = conftest.check(user, content, name)
         job.refresh_from_db()
@@ -33,8 +33,8 @@ def check(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def check_orgs(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    def run(user, content):  # type: ignore[no-untyped-def]
+def check_orgs(django_capture_on_commit_callbacks):
+    def run(user, content):
         with django_capture_on_commit_callbacks(execute=True):
             job = conftest.check_orgs(user, content)
         job.refresh_from_db()

@@ -16,7 +16,7 @@ from tongxin.visits.models import ContactAssignment, PatrolPost, Visit, VisitPro
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_year_of_visits(world):  # type: ignore[no-untyped-def]
+def test_a_year_of_visits(world):
     today = timezone.localdate()
     term = dict(term_start=today - dt.timedelta(days=400), term_end=today + dt.timedelta(days=400))
     Leadership.objects.create(
@@ -42,6 +42,6 @@ def test_a_year_of_visits(world):  # type: ignore[no-untyped-def]
     from tests.visits.conftest import record
 
     v = record(world)
-    assert v.pk > Visit.objects.exclude(pk=v.pk).order_by("-pk").first().pk  # type: ignore[union-attr]
+    assert v.pk > Visit.objects.exclude(pk=v.pk).order_by("-pk").first().pk
     demo.wipe()
     assert not Visit.objects.exists() and not PatrolPost.objects.exists()
