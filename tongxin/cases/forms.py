@@ -61,7 +61,7 @@ class CoordinateField(forms.CharField):
         )
         super().__init__(*args, **kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # a text box that cleans to a Decimal
         text = (super().to_python(value) or "").strip()
         if not text:
             return None

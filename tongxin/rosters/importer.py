@@ -776,7 +776,7 @@ class MemberImport:
             education=education,
             joined_on=joined or self.today,
             status=status,
-            org=None,  # type: ignore[arg-type]
+            org=None,  # type: ignore[arg-type]  # the rules take org_kind instead
             ethnicity=ethnicity,
             phone=phone,
             confirmed_on=confirmed,
