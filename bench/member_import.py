@@ -151,7 +151,7 @@ def generate(n: int, branches: list[tuple[int, str, str]], path: Path) -> list[t
     """Write the roster xlsx (text cells, as the template asks) and return the same members
     as rows for the baseline, already encrypted."""
     rng = random.Random(7)
-    today = dt.date.today()
+    today = timezone.localdate()
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     ws = wb.add_worksheet("党员名册")
     ws.write_row(0, 0, HEADER)
@@ -319,7 +319,7 @@ def run(ctx: Context) -> None:
         undo_ours()
         drop_copy_table()
         path.unlink(missing_ok=True)
-        os.rmdir(tmp)
+        tmp.rmdir()
     assert results["ours"] == results["baseline"] == results["copy_table"] == n, results
     ours_s, base_s, copy_s = (median(times[k]) for k in ("ours", "baseline", "copy_table"))
     report(

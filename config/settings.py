@@ -39,7 +39,8 @@ SECRET_KEY = os.environ.get("TONGXIN_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEV_KEYS:
         raise RuntimeError("TONGXIN_SECRET_KEY must be set when TONGXIN_DEV_KEYS=0")
-    SECRET_KEY = "tongxin-development-only-secret-key-change-me"
+    # (development only: refused above when TONGXIN_DEV_KEYS=0)
+    SECRET_KEY = "tongxin-development-only-secret-key-change-me"  # noqa: S105
 
 # Personal-data key: base64 of 32 bytes, or any passphrase (stretched with SHA-256).
 PII_KEY = os.environ.get("TONGXIN_PII_KEY", "")

@@ -8,15 +8,15 @@ from tests import factories
 
 
 @pytest.fixture
-def world(db):  # type: ignore[no-untyped-def]
+def world(db):
     return factories.make_world()
 
 
 @pytest.fixture
-def client_for(client):  # type: ignore[no-untyped-def]
+def client_for(client):
     """Log the test client in as a user: client_for(world["alice"])."""
 
-    def login(user):  # type: ignore[no-untyped-def]
+    def login(user):
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         return client
 
@@ -24,7 +24,7 @@ def client_for(client):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():  # type: ignore[no-untyped-def]
+def _fresh_cache():
     # Each test starts with an empty cache: the 工作台's module panels keep their figures for a
     # minute and rate limits count per key, and ids repeat between tests.
     from django.core.cache import cache
@@ -33,14 +33,14 @@ def _fresh_cache():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+def _fast_password_hashing(settings):
     # Argon2 at Django's defaults takes a large fraction of a second per user; tests need no
     # resistance to brute force (login, lockout and validators behave the same with MD5).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _uploads_in_tmp(settings, tmp_path):
     settings.UPLOAD_ROOT = tmp_path / "uploads"
 
 
@@ -51,7 +51,7 @@ class _SerialWSGIServer(WSGIServer):
     ("cannot start a transaction within a transaction"). Django closes every connection of a
     non-threaded server after its response, so browsers never wait on a kept-alive socket."""
 
-    def __init__(self, *args, connections_override=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, connections_override=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.connections_override = connections_override
 

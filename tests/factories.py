@@ -42,7 +42,7 @@ def id_number(birth: dt.date | None = None, region: str = "330203") -> str:
     return idnumber.make(region, birth, n % 1000)
 
 
-def member_input(org: Organization, **over) -> MemberInput:  # type: ignore[no-untyped-def]
+def member_input(org: Organization, **over) -> MemberInput:
     data = dict(
         name=f"党员{next(_seq)}",
         id_number=id_number(),
@@ -54,16 +54,16 @@ def member_input(org: Organization, **over) -> MemberInput:  # type: ignore[no-u
         phone=f"138{next(_seq):08d}",
     )
     data.update(over)
-    return MemberInput(**data)  # type: ignore[arg-type]
+    return MemberInput(**data)
 
 
-def member(org: Organization, **over) -> Member:  # type: ignore[no-untyped-def]
+def member(org: Organization, **over) -> Member:
     return member_create(actor=None, data=member_input(org, **over))
 
 
 def user(
     username: str, role: str | None = None, *, org=None, area=None, reach=Reach.SUBTREE, **kw
-) -> User:  # type: ignore[no-untyped-def]
+) -> User:
     u = User.objects.create_user(username=username, password=PASSWORD, **kw)
     if role:
         RoleAssignment.objects.create(
@@ -97,7 +97,7 @@ def restore_data_migration_rows() -> None:
         (getattr(loader, "load", None) or loader.load_roles)(apps, None)
 
 
-def make_world() -> dict:  # type: ignore[type-arg]
+def make_world() -> dict:
     """A city with two streets. alice runs street A, bob is secretary of branch A1,
     charlie is secretary of branch B1 in street B: a stranger to everything in street A."""
     restore_data_migration_rows()

@@ -21,7 +21,7 @@ def is_chinese(text: str) -> bool:
 
 
 @contextmanager
-def refused(field: str | None = None, contains: str = "", audited: str = ""):  # type: ignore[no-untyped-def]
+def refused(field: str | None = None, contains: str = "", audited: str = ""):
     """The block raises a ServiceError with a Chinese message (for `field`, if given)
     and leaves members, organizations, relation history and the audit log untouched
     (but for one row of action `audited`, when the refusal itself is audited)."""
@@ -51,5 +51,5 @@ def refused(field: str | None = None, contains: str = "", audited: str = ""):  #
     ), "a refused operation must write nothing"
 
 
-def texts(response) -> str:  # type: ignore[no-untyped-def]
+def texts(response) -> str:
     return response.content.decode()

@@ -16,7 +16,7 @@ LOCKED = "账号“alice”在此网络地址连续输错密码5次，已在此�
 ADDRESS_LOCKED = "此网络地址在15分钟内登录失败已达"
 
 
-def login(client, username: str, password: str, **extra):  # type: ignore[no-untyped-def]
+def login(client, username: str, password: str, **extra):
     return client.post("/accounts/login/", {"username": username, "password": password}, **extra)
 
 

@@ -12,11 +12,11 @@ from tongxin.geo.models import AreaLevel
 
 
 @pytest.fixture
-def compound(world):  # type: ignore[no-untyped-def]
+def compound(world):
     return world["compound_a"]
 
 
-def data(compound, **over) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def data(compound, **over) -> dict:
     d = {
         "username": "linan",
         "name": "林安",
@@ -90,7 +90,7 @@ def test_the_compound_search_narrows_the_choices(client, world):
 
 def test_a_resident_signing_in_lands_on_the_compound_page_not_the_staff_dashboard(
     world, client_for
-):  # type: ignore[no-untyped-def]
+):
     user = User.objects.create(username="resident-home")
     Resident.objects.create(user=user, name="居民乙", home=world["compound_a"])
     # The compound page is rendered at / itself, without a redirect (issue 13, item 6).

@@ -10,7 +10,7 @@ from tongxin.accounts.services import api_token_create, api_token_revoke
 
 
 @pytest.fixture
-def alice_key(world) -> str:  # type: ignore[no-untyped-def]
+def alice_key(world) -> str:
     _, key = api_token_create(actor=world["alice"], user=world["alice"], name="区级报表")
     return key
 
@@ -19,7 +19,7 @@ def bearer(key: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 
-def assert_error(r, status: int, code: str) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def assert_error(r, status: int, code: str) -> dict:
     assert r.status_code == status
     assert r["Content-Type"].startswith("application/json")
     body = r.json()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from tests import factories
 from tongxin.core import idnumber
@@ -15,11 +16,11 @@ NUMBER = idnumber.make("330203", dt.date(1988, 5, 17), 42)
 
 
 @pytest.fixture
-def alice(world, client_for):  # type: ignore[no-untyped-def]
+def alice(world, client_for):
     return client_for(world["alice"])
 
 
-def payload(org, **over) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def payload(org, **over) -> dict:
     data = {
         "name": "孙丽",
         "id_number": NUMBER,
@@ -34,15 +35,15 @@ def payload(org, **over) -> dict:  # type: ignore[no-untyped-def, type-arg]
     return data
 
 
-def post(client, data):  # type: ignore[no-untyped-def]
+def post(client, data):
     return client.post("/api/v1/members/", data, content_type="application/json")
 
 
-def put(client, pk, data):  # type: ignore[no-untyped-def]
+def put(client, pk, data):
     return client.put(f"/api/v1/members/{pk}", data, content_type="application/json")
 
 
-def names(r) -> list[str]:  # type: ignore[no-untyped-def]
+def names(r) -> list[str]:
     return sorted(m["name"] for m in r.json()["results"])
 
 
@@ -52,7 +53,7 @@ def test_list_with_filters(world, alice):
         name="周预备",
         status=MemberStatus.PROBATIONARY,
         confirmed_on=None,
-        joined_on=dt.date.today() - dt.timedelta(days=30),
+        joined_on=timezone.localdate() - dt.timedelta(days=30),
     )
     factories.member(world["branch_a1"], name="吴流动", is_floating=True, floating_to="上海")
     body = alice.get("/api/v1/members/").json()
@@ -189,7 +190,7 @@ def test_the_auditor_reads_but_cannot_write(world, client_for):
     )
 
 
-def search(c, q):  # type: ignore[no-untyped-def]
+def search(c, q):
     return c.post("/api/v1/members/search", {"q": q}, content_type="application/json")
 
 

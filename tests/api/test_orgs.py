@@ -6,7 +6,7 @@ import pytest
 
 
 @pytest.fixture
-def alice(world, client_for):  # type: ignore[no-untyped-def]
+def alice(world, client_for):
     return client_for(world["alice"])
 
 

@@ -14,7 +14,7 @@ NOW = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def cw(world):  # type: ignore[no-untyped-def]
+def cw(world):
     """The test world plus what cases need: a grid worker on 紫金社区, a 城管 handler (dan),
     a 住建 handler (erin, a stranger to 城管's cases), a resident (rita) in 紫金花园, and
     a compound in street B."""
@@ -38,7 +38,7 @@ def cw(world):  # type: ignore[no-untyped-def]
     return w
 
 
-def report(w, **over):  # type: ignore[no-untyped-def]
+def report(w, **over):
     data = dict(
         actor=w["grace"],
         area=w["compound_a"],

@@ -10,7 +10,7 @@ from tongxin.cases.models import Case, CaseEvent
 pytestmark = pytest.mark.django_db
 
 
-def auth(user):  # type: ignore[no-untyped-def]
+def auth(user):
     _, key = api_token_create(actor=None, user=user, name="测试")
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
@@ -100,7 +100,7 @@ def test_api_department_sees_only_its_agency(cw, client):
 
 
 @pytest.fixture(params=[3, 30], ids=["3 cases", "30 cases"])
-def many(request, cw):  # type: ignore[no-untyped-def]
+def many(request, cw):
     for i in range(request.param):
         report(cw, description=f"第{i}件")
     return request.param

@@ -25,7 +25,7 @@ CALL_NOTE = "已到现场核实，垃圾确实三天未清运，请街道派城�
 
 
 @pytest.fixture
-def gw(cw):  # type: ignore[no-untyped-def]
+def gw(cw):
     """Two grids in 紫金社区: grace works in the one covering 紫金花园 (the case's compound),
     gina in the one covering 紫金花园二期; both hold the grid worker role on the community."""
     w = cw
@@ -55,11 +55,11 @@ def gw(cw):  # type: ignore[no-untyped-def]
     return w
 
 
-def resident_report(w, **over):  # type: ignore[no-untyped-def]
+def resident_report(w, **over):
     return report(w, actor=w["rita"], source="resident", resident=w["rita_res"], **over)
 
 
-def _snapshot(case: Case) -> tuple:  # type: ignore[type-arg]
+def _snapshot(case: Case) -> tuple:
     case.refresh_from_db()
     return case.state, CaseEvent.objects.filter(case=case).count(), AuditLog.objects.count()
 
@@ -254,7 +254,7 @@ def test_grid_step_through_the_api(gw, client):
 
 
 @pytest.fixture(params=[3, 30], ids=["3 cases", "30 cases"])
-def many(request, gw):  # type: ignore[no-untyped-def]
+def many(request, gw):
     for i in range(request.param):
         resident_report(gw, description=f"第{i}件 垃圾没清运")
     return request.param

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def key(cw):  # type: ignore[no-untyped-def]
+def key(cw):
     Area = type(cw["compound_a"])
     Area.objects.filter(pk=cw["compound_a"].pk).update(
         latitude=Decimal("29.87"), longitude=Decimal("121.55")
@@ -27,11 +27,11 @@ def key(cw):  # type: ignore[no-untyped-def]
     return raw
 
 
-def post(client, fmt="json", **data):  # type: ignore[no-untyped-def]
+def post(client, fmt="json", **data):
     return client.post(f"/open311/v2/requests.{fmt}", data)
 
 
-def body(cw, key, **over):  # type: ignore[no-untyped-def]
+def body(cw, key, **over):
     data = {
         "api_key": key,
         "service_code": "sanitation",
@@ -42,13 +42,13 @@ def body(cw, key, **over):  # type: ignore[no-untyped-def]
     return {k: v for k, v in data.items() if v is not None}
 
 
-def errors_json(resp):  # type: ignore[no-untyped-def]
+def errors_json(resp):
     data = json.loads(resp.content)
     assert isinstance(data, list) and set(data[0]) == {"code", "description"}
     return data[0]
 
 
-def errors_xml(resp):  # type: ignore[no-untyped-def]
+def errors_xml(resp):
     root = ET.fromstring(resp.content)
     assert root.tag == "errors"
     err = root.find("error")
@@ -226,7 +226,7 @@ def test_post_by_address_string(client, cw, key):
     assert Case.objects.get().area == cw["compound_a"]
 
 
-def _nothing_written(before):  # type: ignore[no-untyped-def]
+def _nothing_written(before):
     assert before == (Case.objects.count(), CaseEvent.objects.count())
 
 
@@ -278,7 +278,7 @@ def test_rate_limit(client, cw, key):
     assert resp.status_code == 429 and "每分钟最多2次" in errors_json(resp)["description"]
 
 
-def _seed(cw):  # type: ignore[no-untyped-def]
+def _seed(cw):
     import datetime as dt
 
     from django.utils import timezone

@@ -16,7 +16,7 @@ from tongxin.cases.models import Case
 
 
 @pytest.fixture
-def endpoint(transactional_db, live_server):  # type: ignore[no-untyped-def]
+def endpoint(transactional_db, live_server):
     from tests import factories
     from tests.cases.conftest import ensure_defaults
 

@@ -22,12 +22,12 @@ INTERNAL = "请城管中队3日内修复井盖"
 REPLY = "井盖已更换，感谢您的反映。"
 
 
-def auth(user):  # type: ignore[no-untyped-def]
+def auth(user):
     _, key = api_token_create(actor=None, user=user, name="测试")
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 
-def resident_case(cw, **over):  # type: ignore[no-untyped-def]
+def resident_case(cw, **over):
     return services.case_report_resident(
         actor=cw["rita"],
         resident=cw["rita_res"],
@@ -39,7 +39,7 @@ def resident_case(cw, **over):  # type: ignore[no-untyped-def]
     )
 
 
-def walk(cw, case, *, reply_on_close=REPLY):  # type: ignore[no-untyped-def]
+def walk(cw, case, *, reply_on_close=REPLY):
     """accept → dispatch (with the internal dispatch note) → claim → resolve → verify → close."""
     alice, dan = cw["alice"], cw["dan"]
     services.case_transition(actor=alice, case=case, action="accept", note="已核实")
@@ -159,7 +159,7 @@ def test_stranger_cannot_reply(cw, client_for, client):
 
 
 @pytest.fixture
-def mapped(cw):  # type: ignore[no-untyped-def]
+def mapped(cw):
     type(cw["compound_a"]).objects.filter(pk=cw["compound_a"].pk).update(
         latitude=Decimal("29.870000"), longitude=Decimal("121.550000")
     )
@@ -167,7 +167,7 @@ def mapped(cw):  # type: ignore[no-untyped-def]
     return cw
 
 
-def _get(client, path):  # type: ignore[no-untyped-def]
+def _get(client, path):
     return json.loads(client.get(path).content)
 
 

@@ -26,7 +26,7 @@ D = Decimal
 
 
 @pytest.fixture
-def mw(cw):  # type: ignore[no-untyped-def]
+def mw(cw):
     """紫金花园 and 紫金花园二期 (紫金社区) and 孝闻小区 (another street) with coordinates about
     1 km and 6 km apart."""
     w = cw
@@ -52,7 +52,7 @@ def _counts() -> tuple[int, int, int, int]:
     )
 
 
-def _post(c: Client, w, **fields):  # type: ignore[no-untyped-def]
+def _post(c: Client, w, **fields):
     data = {"category": w["sanitation"].pk, "description": "北门垃圾桶满了没人清运"}
     data.update(fields)
     return c.post("/cases/report/", data)

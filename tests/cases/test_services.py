@@ -68,7 +68,7 @@ def test_report_refuses_street_level_area(cw):
     assert not Case.objects.exists()
 
 
-def _walk(cw, case):  # type: ignore[no-untyped-def]
+def _walk(cw, case):
     alice, dan = cw["alice"], cw["dan"]
     t = NOW
     for actor, action, note in [

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def png(name="a.png"):  # type: ignore[no-untyped-def]
+def png(name="a.png"):
     return SimpleUploadedFile(name, PNG, content_type="image/png")
 
 
@@ -211,7 +211,7 @@ def test_a_failure_after_photos_are_stored_leaves_no_files(cw, settings, monkeyp
 
     from tongxin.cases import services as case_services
 
-    def broken_audit(**kwargs):  # type: ignore[no-untyped-def]
+    def broken_audit(**kwargs):
         raise RuntimeError("the audit table is unavailable")
 
     monkeypatch.setattr(case_services, "audit", broken_audit)
@@ -277,7 +277,7 @@ def test_dashboard_panel(cw, client_for):
 
 
 @pytest.fixture(params=[3, 30], ids=["3 cases", "30 cases"])
-def many(request, cw):  # type: ignore[no-untyped-def]
+def many(request, cw):
     for i in range(request.param):
         report(
             cw,
@@ -329,7 +329,7 @@ def test_photo_served_to_staff(cw, client_for):
     assert b"".join(r.streaming_content).startswith(b"\x89PNG")
 
 
-def test_the_cases_nav_leads_a_visits_only_cadre_to_the_visit_diary(world, client_for):  # type: ignore[no-untyped-def]
+def test_the_cases_nav_leads_a_visits_only_cadre_to_the_visit_diary(world, client_for):
     # bob (branch secretary) records 三访 but holds no cases.view.
     r = client_for(world["bob"]).get("/cases/")
     assert r.status_code == 302 and r["Location"] == "/visits/"

@@ -9,7 +9,7 @@ from tongxin.centers import services
 
 
 @pytest.fixture
-def center(world):  # type: ignore[no-untyped-def]
+def center(world):
     """A community centre of street A (alice manages it), with a room and a bookable item.
     It declares no opening hours, so it takes bookings at any time (the opening-hours rule
     is tested on the ``station`` below)."""
@@ -33,7 +33,7 @@ def center(world):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def center_b(world):  # type: ignore[no-untyped-def]
+def center_b(world):
     return services.center_create(
         actor=None,
         name="孝闻社区党群服务站",
@@ -48,7 +48,7 @@ WEEKDAY_HOURS = {d: [["08:30", "17:30"]] for d in ("mon", "tue", "wed", "thu", "
 
 
 @pytest.fixture
-def station(world):  # type: ignore[no-untyped-def]
+def station(world):
     """A station open 08:30–17:30 on weekdays (周六, 周日 休息), closed on a declared holiday
     (the Monday after next), with a room and a bookable item."""
     c = services.center_create(

@@ -19,7 +19,7 @@ def at(hours: float) -> dt.datetime:
     return base + dt.timedelta(hours=hours)
 
 
-def book(world, center, start, end, **kw):  # type: ignore[no-untyped-def]
+def book(world, center, start, end, **kw):
     room = kw.pop("room", None) or center.rooms.get()
     return services.booking_create(
         actor=world["bob"],
@@ -32,7 +32,7 @@ def book(world, center, start, end, **kw):  # type: ignore[no-untyped-def]
     )
 
 
-def snapshot():  # type: ignore[no-untyped-def]
+def snapshot():
     return (Booking.objects.count(), AuditLog.objects.count())
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import random
+
+from django.utils import timezone
 
 from tongxin.centers import demo as centers_demo
 from tongxin.centers.models import Room, ServiceCenter, SocialOrganization
@@ -15,7 +16,7 @@ from tongxin.volunteering.models import Activity, VolunteerHours, VolunteerTeam
 def test_demo_loads_and_wipes(world):
     said: list[str] = []
     ctx = DemoContext(
-        scale="town", seed=1, today=dt.date.today(), rng=random.Random(1), say=said.append
+        scale="town", seed=1, today=timezone.localdate(), rng=random.Random(1), say=said.append
     )
     centers_demo.load(ctx)
     volunteering_demo.load(ctx)

@@ -20,14 +20,14 @@ from tongxin.core.models import AuditLog
 J = "application/json"
 
 
-def book(world, station, start, end, *, item=False):  # type: ignore[no-untyped-def]
+def book(world, station, start, end, *, item=False):
     target = {"item": station.items.get()} if item else {"room": station.rooms.get()}
     return services.booking_create(
         actor=world["bob"], center=station, purpose="支部会议", start=start, end=end, **target
     )
 
 
-def snapshot():  # type: ignore[no-untyped-def]
+def snapshot():
     return (Booking.objects.count(), AuditLog.objects.count())
 
 

@@ -17,7 +17,7 @@ from tongxin.orgs.models import OrgKind, Sector
 CODE = creditcode.make("52", "330203", "MA2B3C4D")
 
 
-def create(world, area, **kw):  # type: ignore[no-untyped-def]
+def create(world, area, **kw):
     return services.social_org_create(
         actor=world["alice"], name=kw.pop("name", "红领之家"), kind="community", area=area, **kw
     )

@@ -60,7 +60,7 @@ def collect() -> set[str]:
                     if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "audit":
                         action = next(k.value for k in call.keywords if k.arg == "action")
                         if isinstance(action, ast.JoinedStr):
-                            prefix = _text(action).split("{", 1)[0]  # type: ignore[union-attr]
+                            prefix = _text(action).split("{", 1)[0]
         for call in ast.walk(tree):
             if not isinstance(call, ast.Call):
                 continue

@@ -21,7 +21,7 @@ from tongxin.core.selectors import audit_list
 
 
 @pytest.fixture(autouse=True)
-def _immediate_tasks(settings):  # type: ignore[no-untyped-def]
+def _immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
@@ -29,11 +29,11 @@ def unplaced() -> int:
     return AuditLog.objects.filter(org_path="", area_path="").count()
 
 
-def seen_by(user) -> set[int]:  # type: ignore[no-untyped-def]
+def seen_by(user) -> set[int]:
     return set(audit_list(scope_for_user(user)).values_list("pk", flat=True))
 
 
-def import_export_and_case(w, client_for) -> set[int]:  # type: ignore[no-untyped-def]
+def import_export_and_case(w, client_for) -> set[int]:
     """alice imports two members and exports the roster; a case in 紫金花园 goes from report
     to close through the grid worker, alice and the 城管 handler. The ids of their rows."""
     before = set(AuditLog.objects.values_list("pk", flat=True))

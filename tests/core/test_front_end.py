@@ -20,7 +20,7 @@ MANIFEST = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 
 @pytest.fixture(scope="module")
-def collected(tmp_path_factory):  # type: ignore[no-untyped-def]
+def collected(tmp_path_factory):
     """collectstatic as production runs it, into a directory of its own."""
     root = tmp_path_factory.mktemp("static")
     storages = {**settings.STORAGES, "staticfiles": {"BACKEND": MANIFEST}}
@@ -30,7 +30,7 @@ def collected(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def production_static(collected):  # type: ignore[no-untyped-def]
+def production_static(collected):
     root, storages = collected
     with override_settings(
         STATIC_ROOT=root,

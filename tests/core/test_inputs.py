@@ -8,7 +8,7 @@ from tongxin.core.inputs import INT_MAX, parse_pk
 
 
 @pytest.mark.parametrize("value", ["12", " 12 ", 12])
-def test_an_id_is_read(value):  # type: ignore[no-untyped-def]
+def test_an_id_is_read(value):
     assert parse_pk(value) == 12
 
 
@@ -16,7 +16,7 @@ def test_an_id_is_read(value):  # type: ignore[no-untyped-def]
     "value",
     ["", None, "²", "１２", "-1", "0", "1e3", "12a", "12345678901234567890", str(INT_MAX + 1)],
 )
-def test_what_is_not_an_id_is_none_never_an_error(value):  # type: ignore[no-untyped-def]
+def test_what_is_not_an_id_is_none_never_an_error(value):
     assert parse_pk(value) is None
 
 

@@ -22,13 +22,13 @@ from tongxin.meetings.models import ComplianceRule, Meeting, MeetingStatus
 pytestmark = pytest.mark.django_db
 
 
-def html(response) -> str:  # type: ignore[no-untyped-def]
+def html(response) -> str:
     assert response.status_code == 200, response.status_code
     return response.content.decode()
 
 
 @pytest.fixture
-def hong(world):  # type: ignore[no-untyped-def]
+def hong(world):
     """A member of branch A1 whose account holds only the 党员 role (on their branch)."""
     u = factories.user("hong", "member", org=world["branch_a1"], reach="node")
     u.member = world["m_a1"]
@@ -37,13 +37,13 @@ def hong(world):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def rita(world):  # type: ignore[no-untyped-def]
+def rita(world):
     u = factories.user("rita", display_name="居民 丽塔")
     Resident.objects.create(user=u, name="丽塔", home=world["compound_a"])
     return u
 
 
-def test_a_member_lands_on_their_phone_home_after_login_and_at_root(client, world, hong):  # type: ignore[no-untyped-def]
+def test_a_member_lands_on_their_phone_home_after_login_and_at_root(client, world, hong):
     r = client.post(reverse("accounts:login"), {"username": "hong", "password": PASSWORD})
     assert r.status_code == 302
     home = html(client.get(r["Location"]))
@@ -57,7 +57,7 @@ def test_a_member_lands_on_their_phone_home_after_login_and_at_root(client, worl
 
 def test_a_members_home_counts_their_own_attendance_and_their_branchs_next_meeting(
     client_for, world, hong
-):  # type: ignore[no-untyped-def]
+):
     from tongxin.meetings.models import Attendance
 
     today = selectors.local_today()
@@ -72,7 +72,7 @@ def test_a_members_home_counts_their_own_attendance_and_their_branchs_next_meeti
     assert "下周党课" in home and "别的支部" not in home
 
 
-def test_a_resident_gets_their_compound_page_at_root_without_a_redirect(client_for, world, rita):  # type: ignore[no-untyped-def]
+def test_a_resident_gets_their_compound_page_at_root_without_a_redirect(client_for, world, rita):
     r = client_for(rita).get("/")
     page = html(r)
     assert 'data-testid="board"' in page and "紫金花园" in page and "tx-tabbar" in page
@@ -80,7 +80,7 @@ def test_a_resident_gets_their_compound_page_at_root_without_a_redirect(client_f
 
 def test_a_residents_me_keeps_the_tab_bar_and_offers_only_what_residents_use(
     client_for, world, rita
-):  # type: ignore[no-untyped-def]
+):
     page = html(client_for(rita).get(reverse("core:me")))
     assert "tx-tabbar" in page and "丽塔" in page and "紫金花园" in page
     assert "API 令牌" not in page and "尚未关联党员" not in page and "我的数据范围" not in page
@@ -88,7 +88,7 @@ def test_a_residents_me_keeps_the_tab_bar_and_offers_only_what_residents_use(
     assert reverse("cases:mine") in page and reverse("sharing:mine") in page
 
 
-def test_a_members_me_offers_their_own_pages_and_no_report_tab(client_for, world, hong):  # type: ignore[no-untyped-def]
+def test_a_members_me_offers_their_own_pages_and_no_report_tab(client_for, world, hong):
     page = html(client_for(hong).get(reverse("core:me")))
     assert "tx-tabbar" in page and reverse("members:my_dues") in page
     assert reverse("accounts:tokens") not in page
@@ -96,7 +96,7 @@ def test_a_members_me_offers_their_own_pages_and_no_report_tab(client_for, world
     assert reverse("cases:report") not in page
 
 
-def test_staff_keep_the_desktop_me_page_and_the_dashboard(client_for, world):  # type: ignore[no-untyped-def]
+def test_staff_keep_the_desktop_me_page_and_the_dashboard(client_for, world):
     c = client_for(world["alice"])
     assert "我的数据范围" in html(c.get(reverse("core:me")))
     dashboard = html(c.get("/"))
@@ -109,7 +109,7 @@ def nav_links(page: str) -> list[str]:
 
 
 @pytest.mark.parametrize("who", ["alice", "bob", "charlie", "auditor", "hong"])
-def test_the_top_navigation_offers_only_pages_the_user_may_open(client_for, world, hong, who):  # type: ignore[no-untyped-def]
+def test_the_top_navigation_offers_only_pages_the_user_may_open(client_for, world, hong, who):
     user = hong if who == "hong" else world[who]
     c = client_for(user)
     page = html(c.get(reverse("meetings:index")))
@@ -122,7 +122,7 @@ def test_the_top_navigation_offers_only_pages_the_user_may_open(client_for, worl
     assert ('name="q"' in page) == has_members  # the member search box
 
 
-def test_the_member_list_stays_closed_to_a_member(client_for, world, hong):  # type: ignore[no-untyped-def]
+def test_the_member_list_stays_closed_to_a_member(client_for, world, hong):
     """Hiding the link is not the guard: a member who types the URL sees no one."""
     page = html(client_for(hong).get(reverse("members:list")))
     assert "李明" not in page
@@ -133,12 +133,12 @@ def test_the_member_list_stays_closed_to_a_member(client_for, world, hong):  # t
 TODAY = dt.date(2026, 12, 7)
 
 
-def held(org, day):  # type: ignore[no-untyped-def]
+def held(org, day):
     m = plan(org, kind="committee", day=day)
     Meeting.objects.filter(pk=m.pk).update(status=MeetingStatus.HELD)
 
 
-def test_the_headline_is_the_last_closed_periods_rate_with_this_periods_progress(world):  # type: ignore[no-untyped-def]
+def test_the_headline_is_the_last_closed_periods_rate_with_this_periods_progress(world):
     ComplianceRule.objects.all().delete()
     ComplianceRule.objects.create(kind="committee", period="month", min_count=1)
     # November (closed): A1 and A2 met, B1 did not. December so far: only A1.
@@ -148,7 +148,7 @@ def test_the_headline_is_the_last_closed_periods_rate_with_this_periods_progress
     summary = selectors.compliance_summary(scope_for_user(world["auditor"]), today=TODAY)
     assert summary is not None
     total = summary["total"]
-    assert (total.previous_pct, total.compliance_pct) == (66.7, 33.3)  # type: ignore[attr-defined]
+    assert (total.previous_pct, total.compliance_pct) == (66.7, 33.3)
     assert summary["periods"] == {"previous": "2026年11月", "current": "2026年12月"}
 
 
@@ -159,12 +159,12 @@ def test_period_labels_name_each_rules_period_shortest_first():
     assert selectors.period_labels(set(), TODAY) == {"previous": "", "current": ""}
 
 
-def test_no_branch_in_reach_gives_no_rate_rather_than_zero(world):  # type: ignore[no-untyped-def]
+def test_no_branch_in_reach_gives_no_rate_rather_than_zero(world):
     u = factories.user("nobody", "member", org=world["group_a1"], reach="node")
     assert selectors.compliance_summary(scope_for_user(u), today=TODAY) is None
 
 
-def test_every_dashboard_figure_names_its_period(client_for, world):  # type: ignore[no-untyped-def]
+def test_every_dashboard_figure_names_its_period(client_for, world):
     ComplianceRule.objects.all().delete()
     ComplianceRule.objects.create(kind="committee", period="month", min_count=1)
     page = html(client_for(world["alice"]).get("/"))

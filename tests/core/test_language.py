@@ -83,19 +83,19 @@ class _Visible(HTMLParser):
         self.skip = 0
         self.parts: list[str] = []
 
-    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+    def handle_starttag(self, tag, attrs):
         self.skip += tag in ("script", "style")
         self.parts += [v for k, v in attrs if k in ("placeholder", "aria-label", "title") and v]
 
-    def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+    def handle_endtag(self, tag):
         self.skip -= tag in ("script", "style") and self.skip > 0
 
-    def handle_data(self, data):  # type: ignore[no-untyped-def]
+    def handle_data(self, data):
         if not self.skip and data.strip():
             self.parts.append(data.strip())
 
 
-def visible(response) -> str:  # type: ignore[no-untyped-def]
+def visible(response) -> str:
     p = _Visible()
     p.feed(response.content.decode())
     return " | ".join(p.parts)
@@ -117,12 +117,12 @@ def chinese_left(text: str) -> list[str]:
 
 
 @pytest.fixture
-def english(world, client):  # type: ignore[no-untyped-def]
+def english(world, client):
     """The test client with English chosen, logged in as whoever the test names."""
     world["hong"] = factories.user("hong", "member", org=world["branch_a1"], member=world["m_a1"])
     client.post("/i18n/setlang/", {"language": "en"}, HTTP_REFERER="/")
 
-    def as_user(user):  # type: ignore[no-untyped-def]
+    def as_user(user):
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         return client
 
@@ -250,7 +250,7 @@ def test_a_template_downloaded_in_english_is_read_back(world, english):
     assert report.errors == [] and report.plan[0].monthly_due_fen == 4000  # 1%
 
 
-def test_the_dashboard_figures_cached_in_one_language_are_not_shown_in_another(world, client):  # type: ignore[no-untyped-def]
+def test_the_dashboard_figures_cached_in_one_language_are_not_shown_in_another(world, client):
     """The compliance card keeps its figures for a minute, period names included: a user who
     switches to English right after seeing the page in Chinese gets English period names."""
     client.force_login(world["alice"], backend="django.contrib.auth.backends.ModelBackend")

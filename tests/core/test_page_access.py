@@ -22,7 +22,7 @@ A_NAMES = [
 ]
 
 
-def page_urls(w) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def page_urls(w) -> list[tuple[str, str]]:
     """(method, url) for every page, pointing at street A's objects."""
     org, branch, member = w["comm_a_org"].pk, w["branch_a1"].pk, w["m_a1"].pk
     return [
@@ -58,7 +58,7 @@ def page_urls(w) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     ]
 
 
-def assert_no_street_a(body: str, world, typed: str = "") -> None:  # type: ignore[no-untyped-def]
+def assert_no_street_a(body: str, world, typed: str = "") -> None:
     """Nothing of street A on the page, apart from the search text the user typed himself."""
     if typed:
         body = body.replace(f'value="{typed}"', "")

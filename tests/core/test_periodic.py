@@ -17,12 +17,12 @@ def remember() -> None:
 
 
 @pytest.fixture
-def immediate_tasks(settings):  # type: ignore[no-untyped-def]
+def immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.mark.django_db
-def test_periodic_enqueues_every_registered_task(immediate_tasks, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_periodic_enqueues_every_registered_task(immediate_tasks, monkeypatch) -> None:
     monkeypatch.setattr(registry.REGISTRY, "periodic", [])
     registry.periodic("tests.core.test_periodic.remember", every=60)
     registry.periodic("tests.core.test_periodic.remember", every=60)  # registered once

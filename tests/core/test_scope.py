@@ -13,11 +13,11 @@ from tongxin.orgs.models import Organization
 from tongxin.orgs.selectors import get_org_for, org_queryset, org_roots
 
 
-def org_names(user) -> set[str]:  # type: ignore[no-untyped-def]
+def org_names(user) -> set[str]:
     return set(org_queryset(scope_for_user(user)).values_list("name", flat=True))
 
 
-def member_names(user) -> set[str]:  # type: ignore[no-untyped-def]
+def member_names(user) -> set[str]:
     return {m.name for m in member_list(scope_for_user(user))}
 
 

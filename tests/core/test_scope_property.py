@@ -57,7 +57,7 @@ def fresh(org: Organization) -> Organization:
     return Organization.objects.get(pk=org.pk)
 
 
-def area_world() -> tuple[list, dict[int, int | None]]:  # type: ignore[type-arg]
+def area_world() -> tuple[list, dict[int, int | None]]:
     """A fixed small area tree: city → 2 communities → 2 compounds each."""
     city = factories.area("市", "city")
     areas, parents = [city], {0: None}
@@ -72,7 +72,7 @@ def area_world() -> tuple[list, dict[int, int | None]]:  # type: ignore[type-arg
     return areas, parents
 
 
-def check_one_world(data) -> None:  # type: ignore[no-untyped-def]
+def check_one_world(data) -> None:
     orgs: list[Organization] = []  # index -> Organization
     parents: dict[int, int | None] = {}
     member_org: dict[int, int] = {}  # member id -> org index

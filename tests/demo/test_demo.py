@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from io import StringIO
 
 import pytest
@@ -61,7 +60,7 @@ def test_the_demo_town_is_a_valid_tree_with_valid_members():
         parent = by_path.get(path[:-4]) if len(path) > 4 else None
         assert nesting_error(kind, parent) is None, (path, kind, parent)
     # members: valid ID numbers, adults when they joined, 转正 after 入党, org_path in step
-    today = dt.date.today()
+    today = timezone.localdate()
     for m in Member.objects.select_related("org").order_by("?")[:300]:
         info = idnumber.parse(m.reveal_id_number())
         assert info.birth_date == m.birth_date and info.gender == m.gender
@@ -110,7 +109,7 @@ def test_a_failing_reset_leaves_the_old_data(monkeypatch):
     run_demo("--scale", "town")
     before = Member.objects.count()
 
-    def boom(*a, **k):  # type: ignore[no-untyped-def]
+    def boom(*a, **k):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(loader, "create_demo_users", boom)
@@ -141,7 +140,7 @@ def test_work_units_leave_the_rest_of_the_town_as_it_was(monkeypatch):
     what it would be without them (the encrypted ones are salted, so compared by index)."""
     from tongxin.demo.generator import Generator, buildings_index
 
-    def rows() -> list[tuple]:  # type: ignore[type-arg]
+    def rows() -> list[tuple]:
         gen, _plan, areas, _orgs, holders = build_plan(scale="town", seed=1)
         by_area, region = buildings_index(areas)
         return list(gen.member_rows(holders, by_area, region))
@@ -152,7 +151,7 @@ def test_work_units_leave_the_rest_of_the_town_as_it_was(monkeypatch):
     work = loader.MEMBER_COLUMNS.index("work_unit_id")
     salted = [loader.MEMBER_COLUMNS.index(c) for c in ("id_number_enc", "phone_enc")]
 
-    def rest(r: tuple) -> tuple:  # type: ignore[type-arg]
+    def rest(r: tuple) -> tuple:
         return tuple(v for i, v in enumerate(r) if i != work and i not in salted)
 
     assert [rest(r) for r in with_units] == [rest(r) for r in without]
@@ -161,7 +160,7 @@ def test_work_units_leave_the_rest_of_the_town_as_it_was(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_members_of_working_age_work_in_the_unit_hosting_their_organization(client):  # type: ignore[no-untyped-def]
+def test_members_of_working_age_work_in_the_unit_hosting_their_organization(client):
     from django.urls import reverse
 
     from tongxin.grids.models import Grid
@@ -190,7 +189,7 @@ def test_members_of_working_age_work_in_the_unit_hosting_their_organization(clie
         elif unit is None and m.work_unit_id is not None:
             elsewhere += 1
             # a unit of the member's own district
-            assert m.work_unit.area.path[:8] == m.org.area.path[:8], m  # type: ignore[union-attr]
+            assert m.work_unit.area.path[:8] == m.org.area.path[:8], m
     with_unit = sum(m.work_unit_id is not None for m in members)
     territorial = sum(host(m.org_path) is None for m in members)
     assert 0.35 < with_unit / len(members) < 0.65
@@ -232,7 +231,7 @@ def test_linked_demo_users_are_named_after_their_member():
     for username, title in (("zhibu", "支部书记"), ("dangyuan", "党员")):
         u = users[username]
         assert u.member is not None and u.display_name == f"{title} {u.member.name}", u
-    assert users["dangyuan"].member.org_id == users["zhibu"].member.org_id  # type: ignore[union-attr]
+    assert users["dangyuan"].member.org_id == users["zhibu"].member.org_id
     # Accounts with no member keep their names.
     assert users["wangge"].member is None and users["wangge"].display_name == "网格员 刘芳"
     assert User.objects.filter(display_name__contains="赵红").count() == 0

@@ -41,7 +41,7 @@ def page(c: Client, url: str, status: int = 200) -> str:
     return r.content.decode()
 
 
-def post(c: Client, url: str, data: dict, follow: bool = True) -> str:  # type: ignore[type-arg]
+def post(c: Client, url: str, data: dict, follow: bool = True) -> str:
     r = c.post(url, data, follow=follow)
     assert r.status_code == 200, (url, r.status_code)
     return r.content.decode()
@@ -56,11 +56,11 @@ def town() -> dict[str, User]:
     }
 
 
-def test_the_demo_users_sit_in_one_street_one_grid_one_branch(town):  # type: ignore[no-untyped-def]
+def test_the_demo_users_sit_in_one_street_one_grid_one_branch(town):
     jumin = Resident.objects.select_related("home").get(user__username="jumin")
     grid = Grid.objects.get(workers__user__username="wangge")
     assert grid.compounds.filter(pk=jumin.home_id).exists(), "jumin lives in wangge's grid"
-    street = town["jiedao"].assignments.get().org  # type: ignore[attr-defined]
+    street = town["jiedao"].assignments.get().org
     assert jumin.home.path.startswith(street.area.path), "that grid lies in jiedao's street"
     branch = town["zhibu"].member.org
     assert town["dangyuan"].member.org_id == branch.pk
@@ -69,7 +69,7 @@ def test_the_demo_users_sit_in_one_street_one_grid_one_branch(town):  # type: ig
     assert Resident.objects.get(user__username="linju").home_id == jumin.home_id
 
 
-def test_a_resident_report_walks_to_the_department_and_back(town):  # type: ignore[no-untyped-def]
+def test_a_resident_report_walks_to_the_department_and_back(town):
     jumin, wangge, jiedao, bumen = (as_user(u) for u in ("jumin", "wangge", "jiedao", "bumen"))
     home = Resident.objects.get(user__username="jumin").home
     form = page(jumin, reverse("cases:report"))
@@ -110,7 +110,7 @@ def test_a_resident_report_walks_to_the_department_and_back(town):  # type: igno
     assert (case.state, case.rating, case.agency.code) == ("closed", 5, "chengguan")
 
 
-def test_the_secretary_plans_a_meeting_the_member_checks_in_and_the_minutes_are_kept(town):  # type: ignore[no-untyped-def]
+def test_the_secretary_plans_a_meeting_the_member_checks_in_and_the_minutes_are_kept(town):
     zhibu, dangyuan = as_user("zhibu"), as_user("dangyuan")
     branch = town["zhibu"].member.org
     post(
@@ -132,7 +132,7 @@ def test_the_secretary_plans_a_meeting_the_member_checks_in_and_the_minutes_are_
     assert token, "the member's card shows a check-in QR"
     post(zhibu, reverse("meetings:checkin", args=[meeting.pk]), {"code": token.group(1)})
     member = town["dangyuan"].member
-    assert meeting.attendance.filter(member=member, state="present").exists()  # type: ignore[attr-defined]
+    assert meeting.attendance.filter(member=member, state="present").exists()
     # The minutes: every member of the branch marked (present), as the meeting rules ask.
     record = page(zhibu, reverse("meetings:record", args=[meeting.pk]))
     marks = {f"att_{pk}": "present" for pk in set(re.findall(r'name="att_(\d+)"', record))}
@@ -153,7 +153,7 @@ def test_the_secretary_plans_a_meeting_the_member_checks_in_and_the_minutes_are_
     assert meeting.status == "held" and meeting.present_count == len(marks)
 
 
-def test_the_member_files_a_dual_report_the_community_accepts_and_hours_return(town):  # type: ignore[no-untyped-def]
+def test_the_member_files_a_dual_report_the_community_accepts_and_hours_return(town):
     dangyuan, jiedao, zhibu = as_user("dangyuan"), as_user("jiedao"), as_user("zhibu")
     mine = page(dangyuan, reverse("members:dual_mine"))
     community = re.search(r'<option value="(\d+)" selected>', mine)
@@ -177,7 +177,7 @@ def test_the_member_files_a_dual_report_the_community_accepts_and_hours_return(t
     assert "1小时30分" in page(zhibu, reverse("members:dual_detail", args=[report.pk]))
 
 
-def test_a_need_meets_a_neighbours_offer_and_both_confirm(town):  # type: ignore[no-untyped-def]
+def test_a_need_meets_a_neighbours_offer_and_both_confirm(town):
     jumin, linju = as_user("jumin"), as_user("linju")
     offer = Listing.objects.get(resident__user__username="linju", title="家里有电钻可以出借")
     assert offer.title in page(jumin, reverse("sharing:home"))
@@ -213,7 +213,7 @@ def links(html: str) -> set[str]:
     }
 
 
-def test_every_demo_user_lands_where_they_work_and_no_link_leads_nowhere(town):  # type: ignore[no-untyped-def]
+def test_every_demo_user_lands_where_they_work_and_no_link_leads_nowhere(town):
     """Each demo user's landing page, its top navigation and every link on it open (no 404,
     no 403); members and residents land on their phone home."""
     for username in (
@@ -262,7 +262,7 @@ def test_the_readme_names_the_places_of_the_story():
         assert name in readme, name
 
 
-def test_the_demos_dated_data_runs_up_to_the_day_it_is_loaded(town):  # type: ignore[no-untyped-def]
+def test_the_demos_dated_data_runs_up_to_the_day_it_is_loaded(town):
     """This month's figures on the 工作台 are not empty: dues for this month, meetings, visits,
     volunteering hours and cases up to the last days (not a fixed date in the past)."""
     from django.db.models import Max

@@ -84,7 +84,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def new_context(browser: Browser, transactional_db, live_server) -> Iterator:  # type: ignore[no-untyped-def, type-arg]
+def new_context(browser: Browser, transactional_db, live_server) -> Iterator:
     """new_context(viewport) -> a fresh browser context (own cookies), closed after the test,
     after axe has checked the pages it visited (transactional_db: before the data is flushed)."""
     contexts: list[tuple[BrowserContext, list[str]]] = []
@@ -118,12 +118,12 @@ def new_context(browser: Browser, transactional_db, live_server) -> Iterator:  #
 
 
 @pytest.fixture
-def page(new_context) -> Page:  # type: ignore[no-untyped-def]
+def page(new_context) -> Page:
     return new_context(DESKTOP).new_page()
 
 
 @pytest.fixture
-def e2e_world(transactional_db, live_server) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def e2e_world(transactional_db, live_server) -> dict:
     """make_world() committed to the database the live server reads.
 
     transactional_db flushes every table after each test, including the Role rows the data

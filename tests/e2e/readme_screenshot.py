@@ -36,8 +36,8 @@ def main() -> None:
         env.pop("DATABASE_URL", None)
         py = sys.executable
         run = dict(cwd=ROOT, env=env, check=True)
-        subprocess.run([py, "manage.py", "migrate", "--noinput", "-v0"], **run)  # type: ignore[call-overload]
-        subprocess.run([py, "manage.py", "demo", "--scale", "town", "--seed", "1"], **run)  # type: ignore[call-overload]
+        subprocess.run([py, "manage.py", "migrate", "--noinput", "-v0"], **run)
+        subprocess.run([py, "manage.py", "demo", "--scale", "town", "--seed", "1"], **run)
         port = free_port()
         server = subprocess.Popen(
             [

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 RING = "rgb(163, 18, 24)"  # --tx-focus, the theme's dark red
 
 
-def test_the_skip_link_comes_first_and_the_current_nav_item_shows_its_focus(page: Page, e2e_world):  # type: ignore[no-untyped-def]
+def test_the_skip_link_comes_first_and_the_current_nav_item_shows_its_focus(page: Page, e2e_world):
     login(page, e2e_world["url"], "alice", PASSWORD)
     page.goto(f"{e2e_world['url']}/members/")
     page.keyboard.press("Tab")
@@ -39,7 +39,7 @@ def test_the_skip_link_comes_first_and_the_current_nav_item_shows_its_focus(page
     assert style == ["solid", RING, "2px"]
 
 
-def test_a_field_error_is_read_with_its_field(page: Page, e2e_world):  # type: ignore[no-untyped-def]
+def test_a_field_error_is_read_with_its_field(page: Page, e2e_world):
     login(page, e2e_world["url"], "alice", PASSWORD)
     page.goto(f"{e2e_world['url']}/meetings/new/")
     page.get_by_role("button", name="保存").click()
@@ -54,7 +54,7 @@ def test_a_field_error_is_read_with_its_field(page: Page, e2e_world):  # type: i
         assert axe_violations(page) == []
 
 
-def test_the_session_timeout_warning_offers_to_extend(page: Page, e2e_world):  # type: ignore[no-untyped-def]
+def test_the_session_timeout_warning_offers_to_extend(page: Page, e2e_world):
     login(page, e2e_world["url"], "alice", PASSWORD)
     page.clock.install()
     page.goto(f"{e2e_world['url']}/members/")
@@ -78,7 +78,7 @@ def test_the_session_timeout_warning_offers_to_extend(page: Page, e2e_world):  #
 
 def test_the_report_map_keeps_its_place_and_names_its_zoom_buttons_in_chinese(
     new_context, e2e_world
-):  # type: ignore[no-untyped-def]
+):
     report_world(e2e_world)
     phone = new_context(PHONE).new_page()
     login(phone, e2e_world["url"], "rita", PASSWORD)

@@ -24,14 +24,14 @@ PNG = (
 )
 
 
-def open_page(new_context, viewport=None):  # type: ignore[no-untyped-def]
+def open_page(new_context, viewport=None):
     # A shared 2-core machine can be slow: more patience than the default 10 s.
     ctx = new_context(viewport) if viewport else new_context()
     ctx.set_default_timeout(30_000)
     return ctx.new_page()
 
 
-def test_resident_report_travels_and_comes_back(new_context, e2e_world, tmp_path):  # type: ignore[no-untyped-def]
+def test_resident_report_travels_and_comes_back(new_context, e2e_world, tmp_path):
     w = e2e_world
     url = w["url"]
     ensure_defaults()

@@ -28,7 +28,7 @@ PLACES = {
 }
 
 
-def _world(w):  # type: ignore[no-untyped-def]
+def _world(w):
     ensure_defaults()
     factories.area("紫金花园二期", AreaLevel.COMPOUND, w["comm_a"])
     for name, (lat, lng) in PLACES.items():
@@ -44,7 +44,7 @@ def _nearest(lat: float, lng: float) -> str:
     return min(PLACES, key=lambda name: d(PLACES[name]))
 
 
-def test_resident_pins_a_problem_on_the_map(new_context, e2e_world):  # type: ignore[no-untyped-def]
+def test_resident_pins_a_problem_on_the_map(new_context, e2e_world):
     w = e2e_world
     url = w["url"]
     _world(w)
@@ -101,7 +101,7 @@ def test_resident_pins_a_problem_on_the_map(new_context, e2e_world):  # type: ig
     assert Case.objects.count() == 1
 
 
-def test_the_report_page_works_without_javascript(new_context, e2e_world, browser):  # type: ignore[no-untyped-def]
+def test_the_report_page_works_without_javascript(new_context, e2e_world, browser):
     w = e2e_world
     url = w["url"]
     _world(w)

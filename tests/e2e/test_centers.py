@@ -20,7 +20,7 @@ from tongxin.centers.models import Booking
 pytestmark = pytest.mark.e2e
 
 
-def test_resident_books_a_room_and_an_overlap_is_refused(new_context, e2e_world):  # type: ignore[no-untyped-def]
+def test_resident_books_a_room_and_an_overlap_is_refused(new_context, e2e_world):
     w = e2e_world
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     center = services.center_create(

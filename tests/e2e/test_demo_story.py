@@ -21,13 +21,13 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def demo_town(transactional_db, live_server) -> str:  # type: ignore[no-untyped-def]
+def demo_town(transactional_db, live_server) -> str:
     restore_data_migration_rows()
     call_command("demo", "--scale", "town", stdout=StringIO())
     return live_server.url
 
 
-def open_as(new_context, url: str, username: str, viewport=DESKTOP) -> Page:  # type: ignore[no-untyped-def]
+def open_as(new_context, url: str, username: str, viewport=DESKTOP) -> Page:
     ctx = new_context(viewport)
     ctx.set_default_timeout(30_000)  # a shared, busy machine
     page = ctx.new_page()
@@ -35,7 +35,7 @@ def open_as(new_context, url: str, username: str, viewport=DESKTOP) -> Page:  # 
     return page
 
 
-def test_the_demo_case_journey_in_the_browser(new_context, demo_town):  # type: ignore[no-untyped-def]
+def test_the_demo_case_journey_in_the_browser(new_context, demo_town):
     url = demo_town
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     home = Resident.objects.select_related("home").get(user__username="jumin").home
@@ -98,7 +98,7 @@ def test_the_demo_case_journey_in_the_browser(new_context, demo_town):  # type: 
     assert (case.state, case.rating) == ("closed", 5)
 
 
-def test_each_demo_user_lands_where_they_work(new_context, demo_town):  # type: ignore[no-untyped-def]
+def test_each_demo_user_lands_where_they_work(new_context, demo_town):
     """The first screens, at 1280 and 375 px: staff on the 工作台 whose figures name their
     period, the member and the resident on their phone home; none wider than the phone."""
     url = demo_town

@@ -4,9 +4,8 @@ secretary (alice) accepts her and logs hours; hong sees the post and the hours o
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests import factories
@@ -17,7 +16,7 @@ from tongxin.members.models import DualReport
 pytestmark = pytest.mark.e2e
 
 
-def test_a_member_files_her_own_dual_report(page: Page, e2e_world, new_context):  # type: ignore[no-untyped-def]
+def test_a_member_files_her_own_dual_report(page: Page, e2e_world, new_context):
     w = e2e_world
     # The machine running these may be busy: allow slow pages rather than fail on timing.
     page.set_default_timeout(60_000)
@@ -28,7 +27,7 @@ def test_a_member_files_her_own_dual_report(page: Page, e2e_world, new_context):
         expect.set_options(timeout=5_000)
 
 
-def _flow(page: Page, w: dict, new_context) -> None:  # type: ignore[no-untyped-def, type-arg]
+def _flow(page: Page, w: dict, new_context) -> None:
     factories.user("hong", "member", org=w["branch_a1"], member=w["m_a1"], display_name="张红")
     login(page, w["url"], "hong", PASSWORD)
     panel = page.get_by_test_id("my-dual-panel")
@@ -58,7 +57,7 @@ def _flow(page: Page, w: dict, new_context) -> None:  # type: ignore[no-untyped-
     staff.get_by_label("安排服务岗位").fill("楼道长")
     staff.get_by_role("button", name="接收", exact=True).click()
     expect(staff.locator(".badge", has_text="已接收")).to_be_visible()
-    staff.get_by_label("服务日期").fill(dt.date.today().isoformat())
+    staff.get_by_label("服务日期").fill(timezone.localdate().isoformat())
     staff.get_by_label("服务时长（小时）").fill("2")
     staff.get_by_label("服务内容").fill("楼道清理")
     staff.get_by_role("button", name="登记", exact=True).click()

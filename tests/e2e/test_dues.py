@@ -5,9 +5,8 @@ month in arrears again; the member then sees it on 我的党费. Every page is s
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests import factories
@@ -33,10 +32,10 @@ def shoot(page: Page, name: str) -> None:
     page.set_viewport_size(DESKTOP)
 
 
-def test_import_fix_commit_pay_reverse_and_see_arrears(page: Page, e2e_world, tmp_path):  # type: ignore[no-untyped-def]
+def test_import_fix_commit_pay_reverse_and_see_arrears(page: Page, e2e_world, tmp_path):
     w = e2e_world
     url, zhang, li = w["url"], w["m_a1"], w["m_a1b"]
-    month = dt.date.today().strftime("%Y-%m")
+    month = timezone.localdate().strftime("%Y-%m")
     page.set_default_timeout(30_000)  # the shared machine is busy; a slow first load is no failure
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))

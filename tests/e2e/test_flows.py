@@ -16,7 +16,7 @@ from tongxin.core.models import AuditLog
 pytestmark = pytest.mark.e2e
 
 
-def test_alice_finds_a_member_and_reveals_the_id_number(page: Page, e2e_world):  # type: ignore[no-untyped-def]
+def test_alice_finds_a_member_and_reveals_the_id_number(page: Page, e2e_world):
     w = e2e_world
     login(page, w["url"], "alice", PASSWORD)
 
@@ -67,7 +67,7 @@ def test_alice_finds_a_member_and_reveals_the_id_number(page: Page, e2e_world): 
     ).exists()
 
 
-def test_charlie_cannot_see_alices_members(page: Page, e2e_world):  # type: ignore[no-untyped-def]
+def test_charlie_cannot_see_alices_members(page: Page, e2e_world):
     w = e2e_world
     login(page, w["url"], "charlie", PASSWORD)
     expect(page.get_by_test_id("member-total")).to_have_text("1")
@@ -90,7 +90,7 @@ def test_charlie_cannot_see_alices_members(page: Page, e2e_world):  # type: igno
     assert not AuditLog.objects.filter(action="members.reveal_pii").exists()
 
 
-def test_wrong_password_is_explained_in_chinese(page: Page, e2e_world):  # type: ignore[no-untyped-def]
+def test_wrong_password_is_explained_in_chinese(page: Page, e2e_world):
     login(page, e2e_world["url"], "alice", password="not-the-password")
     expect(page.get_by_role("alert")).to_contain_text("用户名或密码不正确，请重新输入。")
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))

@@ -14,7 +14,7 @@ from tongxin.grids.models import GridMembership
 pytestmark = pytest.mark.e2e
 
 
-def test_street_secretary_fixes_an_unassigned_member(page: Page, e2e_world, new_context):  # type: ignore[no-untyped-def]
+def test_street_secretary_fixes_an_unassigned_member(page: Page, e2e_world, new_context):
     w = e2e_world
     # The machine running these may be busy: allow slow pages rather than fail on timing.
     page.set_default_timeout(60_000)
@@ -25,7 +25,7 @@ def test_street_secretary_fixes_an_unassigned_member(page: Page, e2e_world, new_
         expect.set_options(timeout=5_000)
 
 
-def _flow(page: Page, w: dict, new_context) -> None:  # type: ignore[no-untyped-def, type-arg]
+def _flow(page: Page, w: dict, new_context) -> None:
     grid = services.grid_create(
         actor=None,
         community=w["comm_a"],
@@ -64,7 +64,7 @@ def _flow(page: Page, w: dict, new_context) -> None:  # type: ignore[no-untyped-
     phone.screenshot(path=SCREENSHOTS / "grids-detail-phone.png", full_page=True)
 
 
-def test_street_secretary_builds_a_unit_grid(page: Page, e2e_world, new_context):  # type: ignore[no-untyped-def]
+def test_street_secretary_builds_a_unit_grid(page: Page, e2e_world, new_context):
     """A 单位网格: alice creates it for 紫金科技 (no compound), names a grid worker by account,
     and brings in the unit's members by work unit."""
     w = e2e_world
@@ -76,7 +76,7 @@ def test_street_secretary_builds_a_unit_grid(page: Page, e2e_world, new_context)
         expect.set_options(timeout=5_000)
 
 
-def _unit_flow(page: Page, w: dict, new_context) -> None:  # type: ignore[no-untyped-def, type-arg]
+def _unit_flow(page: Page, w: dict, new_context) -> None:
     from tests import factories
     from tongxin.grids.models import Grid
     from tongxin.orgs.services import unit_create

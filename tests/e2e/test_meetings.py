@@ -15,7 +15,7 @@ from tongxin.meetings import selectors
 pytestmark = pytest.mark.e2e
 
 
-def test_plan_check_in_with_the_card_and_see_compliance_change(page: Page, new_context, e2e_world):  # type: ignore[no-untyped-def]
+def test_plan_check_in_with_the_card_and_see_compliance_change(page: Page, new_context, e2e_world):
     w = e2e_world
     url = w["url"]
     page.set_default_timeout(30_000)  # a shared, busy machine
@@ -94,7 +94,7 @@ def test_plan_check_in_with_the_card_and_see_compliance_change(page: Page, new_c
     page.screenshot(path=SCREENSHOTS / "meetings-compliance-desktop.png", full_page=True)
 
 
-def test_a_stranger_cannot_open_the_meeting(page: Page, e2e_world):  # type: ignore[no-untyped-def]
+def test_a_stranger_cannot_open_the_meeting(page: Page, e2e_world):
     from tests.meetings.conftest import plan
 
     w = e2e_world
@@ -109,9 +109,7 @@ def test_a_stranger_cannot_open_the_meeting(page: Page, e2e_world):  # type: ign
     assert DESKTOP["width"] == 1280
 
 
-def test_a_general_meeting_without_quorum_is_recorded_without_decisions(  # type: ignore[no-untyped-def]
-    new_context, e2e_world
-):
+def test_a_general_meeting_without_quorum_is_recorded_without_decisions(new_context, e2e_world):
     from tests.meetings.conftest import plan
 
     w = e2e_world

@@ -21,13 +21,13 @@ def _shoot(page: Page, name: str) -> None:
     page.screenshot(path=SCREENSHOTS / f"org-import-{name}.png", full_page=True)
 
 
-def _open(page: Page, tree, name: str) -> None:  # type: ignore[no-untyped-def]
+def _open(page: Page, tree, name: str) -> None:
     node = tree.locator("li", has=page.get_by_role("link", name=name, exact=True)).last
     # the disclosure triangle beside the link
     node.locator(":scope > details > summary").click(position={"x": 5, "y": 10})
 
 
-def test_import_fix_reimport_and_find_in_the_tree(page: Page, e2e_world, tmp_path, new_context):  # type: ignore[no-untyped-def]
+def test_import_fix_reimport_and_find_in_the_tree(page: Page, e2e_world, tmp_path, new_context):
     w = e2e_world
     rows = [
         sheets.org("第三党支部第一党小组", "紫金社区第三党支部", "党小组"),  # parent below

@@ -17,7 +17,7 @@ from tongxin.projects.models import BudgetLine, MicroProject
 pytestmark = pytest.mark.e2e
 
 
-def test_a_suggestion_becomes_a_rated_project(new_context, e2e_world):  # type: ignore[no-untyped-def]
+def test_a_suggestion_becomes_a_rated_project(new_context, e2e_world):
     w = e2e_world
     ensure_taxonomy()  # transactional_db flushed the data migration's rows
     make_resident("ann", "林安", w["compound_a"], "13900001111")

@@ -20,7 +20,7 @@ def _shoot(page: Page, name: str) -> None:
     page.screenshot(path=SCREENSHOTS / f"rosters-{name}.png", full_page=True)
 
 
-def test_import_fix_and_reimport(page: Page, e2e_world, tmp_path, new_context):  # type: ignore[no-untyped-def]
+def test_import_fix_and_reimport(page: Page, e2e_world, tmp_path, new_context):
     w = e2e_world
     rows = [
         sheets.person(姓名="陈导入"),
@@ -84,7 +84,7 @@ def test_import_fix_and_reimport(page: Page, e2e_world, tmp_path, new_context): 
 
 def test_a_secretarys_own_file_goes_to_the_chosen_branch(
     page: Page, e2e_world, tmp_path, new_context
-):  # type: ignore[no-untyped-def]
+):
     """Bob, branch A1's secretary, uploads his branch's own 花名册: no 所在党组织, 学历 or 民族
     column. One row's 性别 contradicts its ID number; once fixed, the file passes with a
     warning for a 预备党员 whose year ran out, and imports into his branch."""

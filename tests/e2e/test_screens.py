@@ -12,7 +12,7 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.e2e
 
 
-def _pages(w: dict) -> list[tuple[str, str, str]]:  # type: ignore[type-arg]
+def _pages(w: dict) -> list[tuple[str, str, str]]:
     """(name, path, heading) of each page, as alice (street A) sees it."""
     branch, member = w["branch_a1"], w["m_a1"]
     return [
@@ -37,7 +37,7 @@ def _scroll_width(page: Page) -> int:
 @pytest.mark.parametrize(
     ("label", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)], ids=["1280", "375"]
 )
-def test_pages_render_and_fit(new_context, e2e_world, label, viewport):  # type: ignore[no-untyped-def]
+def test_pages_render_and_fit(new_context, e2e_world, label, viewport):
     w = e2e_world
     page = new_context(viewport).new_page()
     errors: list[str] = []

@@ -19,7 +19,7 @@ from tongxin.sharing.models import Match
 pytestmark = pytest.mark.e2e
 
 
-def test_a_need_meets_a_neighbours_offer(new_context, e2e_world):  # type: ignore[no-untyped-def]
+def test_a_need_meets_a_neighbours_offer(new_context, e2e_world):
     w = e2e_world
     building = factories.area("紫金花园1幢", AreaLevel.BUILDING, w["compound_a"])
     ann = make_resident("ann", "林安", building, "13900001111")

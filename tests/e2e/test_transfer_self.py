@@ -5,9 +5,8 @@ step; hong sees who approved and whose turn it is, at 1280 and at 375 px."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests import factories
@@ -30,7 +29,7 @@ def shoot(page: Page, name: str) -> None:
     page.set_viewport_size(DESKTOP)
 
 
-def test_a_member_files_her_transfer_and_her_branch_approves_it(page: Page, e2e_world, new_context):  # type: ignore[no-untyped-def]
+def test_a_member_files_her_transfer_and_her_branch_approves_it(page: Page, e2e_world, new_context):
     # The machine running these may be busy: allow slow pages rather than fail on timing.
     page.set_default_timeout(60_000)
     expect.set_options(timeout=30_000)
@@ -40,7 +39,7 @@ def test_a_member_files_her_transfer_and_her_branch_approves_it(page: Page, e2e_
         expect.set_options(timeout=5_000)
 
 
-def _flow(page: Page, w: dict, new_context) -> None:  # type: ignore[no-untyped-def, type-arg]
+def _flow(page: Page, w: dict, new_context) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     factories.user("hong", "member", org=w["branch_a1"], member=w["m_a1"], display_name="张红")
@@ -65,7 +64,7 @@ def _flow(page: Page, w: dict, new_context) -> None:  # type: ignore[no-untyped-
     expect(page.get_by_label("转接事由")).to_have_value("job")
     page.get_by_label("孝闻社区党支部").check()
     page.get_by_label("说明").fill("调往鼓楼街道工作")
-    page.get_by_label("迁移日期").fill(dt.date.today().isoformat())
+    page.get_by_label("迁移日期").fill(timezone.localdate().isoformat())
     shoot(page, "transfer-mine-form")
     page.get_by_role("button", name="提交申请").click()
     expect(page.get_by_role("alert")).to_contain_text("已提交转接申请")

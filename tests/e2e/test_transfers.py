@@ -4,10 +4,10 @@ its QR link. Then 双报到 and 党费 pages. Every page is saved at 1280 and 37
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import DESKTOP, PHONE, SCREENSHOTS, login
@@ -33,7 +33,7 @@ def logout(page: Page) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def test_transfer_along_the_chain_then_dual_report_and_dues(page: Page, e2e_world):  # type: ignore[no-untyped-def]
+def test_transfer_along_the_chain_then_dual_report_and_dues(page: Page, e2e_world):
     w = e2e_world
     url, member = w["url"], w["m_a1"]
     page.set_default_timeout(30_000)  # the shared machine is busy; a slow first load is no failure
@@ -127,7 +127,7 @@ def test_transfer_along_the_chain_then_dual_report_and_dues(page: Page, e2e_worl
     page.get_by_role("button", name="登记缴纳").click()
     expect(page.get_by_text("已登记缴纳。")).to_be_visible()
     shoot(page, "dues-member")
-    month = dt.date.today().strftime("%Y-%m")
+    month = timezone.localdate().strftime("%Y-%m")
     page.goto(f"{url}/members/dues/?org={w['comm_a_org'].pk}&month={month}")
     expect(page.get_by_test_id("paid-total")).to_have_text("75.00")
     shoot(page, "dues-statement")

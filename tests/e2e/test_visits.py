@@ -4,9 +4,8 @@ page at 1280 and 375 px, saved for a person to look at; none may scroll sideways
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import DESKTOP, PHONE, SCREENSHOTS, login
@@ -17,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def visits_world(e2e_world):  # type: ignore[no-untyped-def]
+def visits_world(e2e_world):
     """The e2e database is flushed between tests: the case categories the cases migration
     loads are put back (one is enough here)."""
     from tongxin.cases.models import Category
@@ -50,7 +49,7 @@ def _watch(page: Page) -> list[str]:
 
 def test_a_cadre_records_a_home_visit_and_the_problem_reaches_the_briefing(
     new_context, visits_world
-):  # type: ignore[no-untyped-def]
+):
     w = visits_world
     page = new_context(PHONE).new_page()
     errors = _watch(page)
@@ -93,7 +92,7 @@ def test_a_cadre_records_a_home_visit_and_the_problem_reaches_the_briefing(
     assert not errors, errors
 
 
-def _pages(w: dict, visit: Visit, post_pk: int) -> list[tuple[str, str, str]]:  # type: ignore[type-arg]
+def _pages(w: dict, visit: Visit, post_pk: int) -> list[tuple[str, str, str]]:
     return [
         ("visits-index", "/visits/", "三访 · 民情日记"),
         ("visits-form", "/visits/new/", "记录走访"),
@@ -111,7 +110,7 @@ def _pages(w: dict, visit: Visit, post_pk: int) -> list[tuple[str, str, str]]:  
 @pytest.mark.parametrize(
     ("label", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)], ids=["1280", "375"]
 )
-def test_visit_pages_render_and_fit(new_context, visits_world, label, viewport):  # type: ignore[no-untyped-def]
+def test_visit_pages_render_and_fit(new_context, visits_world, label, viewport):
     from tongxin.orgs.models import Unit
     from tongxin.visits import services
     from tongxin.visits.models import VisitKind
@@ -136,7 +135,7 @@ def test_visit_pages_render_and_fit(new_context, visits_world, label, viewport):
         visitor_member=w["m_a1"],
         data=services.VisitInput(
             kind=VisitKind.HOME,
-            visited_on=dt.date.today(),
+            visited_on=timezone.localdate(),
             org=w["branch_a1"],
             area=w["compound_a"],
             household="3幢201",

@@ -19,7 +19,7 @@ from tongxin.volunteering.models import SignUp, VolunteerHours
 pytestmark = pytest.mark.e2e
 
 
-def test_resident_signs_up_checks_in_by_code_and_hours_appear(new_context, e2e_world):  # type: ignore[no-untyped-def]
+def test_resident_signs_up_checks_in_by_code_and_hours_appear(new_context, e2e_world):
     w = e2e_world
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     team = services.team_create(

@@ -8,7 +8,7 @@ from tongxin.grids import services
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():  # type: ignore[no-untyped-def]
+def _fresh_cache():
     # The 工作台 card keeps its counts in the cache; ids repeat between tests.
     from django.core.cache import cache
 
@@ -18,7 +18,7 @@ def _fresh_cache():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def gw(world):  # type: ignore[no-untyped-def]
+def gw(world):
     """make_world() plus a grid in each street: grid_a in 紫金社区 (紫金花园, served by branch A1)
     and grid_b in 孝闻社区 (served by branch B1, charlie's)."""
     w = world
@@ -45,7 +45,7 @@ def gw(world):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def ugw(gw):  # type: ignore[no-untyped-def]
+def ugw(gw):
     """gw plus units and accounts: 紫金科技 and 南门物流 in street A, 鼓楼商贸 in street B; a
     grid worker account wendy anchored in 紫金社区; dave, the account of member 李明; and
     eve, charlie's colleague in street B."""
@@ -71,7 +71,7 @@ def ugw(gw):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def hospital(ugw):  # type: ignore[no-untyped-def]
+def hospital(ugw):
     """ugw plus 宁波市第一医院, a unit of the city (above every street), covered by a unit grid
     of 紫金社区 that alice manages. Who works there:
     周明 (branch A2, alice's) in no grid; 张红 (alice's) in grid_a by residence;

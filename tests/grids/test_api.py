@@ -11,8 +11,8 @@ from tongxin.grids.models import Grid, GridMembership
 
 
 @pytest.fixture
-def api(gw, client):  # type: ignore[no-untyped-def]
-    def call(user, method: str, url: str, data=None):  # type: ignore[no-untyped-def]
+def api(gw, client):
+    def call(user, method: str, url: str, data=None):
         _, key = api_token_create(actor=None, user=user, name="t")
         h = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
         if method == "get":
@@ -89,7 +89,7 @@ def test_bob_reads_but_cannot_manage(gw, api):
     assert r.status_code == 404
 
 
-def snapshot():  # type: ignore[no-untyped-def]
+def snapshot():
     """Everything a grid write may touch, to prove a refused request changed nothing."""
     from tongxin.core.models import AuditLog
     from tongxin.grids.models import GridWorker
@@ -105,7 +105,7 @@ def snapshot():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def dora(ugw):  # type: ignore[no-untyped-def]
+def dora(ugw):
     """A street secretary of street B: she manages grids, but none of street A's."""
     from tests import factories
 
@@ -135,7 +135,7 @@ def test_create_a_grid(ugw, api):
     assert Grid.objects.get(pk=body["id"]).serving_branch == w["branch_a2"]
 
 
-def _create_cases(w):  # type: ignore[no-untyped-def]
+def _create_cases(w):
     good = {
         "community_id": w["comm_a"].pk,
         "name": "新网格",

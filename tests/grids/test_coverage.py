@@ -24,12 +24,12 @@ from tongxin.orgs.services import leadership_add, org_create, org_update
 TODAY = timezone.localdate()
 
 
-def audit_of(user):  # type: ignore[no-untyped-def]
+def audit_of(user):
     scope = scope_for_user(user)
     return CoverageAudit(scope, get_audit_root_for(scope, None))
 
 
-def names(user, key: str) -> list[str]:  # type: ignore[no-untyped-def]
+def names(user, key: str) -> list[str]:
     return [g.name for g in audit_of(user).rows(key)[0:100]]
 
 

@@ -10,7 +10,7 @@ from tongxin.grids import services
 
 
 @pytest.fixture(params=[3, 30], ids=["3 rows", "30 rows"])
-def rows(request, gw):  # type: ignore[no-untyped-def]
+def rows(request, gw):
     """`n` grids in 紫金社区 and `n` members in grid_a."""
     n = request.param
     for i in range(n - 1):
@@ -30,7 +30,7 @@ def rows(request, gw):  # type: ignore[no-untyped-def]
     return n
 
 
-def test_grid_list(gw, rows, client_for, django_assert_num_queries):  # type: ignore[no-untyped-def]
+def test_grid_list(gw, rows, client_for, django_assert_num_queries):
     c = client_for(gw["alice"])
     # 1 session, 2 user, 3 role assignments (the Scope), 4 territorial committees (memo),
     # 5 count, 6 the page's grids (community, branch, instructor joined, member count
@@ -40,7 +40,7 @@ def test_grid_list(gw, rows, client_for, django_assert_num_queries):  # type: ig
     assert r.status_code == 200
 
 
-def test_grid_detail(gw, rows, client_for, django_assert_num_queries):  # type: ignore[no-untyped-def]
+def test_grid_detail(gw, rows, client_for, django_assert_num_queries):
     c = client_for(gw["alice"])
     # 1 session, 2 user, 3 role assignments, 4 territorial committees, 5 the grid,
     # 6 members count, 7 may manage, 8 the page's members (org, residence joined),
@@ -50,7 +50,7 @@ def test_grid_detail(gw, rows, client_for, django_assert_num_queries):  # type: 
     assert r.status_code == 200
 
 
-def test_coverage_page(gw, rows, client_for, django_assert_num_queries):  # type: ignore[no-untyped-def]
+def test_coverage_page(gw, rows, client_for, django_assert_num_queries):
     c = client_for(gw["alice"])
     # 1 session, 2 user, 3 role assignments, 4 the audit root, 5 compounds, 6 their member
     # counts, 7 formal branches in compounds, 8 compounds of grids with a formal branch
@@ -63,7 +63,7 @@ def test_coverage_page(gw, rows, client_for, django_assert_num_queries):  # type
     assert r.status_code == 200
 
 
-def test_api_grid_list(gw, rows, client, django_assert_num_queries):  # type: ignore[no-untyped-def]
+def test_api_grid_list(gw, rows, client, django_assert_num_queries):
     from tongxin.accounts.services import api_token_create
 
     _, key = api_token_create(actor=None, user=gw["alice"], name="t")

@@ -19,7 +19,7 @@ ALL = Scope.everything()  # a system task: every member, every grid
 
 
 @contextmanager
-def unchanged(field: str | None = None, contains: str = ""):  # type: ignore[no-untyped-def]
+def unchanged(field: str | None = None, contains: str = ""):
     """The block is refused with a Chinese message and writes nothing."""
     before = (
         list(
@@ -108,7 +108,7 @@ def test_same_instructor_twice_is_refused(gw):
         ({"community": "street"}, "community", "社区"),
     ],
 )
-def test_bad_grid_input_is_refused(gw, over, field, contains):  # type: ignore[no-untyped-def]
+def test_bad_grid_input_is_refused(gw, over, field, contains):
     data = dict(
         community=gw["comm_a"],
         name="新网格",
@@ -231,7 +231,7 @@ def test_an_older_member_only_worker_keeps_working_and_is_not_doubled(ugw):
         ("none", "compounds", "小区或单位"),
     ],
 )
-def test_bad_units_are_refused(ugw, units, field, contains):  # type: ignore[no-untyped-def]
+def test_bad_units_are_refused(ugw, units, field, contains):
     w = ugw
     services.grid_create(
         actor=None,
@@ -364,7 +364,7 @@ def test_assign_by_work_unit(ugw):
     assert row.diff == {"assigned": 1, "move_assigned": True}
 
 
-def _grids_of(*members):  # type: ignore[no-untyped-def]
+def _grids_of(*members):
     return {
         m.name: GridMembership.objects.filter(member=m).values_list("grid", flat=True).first()
         for m in members

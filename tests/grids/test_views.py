@@ -26,7 +26,7 @@ def test_bob_sees_the_grid_his_branch_serves_but_cannot_manage_it(gw, client_for
 
 
 @pytest.mark.parametrize("suffix", ["", "edit/", "instructor/", "workers/new/", "assign/"])
-def test_stranger_gets_404_on_every_grid_page(gw, client_for, suffix):  # type: ignore[no-untyped-def]
+def test_stranger_gets_404_on_every_grid_page(gw, client_for, suffix):
     c = client_for(gw["charlie"])
     r = c.get(f"/grids/{gw['grid_a'].pk}/{suffix}")
     assert r.status_code == 404
@@ -281,7 +281,7 @@ def test_stranger_cannot_add_workers_or_assign_by_work_unit(ugw, client_for):
     assert "鼓楼商贸公司" in body and "紫金科技公司" not in body
 
 
-def factories_user_dora(w):  # type: ignore[no-untyped-def]
+def factories_user_dora(w):
     from tests import factories
 
     return factories.user("dora", "street_secretary", org=w["street_b"])

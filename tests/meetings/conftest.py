@@ -14,13 +14,13 @@ from tongxin.meetings.models import Attendance, Guest, Meeting, MeetingAttachmen
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():  # type: ignore[no-untyped-def]
+def _clear_cache():
     cache.clear()
     yield
     cache.clear()
 
 
-def plan(org, *, kind="theme_day", day=None, start="00:00", end="00:30", title="学习党章"):  # type: ignore[no-untyped-def]
+def plan(org, *, kind="theme_day", day=None, start="00:00", end="00:30", title="学习党章"):
     """A meeting of `org`; by default today, at a time already past (it may be recorded held)."""
     return services.meeting_plan(
         actor=None,
@@ -44,7 +44,7 @@ def counts() -> tuple[int, ...]:
 
 
 @contextmanager
-def refused(contains: str = "", field: str | None = None):  # type: ignore[no-untyped-def]
+def refused(contains: str = "", field: str | None = None):
     """A ServiceError with a Chinese message, and nothing written."""
     before = counts()
     with pytest.raises(ServiceError) as exc:
@@ -60,12 +60,12 @@ def refused(contains: str = "", field: str | None = None):  # type: ignore[no-un
     assert counts() == before, "a refused operation must write nothing"
 
 
-def all_present(meeting) -> dict[int, tuple[str, str]]:  # type: ignore[no-untyped-def]
+def all_present(meeting) -> dict[int, tuple[str, str]]:
     """Every member of the branch on the meeting's date marked present (the minutes need a
     mark for each)."""
     return {m.pk: ("present", "") for m in selectors.roster(meeting)}
 
 
 @pytest.fixture
-def meeting(world):  # type: ignore[no-untyped-def]
+def meeting(world):
     return plan(world["branch_a1"])

@@ -23,7 +23,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.7\n" + b"x" * 64
 
 
-def _plan_body(world, **extra):  # type: ignore[no-untyped-def]
+def _plan_body(world, **extra):
     day = selectors.local_today() + dt.timedelta(days=3)
     return {
         "org_id": world["branch_a1"].pk,

@@ -12,13 +12,13 @@ from tongxin.meetings.models import ComplianceRule, Meeting, MeetingStatus
 TODAY = dt.date(2026, 11, 21)
 
 
-def held(org, kind, day):  # type: ignore[no-untyped-def]
+def held(org, kind, day):
     m = plan(org, kind=kind, day=day)
     Meeting.objects.filter(pk=m.pk).update(status=MeetingStatus.HELD)
     return m
 
 
-def by_id(rows):  # type: ignore[no-untyped-def]
+def by_id(rows):
     return {r.id: r for r in rows}
 
 
@@ -114,6 +114,6 @@ def test_the_dashboard_summary_groups_by_subtree(world):
     summary = selectors.compliance_summary(scope_for_user(world["auditor"]), today=TODAY)
     assert summary is not None
     total = summary["total"]
-    assert total.branches == 3 and total.expected == 2 and total.attendance_pct == 50.0  # type: ignore[attr-defined]
-    names = sorted(s.name for s in summary["subtrees"])  # type: ignore[attr-defined]
+    assert total.branches == 3 and total.expected == 2 and total.attendance_pct == 50.0
+    names = sorted(s.name for s in summary["subtrees"])
     assert names == ["南门街道党工委", "鼓楼街道党工委"]

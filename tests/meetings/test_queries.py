@@ -10,7 +10,7 @@ from tests.meetings.conftest import plan
 from tongxin.meetings import selectors, services
 
 
-def make_meetings(world, n):  # type: ignore[no-untyped-def]
+def make_meetings(world, n):
     today = selectors.local_today()
     for i in range(n):
         plan(

@@ -19,7 +19,7 @@ from tongxin.members.models import MemberStatus, OrgRelationChange, RelationChan
 API = "/api/v1/meetings"
 
 
-def minutes(**over):  # type: ignore[no-untyped-def]
+def minutes(**over):
     data = dict(
         title="支部党员大会",
         presenter="张红",
@@ -29,11 +29,11 @@ def minutes(**over):  # type: ignore[no-untyped-def]
         attendance={},
     )
     data.update(over)
-    return services.RecordInput(**data)  # type: ignore[arg-type]
+    return services.RecordInput(**data)
 
 
 @pytest.fixture
-def general(world):  # type: ignore[no-untyped-def]
+def general(world):
     """A 支部党员大会 of branch A1: 张红, 李明 and two more full members (4 votes) and one
     预备党员 (no vote)."""
     b = world["branch_a1"]
@@ -49,7 +49,7 @@ def general(world):  # type: ignore[no-untyped-def]
     return plan(b, kind="general", title="支部党员大会")
 
 
-def marks(world, present: list[str], absent: list[str] = ()) -> dict[int, tuple[str, str]]:  # type: ignore[no-untyped-def, assignment]
+def marks(world, present: list[str], absent: list[str] = ()) -> dict[int, tuple[str, str]]:
     out = {world[k].pk: ("present", "") for k in present}
     out.update({world[k].pk: ("absent", "出差") for k in absent})
     return out
@@ -91,7 +91,7 @@ def test_a_member_confirmed_after_the_meeting_had_no_vote_that_day(world):
 
 def test_other_kinds_record_decisions_without_a_quorum(world, general):
     m = plan(world["branch_a1"], kind="committee")
-    att = {pk: ("absent", "出差") for pk in (r.member_id for r in selectors.roll(m))}
+    att = dict.fromkeys((r.member_id for r in selectors.roll(m)), ("absent", "出差"))
     att[world["m_a1"].pk] = ("present", "")
     services.meeting_record(actor=None, meeting=m, data=minutes(decisions="分工", attendance=att))
     assert Meeting.objects.get(pk=m.pk).decisions == "分工"

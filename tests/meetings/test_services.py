@@ -23,7 +23,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n" + b"0" * 64
 
 
-def record_input(**over):  # type: ignore[no-untyped-def]
+def record_input(**over):
     data = dict(
         title="学习二十大精神",
         presenter="张红",
@@ -33,7 +33,7 @@ def record_input(**over):  # type: ignore[no-untyped-def]
         attendance={},
     )
     data.update(over)
-    return services.RecordInput(**data)  # type: ignore[arg-type]
+    return services.RecordInput(**data)
 
 
 def test_plan_counts_the_branch_roster_and_is_audited(world, meeting):
@@ -275,14 +275,14 @@ def test_series_refuses_bad_ranges(world):
             data=services.SeriesInput(
                 **base, starts_on=today, ends_on=today + dt.timedelta(days=400)
             ),
-        )  # type: ignore[arg-type]
+        )
     with refused("早于", field="ends_on"):
         services.series_create(
             actor=None,
             data=services.SeriesInput(
                 **base, starts_on=today, ends_on=today - dt.timedelta(days=1)
             ),
-        )  # type: ignore[arg-type]
+        )
 
 
 @pytest.mark.parametrize("target", ["org", "member"])

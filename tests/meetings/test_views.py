@@ -18,7 +18,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture
-def member_user(world):  # type: ignore[no-untyped-def]
+def member_user(world):
     from tests import factories
 
     u = factories.user("hong", "member", org=world["branch_a1"], reach="node")
@@ -205,7 +205,7 @@ def test_member_card_shows_a_rotating_qr_and_code(world, member_user, client_for
     assert r["Cache-Control"] == "no-store"
     assert "张红" in body and 'src="data:image/svg+xml' in body
     assert 'hx-trigger="every 30s"' in body
-    token = re.search(r'data-token="([^"]+)"', body).group(1)  # type: ignore[union-attr]
+    token = re.search(r'data-token="([^"]+)"', body).group(1)
     assert card.verify_token(token, context="x") == world["m_a1"].pk
     assert card.short_code(world["m_a1"].pk) in body
     r = c.get("/meetings/card/qr/")
@@ -214,7 +214,7 @@ def test_member_card_shows_a_rotating_qr_and_code(world, member_user, client_for
 
 def test_card_bound_to_todays_meeting(world, member_user, meeting, client_for):
     body = texts(client_for(member_user).get(f"/meetings/card/?meeting={meeting.pk}"))
-    token = re.search(r'data-token="([^"]+)"', body).group(1)  # type: ignore[union-attr]
+    token = re.search(r'data-token="([^"]+)"', body).group(1)
     other = plan(world["branch_a1"], title="另一场")
     with pytest.raises(ServiceError, match="另一场"):
         services.meeting_check_in(actor=None, meeting=other, text=token)
@@ -246,10 +246,10 @@ def test_ical_feeds_need_only_the_token(world, member_user, meeting, client):
 def test_feeds_page_rotates_the_members_url(world, member_user, client_for):
     c = client_for(member_user)
     c.post("/meetings/feeds/", {"target": "member"})
-    first = selectors.feed_of(member=world["m_a1"]).token  # type: ignore[union-attr]
+    first = selectors.feed_of(member=world["m_a1"]).token
     assert first in texts(c.get("/meetings/feeds/"))
     c.post("/meetings/feeds/", {"target": "member"})
-    assert selectors.feed_of(member=world["m_a1"]).token != first  # type: ignore[union-attr]
+    assert selectors.feed_of(member=world["m_a1"]).token != first
 
 
 # ---- the stranger ---------------------------------------------------------------------------

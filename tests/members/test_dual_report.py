@@ -6,6 +6,7 @@ import datetime as dt
 from contextlib import contextmanager
 
 import pytest
+from django.utils import timezone
 
 from tests import factories
 from tests.helpers import is_chinese, refused, texts
@@ -14,11 +15,11 @@ from tongxin.core.scope import scope_for_user
 from tongxin.members import dual_report
 from tongxin.members.models import DualReport, DualReportHours, DualReportStatus
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def sides(world):  # type: ignore[no-untyped-def]
+def sides(world):
     """张红 (branch A1, bob's) lives in street B: she reports to 孝闻社区, run by dora."""
     world["dora"] = factories.user("dora", "street_secretary", org=world["street_b"])
     r = dual_report.dual_report_create(
@@ -28,14 +29,14 @@ def sides(world):  # type: ignore[no-untyped-def]
     return world
 
 
-def accept(w):  # type: ignore[no-untyped-def]
+def accept(w):
     return dual_report.dual_report_accept(
         actor=w["dora"], scope=scope_for_user(w["dora"]), report=w["report"], service_post="楼道长"
     )
 
 
 @contextmanager
-def no_hours_change():  # type: ignore[no-untyped-def]
+def no_hours_change():
     before = list(DualReportHours.objects.values_list("id", "minutes"))
     yield
     assert before == list(DualReportHours.objects.values_list("id", "minutes"))
@@ -135,9 +136,9 @@ def test_other_modules_log_hours_once_per_source_ref(sides):
         source="volunteering",
         source_ref="activity:7:member:1",
     )
-    dual_report.dual_report_hours_log(**kw)  # type: ignore[arg-type]
+    dual_report.dual_report_hours_log(**kw)
     with no_hours_change(), refused(contains="已经登记过") as exc:
-        dual_report.dual_report_hours_log(**kw)  # type: ignore[arg-type]
+        dual_report.dual_report_hours_log(**kw)
     assert exc.value.status == 409
 
 
@@ -199,7 +200,7 @@ def test_stranger_sees_nothing(sides, client_for):
     assert r.status_code == 404
 
 
-def logged_in(user):  # type: ignore[no-untyped-def]
+def logged_in(user):
     from django.test import Client
 
     c = Client()
@@ -239,7 +240,7 @@ def test_api_flow(sides):
 
 
 @pytest.fixture(params=[3, 30], ids=["3 reports", "30 reports"])
-def many(request, world):  # type: ignore[no-untyped-def]
+def many(request, world):
     for _i in range(request.param):
         m = factories.member(world["branch_a1"])
         r = dual_report.dual_report_create(actor=None, member=m, community=world["comm_a"])

@@ -4,9 +4,8 @@ own page. Nobody sees or files anybody else's through these pages; bad input cha
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
+from django.utils import timezone
 
 from tests import factories
 from tests.helpers import is_chinese, refused, texts
@@ -15,11 +14,11 @@ from tongxin.core.scope import scope_for_user
 from tongxin.members import dual_report
 from tongxin.members.models import DualReport, DualReportHours, DualReportStatus
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def selfw(world):  # type: ignore[no-untyped-def]
+def selfw(world):
     w = world
     w["hong"] = factories.user(
         "hong", "member", org=w["branch_a1"], member=w["m_a1"], display_name="张红"
@@ -28,7 +27,7 @@ def selfw(world):  # type: ignore[no-untyped-def]
     return w
 
 
-def logged_in(user):  # type: ignore[no-untyped-def]
+def logged_in(user):
     from django.test import Client
 
     c = Client()
@@ -199,7 +198,7 @@ def test_the_dashboard_and_my_page_link_to_it(selfw):
 
 
 @pytest.fixture(params=[3, 30], ids=["3 hours", "30 hours"])
-def many_hours(request, selfw):  # type: ignore[no-untyped-def]
+def many_hours(request, selfw):
     w = selfw
     r = dual_report.dual_report_file_own(actor=w["hong"], community=w["comm_a"])
     DualReport.objects.filter(pk=r.pk).update(status="accepted", accepted_on=TODAY)
@@ -210,7 +209,7 @@ def many_hours(request, selfw):  # type: ignore[no-untyped-def]
     return request.param
 
 
-def test_my_page_query_count_is_constant(selfw, many_hours, client_for, django_assert_num_queries):  # type: ignore[no-untyped-def]
+def test_my_page_query_count_is_constant(selfw, many_hours, client_for, django_assert_num_queries):
     c = client_for(selfw["hong"])
     # 1 session, 2 user, 3 role assignments, 4 the member (organization, residence),
     # 5 her reports with the summed minutes, 6 the residence's community, 7 COUNT and

@@ -7,6 +7,7 @@ import datetime as dt
 from contextlib import contextmanager
 
 import pytest
+from django.utils import timezone
 
 from tests import factories
 from tests.helpers import is_chinese, refused, texts
@@ -53,7 +54,7 @@ def test_rounding_is_half_up_to_the_fen():
 MONTH = dues.this_month()
 
 
-def set_base(member, yuan="4000", category=E, month=MONTH):  # type: ignore[no-untyped-def]
+def set_base(member, yuan="4000", category=E, month=MONTH):
     return dues.dues_base_set(
         actor=None,
         member=member,
@@ -64,7 +65,7 @@ def set_base(member, yuan="4000", category=E, month=MONTH):  # type: ignore[no-u
 
 
 @contextmanager
-def unchanged():  # type: ignore[no-untyped-def]
+def unchanged():
     before = (
         list(DuesBase.objects.values_list("id", "base_fen", "category")),
         DuesPayment.objects.count(),
@@ -109,7 +110,7 @@ def test_fixed_categories_need_no_base(world):
 
 def test_payment_bad_input(world):
     m = world["m_a1"]
-    today = dt.date.today()
+    today = timezone.localdate()
     for amount, field, text in [
         (0, "amount", "大于0"),
         (-100, "amount", "大于0"),
@@ -136,7 +137,7 @@ def test_statement_arrears_and_history(world):
     set_base(b, "6000", R, month=last)  # retired, 1%: 60.00
     # c has no base: nothing due
     dues.dues_payment_record(
-        actor=None, member=a1, month=MONTH, amount_fen=3000, paid_on=dt.date.today()
+        actor=None, member=a1, month=MONTH, amount_fen=3000, paid_on=timezone.localdate()
     )
     from tongxin.core.scope import scope_for_user
 
@@ -203,7 +204,7 @@ def test_pages_statement_member_and_payment(world, client_for):
             "which": "payment",
             "month": f"{MONTH:%Y-%m}",
             "amount": "120",
-            "paid_on": dt.date.today().isoformat(),
+            "paid_on": timezone.localdate().isoformat(),
         },
     )
     assert r.status_code == 302 and DuesPayment.objects.get().amount_fen == 12000
@@ -234,7 +235,7 @@ def test_stranger_sees_nothing(world, client_for):
             "which": "payment",
             "month": f"{MONTH:%Y-%m}",
             "amount": "10",
-            "paid_on": dt.date.today().isoformat(),
+            "paid_on": timezone.localdate().isoformat(),
         },
     )
     assert r.status_code == 404
@@ -272,7 +273,7 @@ def test_auditor_reads_but_does_not_record(world, client_for):
             "which": "payment",
             "month": f"{MONTH:%Y-%m}",
             "amount": "10",
-            "paid_on": dt.date.today().isoformat(),
+            "paid_on": timezone.localdate().isoformat(),
         },
     )
     assert r.status_code == 404 and DuesPayment.objects.count() == 0
@@ -320,7 +321,7 @@ def test_api_statement_payment_and_bad_bases(world, client_for):
             "member_id": m.pk,
             "month": f"{MONTH:%Y-%m}",
             "amount_fen": 1000,
-            "paid_on": dt.date.today().isoformat(),
+            "paid_on": timezone.localdate().isoformat(),
         },
         content_type="application/json",
     )
@@ -331,7 +332,7 @@ def test_api_statement_payment_and_bad_bases(world, client_for):
             "member_id": m.pk,
             "month": "2026-13",
             "amount_fen": 1000,
-            "paid_on": dt.date.today().isoformat(),
+            "paid_on": timezone.localdate().isoformat(),
         },
         content_type="application/json",
     )
@@ -343,12 +344,12 @@ def test_api_statement_payment_and_bad_bases(world, client_for):
 
 
 @pytest.fixture(params=[3, 30], ids=["3 members", "30 members"])
-def branch_members(request, world):  # type: ignore[no-untyped-def]
+def branch_members(request, world):
     for i in range(request.param - 2):
         mm = factories.member(world["branch_a1"])
         set_base(mm, str(2000 + i * 500))
         dues.dues_payment_record(
-            actor=None, member=mm, month=MONTH, amount_fen=100, paid_on=dt.date.today()
+            actor=None, member=mm, month=MONTH, amount_fen=100, paid_on=timezone.localdate()
         )
     return request.param
 
@@ -373,7 +374,7 @@ def test_member_page_query_count_is_constant(world, client_for, django_assert_nu
             member=m,
             month=dues.add_months(MONTH, -i),
             amount_fen=100,
-            paid_on=dt.date.today(),
+            paid_on=timezone.localdate(),
         )
     c = client_for(world["bob"])
     # 1 session, 2 user, 3 role assignments, 4 the member, 5 current base, 6-7 history (bases,

@@ -27,11 +27,11 @@ M = f"{MONTH:%Y-%m}"
 HEADER = ["姓名", "身份证号码", "起始月份", "人员类别", "月工资收入基数（元）"]
 
 
-def id_of(member) -> str:  # type: ignore[no-untyped-def]
+def id_of(member) -> str:
     return member.reveal_id_number()
 
 
-def row(member=None, **over: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def row(member=None, **over: Any) -> dict[str, Any]:
     r: dict[str, Any] = {
         "姓名": member.name if member else "某某",
         "起始月份": M,
@@ -47,20 +47,20 @@ def xlsx(rows: list[dict[str, Any]], header: list[str] | None = None) -> bytes:
     return sheets.xlsx(rows, header or HEADER)
 
 
-def check(user, content: bytes, name: str = "党费基数.xlsx") -> dues_import.Report:  # type: ignore[no-untyped-def]
+def check(user, content: bytes, name: str = "党费基数.xlsx") -> dues_import.Report:
     return dues_import.dues_import_check(
         scope=scope_for_user(user), upload=sheets.upload(content, name)
     )
 
 
-def commit(user, report: dues_import.Report) -> dues_import.ImportResult:  # type: ignore[no-untyped-def]
+def commit(user, report: dues_import.Report) -> dues_import.ImportResult:
     return dues_import.dues_import_commit(
         actor=user, scope=scope_for_user(user), token=report.token
     )
 
 
 @contextmanager
-def nothing_written():  # type: ignore[no-untyped-def]
+def nothing_written():
     before = (
         list(DuesBase.objects.values_list("id", "category", "base_fen")),
         DuesPayment.objects.count(),
@@ -103,8 +103,8 @@ def test_check_writes_nothing_then_commit_writes_every_row_and_one_audit_row(wor
 
     result = commit(bob, report)
     assert (result.created, result.updated, result.unchanged) == (2, 0, 0)
-    assert dues.current_base(a1).base_fen == 350_000  # type: ignore[union-attr]
-    assert dues.current_base(b).category == "retired"  # type: ignore[union-attr]
+    assert dues.current_base(a1).base_fen == 350_000
+    assert dues.current_base(b).category == "retired"
     logged = AuditLog.objects.get(action="members.dues_import")
     assert logged.actor == bob and logged.diff["created"] == 2 and logged.diff["rows"] == 2
     assert logged.diff["file"] == "党费基数.xlsx" and len(logged.diff["sha256"]) == 64
@@ -117,7 +117,7 @@ def test_check_writes_nothing_then_commit_writes_every_row_and_one_audit_row(wor
     changed = check(bob, xlsx([row(a1, **{"月工资收入基数（元）": "12000"})]))
     assert (changed.to_create, changed.to_update) == (0, 1)
     commit(bob, changed)
-    assert dues.current_base(a1).base_fen == 1_200_000  # type: ignore[union-attr]
+    assert dues.current_base(a1).base_fen == 1_200_000
     assert DuesBase.objects.count() == 2
 
 
@@ -511,7 +511,7 @@ def test_api_check_and_commit(world, client_for):
         content_type="application/json",
     )
     assert r.status_code == 200 and r.json()["created"] == 1
-    assert dues.current_base(a1).base_fen == 450_000  # type: ignore[union-attr]
+    assert dues.current_base(a1).base_fen == 450_000
 
 
 def test_check_query_count_does_not_grow_with_the_rows(world, django_assert_max_num_queries):

@@ -4,11 +4,11 @@ a member sees their own dues and nobody else's."""
 
 from __future__ import annotations
 
-import datetime as dt
 from contextlib import contextmanager
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests import factories
 from tests.helpers import is_chinese, texts
@@ -19,10 +19,10 @@ from tongxin.members import dues
 from tongxin.members.models import DuesPayment, DuesReversal
 
 MONTH = dues.this_month()
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
-def base(member, yuan: str = "4000", month=MONTH):  # type: ignore[no-untyped-def]
+def base(member, yuan: str = "4000", month=MONTH):
     return dues.dues_base_set(
         actor=None,
         member=member,
@@ -32,14 +32,14 @@ def base(member, yuan: str = "4000", month=MONTH):  # type: ignore[no-untyped-de
     )
 
 
-def pay(member, amount_fen: int = 4000, month=MONTH, actor=None):  # type: ignore[no-untyped-def]
+def pay(member, amount_fen: int = 4000, month=MONTH, actor=None):
     return dues.dues_payment_record(
         actor=actor, member=member, month=month, amount_fen=amount_fen, paid_on=TODAY
     )
 
 
 @contextmanager
-def nothing_written():  # type: ignore[no-untyped-def]
+def nothing_written():
     before = (DuesPayment.objects.count(), DuesReversal.objects.count(), AuditLog.objects.count())
     yield
     after = (DuesPayment.objects.count(), DuesReversal.objects.count(), AuditLog.objects.count())
@@ -184,7 +184,7 @@ def test_api_reverse(world, client_for):
 
 
 @pytest.fixture
-def zhang(world):  # type: ignore[no-untyped-def]
+def zhang(world):
     """张红 has a user account (the demo's dangyuan): the member role at her branch."""
     return factories.user("zhanghong", "member", org=world["branch_a1"], member=world["m_a1"])
 

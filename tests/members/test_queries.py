@@ -9,7 +9,7 @@ from tongxin.accounts.services import api_token_create
 
 
 @pytest.fixture(params=[3, 30], ids=["3 members", "30 members"])
-def street_a_members(request, world):  # type: ignore[no-untyped-def]
+def street_a_members(request, world):
     """Street A with 3 members (the world's) or 30, spread over both branches."""
     for i in range(request.param - 3):
         factories.member(

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.utils import timezone
 
 from tests import factories
 from tests.helpers import refused
@@ -15,11 +16,11 @@ from tongxin.core.models import AuditLog
 from tongxin.members.models import Member, MemberStatus, OrgRelationChange, RelationChangeKind
 from tongxin.members.services import member_create, member_reveal_pii, member_update
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 VALID = idnumber.make("330203", dt.date(1985, 3, 7), 123)
 
 
-def attempt(world, **over):  # type: ignore[no-untyped-def]
+def attempt(world, **over):
     return member_create(
         actor=world["bob"], data=factories.member_input(world["branch_a1"], **over)
     )

@@ -9,6 +9,7 @@ import datetime as dt
 from contextlib import contextmanager
 
 import pytest
+from django.utils import timezone
 
 from tests import factories
 from tests.helpers import is_chinese, refused, texts
@@ -24,13 +25,13 @@ from tongxin.members.models import (
 )
 from tongxin.orgs.models import Organization, OrgKind
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 MINE = "/members/transfers/mine/"
 API_MINE = "/api/v1/members/transfers/mine"
 
 
 @pytest.fixture
-def selfw(world):  # type: ignore[no-untyped-def]
+def selfw(world):
     w = world
     w["hong"] = factories.user(
         "hong", "member", org=w["branch_a1"], member=w["m_a1"], display_name="张红"
@@ -41,7 +42,7 @@ def selfw(world):  # type: ignore[no-untyped-def]
     return w
 
 
-def logged_in(user):  # type: ignore[no-untyped-def]
+def logged_in(user):
     from django.test import Client
 
     c = Client()
@@ -49,16 +50,16 @@ def logged_in(user):  # type: ignore[no-untyped-def]
     return c
 
 
-def api_post(client, url, data=None):  # type: ignore[no-untyped-def]
+def api_post(client, url, data=None):
     return client.post(url, data or {}, content_type="application/json")
 
 
-def request_own(w, target_key="branch_a2", **kw):  # type: ignore[no-untyped-def]
+def request_own(w, target_key="branch_a2", **kw):
     args = {"reason_kind": "job", "reason": "调往新单位", "moved_on": TODAY, **kw}
     return transfers.transfer_request_own(actor=w["hong"], target=w[target_key], **args)
 
 
-def form(w, target_key="branch_a2", **kw):  # type: ignore[no-untyped-def]
+def form(w, target_key="branch_a2", **kw):
     return {
         "target": w[target_key].pk,
         "reason_kind": "job",
@@ -70,8 +71,8 @@ def form(w, target_key="branch_a2", **kw):  # type: ignore[no-untyped-def]
 
 
 @contextmanager
-def nothing_written():  # type: ignore[no-untyped-def]
-    def state():  # type: ignore[no-untyped-def]
+def nothing_written():
+    def state():
         return (
             Transfer.objects.count(),
             TransferStep.objects.filter(decision="").count(),
@@ -186,7 +187,7 @@ def test_she_withdraws_her_request_before_any_approval(selfw):
 # --- bad input -----------------------------------------------------------------------------------
 
 
-def _out_of_rules(w):  # type: ignore[no-untyped-def]
+def _out_of_rules(w):
     """Organizations that exist but are no target for 张红 (branch A1), with what the service
     says of each."""
     other_root = factories.org("中共杭州市委", OrgKind.COMMITTEE)
@@ -221,7 +222,7 @@ def test_an_id_posted_by_hand_tells_nothing_of_the_organization(selfw):
 
     w = selfw
     picked = [o for o, _text in _out_of_rules(w)]
-    missing = Organization.objects.order_by("-pk").first().pk + 1000  # type: ignore[union-attr]
+    missing = Organization.objects.order_by("-pk").first().pk + 1000
     hong = logged_in(w["hong"])
     pages, apis = set(), set()
     for pk in [missing, *(o.pk for o in picked)]:
@@ -552,7 +553,7 @@ def test_my_page_links_to_it(selfw):
 
 
 @pytest.fixture(params=[2, 20], ids=["2 transfers", "20 transfers"])
-def many_own(request, selfw):  # type: ignore[no-untyped-def]
+def many_own(request, selfw):
     w = selfw
     for _ in range(request.param):
         t = request_own(w)
@@ -561,7 +562,7 @@ def many_own(request, selfw):  # type: ignore[no-untyped-def]
     return request.param
 
 
-def test_my_page_query_count_is_constant(selfw, many_own, django_assert_num_queries):  # type: ignore[no-untyped-def]
+def test_my_page_query_count_is_constant(selfw, many_own, django_assert_num_queries):
     c = logged_in(selfw["hong"])
     # 1 session, 2 user, 3 role assignments (Scope), 4 the member with her organization,
     # 5 her latest 20 transfers with source and target, 6 the shown one's steps with approvers,

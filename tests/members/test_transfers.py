@@ -6,6 +6,7 @@ import datetime as dt
 from contextlib import contextmanager
 
 import pytest
+from django.utils import timezone
 
 from tests import factories
 from tests.helpers import is_chinese, refused, texts
@@ -23,7 +24,7 @@ from tongxin.members.models import (
 from tongxin.orgs.models import OrgKind
 
 
-def S(user):  # type: ignore[no-untyped-def]
+def S(user):
     return scope_for_user(user)
 
 
@@ -32,14 +33,14 @@ def fresh(t: Transfer) -> Transfer:
 
 
 @pytest.fixture
-def city_staff(world):  # type: ignore[no-untyped-def]
+def city_staff(world):
     """zoe works in the city organization department (everything); dora runs street B."""
     world["zoe"] = factories.user("zoe", "org_dept", org=world["city"])
     world["dora"] = factories.user("dora", "street_secretary", org=world["street_b"])
     return world
 
 
-def start(world, member_key="m_a1", target_key="branch_a2", submit=True):  # type: ignore[no-untyped-def]
+def start(world, member_key="m_a1", target_key="branch_a2", submit=True):
     return transfers.transfer_create(
         actor=world["bob"],
         member=world[member_key],
@@ -50,7 +51,7 @@ def start(world, member_key="m_a1", target_key="branch_a2", submit=True):  # typ
 
 
 @contextmanager
-def nothing_changes():  # type: ignore[no-untyped-def]
+def nothing_changes():
     before = (
         Transfer.objects.count(),
         TransferStep.objects.filter(decision="").count(),
@@ -227,7 +228,7 @@ def test_withdraw_by_the_source_only_and_not_after_receiving(world):
 # --- the letter ----------------------------------------------------------------------------------
 
 
-def _issued(world) -> Transfer:  # type: ignore[no-untyped-def]
+def _issued(world) -> Transfer:
     t = start(world)
     return transfers.transfer_approve(actor=world["alice"], scope=S(world["alice"]), transfer=t)
 
@@ -254,7 +255,7 @@ def test_letter_expires_after_three_months_lazily_and_by_the_task(
     world, client_for, client, settings
 ):
     t = _issued(world)
-    Transfer.objects.filter(pk=t.pk).update(valid_until=dt.date.today() - dt.timedelta(days=1))
+    Transfer.objects.filter(pk=t.pk).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
     t = fresh(t)
     # lazy, on read: shown expired before the task runs; approving is refused
     assert "已过期" in texts(client_for(world["bob"]).get(f"/members/transfers/{t.pk}/"))
@@ -271,7 +272,7 @@ def test_letter_expires_after_three_months_lazily_and_by_the_task(
 
 def test_a_lapsed_letter_does_not_block_a_new_transfer(world):
     t = _issued(world)
-    Transfer.objects.filter(pk=t.pk).update(valid_until=dt.date.today() - dt.timedelta(days=1))
+    Transfer.objects.filter(pk=t.pk).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
     new = start(world, target_key="branch_b1")
     assert fresh(t).status == TransferStatus.EXPIRED and new.is_open
 
@@ -350,7 +351,7 @@ def test_the_receiving_side_sees_the_transfer_but_not_the_member_record(world, c
 
 
 @pytest.fixture(params=[3, 30], ids=["3 transfers", "30 transfers"])
-def many(request, world):  # type: ignore[no-untyped-def]
+def many(request, world):
     for i in range(request.param):
         m = factories.member(world["branch_a1"])
         transfers.transfer_create(
@@ -371,11 +372,11 @@ def test_inbox_query_count_is_constant(world, many, client_for, django_assert_nu
 # --- API -----------------------------------------------------------------------------------------
 
 
-def api_post(client, url, data=None):  # type: ignore[no-untyped-def]
+def api_post(client, url, data=None):
     return client.post(url, data or {}, content_type="application/json")
 
 
-def logged_in(user):  # type: ignore[no-untyped-def]
+def logged_in(user):
     from django.test import Client
 
     c = Client()
@@ -443,9 +444,9 @@ def test_dashboard_panel_counts_only_the_scope(world, client_for, django_assert_
     alice_scope = S(world["alice"])
     # 1 transfers waiting for me, 2 双报到 waiting at my communities, 3 this month's payments
     with django_assert_num_queries(3):
-        data = panel.compute(None, alice_scope)  # type: ignore[arg-type]
+        data = panel.compute(None, alice_scope)
     assert data is not None and data["todo"] == 1 and data["dual_waiting"] == 0
-    charlie = panel.compute(None, S(world["charlie"]))  # type: ignore[arg-type]
+    charlie = panel.compute(None, S(world["charlie"]))
     assert charlie is not None and charlie["todo"] == 0 and charlie["dual_waiting"] is None
     body = texts(client_for(world["alice"]).get("/"))
     assert 'data-testid="transfers-panel"' in body and "待我办理的转接" in body

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.utils import timezone
+
 from tests import factories
 from tests.helpers import texts
 from tongxin.core import idnumber
@@ -12,11 +14,11 @@ from tongxin.core.models import AuditLog
 from tongxin.members.models import Member, MemberStatus, OrgRelationChange
 
 
-def roster_names(response) -> list[str]:  # type: ignore[no-untyped-def]
+def roster_names(response) -> list[str]:
     return re.findall(r'<a href="/members/\d+/">([^<]+)</a>', texts(response))
 
 
-def form_data(**over) -> dict:  # type: ignore[type-arg, no-untyped-def]
+def form_data(**over) -> dict:
     data = {
         "name": "孙丽",
         "id_number": idnumber.make("330203", dt.date(1988, 5, 17), 42),
@@ -95,7 +97,7 @@ def test_roster_filters(world, client_for):
         name="周预备",
         status=MemberStatus.PROBATIONARY,
         confirmed_on=None,
-        joined_on=dt.date.today() - dt.timedelta(days=90),
+        joined_on=timezone.localdate() - dt.timedelta(days=90),
     )
     factories.member(
         world["branch_a1"], name="吴流动", is_floating=True, floating_to="上海市浦东新区"

@@ -13,7 +13,7 @@ from tongxin.orgs.services import leadership_add
 START, END = dt.date(2024, 1, 1), dt.date(2029, 1, 1)
 
 
-def add(world, **over):  # type: ignore[no-untyped-def]
+def add(world, **over):
     data = dict(
         actor=None,
         org=world["branch_a1"],

@@ -12,7 +12,7 @@ from tongxin.accounts.services import api_token_create
 
 
 @pytest.fixture(params=[2, 25], ids=["2 branches", "25 branches"])
-def branches(request, world):  # type: ignore[no-untyped-def]
+def branches(request, world):
     """Street A's community committee with 2 branches (the world's) or 25, each with members."""
     for i in range(request.param - 2):
         b = factories.org(f"紫金社区第{i + 3}党支部", "branch", world["comm_a_org"])
@@ -25,7 +25,7 @@ def branches(request, world):  # type: ignore[no-untyped-def]
 DASHBOARD_QUERIES = 48
 
 
-def test_tree_page(world, branches, client_for, django_assert_num_queries):  # type: ignore[no-untyped-def]
+def test_tree_page(world, branches, client_for, django_assert_num_queries):
     c = client_for(world["alice"])
     # 1 session, 2 user, 3 role assignments (the Scope), 4 the root organizations,
     # 5-7 session save
@@ -33,7 +33,7 @@ def test_tree_page(world, branches, client_for, django_assert_num_queries):  # t
         assert c.get("/orgs/").status_code == 200
 
 
-def test_children_fragment(world, branches, client_for, django_assert_num_queries):  # type: ignore[no-untyped-def]
+def test_children_fragment(world, branches, client_for, django_assert_num_queries):
     c = client_for(world["alice"])
     # 1 session, 2 user, 3 role assignments, 4 the parent (in scope), 5 its children,
     # 6-8 session save
@@ -42,7 +42,7 @@ def test_children_fragment(world, branches, client_for, django_assert_num_querie
     assert len(re.findall(r"<li[ >]", r.content.decode())) == branches
 
 
-def test_dashboard(world, branches, client_for, django_assert_num_queries):  # type: ignore[no-untyped-def]
+def test_dashboard(world, branches, client_for, django_assert_num_queries):
     from django.core.cache import cache
 
     cache.clear()  # some module panels keep their figures for a minute
@@ -56,7 +56,7 @@ def test_dashboard(world, branches, client_for, django_assert_num_queries):  # t
     assert f'data-testid="member-total">{3 + branches - 2}<' in r.content.decode()
 
 
-def test_api_org_children(world, branches, client, django_assert_num_queries):  # type: ignore[no-untyped-def]
+def test_api_org_children(world, branches, client, django_assert_num_queries):
     _, key = api_token_create(actor=None, user=world["alice"], name="报表")
     # 1 the token with its user, 2 UPDATE last_used_at, 3 role assignments,
     # 4 the parent (in scope), 5 its children

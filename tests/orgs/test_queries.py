@@ -8,7 +8,7 @@ from tests import factories
 
 
 @pytest.fixture(params=[3, 30], ids=["3 members", "30 members"])
-def street_a_members(request, world):  # type: ignore[no-untyped-def]
+def street_a_members(request, world):
     for i in range(request.param - 3):
         factories.member(world["branch_a1"] if i % 2 else world["branch_a2"])
     return request.param

@@ -13,7 +13,7 @@ from tongxin.orgs.services import leadership_add
 TODAY = dt.date(2026, 6, 30)
 
 
-def seat(org, member, *, dual=False, start=dt.date(2023, 1, 1), end=dt.date(2028, 1, 1)):  # type: ignore[no-untyped-def]
+def seat(org, member, *, dual=False, start=dt.date(2023, 1, 1), end=dt.date(2028, 1, 1)):
     return leadership_add(
         actor=None,
         org=org,
@@ -25,7 +25,7 @@ def seat(org, member, *, dual=False, start=dt.date(2023, 1, 1), end=dt.date(2028
     )
 
 
-def street_a_with_six_branches(world):  # type: ignore[no-untyped-def]
+def street_a_with_six_branches(world):
     """Six branches in alice's street, each with one member who is its secretary."""
     out = []
     for i in range(6):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from tests.helpers import refused
 from tongxin.core.models import AuditLog
@@ -17,7 +18,7 @@ def fresh(org: Organization) -> Organization:
     return Organization.objects.get(pk=org.pk)
 
 
-def create(parent, kind, name="新组织", actor=None):  # type: ignore[no-untyped-def]
+def create(parent, kind, name="新组织", actor=None):
     return org_create(actor=actor, parent=parent, name=name, kind=kind, sector="community")
 
 
@@ -69,7 +70,7 @@ def test_blank_name_and_future_founding_date_are_field_errors(world):
             name="未来支部",
             kind="branch",
             sector="community",
-            founded_on=dt.date.today() + dt.timedelta(days=1),
+            founded_on=timezone.localdate() + dt.timedelta(days=1),
         )
 
 

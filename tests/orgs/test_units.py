@@ -8,7 +8,7 @@ from tongxin.orgs.models import Unit
 from tongxin.orgs.services import unit_create
 
 
-def unit_data(world, **over):  # type: ignore[no-untyped-def]
+def unit_data(world, **over):
     data = {
         "name": "紫金物业管理有限公司",
         "sector": "enterprise",
@@ -80,7 +80,7 @@ def test_a_member_without_manage_rights_cannot_register_units(world, client_for)
     assert client_for(grid).get("/orgs/units/new/").status_code == 404
 
 
-def test_unit_list_query_count(world, client_for, django_assert_num_queries):  # type: ignore[no-untyped-def]
+def test_unit_list_query_count(world, client_for, django_assert_num_queries):
     for i in range(12):
         unit_create(actor=None, name=f"单位{i}", sector="enterprise", area=world["comm_a"])
     c = client_for(world["alice"])

@@ -21,7 +21,7 @@ def ensure_taxonomy() -> None:
 
 
 @pytest.fixture
-def pw(world):  # type: ignore[no-untyped-def]
+def pw(world):
     """The world plus: a social organization (店小二) in street A, residents ann (紫金花园)
     and eve (street B), and bella, street B's secretary (a stranger to street A with
     projects.manage)."""
@@ -43,7 +43,7 @@ def pw(world):  # type: ignore[no-untyped-def]
     return w
 
 
-def make_project(w, **over):  # type: ignore[no-untyped-def]
+def make_project(w, **over):
     data = dict(
         name="颐养助餐点",
         category=w["cat_elder"],

@@ -7,7 +7,7 @@ from tests.projects.conftest import make_project
 from tongxin.projects.models import BudgetLine, MicroProject
 
 
-def post(c, url: str, body: dict | None = None):  # type: ignore[no-untyped-def, type-arg]
+def post(c, url: str, body: dict | None = None):
     return c.post(f"/api/v1/projects{url}", body or {}, content_type="application/json")
 
 

@@ -26,8 +26,8 @@ from tongxin.projects.models import (
 
 
 @contextmanager
-def refused(field: str | None = None, contains: str = ""):  # type: ignore[no-untyped-def]
-    def counts():  # type: ignore[no-untyped-def]
+def refused(field: str | None = None, contains: str = ""):
+    def counts():
         return (
             MicroProject.objects.count(),
             BudgetLine.objects.count(),
@@ -241,7 +241,7 @@ def test_create_through_the_page(pw, client_for):
 
 
 @pytest.fixture(params=[3, 30], ids=["3 projects", "30 projects"])
-def many(request, pw):  # type: ignore[no-untyped-def]
+def many(request, pw):
     for i in range(request.param):
         p = make_project(pw, name=f"项目{i}")
         services.activity_add(

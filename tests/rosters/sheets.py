@@ -67,13 +67,14 @@ def xlsx(
     table: list[list[Any]]
     if rows and isinstance(rows[0], dict):
         cols = header or HEADER
-        table = [cols] + [[r.get(c, "") for c in cols] for r in rows]  # type: ignore[union-attr]
+        table = [cols] + [[r.get(c, "") for c in cols] for r in rows]
     else:
-        table = ([header] if header else []) + list(rows)  # type: ignore[arg-type]
+        table = ([header] if header else []) + list(rows)
     for i, row in enumerate(table):
         for j, v in enumerate(row):
             if isinstance(v, dt.date):
-                ws.write_datetime(i, j, dt.datetime(v.year, v.month, v.day), date_fmt)
+                # an Excel cell has no time zone: the naive midnight of the day
+                ws.write_datetime(i, j, dt.datetime(v.year, v.month, v.day), date_fmt)  # noqa: DTZ001
             elif isinstance(v, (int, float)) and not isinstance(v, bool):
                 ws.write_number(i, j, v)
             elif v is None or v == "":

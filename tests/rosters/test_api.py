@@ -14,7 +14,7 @@ from tongxin.members.models import Member
 from tongxin.rosters.models import ImportJob
 
 
-def bearer(user) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def bearer(user) -> dict[str, str]:
     _, key = api_token_create(actor=user, user=user, name="名册")
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
+from django.utils import timezone
 
 from tests import factories
 from tests.helpers import is_chinese
@@ -32,7 +33,7 @@ def db_state() -> tuple[int, int, int, int]:
     )
 
 
-def uploads_left(settings) -> list[Path]:  # type: ignore[no-untyped-def]
+def uploads_left(settings) -> list[Path]:
     root = Path(settings.UPLOAD_ROOT) / "rosters"
     return list(root.iterdir()) if root.exists() else []
 
@@ -183,7 +184,7 @@ def test_header_variants_are_recognized(world):
         "公民身份号码": p["身份证号码"],
         "党组织": p["所在党组织"],
         "人员类别": "预备党员",
-        "入党时间": (dt.date.today() - dt.timedelta(days=30)).isoformat(),
+        "入党时间": (timezone.localdate() - dt.timedelta(days=30)).isoformat(),
         "转正时间": "",
         "文化程度": "高中",
         "联系电话": "",
@@ -447,7 +448,7 @@ def test_a_job_is_committed_once(world):
     assert is_chinese(exc.value.message)
 
 
-def test_large_files_go_through_the_task_queue(world, settings, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def test_large_files_go_through_the_task_queue(world, settings, django_capture_on_commit_callbacks):
     settings.ROSTER_INLINE_BYTES = 0  # every file is "large"
     alice = world["alice"]
     rows = [sheets.person() for _ in range(5)]

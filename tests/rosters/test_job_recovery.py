@@ -35,7 +35,7 @@ def dead_process_tag() -> str:
     return jobs.process_tag(proc.pid)
 
 
-def ready_job(user) -> ImportJob:  # type: ignore[no-untyped-def]
+def ready_job(user) -> ImportJob:
     job = check(user, sheets.xlsx([sheets.person()]))
     assert job.status == JobStatus.READY
     assert reading.full_path(job.file_name).exists()
@@ -114,7 +114,7 @@ def test_the_api_shows_a_dead_workers_job_as_failed(world, client_for):
 
 def test_a_committed_job_shows_done_even_if_its_worker_dies_right_after(
     transactional_db, monkeypatch
-):  # type: ignore[no-untyped-def]
+):
     """The worker dies the moment the rows' transaction commits (an on-commit hook raising
     what a kill looks like from here): the job is done, since its status was written in
     that same transaction, not after it."""
@@ -124,7 +124,7 @@ def test_a_committed_job_shows_done_even_if_its_worker_dies_right_after(
     services.job_commit_request(actor=alice, job=job)
     audit = services.audit
 
-    def audit_then_die_at_commit(**kwargs):  # type: ignore[no-untyped-def]
+    def audit_then_die_at_commit(**kwargs):
         audit(**kwargs)
         if kwargs.get("action") == "rosters.import_members":
             transaction.on_commit(lambda: (_ for _ in ()).throw(KeyboardInterrupt()))
@@ -174,7 +174,7 @@ def test_a_file_no_job_holds_is_deleted(world):
 def test_a_check_that_breaks_fails_its_job_and_deletes_the_file(world, monkeypatch):
     from tongxin.rosters import importer
 
-    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(importer.MemberImport, "run", broken)
@@ -210,7 +210,7 @@ def test_an_import_refreshes_the_statistics_of_the_tables_it_wrote(world, monkey
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite jobs are judged by process")
-def test_a_running_step_beats_while_it_works(transactional_db, monkeypatch):  # type: ignore[no-untyped-def]
+def test_a_running_step_beats_while_it_works(transactional_db, monkeypatch):
     """On PostgreSQL (where workers may run on other machines) the job's heartbeat moves on
     while a step runs, on a connection of its own, so the sweep leaves a slow job alone."""
     alice = factories.make_world()["alice"]

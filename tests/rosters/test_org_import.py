@@ -8,6 +8,7 @@ import datetime as dt
 import os
 
 import pytest
+from django.utils import timezone
 
 from tests import factories
 from tests.helpers import is_chinese
@@ -292,7 +293,7 @@ def test_a_cycle_is_an_error_on_each_of_its_rows(world):
 
 def test_bad_dates_and_unknown_words(world):
     alice = world["alice"]
-    tomorrow = dt.date.today() + dt.timedelta(days=2)
+    tomorrow = timezone.localdate() + dt.timedelta(days=2)
     rows = [
         sheets.org("甲党支部", "紫金社区党委", 成立日期="2021年13月1日"),
         sheets.org("乙党支部", "紫金社区党委", 成立日期=tomorrow.isoformat()),
@@ -391,7 +392,7 @@ def test_a_commit_refused_by_the_org_services_rolls_everything_back(world, monke
     job = check(alice, sheets.org_xlsx(rows))
     real = org_services.org_create
 
-    def refuse_third(**kw):  # type: ignore[no-untyped-def]
+    def refuse_third(**kw):
         if kw["name"] == "新党支部2":
             raise ServiceError("请按提示修改后再提交。", fields={"name": "名称被占用，请改名。"})
         return real(**kw)
@@ -463,7 +464,7 @@ def test_csv_from_excel_or_wps(world, encoding):
     assert child(world["comm_a_org"], "紫金社区第三党支部")
 
 
-def test_large_files_go_through_the_task_queue(world, settings, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def test_large_files_go_through_the_task_queue(world, settings, django_capture_on_commit_callbacks):
     settings.ROSTER_INLINE_BYTES = 0
     alice = world["alice"]
     rows = [sheets.org(f"新党支部{i}", "紫金社区党委") for i in range(5)]

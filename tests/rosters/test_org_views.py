@@ -19,7 +19,7 @@ from tongxin.orgs.models import Organization
 from tongxin.rosters.models import ImportJob, JobStatus
 
 
-def body(response) -> bytes:  # type: ignore[no-untyped-def]
+def body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 

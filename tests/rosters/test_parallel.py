@@ -25,12 +25,12 @@ FORKS = connection.vendor == "postgresql"
 
 
 @pytest.fixture
-def committed_world(transactional_db, settings):  # type: ignore[no-untyped-def]
+def committed_world(transactional_db, settings):
     settings.ROSTER_PARALLEL_BYTES = 0  # every commit takes the two-process path where it can
     return factories.make_world()
 
 
-def _commit(user, rows, tmp_path: Path, name: str = "roster.xlsx"):  # type: ignore[no-untyped-def]
+def _commit(user, rows, tmp_path: Path, name: str = "roster.xlsx"):
     path = tmp_path / name
     path.write_bytes(sheets.xlsx(rows))
     imp = MemberImport(scope=scope_for_user(user))
@@ -121,7 +121,7 @@ def test_a_failed_write_stops_the_check_process_and_writes_nothing(
     rows = [sheets.person() for _ in range(importer.CHUNK * 3)]
     before = Member.objects.count()
 
-    def failing_write(self, creates, updates):  # type: ignore[no-untyped-def]
+    def failing_write(self, creates, updates):
         raise RuntimeError("the database refused the chunk")
 
     monkeypatch.setattr(MemberImport, "_write", failing_write)
@@ -141,7 +141,7 @@ def test_a_failed_write_stops_the_check_process_and_writes_nothing(
 def test_a_check_process_that_dies_fails_the_import(committed_world, tmp_path, monkeypatch):
     import os
 
-    def dies(self, *args):  # type: ignore[no-untyped-def]
+    def dies(self, *args):
         os._exit(3)
 
     monkeypatch.setattr(MemberImport, "_child_pass", dies)
@@ -169,7 +169,7 @@ def test_no_fork_from_a_request_thread(settings, tmp_path, db):
     assert importer.parallel_possible(path) is FORKS
 
 
-def test_the_chosen_org_and_the_warnings_cross_the_pipe(committed_world, tmp_path):  # type: ignore[no-untyped-def]
+def test_the_chosen_org_and_the_warnings_cross_the_pipe(committed_world, tmp_path):
     """A secretary's file without 所在党组织, one 预备党员 past the year: the child resolves
     rows to the organization chosen at upload and sends the warning back with the outcome."""
     w = committed_world

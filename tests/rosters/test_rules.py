@@ -7,6 +7,8 @@ import dataclasses
 import datetime as dt
 import random
 
+from django.utils import timezone
+
 from tests import factories
 from tongxin.core import idnumber, pii
 from tongxin.core.errors import ServiceError
@@ -14,10 +16,10 @@ from tongxin.members.services import validate_member
 from tongxin.rosters import rules
 from tongxin.rosters.importer import Sealer
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
-def cases(org, group):  # type: ignore[no-untyped-def]
+def cases(org, group):
     base = factories.member_input(org)
     future = TODAY + dt.timedelta(days=3)
     young = idnumber.make("330203", dt.date(TODAY.year - 20, 1, 1), 7)

@@ -4,7 +4,6 @@ the limits miss is contained by the reader's own process."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -21,10 +20,10 @@ from tongxin.rosters.models import JobStatus
 
 
 @pytest.fixture
-def check(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def check(django_capture_on_commit_callbacks):
     """Upload and check; a file over the line is read by the task worker (run at once)."""
 
-    def run(user, content, name="名册.xlsx"):  # type: ignore[no-untyped-def]
+    def run(user, content, name="名册.xlsx"):
         with django_capture_on_commit_callbacks(execute=True):
             job = conftest.check(user, content, name)
         job.refresh_from_db()
@@ -34,8 +33,8 @@ def check(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def check_orgs(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    def run(user, content):  # type: ignore[no-untyped-def]
+def check_orgs(django_capture_on_commit_callbacks):
+    def run(user, content):
         with django_capture_on_commit_callbacks(execute=True):
             job = conftest.check_orgs(user, content)
         job.refresh_from_db()
@@ -140,7 +139,7 @@ def test_uploaded_rosters_are_private_to_the_server(world):
 
     stored = reading.store(sheets.upload(sheets.xlsx([sheets.person()])))
     try:
-        assert os.stat(reading.full_path(stored.name)).st_mode & 0o777 == 0o600
+        assert Path(reading.full_path(stored.name)).stat().st_mode & 0o777 == 0o600
     finally:
         reading.delete(stored.name)
 

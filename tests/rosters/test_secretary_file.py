@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests import factories
 from tests.helpers import is_chinese, texts
@@ -28,7 +29,7 @@ from tongxin.rosters.models import ImportJob, JobStatus
 
 # The secretary's own columns, as written in the branch's register.
 SECRETARY_HEADER = ["姓名", "公民身份号码", "性别", "入党时间", "转正时间", "人员类别", "联系电话"]
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def sex_of(number: str) -> str:

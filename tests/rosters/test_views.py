@@ -22,7 +22,7 @@ def read_xlsx(content: bytes) -> list[list[object]]:
     return wb.get_sheet_by_index(0).to_python()
 
 
-def body(response) -> bytes:  # type: ignore[no-untyped-def]
+def body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 

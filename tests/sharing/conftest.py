@@ -9,7 +9,7 @@ from tongxin.sharing import services
 from tongxin.sharing.models import Listing
 
 
-def make_resident(username: str, name: str, home, phone: str = "") -> Resident:  # type: ignore[no-untyped-def]
+def make_resident(username: str, name: str, home, phone: str = "") -> Resident:
     user = factories.user(username, display_name=name)
     r = Resident(user=user, name=name, home=home)
     r.set_phone(phone)
@@ -19,14 +19,14 @@ def make_resident(username: str, name: str, home, phone: str = "") -> Resident: 
 
 def post(
     resident: Resident, direction: str, title: str, kind: str = "childcare", body: str = "", **over
-) -> Listing:  # type: ignore[no-untyped-def]
+) -> Listing:
     data = services.ListingInput(direction=direction, kind=kind, title=title, body=body, **over)
     listing, _masked = services.listing_create(actor=resident.user, resident=resident, data=data)
     return listing
 
 
 @pytest.fixture
-def town(world):  # type: ignore[no-untyped-def]
+def town(world):
     """Street A's compound 紫金花园 (with a building) and a second compound in the same
     community; street B's compound. Residents: ann and ben are neighbours in 紫金花园, cat lives
     in the same compound too (a third person), dan in the other compound of street A, eve in

@@ -7,7 +7,7 @@ from tests.sharing.conftest import post
 from tongxin.sharing.models import Listing, Match
 
 
-def api(client, method: str, url: str, body: dict | None = None):  # type: ignore[no-untyped-def, type-arg]
+def api(client, method: str, url: str, body: dict | None = None):
     if method == "get":
         return client.get(f"/api/v1/sharing{url}")
     return client.post(f"/api/v1/sharing{url}", body or {}, content_type="application/json")

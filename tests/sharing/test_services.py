@@ -18,7 +18,7 @@ from tongxin.sharing.models import Listing, ListingReport, ListingStatus, Listin
 
 
 @contextmanager
-def refused(field: str | None = None, contains: str = ""):  # type: ignore[no-untyped-def]
+def refused(field: str | None = None, contains: str = ""):
     def counts() -> tuple[object, ...]:
         return (
             Listing.objects.count(),
@@ -112,7 +112,7 @@ def test_the_board_is_the_compound_by_default_and_wider_on_request(town):
     community = post(ann, "offer", "周末可以照看孩子", visibility="community")
     street = post(ann, "offer", "旧书免费送", kind="idle_goods", visibility="street")
 
-    def board_of(r):  # type: ignore[no-untyped-def]
+    def board_of(r):
         return set(selectors.board(selectors.place_of(r)).values_list("pk", flat=True))
 
     assert board_of(town["ben"]) == {inside.pk, community.pk, street.pk}
@@ -155,7 +155,7 @@ def test_suggestions_respect_the_time_window(town):
     assert [s.pk for s in selectors.suggestions(need)] == [fits.pk]
 
 
-def match_of(town):  # type: ignore[no-untyped-def]
+def match_of(town):
     need = post(town["ann"], "need", "需要有人接孩子放学")
     offer = post(town["ben"], "offer", "可以帮忙接孩子放学")
     m = services.match_propose(actor=town["ann"].user, resident=town["ann"], mine=need, other=offer)

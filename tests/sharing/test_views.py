@@ -142,7 +142,7 @@ def test_dashboard_panel_shows_figures_in_reach(town, client_for):
 
 
 @pytest.fixture(params=[3, 30], ids=["3 listings", "30 listings"])
-def listings(request, town):  # type: ignore[no-untyped-def]
+def listings(request, town):
     from tongxin.sharing import services
 
     residents = [town["ben"], town["cat"], town["dan"]]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from tongxin.core.models import AuditLog
 from tongxin.geo.models import AreaLevel
@@ -11,10 +12,10 @@ from tongxin.visits import services
 from tongxin.visits.models import ContactAssignment, ContactTarget, PatrolPost, Visit, VisitKind
 
 
-def record(world: dict, actor=None, **over) -> Visit:  # type: ignore[no-untyped-def, type-arg]
+def record(world: dict, actor=None, **over) -> Visit:
     data = dict(
         kind=VisitKind.HOME,
-        visited_on=dt.date.today() - dt.timedelta(days=1),
+        visited_on=timezone.localdate() - dt.timedelta(days=1),
         org=world["branch_a1"],
         area=world["compound_a"],
         people_met="张大爷一家",
@@ -29,12 +30,12 @@ def record(world: dict, actor=None, **over) -> Visit:  # type: ignore[no-untyped
 
 
 @pytest.fixture
-def visit(world):  # type: ignore[no-untyped-def]
+def visit(world):
     return record(world)
 
 
 @pytest.fixture
-def aw(world):  # type: ignore[no-untyped-def]
+def aw(world):
     """张红 (branch A1) links 4 of 6 units and 10 households of 紫金花园; a patrol post of
     branch A1 with 张红 on duty; a compound of street B for the out-of-area cases."""
     from tests import factories
@@ -66,7 +67,7 @@ def aw(world):  # type: ignore[no-untyped-def]
     return w
 
 
-def edit_state() -> tuple:  # type: ignore[type-arg]
+def edit_state() -> tuple:
     """Everything an edit or an end of 三访责任 and 巡访服务岗 could change."""
     return (
         list(

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.utils import timezone
 
 from tests.visits.conftest import record
 from tongxin.cases.models import Case
@@ -18,17 +19,17 @@ BASE = "/api/v1/visits"
 def _first_category() -> str:
     from tongxin.cases.selectors import case_categories
 
-    return case_categories().first().code  # type: ignore[union-attr]
+    return case_categories().first().code
 
 
-def post(c, url: str, body: dict):  # type: ignore[no-untyped-def, type-arg]
+def post(c, url: str, body: dict):
     return c.post(url, data=json.dumps(body), content_type="application/json")
 
 
-def _payload(world, **over) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def _payload(world, **over) -> dict:
     body = {
         "kind": "home",
-        "visited_on": dt.date.today().isoformat(),
+        "visited_on": timezone.localdate().isoformat(),
         "org_id": world["branch_a1"].pk,
         "area_id": world["compound_a"].pk,
         "people_met": "王大妈",
@@ -40,7 +41,7 @@ def _payload(world, **over) -> dict:  # type: ignore[no-untyped-def, type-arg]
     return body
 
 
-def test_record_raise_and_turn_into_a_case(world, client_for):  # type: ignore[no-untyped-def]
+def test_record_raise_and_turn_into_a_case(world, client_for):
     c = client_for(world["bob"])
     r = post(c, f"{BASE}/", _payload(world))
     assert r.status_code == 201, r.content
@@ -67,9 +68,9 @@ def test_record_raise_and_turn_into_a_case(world, client_for):  # type: ignore[n
     assert [g["key"] for g in brief["groups"]] == ["open", "case:reported"]
 
 
-def test_bad_input_changes_nothing(world, client_for):  # type: ignore[no-untyped-def]
+def test_bad_input_changes_nothing(world, client_for):
     c = client_for(world["bob"])
-    future = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    future = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     r = post(c, f"{BASE}/", _payload(world, visited_on=future))
     assert r.status_code == 400 and "不能晚于今天" in r.json()["fields"]["visited_on"]
     r = post(c, f"{BASE}/", _payload(world, problems=["积水", ""]))
@@ -86,7 +87,7 @@ def test_bad_input_changes_nothing(world, client_for):  # type: ignore[no-untype
     assert p.status == ProblemStatus.OPEN and not Case.objects.exists()
 
 
-def test_quotas(world, client_for):  # type: ignore[no-untyped-def]
+def test_quotas(world, client_for):
     from tongxin.orgs.models import Unit
     from tongxin.visits import services
 
@@ -105,7 +106,7 @@ def test_quotas(world, client_for):  # type: ignore[no-untyped-def]
     assert row["leader_name"] == "张红" and row["units_target"] == 4 and row["home_target"] == 10
 
 
-def test_charlie_gets_nothing(world, client_for, visit):  # type: ignore[no-untyped-def]
+def test_charlie_gets_nothing(world, client_for, visit):
     from tongxin.orgs.models import Unit
     from tongxin.visits import services
 

@@ -17,19 +17,19 @@ pytestmark = pytest.mark.django_db
 BASE = "/api/v1/visits"
 
 
-def patch(c, url: str, body: object):  # type: ignore[no-untyped-def]
+def patch(c, url: str, body: object):
     return c.patch(url, data=json.dumps(body), content_type="application/json")
 
 
-def post(c, url: str):  # type: ignore[no-untyped-def]
+def post(c, url: str):
     return c.post(url, content_type="application/json")
 
 
-def _quota(aw) -> str:  # type: ignore[no-untyped-def]
+def _quota(aw) -> str:
     return f"{BASE}/quotas/{aw['assignment'].pk}"
 
 
-def _post(aw) -> str:  # type: ignore[no-untyped-def]
+def _post(aw) -> str:
     return f"{BASE}/posts/{aw['post'].pk}"
 
 
@@ -105,7 +105,7 @@ def test_fields_left_out_keep_their_value(aw, client_for):
         ({"leader_id": 1}, 422, "leader_id", "不支持此字段"),
     ],
 )
-def test_a_bad_edit_is_refused_on_its_field_and_changes_nothing(  # type: ignore[no-untyped-def]
+def test_a_bad_edit_is_refused_on_its_field_and_changes_nothing(
     aw,
     client_for,
     body,
@@ -193,7 +193,7 @@ def test_a_partial_post_edit_keeps_the_rest(aw, client_for):
         ({"active": True}, 422, "active", "不支持此字段"),
     ],
 )
-def test_a_bad_post_edit_is_refused_and_changes_nothing(  # type: ignore[no-untyped-def]
+def test_a_bad_post_edit_is_refused_and_changes_nothing(
     aw,
     client_for,
     body,
@@ -238,7 +238,7 @@ def test_ending_a_post_then_no_more_edits(aw, client_for):
 
 
 @pytest.mark.parametrize("who", ["charlie", "auditor"])
-def test_strangers_and_readers_get_404(aw, client_for, who):  # type: ignore[no-untyped-def]
+def test_strangers_and_readers_get_404(aw, client_for, who):
     c = client_for(aw[who])
     before = _state()
     for r in (
@@ -252,6 +252,6 @@ def test_strangers_and_readers_get_404(aw, client_for, who):  # type: ignore[no-
     assert _state() == before
 
 
-def test_anonymous_gets_401(aw, client):  # type: ignore[no-untyped-def]
+def test_anonymous_gets_401(aw, client):
     assert patch(client, _quota(aw), {"home_duty": False}).status_code == 401
     assert post(client, f"{_post(aw)}/end").status_code == 401

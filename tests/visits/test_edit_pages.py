@@ -18,7 +18,7 @@ from tongxin.visits.models import ContactAssignment, ContactTarget, VisitKind
 pytestmark = pytest.mark.django_db
 
 
-def _edit(w, **over):  # type: ignore[no-untyped-def]
+def _edit(w, **over):
     data = dict(
         actor=w["alice"],
         assignment=w["assignment"],

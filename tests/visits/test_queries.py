@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.visits.conftest import record
 from tongxin.orgs.models import Unit
@@ -14,10 +13,10 @@ from tongxin.visits import services
 pytestmark = pytest.mark.django_db
 
 
-def _fill(world, n: int) -> None:  # type: ignore[no-untyped-def]
+def _fill(world, n: int) -> None:
     from tests import factories
 
-    today = dt.date.today()
+    today = timezone.localdate()
     for i in range(n):
         v = record(world, visited_on=today, problems=(f"问题{i}", f"另一个问题{i}"))
         if i % 3 == 0:
@@ -46,7 +45,7 @@ def _fill(world, n: int) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("n", [3, 30])
-def test_list_pages_take_a_fixed_number_of_queries(world, client_for, django_assert_num_queries, n):  # type: ignore[no-untyped-def]
+def test_list_pages_take_a_fixed_number_of_queries(world, client_for, django_assert_num_queries, n):
     _fill(world, n)
     c = client_for(world["alice"])
     c.get(reverse("visits:index"))  # warm the session
@@ -71,7 +70,7 @@ def test_list_pages_take_a_fixed_number_of_queries(world, client_for, django_ass
 
 
 @pytest.mark.parametrize("n", [3, 30])
-def test_the_dashboard_panel_takes_four_queries(world, django_assert_num_queries, n):  # type: ignore[no-untyped-def]
+def test_the_dashboard_panel_takes_four_queries(world, django_assert_num_queries, n):
     from tongxin.core.scope import scope_for_user
     from tongxin.visits.selectors import panel_stats
 

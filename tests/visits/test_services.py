@@ -6,6 +6,7 @@ import datetime as dt
 from contextlib import contextmanager
 
 import pytest
+from django.utils import timezone
 
 from tests.helpers import is_chinese
 from tests.visits.conftest import record
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 @contextmanager
-def unchanged(field: str | None = None, contains: str = "", exc=ServiceError):  # type: ignore[no-untyped-def]
+def unchanged(field: str | None = None, contains: str = "", exc=ServiceError):
     """A refusal with a Chinese message that writes nothing."""
     models = (Visit, VisitProblem, ContactAssignment, ContactTarget, PatrolPost, AuditLog)
     before = [m.objects.count() for m in models]
@@ -42,7 +43,7 @@ def unchanged(field: str | None = None, contains: str = "", exc=ServiceError):  
     assert before == [m.objects.count() for m in models], "a refusal must write nothing"
 
 
-def test_a_visit_is_recorded_with_its_problems_and_audited(world):  # type: ignore[no-untyped-def]
+def test_a_visit_is_recorded_with_its_problems_and_audited(world):
     v = record(world, problems=("楼道灯不亮", "垃圾清运不及时"))
     assert v.org_path == world["branch_a1"].path
     assert v.area_path == world["compound_a"].path
@@ -51,34 +52,34 @@ def test_a_visit_is_recorded_with_its_problems_and_audited(world):  # type: igno
     assert AuditLog.objects.filter(action="visits.record", object_id=str(v.pk)).exists()
 
 
-def test_a_visit_dated_in_the_future_is_refused(world):  # type: ignore[no-untyped-def]
+def test_a_visit_dated_in_the_future_is_refused(world):
     with unchanged("visited_on", "不能晚于今天"):
-        record(world, visited_on=dt.date.today() + dt.timedelta(days=2))
+        record(world, visited_on=timezone.localdate() + dt.timedelta(days=2))
 
 
-def test_a_problem_with_empty_text_is_refused(world, visit):  # type: ignore[no-untyped-def]
+def test_a_problem_with_empty_text_is_refused(world, visit):
     with unchanged("text", "不能为空"):
         services.problem_raise(actor=world["bob"], visit=visit, text="   ")
     with unchanged("problems", "不能为空"):
         record(world, problems=("楼道灯", "  "))
 
 
-def test_a_place_outside_the_organizations_area_is_refused(world):  # type: ignore[no-untyped-def]
+def test_a_place_outside_the_organizations_area_is_refused(world):
     with unchanged("area", "所在区域内"):
         record(world, area=world["comm_b"])
 
 
-def test_missing_people_and_notes_are_refused(world):  # type: ignore[no-untyped-def]
+def test_missing_people_and_notes_are_refused(world):
     with unchanged("heard", "所见所闻"):
         record(world, heard=" ", people_met="张家")
 
 
-def test_a_patrol_visit_needs_a_post(world):  # type: ignore[no-untyped-def]
+def test_a_patrol_visit_needs_a_post(world):
     with unchanged("post", "巡访服务岗"):
         record(world, kind=VisitKind.PATROL)
 
 
-def test_raise_and_resolve_a_problem(world, visit):  # type: ignore[no-untyped-def]
+def test_raise_and_resolve_a_problem(world, visit):
     p = services.problem_raise(actor=world["bob"], visit=visit, text="  健身器材损坏 ")
     assert p.text == "健身器材损坏" and p.visited_on == visit.visited_on
     services.problem_resolve(actor=world["bob"], problem=p, resolution="当场联系物业修好")
@@ -88,13 +89,13 @@ def test_raise_and_resolve_a_problem(world, visit):  # type: ignore[no-untyped-d
         services.problem_resolve(actor=world["bob"], problem=p, resolution="再来一次")
 
 
-def test_resolving_without_saying_how_is_refused(world, visit):  # type: ignore[no-untyped-def]
+def test_resolving_without_saying_how_is_refused(world, visit):
     p = visit.problems.get()
     with unchanged("resolution", "解决情况"):
         services.problem_resolve(actor=world["bob"], problem=p, resolution="")
 
 
-def test_assignment_needs_four_to_five_units_and_ten_households(world):  # type: ignore[no-untyped-def]
+def test_assignment_needs_four_to_five_units_and_ten_households(world):
     from tongxin.orgs.models import Unit
 
     units = [Unit.objects.create(name=f"单位{i}", sector="enterprise") for i in range(6)]
@@ -141,7 +142,7 @@ def test_assignment_needs_four_to_five_units_and_ten_households(world):  # type:
         )
 
 
-def test_quotas_are_data(world):  # type: ignore[no-untyped-def]
+def test_quotas_are_data(world):
     from tongxin.visits.models import QuotaRule
 
     assert selectors.quota_rules()["home_visits"].minimum == 10
@@ -149,7 +150,7 @@ def test_quotas_are_data(world):  # type: ignore[no-untyped-def]
     assert selectors.quota_rules()["home_visits"].minimum == 8
 
 
-def test_progress_counts_home_visits_this_month_and_linked_targets(world):  # type: ignore[no-untyped-def]
+def test_progress_counts_home_visits_this_month_and_linked_targets(world):
     from tongxin.orgs.models import Unit
 
     bob = world["bob"]
@@ -164,7 +165,7 @@ def test_progress_counts_home_visits_this_month_and_linked_targets(world):  # ty
         units=units,
         households=hh,
     )
-    today = dt.date.today()
+    today = timezone.localdate()
     for _ in range(3):
         record(world, problems=(), visited_on=today)
     unit_target = a.targets.filter(kind="unit").first()
@@ -197,7 +198,7 @@ def test_progress_counts_home_visits_this_month_and_linked_targets(world):  # ty
     assert not p.complete
 
 
-def test_patrol_post_needs_members_of_its_organization(world):  # type: ignore[no-untyped-def]
+def test_patrol_post_needs_members_of_its_organization(world):
     with unchanged("members", "巡访员"):
         services.patrol_post_create(
             actor=world["alice"],
@@ -225,7 +226,7 @@ def test_patrol_post_needs_members_of_its_organization(world):  # type: ignore[n
     assert v.post == post
 
 
-def test_briefing_windows_are_two_weeks_from_a_monday():  # type: ignore[no-untyped-def]
+def test_briefing_windows_are_two_weeks_from_a_monday():
     start, end = selectors.briefing_window(dt.date(2026, 11, 21))
     assert start.weekday() == 0 and (end - start).days == 13
     assert start <= dt.date(2026, 11, 21) <= end

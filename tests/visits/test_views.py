@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.helpers import texts
 from tests.visits.conftest import record
@@ -17,7 +18,7 @@ from tongxin.visits.models import PatrolPost, ProblemStatus, Visit, VisitProblem
 pytestmark = pytest.mark.django_db
 
 
-def test_bob_records_a_home_visit_with_problems(world, client_for):  # type: ignore[no-untyped-def]
+def test_bob_records_a_home_visit_with_problems(world, client_for):
     c = client_for(world["bob"])
     page = c.get(reverse("visits:create"))
     assert page.status_code == 200 and "记录走访" in texts(page)
@@ -25,7 +26,7 @@ def test_bob_records_a_home_visit_with_problems(world, client_for):  # type: ign
         reverse("visits:create"),
         {
             "kind": "home",
-            "visited_on": dt.date.today().isoformat(),
+            "visited_on": timezone.localdate().isoformat(),
             "org": world["branch_a1"].pk,
             "area": world["compound_a"].pk,
             "household": "5幢302",
@@ -44,13 +45,13 @@ def test_bob_records_a_home_visit_with_problems(world, client_for):  # type: ign
     assert "李阿姨" in detail and "楼下路灯不亮" in detail and "转为事件" in detail
 
 
-def test_a_future_date_on_the_form_is_explained_and_nothing_saved(world, client_for):  # type: ignore[no-untyped-def]
+def test_a_future_date_on_the_form_is_explained_and_nothing_saved(world, client_for):
     c = client_for(world["bob"])
     r = c.post(
         reverse("visits:create"),
         {
             "kind": "home",
-            "visited_on": (dt.date.today() + dt.timedelta(days=3)).isoformat(),
+            "visited_on": (timezone.localdate() + dt.timedelta(days=3)).isoformat(),
             "org": world["branch_a1"].pk,
             "area": world["compound_a"].pk,
             "people_met": "李阿姨",
@@ -64,14 +65,14 @@ def test_a_future_date_on_the_form_is_explained_and_nothing_saved(world, client_
     )
 
 
-def test_an_empty_problem_is_refused_on_the_page(world, client_for, visit):  # type: ignore[no-untyped-def]
+def test_an_empty_problem_is_refused_on_the_page(world, client_for, visit):
     c = client_for(world["bob"])
     r = c.post(reverse("visits:problem_add", args=[visit.pk]), {"text": "  "}, follow=True)
     assert "请填写群众反映的问题内容" in texts(r)
     assert visit.problems.count() == 1
 
 
-def test_a_problem_becomes_a_case_once(world, client_for, visit):  # type: ignore[no-untyped-def]
+def test_a_problem_becomes_a_case_once(world, client_for, visit):
     c = client_for(world["bob"])
     problem = visit.problems.get()
     url = reverse("visits:problem_case", args=[problem.pk])
@@ -92,7 +93,7 @@ def test_a_problem_becomes_a_case_once(world, client_for, visit):  # type: ignor
     assert Case.objects.count() == 1 and AuditLog.objects.count() == logged
 
 
-def test_turning_twice_through_the_service_is_a_conflict(world, visit):  # type: ignore[no-untyped-def]
+def test_turning_twice_through_the_service_is_a_conflict(world, visit):
     from tongxin.cases.selectors import case_categories
     from tongxin.core.errors import ConflictError
 
@@ -104,7 +105,7 @@ def test_turning_twice_through_the_service_is_a_conflict(world, visit):  # type:
     assert "不能重复转办" in e.value.message and Case.objects.count() == 1
 
 
-def test_a_refusal_by_cases_leaves_the_problem_open(world, visit):  # type: ignore[no-untyped-def]
+def test_a_refusal_by_cases_leaves_the_problem_open(world, visit):
     from tongxin.cases.selectors import case_categories
     from tongxin.core.errors import ServiceError
 
@@ -121,7 +122,7 @@ def test_a_refusal_by_cases_leaves_the_problem_open(world, visit):  # type: igno
 def _first() -> str:
     from tongxin.cases.selectors import case_categories
 
-    return case_categories().first().code  # type: ignore[union-attr]
+    return case_categories().first().code
 
 
 def _has(code: str) -> bool:
@@ -130,11 +131,11 @@ def _has(code: str) -> bool:
     return case_categories().filter(code=code).exists()
 
 
-def test_the_briefing_lists_problems_by_where_they_stand(world, client_for):  # type: ignore[no-untyped-def]
+def test_the_briefing_lists_problems_by_where_they_stand(world, client_for):
     from tongxin.cases.selectors import case_categories
 
     v = record(
-        world, problems=("路灯不亮", "垃圾满溢", "想了解医保政策"), visited_on=dt.date.today()
+        world, problems=("路灯不亮", "垃圾满溢", "想了解医保政策"), visited_on=timezone.localdate()
     )
     p1, _p2, p3 = v.problems.all()
     services.problem_to_case(actor=world["bob"], problem=p1, category=case_categories().first())
@@ -146,11 +147,11 @@ def test_the_briefing_lists_problems_by_where_they_stand(world, client_for):  # 
     assert "垃圾满溢" in body and "当场讲解了政策" in body
     assert VisitProblem.objects.get(pk=p1.pk).case_code in body
     # another window: empty
-    old = (dt.date.today() - dt.timedelta(days=60)).isoformat()
+    old = (timezone.localdate() - dt.timedelta(days=60)).isoformat()
     assert "没有反映问题" in texts(c.get(reverse("visits:briefing") + f"?start={old}"))
 
 
-def test_pages_render_for_alice(world, client_for, visit):  # type: ignore[no-untyped-def]
+def test_pages_render_for_alice(world, client_for, visit):
     c = client_for(world["alice"])
     for name in (
         "visits:index",
@@ -171,7 +172,7 @@ def test_pages_render_for_alice(world, client_for, visit):  # type: ignore[no-un
 # --- strangers ---------------------------------------------------------------------------------
 
 
-def test_charlie_sees_nothing_of_street_a(world, client_for, visit):  # type: ignore[no-untyped-def]
+def test_charlie_sees_nothing_of_street_a(world, client_for, visit):
     problem = visit.problems.get()
     post = services.patrol_post_create(
         actor=world["alice"],
@@ -206,7 +207,7 @@ def test_charlie_sees_nothing_of_street_a(world, client_for, visit):  # type: ig
         reverse("visits:create"),
         {
             "kind": "home",
-            "visited_on": dt.date.today().isoformat(),
+            "visited_on": timezone.localdate().isoformat(),
             "org": world["branch_a1"].pk,
             "area": world["compound_a"].pk,
             "people_met": "x",
@@ -228,7 +229,7 @@ def test_charlie_sees_nothing_of_street_a(world, client_for, visit):  # type: ig
     assert problem.status == ProblemStatus.OPEN and visit.problems.count() == 1
 
 
-def test_a_user_without_visit_permissions_gets_404(world, client_for):  # type: ignore[no-untyped-def]
+def test_a_user_without_visit_permissions_gets_404(world, client_for):
     from tests.factories import user
 
     handler = user("dora", "department", org=world["street_a"])
@@ -237,7 +238,7 @@ def test_a_user_without_visit_permissions_gets_404(world, client_for):  # type: 
         assert c.get(reverse(name)).status_code == 404
 
 
-def test_the_auditor_reads_but_cannot_record(world, client_for, visit):  # type: ignore[no-untyped-def]
+def test_the_auditor_reads_but_cannot_record(world, client_for, visit):
     c = client_for(world["auditor"])
     assert c.get(reverse("visits:detail", args=[visit.pk])).status_code == 200
     assert c.get(reverse("visits:create")).status_code == 404
@@ -254,7 +255,7 @@ def test_the_auditor_reads_but_cannot_record(world, client_for, visit):  # type:
     )
 
 
-def test_a_cadre_sees_their_own_progress(world, client_for):  # type: ignore[no-untyped-def]
+def test_a_cadre_sees_their_own_progress(world, client_for):
     from tongxin.orgs.models import Unit
 
     bob = world["bob"]
@@ -269,12 +270,12 @@ def test_a_cadre_sees_their_own_progress(world, client_for):  # type: ignore[no-
         units=units,
         households=hh,
     )
-    record(world, visited_on=dt.date.today())
+    record(world, visited_on=timezone.localdate())
     body = texts(client_for(bob).get(reverse("visits:index")))
     assert 'data-testid="own-progress"' in body and "1 / 10" in body
 
 
-def test_assignment_and_post_forms(world, client_for):  # type: ignore[no-untyped-def]
+def test_assignment_and_post_forms(world, client_for):
     from tongxin.orgs.models import Unit
     from tongxin.visits.models import ContactAssignment, PatrolPost
 
@@ -316,7 +317,7 @@ def test_assignment_and_post_forms(world, client_for):  # type: ignore[no-untype
     assert r.status_code == 200 and ContactAssignment.objects.count() == 1
 
 
-def test_without_cases_the_button_is_hidden(world, client_for, visit, monkeypatch):  # type: ignore[no-untyped-def]
+def test_without_cases_the_button_is_hidden(world, client_for, visit, monkeypatch):
     monkeypatch.setattr(services, "cases_available", lambda: False)
     c = client_for(world["bob"])
     body = texts(c.get(reverse("visits:detail", args=[visit.pk])))

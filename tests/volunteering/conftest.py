@@ -11,7 +11,7 @@ from tongxin.volunteering import services
 
 
 @pytest.fixture
-def team(world):  # type: ignore[no-untyped-def]
+def team(world):
     return services.team_create(
         actor=world["alice"],
         name="紫金社区党员志愿服务队",
@@ -20,7 +20,7 @@ def team(world):  # type: ignore[no-untyped-def]
     )
 
 
-def make_activity(world, team, **kw):  # type: ignore[no-untyped-def]
+def make_activity(world, team, **kw):
     now = timezone.now()
     data = dict(
         title="楼道清洁志愿服务",
@@ -34,23 +34,23 @@ def make_activity(world, team, **kw):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def activity(world, team):  # type: ignore[no-untyped-def]
+def activity(world, team):
     return make_activity(world, team)
 
 
 @pytest.fixture
-def resident(world):  # type: ignore[no-untyped-def]
+def resident(world):
     u = factories.user("resident_wang")
     Resident.objects.create(user=u, name="王阿姨", home=world["compound_a"])
     return u
 
 
-def make_resident(world, username, name):  # type: ignore[no-untyped-def]
+def make_resident(world, username, name):
     u = factories.user(username)
     Resident.objects.create(user=u, name=name, home=world["compound_a"])
     return u
 
 
 @pytest.fixture
-def member_user(world):  # type: ignore[no-untyped-def]
+def member_user(world):
     return factories.user("zhanghong", member=world["m_a1"])

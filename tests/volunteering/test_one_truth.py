@@ -22,7 +22,7 @@ J = "application/json"
 
 
 @pytest.fixture
-def enrolled(world, activity):  # type: ignore[no-untyped-def]
+def enrolled(world, activity):
     """A place kept for 张红 (the member) by the organizer: no account on the row, as the
     demo and an organizer's enrolment write it."""
     return SignUp.objects.create(
@@ -69,7 +69,7 @@ def test_a_stranger_cannot_take_the_members_sign_up(world, activity, enrolled, c
     assert SignUp.objects.get(pk=enrolled.pk).status == SignUpStatus.CONFIRMED
 
 
-def _checked_in(world, activity, resident, minutes_ago=91):  # type: ignore[no-untyped-def]
+def _checked_in(world, activity, resident, minutes_ago=91):
     s = services.signup_create(actor=resident, activity=activity)
     services.check_in_by_code(actor=resident, activity=activity, code=activity.checkin_code)
     SignUp.objects.filter(pk=s.pk).update(
@@ -142,7 +142,7 @@ def test_the_roster_page_and_the_api_refuse_a_second_record(world, team, residen
 
 def test_the_demos_sign_ups_belong_to_the_demo_members_account(world, member_user, client_for):
     ctx = DemoContext(
-        scale="town", seed=1, today=dt.date.today(), rng=random.Random(1), say=lambda _m: None
+        scale="town", seed=1, today=timezone.localdate(), rng=random.Random(1), say=lambda _m: None
     )
     volunteering_demo.load(ctx)
     mine = SignUp.objects.filter(member=world["m_a1"])

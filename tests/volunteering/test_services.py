@@ -21,8 +21,8 @@ from tongxin.volunteering.models import SignUp, SignUpStatus, VolunteerHours
 
 
 @contextmanager
-def refused(contains: str):  # type: ignore[no-untyped-def]
-    def snap():  # type: ignore[no-untyped-def]
+def refused(contains: str):
+    def snap():
         return (
             list(
                 SignUp.objects.order_by("id").values_list(

@@ -15,7 +15,10 @@ class AssignmentInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(AuditedAdmin, BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("同心"), {"fields": ("display_name", "member")}))  # type: ignore[misc]
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        (_("同心"), {"fields": ("display_name", "member")}),
+    )
     raw_id_fields = ("member",)
     inlines = [AssignmentInline]
     list_display = ("username", "display_name", "is_staff", "is_active")

@@ -9,7 +9,7 @@ counts come from axes' own attempt rows, so every web worker sees the same numbe
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, cast
 
 from axes.backends import AxesStandaloneBackend
 from axes.exceptions import AxesBackendPermissionDenied
@@ -19,6 +19,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from tongxin.core.request_context import client_ip
+
+
+class _LockoutMarks(Protocol):
+    """What a refused login leaves on the request: our reason (read by the login view) and
+    axes' flag (read by axes' own handler)."""
+
+    tongxin_lockout: str
+    axes_locked_out: bool
 
 
 def cool_off() -> timedelta:
@@ -73,7 +81,8 @@ class LoginBackend(AxesStandaloneBackend):
         **kwargs: Any,
     ) -> Any:
         if request is not None and address_locked_until(client_ip(request)) is not None:
-            request.tongxin_lockout = "address"  # type: ignore[attr-defined]
-            request.axes_locked_out = True  # type: ignore[attr-defined]
+            marked = cast(_LockoutMarks, request)
+            marked.tongxin_lockout = "address"
+            marked.axes_locked_out = True
             raise AxesBackendPermissionDenied("too many failed logins from this address")
         return super().authenticate(request, username, password, **kwargs)

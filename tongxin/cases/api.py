@@ -147,7 +147,7 @@ def case_list(request: HttpRequest, query: Query[CaseListQuery]):
 def case_detail(request: HttpRequest, case_id: int):
     scope = request_scope(request)
     case = selectors.get_case_for(scope, case_id)
-    case.history = list(selectors.case_history(scope, case))  # type: ignore[attr-defined]
+    case.history = list(selectors.case_history(scope, case))  # type: ignore[attr-defined]  # read by CaseDetailOut.resolve_events
     return case
 
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.cases.models import Category, Priority
-from tongxin.core.forms import offer
+from tongxin.core.forms import offer, set_queryset
 from tongxin.geo.models import Area
 
 _NONE_AREA = Area.objects.none()
@@ -47,7 +47,7 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
 
         offer(self.fields["area"], areas)
-        self.fields["category"].queryset = categories  # type: ignore[attr-defined]
+        set_queryset(self.fields["category"], categories)
 
 
 class CoordinateField(forms.CharField):
@@ -61,7 +61,7 @@ class CoordinateField(forms.CharField):
         )
         super().__init__(*args, **kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # a text box that cleans to a Decimal
         text = (super().to_python(value) or "").strip()
         if not text:
             return None
@@ -104,8 +104,8 @@ class ResidentReportForm(forms.Form):
 
     def __init__(self, *args: Any, areas: Any, categories: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = areas  # type: ignore[attr-defined]
-        self.fields["category"].queryset = categories  # type: ignore[attr-defined]
+        set_queryset(self.fields["area"], areas)
+        set_queryset(self.fields["category"], categories)
 
 
 class ApiKeyForm(forms.Form):

@@ -22,11 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -454,7 +454,7 @@ def _int(value: str, name: str, default: int, high: int) -> int:
     return int(value)
 
 
-def _rows(qs: QuerySet[Case], key: ApiKey | None) -> list[dict[str, Any]]:
+def _rows(qs: Iterable[Case], key: ApiKey | None) -> list[dict[str, Any]]:
     path = key.area.path if key is not None else None
     cases = list(qs)
     full = {c.pk for c in cases if path is not None and c.area_path.startswith(path)}
@@ -516,7 +516,7 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
     )
     if case is None:
         raise Open311Error(404, _("没有编号为 %(id)s 的服务请求。") % {"id": request_id[:20]})
-    return render(fmt, _rows([case], key), "service_requests", "request")  # type: ignore[arg-type]
+    return render(fmt, _rows([case], key), "service_requests", "request")
 
 
 @open311_view

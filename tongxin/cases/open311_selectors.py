@@ -55,9 +55,10 @@ def area_by_name(jurisdiction: Area, text: str) -> Area | None:
     """The deepest place of the jurisdiction whose name occurs in an address string."""
     best = None
     for area in _places(jurisdiction).only("id", "name", "path", "depth", "level")[:5000]:
-        if area.name and area.name in text:
-            if best is None or (area.depth, len(area.name)) > (best.depth, len(best.name)):
-                best = area
+        if (area.name and area.name in text) and (
+            best is None or (area.depth, len(area.name)) > (best.depth, len(best.name))
+        ):
+            best = area
     return best
 
 

@@ -89,7 +89,7 @@ def parse_opening_hours(text: str) -> dict[str, list[list[str]]]:
                 return validate_opening_hours({"bad": []})
             selected = WEEKDAYS[WEEKDAYS.index(a) : WEEKDAYS.index(b) + 1]
         else:
-            selected = [d for d in days.split(",")]
+            selected = days.split(",")
         spans = [p.split("-") for p in parts[1:]]
         for d in selected:
             hours.setdefault(d, []).extend(spans)
@@ -387,8 +387,8 @@ def booking_create(
     # Lock the room (or item) row so two simultaneous bookings cannot both pass the check.
     if room is not None:
         Room.objects.select_for_update().filter(pk=room.pk).first()
-    else:
-        ServiceItem.objects.select_for_update().filter(pk=item.pk).first()  # type: ignore[union-attr]
+    elif item is not None:
+        ServiceItem.objects.select_for_update().filter(pk=item.pk).first()
     clash = selectors.overlapping(room=room, item=item, start=start, end=end).first()
     if clash is not None:
         local_s = timezone.localtime(clash.start)

@@ -22,7 +22,7 @@ from tongxin.centers.forms import (
 )
 from tongxin.centers.models import WEEKDAYS, CenterLevel, ServiceCenter, SocialOrgKind
 from tongxin.core.errors import ServiceError
-from tongxin.core.forms import apply_service_error, offer
+from tongxin.core.forms import apply_service_error, offer, set_choices
 from tongxin.core.pagination import paginate
 from tongxin.orgs.selectors import org_queryset
 
@@ -295,7 +295,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         (f"item:{i.pk}", f"{gettext('服务')} · {i.name}") for i in items
     ]
     form = BookingForm(request.POST or None)
-    form.fields["target"].choices = choices  # type: ignore[attr-defined]
+    set_choices(form.fields["target"], choices)
     if request.method == "POST" and form.is_valid():
         kind, _sep, tpk = form.cleaned_data["target"].partition(":")
         room = selectors.get_room(center, tpk) if kind == "room" else None

@@ -11,9 +11,10 @@ place, so new code cannot forget.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from tongxin.core.models import AuditLog
@@ -62,13 +63,19 @@ def _first(obj: object, names: tuple[str, ...]) -> str:
     return ""
 
 
+class _Tree(Protocol):
+    """An organization or an area (core may not import their apps): a node of a tree."""
+
+    path: str
+
+
 def place_of(obj: models.Model, depth: int = 0) -> tuple[str, str]:
     """(org path, area path) of an object; ("", "") when it has none."""
     label = _label(obj)
     if label == "orgs.organization":
-        return obj.path, ""  # type: ignore[attr-defined]
+        return cast(_Tree, obj).path, ""
     if label == "geo.area":
-        return "", obj.path  # type: ignore[attr-defined]
+        return "", cast(_Tree, obj).path
     if label == "accounts.user":
         # A user's account stands at their home; a superuser's, at the installation's root.
         home = home_of(obj)
@@ -81,11 +88,12 @@ def place_of(obj: models.Model, depth: int = 0) -> tuple[str, str]:
     for name in _VIA:
         try:
             field = obj._meta.get_field(name)
-        except Exception:  # FieldDoesNotExist: this model has no such relation
+        except FieldDoesNotExist:  # this model has no such relation
             continue
-        if not field.many_to_one and not field.one_to_one:
+        # A foreign key or one-to-one field of this object (not a reverse relation).
+        if not isinstance(field, models.ForeignKey):
             continue
-        if getattr(obj, field.attname, None) is None:  # type: ignore[union-attr]
+        if getattr(obj, field.attname, None) is None:
             continue
         related = getattr(obj, name)
         if related is not None:

@@ -9,8 +9,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# Every demo account's password (README's demo table).
-DEMO_PASSWORD = "Tongxin2026"
+# Every demo account's password (README's demo table): published on purpose.
+DEMO_PASSWORD = "Tongxin2026"  # noqa: S105
 
 ProgressFn = Callable[[str], None]
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import forms
@@ -16,6 +16,21 @@ def apply_service_error(form: forms.Form, err: ServiceError) -> None:
         form.add_error(name if name in form.fields else None, msg)
     if not err.fields:
         form.add_error(None, err.message)
+
+
+def set_queryset(field: forms.Field, queryset: QuerySet[Any]) -> None:
+    """Give a model choice field (single or multiple) the rows it accepts; any other field is
+    a programming error."""
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(field).__name__} has no queryset")
+    field.queryset = queryset
+
+
+def set_choices(field: forms.Field, choices: Sequence[tuple[Any, Any]]) -> None:
+    """Give a choice field the choices it lists and accepts."""
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(field).__name__} has no choices")
+    field.choices = choices
 
 
 def offer(
@@ -45,6 +60,6 @@ def offer(
                 listed.insert(0, (current.pk, label(current)))
         return [("", gettext("请选择")), *listed]
 
-    field.queryset = accepted  # type: ignore[attr-defined]
+    set_queryset(field, accepted)
     # A callable: the rows are read only when the form is rendered.
     field.widget.choices = rows

@@ -10,6 +10,7 @@ nothing but plain values and dates (the child reads untrusted files)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -18,6 +19,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Generator
+from pathlib import Path
 from typing import IO, Any
 
 logger = logging.getLogger(__name__)
@@ -56,7 +58,7 @@ def run(
     the child dies or fails; closing the iterator early stops the child."""
     orders = {"target": target, "args": args, "memory": memory, "cpu": cpu_seconds}
     # The child finds this project (and the target) where the parent does, whatever its cwd.
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p or os.getcwd() for p in sys.path))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p or str(Path.cwd()) for p in sys.path))
     proc = subprocess.Popen(
         [sys.executable, "-m", "tongxin.core.guarded_child"],
         stdin=subprocess.PIPE,
@@ -102,7 +104,5 @@ def _next(stream: IO[bytes], proc: subprocess.Popen[bytes]) -> Any:
 
 
 def _close(stream: IO[bytes]) -> None:
-    try:
+    with contextlib.suppress(OSError):
         stream.close()
-    except OSError:
-        pass

@@ -9,6 +9,7 @@ so it can never be mistaken for a message."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import pickle
@@ -17,7 +18,8 @@ import sys
 
 
 def main() -> int:
-    orders = pickle.load(sys.stdin.buffer)
+    # (the orders come from the parent process through a pipe only it holds)
+    orders = pickle.load(sys.stdin.buffer)  # noqa: S301
     # fd 1 becomes the protocol channel only; print() and library chatter go to stderr.
     channel = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
@@ -36,11 +38,10 @@ def main() -> int:
     except MemoryError:
         # Free what the failed allocation left, then say so (the parent gives the reason).
         func = None
-        try:
+        # Best effort: if even this fails, the parent gives the reason from the exit status.
+        with contextlib.suppress(MemoryError, OSError):
             pickle.dump(("memory",), channel)
             channel.flush()
-        except Exception:
-            pass
         return 3
     except BrokenPipeError:
         return 0  # the parent has what it needs and stopped reading

@@ -7,6 +7,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 _ip: ContextVar[str | None] = ContextVar("tongxin_ip", default=None)
 
@@ -40,3 +41,9 @@ def client_ip(request: HttpRequest) -> str | None:
     except ValueError:
         return remote
     return candidate
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """Whether htmx sent the request (its HX-Request header), read as django-htmx's
+    ``request.htmx`` reads it, but typed."""
+    return bool(HtmxDetails(request))

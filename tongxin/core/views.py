@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -42,11 +43,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def member_home(request: HttpRequest) -> HttpResponse:
     """A member's phone home: who they are and their own figures (cards registered by the
     modules: their meetings, dues, 双报到 ...), never a staff scope's counts."""
+    user = request.user
+    assert not isinstance(user, AnonymousUser)  # called for a member's account only
     return render(
         request,
         "core/member_home.html",
         {
-            "member": request.user.member,  # type: ignore[union-attr]
+            "member": user.member,
             "cards": phone_cards_for(request),
             "today": timezone.localdate(),
         },
@@ -58,8 +61,9 @@ def me(request: HttpRequest) -> HttpResponse:
     """我的. Staff see their account and scope on the desktop page; members and residents keep
     the phone pages' bottom navigation and see only what they use."""
     user = request.user
+    assert not isinstance(user, AnonymousUser)  # @login_required
     scope = request.scope  # type: ignore[attr-defined]
-    member = user.member  # type: ignore[union-attr]
+    member = user.member
     if works_at_desk(scope):
         return render(request, "core/me.html", {"member": member})
     resident = getattr(user, "resident", None)

@@ -348,8 +348,10 @@ class Generator:
                     area,
                 )
                 out.append((b, head))
-                for g in range(rng.choice([0, 0, 0, 1, 2])):
-                    out.append((self.org(f"{b.name}第{g + 1}党小组", "group", sector, area), b))
+                out.extend(
+                    (self.org(f"{b.name}第{g + 1}党小组", "group", sector, area), b)
+                    for g in range(rng.choice([0, 0, 0, 1, 2]))
+                )
 
         if kind == "village_community":
             village = rng.random() < 0.45
@@ -359,8 +361,10 @@ class Generator:
             if size == 1:
                 b = self.org(comm.name + "党支部", "branch", sector, comm)
                 out.append((b, None))
-                for g in range(rng.choice([0, 1, 2])):
-                    out.append((self.org(f"{b.name}第{g + 1}党小组", "group", sector, comm), b))
+                out.extend(
+                    (self.org(f"{b.name}第{g + 1}党小组", "group", sector, comm), b)
+                    for g in range(rng.choice([0, 1, 2]))
+                )
             else:
                 head_kind = "committee" if size >= 4 else "general_branch"
                 head = self.org(

@@ -14,6 +14,7 @@ from tongxin.core.errors import ServiceError
 from tongxin.core.replica import reads_from_replica
 from tongxin.core.scope import request_scope
 from tongxin.grids import coverage, selectors, services
+from tongxin.orgs.models import Organization
 
 router = Router(tags=["网格"])
 
@@ -107,7 +108,7 @@ def coverage_audit(
     audit = coverage.CoverageAudit(scope, root)
     out: dict[str, object] = {"org_id": root.pk, "org_name": root.name, "counts": audit.counts()}
     if category:
-        pager = Paginator(audit.rows(category), settings.PAGE_SIZE)  # type: ignore[arg-type, var-annotated]
+        pager = Paginator(audit.rows(category), settings.PAGE_SIZE)
         p = pager.get_page(page)
         out["category"] = category
         out["count"] = pager.count
@@ -246,13 +247,14 @@ def grid_create(request: HttpRequest, payload: GridCreateIn):
         "unit_ids",
     )
     _refuse(errors)
+    assert branch is not None  # (refused above)
     try:
         grid = services.grid_create(
             actor=request.user,
             community=community,
             name=payload.name,
             code=payload.code,
-            serving_branch=branch,  # type: ignore[arg-type]
+            serving_branch=branch,
             compounds=compounds,
             units=units,
         )
@@ -270,9 +272,9 @@ def grid_update(request: HttpRequest, grid_id: int, payload: GridPatchIn):
     scope = request_scope(request)
     grid = selectors.get_grid_for(scope, grid_id, selectors.MANAGE)
     errors: dict[str, str] = {}
-    branch = grid.serving_branch
+    branch: Organization | None = grid.serving_branch
     if payload.serving_branch_id is not None:
-        branch = selectors.branch_in_reach(scope, payload.serving_branch_id, grid.serving_branch)  # type: ignore[assignment]
+        branch = selectors.branch_in_reach(scope, payload.serving_branch_id, grid.serving_branch)
         if branch is None:
             errors["serving_branch_id"] = str(NO_BRANCH)
     compounds = list(selectors.grid_compounds(grid))
@@ -304,6 +306,7 @@ def grid_update(request: HttpRequest, grid_id: int, payload: GridPatchIn):
         }
         workers = [(users[w.user_id], w.role) for w in payload.workers if w.user_id in users]
     _refuse(errors)
+    assert branch is not None  # (refused above)
     try:
         services.grid_update(
             actor=request.user,

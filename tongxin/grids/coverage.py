@@ -19,9 +19,9 @@ branch is the compound's branch)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -187,18 +187,18 @@ class CoverageAudit:
     def _compound_links(self, gaps: list[Gap]) -> None:
         """Where a branch is created: under the compound's community organization (a 党委 or
         党总支 anchored in the community), else under the street's."""
-        parents: dict[str, int] = {}
         wanted = {g.detail[:-STEP] for g in gaps} | {g.detail[: -2 * STEP] for g in gaps}
-        for pk, path in (
-            Organization.objects.filter(
+        # Ordered by depth descending: where two share an area, the shallower one is kept.
+        parents: dict[str, int] = {
+            path: pk
+            for pk, path in Organization.objects.filter(
                 subtree_q("path", self.root.path),
                 area__path__in=sorted(wanted),
                 kind__in=[OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE, OrgKind.GENERAL_BRANCH],
             )
             .order_by("-depth")
             .values_list("pk", "area__path")
-        ):
-            parents[path] = pk
+        }
         for g in gaps:
             parent = parents.get(g.detail[:-STEP]) or parents.get(g.detail[: -2 * STEP])
             g.url = reverse("orgs:create", args=[parent]) if parent else reverse("orgs:tree")
@@ -534,7 +534,16 @@ class RowSource:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index: slice) -> list[Gap]:
+    def __iter__(self) -> Iterator[Gap]:
+        return iter(self[0 : len(self)])
+
+    @overload
+    def __getitem__(self, index: int) -> Gap: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Gap]: ...
+    def __getitem__(self, index: int | slice) -> Gap | list[Gap]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
         chunk = list(self.rows[index])
         gaps = self.build(chunk) if self.build is not None else chunk
         if self.finish is not None and gaps:

@@ -162,7 +162,7 @@ def load(ctx: DemoContext) -> None:
     bulk_insert(Grid._meta.db_table, GRID_COLUMNS, grids)
     through_c = Grid.compounds.through._meta.db_table
     bulk_insert(through_c, ["grid_id", "area_id"], grid_compounds)
-    through_u = Grid.units.through._meta.db_table  # type: ignore[attr-defined]
+    through_u = Grid.units.through._meta.db_table  # type: ignore[attr-defined]  # stubs: ManyToManyDescriptor[Unit, Never]
     bulk_insert(through_u, ["grid_id", "unit_id"], grid_units)
     _assign_by_residence(now)
     _demo_worker(story, ctx.linked_usernames)
@@ -232,5 +232,5 @@ def wipe() -> None:
     GridMembership.objects.all()._raw_delete(GridMembership.objects.db)
     GridWorker.objects.all().delete()
     Grid.compounds.through.objects.all().delete()
-    Grid.units.through.objects.all().delete()  # type: ignore[attr-defined]
+    Grid.units.through.objects.all().delete()  # type: ignore[attr-defined]  # stubs: ManyToManyDescriptor[Unit, Never]
     Grid.objects.all().delete()

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from typing import cast
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.accounts.models import User
-from tongxin.core.forms import offer
+from tongxin.core.forms import offer, set_queryset
 from tongxin.geo.models import Area
 from tongxin.grids.models import Grid, GridWorkerRole
 from tongxin.grids.selectors import user_label
@@ -54,12 +52,10 @@ class GridForm(forms.Form):
             branches if branches is not None else Organization.objects.none(),
             selected=self.initial.get("serving_branch"),
         )
-        cast(forms.ModelMultipleChoiceField, self.fields["compounds"]).queryset = (
-            compounds if compounds is not None else Area.objects.none()
+        set_queryset(
+            self.fields["compounds"], compounds if compounds is not None else Area.objects.none()
         )
-        self.fields["units"].queryset = (  # type: ignore[attr-defined]
-            units if units is not None else Unit.objects.none()
-        )
+        set_queryset(self.fields["units"], units if units is not None else Unit.objects.none())
 
 
 class InstructorForm(forms.Form):

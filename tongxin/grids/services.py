@@ -125,7 +125,7 @@ def _validate_units(
     if not units:
         return
     taken = (
-        Grid.units.through.objects.filter(unit__in=units)  # type: ignore[attr-defined]
+        Grid.units.through.objects.filter(unit__in=units)  # type: ignore[attr-defined]  # stubs: ManyToManyDescriptor[Unit, Never]
         .exclude(grid=grid.pk if grid else None)
         .select_related("grid", "unit")
         .first()

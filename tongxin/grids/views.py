@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -318,7 +316,7 @@ def coverage_view(request: HttpRequest) -> HttpResponse:
     counts = audit.counts()
     if key not in coverage.CATEGORY_KEYS:
         key = next((k for k in coverage.CATEGORY_KEYS if counts[k]), coverage.CATEGORY_KEYS[0])
-    pager: Paginator[Any] = Paginator(audit.rows(key), 20)  # type: ignore[arg-type]
+    pager = Paginator(audit.rows(key), 20)
     page = pager.get_page(request.GET.get("page"))
     params = QueryDict(mutable=True)
     params["org"] = str(root.pk)

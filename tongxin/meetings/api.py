@@ -182,7 +182,7 @@ def compliance(request: HttpRequest, query: Query[ComplianceQuery]):
     _need(request, "meetings.view")
     org = get_org_for(scope, query.org_id) if query.org_id else None
     rows = selectors.compliance(scope, org=org)
-    counts = {s: 0 for s in selectors.STATE_LABELS}
+    counts = dict.fromkeys(selectors.STATE_LABELS, 0)
     for r in rows:
         counts[r.state] += 1
     if query.state:

@@ -155,9 +155,11 @@ def load(ctx: DemoContext) -> None:
             for gid, gpath in groups:
                 branch = by_path.get(gpath[: -Organization.steplen])
                 if branch is not None:
-                    for start in _month_starts(today, 12):
-                        if not (branch in behind and start >= slack):
-                            jobs.append((gid, gpath, branch, "group", start))
+                    jobs.extend(
+                        (gid, gpath, branch, "group", start)
+                        for start in _month_starts(today, 12)
+                        if not (branch in behind and start >= slack)
+                    )
         for org_id, path, branch, kind, start in jobs:
             day = start + dt.timedelta(days=rng.randrange(0, 25))
             begin, end = TIMES[kind]

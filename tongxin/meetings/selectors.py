@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
@@ -86,7 +87,7 @@ def get_meeting_for(scope: Scope, pk: object, perm: str = "meetings.view") -> Me
 
 
 def can(scope: Scope, perm: str, meeting: Meeting) -> bool:
-    area = meeting.org.area.path if meeting.org.area_id else None  # type: ignore[union-attr]
+    area = meeting.org.area.path if meeting.org.area is not None else None
     return scope.reaches_org(perm, meeting.org_path, area)
 
 
@@ -156,10 +157,10 @@ def month_calendar(scope: Scope, filters: MeetingFilters, year: int, month: int)
         day = days[m.date]
         if len(day.meetings) < PER_DAY:
             day.meetings.append(m)
-    weeks = []
-    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
-        weeks.append([days.get(d) or Day(d, d.month == month) for d in week])
-    return weeks
+    return [
+        [days.get(d) or Day(d, d.month == month) for d in week]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    ]
 
 
 def branch_path_of(meeting: Meeting) -> str:
@@ -471,7 +472,7 @@ def compliance(
     # else (a district, the city): one pass over the period's held meetings; rows of branches
     # out of reach are dropped below, since only the branches in reach are listed.
     counts: dict[int, dict[str, int]] = {
-        row["branch_id"]: row  # type: ignore[misc]
+        row["branch_id"]: cast("dict[str, int]", row)  # the branch and its counts
         for row in meetings.order_by().values("branch_id").annotate(**aggregates)
     }
     labels = dict(MeetingKind.choices)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
 from tongxin.core.replica import reads_from_replica
+from tongxin.core.request_context import is_htmx
 from tongxin.meetings import card, ics, selectors, services
 from tongxin.meetings.forms import (
     AttachmentForm,
@@ -43,7 +45,8 @@ def _need(request: HttpRequest, perm: str) -> None:
 def _month(request: HttpRequest) -> tuple[int, int]:
     text = request.GET.get("month", "")
     try:
-        d = dt.datetime.strptime(text, "%Y-%m").date()
+        year, _sep, month = text.partition("-")
+        d = dt.date(int(year), int(month), 1)
         if 2000 <= d.year <= 2100:
             return d.year, d.month
     except ValueError:
@@ -316,11 +319,11 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
                 result = e.message
             else:
                 ok = True
-        if request.htmx:  # type: ignore[attr-defined]
+        if is_htmx(request):
             ctx = _checkin_context(request, meeting)
             if ok:
-                rows = ctx["rows"]
-                name = next((r.name for r in rows if r.member_id == att.member_id), "")  # type: ignore[attr-defined]
+                rows = cast("list[selectors.RollRow]", ctx["rows"])
+                name = next((r.name for r in rows if r.member_id == att.member_id), "")
                 result = gettext("%(name)s 签到成功。") % {"name": name}
             ctx.update(result=result, ok=ok)
             return render(request, "meetings/_checkin_result.html", ctx)
@@ -343,7 +346,7 @@ def roll_call(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
         )
     except ServiceError as e:
         result, ok = e.message, False
-    if request.htmx:  # type: ignore[attr-defined]
+    if is_htmx(request):
         ctx = _checkin_context(request, meeting)
         ctx.update(result=result, ok=ok)
         return render(request, "meetings/_checkin_result.html", ctx)
@@ -481,7 +484,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
     org = get_org_for(scope, request.GET["org"]) if request.GET.get("org") else None
     state = request.GET.get("state", "")
     rows = selectors.compliance(scope, org=org)
-    counts = {s: 0 for s in selectors.STATE_LABELS}
+    counts = dict.fromkeys(selectors.STATE_LABELS, 0)
     for r in rows:
         counts[r.state] += 1
     if state in selectors.STATE_LABELS:

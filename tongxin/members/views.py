@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
+from tongxin.core.request_context import is_htmx
 from tongxin.geo.selectors import RESIDENCE_LEVELS, area_choices_under
 from tongxin.members import selectors, services
 from tongxin.members.forms import MemberForm
@@ -65,7 +66,7 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.member_list(scope, filters))
     if kind and filters.text:
         services.member_pii_search_logged(actor=request.user, kind=kind, found=list(page))
-    partial = bool(request.htmx)  # type: ignore[attr-defined]
+    partial = is_htmx(request)
     org_choices = [] if partial else org_filter_choices(scope)
     return render(
         request,
@@ -180,8 +181,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     member = selectors.get_member_for(scope, pk, "members.manage")
     form = _form(request, member.org, member)
-    if request.method == "POST" and form.is_valid():
-        if _save(request, form, member.org, member) is not None:
-            messages.success(request, gettext("已保存。"))
-            return redirect("members:detail", pk=member.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(request, form, member.org, member) is not None
+    ):
+        messages.success(request, gettext("已保存。"))
+        return redirect("members:detail", pk=member.pk)
     return render(request, "members/form.html", {"form": form, "org": member.org, "member": member})

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.forms import offer
+from tongxin.core.forms import offer, set_queryset
 from tongxin.geo.models import Area
 from tongxin.orgs.hooks import member_reader
 from tongxin.orgs.models import (
@@ -67,7 +67,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, parents=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+        set_queryset(self.fields["parent"], parents)
 
 
 class UnitForm(forms.Form):

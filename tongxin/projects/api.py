@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.conf import settings
 from django.http import Http404, HttpRequest
@@ -16,6 +17,7 @@ from tongxin.core.errors import ServiceError
 from tongxin.core.replica import reads_from_replica
 from tongxin.core.scope import Scope, request_scope
 from tongxin.projects import selectors, services
+from tongxin.projects.models import NeedCategory
 from tongxin.sharing.selectors import resident_of
 
 router = Router(tags=["微项目"])
@@ -215,7 +217,8 @@ def project_create(request: HttpRequest, payload: ProjectIn):
 def figures(request: HttpRequest):
     fig = selectors.project_figures(_manager(request))
     assert fig is not None
-    by_category = {f"{c.aspect.name} · {c.name}": n for c, n in fig.pop("by_category")}  # type: ignore[attr-defined]
+    rows = cast("list[tuple[NeedCategory, int]]", fig.pop("by_category"))
+    by_category = {f"{c.aspect.name} · {c.name}": n for c, n in rows}
     return {**fig, "by_category": by_category}
 
 

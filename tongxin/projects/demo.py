@@ -93,7 +93,7 @@ def load(ctx: DemoContext) -> None:
     street, home = _street_of_jiedao(), _jumin_community_path()
 
     def rank(o: Organization) -> tuple[int, str]:
-        path = o.area.path  # type: ignore[union-attr]
+        path = o.area.path if o.area is not None else ""  # (every lead has one: filtered above)
         return (
             0 if home and path == home else 1 if street and path.startswith(street) else 2,
             path,

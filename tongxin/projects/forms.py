@@ -1,15 +1,22 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.forms import offer
+from tongxin.core.forms import offer, set_queryset
 from tongxin.projects.models import NeedCategory, Suggestion
 
 DATE = forms.DateInput(attrs={"type": "date"})
-YUAN = {"min_value": Decimal("0"), "max_digits": 12, "decimal_places": 2}
+
+
+class YuanField(forms.DecimalField):
+    """An amount in yuan: never negative, to the fen."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=Decimal("0"), max_digits=12, decimal_places=2, **kwargs)
 
 
 def to_fen(value: Decimal | None) -> int:
@@ -62,7 +69,7 @@ class ProjectForm(forms.Form):
         label=_("运营社会组织（店小二）"), required=False, queryset=NeedCategory.objects.none()
     )
     area = forms.ModelChoiceField(label=_("服务区域"), queryset=NeedCategory.objects.none())
-    budget = forms.DecimalField(label=_("预算（元）"), **YUAN)  # type: ignore[arg-type]
+    budget = YuanField(label=_("预算（元）"))
     starts_on = forms.DateField(label=_("开始日期"), required=False, widget=DATE)
     ends_on = forms.DateField(label=_("结束日期"), required=False, widget=DATE)
     summary = forms.CharField(
@@ -93,12 +100,12 @@ class ProjectForm(forms.Form):
         offer(self.fields["lead_org"], orgs)
         offer(self.fields["operator"], operators)
         offer(self.fields["area"], areas)
-        self.fields["suggestions"].queryset = suggestions  # type: ignore[attr-defined]
+        set_queryset(self.fields["suggestions"], suggestions)
 
 
 class BudgetLineForm(forms.Form):
     item = forms.CharField(label=_("支出事项"), max_length=100)
-    amount = forms.DecimalField(label=_("金额（元）"), **YUAN)  # type: ignore[arg-type]
+    amount = YuanField(label=_("金额（元）"))
 
 
 class ActivityForm(forms.Form):

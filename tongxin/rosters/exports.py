@@ -45,7 +45,7 @@ class TemplateSheet:
 
 
 def template_workbook(t: TemplateSheet) -> Any:
-    out = tempfile.TemporaryFile()
+    out = tempfile.TemporaryFile()  # noqa: SIM115 -- returned open; the FileResponse closes it
     wb = xlsxwriter.Workbook(out, {"in_memory": True})
     ws = wb.add_worksheet(t.sheet)
     head = wb.add_format({"bold": True, "bg_color": "#F8E1E1", "border": 1})
@@ -315,7 +315,7 @@ def members_file(scope: Scope, members: Iterable[Member], *, reveal: bool) -> tu
     """(open temporary file, rows written, rows written with whole numbers). Whole ID and
     phone numbers only when asked (reveal) and only for members the user may reveal; the
     others stay masked."""
-    out = tempfile.TemporaryFile()
+    out = tempfile.TemporaryFile()  # noqa: SIM115 -- returned open; the FileResponse closes it
     wb = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
     ws = wb.add_worksheet(gettext("党员名册"))
     head = wb.add_format({"bold": True, "bg_color": "#F8E1E1", "border": 1})

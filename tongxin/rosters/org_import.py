@@ -761,14 +761,18 @@ class OrgImport:
                 "请填写所属领域（企业、机关事业单位、社会组织、农村、城市社区或其他）。"
             )
         parent_kind = (parent or {}).get("kind") or ""
-        if kind and parent_kind in OrgKind.values and "kind" not in errors:
-            if m is None or kind != m["kind"]:
-                reason = org_services.nesting_error(kind, parent_kind)
-                if reason is None and m is not None:
-                    children = selectors.org_child_kinds(str(m["path"]), int(m["depth"]))
-                    reason = org_services.children_error(kind, children)
-                if reason:
-                    errors["kind"] = reason
+        if (
+            kind
+            and parent_kind in OrgKind.values
+            and "kind" not in errors
+            and (m is None or kind != m["kind"])
+        ):
+            reason = org_services.nesting_error(kind, parent_kind)
+            if reason is None and m is not None:
+                children = selectors.org_child_kinds(str(m["path"]), int(m["depth"]))
+                reason = org_services.children_error(kind, children)
+            if reason:
+                errors["kind"] = reason
         if errors:
             return
         if m is None:

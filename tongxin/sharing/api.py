@@ -147,8 +147,9 @@ def listing_create(request: HttpRequest, payload: ListingIn):
     listing, masked = services.listing_create(
         actor=request.user, resident=resident, data=services.ListingInput(**payload.dict())
     )
-    listing.notice = services.contact_notice() if masked else ""  # type: ignore[attr-defined]
-    return Status(201, listing)
+    out = ListingCreated.from_orm(listing)
+    out.notice = services.contact_notice() if masked else ""
+    return Status(201, out)
 
 
 @router.get("/listings/mine", response=ListingPage, summary="我发布的信息")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import (
     Case,
@@ -234,7 +234,7 @@ def staff_reach_q(scope: Scope, perm: str = MODERATE, field: str = "compound_pat
         return Q()
     grants = scope.grants.get(perm, [])
     key = f"sharing.org_areas:{perm}"
-    org_areas = scope.memo.get(key)
+    org_areas = cast("list[str] | None", scope.memo.get(key))
     if org_areas is None:
         org_paths = [g.path for g in grants if g.kind == "org"]
         org_areas = (
@@ -250,7 +250,7 @@ def staff_reach_q(scope: Scope, perm: str = MODERATE, field: str = "compound_pat
         )
         scope.memo[key] = org_areas
     parts = [g.q(field) for g in grants if g.kind == "area"]
-    parts += [subtree_q(field, p) for p in org_areas]  # type: ignore[attr-defined]
+    parts += [subtree_q(field, p) for p in org_areas]
     if not parts:
         return NOTHING
     out = parts[0]

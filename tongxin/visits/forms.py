@@ -5,7 +5,7 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.forms import offer
+from tongxin.core.forms import offer, set_queryset
 from tongxin.geo.models import Area
 from tongxin.members.models import Member
 from tongxin.orgs.models import Organization, Unit
@@ -27,7 +27,7 @@ def offer_many(field: forms.Field, queryset, selected=None) -> None:
         seen = {pk for pk, _label in chosen}
         return chosen + [(o.pk, str(o)) for o in queryset[:LISTED] if o.pk not in seen]
 
-    field.queryset = accepted  # type: ignore[attr-defined]
+    set_queryset(field, accepted)
     field.widget.choices = rows
 
 

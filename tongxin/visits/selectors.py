@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -247,17 +247,28 @@ class Progress:
     complete: bool = False
 
 
+class _Counted(Protocol):
+    """The figures assignment_progress annotates on each assignment."""
+
+    units_total: int
+    households_total: int
+    units_visited: int
+    households_visited: int
+    home_visits: int
+
+
 def progress_rows(rows: list[ContactAssignment], quotas: dict[str, Quota]) -> list[Progress]:
     home_quota = quotas["home_visits"].minimum
     unit_quota = quotas["contact_units"].minimum
     household_quota = quotas["contact_households"].minimum
     out = []
     for a in rows:
+        n = cast(_Counted, a)
         p = Progress(
             assignment=a,
-            units=(a.units_visited, a.units_total),  # type: ignore[attr-defined]
-            households=(a.households_visited, a.households_total),  # type: ignore[attr-defined]
-            home=(a.home_visits, home_quota),  # type: ignore[attr-defined]
+            units=(n.units_visited, n.units_total),
+            households=(n.households_visited, n.households_total),
+            home=(n.home_visits, home_quota),
         )
         # Every linked unit and household is to be visited in the quarter: progress counts
         # against the links, and never against fewer than the quota asks for.

@@ -352,10 +352,9 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
                     leader=cd["leader"],
                     org=cd["org"],
                     units=list(cd["units"]),
-                    households=[
-                        services.HouseholdInput(area=area, label=x)  # type: ignore[arg-type]
-                        for x in lines
-                    ],
+                    households=[services.HouseholdInput(area=area, label=x) for x in lines]
+                    if area is not None
+                    else [],
                     contact_duty=cd["contact_duty"],
                     home_duty=cd["home_duty"],
                 )

@@ -227,7 +227,7 @@ def ranking_members(
         .filter(minutes__gt=0)
         .order_by("-minutes", "name")[:limit]
     )
-    return list(rows)  # type: ignore[arg-type]
+    return [dict(r) for r in rows]
 
 
 def ranking_teams(
@@ -247,7 +247,7 @@ def ranking_teams(
         .filter(minutes__gt=0)
         .order_by("-minutes", "team__name")[:limit]
     )
-    return list(rows)  # type: ignore[arg-type]
+    return [dict(r) for r in rows]
 
 
 def volunteering_counts(scope: Scope) -> dict[str, int] | None:

@@ -150,7 +150,7 @@ def signup_create(*, actor: Any, activity: Activity) -> SignUp:
         status = SignUpStatus.WAITING
     else:
         raise ConflictError(gettext("该活动名额已满，且不设候补，请选择其他活动。"), code="full")
-    name = member.name if member is not None else resident.name  # type: ignore[union-attr]
+    name = member.name if member is not None else resident.name  # type: ignore[union-attr]  # one of both (refused above)
     try:
         with transaction.atomic():
             signup = SignUp.objects.create(

@@ -3,7 +3,7 @@ from django.db import migrations
 from tongxin.cases.defaults import AGENCIES, CATEGORIES, HOURS
 
 
-def load(apps, schema_editor):  # type: ignore[no-untyped-def]
+def load(apps, schema_editor):
     Agency = apps.get_model("cases", "Agency")
     Category = apps.get_model("cases", "Category")
     agencies = {}
@@ -18,7 +18,7 @@ def load(apps, schema_editor):  # type: ignore[no-untyped-def]
         )
 
 
-def unload(apps, schema_editor):  # type: ignore[no-untyped-def]
+def unload(apps, schema_editor):
     apps.get_model("cases", "Category").objects.filter(code__in=[c[0] for c in CATEGORIES]).delete()
     apps.get_model("cases", "Agency").objects.filter(code__in=[a[0] for a in AGENCIES]).delete()
 

@@ -1,7 +1,7 @@
 from django.db import migrations
 
 
-def fillfactor(apps, schema_editor):  # type: ignore[no-untyped-def]
+def fillfactor(apps, schema_editor):
     # PostgreSQL: leave room on each page so that the overdue sweep's updates (of columns that
     # no index holds) stay on their page as HOT updates, without new index entries.
     if schema_editor.connection.vendor == "postgresql":

@@ -10,7 +10,7 @@ the centre's staff can tell; they may move it to the public field in the edit fo
 from django.db import migrations, models
 
 
-def split_phones(apps, schema_editor):  # type: ignore[no-untyped-def]
+def split_phones(apps, schema_editor):
     from tongxin.core import pii
 
     ServiceCenter = apps.get_model("centers", "ServiceCenter")
@@ -23,7 +23,7 @@ def split_phones(apps, schema_editor):  # type: ignore[no-untyped-def]
         )
 
 
-def join_phones(apps, schema_editor):  # type: ignore[no-untyped-def]
+def join_phones(apps, schema_editor):
     from tongxin.core import pii
 
     ServiceCenter = apps.get_model("centers", "ServiceCenter")

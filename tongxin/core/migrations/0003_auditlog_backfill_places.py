@@ -6,7 +6,7 @@ record, a resident's home), else at the root of the organization tree."""
 from django.db import migrations
 
 
-def backfill(apps, schema_editor):  # type: ignore[no-untyped-def]
+def backfill(apps, schema_editor):
     audit_log = apps.get_model("core", "AuditLog")
     rows = list(
         audit_log.objects.filter(org_path="", area_path="").values_list(

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def link_accounts(apps, schema_editor):  # type: ignore[no-untyped-def]
+def link_accounts(apps, schema_editor):
     GridWorker = apps.get_model("grids", "GridWorker")
     User = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
     legacy = GridWorker.objects.filter(user__isnull=True, member__isnull=False)

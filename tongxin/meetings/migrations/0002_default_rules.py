@@ -13,13 +13,13 @@ DEFAULTS = [
 ]
 
 
-def load(apps, schema_editor):  # type: ignore[no-untyped-def]
+def load(apps, schema_editor):
     rule = apps.get_model("meetings", "ComplianceRule")
     for kind, period in DEFAULTS:
         rule.objects.update_or_create(kind=kind, defaults={"period": period, "min_count": 1})
 
 
-def unload(apps, schema_editor):  # type: ignore[no-untyped-def]
+def unload(apps, schema_editor):
     apps.get_model("meetings", "ComplianceRule").objects.filter(
         kind__in=[k for k, _p in DEFAULTS]
     ).delete()

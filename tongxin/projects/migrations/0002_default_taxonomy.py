@@ -5,7 +5,7 @@ from django.db import migrations
 from tongxin.projects.taxonomy import DEFAULT_TAXONOMY
 
 
-def load(apps, schema_editor):  # type: ignore[no-untyped-def]
+def load(apps, schema_editor):
     Aspect = apps.get_model("projects", "Aspect")
     NeedCategory = apps.get_model("projects", "NeedCategory")
     for i, (aspect_name, categories) in enumerate(DEFAULT_TAXONOMY):
