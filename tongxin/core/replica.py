@@ -19,6 +19,7 @@ data is as of (``X-Tongxin-Data-As-Of``; pages show "数据截至 …").
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import random
@@ -128,10 +129,8 @@ def probe(alias: str) -> Health:
 
 
 def _close_quietly(alias: str) -> None:
-    try:
+    with contextlib.suppress(DatabaseError):
         connections[alias].close()
-    except DatabaseError:
-        pass
 
 
 def health(alias: str, *, fresh: bool = False) -> Health:
