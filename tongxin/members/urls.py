@@ -1,5 +1,6 @@
 from collections.abc import Callable
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import path
 from django.views.generic import RedirectView
@@ -53,7 +54,8 @@ class _DualReportsMoved(RedirectView):
 
 
 def _moved(name: str) -> Callable[..., HttpResponseBase]:
-    return _DualReportsMoved.as_view(pattern_name=f"dual_reports:{name}")
+    # Signed out, the old address sends to the login page like the page it names.
+    return login_required(_DualReportsMoved.as_view(pattern_name=f"dual_reports:{name}"))
 
 
 urlpatterns += [  # 双报到's addresses before it became tongxin.dual_reports
