@@ -1,5 +1,5 @@
-"""/api/v1/members: 组织关系转接 (transfers) and 党费 (dues); 双报到 is tongxin.dual_reports.api. The same
-services as the pages; every read through a Scope; money in fen."""
+"""/api/v1/members: 组织关系转接 (transfers) and 党费 (dues) (双报到: tongxin.dual_reports.api).
+The same services as the pages; every read through a Scope; money in fen."""
 
 from __future__ import annotations
 
