@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from tongxin.api import api
+from tongxin.dual_reports.api import moved as dual_reports_api_moved
 
 # Unmatched addresses under /api/ answer in JSON like every API refusal.
 handler404 = "tongxin.api.not_found"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("tongxin.accounts.urls")),
     path("orgs/", include("tongxin.orgs.urls")),
     path("members/", include("tongxin.members.urls")),
+    path("dual-reports/", include("tongxin.dual_reports.urls")),
     path("rosters/", include("tongxin.rosters.urls")),
     path("grids/", include("tongxin.grids.urls")),
     path("meetings/", include("tongxin.meetings.urls")),
@@ -24,6 +26,7 @@ urlpatterns = [
     path("sharing/", include("tongxin.sharing.urls")),
     path("projects/", include("tongxin.projects.urls")),
     path("open311/v2/", include("tongxin.cases.open311_urls")),
+    re_path(r"^api/v1/members/dual-reports(?P<rest>/.*)?$", dual_reports_api_moved),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -19,9 +19,10 @@ from django.utils import timezone
 from tongxin.accounts.models import Resident, User
 from tongxin.cases.models import Case
 from tongxin.demo.loader import DEMO_PASSWORD
+from tongxin.dual_reports.models import DualReport
 from tongxin.grids.models import Grid
 from tongxin.meetings.models import Meeting
-from tongxin.members.models import DualReport, Member
+from tongxin.members.models import Member
 from tongxin.sharing.models import Listing, Match
 
 pytestmark = pytest.mark.django_db
@@ -155,26 +156,26 @@ def test_the_secretary_plans_a_meeting_the_member_checks_in_and_the_minutes_are_
 
 def test_the_member_files_a_dual_report_the_community_accepts_and_hours_return(town):
     dangyuan, jiedao, zhibu = as_user("dangyuan"), as_user("jiedao"), as_user("zhibu")
-    mine = page(dangyuan, reverse("members:dual_mine"))
+    mine = page(dangyuan, reverse("dual_reports:mine"))
     community = re.search(r'<option value="(\d+)" selected>', mine)
     assert community, "the member's residence community is offered"
-    post(dangyuan, reverse("members:dual_mine"), {"community": community.group(1)})
+    post(dangyuan, reverse("dual_reports:mine"), {"community": community.group(1)})
     report = DualReport.objects.get(member=town["dangyuan"].member, status="reported")
     assert report.community.path == Resident.objects.get(user__username="jumin").home.path[:-4]
     post(
-        jiedao, reverse("members:dual_act", args=[report.pk, "accept"]), {"service_post": "楼道长"}
+        jiedao, reverse("dual_reports:act", args=[report.pk, "accept"]), {"service_post": "楼道长"}
     )
     post(
         jiedao,
-        reverse("members:dual_act", args=[report.pk, "hours"]),
+        reverse("dual_reports:act", args=[report.pk, "hours"]),
         {
             "served_on": timezone.localdate().isoformat(),
             "hours": "1.5",
             "note": "楼道清理",
         },
     )
-    assert "1小时30分" in page(dangyuan, reverse("members:dual_mine"))
-    assert "1小时30分" in page(zhibu, reverse("members:dual_detail", args=[report.pk]))
+    assert "1小时30分" in page(dangyuan, reverse("dual_reports:mine"))
+    assert "1小时30分" in page(zhibu, reverse("dual_reports:detail", args=[report.pk]))
 
 
 def test_a_need_meets_a_neighbours_offer_and_both_confirm(town):

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from tests import factories
 from tests.e2e.browser import PHONE, SCREENSHOTS, login
 from tests.factories import PASSWORD
-from tongxin.members.models import DualReport
+from tongxin.dual_reports.models import DualReport
 
 pytestmark = pytest.mark.e2e
 
@@ -52,7 +52,7 @@ def _flow(page: Page, w: dict, new_context) -> None:
     staff = new_context().new_page()
     staff.set_default_timeout(60_000)
     login(staff, w["url"], "alice", PASSWORD)
-    staff.goto(f"{w['url']}/members/dual/?tab=community")
+    staff.goto(f"{w['url']}/dual-reports/?tab=community")
     staff.get_by_role("link", name="张红").click()
     staff.get_by_label("安排服务岗位").fill("楼道长")
     staff.get_by_role("button", name="接收", exact=True).click()
@@ -67,15 +67,18 @@ def _flow(page: Page, w: dict, new_context) -> None:
     phone = new_context(PHONE).new_page()
     phone.set_default_timeout(60_000)
     login(phone, w["url"], "hong", PASSWORD)
-    phone.goto(f"{w['url']}/members/dual/mine/")
+    phone.goto(f"{w['url']}/dual-reports/mine/")
     expect(phone.get_by_test_id("my-post")).to_have_text("楼道长")
     expect(phone.get_by_test_id("my-total-hours")).to_have_text("2小时")
     expect(phone.get_by_test_id("my-hours")).to_contain_text("楼道清理")
     phone.screenshot(path=SCREENSHOTS / "dual-mine-phone.png", full_page=True)
     # another member's report is not hers to see
-    from tongxin.members import dual_report
+    from tongxin.core.scope import Scope
+    from tongxin.dual_reports import services
 
-    theirs = dual_report.dual_report_create(actor=None, member=w["m_a1b"], community=w["comm_a"])
-    r = phone.goto(f"{w['url']}/members/dual/mine/?report={theirs.pk}")
+    theirs = services.dual_report_create(
+        actor=None, scope=Scope.everything(), member=w["m_a1b"], community=w["comm_a"]
+    )
+    r = phone.goto(f"{w['url']}/dual-reports/mine/?report={theirs.pk}")
     assert r is not None and r.status == 404
     assert report.pk != theirs.pk

@@ -111,7 +111,7 @@ def test_transfer_along_the_chain_then_dual_report_and_dues(page: Page, e2e_worl
     page.get_by_role("button", name="登记", exact=True).click()
     expect(page.get_by_test_id("total-hours")).to_have_text("1小时30分钟")
     shoot(page, "dual-detail")
-    page.goto(f"{url}/members/dual/?org={w['branch_a1'].pk}")
+    page.goto(f"{url}/dual-reports/?org={w['branch_a1'].pk}")
     expect(page.get_by_test_id("hours").first).to_have_text("1小时30分钟")
     shoot(page, "dual-list")
 

@@ -474,7 +474,7 @@ def test_ods_from_wps_or_libreoffice(world):
     assert Member.objects.filter(name=row["姓名"]).exists()
 
 
-def test_a_queue_that_does_not_take_the_job_fails_it_with_a_message(  # type: ignore[no-untyped-def]
+def test_a_queue_that_does_not_take_the_job_fails_it_with_a_message(
     world, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
     # Redis down under TONGXIN_TASK_BACKEND=rq: the enqueue raises; the job must not wait.
@@ -484,7 +484,7 @@ def test_a_queue_that_does_not_take_the_job_fails_it_with_a_message(  # type: ig
 
     from tongxin.rosters import jobs, tasks
 
-    def down(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def down(*args, **kwargs):
         raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr(tasks, "run_import_job", SimpleNamespace(enqueue=down))

@@ -200,11 +200,13 @@ def test_corrections_are_reversing_entries(world, activity, resident):
 
 
 def test_dual_reported_members_hours_go_to_their_branch(world, activity, member_user):
-    from tongxin.members import dual_report
-    from tongxin.members.models import DualReportHours
+    from tongxin.dual_reports import services as dual_services
+    from tongxin.dual_reports.models import DualReportHours
 
-    r = dual_report.dual_report_create(actor=None, member=world["m_a1"], community=world["comm_a"])
-    dual_report.dual_report_accept(
+    r = dual_services.dual_report_create(
+        actor=None, scope=Scope.everything(), member=world["m_a1"], community=world["comm_a"]
+    )
+    dual_services.dual_report_accept(
         actor=None, scope=Scope.everything(), report=r, service_post="楼道长"
     )
     s = services.signup_create(actor=member_user, activity=activity)
@@ -222,7 +224,7 @@ def test_dual_reported_members_hours_go_to_their_branch(world, activity, member_
 
 
 def test_members_hours_outside_the_reported_community_stay_in_the_ledger(world, member_user):
-    from tongxin.members.models import DualReportHours
+    from tongxin.dual_reports.models import DualReportHours
     from tongxin.volunteering.services import team_create
 
     team_b = team_create(actor=None, name="孝闻队", org=world["branch_b1"], area=world["comm_b"])

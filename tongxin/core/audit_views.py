@@ -47,7 +47,8 @@ EXPORT_LIMIT = 100_000
 OBJECT_PAGES = {
     "members.member": ("members:detail", "members.view"),
     "members.transfer": ("members:transfer_detail", "members.view"),
-    "members.dualreport": ("members:dual_detail", "members.view"),
+    "members.dualreport": ("dual_reports:detail", "members.view"),  # rows before the move
+    "dual_reports.dualreport": ("dual_reports:detail", "members.view"),
     "orgs.organization": ("orgs:detail", "orgs.view"),
     "meetings.meeting": ("meetings:detail", "meetings.view"),
     "cases.case": ("cases:detail", "cases.view"),

@@ -20,7 +20,8 @@ NAV = [
 def navigation(request: HttpRequest) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
     ns = match.namespace if match else ""
-    active = {"core": "dashboard"}.get(ns, ns)
+    # 双报到 (its own app) sits under 党员 in the navigation, as when it was part of members.
+    active = {"core": "dashboard", "dual_reports": "members"}.get(ns, ns)
     scope: Any = getattr(request, "scope", None)
     signed_in = scope is not None and request.user.is_authenticated
     items = [

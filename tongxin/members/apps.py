@@ -29,8 +29,5 @@ class MembersConfig(AppConfig):
         periodic("tongxin.members.transfers.expire_transfers", every=3600)
         # 转接 · 双报到 · 党费: three counts, one query each.
         dashboard_panel("members/transfers/_panel.html", order=15)(panel.compute)
-        # 我的双报到: for an account that is a member's.
-        dashboard_panel("members/dual/_mine_panel.html", order=16)(panel.compute_own_dual)
-        # A member's phone home: this month's dues and their own 双报到.
+        # A member's phone home: this month's dues (their own 双报到: tongxin.dual_reports).
         phone_card("members/dues/_mine_card.html", order=20)(panel.compute_own_dues)
-        phone_card("members/dual/_mine_panel.html", order=30)(panel.compute_own_dual)

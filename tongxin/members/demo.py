@@ -1,6 +1,6 @@
-"""Demo data for transfers, 双报到 and dues: the demo street's members get a dues base and six
-months of payments (some in arrears); the demo branch (user zhibu) has transfers at every stage
-and members reporting to their communities with hours served."""
+"""Demo data for transfers and dues: the demo street's members get a dues base and six months of
+payments (some in arrears); the demo branch (user zhibu) has transfers at every stage. (双报到's
+demo: tongxin.dual_reports.demo.)"""
 
 from __future__ import annotations
 
@@ -13,12 +13,8 @@ from tongxin.accounts.models import RoleAssignment
 from tongxin.core.bulk import bulk_insert
 from tongxin.core.demodata import DemoContext
 from tongxin.core.scope import Scope, subtree_q
-from tongxin.geo.models import Area, AreaLevel
 from tongxin.members import dues, transfers
 from tongxin.members.models import (
-    DualReport,
-    DualReportHours,
-    DualReportStatus,
     DuesBase,
     DuesPayment,
     DuesReversal,
@@ -31,7 +27,6 @@ from tongxin.orgs.models import Organization, OrgKind
 
 BASE_COLUMNS = ["member_id", "effective_from", "category", "base_fen", "created_at"]
 PAYMENT_COLUMNS = ["member_id", "month", "amount_fen", "paid_on", "org_path", "note", "created_at"]
-POSTS = ["楼道长", "文明劝导员", "垃圾分类督导员", "平安巡防队员", "邻里调解员", "助老志愿者"]
 
 
 def _anchor(username: str) -> Organization | None:
@@ -50,7 +45,6 @@ def load(ctx: DemoContext) -> None:
         return
     _dues(ctx, street)
     _transfers(ctx, branch, street)
-    _dual_reports(ctx, branch)
 
 
 def _dues(ctx: DemoContext, street: Organization) -> None:
@@ -126,59 +120,8 @@ def _transfers(ctx: DemoContext, branch: Organization, street: Organization) -> 
     ctx.say("组织关系转接：4 条（审批中、已开介绍信、已完成、已退回）")
 
 
-def _community_of(area: Area | None) -> Area | None:
-    if area is None:
-        return None
-    paths = [area.path[:i] for i in range(Area.steplen, len(area.path) + 1, Area.steplen)]
-    return Area.objects.filter(path__in=paths, level=AreaLevel.COMMUNITY).first()
-
-
-def _dual_reports(ctx: DemoContext, branch: Organization) -> None:
-    rng = ctx.rng
-    fallback = _community_of(branch.area)
-    # The demo member (dangyuan) is left to file their own: a journey to try (README).
-    people = list(
-        Member.objects.filter(org_path=branch.path)
-        .exclude(user__username="dangyuan")
-        .select_related("residence")
-        .order_by("id")[:10]
-    )
-    hours: list[DualReportHours] = []
-    made = 0
-    for i, m in enumerate(people):
-        community = _community_of(m.residence) or fallback
-        if community is None:
-            continue
-        reported = ctx.today - dt.timedelta(days=rng.randrange(40, 300))
-        accepted = i % 4 != 3
-        r = DualReport.objects.create(
-            member=m,
-            community=community,
-            reported_on=reported,
-            status=DualReportStatus.ACCEPTED if accepted else DualReportStatus.REPORTED,
-            service_post=rng.choice(POSTS) if accepted else "",
-            accepted_on=reported + dt.timedelta(days=3) if accepted else None,
-        )
-        made += 1
-        if accepted:
-            for _ in range(rng.randrange(2, 8)):
-                served = ctx.today - dt.timedelta(days=rng.randrange(0, 35))
-                hours.append(
-                    DualReportHours(
-                        dual_report=r,
-                        served_on=served,
-                        minutes=rng.choice([60, 90, 120, 180]),
-                        note=rng.choice(["楼道清理", "文明劝导", "走访独居老人", "垃圾分类宣传"]),
-                    )
-                )
-    DualReportHours.objects.bulk_create(hours)
-    ctx.say(f"双报到：{made} 名党员，{len(hours)} 条服务记录")
-
-
 def wipe() -> None:
     models: list[Any] = [
-        DualReportHours,
-        DualReport,
         TransferEvent,
         TransferStep,
         Transfer,

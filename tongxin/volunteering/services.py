@@ -7,7 +7,7 @@ code on their phone, or the organizer scans the member card (tongxin.meetings.ca
 its short code. Check-out writes the hours to the append-only ledger; corrections are
 reversing entries. A party member's hours carry the member's own organization
 (``member_org_path``, the branch view) and, for an accepted 双报到 in the activity's
-community, are logged there too (tongxin.members.dual_report)."""
+community, are logged there too (tongxin.dual_reports)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ from django.utils.translation import gettext
 
 from tongxin.core.audit import audit
 from tongxin.core.errors import ConflictError, ServiceError
+from tongxin.core.scope import Scope
+from tongxin.dual_reports.models import DualReport, DualReportStatus
+from tongxin.dual_reports.services import dual_report_hours_log
 from tongxin.geo.models import Area
 from tongxin.orgs.models import Organization
 from tongxin.volunteering import selectors
@@ -416,12 +419,9 @@ def hours_record(
 def _report_dual(actor: Any, entry: VolunteerHours, a: Activity, member: Any) -> None:
     """双报到: hours served in the community a member reported to are logged on the report
     (shown to the member's own organization). Activities without a place in the tree, or in
-    another community, are not."""
-    try:
-        from tongxin.members import dual_report
-        from tongxin.members.models import DualReport, DualReportStatus
-    except ImportError:  # pragma: no cover - the transfers module is optional
-        return
+    another community, are not. The hours were recorded under volunteering's own rules; logging
+    them on the report follows from them, as the system (the community's managers need not
+    be the activity's organizers)."""
     area = a.area or a.team.area
     if area is None:
         return
@@ -432,8 +432,9 @@ def _report_dual(actor: Any, entry: VolunteerHours, a: Activity, member: Any) ->
     )
     if report is None or not area.path.startswith(report.community.path):
         return
-    dual_report.dual_report_hours_log(
-        actor=actor,
+    dual_report_hours_log(
+        actor=actor if getattr(actor, "pk", None) else None,
+        scope=Scope.everything(),
         dual_report=report,
         served_on=entry.on,
         minutes=entry.minutes,

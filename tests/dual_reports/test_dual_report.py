@@ -11,9 +11,10 @@ from django.utils import timezone
 from tests import factories
 from tests.helpers import is_chinese, refused, texts
 from tongxin.core.models import AuditLog
-from tongxin.core.scope import scope_for_user
-from tongxin.members import dual_report
-from tongxin.members.models import DualReport, DualReportHours, DualReportStatus
+from tongxin.core.scope import Scope, scope_for_user
+from tongxin.dual_reports import selectors, services
+from tongxin.dual_reports.forms import parse_hours
+from tongxin.dual_reports.models import DualReport, DualReportHours, DualReportStatus
 
 TODAY = timezone.localdate()
 
@@ -22,15 +23,19 @@ TODAY = timezone.localdate()
 def sides(world):
     """张红 (branch A1, bob's) lives in street B: she reports to 孝闻社区, run by dora."""
     world["dora"] = factories.user("dora", "street_secretary", org=world["street_b"])
-    r = dual_report.dual_report_create(
-        actor=world["bob"], member=world["m_a1"], community=world["comm_b"], reported_on=TODAY
+    r = services.dual_report_create(
+        actor=world["bob"],
+        scope=scope_for_user(world["bob"]),
+        member=world["m_a1"],
+        community=world["comm_b"],
+        reported_on=TODAY,
     )
     world["report"] = r
     return world
 
 
 def accept(w):
-    return dual_report.dual_report_accept(
+    return services.dual_report_accept(
         actor=w["dora"], scope=scope_for_user(w["dora"]), report=w["report"], service_post="楼道长"
     )
 
@@ -46,12 +51,17 @@ def test_the_community_accepts_and_logs_hours_the_branch_sees_them(sides, client
     w = sides
     r = accept(w)
     assert r.status == DualReportStatus.ACCEPTED and r.service_post == "楼道长"
-    dual_report.dual_report_hours_log(
-        actor=w["dora"], dual_report=r, served_on=TODAY, minutes=90, note="清理楼道"
+    services.dual_report_hours_log(
+        actor=w["dora"],
+        scope=scope_for_user(w["dora"]),
+        dual_report=r,
+        served_on=TODAY,
+        minutes=90,
+        note="清理楼道",
     )
-    body = texts(client_for(w["bob"]).get(f"/members/dual/?org={w['branch_a1'].pk}"))
+    body = texts(client_for(w["bob"]).get(f"/dual-reports/?org={w['branch_a1'].pk}"))
     assert "张红" in body and "1小时30分钟" in body and "楼道长" in body
-    assert "1小时30分钟" in texts(client_for(w["bob"]).get(f"/members/dual/{r.pk}/"))
+    assert "1小时30分钟" in texts(client_for(w["bob"]).get(f"/dual-reports/{r.pk}/"))
     assert {
         "members.dual_report_create",
         "members.dual_report_accept",
@@ -65,24 +75,28 @@ def test_who_may_accept(sides):
     # branch secretary holds no orgs.manage
     for user in (w["bob"], w["charlie"]):
         with refused(contains="报到社区的管理人员"):
-            dual_report.dual_report_accept(
+            services.dual_report_accept(
                 actor=user, scope=scope_for_user(user), report=w["report"], service_post="x"
             )
     assert DualReport.objects.get().status == DualReportStatus.REPORTED
     # an area-anchored manager of the community may
     area_mgr = factories.user("ann", "street_secretary", area=w["street_b_area"])
-    assert dual_report.manages_community(scope_for_user(area_mgr), w["comm_b"])
+    assert selectors.manages_community(scope_for_user(area_mgr), w["comm_b"])
 
 
 def test_bad_input_is_refused_and_changes_nothing(sides):
     w = sides
     with refused(field="service_post", contains="服务岗位"):
-        dual_report.dual_report_accept(
+        services.dual_report_accept(
             actor=w["dora"], scope=scope_for_user(w["dora"]), report=w["report"], service_post="  "
         )
     with no_hours_change(), refused(contains="接收双报到之后"):
-        dual_report.dual_report_hours_log(
-            actor=w["dora"], dual_report=w["report"], served_on=TODAY, minutes=60
+        services.dual_report_hours_log(
+            actor=w["dora"],
+            scope=scope_for_user(w["dora"]),
+            dual_report=w["report"],
+            served_on=TODAY,
+            minutes=60,
         )
     r = accept(w)
     for minutes, field, text in [
@@ -92,37 +106,64 @@ def test_bad_input_is_refused_and_changes_nothing(sides):
         (10**9, "minutes", "24小时"),
     ]:
         with no_hours_change(), refused(field=field, contains=text):
-            dual_report.dual_report_hours_log(
-                actor=w["dora"], dual_report=r, served_on=TODAY, minutes=minutes
+            services.dual_report_hours_log(
+                actor=w["dora"],
+                scope=scope_for_user(w["dora"]),
+                dual_report=r,
+                served_on=TODAY,
+                minutes=minutes,
             )
     with no_hours_change(), refused(field="served_on", contains="晚于今天"):
-        dual_report.dual_report_hours_log(
-            actor=w["dora"], dual_report=r, served_on=TODAY + dt.timedelta(days=1), minutes=60
+        services.dual_report_hours_log(
+            actor=w["dora"],
+            scope=scope_for_user(w["dora"]),
+            dual_report=r,
+            served_on=TODAY + dt.timedelta(days=1),
+            minutes=60,
         )
     with no_hours_change(), refused(field="served_on", contains="早于"):
-        dual_report.dual_report_hours_log(
-            actor=w["dora"], dual_report=r, served_on=TODAY - dt.timedelta(days=3), minutes=60
+        services.dual_report_hours_log(
+            actor=w["dora"],
+            scope=scope_for_user(w["dora"]),
+            dual_report=r,
+            served_on=TODAY - dt.timedelta(days=3),
+            minutes=60,
         )
-    dual_report.dual_report_hours_log(
-        actor=w["dora"], dual_report=r, served_on=TODAY, minutes=20 * 60
+    services.dual_report_hours_log(
+        actor=w["dora"],
+        scope=scope_for_user(w["dora"]),
+        dual_report=r,
+        served_on=TODAY,
+        minutes=20 * 60,
     )
     with no_hours_change(), refused(field="minutes", contains="一天合计不能超过24小时"):
-        dual_report.dual_report_hours_log(
-            actor=w["dora"], dual_report=r, served_on=TODAY, minutes=5 * 60
+        services.dual_report_hours_log(
+            actor=w["dora"],
+            scope=scope_for_user(w["dora"]),
+            dual_report=r,
+            served_on=TODAY,
+            minutes=5 * 60,
         )
     for text in ("-1", "0", "25", "abc", "1e5", "NaN"):
         with refused(field="hours"):
-            dual_report.parse_hours(text)
-    assert dual_report.parse_hours("1.5") == 90
+            parse_hours(text)
+    assert parse_hours("1.5") == 90
 
 
 def test_a_second_open_report_is_refused(sides):
     w = sides
     with refused(contains="未结束的双报到") as exc:
-        dual_report.dual_report_create(actor=w["bob"], member=w["m_a1"], community=w["comm_a"])
+        services.dual_report_create(
+            actor=w["bob"], scope=scope_for_user(w["bob"]), member=w["m_a1"], community=w["comm_a"]
+        )
     assert exc.value.status == 409 and DualReport.objects.count() == 1
     with refused(field="community", contains="社区"):
-        dual_report.dual_report_create(actor=w["bob"], member=w["m_a1b"], community=w["compound_a"])
+        services.dual_report_create(
+            actor=w["bob"],
+            scope=scope_for_user(w["bob"]),
+            member=w["m_a1b"],
+            community=w["compound_a"],
+        )
 
 
 def test_other_modules_log_hours_once_per_source_ref(sides):
@@ -130,15 +171,16 @@ def test_other_modules_log_hours_once_per_source_ref(sides):
     r = accept(w)
     kw = dict(
         actor=None,
+        scope=Scope.everything(),
         dual_report=r,
         served_on=TODAY,
         minutes=120,
         source="volunteering",
         source_ref="activity:7:member:1",
     )
-    dual_report.dual_report_hours_log(**kw)
+    services.dual_report_hours_log(**kw)
     with no_hours_change(), refused(contains="已经登记过") as exc:
-        dual_report.dual_report_hours_log(**kw)
+        services.dual_report_hours_log(**kw)
     assert exc.value.status == 409
 
 
@@ -147,21 +189,22 @@ def test_pages_file_accept_and_log_hours(sides, client_for):
     bob = client_for(w["bob"])
     m = w["m_a1b"]
     r = bob.post(
-        f"/members/{m.pk}/dual/", {"community": w["comm_a"].pk, "reported_on": TODAY.isoformat()}
+        f"/dual-reports/new/{m.pk}/",
+        {"community": w["comm_a"].pk, "reported_on": TODAY.isoformat()},
     )
     assert r.status_code == 302
     dora = client_for(w["dora"])
     report = w["report"]
-    assert "张红" in texts(dora.get("/members/dual/?tab=community"))
-    dora.post(f"/members/dual/{report.pk}/accept/", {"service_post": "文明劝导"})
+    assert "张红" in texts(dora.get("/dual-reports/?tab=community"))
+    dora.post(f"/dual-reports/{report.pk}/accept/", {"service_post": "文明劝导"})
     body = texts(
         dora.post(
-            f"/members/dual/{report.pk}/hours/", {"served_on": TODAY.isoformat(), "hours": "-2"}
+            f"/dual-reports/{report.pk}/hours/", {"served_on": TODAY.isoformat(), "hours": "-2"}
         )
     )
     assert "0.1至24之间" in body and DualReportHours.objects.count() == 0
     r = dora.post(
-        f"/members/dual/{report.pk}/hours/",
+        f"/dual-reports/{report.pk}/hours/",
         {"served_on": TODAY.isoformat(), "hours": "2.5", "note": "巡查"},
     )
     assert r.status_code == 302
@@ -175,25 +218,26 @@ def test_stranger_sees_nothing(sides, client_for):
     accept(w)
     c = client_for(w["charlie"])  # a branch in street B: neither side
     report = w["report"]
-    assert c.get(f"/members/dual/{report.pk}/").status_code == 404
+    assert c.get(f"/dual-reports/{report.pk}/").status_code == 404
     for action in ("accept", "decline", "end", "hours"):
-        assert c.post(f"/members/dual/{report.pk}/{action}/", {"note": "x"}).status_code == 404
+        assert c.post(f"/dual-reports/{report.pk}/{action}/", {"note": "x"}).status_code == 404
     assert (
-        c.post(f"/members/{w['m_a1'].pk}/dual/", {"community": w["comm_b"].pk}).status_code == 404
+        c.post(f"/dual-reports/new/{w['m_a1'].pk}/", {"community": w["comm_b"].pk}).status_code
+        == 404
     )
     for tab in ("members", "community"):
-        assert "张红" not in texts(c.get(f"/members/dual/?tab={tab}"))
-    assert c.get(f"/api/v1/members/dual-reports/{report.pk}").status_code == 404
-    assert c.get("/api/v1/members/dual-reports/?tab=community").json()["count"] == 0
+        assert "张红" not in texts(c.get(f"/dual-reports/?tab={tab}"))
+    assert c.get(f"/api/v1/dual-reports/{report.pk}").status_code == 404
+    assert c.get("/api/v1/dual-reports/?tab=community").json()["count"] == 0
     r = c.post(
-        f"/api/v1/members/dual-reports/{report.pk}/hours",
+        f"/api/v1/dual-reports/{report.pk}/hours",
         {"served_on": TODAY.isoformat(), "minutes": 60},
         content_type="application/json",
     )
     assert r.status_code == 404 and DualReportHours.objects.count() == 0
     # bob (member side) may not log hours: the community does
     r = client_for(w["bob"]).post(
-        f"/api/v1/members/dual-reports/{report.pk}/hours",
+        f"/api/v1/dual-reports/{report.pk}/hours",
         {"served_on": TODAY.isoformat(), "minutes": 60},
         content_type="application/json",
     )
@@ -212,38 +256,40 @@ def test_api_flow(sides):
     w = sides
     bob, dora = logged_in(w["bob"]), logged_in(w["dora"])
     r = bob.post(
-        "/api/v1/members/dual-reports/",
+        "/api/v1/dual-reports/",
         {"member_id": w["m_a1b"].pk, "community_id": w["comm_a"].pk},
         content_type="application/json",
     )
     assert r.status_code == 201 and r.json()["status"] == "reported"
     rid = w["report"].pk
     r = dora.post(
-        f"/api/v1/members/dual-reports/{rid}/accept",
+        f"/api/v1/dual-reports/{rid}/accept",
         {"service_post": "楼道长"},
         content_type="application/json",
     )
     assert r.status_code == 200 and r.json()["status"] == "accepted"
     r = dora.post(
-        f"/api/v1/members/dual-reports/{rid}/hours",
+        f"/api/v1/dual-reports/{rid}/hours",
         {"served_on": TODAY.isoformat(), "minutes": -5},
         content_type="application/json",
     )
     assert r.status_code == 400 and is_chinese(r.json()["fields"]["minutes"])
     r = dora.post(
-        f"/api/v1/members/dual-reports/{rid}/hours",
+        f"/api/v1/dual-reports/{rid}/hours",
         {"served_on": TODAY.isoformat(), "minutes": 45},
         content_type="application/json",
     )
     assert r.status_code == 201
-    assert bob.get(f"/api/v1/members/dual-reports/{rid}").json()["total_minutes"] == 45
+    assert bob.get(f"/api/v1/dual-reports/{rid}").json()["total_minutes"] == 45
 
 
 @pytest.fixture(params=[3, 30], ids=["3 reports", "30 reports"])
 def many(request, world):
     for _i in range(request.param):
         m = factories.member(world["branch_a1"])
-        r = dual_report.dual_report_create(actor=None, member=m, community=world["comm_a"])
+        r = services.dual_report_create(
+            actor=None, scope=Scope.everything(), member=m, community=world["comm_a"]
+        )
         DualReportHours.objects.create(dual_report=r, served_on=TODAY, minutes=30)
     return request.param
 
@@ -253,7 +299,7 @@ def test_list_query_count_is_constant(world, many, client_for, django_assert_num
     # 1 session, 2 user, 3 role assignments, 4 COUNT, 5 rows with member, organization,
     # community and the summed minutes, 6-8 session save
     with django_assert_num_queries(8):
-        r = c.get("/members/dual/?tab=members")
+        r = c.get("/dual-reports/?tab=members")
     assert r.status_code == 200 and "30分钟" in texts(r)
 
 
@@ -277,7 +323,7 @@ def test_hours_list_query_count_is_constant(sides, client_for, django_assert_num
         from django.test.utils import CaptureQueriesContext
 
         with CaptureQueriesContext(connection) as ctx:
-            assert c.get(f"/members/dual/{r.pk}/").status_code == 200
+            assert c.get(f"/dual-reports/{r.pk}/").status_code == 200
         return len(ctx.captured_queries)
 
     few = count()
@@ -289,4 +335,4 @@ def test_hours_list_query_count_is_constant(sides, client_for, django_assert_num
     # and summed minutes, 5 may the user manage the community, 6 may they see the member,
     # 7 COUNT and 8 page of hours, 9-11 session save
     with django_assert_num_queries(few):
-        assert c.get(f"/members/dual/{r.pk}/").status_code == 200
+        assert c.get(f"/dual-reports/{r.pk}/").status_code == 200

@@ -1,205 +1,60 @@
-"""双报到: an in-service member reports to the community (a COMMUNITY-level Area) where they
-live; the community accepts and assigns a service post; hours served are logged and shown to
-the member's own organization. Services (every write) and selectors (every read).
+"""双报到 writes. Every function receives the acting user and their Scope (or, for a member
+filing their own report, the account that is the member) and checks, itself, the permission for
+the report it writes and for what it links to (see ``selectors`` for the two sides):
 
-Two sides, two scopes, and the member themselves:
-- the member's side: whoever views the member (``members.view`` through the member's
-  organization or residence) sees the reports and the hours; ``members.manage`` files one;
-- the member: a user whose account is linked to a member files their own report
-  (``dual_report_file_own``) and sees their own reports and hours (``own_dual_reports``),
-  whatever their roles; nobody else's;
-- the community's side: ``orgs.manage`` over the community, through an area grant covering the
-  community's area or an organization grant reaching an organization anchored in it (the
-  community Party committee/branch and the street above it). Branch secretaries hold no
-  ``orgs.manage``: a branch that merely sits in the community does not accept reports.
+- filing for a member: ``members.manage`` over the member; the community is any community of
+  the installation (a member reports where they live, often outside their branch's reach), but
+  it must be a COMMUNITY-level area;
+- filing one's own report: the account's own member, never anybody else;
+- accepting, declining, logging hours: management of the report's community;
+- ending: either side (the community, or ``members.manage`` over the member's organization).
 
 Hours are whole minutes (1 to 1,440 per entry and per day and report). Other modules log hours
 through ``dual_report_hours_log`` with their own ``source`` and ``source_ref`` (e.g.
-``source="volunteering", source_ref="activity:12:member:34"``): the same reference twice is
-refused, so re-running an import or a sync never counts hours twice.
+``source="volunteering", source_ref="hours:12"``): the same reference twice is refused, so
+re-running an import or a sync never counts hours twice.
+
+The audit actions keep the names they had before the app moved out of ``members``
+(``members.dual_report_*``): the audit trail is one history.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
-from django.http import Http404
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from tongxin.accounts.models import User
 from tongxin.core.audit import audit
-from tongxin.core.errors import ConflictError, ServiceError
-from tongxin.core.scope import NOTHING, Scope, subtree_q
-from tongxin.geo.models import Area, AreaLevel
-from tongxin.members.models import (
+from tongxin.core.errors import ConflictError, ForbiddenError, ServiceError
+from tongxin.core.scope import Scope
+from tongxin.dual_reports.models import (
     OPEN_DUAL_REPORT_STATUSES,
     DualReport,
     DualReportHours,
     DualReportStatus,
-    Member,
 )
+from tongxin.dual_reports.selectors import hours_text, manages_community
+from tongxin.geo.models import Area, AreaLevel
+from tongxin.members.models import Member
 from tongxin.members.selectors import own_member
-from tongxin.orgs.models import Organization
 
-COMMUNITY_PERM = "orgs.manage"
 MAX_MINUTES_PER_DAY = 24 * 60
-
-
-# --- selectors ---------------------------------------------------------------------------------
-
-
-def _area_grants_q(scope: Scope, perm: str, field_name: str) -> Q:
-    qs = [g.q(field_name) for g in scope.grants.get(perm, []) if g.kind == "area"]
-    out = NOTHING
-    for q in qs:
-        out |= q
-    return out
-
-
-def community_side_q(scope: Scope, prefix: str = "") -> Q:
-    """Reports to communities the user manages (see the module docstring)."""
-    if scope.is_superuser:
-        return Q()
-    anchored = Organization.objects.filter(scope.orgs_q(COMMUNITY_PERM)).filter(
-        area_id=OuterRef(f"{prefix}community_id")
-    )
-    return _area_grants_q(scope, COMMUNITY_PERM, f"{prefix}community__path") | Q(Exists(anchored))
-
-
-def member_side_q(scope: Scope, perm: str = "members.view", prefix: str = "") -> Q:
-    return scope.members_q(perm, f"{prefix}member__")
-
-
-def manages_community(scope: Scope, community: Area) -> bool:
-    if scope.is_superuser:
-        return True
-    if any(
-        g.kind == "area" and g.covers(community.path) for g in scope.grants.get(COMMUNITY_PERM, [])
-    ):
-        return True
-    return Organization.objects.filter(scope.orgs_q(COMMUNITY_PERM), area_id=community.pk).exists()
-
-
-def _minutes_total() -> Coalesce:
-    total = (
-        DualReportHours.objects.filter(dual_report=OuterRef("pk"))
-        .order_by()
-        .values("dual_report")
-        .annotate(s=Sum("minutes"))
-        .values("s")
-    )
-    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
-
-
-def dual_report_queryset(scope: Scope) -> QuerySet[DualReport]:
-    return DualReport.objects.filter(member_side_q(scope) | community_side_q(scope))
-
-
-def get_dual_report_for(scope: Scope, pk: object, side: str = "any") -> DualReport:
-    """side: any (either side sees it), community (managed community), member_manage (the
-    member's managers)."""
-    q = {
-        "any": member_side_q(scope) | community_side_q(scope),
-        "community": community_side_q(scope),
-        "member_manage": member_side_q(scope, "members.manage"),
-    }[side]
-    try:
-        return (
-            DualReport.objects.filter(q)
-            .select_related("member__org", "community")
-            .annotate(total_minutes=_minutes_total())
-            .get(pk=int(str(pk)))
-        )
-    except (DualReport.DoesNotExist, ValueError):
-        raise Http404(gettext("双报到记录不存在或不在您的管辖范围内。")) from None
-
-
-DUAL_TABS = ("members", "community")
-
-
-def dual_report_list(
-    scope: Scope, tab: str = "members", org: Organization | None = None
-) -> QuerySet[DualReport]:
-    """members: reports of members I see (optionally of one organization's subtree);
-    community: reports to communities I manage. One query, hours summed per row."""
-    if tab == "community":
-        qs = DualReport.objects.filter(community_side_q(scope))
-    else:
-        qs = DualReport.objects.filter(member_side_q(scope))
-        if org is not None:
-            qs = qs.filter(subtree_q("member__org_path", org.path))
-    return (
-        qs.select_related("member__org", "community")
-        .annotate(total_minutes=_minutes_total())
-        .order_by("-reported_on", "-id")
-    )
-
-
-def dual_report_hours(report: DualReport) -> QuerySet[DualReportHours]:
-    return report.hours.select_related("logged_by").order_by("-served_on", "-id")
-
-
-def member_dual_reports(member: Member) -> QuerySet[DualReport]:
-    return (
-        member.dual_reports.select_related("community")
-        .annotate(total_minutes=_minutes_total())
-        .order_by("-reported_on", "-id")
-    )
-
-
-def own_dual_reports(user: Any) -> QuerySet[DualReport]:
-    """The account's own member's reports, newest first, with the minutes served summed."""
-    if not getattr(user, "member_id", None):
-        return DualReport.objects.none()
-    return (
-        DualReport.objects.filter(member_id=user.member_id)
-        .select_related("community")
-        .annotate(total_minutes=_minutes_total())
-        .order_by("-reported_on", "-id")
-    )
-
-
-def get_own_dual_report(user: Any, pk: object) -> DualReport:
-    try:
-        return own_dual_reports(user).get(pk=int(str(pk)))
-    except (DualReport.DoesNotExist, ValueError):
-        raise Http404(gettext("双报到记录不存在。")) from None
-
-
-def community_choices() -> QuerySet[Area]:
-    return Area.objects.filter(level=AreaLevel.COMMUNITY).order_by("path")
-
-
-def residence_community(member: Member) -> Area | None:
-    """The community above the member's residence (the default where to report)."""
-    if member.residence is None:
-        return None
-    res = member.residence
-    paths = [res.path[:i] for i in range(Area.steplen, len(res.path) + 1, Area.steplen)]
-    return Area.objects.filter(path__in=paths, level=AreaLevel.COMMUNITY).first()
-
-
-def hours_text(minutes: int | None) -> str:
-    m = minutes or 0
-    h, rest = divmod(m, 60)
-    if rest:
-        return gettext("%(h)s小时%(m)s分钟") % {"h": h, "m": rest}
-    return gettext("%(h)s小时") % {"h": h}
-
-
-# --- services ----------------------------------------------------------------------------------
 
 
 def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _audit(actor: Any, action: str, r: DualReport, **diff: Any) -> None:
+def _user(actor: User | None) -> User | None:
+    return actor if actor is not None and actor.pk else None
+
+
+def _audit(actor: User | None, action: str, r: DualReport, **diff: Any) -> None:
     audit(
         actor=actor,
         action=f"members.dual_report_{action}",
@@ -241,15 +96,23 @@ def _busy(open_report: DualReport | None = None, *, own: bool = False) -> Confli
     return ConflictError(msg, code="dual_report_open")
 
 
+def _manages_member(scope: Scope, member: Member) -> bool:
+    """The rule of the member pages (members.selectors.get_member_for with members.manage)."""
+    return Member.objects.filter(scope.members_q("members.manage"), pk=member.pk).exists()
+
+
 def dual_report_create(
     *,
-    actor: Any,
+    actor: User | None,
+    scope: Scope,
     member: Member,
     community: Area | None,
     reported_on: dt.date | None = None,
     note: str = "",
 ) -> DualReport:
     """The member's organization files a report for them."""
+    if not _manages_member(scope, member):
+        raise ForbiddenError(gettext("您无权为该党员登记双报到。"))
     return _create(
         actor=actor,
         member=member,
@@ -260,7 +123,7 @@ def dual_report_create(
     )
 
 
-def dual_report_file_own(*, actor: Any, community: Area | None, note: str = "") -> DualReport:
+def dual_report_file_own(*, actor: User, community: Area | None, note: str = "") -> DualReport:
     """A member files their own report, dated today, to the community where they live: the
     account's member is the one reporting (never anybody else); the community then accepts
     it and assigns a post as for a report the branch filed."""
@@ -277,7 +140,7 @@ def dual_report_file_own(*, actor: Any, community: Area | None, note: str = "") 
 
 def _create(
     *,
-    actor: Any,
+    actor: User | None,
     member: Member,
     community: Area | None,
     reported_on: dt.date | None,
@@ -301,7 +164,7 @@ def _create(
     try:
         with transaction.atomic():
             open_report = (
-                member.dual_reports.filter(status__in=OPEN_DUAL_REPORT_STATUSES)
+                DualReport.objects.filter(member=member, status__in=OPEN_DUAL_REPORT_STATUSES)
                 .select_related("community")
                 .first()
             )
@@ -312,7 +175,7 @@ def _create(
                 community=community,
                 reported_on=reported_on,
                 note=note.strip(),
-                created_by=actor if getattr(actor, "pk", None) else None,
+                created_by=_user(actor),
             )
             _audit(
                 actor,
@@ -337,7 +200,7 @@ def _locked(report: DualReport) -> DualReport:
 
 @transaction.atomic
 def dual_report_accept(
-    *, actor: Any, scope: Scope, report: DualReport, service_post: str
+    *, actor: User | None, scope: Scope, report: DualReport, service_post: str
 ) -> DualReport:
     r = _locked(report)
     if not manages_community(scope, r.community):
@@ -359,7 +222,9 @@ def dual_report_accept(
 
 
 @transaction.atomic
-def dual_report_decline(*, actor: Any, scope: Scope, report: DualReport, note: str) -> DualReport:
+def dual_report_decline(
+    *, actor: User | None, scope: Scope, report: DualReport, note: str
+) -> DualReport:
     r = _locked(report)
     if not manages_community(scope, r.community):
         raise ConflictError(gettext("只有报到社区的管理人员可以退回双报到。"))
@@ -376,7 +241,9 @@ def dual_report_decline(*, actor: Any, scope: Scope, report: DualReport, note: s
 
 
 @transaction.atomic
-def dual_report_end(*, actor: Any, scope: Scope, report: DualReport, note: str = "") -> DualReport:
+def dual_report_end(
+    *, actor: User | None, scope: Scope, report: DualReport, note: str = ""
+) -> DualReport:
     """Either side ends an accepted report (moved house, retired …)."""
     r = _locked(report)
     allowed = manages_community(scope, r.community) or scope.reaches_org(
@@ -394,25 +261,11 @@ def dual_report_end(*, actor: Any, scope: Scope, report: DualReport, note: str =
     return r
 
 
-def parse_hours(text: str) -> int:
-    """ "2", "1.5", "0.25" hours → minutes; anything else → ServiceError on field hours."""
-    msg = gettext("服务时长请填写0.1至24之间的小时数，例如 1.5。")
-    try:
-        value = Decimal(str(text).strip())
-    except (InvalidOperation, ValueError):
-        raise ServiceError(msg, fields={"hours": msg}) from None
-    if not value.is_finite() or value <= 0 or value > 24:
-        raise ServiceError(msg, fields={"hours": msg})
-    minutes = int((value * 60).to_integral_value())
-    if minutes < 1:
-        raise ServiceError(msg, fields={"hours": msg})
-    return minutes
-
-
 @transaction.atomic
 def dual_report_hours_log(
     *,
-    actor: Any,
+    actor: User | None,
+    scope: Scope,
     dual_report: DualReport,
     served_on: dt.date,
     minutes: int,
@@ -420,11 +273,12 @@ def dual_report_hours_log(
     source: str = "manual",
     source_ref: str = "",
 ) -> DualReportHours:
-    """Log hours served for an accepted report. For other modules (volunteering): pass your
-    `source` and a unique `source_ref`; a reference logged before → ConflictError. The caller
-    checks that the actor may log for this report (e.g. get_dual_report_for(scope, pk,
-    "community"))."""
+    """Log hours served for an accepted report, as a manager of its community. For other
+    modules (volunteering): pass your `source` and a unique `source_ref`; a reference logged
+    before → ConflictError."""
     r = _locked(dual_report)
+    if not manages_community(scope, r.community):
+        raise ForbiddenError(gettext("只有报到社区的管理人员可以登记服务时长。"))
     errors: dict[str, str] = {}
     if r.status != DualReportStatus.ACCEPTED:
         raise ConflictError(gettext("社区接收双报到之后才能登记服务时长。"))
@@ -460,7 +314,7 @@ def dual_report_hours_log(
                 note=note.strip(),
                 source=source,
                 source_ref=source_ref,
-                logged_by=actor if getattr(actor, "pk", None) else None,
+                logged_by=_user(actor),
             )
     except IntegrityError:
         raise ConflictError(
