@@ -279,6 +279,8 @@ class Outcome:
     warning_rows: int = 0
     target: tuple[int, str] | None = None  # (id, name) of the organization chosen at upload
     target_rows: int = 0  # rows without 所在党组织 that go to it
+    # The paths of the organizations whose members the file creates or changes.
+    org_paths: set[str] = field(default_factory=set)
 
     def add_errors(self, row: int, name: str, errs: dict[str, str], titles: dict[str, str]) -> None:
         self.error_rows += 1
@@ -856,7 +858,11 @@ class MemberImport:
                 header.titles,
             )
         if existing is not None:
-            return self._update_row(existing, data, phone, out)
+            result = self._update_row(existing, data, phone, out)
+            if result is not None and result[0] == "update":
+                out.org_paths.add(org[1])
+            return result
+        out.org_paths.add(org[1])
         return "create", self._create_row(data, info, r.index, phone, org)
 
     def _create_row(
