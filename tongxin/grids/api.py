@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from tongxin.core.errors import ServiceError
+from tongxin.core.pagination import PageQuery
 from tongxin.core.scope import request_scope
 from tongxin.grids import coverage, selectors, services
 
@@ -65,11 +66,10 @@ class GridPage(Schema):
     results: list[GridOut]
 
 
-class GridListQuery(Schema):
+class GridListQuery(PageQuery):
     community_id: int | None = None
     q: str = ""
     no_instructor: bool = False
-    page: int = Field(1, ge=1, le=1_000_000)
 
 
 @router.get("/", response=GridPage, summary="网格列表（分页、筛选）")

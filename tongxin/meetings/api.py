@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tongxin.core.errors import ServiceError
 from tongxin.core.inputs import LocalTime
+from tongxin.core.pagination import PageQuery
 from tongxin.core.scope import request_scope
 from tongxin.meetings import selectors, services
 from tongxin.meetings.models import Meeting
@@ -52,13 +53,12 @@ class MeetingPage(Schema):
     results: list[MeetingOut]
 
 
-class MeetingListQuery(Schema):
+class MeetingListQuery(PageQuery):
     org_id: int | None = None
     kind: str = ""
     status: str = ""
     start: dt.date | None = None
     end: dt.date | None = None
-    page: int = Field(1, ge=1, le=1_000_000)
 
 
 class PlanIn(Schema):
@@ -122,10 +122,9 @@ class CompliancePage(Schema):
     results: list[BranchComplianceOut]
 
 
-class ComplianceQuery(Schema):
+class ComplianceQuery(PageQuery):
     org_id: int | None = None
     state: Literal["", "met", "behind", "overdue"] = ""
-    page: int = Field(1, ge=1, le=1_000_000)
 
 
 def _need(request: HttpRequest, perm: str) -> None:
