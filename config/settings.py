@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "tongxin.volunteering",
     "tongxin.sharing",
     "tongxin.projects",
+    "tongxin.auditing",
     "tongxin.demo",
 ]
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("volunteering/", include("tongxin.volunteering.urls")),
     path("sharing/", include("tongxin.sharing.urls")),
     path("projects/", include("tongxin.projects.urls")),
+    path("audit/", include("tongxin.auditing.urls")),
     path("open311/v2/", include("tongxin.cases.open311_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
