@@ -17,7 +17,8 @@ from tongxin.accounts.models import User
 from tongxin.core.permissions import DEFAULT_ROLES
 from tongxin.core.scope import _PATH_MAX, Grant, Scope
 from tongxin.demo import loader
-from tongxin.demo.generator import build_plan, buildings_index
+from tongxin.demo.generator import build_plan
+from tongxin.demo.tree import buildings_index
 from tongxin.members.selectors import LIST_COLUMNS, member_count_in_subtree
 from tongxin.orgs.models import Organization
 

@@ -12,7 +12,7 @@ of members_member without foreign keys (copy_table), the baseline of earlier fig
 PostgreSQL the foreign keys are deferred triggers checked row by row at commit, which is most
 of the difference. The roster file and the baseline rows are generated once, untimed.
 
-Files from 2 MB up are committed by two processes (importer.MemberImport._run_parallel): a
+Files from 2 MB up are committed by two processes (rosters.member_parallel.run_parallel): a
 forked child reads and checks while this process writes; the figures say which path ran.
 
 Peak memory: the process's peak RSS (VmHWM) during our import, after resetting it

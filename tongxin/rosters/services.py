@@ -22,9 +22,10 @@ from tongxin.core.scope import Scope, scope_for_user
 from tongxin.orgs.models import Organization
 from tongxin.rosters import jobs, reading, selectors
 from tongxin.rosters.hooks import members_imported
-from tongxin.rosters.importer import MemberImport, Outcome, Rollback
+from tongxin.rosters.importer import MemberImport
 from tongxin.rosters.models import ImportJob, ImportKind, JobStatus
 from tongxin.rosters.org_import import OrgImport
+from tongxin.rosters.outcome import Outcome, Rollback
 
 INLINE_BYTES_DEFAULT = 512 * 1024
 # The tables an import writes in bulk, whose planner statistics it refreshes afterwards.
