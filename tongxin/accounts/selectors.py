@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 
-from tongxin.accounts.models import Resident
+from tongxin.accounts.models import Resident, User
 from tongxin.core.errors import ServiceError
 
 
@@ -16,7 +16,10 @@ def resident_of(user: AbstractBaseUser | AnonymousUser) -> Resident | None:
     """The signed-in user's resident profile (居民档案) with its home, or None (one query)."""
     if not user.is_authenticated:
         return None
-    return Resident.objects.select_related("home").filter(user_id=user.pk).first()
+    resident = Resident.objects.select_related("home").filter(user_id=user.pk).first()
+    if resident is not None and isinstance(user, User):
+        user.resident = resident  # later reads of user.resident on this request: no query
+    return resident
 
 
 def page_resident(request: HttpRequest, missing: str = "") -> Resident:
