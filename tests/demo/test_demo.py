@@ -20,6 +20,7 @@ from tongxin.members.models import Member, OrgRelationChange
 from tongxin.members.selectors import member_list
 from tongxin.orgs.models import Organization
 from tongxin.orgs.services import nesting_error
+from tongxin.rosters.member_writing import MEMBER_INSERT
 
 
 def run_demo(*args: str) -> str:
@@ -151,8 +152,8 @@ def test_work_units_leave_the_rest_of_the_town_as_it_was(monkeypatch):
     with_units = rows()
     monkeypatch.setattr(Generator, "work_unit", lambda *a: None)
     without = rows()
-    work = loader.MEMBER_COLUMNS.index("work_unit_id")
-    salted = [loader.MEMBER_COLUMNS.index(c) for c in ("id_number_enc", "phone_enc")]
+    work = MEMBER_INSERT.index("work_unit_id")
+    salted = [MEMBER_INSERT.index(c) for c in ("id_number_enc", "phone_enc")]
 
     def rest(r: tuple) -> tuple:  # type: ignore[type-arg]
         return tuple(v for i, v in enumerate(r) if i != work and i not in salted)

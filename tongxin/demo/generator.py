@@ -401,7 +401,7 @@ class Generator:
         buildings_by_area: dict[int, list[int]],
         region_of_street: dict[int, str],
     ) -> Iterator[tuple]:
-        """Rows in the column order of MEMBER_COLUMNS, holder by holder."""
+        """Rows in the column order of rosters.member_writing.MEMBER_INSERT, holder by holder."""
         rng = self.rng
         today = self.today
         now = f"{today.isoformat()} 08:00:00"
