@@ -17,9 +17,11 @@ from tongxin.accounts.models import User
 from tongxin.core.permissions import DEFAULT_ROLES
 from tongxin.core.scope import _PATH_MAX, Grant, Scope
 from tongxin.demo import loader
-from tongxin.demo.generator import build_plan, buildings_index
+from tongxin.demo.generator import build_plan
+from tongxin.demo.tree import buildings_index
 from tongxin.members.selectors import LIST_COLUMNS, member_count_in_subtree
 from tongxin.orgs.models import Organization
+from tongxin.rosters.member_writing import MEMBER_INSERT
 
 SEED = 1
 COPY_TABLE = "bench_member"
@@ -106,7 +108,7 @@ def drop_copy_table() -> None:
 
 def plain_insert(rows: list[tuple[Any, ...]]) -> int:
     """The physical limit: one executemany (SQLite) or one COPY (PostgreSQL), one transaction."""
-    cols = ", ".join(connection.ops.quote_name(c) for c in loader.MEMBER_COLUMNS)
+    cols = ", ".join(connection.ops.quote_name(c) for c in MEMBER_INSERT)
     raw = connection.connection
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -114,7 +116,7 @@ def plain_insert(rows: list[tuple[Any, ...]]) -> int:
                 for row in rows:
                     copy.write_row(row)
         else:
-            marks = ", ".join("?" * len(loader.MEMBER_COLUMNS))
+            marks = ", ".join("?" * len(MEMBER_INSERT))
             raw.executemany(f"INSERT INTO {COPY_TABLE} ({cols}) VALUES ({marks})", rows)
     return len(rows)
 

@@ -12,7 +12,7 @@ of members_member without foreign keys (copy_table), the baseline of earlier fig
 PostgreSQL the foreign keys are deferred triggers checked row by row at commit, which is most
 of the difference. The roster file and the baseline rows are generated once, untimed.
 
-Files from 2 MB up are committed by two processes (importer.MemberImport._run_parallel): a
+Files from 2 MB up are committed by two processes (rosters.member_parallel.run_parallel): a
 forked child reads and checks while this process writes; the figures say which path ran.
 
 Peak memory: the process's peak RSS (VmHWM) during our import, after resetting it
@@ -41,10 +41,10 @@ from bench.util import Context, report
 from tongxin.core import idnumber, pii
 from tongxin.core.audit import audit
 from tongxin.core.scope import Scope
-from tongxin.demo import loader
 from tongxin.members.models import Member, OrgRelationChange
 from tongxin.orgs.models import Organization, OrgKind
 from tongxin.rosters.importer import MemberImport
+from tongxin.rosters.member_writing import MEMBER_INSERT
 
 REGION = "540102"  # not used by the demo city: every generated number is new
 HEADER = [
@@ -291,7 +291,7 @@ def run(ctx: Context) -> None:
         undo_ours()
         create_copy_table()
         with transaction.atomic(), connection.cursor() as cur:
-            cols = ", ".join(connection.ops.quote_name(c) for c in loader.MEMBER_COLUMNS)
+            cols = ", ".join(connection.ops.quote_name(c) for c in MEMBER_INSERT)
             cur.execute(
                 f"INSERT INTO {COPY_TABLE} ({cols}) SELECT {cols} FROM "
                 f"{Member._meta.db_table} WHERE id <= %s",
@@ -348,7 +348,7 @@ def run(ctx: Context) -> None:
 
 
 def table_insert(table: str, rows: list[tuple[Any, ...]]) -> int:
-    cols = ", ".join(connection.ops.quote_name(c) for c in loader.MEMBER_COLUMNS)
+    cols = ", ".join(connection.ops.quote_name(c) for c in MEMBER_INSERT)
     raw = connection.connection
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -356,7 +356,7 @@ def table_insert(table: str, rows: list[tuple[Any, ...]]) -> int:
                 for row in rows:
                     copy.write_row(row)
         else:
-            marks = ", ".join("?" * len(loader.MEMBER_COLUMNS))
+            marks = ", ".join("?" * len(MEMBER_INSERT))
             raw.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
     return len(rows)
 

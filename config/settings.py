@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "tongxin.volunteering",
     "tongxin.sharing",
     "tongxin.projects",
+    "tongxin.auditing",
     "tongxin.demo",
 ]
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("volunteering/", include("tongxin.volunteering.urls")),
     path("sharing/", include("tongxin.sharing.urls")),
     path("projects/", include("tongxin.projects.urls")),
+    path("audit/", include("tongxin.auditing.urls")),
     path("open311/v2/", include("tongxin.cases.open311_urls")),
     re_path(r"^api/v1/members/dual-reports(?P<rest>/.*)?$", dual_reports_api_moved),
     path("api/v1/", api.urls),

@@ -12,12 +12,14 @@ from tongxin.accounts.models import User
 from tongxin.core import idnumber
 from tongxin.core.scope import Scope
 from tongxin.demo import loader
-from tongxin.demo.generator import CITY_SECTORS, build_plan
+from tongxin.demo.generator import build_plan
+from tongxin.demo.vocabulary import CITY_SECTORS
 from tongxin.geo.models import Area
 from tongxin.members.models import Member, OrgRelationChange
 from tongxin.members.selectors import member_list
 from tongxin.orgs.models import Organization
 from tongxin.orgs.services import nesting_error
+from tongxin.rosters.member_writing import MEMBER_INSERT
 
 
 def run_demo(*args: str) -> str:
@@ -138,7 +140,8 @@ def test_units_have_well_formed_credit_codes_and_addresses():
 def test_work_units_leave_the_rest_of_the_town_as_it_was(monkeypatch):
     """Work units come from a stream of their own: every other column of every member is
     what it would be without them (the encrypted ones are salted, so compared by index)."""
-    from tongxin.demo.generator import Generator, buildings_index
+    from tongxin.demo.generator import Generator
+    from tongxin.demo.tree import buildings_index
 
     def rows() -> list[tuple]:
         gen, _plan, areas, _orgs, holders = build_plan(scale="town", seed=1)
@@ -148,8 +151,8 @@ def test_work_units_leave_the_rest_of_the_town_as_it_was(monkeypatch):
     with_units = rows()
     monkeypatch.setattr(Generator, "work_unit", lambda *a: None)
     without = rows()
-    work = loader.MEMBER_COLUMNS.index("work_unit_id")
-    salted = [loader.MEMBER_COLUMNS.index(c) for c in ("id_number_enc", "phone_enc")]
+    work = MEMBER_INSERT.index("work_unit_id")
+    salted = [MEMBER_INSERT.index(c) for c in ("id_number_enc", "phone_enc")]
 
     def rest(r: tuple) -> tuple:
         return tuple(v for i, v in enumerate(r) if i != work and i not in salted)

@@ -1,5 +1,5 @@
 """A large commit reads and checks in a forked child while this process writes
-(importer.MemberImport._run_parallel). The child looks numbers up on a connection of its own,
+(rosters.member_parallel.run_parallel). The child looks numbers up on a connection of its own,
 so it sees only committed rows: these tests commit their data (transactional) and run on
 PostgreSQL in the two-process path. SQLite's test database lives in memory, where a second
 connection would see an empty database: there the same tests check that the import stays in
@@ -18,7 +18,7 @@ from tongxin.core.audit import audit
 from tongxin.core.errors import ServiceError
 from tongxin.core.scope import scope_for_user
 from tongxin.members.models import Member, OrgRelationChange
-from tongxin.rosters import importer, selectors
+from tongxin.rosters import importer, member_parallel, selectors
 from tongxin.rosters.importer import MemberImport, Rollback
 
 FORKS = connection.vendor == "postgresql"
@@ -95,7 +95,7 @@ def test_raw_lookup_gives_what_the_selector_gives(world):
     zhang = world["m_a1"]  # lives in a compound: the residence path comes through the join
     indexes = [zhang.id_number_index, world["m_b1"].id_number_index, "0" * 32]
     connection.ensure_connection()
-    raw = importer.members_by_index_raw(connection.connection, indexes)
+    raw = member_parallel.members_by_index_raw(connection.connection, indexes)
     orm = selectors.members_by_index(indexes)
     key = lambda d: d["id"]  # noqa: E731
     assert sorted(raw, key=key) == sorted(orm, key=key)
@@ -106,9 +106,9 @@ def test_in_memory_sqlite_never_forks(world, settings, tmp_path):
     settings.ROSTER_PARALLEL_BYTES = 0
     path = tmp_path / "x.xlsx"
     path.write_bytes(sheets.xlsx([sheets.person()]))
-    assert importer.parallel_possible(path) is FORKS
+    assert member_parallel.parallel_possible(path) is FORKS
     settings.ROSTER_PARALLEL_BYTES = 10**9
-    assert importer.parallel_possible(path) is False
+    assert member_parallel.parallel_possible(path) is False
 
 
 def test_a_failed_write_stops_the_check_process_and_writes_nothing(
@@ -162,11 +162,11 @@ def test_no_fork_from_a_request_thread(settings, tmp_path, db):
     path = tmp_path / "x.xlsx"
     path.write_bytes(sheets.xlsx([sheets.person()]))
     seen: list[bool] = []
-    t = threading.Thread(target=lambda: seen.append(importer.parallel_possible(path)))
+    t = threading.Thread(target=lambda: seen.append(member_parallel.parallel_possible(path)))
     t.start()
     t.join()
     assert seen == [False]
-    assert importer.parallel_possible(path) is FORKS
+    assert member_parallel.parallel_possible(path) is FORKS
 
 
 def test_the_chosen_org_and_the_warnings_cross_the_pipe(committed_world, tmp_path):

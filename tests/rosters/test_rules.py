@@ -14,7 +14,7 @@ from tongxin.core import idnumber, pii
 from tongxin.core.errors import ServiceError
 from tongxin.members.services import validate_member
 from tongxin.rosters import rules
-from tongxin.rosters.importer import Sealer
+from tongxin.rosters.member_writing import Sealer
 
 TODAY = timezone.localdate()
 

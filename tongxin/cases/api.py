@@ -13,6 +13,7 @@ from ninja.decorators import decorate_view
 from tongxin.cases import selectors, services
 from tongxin.cases.models import Case
 from tongxin.core.errors import ServiceError
+from tongxin.core.pagination import PageQuery
 from tongxin.core.replica import reads_from_replica
 from tongxin.core.scope import request_scope
 
@@ -89,14 +90,13 @@ class CasePage(Schema):
     results: list[CaseOut]
 
 
-class CaseListQuery(Schema):
+class CaseListQuery(PageQuery):
     inbox: Literal[
         "grid", "accept", "dispatch", "claim", "handling", "verify", "close", "overdue", "all"
     ] = "all"
     category: str = ""
     state: str = ""
     q: str = Field("", max_length=50)
-    page: int = Field(1, ge=1, le=1_000_000)
 
 
 class CaseIn(Schema):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tongxin.accounts.selectors import page_resident
 from tongxin.cases import selectors, services
 from tongxin.cases.forms import ApiKeyForm, ReportForm, ResidentReportForm
 from tongxin.cases.models import Source, State
@@ -241,17 +242,10 @@ def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
 # ---------------------------------------------------------------- residents
 
 
-def _resident(request: HttpRequest):
-    resident = getattr(request.user, "resident", None)
-    if resident is None:
-        raise Http404(gettext("只有登记的居民可以报事，请先到社区登记。"))
-    return resident
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
-    resident = _resident(request)
+    resident = page_resident(request, gettext("只有登记的居民可以报事，请先到社区登记。"))
     form = ResidentReportForm(
         request.POST or None,
         request.FILES or None,
@@ -295,7 +289,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    _resident(request)
+    page_resident(request, gettext("只有登记的居民可以报事，请先到社区登记。"))
     page = paginate(request, selectors.resident_cases(request.user))
     return render(request, "cases/mine.html", {"page": page})
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
-from django.conf import settings
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
@@ -14,6 +12,7 @@ from ninja.decorators import decorate_view
 
 from tongxin.centers import selectors, services
 from tongxin.core.errors import ServiceError
+from tongxin.core.pagination import PageQuery, api_page
 from tongxin.core.replica import reads_from_replica
 from tongxin.core.scope import request_scope
 from tongxin.geo.models import Area
@@ -48,25 +47,13 @@ class CenterPage(Schema):
     results: list[CenterOut]
 
 
-class CenterPageQuery(Schema):
+class CenterPageQuery(PageQuery):
     q: str = Field("", max_length=50)
-    page: int = Field(1, ge=1, le=1_000_000)
 
 
 class CenterListQuery(CenterPageQuery):
     level: str = ""
     managed: bool = False
-
-
-def _page(qs: QuerySet, page: int) -> dict[str, Any]:
-    size = settings.PAGE_SIZE
-    start = (page - 1) * size
-    return {
-        "count": qs.count(),
-        "page": page,
-        "page_size": size,
-        "results": list(qs[start : start + size]),
-    }
 
 
 @router.get("/", response=CenterPage, summary="党群服务中心名录（分页）")
@@ -75,7 +62,7 @@ def center_list(request: HttpRequest, query: Query[CenterListQuery]):
     scope = request_scope(request)
     managed = query.managed and scope.has("centers.manage")  # as the page: ignored without it
     qs = selectors.center_list(scope, text=query.q, level=query.level, managed=managed)
-    return _page(qs, query.page)
+    return api_page(qs, query.page)
 
 
 @router.get("/{center_id}", response=CenterOut, summary="党群服务中心详情（联系人手机已脱敏）")
@@ -204,7 +191,7 @@ class SocialOrgIn(Schema):
 @decorate_view(reads_from_replica())
 def social_list(request: HttpRequest, query: Query[CenterPageQuery]):
     scope = request_scope(request)
-    return _page(selectors.social_org_list(scope, text=query.q), query.page)
+    return api_page(selectors.social_org_list(scope, text=query.q), query.page)
 
 
 @router.get("/social-orgs/{so_id}", response=SocialOrgOut, summary="社会组织详情")

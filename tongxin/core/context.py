@@ -35,9 +35,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 items.append((item.url_name, item.label, item.key))
                 if ns in item.key.split("|"):
                     active = item.key
-        if scope.has("audit.view"):
-            items.append(("core:audit", pgettext_lazy("nav", "审计"), "audit"))
-    if ns == "core" and match and match.url_name == "audit":
-        active = "audit"
     search = bool(signed_in and scope.has("members.view"))
     return {"nav_items": items, "nav_active": active, "nav_member_search": search}

@@ -7,8 +7,10 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -67,10 +69,7 @@ def check(f: UploadedFile, *, allowed: frozenset[str] | set[str], max_bytes: int
     """The file's kind, or a ServiceError saying what is wrong with it. Reads only the head."""
     name = f.name or ""
     if f.size is not None and f.size > max_bytes:
-        raise ServiceError(
-            _("文件“%(name)s”超过%(mb)s MB，请压缩后再上传。")
-            % {"name": name, "mb": max_bytes // (1024 * 1024)}
-        )
+        raise _too_big(name, max_bytes)
     f.seek(0)
     head = f.read(16)
     f.seek(0)
@@ -90,25 +89,64 @@ def store(
     file again (``delete``) when the surrounding transaction fails."""
     kind = check(f, allowed=allowed, max_bytes=max_bytes)
     content_type, ext = KINDS[kind]
+    written = write(
+        f,
+        folder=folder,
+        ext=ext,
+        max_bytes=max_bytes,
+        too_big=lambda: _too_big(f.name or "", max_bytes),
+    )
+    return StoredFile(
+        written.name, kind, content_type, written.size, written.sha256, (f.name or "")[:200]
+    )
+
+
+def _too_big(name: str, max_bytes: int) -> ServiceError:
+    return ServiceError(
+        _("文件“%(name)s”超过%(mb)s MB，请压缩后再上传。")
+        % {"name": name, "mb": max_bytes // (1024 * 1024)}
+    )
+
+
+@dataclass(frozen=True)
+class Written:
+    name: str  # relative to UPLOAD_ROOT: folder/<random>.<ext>
+    size: int
+    sha256: str
+
+
+def write(
+    f: UploadedFile,
+    *,
+    folder: str,
+    ext: str,
+    max_bytes: int,
+    too_big: Callable[[], ServiceError],
+) -> Written:
+    """Copy an upload under UPLOAD_ROOT/folder/<random>.<ext> chunk by chunk (never all in
+    memory), readable by the server's user only, with its size and SHA-256. Past ``max_bytes``
+    the part written is removed and ``too_big()`` raised."""
     rel = f"{folder}/{secrets.token_hex(16)}.{ext}"
     path = Path(settings.UPLOAD_ROOT) / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    # Only the server's own user may read it (photos of residents, signed minutes).
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+    with open_private(path) as out:
         for chunk in f.chunks():
             size += len(chunk)
             if size > max_bytes:
                 out.close()
                 path.unlink(missing_ok=True)
-                raise ServiceError(
-                    _("文件“%(name)s”超过%(mb)s MB，请压缩后再上传。")
-                    % {"name": f.name or "", "mb": max_bytes // (1024 * 1024)}
-                )
+                raise too_big()
             digest.update(chunk)
             out.write(chunk)
-    return StoredFile(rel, kind, content_type, size, digest.hexdigest(), (f.name or "")[:200])
+    return Written(rel, size, digest.hexdigest())
+
+
+def open_private(path: Path) -> BinaryIO:
+    """A new file only its owner (the server) may read: photos of residents, signed minutes,
+    rosters with ID numbers."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
 
 
 def delete(name: str) -> None:

@@ -6,7 +6,7 @@ members. Town scale is about 1/100 of it. The same seed on the same day always g
 city; its dated data (joining dates, meetings, dues, visits, cases ...) runs up to the day it is
 loaded, so this month's figures are not empty.
 
-The tree is planned in memory (paths computed here, as treebeard would) and written with the
+The tree is planned in memory (tree.py, with the words of vocabulary.py) (paths computed here, as treebeard would) and written with the
 database's fastest path: ``executemany`` on SQLite, ``COPY`` on PostgreSQL. The ORM would need
 several minutes for 561,000 members; this takes well under two.
 """
@@ -15,202 +15,40 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import hashlib
 import itertools
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils import timezone
 from faker.providers.company.zh_CN import Provider as CompanyProvider
 from faker.providers.person.zh_CN import Provider as PersonProvider
 
-from tongxin.core import creditcode, idnumber, pii
-
-ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-STEPLEN = 4
-
-# Seed 001 (宁波, 2021): 32,037 grassroots organizations by sector.
-CITY_SECTORS = {
-    "enterprise": 10335,
-    "public_institution": 10460,
-    "social_org": 1014,
-    "village_community": 9442,
-    "other": 786,
-}
-CITY_MEMBERS = 561000
-
-DISTRICTS = [
-    ("海曙区", "330203"),
-    ("江北区", "330205"),
-    ("北仑区", "330206"),
-    ("镇海区", "330211"),
-    ("鄞州区", "330212"),
-    ("奉化区", "330213"),
-    ("象山县", "330225"),
-    ("宁海县", "330226"),
-    ("余姚市", "330281"),
-    ("慈溪市", "330282"),
-]
-# Birthplaces of members born outside the city (GB/T 2260 county codes).
-OTHER_REGIONS = [
-    "330102",
-    "330302",
-    "330402",
-    "340102",
-    "360102",
-    "410102",
-    "510104",
-    "320102",
-    "430102",
-    "420102",
-    "350102",
-    "370102",
-]
-
-PLACE_CHARS = (
-    "东西南北中新华兴安康宁和平泰福春秋明光文武丰盛江河湖海山林松竹梅兰桂荷清云月星"
-    "长青永乐金银玉宝庆瑞祥德仁义礼智信博雅静怡馨逸景翠锦绣望港湾桥塘浦溪岭湖滨柳桃杏"
+from tongxin.core import idnumber, pii
+from tongxin.demo.tree import Node, Plan, assign_paths, place_compounds, walk
+from tongxin.demo.vocabulary import (
+    CITY_MEMBERS,
+    CITY_SECTORS,
+    COMPOUND_SUFFIXES,
+    DISTRICT_NAMES,
+    DISTRICTS,
+    EDU_BY_DECADE,
+    EDUCATIONS,
+    ENTERPRISE_SUFFIXES,
+    ETHNICITIES,
+    FLOATING_TO,
+    INSTITUTION_NAMES,
+    OTHER_NAMES,
+    OTHER_REGIONS,
+    PLACE_CHARS,
+    RETIREMENT_AGE,
+    SOCIAL_SUFFIXES,
+    UNIT_KIND_CODES,
+    WORK_ELSEWHERE_RATE,
+    credit_code,
 )
-COMPOUND_SUFFIXES = ["花园", "小区", "新村", "家园", "苑", "公寓", "园区", "大厦", "商圈", "嘉园"]
-ENTERPRISE_SUFFIXES = [
-    "科技有限公司",
-    "制造有限公司",
-    "贸易有限公司",
-    "电子股份有限公司",
-    "模具有限公司",
-    "物流有限公司",
-    "建设集团有限公司",
-    "服装有限公司",
-]
-SOCIAL_SUFFIXES = [
-    "志愿者协会",
-    "社会工作服务中心",
-    "行业协会",
-    "商会",
-    "公益服务社",
-    "养老服务中心",
-]
-INSTITUTION_NAMES = [
-    "发展和改革局",
-    "教育局",
-    "民政局",
-    "财政局",
-    "人力资源和社会保障局",
-    "自然资源和规划局",
-    "住房和城乡建设局",
-    "交通运输局",
-    "农业农村局",
-    "商务局",
-    "文化广电旅游局",
-    "卫生健康局",
-    "市场监督管理局",
-    "综合行政执法局",
-    "第一中学",
-    "实验小学",
-    "人民医院",
-    "中医院",
-    "图书馆",
-    "档案馆",
-]
-OTHER_NAMES = ["离退休干部", "流动党员", "两新组织综合", "园区联合", "楼宇联合", "商圈联合"]
-ETHNICITIES = ["汉族"] * 97 + ["回族", "满族", "畲族"]
-EDU_BY_DECADE = {
-    # birth decade -> weights for primary, junior, senior, college, bachelor, postgraduate
-    1930: [50, 30, 15, 4, 1, 0],
-    1940: [40, 32, 18, 7, 3, 0],
-    1950: [25, 35, 25, 10, 5, 0],
-    1960: [10, 30, 30, 18, 11, 1],
-    1970: [4, 18, 28, 25, 22, 3],
-    1980: [1, 8, 18, 28, 38, 7],
-    1990: [0, 3, 10, 27, 48, 12],
-    2000: [0, 1, 6, 28, 52, 13],
-}
-EDUCATIONS = ["primary", "junior", "senior", "college", "bachelor", "postgraduate"]
-
-RETIREMENT_AGE = 60  # older members have no work unit in the demo
-WORK_ELSEWHERE_RATE = 0.05  # members of territorial organizations who work at a unit nearby
-
-FLOATING_TO = [
-    "上海市浦东新区",
-    "杭州市滨江区",
-    "深圳市南山区",
-    "苏州市工业园区",
-    "广州市天河区",
-    "北京市海淀区",
-    "义乌市稠城街道",
-    "温州市鹿城区",
-]
-DISTRICT_NAMES = {code: "宁波市" + name for name, code in DISTRICTS}
-# 统一社会信用代码 first two characters: registration authority and kind (GB 32100-2015).
-UNIT_KIND_CODES = {"enterprise": "91", "social_org": "51", "public_institution": "12"}
-
-
-def credit_code(kind: str, region: str, rng: random.Random) -> str:
-    """A well-formed 统一社会信用代码 for a demo unit."""
-    return creditcode.make(kind, region, "".join(rng.choice("0123456789") for _ in range(8)))
-
 
 TOWN = "town"
 CITY = "city"
-
-
-def path_segment(n: int) -> str:
-    out = ""
-    while n:
-        n, r = divmod(n, 36)
-        out = ALPHABET[r] + out
-    return out.rjust(STEPLEN, "0")
-
-
-@dataclass
-class Node:
-    """An area or organization planned in memory before it is written."""
-
-    name: str
-    fields: dict[str, Any]
-    children: list[Node] = field(default_factory=list)
-    id: int = 0
-    path: str = ""
-    members: int = 0  # organizations only: members registered directly here
-    first_member_id: int = 0
-
-    def add(self, child: Node) -> Node:
-        self.children.append(child)
-        return child
-
-
-def assign_paths(roots: list[Node], first_id: int = 1) -> list[Node]:
-    """Number the nodes depth-first with sorted siblings, as treebeard's sorted tree does."""
-    ordered: list[Node] = []
-    counter = itertools.count(first_id)
-
-    def visit(nodes: list[Node], prefix: str) -> None:
-        nodes.sort(key=lambda n: n.name)
-        for i, node in enumerate(nodes, start=1):
-            node.path = prefix + path_segment(i)
-            node.id = next(counter)
-            ordered.append(node)
-            visit(node.children, node.path)
-
-    visit(roots, "")
-    return ordered
-
-
-@dataclass
-class Plan:
-    scale: str
-    seed: int
-    today: dt.date
-    areas: list[Node] = field(default_factory=list)
-    orgs: list[Node] = field(default_factory=list)
-    units: list[tuple] = field(default_factory=list)
-    leadership: list[tuple] = field(default_factory=list)
-    member_total: int = 0
-    sector_counts: dict[str, int] = field(default_factory=dict)
-    # for demo users
-    anchors: dict[str, Node] = field(default_factory=dict)
 
 
 class Generator:
@@ -567,7 +405,7 @@ class Generator:
         buildings_by_area: dict[int, list[int]],
         region_of_street: dict[int, str],
     ) -> Iterator[tuple]:
-        """Rows in the column order of MEMBER_COLUMNS, holder by holder."""
+        """Rows in the column order of rosters.member_writing.MEMBER_INSERT, holder by holder."""
         rng = self.rng
         today = self.today
         now = f"{today.isoformat()} 08:00:00"
@@ -706,7 +544,7 @@ def build_plan(
     street_of: dict[int, int] = {}
     for a in ordered_areas:
         if a.fields["level"] == "street":
-            for desc in _walk(a):
+            for desc in walk(a):
                 street_of[desc.id] = a.id
             street_of[a.id] = a.id
     for o in ordered_orgs:
@@ -745,57 +583,6 @@ def plan_work_units(
     for district in (a for a in ordered_areas if a.fields["level"] == "district"):
         for street in district.children:
             gen.units_near[street.id] = located.get(street.id, []) + located.get(district.id, [])
-
-
-# How far (in degrees) each level's place lies from its parent's, at most.
-COORD_SPREAD = {"district": 0.25, "street": 0.06, "community": 0.015, "compound": 0.004}
-
-
-def place_compounds(ordered_areas: list[Node]) -> None:
-    """Coordinates for the compounds (小区), where residents pin problems on the report map:
-    each level lies near its parent, from a hash of its path (not the seeded random stream,
-    so nothing else in the plan changes). Only compounds keep them: a case placed by a map
-    point goes to the nearest compound."""
-    coords: dict[str, tuple[float, float]] = {}
-    for node in ordered_areas:
-        parent = coords.get(node.path[:-STEPLEN])
-        if parent is None:  # the city
-            coords[node.path] = (
-                float(node.fields.get("latitude") or 29.868336),
-                float(node.fields.get("longitude") or 121.543990),
-            )
-            continue
-        spread = COORD_SPREAD.get(node.fields["level"])
-        if spread is None:  # buildings
-            continue
-        h = hashlib.sha256(node.path.encode()).digest()
-        dy = ((h[0] * 256 + h[1]) / 65535 - 0.5) * 2 * spread
-        dx = ((h[2] * 256 + h[3]) / 65535 - 0.5) * 2 * spread
-        coords[node.path] = (parent[0] + dy, parent[1] + dx)
-        if node.fields["level"] == "compound":
-            node.fields["latitude"] = f"{coords[node.path][0]:.6f}"
-            node.fields["longitude"] = f"{coords[node.path][1]:.6f}"
-
-
-def _walk(node: Node) -> Iterator[Node]:
-    for c in node.children:
-        yield c
-        yield from _walk(c)
-
-
-def buildings_index(ordered_areas: list[Node]) -> tuple[dict[int, list[int]], dict[int, str]]:
-    """Buildings under each community and each street; the region code of each street."""
-    by_area: dict[int, list[int]] = {}
-    region: dict[int, str] = {}
-    for a in ordered_areas:
-        level = a.fields["level"]
-        if level == "district":
-            region[a.id] = str(a.fields["code"])
-            for s in a.children:
-                region[s.id] = str(a.fields["code"])
-        if level in ("community", "street", "district"):
-            by_area[a.id] = [d.id for d in _walk(a) if d.fields["level"] == "building"]
-    return by_area, region
 
 
 ProgressFn = Callable[[str], None]

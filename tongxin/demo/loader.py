@@ -18,46 +18,13 @@ from tongxin.accounts.models import Reach, Resident, Role, RoleAssignment, User
 from tongxin.core.audit import audit
 from tongxin.core.bulk import bulk_insert
 from tongxin.core.demodata import DEMO_PASSWORD, DemoContext
-from tongxin.demo.generator import (
-    Node,
-    Plan,
-    ProgressFn,
-    build_plan,
-    buildings_index,
-)
+from tongxin.demo.generator import ProgressFn, build_plan
+from tongxin.demo.tree import Node, Plan, buildings_index
 from tongxin.geo.models import Area
 from tongxin.members.models import Member, OrgRelationChange
 from tongxin.orgs.models import Leadership, Organization, Unit
+from tongxin.rosters.member_writing import HISTORY_INSERT, MEMBER_INSERT
 
-MEMBER_COLUMNS = [
-    "id",
-    "name",
-    "gender",
-    "ethnicity",
-    "education",
-    "id_number_enc",
-    "id_number_index",
-    "phone_enc",
-    "phone_index",
-    "id_number_masked",
-    "phone_masked",
-    "birth_date",
-    "joined_on",
-    "confirmed_on",
-    "status",
-    "standing",
-    "org_id",
-    "org_path",
-    "residence_id",
-    "work_unit_id",
-    "is_floating",
-    "floating_to",
-    "is_lost_contact",
-    "is_model_post",
-    "is_party_household",
-    "created_at",
-    "updated_at",
-]
 # At least this many members in the story branch: a 支部委员会 (secretary, deputy, three
 # committee members, see Generator.plan_leadership) and members beside it.
 STORY_BRANCH_MIN_MEMBERS = 8
@@ -87,17 +54,8 @@ LEADERSHIP_COLUMNS = [
     "term_end",
     "holds_dual_role",
 ]
-HISTORY_COLUMNS = [
-    "id",
-    "member_id",
-    "kind",
-    "from_org_id",
-    "to_org_id",
-    "from_org_name",
-    "to_org_name",
-    "on",
-    "note",
-]
+# The relation history rows carry their ids: the demo numbers them itself.
+HISTORY_COLUMNS = ["id", *HISTORY_INSERT]
 
 # The demo tells one story (README, 演示账号): every account below works in the same street,
 # community, grid and branch, so that each cross-role journey can be walked with them:
@@ -225,7 +183,7 @@ def load(
         bulk_insert(Organization._meta.db_table, ORG_COLUMNS, _tree_rows(orgs, ORG_COLUMNS))
         say("区域、单位、党组织已写入")
         n = bulk_insert(
-            Member._meta.db_table, MEMBER_COLUMNS, gen.member_rows(holders, by_area, region)
+            Member._meta.db_table, MEMBER_INSERT, gen.member_rows(holders, by_area, region)
         )
         say(f"党员已写入：{n} 名")
         history = (

@@ -11,6 +11,7 @@ from ninja.decorators import decorate_view
 from pydantic import ConfigDict
 
 from tongxin.core.errors import ServiceError
+from tongxin.core.pagination import PageQuery
 from tongxin.core.replica import reads_from_replica
 from tongxin.core.scope import request_scope
 from tongxin.grids import coverage, selectors, services
@@ -68,11 +69,10 @@ class GridPage(Schema):
     results: list[GridOut]
 
 
-class GridListQuery(Schema):
+class GridListQuery(PageQuery):
     community_id: int | None = None
     q: str = ""
     no_instructor: bool = False
-    page: int = Field(1, ge=1, le=1_000_000)
 
 
 @router.get("/", response=GridPage, summary="网格列表（分页、筛选）")

@@ -13,6 +13,7 @@ from ninja.decorators import decorate_view
 
 from tongxin.core.errors import ServiceError
 from tongxin.core.inputs import LocalTime
+from tongxin.core.pagination import PageQuery
 from tongxin.core.replica import reads_from_replica
 from tongxin.core.scope import request_scope
 from tongxin.meetings import selectors, services
@@ -54,13 +55,12 @@ class MeetingPage(Schema):
     results: list[MeetingOut]
 
 
-class MeetingListQuery(Schema):
+class MeetingListQuery(PageQuery):
     org_id: int | None = None
     kind: str = ""
     status: str = ""
     start: dt.date | None = None
     end: dt.date | None = None
-    page: int = Field(1, ge=1, le=1_000_000)
 
 
 class PlanIn(Schema):
@@ -124,10 +124,9 @@ class CompliancePage(Schema):
     results: list[BranchComplianceOut]
 
 
-class ComplianceQuery(Schema):
+class ComplianceQuery(PageQuery):
     org_id: int | None = None
     state: Literal["", "met", "behind", "overdue"] = ""
-    page: int = Field(1, ge=1, le=1_000_000)
 
 
 def _need(request: HttpRequest, perm: str) -> None:

@@ -9,8 +9,12 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("组织生活")
 
     def ready(self) -> None:
+        # Imported here, not at module level: models are not loaded when apps.py is imported.
         from tongxin.core.registry import dashboard_panel, nav, phone_card
-        from tongxin.meetings import panel
+        from tongxin.meetings import panel, receivers
+        from tongxin.rosters.hooks import members_imported
+
+        members_imported.connect(receivers.counts_follow_import, dispatch_uid="meetings.counts")
 
         nav(
             "meetings:index",

@@ -168,16 +168,20 @@ def meeting_counts_refresh(*, actor: Any, org_paths: list[str]) -> int:
     import): the list page and the attendance rates read the stored copy. Returns the number
     of meetings whose counts changed."""
     changed = 0
-    q = Q(pk__in=[])
-    for path in org_paths:
-        q |= subtree_q("org_path", path)
-    for meeting in Meeting.objects.filter(q, status=MeetingStatus.HELD).select_related("org"):
-        counts = selectors.roll_counts(selectors.roll(meeting))
-        if (meeting.expected_count, meeting.present_count) != (counts.expected, counts.present):
-            Meeting.objects.filter(pk=meeting.pk).update(
-                expected_count=counts.expected, present_count=counts.present
-            )
-            changed += 1
+    # A few hundred subtrees a query: a city's import may touch thousands of branches, more
+    # than one SQL expression may join (SQLite's depth limit).
+    for start in range(0, len(org_paths), 200):
+        q = Q(pk__in=[])
+        for path in org_paths[start : start + 200]:
+            q |= subtree_q("org_path", path)
+        for meeting in Meeting.objects.filter(q, status=MeetingStatus.HELD).select_related("org"):
+            counts = selectors.roll_counts(selectors.roll(meeting))
+            stored = (meeting.expected_count, meeting.present_count)
+            if stored != (counts.expected, counts.present):
+                Meeting.objects.filter(pk=meeting.pk).update(
+                    expected_count=counts.expected, present_count=counts.present
+                )
+                changed += 1
     if changed:
         # the branches' common ancestor (all of them spanning the roots: the installation)
         audit(

@@ -3,13 +3,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 
 from tongxin.core.errors import ForbiddenError, ServiceError
+from tongxin.core.pagination import PageQuery, api_page
 from tongxin.core.replica import reads_from_replica
 from tongxin.core.scope import request_scope
 from tongxin.members import selectors, services
@@ -73,13 +73,12 @@ class MemberIn(Schema):
     is_party_household: bool = False
 
 
-class MemberListQuery(Schema):
+class MemberListQuery(PageQuery):
     org_id: int | None = None
     status: str = ""
     sector: str = ""
     flag: list[str] = []
     q: str = ""
-    page: int = Field(1, ge=1, le=1_000_000)
 
 
 def _page(request: HttpRequest, query: MemberListQuery, *, posted: bool) -> dict:
@@ -103,13 +102,10 @@ def _page(request: HttpRequest, query: MemberListQuery, *, posted: bool) -> dict
             org=org, status=query.status, sector=query.sector, flags=query.flag, text=query.q
         ),
     )
-    size = settings.PAGE_SIZE
-    start = (query.page - 1) * size
-    count = qs.count()
-    results = list(qs[start : start + size])
+    page = api_page(qs, query.page)
     if kind:
-        services.member_pii_search_logged(actor=request.user, kind=kind, found=results)
-    return {"count": count, "page": query.page, "page_size": size, "results": results}
+        services.member_pii_search_logged(actor=request.user, kind=kind, found=page["results"])
+    return page
 
 
 @router.get("/", response=MemberPage, summary="党员名册（分页、筛选；q 按姓名）")

@@ -5,20 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import cast
 
-from django.conf import settings
 from django.http import Http404, HttpRequest
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 
-from tongxin.accounts.models import Resident
+from tongxin.accounts.selectors import api_resident
 from tongxin.centers.selectors import social_org_choices
 from tongxin.core.errors import ServiceError
+from tongxin.core.pagination import PageQuery, api_page
 from tongxin.core.replica import reads_from_replica
 from tongxin.core.scope import Scope, request_scope
 from tongxin.projects import selectors, services
 from tongxin.projects.models import NeedCategory
-from tongxin.sharing.selectors import resident_of
+
+NO_RESIDENT = gettext_lazy("您的账号还没有居民档案，不能参与微项目。")
 
 router = Router(tags=["微项目"])
 
@@ -132,10 +133,9 @@ class FiguresOut(Schema):
     by_category: dict[str, int]
 
 
-class ProjectListQuery(Schema):
+class ProjectListQuery(PageQuery):
     status: str = ""
     category_id: int | None = None
-    page: int = Field(1, ge=1, le=1_000_000)
 
 
 def _manager(request: HttpRequest) -> Scope:
@@ -143,24 +143,6 @@ def _manager(request: HttpRequest) -> Scope:
     if not scope.has(selectors.MANAGE):
         raise Http404
     return scope
-
-
-def _resident(request: HttpRequest) -> Resident:
-    resident = resident_of(request.user)
-    if resident is None:
-        raise ServiceError(gettext("您的账号还没有居民档案，不能参与微项目。"), code="no_resident")
-    return resident
-
-
-def _page(qs, page: int) -> dict:
-    size = settings.PAGE_SIZE
-    start = (page - 1) * size
-    return {
-        "count": qs.count(),
-        "page": page,
-        "page_size": size,
-        "results": list(qs[start : start + size]),
-    }
 
 
 def _pick(qs, pk: int | None, field: str, message: str):
@@ -178,7 +160,7 @@ def _pick(qs, pk: int | None, field: str, message: str):
 def project_list(request: HttpRequest, query: Query[ProjectListQuery]):
     scope = _manager(request)
     qs = selectors.project_list(scope, status=query.status, category=query.category_id)
-    return _page(qs, query.page)
+    return api_page(qs, query.page)
 
 
 @router.post("/", response={201: ProjectOut}, summary="立项（预算以分计）")
@@ -231,7 +213,7 @@ def suggestion_list(request: HttpRequest, status: str = ""):
 
 @router.post("/suggestions", response={201: ProjectSuggestionOut}, summary="居民在线提建议")
 def suggestion_submit(request: HttpRequest, payload: SuggestionIn):
-    resident = _resident(request)
+    resident = api_resident(request, NO_RESIDENT)
     category = selectors.categories().filter(pk=payload.category_id).first()
     return Status(
         201,
@@ -267,12 +249,12 @@ def suggestion_enter(request: HttpRequest, payload: MeetingSuggestionIn):
 
 @router.get("/mine", response=ProjectPage, summary="我居住社区的微项目（居民）")
 def resident_projects(request: HttpRequest, page: int = 1):
-    return _page(selectors.resident_projects(_resident(request)), max(page, 1))
+    return api_page(selectors.resident_projects(api_resident(request, NO_RESIDENT)), max(page, 1))
 
 
 @router.post("/mine/{project_id}/signup", response={201: None}, summary="报名参加")
 def resident_signup(request: HttpRequest, project_id: int):
-    resident = _resident(request)
+    resident = api_resident(request, NO_RESIDENT)
     project = selectors.get_project_for_resident(resident, project_id)
     services.project_signup(actor=request.user, resident=resident, project=project)
     return Status(201, None)
@@ -280,7 +262,7 @@ def resident_signup(request: HttpRequest, project_id: int):
 
 @router.post("/mine/{project_id}/rating", response={201: None}, summary="评价（1-5分，每人一次）")
 def resident_rate(request: HttpRequest, project_id: int, payload: RatingIn):
-    resident = _resident(request)
+    resident = api_resident(request, NO_RESIDENT)
     project = selectors.get_project_for_resident(resident, project_id)
     services.project_rate(
         actor=request.user,

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tongxin.accounts.models import Resident
+from tongxin.accounts.selectors import page_resident
 from tongxin.centers.selectors import social_org_choices
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
@@ -27,7 +27,6 @@ from tongxin.projects.forms import (
     to_fen,
 )
 from tongxin.projects.models import ProjectStatus, SuggestionStatus
-from tongxin.sharing.selectors import resident_of
 
 
 def _manager(request: HttpRequest):
@@ -231,16 +230,9 @@ def figures(request: HttpRequest) -> HttpResponse:
 # ---- residents ----------------------------------------------------------------------------
 
 
-def _resident(request: HttpRequest) -> Resident:
-    resident = resident_of(request.user)
-    if resident is None:
-        raise Http404(gettext("您还没有居民档案。"))
-    return resident
-
-
 @login_required
 def resident_home(request: HttpRequest) -> HttpResponse:
-    resident = _resident(request)
+    resident = page_resident(request)
     page = paginate(request, selectors.resident_projects(resident))
     mine = list(selectors.my_suggestions(resident)[:10])
     return render(request, "projects/resident_list.html", {"page": page, "mine": mine})
@@ -249,7 +241,7 @@ def resident_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def resident_suggest(request: HttpRequest) -> HttpResponse:
-    resident = _resident(request)
+    resident = page_resident(request)
     form = SuggestionForm(request.POST or None, categories=selectors.categories())
     if request.method == "POST" and form.is_valid():
         try:
@@ -265,7 +257,7 @@ def resident_suggest(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    resident = _resident(request)
+    resident = page_resident(request)
     project = selectors.get_project_for_resident(resident, pk)
     form = RatingForm(request.POST if request.POST.get("action") == "rate" else None)
     if request.method == "POST":

@@ -19,7 +19,8 @@ from tongxin.core import idnumber
 from tongxin.core.scope import Scope
 from tongxin.members.models import Member
 from tongxin.rosters.header import Column
-from tongxin.rosters.importer import COLUMNS
+from tongxin.rosters.member_columns import COLUMNS
+from tongxin.rosters.org_columns import ORG_COLUMNS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -167,8 +168,6 @@ def org_template_file() -> Any:
     """The organization roster template: Chinese headers (required ones starred and red), lists
     to choose the category, establishment and sector from, and a 填写说明 sheet with an
     example of three levels."""
-    from tongxin.rosters.org_import import ORG_COLUMNS
-
     yes_no = [gettext("是"), gettext("否")]
     return template_workbook(
         TemplateSheet(

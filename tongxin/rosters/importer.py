@@ -1,4 +1,6 @@
-"""The member roster import: header mapping, row checks and the bulk write.
+"""The member roster import: the pass over the file, the row checks and the write. The sheet's
+columns are in member_columns, the bulk write's pieces in member_writing, the two-process
+commit in member_parallel, the report in outcome.
 
 One pass over the file, in chunks of CHUNK rows: read the cells, look the chunk's ID numbers up
 in one query, apply the member rules (rules.py), and (when committing) write the chunk with
@@ -7,216 +9,42 @@ rolls everything back."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import gc
-import hashlib
-import logging
-import multiprocessing
-import os
-import threading
-import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
 from tongxin.core import idnumber, pii
 from tongxin.core.bulk import bulk_insert
 from tongxin.core.errors import ServiceError
 from tongxin.core.scope import Scope
-from tongxin.geo.models import Area
 from tongxin.members.models import Gender, Member, MemberStatus, OrgRelationChange, Standing
 from tongxin.members.services import DUPLICATE_ID, MemberInput, _add_years
 from tongxin.orgs.models import Organization, OrgKind
-from tongxin.rosters import cells, reading, rules, selectors
-from tongxin.rosters.header import Column, Header, SheetSpec
-from tongxin.rosters.header import find_header as header_find
-
-if TYPE_CHECKING:
-    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
-
-logger = logging.getLogger(__name__)
+from tongxin.rosters import cells, member_columns, member_parallel, reading, rules, selectors
+from tongxin.rosters.header import Header
+from tongxin.rosters.member_columns import (
+    GENDER_NAMES,
+    MEMO_FIELDS,
+    UPDATE_FIELDS,
+    find_header,
+    no_data_rows,
+)
+from tongxin.rosters.member_writing import (
+    HISTORY_INSERT,
+    MEMBER_INSERT,
+    IdAllocator,
+    Sealer,
+    bulk_cache,
+)
+from tongxin.rosters.outcome import Outcome, Rollback
 
 CHUNK = 2000
-MAX_REPORTED_ERRORS = 1000
-
-
-COLUMNS = [
-    Column("name", gettext_lazy("姓名"), True, ("姓名", "党员姓名", "名字"), "张红"),
-    Column(
-        "id_number",
-        gettext_lazy("身份证号码"),
-        True,
-        (
-            "身份证号码",
-            "身份证号",
-            "公民身份号码",
-            "公民身份证号码",
-            "公民身份证号",
-            "身份证",
-            "证件号码",
-            "身份证件号码",
-        ),
-        "330203198001010016",
-        gettext_lazy("18位，单元格格式须为“文本”"),
-    ),
-    Column(
-        "gender",
-        gettext_lazy("性别"),
-        False,
-        ("性别",),
-        "男",
-        gettext_lazy("男/女，须与身份证号码一致；空白按身份证号码"),
-    ),
-    Column(
-        "org",
-        gettext_lazy("所在党组织"),
-        False,
-        (
-            "所在党组织",
-            "党组织",
-            "所在党支部",
-            "党支部",
-            "所在支部",
-            "所属党组织",
-            "党组织名称",
-            "支部名称",
-            "所属支部",
-        ),
-        "紫金社区第一党支部",
-        gettext_lazy(
-            "与系统中的名称一致，重名时写“上级组织/本组织”；"
-            "没有这一列或留空的，导入到上传时选择的党组织"
-        ),
-    ),
-    Column(
-        "status",
-        gettext_lazy("党员类别"),
-        True,
-        ("党员类别", "人员类别", "党员类型", "类别", "党员身份"),
-        "正式党员",
-        gettext_lazy("正式党员 / 预备党员"),
-    ),
-    Column(
-        "joined_on",
-        gettext_lazy("入党日期"),
-        True,
-        ("入党日期", "入党时间", "加入党组织日期", "入党年月日"),
-        "2010-07-01",
-    ),
-    Column(
-        "confirmed_on",
-        gettext_lazy("转正日期"),
-        False,
-        ("转正日期", "转正时间"),
-        "2011-07-01",
-        gettext_lazy("正式党员必填"),
-    ),
-    Column(
-        "education",
-        gettext_lazy("学历"),
-        False,
-        ("学历", "文化程度", "最高学历", "全日制学历"),
-        "本科",
-        gettext_lazy("小学及以下/初中/高中/中专/大专/本科/研究生；空白不登记"),
-    ),
-    Column("ethnicity", gettext_lazy("民族"), False, ("民族",), "汉族", gettext_lazy("空白不登记")),
-    Column(
-        "phone",
-        gettext_lazy("手机号码"),
-        False,
-        ("手机号码", "手机号", "手机", "联系电话", "电话", "联系方式", "移动电话"),
-        "13800000000",
-    ),
-    Column(
-        "standing",
-        gettext_lazy("党籍状态"),
-        False,
-        ("党籍状态", "党籍"),
-        "正常",
-        gettext_lazy("正常/保留党籍/停止党籍，空白为正常"),
-    ),
-    Column(
-        "is_floating",
-        gettext_lazy("流动党员"),
-        False,
-        ("流动党员", "是否流动党员"),
-        "否",
-        gettext_lazy("是/否"),
-    ),
-    Column("floating_to", gettext_lazy("流动去向"), False, ("流动去向", "外出去向"), ""),
-    Column("is_lost_contact", gettext_lazy("失联党员"), False, ("失联党员", "是否失联党员"), "否"),
-    Column(
-        "is_model_post", gettext_lazy("党员示范岗"), False, ("党员示范岗", "是否党员示范岗"), "否"
-    ),
-    Column(
-        "is_party_household",
-        gettext_lazy("共产党员户"),
-        False,
-        ("共产党员户", "是否共产党员户"),
-        "否",
-    ),
-]
-BY_FIELD = {c.field: c for c in COLUMNS}
-BOOL_FIELDS = ("is_floating", "is_lost_contact", "is_model_post", "is_party_household")
-MEMO_FIELDS = frozenset(
-    {
-        "org",
-        "status",
-        "education",
-        "ethnicity",
-        "standing",
-        "joined_on",
-        "confirmed_on",
-        "floating_to",
-        "gender",
-        *BOOL_FIELDS,
-    }
-)
-GENDER_WORDS = {
-    "男": "M",
-    "男性": "M",
-    "m": "M",
-    "male": "M",
-    "女": "F",
-    "女性": "F",
-    "f": "F",
-    "female": "F",
-}
-GENDER_NAMES = {"M": gettext_lazy("男性"), "F": gettext_lazy("女性")}
-# Fields an update may change (the organization is refused: that is a transfer).
-UPDATE_FIELDS = (
-    "name",
-    "ethnicity",
-    "education",
-    "status",
-    "standing",
-    "joined_on",
-    "confirmed_on",
-    "floating_to",
-    *BOOL_FIELDS,
-)
-
-
-MEMBER_SHEET = SheetSpec(
-    columns=COLUMNS,
-    keys=("name", "id_number"),
-    template=gettext_lazy("导入模板"),
-    empty_hint=gettext_lazy("请把名册放在第一个工作表中再上传。"),
-    rows_hint=gettext_lazy("每行一名党员"),
-)
-
-
-def find_header(it: Iterator[tuple[int, list[object]]]) -> Header:
-    """The member roster's header row (header.find_header)."""
-    return header_find(it, MEMBER_SHEET)
 
 
 class OrgIndex:
@@ -268,46 +96,6 @@ class OrgIndex:
 
 
 @dataclass
-class Outcome:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    error_rows: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    duplicates_out_of_reach: list[int] = field(default_factory=list)
-    header: Header | None = None
-    # Rows that import but deserve a look (预备期满未转正): shown on the check page, never
-    # blocking the import.
-    warnings: list[dict[str, Any]] = field(default_factory=list)
-    warning_rows: int = 0
-    target: tuple[int, str] | None = None  # (id, name) of the organization chosen at upload
-    target_rows: int = 0  # rows without 所在党组织 that go to it
-
-    def add_errors(self, row: int, name: str, errs: dict[str, str], titles: dict[str, str]) -> None:
-        self.error_rows += 1
-        for f, msg in errs.items():
-            if len(self.errors) >= MAX_REPORTED_ERRORS:
-                return
-            column = titles.get(f) or str(BY_FIELD[f].label if f in BY_FIELD else f)
-            self.errors.append(
-                {"row": row, "name": name[:50], "field": f, "column": column, "message": str(msg)}
-            )
-
-    def add_warning(self, row: int, name: str, f: str, msg: str, titles: dict[str, str]) -> None:
-        self.warning_rows += 1
-        if len(self.warnings) < MAX_REPORTED_ERRORS:
-            column = titles.get(f) or str(BY_FIELD[f].label)
-            self.warnings.append(
-                {"row": row, "name": name[:50], "field": f, "column": column, "message": msg}
-            )
-
-
-class Rollback(Exception):
-    """Raised inside the commit's transaction when a row is wrong: nothing is kept."""
-
-
-@dataclass
 class _Row:
     number: int
     values: dict[str, Any]
@@ -315,116 +103,6 @@ class _Row:
     id_number: str = ""
     index: str = ""
     parsed: idnumber.IdInfo | idnumber.IdNumberError | None = None
-
-
-class Sealer:
-    """pii.encrypt and pii.blind_index for many values: the same format and keys, with the
-    nonces drawn from the OS in one call per few thousand values, and the HMAC one-shot.
-    tests/rosters/test_rules.py checks that pii.decrypt reads what this writes."""
-
-    POOL = 12 * 4096
-
-    def __init__(self) -> None:
-        from django.conf import settings
-
-        self.aes, idx = pii._keys(settings.PII_KEY)
-        self.prefix = f"{settings.PII_KEY_ID}:"
-        self.pool = b""
-        self.at = 0
-        # HMAC-SHA256 (RFC 2104) with the key's inner and outer pads hashed once: each value
-        # then costs two hash copies instead of a full HMAC set-up.
-        block = idx.ljust(64, b"\0")
-        self.inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
-        self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
-
-    def encrypt(self, value: str) -> str:
-        if self.at + 12 > len(self.pool):
-            self.pool, self.at = os.urandom(self.POOL), 0
-        nonce = self.pool[self.at : self.at + 12]
-        self.at += 12
-        return (
-            self.prefix
-            + base64.b64encode(nonce + self.aes.encrypt(nonce, value.encode(), None)).decode()
-        )
-
-    def index(self, value: str) -> str:
-        inner = self.inner.copy()
-        inner.update(value.encode())
-        outer = self.outer.copy()
-        outer.update(inner.digest())
-        return outer.hexdigest()[:32]
-
-
-MEMBER_INSERT = [
-    "id",
-    "name",
-    "gender",
-    "ethnicity",
-    "education",
-    "id_number_enc",
-    "id_number_index",
-    "phone_enc",
-    "phone_index",
-    "id_number_masked",
-    "phone_masked",
-    "birth_date",
-    "joined_on",
-    "confirmed_on",
-    "status",
-    "standing",
-    "org_id",
-    "org_path",
-    "residence_id",
-    "work_unit_id",
-    "is_floating",
-    "floating_to",
-    "is_lost_contact",
-    "is_model_post",
-    "is_party_household",
-    "created_at",
-    "updated_at",
-]
-HISTORY_INSERT = [
-    "member_id",
-    "kind",
-    "from_org_id",
-    "to_org_id",
-    "from_org_name",
-    "to_org_name",
-    "on",
-    "note",
-]
-
-
-class IdAllocator:
-    """Member ids for the rows a commit inserts, so their history rows can point at them.
-    SQLite: the transaction holds the write lock (transaction_mode IMMEDIATE), so the next ids
-    after the largest ever used are ours. PostgreSQL: drawn from the column's sequence."""
-
-    def __init__(self) -> None:
-        self.next_id: int | None = None
-
-    def take(self, n: int) -> list[int]:
-        table = Member._meta.db_table
-        with connection.cursor() as cur:
-            if connection.vendor == "postgresql":
-                cur.execute(
-                    # (SQL names from model metadata and constants; every value is a parameter)
-                    f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "  # noqa: S608
-                    "FROM generate_series(1, %s)",
-                    [n],
-                )
-                return [r[0] for r in cur.fetchall()]
-            if self.next_id is None:
-                # (SQL names from model metadata and constants; every value is a parameter)
-                cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
-                top = cur.fetchone()[0]
-                cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-                seq = cur.fetchone()
-                self.next_id = max(top, seq[0] if seq else 0) + 1
-        first = self.next_id
-        self.next_id += n
-        return list(range(first, first + n))
 
 
 class MemberImport:
@@ -465,9 +143,9 @@ class MemberImport:
         progress: Callable[[int, int], None] | None = None,
     ) -> Outcome:
         self._resolve_target()
-        self.parallel = commit and parallel_possible(path)
+        self.parallel = commit and member_parallel.parallel_possible(path)
         if self.parallel:
-            return self._run_parallel(path, file_format, original_name)
+            return member_parallel.run_parallel(self, path, file_format, original_name)
         total, it = reading.rows(path, file_format, original_name)
         header = self._header(it)
         out = self._outcome(header)
@@ -560,86 +238,12 @@ class MemberImport:
         out.updated += len(updates)
         return creates, updates
 
-    # ---- the pass in two processes -----------------------------------------------------------
-
-    def _run_parallel(self, path: Any, file_format: str, original_name: str) -> Outcome:
-        """A large commit on two cores: a forked child reads the file, checks every row (looking
-        ID numbers up on a connection of its own) and encrypts, chunk by chunk; this process
-        writes each chunk in the caller's transaction as it arrives. The pipe between them
-        holds a few chunks, so neither runs far ahead. The child sees the database as it was
-        when the import began: a number written twice in the file is caught by the file's own
-        duplicate check, and a member registered by someone else meanwhile fails the unique
-        index and rolls the whole import back."""
-        ctx = multiprocessing.get_context("fork")
-        receive, send = ctx.Pipe(duplex=False)
-        child = ctx.Process(
-            target=_child_main,
-            args=(self, path, file_format, original_name, send, receive),
-            daemon=True,
-        )
-        # The child's garbage collector would touch every object it inherited and so copy the
-        # parent's whole heap page by page; frozen objects are left alone.
-        gc.freeze()
-        try:
-            child.start()
-        finally:
-            gc.unfreeze()
-        send.close()
-        out: Outcome | None = None
-        finished = False
-        try:
-            with bulk_cache(enabled=True):
-                while out is None:
-                    message = self._receive(receive, child)
-                    kind = message[0]
-                    if kind == "chunk":
-                        if message[1] or message[2]:
-                            self._write(message[1], message[2])
-                    elif kind == "done":
-                        out = message[1]
-                    elif kind == "refused":
-                        raise ServiceError(message[1], fields=message[2])
-                    else:
-                        logger.error("roster check process failed:\n%s", message[1])
-                        raise RuntimeError("roster check process failed")
-                if out.error_rows == 0:
-                    self._write_history()
-            finished = True
-        finally:
-            receive.close()
-            if not finished:
-                # This process failed while the child may still be checking or blocked on the
-                # full pipe: stop it now, before the caller's transaction rolls back.
-                child.kill()
-            child.join()
-        self.last_outcome = out
-        if out.error_rows:
-            raise Rollback()
-        return out
-
-    @staticmethod
-    def _receive(receive: Any, child: Any) -> Any:
-        """The child's next message. A child that dies or falls silent for CHILD_SILENCE
-        seconds (a chunk takes well under one) fails the import instead of holding the
-        transaction open."""
-        waited = 0.0
-        while not receive.poll(1.0):
-            waited += 1.0
-            if not child.is_alive() and not receive.poll(0):
-                raise RuntimeError("roster check process ended without a result")
-            if waited >= CHILD_SILENCE:
-                raise RuntimeError("roster check process stopped answering")
-        try:
-            return receive.recv()
-        except EOFError:
-            raise RuntimeError("roster check process ended without a result") from None
-
     def _child_pass(self, path: Any, file_format: str, original_name: str, send: Any) -> None:
         """In the child: the whole check, sending each chunk's rows while the file has no
         error (after the first error only the report matters)."""
         raw = connection.get_new_connection(connection.get_connection_params())
         try:
-            self.lookup = lambda indexes: members_by_index_raw(raw, indexes)
+            self.lookup = lambda indexes: member_parallel.members_by_index_raw(raw, indexes)
             _total, it = reading.rows(path, file_format, original_name)
             header = self._header(it)
             out = self._outcome(header)
@@ -670,7 +274,7 @@ class MemberImport:
                     if len(memo) > 200_000:
                         memo.clear()
                     try:
-                        hit = memo[key] = (True, self._convert(f, raw))
+                        hit = memo[key] = (True, member_columns.convert(f, raw))
                     except cells.CellError as e:
                         hit = memo[key] = (False, str(e))
                 if hit[0]:
@@ -679,7 +283,7 @@ class MemberImport:
                     errors[f] = hit[1]
                 continue
             try:
-                values[f] = self._convert(f, raw)
+                values[f] = member_columns.convert(f, raw)
             except cells.CellError as e:
                 errors[f] = str(e)
         if blank:
@@ -695,28 +299,6 @@ class MemberImport:
                     r.id_number = r.parsed.number
                     r.index = self.sealer.index(r.parsed.number)
         return r
-
-    @staticmethod
-    def _convert(f: str, raw: object) -> Any:
-        if f == "gender":
-            text = cells.text(raw)
-            if not text:
-                return ""
-            if text.lower() in GENDER_WORDS:
-                return GENDER_WORDS[text.lower()]
-            raise cells.CellError(
-                gettext("性别“%(value)s”无法识别，请填写“男”或“女”（也可留空，按身份证号码登记）。")
-                % {"value": text[:20]}
-            )
-        if f == "id_number":
-            return cells.id_number(raw) if raw not in (None, "") else ""
-        if f in ("joined_on", "confirmed_on"):
-            return cells.date(raw)
-        if f in BOOL_FIELDS:
-            return cells.yes_no(raw)
-        if f == "name":
-            return cells.name_text(raw)
-        return cells.text(raw)
 
     def _check(
         self, r: _Row, existing: dict[str, Any] | None, header: Header, out: Outcome
@@ -776,7 +358,7 @@ class MemberImport:
             education=education,
             joined_on=joined or self.today,
             status=status,
-            org=None,  # type: ignore[arg-type]  # the rules take org_kind instead
+            org=None,  # type: ignore[arg-type]
             ethnicity=ethnicity,
             phone=phone,
             confirmed_on=confirmed,
@@ -862,7 +444,11 @@ class MemberImport:
                 header.titles,
             )
         if existing is not None:
-            return self._update_row(existing, data, phone, out)
+            result = self._update_row(existing, data, phone, out)
+            if result is not None and result[0] == "update":
+                out.org_paths.add(org[1])
+            return result
+        out.org_paths.add(org[1])
         return "create", self._create_row(data, info, r.index, phone, org)
 
     def _create_row(
@@ -973,137 +559,6 @@ class MemberImport:
                 ids = [i for chunk in self.created_ids for i in chunk]
                 cur.execute(sql + "m.id = ANY(%s)", [note, ids])
         self.created_ids = []
-
-
-BULK_CACHE_KIB = 256 * 1024
-
-
-@contextmanager
-def bulk_cache(*, enabled: bool) -> Iterator[None]:
-    """A large SQLite page cache while a commit writes: members_member's indexes (ID and phone
-    blind indexes land at random places) are far larger than the connection's usual cache, and
-    with it each insert reads pages back from the file. The connection's own size returns after."""
-    if not enabled or connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cur:
-        cur.execute("PRAGMA cache_size")
-        before = cur.fetchone()[0]
-        cur.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cur:
-            cur.execute(f"PRAGMA cache_size = {int(before)}")
-
-
-def no_data_rows() -> str:
-    return gettext("表格中只有表头，没有党员数据：请从表头下一行起每行填写一名党员。")
-
-
-PARALLEL_BYTES_DEFAULT = 2 * 1024 * 1024  # about 35,000 rows of xlsx
-CHILD_SILENCE = 300  # seconds without a message from the check process before giving up
-
-
-def parallel_possible(path: Any) -> bool:
-    """Whether a commit of this file reads and checks in a second process: a large file,
-    where fork exists, and a database a second connection can open (not SQLite in memory,
-    as the test database is)."""
-    from django.conf import settings
-
-    limit = int(getattr(settings, "ROSTER_PARALLEL_BYTES", PARALLEL_BYTES_DEFAULT))
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    if threading.current_thread() is not threading.main_thread():
-        # A request thread of a threaded web server: another thread may hold a lock (logging,
-        # imports) at the fork, which the child would never see released. The task worker and
-        # single-threaded servers run imports on their main thread.
-        return False
-    if connection.vendor == "sqlite" and cast("SQLiteWrapper", connection).is_in_memory_db():
-        return False
-    try:
-        return Path(path).stat().st_size >= limit
-    except OSError:
-        return False
-
-
-def _child_main(
-    importer: MemberImport, path: Any, file_format: str, original_name: str, send: Any, receive: Any
-) -> None:
-    """The forked child's whole life. It never touches the connections it inherited (they
-    belong to the parent's transaction) and leaves through os._exit, as multiprocessing's
-    fork does, so no finalizer closes them either. It closes its copy of the pipe's reading
-    end first: once the parent stops reading, sending fails instead of blocking."""
-    receive.close()
-    try:
-        try:
-            importer._child_pass(path, file_format, original_name, send)
-        except ServiceError as e:
-            send.send(("refused", e.message, e.fields))
-        except Exception as e:
-            # Where it failed, not the message: messages can quote cell values (ID numbers).
-            where = "".join(traceback.format_tb(e.__traceback__))
-            send.send(("failed", f"{where}{type(e).__name__}"))
-    except OSError:
-        pass  # the parent stopped listening: it has failed already and rolls back
-    finally:
-        send.close()
-
-
-MATCH_SQL_COLUMNS = [
-    ("id", "m.id"),
-    ("id_number_index", "m.id_number_index"),
-    ("org_id", "m.org_id"),
-    ("org_path", "m.org_path"),
-    ("residence__path", "a.path"),
-    ("name", "m.name"),
-    ("ethnicity", "m.ethnicity"),
-    ("education", "m.education"),
-    ("status", "m.status"),
-    ("standing", "m.standing"),
-    ("joined_on", "m.joined_on"),
-    ("confirmed_on", "m.confirmed_on"),
-    ("is_floating", "m.is_floating"),
-    ("floating_to", "m.floating_to"),
-    ("is_lost_contact", "m.is_lost_contact"),
-    ("is_model_post", "m.is_model_post"),
-    ("is_party_household", "m.is_party_household"),
-    ("phone_enc", "m.phone_enc"),
-]
-_DATE_KEYS = ("joined_on", "confirmed_on")
-_BOOL_KEYS = ("is_floating", "is_lost_contact", "is_model_post", "is_party_household")
-
-
-def members_by_index_raw(raw: Any, indexes: list[str]) -> list[dict[str, Any]]:
-    """selectors.members_by_index on a driver connection of the child's own, as the same
-    dicts (dates as dates, flags as booleans). tests/rosters/test_parallel.py compares both."""
-    if not indexes:
-        return []
-    cols = ", ".join(expr for _k, expr in MATCH_SQL_COLUMNS)
-    keys = [k for k, _e in MATCH_SQL_COLUMNS]
-    base = (
-        # (SQL names from model metadata and constants; every value is a parameter)
-        f"SELECT {cols} FROM {Member._meta.db_table} m LEFT JOIN {Area._meta.db_table} a "  # noqa: S608
-        f"ON a.id = m.residence_id WHERE "
-    )
-    cur = raw.cursor()
-    try:
-        if connection.vendor == "postgresql":
-            cur.execute(base + "m.id_number_index = ANY(%s)", [indexes])
-        else:
-            cur.execute(base + f"m.id_number_index IN ({', '.join('?' * len(indexes))})", indexes)
-        out = []
-        for row in cur.fetchall():
-            d = dict(zip(keys, row, strict=True))
-            for k in _DATE_KEYS:
-                if isinstance(d[k], str):
-                    d[k] = dt.date.fromisoformat(d[k])
-            for k in _BOOL_KEYS:
-                d[k] = bool(d[k])
-            out.append(d)
-        return out
-    finally:
-        cur.close()
 
 
 def pii_rotating() -> bool:

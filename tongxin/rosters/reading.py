@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
-import os
-import secrets
 import unicodedata
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext
 
-from tongxin.core import guarded
+from tongxin.core import guarded, uploads
 from tongxin.core.errors import ServiceError
 
 MAX_BYTES_DEFAULT = 80 * 1024 * 1024
@@ -91,26 +88,10 @@ def store(f: UploadedFile) -> StoredRoster:
     kind = sniff(head, original)
     if kind is None:
         raise not_a_spreadsheet(original)
-    rel = f"rosters/{secrets.token_hex(16)}.{kind}"
-    path = Path(settings.UPLOAD_ROOT) / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
-    with open_private(path) as out:
-        for chunk in f.chunks():
-            size += len(chunk)
-            if size > limit:
-                out.close()
-                path.unlink(missing_ok=True)
-                raise too_big(original)
-            digest.update(chunk)
-            out.write(chunk)
-    return StoredRoster(rel, kind, size, digest.hexdigest(), original)
-
-
-def open_private(path: Path) -> BinaryIO:
-    """A new file only its owner (the server) may read: rosters hold ID numbers."""
-    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+    written = uploads.write(
+        f, folder="rosters", ext=kind, max_bytes=limit, too_big=lambda: too_big(original)
+    )
+    return StoredRoster(written.name, kind, written.size, written.sha256, original)
 
 
 def delete(name: str) -> None:

@@ -22,9 +22,11 @@ from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.core.scope import Scope, scope_for_user
 from tongxin.orgs.models import Organization
 from tongxin.rosters import jobs, reading, selectors
-from tongxin.rosters.importer import MemberImport, Outcome, Rollback
+from tongxin.rosters.hooks import members_imported
+from tongxin.rosters.importer import MemberImport
 from tongxin.rosters.models import ImportJob, ImportKind, JobStatus
 from tongxin.rosters.org_import import OrgImport
+from tongxin.rosters.outcome import Outcome, Rollback
 
 log = logging.getLogger(__name__)
 
@@ -297,6 +299,11 @@ def _commit(job: ImportJob) -> None:
                     "unchanged": out.unchanged,
                 },
             )
+            if job.kind == ImportKind.MEMBERS and out.org_paths:
+                # what keeps copies of the roster (meetings' stored counts) follows it
+                members_imported.send(
+                    sender=ImportJob, actor=job.created_by, org_paths=sorted(out.org_paths)
+                )
             # Done in the same transaction as the rows: a worker dying after this commit
             # leaves a job that shows done, never one stuck "committing" with its rows in.
             _save(

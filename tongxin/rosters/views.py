@@ -14,9 +14,9 @@ from tongxin.members.selectors import MemberFilters, pii_query_kind
 from tongxin.orgs.selectors import get_org_for
 from tongxin.rosters import exports, jobs, selectors, services
 from tongxin.rosters.forms import OrgUploadForm, UploadForm
-from tongxin.rosters.importer import COLUMNS
+from tongxin.rosters.member_columns import COLUMNS
 from tongxin.rosters.models import ImportKind
-from tongxin.rosters.org_import import ORG_COLUMNS
+from tongxin.rosters.org_columns import ORG_COLUMNS
 
 WARNINGS_SHOWN = 200
 

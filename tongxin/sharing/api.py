@@ -6,16 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.conf import settings
 from django.http import Http404, HttpRequest
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 
-from tongxin.accounts.models import Resident
-from tongxin.core.errors import ServiceError
+from tongxin.accounts.selectors import api_resident
+from tongxin.core.pagination import PageQuery, api_page
 from tongxin.core.scope import request_scope
 from tongxin.sharing import selectors, services
 from tongxin.sharing.models import Match
+
+NO_RESIDENT = gettext_lazy("您的账号还没有居民档案，不能使用共享小区。")
 
 router = Router(tags=["共享小区"])
 
@@ -61,11 +62,10 @@ class ListingIn(Schema):
     available_until: dt.date | None = None
 
 
-class BoardQuery(Schema):
+class BoardQuery(PageQuery):
     kind: str = ""
     direction: str = ""
     status: str = ""
-    page: int = Field(1, ge=1, le=1_000_000)
 
 
 class MatchOut(Schema):
@@ -112,38 +112,18 @@ class ContactOut(Schema):
     phone: str
 
 
-def _resident(request: HttpRequest) -> Resident:
-    resident = selectors.resident_of(request.user)
-    if resident is None:
-        raise ServiceError(
-            gettext("您的账号还没有居民档案，不能使用共享小区。"), code="no_resident"
-        )
-    return resident
-
-
-def _page(request: HttpRequest, qs, page: int) -> dict:
-    size = settings.PAGE_SIZE
-    start = (page - 1) * size
-    return {
-        "count": qs.count(),
-        "page": page,
-        "page_size": size,
-        "results": list(qs[start : start + size]),
-    }
-
-
 @router.get("/listings", response=ListingPage, summary="本小区的共享信息（居民）")
 def listing_board(request: HttpRequest, query: Query[BoardQuery]):
-    resident = _resident(request)
+    resident = api_resident(request, NO_RESIDENT)
     qs = selectors.board(selectors.place_of(resident), kind=query.kind, direction=query.direction)
-    return _page(request, qs, query.page)
+    return api_page(qs, query.page)
 
 
 @router.post(
     "/listings", response={201: ListingCreated}, summary="发布需求或服务（联系方式自动隐藏）"
 )
 def listing_create(request: HttpRequest, payload: ListingIn):
-    resident = _resident(request)
+    resident = api_resident(request, NO_RESIDENT)
     listing, masked = services.listing_create(
         actor=request.user, resident=resident, data=services.ListingInput(**payload.dict())
     )
@@ -154,17 +134,17 @@ def listing_create(request: HttpRequest, payload: ListingIn):
 
 @router.get("/listings/mine", response=ListingPage, summary="我发布的信息")
 def listing_mine(request: HttpRequest, page: int = 1):
-    return _page(request, selectors.my_listings(_resident(request)), max(page, 1))
+    return api_page(selectors.my_listings(api_resident(request, NO_RESIDENT)), max(page, 1))
 
 
 @router.get("/listings/{listing_id}", response=ListingOut, summary="共享信息详情")
 def listing_detail(request: HttpRequest, listing_id: int):
-    resident = _resident(request)
+    resident = api_resident(request, NO_RESIDENT)
     return selectors.get_listing_for_resident(resident, selectors.place_of(resident), listing_id)
 
 
 def _own_listing(request: HttpRequest, listing_id: int):
-    resident = _resident(request)
+    resident = api_resident(request, NO_RESIDENT)
     listing = selectors.get_listing_for_resident(resident, selectors.place_of(resident), listing_id)
     if listing.resident_id != resident.pk:
         raise Http404
@@ -191,7 +171,7 @@ def listing_withdraw(request: HttpRequest, listing_id: int):
     "/listings/{listing_id}/report", response={201: None}, summary="举报（3人举报后隐藏待审）"
 )
 def listing_report(request: HttpRequest, listing_id: int, payload: ReportIn):
-    resident = _resident(request)
+    resident = api_resident(request, NO_RESIDENT)
     listing = selectors.get_listing_for_resident(resident, selectors.place_of(resident), listing_id)
     services.listing_report(
         actor=request.user, resident=resident, listing=listing, reason=payload.reason
@@ -201,12 +181,12 @@ def listing_report(request: HttpRequest, listing_id: int, payload: ReportIn):
 
 @router.get("/matches", response=list[MatchOut], summary="我的对接")
 def match_list(request: HttpRequest):
-    return list(selectors.my_matches(_resident(request))[:100])
+    return list(selectors.my_matches(api_resident(request, NO_RESIDENT))[:100])
 
 
 @router.post("/matches", response={201: MatchOut}, summary="发起对接（本人的信息与推荐的信息）")
 def match_propose(request: HttpRequest, payload: ProposeIn):
-    resident = _resident(request)
+    resident = api_resident(request, NO_RESIDENT)
     place = selectors.place_of(resident)
     mine = selectors.get_listing_for_resident(resident, place, payload.listing_id)
     other = selectors.get_listing_for_resident(resident, place, payload.other_id)
@@ -217,11 +197,11 @@ def match_propose(request: HttpRequest, payload: ProposeIn):
 
 @router.get("/matches/{match_id}", response=MatchOut, summary="对接详情（仅双方）")
 def match_detail(request: HttpRequest, match_id: int):
-    return selectors.get_match_for_resident(_resident(request), match_id)
+    return selectors.get_match_for_resident(api_resident(request, NO_RESIDENT), match_id)
 
 
 def _step(request: HttpRequest, match_id: int, step) -> Match:
-    resident = _resident(request)
+    resident = api_resident(request, NO_RESIDENT)
     m = selectors.get_match_for_resident(resident, match_id)
     return step(actor=request.user, resident=resident, match=m)
 
@@ -245,7 +225,7 @@ def match_complete(request: HttpRequest, match_id: int):
     "/matches/{match_id}/feedback", response=MatchOut, summary="评价（第一条评价结束对接）"
 )
 def match_feedback(request: HttpRequest, match_id: int, payload: FeedbackIn):
-    resident = _resident(request)
+    resident = api_resident(request, NO_RESIDENT)
     m = selectors.get_match_for_resident(resident, match_id)
     return services.match_feedback(
         actor=request.user,
@@ -262,7 +242,7 @@ def match_feedback(request: HttpRequest, match_id: int, payload: FeedbackIn):
     summary="查看对方联系方式（双方确认后，留痕）",
 )
 def match_contact(request: HttpRequest, match_id: int):
-    resident = _resident(request)
+    resident = api_resident(request, NO_RESIDENT)
     m = selectors.get_match_for_resident(resident, match_id)
     name, phone = services.match_reveal_contact(actor=request.user, resident=resident, match=m)
     return {"name": name, "phone": phone}
@@ -276,9 +256,7 @@ def staff_board(request: HttpRequest, query: Query[BoardQuery]):
     scope = request_scope(request)
     if not scope.has(selectors.MODERATE):
         raise Http404
-    return _page(
-        request, selectors.staff_board(scope, status=query.status, kind=query.kind), query.page
-    )
+    return api_page(selectors.staff_board(scope, status=query.status, kind=query.kind), query.page)
 
 
 @router.post("/board/{listing_id}/review", response=ListingOut, summary="审核被举报的信息")

@@ -68,12 +68,6 @@ class Place:
     street: Area | None
 
 
-def resident_of(user: Any) -> Resident | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return Resident.objects.select_related("home").filter(user_id=user.pk).first()
-
-
 def place_of(resident: Resident) -> Place:
     """One query: the home's ancestors, picked by level (a building's compound is above it)."""
     home = resident.home

@@ -9,20 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tongxin.accounts.models import Resident
+from tongxin.accounts.selectors import page_resident, resident_of
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
 from tongxin.sharing import selectors, services
 from tongxin.sharing.forms import FeedbackForm, ListingForm, ReportForm
 from tongxin.sharing.models import Direction, ListingKind, ListingStatus, MatchStatus
-
-
-def _resident(request: HttpRequest) -> Resident:
-    resident = selectors.resident_of(request.user)
-    if resident is None:
-        raise Http404(gettext("您还没有居民档案。"))
-    return resident
 
 
 def _query(**params: str) -> str:
@@ -36,7 +29,7 @@ def _query(**params: str) -> str:
 def resident_home(request: HttpRequest) -> HttpResponse | None:
     """The home at ``/`` of a user who holds no staff role (core.views.dashboard): a
     resident's compound board, rendered there directly; None for anyone else."""
-    if selectors.resident_of(request.user) is None:
+    if resident_of(request.user) is None:
         return None
     return home(request)
 
@@ -45,7 +38,7 @@ def resident_home(request: HttpRequest) -> HttpResponse | None:
 def home(request: HttpRequest) -> HttpResponse:
     """首页 of a resident: their compound's board and shortcuts. Staff without a resident
     profile go to the staff board."""
-    resident = selectors.resident_of(request.user)
+    resident = resident_of(request.user)
     if resident is None:
         if request.scope.has(selectors.MODERATE):  # type: ignore[attr-defined]
             return redirect("sharing:board")
@@ -74,7 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
-    resident = _resident(request)
+    resident = page_resident(request)
     initial = {"direction": request.GET.get("direction", Direction.NEED)}
     form = ListingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -95,7 +88,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    resident = _resident(request)
+    resident = page_resident(request)
     place = selectors.place_of(resident)
     listing = selectors.get_listing_for_resident(resident, place, pk)
     mine = listing.resident_id == resident.pk
@@ -117,7 +110,7 @@ def _fail(request: HttpRequest, err: ServiceError) -> None:
 @login_required
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    resident = _resident(request)
+    resident = page_resident(request)
     listing = selectors.get_listing_for_resident(resident, selectors.place_of(resident), pk)
     try:
         services.listing_withdraw(actor=request.user, resident=resident, listing=listing)
@@ -130,7 +123,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def propose(request: HttpRequest, pk: int, other: int) -> HttpResponse:
-    resident = _resident(request)
+    resident = page_resident(request)
     place = selectors.place_of(resident)
     mine = selectors.get_listing_for_resident(resident, place, pk)
     theirs = selectors.get_listing_for_resident(resident, place, other)
@@ -148,7 +141,7 @@ def propose(request: HttpRequest, pk: int, other: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    resident = _resident(request)
+    resident = page_resident(request)
     listing = selectors.get_listing_for_resident(resident, selectors.place_of(resident), pk)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -169,7 +162,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    resident = _resident(request)
+    resident = page_resident(request)
     page = paginate(request, selectors.my_listings(resident))
     matches = list(selectors.my_matches(resident)[:20])
     return render(
@@ -180,7 +173,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def match(request: HttpRequest, pk: int) -> HttpResponse:
-    resident = _resident(request)
+    resident = page_resident(request)
     m = selectors.get_match_for_resident(resident, pk)
     side = services.side_of(m, resident)
     form = FeedbackForm(request.POST or None)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext, gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StringConstraints
 
 from tongxin.core.errors import ConflictError, ServiceError
+from tongxin.core.pagination import PageQuery, api_page
 from tongxin.core.scope import Scope, request_scope
 from tongxin.orgs.selectors import get_org_for, get_unit_for, units_for_choice
 from tongxin.visits import cases_link, selectors, services
@@ -78,11 +78,10 @@ class VisitPage(Schema):
     results: list[VisitOut]
 
 
-class VisitListQuery(Schema):
+class VisitListQuery(PageQuery):
     kind: Literal["", "contact", "home", "patrol"] = ""
     month: str = Field("", description="YYYY-MM", max_length=7)
     org_id: int | None = None
-    page: int = Field(1, ge=1, le=1_000_000)
 
 
 class VisitIn(Schema):
@@ -105,17 +104,6 @@ class ProblemIn(Schema):
 class ToCaseIn(Schema):
     category: str = Field(..., max_length=40, description="事件类别代码（Open311 service_code）")
     priority: Literal["normal", "urgent"] = "normal"
-
-
-def _page(qs: Any, page: int) -> dict[str, Any]:
-    size = settings.PAGE_SIZE
-    start = (page - 1) * size
-    return {
-        "count": qs.count(),
-        "page": page,
-        "page_size": size,
-        "results": list(qs[start : start + size]),
-    }
 
 
 def _problem_out(p: VisitProblem, info: selectors.CaseInfo | None) -> dict[str, Any]:
@@ -185,7 +173,7 @@ def visit_list(request: HttpRequest, query: Query[VisitListQuery]):
             ) from None
     org = get_org_for(scope, query.org_id) if query.org_id else None
     qs = selectors.visit_list(scope, selectors.VisitFilters(kind=query.kind, month=month, org=org))
-    return _page(qs, query.page)
+    return api_page(qs, query.page)
 
 
 @router.get(
@@ -271,10 +259,9 @@ class ProgressPage(Schema):
     results: list[ProgressOut]
 
 
-class ProgressQuery(Schema):
+class ProgressQuery(PageQuery):
     on: dt.date | None = None
     org_id: int | None = None
-    page: int = Field(1, ge=1, le=1_000_000)
 
 
 @router.get(
@@ -284,7 +271,7 @@ def quotas(request: HttpRequest, query: Query[ProgressQuery]):
     scope = _scope(request)
     day = query.on or selectors.today()
     org = get_org_for(scope, query.org_id) if query.org_id else None
-    page = _page(selectors.assignment_progress(scope, day, org), query.page)
+    page = api_page(selectors.assignment_progress(scope, day, org), query.page)
     rows = selectors.progress_rows(page["results"], selectors.quota_rules())
     page["results"] = [
         {

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from tongxin.core.errors import ServiceError
+from tongxin.core.pagination import PageQuery, api_page
 from tongxin.core.scope import request_scope
 from tongxin.orgs.selectors import get_org_for
 from tongxin.volunteering import selectors, services
@@ -25,21 +24,6 @@ def _manager(request: HttpRequest) -> Any:
     if not scope.has(PERM):
         raise Http404
     return scope
-
-
-def _page(qs: QuerySet, page: int) -> dict[str, Any]:
-    size = settings.PAGE_SIZE
-    start = (page - 1) * size
-    return {
-        "count": qs.count(),
-        "page": page,
-        "page_size": size,
-        "results": list(qs[start : start + size]),
-    }
-
-
-class VolunteerPageQuery(Schema):
-    page: int = Field(1, ge=1, le=1_000_000)
 
 
 class TeamOut(Schema):
@@ -67,8 +51,8 @@ class TeamIn(Schema):
 
 
 @router.get("/teams/", response=TeamPage, summary="志愿服务队（管理范围内）")
-def team_list(request: HttpRequest, query: Query[VolunteerPageQuery]):
-    return _page(selectors.team_list(_manager(request)), query.page)
+def team_list(request: HttpRequest, query: Query[PageQuery]):
+    return api_page(selectors.team_list(_manager(request)), query.page)
 
 
 @router.post("/teams/", response={201: TeamOut}, summary="建立志愿服务队")
@@ -137,8 +121,8 @@ class ActivityIn(Schema):
 
 
 @router.get("/activities/", response=ActivityPage, summary="报名中的志愿服务活动")
-def activity_list(request: HttpRequest, query: Query[VolunteerPageQuery]):
-    return _page(selectors.activity_public_list(), query.page)
+def activity_list(request: HttpRequest, query: Query[PageQuery]):
+    return api_page(selectors.activity_public_list(), query.page)
 
 
 @router.post("/activities/", response={201: ActivityManagedOut}, summary="发布志愿服务活动")
@@ -264,7 +248,7 @@ class HoursPage(Schema):
     results: list[HoursOut]
 
 
-class HoursQuery(VolunteerPageQuery):
+class HoursQuery(PageQuery):
     org_id: int | None = None
 
 
@@ -272,7 +256,7 @@ class HoursQuery(VolunteerPageQuery):
 def hours_ledger(request: HttpRequest, query: Query[HoursQuery]):
     scope = _manager(request)
     org = get_org_for(scope, query.org_id) if query.org_id else None
-    return _page(selectors.hours_ledger(scope, org), query.page)
+    return api_page(selectors.hours_ledger(scope, org), query.page)
 
 
 @router.get("/hours/mine", response=list[HoursOut], summary="我的服务时长")

@@ -1,5 +1,5 @@
 """Every action code the code base writes to the audit log has a name in the catalogue
-(core.audit_actions), so the audit page never shows an internal code."""
+(auditing.actions), so the audit page never shows an internal code."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 from django.utils import translation
 
 import tongxin
+from tongxin.auditing.actions import ACTION_LABELS, action_label
 from tongxin.cases.services import TRANSITIONS
-from tongxin.core.audit_actions import ACTION_LABELS, action_label
 from tongxin.rosters.models import ImportKind
 from tongxin.sharing.services import REVIEW_DECISIONS
 
@@ -97,7 +97,7 @@ def test_every_action_code_has_a_name():
             missing += [c for c in DYNAMIC[code] if c not in ACTION_LABELS]
         elif code not in ACTION_LABELS:
             missing.append(code)
-    assert missing == [], f"name these actions in tongxin/core/audit_actions.py: {missing}"
+    assert missing == [], f"name these actions in tongxin/auditing/actions.py: {missing}"
 
 
 def test_names_are_chinese_and_the_admin_rows_name_verb_and_model():

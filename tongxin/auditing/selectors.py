@@ -17,13 +17,14 @@ import re
 from dataclasses import dataclass
 from typing import cast
 
-from django.apps import apps
 from django.db.models import Q, QuerySet
 
-from tongxin.core.audit_actions import ACTION_LABELS, action_label
+from tongxin.auditing.actions import ACTION_LABELS, action_label
 from tongxin.core.inputs import parse_pk
 from tongxin.core.models import AuditLog
 from tongxin.core.scope import NOTHING, Scope, subtree_q
+from tongxin.geo.models import Area
+from tongxin.orgs.models import Organization
 
 __all__ = [
     "ACTION_LABELS",
@@ -55,10 +56,9 @@ def anchor_areas(scope: Scope) -> list[str]:
     memo = scope.memo.get(key)
     if memo is None:
         paths = sorted({g.path for g in scope.grants.get(PERM, []) if g.kind == "org"})
-        organization = apps.get_model("orgs", "Organization")
         memo = sorted(
             set(
-                organization.objects.filter(path__in=paths, area__isnull=False).values_list(
+                Organization.objects.filter(path__in=paths, area__isnull=False).values_list(
                     "area__path", flat=True
                 )
             )
@@ -83,11 +83,10 @@ def audit_reach_q(scope: Scope) -> Q:
     if not scope.has(PERM):
         return NOTHING
     q = scope.org_grants_q(PERM, "org_path")
-    organization = apps.get_model("orgs", "Organization")
     for g in scope.grants.get(PERM, []):
         if g.kind == "area":
             q |= g.q("area_path")
-            anchored = organization.objects.filter(g.q("area__path")).values("path")
+            anchored = Organization.objects.filter(g.q("area__path")).values("path")
             q |= Q(org_path__in=anchored)
     for path in anchor_areas(scope):
         q |= subtree_q("area_path", path)
@@ -141,17 +140,15 @@ def place_names(rows: list[AuditLog]) -> tuple[dict[str, Place], dict[str, Place
         if row.area_path:
             area_paths.add(row.area_path)
         org_paths.update(PATH_TOKEN.findall(row.object_repr))
-    organization = apps.get_model("orgs", "Organization")
-    area = apps.get_model("geo", "Area")
     orgs = {
         path: Place(pk, name)
-        for path, pk, name in organization.objects.filter(path__in=org_paths).values_list(
+        for path, pk, name in Organization.objects.filter(path__in=org_paths).values_list(
             "path", "pk", "name"
         )
     }
     areas = {
         path: Place(pk, name)
-        for path, pk, name in area.objects.filter(path__in=area_paths).values_list(
+        for path, pk, name in Area.objects.filter(path__in=area_paths).values_list(
             "path", "pk", "name"
         )
     }
@@ -168,8 +165,6 @@ def subtree_choices(scope: Scope, levels: int = 3) -> tuple[list[Place], list[Pl
     """The organizations and areas offered as subtree filters: the top ``levels`` levels of
     what the user audits (a city auditor: the city, its districts and streets). Deeper ones
     are reached by clicking a row's place. Two queries."""
-    organization = apps.get_model("orgs", "Organization")
-    area = apps.get_model("geo", "Area")
     if scope.is_superuser:
         org_q, area_q = Q(depth__lte=levels), Q(depth__lte=levels)
     else:
@@ -183,13 +178,13 @@ def subtree_choices(scope: Scope, levels: int = 3) -> tuple[list[Place], list[Pl
             area_q |= q & Q(depth__lte=len(path) // 4 + levels - 1)
     orgs = [
         Place(pk, name)
-        for pk, name in organization.objects.filter(org_q)
+        for pk, name in Organization.objects.filter(org_q)
         .order_by("path")
         .values_list("pk", "name")[:500]
     ]
     areas = [
         Place(pk, name)
-        for pk, name in area.objects.filter(area_q).order_by("path").values_list("pk", "name")[:500]
+        for pk, name in Area.objects.filter(area_q).order_by("path").values_list("pk", "name")[:500]
     ]
     return orgs, areas
 
@@ -197,8 +192,7 @@ def subtree_choices(scope: Scope, levels: int = 3) -> tuple[list[Place], list[Pl
 def audited_org_path(scope: Scope, pk: object) -> str | None:
     """The path of an organization the user audits, or None (out of reach, missing, not a
     number): the subtree filter never opens a subtree beyond the user's reach."""
-    organization = apps.get_model("orgs", "Organization")
-    path = organization.objects.filter(pk=parse_pk(pk) or 0).values_list("path", flat=True).first()
+    path = Organization.objects.filter(pk=parse_pk(pk) or 0).values_list("path", flat=True).first()
     if path is None:
         return None
     if scope.is_superuser or scope.reaches_org(PERM, path):
@@ -207,8 +201,7 @@ def audited_org_path(scope: Scope, pk: object) -> str | None:
 
 
 def audited_area_path(scope: Scope, pk: object) -> str | None:
-    area = apps.get_model("geo", "Area")
-    path = area.objects.filter(pk=parse_pk(pk) or 0).values_list("path", flat=True).first()
+    path = Area.objects.filter(pk=parse_pk(pk) or 0).values_list("path", flat=True).first()
     return path if path is not None and area_in_reach(scope, path) else None
 
 

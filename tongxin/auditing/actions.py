@@ -1,5 +1,5 @@
 """The catalogue of audit actions: every action code written to the audit log, with the name
-the audit page shows (translatable). tests/core/test_audit_actions.py collects every code the
+the audit page shows (translatable). tests/auditing/test_audit_actions.py collects every code the
 code base writes and fails if one is missing here.
 
 Codes built at run time (``case.<transition>``, ``members.transfer_<step>``,
@@ -183,6 +183,7 @@ def action_label(action: str) -> str:
 
 def _model_name(label: str) -> str:
     try:
+        # any model of any app, named by its label: a lookup in the registry, not an import
         return str(apps.get_model(label)._meta.verbose_name)
     except (LookupError, ValueError):
         return ""

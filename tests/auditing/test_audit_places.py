@@ -13,11 +13,11 @@ from tests.cases.conftest import NOW, report
 from tests.rosters import sheets
 from tests.rosters.conftest import check, commit
 from tongxin.accounts.services import api_token_create
+from tongxin.auditing.selectors import audit_list
 from tongxin.cases import services as cases
 from tongxin.core.audit import UnplacedAuditRow, audit
 from tongxin.core.models import AuditLog
 from tongxin.core.scope import scope_for_user
-from tongxin.core.selectors import audit_list
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,5 @@
 """审计日志: the page and its xlsx export. Who did what, where, and who saw which personal
-data, in words: action names from the catalogue (core.audit_actions), places by name, the
+data, in words: action names from the catalogue (auditing.actions), places by name, the
 object as a link where the auditor may open it."""
 
 from __future__ import annotations
@@ -19,11 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from tongxin.core.audit import audit
-from tongxin.core.models import AuditLog
-from tongxin.core.pagination import paginate
-from tongxin.core.scope import Scope
-from tongxin.core.selectors import (
+from tongxin.auditing.selectors import (
     ACTION_LABELS,
     PERM,
     AuditFilters,
@@ -37,6 +33,10 @@ from tongxin.core.selectors import (
     readable_repr,
     subtree_choices,
 )
+from tongxin.core.audit import audit
+from tongxin.core.models import AuditLog
+from tongxin.core.pagination import paginate
+from tongxin.core.scope import Scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The export is a record for people, not a backup: a bound keeps one request's file sane.
@@ -154,10 +154,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if not scope.has(PERM):
         raise Http404
     filters, errors = parse_filters(scope, request.GET)
-    return _page(request, scope, filters, errors)
+    return _render(request, scope, filters, errors)
 
 
-def _page(
+def _render(
     request: HttpRequest, scope: Scope, filters: AuditFilters, errors: list[str], status: int = 200
 ) -> HttpResponse:
     qs = audit_list(scope, filters) if not errors else AuditLog.objects.none()
@@ -165,7 +165,7 @@ def _page(
     orgs, areas = subtree_choices(scope)
     return render(
         request,
-        "core/audit.html",
+        "auditing/audit.html",
         {
             "page": page,
             "rows": rows_for(scope, list(page)),
@@ -194,7 +194,7 @@ def audit_export(request: HttpRequest) -> HttpResponse | FileResponse:
         raise Http404
     filters, errors = parse_filters(scope, request.GET)
     if errors:
-        return _page(request, scope, filters, errors, status=400)
+        return _render(request, scope, filters, errors, status=400)
     out, n = export_file(scope, audit_list(scope, filters))
     audit(
         actor=request.user,
