@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tongxin.geo",
     "tongxin.orgs",
     "tongxin.members",
+    "tongxin.transfers",
     "tongxin.rosters",
     "tongxin.grids",
     "tongxin.meetings",

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tongxin.api import api
+from tongxin.transfers.legacy_urls import api_redirect
 
 # Unmatched addresses under /api/ answer in JSON like every API refusal.
 handler404 = "tongxin.api.not_found"
@@ -14,6 +15,9 @@ urlpatterns = [
     path("accounts/", include("tongxin.accounts.urls")),
     path("orgs/", include("tongxin.orgs.urls")),
     path("members/", include("tongxin.members.urls")),
+    # Transfers' addresses before they left the members app (permanent redirects).
+    path("members/", include("tongxin.transfers.legacy_urls")),
+    path("transfers/", include("tongxin.transfers.urls")),
     path("rosters/", include("tongxin.rosters.urls")),
     path("grids/", include("tongxin.grids.urls")),
     path("meetings/", include("tongxin.meetings.urls")),
@@ -24,6 +28,7 @@ urlpatterns = [
     path("sharing/", include("tongxin.sharing.urls")),
     path("projects/", include("tongxin.projects.urls")),
     path("open311/v2/", include("tongxin.cases.open311_urls")),
+    path("api/v1/members/transfers<path:rest>", api_redirect),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

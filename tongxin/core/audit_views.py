@@ -46,7 +46,9 @@ EXPORT_LIMIT = 100_000
 # types show their text without a link.
 OBJECT_PAGES = {
     "members.member": ("members:detail", "members.view"),
-    "members.transfer": ("members:transfer_detail", "members.view"),
+    "transfers.transfer": ("transfers:detail", "members.view"),
+    # Rows written before transfers left the members app.
+    "members.transfer": ("transfers:detail", "members.view"),
     "members.dualreport": ("members:dual_detail", "members.view"),
     "orgs.organization": ("orgs:detail", "orgs.view"),
     "meetings.meeting": ("meetings:detail", "meetings.view"),

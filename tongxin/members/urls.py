@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongxin.members import views, views_dual, views_dues, views_transfers
+from tongxin.members import views, views_dual, views_dues
 
 app_name = "members"
 urlpatterns = [
@@ -10,19 +10,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/reveal/<str:field>/", views.reveal, name="reveal"),
 ]
-urlpatterns += [  # 组织关系转接, 双报到, 党费 (views_transfers, views_dual, views_dues)
-    path("transfers/", views_transfers.transfer_list, name="transfer_list"),
-    path("transfers/mine/", views_transfers.transfer_mine, name="transfer_mine"),
-    path(
-        "transfers/mine/<int:pk>/withdraw/",
-        views_transfers.transfer_mine_withdraw,
-        name="transfer_mine_withdraw",
-    ),
-    path("transfers/<int:pk>/", views_transfers.transfer_detail, name="transfer_detail"),
-    path("transfers/<int:pk>/letter/", views_transfers.transfer_letter, name="transfer_letter"),
-    path("transfers/<int:pk>/<str:action>/", views_transfers.transfer_act, name="transfer_act"),
-    path("transfers/verify/<str:token>/", views_transfers.transfer_verify, name="transfer_verify"),
-    path("<int:pk>/transfer/", views_transfers.transfer_create, name="transfer_create"),
+urlpatterns += [  # 双报到, 党费 (views_dual, views_dues); 组织关系转接 is tongxin.transfers
     path("dual/", views_dual.dual_list, name="dual_list"),
     path("dual/mine/", views_dual.dual_mine, name="dual_mine"),
     path("dual/<int:pk>/", views_dual.dual_detail, name="dual_detail"),
