@@ -434,16 +434,15 @@ def test_api_stranger_gets_404(world, client_for):
     assert fresh(t).status == TransferStatus.SUBMITTED
 
 
-def test_dashboard_panel_counts_only_the_scope(world, client_for, django_assert_num_queries):
-    from tongxin.members import panel
-
+def test_dashboard_card_counts_only_the_scope(world, client_for, django_assert_num_queries):
+    """The 转接 · 双报到 · 党费 card (members' panel) reads the transfers waiting for the user from
+    the 工作台's figures, which the transfers app provides: one query."""
     start(world)
-    alice_scope = S(world["alice"])
-    # 1 transfers waiting for me, 2 双报到 waiting at my communities, 3 this month's payments
-    with django_assert_num_queries(3):
-        data = panel.compute(None, alice_scope)  # type: ignore[arg-type]
-    assert data is not None and data["todo"] == 1 and data["dual_waiting"] == 0
-    charlie = panel.compute(None, S(world["charlie"]))  # type: ignore[arg-type]
-    assert charlie is not None and charlie["todo"] == 0 and charlie["dual_waiting"] is None
-    body = texts(client_for(world["alice"]).get("/"))
-    assert 'data-testid="transfers-panel"' in body and "待我办理的转接" in body
+    alice = S(world["alice"])
+    with django_assert_num_queries(1):
+        assert selectors.todo_figure(None, alice) == {"transfers_todo": 1}  # type: ignore[arg-type]
+    assert selectors.todo_figure(None, S(world["charlie"])) == {"transfers_todo": 0}  # type: ignore[arg-type]
+    html = client_for(world["alice"]).get("/").content.decode()
+    assert 'data-testid="transfers-panel"' in html and "待我办理的转接" in html
+    card = html[html.index('data-testid="transfers-panel"') :]
+    assert 'href="/transfers/?tab=todo"><div class="fs-5 fw-semibold">1</div>' in card

@@ -3,7 +3,6 @@ own 双报到."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
@@ -12,15 +11,6 @@ from tongxin.core.scope import Scope
 from tongxin.members import dual_report, dues
 from tongxin.members.models import OPEN_DUAL_REPORT_STATUSES, DualReportStatus
 
-# 组织关系转接 sits above members (tongxin.transfers): it provides the card's count of transfers
-# waiting for the user from its AppConfig.ready().
-_transfers_todo: Callable[[Scope], int] | None = None
-
-
-def provide_transfers_todo(count: Callable[[Scope], int]) -> None:
-    global _transfers_todo
-    _transfers_todo = count
-
 
 def compute(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
     if not scope.has("members.view"):
@@ -28,7 +18,6 @@ def compute(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
     month = dues.this_month()
     n, fen = dues.dues_paid_in_month(scope, month)
     return {
-        "todo": _transfers_todo(scope) if _transfers_todo is not None else None,
         "dual_waiting": dual_report.dual_report_list(scope, "community")
         .filter(status=DualReportStatus.REPORTED)
         .count()

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -428,6 +428,9 @@ def letter_verify(token: str) -> LetterCheck:
     )
 
 
-def transfer_todo_count(scope: Scope) -> int:
-    """The 工作台 card's figure: transfers waiting for the user (one query)."""
-    return transfer_list(scope, "todo").count()
+def todo_figure(request: HttpRequest, scope: Scope) -> dict[str, int]:
+    """The 工作台's figure for the 转接 · 双报到 · 党费 card (members' panel): transfers waiting
+    for the user (one query; none for a user who sees no members, whose card is not shown)."""
+    if not scope.has("members.view"):
+        return {}
+    return {"transfers_todo": transfer_list(scope, "todo").count()}
