@@ -21,7 +21,7 @@ class HttpResponsePermanentRedirectKeepMethod(HttpResponsePermanentRedirect):
 
 
 def _moved(request: HttpRequest, to: str) -> HttpResponse:
-    query = request.META.get("QUERY_STRING", "")
+    query = request.GET.urlencode()  # percent-encoded again, whatever the client sent
     if query:
         to = f"{to}?{query}"
     if request.method in SAFE:
