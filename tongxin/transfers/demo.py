@@ -16,8 +16,11 @@ from tongxin.transfers.models import Transfer, TransferEvent, TransferStep
 
 def _org_of(username: str) -> Organization | None:
     """The organization a demo account's role is anchored at (zhibu: the demo branch)."""
-    ra = RoleAssignment.objects.filter(user__username=username, org__isnull=False)
-    ra = ra.select_related("org__area").first()
+    ra = (
+        RoleAssignment.objects.filter(user__username=username, org__isnull=False)
+        .select_related("org__area")
+        .first()
+    )
     return ra.org if ra else None
 
 
