@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "tongxin.geo",
     "tongxin.orgs",
     "tongxin.members",
+    "tongxin.transfers",
     "tongxin.dual_reports",
     "tongxin.rosters",
     "tongxin.grids",

@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 
 from tongxin.api import api
 from tongxin.dual_reports.api import moved as dual_reports_api_moved
+from tongxin.transfers.legacy_urls import api_redirect
 
 # Unmatched addresses under /api/ answer in JSON like every API refusal.
 handler404 = "tongxin.api.not_found"
@@ -16,6 +17,9 @@ urlpatterns = [
     path("orgs/", include("tongxin.orgs.urls")),
     path("members/", include("tongxin.members.urls")),
     path("dual-reports/", include("tongxin.dual_reports.urls")),
+    # Transfers' addresses before they left the members app (permanent redirects).
+    path("members/", include("tongxin.transfers.legacy_urls")),
+    path("transfers/", include("tongxin.transfers.urls")),
     path("rosters/", include("tongxin.rosters.urls")),
     path("grids/", include("tongxin.grids.urls")),
     path("meetings/", include("tongxin.meetings.urls")),
@@ -28,6 +32,7 @@ urlpatterns = [
     path("audit/", include("tongxin.auditing.urls")),
     path("open311/v2/", include("tongxin.cases.open311_urls")),
     re_path(r"^api/v1/members/dual-reports(?P<rest>/.*)?$", dual_reports_api_moved),
+    path("api/v1/members/transfers<path:rest>", api_redirect),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

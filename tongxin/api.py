@@ -241,6 +241,7 @@ from tongxin.orgs.api import router as orgs_router  # noqa: E402
 api.add_router("/orgs", orgs_router)
 api.add_router("/members", members_router)
 api.add_router("/dual-reports", "tongxin.dual_reports.api.router")
+api.add_router("/transfers", "tongxin.transfers.api.router")
 api.add_router("/rosters", "tongxin.rosters.api.router")
 api.add_router("/grids", "tongxin.grids.api.router")
 api.add_router("/meetings", "tongxin.meetings.api.router")

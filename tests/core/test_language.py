@@ -158,7 +158,7 @@ def english(world, client):
         ),
         (
             "hong",
-            "/members/transfers/mine/",
+            "/transfers/mine/",
             [
                 "My organizational relation",
                 "Apply to transfer organizational relation",

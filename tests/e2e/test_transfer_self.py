@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from tests import factories
 from tests.e2e.browser import DESKTOP, PHONE, SCREENSHOTS, login
 from tests.factories import PASSWORD
-from tongxin.members.models import Transfer
+from tongxin.transfers.models import Transfer
 
 pytestmark = pytest.mark.e2e
 
@@ -82,7 +82,7 @@ def _flow(page: Page, w: dict, new_context) -> None:
     staff.set_default_timeout(60_000)
     staff.on("pageerror", lambda e: errors.append(str(e)))
     login(staff, w["url"], "bob", PASSWORD)
-    staff.goto(f"{w['url']}/members/transfers/?tab=todo")
+    staff.goto(f"{w['url']}/transfers/?tab=todo")
     expect(staff.get_by_test_id("member-request")).to_have_text("党员申请")
     shoot(staff, "transfer-inbox-member-request")
     staff.get_by_role("link", name="张红").click()
@@ -103,6 +103,6 @@ def _flow(page: Page, w: dict, new_context) -> None:
     expect(page.get_by_role("button", name="撤回申请")).to_have_count(0)
     shoot(page, "transfer-mine-progress")
     # the staff page of her transfer is not hers: only 我的组织关系 is
-    r = page.goto(f"{w['url']}/members/transfers/{t.pk}/")
+    r = page.goto(f"{w['url']}/transfers/{t.pk}/")
     assert r is not None and r.status == 404
     assert errors == []

@@ -61,7 +61,7 @@ def test_transfer_along_the_chain_then_dual_report_and_dues(page: Page, e2e_worl
     panel = page.get_by_test_id("transfers-panel")  # on the 工作台
     expect(panel).to_contain_text("待我办理的转接")
     panel.screenshot(path=SCREENSHOTS / "transfers-panel-desktop.png")
-    page.goto(f"{url}/members/transfers/?tab=todo")
+    page.goto(f"{url}/transfers/?tab=todo")
     shoot(page, "transfer-inbox")
     page.get_by_role("link", name="张红").click()
     shoot(page, "transfer-detail")
@@ -84,12 +84,12 @@ def test_transfer_along_the_chain_then_dual_report_and_dues(page: Page, e2e_worl
     ).to_be_visible()
 
     # the letter's QR link, opened by anyone (no login)
-    from tongxin.members import transfers
-    from tongxin.members.models import Transfer
+    from tongxin.transfers import selectors
+    from tongxin.transfers.models import Transfer
 
-    token = transfers.letter_token(Transfer.objects.get())
+    token = selectors.letter_token(Transfer.objects.get())
     logout(page)
-    page.goto(f"{url}/members/transfers/verify/{token}/")
+    page.goto(f"{url}/transfers/verify/{token}/")
     expect(page.get_by_test_id("letter-state")).to_contain_text("已使用")
     expect(page.get_by_text("张*")).to_be_visible()
     shoot(page, "transfer-verify")

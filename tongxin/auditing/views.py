@@ -46,9 +46,11 @@ EXPORT_LIMIT = 100_000
 # types show their text without a link.
 OBJECT_PAGES = {
     "members.member": ("members:detail", "members.view"),
-    "members.transfer": ("members:transfer_detail", "members.view"),
-    "members.dualreport": ("dual_reports:detail", "members.view"),  # rows before the move
+    "transfers.transfer": ("transfers:detail", "members.view"),
     "dual_reports.dualreport": ("dual_reports:detail", "members.view"),
+    # Rows written before transfers and 双报到 left the members app.
+    "members.transfer": ("transfers:detail", "members.view"),
+    "members.dualreport": ("dual_reports:detail", "members.view"),
     "orgs.organization": ("orgs:detail", "orgs.view"),
     "meetings.meeting": ("meetings:detail", "meetings.view"),
     "cases.case": ("cases:detail", "cases.view"),

@@ -5,16 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, cast
 
-from django.conf import settings
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from ninja import Field, Query, Router, Schema, Status
 
 from tongxin.accounts.models import User
 from tongxin.core.errors import ServiceError
+from tongxin.core.pagination import PageQuery, api_page
 from tongxin.core.scope import request_scope
 from tongxin.dual_reports import selectors, services
-from tongxin.dual_reports.models import DualReport
 from tongxin.members.selectors import get_member_for
 from tongxin.orgs.selectors import get_org_for
 
@@ -24,17 +22,6 @@ router = Router(tags=["双报到"])
 def _actor(request: HttpRequest) -> User:
     # The API authenticates every call (session or token) before a handler runs.
     return cast(User, request.user)
-
-
-def _page(qs: QuerySet[DualReport], page: int) -> dict:
-    size = settings.PAGE_SIZE
-    start = (page - 1) * size
-    return {
-        "count": qs.count(),
-        "page": page,
-        "page_size": size,
-        "results": list(qs[start : start + size]),
-    }
 
 
 class DualReportOut(Schema):
@@ -88,17 +75,16 @@ class MemberHoursOut(Schema):
     source: str
 
 
-class DualQuery(Schema):
+class DualQuery(PageQuery):
     tab: Literal["members", "community"] = "members"
     org_id: int | None = None
-    page: int = Field(1, ge=1, le=1_000_000)
 
 
 @router.get("/", response=DualReportPage, summary="双报到列表（含服务时长）")
 def dual_list(request: HttpRequest, query: Query[DualQuery]):
     scope = request_scope(request)
     org = get_org_for(scope, query.org_id) if query.org_id else None
-    return _page(selectors.dual_report_list(scope, query.tab, org), query.page)
+    return api_page(selectors.dual_report_list(scope, query.tab, org), query.page)
 
 
 @router.post("/", response={201: DualReportOut}, summary="登记双报到")
@@ -122,14 +108,10 @@ class OwnReportIn(Schema):
     note: str = Field("", max_length=200)
 
 
-class OwnPageQuery(Schema):
-    page: int = Field(1, ge=1, le=1_000_000)
-
-
 @router.get("/mine", response=DualReportPage, summary="我的双报到（本人，含服务时长）")
-def dual_mine(request: HttpRequest, query: Query[OwnPageQuery]):
+def dual_mine(request: HttpRequest, query: Query[PageQuery]):
     qs = selectors.own_dual_reports(request.user).select_related("member__org")
-    return _page(qs, query.page)
+    return api_page(qs, query.page)
 
 
 @router.post(

@@ -9,7 +9,7 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at module level: models are not loaded when apps.py is imported.
-        from tongxin.core.registry import dashboard_figures, dashboard_panel, periodic, phone_card
+        from tongxin.core.registry import dashboard_figures, dashboard_panel, phone_card
         from tongxin.members import panel, selectors, services
         from tongxin.members.models import COLLEGE_OR_ABOVE, Member
         from tongxin.orgs.hooks import MemberReader, org_moved, provide_member_reader
@@ -25,8 +25,6 @@ class MembersConfig(AppConfig):
         )
 
         dashboard_figures(selectors.dashboard_member_figures)
-        # Transfers whose introduction letter ran out (idempotent).
-        periodic("tongxin.members.transfers.expire_transfers", every=3600)
         # 转接 · 双报到 · 党费: three counts, one query each.
         dashboard_panel("members/transfers/_panel.html", order=15)(panel.compute)
         # A member's phone home: this month's dues (their own 双报到: tongxin.dual_reports).

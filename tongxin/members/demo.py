@@ -1,6 +1,5 @@
-"""Demo data for transfers and dues: the demo street's members get a dues base and six months of
-payments (some in arrears); the demo branch (user zhibu) has transfers at every stage. (双报到's
-demo: tongxin.dual_reports.demo.)"""
+"""Demo data for dues: the demo street's members get a dues base and six months of payments
+(some in arrears). (Transfers: tongxin.transfers.demo; 双报到: tongxin.dual_reports.demo.)"""
 
 from __future__ import annotations
 
@@ -12,18 +11,15 @@ from django.utils import timezone
 from tongxin.accounts.models import RoleAssignment
 from tongxin.core.bulk import bulk_insert
 from tongxin.core.demodata import DemoContext
-from tongxin.core.scope import Scope, subtree_q
-from tongxin.members import dues, transfers
+from tongxin.core.scope import subtree_q
+from tongxin.members import dues
 from tongxin.members.models import (
     DuesBase,
     DuesPayment,
     DuesReversal,
     Member,
-    Transfer,
-    TransferEvent,
-    TransferStep,
 )
-from tongxin.orgs.models import Organization, OrgKind
+from tongxin.orgs.models import Organization
 
 BASE_COLUMNS = ["member_id", "effective_from", "category", "base_fen", "created_at"]
 PAYMENT_COLUMNS = ["member_id", "month", "amount_fen", "paid_on", "org_path", "note", "created_at"]
@@ -44,7 +40,6 @@ def load(ctx: DemoContext) -> None:
         ctx.say("党费/转接/双报到演示：未找到演示支部，跳过")
         return
     _dues(ctx, street)
-    _transfers(ctx, branch, street)
 
 
 def _dues(ctx: DemoContext, street: Organization) -> None:
@@ -77,54 +72,8 @@ def _dues(ctx: DemoContext, street: Organization) -> None:
     ctx.say(f"党费：{len(bases)} 名党员的基数，{n} 笔缴纳记录")
 
 
-def _transfers(ctx: DemoContext, branch: Organization, street: Organization) -> None:
-    everything = Scope.everything()
-    siblings = list(
-        Organization.objects.filter(subtree_q("path", street.path), kind=OrgKind.BRANCH)
-        .exclude(pk=branch.pk)
-        .order_by("path")[:3]
-    )
-    far = (
-        Organization.objects.filter(kind=OrgKind.BRANCH, is_temporary=False)
-        .exclude(subtree_q("path", street.path))
-        .order_by("path")
-        .first()
-    )
-    people = list(Member.objects.filter(org=branch).order_by("id")[2:8])
-    if not siblings or len(people) < 4:
-        return
-    plans: list[tuple[Member, Organization, int, str]] = [
-        (people[0], siblings[0], 0, "工作调动"),  # waiting at the first approver
-        (people[1], far or siblings[0], 99, "迁居外区"),  # letter issued
-        (people[2], siblings[-1], 100, "迁居"),  # received and completed
-        (people[3], siblings[0], -1, "工作调动"),  # rejected
-    ]
-    for member, target, approvals, reason in plans:
-        t = transfers.transfer_create(
-            actor=None, member=member, target=target, reason=reason, submit=True
-        )
-        if approvals < 0:
-            transfers.transfer_reject(
-                actor=None, scope=everything, transfer=t, note="请补充党费缴纳证明"
-            )
-            continue
-        for _ in range(approvals):
-            t = Transfer.objects.get(pk=t.pk)
-            if t.status not in ("submitted", "approved_out") or (
-                approvals == 99 and t.status == "approved_out"
-            ):
-                break
-            transfers.transfer_approve(actor=None, scope=everything, transfer=t)
-        if approvals == 100:
-            transfers.transfer_complete(actor=None, scope=everything, transfer=t)
-    ctx.say("组织关系转接：4 条（审批中、已开介绍信、已完成、已退回）")
-
-
 def wipe() -> None:
     models: list[Any] = [
-        TransferEvent,
-        TransferStep,
-        Transfer,
         DuesReversal,
         DuesPayment,
         DuesBase,

@@ -31,9 +31,9 @@ from django.utils.translation import gettext
 
 from tongxin.core.audit import audit
 from tongxin.core.errors import ConflictError, ServiceError
+from tongxin.core.months import add_months
 from tongxin.core.scope import Scope, subtree_q
 from tongxin.members.models import DuesBase, DuesCategory, DuesPayment, DuesReversal, Member
-from tongxin.members.transfers import add_months
 from tongxin.orgs.models import Organization
 
 FIXED_FEN = 20  # 0.2 元

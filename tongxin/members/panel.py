@@ -1,5 +1,6 @@
-"""The 工作台 cards: transfers, 双报到 and dues (three counts, one query each; the 双报到 count,
-``dual_waiting``, comes from tongxin.dual_reports through the 工作台's figures)."""
+"""The 工作台 card of transfers, 双报到 and dues: this app computes the dues figures; the
+transfers count (``transfers_todo``) and the 双报到 count (``dual_waiting``) come from their apps
+through the 工作台's figures."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from tongxin.core.scope import Scope
-from tongxin.members import dues, transfers
+from tongxin.members import dues
 
 
 def compute(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
@@ -17,7 +18,6 @@ def compute(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
     month = dues.this_month()
     n, fen = dues.dues_paid_in_month(scope, month)
     return {
-        "todo": transfers.transfer_list(scope, "todo").count(),
         "month": month,
         "paid_count": n,
         "paid_text": dues.fen_text(fen),

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.urls import path
 from django.views.generic import RedirectView
 
-from tongxin.members import views, views_dues, views_transfers
+from tongxin.members import views, views_dues
 
 app_name = "members"
 urlpatterns = [
@@ -15,19 +15,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/reveal/<str:field>/", views.reveal, name="reveal"),
 ]
-urlpatterns += [  # 组织关系转接, 党费 (views_transfers, views_dues)
-    path("transfers/", views_transfers.transfer_list, name="transfer_list"),
-    path("transfers/mine/", views_transfers.transfer_mine, name="transfer_mine"),
-    path(
-        "transfers/mine/<int:pk>/withdraw/",
-        views_transfers.transfer_mine_withdraw,
-        name="transfer_mine_withdraw",
-    ),
-    path("transfers/<int:pk>/", views_transfers.transfer_detail, name="transfer_detail"),
-    path("transfers/<int:pk>/letter/", views_transfers.transfer_letter, name="transfer_letter"),
-    path("transfers/<int:pk>/<str:action>/", views_transfers.transfer_act, name="transfer_act"),
-    path("transfers/verify/<str:token>/", views_transfers.transfer_verify, name="transfer_verify"),
-    path("<int:pk>/transfer/", views_transfers.transfer_create, name="transfer_create"),
+urlpatterns += [  # 党费 (views_dues); 组织关系转接 and 双报到 are apps of their own
     path("dues/", views_dues.dues_statement, name="dues_statement"),
     path("dues/arrears/", views_dues.dues_arrears, name="dues_arrears"),
     path("dues/import/", views_dues.dues_import_page, name="dues_import"),

@@ -11,17 +11,12 @@ from django.utils import timezone
 from tests import factories
 from tests.helpers import is_chinese, refused, texts
 from tongxin.core.models import AuditLog
-from tongxin.core.scope import scope_for_user
-from tongxin.members import transfers
-from tongxin.members.models import (
-    Member,
-    OrgRelationChange,
-    RelationChangeKind,
-    Transfer,
-    TransferStatus,
-    TransferStep,
-)
+from tongxin.core.months import add_months
+from tongxin.core.scope import Scope, scope_for_user
+from tongxin.members.models import Member, OrgRelationChange, RelationChangeKind
 from tongxin.orgs.models import OrgKind
+from tongxin.transfers import selectors, services, tasks
+from tongxin.transfers.models import Transfer, TransferStatus, TransferStep
 
 
 def S(user):
@@ -41,8 +36,9 @@ def city_staff(world):
 
 
 def start(world, member_key="m_a1", target_key="branch_a2", submit=True):
-    return transfers.transfer_create(
+    return services.transfer_create(
         actor=world["bob"],
+        scope=S(world["bob"]),
         member=world[member_key],
         target=world[target_key],
         reason="工作调动",
@@ -100,14 +96,14 @@ def test_chain_runs_up_to_the_common_ancestor_and_down_to_the_target(world):
 def test_full_flow_moves_the_member_and_records_history(world):
     t = start(world)
     alice = world["alice"]
-    t = transfers.transfer_approve(actor=alice, scope=S(alice), transfer=t, position=1)
+    t = services.transfer_approve(actor=alice, scope=S(alice), transfer=t, position=1)
     assert t.status == TransferStatus.APPROVED_OUT and t.letter_no
-    assert t.valid_until == transfers.add_months(t.issued_on, 3)
-    t = transfers.transfer_approve(actor=alice, scope=S(alice), transfer=t, position=2)
+    assert t.valid_until == add_months(t.issued_on, 3)
+    t = services.transfer_approve(actor=alice, scope=S(alice), transfer=t, position=2)
     assert t.status == TransferStatus.RECEIVED
     m = Member.objects.get(pk=world["m_a1"].pk)
     assert m.org_id == world["branch_a1"].pk  # not moved before completion
-    t = transfers.transfer_complete(actor=alice, scope=S(alice), transfer=t)
+    t = services.transfer_complete(actor=alice, scope=S(alice), transfer=t)
     m = Member.objects.get(pk=world["m_a1"].pk)
     assert t.status == TransferStatus.COMPLETED
     assert m.org_id == world["branch_a2"].pk and m.org_path == world["branch_a2"].path
@@ -136,14 +132,14 @@ def test_approvals_along_a_long_chain_each_by_its_own_level(city_staff):
     charlie, zoe, alice, dora = w["charlie"], w["zoe"], w["alice"], w["dora"]
     # the receiving branch is last: approving now is out of turn
     with nothing_changes(), refused(contains="紫金社区党委") as exc:
-        transfers.transfer_approve(actor=charlie, scope=S(charlie), transfer=t)
+        services.transfer_approve(actor=charlie, scope=S(charlie), transfer=t)
     assert "还没有轮到" in exc.value.message
     for actor in (alice, alice, zoe, dora, charlie):
-        t = transfers.transfer_approve(actor=actor, scope=S(actor), transfer=t)
+        t = services.transfer_approve(actor=actor, scope=S(actor), transfer=t)
     assert t.status == TransferStatus.RECEIVED
     with refused(contains="转入组织"):
-        transfers.transfer_complete(actor=w["bob"], scope=S(w["bob"]), transfer=t)
-    transfers.transfer_complete(actor=charlie, scope=S(charlie), transfer=t)
+        services.transfer_complete(actor=w["bob"], scope=S(w["bob"]), transfer=t)
+    services.transfer_complete(actor=charlie, scope=S(charlie), transfer=t)
     assert Member.objects.get(pk=w["m_a1b"].pk).org_id == w["branch_b1"].pk
 
 
@@ -166,7 +162,9 @@ def test_a_target_out_of_reach_is_refused(world):
     ]
     for target, text in cases:
         with nothing_changes(), refused(field="target", contains=text):
-            transfers.transfer_create(actor=world["bob"], member=world["m_a1"], target=target)
+            services.transfer_create(
+                actor=world["bob"], scope=S(world["bob"]), member=world["m_a1"], target=target
+            )
 
 
 def test_a_second_open_transfer_is_refused(world):
@@ -193,19 +191,19 @@ def test_approving_out_of_turn_and_twice_is_refused(world):
     t = start(world)
     bob, alice = world["bob"], world["alice"]
     with nothing_changes(), refused(contains="当前应由“紫金社区党委”审批"):
-        transfers.transfer_approve(actor=bob, scope=S(bob), transfer=t)
-    transfers.transfer_approve(actor=alice, scope=S(alice), transfer=t, position=1)
+        services.transfer_approve(actor=bob, scope=S(bob), transfer=t)
+    services.transfer_approve(actor=alice, scope=S(alice), transfer=t, position=1)
     # a second click on the page that showed step 1
     with nothing_changes(), refused(contains="已经有人处理过"):
-        transfers.transfer_approve(actor=alice, scope=S(alice), transfer=t, position=1)
+        services.transfer_approve(actor=alice, scope=S(alice), transfer=t, position=1)
 
 
 def test_reject_needs_a_reason_and_closes_the_transfer(world):
     t = start(world)
     alice = world["alice"]
     with nothing_changes(), refused(field="note", contains="退回原因"):
-        transfers.transfer_reject(actor=alice, scope=S(alice), transfer=t, note=" ")
-    t = transfers.transfer_reject(actor=alice, scope=S(alice), transfer=t, note="材料不全")
+        services.transfer_reject(actor=alice, scope=S(alice), transfer=t, note=" ")
+    t = services.transfer_reject(actor=alice, scope=S(alice), transfer=t, note="材料不全")
     assert t.status == TransferStatus.REJECTED and not t.is_open
     start(world)  # no longer blocks a new one
 
@@ -213,15 +211,15 @@ def test_reject_needs_a_reason_and_closes_the_transfer(world):
 def test_withdraw_by_the_source_only_and_not_after_receiving(world):
     t = start(world)
     alice = world["alice"]
-    transfers.transfer_approve(actor=alice, scope=S(alice), transfer=t)
-    transfers.transfer_approve(actor=alice, scope=S(alice), transfer=t)
+    services.transfer_approve(actor=alice, scope=S(alice), transfer=t)
+    services.transfer_approve(actor=alice, scope=S(alice), transfer=t)
     with nothing_changes(), refused(contains="不能撤回"):
-        transfers.transfer_withdraw(actor=world["bob"], scope=S(world["bob"]), transfer=t)
+        services.transfer_withdraw(actor=world["bob"], scope=S(world["bob"]), transfer=t)
     t2 = start(world, "m_a1b")
     a2 = factories.user("amy", "branch_secretary", org=world["branch_a2"])
     with refused(contains="党员所在组织"):
-        transfers.transfer_withdraw(actor=a2, scope=S(a2), transfer=t2)
-    transfers.transfer_withdraw(actor=world["bob"], scope=S(world["bob"]), transfer=t2)
+        services.transfer_withdraw(actor=a2, scope=S(a2), transfer=t2)
+    services.transfer_withdraw(actor=world["bob"], scope=S(world["bob"]), transfer=t2)
     assert fresh(t2).status == TransferStatus.WITHDRAWN
 
 
@@ -230,25 +228,25 @@ def test_withdraw_by_the_source_only_and_not_after_receiving(world):
 
 def _issued(world) -> Transfer:
     t = start(world)
-    return transfers.transfer_approve(actor=world["alice"], scope=S(world["alice"]), transfer=t)
+    return services.transfer_approve(actor=world["alice"], scope=S(world["alice"]), transfer=t)
 
 
 def test_letter_page_has_a_qr_code_and_verification_shows_only_masked_facts(
     world, client_for, client
 ):
     t = _issued(world)
-    body = texts(client_for(world["bob"]).get(f"/members/transfers/{t.pk}/letter/"))
+    body = texts(client_for(world["bob"]).get(f"/transfers/{t.pk}/letter/"))
     assert "中国共产党党员组织关系介绍信" in body and t.letter_no in body
     assert 'src="data:image/svg+xml' in body
     client.logout()
-    r = client.get(f"/members/transfers/verify/{transfers.letter_token(t)}/")
+    r = client.get(f"/transfers/verify/{selectors.letter_token(t)}/")
     page = texts(r)
     assert r.status_code == 200 and "有效" in page and t.letter_no in page
     assert "张*" in page and "张红" not in page
     assert world["m_a1"].id_number_masked not in page
     assert "紫金社区第一党支部" in page and "紫金社区第二党支部" in page
-    token = transfers.letter_token(t)
-    assert client.get(f"/members/transfers/verify/{token[:-2]}xx/").status_code == 404
+    token = selectors.letter_token(t)
+    assert client.get(f"/transfers/verify/{token[:-2]}xx/").status_code == 404
 
 
 def test_letter_expires_after_three_months_lazily_and_by_the_task(
@@ -258,15 +256,15 @@ def test_letter_expires_after_three_months_lazily_and_by_the_task(
     Transfer.objects.filter(pk=t.pk).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
     t = fresh(t)
     # lazy, on read: shown expired before the task runs; approving is refused
-    assert "已过期" in texts(client_for(world["bob"]).get(f"/members/transfers/{t.pk}/"))
-    assert "已过期" in texts(client.get(f"/members/transfers/verify/{transfers.letter_token(t)}/"))
+    assert "已过期" in texts(client_for(world["bob"]).get(f"/transfers/{t.pk}/"))
+    assert "已过期" in texts(client.get(f"/transfers/verify/{selectors.letter_token(t)}/"))
     with refused(contains="有效期"):
-        transfers.transfer_approve(actor=world["alice"], scope=S(world["alice"]), transfer=t)
+        services.transfer_approve(actor=world["alice"], scope=S(world["alice"]), transfer=t)
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    result = transfers.expire_transfers.enqueue()
+    result = tasks.expire_transfers.enqueue()
     assert result.return_value == 1
     assert fresh(t).status == TransferStatus.EXPIRED
-    assert transfers.transfer_expire_due() == 0  # idempotent
+    assert services.transfer_expire_due() == 0  # idempotent
     start(world)  # the member may start again
 
 
@@ -283,22 +281,22 @@ def test_a_lapsed_letter_does_not_block_a_new_transfer(world):
 def test_pages_create_inbox_detail_and_act(world, client_for):
     bob = client_for(world["bob"])
     m = world["m_a1"]
-    assert f"/members/{m.pk}/transfer/" in texts(bob.get(f"/members/{m.pk}/"))  # member page link
-    found = texts(bob.get(f"/members/{m.pk}/transfer/", {"q": "孝闻"}))
+    assert f"/transfers/new/{m.pk}/" in texts(bob.get(f"/members/{m.pk}/"))  # member page link
+    found = texts(bob.get(f"/transfers/new/{m.pk}/", {"q": "孝闻"}))
     assert "孝闻社区党支部" in found  # targets in another street: the name only
     r = bob.post(
-        f"/members/{m.pk}/transfer/",
+        f"/transfers/new/{m.pk}/",
         {"target": world["branch_a2"].pk, "reason": "迁居", "action": "submit"},
     )
     t = Transfer.objects.get()
-    assert r.status_code == 302 and r["Location"] == f"/members/transfers/{t.pk}/"
-    body = texts(bob.get(f"/members/transfers/{t.pk}/"))
+    assert r.status_code == 302 and r["Location"] == f"/transfers/{t.pk}/"
+    body = texts(bob.get(f"/transfers/{t.pk}/"))
     assert "审批中" in body and "等待“紫金社区党委”审批" in body
     alice = client_for(world["alice"])
-    assert "张红" in texts(alice.get("/members/transfers/?tab=todo"))
-    alice.post(f"/members/transfers/{t.pk}/approve/", {"position": 1})
-    alice.post(f"/members/transfers/{t.pk}/approve/", {"position": 2})
-    alice.post(f"/members/transfers/{t.pk}/complete/")
+    assert "张红" in texts(alice.get("/transfers/?tab=todo"))
+    alice.post(f"/transfers/{t.pk}/approve/", {"position": 1})
+    alice.post(f"/transfers/{t.pk}/approve/", {"position": 2})
+    alice.post(f"/transfers/{t.pk}/complete/")
     assert fresh(t).status == TransferStatus.COMPLETED
     assert Member.objects.get(pk=m.pk).org_id == world["branch_a2"].pk
 
@@ -307,17 +305,17 @@ def test_form_errors_are_shown_and_nothing_is_saved(world, client_for):
     bob = client_for(world["bob"])
     m = world["m_a1"]
     body = texts(
-        bob.post(f"/members/{m.pk}/transfer/", {"target": world["group_a1"].pk, "action": "submit"})
+        bob.post(f"/transfers/new/{m.pk}/", {"target": world["group_a1"].pk, "action": "submit"})
     )
     assert "只能转入党支部或党总支" in body and Transfer.objects.count() == 0
-    body = texts(bob.post(f"/members/{m.pk}/transfer/", {"target": "999999", "action": "submit"}))
+    body = texts(bob.post(f"/transfers/new/{m.pk}/", {"target": "999999", "action": "submit"}))
     assert "请选择转入的党支部" in body and Transfer.objects.count() == 0
 
 
 def test_out_of_turn_on_the_page_says_why(world, client_for):
     t = start(world)
     bob = client_for(world["bob"])
-    r = bob.post(f"/members/transfers/{t.pk}/approve/", {"position": 1}, follow=True)
+    r = bob.post(f"/transfers/{t.pk}/approve/", {"position": 1}, follow=True)
     assert "当前应由“紫金社区党委”审批" in texts(r)
     assert fresh(t).current_step == 1
 
@@ -327,25 +325,23 @@ def test_stranger_sees_nothing(world, client_for):
     c = client_for(world["charlie"])
     m = world["m_a1"]
     for url in (
-        f"/members/transfers/{t.pk}/",
-        f"/members/transfers/{t.pk}/letter/",
-        f"/members/{m.pk}/transfer/",
+        f"/transfers/{t.pk}/",
+        f"/transfers/{t.pk}/letter/",
+        f"/transfers/new/{m.pk}/",
     ):
         assert c.get(url).status_code == 404, url
     for action in ("approve", "reject", "withdraw", "complete", "submit"):
-        assert c.post(f"/members/transfers/{t.pk}/{action}/", {"note": "x"}).status_code == 404
-    assert (
-        c.post(f"/members/{m.pk}/transfer/", {"target": world["branch_b1"].pk}).status_code == 404
-    )
-    for tab in transfers.TABS:
-        assert "张红" not in texts(c.get(f"/members/transfers/?tab={tab}"))
+        assert c.post(f"/transfers/{t.pk}/{action}/", {"note": "x"}).status_code == 404
+    assert c.post(f"/transfers/new/{m.pk}/", {"target": world["branch_b1"].pk}).status_code == 404
+    for tab in selectors.TABS:
+        assert "张红" not in texts(c.get(f"/transfers/?tab={tab}"))
     assert fresh(t).status == TransferStatus.APPROVED_OUT
 
 
 def test_the_receiving_side_sees_the_transfer_but_not_the_member_record(world, client_for):
     t = start(world, target_key="branch_b1")
     c = client_for(world["charlie"])
-    body = texts(c.get(f"/members/transfers/{t.pk}/"))
+    body = texts(c.get(f"/transfers/{t.pk}/"))
     assert "张红" in body and "党员详情" not in body
     assert c.get(f"/members/{world['m_a1'].pk}/").status_code == 404
 
@@ -354,8 +350,12 @@ def test_the_receiving_side_sees_the_transfer_but_not_the_member_record(world, c
 def many(request, world):
     for i in range(request.param):
         m = factories.member(world["branch_a1"])
-        transfers.transfer_create(
-            actor=None, member=m, target=world["branch_a2"], submit=i % 2 == 0
+        services.transfer_create(
+            actor=None,
+            scope=Scope.everything(),
+            member=m,
+            target=world["branch_a2"],
+            submit=i % 2 == 0,
         )
     return request.param
 
@@ -365,7 +365,7 @@ def test_inbox_query_count_is_constant(world, many, client_for, django_assert_nu
     # 1 session, 2 user, 3 role assignments (Scope), 4 COUNT, 5 the page's rows with source and
     # target joined, 6-8 session save (savepoint, update, release)
     with django_assert_num_queries(8):
-        r = c.get("/members/transfers/?tab=all")
+        r = c.get("/transfers/?tab=all")
     assert r.status_code == 200
 
 
@@ -389,13 +389,13 @@ def test_api_flow_and_refusals(world):
     m = world["m_a1"]
     r = api_post(
         bob,
-        "/api/v1/members/transfers/",
+        "/api/v1/transfers/",
         {"member_id": m.pk, "target_org_id": world["group_a1"].pk, "submit": True},
     )
     assert r.status_code == 400 and "只能转入" in r.json()["fields"]["target_org_id"]
     r = api_post(
         bob,
-        "/api/v1/members/transfers/",
+        "/api/v1/transfers/",
         {"member_id": m.pk, "target_org_id": world["branch_a2"].pk, "submit": True},
     )
     assert r.status_code == 201, r.content
@@ -408,45 +408,42 @@ def test_api_flow_and_refusals(world):
     tid = data["id"]
     r = api_post(
         bob,
-        "/api/v1/members/transfers/",
+        "/api/v1/transfers/",
         {"member_id": m.pk, "target_org_id": world["branch_b1"].pk},
     )
     assert r.status_code == 409 and is_chinese(r.json()["message"])
-    r = api_post(bob, f"/api/v1/members/transfers/{tid}/approve")
+    r = api_post(bob, f"/api/v1/transfers/{tid}/approve")
     assert r.status_code == 409 and "紫金社区党委" in r.json()["message"]
     alice = logged_in(world["alice"])
-    assert api_post(alice, f"/api/v1/members/transfers/{tid}/approve").json()["status"] == (
-        "approved_out"
-    )
-    assert bob.get("/api/v1/members/transfers/?tab=outgoing").json()["count"] == 1
+    assert api_post(alice, f"/api/v1/transfers/{tid}/approve").json()["status"] == ("approved_out")
+    assert bob.get("/api/v1/transfers/?tab=outgoing").json()["count"] == 1
 
 
 def test_api_stranger_gets_404(world, client_for):
     t = start(world)
     c = client_for(world["charlie"])
-    assert c.get(f"/api/v1/members/transfers/{t.pk}").status_code == 404
-    assert c.get("/api/v1/members/transfers/").json()["count"] == 0
+    assert c.get(f"/api/v1/transfers/{t.pk}").status_code == 404
+    assert c.get("/api/v1/transfers/").json()["count"] == 0
     for action in ("approve", "reject", "withdraw", "complete", "submit"):
-        assert api_post(c, f"/api/v1/members/transfers/{t.pk}/{action}").status_code == 404
+        assert api_post(c, f"/api/v1/transfers/{t.pk}/{action}").status_code == 404
     r = api_post(
         c,
-        "/api/v1/members/transfers/",
+        "/api/v1/transfers/",
         {"member_id": world["m_a1"].pk, "target_org_id": world["branch_b1"].pk},
     )
     assert r.status_code == 404
     assert fresh(t).status == TransferStatus.SUBMITTED
 
 
-def test_dashboard_panel_counts_only_the_scope(world, client_for, django_assert_num_queries):
-    from tongxin.members import panel
-
+def test_dashboard_card_counts_only_the_scope(world, client_for, django_assert_num_queries):
+    """The 转接 · 双报到 · 党费 card (members' panel) reads the transfers waiting for the user from
+    the 工作台's figures, which the transfers app provides: one query."""
     start(world)
-    alice_scope = S(world["alice"])
-    # 1 transfers waiting for me, 2 this month's payments (双报到's count: tests/dual_reports)
-    with django_assert_num_queries(2):
-        data = panel.compute(None, alice_scope)
-    assert data is not None and data["todo"] == 1
-    charlie = panel.compute(None, S(world["charlie"]))
-    assert charlie is not None and charlie["todo"] == 0
-    body = texts(client_for(world["alice"]).get("/"))
-    assert 'data-testid="transfers-panel"' in body and "待我办理的转接" in body
+    alice = S(world["alice"])
+    with django_assert_num_queries(1):
+        assert selectors.todo_figure(None, alice) == {"transfers_todo": 1}
+    assert selectors.todo_figure(None, S(world["charlie"])) == {"transfers_todo": 0}
+    html = client_for(world["alice"]).get("/").content.decode()
+    assert 'data-testid="transfers-panel"' in html and "待我办理的转接" in html
+    card = html[html.index('data-testid="transfers-panel"') :]
+    assert 'href="/transfers/?tab=todo"><div class="fs-5 fw-semibold">1</div>' in card

@@ -14,20 +14,21 @@ from django.utils import timezone
 from tests import factories
 from tests.helpers import is_chinese, refused, texts
 from tongxin.core.models import AuditLog
+from tongxin.core.months import add_months
 from tongxin.core.scope import scope_for_user
-from tongxin.members import transfers
-from tongxin.members.models import (
+from tongxin.orgs.models import Organization, OrgKind
+from tongxin.transfers import selectors, services
+from tongxin.transfers.models import (
     StepDecision,
     Transfer,
     TransferOrigin,
     TransferStatus,
     TransferStep,
 )
-from tongxin.orgs.models import Organization, OrgKind
 
 TODAY = timezone.localdate()
-MINE = "/members/transfers/mine/"
-API_MINE = "/api/v1/members/transfers/mine"
+MINE = "/transfers/mine/"
+API_MINE = "/api/v1/transfers/mine"
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def api_post(client, url, data=None):
 
 def request_own(w, target_key="branch_a2", **kw):
     args = {"reason_kind": "job", "reason": "调往新单位", "moved_on": TODAY, **kw}
-    return transfers.transfer_request_own(actor=w["hong"], target=w[target_key], **args)
+    return services.transfer_request_own(actor=w["hong"], target=w[target_key], **args)
 
 
 def form(w, target_key="branch_a2", **kw):
@@ -124,14 +125,14 @@ def test_a_member_files_and_her_branch_approves_the_first_step(selfw):
 
     # bob, her branch secretary: in his inbox as 党员申请, approved as the first step
     bob = logged_in(w["bob"])
-    inbox = texts(bob.get("/members/transfers/?tab=todo"))
+    inbox = texts(bob.get("/transfers/?tab=todo"))
     assert "张红" in inbox and 'data-testid="member-request">党员申请<' in inbox
-    detail = texts(bob.get(f"/members/transfers/{t.pk}/"))
+    detail = texts(bob.get(f"/transfers/{t.pk}/"))
     assert (
         'data-testid="member-request-note"' in detail and "以“紫金社区第一党支部”名义审批" in detail
     )
     assert "工作调动" in detail and TODAY.isoformat() in detail and "党员申请转接" in detail
-    r = bob.post(f"/members/transfers/{t.pk}/approve/", {"position": 0, "note": "情况属实"})
+    r = bob.post(f"/transfers/{t.pk}/approve/", {"position": 0, "note": "情况属实"})
     assert r.status_code == 302
     t.refresh_from_db()
     assert (t.status, t.current_step) == (TransferStatus.SUBMITTED, 1)
@@ -142,7 +143,7 @@ def test_a_member_files_and_her_branch_approves_the_first_step(selfw):
     body = texts(hong.get(MINE))
     assert "审批人：支部书记 王建" in body and "情况属实" in body
     assert ">撤回申请</button>" not in body and "请联系所在党支部" in body
-    steps = transfers.own_progress(t)
+    steps = selectors.own_progress(t)
     assert [(s.org_name, s.decision, s.waiting) for s in steps] == [
         ("紫金社区第一党支部", "approved", False),
         ("紫金社区党委", "", True),
@@ -151,8 +152,8 @@ def test_a_member_files_and_her_branch_approves_the_first_step(selfw):
     # the rest of the chain as for any transfer
     alice = w["alice"]
     for _ in range(2):
-        transfers.transfer_approve(actor=alice, scope=scope_for_user(alice), transfer=t)
-    transfers.transfer_complete(actor=alice, scope=scope_for_user(alice), transfer=t)
+        services.transfer_approve(actor=alice, scope=scope_for_user(alice), transfer=t)
+    services.transfer_complete(actor=alice, scope=scope_for_user(alice), transfer=t)
     body = texts(hong.get(MINE))
     assert 'data-testid="my-org">紫金社区第二党支部<' in body and "已完成" in body
     assert 'name="reason_kind"' in body  # nothing open: she may file again
@@ -162,7 +163,7 @@ def test_the_branch_may_reject_her_request_and_she_sees_why(selfw):
     w = selfw
     t = request_own(w)
     bob = w["bob"]
-    transfers.transfer_reject(
+    services.transfer_reject(
         actor=bob, scope=scope_for_user(bob), transfer=t, position=0, note="请先办结本支部党费"
     )
     body = texts(logged_in(w["hong"]).get(MINE))
@@ -209,7 +210,7 @@ def test_targets_out_of_the_rules_are_refused(selfw):
     w = selfw
     for target, text in [(None, "请从查找结果中选择"), *_out_of_rules(w)]:
         with nothing_written(), refused(field="target", contains=text):
-            transfers.transfer_request_own(
+            services.transfer_request_own(
                 actor=w["hong"], target=target, reason_kind="job", moved_on=TODAY
             )
 
@@ -256,11 +257,9 @@ def test_an_ancestor_general_branch_is_refused_and_never_offered(selfw):
     w["m_a1"].org, w["m_a1"].org_path = gb1, gb1.path
     w["m_a1"].save(update_fields=["org", "org_path"])
     with nothing_written(), refused(field="target", contains="上级或下级"):
-        transfers.transfer_request_own(
-            actor=w["hong"], target=gb, reason_kind="job", moved_on=TODAY
-        )
-    assert [o.name for o in transfers.target_search("紫金联合", source=gb1)] == []
-    assert [o.name for o in transfers.target_search("紫金联合", source=gb)] == []
+        services.transfer_request_own(actor=w["hong"], target=gb, reason_kind="job", moved_on=TODAY)
+    assert [o.name for o in selectors.target_search("紫金联合", source=gb1)] == []
+    assert [o.name for o in selectors.target_search("紫金联合", source=gb)] == []
 
 
 def test_the_search_offers_exactly_the_targets_the_service_accepts(selfw):
@@ -272,8 +271,8 @@ def test_the_search_offers_exactly_the_targets_the_service_accepts(selfw):
     factories.org("杭州某党支部", OrgKind.BRANCH, factories.org("中共杭州市委", OrgKind.COMMITTEE))
     everything = list(Organization.objects.all())
     for source in (w["branch_a1"], gb, w["branch_b1"]):
-        offered = {o.pk for o in transfers.target_search("党", limit=100, source=source)}
-        accepted = {o.pk for o in everything if not transfers._target_refusal(source, o)}
+        offered = {o.pk for o in selectors.target_search("党", limit=100, source=source)}
+        accepted = {o.pk for o in everything if not selectors.target_refusal(source, o)}
         assert offered == accepted, source.name
         assert source.pk not in offered
 
@@ -281,7 +280,7 @@ def test_the_search_offers_exactly_the_targets_the_service_accepts(selfw):
 def test_bad_fields_are_refused_with_what_to_fix(selfw):
     w = selfw
     joined = w["m_a1"].joined_on
-    too_late = transfers.add_months(TODAY, 3) + dt.timedelta(days=1)
+    too_late = add_months(TODAY, 3) + dt.timedelta(days=1)
     cases = [
         ({"reason_kind": ""}, "reason_kind", "请选择转接事由"),
         ({"reason_kind": "bogus"}, "reason_kind", "请选择转接事由"),
@@ -343,8 +342,10 @@ def test_a_second_open_transfer_is_refused_with_the_reason(selfw):
         )
         assert r.status_code == 409 and "紫金社区第二党支部" in r.json()["message"]
     # one her branch started blocks her request as well
-    transfers.transfer_withdraw_own(actor=w["hong"], transfer=t)
-    transfers.transfer_create(actor=w["bob"], member=w["m_a1"], target=w["branch_b1"])
+    services.transfer_withdraw_own(actor=w["hong"], transfer=t)
+    services.transfer_create(
+        actor=w["bob"], scope=scope_for_user(w["bob"]), member=w["m_a1"], target=w["branch_b1"]
+    )
     with nothing_written(), refused(contains="转入孝闻社区党支部，草稿"):
         request_own(w)
 
@@ -353,24 +354,24 @@ def test_withdrawing_after_an_approval_or_what_the_branch_started_is_refused(sel
     w = selfw
     t = request_own(w)
     bob = w["bob"]
-    transfers.transfer_approve(actor=bob, scope=scope_for_user(bob), transfer=t, position=0)
+    services.transfer_approve(actor=bob, scope=scope_for_user(bob), transfer=t, position=0)
     hong = logged_in(w["hong"])
     with nothing_written(), refused(contains="“紫金社区第一党支部”已审批同意"):
-        transfers.transfer_withdraw_own(actor=w["hong"], transfer=t)
+        services.transfer_withdraw_own(actor=w["hong"], transfer=t)
     with nothing_written():
         r = hong.post(f"{MINE}{t.pk}/withdraw/", follow=True)
         assert "已审批同意，不能再自行撤回" in texts(r)
         r = api_post(hong, f"{API_MINE}/{t.pk}/withdraw")
         assert r.status_code == 409 and "联系所在党支部" in r.json()["message"]
     # the branch itself still may
-    transfers.transfer_withdraw(actor=bob, scope=scope_for_user(bob), transfer=t)
+    services.transfer_withdraw(actor=bob, scope=scope_for_user(bob), transfer=t)
     with nothing_written(), refused(contains="已经结束"):
-        transfers.transfer_withdraw_own(actor=w["hong"], transfer=t)
-    started = transfers.transfer_create(
-        actor=bob, member=w["m_a1"], target=w["branch_a2"], submit=True
+        services.transfer_withdraw_own(actor=w["hong"], transfer=t)
+    started = services.transfer_create(
+        actor=bob, scope=scope_for_user(bob), member=w["m_a1"], target=w["branch_a2"], submit=True
     )
     with nothing_written(), refused(contains="由党组织发起"):
-        transfers.transfer_withdraw_own(actor=w["hong"], transfer=started)
+        services.transfer_withdraw_own(actor=w["hong"], transfer=started)
     with nothing_written():
         r = api_post(hong, f"{API_MINE}/{t.pk}/withdraw", {"note": "长" * 201})
         assert r.status_code == 422
@@ -385,7 +386,7 @@ def test_an_account_without_a_member_can_file_nothing(selfw):
     with nothing_written():
         assert alice.post(MINE, form(w)).status_code == 404
         with refused(contains="尚未关联党员信息"):
-            transfers.transfer_request_own(
+            services.transfer_request_own(
                 actor=w["alice"], target=w["branch_a2"], reason_kind="job", moved_on=TODAY
             )
         r = api_post(
@@ -408,10 +409,20 @@ def test_an_account_without_a_member_can_file_nothing(selfw):
 
 def test_a_member_sees_only_her_own_and_decides_nothing(selfw):
     w = selfw
-    li = transfers.transfer_create(
-        actor=w["bob"], member=w["m_a1b"], target=w["branch_a2"], reason="李明的原因", submit=True
+    li = services.transfer_create(
+        actor=w["bob"],
+        scope=scope_for_user(w["bob"]),
+        member=w["m_a1b"],
+        target=w["branch_a2"],
+        reason="李明的原因",
+        submit=True,
     )
-    zhao = transfers.transfer_create(actor=w["charlie"], member=w["m_b1"], target=w["branch_a2"])
+    zhao = services.transfer_create(
+        actor=w["charlie"],
+        scope=scope_for_user(w["charlie"]),
+        member=w["m_b1"],
+        target=w["branch_a2"],
+    )
     hong = logged_in(w["hong"])
     body = texts(hong.get(MINE))
     assert "李明" not in body and "赵刚" not in body and "李明的原因" not in body
@@ -419,43 +430,42 @@ def test_a_member_sees_only_her_own_and_decides_nothing(selfw):
         with nothing_written():
             for url in (
                 f"{MINE}?transfer={other.pk}",
-                f"/members/transfers/{other.pk}/",
-                f"/members/transfers/{other.pk}/letter/",
-                f"/api/v1/members/transfers/{other.pk}",
+                f"/transfers/{other.pk}/",
+                f"/transfers/{other.pk}/letter/",
+                f"/api/v1/transfers/{other.pk}",
             ):
                 assert hong.get(url).status_code == 404, url
             assert hong.post(f"{MINE}{other.pk}/withdraw/").status_code == 404
             assert api_post(hong, f"{API_MINE}/{other.pk}/withdraw").status_code == 404
             for action in ("approve", "reject", "withdraw", "complete", "submit"):
-                url = f"/members/transfers/{other.pk}/{action}/"
+                url = f"/transfers/{other.pk}/{action}/"
                 assert hong.post(url, {"note": "x", "position": 1}).status_code == 404
     assert hong.get(f"{MINE}?transfer=x").status_code == 404
-    for tab in transfers.TABS:
-        assert "李明" not in texts(hong.get(f"/members/transfers/?tab={tab}"))
-    assert hong.get("/api/v1/members/transfers/?tab=all").json()["count"] == 0
+    for tab in selectors.TABS:
+        assert "李明" not in texts(hong.get(f"/transfers/?tab={tab}"))
+    assert hong.get("/api/v1/transfers/?tab=all").json()["count"] == 0
     # she files for herself only: a member id in the form is ignored, the branch's form is not hers
     assert hong.post(MINE, {**form(w, "branch_b1"), "member": w["m_a2"].pk}).status_code == 302
     assert not w["m_a2"].transfers.exists()
     assert (
-        hong.post(f"/members/{w['m_a2'].pk}/transfer/", {"target": w["branch_b1"].pk}).status_code
+        hong.post(f"/transfers/new/{w['m_a2'].pk}/", {"target": w["branch_b1"].pk}).status_code
         == 404
     )
     r = api_post(
         hong,
-        "/api/v1/members/transfers/",
+        "/api/v1/transfers/",
         {"member_id": w["m_a2"].pk, "target_org_id": w["branch_b1"].pk},
     )
     assert r.status_code == 404
     # and she cannot approve her own request, neither on the page nor in the API
     mine = Transfer.objects.get(member=w["m_a1"])
     with nothing_written():
-        assert hong.get(f"/members/transfers/{mine.pk}/").status_code == 404
-        assert (
-            hong.post(f"/members/transfers/{mine.pk}/approve/", {"position": 0}).status_code == 404
-        )
-        assert api_post(hong, f"/api/v1/members/transfers/{mine.pk}/approve").status_code == 404
-        with refused(contains="还没有轮到"):
-            transfers.transfer_approve(
+        assert hong.get(f"/transfers/{mine.pk}/").status_code == 404
+        assert hong.post(f"/transfers/{mine.pk}/approve/", {"position": 0}).status_code == 404
+        assert api_post(hong, f"/api/v1/transfers/{mine.pk}/approve").status_code == 404
+        # called directly, the service itself refuses her (her scope does not reach it)
+        with refused(contains="不在您的管辖范围内"):
+            services.transfer_approve(
                 actor=w["hong"], scope=scope_for_user(w["hong"]), transfer=mine
             )
     # dave, a member of the same branch, does not see hers
@@ -472,11 +482,11 @@ def test_the_stranger_branch_sees_no_request_of_hers(selfw):
     w = selfw
     t = request_own(w)
     c = logged_in(w["charlie"])
-    assert c.get(f"/members/transfers/{t.pk}/").status_code == 404
-    for tab in transfers.TABS:
-        assert "张红" not in texts(c.get(f"/members/transfers/?tab={tab}"))
+    assert c.get(f"/transfers/{t.pk}/").status_code == 404
+    for tab in selectors.TABS:
+        assert "张红" not in texts(c.get(f"/transfers/?tab={tab}"))
     with nothing_written():
-        assert c.post(f"/members/transfers/{t.pk}/approve/", {"position": 0}).status_code == 404
+        assert c.post(f"/transfers/{t.pk}/approve/", {"position": 0}).status_code == 404
         assert c.post(f"{MINE}{t.pk}/withdraw/").status_code == 404
     assert 'data-testid="no-member"' in texts(c.get(MINE))
 
@@ -516,10 +526,7 @@ def test_api_files_shows_progress_and_withdraws(selfw):
     )
     assert [s["waiting"] for s in t["steps"]] == [True] + [False] * 5
     bob = logged_in(w["bob"])
-    assert (
-        api_post(bob, f"/api/v1/members/transfers/{t['id']}/approve", {"position": 0}).status_code
-        == 200
-    )
+    assert api_post(bob, f"/api/v1/transfers/{t['id']}/approve", {"position": 0}).status_code == 200
     data = hong.get(API_MINE).json()
     first = data["open"]["steps"][0]
     assert first["decision"] == "approved" and first["decided_by"] == "支部书记 王建"
@@ -557,7 +564,7 @@ def many_own(request, selfw):
     w = selfw
     for _ in range(request.param):
         t = request_own(w)
-        transfers.transfer_withdraw_own(actor=w["hong"], transfer=t)
+        services.transfer_withdraw_own(actor=w["hong"], transfer=t)
     request_own(w)
     return request.param
 
