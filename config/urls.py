@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path
 
 from tongxin.api import api
-from tongxin.dual_reports.api import moved as dual_reports_api_moved
+from tongxin.core.moved import moved_prefix
 from tongxin.transfers.legacy_urls import api_redirect
 
 # Unmatched addresses under /api/ answer in JSON like every API refusal.
@@ -31,7 +31,8 @@ urlpatterns = [
     path("projects/", include("tongxin.projects.urls")),
     path("audit/", include("tongxin.auditing.urls")),
     path("open311/v2/", include("tongxin.cases.open311_urls")),
-    re_path(r"^api/v1/members/dual-reports(?P<rest>/.*)?$", dual_reports_api_moved),
+    path("api/v1/members/dual-reports<path:rest>", moved_prefix("/api/v1/dual-reports")),
+    path("api/v1/members/dual-reports", moved_prefix("/api/v1/dual-reports")),
     path("api/v1/members/transfers<path:rest>", api_redirect),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

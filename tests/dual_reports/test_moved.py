@@ -53,9 +53,9 @@ def test_filing_from_the_member_page_moved(world, client_for):
 def test_the_api_moved(world, report, client_for):
     c = client_for(world["alice"])
     r = c.get("/api/v1/members/dual-reports/?tab=community")
-    assert r.status_code == 308 and r["Location"] == "/api/v1/dual-reports/?tab=community"
+    assert r.status_code == 301 and r["Location"] == "/api/v1/dual-reports/?tab=community"
     r = c.get(f"/api/v1/members/dual-reports/{report.pk}")
-    assert r.status_code == 308 and r["Location"] == f"/api/v1/dual-reports/{report.pk}"
+    assert r.status_code == 301 and r["Location"] == f"/api/v1/dual-reports/{report.pk}"
     r = c.post(
         f"/api/v1/members/dual-reports/{report.pk}/accept",
         {"service_post": "楼道长"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, cast
 
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from tongxin.accounts.models import User
@@ -179,14 +179,3 @@ def dual_hours(request: HttpRequest, report_id: int, payload: HoursIn):
         note=payload.note,
     )
     return Status(201, h)
-
-
-def moved(request: HttpRequest, rest: str = "") -> HttpResponseRedirect:
-    """/api/v1/members/dual-reports/… (the address before 双报到 became its own app): a
-    permanent redirect keeping the method and body (308) and the query string."""
-    target = f"/api/v1/dual-reports{rest or '/'}"
-    if request.META.get("QUERY_STRING"):
-        target += "?" + request.META["QUERY_STRING"]
-    response = HttpResponseRedirect(target)
-    response.status_code = 308
-    return response

@@ -1,10 +1,6 @@
-from collections.abc import Callable
-
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponseBase
 from django.urls import path
-from django.views.generic import RedirectView
 
+from tongxin.core.moved import moved_page
 from tongxin.members import views, views_dues
 
 app_name = "members"
@@ -26,30 +22,10 @@ urlpatterns += [  # 党费 (views_dues); 组织关系转接 and 双报到 are ap
 ]
 
 
-class _DualReportsMoved(RedirectView):
-    """双报到 moved to /dual-reports/ (tongxin.dual_reports): the old addresses answer with a
-    permanent redirect, the query string kept; 308 for a form posted to an old address, so the
-    browser posts it again to the new one."""
-
-    permanent = True
-    query_string = True
-
-    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
-        response = super().dispatch(request, *args, **kwargs)
-        if request.method not in ("GET", "HEAD") and response.status_code == 301:
-            response.status_code = 308
-        return response
-
-
-def _moved(name: str) -> Callable[..., HttpResponseBase]:
-    # Signed out, the old address sends to the login page like the page it names.
-    return login_required(_DualReportsMoved.as_view(pattern_name=f"dual_reports:{name}"))
-
-
 urlpatterns += [  # 双报到's addresses before it became tongxin.dual_reports
-    path("dual/", _moved("list")),
-    path("dual/mine/", _moved("mine")),
-    path("dual/<int:pk>/", _moved("detail")),
-    path("dual/<int:pk>/<str:action>/", _moved("act")),
-    path("<int:member_pk>/dual/", _moved("create")),
+    path("dual/", moved_page("dual_reports:list")),
+    path("dual/mine/", moved_page("dual_reports:mine")),
+    path("dual/<int:pk>/", moved_page("dual_reports:detail")),
+    path("dual/<int:pk>/<str:action>/", moved_page("dual_reports:act")),
+    path("<int:member_pk>/dual/", moved_page("dual_reports:create")),
 ]

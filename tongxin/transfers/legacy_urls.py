@@ -8,48 +8,21 @@ the members app; the old API paths under /api/v1/members/transfers are redirecte
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from django.urls import path
 
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.urls import path, reverse
+from tongxin.core.moved import moved_page, moved_prefix
 
-SAFE = ("GET", "HEAD", "OPTIONS")
-
-
-class HttpResponsePermanentRedirectKeepMethod(HttpResponsePermanentRedirect):
-    status_code = 308
-
-
-def _moved(request: HttpRequest, to: str) -> HttpResponse:
-    query = request.GET.urlencode()  # percent-encoded again, whatever the client sent
-    if query:
-        to = f"{to}?{query}"
-    if request.method in SAFE:
-        return HttpResponsePermanentRedirect(to)
-    return HttpResponsePermanentRedirectKeepMethod(to)
-
-
-def _to(name: str) -> Callable[..., HttpResponse]:
-    def view(request: HttpRequest, **kwargs: object) -> HttpResponse:
-        return _moved(request, reverse(f"transfers:{name}", kwargs=kwargs))
-
-    view.__name__ = f"legacy_{name}"
-    return view
-
-
-def api_redirect(request: HttpRequest, rest: str) -> HttpResponse:
-    """/api/v1/members/transfers<rest> → /api/v1/transfers<rest>."""
-    return _moved(request, f"/api/v1/transfers{rest}")
-
+# /api/v1/members/transfers<rest> → /api/v1/transfers<rest> (config/urls.py).
+api_redirect = moved_prefix("/api/v1/transfers")
 
 # Mounted at /members/ (config/urls.py).
 urlpatterns = [
-    path("transfers/", _to("list")),
-    path("transfers/mine/", _to("mine")),
-    path("transfers/mine/<int:pk>/withdraw/", _to("mine_withdraw")),
-    path("transfers/verify/<str:token>/", _to("verify")),
-    path("transfers/<int:pk>/", _to("detail")),
-    path("transfers/<int:pk>/letter/", _to("letter")),
-    path("transfers/<int:pk>/<str:action>/", _to("act")),
-    path("<int:member_pk>/transfer/", _to("create")),
+    path("transfers/", moved_page("transfers:list")),
+    path("transfers/mine/", moved_page("transfers:mine")),
+    path("transfers/mine/<int:pk>/withdraw/", moved_page("transfers:mine_withdraw")),
+    path("transfers/verify/<str:token>/", moved_page("transfers:verify")),
+    path("transfers/<int:pk>/", moved_page("transfers:detail")),
+    path("transfers/<int:pk>/letter/", moved_page("transfers:letter")),
+    path("transfers/<int:pk>/<str:action>/", moved_page("transfers:act")),
+    path("<int:member_pk>/transfer/", moved_page("transfers:create")),
 ]
