@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "tongxin.orgs",
     "tongxin.members",
     "tongxin.rosters",
+    "tongxin.dues",
     "tongxin.grids",
     "tongxin.meetings",
     "tongxin.cases",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("orgs/", include("tongxin.orgs.urls")),
     path("members/", include("tongxin.members.urls")),
     path("rosters/", include("tongxin.rosters.urls")),
+    path("dues/", include("tongxin.dues.urls")),
     path("grids/", include("tongxin.grids.urls")),
     path("meetings/", include("tongxin.meetings.urls")),
     path("cases/", include("tongxin.cases.urls")),

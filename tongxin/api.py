@@ -241,6 +241,7 @@ from tongxin.orgs.api import router as orgs_router  # noqa: E402
 api.add_router("/orgs", orgs_router)
 api.add_router("/members", members_router)
 api.add_router("/rosters", "tongxin.rosters.api.router")
+api.add_router("/dues", "tongxin.dues.api.router")
 api.add_router("/grids", "tongxin.grids.api.router")
 api.add_router("/meetings", "tongxin.meetings.api.router")
 api.add_router("/cases", "tongxin.cases.api.router")

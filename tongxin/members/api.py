@@ -177,4 +177,4 @@ def member_update(request: HttpRequest, member_id: int, payload: MemberIn):
         raise _api_fields(e) from None
 
 
-router.add_router("", "tongxin.members.api_extra.router")  # transfers, 双报到, 党费
+router.add_router("", "tongxin.members.api_extra.router")  # transfers, 双报到

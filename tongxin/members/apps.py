@@ -27,10 +27,9 @@ class MembersConfig(AppConfig):
         dashboard_figures(selectors.dashboard_member_figures)
         # Transfers whose introduction letter ran out (idempotent).
         periodic("tongxin.members.transfers.expire_transfers", every=3600)
-        # 转接 · 双报到 · 党费: three counts, one query each.
+        # 转接 · 双报到: two counts, one query each.
         dashboard_panel("members/transfers/_panel.html", order=15)(panel.compute)
         # 我的双报到: for an account that is a member's.
         dashboard_panel("members/dual/_mine_panel.html", order=16)(panel.compute_own_dual)
-        # A member's phone home: this month's dues and their own 双报到.
-        phone_card("members/dues/_mine_card.html", order=20)(panel.compute_own_dues)
+        # A member's phone home: their own 双报到.
         phone_card("members/dual/_mine_panel.html", order=30)(panel.compute_own_dual)

@@ -1,27 +1,20 @@
-"""Demo data for transfers, 双报到 and dues: the demo street's members get a dues base and six
-months of payments (some in arrears); the demo branch (user zhibu) has transfers at every stage
-and members reporting to their communities with hours served."""
+"""Demo data for transfers and 双报到: the demo branch (user zhibu) has transfers at every stage
+and members reporting to their communities with hours served. (党费's demo is the dues app's.)"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
-
 from tongxin.accounts.models import RoleAssignment
-from tongxin.core.bulk import bulk_insert
 from tongxin.core.demodata import DemoContext
 from tongxin.core.scope import Scope, subtree_q
 from tongxin.geo.models import Area, AreaLevel
-from tongxin.members import dues, transfers
+from tongxin.members import transfers
 from tongxin.members.models import (
     DualReport,
     DualReportHours,
     DualReportStatus,
-    DuesBase,
-    DuesPayment,
-    DuesReversal,
     Member,
     Transfer,
     TransferEvent,
@@ -29,8 +22,6 @@ from tongxin.members.models import (
 )
 from tongxin.orgs.models import Organization, OrgKind
 
-BASE_COLUMNS = ["member_id", "effective_from", "category", "base_fen", "created_at"]
-PAYMENT_COLUMNS = ["member_id", "month", "amount_fen", "paid_on", "org_path", "note", "created_at"]
 POSTS = ["楼道长", "文明劝导员", "垃圾分类督导员", "平安巡防队员", "邻里调解员", "助老志愿者"]
 
 
@@ -46,41 +37,10 @@ def _anchor(username: str) -> Organization | None:
 def load(ctx: DemoContext) -> None:
     branch, street = _anchor("zhibu"), _anchor("jiedao")
     if branch is None or street is None:
-        ctx.say("党费/转接/双报到演示：未找到演示支部，跳过")
+        ctx.say("转接/双报到演示：未找到演示支部，跳过")
         return
-    _dues(ctx, street)
     _transfers(ctx, branch, street)
     _dual_reports(ctx, branch)
-
-
-def _dues(ctx: DemoContext, street: Organization) -> None:
-    rng, now = ctx.rng, timezone.now()
-    month = dues.month_start(ctx.today)
-    first = dues.add_months(month, -5)
-    members = list(
-        Member.objects.filter(subtree_q("org_path", street.path))
-        .order_by("id")
-        .values_list("id", "org_path")
-    )
-    bases, payments = [], []
-    for member_id, org_path in members:
-        roll = rng.random()
-        if roll < 0.7:
-            category, base = "employed", rng.randrange(2000, 16000) * 100 + rng.choice([0, 50])
-        elif roll < 0.9:
-            category, base = "retired", rng.randrange(2500, 8000) * 100
-        else:
-            category, base = rng.choice(["student", "unemployed", "subsistence"]), 0
-        bases.append((member_id, first, category, base, now))
-        due = dues.dues_amount_fen(category, base)
-        for i in range(6):
-            m = dues.add_months(first, i)
-            if due and rng.random() < (0.6 if m == month else 0.93):
-                paid_on = min(m + dt.timedelta(days=rng.randrange(0, 20)), ctx.today)
-                payments.append((member_id, m, due, paid_on, org_path, "", now))
-    bulk_insert(DuesBase._meta.db_table, BASE_COLUMNS, bases)
-    n = bulk_insert(DuesPayment._meta.db_table, PAYMENT_COLUMNS, payments)
-    ctx.say(f"党费：{len(bases)} 名党员的基数，{n} 笔缴纳记录")
 
 
 def _transfers(ctx: DemoContext, branch: Organization, street: Organization) -> None:
@@ -182,9 +142,6 @@ def wipe() -> None:
         TransferEvent,
         TransferStep,
         Transfer,
-        DuesReversal,
-        DuesPayment,
-        DuesBase,
     ]
     for model in models:
         model.objects.all().delete()

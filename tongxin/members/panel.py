@@ -1,5 +1,5 @@
-"""The 工作台 cards: transfers, 双报到 and dues (three counts, one query each); and a member's
-own 双报到."""
+"""The 工作台 cards: transfers and 双报到 (two counts, one query each); and a member's own
+双报到. (党费's card is the dues app's.)"""
 
 from __future__ import annotations
 
@@ -8,15 +8,13 @@ from typing import Any
 from django.http import HttpRequest
 
 from tongxin.core.scope import Scope
-from tongxin.members import dual_report, dues, transfers
+from tongxin.members import dual_report, transfers
 from tongxin.members.models import OPEN_DUAL_REPORT_STATUSES, DualReportStatus
 
 
 def compute(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
     if not scope.has("members.view"):
         return None
-    month = dues.this_month()
-    n, fen = dues.dues_paid_in_month(scope, month)
     return {
         "todo": transfers.transfer_list(scope, "todo").count(),
         "dual_waiting": dual_report.dual_report_list(scope, "community")
@@ -24,9 +22,6 @@ def compute(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
         .count()
         if scope.has(dual_report.COMMUNITY_PERM)
         else None,
-        "month": month,
-        "paid_count": n,
-        "paid_text": dues.fen_text(fen),
     }
 
 
@@ -38,13 +33,3 @@ def compute_own_dual(request: HttpRequest, scope: Scope | None = None) -> dict[s
     current = next((r for r in reports if r.status in OPEN_DUAL_REPORT_STATUSES), None)
     total = sum(r.total_minutes for r in reports)  # type: ignore[attr-defined]
     return {"current": current, "total": dual_report.hours_text(total)}
-
-
-def compute_own_dues(request: HttpRequest) -> dict[str, Any] | None:
-    """This month's dues of a member, on their phone home: two queries."""
-    member = getattr(request.user, "member", None)
-    if member is None:
-        return None
-    month = dues.this_month()
-    line = dues.dues_member_history(member, month, span=1)[0]
-    return {"month": month, "line": line}

@@ -1,6 +1,10 @@
-from django.urls import path
+from collections.abc import Callable
 
-from tongxin.members import views, views_dual, views_dues, views_transfers
+from django.http import HttpResponseBase
+from django.urls import path
+from django.views.generic import RedirectView
+
+from tongxin.members import views, views_dual, views_transfers
 
 app_name = "members"
 urlpatterns = [
@@ -10,7 +14,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/reveal/<str:field>/", views.reveal, name="reveal"),
 ]
-urlpatterns += [  # 组织关系转接, 双报到, 党费 (views_transfers, views_dual, views_dues)
+urlpatterns += [  # 组织关系转接, 双报到 (views_transfers, views_dual)
     path("transfers/", views_transfers.transfer_list, name="transfer_list"),
     path("transfers/mine/", views_transfers.transfer_mine, name="transfer_mine"),
     path(
@@ -28,11 +32,20 @@ urlpatterns += [  # 组织关系转接, 双报到, 党费 (views_transfers, view
     path("dual/<int:pk>/", views_dual.dual_detail, name="dual_detail"),
     path("dual/<int:pk>/<str:action>/", views_dual.dual_act, name="dual_act"),
     path("<int:pk>/dual/", views_dual.dual_create, name="dual_create"),
-    path("dues/", views_dues.dues_statement, name="dues_statement"),
-    path("dues/arrears/", views_dues.dues_arrears, name="dues_arrears"),
-    path("dues/import/", views_dues.dues_import_page, name="dues_import"),
-    path("dues/import/template/", views_dues.dues_import_template, name="dues_import_template"),
-    path("dues/mine/", views_dues.my_dues, name="my_dues"),
-    path("dues/payments/<int:pk>/reverse/", views_dues.dues_reverse, name="dues_reverse"),
-    path("<int:pk>/dues/", views_dues.dues_member, name="dues_member"),
+]
+
+
+def _moved(pattern_name: str) -> Callable[..., HttpResponseBase]:
+    return RedirectView.as_view(pattern_name=pattern_name, permanent=True, query_string=True)
+
+
+# 党费 moved to its own app at /dues/: the old addresses (bookmarks, printed links) redirect.
+urlpatterns += [
+    path("dues/", _moved("dues:statement")),
+    path("dues/arrears/", _moved("dues:arrears")),
+    path("dues/import/", _moved("dues:import")),
+    path("dues/import/template/", _moved("dues:import_template")),
+    path("dues/mine/", _moved("dues:mine")),
+    path("dues/payments/<int:pk>/reverse/", _moved("dues:reverse")),
+    path("<int:pk>/dues/", _moved("dues:member")),
 ]
