@@ -7,6 +7,7 @@ import datetime as dt
 from contextlib import contextmanager
 
 import pytest
+from django.urls import reverse
 
 from tests import factories
 from tests.helpers import is_chinese, refused, texts
@@ -452,3 +453,29 @@ def test_amount_is_the_decimal_rate_rounded_half_up_to_the_fen(category, base_fe
     assert rules.dues_amount_fen(category, base_fen + 1) >= rules.dues_amount_fen(
         category, base_fen
     )
+
+
+def test_dashboard_card_counts_this_months_payments_in_the_scope(
+    world, client_for, django_assert_num_queries
+):
+    from tongxin.core.scope import scope_for_user
+    from tongxin.dues import panel
+
+    set_base(world["m_a1"])
+    set_base(world["m_b1"])
+    for m in (world["m_a1"], world["m_b1"]):
+        services.dues_payment_record(
+            actor=None,
+            scope=EVERYTHING,
+            member=m,
+            month=MONTH,
+            amount_fen=2000,
+            paid_on=dt.date.today(),
+        )
+    scope = scope_for_user(world["alice"])
+    with django_assert_num_queries(1):
+        data = panel.compute(None, scope)  # type: ignore[arg-type]
+    assert data is not None and (data["paid_count"], data["paid_text"]) == (1, "20.00")
+    body = texts(client_for(world["alice"]).get("/"))
+    assert 'data-testid="dues-panel"' in body and "已缴党费（元，1笔" in body
+    assert reverse("dues:statement") in body
