@@ -26,8 +26,6 @@ from tongxin.core.errors import ServiceError
 from tongxin.core.months import add_months, month_start, this_month
 from tongxin.dues.models import DuesCategory
 
-__all__ = ["add_months", "month_start", "this_month"]  # re-exported: the dues pages use them
-
 FIXED_FEN = 20  # 0.2 元
 FIXED_CATEGORIES = (DuesCategory.STUDENT, DuesCategory.UNEMPLOYED, DuesCategory.SUBSISTENCE)
 # (upper bound in fen, inclusive; rate in permille)
