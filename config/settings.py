@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "tongxin.transfers",
     "tongxin.dual_reports",
     "tongxin.rosters",
+    "tongxin.dues",
     "tongxin.grids",
     "tongxin.meetings",
     "tongxin.cases",

@@ -84,13 +84,13 @@ def test_a_residents_me_keeps_the_tab_bar_and_offers_only_what_residents_use(
     page = html(client_for(rita).get(reverse("core:me")))
     assert "tx-tabbar" in page and "丽塔" in page and "紫金花园" in page
     assert "API 令牌" not in page and "尚未关联党员" not in page and "我的数据范围" not in page
-    assert reverse("accounts:tokens") not in page and reverse("members:my_dues") not in page
+    assert reverse("accounts:tokens") not in page and reverse("dues:mine") not in page
     assert reverse("cases:mine") in page and reverse("sharing:mine") in page
 
 
 def test_a_members_me_offers_their_own_pages_and_no_report_tab(client_for, world, hong):
     page = html(client_for(hong).get(reverse("core:me")))
-    assert "tx-tabbar" in page and reverse("members:my_dues") in page
+    assert "tx-tabbar" in page and reverse("dues:mine") in page
     assert reverse("accounts:tokens") not in page
     # Not a resident: 报事 would be a 404 for them, so the tab bar does not offer it.
     assert reverse("cases:report") not in page

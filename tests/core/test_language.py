@@ -17,8 +17,8 @@ from tests import factories
 from tests.rosters import sheets
 from tongxin.cases.models import Category
 from tongxin.core.scope import scope_for_user
+from tongxin.dues import imports
 from tongxin.geo.models import Area
-from tongxin.members import dues_import
 from tongxin.members.models import Member
 from tongxin.orgs.models import Organization
 
@@ -207,7 +207,7 @@ def test_a_page_in_english_shows_no_chinese_but_the_data(world, english, who, ur
             ["导入党组织名册", "上传并检查", "可以识别的列", "我的导入记录"],
         ),
         (
-            "/members/dues/import/",
+            "/dues/import/",
             [
                 "Import dues bases",
                 "Dues base file",
@@ -231,7 +231,7 @@ def test_an_import_page_in_english(world, english, url, labels, chinese):
 def test_a_template_downloaded_in_english_is_read_back(world, english):
     """The dues template's headers are English for an English user; the filled-in sheet is
     read by those headers, in whichever language the check runs."""
-    r = english(world["bob"]).get(reverse("members:dues_import_template"))
+    r = english(world["bob"]).get(reverse("dues:import_template"))
     assert "dues-base-import-template.xlsx" in r["Content-Disposition"]
     wb = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(r.streaming_content)))
     header = wb.get_sheet_by_index(0).to_python()[0]
@@ -244,7 +244,7 @@ def test_a_template_downloaded_in_english_is_read_back(world, english):
     ]
     a1 = world["m_a1"]
     filled = sheets.xlsx([[a1.name, a1.reveal_id_number(), "2026-11", "在职", 4000]], header=header)
-    report = dues_import.dues_import_check(
+    report = imports.dues_import_check(
         scope=scope_for_user(world["bob"]), upload=sheets.upload(filled, "dues.xlsx")
     )
     assert report.errors == [] and report.plan[0].monthly_due_fen == 4000  # 1%

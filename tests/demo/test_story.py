@@ -268,8 +268,8 @@ def test_the_demos_dated_data_runs_up_to_the_day_it_is_loaded(town):
     volunteering hours and cases up to the last days (not a fixed date in the past)."""
     from django.db.models import Max
 
+    from tongxin.dues.models import DuesPayment
     from tongxin.meetings.models import MeetingStatus
-    from tongxin.members.models import DuesPayment
     from tongxin.visits.models import Visit
     from tongxin.volunteering.models import VolunteerHours
 

@@ -13,7 +13,7 @@ from tests import factories
 from tests.e2e.browser import DESKTOP, PHONE, SCREENSHOTS, login
 from tests.factories import PASSWORD
 from tests.rosters import sheets
-from tongxin.members.models import DuesBase, DuesReversal
+from tongxin.dues.models import DuesBase, DuesReversal
 
 pytestmark = pytest.mark.e2e
 
@@ -60,7 +60,7 @@ def test_import_fix_commit_pay_reverse_and_see_arrears(page: Page, e2e_world, tm
 
     # bob (branch A1) opens the import from the dues statement
     login(page, url, "bob", PASSWORD)
-    page.goto(f"{url}/members/dues/?org={w['branch_a1'].pk}")
+    page.goto(f"{url}/dues/?org={w['branch_a1'].pk}")
     page.get_by_role("link", name="导入党费基数").click()
     expect(page.get_by_role("heading", name="导入党费基数")).to_be_visible()
     shoot(page, "import")
@@ -89,7 +89,7 @@ def test_import_fix_commit_pay_reverse_and_see_arrears(page: Page, e2e_world, tm
     assert DuesBase.objects.count() == 2
 
     # a payment for 张红, recorded then reversed
-    page.goto(f"{url}/members/dues/?org={w['branch_a1'].pk}&month={month}")
+    page.goto(f"{url}/dues/?org={w['branch_a1'].pk}&month={month}")
     expect(page.get_by_test_id("due-total")).to_have_text("57.50")  # 40.00 + 3500 × 0.5%
     page.get_by_role("link", name=zhang.name).click()
     expect(page.get_by_test_id("monthly-due")).to_have_text("40.00")

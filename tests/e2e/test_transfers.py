@@ -116,7 +116,7 @@ def test_transfer_along_the_chain_then_dual_report_and_dues(page: Page, e2e_worl
     shoot(page, "dual-list")
 
     # 党费: a base, a payment, the branch's statement and arrears
-    page.goto(f"{url}/members/{other.pk}/dues/")
+    page.goto(f"{url}/dues/members/{other.pk}/")
     page.get_by_label("月工资收入基数（元）").fill("-5")
     page.get_by_role("button", name="保存基数").click()
     expect(page.get_by_text("工资收入基数不能为负数，请核对。")).to_be_visible()
@@ -128,7 +128,7 @@ def test_transfer_along_the_chain_then_dual_report_and_dues(page: Page, e2e_worl
     expect(page.get_by_text("已登记缴纳。")).to_be_visible()
     shoot(page, "dues-member")
     month = timezone.localdate().strftime("%Y-%m")
-    page.goto(f"{url}/members/dues/?org={w['comm_a_org'].pk}&month={month}")
+    page.goto(f"{url}/dues/?org={w['comm_a_org'].pk}&month={month}")
     expect(page.get_by_test_id("paid-total")).to_have_text("75.00")
     shoot(page, "dues-statement")
     page.get_by_role("link", name="欠缴名单").click()

@@ -13,7 +13,7 @@ from tests.helpers import is_chinese
 from tests.rosters import bombs, conftest, sheets
 from tongxin.core.errors import ServiceError
 from tongxin.core.scope import scope_for_user
-from tongxin.members import dues_import
+from tongxin.dues import imports
 from tongxin.members.models import Member
 from tongxin.rosters import services
 from tongxin.rosters.models import JobStatus
@@ -114,7 +114,7 @@ def test_organization_roster_bombs_are_refused(check_orgs, world, big):
 @pytest.mark.parametrize("bomb", ["sparse", "whitespace", "huge cell"])
 def test_dues_bases_bombs_are_refused(world, bomb):
     with pytest.raises(ServiceError) as e:
-        dues_import.dues_import_check(
+        imports.dues_import_check(
             scope=scope_for_user(world["alice"]),
             upload=sheets.upload(BOMBS[bomb][0](), "党费基数.xlsx"),
         )
@@ -161,7 +161,7 @@ def test_a_bomb_on_the_dues_page_is_refused_with_a_sentence(world, client_for):
     from django.urls import reverse
 
     r = client_for(world["alice"]).post(
-        reverse("members:dues_import"), {"file": sheets.upload(bombs.sparse(), "党费基数.xlsx")}
+        reverse("dues:import"), {"file": sheets.upload(bombs.sparse(), "党费基数.xlsx")}
     )
     assert r.status_code == 200
     assert "零散的单元格" in r.content.decode()

@@ -174,6 +174,3 @@ def member_update(request: HttpRequest, member_id: int, payload: MemberIn):
         )
     except ServiceError as e:
         raise _api_fields(e) from None
-
-
-router.add_router("", "tongxin.members.api_extra.router")  # 双报到, 党费

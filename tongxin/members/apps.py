@@ -9,7 +9,7 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at module level: models are not loaded when apps.py is imported.
-        from tongxin.core.registry import dashboard_figures, dashboard_panel, phone_card
+        from tongxin.core.registry import dashboard_figures, dashboard_panel
         from tongxin.members import panel, selectors, services
         from tongxin.members.models import COLLEGE_OR_ABOVE, Member
         from tongxin.orgs.hooks import MemberReader, org_moved, provide_member_reader
@@ -25,7 +25,6 @@ class MembersConfig(AppConfig):
         )
 
         dashboard_figures(selectors.dashboard_member_figures)
-        # 转接 · 双报到 · 党费: three counts, one query each.
+        # 转接 · 双报到: the counts come from tongxin.transfers and tongxin.dual_reports through
+        # the 工作台's figures; this card shows them to users who see members.
         dashboard_panel("members/transfers/_panel.html", order=15)(panel.compute)
-        # A member's phone home: this month's dues (their own 双报到: tongxin.dual_reports).
-        phone_card("members/dues/_mine_card.html", order=20)(panel.compute_own_dues)

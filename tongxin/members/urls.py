@@ -1,7 +1,7 @@
 from django.urls import path
 
 from tongxin.core.moved import moved_page
-from tongxin.members import views, views_dues
+from tongxin.members import views
 
 app_name = "members"
 urlpatterns = [
@@ -11,14 +11,14 @@ urlpatterns = [
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/reveal/<str:field>/", views.reveal, name="reveal"),
 ]
-urlpatterns += [  # 党费 (views_dues); 组织关系转接 and 双报到 are apps of their own
-    path("dues/", views_dues.dues_statement, name="dues_statement"),
-    path("dues/arrears/", views_dues.dues_arrears, name="dues_arrears"),
-    path("dues/import/", views_dues.dues_import_page, name="dues_import"),
-    path("dues/import/template/", views_dues.dues_import_template, name="dues_import_template"),
-    path("dues/mine/", views_dues.my_dues, name="my_dues"),
-    path("dues/payments/<int:pk>/reverse/", views_dues.dues_reverse, name="dues_reverse"),
-    path("<int:pk>/dues/", views_dues.dues_member, name="dues_member"),
+urlpatterns += [  # 党费's addresses before it became tongxin.dues
+    path("dues/", moved_page("dues:statement")),
+    path("dues/arrears/", moved_page("dues:arrears")),
+    path("dues/import/", moved_page("dues:import")),
+    path("dues/import/template/", moved_page("dues:import_template")),
+    path("dues/mine/", moved_page("dues:mine")),
+    path("dues/payments/<int:pk>/reverse/", moved_page("dues:reverse")),
+    path("<int:pk>/dues/", moved_page("dues:member")),
 ]
 
 

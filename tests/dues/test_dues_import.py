@@ -18,11 +18,13 @@ from tests.rosters import sheets
 from tongxin.core import idnumber
 from tongxin.core.errors import ServiceError
 from tongxin.core.models import AuditLog
-from tongxin.core.scope import scope_for_user
-from tongxin.members import dues, dues_import
-from tongxin.members.models import DuesBase, DuesPayment
+from tongxin.core.scope import Scope, scope_for_user
+from tongxin.dues import imports, rules, selectors, services
+from tongxin.dues.models import DuesBase, DuesPayment
 
-MONTH = dues.this_month()
+EVERYTHING = Scope.everything()  # a system task's scope: these tests are not about reach
+
+MONTH = rules.this_month()
 M = f"{MONTH:%Y-%m}"
 HEADER = ["姓名", "身份证号码", "起始月份", "人员类别", "月工资收入基数（元）"]
 
@@ -47,16 +49,14 @@ def xlsx(rows: list[dict[str, Any]], header: list[str] | None = None) -> bytes:
     return sheets.xlsx(rows, header or HEADER)
 
 
-def check(user, content: bytes, name: str = "党费基数.xlsx") -> dues_import.Report:
-    return dues_import.dues_import_check(
+def check(user, content: bytes, name: str = "党费基数.xlsx") -> imports.Report:
+    return imports.dues_import_check(
         scope=scope_for_user(user), upload=sheets.upload(content, name)
     )
 
 
-def commit(user, report: dues_import.Report) -> dues_import.ImportResult:
-    return dues_import.dues_import_commit(
-        actor=user, scope=scope_for_user(user), token=report.token
-    )
+def commit(user, report: imports.Report) -> imports.ImportResult:
+    return services.dues_import_commit(actor=user, scope=scope_for_user(user), token=report.token)
 
 
 @contextmanager
@@ -75,7 +75,7 @@ def nothing_written():
     assert before == after, "a check or a refused import must write nothing"
 
 
-def errors_of(report: dues_import.Report) -> list[tuple[int, str, str]]:
+def errors_of(report: imports.Report) -> list[tuple[int, str, str]]:
     return [(e["row"], e["field"], e["message"]) for e in report.errors]
 
 
@@ -103,8 +103,8 @@ def test_check_writes_nothing_then_commit_writes_every_row_and_one_audit_row(wor
 
     result = commit(bob, report)
     assert (result.created, result.updated, result.unchanged) == (2, 0, 0)
-    assert dues.current_base(a1).base_fen == 350_000
-    assert dues.current_base(b).category == "retired"
+    assert selectors.current_base(a1).base_fen == 350_000
+    assert selectors.current_base(b).category == "retired"
     logged = AuditLog.objects.get(action="members.dues_import")
     assert logged.actor == bob and logged.diff["created"] == 2 and logged.diff["rows"] == 2
     assert logged.diff["file"] == "党费基数.xlsx" and len(logged.diff["sha256"]) == 64
@@ -117,7 +117,7 @@ def test_check_writes_nothing_then_commit_writes_every_row_and_one_audit_row(wor
     changed = check(bob, xlsx([row(a1, **{"月工资收入基数（元）": "12000"})]))
     assert (changed.to_create, changed.to_update) == (0, 1)
     commit(bob, changed)
-    assert dues.current_base(a1).base_fen == 1_200_000
+    assert selectors.current_base(a1).base_fen == 1_200_000
     assert DuesBase.objects.count() == 2
 
 
@@ -126,10 +126,11 @@ def test_cells_as_spreadsheets_leave_them(world):
     blank bases for the fixed categories, a blank category keeping the registered one."""
     alice = world["alice"]
     a1, b, a2 = world["m_a1"], world["m_a1b"], world["m_a2"]
-    dues.dues_base_set(
+    services.dues_base_set(
         actor=None,
+        scope=EVERYTHING,
         member=a2,
-        effective_from=dues.add_months(MONTH, -2),
+        effective_from=rules.add_months(MONTH, -2),
         category="retired",
         base_fen=300_000,
     )
@@ -165,7 +166,7 @@ def test_csv_and_ods(world, kind):
 
 def test_the_downloaded_template_filled_in_imports(world, client_for):
     c = client_for(world["bob"])
-    r = c.get(reverse("members:dues_import_template"))
+    r = c.get(reverse("dues:import_template"))
     assert r.status_code == 200 and "attachment" in r["Content-Disposition"]
     content = b"".join(r.streaming_content)
     wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
@@ -208,7 +209,7 @@ def test_a_bad_file_is_refused_with_a_sentence(world, content, name, text):
 
 
 def test_too_many_rows_is_refused(world, monkeypatch):
-    monkeypatch.setattr(dues_import, "MAX_ROWS", 2)
+    monkeypatch.setattr(imports, "MAX_ROWS", 2)
     a1 = world["m_a1"]
     with nothing_written(), pytest.raises(ServiceError) as exc:
         check(world["bob"], xlsx([row(a1), row(a1), row(a1)]))
@@ -257,7 +258,7 @@ BAD_ROWS = {
     "month decimal": (lambda w: row(w["m_a1"], 起始月份=2026.11), "month", "被当成了小数"),
     "month 2007": (lambda w: row(w["m_a1"], 起始月份="2007-12"), "month", "早于2008年4月"),
     "month far ahead": (
-        lambda w: row(w["m_a1"], 起始月份=f"{dues.add_months(MONTH, 13):%Y-%m}"),
+        lambda w: row(w["m_a1"], 起始月份=f"{rules.add_months(MONTH, 13):%Y-%m}"),
         "month",
         "最多只能提前一年",
     ),
@@ -346,7 +347,7 @@ def test_duplicate_member_and_month_in_the_file(world):
                 [
                     row(a1),
                     row(a1, **{"月工资收入基数（元）": "5000"}),
-                    row(a1, 起始月份=f"{dues.add_months(MONTH, -1):%Y-%m}"),
+                    row(a1, 起始月份=f"{rules.add_months(MONTH, -1):%Y-%m}"),
                 ]
             ),
         )
@@ -384,9 +385,9 @@ def test_commit_refuses_a_stale_forged_or_borrowed_token(world, monkeypatch):
         (alice, report.token),
     ):
         with nothing_written(), pytest.raises(ServiceError) as exc:
-            dues_import.dues_import_commit(actor=user, scope=scope_for_user(user), token=token)
+            services.dues_import_commit(actor=user, scope=scope_for_user(user), token=token)
         assert "重新上传文件检查" in exc.value.message
-    monkeypatch.setattr(dues_import, "TOKEN_MAX_AGE", -1)
+    monkeypatch.setattr(imports, "TOKEN_MAX_AGE", -1)
     with nothing_written(), pytest.raises(ServiceError, match="已过期"):
         commit(bob, report)
 
@@ -409,35 +410,35 @@ def test_commit_rechecks_the_scope_and_writes_nothing_when_a_member_left(world):
 
 def test_pages_check_with_errors_fix_and_confirm(world, client_for):
     c = client_for(world["bob"])
-    statement = texts(c.get(reverse("members:dues_statement")))
-    assert reverse("members:dues_import") in statement and "导入党费基数" in statement
-    page = texts(c.get(reverse("members:dues_import")))
+    statement = texts(c.get(reverse("dues:statement")))
+    assert reverse("dues:import") in statement and "导入党费基数" in statement
+    page = texts(c.get(reverse("dues:import")))
     assert "下载导入模板" in page and "月工资收入基数" in page
     a1, b = world["m_a1"], world["m_a1b"]
     bad = xlsx([row(a1), row(b, **{"月工资收入基数（元）": "-3500"})])
     with nothing_written():
-        r = c.post(reverse("members:dues_import"), {"file": sheets.upload(bad, "基数.xlsx")})
+        r = c.post(reverse("dues:import"), {"file": sheets.upload(bad, "基数.xlsx")})
     page = texts(r)
     assert r.status_code == 200 and 'data-testid="error-rows">1<' in page
     assert "第3行" in page and "不能为负数" in page and 'name="token"' not in page
     good = xlsx([row(a1), row(b, **{"月工资收入基数（元）": "3500"})])
-    r = c.post(reverse("members:dues_import"), {"file": sheets.upload(good, "基数.xlsx")})
+    r = c.post(reverse("dues:import"), {"file": sheets.upload(good, "基数.xlsx")})
     page = texts(r)
     assert "全部 2 行检查通过" in page and "确认导入" in page and DuesBase.objects.count() == 0
     token = r.context["report"].token
-    r = c.post(reverse("members:dues_import"), {"token": token}, follow=True)
+    r = c.post(reverse("dues:import"), {"token": token}, follow=True)
     assert "新增 2 条" in texts(r) and DuesBase.objects.count() == 2
     # the same token again: the rows are the same, nothing changes
-    r = c.post(reverse("members:dues_import"), {"token": token}, follow=True)
+    r = c.post(reverse("dues:import"), {"token": token}, follow=True)
     assert "2 条与已登记的相同" in texts(r) and DuesBase.objects.count() == 2
 
 
 def test_page_shows_a_bad_file_on_the_form(world, client_for):
     c = client_for(world["bob"])
     png = sheets.upload(b"\x89PNG\r\n\x1a\n" + b"0" * 100, "photo.xlsx")
-    r = c.post(reverse("members:dues_import"), {"file": png})
+    r = c.post(reverse("dues:import"), {"file": png})
     assert r.status_code == 200 and "不是可以读取的电子表格" in texts(r)
-    r = c.post(reverse("members:dues_import"), {"token": "nonsense"}, follow=True)
+    r = c.post(reverse("dues:import"), {"token": "nonsense"}, follow=True)
     assert "检查结果已过期或无效" in texts(r) and DuesBase.objects.count() == 0
 
 
@@ -449,32 +450,28 @@ def test_strangers_cannot_reach_the_import(world, client_for):
     bob_report = check(world["bob"], content)
     for user in (world["auditor"], member_user):
         c = client_for(user)
-        for url in (reverse("members:dues_import"), reverse("members:dues_import_template")):
+        for url in (reverse("dues:import"), reverse("dues:import_template")):
             assert c.get(url).status_code == 404, (user, url)
         with nothing_written():
             assert (
-                c.post(reverse("members:dues_import"), {"file": sheets.upload(content)}).status_code
-                == 404
+                c.post(reverse("dues:import"), {"file": sheets.upload(content)}).status_code == 404
             )
-            assert (
-                c.post(reverse("members:dues_import"), {"token": bob_report.token}).status_code
-                == 404
-            )
-            r = c.post("/api/v1/members/dues/bases/import/check", {"file": sheets.upload(content)})
+            assert c.post(reverse("dues:import"), {"token": bob_report.token}).status_code == 404
+            r = c.post("/api/v1/dues/bases/import/check", {"file": sheets.upload(content)})
             assert r.status_code == 404
             r = c.post(
-                "/api/v1/members/dues/bases/import/commit",
+                "/api/v1/dues/bases/import/commit",
                 {"token": bob_report.token},
                 content_type="application/json",
             )
             assert r.status_code == 404
-        assert "导入党费基数" not in texts(c.get(reverse("members:dues_statement")))
+        assert "导入党费基数" not in texts(c.get(reverse("dues:statement")))
     c = client_for(world["charlie"])
     with nothing_written():
-        r = c.post(reverse("members:dues_import"), {"file": sheets.upload(content)})
+        r = c.post(reverse("dues:import"), {"file": sheets.upload(content)})
         # his own file's cells are echoed; nothing about the member registered under bob
         assert "在您管理的党组织中没有" in texts(r) and "紫金社区第一党支部" not in texts(r)
-        r = c.post(reverse("members:dues_import"), {"token": bob_report.token}, follow=True)
+        r = c.post(reverse("dues:import"), {"token": bob_report.token}, follow=True)
         assert "重新上传文件检查" in texts(r)
 
 
@@ -486,32 +483,32 @@ def test_api_check_and_commit(world, client_for):
     a1 = world["m_a1"]
     bad = xlsx([row(a1, 起始月份="2026-13")])
     with nothing_written():
-        r = c.post("/api/v1/members/dues/bases/import/check", {"file": sheets.upload(bad)})
+        r = c.post("/api/v1/dues/bases/import/check", {"file": sheets.upload(bad)})
     body = r.json()
     assert r.status_code == 200 and body["error_rows"] == 1 and body["token"] == ""
     assert body["errors"][0]["row"] == 2 and body["errors"][0]["field"] == "month"
     r = c.post(
-        "/api/v1/members/dues/bases/import/check",
+        "/api/v1/dues/bases/import/check",
         {"file": sheets.upload(b"not a sheet", "x.csv.exe")},
     )
     assert r.status_code == 400 and "file" in r.json()["fields"]
-    r = c.post("/api/v1/members/dues/bases/import/check", {"file": sheets.upload(xlsx([row(a1)]))})
+    r = c.post("/api/v1/dues/bases/import/check", {"file": sheets.upload(xlsx([row(a1)]))})
     body = r.json()
     assert body["to_create"] == 1 and body["plan"][0]["monthly_due_fen"] == 4500
     assert body["plan"][0]["month"] == M and body["plan"][0]["action"] == "create"
     r = c.post(
-        "/api/v1/members/dues/bases/import/commit",
+        "/api/v1/dues/bases/import/commit",
         {"token": "forged"},
         content_type="application/json",
     )
     assert r.status_code == 400 and is_chinese(r.json()["message"])
     r = c.post(
-        "/api/v1/members/dues/bases/import/commit",
+        "/api/v1/dues/bases/import/commit",
         {"token": body["token"]},
         content_type="application/json",
     )
     assert r.status_code == 200 and r.json()["created"] == 1
-    assert dues.current_base(a1).base_fen == 450_000
+    assert selectors.current_base(a1).base_fen == 450_000
 
 
 def test_check_query_count_does_not_grow_with_the_rows(world, django_assert_max_num_queries):
@@ -520,5 +517,5 @@ def test_check_query_count_does_not_grow_with_the_rows(world, django_assert_max_
     scope = scope_for_user(world["bob"])
     # 1 the members by blind index (within the scope), 2 their bases
     with django_assert_max_num_queries(2):
-        report = dues_import.dues_import_check(scope=scope, upload=sheets.upload(content))
+        report = imports.dues_import_check(scope=scope, upload=sheets.upload(content))
     assert report.to_create == 30 and report.error_rows == 0

@@ -7,15 +7,18 @@ import datetime as dt
 from contextlib import contextmanager
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
 from tests.helpers import is_chinese, refused, texts
 from tongxin.core.models import AuditLog
-from tongxin.members import dues
-from tongxin.members.models import DuesBase, DuesPayment
+from tongxin.core.scope import Scope
+from tongxin.dues import rules, selectors, services
+from tongxin.dues.models import DuesBase, DuesPayment
 
 E, R = "employed", "retired"
+EVERYTHING = Scope.everything()  # a system task's scope: these tests are not about reach
 
 
 @pytest.mark.parametrize(
@@ -41,26 +44,27 @@ E, R = "employed", "retired"
     ],
 )
 def test_brackets_at_their_boundaries(category, yuan, fen):
-    assert dues.dues_amount_fen(category, dues.parse_yuan(yuan, "base")) == fen
+    assert rules.dues_amount_fen(category, rules.parse_yuan(yuan, "base")) == fen
 
 
 def test_rounding_is_half_up_to_the_fen():
     # 1% of 1234.50 元 = 12.345 元 → 12.35; of 1234.49 = 12.3449 → 12.34 (rate 0.5% below 3000)
-    assert dues.dues_amount_fen(E, 123_450) == 617  # 0.5% × 1234.50 = 6.1725 → 6.17
-    assert dues.dues_amount_fen(E, 323_450) == 3235  # 1% × 3234.50 = 32.345 → 32.35
-    assert dues.dues_amount_fen(E, 323_449) == 3234
+    assert rules.dues_amount_fen(E, 123_450) == 617  # 0.5% × 1234.50 = 6.1725 → 6.17
+    assert rules.dues_amount_fen(E, 323_450) == 3235  # 1% × 3234.50 = 32.345 → 32.35
+    assert rules.dues_amount_fen(E, 323_449) == 3234
 
 
-MONTH = dues.this_month()
+MONTH = rules.this_month()
 
 
 def set_base(member, yuan="4000", category=E, month=MONTH):
-    return dues.dues_base_set(
+    return services.dues_base_set(
         actor=None,
+        scope=EVERYTHING,
         member=member,
         effective_from=month,
         category=category,
-        base_fen=dues.parse_yuan(yuan, "base"),
+        base_fen=rules.parse_yuan(yuan, "base"),
     )
 
 
@@ -91,21 +95,31 @@ def test_negative_or_absurd_bases_are_field_errors(world):
         (None, "请填写"),
     ]:
         with unchanged(), refused(field="base", contains=text):
-            dues.dues_base_set(
-                actor=None, member=m, effective_from=MONTH, category=E, base_fen=base_fen
+            services.dues_base_set(
+                actor=None,
+                scope=EVERYTHING,
+                member=m,
+                effective_from=MONTH,
+                category=E,
+                base_fen=base_fen,
             )
     for text in ("abc", "12.345", "1e400", ""):
         with refused(field="base", contains="金额"):
-            dues.parse_yuan(text, "base")
+            rules.parse_yuan(text, "base")
     # exactly 1,000,000 元 is accepted
     assert set_base(m, "1000000").base_fen == 100_000_000
 
 
 def test_fixed_categories_need_no_base(world):
-    b = dues.dues_base_set(
-        actor=None, member=world["m_a1"], effective_from=MONTH, category="student", base_fen=None
+    b = services.dues_base_set(
+        actor=None,
+        scope=EVERYTHING,
+        member=world["m_a1"],
+        effective_from=MONTH,
+        category="student",
+        base_fen=None,
     )
-    assert b.base_fen == 0 and dues.dues_amount_fen(b.category, b.base_fen) == 20
+    assert b.base_fen == 0 and rules.dues_amount_fen(b.category, b.base_fen) == 20
 
 
 def test_payment_bad_input(world):
@@ -117,31 +131,51 @@ def test_payment_bad_input(world):
         (100_000_001, "amount", "100万元"),
     ]:
         with unchanged(), refused(field=field, contains=text):
-            dues.dues_payment_record(
-                actor=None, member=m, month=MONTH, amount_fen=amount, paid_on=today
+            services.dues_payment_record(
+                actor=None,
+                scope=EVERYTHING,
+                member=m,
+                month=MONTH,
+                amount_fen=amount,
+                paid_on=today,
             )
     with unchanged(), refused(field="paid_on", contains="晚于今天"):
-        dues.dues_payment_record(
-            actor=None, member=m, month=MONTH, amount_fen=100, paid_on=today + dt.timedelta(days=1)
+        services.dues_payment_record(
+            actor=None,
+            scope=EVERYTHING,
+            member=m,
+            month=MONTH,
+            amount_fen=100,
+            paid_on=today + dt.timedelta(days=1),
         )
     with unchanged(), refused(field="month", contains="12个月"):
-        dues.dues_payment_record(
-            actor=None, member=m, month=dues.add_months(MONTH, 13), amount_fen=100, paid_on=today
+        services.dues_payment_record(
+            actor=None,
+            scope=EVERYTHING,
+            member=m,
+            month=rules.add_months(MONTH, 13),
+            amount_fen=100,
+            paid_on=today,
         )
 
 
 def test_statement_arrears_and_history(world):
     a1, b = world["m_a1"], world["m_a1b"]
-    last = dues.add_months(MONTH, -1)
+    last = rules.add_months(MONTH, -1)
     set_base(a1, "3000.01", month=last)  # 30.00 a month
     set_base(b, "6000", R, month=last)  # retired, 1%: 60.00
     # c has no base: nothing due
-    dues.dues_payment_record(
-        actor=None, member=a1, month=MONTH, amount_fen=3000, paid_on=timezone.localdate()
+    services.dues_payment_record(
+        actor=None,
+        scope=EVERYTHING,
+        member=a1,
+        month=MONTH,
+        amount_fen=3000,
+        paid_on=timezone.localdate(),
     )
     from tongxin.core.scope import scope_for_user
 
-    st = dues.dues_statement(scope_for_user(world["alice"]), world["comm_a_org"], MONTH)
+    st = selectors.dues_statement(scope_for_user(world["alice"]), world["comm_a_org"], MONTH)
     rows = {r.name: r for r in st.rows}
     assert (rows["张红"].due_fen, rows["张红"].paid_fen, rows["张红"].owed_fen) == (3000, 3000, 0)
     assert (rows["李明"].due_fen, rows["李明"].owed_fen) == (6000, 6000)
@@ -153,12 +187,12 @@ def test_statement_arrears_and_history(world):
         1,
         1,
     )
-    arrears = dues.dues_arrears(scope_for_user(world["alice"]), world["comm_a_org"], MONTH)
+    arrears = selectors.dues_arrears(scope_for_user(world["alice"]), world["comm_a_org"], MONTH)
     assert [(r.name, r.owed_fen, len(r.months)) for r in arrears] == [
         ("李明", 12000, 2),
         ("张红", 3000, 1),
     ]
-    history = dues.dues_member_history(a1, MONTH)
+    history = selectors.dues_member_history(a1, MONTH)
     assert [(h.month, h.due_fen, h.paid_fen) for h in history[:2]] == [
         (MONTH, 3000, 3000),
         (last, 3000, 0),
@@ -168,10 +202,10 @@ def test_statement_arrears_and_history(world):
 
 def test_a_later_base_applies_from_its_month(world):
     m = world["m_a1"]
-    prev = dues.add_months(MONTH, -1)
+    prev = rules.add_months(MONTH, -1)
     set_base(m, "2000", month=prev)
     set_base(m, "12000", month=MONTH)
-    h = dues.dues_member_history(m, MONTH)
+    h = selectors.dues_member_history(m, MONTH)
     assert (h[0].due_fen, h[1].due_fen) == (24000, 1000)
 
 
@@ -182,24 +216,24 @@ def test_pages_statement_member_and_payment(world, client_for):
     bob = client_for(world["bob"])
     m = world["m_a1"]
     r = bob.post(
-        f"/members/{m.pk}/dues/",
+        f"/dues/members/{m.pk}/",
         {"which": "base", "effective_from": f"{MONTH:%Y-%m}", "category": E, "base": "-100"},
     )
     assert "不能为负数" in texts(r) and DuesBase.objects.count() == 0
     r = bob.post(
-        f"/members/{m.pk}/dues/",
+        f"/dues/members/{m.pk}/",
         {"which": "base", "effective_from": f"{MONTH:%Y-%m}", "category": E, "base": "2000000"},
     )
     assert "100万元" in texts(r) and DuesBase.objects.count() == 0
     r = bob.post(
-        f"/members/{m.pk}/dues/",
+        f"/dues/members/{m.pk}/",
         {"which": "base", "effective_from": f"{MONTH:%Y-%m}", "category": E, "base": "8000"},
     )
     assert r.status_code == 302
-    body = texts(bob.get(f"/members/{m.pk}/dues/"))
+    body = texts(bob.get(f"/dues/members/{m.pk}/"))
     assert 'data-testid="monthly-due">120.00<' in body and "1.5%" in body
     r = bob.post(
-        f"/members/{m.pk}/dues/",
+        f"/dues/members/{m.pk}/",
         {
             "which": "payment",
             "month": f"{MONTH:%Y-%m}",
@@ -208,9 +242,9 @@ def test_pages_statement_member_and_payment(world, client_for):
         },
     )
     assert r.status_code == 302 and DuesPayment.objects.get().amount_fen == 12000
-    body = texts(bob.get(f"/members/dues/?org={world['branch_a1'].pk}&month={MONTH:%Y-%m}"))
+    body = texts(bob.get(f"/dues/?org={world['branch_a1'].pk}&month={MONTH:%Y-%m}"))
     assert 'data-testid="due-total">120.00<' in body and 'data-testid="paid-total">120.00<' in body
-    body = texts(bob.get(f"/members/dues/arrears/?org={world['branch_a1'].pk}"))
+    body = texts(bob.get(f"/dues/arrears/?org={world['branch_a1'].pk}"))
     assert "没有欠缴党费的党员" in body
     assert AuditLog.objects.filter(action="members.dues_payment").count() == 1
 
@@ -220,17 +254,17 @@ def test_stranger_sees_nothing(world, client_for):
     c = client_for(world["charlie"])
     m, a1 = world["m_a1"], world["branch_a1"]
     for url in (
-        f"/members/dues/?org={a1.pk}",
-        f"/members/dues/arrears/?org={a1.pk}",
-        f"/members/{m.pk}/dues/",
-        f"/api/v1/members/{m.pk}/dues",
-        f"/api/v1/members/dues/statement?org_id={a1.pk}",
-        f"/api/v1/members/dues/arrears?org_id={a1.pk}",
+        f"/dues/?org={a1.pk}",
+        f"/dues/arrears/?org={a1.pk}",
+        f"/dues/members/{m.pk}/",
+        f"/api/v1/dues/members/{m.pk}",
+        f"/api/v1/dues/statement?org_id={a1.pk}",
+        f"/api/v1/dues/arrears?org_id={a1.pk}",
     ):
         assert c.get(url).status_code == 404, url
-    assert "张红" not in texts(c.get("/members/dues/"))  # his own branch by default
+    assert "张红" not in texts(c.get("/dues/"))  # his own branch by default
     r = c.post(
-        f"/members/{m.pk}/dues/",
+        f"/dues/members/{m.pk}/",
         {
             "which": "payment",
             "month": f"{MONTH:%Y-%m}",
@@ -241,7 +275,7 @@ def test_stranger_sees_nothing(world, client_for):
     assert r.status_code == 404
     for url, data in [
         (
-            "/api/v1/members/dues/payments",
+            "/api/v1/dues/payments",
             {
                 "member_id": m.pk,
                 "month": f"{MONTH:%Y-%m}",
@@ -250,7 +284,7 @@ def test_stranger_sees_nothing(world, client_for):
             },
         ),
         (
-            "/api/v1/members/dues/bases",
+            "/api/v1/dues/bases",
             {
                 "member_id": m.pk,
                 "effective_from": f"{MONTH:%Y-%m}",
@@ -266,9 +300,9 @@ def test_stranger_sees_nothing(world, client_for):
 def test_auditor_reads_but_does_not_record(world, client_for):
     c = client_for(world["auditor"])
     m = world["m_a1"]
-    assert c.get(f"/members/{m.pk}/dues/").status_code == 200
+    assert c.get(f"/dues/members/{m.pk}/").status_code == 200
     r = c.post(
-        f"/members/{m.pk}/dues/",
+        f"/dues/members/{m.pk}/",
         {
             "which": "payment",
             "month": f"{MONTH:%Y-%m}",
@@ -283,7 +317,7 @@ def test_api_statement_payment_and_bad_bases(world, client_for):
     bob = client_for(world["bob"])
     m = world["m_a1"]
     r = bob.post(
-        "/api/v1/members/dues/bases",
+        "/api/v1/dues/bases",
         {
             "member_id": m.pk,
             "effective_from": f"{MONTH:%Y-%m}",
@@ -294,7 +328,7 @@ def test_api_statement_payment_and_bad_bases(world, client_for):
     )
     assert r.status_code == 400 and "负数" in r.json()["fields"]["base_fen"]
     r = bob.post(
-        "/api/v1/members/dues/bases",
+        "/api/v1/dues/bases",
         {
             "member_id": m.pk,
             "effective_from": f"{MONTH:%Y-%m}",
@@ -305,7 +339,7 @@ def test_api_statement_payment_and_bad_bases(world, client_for):
     )
     assert r.status_code == 400 and is_chinese(r.json()["fields"]["base_fen"])
     r = bob.post(
-        "/api/v1/members/dues/bases",
+        "/api/v1/dues/bases",
         {
             "member_id": m.pk,
             "effective_from": f"{MONTH:%Y-%m}",
@@ -316,7 +350,7 @@ def test_api_statement_payment_and_bad_bases(world, client_for):
     )
     assert r.status_code == 201 and r.json()["monthly_due_fen"] == 3000
     r = bob.post(
-        "/api/v1/members/dues/payments",
+        "/api/v1/dues/payments",
         {
             "member_id": m.pk,
             "month": f"{MONTH:%Y-%m}",
@@ -327,7 +361,7 @@ def test_api_statement_payment_and_bad_bases(world, client_for):
     )
     assert r.status_code == 201
     r = bob.post(
-        "/api/v1/members/dues/payments",
+        "/api/v1/dues/payments",
         {
             "member_id": m.pk,
             "month": "2026-13",
@@ -337,9 +371,9 @@ def test_api_statement_payment_and_bad_bases(world, client_for):
         content_type="application/json",
     )
     assert r.status_code == 400 and "month" in r.json()["fields"]
-    st = bob.get(f"/api/v1/members/dues/statement?org_id={world['branch_a1'].pk}").json()
+    st = bob.get(f"/api/v1/dues/statement?org_id={world['branch_a1'].pk}").json()
     assert (st["due_fen"], st["paid_fen"], st["owed_fen"]) == (3000, 1000, 2000)
-    arrears = bob.get(f"/api/v1/members/dues/arrears?org_id={world['branch_a1'].pk}").json()
+    arrears = bob.get(f"/api/v1/dues/arrears?org_id={world['branch_a1'].pk}").json()
     assert arrears[0]["owed_fen"] == 2000
 
 
@@ -348,8 +382,13 @@ def branch_members(request, world):
     for i in range(request.param - 2):
         mm = factories.member(world["branch_a1"])
         set_base(mm, str(2000 + i * 500))
-        dues.dues_payment_record(
-            actor=None, member=mm, month=MONTH, amount_fen=100, paid_on=timezone.localdate()
+        services.dues_payment_record(
+            actor=None,
+            scope=EVERYTHING,
+            member=mm,
+            month=MONTH,
+            amount_fen=100,
+            paid_on=timezone.localdate(),
         )
     return request.param
 
@@ -358,7 +397,7 @@ def test_statement_query_count_is_constant(
     world, branch_members, client_for, django_assert_num_queries
 ):
     c = client_for(world["bob"])
-    url = f"/members/dues/?org={world['branch_a1'].pk}"
+    url = f"/dues/?org={world['branch_a1'].pk}"
     # 1 session, 2 user, 3 role assignments, 4 the organization (in scope), 5 the members
     # with their base for the month, 6 the month's payments summed per member, 7-9 session save
     with django_assert_num_queries(9):
@@ -369,10 +408,11 @@ def test_statement_query_count_is_constant(
 def test_member_page_query_count_is_constant(world, client_for, django_assert_num_queries):
     m = world["m_a1"]
     for i in range(12):
-        dues.dues_payment_record(
+        services.dues_payment_record(
             actor=None,
+            scope=EVERYTHING,
             member=m,
-            month=dues.add_months(MONTH, -i),
+            month=rules.add_months(MONTH, -i),
             amount_fen=100,
             paid_on=timezone.localdate(),
         )
@@ -380,7 +420,7 @@ def test_member_page_query_count_is_constant(world, client_for, django_assert_nu
     # 1 session, 2 user, 3 role assignments, 4 the member, 5 current base, 6-7 history (bases,
     # payments), 8 bases list, 9-10 payments COUNT and page, 11-13 session save
     with django_assert_num_queries(13):
-        r = c.get(f"/members/{m.pk}/dues/")
+        r = c.get(f"/dues/members/{m.pk}/")
     assert r.status_code == 200
 
 
@@ -388,7 +428,7 @@ def test_arrears_query_count_is_constant(
     world, branch_members, client_for, django_assert_num_queries
 ):
     c = client_for(world["bob"])
-    url = f"/members/dues/arrears/?org={world['branch_a1'].pk}"
+    url = f"/dues/arrears/?org={world['branch_a1'].pk}"
     # 1 session, 2 user, 3 role assignments, 4 the organization, 5 the members, 6 their bases,
     # 7 their payments in the 12 months summed per month, 8-10 session save
     with django_assert_num_queries(10):
@@ -400,15 +440,43 @@ from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 
-@given(st.sampled_from([E, R]), st.integers(min_value=0, max_value=dues.MAX_BASE_FEN))
+@given(st.sampled_from([E, R]), st.integers(min_value=0, max_value=rules.MAX_BASE_FEN))
 def test_amount_is_the_decimal_rate_rounded_half_up_to_the_fen(category, base_fen):
     from decimal import ROUND_HALF_UP, Decimal
 
-    rate = dues.dues_rate_permille(category, base_fen)
+    rate = rules.dues_rate_permille(category, base_fen)
     assert rate is not None
     exact = Decimal(base_fen) * rate / 1000
-    assert dues.dues_amount_fen(category, base_fen) == int(
+    assert rules.dues_amount_fen(category, base_fen) == int(
         exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     )
     # a higher base never pays less
-    assert dues.dues_amount_fen(category, base_fen + 1) >= dues.dues_amount_fen(category, base_fen)
+    assert rules.dues_amount_fen(category, base_fen + 1) >= rules.dues_amount_fen(
+        category, base_fen
+    )
+
+
+def test_dashboard_card_counts_this_months_payments_in_the_scope(
+    world, client_for, django_assert_num_queries
+):
+    from tongxin.core.scope import scope_for_user
+    from tongxin.dues import panel
+
+    set_base(world["m_a1"])
+    set_base(world["m_b1"])
+    for m in (world["m_a1"], world["m_b1"]):
+        services.dues_payment_record(
+            actor=None,
+            scope=EVERYTHING,
+            member=m,
+            month=MONTH,
+            amount_fen=2000,
+            paid_on=timezone.localdate(),
+        )
+    scope = scope_for_user(world["alice"])
+    with django_assert_num_queries(1):
+        data = panel.compute(None, scope)
+    assert data is not None and (data["paid_count"], data["paid_text"]) == (1, "20.00")
+    body = texts(client_for(world["alice"]).get("/"))
+    assert 'data-testid="dues-panel"' in body and "已缴党费（元，1笔" in body
+    assert reverse("dues:statement") in body

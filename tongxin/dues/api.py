@@ -1,38 +1,31 @@
-"""/api/v1/members: 党费 (dues); 组织关系转接 is /api/v1/transfers (tongxin.transfers.api), 双报到
-/api/v1/dual-reports (tongxin.dual_reports.api). The same services as the pages; every read
-through a Scope; money in fen."""
+"""/api/v1/dues: 党费. The same services and selectors as the pages; every read through the
+caller's scope; money in fen."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, cast
 
-from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from tongxin.accounts.models import User
 from tongxin.core.errors import ServiceError
-from tongxin.core.scope import request_scope
-from tongxin.members import dues, dues_import, selectors
+from tongxin.core.pagination import PageQuery, api_page
+from tongxin.core.scope import Scope, request_scope
+from tongxin.dues import imports, rules, selectors, services
+from tongxin.dues.models import DuesBase, DuesPayment, DuesReversal
+from tongxin.members.selectors import get_member_for, own_member
 from tongxin.orgs.selectors import get_org_for
 
 router = Router(tags=["党费"])
 
 
-def _page(qs, page: int) -> dict:
-    size = settings.PAGE_SIZE
-    start = (page - 1) * size
-    return {
-        "count": qs.count(),
-        "page": page,
-        "page_size": size,
-        "results": list(qs[start : start + size]),
-    }
-
-
-# --- 党费 --------------------------------------------------------------------------------------
+def _user(request: HttpRequest) -> User:
+    # The API's authentication (a token or a session) lets only signed-in accounts through.
+    return cast(User, request.user)
 
 
 class DuesRowOut(Schema):
@@ -64,19 +57,19 @@ class StatementQuery(Schema):
 
 def _month(text: str, field_name: str) -> dt.date:
     if not text:
-        return dues.this_month()
-    month = dues.parse_month(text)
+        return rules.this_month()
+    month = rules.parse_month(text)
     if month is None:
         msg = gettext("月份格式应为YYYY-MM，例如 2026-11。")
         raise ServiceError(msg, fields={field_name: msg})
     return month
 
 
-@router.get("/dues/statement", response=StatementOut, summary="党费收缴月报（应缴、已缴、未缴）")
+@router.get("/statement", response=StatementOut, summary="党费收缴月报（应缴、已缴、未缴）")
 def dues_statement(request: HttpRequest, query: Query[StatementQuery]):
     scope = request_scope(request)
     org = get_org_for(scope, query.org_id, "members.view")
-    st = dues.dues_statement(scope, org, _month(query.month, "month"))
+    st = selectors.dues_statement(scope, org, _month(query.month, "month"))
     return {
         "org_id": org.pk,
         "month": f"{st.month:%Y-%m}",
@@ -102,11 +95,11 @@ class ArrearsQuery(Schema):
     until: str = Field("", max_length=7, description="YYYY-MM，默认本月；统计此前12个月")
 
 
-@router.get("/dues/arrears", response=list[ArrearsOut], summary="党费欠缴名单（近12个月）")
+@router.get("/arrears", response=list[ArrearsOut], summary="党费欠缴名单（近12个月）")
 def dues_arrears(request: HttpRequest, query: Query[ArrearsQuery]):
     scope = request_scope(request)
     org = get_org_for(scope, query.org_id, "members.view")
-    rows = dues.dues_arrears(scope, org, _month(query.until, "until"))
+    rows = selectors.dues_arrears(scope, org, _month(query.until, "until"))
     return [
         {
             "member_id": r.member_id,
@@ -133,7 +126,7 @@ class ReversalOut(Schema):
     reversed_by: str | None = None
 
     @staticmethod
-    def resolve_reversed_by(obj) -> str | None:
+    def resolve_reversed_by(obj: DuesReversal) -> str | None:
         return str(obj.reversed_by) if obj.reversed_by_id else None
 
 
@@ -149,20 +142,22 @@ class PaymentOut(Schema):
     reversal: ReversalOut | None = None
 
     @staticmethod
-    def resolve_reversed(obj) -> bool:
+    def resolve_reversed(obj: DuesPayment) -> bool:
         return getattr(obj, "reversal", None) is not None
 
     @staticmethod
-    def resolve_reversal(obj):
+    def resolve_reversal(obj: DuesPayment) -> DuesReversal | None:
         return getattr(obj, "reversal", None)
 
 
-@router.post("/dues/payments", response={201: PaymentOut}, summary="登记党费缴纳（分）")
+@router.post("/payments", response={201: PaymentOut}, summary="登记党费缴纳（分）")
 def dues_pay(request: HttpRequest, payload: PaymentIn):
-    member = selectors.get_member_for(request_scope(request), payload.member_id, "members.manage")
+    scope = request_scope(request)
+    member = get_member_for(scope, payload.member_id, "members.manage")
     try:
-        p = dues.dues_payment_record(
-            actor=request.user,
+        p = services.dues_payment_record(
+            actor=_user(request),
+            scope=scope,
             member=member,
             month=_month(payload.month, "month"),
             amount_fen=payload.amount_fen,
@@ -192,16 +187,18 @@ class BaseOut(Schema):
     monthly_due_fen: int
 
     @staticmethod
-    def resolve_monthly_due_fen(obj) -> int:
-        return dues.dues_amount_fen(obj.category, obj.base_fen)
+    def resolve_monthly_due_fen(obj: DuesBase) -> int:
+        return rules.dues_amount_fen(obj.category, obj.base_fen)
 
 
-@router.post("/dues/bases", response={201: BaseOut}, summary="登记党费基数（分）")
+@router.post("/bases", response={201: BaseOut}, summary="登记党费基数（分）")
 def dues_base(request: HttpRequest, payload: BaseIn):
-    member = selectors.get_member_for(request_scope(request), payload.member_id, "members.manage")
+    scope = request_scope(request)
+    member = get_member_for(scope, payload.member_id, "members.manage")
     try:
-        b = dues.dues_base_set(
-            actor=request.user,
+        b = services.dues_base_set(
+            actor=_user(request),
+            scope=scope,
             member=member,
             effective_from=_month(payload.effective_from, "effective_from"),
             category=payload.category,
@@ -221,10 +218,10 @@ class MonthOut(Schema):
     owed_fen: int
 
 
-@router.get("/{member_id}/dues", response=list[MonthOut], summary="党员近12个月党费")
+@router.get("/members/{member_id}", response=list[MonthOut], summary="党员近12个月党费")
 def dues_member(request: HttpRequest, member_id: int):
-    member = selectors.get_member_for(request_scope(request), member_id)
-    return dues.dues_member_history(member, dues.this_month())
+    member = get_member_for(request_scope(request), member_id)
+    return selectors.dues_member_history(member, rules.this_month())
 
 
 class PaymentPage(Schema):
@@ -234,18 +231,14 @@ class PaymentPage(Schema):
     results: list[PaymentOut]
 
 
-class MemberPageQuery(Schema):
-    page: int = Field(1, ge=1, le=1_000_000)
-
-
 @router.get(
-    "/{member_id}/dues/payments",
+    "/members/{member_id}/payments",
     response=PaymentPage,
     summary="党员的缴纳记录（含已冲正的，注明冲正原因）",
 )
-def dues_member_payments(request: HttpRequest, member_id: int, query: Query[MemberPageQuery]):
-    member = selectors.get_member_for(request_scope(request), member_id)
-    return _page(dues.dues_member_payments(member), query.page)
+def dues_member_payments(request: HttpRequest, member_id: int, query: Query[PageQuery]):
+    member = get_member_for(request_scope(request), member_id)
+    return api_page(selectors.dues_member_payments(member), query.page)
 
 
 class ReverseIn(Schema):
@@ -253,15 +246,17 @@ class ReverseIn(Schema):
 
 
 @router.post(
-    "/dues/payments/{payment_id}/reverse",
+    "/payments/{payment_id}/reverse",
     response=PaymentOut,
     summary="冲正一笔党费缴纳（须写明原因；记录保留，该月重新计为未缴）",
 )
 def dues_reverse(request: HttpRequest, payment_id: int, payload: ReverseIn):
     scope = request_scope(request)
-    payment = dues.get_payment_for(scope, payment_id, "members.manage")
-    dues.dues_payment_reverse(actor=request.user, payment=payment, reason=payload.reason)
-    return dues.get_payment_for(scope, payment_id, "members.manage")
+    payment = selectors.get_payment_for(scope, payment_id, "members.manage")
+    services.dues_payment_reverse(
+        actor=_user(request), scope=scope, payment=payment, reason=payload.reason
+    )
+    return selectors.get_payment_for(scope, payment_id, "members.manage")
 
 
 # --- 党费基数导入 ----------------------------------------------------------------------------------
@@ -310,7 +305,7 @@ class ImportResultOut(Schema):
     unchanged: int
 
 
-def _may_import(request: HttpRequest):
+def _may_import(request: HttpRequest) -> Scope:
     scope = request_scope(request)
     if not scope.has("members.manage"):
         raise Http404(gettext("页面不存在。"))
@@ -318,12 +313,12 @@ def _may_import(request: HttpRequest):
 
 
 @router.post(
-    "/dues/bases/import/check",
+    "/bases/import/check",
     response=ImportCheckOut,
     summary="检查党费基数表（xlsx/xls/ods/csv；不写入，逐行逐列报告错误）",
 )
 def dues_import_check(request: HttpRequest, file: File[UploadedFile]):
-    report = dues_import.dues_import_check(scope=_may_import(request), upload=file)
+    report = imports.dues_import_check(scope=_may_import(request), upload=file)
     return {
         "file_name": report.file_name,
         "rows": report.rows,
@@ -350,13 +345,13 @@ def dues_import_check(request: HttpRequest, file: File[UploadedFile]):
 
 
 @router.post(
-    "/dues/bases/import/commit",
+    "/bases/import/commit",
     response=ImportResultOut,
     summary="确认导入党费基数（用检查给出的 token；全部写入或全部不写）",
 )
 def dues_import_commit(request: HttpRequest, payload: ImportCommitIn):
-    result = dues_import.dues_import_commit(
-        actor=request.user, scope=_may_import(request), token=payload.token
+    result = services.dues_import_commit(
+        actor=_user(request), scope=_may_import(request), token=payload.token
     )
     return result.__dict__
 
@@ -376,23 +371,21 @@ class MyDuesOut(Schema):
     payments: list[PaymentOut] = Field(..., description="最近50笔缴纳（含已冲正的）")
 
 
-@router.get(
-    "/dues/mine", response=MyDuesOut, summary="我的党费（本人：基数、每月应缴、欠缴、缴纳记录）"
-)
+@router.get("/mine", response=MyDuesOut, summary="我的党费（本人：基数、每月应缴、欠缴、缴纳记录）")
 def my_dues(request: HttpRequest):
-    member = selectors.own_member(request.user)
+    member = own_member(request.user)
     if member is None:
         raise Http404(gettext("您的账号尚未关联党员信息。"))
-    base = dues.current_base(member)
-    history = dues.dues_member_history(member, dues.this_month())
+    base = selectors.current_base(member)
+    history = selectors.dues_member_history(member, rules.this_month())
     return {
         "member_id": member.pk,
         "name": member.name,
         "org_name": member.org.name,
         "category": base.category if base else None,
         "base_fen": base.base_fen if base else None,
-        "monthly_due_fen": dues.dues_amount_fen(base.category, base.base_fen) if base else None,
+        "monthly_due_fen": rules.dues_amount_fen(base.category, base.base_fen) if base else None,
         "owed_fen": sum(line.owed_fen for line in history),
         "months": history,
-        "payments": list(dues.dues_member_payments(member)[:50]),
+        "payments": list(selectors.dues_member_payments(member)[:50]),
     }

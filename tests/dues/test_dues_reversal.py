@@ -14,27 +14,35 @@ from tests import factories
 from tests.helpers import is_chinese, texts
 from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.core.models import AuditLog
-from tongxin.core.scope import scope_for_user
-from tongxin.members import dues
-from tongxin.members.models import DuesPayment, DuesReversal
+from tongxin.core.scope import Scope, scope_for_user
+from tongxin.dues import rules, selectors, services
+from tongxin.dues.models import DuesPayment, DuesReversal
 
-MONTH = dues.this_month()
+EVERYTHING = Scope.everything()  # a system task's scope: these tests are not about reach
+
+MONTH = rules.this_month()
 TODAY = timezone.localdate()
 
 
 def base(member, yuan: str = "4000", month=MONTH):
-    return dues.dues_base_set(
+    return services.dues_base_set(
         actor=None,
+        scope=EVERYTHING,
         member=member,
         effective_from=month,
         category="employed",
-        base_fen=dues.parse_yuan(yuan, "base"),
+        base_fen=rules.parse_yuan(yuan, "base"),
     )
 
 
 def pay(member, amount_fen: int = 4000, month=MONTH, actor=None):
-    return dues.dues_payment_record(
-        actor=actor, member=member, month=month, amount_fen=amount_fen, paid_on=TODAY
+    return services.dues_payment_record(
+        actor=actor,
+        scope=scope_for_user(actor) if actor else EVERYTHING,
+        member=member,
+        month=month,
+        amount_fen=amount_fen,
+        paid_on=TODAY,
     )
 
 
@@ -54,20 +62,22 @@ def test_a_reversed_payment_stays_in_the_ledger_and_the_month_is_owed_again(worl
     base(m)  # 40.00 a month
     p = pay(m, 4000, actor=bob)
     scope = scope_for_user(bob)
-    assert dues.dues_statement(scope, world["branch_a1"], MONTH).owed_fen == 0
-    assert dues.dues_arrears(scope, world["branch_a1"], MONTH) == []
+    assert selectors.dues_statement(scope, world["branch_a1"], MONTH).owed_fen == 0
+    assert selectors.dues_arrears(scope, world["branch_a1"], MONTH) == []
 
-    r = dues.dues_payment_reverse(actor=bob, payment=p, reason="  重复 登记 ")
+    r = services.dues_payment_reverse(
+        actor=bob, scope=scope_for_user(bob), payment=p, reason="  重复 登记 "
+    )
     assert (r.reason, r.reversed_by, r.org_path) == ("重复 登记", bob, m.org_path)
     assert DuesPayment.objects.filter(pk=p.pk, amount_fen=4000).exists()  # never deleted
-    st = dues.dues_statement(scope, world["branch_a1"], MONTH)
+    st = selectors.dues_statement(scope, world["branch_a1"], MONTH)
     row = next(x for x in st.rows if x.member_id == m.pk)
     assert (row.paid_fen, row.owed_fen, row.reversed_count, st.reversed_count) == (0, 4000, 1, 1)
-    arrears = dues.dues_arrears(scope, world["branch_a1"], MONTH)
+    arrears = selectors.dues_arrears(scope, world["branch_a1"], MONTH)
     assert [(a.name, a.owed_fen) for a in arrears] == [("张红", 4000)]
-    line = dues.dues_member_history(m, MONTH)[0]
+    line = selectors.dues_member_history(m, MONTH)[0]
     assert (line.paid_fen, line.owed_fen, line.reversed_count) == (0, 4000, 1)
-    assert dues.dues_paid_in_month(scope, MONTH) == (0, 0)
+    assert selectors.dues_paid_in_month(scope, MONTH) == (0, 0)
     logged = AuditLog.objects.get(action="members.dues_reversal")
     assert logged.actor == bob and logged.object_id == str(p.pk)
     assert logged.diff == {
@@ -79,8 +89,8 @@ def test_a_reversed_payment_stays_in_the_ledger_and_the_month_is_owed_again(worl
     }
     # paying again settles the month; the reversed row still shows in the list
     pay(m, 4000)
-    assert dues.dues_member_history(m, MONTH)[0].owed_fen == 0
-    listed = list(dues.dues_member_payments(m))
+    assert selectors.dues_member_history(m, MONTH)[0].owed_fen == 0
+    listed = list(selectors.dues_member_payments(m))
     assert len(listed) == 2 and sum(1 for x in listed if hasattr(x, "reversal")) == 1
 
 
@@ -90,15 +100,21 @@ def test_a_reversed_payment_stays_in_the_ledger_and_the_month_is_owed_again(worl
 def test_a_reason_is_required(world, reason, text):
     p = pay(world["m_a1"])
     with nothing_written(), pytest.raises(ServiceError) as exc:
-        dues.dues_payment_reverse(actor=world["bob"], payment=p, reason=reason)
+        services.dues_payment_reverse(
+            actor=world["bob"], scope=scope_for_user(world["bob"]), payment=p, reason=reason
+        )
     assert text in exc.value.fields["reason"] and is_chinese(exc.value.message)
 
 
 def test_reversing_twice_is_refused(world):
     p = pay(world["m_a1"])
-    dues.dues_payment_reverse(actor=world["bob"], payment=p, reason="月份错了")
+    services.dues_payment_reverse(
+        actor=world["bob"], scope=scope_for_user(world["bob"]), payment=p, reason="月份错了"
+    )
     with nothing_written(), pytest.raises(ConflictError) as exc:
-        dues.dues_payment_reverse(actor=world["alice"], payment=p, reason="再来一次")
+        services.dues_payment_reverse(
+            actor=world["alice"], scope=scope_for_user(world["alice"]), payment=p, reason="再来一次"
+        )
     assert "已经冲正过，不能重复冲正" in exc.value.message
 
 
@@ -110,8 +126,8 @@ def test_pages_reverse_with_a_reason_and_see_it_everywhere(world, client_for):
     base(m)
     p = pay(m, 4000, actor=bob)
     c = client_for(bob)
-    page = texts(c.get(reverse("members:dues_member", args=[m.pk])))
-    url = reverse("members:dues_reverse", args=[p.pk])
+    page = texts(c.get(reverse("dues:member", args=[m.pk])))
+    url = reverse("dues:reverse", args=[p.pk])
     assert url in page
     page = texts(c.get(url))
     assert 'data-testid="reverse-amount">40.00<' in page and "确认冲正" in page
@@ -119,14 +135,14 @@ def test_pages_reverse_with_a_reason_and_see_it_everywhere(world, client_for):
         r = c.post(url, {"reason": " "})
     assert r.status_code == 200 and "请填写冲正原因" in texts(r)
     r = c.post(url, {"reason": "重复登记"})
-    assert r.status_code == 302 and r["Location"] == reverse("members:dues_member", args=[m.pk])
+    assert r.status_code == 302 and r["Location"] == reverse("dues:member", args=[m.pk])
     page = texts(c.get(r["Location"]))
     assert "已冲正" in page and "由 bob 冲正：重复登记" in page and "<del>40.00</del>" in page
     assert url not in page  # no second reversal offered
-    statement = texts(c.get(f"{reverse('members:dues_statement')}?org={world['branch_a1'].pk}"))
+    statement = texts(c.get(f"{reverse('dues:statement')}?org={world['branch_a1'].pk}"))
     assert "有冲正" in statement and 'data-testid="paid-total">0.00<' in statement
     assert 'data-testid="reversed-note"' in statement
-    arrears = texts(c.get(f"{reverse('members:dues_arrears')}?org={world['branch_a1'].pk}"))
+    arrears = texts(c.get(f"{reverse('dues:arrears')}?org={world['branch_a1'].pk}"))
     assert "张红" in arrears and "40.00" in arrears
     # the reversal page now says it is done; posting again is refused, nothing written
     assert "不能重复冲正" in texts(c.get(url))
@@ -137,7 +153,7 @@ def test_pages_reverse_with_a_reason_and_see_it_everywhere(world, client_for):
 
 def test_strangers_cannot_reverse(world, client_for):
     p = pay(world["m_a1"])
-    url = reverse("members:dues_reverse", args=[p.pk])
+    url = reverse("dues:reverse", args=[p.pk])
     member_user = factories.user("dy", "member", org=world["branch_a1"], member=world["m_a1"])
     # charlie manages another branch; the auditor and the member himself only read
     for user in (world["charlie"], world["auditor"], member_user):
@@ -146,21 +162,21 @@ def test_strangers_cannot_reverse(world, client_for):
             assert c.get(url).status_code == 404
             assert c.post(url, {"reason": "x"}).status_code == 404
             r = c.post(
-                f"/api/v1/members/dues/payments/{p.pk}/reverse",
+                f"/api/v1/dues/payments/{p.pk}/reverse",
                 {"reason": "x"},
                 content_type="application/json",
             )
             assert r.status_code == 404 and "张红" not in texts(r)
     c = client_for(world["charlie"])
-    assert c.get(f"/api/v1/members/{world['m_a1'].pk}/dues/payments").status_code == 404
-    assert c.get(reverse("members:dues_reverse", args=[999_999])).status_code == 404
+    assert c.get(f"/api/v1/dues/members/{world['m_a1'].pk}/payments").status_code == 404
+    assert c.get(reverse("dues:reverse", args=[999_999])).status_code == 404
 
 
 def test_api_reverse(world, client_for):
     m = world["m_a1"]
     p = pay(m)
     c = client_for(world["bob"])
-    url = f"/api/v1/members/dues/payments/{p.pk}/reverse"
+    url = f"/api/v1/dues/payments/{p.pk}/reverse"
     with nothing_written():
         r = c.post(url, {"reason": ""}, content_type="application/json")
     assert r.status_code == 400 and "请填写冲正原因" in r.json()["fields"]["reason"]
@@ -174,9 +190,9 @@ def test_api_reverse(world, client_for):
     with nothing_written():
         r = c.post(url, {"reason": "again"}, content_type="application/json")
     assert r.status_code == 409 and "不能重复冲正" in r.json()["message"]
-    listed = c.get(f"/api/v1/members/{m.pk}/dues/payments").json()
+    listed = c.get(f"/api/v1/dues/members/{m.pk}/payments").json()
     assert listed["count"] == 1 and listed["results"][0]["reversed"] is True
-    history = c.get(f"/api/v1/members/{m.pk}/dues").json()
+    history = c.get(f"/api/v1/dues/members/{m.pk}").json()
     assert history[0]["paid_fen"] == 0
 
 
@@ -191,53 +207,55 @@ def zhang(world):
 
 def test_my_dues_shows_my_own_dues_and_nobody_elses(world, zhang, client_for):
     m, other = world["m_a1"], world["m_a1b"]
-    base(m, "4000", dues.add_months(MONTH, -1))  # 40.00 a month, since last month
-    base(other, "9000", dues.add_months(MONTH, -1))  # 李明: 135.00
-    pay(m, 4000, dues.add_months(MONTH, -1))
+    base(m, "4000", rules.add_months(MONTH, -1))  # 40.00 a month, since last month
+    base(other, "9000", rules.add_months(MONTH, -1))  # 李明: 135.00
+    pay(m, 4000, rules.add_months(MONTH, -1))
     p = pay(m, 4000)
-    dues.dues_payment_reverse(actor=world["bob"], payment=p, reason="重复登记")
+    services.dues_payment_reverse(
+        actor=world["bob"], scope=scope_for_user(world["bob"]), payment=p, reason="重复登记"
+    )
     c = client_for(zhang)
-    page = texts(c.get(reverse("members:my_dues")))
+    page = texts(c.get(reverse("dues:mine")))
     assert 'data-testid="my-name">张红<' in page and 'data-testid="my-monthly-due">40.00<' in page
     assert 'data-testid="my-owed">40.00<' in page  # this month, after the reversal
     assert "重复登记" in page and "已冲正" in page
     assert "李明" not in page and "135.00" not in page
-    assert reverse("members:dues_reverse", args=[p.pk]) not in page  # a member cannot reverse
+    assert reverse("dues:reverse", args=[p.pk]) not in page  # a member cannot reverse
     # the member's own page links here; the staff pages about other members stay closed
-    assert reverse("members:my_dues") in texts(c.get(reverse("core:me")))
-    assert c.get(reverse("members:dues_member", args=[other.pk])).status_code == 404
-    assert c.get(reverse("members:dues_member", args=[m.pk])).status_code == 404
+    assert reverse("dues:mine") in texts(c.get(reverse("core:me")))
+    assert c.get(reverse("dues:member", args=[other.pk])).status_code == 404
+    assert c.get(reverse("dues:member", args=[m.pk])).status_code == 404
     # query parameters name nobody else
-    assert "李明" not in texts(c.get(reverse("members:my_dues") + f"?member={other.pk}"))
-    api = c.get("/api/v1/members/dues/mine").json()
+    assert "李明" not in texts(c.get(reverse("dues:mine") + f"?member={other.pk}"))
+    api = c.get("/api/v1/dues/mine").json()
     assert (api["name"], api["monthly_due_fen"], api["owed_fen"]) == ("张红", 4000, 4000)
     assert [x["reversed"] for x in api["payments"]] == [True, False]
 
 
 def test_my_dues_without_a_member_record(world, client_for):
     c = client_for(world["bob"])  # a secretary's account linked to no member
-    r = c.get(reverse("members:my_dues"))
+    r = c.get(reverse("dues:mine"))
     assert r.status_code == 200 and "尚未关联党员信息" in texts(r)
-    assert c.get("/api/v1/members/dues/mine").status_code == 404
-    assert reverse("members:my_dues") not in texts(c.get(reverse("core:me")))
+    assert c.get("/api/v1/dues/mine").status_code == 404
+    assert reverse("dues:mine") not in texts(c.get(reverse("core:me")))
 
 
 def test_my_dues_needs_a_login(client):
-    r = client.get(reverse("members:my_dues"))
+    r = client.get(reverse("dues:mine"))
     assert r.status_code == 302 and "login" in r["Location"]
-    assert client.get("/api/v1/members/dues/mine").status_code == 401
+    assert client.get("/api/v1/dues/mine").status_code == 401
 
 
 def test_my_dues_query_count_is_constant(world, zhang, client_for, django_assert_num_queries):
     m = world["m_a1"]
     base(m)
     for i in range(12):
-        pay(m, 100, dues.add_months(MONTH, -i))
+        pay(m, 100, rules.add_months(MONTH, -i))
     c = client_for(zhang)
     # 1 session, 2 user, 3 role assignments, 4 the member with the organization, 5 current
     # base, 6-7 history (bases, payments), 8-9 payments COUNT and page (with reversals),
     # 10 the resident profile (the tab bar offers 报事 to a member only if they are one),
     # 11-13 session save
     with django_assert_num_queries(13):
-        r = c.get(reverse("members:my_dues"))
+        r = c.get(reverse("dues:mine"))
     assert r.status_code == 200

@@ -1,51 +1,38 @@
-"""Demo data for dues: the demo street's members get a dues base and six months of payments
-(some in arrears). (Transfers: tongxin.transfers.demo; 双报到: tongxin.dual_reports.demo.)"""
+"""Demo data for 党费: the demo street's members get a dues base and six months of payments
+(some in arrears)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.utils import timezone
 
 from tongxin.accounts.models import RoleAssignment
 from tongxin.core.bulk import bulk_insert
 from tongxin.core.demodata import DemoContext
+from tongxin.core.months import add_months, month_start
 from tongxin.core.scope import subtree_q
-from tongxin.members import dues
-from tongxin.members.models import (
-    DuesBase,
-    DuesPayment,
-    DuesReversal,
-    Member,
-)
-from tongxin.orgs.models import Organization
+from tongxin.dues.models import DuesBase, DuesPayment, DuesReversal
+from tongxin.dues.rules import dues_amount_fen
+from tongxin.members.models import Member
 
 BASE_COLUMNS = ["member_id", "effective_from", "category", "base_fen", "created_at"]
 PAYMENT_COLUMNS = ["member_id", "month", "amount_fen", "paid_on", "org_path", "note", "created_at"]
 
 
-def _anchor(username: str) -> Organization | None:
+def load(ctx: DemoContext) -> None:
     ra = (
-        RoleAssignment.objects.filter(user__username=username, org__isnull=False)
-        .select_related("org__area")
+        RoleAssignment.objects.filter(user__username="jiedao", org__isnull=False)
+        .select_related("org")
         .first()
     )
-    return ra.org if ra else None
-
-
-def load(ctx: DemoContext) -> None:
-    branch, street = _anchor("zhibu"), _anchor("jiedao")
-    if branch is None or street is None:
-        ctx.say("党费/转接/双报到演示：未找到演示支部，跳过")
+    if ra is None or ra.org is None:
+        ctx.say("党费演示：未找到演示街道，跳过")
         return
-    _dues(ctx, street)
-
-
-def _dues(ctx: DemoContext, street: Organization) -> None:
+    street = ra.org
     rng, now = ctx.rng, timezone.now()
-    month = dues.month_start(ctx.today)
-    first = dues.add_months(month, -5)
+    month = month_start(ctx.today)
+    first = add_months(month, -5)
     members = list(
         Member.objects.filter(subtree_q("org_path", street.path))
         .order_by("id")
@@ -61,9 +48,9 @@ def _dues(ctx: DemoContext, street: Organization) -> None:
         else:
             category, base = rng.choice(["student", "unemployed", "subsistence"]), 0
         bases.append((member_id, first, category, base, now))
-        due = dues.dues_amount_fen(category, base)
+        due = dues_amount_fen(category, base)
         for i in range(6):
-            m = dues.add_months(first, i)
+            m = add_months(first, i)
             if due and rng.random() < (0.6 if m == month else 0.93):
                 paid_on = min(m + dt.timedelta(days=rng.randrange(0, 20)), ctx.today)
                 payments.append((member_id, m, due, paid_on, org_path, "", now))
@@ -73,10 +60,6 @@ def _dues(ctx: DemoContext, street: Organization) -> None:
 
 
 def wipe() -> None:
-    models: list[Any] = [
-        DuesReversal,
-        DuesPayment,
-        DuesBase,
-    ]
-    for model in models:
-        model.objects.all().delete()
+    DuesReversal.objects.all().delete()
+    DuesPayment.objects.all().delete()
+    DuesBase.objects.all().delete()

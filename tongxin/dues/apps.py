@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DuesConfig(AppConfig):
+    name = "tongxin.dues"
+    label = "dues"
+    verbose_name = _("党费")
+
+    def ready(self) -> None:
+        # Imported here, not at module level: models are not loaded when apps.py is imported.
+        from tongxin.core.registry import dashboard_panel, phone_card
+        from tongxin.dues import panel
+
+        # This month's payments in the user's scope, beside the transfers' card.
+        dashboard_panel("dues/_panel.html", order=17)(panel.compute)
+        # A member's phone home: this month's dues.
+        phone_card("dues/_mine_card.html", order=20)(panel.compute_own_dues)
