@@ -28,7 +28,11 @@ from tongxin.orgs.models import Organization, OrgKind
 
 CITY_TARGET = 3372
 CITY_LATLNG = (29.868336, 121.543990)
-SPREAD = {AreaLevel.DISTRICT: 0.25, AreaLevel.STREET: 0.06, AreaLevel.COMMUNITY: 0.015}
+SPREAD: dict[str, float] = {
+    AreaLevel.DISTRICT: 0.25,
+    AreaLevel.STREET: 0.06,
+    AreaLevel.COMMUNITY: 0.015,
+}
 LEVEL_OF = {
     AreaLevel.DISTRICT: "district",
     AreaLevel.STREET: "street",
@@ -92,7 +96,7 @@ def _coords(path: str, levels: dict[str, str]) -> tuple[float, float]:
     for i in range(step * 2, len(path) + 1, step):
         level = levels.get(path[:i])
         if level in SPREAD:
-            dy, dx = _jitter(path[:i], SPREAD[level])  # type: ignore[index]
+            dy, dx = _jitter(path[:i], SPREAD[level])
             lat, lng = lat + dy, lng + dx
     return round(lat, 6), round(lng, 6)
 
