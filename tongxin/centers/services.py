@@ -265,7 +265,7 @@ CENTER_FIELDS = (
 
 def _require_manage(scope: Scope, center: ServiceCenter) -> None:
     if not selectors.may_manage_center(scope, center):
-        raise ForbiddenError(gettext("该党群服务中心不在您的管辖范围内，不能修改。"))
+        raise ForbiddenError(gettext("该党群服务中心不在您的管辖范围内。"))
 
 
 def _check_place(scope: Scope, org: Organization, area: Area) -> None:
