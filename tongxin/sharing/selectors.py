@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import (
     Case,
@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext
 
-from tongxin.accounts.models import Resident
+from tongxin.accounts.models import Resident, User
 from tongxin.core.scope import NOTHING, Scope, subtree_q
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.orgs.models import Organization
@@ -68,7 +68,7 @@ class Place:
     street: Area | None
 
 
-def resident_of(user: Any) -> Resident | None:
+def resident_of(user: User) -> Resident | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Resident.objects.select_related("home").filter(user_id=user.pk).first()
@@ -234,7 +234,7 @@ def staff_reach_q(scope: Scope, perm: str = MODERATE, field: str = "compound_pat
         return Q()
     grants = scope.grants.get(perm, [])
     key = f"sharing.org_areas:{perm}"
-    org_areas = scope.memo.get(key)
+    org_areas = cast("list[str] | None", scope.memo.get(key))
     if org_areas is None:
         org_paths = [g.path for g in grants if g.kind == "org"]
         org_areas = (
@@ -250,7 +250,7 @@ def staff_reach_q(scope: Scope, perm: str = MODERATE, field: str = "compound_pat
         )
         scope.memo[key] = org_areas
     parts = [g.q(field) for g in grants if g.kind == "area"]
-    parts += [subtree_q(field, p) for p in org_areas]  # type: ignore[attr-defined]
+    parts += [subtree_q(field, p) for p in org_areas]
     if not parts:
         return NOTHING
     out = parts[0]
