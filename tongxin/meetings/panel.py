@@ -8,12 +8,13 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import translation
 
+from tongxin.core.scope import Scope
 from tongxin.meetings import selectors
 
 CACHE_SECONDS = 60
 
 
-def compute(request: HttpRequest, scope: Any) -> dict[str, Any] | None:
+def compute(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
     if not scope.has("meetings.view"):
         return None
     # The figures carry translated period names: one entry per language.

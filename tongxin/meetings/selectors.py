@@ -86,8 +86,8 @@ def get_meeting_for(scope: Scope, pk: object, perm: str = "meetings.view") -> Me
 
 
 def can(scope: Scope, perm: str, meeting: Meeting) -> bool:
-    area = meeting.org.area.path if meeting.org.area_id else None  # type: ignore[union-attr]
-    return scope.reaches_org(perm, meeting.org_path, area)
+    area = meeting.org.area
+    return scope.reaches_org(perm, meeting.org_path, area.path if area is not None else None)
 
 
 def meeting_org_choices(scope: Scope, perm: str = "meetings.manage") -> QuerySet[Organization]:
