@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from tests.stranger_setup import scope_of
 from tongxin.core.models import AuditLog
 from tongxin.geo.models import AreaLevel
 from tongxin.orgs.models import Unit
@@ -24,7 +25,9 @@ def record(world: dict, actor=None, **over) -> Visit:  # type: ignore[no-untyped
     )
     data.update(over)
     return services.visit_record(
-        actor=actor if actor is not None else world["bob"], data=services.VisitInput(**data)
+        scope=scope_of(actor if actor is not None else world["bob"]),
+        actor=actor if actor is not None else world["bob"],
+        data=services.VisitInput(**data),
     )
 
 
@@ -46,6 +49,7 @@ def aw(world):  # type: ignore[no-untyped-def]
     ]
     w["compound_b"] = factories.area("孝闻小区", AreaLevel.COMPOUND, w["comm_b"])
     w["assignment"] = services.assignment_create(
+        scope=scope_of(w["alice"]),
         actor=w["alice"],
         leader=w["m_a1"],
         org=w["branch_a1"],
@@ -55,6 +59,7 @@ def aw(world):  # type: ignore[no-untyped-def]
         ],
     )
     w["post"] = services.patrol_post_create(
+        scope=scope_of(w["alice"]),
         actor=w["alice"],
         name="紫金巡访岗",
         org=w["branch_a1"],
