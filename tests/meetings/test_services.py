@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.meetings.conftest import all_present, plan, refused
 from tests.stranger_setup import scope_of
 from tongxin.core.models import AuditLog
-from tongxin.meetings import card, selectors, services
+from tongxin.meetings import card, member_selectors, selectors, services
 from tongxin.meetings.models import (
     Attendance,
     Meeting,
@@ -361,5 +361,5 @@ def test_feed_rotation_replaces_the_token(world, target):
     second = services.feed_rotate(scope=scope_of(None), actor=None, **kwargs).token
     assert first != second
     kind = "branch" if target == "org" else "member"
-    assert selectors.feed_for_token(kind, first) is None
-    assert selectors.feed_for_token(kind, second) is not None
+    assert member_selectors.feed_for_token(kind, first) is None
+    assert member_selectors.feed_for_token(kind, second) is not None

@@ -12,7 +12,7 @@ from tests.helpers import texts
 from tests.meetings.conftest import counts, plan
 from tests.stranger_setup import scope_of
 from tongxin.core.errors import ServiceError
-from tongxin.meetings import card, selectors, services
+from tongxin.meetings import card, member_selectors, selectors, services
 from tongxin.meetings.models import Attendance, Meeting, MeetingAttachment, MeetingStatus
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -247,10 +247,10 @@ def test_ical_feeds_need_only_the_token(world, member_user, meeting, client):
 def test_feeds_page_rotates_the_members_url(world, member_user, client_for):
     c = client_for(member_user)
     c.post("/meetings/feeds/", {"target": "member"})
-    first = selectors.feed_of(member=world["m_a1"]).token  # type: ignore[union-attr]
+    first = member_selectors.feed_of(member=world["m_a1"]).token  # type: ignore[union-attr]
     assert first in texts(c.get("/meetings/feeds/"))
     c.post("/meetings/feeds/", {"target": "member"})
-    assert selectors.feed_of(member=world["m_a1"]).token != first  # type: ignore[union-attr]
+    assert member_selectors.feed_of(member=world["m_a1"]).token != first  # type: ignore[union-attr]
 
 
 # ---- the stranger ---------------------------------------------------------------------------

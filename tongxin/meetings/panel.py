@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import translation
 
 from tongxin.core.scope import Scope
-from tongxin.meetings import selectors
+from tongxin.meetings import member_selectors, selectors
 
 CACHE_SECONDS = 60
 
@@ -33,4 +33,4 @@ def compute_own(request: HttpRequest) -> dict[str, Any] | None:
     member = getattr(request.user, "member", None)
     if member is None:
         return None
-    return selectors.own_meetings(member)
+    return member_selectors.own_meetings(member)

@@ -19,7 +19,7 @@ from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
 from tongxin.core.scope import request_scope
-from tongxin.meetings import card, ics, selectors, services
+from tongxin.meetings import card, ics, member_selectors, selectors, services
 from tongxin.meetings.forms import (
     AttachmentForm,
     CheckInForm,
@@ -549,7 +549,7 @@ def _card_context(request: HttpRequest) -> dict[str, object]:
         return {"member": None}
     context = ""
     meeting_id = request.GET.get("meeting", "")
-    today = selectors.member_today(member)
+    today = member_selectors.member_today(member)
     chosen = next((m for m in today if str(m.pk) == meeting_id), None)
     if chosen is not None:
         context = services.context_of(chosen)
@@ -562,7 +562,7 @@ def _card_context(request: HttpRequest) -> dict[str, object]:
         "today": today,
         "chosen": chosen,
         "refresh": card.REFRESH_SECONDS,
-        "upcoming": selectors.member_upcoming(member),
+        "upcoming": member_selectors.member_upcoming(member),
     }
 
 
@@ -615,8 +615,8 @@ def feeds(request: HttpRequest) -> HttpResponse:
             messages.error(request, e.message)
         url = reverse("meetings:feeds") + (f"?org={org.pk}" if org is not None else "")
         return redirect(url)
-    member_feed = selectors.feed_of(member=member) if member is not None else None
-    org_feed = selectors.feed_of(org=org) if org is not None else None
+    member_feed = member_selectors.feed_of(member=member) if member is not None else None
+    org_feed = member_selectors.feed_of(org=org) if org is not None else None
 
     def link(feed, kind: str) -> str:
         if feed is None:
@@ -638,11 +638,13 @@ def feeds(request: HttpRequest) -> HttpResponse:
 @require_GET
 def ical(request: HttpRequest, kind: str, token: str) -> HttpResponse:
     """No login: the token in the URL is the credential."""
-    feed = selectors.feed_for_token(kind, token)
+    feed = member_selectors.feed_for_token(kind, token)
     if feed is None:
         raise Http404(gettext("订阅地址无效或已更换。"))
     name = gettext("组织生活")
-    body = ics.calendar(name, selectors.feed_meetings(feed), request.get_host().split(":")[0])
+    body = ics.calendar(
+        name, member_selectors.feed_meetings(feed), request.get_host().split(":")[0]
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response

@@ -127,7 +127,7 @@ def _page(qs: Any, page: int) -> dict[str, Any]:
     }
 
 
-def _problem_out(p: VisitProblem, info: selectors.CaseInfo | None) -> dict[str, Any]:
+def _problem_out(p: VisitProblem, info: cases_link.CaseInfo | None) -> dict[str, Any]:
     case = None
     if info is not None:
         case = {
@@ -156,7 +156,7 @@ def _problem_out(p: VisitProblem, info: selectors.CaseInfo | None) -> dict[str, 
 
 def _detail(visit: Visit) -> dict[str, Any]:
     problems = selectors.visit_problems(visit)
-    infos = selectors.case_infos([p.case_pk for p in problems if p.case_pk is not None])
+    infos = cases_link.case_infos([p.case_pk for p in problems if p.case_pk is not None])
     out = {
         f: getattr(visit, f)
         for f in (
@@ -257,7 +257,7 @@ def problem_to_case(request: HttpRequest, problem_id: int, payload: ToCaseIn):
         priority=payload.priority,
     )
     case_pk = problem.case_pk or 0
-    return _problem_out(problem, selectors.case_infos([case_pk]).get(case_pk))
+    return _problem_out(problem, cases_link.case_infos([case_pk]).get(case_pk))
 
 
 class ProgressOut(Schema):

@@ -176,7 +176,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, scope: Scope, visit: Any) -> dict[str, Any]:
     problems = selectors.visit_problems(visit)
-    infos = selectors.case_infos([p.case_pk for p in problems if p.case_pk is not None])
+    infos = cases_link.case_infos([p.case_pk for p in problems if p.case_pk is not None])
     can_manage = selectors.may_manage(scope, visit)
     categories = cases_link.category_choices() if can_manage else []
     return {
