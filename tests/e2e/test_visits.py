@@ -118,7 +118,10 @@ def test_visit_pages_render_and_fit(new_context, visits_world, label, viewport):
     from tongxin.visits.models import VisitKind
 
     w = visits_world
-    units = [Unit.objects.create(name=f"联系企业{i}", sector="enterprise") for i in range(4)]
+    units = [
+        Unit.objects.create(name=f"联系企业{i}", sector="enterprise", area=w["compound_a"])
+        for i in range(4)
+    ]
     hh = [services.HouseholdInput(area=w["compound_a"], label=f"{i}幢101") for i in range(10)]
     services.assignment_create(
         scope=scope_of(w["alice"]),
