@@ -14,6 +14,7 @@ from django.test import Client, RequestFactory
 from bench.benchmarks import ensure_demo
 from bench.util import Context, report, timed_pair
 from tongxin.accounts.models import User
+from tongxin.core.scope import Scope
 from tongxin.meetings import card, selectors, services
 from tongxin.meetings.models import Attendance, TokenUse
 from tongxin.members.models import Member
@@ -30,6 +31,7 @@ def run(ctx: Context) -> None:
     assert user.member is not None
     org = user.member.org
     meeting = services.meeting_plan(
+        scope=Scope.everything(),
         actor=None,
         data=services.PlanInput(
             org=org,

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from tests.stranger_setup import scope_of
 from tongxin.centers import services
 
 
@@ -14,6 +15,7 @@ def center(world):
     It declares no opening hours, so it takes bookings at any time (the opening-hours rule
     is tested on the ``station`` below)."""
     c = services.center_create(
+        scope=scope_of(world["alice"]),
         actor=world["alice"],
         name="紫金社区党群服务站",
         level="community",
@@ -27,14 +29,23 @@ def center(world):
         contact_name="周敏",
         contact_phone="13912345678",
     )
-    services.room_create(actor=world["alice"], center=c, name="多功能室", capacity=40)
-    services.item_create(actor=world["alice"], center=c, name="法律咨询", bookable=True)
+    services.room_create(
+        scope=scope_of(world["alice"]), actor=world["alice"], center=c, name="多功能室", capacity=40
+    )
+    services.item_create(
+        scope=scope_of(world["alice"]),
+        actor=world["alice"],
+        center=c,
+        name="法律咨询",
+        bookable=True,
+    )
     return c
 
 
 @pytest.fixture
 def center_b(world):
     return services.center_create(
+        scope=scope_of(None),
         actor=None,
         name="孝闻社区党群服务站",
         level="community",
@@ -52,6 +63,7 @@ def station(world):
     """A station open 08:30–17:30 on weekdays (周六, 周日 休息), closed on a declared holiday
     (the Monday after next), with a room and a bookable item."""
     c = services.center_create(
+        scope=scope_of(world["alice"]),
         actor=world["alice"],
         name="南门社区党群服务站",
         level="community",
@@ -61,8 +73,16 @@ def station(world):
         closed_dates=[{"date": next_weekday(0, weeks=1).isoformat(), "note": "调休"}],
         phone="0574-87005678",
     )
-    services.room_create(actor=world["alice"], center=c, name="会议室", capacity=20)
-    services.item_create(actor=world["alice"], center=c, name="居住证办理", bookable=True)
+    services.room_create(
+        scope=scope_of(world["alice"]), actor=world["alice"], center=c, name="会议室", capacity=20
+    )
+    services.item_create(
+        scope=scope_of(world["alice"]),
+        actor=world["alice"],
+        center=c,
+        name="居住证办理",
+        bookable=True,
+    )
     return c
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.helpers import is_chinese
+from tests.stranger_setup import scope_of
 from tongxin.centers import services
 from tongxin.centers.models import Booking
 from tongxin.core.errors import ConflictError, ServiceError
@@ -22,6 +23,7 @@ def at(hours: float) -> dt.datetime:
 def book(world, center, start, end, **kw):
     room = kw.pop("room", None) or center.rooms.get()
     return services.booking_create(
+        scope=scope_of(world["bob"]),
         actor=world["bob"],
         center=center,
         room=room,
@@ -55,13 +57,14 @@ def test_overlapping_bookings_are_refused(world, center, start, end):
 
 def test_a_cancelled_booking_frees_the_slot(world, center):
     b = book(world, center, at(9), at(10))
-    services.booking_cancel(actor=world["bob"], booking=b)
+    services.booking_cancel(scope=scope_of(world["bob"]), actor=world["bob"], booking=b)
     book(world, center, at(9), at(10))
 
 
 def test_item_bookings_do_not_clash_with_rooms(world, center):
     book(world, center, at(9), at(10))
     services.booking_create(
+        scope=scope_of(world["bob"]),
         actor=world["bob"],
         center=center,
         item=center.items.get(),
@@ -89,7 +92,9 @@ def test_bad_times_refused(world, center, start, end, contains):
 
 
 def test_a_room_of_another_centre_is_refused(world, center, center_b):
-    other = services.room_create(actor=None, center=center_b, name="活动室", capacity=10)
+    other = services.room_create(
+        scope=scope_of(None), actor=None, center=center_b, name="活动室", capacity=10
+    )
     before = snapshot()
     with pytest.raises(ServiceError) as exc:
         book(world, center, at(9), at(10), room=other)

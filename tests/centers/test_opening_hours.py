@@ -11,6 +11,7 @@ from django.apps import apps
 
 from tests.centers.conftest import local, next_weekday
 from tests.helpers import is_chinese, texts
+from tests.stranger_setup import scope_of
 from tongxin.centers import services
 from tongxin.centers.models import Booking, ServiceCenter
 from tongxin.core import pii
@@ -23,7 +24,13 @@ J = "application/json"
 def book(world, station, start, end, *, item=False):
     target = {"item": station.items.get()} if item else {"room": station.rooms.get()}
     return services.booking_create(
-        actor=world["bob"], center=station, purpose="支部会议", start=start, end=end, **target
+        scope=scope_of(world["bob"]),
+        actor=world["bob"],
+        center=station,
+        purpose="支部会议",
+        start=start,
+        end=end,
+        **target,
     )
 
 
@@ -63,6 +70,7 @@ def test_a_declared_holiday_is_refused_by_name(world, station):
 def test_a_booking_across_midnight_is_refused(world, station):
     # a centre open round the clock on weekdays still takes no booking into the next day
     services.center_update(
+        scope=scope_of(world["alice"]),
         actor=world["alice"],
         center=station,
         opening_hours={d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri")},
@@ -81,6 +89,7 @@ def test_bookings_inside_the_hours_are_taken(world, station):
 
 def test_a_lunch_break_splits_the_day(world, station):
     services.center_update(
+        scope=scope_of(world["alice"]),
         actor=world["alice"],
         center=station,
         opening_hours={"tue": [["08:30", "12:00"], ["13:30", "17:30"]]},
@@ -217,6 +226,7 @@ def test_the_data_migration_moves_the_centres_line_and_keeps_a_mobile_encrypted(
         phone="", contact_phone_enc=pii.encrypt("0574-87005678"), contact_phone_masked="x"
     )
     mobile = services.center_create(
+        scope=scope_of(None),
         actor=None,
         name="手机站",
         level="community",

@@ -6,6 +6,7 @@ import pytest
 
 from tests import factories
 from tests.helpers import is_chinese
+from tests.stranger_setup import scope_of
 from tongxin.centers import selectors, services
 from tongxin.centers.models import GuidingRule, SocialOrganization
 from tongxin.core import creditcode
@@ -19,7 +20,12 @@ CODE = creditcode.make("52", "330203", "MA2B3C4D")
 
 def create(world, area, **kw):
     return services.social_org_create(
-        actor=world["alice"], name=kw.pop("name", "红领之家"), kind="community", area=area, **kw
+        scope=scope_of(world["alice"]),
+        actor=world["alice"],
+        name=kw.pop("name", "红领之家"),
+        kind="community",
+        area=area,
+        **kw,
     )
 
 

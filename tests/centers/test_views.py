@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.helpers import texts
+from tests.stranger_setup import scope_of
 from tongxin.centers import services
 from tongxin.centers.models import Booking, Room, ServiceCenter, SocialOrganization
 from tongxin.core.models import AuditLog
@@ -149,6 +150,7 @@ def test_booking_page_refuses_overlap_with_a_message(world, center, client_for):
 
 def test_someone_elses_booking_cannot_be_cancelled(world, center, client_for):
     b = services.booking_create(
+        scope=scope_of(world["bob"]),
         actor=world["bob"],
         center=center,
         room=center.rooms.get(),
@@ -220,6 +222,7 @@ def test_a_resident_gets_the_phone_layout(world, center, client_for):
 def test_centre_list_query_count_is_constant(world, client_for, django_assert_num_queries, n):
     for i in range(n):
         services.center_create(
+            scope=scope_of(None),
             actor=None,
             name=f"中心{i}",
             level="community",
@@ -238,7 +241,11 @@ def test_centre_list_query_count_is_constant(world, client_for, django_assert_nu
 def test_social_list_query_count_is_constant(world, client_for, django_assert_num_queries, n):
     for i in range(n):
         services.social_org_create(
-            actor=None, name=f"社会组织{i}", kind="community", area=world["compound_a"]
+            scope=scope_of(None),
+            actor=None,
+            name=f"社会组织{i}",
+            kind="community",
+            area=world["compound_a"],
         )
     c = client_for(world["alice"])
     # 1 session, 2 user, 3 role assignments, 4 COUNT, 5 rows with area and guiding org
@@ -256,6 +263,7 @@ def test_my_bookings_query_count_is_constant(
     base = timezone.now() + dt.timedelta(days=1)
     for i in range(n):
         services.booking_create(
+            scope=scope_of(world["bob"]),
             actor=world["bob"],
             center=center,
             room=room,

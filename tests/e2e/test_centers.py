@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from tests import factories
 from tests.e2e.browser import DESKTOP, PHONE, SCREENSHOTS, login
 from tests.factories import PASSWORD
+from tests.stranger_setup import scope_of
 from tongxin.accounts.models import Resident
 from tongxin.centers import services
 from tongxin.centers.models import Booking
@@ -24,6 +25,7 @@ def test_resident_books_a_room_and_an_overlap_is_refused(new_context, e2e_world)
     w = e2e_world
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     center = services.center_create(
+        scope=scope_of(None),
         actor=None,
         name="紫金社区党群服务站",
         level="community",
@@ -37,6 +39,7 @@ def test_resident_books_a_room_and_an_overlap_is_refused(new_context, e2e_world)
         contact_phone="13912345678",
     )
     services.center_create(
+        scope=scope_of(None),
         actor=None,
         name="南门街道党群服务中心",
         level="street",
@@ -45,7 +48,9 @@ def test_resident_books_a_room_and_an_overlap_is_refused(new_context, e2e_world)
         latitude="29.860000",
         longitude="121.540000",
     )
-    services.room_create(actor=None, center=center, name="多功能室", capacity=40)
+    services.room_create(
+        scope=scope_of(None), actor=None, center=center, name="多功能室", capacity=40
+    )
     u = factories.user("liudaye")
     Resident.objects.create(user=u, name="刘大爷", home=w["compound_a"])
 

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import DESKTOP, PHONE, SCREENSHOTS, login
 from tests.factories import PASSWORD
+from tests.stranger_setup import scope_of
 from tongxin.visits.models import Visit, VisitProblem
 
 pytestmark = pytest.mark.e2e
@@ -116,12 +117,21 @@ def test_visit_pages_render_and_fit(new_context, visits_world, label, viewport):
     from tongxin.visits.models import VisitKind
 
     w = visits_world
-    units = [Unit.objects.create(name=f"联系企业{i}", sector="enterprise") for i in range(4)]
+    units = [
+        Unit.objects.create(name=f"联系企业{i}", sector="enterprise", area=w["compound_a"])
+        for i in range(4)
+    ]
     hh = [services.HouseholdInput(area=w["compound_a"], label=f"{i}幢101") for i in range(10)]
     services.assignment_create(
-        actor=w["alice"], leader=w["m_a1"], org=w["branch_a1"], units=units, households=hh
+        scope=scope_of(w["alice"]),
+        actor=w["alice"],
+        leader=w["m_a1"],
+        org=w["branch_a1"],
+        units=units,
+        households=hh,
     )
     post = services.patrol_post_create(
+        scope=scope_of(w["alice"]),
         actor=w["alice"],
         name="紫金党员巡访服务岗",
         org=w["branch_a1"],
@@ -131,6 +141,7 @@ def test_visit_pages_render_and_fit(new_context, visits_world, label, viewport):
         members=[w["m_a1"], w["m_a1b"]],
     )
     visit = services.visit_record(
+        scope=scope_of(w["bob"]),
         actor=w["bob"],
         visitor_member=w["m_a1"],
         data=services.VisitInput(
@@ -145,7 +156,10 @@ def test_visit_pages_render_and_fit(new_context, visits_world, label, viewport):
         ),
     )
     services.problem_resolve(
-        actor=w["bob"], problem=visit.problems.last(), resolution="已联系物业安排"
+        scope=scope_of(w["bob"]),
+        actor=w["bob"],
+        problem=visit.problems.last(),
+        resolution="已联系物业安排",
     )
     page = new_context(viewport).new_page()
     errors = _watch(page)

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from tests import factories
 from tests.e2e.browser import DESKTOP, PHONE, SCREENSHOTS, login
 from tests.factories import PASSWORD
+from tests.stranger_setup import scope_of
 from tongxin.accounts.models import Resident
 from tongxin.volunteering import services
 from tongxin.volunteering.models import SignUp, VolunteerHours
@@ -23,10 +24,15 @@ def test_resident_signs_up_checks_in_by_code_and_hours_appear(new_context, e2e_w
     w = e2e_world
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     team = services.team_create(
-        actor=None, name="紫金社区党员志愿服务队", org=w["comm_a_org"], area=w["comm_a"]
+        scope=scope_of(None),
+        actor=None,
+        name="紫金社区党员志愿服务队",
+        org=w["comm_a_org"],
+        area=w["comm_a"],
     )
     now = timezone.now()
     activity = services.activity_create(
+        scope=scope_of(None),
         actor=None,
         team=team,
         title="楼道清洁志愿服务",

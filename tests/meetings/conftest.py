@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.helpers import is_chinese
+from tests.stranger_setup import scope_of
 from tongxin.core.errors import ServiceError
 from tongxin.core.models import AuditLog
 from tongxin.meetings import selectors, services
@@ -23,6 +24,7 @@ def _clear_cache():
 def plan(org, *, kind="theme_day", day=None, start="00:00", end="00:30", title="学习党章"):
     """A meeting of `org`; by default today, at a time already past (it may be recorded held)."""
     return services.meeting_plan(
+        scope=scope_of(None),
         actor=None,
         data=services.PlanInput(
             org=org,

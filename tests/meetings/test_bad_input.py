@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.helpers import texts
 from tests.meetings.conftest import counts, plan
+from tests.stranger_setup import scope_of
 from tongxin.core import uploads
 from tongxin.core.inputs import CONTROL_MESSAGE, RANGE_MESSAGE
 from tongxin.meetings import selectors, services
@@ -116,7 +117,7 @@ def test_a_meeting_time_that_is_no_time_is_a_422(world, client_for):
 def test_a_bare_cr_in_a_title_cannot_inject_an_ics_line(world, client):
     """Titles from before the input check (or any other writer) may hold a bare CR."""
     m = plan(world["branch_a1"], title="学习\rX-INJECTED:yes\r\nEND:VEVENT\n党章")
-    feed = services.feed_rotate(actor=None, org=world["branch_a1"])
+    feed = services.feed_rotate(scope=scope_of(None), actor=None, org=world["branch_a1"])
     body = client.get(f"/meetings/ical/branch/{feed.token}.ics").content.decode()
     lines = body.split("\r\n")
     assert not any(line.startswith(("X-INJECTED", "END:VEVENT\\")) for line in lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tests.meetings.conftest import all_present, plan
+from tests.stranger_setup import scope_of
 from tongxin.core.scope import scope_for_user
 from tongxin.meetings import selectors, services
 from tongxin.meetings.models import ComplianceRule, Meeting, MeetingStatus
@@ -73,6 +74,7 @@ def test_compliance_changes_when_a_meeting_is_recorded(world):
     assert before["theme_day"] != "met"
     m = plan(a2, kind="theme_day")
     services.meeting_record(
+        scope=scope_of(None),
         actor=None,
         meeting=m,
         data=services.RecordInput(

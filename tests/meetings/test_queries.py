@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from tests.meetings.conftest import plan
+from tests.stranger_setup import scope_of
 from tongxin.meetings import selectors, services
 
 
@@ -47,6 +48,7 @@ def test_series_page_queries(world, client_for, django_assert_num_queries, n):
     today = selectors.local_today()
     for i in range(n):
         services.series_create(
+            scope=scope_of(None),
             actor=None,
             data=services.SeriesInput(
                 org=world["branch_a1"],

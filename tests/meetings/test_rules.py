@@ -12,6 +12,7 @@ import pytest
 from tests import factories
 from tests.helpers import texts
 from tests.meetings.conftest import counts, plan, refused
+from tests.stranger_setup import scope_of
 from tongxin.meetings import selectors, services
 from tongxin.meetings.models import Attendance, Meeting, MeetingStatus
 from tongxin.members.models import MemberStatus, OrgRelationChange, RelationChangeKind
@@ -60,11 +61,16 @@ def test_a_decision_needs_more_than_half_of_the_voting_members(world, general):
     att = marks(world, ["m_a1", "m_a1b", "m_p"], ["m_3", "m_4"])
     with refused("实到2人、应到4人", field="decisions") as exc:
         services.meeting_record(
-            actor=None, meeting=general, data=minutes(decisions="同意列为发展对象", attendance=att)
+            scope=scope_of(None),
+            actor=None,
+            meeting=general,
+            data=minutes(decisions="同意列为发展对象", attendance=att),
         )
     assert "预备党员没有表决权" in exc.value.message
     # the same meeting may be recorded without decisions
-    services.meeting_record(actor=None, meeting=general, data=minutes(attendance=att))
+    services.meeting_record(
+        scope=scope_of(None), actor=None, meeting=general, data=minutes(attendance=att)
+    )
     general.refresh_from_db()
     assert general.status == MeetingStatus.HELD and general.decisions == ""
     assert (general.present_count, general.expected_count) == (3, 5)
@@ -74,7 +80,10 @@ def test_three_of_four_voting_members_may_decide(world, general):
     att = marks(world, ["m_a1", "m_a1b", "m_3"], ["m_4"])
     att[world["m_p"].pk] = ("excused", "")  # 请假 needs no reason
     services.meeting_record(
-        actor=None, meeting=general, data=minutes(decisions="同意列为发展对象", attendance=att)
+        scope=scope_of(None),
+        actor=None,
+        meeting=general,
+        data=minutes(decisions="同意列为发展对象", attendance=att),
     )
     general.refresh_from_db()
     assert general.decisions == "同意列为发展对象"
@@ -93,14 +102,19 @@ def test_other_kinds_record_decisions_without_a_quorum(world, general):
     m = plan(world["branch_a1"], kind="committee")
     att = dict.fromkeys((r.member_id for r in selectors.roll(m)), ("absent", "出差"))
     att[world["m_a1"].pk] = ("present", "")
-    services.meeting_record(actor=None, meeting=m, data=minutes(decisions="分工", attendance=att))
+    services.meeting_record(
+        scope=scope_of(None), actor=None, meeting=m, data=minutes(decisions="分工", attendance=att)
+    )
     assert Meeting.objects.get(pk=m.pk).decisions == "分工"
 
 
 def test_every_member_unmarked_is_named(world, general):
     with refused("以下党员尚未标记出勤") as exc:
         services.meeting_record(
-            actor=None, meeting=general, data=minutes(attendance=marks(world, ["m_a1", "m_a1b"]))
+            scope=scope_of(None),
+            actor=None,
+            meeting=general,
+            data=minutes(attendance=marks(world, ["m_a1", "m_a1b"])),
         )
     for name in ("王三", "赵四", "钱预备"):
         assert name in exc.value.message
@@ -112,7 +126,9 @@ def test_each_absence_without_reason_is_named(world, general):
     att[world["m_4"].pk] = ("absent", " ")
     att[world["m_p"].pk] = ("absent", "")
     with refused("缺席原因") as exc:
-        services.meeting_record(actor=None, meeting=general, data=minutes(attendance=att))
+        services.meeting_record(
+            scope=scope_of(None), actor=None, meeting=general, data=minutes(attendance=att)
+        )
     assert "赵四" in exc.value.message and "钱预备" in exc.value.message
 
 
@@ -212,6 +228,7 @@ def test_the_api_refuses_missing_marks_and_a_decision_without_quorum(world, gene
 
 def test_stored_counts_are_refreshed_after_an_import(world, meeting, client_for):
     services.meeting_record(
+        scope=scope_of(None),
         actor=None,
         meeting=meeting,
         data=minutes(

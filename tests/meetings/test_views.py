@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.helpers import texts
 from tests.meetings.conftest import counts, plan
+from tests.stranger_setup import scope_of
 from tongxin.core.errors import ServiceError
-from tongxin.meetings import card, selectors, services
+from tongxin.meetings import card, member_selectors, selectors, services
 from tongxin.meetings.models import Attendance, Meeting, MeetingAttachment, MeetingStatus
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -217,8 +218,8 @@ def test_card_bound_to_todays_meeting(world, member_user, meeting, client_for):
     token = re.search(r'data-token="([^"]+)"', body).group(1)
     other = plan(world["branch_a1"], title="另一场")
     with pytest.raises(ServiceError, match="另一场"):
-        services.meeting_check_in(actor=None, meeting=other, text=token)
-    services.meeting_check_in(actor=None, meeting=meeting, text=token)
+        services.meeting_check_in(scope=scope_of(None), actor=None, meeting=other, text=token)
+    services.meeting_check_in(scope=scope_of(None), actor=None, meeting=meeting, text=token)
     assert Attendance.objects.filter(meeting=meeting).count() == 1
 
 
@@ -228,7 +229,7 @@ def test_card_for_a_user_without_member(world, client_for):
 
 
 def test_ical_feeds_need_only_the_token(world, member_user, meeting, client):
-    feed = services.feed_rotate(actor=None, member=world["m_a1"])
+    feed = services.feed_rotate(scope=scope_of(None), actor=None, member=world["m_a1"])
     plan(world["branch_b1"], title="别的支部的会")
     r = client.get(f"/meetings/ical/member/{feed.token}.ics")
     assert r.status_code == 200 and r["Content-Type"].startswith("text/calendar")
@@ -238,7 +239,7 @@ def test_ical_feeds_need_only_the_token(world, member_user, meeting, client):
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
     assert client.get(f"/meetings/ical/branch/{feed.token}.ics").status_code == 404
     assert client.get("/meetings/ical/member/nope.ics").status_code == 404
-    branch = services.feed_rotate(actor=None, org=world["branch_a1"])
+    branch = services.feed_rotate(scope=scope_of(None), actor=None, org=world["branch_a1"])
     body = client.get(f"/meetings/ical/branch/{branch.token}.ics").content.decode()
     assert "学习党章" in body and "别的支部的会" not in body
 
@@ -246,17 +247,19 @@ def test_ical_feeds_need_only_the_token(world, member_user, meeting, client):
 def test_feeds_page_rotates_the_members_url(world, member_user, client_for):
     c = client_for(member_user)
     c.post("/meetings/feeds/", {"target": "member"})
-    first = selectors.feed_of(member=world["m_a1"]).token
+    first = member_selectors.feed_of(member=world["m_a1"]).token
     assert first in texts(c.get("/meetings/feeds/"))
     c.post("/meetings/feeds/", {"target": "member"})
-    assert selectors.feed_of(member=world["m_a1"]).token != first
+    assert member_selectors.feed_of(member=world["m_a1"]).token != first
 
 
 # ---- the stranger ---------------------------------------------------------------------------
 
 
 def test_a_stranger_gets_404_on_every_meeting_url(world, meeting, client_for):
-    att = services.meeting_attach(actor=None, meeting=meeting, f=SimpleUploadedFile("a.png", PNG))
+    att = services.meeting_attach(
+        scope=scope_of(None), actor=None, meeting=meeting, f=SimpleUploadedFile("a.png", PNG)
+    )
     a1 = world["branch_a1"].pk
     c = client_for(world["charlie"])
     pk = meeting.pk

@@ -4,6 +4,7 @@ import pytest
 
 from tests import factories
 from tests.sharing.conftest import make_resident
+from tests.stranger_setup import scope_of
 from tongxin.centers.models import SocialOrganization
 from tongxin.geo.models import AreaLevel
 from tongxin.projects import services
@@ -53,4 +54,6 @@ def make_project(w, **over):
         operator=w["social"],
     )
     data.update(over)
-    return services.project_create(actor=w["alice"], data=services.ProjectInput(**data))
+    return services.project_create(
+        scope=scope_of(w["alice"]), actor=w["alice"], data=services.ProjectInput(**data)
+    )

@@ -10,6 +10,7 @@ import pytest
 
 from tests.helpers import is_chinese, texts
 from tests.projects.conftest import make_project
+from tests.stranger_setup import scope_of
 from tongxin.core.errors import ServiceError
 from tongxin.core.models import AuditLog
 from tongxin.core.scope import scope_for_user
@@ -75,6 +76,7 @@ def test_suggestions_online_and_from_meetings_packaged_into_a_project(pw):
     )
     assert online.area == pw["compound_a"] and "13812345678" not in online.body
     offline = services.suggestion_enter(
+        scope=scope_of(pw["alice"]),
         actor=pw["alice"],
         area=pw["comm_a"],
         title="独居老人多",
@@ -94,12 +96,28 @@ def test_suggestions_online_and_from_meetings_packaged_into_a_project(pw):
 
 def test_budget_lines_over_the_budget_are_refused(pw):
     p = make_project(pw, budget_fen=100_000)  # 1,000.00 元
-    services.budget_line_add(actor=pw["alice"], project=p, item="活动物料", amount_fen=60_000)
+    services.budget_line_add(
+        scope=scope_of(pw["alice"]),
+        actor=pw["alice"],
+        project=p,
+        item="活动物料",
+        amount_fen=60_000,
+    )
     with refused("amount_fen", "超过项目预算1,000.00元"):
-        services.budget_line_add(actor=pw["alice"], project=p, item="场地", amount_fen=40_001)
-    services.budget_line_add(actor=pw["alice"], project=p, item="场地", amount_fen=40_000)
+        services.budget_line_add(
+            scope=scope_of(pw["alice"]),
+            actor=pw["alice"],
+            project=p,
+            item="场地",
+            amount_fen=40_001,
+        )
+    services.budget_line_add(
+        scope=scope_of(pw["alice"]), actor=pw["alice"], project=p, item="场地", amount_fen=40_000
+    )
     with refused("amount_fen", "大于0"):
-        services.budget_line_add(actor=pw["alice"], project=p, item="误录", amount_fen=0)
+        services.budget_line_add(
+            scope=scope_of(pw["alice"]), actor=pw["alice"], project=p, item="误录", amount_fen=0
+        )
 
 
 def test_bad_project_input_is_refused(pw):
@@ -119,9 +137,15 @@ def test_activities_ratings_and_figures(pw):
     p = make_project(pw)
     with refused("participants", "0到100000"):
         services.activity_add(
-            actor=pw["alice"], project=p, title="助餐", held_on=dt.date(2026, 5, 1), participants=-3
+            scope=scope_of(pw["alice"]),
+            actor=pw["alice"],
+            project=p,
+            title="助餐",
+            held_on=dt.date(2026, 5, 1),
+            participants=-3,
         )
     services.activity_add(
+        scope=scope_of(pw["alice"]),
         actor=pw["alice"],
         project=p,
         title="助餐开张",
@@ -131,15 +155,19 @@ def test_activities_ratings_and_figures(pw):
     p.refresh_from_db()
     assert p.status == "running"
     with refused(contains="结项后才能评价"):
-        services.project_rate(actor=None, resident=pw["ann"], project=p, score=5)
+        services.project_rate(actor=pw["ann"].user, resident=pw["ann"], project=p, score=5)
     with refused("outcome", "成效"):
-        services.project_complete(actor=pw["alice"], project=p, outcome="")
-    services.project_complete(actor=pw["alice"], project=p, outcome="每周助餐300人次")
-    services.project_rate(actor=None, resident=pw["ann"], project=p, score=5)
+        services.project_complete(
+            scope=scope_of(pw["alice"]), actor=pw["alice"], project=p, outcome=""
+        )
+    services.project_complete(
+        scope=scope_of(pw["alice"]), actor=pw["alice"], project=p, outcome="每周助餐300人次"
+    )
+    services.project_rate(actor=pw["ann"].user, resident=pw["ann"], project=p, score=5)
     with refused(contains="只能评价一次"):
-        services.project_rate(actor=None, resident=pw["ann"], project=p, score=4)
+        services.project_rate(actor=pw["ann"].user, resident=pw["ann"], project=p, score=4)
     with refused("score", "1到5"):
-        services.project_rate(actor=None, resident=pw["ann2"], project=p, score=6)
+        services.project_rate(actor=pw["ann2"].user, resident=pw["ann2"], project=p, score=6)
     fig = selectors.project_figures(scope_for_user(pw["alice"]))
     assert fig is not None
     assert fig["total"] == 1 and fig["participants"] == 120 and fig["completed"] == 1
@@ -188,6 +216,7 @@ def test_staff_pages_work_for_alice(pw, client_for):
 def test_strangers_see_nothing_of_street_a_projects(pw, client_for):
     p = make_project(pw)
     s = services.suggestion_enter(
+        scope=scope_of(pw["alice"]),
         actor=pw["alice"],
         area=pw["comm_a"],
         title="独居老人多",
@@ -245,9 +274,15 @@ def many(request, pw):
     for i in range(request.param):
         p = make_project(pw, name=f"项目{i}")
         services.activity_add(
-            actor=None, project=p, title="活动", held_on=dt.date(2026, 5, 1), participants=10
+            scope=scope_of(None),
+            actor=None,
+            project=p,
+            title="活动",
+            held_on=dt.date(2026, 5, 1),
+            participants=10,
         )
         services.suggestion_enter(
+            scope=scope_of(None),
             actor=None,
             area=pw["comm_a"],
             title=f"建议{i}",

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tests.helpers import is_chinese
 from tests.sharing.conftest import make_resident, post
+from tests.stranger_setup import scope_of
 from tongxin.core.errors import ServiceError
 from tongxin.core.models import AuditLog
 from tongxin.sharing import selectors, services
@@ -253,18 +254,33 @@ def test_confirming_when_the_other_listing_was_taken_is_refused(town):
 
 
 def test_three_distinct_reports_hide_a_listing_and_staff_review_it(town):
-    listing = post(town["ann"], "offer", "出售保健品，效果神奇", kind="other")
-    services.listing_report(actor=None, resident=town["ben"], listing=listing, reason="像是推销")
+    # seen in the whole community: dan (another compound of it) may report it too
+    listing = post(
+        town["ann"], "offer", "出售保健品，效果神奇", kind="other", visibility="community"
+    )
+    services.listing_report(
+        actor=town["ben"].user, resident=town["ben"], listing=listing, reason="像是推销"
+    )
     with refused(contains="已举报过"):
-        services.listing_report(actor=None, resident=town["ben"], listing=listing, reason="再举报")
+        services.listing_report(
+            actor=town["ben"].user, resident=town["ben"], listing=listing, reason="再举报"
+        )
     with refused("reason", "理由"):
-        services.listing_report(actor=None, resident=town["cat"], listing=listing, reason=" ")
+        services.listing_report(
+            actor=town["cat"].user, resident=town["cat"], listing=listing, reason=" "
+        )
     with refused(contains="自己"):
-        services.listing_report(actor=None, resident=town["ann"], listing=listing, reason="误发")
-    services.listing_report(actor=None, resident=town["cat"], listing=listing, reason="广告")
+        services.listing_report(
+            actor=town["ann"].user, resident=town["ann"], listing=listing, reason="误发"
+        )
+    services.listing_report(
+        actor=town["cat"].user, resident=town["cat"], listing=listing, reason="广告"
+    )
     listing.refresh_from_db()
     assert listing.status == "open" and listing.report_count == 2
-    services.listing_report(actor=None, resident=town["dan"], listing=listing, reason="虚假宣传")
+    services.listing_report(
+        actor=town["dan"].user, resident=town["dan"], listing=listing, reason="虚假宣传"
+    )
     listing.refresh_from_db()
     assert listing.status == "hidden"
     assert listing.pk not in set(
@@ -274,17 +290,21 @@ def test_three_distinct_reports_hide_a_listing_and_staff_review_it(town):
     from tongxin.core.scope import scope_for_user
 
     staff = selectors.get_listing_for_staff(scope_for_user(alice), listing.pk)
-    services.listing_review(actor=alice, listing=staff, decision="restore")
+    services.listing_review(scope=scope_of(alice), actor=alice, listing=staff, decision="restore")
     listing.refresh_from_db()
     assert listing.status == "open" and listing.report_count == 0
     # reports start again after a review
-    services.listing_report(actor=None, resident=town["ben"], listing=listing, reason="还是推销")
+    services.listing_report(
+        actor=town["ben"].user, resident=town["ben"], listing=listing, reason="还是推销"
+    )
     listing.refresh_from_db()
-    services.listing_review(actor=alice, listing=listing, decision="remove")
+    services.listing_review(scope=scope_of(alice), actor=alice, listing=listing, decision="remove")
     listing.refresh_from_db()
     assert listing.status == "removed"
     with refused(contains="没有待处理的举报"):
-        services.listing_review(actor=alice, listing=listing, decision="restore")
+        services.listing_review(
+            scope=scope_of(alice), actor=alice, listing=listing, decision="restore"
+        )
 
 
 def test_staff_reach_follows_the_area_of_their_organization(town):
@@ -305,8 +325,8 @@ def test_staff_reach_follows_the_area_of_their_organization(town):
 def test_withdraw_only_own(town):
     listing = post(town["ann"], "need", "需要人接孩子")
     with refused(contains="本人"):
-        services.listing_withdraw(actor=None, resident=town["ben"], listing=listing)
-    services.listing_withdraw(actor=None, resident=town["ann"], listing=listing)
+        services.listing_withdraw(actor=town["ben"].user, resident=town["ben"], listing=listing)
+    services.listing_withdraw(actor=town["ann"].user, resident=town["ann"], listing=listing)
     listing.refresh_from_db()
     assert listing.status == "withdrawn"
 

@@ -149,7 +149,7 @@ def listings(request, town):
     for i in range(request.param):
         r = residents[i % 3]
         services.listing_create(
-            actor=None,
+            actor=r.user,
             resident=r,
             data=services.ListingInput(
                 direction="offer" if i % 2 else "need",

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from tests.stranger_setup import scope_of
 from tongxin.core.models import AuditLog
 from tongxin.geo.models import AreaLevel
 from tongxin.orgs.models import Unit
@@ -25,7 +26,9 @@ def record(world: dict, actor=None, **over) -> Visit:
     )
     data.update(over)
     return services.visit_record(
-        actor=actor if actor is not None else world["bob"], data=services.VisitInput(**data)
+        scope=scope_of(actor if actor is not None else world["bob"]),
+        actor=actor if actor is not None else world["bob"],
+        data=services.VisitInput(**data),
     )
 
 
@@ -47,6 +50,7 @@ def aw(world):
     ]
     w["compound_b"] = factories.area("孝闻小区", AreaLevel.COMPOUND, w["comm_b"])
     w["assignment"] = services.assignment_create(
+        scope=scope_of(w["alice"]),
         actor=w["alice"],
         leader=w["m_a1"],
         org=w["branch_a1"],
@@ -56,6 +60,7 @@ def aw(world):
         ],
     )
     w["post"] = services.patrol_post_create(
+        scope=scope_of(w["alice"]),
         actor=w["alice"],
         name="紫金巡访岗",
         org=w["branch_a1"],

@@ -8,6 +8,7 @@ import json
 import pytest
 from django.utils import timezone
 
+from tests.stranger_setup import scope_of
 from tests.visits.conftest import record
 from tongxin.cases.models import Case
 from tongxin.visits.models import ProblemStatus, Visit, VisitProblem
@@ -91,9 +92,13 @@ def test_quotas(world, client_for):
     from tongxin.orgs.models import Unit
     from tongxin.visits import services
 
-    units = [Unit.objects.create(name=f"单位{i}", sector="enterprise") for i in range(4)]
+    units = [
+        Unit.objects.create(name=f"单位{i}", sector="enterprise", area=world["compound_a"])
+        for i in range(4)
+    ]
     hh = [services.HouseholdInput(area=world["compound_a"], label=f"{i}号") for i in range(10)]
     services.assignment_create(
+        scope=scope_of(world["alice"]),
         actor=world["alice"],
         leader=world["m_a1"],
         org=world["branch_a1"],
@@ -110,9 +115,13 @@ def test_charlie_gets_nothing(world, client_for, visit):
     from tongxin.orgs.models import Unit
     from tongxin.visits import services
 
-    units = [Unit.objects.create(name=f"单位{i}", sector="enterprise") for i in range(4)]
+    units = [
+        Unit.objects.create(name=f"单位{i}", sector="enterprise", area=world["compound_a"])
+        for i in range(4)
+    ]
     hh = [services.HouseholdInput(area=world["compound_a"], label=f"{i}号") for i in range(10)]
     services.assignment_create(
+        scope=scope_of(world["alice"]),
         actor=world["alice"],
         leader=world["m_a1"],
         org=world["branch_a1"],

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests.helpers import is_chinese, texts
+from tests.stranger_setup import scope_of
 from tests.visits.conftest import edit_state as _state
 from tests.visits.conftest import record
 from tongxin.core.errors import ConflictError, ServiceError
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def _edit(w, **over):
     data = dict(
+        scope=scope_of(w["alice"]),
         actor=w["alice"],
         assignment=w["assignment"],
         org=w["branch_a1"],
@@ -101,17 +103,22 @@ def test_a_bad_edit_is_refused_on_its_field_and_writes_nothing(aw, over, field, 
 
 
 def test_an_ended_assignment_cannot_be_edited_or_ended_again(aw):
-    services.assignment_end(actor=aw["alice"], assignment=aw["assignment"])
+    services.assignment_end(
+        scope=scope_of(aw["alice"]), actor=aw["alice"], assignment=aw["assignment"]
+    )
     assert not ContactAssignment.objects.get().active
     before = _state()
     with pytest.raises(ConflictError) as exc:
         _edit(aw)
     assert "已停用" in exc.value.message
     with pytest.raises(ConflictError):
-        services.assignment_end(actor=aw["alice"], assignment=aw["assignment"])
+        services.assignment_end(
+            scope=scope_of(aw["alice"]), actor=aw["alice"], assignment=aw["assignment"]
+        )
     assert _state() == before
     # The person may be given a new one.
     services.assignment_create(
+        scope=scope_of(aw["alice"]),
         actor=aw["alice"],
         leader=aw["m_a1"],
         org=aw["branch_a1"],
@@ -124,6 +131,7 @@ def test_an_ended_assignment_cannot_be_edited_or_ended_again(aw):
 
 def test_editing_a_post(aw):
     p = services.patrol_post_update(
+        scope=scope_of(aw["alice"]),
         actor=aw["alice"],
         post=aw["post"],
         name=" 紫金花园巡访岗 ",
@@ -149,6 +157,7 @@ def test_editing_a_post(aw):
 )
 def test_a_bad_post_edit_is_refused_and_writes_nothing(aw, over, field, contains):
     data = dict(
+        scope=scope_of(aw["alice"]),
         actor=aw["alice"],
         post=aw["post"],
         name="紫金巡访岗",
@@ -172,11 +181,12 @@ def test_an_ended_post_takes_no_visits_and_no_edits(aw):
     from tongxin.core.scope import Scope
     from tongxin.visits.selectors import posts_for_choice
 
-    services.patrol_post_end(actor=aw["alice"], post=aw["post"])
+    services.patrol_post_end(scope=scope_of(aw["alice"]), actor=aw["alice"], post=aw["post"])
     assert not posts_for_choice(Scope.everything()).exists()
     before = _state()
     with pytest.raises(ConflictError):
         services.patrol_post_update(
+            scope=scope_of(aw["alice"]),
             actor=aw["alice"],
             post=aw["post"],
             name="x",
@@ -185,7 +195,7 @@ def test_an_ended_post_takes_no_visits_and_no_edits(aw):
             members=[aw["m_a1"]],
         )
     with pytest.raises(ConflictError):
-        services.patrol_post_end(actor=aw["alice"], post=aw["post"])
+        services.patrol_post_end(scope=scope_of(aw["alice"]), actor=aw["alice"], post=aw["post"])
     assert _state() == before
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.stranger_setup import scope_of
 from tests.visits.conftest import record
 from tongxin.orgs.models import Unit
 from tongxin.visits import services
@@ -23,19 +24,34 @@ def _fill(world, n: int) -> None:
             from tongxin.cases.selectors import case_categories
 
             services.problem_to_case(
-                actor=world["bob"], problem=v.problems.first(), category=case_categories().first()
+                scope=scope_of(world["bob"]),
+                actor=world["bob"],
+                problem=v.problems.first(),
+                category=case_categories().first(),
             )
         if i % 3 == 1:
             services.problem_resolve(
-                actor=world["bob"], problem=v.problems.first(), resolution="已解决"
+                scope=scope_of(world["bob"]),
+                actor=world["bob"],
+                problem=v.problems.first(),
+                resolution="已解决",
             )
         m = factories.member(world["branch_a1"], residence=world["compound_a"])
-        units = [Unit.objects.create(name=f"单位{i}-{k}", sector="enterprise") for k in range(4)]
+        units = [
+            Unit.objects.create(name=f"单位{i}-{k}", sector="enterprise", area=world["compound_a"])
+            for k in range(4)
+        ]
         hh = [services.HouseholdInput(area=world["compound_a"], label=f"{k}号") for k in range(10)]
         services.assignment_create(
-            actor=world["alice"], leader=m, org=world["branch_a1"], units=units, households=hh
+            scope=scope_of(world["alice"]),
+            actor=world["alice"],
+            leader=m,
+            org=world["branch_a1"],
+            units=units,
+            households=hh,
         )
         services.patrol_post_create(
+            scope=scope_of(world["alice"]),
             actor=world["alice"],
             name=f"巡访岗{i}",
             org=world["branch_a1"],

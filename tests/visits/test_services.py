@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from tests.helpers import is_chinese
+from tests.stranger_setup import scope_of
 from tests.visits.conftest import record
 from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.core.models import AuditLog
@@ -59,7 +60,9 @@ def test_a_visit_dated_in_the_future_is_refused(world):
 
 def test_a_problem_with_empty_text_is_refused(world, visit):
     with unchanged("text", "不能为空"):
-        services.problem_raise(actor=world["bob"], visit=visit, text="   ")
+        services.problem_raise(
+            scope=scope_of(world["bob"]), actor=world["bob"], visit=visit, text="   "
+        )
     with unchanged("problems", "不能为空"):
         record(world, problems=("楼道灯", "  "))
 
@@ -80,28 +83,40 @@ def test_a_patrol_visit_needs_a_post(world):
 
 
 def test_raise_and_resolve_a_problem(world, visit):
-    p = services.problem_raise(actor=world["bob"], visit=visit, text="  健身器材损坏 ")
+    p = services.problem_raise(
+        scope=scope_of(world["bob"]), actor=world["bob"], visit=visit, text="  健身器材损坏 "
+    )
     assert p.text == "健身器材损坏" and p.visited_on == visit.visited_on
-    services.problem_resolve(actor=world["bob"], problem=p, resolution="当场联系物业修好")
+    services.problem_resolve(
+        scope=scope_of(world["bob"]), actor=world["bob"], problem=p, resolution="当场联系物业修好"
+    )
     p.refresh_from_db()
     assert p.status == ProblemStatus.RESOLVED
     with unchanged(exc=ConflictError, contains="已解决"):
-        services.problem_resolve(actor=world["bob"], problem=p, resolution="再来一次")
+        services.problem_resolve(
+            scope=scope_of(world["bob"]), actor=world["bob"], problem=p, resolution="再来一次"
+        )
 
 
 def test_resolving_without_saying_how_is_refused(world, visit):
     p = visit.problems.get()
     with unchanged("resolution", "解决情况"):
-        services.problem_resolve(actor=world["bob"], problem=p, resolution="")
+        services.problem_resolve(
+            scope=scope_of(world["bob"]), actor=world["bob"], problem=p, resolution=""
+        )
 
 
 def test_assignment_needs_four_to_five_units_and_ten_households(world):
     from tongxin.orgs.models import Unit
 
-    units = [Unit.objects.create(name=f"单位{i}", sector="enterprise") for i in range(6)]
+    units = [
+        Unit.objects.create(name=f"单位{i}", sector="enterprise", area=world["compound_a"])
+        for i in range(6)
+    ]
     hh = [services.HouseholdInput(area=world["compound_a"], label=f"{i}幢101") for i in range(10)]
     with unchanged("units", "4—5个"):
         services.assignment_create(
+            scope=scope_of(world["alice"]),
             actor=world["alice"],
             leader=world["m_a1"],
             org=world["branch_a1"],
@@ -110,6 +125,7 @@ def test_assignment_needs_four_to_five_units_and_ten_households(world):
         )
     with unchanged("units", "4—5个"):
         services.assignment_create(
+            scope=scope_of(world["alice"]),
             actor=world["alice"],
             leader=world["m_a1"],
             org=world["branch_a1"],
@@ -118,6 +134,7 @@ def test_assignment_needs_four_to_five_units_and_ten_households(world):
         )
     with unchanged("households", "不少于10户"):
         services.assignment_create(
+            scope=scope_of(world["alice"]),
             actor=world["alice"],
             leader=world["m_a1"],
             org=world["branch_a1"],
@@ -125,6 +142,7 @@ def test_assignment_needs_four_to_five_units_and_ten_households(world):
             households=hh[:9],
         )
     a = services.assignment_create(
+        scope=scope_of(world["alice"]),
         actor=world["alice"],
         leader=world["m_a1"],
         org=world["branch_a1"],
@@ -134,6 +152,7 @@ def test_assignment_needs_four_to_five_units_and_ten_households(world):
     assert a.targets.count() == 15
     with unchanged("leader", "已有三访责任"):
         services.assignment_create(
+            scope=scope_of(world["alice"]),
             actor=world["alice"],
             leader=world["m_a1"],
             org=world["branch_a1"],
@@ -156,9 +175,13 @@ def test_progress_counts_home_visits_this_month_and_linked_targets(world):
     bob = world["bob"]
     bob.member = world["m_a1"]
     bob.save()
-    units = [Unit.objects.create(name=f"单位{i}", sector="enterprise") for i in range(4)]
+    units = [
+        Unit.objects.create(name=f"单位{i}", sector="enterprise", area=world["compound_a"])
+        for i in range(4)
+    ]
     hh = [services.HouseholdInput(area=world["compound_a"], label=f"{i}幢101") for i in range(10)]
     a = services.assignment_create(
+        scope=scope_of(world["alice"]),
         actor=world["alice"],
         leader=world["m_a1"],
         org=world["branch_a1"],
@@ -201,6 +224,7 @@ def test_progress_counts_home_visits_this_month_and_linked_targets(world):
 def test_patrol_post_needs_members_of_its_organization(world):
     with unchanged("members", "巡访员"):
         services.patrol_post_create(
+            scope=scope_of(world["alice"]),
             actor=world["alice"],
             name="新春村巡访岗",
             org=world["branch_a1"],
@@ -209,6 +233,7 @@ def test_patrol_post_needs_members_of_its_organization(world):
         )
     with unchanged("members", "赵刚"):
         services.patrol_post_create(
+            scope=scope_of(world["alice"]),
             actor=world["alice"],
             name="新春村巡访岗",
             org=world["branch_a1"],
@@ -216,6 +241,7 @@ def test_patrol_post_needs_members_of_its_organization(world):
             members=[world["m_b1"]],
         )
     post = services.patrol_post_create(
+        scope=scope_of(world["alice"]),
         actor=world["alice"],
         name="新春村巡访岗",
         org=world["branch_a1"],

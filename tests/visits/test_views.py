@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.helpers import texts
+from tests.stranger_setup import scope_of
 from tests.visits.conftest import record
 from tongxin.cases.models import Case
 from tongxin.core.models import AuditLog
@@ -99,9 +100,13 @@ def test_turning_twice_through_the_service_is_a_conflict(world, visit):
 
     problem = visit.problems.get()
     cat = case_categories().first()
-    services.problem_to_case(actor=world["bob"], problem=problem, category=cat)
+    services.problem_to_case(
+        scope=scope_of(world["bob"]), actor=world["bob"], problem=problem, category=cat
+    )
     with pytest.raises(ConflictError) as e:
-        services.problem_to_case(actor=world["bob"], problem=problem, category=cat)
+        services.problem_to_case(
+            scope=scope_of(world["bob"]), actor=world["bob"], problem=problem, category=cat
+        )
     assert "不能重复转办" in e.value.message and Case.objects.count() == 1
 
 
@@ -113,7 +118,9 @@ def test_a_refusal_by_cases_leaves_the_problem_open(world, visit):
     cat = case_categories().first()
     cat.active = False  # cases refuses a retired category
     with pytest.raises(ServiceError):
-        services.problem_to_case(actor=world["bob"], problem=problem, category=cat)
+        services.problem_to_case(
+            scope=scope_of(world["bob"]), actor=world["bob"], problem=problem, category=cat
+        )
     problem.refresh_from_db()
     assert problem.case_pk is None and problem.status == ProblemStatus.OPEN
     assert not Case.objects.exists()
@@ -138,8 +145,15 @@ def test_the_briefing_lists_problems_by_where_they_stand(world, client_for):
         world, problems=("路灯不亮", "垃圾满溢", "想了解医保政策"), visited_on=timezone.localdate()
     )
     p1, _p2, p3 = v.problems.all()
-    services.problem_to_case(actor=world["bob"], problem=p1, category=case_categories().first())
-    services.problem_resolve(actor=world["bob"], problem=p3, resolution="当场讲解了政策")
+    services.problem_to_case(
+        scope=scope_of(world["bob"]),
+        actor=world["bob"],
+        problem=p1,
+        category=case_categories().first(),
+    )
+    services.problem_resolve(
+        scope=scope_of(world["bob"]), actor=world["bob"], problem=p3, resolution="当场讲解了政策"
+    )
     c = client_for(world["alice"])
     body = texts(c.get(reverse("visits:briefing")))
     assert "双周通报会" in body
@@ -175,6 +189,7 @@ def test_pages_render_for_alice(world, client_for, visit):
 def test_charlie_sees_nothing_of_street_a(world, client_for, visit):
     problem = visit.problems.get()
     post = services.patrol_post_create(
+        scope=scope_of(world["alice"]),
         actor=world["alice"],
         name="紫金巡访岗",
         org=world["branch_a1"],
@@ -261,9 +276,13 @@ def test_a_cadre_sees_their_own_progress(world, client_for):
     bob = world["bob"]
     bob.member = world["m_a1"]
     bob.save()
-    units = [Unit.objects.create(name=f"单位{i}", sector="enterprise") for i in range(4)]
+    units = [
+        Unit.objects.create(name=f"单位{i}", sector="enterprise", area=world["compound_a"])
+        for i in range(4)
+    ]
     hh = [services.HouseholdInput(area=world["compound_a"], label=f"{i}号") for i in range(10)]
     services.assignment_create(
+        scope=scope_of(world["alice"]),
         actor=world["alice"],
         leader=world["m_a1"],
         org=world["branch_a1"],

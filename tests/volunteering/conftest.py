@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from tests import factories
+from tests.stranger_setup import scope_of
 from tongxin.accounts.models import Resident
 from tongxin.volunteering import services
 
@@ -13,6 +14,7 @@ from tongxin.volunteering import services
 @pytest.fixture
 def team(world):
     return services.team_create(
+        scope=scope_of(world["alice"]),
         actor=world["alice"],
         name="紫金社区党员志愿服务队",
         org=world["comm_a_org"],
@@ -20,7 +22,8 @@ def team(world):
     )
 
 
-def make_activity(world, team, **kw):
+def make_activity(world, team, by="alice", **kw):
+    """An activity of ``team`` published by ``by`` (a user of the world; None: the system)."""
     now = timezone.now()
     data = dict(
         title="楼道清洁志愿服务",
@@ -30,7 +33,12 @@ def make_activity(world, team, **kw):
         slots=2,
     )
     data.update(kw)
-    return services.activity_create(actor=world["alice"], team=team, **data)
+    return services.activity_create(
+        scope=scope_of(world[by] if by else None),
+        actor=world[by] if by else None,
+        team=team,
+        **data,
+    )
 
 
 @pytest.fixture

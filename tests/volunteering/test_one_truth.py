@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tests.helpers import texts
+from tests.stranger_setup import scope_of
 from tests.volunteering.conftest import make_activity
 from tongxin.core.errors import ServiceError
 from tongxin.demo.loader import DemoContext
@@ -49,7 +50,12 @@ def test_the_members_account_sees_the_sign_up_made_for_the_member(
     assert [s["id"] for s in c.get("/api/v1/volunteering/signups/mine").json()] == [enrolled.pk]
     assert SignUp.objects.filter(activity=activity).count() == 1
     # and may check in with the venue's code and check out as the person
-    services.check_in_by_code(actor=member_user, activity=activity, code=activity.checkin_code)
+    services.check_in_by_code(
+        scope=scope_of(member_user),
+        actor=member_user,
+        activity=activity,
+        code=activity.checkin_code,
+    )
     SignUp.objects.filter(pk=enrolled.pk).update(
         checked_in_at=timezone.now() - dt.timedelta(minutes=40)
     )
@@ -70,8 +76,10 @@ def test_a_stranger_cannot_take_the_members_sign_up(world, activity, enrolled, c
 
 
 def _checked_in(world, activity, resident, minutes_ago=91):
-    s = services.signup_create(actor=resident, activity=activity)
-    services.check_in_by_code(actor=resident, activity=activity, code=activity.checkin_code)
+    s = services.signup_create(scope=scope_of(resident), actor=resident, activity=activity)
+    services.check_in_by_code(
+        scope=scope_of(resident), actor=resident, activity=activity, code=activity.checkin_code
+    )
     SignUp.objects.filter(pk=s.pk).update(
         checked_in_at=timezone.now() - dt.timedelta(minutes=minutes_ago)
     )
@@ -82,9 +90,11 @@ def _checked_in(world, activity, resident, minutes_ago=91):
 def test_check_out_after_a_recorded_duration_is_refused(world, team, resident):
     a = make_activity(world, team, start=timezone.now() - dt.timedelta(hours=2))
     s = _checked_in(world, a, resident)
-    services.hours_record(actor=world["alice"], signup=s, minutes=90)
+    services.hours_record(
+        scope=scope_of(world["alice"]), actor=world["alice"], signup=s, minutes=90
+    )
     with pytest.raises(ServiceError) as exc:
-        services.check_out(actor=resident, signup=s)
+        services.check_out(scope=scope_of(resident), actor=resident, signup=s)
     assert "已记录1小时30分钟" in exc.value.message and "更正" in exc.value.message
     s.refresh_from_db()
     assert s.checked_out_at is None
@@ -94,26 +104,41 @@ def test_check_out_after_a_recorded_duration_is_refused(world, team, resident):
 def test_a_record_after_check_out_is_refused_until_corrected(world, team, resident):
     a = make_activity(world, team, start=timezone.now() - dt.timedelta(hours=2))
     s = _checked_in(world, a, resident, minutes_ago=60)
-    entry = services.check_out(actor=resident, signup=s)
+    entry = services.check_out(scope=scope_of(resident), actor=resident, signup=s)
     with pytest.raises(ServiceError) as exc:
-        services.hours_record(actor=world["alice"], signup=s, minutes=90)
+        services.hours_record(
+            scope=scope_of(world["alice"]), actor=world["alice"], signup=s, minutes=90
+        )
     assert "同一次服务只计一次时长" in exc.value.message
     assert VolunteerHours.objects.count() == 1
     # a correction to 0 reverses it; then a new record for the attendance is taken
-    services.hours_correct(actor=world["alice"], entry=entry, minutes=0, note="改为补记")
-    services.hours_record(actor=world["alice"], signup=s, minutes=90)
+    services.hours_correct(
+        scope=scope_of(world["alice"]),
+        actor=world["alice"],
+        entry=entry,
+        minutes=0,
+        note="改为补记",
+    )
+    services.hours_record(
+        scope=scope_of(world["alice"]), actor=world["alice"], signup=s, minutes=90
+    )
     assert selectors.credited_minutes(s) == 90
 
 
 def test_card_check_in_then_a_second_record_is_refused(world, activity, member_user):
-    s = services.signup_create(actor=member_user, activity=activity)
+    s = services.signup_create(scope=scope_of(member_user), actor=member_user, activity=activity)
     services.check_in_by_card(
-        actor=world["alice"], activity=activity, text=card.short_code(world["m_a1"].pk)
+        scope=scope_of(world["alice"]),
+        actor=world["alice"],
+        activity=activity,
+        text=card.short_code(world["m_a1"].pk),
     )
     SignUp.objects.filter(pk=s.pk).update(checked_in_at=timezone.now() - dt.timedelta(minutes=20))
-    services.check_out(actor=world["alice"], signup=s)
+    services.check_out(scope=scope_of(world["alice"]), actor=world["alice"], signup=s)
     with pytest.raises(ServiceError):
-        services.hours_record(actor=world["alice"], signup=s, minutes=30)
+        services.hours_record(
+            scope=scope_of(world["alice"]), actor=world["alice"], signup=s, minutes=30
+        )
     assert VolunteerHours.objects.filter(signup=s).count() == 1
 
 

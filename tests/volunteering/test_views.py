@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.helpers import texts
+from tests.stranger_setup import scope_of
 from tests.volunteering.conftest import make_activity, make_resident
 from tongxin.core.models import AuditLog
 from tongxin.volunteering import services
@@ -39,7 +40,7 @@ def test_resident_signs_up_checks_in_and_out(world, activity, resident, client_f
 
 def test_waiting_list_message(world, team, resident, member_user, client_for):
     a = make_activity(world, team, slots=1)
-    services.signup_create(actor=member_user, activity=a)
+    services.signup_create(scope=scope_of(member_user), actor=member_user, activity=a)
     r = client_for(resident).post(f"/volunteering/{a.pk}/signup/", follow=True)
     assert "候补名单" in texts(r)
 
@@ -55,7 +56,7 @@ def test_sign_up_twice_shows_the_message(world, activity, resident, client_for):
 def test_organizer_roster_card_check_in_and_hours(world, activity, member_user, client_for):
     from tongxin.meetings import card
 
-    services.signup_create(actor=member_user, activity=activity)
+    services.signup_create(scope=scope_of(member_user), actor=member_user, activity=activity)
     c = client_for(world["alice"])
     body = texts(c.get(f"/volunteering/{activity.pk}/manage/"))
     assert activity.checkin_code in body and "张红" in body
@@ -122,8 +123,8 @@ def test_organizer_creates_team_and_activity(world, client_for):
 
 
 def test_stranger_sees_no_roster_code_hours_or_teams(world, activity, member_user, client_for):
-    s = services.signup_create(actor=member_user, activity=activity)
-    e = services.hours_record(actor=None, signup=s, minutes=30)
+    s = services.signup_create(scope=scope_of(member_user), actor=member_user, activity=activity)
+    e = services.hours_record(scope=scope_of(None), actor=None, signup=s, minutes=30)
     c = client_for(world["charlie"])
     before = (SignUp.objects.count(), VolunteerHours.objects.count(), AuditLog.objects.count())
     # the public call for volunteers is visible, its code and roster are not
@@ -194,11 +195,13 @@ def test_staff_lists_query_count_is_constant(
     for i in range(n):
         u = make_resident(world, f"r{i}", f"居民{i}")
         a = make_activity(world, team, title=f"活动{i}", slots=2)
-        s = services.signup_create(actor=u, activity=a)
-        services.hours_record(actor=None, signup=s, minutes=30)
-        s = services.signup_create(actor=member_user, activity=a)
-        services.hours_record(actor=None, signup=s, minutes=20)
-        services.team_create(actor=None, name=f"队{i}", org=world["comm_a_org"])
+        s = services.signup_create(scope=scope_of(u), actor=u, activity=a)
+        services.hours_record(scope=scope_of(None), actor=None, signup=s, minutes=30)
+        s = services.signup_create(scope=scope_of(member_user), actor=member_user, activity=a)
+        services.hours_record(scope=scope_of(None), actor=None, signup=s, minutes=20)
+        services.team_create(
+            scope=scope_of(None), actor=None, name=f"队{i}", org=world["comm_a_org"]
+        )
     c = client_for(world["alice"])
     # 1 session, 2 user, 3 role assignments, 4 COUNT, 5 the ledger rows with team and
     # activity joined, 6-8 session save

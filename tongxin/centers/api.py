@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, cast
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 
+from tongxin.accounts.models import User
 from tongxin.centers import selectors, services
 from tongxin.core.errors import ServiceError
 from tongxin.core.pagination import PageQuery, api_page
@@ -17,6 +18,13 @@ from tongxin.core.replica import reads_from_replica
 from tongxin.core.scope import request_scope
 from tongxin.geo.models import Area
 from tongxin.orgs.selectors import get_org_for
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user acting (temporary local: the shared accessor will live in
+    tongxin.accounts)."""
+    return cast(User, request.user)
+
 
 router = Router(tags=["党群服务中心"])
 
@@ -91,17 +99,24 @@ def center_create(request: HttpRequest, payload: CenterIn):
     scope = request_scope(request)
     data = payload.dict()
     org = get_org_for(scope, data.pop("org_id"), "centers.manage")
-    area_id = data.pop("area_id")
-    area = Area.objects.filter(pk=area_id).first()
-    if area is None or not (
-        scope.is_superuser or area.path.startswith(org.area.path if org.area else "\x00")
-    ):
+    area = Area.objects.filter(pk=data.pop("area_id")).first()
+    if area is None:
         raise ServiceError(
-            gettext("所在区域应在运行党组织所在区域之内，请重新选择。"),
+            gettext("所在区域不存在，请重新选择。"),
             fields={"area_id": gettext("请重新选择所在区域。")},
         )
-    center = services.center_create(actor=request.user, org=org, area=area, **data)
+    try:
+        center = services.center_create(
+            scope=scope, actor=_actor(request), org=org, area=area, **data
+        )
+    except ServiceError as e:
+        e.fields = {_API_FIELDS.get(k, k): v for k, v in e.fields.items()}
+        raise
     return Status(201, center)
+
+
+# The service names the model's fields; the API's payload names the ids.
+_API_FIELDS = {"org": "org_id", "area": "area_id", "guiding_org": "guiding_org_id"}
 
 
 class BookingIn(Schema):
@@ -129,7 +144,8 @@ def booking_create(request: HttpRequest, center_id: int, payload: BookingIn):
     room = selectors.get_room(center, payload.room_id) if payload.room_id else None
     item = selectors.get_item(center, payload.item_id) if payload.item_id else None
     booking = services.booking_create(
-        actor=request.user,
+        scope=request_scope(request),
+        actor=_actor(request),
         center=center,
         room=room,
         item=item,
@@ -148,13 +164,15 @@ def center_bookings(request: HttpRequest, center_id: int):
 
 @router.get("/bookings/mine", response=list[BookingOut], summary="我的预约")
 def my_bookings(request: HttpRequest):
-    return list(selectors.my_bookings(request.user)[:100])
+    return list(selectors.my_bookings(_actor(request))[:100])
 
 
 @router.post("/bookings/{booking_id}/cancel", response=BookingOut, summary="取消我的预约")
 def booking_cancel(request: HttpRequest, booking_id: int):
-    booking = selectors.get_my_booking(request.user, booking_id)
-    return services.booking_cancel(actor=request.user, booking=booking)
+    booking = selectors.get_my_booking(_actor(request), booking_id)
+    return services.booking_cancel(
+        scope=request_scope(request), actor=_actor(request), booking=booking
+    )
 
 
 # --- social organizations --------------------------------------------------------------
@@ -220,7 +238,8 @@ def social_create(request: HttpRequest, payload: SocialOrgIn):
         else None
     )
     so = services.social_org_create(
-        actor=request.user,
+        scope=request_scope(request),
+        actor=_actor(request),
         name=payload.name,
         kind=payload.kind,
         area=area,

@@ -8,13 +8,13 @@ area; outside it, 404."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from tongxin.accounts.models import User
 from tongxin.centers.models import (
     Booking,
     BookingStatus,
@@ -25,7 +25,7 @@ from tongxin.centers.models import (
     ServiceItem,
     SocialOrganization,
 )
-from tongxin.core.scope import NOTHING, Scope
+from tongxin.core.scope import NOTHING, Scope, subtree_q
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.orgs.models import Organization, OrgKind, Sector
 
@@ -110,6 +110,17 @@ def may_manage_center(scope: Scope, center: ServiceCenter) -> bool:
     return scope.reaches_org("centers.manage", center.org_path, center.area.path)
 
 
+def may_run_center(scope: Scope, org: Organization) -> bool:
+    """The organization may be given a centre by this user (``centers.manage`` over it)."""
+    return scope.reaches_org("centers.manage", org.path, org.area.path if org.area else None)
+
+
+def area_fits_center(scope: Scope, org: Organization, area: Area) -> bool:
+    """A centre stands within the area of the organization that runs it (a superuser places
+    one anywhere)."""
+    return scope.is_superuser or (org.area is not None and area.path.startswith(org.area.path))
+
+
 def upcoming_closed_dates(center: ServiceCenter, limit: int = 10) -> list[dict[str, str]]:
     """The declared 休息日 from today on (the page lists the next few)."""
     today = timezone.localdate().isoformat()
@@ -138,7 +149,7 @@ def center_bookings(center: ServiceCenter) -> QuerySet[Booking]:
     )
 
 
-def my_bookings(user: Any) -> QuerySet[Booking]:
+def my_bookings(user: User) -> QuerySet[Booking]:
     return (
         Booking.objects.filter(booked_by=user)
         .select_related("center", "room", "item")
@@ -146,7 +157,7 @@ def my_bookings(user: Any) -> QuerySet[Booking]:
     )
 
 
-def get_my_booking(user: Any, pk: object) -> Booking:
+def get_my_booking(user: User, pk: object) -> Booking:
     try:
         return my_bookings(user).get(pk=int(str(pk)))
     except (Booking.DoesNotExist, ValueError):
@@ -218,6 +229,10 @@ def social_org_queryset(scope: Scope, perm: str = "orgs.view") -> QuerySet[Socia
     return SocialOrganization.objects.filter(q | by_area if by_area is not None else q)
 
 
+def may_edit_social_org(scope: Scope, social_org: SocialOrganization) -> bool:
+    return social_org_queryset(scope, "orgs.manage").filter(pk=social_org.pk).exists()
+
+
 def social_org_choices(scope: Scope) -> QuerySet[SocialOrganization]:
     """Social organizations the user may pick, e.g. as a micro-project's 店小二. A QuerySet
     (ordered by name) usable as a ModelChoiceField's queryset; ``str()`` is the name.
@@ -257,8 +272,6 @@ def social_org_area_choices(scope: Scope) -> QuerySet[Area]:
     if not paths:
         return Area.objects.none()
     q = NOTHING
-    from tongxin.core.scope import subtree_q
-
     for p in paths:
         q |= subtree_q("path", p)
     return Area.objects.filter(q, level__in=levels).order_by("path")
@@ -331,10 +344,17 @@ def default_guiding_org(area: Area) -> tuple[Organization | None, str]:
     return None, ""
 
 
+CENTER_AREA_LEVELS = [AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY, AreaLevel.COMPOUND]
+
+
 def center_area_choices(scope: Scope) -> QuerySet[Area]:
-    """Where a service centre may be placed: the social-organization areas in reach, and
-    districts too for a superuser."""
+    """Where the form offers to place a service centre: the areas within the area of an
+    organization that may run one (the rule itself is ``area_fits_center``)."""
     if scope.is_superuser:
-        levels = [AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY, AreaLevel.COMPOUND]
-        return Area.objects.filter(level__in=levels).order_by("path")
-    return social_org_area_choices(scope)
+        return Area.objects.filter(level__in=CENTER_AREA_LEVELS).order_by("path")
+    anchors = center_org_choices(scope).filter(area__isnull=False)
+    paths = sorted(set(anchors.values_list("area__path", flat=True)[:200]))
+    q = NOTHING
+    for p in paths:
+        q |= subtree_q("path", p)
+    return Area.objects.filter(q, level__in=CENTER_AREA_LEVELS).order_by("path")

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from tongxin.accounts.models import User
 from tongxin.centers import selectors
 from tongxin.centers.models import (
     WEEKDAYS,
@@ -29,8 +30,9 @@ from tongxin.centers.models import (
 )
 from tongxin.core import creditcode, pii
 from tongxin.core.audit import audit
-from tongxin.core.errors import ConflictError, ServiceError
+from tongxin.core.errors import ConflictError, ForbiddenError, ServiceError
 from tongxin.core.idnumber import FULLWIDTH
+from tongxin.core.scope import Scope
 from tongxin.geo.models import Area
 from tongxin.orgs.models import Organization, Unit
 
@@ -261,9 +263,29 @@ CENTER_FIELDS = (
 )
 
 
+def _require_manage(scope: Scope, center: ServiceCenter) -> None:
+    if not selectors.may_manage_center(scope, center):
+        raise ForbiddenError(gettext("该党群服务中心不在您的管辖范围内。"))
+
+
+def _check_place(scope: Scope, org: Organization, area: Area) -> None:
+    """The one rule for where a centre stands, for the page and the API alike: its
+    organization is reached with ``centers.manage``, and its area lies within the area of
+    that organization (a superuser places a centre anywhere)."""
+    if not selectors.may_run_center(scope, org):
+        msg = gettext("该党组织不在您的管辖范围内，请重新选择运行党组织。")
+        raise ForbiddenError(msg, fields={"org": msg})
+    if not selectors.area_fits_center(scope, org, area):
+        raise ServiceError(
+            gettext("所在区域应在运行党组织所在区域之内，请重新选择。"),
+            fields={"area": gettext("请重新选择所在区域。")},
+        )
+
+
 @transaction.atomic
-def center_create(*, actor: Any, **data: Any) -> ServiceCenter:
+def center_create(*, scope: Scope, actor: User | None, **data: Any) -> ServiceCenter:
     data = _center_clean(data)
+    _check_place(scope, data["org"], data["area"])
     center = ServiceCenter(**{k: data.get(k, "") for k in CENTER_FIELDS if k in data})
     center.org_path = data["org"].path
     center.set_contact_phone(data["contact_phone"])
@@ -273,11 +295,15 @@ def center_create(*, actor: Any, **data: Any) -> ServiceCenter:
 
 
 @transaction.atomic
-def center_update(*, actor: Any, center: ServiceCenter, **data: Any) -> ServiceCenter:
+def center_update(
+    *, scope: Scope, actor: User | None, center: ServiceCenter, **data: Any
+) -> ServiceCenter:
+    _require_manage(scope, center)
     merged = {k: getattr(center, k) for k in CENTER_FIELDS}
     merged["contact_phone"] = center.reveal_contact_phone()
     merged.update(data)
     merged = _center_clean(merged)
+    _check_place(scope, merged["org"], merged["area"])
     before = {k: str(getattr(center, k)) for k in CENTER_FIELDS}
     for k in CENTER_FIELDS:
         setattr(center, k, merged[k])
@@ -296,13 +322,17 @@ def center_update(*, actor: Any, center: ServiceCenter, **data: Any) -> ServiceC
 
 
 @transaction.atomic
-def center_phone_revealed(*, actor: Any, center: ServiceCenter) -> str:
+def center_phone_revealed(*, scope: Scope, actor: User | None, center: ServiceCenter) -> str:
+    _require_manage(scope, center)
     audit(actor=actor, action="centers.phone_reveal", obj=center, org_path=center.org_path)
     return center.reveal_contact_phone()
 
 
 @transaction.atomic
-def room_create(*, actor: Any, center: ServiceCenter, name: str, capacity: int) -> Room:
+def room_create(
+    *, scope: Scope, actor: User | None, center: ServiceCenter, name: str, capacity: int
+) -> Room:
+    _require_manage(scope, center)
     if not name.strip():
         raise ServiceError(
             gettext("请填写场地名称。"), fields={"name": gettext("请填写场地名称。")}
@@ -318,7 +348,8 @@ def room_create(*, actor: Any, center: ServiceCenter, name: str, capacity: int) 
 @transaction.atomic
 def item_create(
     *,
-    actor: Any,
+    scope: Scope,
+    actor: User | None,
     center: ServiceCenter,
     name: str,
     category: str = "",
@@ -326,6 +357,7 @@ def item_create(
     bookable: bool = False,
     duration_minutes: int = 30,
 ) -> ServiceItem:
+    _require_manage(scope, center)
     if not name.strip():
         msg = gettext("请填写服务事项名称。")
         raise ServiceError(msg, fields={"name": msg})
@@ -350,7 +382,8 @@ MAX_BOOKING = dt.timedelta(hours=12)
 @transaction.atomic
 def booking_create(
     *,
-    actor: Any,
+    scope: Scope,
+    actor: User,
     center: ServiceCenter,
     room: Room | None = None,
     item: ServiceItem | None = None,
@@ -359,7 +392,12 @@ def booking_create(
     end: dt.datetime,
 ) -> Booking:
     """Book a room or a bookable service item for [start, end). A booking that meets an
-    existing one of the same room or item is refused (touching ends are fine)."""
+    existing one of the same room or item is refused (touching ends are fine). Every signed-in
+    user books any active centre of the directory."""
+    if scope.user_id is None and not scope.is_superuser:
+        raise ForbiddenError(gettext("请先登录后再预约。"))
+    if not center.is_active:
+        raise ServiceError(gettext("该党群服务中心已停用，不能预约。"))
     if (room is None) == (item is None):
         msg = gettext("请选择要预约的场地或服务事项（二选一）。")
         raise ServiceError(msg, fields={"room": msg})
@@ -412,7 +450,10 @@ def booking_create(
 
 
 @transaction.atomic
-def booking_cancel(*, actor: Any, booking: Booking) -> Booking:
+def booking_cancel(*, scope: Scope, actor: User, booking: Booking) -> Booking:
+    """Only the person who booked cancels a booking."""
+    if booking.booked_by_id != actor.pk:
+        raise ForbiddenError(gettext("只能取消本人的预约。"))
     if booking.status == BookingStatus.CANCELLED:
         raise ServiceError(gettext("该预约已经取消，无需重复操作。"))
     booking.status = BookingStatus.CANCELLED
@@ -429,7 +470,8 @@ def booking_cancel(*, actor: Any, booking: Booking) -> Booking:
 @transaction.atomic
 def event_create(
     *,
-    actor: Any,
+    scope: Scope,
+    actor: User | None,
     center: ServiceCenter,
     kind: str,
     title: str,
@@ -437,6 +479,7 @@ def event_create(
     ends_on: dt.date,
     description: str = "",
 ) -> CenterEvent:
+    _require_manage(scope, center)
     errors = {}
     if kind not in EventKind.values:
         errors["kind"] = gettext("请选择活动类型。")
@@ -496,6 +539,26 @@ def _social_clean(data: dict[str, Any], instance: SocialOrganization | None) -> 
     return data
 
 
+def _check_social_links(
+    scope: Scope, *, area: Area | None, guiding_org: Organization | None
+) -> None:
+    """A social organization is placed in an area of the user's reach (orgs.manage) and
+    guided by an organization the user manages."""
+    if (
+        isinstance(area, Area)
+        and not selectors.social_org_area_choices(scope).filter(pk=area.pk).exists()
+    ):
+        raise ForbiddenError(
+            gettext("所在区域不在您的管辖范围内，请重新选择。"),
+            fields={"area": gettext("请重新选择所在区域。")},
+        )
+    if isinstance(guiding_org, Organization) and not scope.reaches_org(
+        "orgs.manage", guiding_org.path, guiding_org.area.path if guiding_org.area else None
+    ):
+        msg = gettext("指导党组织不在您的管辖范围内，请重新选择。")
+        raise ForbiddenError(msg, fields={"guiding_org": msg})
+
+
 SOCIAL_FIELDS = (
     "name",
     "credit_code",
@@ -511,7 +574,8 @@ SOCIAL_FIELDS = (
 @transaction.atomic
 def social_org_create(
     *,
-    actor: Any,
+    scope: Scope,
+    actor: User | None,
     name: str,
     kind: str,
     area: Area,
@@ -522,6 +586,9 @@ def social_org_create(
 ) -> SocialOrganization:
     """Register a social organization. Without ``guiding_org`` the seed-004 rule picks one
     (see selectors.default_guiding_org)."""
+    if not scope.has("orgs.manage"):
+        raise ForbiddenError(gettext("您没有登记社会组织的权限。"))
+    _check_social_links(scope, area=area, guiding_org=guiding_org)
     data = _social_clean(
         dict(
             name=name,
@@ -553,9 +620,20 @@ def social_org_create(
 
 @transaction.atomic
 def social_org_update(
-    *, actor: Any, social_org: SocialOrganization, **changes: Any
+    *, scope: Scope, actor: User | None, social_org: SocialOrganization, **changes: Any
 ) -> SocialOrganization:
     """``guiding_org=None`` in ``changes`` re-applies the default rule."""
+    if not selectors.may_edit_social_org(scope, social_org):
+        raise ForbiddenError(gettext("该社会组织不在您的管辖范围内，不能修改。"))
+    _check_social_links(
+        scope,
+        area=changes["area"] if changes.get("area", social_org.area) != social_org.area else None,
+        guiding_org=(
+            changes.get("guiding_org")
+            if changes.get("guiding_org") != social_org.guiding_org
+            else None
+        ),
+    )
     merged = {k: getattr(social_org, k) for k in SOCIAL_FIELDS}
     if social_org.guiding_rule != GuidingRule.MANUAL:
         merged["guiding_org"] = None  # recomputed, e.g. after a move to another area

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tongxin.accounts.models import User
 from tongxin.centers import selectors, services
 from tongxin.centers.forms import (
     BookingForm,
@@ -20,11 +21,25 @@ from tongxin.centers.forms import (
     RoomForm,
     SocialOrgForm,
 )
-from tongxin.centers.models import WEEKDAYS, CenterLevel, ServiceCenter, SocialOrgKind
+from tongxin.centers.models import (
+    WEEKDAYS,
+    CenterLevel,
+    ServiceCenter,
+    SocialOrganization,
+    SocialOrgKind,
+)
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error, offer, set_choices
 from tongxin.core.pagination import paginate
+from tongxin.core.scope import request_scope
 from tongxin.orgs.selectors import org_queryset
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user acting (temporary local: the shared accessor will live in
+    tongxin.accounts)."""
+    return cast(User, request.user)
+
 
 DAY_LABELS = dict(
     zip(
@@ -55,7 +70,7 @@ STAFF_PERMS = (
 
 def _base(request: HttpRequest) -> str:
     """Residents and plain members (no working role) get the phone layout."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     staff = scope.is_superuser or any(scope.has(p) for p in STAFF_PERMS)
     return "base.html" if staff else "resident_base.html"
 
@@ -63,7 +78,7 @@ def _base(request: HttpRequest) -> str:
 @login_required
 def hub(request: HttpRequest) -> HttpResponse:
     """服务: the four services, each shown to whoever may use it."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     return render(
         request,
         "centers/hub.html",
@@ -89,7 +104,7 @@ def _hours_rows(hours: dict[str, list[list[str]]]) -> list[tuple[str, str]]:
 @login_required
 @require_GET
 def center_list(request: HttpRequest) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     text = request.GET.get("q", "").strip()[:50]
     level = request.GET.get("level", "")
     managed = request.GET.get("managed") == "1" and scope.has("centers.manage")
@@ -143,7 +158,7 @@ def map_points(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_GET
 def center_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     center = selectors.get_center(pk)
     manage = selectors.may_manage_center(scope, center)
     ctx: dict[str, Any] = {
@@ -167,14 +182,16 @@ def center_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     center = selectors.get_center_for(scope, pk)
-    phone = services.center_phone_revealed(actor=request.user, center=center)
+    phone = services.center_phone_revealed(
+        scope=request_scope(request), actor=_actor(request), center=center
+    )
     return HttpResponse(phone or "—")
 
 
 def _center_form(request: HttpRequest, center: ServiceCenter | None) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     initial: dict[str, Any] = {}
     if center is not None:
         initial = {
@@ -204,16 +221,12 @@ def _center_form(request: HttpRequest, center: ServiceCenter | None) -> HttpResp
         try:
             data["opening_hours"] = services.parse_opening_hours(text)
             data["closed_dates"] = services.parse_closed_dates(closed_text)
-            if not scope.reaches_org(
-                "centers.manage",
-                data["org"].path,
-                data["org"].area.path if data["org"].area else None,
-            ):
-                raise Http404
             if center is None:
-                center = services.center_create(actor=request.user, **data)
+                center = services.center_create(scope=scope, actor=_actor(request), **data)
             else:
-                center = services.center_update(actor=request.user, center=center, **data)
+                center = services.center_update(
+                    scope=scope, actor=_actor(request), center=center, **data
+                )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -225,7 +238,7 @@ def _center_form(request: HttpRequest, center: ServiceCenter | None) -> HttpResp
 @login_required
 @require_http_methods(["GET", "POST"])
 def center_create(request: HttpRequest) -> HttpResponse:
-    if not request.scope.has("centers.manage"):  # type: ignore[attr-defined]
+    if not request_scope(request).has("centers.manage"):
         raise Http404
     return _center_form(request, None)
 
@@ -233,17 +246,22 @@ def center_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def center_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _center_form(request, selectors.get_center_for(request.scope, pk))  # type: ignore[attr-defined]
+    return _center_form(request, selectors.get_center_for(request_scope(request), pk))
 
 
 @login_required
 @require_POST
 def room_add(request: HttpRequest, pk: int) -> HttpResponse:
-    center = selectors.get_center_for(request.scope, pk)  # type: ignore[attr-defined]
+    center = selectors.get_center_for(request_scope(request), pk)
     form = RoomForm(request.POST)
     if form.is_valid():
         try:
-            services.room_create(actor=request.user, center=center, **form.cleaned_data)
+            services.room_create(
+                scope=request_scope(request),
+                actor=_actor(request),
+                center=center,
+                **form.cleaned_data,
+            )
             messages.success(request, gettext("已添加场地。"))
         except ServiceError as e:
             messages.error(request, e.message)
@@ -255,11 +273,16 @@ def room_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def item_add(request: HttpRequest, pk: int) -> HttpResponse:
-    center = selectors.get_center_for(request.scope, pk)  # type: ignore[attr-defined]
+    center = selectors.get_center_for(request_scope(request), pk)
     form = ItemForm(request.POST)
     if form.is_valid():
         try:
-            services.item_create(actor=request.user, center=center, **form.cleaned_data)
+            services.item_create(
+                scope=request_scope(request),
+                actor=_actor(request),
+                center=center,
+                **form.cleaned_data,
+            )
             messages.success(request, gettext("已添加服务事项。"))
         except ServiceError as e:
             messages.error(request, e.message)
@@ -271,11 +294,16 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def event_add(request: HttpRequest, pk: int) -> HttpResponse:
-    center = selectors.get_center_for(request.scope, pk)  # type: ignore[attr-defined]
+    center = selectors.get_center_for(request_scope(request), pk)
     form = EventForm(request.POST)
     if form.is_valid():
         try:
-            services.event_create(actor=request.user, center=center, **form.cleaned_data)
+            services.event_create(
+                scope=request_scope(request),
+                actor=_actor(request),
+                center=center,
+                **form.cleaned_data,
+            )
             messages.success(request, gettext("已添加活动。"))
         except ServiceError as e:
             messages.error(request, e.message)
@@ -302,7 +330,8 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         item = selectors.get_item(center, tpk) if kind == "item" else None
         try:
             services.booking_create(
-                actor=request.user,
+                scope=request_scope(request),
+                actor=_actor(request),
                 center=center,
                 room=room,
                 item=item,
@@ -332,7 +361,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def my_bookings(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, selectors.my_bookings(request.user))
+    page = paginate(request, selectors.my_bookings(_actor(request)))
     return render(
         request,
         "centers/my_bookings.html",
@@ -343,9 +372,11 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    booking = selectors.get_my_booking(request.user, pk)
+    booking = selectors.get_my_booking(_actor(request), pk)
     try:
-        services.booking_cancel(actor=request.user, booking=booking)
+        services.booking_cancel(
+            scope=request_scope(request), actor=_actor(request), booking=booking
+        )
         messages.success(request, gettext("已取消预约。"))
     except ServiceError as e:
         messages.error(request, e.message)
@@ -358,7 +389,7 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def social_list(request: HttpRequest) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     if not scope.has("orgs.view"):
         raise Http404
     text = request.GET.get("q", "").strip()[:50]
@@ -385,14 +416,14 @@ def social_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def social_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     so = selectors.get_social_org_for(scope, pk)
     can_edit = so.guiding_org is not None and scope.reaches_org("orgs.manage", so.guiding_org.path)
     return render(request, "centers/social_detail.html", {"so": so, "can_edit": can_edit})
 
 
-def _social_form(request: HttpRequest, so: Any) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+def _social_form(request: HttpRequest, so: SocialOrganization | None) -> HttpResponse:
+    scope = request_scope(request)
     initial = {}
     if so is not None:
         initial = {
@@ -417,10 +448,15 @@ def _social_form(request: HttpRequest, so: Any) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if so is None:
-                so = services.social_org_create(actor=request.user, **form.cleaned_data)
+                so = services.social_org_create(
+                    scope=request_scope(request), actor=_actor(request), **form.cleaned_data
+                )
             else:
                 so = services.social_org_update(
-                    actor=request.user, social_org=so, **form.cleaned_data
+                    scope=request_scope(request),
+                    actor=_actor(request),
+                    social_org=so,
+                    **form.cleaned_data,
                 )
         except ServiceError as e:
             apply_service_error(form, e)
@@ -433,7 +469,7 @@ def _social_form(request: HttpRequest, so: Any) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def social_create(request: HttpRequest) -> HttpResponse:
-    if not request.scope.has("orgs.manage"):  # type: ignore[attr-defined]
+    if not request_scope(request).has("orgs.manage"):
         raise Http404
     return _social_form(request, None)
 
@@ -441,5 +477,5 @@ def social_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def social_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    so = selectors.get_social_org_for(request.scope, pk, "orgs.manage")  # type: ignore[attr-defined]
+    so = selectors.get_social_org_for(request_scope(request), pk, "orgs.manage")
     return _social_form(request, so)

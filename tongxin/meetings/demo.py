@@ -15,6 +15,7 @@ from django.utils import timezone
 from tongxin.accounts.models import User
 from tongxin.core.bulk import bulk_insert
 from tongxin.core.demodata import DemoContext
+from tongxin.core.scope import Scope
 from tongxin.meetings import services
 from tongxin.meetings.models import (
     Attendance,
@@ -262,6 +263,7 @@ def _demo_branch_extras(today: dt.date) -> None:
         return
     org = zhibu.member.org
     services.meeting_plan(
+        scope=Scope.everything(),
         actor=None,
         data=services.PlanInput(
             org=org,
@@ -276,6 +278,7 @@ def _demo_branch_extras(today: dt.date) -> None:
     )
     end = (today.replace(day=28) + dt.timedelta(days=35)).replace(day=28)
     services.series_create(
+        scope=Scope.everything(),
         actor=None,
         data=services.SeriesInput(
             org=org,

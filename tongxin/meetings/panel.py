@@ -8,12 +8,13 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import translation
 
-from tongxin.meetings import selectors
+from tongxin.core.scope import Scope
+from tongxin.meetings import member_selectors, selectors
 
 CACHE_SECONDS = 60
 
 
-def compute(request: HttpRequest, scope: Any) -> dict[str, Any] | None:
+def compute(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
     if not scope.has("meetings.view"):
         return None
     # The figures carry translated period names: one entry per language.
@@ -32,4 +33,4 @@ def compute_own(request: HttpRequest) -> dict[str, Any] | None:
     member = getattr(request.user, "member", None)
     if member is None:
         return None
-    return selectors.own_meetings(member)
+    return member_selectors.own_meetings(member)

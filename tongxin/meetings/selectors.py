@@ -17,8 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from tongxin.core.scope import Scope, subtree_q
 from tongxin.meetings.models import (
     Attendance,
-    AttendanceState,
-    CalendarFeed,
     ComplianceRule,
     Guest,
     Meeting,
@@ -87,8 +85,8 @@ def get_meeting_for(scope: Scope, pk: object, perm: str = "meetings.view") -> Me
 
 
 def can(scope: Scope, perm: str, meeting: Meeting) -> bool:
-    area = meeting.org.area.path if meeting.org.area is not None else None
-    return scope.reaches_org(perm, meeting.org_path, area)
+    area = meeting.org.area
+    return scope.reaches_org(perm, meeting.org_path, area.path if area is not None else None)
 
 
 def meeting_org_choices(scope: Scope, perm: str = "meetings.manage") -> QuerySet[Organization]:
@@ -310,61 +308,6 @@ def series_list(scope: Scope) -> QuerySet[MeetingSeries]:
             q |= Q(org__in=Organization.objects.filter(by_area).values("id"))
         qs = qs.filter(q)
     return qs.select_related("org").annotate(n=Count("meetings")).order_by("-id")
-
-
-# ---- the member's side ----------------------------------------------------------------------
-
-
-def member_meetings(member: Member) -> QuerySet[Meeting]:
-    """The meetings a member is expected at: their branch's and its groups', and those they are
-    invited to as a guest."""
-    return (
-        Meeting.objects.filter(
-            Q(branch_id=member.org_id) | Q(org_id=member.org_id) | Q(guests__member=member)
-        )
-        .exclude(status=MeetingStatus.CANCELLED)
-        .select_related("org")
-        .only(*LIST_COLUMNS)
-        .distinct()
-    )
-
-
-def member_today(member: Member) -> list[Meeting]:
-    return list(member_meetings(member).filter(date=local_today()).order_by("start_time", "id"))
-
-
-def member_upcoming(member: Member, limit: int = 5) -> list[Meeting]:
-    qs = member_meetings(member).filter(date__gte=local_today(), status=MeetingStatus.PLANNED)
-    return list(qs.order_by("date", "start_time", "id")[:limit])
-
-
-def feed_for_token(kind: str, token: str) -> CalendarFeed | None:
-    """The token is the credential (no login): an unknown token finds nothing."""
-    if not token or len(token) > 64:
-        return None
-    return CalendarFeed.objects.filter(kind=kind, token=token).first()
-
-
-def feed_meetings(feed: CalendarFeed, limit: int = 500) -> list[Meeting]:
-    since = local_today() - dt.timedelta(days=180)
-    if feed.member_id:
-        member = Member.objects.get(pk=feed.member_id)
-        qs = member_meetings(member)
-    else:
-        qs = Meeting.objects.filter(Q(org_id=feed.org_id) | Q(branch_id=feed.org_id)).exclude(
-            status=MeetingStatus.CANCELLED
-        )
-    return list(
-        qs.filter(date__gte=since).select_related("org").order_by("date", "start_time")[:limit]
-    )
-
-
-def feed_of(
-    *, org: Organization | None = None, member: Member | None = None
-) -> CalendarFeed | None:
-    if org is not None:
-        return CalendarFeed.objects.filter(org=org).first()
-    return CalendarFeed.objects.filter(member=member).first()
 
 
 # ---- compliance ---------------------------------------------------------------------------
@@ -615,32 +558,4 @@ def period_labels(periods: set[str], today: dt.date) -> dict[str, str]:
     return {
         "previous": sep.join(_period_name(p, period_bounds(p, today)[1]) for p in ordered),
         "current": sep.join(_period_name(p, period_bounds(p, today)[0]) for p in ordered),
-    }
-
-
-def own_meetings(member: Member, today: dt.date | None = None) -> dict[str, object]:
-    """A member's own organizational life for their phone home: the next meetings of their
-    branch and their attendance at this year's held meetings. Two queries."""
-    today = today or local_today()
-    coming = list(
-        Meeting.objects.filter(
-            branch_id=member.org_id, status=MeetingStatus.PLANNED, date__gte=today
-        )
-        .order_by("date", "start_time")
-        .only("id", "title", "kind", "date", "start_time", "location")[:3]
-    )
-    year_start = today.replace(month=1, day=1)
-    att = Attendance.objects.filter(
-        member=member,
-        meeting__status=MeetingStatus.HELD,
-        meeting__date__gte=year_start,
-        meeting__date__lte=today,
-    ).aggregate(total=Count("id"), present=Count("id", filter=Q(state=AttendanceState.PRESENT)))
-    return {
-        "coming": coming,
-        "year": today.year,
-        "since": year_start,
-        "today": today,
-        "attended": att["present"],
-        "recorded": att["total"],
     }

@@ -6,17 +6,18 @@ import calendar
 import datetime as dt
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongxin.accounts.models import User
 from tongxin.core import uploads
 from tongxin.core.audit import audit, common_path
-from tongxin.core.errors import ConflictError, ServiceError
-from tongxin.core.scope import subtree_q
+from tongxin.core.errors import ConflictError, ForbiddenError, ServiceError
+from tongxin.core.scope import Scope, subtree_q
 from tongxin.meetings import card, selectors
 from tongxin.meetings.models import (
     Attendance,
@@ -38,6 +39,24 @@ from tongxin.orgs.models import Organization, OrgKind
 
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 SERIES_MAX_DAYS = 366
+
+
+def _actor_or_none(actor: User | None) -> User | None:
+    """The user to record as author: none for a system task (temporary local: the shared
+    helper will live in tongxin.core.audit)."""
+    return actor if actor is not None and actor.pk else None
+
+
+def _require_org(scope: Scope, org: Organization) -> None:
+    """Meetings are planned only for an organization the user manages meetings of."""
+    if not scope.reaches_org("meetings.manage", org.path, org.area.path if org.area else None):
+        msg = _("该党组织不在您的管辖范围内，请重新选择。")
+        raise ForbiddenError(msg, fields={"org": msg})
+
+
+def _require(scope: Scope, meeting: Meeting, perm: str = "meetings.manage") -> None:
+    if not selectors.can(scope, perm, meeting):
+        raise ForbiddenError(_("该会议不在您的管辖范围内。"))
 
 
 def _starts(meeting_date: dt.date, start: dt.time) -> dt.datetime:
@@ -84,7 +103,9 @@ def _branch_of(org: Organization) -> int | None:
     return None
 
 
-def _new_meeting(actor: Any, data: PlanInput, series: MeetingSeries | None = None) -> Meeting:
+def _new_meeting(
+    actor: User | None, data: PlanInput, series: MeetingSeries | None = None
+) -> Meeting:
     return Meeting(
         org=data.org,
         org_path=data.org.path,
@@ -98,12 +119,13 @@ def _new_meeting(actor: Any, data: PlanInput, series: MeetingSeries | None = Non
         presenter=data.presenter.strip(),
         recorder=data.recorder.strip(),
         series=series,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=_actor_or_none(actor),
     )
 
 
 @transaction.atomic
-def meeting_plan(*, actor: Any, data: PlanInput) -> Meeting:
+def meeting_plan(*, scope: Scope, actor: User | None, data: PlanInput) -> Meeting:
+    _require_org(scope, data.org)
     _validate_plan(data)
     meeting = _new_meeting(actor, data)
     meeting.expected_count = selectors.roster(meeting).count()
@@ -119,7 +141,10 @@ def meeting_plan(*, actor: Any, data: PlanInput) -> Meeting:
 
 
 @transaction.atomic
-def meeting_update(*, actor: Any, meeting: Meeting, data: PlanInput) -> Meeting:
+def meeting_update(
+    *, scope: Scope, actor: User | None, meeting: Meeting, data: PlanInput
+) -> Meeting:
+    _require(scope, meeting)
     if meeting.status != MeetingStatus.PLANNED:
         raise ConflictError(_("只有计划中的会议可以修改安排；已召开的会议请修改会议记录。"))
     data.org = meeting.org  # the organization of a meeting does not change
@@ -134,7 +159,8 @@ def meeting_update(*, actor: Any, meeting: Meeting, data: PlanInput) -> Meeting:
 
 
 @transaction.atomic
-def meeting_cancel(*, actor: Any, meeting: Meeting) -> Meeting:
+def meeting_cancel(*, scope: Scope, actor: User | None, meeting: Meeting) -> Meeting:
+    _require(scope, meeting)
     if meeting.status != MeetingStatus.PLANNED:
         raise ConflictError(_("只有计划中的会议可以取消。"))
     meeting.status = MeetingStatus.CANCELLED
@@ -162,7 +188,7 @@ def _refresh_counts(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def meeting_counts_refresh(*, actor: Any, org_paths: list[str]) -> int:
+def meeting_counts_refresh(*, actor: User | None, org_paths: list[str]) -> int:
     """Recount the stored 应到/实到 of the held meetings of these branches (and their groups)
     from the roster of each meeting's date, after members were added or moved in bulk (a roster
     import): the list page and the attendance rates read the stored copy. Returns the number
@@ -247,8 +273,11 @@ def _attendance_errors(meeting: Meeting, data: RecordInput) -> dict[str, str]:
 
 
 @transaction.atomic
-def meeting_record(*, actor: Any, meeting: Meeting, data: RecordInput) -> Meeting:
+def meeting_record(
+    *, scope: Scope, actor: User | None, meeting: Meeting, data: RecordInput
+) -> Meeting:
     """The minutes: marks the meeting held. A meeting that has not started cannot be held."""
+    _require(scope, meeting)
     errors: dict[str, str] = {}
     if meeting.status == MeetingStatus.CANCELLED:
         raise ConflictError(_("会议已取消，不能记录为已召开；请重新安排会议。"))
@@ -322,7 +351,7 @@ def context_of(meeting: Meeting) -> str:
 
 
 def _mark_present(
-    actor: Any,
+    actor: User | None,
     meeting: Meeting,
     member_id: int,
     method: str,
@@ -366,9 +395,12 @@ def _mark_present(
 
 
 @transaction.atomic
-def meeting_check_in(*, actor: Any, meeting: Meeting, text: str) -> Attendance:
+def meeting_check_in(
+    *, scope: Scope, actor: User | None, meeting: Meeting, text: str
+) -> Attendance:
     """A scanned card token or a typed short code. Refused (nothing written): expired, forged,
     replayed or other-meeting tokens, and members of other branches not added as guests."""
+    _require(scope, meeting)
     _check_in_open(meeting)
     if not text.strip():
         raise ServiceError(_("请扫描党员卡二维码或输入签到码。"), fields={"code": _("请填写。")})
@@ -381,8 +413,11 @@ def meeting_check_in(*, actor: Any, meeting: Meeting, text: str) -> Attendance:
 
 
 @transaction.atomic
-def meeting_roll_call(*, actor: Any, meeting: Meeting, member_id: int, present: bool) -> Meeting:
+def meeting_roll_call(
+    *, scope: Scope, actor: User | None, meeting: Meeting, member_id: int, present: bool
+) -> Meeting:
     """Tick (or untick) a member on the roll. Not before the meeting's day."""
+    _require(scope, meeting)
     if meeting.status == MeetingStatus.CANCELLED:
         raise ConflictError(_("会议已取消，不能点名。"))
     if meeting.date > selectors.local_today():
@@ -406,7 +441,14 @@ def meeting_roll_call(*, actor: Any, meeting: Meeting, member_id: int, present: 
 
 
 @transaction.atomic
-def meeting_guest_add(*, actor: Any, meeting: Meeting, member: Member) -> Guest:
+def meeting_guest_add(
+    *, scope: Scope, actor: User | None, meeting: Meeting, member: Member
+) -> Guest:
+    """A member from outside the branch, in the user's reach, attends (列席)."""
+    _require(scope, meeting)
+    if not Member.objects.filter(scope.members_q("members.view"), pk=member.pk).exists():
+        msg = _("该党员不在您的管辖范围内，请重新选择。")
+        raise ForbiddenError(msg, fields={"member": msg})
     if member.org_path == selectors.branch_path_of(meeting):
         raise ConflictError(_("该党员是本支部党员，无需添加为列席人员。"))
     guest, created = Guest.objects.get_or_create(meeting=meeting, member=member)
@@ -423,8 +465,11 @@ def meeting_guest_add(*, actor: Any, meeting: Meeting, member: Member) -> Guest:
 
 
 @transaction.atomic
-def meeting_attach(*, actor: Any, meeting: Meeting, f: Any) -> MeetingAttachment:
+def meeting_attach(
+    *, scope: Scope, actor: User | None, meeting: Meeting, f: UploadedFile
+) -> MeetingAttachment:
     """Images or PDF, checked by content and size; the file is removed again if saving fails."""
+    _require(scope, meeting)
     stored = uploads.store(
         f, allowed=uploads.IMAGES_AND_PDF, max_bytes=ATTACHMENT_MAX_BYTES, folder="meetings"
     )
@@ -437,7 +482,7 @@ def meeting_attach(*, actor: Any, meeting: Meeting, f: Any) -> MeetingAttachment
                 content_type=stored.content_type,
                 size=stored.size,
                 sha256=stored.sha256,
-                uploaded_by=actor if getattr(actor, "pk", None) else None,
+                uploaded_by=_actor_or_none(actor),
             )
             audit(
                 actor=actor,
@@ -453,8 +498,11 @@ def meeting_attach(*, actor: Any, meeting: Meeting, f: Any) -> MeetingAttachment
 
 
 @transaction.atomic
-def meeting_review(*, actor: Any, meeting: Meeting, approve: bool, note: str = "") -> Meeting:
+def meeting_review(
+    *, scope: Scope, actor: User | None, meeting: Meeting, approve: bool, note: str = ""
+) -> Meeting:
     """The upper organization's review of the minutes (optional)."""
+    _require(scope, meeting, "meetings.review")
     if meeting.status != MeetingStatus.HELD:
         raise ConflictError(_("会议尚未记录为已召开，暂不能审核。"))
     if not approve and not note.strip():
@@ -463,7 +511,7 @@ def meeting_review(*, actor: Any, meeting: Meeting, approve: bool, note: str = "
         )
     meeting.review_status = ReviewStatus.APPROVED if approve else ReviewStatus.RETURNED
     meeting.review_note = note.strip()[:500]
-    meeting.reviewed_by = actor if getattr(actor, "pk", None) else None
+    meeting.reviewed_by = _actor_or_none(actor)
     meeting.reviewed_at = timezone.now()
     meeting.save()
     audit(
@@ -516,8 +564,11 @@ def series_dates(data: SeriesInput) -> list[dt.date]:
 
 
 @transaction.atomic
-def series_create(*, actor: Any, data: SeriesInput) -> tuple[MeetingSeries, int]:
+def series_create(
+    *, scope: Scope, actor: User | None, data: SeriesInput
+) -> tuple[MeetingSeries, int]:
     """A recurring plan and its planned meetings (at most a year ahead)."""
+    _require_org(scope, data.org)
     errors: dict[str, str] = {}
     if data.recurrence not in Recurrence.values:
         errors["recurrence"] = _("请选择周期。")
@@ -559,7 +610,7 @@ def series_create(*, actor: Any, data: SeriesInput) -> tuple[MeetingSeries, int]
         location=data.location.strip(),
         starts_on=data.starts_on,
         ends_on=data.ends_on,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=_actor_or_none(actor),
     )
     dates = series_dates(data)
     if not dates:
@@ -596,11 +647,24 @@ def series_create(*, actor: Any, data: SeriesInput) -> tuple[MeetingSeries, int]
 
 @transaction.atomic
 def feed_rotate(
-    *, actor: Any, org: Organization | None = None, member: Member | None = None
+    *,
+    scope: Scope,
+    actor: User | None,
+    org: Organization | None = None,
+    member: Member | None = None,
 ) -> CalendarFeed:
-    """Create the private feed URL, or replace its token (the old URL stops working)."""
+    """Create the private feed URL, or replace its token (the old URL stops working): a
+    branch's, for its meeting managers, or the member's own."""
     if (org is None) == (member is None):
         raise ServiceError(_("请选择支部或党员。"))
+    if org is not None:
+        _require_org(scope, org)
+    if (
+        member is not None
+        and not scope.is_superuser
+        and (actor is None or actor.member_id != member.pk)
+    ):
+        raise ForbiddenError(_("只能更换本人的日历订阅地址。"))
     token = secrets.token_urlsafe(24)
     if org is not None:
         if org.kind != OrgKind.BRANCH:

@@ -13,13 +13,15 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tongxin.accounts.models import User
 from tongxin.core import uploads
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
 from tongxin.core.replica import reads_from_replica
 from tongxin.core.request_context import is_htmx
-from tongxin.meetings import card, ics, selectors, services
+from tongxin.core.scope import request_scope
+from tongxin.meetings import card, ics, member_selectors, selectors, services
 from tongxin.meetings.forms import (
     AttachmentForm,
     CheckInForm,
@@ -33,12 +35,14 @@ from tongxin.meetings.models import AttendanceState, FeedKind, Meeting, MeetingK
 from tongxin.orgs.selectors import get_org_for
 
 
-def _scope(request: HttpRequest):
-    return request.scope  # type: ignore[attr-defined]
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user acting (temporary local: the shared accessor will live in
+    tongxin.accounts)."""
+    return cast(User, request.user)
 
 
 def _need(request: HttpRequest, perm: str) -> None:
-    if not _scope(request).has(perm):
+    if not request_scope(request).has(perm):
         raise Http404(gettext("页面不存在或不在您的管辖范围内。"))
 
 
@@ -64,7 +68,7 @@ def _shift(year: int, month: int, by: int) -> str:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """The month's calendar (desktop) and the month's meetings as a list (phone and desktop)."""
-    scope = _scope(request)
+    scope = request_scope(request)
     _need(request, "meetings.view")
     org = get_org_for(scope, request.GET["org"]) if request.GET.get("org") else None
     kind = request.GET.get("kind", "") if request.GET.get("kind") in MeetingKind.values else ""
@@ -123,7 +127,7 @@ def _plan_input(org, cleaned: dict) -> services.PlanInput:
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     _need(request, "meetings.manage")
     orgs = selectors.meeting_org_choices(scope)
     initial: dict[str, object] = {
@@ -140,7 +144,9 @@ def create(request: HttpRequest) -> HttpResponse:
         org = get_org_for(scope, form.cleaned_data["org"].pk, "meetings.manage")
         try:
             meeting = services.meeting_plan(
-                actor=request.user, data=_plan_input(org, form.cleaned_data)
+                scope=request_scope(request),
+                actor=_actor(request),
+                data=_plan_input(org, form.cleaned_data),
             )
         except ServiceError as e:
             apply_service_error(form, e)
@@ -161,7 +167,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.get_meeting_for(_scope(request), pk, "meetings.manage")
+    meeting = selectors.get_meeting_for(request_scope(request), pk, "meetings.manage")
     initial = {
         f: getattr(meeting, f)
         for f in (
@@ -179,7 +185,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.meeting_update(
-                actor=request.user,
+                scope=request_scope(request),
+                actor=_actor(request),
                 meeting=meeting,
                 data=_plan_input(meeting.org, form.cleaned_data),
             )
@@ -203,7 +210,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     meeting = selectors.get_meeting_for(scope, pk)
     can_manage = selectors.can(scope, "meetings.manage", meeting)
     rows = selectors.roll(meeting)
@@ -228,9 +235,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.get_meeting_for(_scope(request), pk, "meetings.manage")
+    meeting = selectors.get_meeting_for(request_scope(request), pk, "meetings.manage")
     try:
-        services.meeting_cancel(actor=request.user, meeting=meeting)
+        services.meeting_cancel(
+            scope=request_scope(request), actor=_actor(request), meeting=meeting
+        )
         messages.success(request, gettext("会议已取消。"))
     except ServiceError as e:
         messages.error(request, e.message)
@@ -250,7 +259,7 @@ def _attendance_from_post(request: HttpRequest, rows: list) -> dict[int, tuple[s
 @require_http_methods(["GET", "POST"])
 def record(request: HttpRequest, pk: int) -> HttpResponse:
     """The minutes: topic, presenter, recorder, content, decisions and each member's attendance."""
-    meeting = selectors.get_meeting_for(_scope(request), pk, "meetings.manage")
+    meeting = selectors.get_meeting_for(request_scope(request), pk, "meetings.manage")
     rows = selectors.roll(meeting)
     initial = {
         f: getattr(meeting, f) for f in ("title", "presenter", "recorder", "content", "decisions")
@@ -265,7 +274,9 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = services.RecordInput(attendance=posted, **form.cleaned_data)
             try:
-                services.meeting_record(actor=request.user, meeting=meeting, data=data)
+                services.meeting_record(
+                    scope=request_scope(request), actor=_actor(request), meeting=meeting, data=data
+                )
             except ServiceError as e:
                 apply_service_error(form, e)
                 error = e.fields.get("attendance", "")
@@ -287,7 +298,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _checkin_context(request: HttpRequest, meeting: Meeting) -> dict[str, object]:
-    scope = _scope(request)
+    scope = request_scope(request)
     rows = selectors.roll(meeting)
     return {
         "meeting": meeting,
@@ -304,7 +315,7 @@ def _checkin_context(request: HttpRequest, meeting: Meeting) -> dict[str, object
 def checkin(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff check-in: a scanned QR (BarcodeDetector, meetings-checkin.js), a typed short code,
     or roll call. htmx posts get the result and the refreshed roll back."""
-    meeting = selectors.get_meeting_for(_scope(request), pk, "meetings.manage")
+    meeting = selectors.get_meeting_for(request_scope(request), pk, "meetings.manage")
     result, ok = "", False
     if request.method == "POST":
         form = CheckInForm(request.POST)
@@ -313,7 +324,10 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 att = services.meeting_check_in(
-                    actor=request.user, meeting=meeting, text=form.cleaned_data["code"]
+                    scope=request_scope(request),
+                    actor=_actor(request),
+                    meeting=meeting,
+                    text=form.cleaned_data["code"],
                 )
             except ServiceError as e:
                 result = e.message
@@ -337,12 +351,16 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def roll_call(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
-    meeting = selectors.get_meeting_for(_scope(request), pk, "meetings.manage")
+    meeting = selectors.get_meeting_for(request_scope(request), pk, "meetings.manage")
     present = request.POST.get("present") == "1"
     result, ok = "", True
     try:
         services.meeting_roll_call(
-            actor=request.user, meeting=meeting, member_id=member_id, present=present
+            scope=request_scope(request),
+            actor=_actor(request),
+            meeting=meeting,
+            member_id=member_id,
+            present=present,
         )
     except ServiceError as e:
         result, ok = e.message, False
@@ -358,13 +376,16 @@ def roll_call(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def guest_add(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     meeting = selectors.get_meeting_for(scope, pk, "meetings.manage")
     form = GuestForm(request.POST, members=selectors.guest_candidates(scope, meeting))
     if form.is_valid():
         try:
             services.meeting_guest_add(
-                actor=request.user, meeting=meeting, member=form.cleaned_data["member"]
+                scope=request_scope(request),
+                actor=_actor(request),
+                meeting=meeting,
+                member=form.cleaned_data["member"],
             )
             messages.success(request, gettext("已添加列席人员。"))
         except ServiceError as e:
@@ -377,12 +398,15 @@ def guest_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def attach(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.get_meeting_for(_scope(request), pk, "meetings.manage")
+    meeting = selectors.get_meeting_for(request_scope(request), pk, "meetings.manage")
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             services.meeting_attach(
-                actor=request.user, meeting=meeting, f=form.cleaned_data["file"]
+                scope=request_scope(request),
+                actor=_actor(request),
+                meeting=meeting,
+                f=form.cleaned_data["file"],
             )
             messages.success(request, gettext("附件已上传。"))
         except ServiceError as e:
@@ -395,7 +419,7 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
-    att = selectors.get_attachment_for(_scope(request), pk)
+    att = selectors.get_attachment_for(request_scope(request), pk)
     return uploads.serve(
         att.name, att.content_type, f"meeting-{att.meeting_id}-attachment-{att.pk}"
     )
@@ -404,12 +428,13 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 @require_POST
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.get_meeting_for(_scope(request), pk, "meetings.review")
+    meeting = selectors.get_meeting_for(request_scope(request), pk, "meetings.review")
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
             services.meeting_review(
-                actor=request.user,
+                scope=request_scope(request),
+                actor=_actor(request),
                 meeting=meeting,
                 approve=form.cleaned_data["decision"] == "approve",
                 note=form.cleaned_data["note"],
@@ -424,13 +449,13 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def series_list(request: HttpRequest) -> HttpResponse:
     _need(request, "meetings.view")
-    page = paginate(request, selectors.series_list(_scope(request)))
+    page = paginate(request, selectors.series_list(request_scope(request)))
     return render(
         request,
         "meetings/series_list.html",
         {
             "page": page,
-            "can_manage": _scope(request).has("meetings.manage"),
+            "can_manage": request_scope(request).has("meetings.manage"),
         },
     )
 
@@ -438,7 +463,7 @@ def series_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def series_create(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     _need(request, "meetings.manage")
     today = selectors.local_today()
     form = SeriesForm(
@@ -453,7 +478,9 @@ def series_create(request: HttpRequest) -> HttpResponse:
             cd["weekday"] = None
         try:
             _series, n = services.series_create(
-                actor=request.user, data=services.SeriesInput(org=org, **cd)
+                scope=request_scope(request),
+                actor=_actor(request),
+                data=services.SeriesInput(org=org, **cd),
             )
         except ServiceError as e:
             apply_service_error(form, e)
@@ -479,7 +506,7 @@ def series_create(request: HttpRequest) -> HttpResponse:
 @reads_from_replica()
 def compliance(request: HttpRequest) -> HttpResponse:
     """Which branches in reach fall behind: the warnings list."""
-    scope = _scope(request)
+    scope = request_scope(request)
     _need(request, "meetings.view")
     org = get_org_for(scope, request.GET["org"]) if request.GET.get("org") else None
     state = request.GET.get("state", "")
@@ -526,7 +553,7 @@ def _card_context(request: HttpRequest) -> dict[str, object]:
         return {"member": None}
     context = ""
     meeting_id = request.GET.get("meeting", "")
-    today = selectors.member_today(member)
+    today = member_selectors.member_today(member)
     chosen = next((m for m in today if str(m.pk) == meeting_id), None)
     if chosen is not None:
         context = services.context_of(chosen)
@@ -539,7 +566,7 @@ def _card_context(request: HttpRequest) -> dict[str, object]:
         "today": today,
         "chosen": chosen,
         "refresh": card.REFRESH_SECONDS,
-        "upcoming": selectors.member_upcoming(member),
+        "upcoming": member_selectors.member_upcoming(member),
     }
 
 
@@ -567,7 +594,7 @@ def card_qr(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def feeds(request: HttpRequest) -> HttpResponse:
     """The private .ics URLs: the user's own (as a member) and a branch's (for its managers)."""
-    scope = _scope(request)
+    scope = request_scope(request)
     member = _member(request)
     org = None
     if request.GET.get("org") or request.POST.get("org"):
@@ -580,9 +607,11 @@ def feeds(request: HttpRequest) -> HttpResponse:
         target = request.POST.get("target")
         try:
             if target == "member" and member is not None:
-                services.feed_rotate(actor=request.user, member=member)
+                services.feed_rotate(
+                    scope=request_scope(request), actor=_actor(request), member=member
+                )
             elif target == "branch" and org is not None:
-                services.feed_rotate(actor=request.user, org=org)
+                services.feed_rotate(scope=request_scope(request), actor=_actor(request), org=org)
             else:
                 raise Http404
             messages.success(request, gettext("已生成新的订阅地址，旧地址已失效。"))
@@ -590,8 +619,8 @@ def feeds(request: HttpRequest) -> HttpResponse:
             messages.error(request, e.message)
         url = reverse("meetings:feeds") + (f"?org={org.pk}" if org is not None else "")
         return redirect(url)
-    member_feed = selectors.feed_of(member=member) if member is not None else None
-    org_feed = selectors.feed_of(org=org) if org is not None else None
+    member_feed = member_selectors.feed_of(member=member) if member is not None else None
+    org_feed = member_selectors.feed_of(org=org) if org is not None else None
 
     def link(feed, kind: str) -> str:
         if feed is None:
@@ -613,11 +642,13 @@ def feeds(request: HttpRequest) -> HttpResponse:
 @require_GET
 def ical(request: HttpRequest, kind: str, token: str) -> HttpResponse:
     """No login: the token in the URL is the credential."""
-    feed = selectors.feed_for_token(kind, token)
+    feed = member_selectors.feed_for_token(kind, token)
     if feed is None:
         raise Http404(gettext("订阅地址无效或已更换。"))
     name = gettext("组织生活")
-    body = ics.calendar(name, selectors.feed_meetings(feed), request.get_host().split(":")[0])
+    body = ics.calendar(
+        name, member_selectors.feed_meetings(feed), request.get_host().split(":")[0]
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response

@@ -10,6 +10,7 @@ from django.utils.translation import gettext, gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 
+from tongxin.accounts.models import User
 from tongxin.accounts.selectors import api_resident
 from tongxin.centers.selectors import social_org_choices
 from tongxin.core.errors import ServiceError
@@ -20,6 +21,13 @@ from tongxin.projects import selectors, services
 from tongxin.projects.models import NeedCategory
 
 NO_RESIDENT = gettext_lazy("您的账号还没有居民档案，不能参与微项目。")
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user acting (temporary local: the shared accessor will live in
+    tongxin.accounts)."""
+    return cast(User, request.user)
+
 
 router = Router(tags=["微项目"])
 
@@ -184,7 +192,7 @@ def project_create(request: HttpRequest, payload: ProjectIn):
     if len(data.suggestions) != len(set(payload.suggestion_ids)):
         raise ServiceError(gettext("请按提示修改后再提交。"), fields={"suggestion_ids": not_found})
     try:
-        project = services.project_create(actor=request.user, data=data)
+        project = services.project_create(scope=scope, actor=_actor(request), data=data)
     except ServiceError as e:
         e.fields = {
             {"category": "category_id", "lead_org": "lead_org_id", "area": "area_id"}.get(k, k): v
@@ -218,7 +226,7 @@ def suggestion_submit(request: HttpRequest, payload: SuggestionIn):
     return Status(
         201,
         services.suggestion_submit(
-            actor=request.user,
+            actor=_actor(request),
             resident=resident,
             title=payload.title,
             body=payload.body,
@@ -237,7 +245,8 @@ def suggestion_enter(request: HttpRequest, payload: MeetingSuggestionIn):
     return Status(
         201,
         services.suggestion_enter(
-            actor=request.user,
+            scope=scope,
+            actor=_actor(request),
             area=area,
             title=payload.title,
             body=payload.body,
@@ -256,7 +265,7 @@ def resident_projects(request: HttpRequest, page: int = 1):
 def resident_signup(request: HttpRequest, project_id: int):
     resident = api_resident(request, NO_RESIDENT)
     project = selectors.get_project_for_resident(resident, project_id)
-    services.project_signup(actor=request.user, resident=resident, project=project)
+    services.project_signup(actor=_actor(request), resident=resident, project=project)
     return Status(201, None)
 
 
@@ -265,7 +274,7 @@ def resident_rate(request: HttpRequest, project_id: int, payload: RatingIn):
     resident = api_resident(request, NO_RESIDENT)
     project = selectors.get_project_for_resident(resident, project_id)
     services.project_rate(
-        actor=request.user,
+        actor=_actor(request),
         resident=resident,
         project=project,
         score=payload.score,
@@ -291,24 +300,37 @@ def budget_lines(request: HttpRequest, project_id: int):
     summary="添加预算明细（合计不得超过预算）",
 )
 def budget_line_add(request: HttpRequest, project_id: int, payload: BudgetLineIn):
-    project = selectors.get_project_for(_manager(request), project_id)
+    scope = _manager(request)
+    project = selectors.get_project_for(scope, project_id)
     return Status(
         201,
         services.budget_line_add(
-            actor=request.user, project=project, item=payload.item, amount_fen=payload.amount_fen
+            scope=scope,
+            actor=_actor(request),
+            project=project,
+            item=payload.item,
+            amount_fen=payload.amount_fen,
         ),
     )
 
 
 @router.post("/{project_id}/activities", response={201: ProjectActivityOut}, summary="登记项目活动")
 def activity_add(request: HttpRequest, project_id: int, payload: ProjectActivityIn):
-    project = selectors.get_project_for(_manager(request), project_id)
-    return Status(201, services.activity_add(actor=request.user, project=project, **payload.dict()))
+    scope = _manager(request)
+    project = selectors.get_project_for(scope, project_id)
+    return Status(
+        201,
+        services.activity_add(
+            scope=scope, actor=_actor(request), project=project, **payload.dict()
+        ),
+    )
 
 
 @router.post("/{project_id}/complete", response=ProjectOut, summary="结项（写明成效）")
 def project_complete(request: HttpRequest, project_id: int, payload: OutcomeIn):
     scope = _manager(request)
     project = selectors.get_project_for(scope, project_id)
-    services.project_complete(actor=request.user, project=project, outcome=payload.outcome)
+    services.project_complete(
+        scope=scope, actor=_actor(request), project=project, outcome=payload.outcome
+    )
     return selectors.get_project_for(scope, project_id)

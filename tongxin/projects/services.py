@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext
 
-from tongxin.accounts.models import Resident
+from tongxin.accounts.models import Resident, User
+from tongxin.centers.models import SocialOrganization
+from tongxin.centers.selectors import social_org_choices
 from tongxin.core.audit import audit
-from tongxin.core.errors import ConflictError, ServiceError
+from tongxin.core.errors import ConflictError, ForbiddenError, ServiceError
+from tongxin.core.scope import Scope
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.orgs.models import Organization
+from tongxin.projects import selectors
 from tongxin.projects.models import (
     BudgetLine,
     MicroProject,
@@ -38,6 +41,23 @@ def yuan(fen: int) -> str:
     return f"{fen / 100:,.2f}"
 
 
+def _actor_or_none(actor: User | None) -> User | None:
+    """The user to record as author: none for a system task (temporary local: the shared
+    helper will live in tongxin.core.audit)."""
+    return actor if actor is not None and actor.pk else None
+
+
+def _as_self(actor: User, resident: Resident) -> None:
+    """A resident acts only as themself: the resident record is the actor's."""
+    if resident.user_id != actor.pk:
+        raise ForbiddenError(gettext("只能以本人的居民身份提交或参与。"))
+
+
+def _require_project(scope: Scope, project: MicroProject) -> None:
+    if not MicroProject.objects.filter(selectors.project_reach_q(scope), pk=project.pk).exists():
+        raise ForbiddenError(gettext("该微项目不在您的管辖范围内。"))
+
+
 def _refuse(errors: dict[str, str]) -> None:
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
@@ -56,9 +76,10 @@ def _compound_of(area: Area) -> Area:
 
 @transaction.atomic
 def suggestion_submit(
-    *, actor: Any, resident: Resident, title: str, body: str, category: NeedCategory | None
+    *, actor: User, resident: Resident, title: str, body: str, category: NeedCategory | None
 ) -> Suggestion:
     """A resident's suggestion, online; filed under their compound."""
+    _as_self(actor, resident)
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = gettext("请用一句话写明您的建议。")
@@ -77,7 +98,7 @@ def suggestion_submit(
         area_path=area.path,
         source=SuggestionSource.ONLINE,
         resident=resident,
-        entered_by=actor if getattr(actor, "pk", None) else None,
+        entered_by=_actor_or_none(actor),
     )
     audit(actor=actor, action="projects.suggestion_submit", obj=s, diff={"source": "online"})
     return s
@@ -86,15 +107,19 @@ def suggestion_submit(
 @transaction.atomic
 def suggestion_enter(
     *,
-    actor: Any,
+    scope: Scope,
+    actor: User | None,
     area: Area | None,
     title: str,
     body: str,
     category: NeedCategory | None,
     meeting: str,
 ) -> Suggestion:
-    """Staff enter a suggestion raised at an offline meeting (说事厅、墙门月光会 …). The area
-    is checked against the user's reach by the caller (the form's choices)."""
+    """Staff enter a suggestion raised at an offline meeting (说事厅、墙门月光会 …), for an
+    area in their reach."""
+    if area is not None and not selectors.area_choices(scope).filter(pk=area.pk).exists():
+        message = gettext("所选社区或小区不在您的管辖范围内，请重新选择。")
+        raise ForbiddenError(message, fields={"area": message})
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = gettext("请用一句话写明居民的建议。")
@@ -114,14 +139,16 @@ def suggestion_enter(
         area_path=area.path,
         source=SuggestionSource.MEETING,
         meeting=meeting.strip()[:100],
-        entered_by=actor if getattr(actor, "pk", None) else None,
+        entered_by=_actor_or_none(actor),
     )
     audit(actor=actor, action="projects.suggestion_enter", obj=s, diff={"source": "meeting"})
     return s
 
 
 @transaction.atomic
-def suggestion_decline(*, actor: Any, suggestion: Suggestion) -> Suggestion:
+def suggestion_decline(*, scope: Scope, actor: User | None, suggestion: Suggestion) -> Suggestion:
+    if not selectors.suggestion_list(scope).filter(pk=suggestion.pk).exists():
+        raise ForbiddenError(gettext("该建议不在您的管辖范围内。"))
     if suggestion.status != SuggestionStatus.NEW:
         raise ConflictError(gettext("该建议已处理过。"))
     suggestion.status = SuggestionStatus.DECLINED
@@ -141,7 +168,7 @@ class ProjectInput:
     area: Area | None
     budget_fen: int
     summary: str = ""
-    operator: Any = None  # centers.SocialOrganization
+    operator: SocialOrganization | None = None
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     suggestions: list[Suggestion] = field(default_factory=list)
@@ -182,10 +209,11 @@ def _validate_project(data: ProjectInput, *, lines_total: int = 0) -> None:
 
 
 @transaction.atomic
-def project_create(*, actor: Any, data: ProjectInput) -> MicroProject:
-    """立项: package suggestions into a project. Lead org, area and operator are checked
-    against the user's reach by the caller (the selectors' choices)."""
+def project_create(*, scope: Scope, actor: User | None, data: ProjectInput) -> MicroProject:
+    """立项: package suggestions into a project. The lead organization, the area, the operator
+    (店小二) and every suggestion must be in the user's reach."""
     _validate_project(data)
+    _check_links(scope, data)
     assert data.lead_org is not None and data.area is not None and data.category is not None
     p = MicroProject.objects.create(
         name=data.name.strip(),
@@ -199,7 +227,7 @@ def project_create(*, actor: Any, data: ProjectInput) -> MicroProject:
         budget_fen=data.budget_fen,
         starts_on=data.starts_on,
         ends_on=data.ends_on,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=_actor_or_none(actor),
     )
     if data.suggestions:
         Suggestion.objects.filter(
@@ -215,12 +243,33 @@ def project_create(*, actor: Any, data: ProjectInput) -> MicroProject:
     return p
 
 
+def _check_links(scope: Scope, data: ProjectInput) -> None:
+    """Everything a project links to is among the choices the user has."""
+    errors: dict[str, str] = {}
+    lead = data.lead_org
+    if lead is not None and not selectors.lead_org_choices(scope).filter(pk=lead.pk).exists():
+        errors["lead_org"] = gettext("牵头党组织不在您的管辖范围内，请重新选择。")
+    if data.area is not None and not selectors.area_choices(scope).filter(pk=data.area.pk).exists():
+        errors["area"] = gettext("服务区域不在您的管辖范围内，请重新选择。")
+    operator = data.operator
+    if operator is not None and not social_org_choices(scope).filter(pk=operator.pk).exists():
+        errors["operator"] = gettext("运营社会组织不在您的管辖范围内，请重新选择。")
+    picked = {s.pk for s in data.suggestions}
+    if picked and selectors.suggestion_list(scope).filter(pk__in=picked).count() != len(picked):
+        errors["suggestions"] = gettext("所选建议不在您的管辖范围内，请重新选择。")
+    if errors:
+        raise ForbiddenError(gettext("项目关联的组织、区域或建议超出您的管辖范围。"), fields=errors)
+
+
 def _lines_total(project: MicroProject) -> int:
     return int(project.budget_lines.aggregate(t=Sum("amount_fen"))["t"] or 0)
 
 
 @transaction.atomic
-def budget_line_add(*, actor: Any, project: MicroProject, item: str, amount_fen: int) -> BudgetLine:
+def budget_line_add(
+    *, scope: Scope, actor: User | None, project: MicroProject, item: str, amount_fen: int
+) -> BudgetLine:
+    _require_project(scope, project)
     errors: dict[str, str] = {}
     if not item.strip():
         errors["item"] = gettext("请填写支出事项。")
@@ -256,13 +305,15 @@ def budget_line_add(*, actor: Any, project: MicroProject, item: str, amount_fen:
 @transaction.atomic
 def activity_add(
     *,
-    actor: Any,
+    scope: Scope,
+    actor: User | None,
     project: MicroProject,
     title: str,
     held_on: dt.date | None,
     place: str = "",
     participants: int = 0,
 ) -> ProjectActivity:
+    _require_project(scope, project)
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = gettext("请填写活动名称。")
@@ -293,7 +344,10 @@ def activity_add(
 
 
 @transaction.atomic
-def project_complete(*, actor: Any, project: MicroProject, outcome: str) -> MicroProject:
+def project_complete(
+    *, scope: Scope, actor: User | None, project: MicroProject, outcome: str
+) -> MicroProject:
+    _require_project(scope, project)
     if project.status == ProjectStatus.COMPLETED:
         raise ConflictError(gettext("项目已经结项。"))
     if not outcome.strip():
@@ -309,8 +363,16 @@ def project_complete(*, actor: Any, project: MicroProject, outcome: str) -> Micr
 # ---- residents ----------------------------------------------------------------------------
 
 
+def _as_resident_of(actor: User, resident: Resident, project: MicroProject) -> None:
+    """The resident acts as themself, on a project serving where they live."""
+    _as_self(actor, resident)
+    if not selectors.resident_projects(resident).filter(pk=project.pk).exists():
+        raise ForbiddenError(gettext("该微项目不在您居住的社区。"))
+
+
 @transaction.atomic
-def project_signup(*, actor: Any, resident: Resident, project: MicroProject) -> ProjectSignup:
+def project_signup(*, actor: User, resident: Resident, project: MicroProject) -> ProjectSignup:
+    _as_resident_of(actor, resident, project)
     if project.status == ProjectStatus.COMPLETED:
         raise ConflictError(gettext("项目已经结项，不能再报名。"))
     try:
@@ -324,9 +386,10 @@ def project_signup(*, actor: Any, resident: Resident, project: MicroProject) -> 
 
 @transaction.atomic
 def project_rate(
-    *, actor: Any, resident: Resident, project: MicroProject, score: int, comment: str = ""
+    *, actor: User, resident: Resident, project: MicroProject, score: int, comment: str = ""
 ) -> ProjectRating:
     """One rating per resident, 1-5, once the project has ended."""
+    _as_resident_of(actor, resident, project)
     if project.status != ProjectStatus.COMPLETED:
         raise ConflictError(gettext("项目结项后才能评价。"))
     if not isinstance(score, int) or not 1 <= score <= 5:

@@ -3,6 +3,8 @@ where they live, suggestions, sign-up, ratings)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -10,11 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tongxin.accounts.models import User
 from tongxin.accounts.selectors import page_resident
 from tongxin.centers.selectors import social_org_choices
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
+from tongxin.core.scope import Scope, request_scope
 from tongxin.projects import selectors, services
 from tongxin.projects.forms import (
     ActivityForm,
@@ -29,8 +33,14 @@ from tongxin.projects.forms import (
 from tongxin.projects.models import ProjectStatus, SuggestionStatus
 
 
-def _manager(request: HttpRequest):
-    scope = request.scope  # type: ignore[attr-defined]
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user acting (temporary local: the shared accessor will live in
+    tongxin.accounts)."""
+    return cast(User, request.user)
+
+
+def _manager(request: HttpRequest) -> Scope:
+    scope = request_scope(request)
     if not scope.has(selectors.MANAGE):
         raise Http404
     return scope
@@ -69,7 +79,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _project_form(request: HttpRequest, scope) -> ProjectForm:
+def _project_form(request: HttpRequest, scope: Scope) -> ProjectForm:
     return ProjectForm(
         request.POST or None,
         categories=selectors.categories(),
@@ -100,7 +110,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
             suggestions=list(d["suggestions"]),
         )
         try:
-            p = services.project_create(actor=request.user, data=data)
+            p = services.project_create(scope=scope, actor=_actor(request), data=data)
         except ServiceError as e:
             e.fields = {("budget" if k == "budget_fen" else k): v for k, v in e.fields.items()}
             apply_service_error(form, e)
@@ -123,7 +133,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if action == "line" and line_form.is_valid():
                 services.budget_line_add(
-                    actor=request.user,
+                    scope=scope,
+                    actor=_actor(request),
                     project=project,
                     item=line_form.cleaned_data["item"],
                     amount_fen=to_fen(line_form.cleaned_data["amount"]),
@@ -132,13 +143,17 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("projects:detail", pk=project.pk)
             if action == "activity" and activity_form.is_valid():
                 services.activity_add(
-                    actor=request.user, project=project, **activity_form.cleaned_data
+                    scope=scope,
+                    actor=_actor(request),
+                    project=project,
+                    **activity_form.cleaned_data,
                 )
                 messages.success(request, gettext("已登记活动。"))
                 return redirect("projects:detail", pk=project.pk)
             if action == "complete" and outcome_form.is_valid():
                 services.project_complete(
-                    actor=request.user,
+                    scope=scope,
+                    actor=_actor(request),
                     project=project,
                     outcome=outcome_form.cleaned_data["outcome"],
                 )
@@ -195,7 +210,7 @@ def suggestion_enter(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.suggestion_enter(actor=request.user, **form.cleaned_data)
+            services.suggestion_enter(scope=scope, actor=_actor(request), **form.cleaned_data)
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -210,7 +225,7 @@ def suggestion_decline(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _manager(request)
     s = selectors.get_suggestion_for(scope, pk)
     try:
-        services.suggestion_decline(actor=request.user, suggestion=s)
+        services.suggestion_decline(scope=scope, actor=_actor(request), suggestion=s)
         messages.success(request, gettext("已标记为暂不采纳。"))
     except ServiceError as e:
         messages.error(request, e.message)
@@ -245,7 +260,9 @@ def resident_suggest(request: HttpRequest) -> HttpResponse:
     form = SuggestionForm(request.POST or None, categories=selectors.categories())
     if request.method == "POST" and form.is_valid():
         try:
-            services.suggestion_submit(actor=request.user, resident=resident, **form.cleaned_data)
+            services.suggestion_submit(
+                actor=_actor(request), resident=resident, **form.cleaned_data
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -264,12 +281,12 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             if action == "signup":
-                services.project_signup(actor=request.user, resident=resident, project=project)
+                services.project_signup(actor=_actor(request), resident=resident, project=project)
                 messages.success(request, gettext("报名成功。"))
                 return redirect("projects:resident_detail", pk=project.pk)
             if action == "rate" and form.is_valid():
                 services.project_rate(
-                    actor=request.user,
+                    actor=_actor(request),
                     resident=resident,
                     project=project,
                     score=form.cleaned_data["score"],

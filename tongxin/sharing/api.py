@@ -4,12 +4,13 @@ board; staff with sharing.moderate list and review the listings in their reach."
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, cast
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 
+from tongxin.accounts.models import User
 from tongxin.accounts.selectors import api_resident
 from tongxin.core.pagination import PageQuery, api_page
 from tongxin.core.scope import request_scope
@@ -17,6 +18,13 @@ from tongxin.sharing import selectors, services
 from tongxin.sharing.models import Match
 
 NO_RESIDENT = gettext_lazy("您的账号还没有居民档案，不能使用共享小区。")
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user acting (temporary local: the shared accessor will live in
+    tongxin.accounts)."""
+    return cast(User, request.user)
+
 
 router = Router(tags=["共享小区"])
 
@@ -125,7 +133,7 @@ def listing_board(request: HttpRequest, query: Query[BoardQuery]):
 def listing_create(request: HttpRequest, payload: ListingIn):
     resident = api_resident(request, NO_RESIDENT)
     listing, masked = services.listing_create(
-        actor=request.user, resident=resident, data=services.ListingInput(**payload.dict())
+        actor=_actor(request), resident=resident, data=services.ListingInput(**payload.dict())
     )
     out = ListingCreated.from_orm(listing)
     out.notice = services.contact_notice() if masked else ""
@@ -164,7 +172,7 @@ def listing_suggestions(request: HttpRequest, listing_id: int):
 @router.post("/listings/{listing_id}/withdraw", response=ListingOut, summary="撤回本人的信息")
 def listing_withdraw(request: HttpRequest, listing_id: int):
     resident, listing = _own_listing(request, listing_id)
-    return services.listing_withdraw(actor=request.user, resident=resident, listing=listing)
+    return services.listing_withdraw(actor=_actor(request), resident=resident, listing=listing)
 
 
 @router.post(
@@ -174,7 +182,7 @@ def listing_report(request: HttpRequest, listing_id: int, payload: ReportIn):
     resident = api_resident(request, NO_RESIDENT)
     listing = selectors.get_listing_for_resident(resident, selectors.place_of(resident), listing_id)
     services.listing_report(
-        actor=request.user, resident=resident, listing=listing, reason=payload.reason
+        actor=_actor(request), resident=resident, listing=listing, reason=payload.reason
     )
     return Status(201, None)
 
@@ -191,7 +199,8 @@ def match_propose(request: HttpRequest, payload: ProposeIn):
     mine = selectors.get_listing_for_resident(resident, place, payload.listing_id)
     other = selectors.get_listing_for_resident(resident, place, payload.other_id)
     return Status(
-        201, services.match_propose(actor=request.user, resident=resident, mine=mine, other=other)
+        201,
+        services.match_propose(actor=_actor(request), resident=resident, mine=mine, other=other),
     )
 
 
@@ -203,7 +212,7 @@ def match_detail(request: HttpRequest, match_id: int):
 def _step(request: HttpRequest, match_id: int, step) -> Match:
     resident = api_resident(request, NO_RESIDENT)
     m = selectors.get_match_for_resident(resident, match_id)
-    return step(actor=request.user, resident=resident, match=m)
+    return step(actor=_actor(request), resident=resident, match=m)
 
 
 @router.post("/matches/{match_id}/confirm", response=MatchOut, summary="确认对接（仅对接双方）")
@@ -228,7 +237,7 @@ def match_feedback(request: HttpRequest, match_id: int, payload: FeedbackIn):
     resident = api_resident(request, NO_RESIDENT)
     m = selectors.get_match_for_resident(resident, match_id)
     return services.match_feedback(
-        actor=request.user,
+        actor=_actor(request),
         resident=resident,
         match=m,
         rating=payload.rating,
@@ -244,7 +253,7 @@ def match_feedback(request: HttpRequest, match_id: int, payload: FeedbackIn):
 def match_contact(request: HttpRequest, match_id: int):
     resident = api_resident(request, NO_RESIDENT)
     m = selectors.get_match_for_resident(resident, match_id)
-    name, phone = services.match_reveal_contact(actor=request.user, resident=resident, match=m)
+    name, phone = services.match_reveal_contact(actor=_actor(request), resident=resident, match=m)
     return {"name": name, "phone": phone}
 
 
@@ -261,5 +270,8 @@ def staff_board(request: HttpRequest, query: Query[BoardQuery]):
 
 @router.post("/board/{listing_id}/review", response=ListingOut, summary="审核被举报的信息")
 def staff_review(request: HttpRequest, listing_id: int, payload: ReviewIn):
-    listing = selectors.get_listing_for_staff(request_scope(request), listing_id)
-    return services.listing_review(actor=request.user, listing=listing, decision=payload.decision)
+    scope = request_scope(request)
+    listing = selectors.get_listing_for_staff(scope, listing_id)
+    return services.listing_review(
+        scope=scope, actor=_actor(request), listing=listing, decision=payload.decision
+    )

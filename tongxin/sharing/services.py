@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from tongxin.accounts.models import Resident
+from tongxin.accounts.models import Resident, User
 from tongxin.core.audit import audit
 from tongxin.core.errors import ConflictError, ForbiddenError, ServiceError
+from tongxin.core.scope import Scope
 from tongxin.sharing import text
 from tongxin.sharing.models import (
     Direction,
@@ -26,7 +26,7 @@ from tongxin.sharing.models import (
     MatchStatus,
     Visibility,
 )
-from tongxin.sharing.selectors import Place, circles_q, place_of
+from tongxin.sharing.selectors import Place, circles_q, place_of, staff_reach_q
 
 HIDE_AFTER_REPORTS = 3  # distinct reporters
 
@@ -67,6 +67,12 @@ def _validate(data: ListingInput, today: dt.date) -> dict[str, str]:
     return errors
 
 
+def _as_self(actor: User, resident: Resident) -> None:
+    """A resident acts on the board only as themself: the resident record is the actor's."""
+    if resident.user_id != actor.pk:
+        raise ForbiddenError(gettext("只能以本人的居民身份操作共享小区。"))
+
+
 def contact_notice() -> str:
     return gettext(
         "为保护您的隐私，标题或说明中的电话号码、微信号等联系方式已被隐藏。"
@@ -75,8 +81,9 @@ def contact_notice() -> str:
 
 
 @transaction.atomic
-def listing_create(*, actor: Any, resident: Resident, data: ListingInput) -> tuple[Listing, bool]:
+def listing_create(*, actor: User, resident: Resident, data: ListingInput) -> tuple[Listing, bool]:
     """Returns the listing and whether contact details were masked in its text."""
+    _as_self(actor, resident)
     today = timezone.localdate()
     errors = _validate(data, today)
     if errors:
@@ -122,7 +129,8 @@ def _own(resident: Resident, listing: Listing) -> None:
 
 
 @transaction.atomic
-def listing_withdraw(*, actor: Any, resident: Resident, listing: Listing) -> Listing:
+def listing_withdraw(*, actor: User, resident: Resident, listing: Listing) -> Listing:
+    _as_self(actor, resident)
     _own(resident, listing)
     if listing.status not in (ListingStatus.OPEN, ListingStatus.HIDDEN):
         raise ConflictError(gettext("该信息已对接或已结束，不能撤回。"))
@@ -143,8 +151,9 @@ def _visible_to(listing: Listing, place: Place) -> bool:
 
 
 @transaction.atomic
-def match_propose(*, actor: Any, resident: Resident, mine: Listing, other: Listing) -> Match:
+def match_propose(*, actor: User, resident: Resident, mine: Listing, other: Listing) -> Match:
     """The poster of `mine` proposes to pair it with `other`; proposing confirms their side."""
+    _as_self(actor, resident)
     _own(resident, mine)
     if other.resident_id == resident.pk:
         raise ServiceError(gettext("不能与自己发布的信息对接。"))
@@ -204,7 +213,8 @@ def _side(match: Match, resident: Resident, action: str) -> str:
 
 
 @transaction.atomic
-def match_confirm(*, actor: Any, resident: Resident, match: Match) -> Match:
+def match_confirm(*, actor: User, resident: Resident, match: Match) -> Match:
+    _as_self(actor, resident)
     side = _side(match, resident, gettext("确认对接"))
     # Read the state again under a lock: the other side may have confirmed a moment ago.
     fresh = Match.objects.select_for_update().get(pk=match.pk)
@@ -240,7 +250,8 @@ def match_confirm(*, actor: Any, resident: Resident, match: Match) -> Match:
 
 
 @transaction.atomic
-def match_cancel(*, actor: Any, resident: Resident, match: Match) -> Match:
+def match_cancel(*, actor: User, resident: Resident, match: Match) -> Match:
+    _as_self(actor, resident)
     _side(match, resident, gettext("取消对接"))
     if match.status != MatchStatus.PROPOSED:
         raise ConflictError(gettext("双方已确认的对接不能取消，如有变化请与对方沟通。"))
@@ -251,7 +262,8 @@ def match_cancel(*, actor: Any, resident: Resident, match: Match) -> Match:
 
 
 @transaction.atomic
-def match_complete(*, actor: Any, resident: Resident, match: Match) -> Match:
+def match_complete(*, actor: User, resident: Resident, match: Match) -> Match:
+    _as_self(actor, resident)
     _side(match, resident, gettext("标记完成"))
     if match.status != MatchStatus.CONFIRMED:
         raise ConflictError(gettext("只有双方都确认后的对接才能标记完成。"))
@@ -264,10 +276,11 @@ def match_complete(*, actor: Any, resident: Resident, match: Match) -> Match:
 
 @transaction.atomic
 def match_feedback(
-    *, actor: Any, resident: Resident, match: Match, rating: int, feedback: str = ""
+    *, actor: User, resident: Resident, match: Match, rating: int, feedback: str = ""
 ) -> Match:
     """Either side rates the other (1-5); the first feedback closes the match and both
     listings."""
+    _as_self(actor, resident)
     side = _side(match, resident, gettext("评价"))
     if match.status not in (MatchStatus.COMPLETED, MatchStatus.CLOSED):
         raise ConflictError(gettext("对接完成后才能评价，请先标记完成。"))
@@ -300,9 +313,10 @@ CONTACT_STATUSES = (MatchStatus.CONFIRMED, MatchStatus.COMPLETED, MatchStatus.CL
 
 
 @transaction.atomic
-def match_reveal_contact(*, actor: Any, resident: Resident, match: Match) -> tuple[str, str]:
+def match_reveal_contact(*, actor: User, resident: Resident, match: Match) -> tuple[str, str]:
     """The other side's name and registered mobile number, once both sides confirmed.
     Every reveal is audited."""
+    _as_self(actor, resident)
     side = _side(match, resident, gettext("查看联系方式"))
     if match.status not in CONTACT_STATUSES:
         raise ForbiddenError(gettext("双方都确认对接后才能查看对方的联系方式。"))
@@ -320,7 +334,8 @@ def match_reveal_contact(*, actor: Any, resident: Resident, match: Match) -> tup
 
 
 @transaction.atomic
-def listing_report(*, actor: Any, resident: Resident, listing: Listing, reason: str) -> Listing:
+def listing_report(*, actor: User, resident: Resident, listing: Listing, reason: str) -> Listing:
+    _as_self(actor, resident)
     if listing.resident_id == resident.pk:
         raise ServiceError(gettext("不能举报自己发布的信息。"))
     reason = reason.strip()
@@ -330,6 +345,8 @@ def listing_report(*, actor: Any, resident: Resident, listing: Listing, reason: 
     if len(reason) > 200:
         message = gettext("举报理由不能超过200个字。")
         raise ServiceError(message, fields={"reason": message})
+    if not _visible_to(listing, place_of(resident)):
+        raise ForbiddenError(gettext("该信息不在您的小区范围内。"))
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
     if ListingReport.objects.filter(listing=listing, reporter=resident, dismissed=False).exists():
         raise ConflictError(gettext("您已举报过这条信息，工作人员会尽快处理。"))
@@ -353,9 +370,11 @@ REVIEW_DECISIONS = ("restore", "remove")
 
 
 @transaction.atomic
-def listing_review(*, actor: Any, listing: Listing, decision: str) -> Listing:
-    """Staff (sharing.moderate in reach, checked by the selector) restore or remove a reported
+def listing_review(*, scope: Scope, actor: User | None, listing: Listing, decision: str) -> Listing:
+    """Staff (sharing.moderate over the listing's compound) restore or remove a reported
     listing; its reports are closed either way."""
+    if not Listing.objects.filter(staff_reach_q(scope), pk=listing.pk).exists():
+        raise ForbiddenError(gettext("该信息不在您的管辖范围内。"))
     if decision not in REVIEW_DECISIONS:
         raise ServiceError(gettext("请选择恢复显示或下架。"))
     if listing.status not in (ListingStatus.HIDDEN, ListingStatus.OPEN) or (

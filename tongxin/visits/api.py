@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext, gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StringConstraints
 
+from tongxin.accounts.models import User
 from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.core.pagination import PageQuery, api_page
 from tongxin.core.scope import Scope, request_scope
@@ -17,10 +18,18 @@ from tongxin.orgs.selectors import get_org_for, get_unit_for, units_for_choice
 from tongxin.visits import cases_link, selectors, services
 from tongxin.visits.models import Visit, VisitProblem
 
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user acting (temporary local: the shared accessor will live in
+    tongxin.accounts)."""
+    return cast(User, request.user)
+
+
 router = Router(tags=["三访"])
 
 
-def _scope(request: HttpRequest, perm: str = "visits.view") -> Scope:
+def _need(request: HttpRequest, perm: str = "visits.view") -> Scope:
+    """The request's scope, when it holds ``perm`` (else 404)."""
     scope = request_scope(request)
     if not scope.has(perm):
         raise Http404
@@ -106,7 +115,7 @@ class ToCaseIn(Schema):
     priority: Literal["normal", "urgent"] = "normal"
 
 
-def _problem_out(p: VisitProblem, info: selectors.CaseInfo | None) -> dict[str, Any]:
+def _problem_out(p: VisitProblem, info: cases_link.CaseInfo | None) -> dict[str, Any]:
     case = None
     if info is not None:
         case = {
@@ -135,7 +144,7 @@ def _problem_out(p: VisitProblem, info: selectors.CaseInfo | None) -> dict[str, 
 
 def _detail(visit: Visit) -> dict[str, Any]:
     problems = selectors.visit_problems(visit)
-    infos = selectors.case_infos([p.case_pk for p in problems if p.case_pk is not None])
+    infos = cases_link.case_infos([p.case_pk for p in problems if p.case_pk is not None])
     out = {
         f: getattr(visit, f)
         for f in (
@@ -162,7 +171,7 @@ def _detail(visit: Visit) -> dict[str, Any]:
 
 @router.get("/", response=VisitPage, summary="民情日记（分页；按类型、月份、组织筛选）")
 def visit_list(request: HttpRequest, query: Query[VisitListQuery]):
-    scope = _scope(request)
+    scope = _need(request)
     month = None
     if query.month:
         try:
@@ -180,12 +189,12 @@ def visit_list(request: HttpRequest, query: Query[VisitListQuery]):
     "/{int:visit_id}", response=VisitDetailOut, summary="走访记录详情（含问题及其事件状态）"
 )
 def visit_detail(request: HttpRequest, visit_id: int):
-    return _detail(selectors.get_visit_for(_scope(request), visit_id))
+    return _detail(selectors.get_visit_for(_need(request), visit_id))
 
 
 @router.post("/", response={201: VisitDetailOut}, summary="记录走访（可同时登记问题）")
 def visit_create(request: HttpRequest, payload: VisitIn):
-    scope = _scope(request, "visits.manage")
+    scope = _need(request, "visits.manage")
     org = get_org_for(scope, payload.org_id, "visits.manage")
     area = selectors.areas_for_recording(scope).filter(pk=payload.area_id).first()
     if area is None:
@@ -206,31 +215,37 @@ def visit_create(request: HttpRequest, payload: VisitIn):
         post=post,
         problems=tuple(payload.problems),
     )
-    visit = services.visit_record(actor=request.user, data=data)
+    visit = services.visit_record(scope=scope, actor=_actor(request), data=data)
     return Status(201, _detail(selectors.get_visit_for(scope, visit.pk)))
 
 
 @router.post("/{int:visit_id}/problems", response={201: ProblemOut}, summary="登记走访中反映的问题")
 def problem_raise(request: HttpRequest, visit_id: int, payload: ProblemIn):
-    scope = _scope(request, "visits.manage")
+    scope = _need(request, "visits.manage")
     visit = selectors.get_visit_for(scope, visit_id, "visits.manage")
-    problem = services.problem_raise(actor=request.user, visit=visit, text=payload.text)
+    problem = services.problem_raise(
+        scope=scope, actor=_actor(request), visit=visit, text=payload.text
+    )
     return Status(201, _problem_out(problem, None))
 
 
 @router.post("/problems/{int:problem_id}/case", response=ProblemOut, summary="问题转为事件（一次）")
 def problem_to_case(request: HttpRequest, problem_id: int, payload: ToCaseIn):
-    scope = _scope(request, "visits.manage")
+    scope = _need(request, "visits.manage")
     problem = selectors.get_problem_for(scope, problem_id, "visits.manage")
     category = cases_link.category_for(payload.category)
     if category is None:
         msg = gettext("没有这个事件类别，请从事件类别中选择。")
         raise ServiceError(msg, fields={"category": msg})
     problem = services.problem_to_case(
-        actor=request.user, problem=problem, category=category, priority=payload.priority
+        scope=scope,
+        actor=_actor(request),
+        problem=problem,
+        category=category,
+        priority=payload.priority,
     )
     case_pk = problem.case_pk or 0
-    return _problem_out(problem, selectors.case_infos([case_pk]).get(case_pk))
+    return _problem_out(problem, cases_link.case_infos([case_pk]).get(case_pk))
 
 
 class ProgressOut(Schema):
@@ -268,7 +283,7 @@ class ProgressQuery(PageQuery):
     "/quotas", response=ProgressPage, summary="三访配额进度（每人：本季度联系走访、本月家访）"
 )
 def quotas(request: HttpRequest, query: Query[ProgressQuery]):
-    scope = _scope(request)
+    scope = _need(request)
     day = query.on or selectors.today()
     org = get_org_for(scope, query.org_id) if query.org_id else None
     page = api_page(selectors.assignment_progress(scope, day, org), query.page)
@@ -326,7 +341,7 @@ class BriefingQuery(Schema):
 
 @router.get("/briefing", response=BriefingOut, summary="双周通报会：两周内走访反映的问题及办理情况")
 def briefing(request: HttpRequest, query: Query[BriefingQuery]):
-    scope = _scope(request)
+    scope = _need(request)
     start, _end = selectors.briefing_window(query.on or selectors.today())
     org = get_org_for(scope, query.org_id) if query.org_id else None
     report = selectors.briefing(scope, start, org=org)
@@ -511,7 +526,7 @@ def _post_out(scope: Scope, pk: int) -> dict[str, Any]:
     summary="修改三访责任：所在党组织、责任、联系单位和联系户（名单为完整名单）",
 )
 def assignment_update(request: HttpRequest, assignment_id: int, payload: AssignmentPatchIn):
-    scope = _scope(request, "visits.manage")
+    scope = _need(request, "visits.manage")
     a = selectors.get_assignment_for(scope, assignment_id, "visits.manage")
     if not a.active:  # before the ids are checked: nothing to fix would make it editable
         raise ConflictError(gettext("该三访责任已停用，不能再修改；如需继续，请重新登记。"))
@@ -547,7 +562,8 @@ def assignment_update(request: HttpRequest, assignment_id: int, payload: Assignm
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
     try:
         services.assignment_update(
-            actor=request.user,
+            scope=scope,
+            actor=_actor(request),
             assignment=a,
             org=org,
             units=units,
@@ -567,9 +583,9 @@ def assignment_update(request: HttpRequest, assignment_id: int, payload: Assignm
     summary="停用三访责任（联系记录和走访记录保留）",
 )
 def assignment_end(request: HttpRequest, assignment_id: int):
-    scope = _scope(request, "visits.manage")
+    scope = _need(request, "visits.manage")
     a = selectors.get_assignment_for(scope, assignment_id, "visits.manage")
-    services.assignment_end(actor=request.user, assignment=a)
+    services.assignment_end(scope=scope, actor=_actor(request), assignment=a)
     return _assignment_out(scope, a.pk)
 
 
@@ -579,7 +595,7 @@ def assignment_end(request: HttpRequest, assignment_id: int):
     summary="修改巡访服务岗：名称、党组织、区域、地点、值守时间、巡访员（完整名单）",
 )
 def post_update(request: HttpRequest, post_id: int, payload: PostPatchIn):
-    scope = _scope(request, "visits.manage")
+    scope = _need(request, "visits.manage")
     p = selectors.get_post_for(scope, post_id, "visits.manage")
     if not p.active:
         raise ConflictError(gettext("该巡访服务岗已停用，不能再修改；如需恢复，请重新设立。"))
@@ -610,7 +626,8 @@ def post_update(request: HttpRequest, post_id: int, payload: PostPatchIn):
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
     try:
         services.patrol_post_update(
-            actor=request.user,
+            scope=scope,
+            actor=_actor(request),
             post=p,
             org=org,
             area=area,
@@ -628,7 +645,7 @@ def post_update(request: HttpRequest, post_id: int, payload: PostPatchIn):
     "/posts/{int:post_id}/end", response=PostOut, summary="停用巡访服务岗（已记录的巡访保留）"
 )
 def post_end(request: HttpRequest, post_id: int):
-    scope = _scope(request, "visits.manage")
+    scope = _need(request, "visits.manage")
     p = selectors.get_post_for(scope, post_id, "visits.manage")
-    services.patrol_post_end(actor=request.user, post=p)
+    services.patrol_post_end(scope=scope, actor=_actor(request), post=p)
     return _post_out(scope, p.pk)

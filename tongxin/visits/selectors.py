@@ -19,6 +19,7 @@ from tongxin.core.scope import Scope, subtree_q
 from tongxin.geo.models import Area
 from tongxin.members.models import Member
 from tongxin.orgs.models import Organization
+from tongxin.visits.cases_link import CaseInfo, case_infos, case_state_order
 from tongxin.visits.models import (
     ContactAssignment,
     ContactTarget,
@@ -352,68 +353,6 @@ def visit_list(scope: Scope, filters: VisitFilters | None = None) -> QuerySet[Vi
 
 def visit_problems(visit: Visit) -> list[VisitProblem]:
     return list(visit.problems.all())
-
-
-# --- cases the problems became -------------------------------------------------------------
-
-
-@dataclass
-class CaseInfo:
-    pk: int
-    code: str
-    state: str
-    state_label: str
-    light: str = ""  # green | yellow | red | "" (closed, or unknown)
-    open: bool = True
-
-
-def _cases_models() -> Any:
-    try:
-        from tongxin.cases import models
-    except ImportError:  # pragma: no cover - the cases module ships with the project
-        return None
-    return models if hasattr(models, "Case") else None
-
-
-def _light(case: Any, now: dt.datetime) -> str:
-    """The 12345 traffic light (green < 80% of the allowed time used, yellow 80–100%, red
-    overdue), as the cases module computes it."""
-    try:
-        from tongxin.cases.selectors import light
-    except ImportError:  # pragma: no cover
-        return ""
-    value = str(light(case, now))
-    return value if value in ("green", "yellow", "red") else ""
-
-
-def case_infos(pks: list[int]) -> dict[int, CaseInfo]:
-    """The cases some problems became: one query (none when no problem became a case)."""
-    models = _cases_models()
-    if models is None or not pks:
-        return {}
-    open_states = set(getattr(models, "OPEN_STATES", ())) | {"resolved"}
-    now = timezone.now()
-    out = {}
-    for c in models.Case.objects.filter(pk__in=pks).only(
-        "id", "tracking_code", "state", "reported_at", "deadline_at", "closed_at"
-    ):
-        is_open = c.state in open_states
-        out[c.pk] = CaseInfo(
-            pk=c.pk,
-            code=c.tracking_code,
-            state=c.state,
-            state_label=c.get_state_display(),
-            light=_light(c, now) if is_open else "",
-            open=is_open,
-        )
-    return out
-
-
-def case_state_order() -> list[tuple[str, str]]:
-    models = _cases_models()
-    if models is None or not hasattr(models, "State"):
-        return []
-    return [(s.value, str(s.label)) for s in models.State]
 
 
 # --- the biweekly briefing (双周通报会) --------------------------------------------------------

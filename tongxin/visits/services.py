@@ -10,11 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from tongxin.accounts.models import User
 from tongxin.core.audit import audit
-from tongxin.core.errors import ConflictError, ServiceError
+from tongxin.core.errors import ConflictError, ForbiddenError, ServiceError
+from tongxin.core.scope import Scope
 from tongxin.geo.models import Area
 from tongxin.members.models import Member
 from tongxin.orgs.models import Organization, Unit
+from tongxin.orgs.selectors import units_for_choice
+from tongxin.visits import selectors
 from tongxin.visits.models import (
     ContactAssignment,
     ContactTarget,
@@ -27,6 +31,42 @@ from tongxin.visits.models import (
 )
 
 PROBLEM_MAX = 1000
+MANAGE = "visits.manage"
+
+
+def _actor_or_none(actor: User | None) -> User | None:
+    """The user to record as author: none for a system task (temporary local: the shared
+    helper will live in tongxin.core.audit)."""
+    return actor if actor is not None and actor.pk else None
+
+
+def _check_links(
+    scope: Scope,
+    *,
+    org: Organization | None = None,
+    area: Area | None = None,
+    units: list[Unit] | None = None,
+    members: list[Member] | None = None,
+    area_field: str = "area",
+) -> None:
+    """Every object a 三访 write links to is among the user's choices (the same selectors the
+    pages and the API offer): organizations recorded for, places, units and members in reach.
+    Refused with the fields named, writing nothing."""
+    errors: dict[str, str] = {}
+    if org is not None and not selectors.orgs_for_recording(scope).filter(pk=org.pk).exists():
+        errors["org"] = gettext("该党组织不在您的管辖范围内，请重新选择。")
+    if area is not None and not selectors.areas_for_recording(scope).filter(pk=area.pk).exists():
+        errors[area_field] = gettext("该社区或小区不在您的管辖范围内，请重新选择。")
+    unit_ids = {u.pk for u in units or []}
+    if unit_ids and units_for_choice(scope).filter(pk__in=unit_ids).count() != len(unit_ids):
+        errors["units"] = gettext("所选单位不在您的管辖范围内，请重新选择。")
+    member_ids = {m.pk for m in members or []}
+    if member_ids and (
+        selectors.members_for_choice(scope).filter(pk__in=member_ids).count() != len(member_ids)
+    ):
+        errors["members"] = gettext("所选党员不在您的管辖范围内，请重新选择。")
+    if errors:
+        raise ForbiddenError(gettext("所选组织、地点、单位或党员超出您的管辖范围。"), fields=errors)
 
 
 def cases_available() -> bool:
@@ -83,18 +123,35 @@ def validate_visit(data: VisitInput) -> dict[str, str]:
     return errors
 
 
+def _linked(data: VisitInput) -> bool:
+    return data.target is not None and data.unit is not None and data.target.unit_id == data.unit.pk
+
+
 @transaction.atomic
-def visit_record(*, actor: Any, data: VisitInput, visitor_member: Member | None = None) -> Visit:
+def visit_record(
+    *, scope: Scope, actor: User | None, data: VisitInput, visitor_member: Member | None = None
+) -> Visit:
     """Record a visit (民情日记) and the problems raised in it, one per entry of
     ``data.problems`` (an empty entry is refused; the form drops its blank lines)."""
     errors = validate_visit(data)
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
-    member = visitor_member or getattr(actor, "member", None)
+    _check_links(
+        scope,
+        org=data.org,
+        area=data.area,
+        # a leader's linked unit is theirs to visit, in reach or not
+        units=[data.unit] if data.unit is not None and not _linked(data) else None,
+        members=[visitor_member] if visitor_member is not None else None,
+    )
+    if data.post is not None and not selectors.may_manage(scope, data.post):
+        msg = gettext("该巡访服务岗不在您的管辖范围内，请重新选择。")
+        raise ForbiddenError(msg, fields={"post": msg})
+    member = visitor_member or (actor.member if actor is not None else None)
     visit = Visit.objects.create(
         kind=data.kind,
         visited_on=data.visited_on,
-        visitor=actor if getattr(actor, "pk", None) else None,
+        visitor=_actor_or_none(actor),
         visitor_member=member,
         visitor_name=(member.name if member else str(actor or ""))[:50],
         org=data.org,
@@ -137,7 +194,9 @@ def visit_record(*, actor: Any, data: VisitInput, visitor_member: Member | None 
 
 
 @transaction.atomic
-def problem_raise(*, actor: Any, visit: Visit, text: str) -> VisitProblem:
+def problem_raise(*, scope: Scope, actor: User | None, visit: Visit, text: str) -> VisitProblem:
+    if not selectors.may_manage(scope, visit):
+        raise ForbiddenError(gettext("该走访记录不在您的管辖范围内。"))
     text = (text or "").strip()
     if not text:
         raise ServiceError(
@@ -166,6 +225,11 @@ def problem_raise(*, actor: Any, visit: Visit, text: str) -> VisitProblem:
     return problem
 
 
+def _require_problem(scope: Scope, problem: VisitProblem) -> None:
+    if not VisitProblem.objects.filter(selectors.visits_q(scope, MANAGE), pk=problem.pk).exists():
+        raise ForbiddenError(gettext("该问题不在您的管辖范围内。"))
+
+
 def _locked(problem: VisitProblem) -> VisitProblem:
     return (
         VisitProblem.objects.select_for_update()
@@ -175,8 +239,11 @@ def _locked(problem: VisitProblem) -> VisitProblem:
 
 
 @transaction.atomic
-def problem_resolve(*, actor: Any, problem: VisitProblem, resolution: str) -> VisitProblem:
+def problem_resolve(
+    *, scope: Scope, actor: User | None, problem: VisitProblem, resolution: str
+) -> VisitProblem:
     """Resolved without a case (当场解决, or by the village committee after the briefing)."""
+    _require_problem(scope, problem)
     problem = _locked(problem)
     if problem.status != ProblemStatus.OPEN:
         raise ConflictError(gettext("该问题已解决或已转为事件，不能再标记为已解决。"))
@@ -201,11 +268,17 @@ def problem_resolve(*, actor: Any, problem: VisitProblem, resolution: str) -> Vi
 
 @transaction.atomic
 def problem_to_case(
-    *, actor: Any, problem: VisitProblem, category: Any, priority: str | None = None
+    *,
+    scope: Scope,
+    actor: User | None,
+    problem: VisitProblem,
+    category: Any,
+    priority: str | None = None,
 ) -> VisitProblem:
     """Turn a raised problem into a case (网格呼叫) in one step; refused the second time.
     The case and the link are written in one transaction: a refusal by the cases module
     leaves the problem as it was."""
+    _require_problem(scope, problem)
     if not cases_available():
         raise ServiceError(gettext("事件模块尚未启用，暂不能转为事件。"))
     problem = _locked(problem)
@@ -264,7 +337,8 @@ def _quota_bounds(code: str) -> tuple[int, int | None]:
 @transaction.atomic
 def assignment_create(
     *,
-    actor: Any,
+    scope: Scope,
+    actor: User | None,
     leader: Member,
     org: Organization,
     units: list[Unit],
@@ -283,6 +357,13 @@ def assignment_create(
         }
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
+    _check_links(scope, org=org, units=units)
+    if not selectors.members_for_choice(scope).filter(pk=leader.pk).exists():
+        msg = gettext("该党员不在您的管辖范围内，请重新选择。")
+        raise ForbiddenError(msg, fields={"leader": msg})
+    for h in households:
+        if h.area is not None:
+            _check_links(scope, area=h.area, area_field="household_area")
     a = ContactAssignment.objects.create(
         leader=leader, org=org, org_path=org.path, contact_duty=contact_duty, home_duty=home_duty
     )
@@ -311,6 +392,16 @@ def assignment_create(
         diff={"leader": leader.pk, "units": [u.pk for u in units], "households": len(households)},
     )
     return a
+
+
+def _require_assignment(scope: Scope, assignment: ContactAssignment) -> None:
+    if not selectors.assignment_queryset(scope, MANAGE).filter(pk=assignment.pk).exists():
+        raise ForbiddenError(gettext("该三访责任不在您的管辖范围内。"))
+
+
+def _require_post(scope: Scope, post: PatrolPost) -> None:
+    if not selectors.post_queryset(scope, MANAGE).filter(pk=post.pk).exists():
+        raise ForbiddenError(gettext("该巡访服务岗不在您的管辖范围内。"))
 
 
 def _assignment_errors(
@@ -349,7 +440,8 @@ def _assignment_errors(
 @transaction.atomic
 def assignment_update(
     *,
-    actor: Any,
+    scope: Scope,
+    actor: User | None,
     assignment: ContactAssignment,
     org: Organization,
     units: list[Unit],
@@ -362,6 +454,7 @@ def assignment_update(
     household already linked (same 门牌/户主 text) keeps its place and its visits; a new one
     is placed in ``household_area``; one left out is unlinked (its visits stay in the diary).
     The leader does not change: end the assignment and register the new person instead."""
+    _require_assignment(scope, assignment)
     a = ContactAssignment.objects.select_for_update().get(pk=assignment.pk)
     if not a.active:
         raise ConflictError(gettext("该三访责任已停用，不能再修改；如需继续，请重新登记。"))
@@ -389,6 +482,15 @@ def assignment_update(
     }
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
+    # what is already linked stays valid (as on the edit page); what is new must be in reach
+    linked_units = set(a.targets.filter(unit__isnull=False).values_list("unit_id", flat=True))
+    _check_links(
+        scope,
+        org=org if org.pk != a.org_id else None,
+        units=[u for u in units if u.pk not in linked_units],
+        area=household_area,
+        area_field="household_area",
+    )
     before = {
         "org": a.org_id,
         "contact_duty": a.contact_duty,
@@ -439,9 +541,12 @@ def assignment_update(
 
 
 @transaction.atomic
-def assignment_end(*, actor: Any, assignment: ContactAssignment) -> ContactAssignment:
+def assignment_end(
+    *, scope: Scope, actor: User | None, assignment: ContactAssignment
+) -> ContactAssignment:
     """停用: the leader no longer owes the quotas (moved post, retired). The links and visits
     stay on record; the person may be given a new assignment."""
+    _require_assignment(scope, assignment)
     a = ContactAssignment.objects.select_for_update().get(pk=assignment.pk)
     if not a.active:
         raise ConflictError(gettext("该三访责任已经停用，无需重复操作。"))
@@ -478,7 +583,8 @@ def _post_errors(
 @transaction.atomic
 def patrol_post_update(
     *,
-    actor: Any,
+    scope: Scope,
+    actor: User | None,
     post: PatrolPost,
     name: str,
     org: Organization,
@@ -489,6 +595,7 @@ def patrol_post_update(
 ) -> PatrolPost:
     """Change a 巡访服务岗: its name, organization, area, place, shifts and 巡访员. Visits
     already recorded at the post stay with it."""
+    _require_post(scope, post)
     p = PatrolPost.objects.select_for_update().get(pk=post.pk)
     if not p.active:
         raise ConflictError(gettext("该巡访服务岗已停用，不能再修改；如需恢复，请重新设立。"))
@@ -496,6 +603,13 @@ def patrol_post_update(
     errors = _post_errors(name=name, org=org, area=area, members=members)
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
+    kept = set(p.members.values_list("id", flat=True))
+    _check_links(
+        scope,
+        org=org if org.pk != p.org_id else None,
+        area=area if area.pk != p.area_id else None,
+        members=[m for m in members or [] if m.pk not in kept],
+    )
     before = {
         "name": p.name,
         "org": p.org_id,
@@ -530,7 +644,8 @@ def patrol_post_update(
 
 
 @transaction.atomic
-def patrol_post_end(*, actor: Any, post: PatrolPost) -> PatrolPost:
+def patrol_post_end(*, scope: Scope, actor: User | None, post: PatrolPost) -> PatrolPost:
+    _require_post(scope, post)
     """停用 a post: no more visits are filed under it; those recorded stay."""
     p = PatrolPost.objects.select_for_update().get(pk=post.pk)
     if not p.active:
@@ -544,7 +659,8 @@ def patrol_post_end(*, actor: Any, post: PatrolPost) -> PatrolPost:
 @transaction.atomic
 def patrol_post_create(
     *,
-    actor: Any,
+    scope: Scope,
+    actor: User | None,
     name: str,
     org: Organization,
     area: Area,
@@ -556,6 +672,7 @@ def patrol_post_create(
     errors = _post_errors(name=name, org=org, area=area, members=members)
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
+    _check_links(scope, org=org, area=area, members=members)
     post = PatrolPost.objects.create(
         name=name.strip()[:100],
         org=org,

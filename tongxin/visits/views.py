@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tongxin.accounts.models import User
 from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
-from tongxin.core.scope import Scope
+from tongxin.core.scope import Scope, request_scope
 from tongxin.geo.models import Area
 from tongxin.orgs.selectors import get_org_for, org_filter_choices, units_for_choice
 from tongxin.visits import cases_link, selectors, services
@@ -30,8 +31,15 @@ from tongxin.visits.forms import (
 from tongxin.visits.models import VisitKind
 
 
-def _scope(request: HttpRequest, perm: str = "visits.view") -> Scope:
-    scope: Scope = request.scope  # type: ignore[attr-defined]
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user acting (temporary local: the shared accessor will live in
+    tongxin.accounts)."""
+    return cast(User, request.user)
+
+
+def _need(request: HttpRequest, perm: str = "visits.view") -> Scope:
+    """The request's scope, when it holds ``perm`` (else 404)."""
+    scope = request_scope(request)
     if not scope.has(perm):
         raise Http404(gettext("页面不存在或不在您的管辖范围内。"))
     return scope
@@ -40,7 +48,7 @@ def _scope(request: HttpRequest, perm: str = "visits.view") -> Scope:
 def _render(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    scope: Scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     context.setdefault("can_record", scope.has("visits.manage"))
     return render(request, template, context, status=status)
 
@@ -67,7 +75,7 @@ def _parse_month(value: str | None) -> dt.date | None:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """民情日记: the visits in reach, newest first, with the cadre's own progress on top."""
-    scope = _scope(request)
+    scope = _need(request)
     params = request.GET
     org = get_org_for(scope, params["org"]) if params.get("org") else None
     month = _parse_month(params.get("month"))
@@ -139,7 +147,7 @@ def _visit_form(request: HttpRequest, scope: Scope) -> VisitForm:
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request, "visits.manage")
+    scope = _need(request, "visits.manage")
     form = _visit_form(request, scope)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
@@ -157,7 +165,7 @@ def create(request: HttpRequest) -> HttpResponse:
             problems=form.problem_lines(),
         )
         try:
-            visit = services.visit_record(actor=request.user, data=data)
+            visit = services.visit_record(scope=scope, actor=_actor(request), data=data)
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -168,7 +176,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, scope: Scope, visit: Any) -> dict[str, Any]:
     problems = selectors.visit_problems(visit)
-    infos = selectors.case_infos([p.case_pk for p in problems if p.case_pk is not None])
+    infos = cases_link.case_infos([p.case_pk for p in problems if p.case_pk is not None])
     can_manage = selectors.may_manage(scope, visit)
     categories = cases_link.category_choices() if can_manage else []
     return {
@@ -183,7 +191,7 @@ def _detail_context(request: HttpRequest, scope: Scope, visit: Any) -> dict[str,
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = _need(request)
     visit = selectors.get_visit_for(scope, pk)
     return _render(request, "visits/detail.html", _detail_context(request, scope, visit))
 
@@ -191,13 +199,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def problem_add(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request, "visits.manage")
+    scope = _need(request, "visits.manage")
     visit = selectors.get_visit_for(scope, pk, "visits.manage")
     form = ProblemForm(request.POST)
     form.is_valid()
     try:
         services.problem_raise(
-            actor=request.user, visit=visit, text=form.cleaned_data.get("text", "")
+            scope=scope, actor=_actor(request), visit=visit, text=form.cleaned_data.get("text", "")
         )
     except ServiceError as e:
         messages.error(request, e.message)
@@ -209,7 +217,7 @@ def problem_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def problem_case(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request, "visits.manage")
+    scope = _need(request, "visits.manage")
     problem = selectors.get_problem_for(scope, pk, "visits.manage")
     categories = cases_link.category_choices()
     if not categories:
@@ -220,7 +228,8 @@ def problem_case(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("visits:detail", pk=problem.visit_id)
     try:
         problem = services.problem_to_case(
-            actor=request.user,
+            scope=scope,
+            actor=_actor(request),
             problem=problem,
             category=cases_link.category_for(form.cleaned_data["category"]),
             priority=form.cleaned_data["priority"],
@@ -238,13 +247,16 @@ def problem_case(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def problem_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request, "visits.manage")
+    scope = _need(request, "visits.manage")
     problem = selectors.get_problem_for(scope, pk, "visits.manage")
     form = ResolveForm(request.POST)
     form.is_valid()
     try:
         services.problem_resolve(
-            actor=request.user, problem=problem, resolution=form.cleaned_data.get("resolution", "")
+            scope=scope,
+            actor=_actor(request),
+            problem=problem,
+            resolution=form.cleaned_data.get("resolution", ""),
         )
     except ServiceError as e:
         messages.error(request, e.message)
@@ -256,7 +268,7 @@ def problem_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def quotas(request: HttpRequest) -> HttpResponse:
     """配额进度: every cadre in reach against this quarter's and this month's quotas."""
-    scope = _scope(request)
+    scope = _need(request)
     day = _parse_month(request.GET.get("month")) or selectors.today()
     org = get_org_for(scope, request.GET["org"]) if request.GET.get("org") else None
     page = paginate(request, selectors.assignment_progress(scope, day, org))
@@ -291,7 +303,7 @@ def quotas(request: HttpRequest) -> HttpResponse:
 @login_required
 def briefing(request: HttpRequest) -> HttpResponse:
     """双周通报会: the problems raised in two weeks and where each stands; printable."""
-    scope = _scope(request)
+    scope = _need(request)
     start, _end = selectors.briefing_window(
         _parse_date(request.GET.get("start"), selectors.today())
     )
@@ -329,7 +341,7 @@ def briefing(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_create(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request, "visits.manage")
+    scope = _need(request, "visits.manage")
     orgs = selectors.orgs_for_recording(scope)
     areas = selectors.areas_for_recording(scope)
     form = AssignmentForm(
@@ -348,7 +360,8 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 services.assignment_create(
-                    actor=request.user,
+                    scope=scope,
+                    actor=_actor(request),
                     leader=cd["leader"],
                     org=cd["org"],
                     units=list(cd["units"]),
@@ -369,7 +382,7 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request, "visits.manage")
+    scope = _need(request, "visits.manage")
     assignment = selectors.get_assignment_for(scope, pk, "visits.manage")
     if not assignment.active:
         messages.error(request, gettext("该三访责任已停用，不能再修改；如需继续，请重新登记。"))
@@ -387,7 +400,8 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         cd = form.cleaned_data
         try:
             services.assignment_update(
-                actor=request.user,
+                scope=scope,
+                actor=_actor(request),
                 assignment=assignment,
                 org=cd["org"],
                 units=list(cd["units"]),
@@ -410,12 +424,12 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
     """停用 a 三访责任: a page that says what happens, then a POST."""
-    scope = _scope(request, "visits.manage")
+    scope = _need(request, "visits.manage")
     assignment = selectors.get_assignment_for(scope, pk, "visits.manage")
     status = 200
     if request.method == "POST":
         try:
-            services.assignment_end(actor=request.user, assignment=assignment)
+            services.assignment_end(scope=scope, actor=_actor(request), assignment=assignment)
         except ConflictError as e:
             messages.error(request, e.message)
             status = 409
@@ -443,7 +457,7 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def posts(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = _need(request)
     page = paginate(request, selectors.post_list(scope))
     return _render(
         request,
@@ -454,7 +468,7 @@ def posts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = _need(request)
     post = selectors.get_post_for(scope, pk)
     return _render(
         request,
@@ -471,7 +485,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_create(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request, "visits.manage")
+    scope = _need(request, "visits.manage")
     form = PatrolPostForm(
         request.POST or None,
         members=selectors.members_for_choice(scope),
@@ -482,7 +496,8 @@ def post_create(request: HttpRequest) -> HttpResponse:
         cd = form.cleaned_data
         try:
             post = services.patrol_post_create(
-                actor=request.user,
+                scope=scope,
+                actor=_actor(request),
                 name=cd["name"],
                 org=cd["org"],
                 area=cd["area"],
@@ -501,7 +516,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request, "visits.manage")
+    scope = _need(request, "visits.manage")
     post = selectors.get_post_for(scope, pk, "visits.manage")
     if not post.active:
         messages.error(request, gettext("该巡访服务岗已停用，不能再修改；如需恢复，请重新设立。"))
@@ -517,7 +532,8 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         cd = form.cleaned_data
         try:
             services.patrol_post_update(
-                actor=request.user,
+                scope=scope,
+                actor=_actor(request),
                 post=post,
                 name=cd["name"],
                 org=cd["org"],
@@ -537,12 +553,12 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_end(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request, "visits.manage")
+    scope = _need(request, "visits.manage")
     post = selectors.get_post_for(scope, pk, "visits.manage")
     status = 200
     if request.method == "POST":
         try:
-            services.patrol_post_end(actor=request.user, post=post)
+            services.patrol_post_end(scope=scope, actor=_actor(request), post=post)
         except ConflictError as e:
             messages.error(request, e.message)
             status = 409

@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import cast
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
+from tongxin.accounts.models import User
 from tongxin.core.errors import ServiceError
 from tongxin.core.pagination import PageQuery, api_page
-from tongxin.core.scope import request_scope
+from tongxin.core.scope import Scope, request_scope
 from tongxin.orgs.selectors import get_org_for
 from tongxin.volunteering import selectors, services
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user acting (temporary local: the shared accessor will live in
+    tongxin.accounts)."""
+    return cast(User, request.user)
+
 
 router = Router(tags=["志愿服务"])
 PERM = selectors.PERM
 
 
-def _manager(request: HttpRequest) -> Any:
+def _manager(request: HttpRequest) -> Scope:
     scope = request_scope(request)
     if not scope.has(PERM):
         raise Http404
@@ -71,7 +79,8 @@ def team_create(request: HttpRequest, payload: TeamIn):
                 fields={"area_id": gettext("请选择社区（村）。")},
             )
     team = services.team_create(
-        actor=request.user,
+        scope=request_scope(request),
+        actor=_actor(request),
         name=payload.name,
         org=org,
         area=area,
@@ -131,7 +140,12 @@ def activity_create(request: HttpRequest, payload: ActivityIn):
     team = selectors.get_team_for(scope, payload.team_id)
     data = payload.dict()
     data.pop("team_id")
-    return Status(201, services.activity_create(actor=request.user, team=team, **data))
+    return Status(
+        201,
+        services.activity_create(
+            scope=request_scope(request), actor=_actor(request), team=team, **data
+        ),
+    )
 
 
 @router.get("/activities/{activity_id}", response=ActivityOut, summary="活动详情")
@@ -153,7 +167,9 @@ class SignUpOut(Schema):
 )
 def signup(request: HttpRequest, activity_id: int):
     a = selectors.get_activity(activity_id)
-    return Status(201, services.signup_create(actor=request.user, activity=a))
+    return Status(
+        201, services.signup_create(scope=request_scope(request), actor=_actor(request), activity=a)
+    )
 
 
 @router.get(
@@ -173,7 +189,9 @@ class CodeIn(Schema):
 )
 def check_in(request: HttpRequest, activity_id: int, payload: CodeIn):
     a = selectors.get_activity(activity_id)
-    return services.check_in_by_code(actor=request.user, activity=a, code=payload.code)
+    return services.check_in_by_code(
+        scope=request_scope(request), actor=_actor(request), activity=a, code=payload.code
+    )
 
 
 @router.post(
@@ -183,7 +201,9 @@ def check_in(request: HttpRequest, activity_id: int, payload: CodeIn):
 )
 def card_check_in(request: HttpRequest, activity_id: int, payload: CodeIn):
     a = selectors.get_activity_for(request_scope(request), activity_id)
-    return services.check_in_by_card(actor=request.user, activity=a, text=payload.code)
+    return services.check_in_by_card(
+        scope=request_scope(request), actor=_actor(request), activity=a, text=payload.code
+    )
 
 
 class HoursOut(Schema):
@@ -200,7 +220,7 @@ class HoursOut(Schema):
 
 @router.get("/signups/mine", response=list[SignUpOut], summary="我的报名")
 def my_signups(request: HttpRequest):
-    return list(selectors.my_signups(request.user)[:100])
+    return list(selectors.my_signups(_actor(request))[:100])
 
 
 @router.post(
@@ -209,8 +229,8 @@ def my_signups(request: HttpRequest):
     summary="取消我的报名（空出的名额由候补递补）",
 )
 def signup_cancel(request: HttpRequest, signup_id: int):
-    s = selectors.get_my_signup(request.user, signup_id)
-    services.signup_cancel(actor=request.user, signup=s)
+    s = selectors.get_my_signup(_actor(request), signup_id)
+    services.signup_cancel(scope=request_scope(request), actor=_actor(request), signup=s)
     return s
 
 
@@ -221,10 +241,10 @@ def signup_cancel(request: HttpRequest, signup_id: int):
 )
 def check_out(request: HttpRequest, signup_id: int):
     try:
-        s = selectors.get_my_signup(request.user, signup_id)
+        s = selectors.get_my_signup(_actor(request), signup_id)
     except Http404:
         s = selectors.get_signup_for(request_scope(request), signup_id)
-    return services.check_out(actor=request.user, signup=s)
+    return services.check_out(scope=request_scope(request), actor=_actor(request), signup=s)
 
 
 class MinutesIn(Schema):
@@ -236,7 +256,11 @@ class MinutesIn(Schema):
 def hours_record(request: HttpRequest, signup_id: int, payload: MinutesIn):
     s = selectors.get_signup_for(request_scope(request), signup_id)
     entry = services.hours_record(
-        actor=request.user, signup=s, minutes=payload.minutes, note=payload.note
+        scope=request_scope(request),
+        actor=_actor(request),
+        signup=s,
+        minutes=payload.minutes,
+        note=payload.note,
     )
     return Status(201, entry)
 
@@ -261,7 +285,7 @@ def hours_ledger(request: HttpRequest, query: Query[HoursQuery]):
 
 @router.get("/hours/mine", response=list[HoursOut], summary="我的服务时长")
 def my_hours(request: HttpRequest):
-    return list(selectors.my_hours(request.user)[:200])
+    return list(selectors.my_hours(_actor(request))[:200])
 
 
 @router.post(
@@ -271,7 +295,11 @@ def hours_correct(request: HttpRequest, entry_id: int, payload: MinutesIn):
     scope = _manager(request)
     entry = selectors.get_hours_for(scope, entry_id)
     reversal, fresh = services.hours_correct(
-        actor=request.user, entry=entry, minutes=payload.minutes, note=payload.note
+        scope=request_scope(request),
+        actor=_actor(request),
+        entry=entry,
+        minutes=payload.minutes,
+        note=payload.note,
     )
     return Status(201, [reversal] + ([fresh] if fresh else []))
 

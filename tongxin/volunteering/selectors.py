@@ -16,7 +16,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from tongxin.centers.selectors import reach_q
+from tongxin.accounts.models import User
+from tongxin.centers.selectors import reach_q, social_org_area_choices
 from tongxin.core.scope import Scope, subtree_q
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.orgs.models import Organization
@@ -53,6 +54,20 @@ def get_team_for(scope: Scope, pk: object) -> VolunteerTeam:
 
 def team_org_choices(scope: Scope) -> QuerySet[Organization]:
     return Organization.objects.filter(reach_q(scope, PERM, "path", "area__path")).order_by("path")
+
+
+def may_run_team(scope: Scope, org: Organization) -> bool:
+    """A team may be set up for an organization the user manages volunteering for."""
+    return scope.reaches_org(PERM, org.path, org.area.path if org.area else None)
+
+
+def may_serve_area(scope: Scope, area: Area) -> bool:
+    """A team or an activity serves a community (社区/村) within the user's reach."""
+    return community_choices(scope).filter(pk=area.pk).exists()
+
+
+def is_own_signup(user: User, signup: SignUp) -> bool:
+    return SignUp.objects.filter(person_q(user), pk=signup.pk).exists()
 
 
 def activity_public_list(since: dt.datetime | None = None) -> QuerySet[Activity]:
@@ -115,7 +130,7 @@ def roster(activity: Activity) -> QuerySet[SignUp]:
     )
 
 
-def person_q(user: Any, prefix: str = "") -> Q:
+def person_q(user: User, prefix: str = "") -> Q:
     """The rows that belong to the person behind an account: made with the account, or for
     its party member or resident record (an organizer's or the demo's sign-up has a member and
     no account). Every "mine" lookup goes through here, so the sign-up button, 我的活动 and
@@ -130,7 +145,7 @@ def person_q(user: Any, prefix: str = "") -> Q:
     return q
 
 
-def live_signup(user: Any, activity: Activity) -> SignUp | None:
+def live_signup(user: User, activity: Activity) -> SignUp | None:
     return (
         SignUp.objects.filter(person_q(user), activity=activity)
         .exclude(status=SignUpStatus.CANCELLED)
@@ -138,7 +153,7 @@ def live_signup(user: Any, activity: Activity) -> SignUp | None:
     )
 
 
-def my_signups(user: Any) -> QuerySet[SignUp]:
+def my_signups(user: User) -> QuerySet[SignUp]:
     return (
         SignUp.objects.filter(person_q(user))
         .exclude(status=SignUpStatus.CANCELLED)
@@ -147,7 +162,7 @@ def my_signups(user: Any) -> QuerySet[SignUp]:
     )
 
 
-def get_my_signup(user: Any, pk: object) -> SignUp:
+def get_my_signup(user: User, pk: object) -> SignUp:
     try:
         return (
             SignUp.objects.filter(person_q(user))
@@ -169,7 +184,7 @@ def get_signup_for(scope: Scope, pk: object) -> SignUp:
         raise Http404(gettext("报名记录不存在或不在您的管辖范围内。")) from None
 
 
-def my_hours(user: Any) -> QuerySet[VolunteerHours]:
+def my_hours(user: User) -> QuerySet[VolunteerHours]:
     """The person's ledger rows (a resident's hours carry the account: the ledger keeps no
     resident column)."""
     q = Q(user=user)
@@ -279,6 +294,4 @@ def hours_text(minutes: int | None) -> str:
 def community_choices(scope: Scope) -> QuerySet[Area]:
     """The communities (社区/村) a team or activity may serve: those where the user may
     register social organizations, i.e. under the organizations they manage."""
-    from tongxin.centers.selectors import social_org_area_choices
-
     return social_org_area_choices(scope).filter(level=AreaLevel.COMMUNITY)

@@ -20,12 +20,15 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from tongxin.accounts.models import User
+from tongxin.centers.models import ServiceCenter
 from tongxin.core.audit import audit
-from tongxin.core.errors import ConflictError, ServiceError
+from tongxin.core.errors import ConflictError, ForbiddenError, ServiceError
 from tongxin.core.scope import Scope
 from tongxin.dual_reports.models import DualReport, DualReportStatus
 from tongxin.dual_reports.services import dual_report_hours_log
 from tongxin.geo.models import Area
+from tongxin.members.models import Member
 from tongxin.orgs.models import Organization
 from tongxin.volunteering import selectors
 from tongxin.volunteering.models import (
@@ -42,6 +45,22 @@ MAX_MINUTES_PER_DAY = 24 * 60
 CHECKIN_EARLY = dt.timedelta(hours=1)
 
 
+def _actor_or_none(actor: User | None) -> User | None:
+    """The user to record as author: none for a system task (temporary local: the shared
+    helper will live in tongxin.core.audit)."""
+    return actor if actor is not None and actor.pk else None
+
+
+def _require_manage(scope: Scope, activity: Activity) -> None:
+    if not selectors.may_manage(scope, activity):
+        raise ForbiddenError(gettext("该志愿服务活动不在您的管辖范围内。"))
+
+
+def _require_own(actor: User, signup: SignUp) -> None:
+    if not selectors.is_own_signup(actor, signup):
+        raise ForbiddenError(gettext("只能操作本人的报名。"))
+
+
 def _code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
@@ -49,19 +68,28 @@ def _code() -> str:
 @transaction.atomic
 def team_create(
     *,
-    actor: Any,
+    scope: Scope,
+    actor: User | None,
     name: str,
     org: Organization,
     area: Area | None = None,
     is_party_member_team: bool = True,
     description: str = "",
 ) -> VolunteerTeam:
+    """A team of an organization the user manages (``volunteering.manage``), serving a
+    community (社区/村) within the user's reach and within the organization's area."""
+    if not selectors.may_run_team(scope, org):
+        msg = gettext("该党组织不在您的管辖范围内，请重新选择。")
+        raise ForbiddenError(msg, fields={"org": msg})
     if not name.strip():
         msg = gettext("请填写志愿服务队名称。")
         raise ServiceError(msg, fields={"name": msg})
     if area is not None and org.area is not None and not area.path.startswith(org.area.path):
         msg = gettext("服务社区应在所属党组织所在区域之内，请重新选择。")
         raise ServiceError(msg, fields={"area": msg})
+    if area is not None and not selectors.may_serve_area(scope, area):
+        msg = gettext("服务社区不在您的管辖范围内，请选择一个社区（村）。")
+        raise ForbiddenError(msg, fields={"area": msg})
     team = VolunteerTeam.objects.create(
         name=name.strip(),
         org=org,
@@ -77,7 +105,8 @@ def team_create(
 @transaction.atomic
 def activity_create(
     *,
-    actor: Any,
+    scope: Scope,
+    actor: User | None,
     team: VolunteerTeam,
     title: str,
     place: str,
@@ -86,10 +115,18 @@ def activity_create(
     slots: int,
     description: str = "",
     area: Area | None = None,
-    center: Any = None,
+    center: ServiceCenter | None = None,
     waitlist: bool = True,
     open_to_residents: bool = True,
 ) -> Activity:
+    if not selectors.team_queryset(scope).filter(pk=team.pk).exists():
+        raise ForbiddenError(gettext("该志愿服务队不在您的管辖范围内。"))
+    if area is not None and area != team.area and not selectors.may_serve_area(scope, area):
+        msg = gettext("活动社区不在您的管辖范围内，请重新选择。")
+        raise ForbiddenError(msg, fields={"area": msg})
+    if center is not None and not center.is_active:
+        msg = gettext("该党群服务中心已停用，请重新选择。")
+        raise ServiceError(msg, fields={"center": msg})
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = gettext("请填写活动名称。")
@@ -117,7 +154,7 @@ def activity_create(
         waitlist=waitlist,
         open_to_residents=open_to_residents,
         checkin_code=_code(),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=_actor_or_none(actor),
     )
     audit(
         actor=actor, action="volunteering.activity_create", obj=activity, org_path=activity.org_path
@@ -130,13 +167,15 @@ def _locked_activity(activity: Activity) -> Activity:
 
 
 @transaction.atomic
-def signup_create(*, actor: Any, activity: Activity) -> SignUp:
+def signup_create(*, scope: Scope, actor: User, activity: Activity) -> SignUp:
     """Sign the user up: confirmed while slots remain, then on the waiting list (or refused
-    when the activity keeps none)."""
+    when the activity keeps none). Open activities are a public call: anyone signed in with a
+    member or resident record signs up for oneself."""
     a = _locked_activity(activity)
     member = getattr(actor, "member", None)
     resident = getattr(actor, "resident", None)
-    if member is None and resident is None:
+    holder = member if member is not None else resident
+    if holder is None:
         raise ServiceError(gettext("报名需要党员或居民身份，请先在“我的”中完善居民信息后再报名。"))
     if a.status != ActivityStatus.OPEN:
         raise ServiceError(gettext("该活动已取消，不能报名。"))
@@ -153,7 +192,7 @@ def signup_create(*, actor: Any, activity: Activity) -> SignUp:
         status = SignUpStatus.WAITING
     else:
         raise ConflictError(gettext("该活动名额已满，且不设候补，请选择其他活动。"), code="full")
-    name = member.name if member is not None else resident.name  # type: ignore[union-attr]  # one of both (refused above)
+    name = holder.name
     try:
         with transaction.atomic():
             signup = SignUp.objects.create(
@@ -177,9 +216,10 @@ def signup_create(*, actor: Any, activity: Activity) -> SignUp:
 
 
 @transaction.atomic
-def signup_cancel(*, actor: Any, signup: SignUp) -> SignUp | None:
-    """Cancel a sign-up; a freed confirmed place goes to the first on the waiting list, who
-    is returned (None if nobody was waiting)."""
+def signup_cancel(*, scope: Scope, actor: User, signup: SignUp) -> SignUp | None:
+    """Cancel one's own sign-up; a freed confirmed place goes to the first on the waiting
+    list, who is returned (None if nobody was waiting)."""
+    _require_own(actor, signup)
     a = _locked_activity(signup.activity)
     s = SignUp.objects.select_for_update().get(pk=signup.pk)
     if s.status == SignUpStatus.CANCELLED:
@@ -221,7 +261,7 @@ def _check_window(a: Activity) -> None:
         raise ServiceError(gettext("活动已经结束，不能再签到。"))
 
 
-def _checked_in(actor: Any, s: SignUp, how: str) -> SignUp:
+def _checked_in(actor: User, s: SignUp, how: str) -> SignUp:
     if s.checked_in_at is not None:
         raise ConflictError(gettext("%(name)s已经签到过了。") % {"name": s.name}, code="duplicate")
     s.checked_in_at = timezone.now()
@@ -237,7 +277,7 @@ def _checked_in(actor: Any, s: SignUp, how: str) -> SignUp:
 
 
 @transaction.atomic
-def check_in_by_code(*, actor: Any, activity: Activity, code: str) -> SignUp:
+def check_in_by_code(*, scope: Scope, actor: User, activity: Activity, code: str) -> SignUp:
     """The volunteer types the 签到码 shown at the venue. A code of another activity, or no
     confirmed sign-up for this one, is refused."""
     a = _locked_activity(activity)
@@ -266,11 +306,12 @@ def check_in_by_code(*, actor: Any, activity: Activity, code: str) -> SignUp:
 
 
 @transaction.atomic
-def check_in_by_card(*, actor: Any, activity: Activity, text: str) -> SignUp:
+def check_in_by_card(*, scope: Scope, actor: User, activity: Activity, text: str) -> SignUp:
     """The organizer scans a member card QR, or types the card's short code
     (tongxin.meetings.card). The member must hold a confirmed place on this activity."""
     from tongxin.meetings import card
 
+    _require_manage(scope, activity)
     a = _locked_activity(activity)
     _check_window(a)
     confirmed = {
@@ -297,8 +338,13 @@ def _minutes_between(start: dt.datetime, end: dt.datetime) -> int:
 
 
 @transaction.atomic
-def check_out(*, actor: Any, signup: SignUp, at: dt.datetime | None = None) -> VolunteerHours:
-    """Close a checked-in sign-up and credit the time inside the activity's hours."""
+def check_out(
+    *, scope: Scope, actor: User, signup: SignUp, at: dt.datetime | None = None
+) -> VolunteerHours:
+    """Close a checked-in sign-up (one's own, or as the activity's organizer) and credit the
+    time inside the activity's hours."""
+    if not selectors.is_own_signup(actor, signup):
+        _require_manage(scope, signup.activity)
     s = SignUp.objects.select_for_update().select_related("activity__team").get(pk=signup.pk)
     a = s.activity
     if s.checked_in_at is None:
@@ -314,7 +360,7 @@ def check_out(*, actor: Any, signup: SignUp, at: dt.datetime | None = None) -> V
         raise ServiceError(gettext("签到后服务时间不足1分钟（或活动尚未开始），暂不能签退。"))
     s.checked_out_at = at
     s.save(update_fields=["checked_out_at"])
-    entry = hours_record(
+    entry = _hours_record(
         actor=actor,
         signup=s,
         minutes=minutes,
@@ -363,7 +409,21 @@ def _refuse_second_record(s: SignUp) -> None:
 
 @transaction.atomic
 def hours_record(
-    *, actor: Any, signup: SignUp, minutes: int, on: dt.date | None = None, note: str = ""
+    *,
+    scope: Scope,
+    actor: User | None,
+    signup: SignUp,
+    minutes: int,
+    on: dt.date | None = None,
+    note: str = "",
+) -> VolunteerHours:
+    """The organizer's entry of hours for a sign-up (补记)."""
+    _require_manage(scope, signup.activity)
+    return _hours_record(actor=actor, signup=signup, minutes=minutes, on=on, note=note)
+
+
+def _hours_record(
+    *, actor: User | None, signup: SignUp, minutes: int, on: dt.date | None, note: str
 ) -> VolunteerHours:
     """Append hours for a sign-up (check-out, or an organizer's entry). Refuses negative,
     zero and absurd values (more than 24 hours in one day for one person)."""
@@ -402,7 +462,7 @@ def hours_record(
         on=on,
         minutes=minutes,
         note=note[:200],
-        recorded_by=actor if getattr(actor, "pk", None) else None,
+        recorded_by=_actor_or_none(actor),
     )
     audit(
         actor=actor,
@@ -416,7 +476,7 @@ def hours_record(
     return entry
 
 
-def _report_dual(actor: Any, entry: VolunteerHours, a: Activity, member: Any) -> None:
+def _report_dual(actor: User | None, entry: VolunteerHours, a: Activity, member: Member) -> None:
     """双报到: hours served in the community a member reported to are logged on the report
     (shown to the member's own organization). Activities without a place in the tree, or in
     another community, are not. The hours were recorded under volunteering's own rules; logging
@@ -446,10 +506,12 @@ def _report_dual(actor: Any, entry: VolunteerHours, a: Activity, member: Any) ->
 
 @transaction.atomic
 def hours_correct(
-    *, actor: Any, entry: VolunteerHours, minutes: int, note: str
+    *, scope: Scope, actor: User | None, entry: VolunteerHours, minutes: int, note: str
 ) -> tuple[VolunteerHours, VolunteerHours | None]:
-    """Correct an entry: a reversing row (-minutes) and, unless the right value is 0, a new
-    row with the right value. Rows are never changed."""
+    """Correct an entry of the user's ledger: a reversing row (-minutes) and, unless the
+    right value is 0, a new row with the right value. Rows are never changed."""
+    if not selectors.hours_ledger(scope).filter(pk=entry.pk).exists():
+        raise ForbiddenError(gettext("该时长记录不在您的管辖范围内。"))
     e = VolunteerHours.objects.select_for_update().get(pk=entry.pk)
     if e.reverses_id is not None or e.minutes <= 0:
         raise ServiceError(gettext("冲正记录不能再更正，请更正原始记录。"))
@@ -478,7 +540,7 @@ def hours_correct(
         member=e.member,
         member_org_path=e.member_org_path,
         on=e.on,
-        recorded_by=actor if getattr(actor, "pk", None) else None,
+        recorded_by=_actor_or_none(actor),
     )
     reversal = VolunteerHours.objects.create(
         minutes=-e.minutes, reverses=e, note=note.strip()[:200], **common

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,20 +10,30 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tongxin.accounts.models import User
 from tongxin.centers.views import _base
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error, offer
 from tongxin.core.pagination import paginate
+from tongxin.core.scope import Scope, request_scope
+from tongxin.orgs.models import Organization
 from tongxin.orgs.selectors import get_org_for
 from tongxin.volunteering import selectors, services
 from tongxin.volunteering.forms import ActivityForm, HoursForm, TeamForm
 from tongxin.volunteering.models import SignUpStatus
 
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user acting (temporary local: the shared accessor will live in
+    tongxin.accounts)."""
+    return cast(User, request.user)
+
+
 PERM = selectors.PERM
 
 
-def _require_manage(request: HttpRequest) -> Any:
-    scope = request.scope  # type: ignore[attr-defined]
+def _require_manage(request: HttpRequest) -> Scope:
+    scope = request_scope(request)
     if not scope.has(PERM):
         raise Http404
     return scope
@@ -33,7 +43,7 @@ def _require_manage(request: HttpRequest) -> Any:
 @require_GET
 def activity_list(request: HttpRequest) -> HttpResponse:
     """Open activities, soonest first (phone first)."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     page = paginate(request, selectors.activity_public_list())
     return render(
         request,
@@ -45,9 +55,9 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     activity = selectors.get_activity(pk)
-    signup = selectors.live_signup(request.user, activity)
+    signup = selectors.live_signup(_actor(request), activity)
     credited = selectors.credited_minutes(signup) if signup is not None else 0
     confirmed = selectors.confirmed_count(activity)
     now = timezone.now()
@@ -77,7 +87,9 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def signup(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity(pk)
     try:
-        s = services.signup_create(actor=request.user, activity=activity)
+        s = services.signup_create(
+            scope=request_scope(request), actor=_actor(request), activity=activity
+        )
     except ServiceError as e:
         messages.error(request, e.message)
     else:
@@ -93,9 +105,9 @@ def signup(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    s = selectors.get_my_signup(request.user, pk)
+    s = selectors.get_my_signup(_actor(request), pk)
     try:
-        services.signup_cancel(actor=request.user, signup=s)
+        services.signup_cancel(scope=request_scope(request), actor=_actor(request), signup=s)
         messages.success(request, gettext("已取消报名。"))
     except ServiceError as e:
         messages.error(request, e.message)
@@ -109,7 +121,10 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity(pk)
     try:
         services.check_in_by_code(
-            actor=request.user, activity=activity, code=request.POST.get("code", "")[:20]
+            scope=request_scope(request),
+            actor=_actor(request),
+            activity=activity,
+            code=request.POST.get("code", "")[:20],
         )
         messages.success(request, gettext("签到成功，服务结束后请签退。"))
     except ServiceError as e:
@@ -121,9 +136,9 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def check_out(request: HttpRequest, pk: int) -> HttpResponse:
     """The volunteer's own check-out (pk: the sign-up)."""
-    s = selectors.get_my_signup(request.user, pk)
+    s = selectors.get_my_signup(_actor(request), pk)
     try:
-        entry = services.check_out(actor=request.user, signup=s)
+        entry = services.check_out(scope=request_scope(request), actor=_actor(request), signup=s)
         messages.success(
             request,
             gettext("已签退，本次服务%(h)s已计入。") % {"h": selectors.hours_text(entry.minutes)},
@@ -136,8 +151,8 @@ def check_out(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    hours = selectors.my_hours(request.user)
-    page = paginate(request, selectors.my_signups(request.user))
+    hours = selectors.my_hours(_actor(request))
+    page = paginate(request, selectors.my_signups(_actor(request)))
     return render(
         request,
         "volunteering/mine.html",
@@ -180,7 +195,9 @@ def team_create(request: HttpRequest) -> HttpResponse:
     offer(form.fields["area"], selectors.community_choices(scope))
     if request.method == "POST" and form.is_valid():
         try:
-            team = services.team_create(actor=request.user, **form.cleaned_data)
+            team = services.team_create(
+                scope=request_scope(request), actor=_actor(request), **form.cleaned_data
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -199,7 +216,9 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     offer(form.fields["team"], selectors.team_list(scope))
     if request.method == "POST" and form.is_valid():
         try:
-            a = services.activity_create(actor=request.user, **form.cleaned_data)
+            a = services.activity_create(
+                scope=request_scope(request), actor=_actor(request), **form.cleaned_data
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -214,12 +233,15 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest, pk: int) -> HttpResponse:
     """The organizer's roster: the check-in code, card check-in, check-out, hours."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     a = selectors.get_activity_for(scope, pk)
     if request.method == "POST":
         try:
             s = services.check_in_by_card(
-                actor=request.user, activity=a, text=request.POST.get("card", "")[:400]
+                scope=request_scope(request),
+                actor=_actor(request),
+                activity=a,
+                text=request.POST.get("card", "")[:400],
             )
             messages.success(request, gettext("%(name)s签到成功。") % {"name": s.name})
         except ServiceError as e:
@@ -235,9 +257,9 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def staff_check_out(request: HttpRequest, pk: int) -> HttpResponse:
-    s = selectors.get_signup_for(request.scope, pk)  # type: ignore[attr-defined]
+    s = selectors.get_signup_for(request_scope(request), pk)
     try:
-        services.check_out(actor=request.user, signup=s)
+        services.check_out(scope=request_scope(request), actor=_actor(request), signup=s)
         messages.success(request, gettext("%(name)s已签退。") % {"name": s.name})
     except ServiceError as e:
         messages.error(request, e.message)
@@ -247,22 +269,24 @@ def staff_check_out(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def staff_hours(request: HttpRequest, pk: int) -> HttpResponse:
-    s = selectors.get_signup_for(request.scope, pk)  # type: ignore[attr-defined]
+    s = selectors.get_signup_for(request_scope(request), pk)
     form = HoursForm(request.POST)
     if not form.is_valid():
         messages.error(request, gettext("服务时长应为整数分钟。"))
     else:
         try:
-            services.hours_record(actor=request.user, signup=s, **form.cleaned_data)
+            services.hours_record(
+                scope=request_scope(request), actor=_actor(request), signup=s, **form.cleaned_data
+            )
             messages.success(request, gettext("已记录%(name)s的服务时长。") % {"name": s.name})
         except ServiceError as e:
             messages.error(request, e.message)
     return redirect("volunteering:manage", s.activity_id)
 
 
-def _org_filter(request: HttpRequest) -> Any:
+def _org_filter(request: HttpRequest) -> Organization | None:
     raw = request.GET.get("org", "")
-    return get_org_for(request.scope, raw) if raw else None  # type: ignore[attr-defined]
+    return get_org_for(request_scope(request), raw) if raw else None
 
 
 @login_required
@@ -289,7 +313,8 @@ def hours_correct(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         try:
             services.hours_correct(
-                actor=request.user,
+                scope=request_scope(request),
+                actor=_actor(request),
                 entry=entry,
                 minutes=form.cleaned_data["minutes"],
                 note=form.cleaned_data["note"],
@@ -325,7 +350,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
 @require_GET
 def branch(request: HttpRequest) -> HttpResponse:
     """双报到: the hours my members served, wherever they served."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     if not scope.has("members.view"):
         raise Http404
     org = _org_filter(request)
