@@ -11,6 +11,7 @@ from tests.meetings.test_rules import minutes
 from tests.rosters import sheets
 from tests.rosters.conftest import check, commit
 from tongxin.core.models import AuditLog
+from tongxin.core.scope import Scope
 from tongxin.meetings import services
 from tongxin.meetings.models import Meeting
 from tongxin.rosters.models import JobStatus
@@ -23,6 +24,7 @@ def _immediate_tasks(settings):
 
 def test_a_roster_import_refreshes_the_stored_counts(world, meeting, client_for):
     services.meeting_record(
+        scope=Scope.everything(),
         actor=None,
         meeting=meeting,
         data=minutes(
@@ -33,6 +35,7 @@ def test_a_roster_import_refreshes_the_stored_counts(world, meeting, client_for)
     assert (meeting.present_count, meeting.expected_count) == (1, 2)
     other = plan(world["branch_b1"])
     services.meeting_record(
+        scope=Scope.everything(),
         actor=None,
         meeting=other,
         data=minutes(attendance={world["m_b1"].pk: ("present", "")}),
