@@ -17,11 +17,7 @@ from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.inputs import parse_pk
 from tongxin.core.pagination import paginate
-from tongxin.core.scope import Scope
-
-
-def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined]
+from tongxin.core.scope import Scope, request_scope
 
 
 def _need(scope: Scope, perm: str) -> None:
@@ -32,7 +28,7 @@ def _need(scope: Scope, perm: str) -> None:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     if not scope.has("cases.view") and scope.has("visits.view"):
         # The 事件 nav item also leads cadres who record 三访 but handle no cases.
         return redirect("visits:index")
@@ -79,7 +75,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def new(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     _need(scope, "cases.report")
     form = ReportForm(
         request.POST or None,
@@ -115,7 +111,7 @@ def new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     case = selectors.get_case_for(scope, pk)
     now = timezone.now()
     actions = [
@@ -155,7 +151,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     case = selectors.get_case_for(scope, pk)
     if action not in services.TRANSITIONS:
         raise Http404
@@ -198,7 +194,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_POST
 def merge(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     case = selectors.get_case_for(scope, pk)
     if not selectors.can(scope, case, "cases.manage"):
         raise Http404
@@ -215,7 +211,7 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def add_photos(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     case = selectors.get_case_for(scope, pk)
     if not (
         selectors.can(scope, case, "cases.manage") or selectors.can(scope, case, "cases.handle")
@@ -234,7 +230,7 @@ def add_photos(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
-    p = selectors.get_photo_for(_scope(request), pk, photo_pk)
+    p = selectors.get_photo_for(request_scope(request), pk, photo_pk)
     return uploads.serve(p.file, p.content_type, f"case-{pk}-photo-{p.pk}")
 
 
@@ -376,7 +372,7 @@ def track(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def keys(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     _need(scope, "cases.manage")
     form = ApiKeyForm(request.POST or None, areas=selectors.key_areas(scope))
     raw = ""
@@ -401,7 +397,7 @@ def keys(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     _need(scope, "cases.manage")
     key = selectors.get_api_key_for(scope, pk)
     try:

@@ -12,7 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 # treebeard paths use 0-9A-Z, so every path below P sorts between P and P + "Z"*n. A range
 # (not LIKE) lets SQLite use the index on path; PostgreSQL uses it too.
@@ -140,10 +144,17 @@ class Scope:
         return roots
 
 
-def request_scope(request) -> Scope:
-    """The Scope of a request: set by ScopeMiddleware, or by the API's token auth."""
+def request_scope(request: HttpRequest) -> Scope:
+    """The Scope of a request: set by ScopeMiddleware, or by the API's token auth. The one way
+    to read it (``request.scope`` is not a typed attribute of Django's HttpRequest)."""
     scope = getattr(request, "scope", None)
     return scope if scope is not None else scope_for_user(request.user)
+
+
+def set_request_scope(request: HttpRequest, scope: Scope | Callable[[], Scope]) -> None:
+    """The one way to set it: a Scope, or a function computing it on first use (the middleware
+    sets a lazy one; the API's token auth sets the token user's)."""
+    vars(request)["scope"] = scope if isinstance(scope, Scope) else SimpleLazyObject(scope)
 
 
 # Who computes a signed-in user's grants: ``tongxin.accounts`` (which owns role assignments)
@@ -156,10 +167,10 @@ def register_grant_loader(loader: Callable[[Any], Scope]) -> None:
     _grant_loader = loader
 
 
-def scope_for_user(user) -> Scope:
+def scope_for_user(user: AbstractBaseUser | AnonymousUser | None) -> Scope:
     if user is None or not user.is_authenticated:
         return Scope.anonymous()
-    if user.is_superuser:
+    if getattr(user, "is_superuser", False):
         return Scope(user_id=user.pk, is_superuser=True)
     if _grant_loader is None:
         raise RuntimeError("tongxin.accounts is not installed: no grant loader registered")

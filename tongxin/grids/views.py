@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
+from tongxin.core.scope import request_scope
 from tongxin.grids import coverage, selectors, services
 from tongxin.grids.forms import (
     CommunityForm,
@@ -25,13 +26,9 @@ from tongxin.grids.forms import (
 from tongxin.grids.models import Grid
 
 
-def _scope(request: HttpRequest):
-    return request.scope  # type: ignore[attr-defined]
-
-
 @login_required
 def grid_list_view(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     community = None
     if request.GET.get("community"):
         community = selectors.get_community_for(scope, request.GET["community"], selectors.VIEW)
@@ -63,7 +60,7 @@ def grid_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     grid = selectors.get_grid_for(scope, pk)
     page = paginate(request, selectors.grid_members(scope, grid))
     return render(
@@ -93,16 +90,18 @@ def _grid_form(request: HttpRequest, community, grid: Grid | None = None) -> Gri
     return GridForm(
         request.POST or None,
         initial=initial,
-        branches=selectors.branch_choices(_scope(request), community),
+        branches=selectors.branch_choices(request_scope(request), community),
         compounds=selectors.compound_choices(community),
-        units=selectors.unit_choices(_scope(request), community, grid).select_related("area"),
+        units=selectors.unit_choices(request_scope(request), community, grid).select_related(
+            "area"
+        ),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     if not request.GET.get("community"):
         pick = CommunityForm(
             request.GET or None, communities=selectors.community_choices(scope, selectors.MANAGE)
@@ -126,7 +125,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     grid = selectors.get_grid_for(scope, pk, selectors.MANAGE)
     form = _grid_form(request, grid.community, grid)
     if request.method == "POST" and form.is_valid():
@@ -145,7 +144,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def instructor(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     grid = selectors.get_grid_for(scope, pk, selectors.MANAGE)
     form = InstructorForm(request.POST or None, members=selectors.member_candidates(scope, grid))
     if request.method == "POST" and form.is_valid():
@@ -162,7 +161,7 @@ def instructor(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def worker_add(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     grid = selectors.get_grid_for(scope, pk, selectors.MANAGE)
     form = WorkerForm(request.POST or None, users=selectors.worker_user_choices(scope, grid))
     if request.method == "POST" and form.is_valid():
@@ -179,7 +178,7 @@ def worker_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def worker_remove(request: HttpRequest, pk: int, worker_pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     grid = selectors.get_grid_for(scope, pk, selectors.MANAGE)
     worker = selectors.get_worker_for(grid, worker_pk)
     services.grid_worker_remove(actor=request.user, worker=worker)
@@ -192,7 +191,7 @@ def worker_remove(request: HttpRequest, pk: int, worker_pk: int) -> HttpResponse
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     """编入党员: everyone living in the grid's compounds at once, everyone working in its units
     (单位网格) at once, or one member moved in."""
-    scope = _scope(request)
+    scope = request_scope(request)
     grid = selectors.get_grid_for(scope, pk, selectors.MANAGE)
     action = request.POST.get("action", "")
     form = MoveMemberForm(
@@ -261,7 +260,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member(request: HttpRequest, member_pk: int) -> HttpResponse:
     """A member's grid: put them in one, move them, or take them out."""
-    scope = _scope(request)
+    scope = request_scope(request)
     person = selectors.get_member_for(scope, member_pk)
     current = selectors.member_grid(scope, person)
     hidden_grid = current is None and bool(selectors.member_grid_name(person))
@@ -309,7 +308,7 @@ def member(request: HttpRequest, member_pk: int) -> HttpResponse:
 @login_required
 def coverage_view(request: HttpRequest) -> HttpResponse:
     """应建尽建: the gaps of one subtree, by category, each with a link to fix it."""
-    scope = _scope(request)
+    scope = request_scope(request)
     root = coverage.get_audit_root_for(scope, request.GET.get("org"))
     key = request.GET.get("cat", "")
     audit = coverage.CoverageAudit(scope, root)

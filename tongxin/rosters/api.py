@@ -9,7 +9,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from tongxin.core.errors import ServiceError
-from tongxin.core.scope import request_scope
+from tongxin.core.scope import request_scope, set_request_scope
 from tongxin.members.selectors import MemberFilters, pii_query_kind
 from tongxin.orgs.selectors import get_org_for
 from tongxin.rosters import jobs, selectors, services
@@ -152,7 +152,7 @@ def export_members(request: HttpRequest, query: Query[ExportQuery]) -> FileRespo
     from tongxin.rosters.views import export_response
 
     scope = request_scope(request)
-    request.scope = scope  # type: ignore[attr-defined]
+    set_request_scope(request, scope)
     org = get_org_for(scope, query.org_id) if query.org_id else None
     text = "" if query.q and pii_query_kind(query.q) else query.q
     filters = MemberFilters(
