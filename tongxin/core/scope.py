@@ -17,6 +17,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext
+
+from tongxin.core.errors import ForbiddenError
 
 # treebeard paths use 0-9A-Z, so every path below P sorts between P and P + "Z"*n. A range
 # (not LIKE) lets SQLite use the index on path; PostgreSQL uses it too.
@@ -175,3 +178,20 @@ def scope_for_user(user: AbstractBaseUser | AnonymousUser | None) -> Scope:
     if _grant_loader is None:
         raise RuntimeError("tongxin.accounts is not installed: no grant loader registered")
     return _grant_loader(user)
+
+
+def acting_scope(actor: AbstractBaseUser | None, scope: Scope | None = None) -> Scope:
+    """The scope a write service checks: the one its caller holds (a view's request scope, an
+    import's), else the acting user's; a system task (``actor=None``) acts for the whole
+    installation."""
+    if scope is not None:
+        return scope
+    if actor is None:
+        return Scope.everything()
+    return scope_for_user(actor)
+
+
+def require(allowed: bool, message: str = "") -> None:
+    """Refuse a write outside the scope: ForbiddenError, with the service's own sentence."""
+    if not allowed:
+        raise ForbiddenError(message or gettext("您没有权限对该对象进行此操作。"))

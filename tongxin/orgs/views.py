@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
@@ -116,7 +117,12 @@ def create(request: HttpRequest, parent_pk: int) -> HttpResponse:
 def _create_page(request: HttpRequest, form: OrgForm, parent: Organization | None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
-            org = services.org_create(actor=request.user, parent=parent, **form.cleaned_data)
+            org = services.org_create(
+                actor=request_user(request),
+                parent=parent,
+                scope=request_scope(request),
+                **form.cleaned_data,
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -135,7 +141,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = _org_form(request, parent or org, initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.org_update(actor=request.user, org=org, **form.cleaned_data)
+            services.org_update(
+                actor=request_user(request), org=org, scope=scope, **form.cleaned_data
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -170,7 +178,12 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     if request.method == "POST" and form.is_valid():
         try:
-            services.org_move(actor=request.user, org=org, new_parent=form.cleaned_data["parent"])
+            services.org_move(
+                actor=request_user(request),
+                org=org,
+                new_parent=form.cleaned_data["parent"],
+                scope=scope,
+            )
         except ServiceError as e:
             form.add_error("parent", e.message)
         else:
@@ -191,7 +204,9 @@ def leader_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = LeadershipForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():
         try:
-            services.leadership_add(actor=request.user, org=org, **form.cleaned_data)
+            services.leadership_add(
+                actor=request_user(request), org=org, scope=scope, **form.cleaned_data
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -242,11 +257,18 @@ def _unit_form_page(request: HttpRequest, unit: Unit | None) -> HttpResponse:
         try:
             if unit is None:
                 unit = services.unit_create(
-                    actor=request.user, audit_path=filed_under, **form.cleaned_data
+                    actor=request_user(request),
+                    audit_path=filed_under,
+                    scope=scope,
+                    **form.cleaned_data,
                 )
             else:
                 services.unit_update(
-                    actor=request.user, unit=unit, audit_path=filed_under, **form.cleaned_data
+                    actor=request_user(request),
+                    unit=unit,
+                    audit_path=filed_under,
+                    scope=scope,
+                    **form.cleaned_data,
                 )
         except ServiceError as e:
             apply_service_error(form, e)

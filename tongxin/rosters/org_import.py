@@ -836,7 +836,9 @@ class OrgImport:
                 if r.match is not None:
                     org = objs[r.match["id"]]
                     if r.changes:
-                        org_services.org_update(actor=self.actor, org=org, **r.changes)
+                        org_services.org_update(
+                            actor=self.actor, org=org, scope=self.scope, **r.changes
+                        )
                     made[r.number] = org
                     continue
                 p = r.parent
@@ -845,7 +847,9 @@ class OrgImport:
                 else:
                     assert p is not None
                     parent = objs[p["id"]]
-                made[r.number] = org_services.org_create(actor=self.actor, parent=parent, **r.data)
+                made[r.number] = org_services.org_create(
+                    actor=self.actor, parent=parent, scope=self.scope, **r.data
+                )
             except ServiceError as e:
                 field_name = next(iter(e.fields), "name")
                 message = (
