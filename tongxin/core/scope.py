@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext
@@ -189,6 +189,12 @@ def acting_scope(actor: AbstractBaseUser | None, scope: Scope | None = None) -> 
     if actor is None:
         return Scope.everything()
     return scope_for_user(actor)
+
+
+def in_scope(queryset: QuerySet[Any], obj: Model) -> bool:
+    """Whether a selector's scoped queryset holds the object: the same rule as the page's
+    ``get_<thing>_for``, asked by a service (one query)."""
+    return obj.pk is not None and queryset.filter(pk=obj.pk).exists()
 
 
 def require(allowed: bool, message: str = "") -> None:

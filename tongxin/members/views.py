@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
@@ -65,8 +66,10 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
         filters.text = ""  # only posted searches may carry a number
     page = paginate(request, selectors.member_list(scope, filters))
     if kind and filters.text:
-        services.member_pii_search_logged(actor=request.user, kind=kind, found=list(page))
-    partial = bool(request.htmx)  # type: ignore[attr-defined]
+        services.member_pii_search_logged(
+            actor=request_user(request), kind=kind, found=list(page), scope=scope
+        )
+    partial = request.headers.get("HX-Request") == "true"  # django-htmx's request.htmx
     org_choices = [] if partial else org_filter_choices(scope)
     return render(
         request,
@@ -113,7 +116,9 @@ def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     member = selectors.get_member_for(scope, pk, "members.reveal_pii")
     if field not in services.PII_FIELDS:
         raise Http404
-    value = services.member_reveal_pii(actor=request.user, member=member, field_name=field)
+    value = services.member_reveal_pii(
+        actor=request_user(request), member=member, field_name=field, scope=scope
+    )
     response = render(request, "members/_revealed.html", {"value": value or gettext("（未登记）")})
     response["Cache-Control"] = "no-store"
     return response
@@ -154,8 +159,12 @@ def _save(request: HttpRequest, form: MemberForm, org: Organization, member: Mem
     data = services.MemberInput(org=org, **cleaned)
     try:
         if member is None:
-            return services.member_create(actor=request.user, data=data)
-        return services.member_update(actor=request.user, member=member, data=data)
+            return services.member_create(
+                actor=request_user(request), data=data, scope=request_scope(request)
+            )
+        return services.member_update(
+            actor=request_user(request), member=member, data=data, scope=request_scope(request)
+        )
     except ServiceError as e:
         apply_service_error(form, e)
         return None
