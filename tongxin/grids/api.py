@@ -9,9 +9,11 @@ from django.utils.translation import gettext, gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.scope import request_scope
 from tongxin.grids import coverage, selectors, services
+from tongxin.orgs.models import Organization
 
 router = Router(tags=["网格"])
 
@@ -242,13 +244,15 @@ def grid_create(request: HttpRequest, payload: GridCreateIn):
         "unit_ids",
     )
     _refuse(errors)
+    assert branch is not None  # else _refuse raised
     try:
         grid = services.grid_create(
-            actor=request.user,
+            actor=request_user(request),
+            scope=scope,
             community=community,
             name=payload.name,
             code=payload.code,
-            serving_branch=branch,  # type: ignore[arg-type]
+            serving_branch=branch,
             compounds=compounds,
             units=units,
         )
@@ -266,9 +270,9 @@ def grid_update(request: HttpRequest, grid_id: int, payload: GridPatchIn):
     scope = request_scope(request)
     grid = selectors.get_grid_for(scope, grid_id, selectors.MANAGE)
     errors: dict[str, str] = {}
-    branch = grid.serving_branch
+    branch: Organization | None = grid.serving_branch
     if payload.serving_branch_id is not None:
-        branch = selectors.branch_in_reach(scope, payload.serving_branch_id, grid.serving_branch)  # type: ignore[assignment]
+        branch = selectors.branch_in_reach(scope, payload.serving_branch_id, grid.serving_branch)
         if branch is None:
             errors["serving_branch_id"] = str(NO_BRANCH)
     compounds = list(selectors.grid_compounds(grid))
@@ -300,9 +304,11 @@ def grid_update(request: HttpRequest, grid_id: int, payload: GridPatchIn):
         }
         workers = [(users[w.user_id], w.role) for w in payload.workers if w.user_id in users]
     _refuse(errors)
+    assert branch is not None  # else _refuse raised
     try:
         services.grid_update(
-            actor=request.user,
+            actor=request_user(request),
+            scope=scope,
             grid=grid,
             name=grid.name if payload.name is None else payload.name,
             code=grid.code if payload.code is None else payload.code,
@@ -334,7 +340,7 @@ def grid_assign(request: HttpRequest, grid_id: int, payload: AssignIn):
     scope = request_scope(request)
     grid = selectors.get_grid_for(scope, grid_id, selectors.MANAGE)
     member = selectors.get_member_for(scope, payload.member_id)
-    services.grid_assign_member(actor=request.user, grid=grid, member=member, scope=scope)
+    services.grid_assign_member(actor=request_user(request), grid=grid, member=member, scope=scope)
     return Status(201, {"grid_id": grid.pk, "member_id": member.pk})
 
 
@@ -347,7 +353,7 @@ def grid_assign_by_work_unit(request: HttpRequest, grid_id: int, payload: ByResi
     scope = request_scope(request)
     grid = selectors.get_grid_for(scope, grid_id, selectors.MANAGE)
     n = services.grid_assign_by_work_unit(
-        actor=request.user, scope=scope, grid=grid, move_assigned=payload.move_assigned
+        actor=request_user(request), scope=scope, grid=grid, move_assigned=payload.move_assigned
     )
     return {"assigned": n}
 
@@ -357,7 +363,7 @@ def grid_assign_by_residence(request: HttpRequest, grid_id: int, payload: ByResi
     scope = request_scope(request)
     grid = selectors.get_grid_for(scope, grid_id, selectors.MANAGE)
     n = services.grid_assign_by_residence(
-        actor=request.user, scope=scope, grid=grid, move_assigned=payload.move_assigned
+        actor=request_user(request), scope=scope, grid=grid, move_assigned=payload.move_assigned
     )
     return {"assigned": n}
 
@@ -378,7 +384,11 @@ def grid_instructor(request: HttpRequest, grid_id: int, payload: InstructorIn):
     member = selectors.get_member_for(scope, payload.member_id)
     try:
         services.grid_set_instructor(
-            actor=request.user, grid=grid, member=member, replace=payload.replace
+            actor=request_user(request),
+            scope=scope,
+            grid=grid,
+            member=member,
+            replace=payload.replace,
         )
     except ServiceError as e:
         e.fields = {"member_id" if k == "member" else k: v for k, v in e.fields.items()}

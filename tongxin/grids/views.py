@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
@@ -112,7 +113,7 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             grid = services.grid_create(
-                actor=request.user, community=community, **form.cleaned_data
+                actor=request_user(request), scope=scope, community=community, **form.cleaned_data
             )
         except ServiceError as e:
             apply_service_error(form, e)
@@ -130,7 +131,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = _grid_form(request, grid.community, grid)
     if request.method == "POST" and form.is_valid():
         try:
-            services.grid_update(actor=request.user, grid=grid, **form.cleaned_data)
+            services.grid_update(
+                actor=request_user(request), scope=scope, grid=grid, **form.cleaned_data
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -149,7 +152,9 @@ def instructor(request: HttpRequest, pk: int) -> HttpResponse:
     form = InstructorForm(request.POST or None, members=selectors.member_candidates(scope, grid))
     if request.method == "POST" and form.is_valid():
         try:
-            services.grid_set_instructor(actor=request.user, grid=grid, **form.cleaned_data)
+            services.grid_set_instructor(
+                actor=request_user(request), scope=scope, grid=grid, **form.cleaned_data
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -166,7 +171,9 @@ def worker_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = WorkerForm(request.POST or None, users=selectors.worker_user_choices(scope, grid))
     if request.method == "POST" and form.is_valid():
         try:
-            services.grid_worker_add(actor=request.user, grid=grid, **form.cleaned_data)
+            services.grid_worker_add(
+                actor=request_user(request), scope=scope, grid=grid, **form.cleaned_data
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -181,7 +188,7 @@ def worker_remove(request: HttpRequest, pk: int, worker_pk: int) -> HttpResponse
     scope = request_scope(request)
     grid = selectors.get_grid_for(scope, pk, selectors.MANAGE)
     worker = selectors.get_worker_for(grid, worker_pk)
-    services.grid_worker_remove(actor=request.user, worker=worker)
+    services.grid_worker_remove(actor=request_user(request), scope=scope, worker=worker)
     messages.success(request, gettext("已移除网格员。"))
     return redirect("grids:detail", pk=grid.pk)
 
@@ -212,7 +219,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         assign_all, done = bulk[action]
         try:
             n = assign_all(
-                actor=request.user,
+                actor=request_user(request),
                 scope=scope,
                 grid=grid,
                 move_assigned=request.POST.get("move") == "1",
@@ -225,7 +232,10 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     elif action == "move" and form.is_valid():
         try:
             services.grid_assign_member(
-                actor=request.user, grid=grid, member=form.cleaned_data["member"], scope=scope
+                actor=request_user(request),
+                grid=grid,
+                member=form.cleaned_data["member"],
+                scope=scope,
             )
         except ServiceError as e:
             apply_service_error(form, e)
@@ -273,7 +283,7 @@ def member(request: HttpRequest, member_pk: int) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "remove":
         if current is None or not selectors.may_manage(scope, current):
             raise Http404
-        services.grid_unassign_member(actor=request.user, member=person)
+        services.grid_unassign_member(actor=request_user(request), scope=scope, member=person)
         messages.success(request, gettext("已移出网格。"))
         return redirect("grids:member", member_pk=person.pk)
     if request.method == "POST" and form.is_valid():
@@ -284,7 +294,10 @@ def member(request: HttpRequest, member_pk: int) -> HttpResponse:
         else:
             try:
                 services.grid_assign_member(
-                    actor=request.user, grid=form.cleaned_data["grid"], member=person, scope=scope
+                    actor=request_user(request),
+                    grid=form.cleaned_data["grid"],
+                    member=person,
+                    scope=scope,
                 )
             except ServiceError as e:
                 apply_service_error(form, e)
