@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.pagination import paginate
 from tongxin.core.scope import request_scope
@@ -42,7 +43,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             job = services.job_create(
-                actor=request.user,
+                actor=request_user(request),
                 scope=scope,
                 upload=form.cleaned_data["file"],
                 org=form.cleaned_data["org"],
@@ -72,7 +73,7 @@ def orgs(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             job = services.job_create(
-                actor=request.user,
+                actor=request_user(request),
                 scope=scope,
                 kind=ImportKind.ORGS,
                 upload=form.cleaned_data["file"],
@@ -142,7 +143,9 @@ def commit(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
     job = selectors.get_job_for(scope, pk)
     try:
-        services.job_commit_request(actor=request.user, job=job)
+        services.job_commit_request(
+            actor=request_user(request), job=job, scope=request_scope(request)
+        )
     except ServiceError as e:
         messages.error(request, e.message)
         return redirect("rosters:job", pk=job.pk)
@@ -176,7 +179,8 @@ def export_response(request: HttpRequest, filters: MemberFilters, reveal: bool) 
     members = selectors.export_members(scope, filters).iterator(chunk_size=2000)
     out, rows, revealed = exports.members_file(scope, members, reveal=reveal)
     services.export_logged(
-        actor=request.user,
+        actor=request_user(request),
+        scope=scope,
         rows=rows,
         revealed=revealed > 0,
         filters={
@@ -208,7 +212,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Give up a checked roster instead of importing it: its file is deleted at once."""
     job = selectors.get_job_for(request_scope(request), pk)
     try:
-        services.job_cancel(actor=request.user, job=job)
+        services.job_cancel(actor=request_user(request), job=job, scope=request_scope(request))
     except ServiceError as e:
         messages.error(request, e.message)
         return redirect("rosters:job", pk=job.pk)
