@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tongxin.accounts.scope import request_user
 from tongxin.cases import selectors, services
 from tongxin.cases.forms import ApiKeyForm, ReportForm, ResidentReportForm
 from tongxin.cases.models import Source, State
@@ -87,7 +88,7 @@ def new(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             case = services.case_report(
-                actor=request.user,
+                actor=request_user(request),
                 area=d["area"],
                 category=d["category"],
                 description=d["description"],
@@ -164,7 +165,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         agency = selectors.agencies().filter(pk=agency_pk).first()
     try:
         services.case_transition(
-            actor=request.user,
+            actor=request_user(request),
             case=case,
             action=action,
             note=request.POST.get("note", ""),
@@ -200,7 +201,7 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     into = selectors.get_case_for(scope, request.POST.get("into", ""))
     try:
-        services.case_merge(actor=request.user, case=case, into=into)
+        services.case_merge(actor=request_user(request), case=case, into=into)
     except ServiceError as e:
         messages.error(request, e.message)
         return redirect("cases:detail", pk=case.pk)
@@ -219,7 +220,7 @@ def add_photos(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     try:
         n = services.case_add_photos(
-            actor=request.user, case=case, photos=request.FILES.getlist("photos")
+            actor=request_user(request), case=case, photos=request.FILES.getlist("photos")
         )
     except ServiceError as e:
         messages.error(request, e.fields.get("photos") or e.message)
@@ -259,7 +260,7 @@ def report(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             case = services.case_report_resident(
-                actor=request.user,
+                actor=request_user(request),
                 resident=resident,
                 area=d["area"],
                 category=d["category"],
@@ -321,7 +322,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
         rating = 0
     try:
         case = services.case_rate(
-            actor=request.user, case=case, rating=rating, note=request.POST.get("note", "")
+            actor=request_user(request), case=case, rating=rating, note=request.POST.get("note", "")
         )
     except ServiceError as e:
         messages.error(request, e.fields.get("rating") or e.message)
@@ -379,7 +380,7 @@ def keys(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _key, raw = services.api_key_issue(
-                actor=request.user,
+                actor=request_user(request),
                 name=form.cleaned_data["name"],
                 area=form.cleaned_data["area"],
                 per_minute=form.cleaned_data["per_minute"],
@@ -401,7 +402,7 @@ def key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     _need(scope, "cases.manage")
     key = selectors.get_api_key_for(scope, pk)
     try:
-        services.api_key_revoke(actor=request.user, key=key)
+        services.api_key_revoke(actor=request_user(request), key=key)
     except ServiceError as e:
         messages.error(request, e.message)
     else:
