@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -47,7 +47,7 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
 
         offer(self.fields["area"], areas)
-        self.fields["category"].queryset = categories  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = categories
 
 
 class CoordinateField(forms.CharField):
@@ -104,8 +104,8 @@ class ResidentReportForm(forms.Form):
 
     def __init__(self, *args: Any, areas: Any, categories: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = areas  # type: ignore[attr-defined]
-        self.fields["category"].queryset = categories  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["area"]).queryset = areas
+        cast(forms.ModelChoiceField, self.fields["category"]).queryset = categories
 
 
 class ApiKeyForm(forms.Form):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.db.models import Count, F, Q, QuerySet
@@ -69,7 +69,7 @@ def _org_area_paths(scope: Scope, grants: list[Grant]) -> dict[str, str]:
             )
         )
         scope.memo[key] = memo
-    return memo  # type: ignore[return-value]
+    return cast(dict[str, str], memo)
 
 
 def _area_grants(scope: Scope, perm: str) -> list[tuple[str, bool]]:
@@ -108,7 +108,7 @@ def user_agency_ids(scope: Scope) -> list[int]:
             if scope.user_id
             else []
         )
-    return scope.memo[key]  # type: ignore[return-value]
+    return cast(list[int], scope.memo[key])
 
 
 def cases_q(scope: Scope, perm: str = "cases.view") -> Q:
@@ -163,7 +163,7 @@ def grid_paths(scope: Scope) -> list[str]:
                 )
             )
         scope.memo[key] = paths
-    return scope.memo[key]  # type: ignore[return-value]
+    return cast(list[str], scope.memo[key])
 
 
 def in_my_grid(scope: Scope, case: Case) -> bool:

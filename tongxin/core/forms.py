@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Model, QuerySet
@@ -45,6 +45,6 @@ def offer(
                 listed.insert(0, (current.pk, label(current)))
         return [("", gettext("请选择")), *listed]
 
-    field.queryset = accepted  # type: ignore[attr-defined]
+    cast(forms.ModelChoiceField, field).queryset = accepted
     # A callable: the rows are read only when the form is rendered.
     field.widget.choices = rows

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import cast
 
 from django.apps import apps
 from django.db.models import Q, QuerySet
@@ -65,7 +66,7 @@ def anchor_areas(scope: Scope) -> list[str]:
             else set()
         )
         scope.memo[key] = memo
-    return memo  # type: ignore[return-value]
+    return cast(list[str], memo)
 
 
 def area_prefixes(scope: Scope) -> list[tuple[str, bool]]:

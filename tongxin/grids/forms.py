@@ -57,7 +57,7 @@ class GridForm(forms.Form):
         cast(forms.ModelMultipleChoiceField, self.fields["compounds"]).queryset = (
             compounds if compounds is not None else Area.objects.none()
         )
-        self.fields["units"].queryset = (  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["units"]).queryset = (
             units if units is not None else Unit.objects.none()
         )
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -67,7 +67,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, parents=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["parent"]).queryset = parents
 
 
 class UnitForm(forms.Form):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
@@ -202,7 +203,7 @@ def territorial_anchors(scope: Scope, perm: str) -> list[tuple[str, str]]:
             if paths
             else {}
         )
-    territorial: dict[str, str] = scope.memo["territorial"]  # type: ignore[assignment]
+    territorial = cast(dict[str, str], scope.memo["territorial"])
     return [
         (g.path, territorial[g.path])
         for g in scope.grants.get(perm, [])

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.utils.translation import gettext, gettext_lazy
 
+from tongxin.accounts.models import User
 from tongxin.core.errors import ServiceError
 from tongxin.core.scope import STEPLEN, Scope
 from tongxin.geo.selectors import ANCHOR_LEVELS
@@ -309,7 +310,7 @@ def _row_label(r: OrgRow) -> str:
 
 
 class OrgImport:
-    def __init__(self, *, scope: Scope, actor: Any = None):
+    def __init__(self, *, scope: Scope, actor: User | None = None):
         self.scope = scope
         self.actor = actor
         self.by_path: dict[str, Existing] = {}
