@@ -11,6 +11,15 @@ Each app's tests hold a ``stranger_cases.py`` that registers one case per public
         charlie = world["charlie"]  # secretary of branch B1 in street B: a stranger to street A
         services.start_transfer(scope=scope_for_user(charlie), actor=charlie, member=world[...], ...)
 
+A case that needs objects of its own (a token, a grid, an import job) builds them first and then
+``yield``s: the row counts are taken at the ``yield`` and the code after it is the stranger's call::
+
+    @case("tongxin.accounts.services.api_token_revoke")
+    def _(world):
+        token, _key = services.api_token_create(actor=world["alice"], user=world["alice"], name="x")
+        yield
+        services.api_token_revoke(actor=world["charlie"], token=token)
+
 ``tests/test_stranger_services.py`` finds every public function defined in a ``tongxin.<app>.services``
 module (or a module of a ``services`` package), and fails when one has no case here and no entry in
 ``NOT_ACTING`` (functions no user calls: tasks, system jobs, pure helpers), so that a new service

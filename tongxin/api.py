@@ -19,7 +19,7 @@ from ninja.security import HttpBearer, django_auth
 from tongxin.accounts.services import api_token_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.inputs import CONTROL_MESSAGE, RANGE_MESSAGE, bad_values
-from tongxin.core.scope import scope_for_user
+from tongxin.core.scope import scope_for_user, set_request_scope
 
 
 class TokenAuth(HttpBearer):
@@ -27,7 +27,7 @@ class TokenAuth(HttpBearer):
         user = api_token_user(token)
         if user is not None:
             request.user = user
-            request.scope = scope_for_user(user)  # type: ignore[attr-defined]
+            set_request_scope(request, scope_for_user(user))
         return user
 
 

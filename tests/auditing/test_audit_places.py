@@ -116,7 +116,7 @@ def test_a_superuser_action_on_nothing_placed_stands_at_the_root(world):
 
 
 def test_a_resident_action_stands_at_their_home(cw):
-    case = report(cw, actor=cw["rita"], source="resident")
+    case = report(cw, actor=cw["rita"], source="resident", resident=cw["rita_res"])
     row = AuditLog.objects.get(action="case.report", object_id=str(case.pk))
     assert row.area_path == cw["compound_a"].path
     row = audit(actor=cw["rita"], action="accounts.password_change", obj=cw["rita"])

@@ -217,7 +217,7 @@ def test_a_failure_after_photos_are_stored_leaves_no_files(cw, settings, monkeyp
     monkeypatch.setattr(case_services, "audit", broken_audit)
     with pytest.raises(RuntimeError):
         case_services.case_report(
-            actor=cw["rita"],
+            actor=cw["alice"],
             area=cw["compound_a"],
             category=cw["sanitation"],
             description="北门垃圾没人收",

@@ -91,7 +91,10 @@ def test_moving_against_the_nesting_rules_is_refused(world):
 def test_a_move_takes_the_subtree_and_its_members_along(world):
     everything = Scope.everything()
     # 紫金社区第一党支部 (张红, 李明) and its 党小组 move from 紫金社区党委 to 鼓楼街道党工委.
-    moved = org_move(actor=world["alice"], org=world["branch_a1"], new_parent=world["street_b"])
+    # (alice manages street A only: the move is made with the city's scope, in her name)
+    moved = org_move(
+        actor=world["alice"], org=world["branch_a1"], new_parent=world["street_b"], scope=everything
+    )
     street_b = fresh(world["street_b"])
     group = fresh(world["group_a1"])
     assert Organization.objects.get_parent(moved).pk == street_b.pk

@@ -14,7 +14,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from tongxin.accounts.services import home_choices, resident_register
+from tongxin.accounts.selectors import home_choices
+from tongxin.accounts.services import resident_register
 from tongxin.core import ratelimit
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error, offer

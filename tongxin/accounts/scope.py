@@ -1,13 +1,25 @@
 """A signed-in user's grants, read from their active role assignments (DESIGN §3.1). Registered
 with ``tongxin.core.scope`` from ``AccountsConfig.ready()``; callers use
-``core.scope.scope_for_user`` or ``request.scope``."""
+``core.scope.scope_for_user`` or ``core.scope.request_scope``. ``request_user`` is the acting
+user of a request, typed for the services."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from tongxin.accounts.models import RoleAssignment, User
 from tongxin.core.scope import Grant, Scope
+
+
+def request_user(request: HttpRequest) -> User:
+    """The signed-in user acting through a request. An anonymous visitor is refused here:
+    services read ``actor=None`` as a system task acting for the whole installation."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def grants_for_user(user: User) -> Scope:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -11,14 +9,21 @@ from django.utils.translation import gettext
 from tongxin.accounts.models import ApiToken, Resident, User
 from tongxin.core import pii
 from tongxin.core.audit import audit
-from tongxin.core.errors import ServiceError
+from tongxin.core.errors import ForbiddenError, ServiceError
 from tongxin.geo.models import Area
 from tongxin.geo.selectors import RESIDENCE_LEVELS
 
 
+def _check_own_token(actor: User | None, user: User) -> None:
+    """A user manages only their own API tokens (a system task, ``actor=None``, any)."""
+    if actor is not None and actor.pk != user.pk:
+        raise ForbiddenError(gettext("只能管理自己的接口令牌。"))
+
+
 @transaction.atomic
-def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, actor: User | None, user: User, name: str) -> tuple[ApiToken, str]:
     """Returns the token and its clear key, which is shown once and never stored."""
+    _check_own_token(actor, user)
     if not name.strip():
         message = gettext("请填写令牌用途。")
         raise ServiceError(message, fields={"name": message})
@@ -29,24 +34,11 @@ def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, st
 
 
 @transaction.atomic
-def api_token_revoke(*, actor: Any, token: ApiToken) -> None:
+def api_token_revoke(*, actor: User | None, token: ApiToken) -> None:
+    _check_own_token(actor, token.user)
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit(actor=actor, action="accounts.token_revoke", obj=token)
-
-
-def api_token_list(*, user: User):
-    return ApiToken.objects.filter(user=user).order_by("-created_at")
-
-
-def get_api_token_for(*, user: User, pk: int) -> ApiToken:
-    """A user manages only their own tokens; anything else is 404."""
-    from django.http import Http404
-
-    try:
-        return ApiToken.objects.get(pk=pk, user=user, revoked_at__isnull=True)
-    except ApiToken.DoesNotExist:
-        raise Http404(gettext("令牌不存在。")) from None
 
 
 def api_token_user(raw: str) -> User | None:
@@ -59,14 +51,6 @@ def api_token_user(raw: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
-
-
-def home_choices(text: str = ""):
-    """Compounds and buildings a resident may call home; narrowed by a name search."""
-    qs = Area.objects.filter(level__in=RESIDENCE_LEVELS)
-    if text.strip():
-        qs = qs.filter(name__contains=text.strip())
-    return qs.order_by("path")
 
 
 @transaction.atomic

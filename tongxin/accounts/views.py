@@ -15,7 +15,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tongxin.accounts import services
+from tongxin.accounts import selectors, services
 from tongxin.accounts.lockout import account_locked_until, address_locked_until, cool_off
 from tongxin.accounts.models import User
 from tongxin.core.audit import audit
@@ -72,7 +72,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "accounts/tokens.html",
-        {"tokens": services.api_token_list(user=user), "new_key": new_key, "error": error},
+        {"tokens": selectors.api_token_list(user=user), "new_key": new_key, "error": error},
     )
     response["Cache-Control"] = "no-store"  # the new key is on this page once
     return response
@@ -81,8 +81,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = services.get_api_token_for(user=cast(User, request.user), pk=pk)
-    services.api_token_revoke(actor=request.user, token=token)
+    token = selectors.get_api_token_for(user=cast(User, request.user), pk=pk)
+    services.api_token_revoke(actor=cast(User, request.user), token=token)
     messages.success(request, gettext("令牌“%(name)s”已停用。") % {"name": token.name})
     return redirect("accounts:tokens")
 

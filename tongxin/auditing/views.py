@@ -36,7 +36,7 @@ from tongxin.auditing.selectors import (
 from tongxin.core.audit import audit
 from tongxin.core.models import AuditLog
 from tongxin.core.pagination import paginate
-from tongxin.core.scope import Scope
+from tongxin.core.scope import Scope, request_scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The export is a record for people, not a backup: a bound keeps one request's file sane.
@@ -152,7 +152,7 @@ def _query(params: QueryDict) -> QueryDict:
 @login_required
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     if not scope.has(PERM):
         raise Http404
     filters, errors = parse_filters(scope, request.GET)
@@ -191,7 +191,7 @@ def _render(
 def audit_export(request: HttpRequest) -> HttpResponse | FileResponse:
     """The rows the page shows for the same filters, as xlsx. The export is audited itself:
     it stands where its filter does (the subtree chosen), else at the auditor's home."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     if not scope.has(PERM):
         raise Http404
     filters, errors = parse_filters(scope, request.GET)

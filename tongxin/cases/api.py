@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 
+from tongxin.accounts.scope import request_user
 from tongxin.cases import selectors, services
 from tongxin.cases.models import Case
 from tongxin.core.errors import ServiceError
@@ -168,7 +169,7 @@ def case_create(request: HttpRequest, payload: CaseIn):
             gettext("没有这个事件类别。"), fields={"category": gettext("请选择事件类别。")}
         )
     case = services.case_report(
-        actor=request.user,
+        actor=request_user(request),
         area=area,
         category=category,
         description=payload.description,
@@ -196,7 +197,7 @@ def case_action(request: HttpRequest, case_id: int, action: str, payload: Action
         raise Http404
     agency = selectors.agencies().filter(code=payload.agency).first() if payload.agency else None
     services.case_transition(
-        actor=request.user,
+        actor=request_user(request),
         case=case,
         action=action,
         note=payload.note,

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from tongxin.accounts.models import User
 from tongxin.cases.models import (
     OPEN_STATES,
     Agency,
@@ -36,13 +37,25 @@ from tongxin.cases.models import (
     new_tracking_code,
 )
 from tongxin.cases.open311_selectors import nearest_area
-from tongxin.cases.selectors import GRID_STEP, resident_areas, resident_community, route
+from tongxin.cases.selectors import (
+    GRID_STEP,
+    api_keys_for,
+    can,
+    case_queryset,
+    key_areas,
+    reaches_area,
+    resident_areas,
+    resident_cases,
+    resident_community,
+    route,
+)
 
 # case_categories is re-exported: visits and other modules pick the categories from here too.
 from tongxin.cases.selectors import case_categories as case_categories
 from tongxin.core import pii, uploads
-from tongxin.core.audit import audit
+from tongxin.core.audit import audit, saved_user
 from tongxin.core.errors import ConflictError, ServiceError
+from tongxin.core.scope import Scope, acting_scope, in_scope, require
 from tongxin.geo.models import Area
 
 MAX_DESCRIPTION = 4000
@@ -108,7 +121,7 @@ def deadline_for(category: Category, priority: str, start: dt.datetime) -> dt.da
 def _event(
     case: Case,
     kind: str,
-    actor: Any,
+    actor: User | None,
     at: dt.datetime,
     note: str = "",
     from_state: str = "",
@@ -118,7 +131,7 @@ def _event(
     return CaseEvent.objects.create(
         case=case,
         kind=kind,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=saved_user(actor),
         at=at,
         from_state=from_state,
         to_state=case.state,
@@ -158,7 +171,7 @@ def validate_description(description: str) -> str:
 
 def case_report(
     *,
-    actor: Any,
+    actor: User | None,
     area: Area,
     category: Category,
     description: str,
@@ -176,10 +189,12 @@ def case_report(
     photos: list[Any] | None = None,
     media_url: str = "",
     now: dt.datetime | None = None,
+    scope: Scope | None = None,
 ) -> Case:
     """A new case in state ``reported``, routed to its agency (suggested; the street may
-    dispatch elsewhere), with its deadline. The caller has checked the actor may report in
-    ``area`` (views: the Scope; residents: their community; Open311: the key's area)."""
+    dispatch elsewhere), with its deadline. Where it may be reported: for an Open311 key, in
+    the key's area; for a resident, by the resident's own account; for staff, in an area
+    they report in (selectors.reaches_area)."""
     now = now or timezone.now()
     description = validate_description(description)
     if area.level not in REPORT_LEVELS:
@@ -198,6 +213,15 @@ def case_report(
     if phone and not pii.is_mobile(phone):
         msg = _("手机号码应为11位、以1开头的数字，请核对。")
         raise ServiceError(msg, fields={"reporter_phone": msg})
+    if api_key is not None:
+        require(area.path.startswith(api_key.area.path), _("事件地点不在该密钥的管辖范围内。"))
+    elif resident is not None:
+        require(actor is None or resident.user_id == actor.pk, _("只能以本人身份报事。"))
+    else:
+        require(
+            reaches_area(acting_scope(actor, scope), area, "cases.report"),
+            _("您没有在该地点上报事件的权限。"),
+        )
     if photos and len(photos) > MAX_PHOTOS:
         msg = _("最多上传6张照片。")
         raise ServiceError(msg, fields={"photos": msg})
@@ -220,7 +244,7 @@ def case_report(
         priority=priority,
         state=State.REPORTED,
         agency=route(area, category),
-        reporter=actor if getattr(actor, "pk", None) else None,
+        reporter=saved_user(actor),
         resident=resident,
         reporter_name=(reporter_name or (resident.name if resident else ""))[:50],
         reporter_phone_enc=pii.encrypt(phone) if phone else "",
@@ -314,7 +338,7 @@ def place_for_point(
 
 def case_report_resident(
     *,
-    actor: Any,
+    actor: User | None,
     resident: Any,
     category: Category,
     description: str,
@@ -331,6 +355,7 @@ def case_report_resident(
     selector Open311 uses for lat/long); a point farther than MAX_POINT_KM from every place of
     the community is refused. The point is kept on the case (latitude/longitude). Only reads
     happen here: case_report holds the write transaction for its inserts alone."""
+    require(actor is None or resident.user_id == actor.pk, _("只能以本人身份报事。"))
     point = _map_point(latitude, longitude)
     if area is not None and not resident_areas(resident).filter(pk=area.pk).exists():
         msg = _("请选择您所在社区的小区或楼栋。")
@@ -368,7 +393,7 @@ def case_report_resident(
     )
 
 
-def _store_photo(case: Case, f: Any, actor: Any) -> str:
+def _store_photo(case: Case, f: Any, actor: User | None) -> str:
     stored = uploads.store(f, allowed=uploads.IMAGES, max_bytes=MAX_PHOTO_BYTES, folder="cases")
     try:
         CasePhoto.objects.create(
@@ -377,7 +402,7 @@ def _store_photo(case: Case, f: Any, actor: Any) -> str:
             content_type=stored.content_type,
             original_name=stored.original_name,
             size=stored.size,
-            uploaded_by=actor if getattr(actor, "pk", None) else None,
+            uploaded_by=saved_user(actor),
         )
     except Exception:
         uploads.delete(stored.name)
@@ -386,7 +411,14 @@ def _store_photo(case: Case, f: Any, actor: Any) -> str:
 
 
 @transaction.atomic
-def case_add_photos(*, actor: Any, case: Case, photos: list[Any]) -> int:
+def case_add_photos(
+    *, actor: User | None, case: Case, photos: list[Any], scope: Scope | None = None
+) -> int:
+    scope = acting_scope(actor, scope)
+    require(
+        can(scope, case, "cases.manage") or can(scope, case, "cases.handle"),
+        _("您没有为该事件上传照片的权限。"),
+    )
     if not photos:
         msg = _("请选择要上传的照片。")
         raise ServiceError(msg, fields={"photos": msg})
@@ -424,18 +456,20 @@ def _refuse(case: Case, action: str) -> ConflictError:
 @transaction.atomic
 def case_transition(
     *,
-    actor: Any,
+    actor: User | None,
     case: Case,
     action: str,
     note: str = "",
     reply: str = "",
     agency: Agency | None = None,
     now: dt.datetime | None = None,
+    scope: Scope | None = None,
 ) -> Case:
     """Move a case one step. The caller has checked the actor's permission on this case
     (selectors.can); the state machine is checked here, on the locked row. ``note`` is
     internal (staff and departments); ``reply`` (答复居民), when given, is what the resident
-    and Open311 see of this step, and becomes the case's status note."""
+    and Open311 see of this step, and becomes the case's status note. The actor holds the
+    step's permission on this case (selectors.can)."""
     now = now or timezone.now()
     if action not in TRANSITIONS:
         raise ConflictError(_("未知的操作，请刷新页面后重试。"))
@@ -452,6 +486,10 @@ def case_transition(
     if action in NOTE_REQUIRED and not note:
         msg = _("请填写%(action)s的说明。") % {"action": str(ACTION_LABELS[action])}
         raise ServiceError(msg, fields={"note": msg})
+    require(
+        can(acting_scope(actor, scope), case, TRANSITIONS[action][2]),
+        _("您没有对该事件进行此操作的权限。"),
+    )
     if action == "dispatch":
         agency = agency or case.agency
         if agency is None or not agency.active:
@@ -499,8 +537,21 @@ def _resolved_on_spot(case: Case) -> bool:
 
 
 @transaction.atomic
-def case_merge(*, actor: Any, case: Case, into: Case, now: dt.datetime | None = None) -> Case:
-    """Merge a duplicate into an earlier case: the duplicate ends in ``merged``."""
+def case_merge(
+    *,
+    actor: User | None,
+    case: Case,
+    into: Case,
+    now: dt.datetime | None = None,
+    scope: Scope | None = None,
+) -> Case:
+    """Merge a duplicate into an earlier case: the duplicate ends in ``merged``. The actor
+    manages the duplicate and sees the case it goes into."""
+    scope = acting_scope(actor, scope)
+    require(
+        can(scope, case, "cases.manage") and in_scope(case_queryset(scope), into),
+        _("您没有合并这两个事件的权限。"),
+    )
     now = now or timezone.now()
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.pk == into.pk:
@@ -535,9 +586,11 @@ def case_merge(*, actor: Any, case: Case, into: Case, now: dt.datetime | None = 
 
 @transaction.atomic
 def case_rate(
-    *, actor: Any, case: Case, rating: int, note: str = "", now: dt.datetime | None = None
+    *, actor: User | None, case: Case, rating: int, note: str = "", now: dt.datetime | None = None
 ) -> Case:
-    """A resident rates a closed case 1-5; a poor rating (≤ 2) reopens it, once."""
+    """A resident rates a closed case 1-5; a poor rating (≤ 2) reopens it, once. Only the
+    resident who reported it (selectors.resident_cases)."""
+    require(actor is None or in_scope(resident_cases(actor), case), _("只能评价本人上报的事件。"))
     now = now or timezone.now()
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not isinstance(rating, int) or not 1 <= rating <= 5:
@@ -547,6 +600,7 @@ def case_rate(
         raise ConflictError(_("事件办结并结案后才能评价，请耐心等待。"))
     if case.rating is not None:
         raise ConflictError(_("您已评价过这个事件，不能重复评价。"))
+    require(actor is None or in_scope(resident_cases(actor), case), _("只能评价本人上报的事件。"))
     case.rating = rating
     case.rating_note = (note or "").strip()[:300]
     case.updated_at = now
@@ -576,7 +630,19 @@ def case_rate(
 
 
 @transaction.atomic
-def case_note(*, actor: Any, case: Case, note: str, now: dt.datetime | None = None) -> CaseEvent:
+def case_note(
+    *,
+    actor: User | None,
+    case: Case,
+    note: str,
+    now: dt.datetime | None = None,
+    scope: Scope | None = None,
+) -> CaseEvent:
+    scope = acting_scope(actor, scope)
+    require(
+        can(scope, case, "cases.manage") or can(scope, case, "cases.handle"),
+        _("您没有为该事件添加备注的权限。"),
+    )
     note = (note or "").strip()
     if not note:
         raise ServiceError(_("请填写备注内容。"), fields={"note": _("请填写备注内容。")})
@@ -655,7 +721,9 @@ def sweep_overdue(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 
 @transaction.atomic
-def agency_member_add(*, actor: Any, user: Any, agency: Agency) -> AgencyMember:
+def agency_member_add(*, actor: User | None, user: User, agency: Agency) -> AgencyMember:
+    """A department's staff: configured for the whole installation (superusers, system)."""
+    require(acting_scope(actor).is_superuser, _("只有系统管理员可以配置部门人员。"))
     link, _created = AgencyMember.objects.get_or_create(user=user, agency=agency)
     audit(
         actor=actor,
@@ -668,9 +736,19 @@ def agency_member_add(*, actor: Any, user: Any, agency: Agency) -> AgencyMember:
 
 @transaction.atomic
 def api_key_issue(
-    *, actor: Any, name: str, area: Area, per_minute: int = 600
+    *,
+    actor: User | None,
+    name: str,
+    area: Area,
+    per_minute: int = 600,
+    scope: Scope | None = None,
 ) -> tuple[ApiKey, str]:
-    """A new Open311 api_key; the raw key is returned once and only its hash is kept."""
+    """A new Open311 api_key; the raw key is returned once and only its hash is kept. For a
+    jurisdiction the actor manages cases in (selectors.key_areas)."""
+    require(
+        in_scope(key_areas(acting_scope(actor, scope)), area),
+        _("您没有为该区域签发密钥的权限。"),
+    )
     name = (name or "").strip()
     if not name:
         raise ServiceError(
@@ -686,14 +764,17 @@ def api_key_issue(
         prefix=prefix,
         key_hash=key_hash,
         per_minute=per_minute,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=saved_user(actor),
     )
     audit(actor=actor, action="open311.key_issue", obj=key, diff={"area": area.path})
     return key, raw
 
 
 @transaction.atomic
-def api_key_revoke(*, actor: Any, key: ApiKey, now: dt.datetime | None = None) -> ApiKey:
+def api_key_revoke(
+    *, actor: User | None, key: ApiKey, now: dt.datetime | None = None, scope: Scope | None = None
+) -> ApiKey:
+    require(in_scope(api_keys_for(acting_scope(actor, scope)), key), _("您没有吊销该密钥的权限。"))
     if key.revoked_at is not None:
         raise ConflictError(_("该密钥已吊销。"))
     key.revoked_at = now or timezone.now()

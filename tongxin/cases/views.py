@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tongxin.accounts.scope import request_user
 from tongxin.accounts.selectors import page_resident
 from tongxin.cases import selectors, services
 from tongxin.cases.forms import ApiKeyForm, ReportForm, ResidentReportForm
@@ -18,11 +19,7 @@ from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.inputs import parse_pk
 from tongxin.core.pagination import paginate
-from tongxin.core.scope import Scope
-
-
-def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined]
+from tongxin.core.scope import Scope, request_scope
 
 
 def _need(scope: Scope, perm: str) -> None:
@@ -33,7 +30,7 @@ def _need(scope: Scope, perm: str) -> None:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     if not scope.has("cases.view") and scope.has("visits.view"):
         # The 事件 nav item also leads cadres who record 三访 but handle no cases.
         return redirect("visits:index")
@@ -80,7 +77,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def new(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     _need(scope, "cases.report")
     form = ReportForm(
         request.POST or None,
@@ -92,7 +89,7 @@ def new(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             case = services.case_report(
-                actor=request.user,
+                actor=request_user(request),
                 area=d["area"],
                 category=d["category"],
                 description=d["description"],
@@ -116,7 +113,7 @@ def new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     case = selectors.get_case_for(scope, pk)
     now = timezone.now()
     actions = [
@@ -156,7 +153,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     case = selectors.get_case_for(scope, pk)
     if action not in services.TRANSITIONS:
         raise Http404
@@ -169,7 +166,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         agency = selectors.agencies().filter(pk=agency_pk).first()
     try:
         services.case_transition(
-            actor=request.user,
+            actor=request_user(request),
             case=case,
             action=action,
             note=request.POST.get("note", ""),
@@ -199,13 +196,13 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_POST
 def merge(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     case = selectors.get_case_for(scope, pk)
     if not selectors.can(scope, case, "cases.manage"):
         raise Http404
     into = selectors.get_case_for(scope, request.POST.get("into", ""))
     try:
-        services.case_merge(actor=request.user, case=case, into=into)
+        services.case_merge(actor=request_user(request), case=case, into=into)
     except ServiceError as e:
         messages.error(request, e.message)
         return redirect("cases:detail", pk=case.pk)
@@ -216,7 +213,7 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def add_photos(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     case = selectors.get_case_for(scope, pk)
     if not (
         selectors.can(scope, case, "cases.manage") or selectors.can(scope, case, "cases.handle")
@@ -224,7 +221,7 @@ def add_photos(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     try:
         n = services.case_add_photos(
-            actor=request.user, case=case, photos=request.FILES.getlist("photos")
+            actor=request_user(request), case=case, photos=request.FILES.getlist("photos")
         )
     except ServiceError as e:
         messages.error(request, e.fields.get("photos") or e.message)
@@ -235,7 +232,7 @@ def add_photos(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
-    p = selectors.get_photo_for(_scope(request), pk, photo_pk)
+    p = selectors.get_photo_for(request_scope(request), pk, photo_pk)
     return uploads.serve(p.file, p.content_type, f"case-{pk}-photo-{p.pk}")
 
 
@@ -257,7 +254,7 @@ def report(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             case = services.case_report_resident(
-                actor=request.user,
+                actor=request_user(request),
                 resident=resident,
                 area=d["area"],
                 category=d["category"],
@@ -319,7 +316,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
         rating = 0
     try:
         case = services.case_rate(
-            actor=request.user, case=case, rating=rating, note=request.POST.get("note", "")
+            actor=request_user(request), case=case, rating=rating, note=request.POST.get("note", "")
         )
     except ServiceError as e:
         messages.error(request, e.fields.get("rating") or e.message)
@@ -370,14 +367,14 @@ def track(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def keys(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     _need(scope, "cases.manage")
     form = ApiKeyForm(request.POST or None, areas=selectors.key_areas(scope))
     raw = ""
     if request.method == "POST" and form.is_valid():
         try:
             _key, raw = services.api_key_issue(
-                actor=request.user,
+                actor=request_user(request),
                 name=form.cleaned_data["name"],
                 area=form.cleaned_data["area"],
                 per_minute=form.cleaned_data["per_minute"],
@@ -395,11 +392,11 @@ def keys(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     _need(scope, "cases.manage")
     key = selectors.get_api_key_for(scope, pk)
     try:
-        services.api_key_revoke(actor=request.user, key=key)
+        services.api_key_revoke(actor=request_user(request), key=key)
     except ServiceError as e:
         messages.error(request, e.message)
     else:

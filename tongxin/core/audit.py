@@ -11,14 +11,26 @@ place, so new code cannot forget.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from django.apps import apps
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from tongxin.core.models import AuditLog
 from tongxin.core.request_context import current_ip
+
+_User = TypeVar("_User", bound=AbstractBaseUser)
+
+
+def saved_user(actor: _User | AnonymousUser | None) -> _User | None:
+    """The acting user as a foreign key value: the account, or None for a system task
+    (``actor=None``), an anonymous visitor or an unsaved user."""
+    if actor is None or isinstance(actor, AnonymousUser) or actor.pk is None:
+        return None
+    return actor
 
 
 class UnplacedAuditRow(ValueError):
@@ -103,15 +115,16 @@ def place_of(obj: models.Model, depth: int = 0) -> tuple[str, str]:
     return "", ""
 
 
-def home_of(user: Any) -> tuple[str, str]:
+def home_of(user: models.Model | AnonymousUser | None) -> tuple[str, str]:
     """Where a user's own actions stand: the anchor of their widest active role assignment
     (the shortest path: one row can stand in one place only), else their member record's
     organization, else a resident's home compound."""
-    if user is None or not getattr(user, "pk", None):
+    user_id: int | None = getattr(user, "pk", None)
+    if user is None or not user_id:
         return "", ""
     assignment = apps.get_model("accounts", "RoleAssignment")
     anchors = list(
-        assignment.objects.filter(user_id=user.pk, active=True).values_list(
+        assignment.objects.filter(user_id=user_id, active=True).values_list(
             "org__path", "area__path"
         )
     )
@@ -128,7 +141,7 @@ def home_of(user: Any) -> tuple[str, str]:
         if path:
             return path, ""
     resident = apps.get_model("accounts", "Resident")
-    home = resident.objects.filter(user_id=user.pk).values_list("home__path", flat=True).first()
+    home = resident.objects.filter(user_id=user_id).values_list("home__path", flat=True).first()
     return ("", home) if home else ("", "")
 
 
@@ -160,7 +173,7 @@ def installation_place() -> tuple[str, str]:
 
 def audit(
     *,
-    actor: Any,
+    actor: AbstractBaseUser | AnonymousUser | None,
     action: str,
     obj: models.Model | None = None,
     object_type: str = "",
@@ -200,7 +213,7 @@ def audit(
             "that has one"
         )
     return AuditLog.objects.create(
-        actor=actor if (actor is not None and getattr(actor, "pk", None)) else None,
+        actor=saved_user(actor),
         action=action,
         object_type=object_type,
         object_id=object_id,

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.functional import SimpleLazyObject
 from django.views.defaults import bad_request
 
 from tongxin.core.request_context import client_ip, reset_ip, set_ip
-from tongxin.core.scope import scope_for_user
+from tongxin.core.scope import scope_for_user, set_request_scope
 
 
 class ScopeMiddleware:
@@ -16,7 +15,7 @@ class ScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.scope = SimpleLazyObject(lambda: scope_for_user(request.user))
+        set_request_scope(request, lambda: scope_for_user(request.user))
         token = set_ip(client_ip(request))
         try:
             return self.get_response(request)

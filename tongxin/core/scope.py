@@ -12,7 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext
+
+from tongxin.core.errors import ForbiddenError
 
 # treebeard paths use 0-9A-Z, so every path below P sorts between P and P + "Z"*n. A range
 # (not LIKE) lets SQLite use the index on path; PostgreSQL uses it too.
@@ -140,10 +147,17 @@ class Scope:
         return roots
 
 
-def request_scope(request) -> Scope:
-    """The Scope of a request: set by ScopeMiddleware, or by the API's token auth."""
+def request_scope(request: HttpRequest) -> Scope:
+    """The Scope of a request: set by ScopeMiddleware, or by the API's token auth. The one way
+    to read it (``request.scope`` is not a typed attribute of Django's HttpRequest)."""
     scope = getattr(request, "scope", None)
     return scope if scope is not None else scope_for_user(request.user)
+
+
+def set_request_scope(request: HttpRequest, scope: Scope | Callable[[], Scope]) -> None:
+    """The one way to set it: a Scope, or a function computing it on first use (the middleware
+    sets a lazy one; the API's token auth sets the token user's)."""
+    vars(request)["scope"] = scope if isinstance(scope, Scope) else SimpleLazyObject(scope)
 
 
 # Who computes a signed-in user's grants: ``tongxin.accounts`` (which owns role assignments)
@@ -156,11 +170,34 @@ def register_grant_loader(loader: Callable[[Any], Scope]) -> None:
     _grant_loader = loader
 
 
-def scope_for_user(user) -> Scope:
+def scope_for_user(user: AbstractBaseUser | AnonymousUser | None) -> Scope:
     if user is None or not user.is_authenticated:
         return Scope.anonymous()
-    if user.is_superuser:
+    if getattr(user, "is_superuser", False):
         return Scope(user_id=user.pk, is_superuser=True)
     if _grant_loader is None:
         raise RuntimeError("tongxin.accounts is not installed: no grant loader registered")
     return _grant_loader(user)
+
+
+def acting_scope(actor: AbstractBaseUser | None, scope: Scope | None = None) -> Scope:
+    """The scope a write service checks: the one its caller holds (a view's request scope, an
+    import's), else the acting user's; a system task (``actor=None``) acts for the whole
+    installation."""
+    if scope is not None:
+        return scope
+    if actor is None:
+        return Scope.everything()
+    return scope_for_user(actor)
+
+
+def in_scope(queryset: QuerySet[Any], obj: Model) -> bool:
+    """Whether a selector's scoped queryset holds the object: the same rule as the page's
+    ``get_<thing>_for``, asked by a service (one query)."""
+    return obj.pk is not None and queryset.filter(pk=obj.pk).exists()
+
+
+def require(allowed: bool, message: str = "") -> None:
+    """Refuse a write outside the scope: ForbiddenError, with the service's own sentence."""
+    if not allowed:
+        raise ForbiddenError(message or gettext("您没有权限对该对象进行此操作。"))

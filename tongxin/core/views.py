@@ -14,6 +14,7 @@ from tongxin.core.registry import (
     phone_home_for,
 )
 from tongxin.core.replica import reads_from_replica
+from tongxin.core.scope import request_scope
 
 
 @login_required
@@ -22,7 +23,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """``/``: everyone lands where they work. Staff get the 工作台 of their scope; a member
     who holds no staff role gets their phone home (their own figures); a resident gets their
     compound's page, rendered here rather than through a redirect."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     if not works_at_desk(scope):
         if getattr(request.user, "member_id", None):
             return member_home(request)
@@ -61,9 +62,8 @@ def me(request: HttpRequest) -> HttpResponse:
     """我的. Staff see their account and scope on the desktop page; members and residents keep
     the phone pages' bottom navigation and see only what they use."""
     user = request.user
-    assert not isinstance(user, AnonymousUser)  # @login_required
-    scope = request.scope  # type: ignore[attr-defined]
-    member = user.member
+    scope = request_scope(request)
+    member = user.member  # type: ignore[union-attr]
     if works_at_desk(scope):
         return render(request, "core/me.html", {"member": member})
     resident = getattr(user, "resident", None)

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from pydantic import ConfigDict
 
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.pagination import PageQuery
 from tongxin.core.replica import reads_from_replica
@@ -250,7 +251,8 @@ def grid_create(request: HttpRequest, payload: GridCreateIn):
     assert branch is not None  # (refused above)
     try:
         grid = services.grid_create(
-            actor=request.user,
+            actor=request_user(request),
+            scope=scope,
             community=community,
             name=payload.name,
             code=payload.code,
@@ -309,7 +311,8 @@ def grid_update(request: HttpRequest, grid_id: int, payload: GridPatchIn):
     assert branch is not None  # (refused above)
     try:
         services.grid_update(
-            actor=request.user,
+            actor=request_user(request),
+            scope=scope,
             grid=grid,
             name=grid.name if payload.name is None else payload.name,
             code=grid.code if payload.code is None else payload.code,
@@ -341,7 +344,7 @@ def grid_assign(request: HttpRequest, grid_id: int, payload: AssignIn):
     scope = request_scope(request)
     grid = selectors.get_grid_for(scope, grid_id, selectors.MANAGE)
     member = selectors.get_member_for(scope, payload.member_id)
-    services.grid_assign_member(actor=request.user, grid=grid, member=member, scope=scope)
+    services.grid_assign_member(actor=request_user(request), grid=grid, member=member, scope=scope)
     return Status(201, {"grid_id": grid.pk, "member_id": member.pk})
 
 
@@ -354,7 +357,7 @@ def grid_assign_by_work_unit(request: HttpRequest, grid_id: int, payload: ByResi
     scope = request_scope(request)
     grid = selectors.get_grid_for(scope, grid_id, selectors.MANAGE)
     n = services.grid_assign_by_work_unit(
-        actor=request.user, scope=scope, grid=grid, move_assigned=payload.move_assigned
+        actor=request_user(request), scope=scope, grid=grid, move_assigned=payload.move_assigned
     )
     return {"assigned": n}
 
@@ -364,7 +367,7 @@ def grid_assign_by_residence(request: HttpRequest, grid_id: int, payload: ByResi
     scope = request_scope(request)
     grid = selectors.get_grid_for(scope, grid_id, selectors.MANAGE)
     n = services.grid_assign_by_residence(
-        actor=request.user, scope=scope, grid=grid, move_assigned=payload.move_assigned
+        actor=request_user(request), scope=scope, grid=grid, move_assigned=payload.move_assigned
     )
     return {"assigned": n}
 
@@ -385,7 +388,11 @@ def grid_instructor(request: HttpRequest, grid_id: int, payload: InstructorIn):
     member = selectors.get_member_for(scope, payload.member_id)
     try:
         services.grid_set_instructor(
-            actor=request.user, grid=grid, member=member, replace=payload.replace
+            actor=request_user(request),
+            scope=scope,
+            grid=grid,
+            member=member,
+            replace=payload.replace,
         )
     except ServiceError as e:
         e.fields = {"member_id" if k == "member" else k: v for k, v in e.fields.items()}

@@ -298,19 +298,16 @@ def worker_user_choices(scope: Scope, grid: Grid) -> QuerySet[Any]:
         | subtree_q("org__area__path", grid.community.path)
     )
     near_member = member_candidates(Scope.everything(), grid).filter(pk=OuterRef("member_id"))
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
+    users = User.objects.filter(is_active=True)
+    if not scope.is_superuser:
+        # (Not for a superuser: an empty Q() OR'ed with a condition is that condition alone.)
+        users = users.filter(
             _users_in_reach_q(scope)
             | Q(pk__in=grid.workers.filter(user__isnull=False).values("user_id"))
         )
-        .annotate(
-            near=Case(
-                When(Exists(near_role) | Exists(near_member), then=Value(0)), default=Value(1)
-            )
-        )
-        .order_by("near", Coalesce(NullIf("display_name", Value("")), "username"), "username")
-    )
+    return users.annotate(
+        near=Case(When(Exists(near_role) | Exists(near_member), then=Value(0)), default=Value(1))
+    ).order_by("near", Coalesce(NullIf("display_name", Value("")), "username"), "username")
 
 
 def user_label(user: Any) -> str:

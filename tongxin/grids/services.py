@@ -12,19 +12,25 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy
 
+from tongxin.accounts.models import User
 from tongxin.core.audit import audit, model_diff
 from tongxin.core.errors import ConflictError, ServiceError
-from tongxin.core.scope import Scope
+from tongxin.core.scope import Scope, acting_scope, in_scope, require
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.grids.models import Grid, GridMembership, GridWorker, GridWorkerRole
 from tongxin.grids.selectors import (
+    MANAGE,
+    community_reach_q,
     may_manage,
     residents_to_assign,
     user_label,
     work_unit_members_to_assign,
+    worker_user_choices,
 )
 from tongxin.members.models import Member
+from tongxin.members.selectors import member_queryset
 from tongxin.orgs.models import Organization, OrgKind, Unit
+from tongxin.orgs.selectors import org_queryset, unit_queryset
 
 FIX = "请按提示修改后再提交。"
 
@@ -50,7 +56,52 @@ def _workers_snapshot(grid: Grid) -> list[list[Any]]:
     ]
 
 
-def _audit(actor: Any, action: str, grid: Grid, diff: dict[str, Any]) -> None:
+NOT_MANAGED = gettext_lazy("您没有管理该网格的权限。")
+
+
+def _check_grid(scope: Scope, grid: Grid) -> None:
+    require(may_manage(scope, grid), str(NOT_MANAGED))
+
+
+def _check_member(scope: Scope, member: Member) -> None:
+    require(
+        in_scope(member_queryset(scope, "members.view"), member),
+        gettext("党员%(name)s不在您的管辖范围内。") % {"name": member.name},
+    )
+
+
+def _check_links(
+    scope: Scope,
+    community: Area,
+    branch: Organization,
+    units: list[Unit] | None,
+    grid: Grid | None,
+) -> None:
+    """What a grid links to: its serving branch (one the user sees, or the grid's current
+    one) and the units it covers (units the user reaches; a grid's own units stay valid).
+    Where they must lie (a branch, a unit of the street) is checked by _validate, with the
+    field's message."""
+    if grid is None or branch.pk != grid.serving_branch_id:
+        require(
+            in_scope(org_queryset(scope), branch),
+            gettext("所选服务党支部不在您的管辖范围内。"),
+        )
+    if units:
+        allowed = set(
+            unit_queryset(scope).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True)
+        )
+        if grid is not None:
+            allowed |= set(grid.units.values_list("pk", flat=True))
+        outside = [u.name for u in units if u.pk not in allowed]
+        require(
+            not outside,
+            gettext("单位“%(name)s”不在您的管辖范围内，不能划入网格。") % {"name": outside[0]}
+            if outside
+            else "",
+        )
+
+
+def _audit(actor: User | None, action: str, grid: Grid, diff: dict[str, Any]) -> None:
     audit(actor=actor, action=action, obj=grid, diff=diff, org_path=grid.serving_branch.path)
 
 
@@ -180,15 +231,21 @@ def _set_workers(grid: Grid, workers: list[tuple[Any, str]]) -> None:
 @transaction.atomic
 def grid_create(
     *,
-    actor: Any,
+    actor: User | None,
     community: Area,
     name: str,
     serving_branch: Organization,
     compounds: Iterable[Area],
     code: str = "",
     units: Iterable[Unit] = (),
+    scope: Scope | None = None,
 ) -> Grid:
     compounds, units = list(compounds), list(units)
+    scope = acting_scope(actor, scope)
+    require(
+        in_scope(Area.objects.filter(community_reach_q(scope, MANAGE, "path")), community),
+        gettext("您没有在该社区建立网格的权限。"),
+    )
     _validate(
         grid=None,
         community=community,
@@ -198,6 +255,7 @@ def grid_create(
         compounds=compounds,
         units=units,
     )
+    _check_links(scope, community, serving_branch, units, None)
     grid = Grid.objects.create(
         community=community, name=name.strip(), code=code.strip(), serving_branch=serving_branch
     )
@@ -210,17 +268,20 @@ def grid_create(
 @transaction.atomic
 def grid_update(
     *,
-    actor: Any,
+    actor: User | None,
     grid: Grid,
     name: str,
     serving_branch: Organization,
     compounds: Iterable[Area],
     code: str = "",
     units: Iterable[Unit] | None = None,
-    workers: Iterable[tuple[Any, str]] | None = None,
+    workers: Iterable[tuple[User, str]] | None = None,
+    scope: Scope | None = None,
 ) -> Grid:
     """Change what a grid covers and who serves it. ``units=None`` keeps the grid's units;
     ``workers`` (account, role) pairs, when given, become the grid's workers."""
+    scope = acting_scope(actor, scope)
+    _check_grid(scope, grid)
     compounds = list(compounds)
     units = list(grid.units.all()) if units is None else list(units)
     workers = None if workers is None else list(workers)
@@ -241,6 +302,17 @@ def grid_update(
         _validate_workers(workers, errors)
     if errors:
         raise ServiceError(gettext(FIX), fields=errors)
+    _check_links(scope, grid.community, serving_branch, units, grid)
+    if workers is not None:
+        reachable = set(
+            worker_user_choices(scope, grid)
+            .filter(pk__in=[u.pk for u, _role in workers])
+            .values_list("pk", flat=True)
+        )
+        require(
+            all(u.pk in reachable for u, _role in workers),
+            gettext("所选网格员账号不在您的管辖范围内，请重新选择。"),
+        )
     before = _snapshot(grid)
     before_workers = _workers_snapshot(grid)
     grid.name = name.strip()
@@ -260,9 +332,19 @@ def grid_update(
 
 
 @transaction.atomic
-def grid_set_instructor(*, actor: Any, grid: Grid, member: Member, replace: bool = False) -> Grid:
+def grid_set_instructor(
+    *,
+    actor: User | None,
+    grid: Grid,
+    member: Member,
+    replace: bool = False,
+    scope: Scope | None = None,
+) -> Grid:
     """Exactly one 网格党建指导员 per grid: setting one while another holds the post is refused
     unless the caller asks explicitly to replace them."""
+    scope = acting_scope(actor, scope)
+    _check_grid(scope, grid)
+    _check_member(scope, member)
     locked = Grid.objects.select_for_update().only("instructor").get(pk=grid.pk)
     current_id = locked.instructor_id
     current_name = (
@@ -301,8 +383,17 @@ def grid_set_instructor(*, actor: Any, grid: Grid, member: Member, replace: bool
 
 
 @transaction.atomic
-def grid_worker_add(*, actor: Any, grid: Grid, role: str, user: Any = None) -> GridWorker:
+def grid_worker_add(
+    *,
+    actor: User | None,
+    grid: Grid,
+    role: str,
+    user: User | None = None,
+    scope: Scope | None = None,
+) -> GridWorker:
     """Add a 网格员: a user account (the account's member, if any, is noted with it)."""
+    scope = acting_scope(actor, scope)
+    _check_grid(scope, grid)
     errors: dict[str, str] = {}
     if role not in GridWorkerRole.values:
         errors["role"] = gettext("请选择网格员的职责。")
@@ -316,8 +407,12 @@ def grid_worker_add(*, actor: Any, grid: Grid, role: str, user: Any = None) -> G
             same |= Q(user__isnull=True, member_id=user.member_id)
         if grid.workers.filter(same).exists():
             errors["user"] = gettext("此人已是本网格的网格员。")
-    if errors:
+    if errors or user is None:
         raise ServiceError(gettext(FIX), fields=errors)
+    require(
+        in_scope(worker_user_choices(scope, grid), user),
+        gettext("该账号不在您的管辖范围内，请重新选择。"),
+    )
     worker = GridWorker.objects.create(grid=grid, role=role, user=user, member_id=user.member_id)
     _audit(
         actor, "grids.worker_add", grid, {"role": role, "user": user.pk, "member": user.member_id}
@@ -326,8 +421,11 @@ def grid_worker_add(*, actor: Any, grid: Grid, role: str, user: Any = None) -> G
 
 
 @transaction.atomic
-def grid_worker_remove(*, actor: Any, worker: GridWorker) -> None:
+def grid_worker_remove(
+    *, actor: User | None, worker: GridWorker, scope: Scope | None = None
+) -> None:
     grid = worker.grid
+    _check_grid(acting_scope(actor, scope), grid)
     diff = {"role": worker.role, "member": worker.member_id, "user": worker.user_id}
     worker.delete()
     _audit(actor, "grids.worker_remove", grid, diff)
@@ -338,16 +436,18 @@ OUT_OF_REACH_GRID = gettext_lazy("该党员已在您管辖范围外的网格中�
 
 @transaction.atomic
 def grid_assign_member(
-    *, actor: Any, grid: Grid, member: Member, scope: Scope | None = None
+    *, actor: User | None, grid: Grid, member: Member, scope: Scope | None = None
 ) -> GridMembership:
     """Put a member into a grid, moving them out of the one they are in (a member is in one
-    grid: the membership row is unique per member). With ``scope`` (every page and API call;
-    None only for system work), a member is moved only out of a grid the user manages."""
+    grid: the membership row is unique per member). The user manages the grid, sees the
+    member, and moves a member only out of a grid they manage."""
+    scope = acting_scope(actor, scope)
+    _check_grid(scope, grid)
+    _check_member(scope, member)
     existing = GridMembership.objects.select_for_update().filter(member=member).first()
     if (
         existing is not None
         and existing.grid_id != grid.pk
-        and scope is not None
         and not may_manage(scope, existing.grid)
     ):
         raise ServiceError(str(OUT_OF_REACH_GRID), fields={"member": str(OUT_OF_REACH_GRID)})
@@ -372,10 +472,13 @@ def grid_assign_member(
 
 
 @transaction.atomic
-def grid_unassign_member(*, actor: Any, member: Member) -> None:
+def grid_unassign_member(*, actor: User | None, member: Member, scope: Scope | None = None) -> None:
+    scope = acting_scope(actor, scope)
+    _check_member(scope, member)
     existing = GridMembership.objects.filter(member=member).first()
     if existing is None:
         raise ServiceError(gettext("%(name)s未编入任何网格。") % {"name": member.name})
+    _check_grid(scope, existing.grid)
     grid_id = existing.grid_id
     existing.delete()
     audit(actor=actor, action="grids.member_unassign", obj=member, diff={"grid": [grid_id, None]})
@@ -383,11 +486,13 @@ def grid_unassign_member(*, actor: Any, member: Member) -> None:
 
 @transaction.atomic
 def grid_assign_by_residence(
-    *, actor: Any, scope: Scope, grid: Grid, move_assigned: bool = False
+    *, actor: User | None, grid: Grid, move_assigned: bool = False, scope: Scope | None = None
 ) -> int:
     """Assign the members living in the grid's compounds: those in no grid, and with
     move_assigned those placed in another grid the actor manages (scope) as well. Returns how
     many were assigned."""
+    scope = acting_scope(actor, scope)
+    _check_grid(scope, grid)
     if not grid.compounds.exists():
         raise ServiceError(gettext("该网格还没有覆盖任何小区，请先编辑网格、选择覆盖的小区。"))
     ids = list(
@@ -412,12 +517,14 @@ def grid_assign_by_residence(
 
 @transaction.atomic
 def grid_assign_by_work_unit(
-    *, actor: Any, scope: Scope, grid: Grid, move_assigned: bool = False
+    *, actor: User | None, grid: Grid, move_assigned: bool = False, scope: Scope | None = None
 ) -> int:
     """单位网格: assign the members whose work unit the grid covers and whom the actor manages
     (scope: a unit of the street or above employs people of other streets), those in no grid
     and, with move_assigned, those placed in another grid the actor manages as well (say, by
     residence). Returns how many were assigned."""
+    scope = acting_scope(actor, scope)
+    _check_grid(scope, grid)
     if not grid.units.exists():
         raise ServiceError(gettext("该网格还没有覆盖任何单位，请先编辑网格、选择覆盖的单位。"))
     ids = list(

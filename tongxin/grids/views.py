@@ -8,10 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
 from tongxin.core.replica import reads_from_replica
+from tongxin.core.scope import request_scope
 from tongxin.grids import coverage, selectors, services
 from tongxin.grids.forms import (
     CommunityForm,
@@ -24,13 +26,9 @@ from tongxin.grids.forms import (
 from tongxin.grids.models import Grid
 
 
-def _scope(request: HttpRequest):
-    return request.scope  # type: ignore[attr-defined]
-
-
 @login_required
 def grid_list_view(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     community = None
     if request.GET.get("community"):
         community = selectors.get_community_for(scope, request.GET["community"], selectors.VIEW)
@@ -62,7 +60,7 @@ def grid_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     grid = selectors.get_grid_for(scope, pk)
     page = paginate(request, selectors.grid_members(scope, grid))
     return render(
@@ -92,16 +90,18 @@ def _grid_form(request: HttpRequest, community, grid: Grid | None = None) -> Gri
     return GridForm(
         request.POST or None,
         initial=initial,
-        branches=selectors.branch_choices(_scope(request), community),
+        branches=selectors.branch_choices(request_scope(request), community),
         compounds=selectors.compound_choices(community),
-        units=selectors.unit_choices(_scope(request), community, grid).select_related("area"),
+        units=selectors.unit_choices(request_scope(request), community, grid).select_related(
+            "area"
+        ),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     if not request.GET.get("community"):
         pick = CommunityForm(
             request.GET or None, communities=selectors.community_choices(scope, selectors.MANAGE)
@@ -112,7 +112,7 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             grid = services.grid_create(
-                actor=request.user, community=community, **form.cleaned_data
+                actor=request_user(request), scope=scope, community=community, **form.cleaned_data
             )
         except ServiceError as e:
             apply_service_error(form, e)
@@ -125,12 +125,14 @@ def create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     grid = selectors.get_grid_for(scope, pk, selectors.MANAGE)
     form = _grid_form(request, grid.community, grid)
     if request.method == "POST" and form.is_valid():
         try:
-            services.grid_update(actor=request.user, grid=grid, **form.cleaned_data)
+            services.grid_update(
+                actor=request_user(request), scope=scope, grid=grid, **form.cleaned_data
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -144,12 +146,14 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def instructor(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     grid = selectors.get_grid_for(scope, pk, selectors.MANAGE)
     form = InstructorForm(request.POST or None, members=selectors.member_candidates(scope, grid))
     if request.method == "POST" and form.is_valid():
         try:
-            services.grid_set_instructor(actor=request.user, grid=grid, **form.cleaned_data)
+            services.grid_set_instructor(
+                actor=request_user(request), scope=scope, grid=grid, **form.cleaned_data
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -161,12 +165,14 @@ def instructor(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def worker_add(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     grid = selectors.get_grid_for(scope, pk, selectors.MANAGE)
     form = WorkerForm(request.POST or None, users=selectors.worker_user_choices(scope, grid))
     if request.method == "POST" and form.is_valid():
         try:
-            services.grid_worker_add(actor=request.user, grid=grid, **form.cleaned_data)
+            services.grid_worker_add(
+                actor=request_user(request), scope=scope, grid=grid, **form.cleaned_data
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -178,10 +184,10 @@ def worker_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def worker_remove(request: HttpRequest, pk: int, worker_pk: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = request_scope(request)
     grid = selectors.get_grid_for(scope, pk, selectors.MANAGE)
     worker = selectors.get_worker_for(grid, worker_pk)
-    services.grid_worker_remove(actor=request.user, worker=worker)
+    services.grid_worker_remove(actor=request_user(request), scope=scope, worker=worker)
     messages.success(request, gettext("已移除网格员。"))
     return redirect("grids:detail", pk=grid.pk)
 
@@ -191,7 +197,7 @@ def worker_remove(request: HttpRequest, pk: int, worker_pk: int) -> HttpResponse
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     """编入党员: everyone living in the grid's compounds at once, everyone working in its units
     (单位网格) at once, or one member moved in."""
-    scope = _scope(request)
+    scope = request_scope(request)
     grid = selectors.get_grid_for(scope, pk, selectors.MANAGE)
     action = request.POST.get("action", "")
     form = MoveMemberForm(
@@ -212,7 +218,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         assign_all, done = bulk[action]
         try:
             n = assign_all(
-                actor=request.user,
+                actor=request_user(request),
                 scope=scope,
                 grid=grid,
                 move_assigned=request.POST.get("move") == "1",
@@ -225,7 +231,10 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     elif action == "move" and form.is_valid():
         try:
             services.grid_assign_member(
-                actor=request.user, grid=grid, member=form.cleaned_data["member"], scope=scope
+                actor=request_user(request),
+                grid=grid,
+                member=form.cleaned_data["member"],
+                scope=scope,
             )
         except ServiceError as e:
             apply_service_error(form, e)
@@ -260,7 +269,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member(request: HttpRequest, member_pk: int) -> HttpResponse:
     """A member's grid: put them in one, move them, or take them out."""
-    scope = _scope(request)
+    scope = request_scope(request)
     person = selectors.get_member_for(scope, member_pk)
     current = selectors.member_grid(scope, person)
     hidden_grid = current is None and bool(selectors.member_grid_name(person))
@@ -273,7 +282,7 @@ def member(request: HttpRequest, member_pk: int) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "remove":
         if current is None or not selectors.may_manage(scope, current):
             raise Http404
-        services.grid_unassign_member(actor=request.user, member=person)
+        services.grid_unassign_member(actor=request_user(request), scope=scope, member=person)
         messages.success(request, gettext("已移出网格。"))
         return redirect("grids:member", member_pk=person.pk)
     if request.method == "POST" and form.is_valid():
@@ -284,7 +293,10 @@ def member(request: HttpRequest, member_pk: int) -> HttpResponse:
         else:
             try:
                 services.grid_assign_member(
-                    actor=request.user, grid=form.cleaned_data["grid"], member=person, scope=scope
+                    actor=request_user(request),
+                    grid=form.cleaned_data["grid"],
+                    member=person,
+                    scope=scope,
                 )
             except ServiceError as e:
                 apply_service_error(form, e)
@@ -309,7 +321,7 @@ def member(request: HttpRequest, member_pk: int) -> HttpResponse:
 @reads_from_replica()
 def coverage_view(request: HttpRequest) -> HttpResponse:
     """应建尽建: the gaps of one subtree, by category, each with a link to fix it."""
-    scope = _scope(request)
+    scope = request_scope(request)
     root = coverage.get_audit_root_for(scope, request.GET.get("org"))
     key = request.GET.get("cat", "")
     audit = coverage.CoverageAudit(scope, root)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ForbiddenError, ServiceError
 from tongxin.core.pagination import PageQuery, api_page
 from tongxin.core.replica import reads_from_replica
@@ -104,7 +105,9 @@ def _page(request: HttpRequest, query: MemberListQuery, *, posted: bool) -> dict
     )
     page = api_page(qs, query.page)
     if kind:
-        services.member_pii_search_logged(actor=request.user, kind=kind, found=page["results"])
+        services.member_pii_search_logged(
+            actor=request_user(request), kind=kind, found=page["results"], scope=scope
+        )
     return page
 
 
@@ -159,7 +162,11 @@ def _api_fields(err: ServiceError) -> ServiceError:
 @router.post("/", response={201: MemberOut}, summary="登记党员")
 def member_create(request: HttpRequest, payload: MemberIn):
     try:
-        member = services.member_create(actor=request.user, data=_input(request, payload, None))
+        member = services.member_create(
+            actor=request_user(request),
+            data=_input(request, payload, None),
+            scope=request_scope(request),
+        )
     except ServiceError as e:
         raise _api_fields(e) from None
     return Status(201, member)
@@ -170,7 +177,10 @@ def member_update(request: HttpRequest, member_id: int, payload: MemberIn):
     member = selectors.get_member_for(request_scope(request), member_id, "members.manage")
     try:
         return services.member_update(
-            actor=request.user, member=member, data=_input(request, payload, member)
+            actor=request_user(request),
+            member=member,
+            data=_input(request, payload, member),
+            scope=request_scope(request),
         )
     except ServiceError as e:
         raise _api_fields(e) from None

@@ -12,10 +12,12 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from tongxin.accounts.models import User
 from tongxin.core import idnumber, pii
 from tongxin.core.audit import audit, model_diff
 from tongxin.core.errors import ServiceError
-from tongxin.core.scope import subtree_q
+from tongxin.core.scope import Scope, acting_scope, in_scope, require, subtree_q
+from tongxin.members import selectors
 from tongxin.members.models import (
     Education,
     Member,
@@ -25,6 +27,7 @@ from tongxin.members.models import (
     Standing,
 )
 from tongxin.orgs.models import Organization, OrgKind
+from tongxin.orgs.selectors import org_queryset, units_for_choice
 
 # Lazy: translated when the refusal is built (str() it there).
 DUPLICATE_ID = gettext_lazy(
@@ -129,7 +132,7 @@ class DuplicateIdError(ServiceError):
         self.existing = existing
 
 
-def _audit_duplicate(actor: Any, data: MemberInput, existing: Member | None) -> None:
+def _audit_duplicate(actor: User | None, data: MemberInput, existing: Member | None) -> None:
     """Filed with the record that was found, so the auditors of its organization see that
     its number was confirmed to someone. Written outside the write transaction: it stays
     although nothing else is saved."""
@@ -142,7 +145,9 @@ def _audit_duplicate(actor: Any, data: MemberInput, existing: Member | None) -> 
     )
 
 
-def _validate_audited(actor: Any, data: MemberInput, instance: Member | None) -> dict[str, Any]:
+def _validate_audited(
+    actor: User | None, data: MemberInput, instance: Member | None
+) -> dict[str, Any]:
     try:
         return validate_member(data, instance=instance)
     except DuplicateIdError as e:
@@ -150,7 +155,9 @@ def _validate_audited(actor: Any, data: MemberInput, instance: Member | None) ->
         raise
 
 
-def _concurrent_duplicate(actor: Any, data: MemberInput, instance: Member | None) -> ServiceError:
+def _concurrent_duplicate(
+    actor: User | None, data: MemberInput, instance: Member | None
+) -> ServiceError:
     """The unique index refused a number registered by someone else a moment ago."""
     info = idnumber.parse(data.id_number)
     existing = _holder_of(info.number, instance)
@@ -204,7 +211,21 @@ def _apply(m: Member, data: MemberInput, derived: dict[str, Any]) -> None:
     m.work_unit = data.work_unit
 
 
-def member_create(*, actor: Any, data: MemberInput) -> Member:
+def _check_links(scope: Scope, data: MemberInput) -> None:
+    """The organization a member is registered in, and the work unit they are linked to."""
+    require(
+        in_scope(org_queryset(scope, "members.manage"), data.org),
+        gettext("您没有在该党组织登记、管理党员的权限。"),
+    )
+    if data.work_unit is not None:
+        require(
+            in_scope(units_for_choice(scope), data.work_unit),
+            gettext("所选工作单位不在您的管理范围内。"),
+        )
+
+
+def member_create(*, actor: User | None, data: MemberInput, scope: Scope | None = None) -> Member:
+    _check_links(acting_scope(actor, scope), data)
     derived = _validate_audited(actor, data, None)
     try:
         with transaction.atomic():
@@ -213,7 +234,7 @@ def member_create(*, actor: Any, data: MemberInput) -> Member:
         raise _concurrent_duplicate(actor, data, None) from None
 
 
-def _create(actor: Any, data: MemberInput, derived: dict[str, Any]) -> Member:
+def _create(actor: User | None, data: MemberInput, derived: dict[str, Any]) -> Member:
     m = Member()
     _apply(m, data, derived)
     m.save()
@@ -229,7 +250,15 @@ def _create(actor: Any, data: MemberInput, derived: dict[str, Any]) -> Member:
     return m
 
 
-def member_update(*, actor: Any, member: Member, data: MemberInput) -> Member:
+def member_update(
+    *, actor: User | None, member: Member, data: MemberInput, scope: Scope | None = None
+) -> Member:
+    scope = acting_scope(actor, scope)
+    require(
+        in_scope(selectors.member_queryset(scope, "members.manage"), member),
+        gettext("您没有管理该党员的权限。"),
+    )
+    _check_links(scope, data)
     derived = _validate_audited(actor, data, member)
     try:
         with transaction.atomic():
@@ -238,7 +267,9 @@ def member_update(*, actor: Any, member: Member, data: MemberInput) -> Member:
         raise _concurrent_duplicate(actor, data, member) from None
 
 
-def _update(actor: Any, member: Member, data: MemberInput, derived: dict[str, Any]) -> Member:
+def _update(
+    actor: User | None, member: Member, data: MemberInput, derived: dict[str, Any]
+) -> Member:
     before = _snapshot(member)
     old_org = member.org
     _apply(member, data, derived)
@@ -264,8 +295,16 @@ PII_FIELDS = {"id_number": gettext_lazy("身份证号码"), "phone": gettext_laz
 
 
 @transaction.atomic
-def member_reveal_pii(*, actor: Any, member: Member, field_name: str) -> str:
+def member_reveal_pii(
+    *, actor: User | None, member: Member, field_name: str, scope: Scope | None = None
+) -> str:
     """Return the clear value and write the audit row that says who saw it."""
+    require(
+        in_scope(
+            selectors.member_queryset(acting_scope(actor, scope), "members.reveal_pii"), member
+        ),
+        gettext("您没有查看该党员个人信息的权限。"),
+    )
     if field_name not in PII_FIELDS:
         raise ServiceError(gettext("只能查看身份证号码或手机号码。"))
     value = member.reveal_id_number() if field_name == "id_number" else member.reveal_phone()
@@ -274,9 +313,11 @@ def member_reveal_pii(*, actor: Any, member: Member, field_name: str) -> str:
 
 
 @transaction.atomic
-def member_pii_rekey(*, actor: Any, batch: int = 2000) -> int:
+def member_pii_rekey(*, actor: User | None, batch: int = 2000) -> int:
     """Re-encrypt ID and phone numbers stored under an earlier key with the current key and
-    recompute their blind index. All or nothing: one transaction. Returns the rows changed."""
+    recompute their blind index. All or nothing: one transaction. Returns the rows changed.
+    The whole installation's rows: a system task or a superuser."""
+    require(acting_scope(actor).is_superuser, gettext("只有系统管理员可以轮换个人信息密钥。"))
     from django.conf import settings
 
     current = f"{settings.PII_KEY_ID}:"
@@ -305,10 +346,22 @@ def member_pii_rekey(*, actor: Any, batch: int = 2000) -> int:
     return changed
 
 
-def member_pii_search_logged(*, actor: Any, kind: str, found: list[Member]) -> None:
+def member_pii_search_logged(
+    *, actor: User | None, kind: str, found: list[Member], scope: Scope | None = None
+) -> None:
     """An exact search by ID or phone number confirms a number: it is audited like a reveal,
     one row per member found (so the auditors of that member's organization see it), or one
-    row when nothing was found. The number itself is never written to the log."""
+    row when nothing was found. The number itself is never written to the log. Only a user
+    who may reveal numbers searches by one, and finds only the members whose numbers they
+    may reveal (selectors.member_list)."""
+    scope = acting_scope(actor, scope)
+    require(scope.has("members.reveal_pii"), str(selectors.PII_SEARCH_REFUSED))
+    if found:
+        reachable = selectors.member_queryset(scope, "members.reveal_pii")
+        require(
+            reachable.filter(pk__in=[m.pk for m in found]).count() == len({m.pk for m in found}),
+            str(selectors.PII_SEARCH_REFUSED),
+        )
     if not found:
         audit(
             actor=actor,

@@ -9,10 +9,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
 from tongxin.core.request_context import is_htmx
+from tongxin.core.scope import request_scope
 from tongxin.geo.selectors import RESIDENCE_LEVELS, area_choices_under
 from tongxin.members import selectors, services
 from tongxin.members.forms import MemberForm
@@ -22,7 +24,7 @@ from tongxin.orgs.selectors import get_org_for, org_filter_choices, units_for_ch
 
 
 def _filters(request: HttpRequest) -> selectors.MemberFilters:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     # Searches are posted so that whole ID and phone numbers never land in URLs, browser
     # history or access logs; filter and page links use GET.
     params = request.POST if request.method == "POST" else request.GET
@@ -55,7 +57,7 @@ def _query_string(filters: selectors.MemberFilters) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_list_view(request: HttpRequest) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     filters = _filters(request)
     kind = selectors.pii_query_kind(filters.text) if filters.text else None
     if kind and not scope.has("members.reveal_pii"):
@@ -65,7 +67,9 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
         filters.text = ""  # only posted searches may carry a number
     page = paginate(request, selectors.member_list(scope, filters))
     if kind and filters.text:
-        services.member_pii_search_logged(actor=request.user, kind=kind, found=list(page))
+        services.member_pii_search_logged(
+            actor=request_user(request), kind=kind, found=list(page), scope=scope
+        )
     partial = is_htmx(request)
     org_choices = [] if partial else org_filter_choices(scope)
     return render(
@@ -91,7 +95,7 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     member = selectors.get_member_for(scope, pk)
     residence = member.residence.path if member.residence else None
     return render(
@@ -109,11 +113,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     member = selectors.get_member_for(scope, pk, "members.reveal_pii")
     if field not in services.PII_FIELDS:
         raise Http404
-    value = services.member_reveal_pii(actor=request.user, member=member, field_name=field)
+    value = services.member_reveal_pii(
+        actor=request_user(request), member=member, field_name=field, scope=scope
+    )
     response = render(request, "members/_revealed.html", {"value": value or gettext("（未登记）")})
     response["Cache-Control"] = "no-store"
     return response
@@ -128,7 +134,7 @@ def _form(request: HttpRequest, org: Organization, member: Member | None = None)
         request.POST or None,
         initial=initial,
         areas=area_choices_under(org.area, RESIDENCE_LEVELS),
-        units=units_for_choice(request.scope),  # type: ignore[attr-defined]
+        units=units_for_choice(request_scope(request)),
     )
     if member is not None:
         # Personal data is never put back into the page unmasked: blank keeps what is stored.
@@ -154,8 +160,12 @@ def _save(request: HttpRequest, form: MemberForm, org: Organization, member: Mem
     data = services.MemberInput(org=org, **cleaned)
     try:
         if member is None:
-            return services.member_create(actor=request.user, data=data)
-        return services.member_update(actor=request.user, member=member, data=data)
+            return services.member_create(
+                actor=request_user(request), data=data, scope=request_scope(request)
+            )
+        return services.member_update(
+            actor=request_user(request), member=member, data=data, scope=request_scope(request)
+        )
     except ServiceError as e:
         apply_service_error(form, e)
         return None
@@ -164,7 +174,7 @@ def _save(request: HttpRequest, form: MemberForm, org: Organization, member: Mem
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     org = get_org_for(scope, request.GET.get("org", ""), "members.manage")
     form = _form(request, org)
     if request.method == "POST" and form.is_valid():
@@ -178,7 +188,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     member = selectors.get_member_for(scope, pk, "members.manage")
     form = _form(request, member.org, member)
     if (

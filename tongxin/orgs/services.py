@@ -9,9 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from tongxin.accounts.models import User
 from tongxin.core import creditcode
 from tongxin.core.audit import audit, model_diff
 from tongxin.core.errors import ServiceError
+from tongxin.core.scope import Scope, acting_scope, require
+from tongxin.orgs import selectors
 from tongxin.orgs.hooks import org_moved
 from tongxin.orgs.models import (
     Establishment,
@@ -114,8 +117,34 @@ def _validate(data: dict[str, Any]) -> None:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
 
 
+def _manages(scope: Scope, org: Organization) -> bool:
+    return selectors.org_queryset(scope, "orgs.manage").filter(pk=org.pk).exists()
+
+
+def _check_unit(scope: Scope, data: dict[str, Any]) -> None:
+    unit = data.get("unit")
+    if unit is not None:
+        require(
+            selectors.units_for_choice(scope).filter(pk=unit.pk).exists(),
+            gettext("所选单位不在您的管理范围内。"),
+        )
+
+
 @transaction.atomic
-def org_create(*, actor: Any, parent: Organization | None, **data: Any) -> Organization:
+def org_create(
+    *,
+    actor: User | None,
+    parent: Organization | None,
+    scope: Scope | None = None,
+    **data: Any,
+) -> Organization:
+    """A top-level organization: superusers only; else under a parent the actor manages."""
+    scope = acting_scope(actor, scope)
+    if parent is None:
+        require(scope.is_superuser, gettext("只有系统管理员可以创建顶级党组织。"))
+    else:
+        require(_manages(scope, parent), gettext("您没有管理该上级组织的权限。"))
+    _check_unit(scope, data)
     _validate(data)
     reason = nesting_error(data["kind"], parent.kind if parent else None)
     if reason:
@@ -132,7 +161,12 @@ def org_create(*, actor: Any, parent: Organization | None, **data: Any) -> Organ
 
 
 @transaction.atomic
-def org_update(*, actor: Any, org: Organization, **data: Any) -> Organization:
+def org_update(
+    *, actor: User | None, org: Organization, scope: Scope | None = None, **data: Any
+) -> Organization:
+    scope = acting_scope(actor, scope)
+    require(_manages(scope, org), gettext("您没有管理该党组织的权限。"))
+    _check_unit(scope, data)
     current = {f: getattr(org, f) for f in ORG_FIELDS}  # real values: dates stay dates
     merged = {**current, **data}
     _validate(merged)
@@ -151,8 +185,21 @@ def org_update(*, actor: Any, org: Organization, **data: Any) -> Organization:
 
 
 @transaction.atomic
-def org_move(*, actor: Any, org: Organization, new_parent: Organization) -> Organization:
-    """Move an organization with its whole subtree under another parent."""
+def org_move(
+    *,
+    actor: User | None,
+    org: Organization,
+    new_parent: Organization,
+    scope: Scope | None = None,
+) -> Organization:
+    """Move an organization with its whole subtree under another parent: the actor manages
+    the organization, its current parent (selectors.may_move) and the new parent."""
+    scope = acting_scope(actor, scope)
+    require(
+        _manages(scope, org) and selectors.may_move(scope, org),
+        gettext("调整隶属关系需要对现上级组织有管理权限，请联系上级组织办理。"),
+    )
+    require(_manages(scope, new_parent), gettext("您没有管理目标上级组织的权限。"))
     org = Organization.objects.get(pk=org.pk)
     new_parent = Organization.objects.get(pk=new_parent.pk)
     if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
@@ -185,14 +232,18 @@ def org_move(*, actor: Any, org: Organization, new_parent: Organization) -> Orga
 @transaction.atomic
 def leadership_add(
     *,
-    actor: Any,
+    actor: User | None,
     org: Organization,
     member: Any,
     role: str,
     term_start: dt.date,
     term_end: dt.date,
     holds_dual_role: bool = False,
+    scope: Scope | None = None,
 ) -> Leadership:
+    """`member`: a members.Member of the organization's subtree (orgs sits below members)."""
+    scope = acting_scope(actor, scope)
+    require(_manages(scope, org), gettext("您没有管理该党组织的权限。"))
     errors = {}
     if role not in LeadershipRole.values:
         errors["role"] = gettext("请选择职务。")
@@ -264,10 +315,29 @@ def _unit_snapshot(unit: Unit) -> dict[str, Any]:
     return {f: (unit.area_id if f == "area" else getattr(unit, f)) for f in UNIT_FIELDS}
 
 
+def _check_unit_area(scope: Scope, data: dict[str, Any]) -> None:
+    area = data.get("area")
+    if scope.is_superuser:
+        return
+    require(
+        area is not None and selectors.unit_area_choices(scope).filter(pk=area.pk).exists(),
+        gettext("请选择您管辖范围内的单位所在区域。"),
+    )
+
+
 @transaction.atomic
-def unit_create(*, actor: Any, audit_path: str = "", **data: Any) -> Unit:
-    """`audit_path`: the organization under which the audit row is filed (the registering
+def unit_create(
+    *, actor: User | None, audit_path: str = "", scope: Scope | None = None, **data: Any
+) -> Unit:
+    """Only a street, district or city committee registers units, in an area it governs.
+    `audit_path`: the organization under which the audit row is filed (the registering
     committee), so that its auditors see it."""
+    scope = acting_scope(actor, scope)
+    require(
+        scope.is_superuser or bool(selectors.territorial_anchors(scope, "orgs.manage")),
+        gettext("只有街道及以上党组织可以登记单位。"),
+    )
+    _check_unit_area(scope, data)
     unit = Unit.objects.create(**_unit_clean(data, None))
     audit(
         actor=actor,
@@ -280,7 +350,20 @@ def unit_create(*, actor: Any, audit_path: str = "", **data: Any) -> Unit:
 
 
 @transaction.atomic
-def unit_update(*, actor: Any, unit: Unit, audit_path: str = "", **data: Any) -> Unit:
+def unit_update(
+    *,
+    actor: User | None,
+    unit: Unit,
+    audit_path: str = "",
+    scope: Scope | None = None,
+    **data: Any,
+) -> Unit:
+    scope = acting_scope(actor, scope)
+    require(
+        selectors.unit_queryset(scope, "orgs.manage").filter(pk=unit.pk).exists(),
+        gettext("您没有管理该单位的权限。"),
+    )
+    _check_unit_area(scope, {"area": unit.area, **data})
     before = _unit_snapshot(unit)
     for k, v in _unit_clean(data, unit).items():
         setattr(unit, k, v)

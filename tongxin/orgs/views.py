@@ -9,9 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
+from tongxin.core.scope import request_scope
 from tongxin.geo.selectors import ANCHOR_LEVELS, area_choices_under, area_roots_for_choice
 from tongxin.orgs import selectors, services
 from tongxin.orgs.forms import LeadershipForm, MoveForm, OrgForm, UnitForm
@@ -21,7 +23,7 @@ from tongxin.orgs.models import Organization, Unit
 
 @login_required
 def tree(request: HttpRequest) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     text = request.GET.get("q", "").strip()
     results = list(selectors.org_search(scope, text)) if text else None
     return render(
@@ -37,7 +39,7 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def children(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     parent = selectors.get_org_for(scope, pk)
     return render(
         request,
@@ -52,7 +54,7 @@ def children(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     org = selectors.get_org_for(scope, pk)
     area_path = org.area.path if org.area else None
     page = paginate(request, member_reader().in_subtree(scope, org))
@@ -76,7 +78,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _org_form(request: HttpRequest, anchor: Organization, initial: dict) -> OrgForm:
     """The form's area choices lie under `anchor`'s area: the parent for a new organization,
     the parent or (when the parent is out of reach) the organization itself when editing."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     area_root = anchor.area
     return OrgForm(
         request.POST or None,
@@ -91,7 +93,7 @@ def _org_form(request: HttpRequest, anchor: Organization, initial: dict) -> OrgF
 def create_root(request: HttpRequest) -> HttpResponse:
     """A top-level organization (a city or district committee): for superusers only, on a new
     installation or when a region joins."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     if not scope.is_superuser:
         raise Http404
     form = OrgForm(
@@ -106,7 +108,7 @@ def create_root(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest, parent_pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     parent = selectors.get_org_for(scope, parent_pk, "orgs.manage")
     form = _org_form(request, parent, {"sector": parent.sector, "area": parent.area_id})
     return _create_page(request, form, parent)
@@ -115,7 +117,12 @@ def create(request: HttpRequest, parent_pk: int) -> HttpResponse:
 def _create_page(request: HttpRequest, form: OrgForm, parent: Organization | None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
-            org = services.org_create(actor=request.user, parent=parent, **form.cleaned_data)
+            org = services.org_create(
+                actor=request_user(request),
+                parent=parent,
+                scope=request_scope(request),
+                **form.cleaned_data,
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -127,14 +134,16 @@ def _create_page(request: HttpRequest, form: OrgForm, parent: Organization | Non
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     org = selectors.get_org_for(scope, pk, "orgs.manage")
     parent = selectors.org_parent(scope, org, "orgs.manage")
     initial = {f: getattr(org, f) for f in services.ORG_FIELDS}
     form = _org_form(request, parent or org, initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.org_update(actor=request.user, org=org, **form.cleaned_data)
+            services.org_update(
+                actor=request_user(request), org=org, scope=scope, **form.cleaned_data
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -146,7 +155,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def move(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     org = selectors.get_org_for(scope, pk, "orgs.manage")
     if not selectors.may_move(scope, org):
         # Taking an organization away from its parent needs authority over that parent.
@@ -169,7 +178,12 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     if request.method == "POST" and form.is_valid():
         try:
-            services.org_move(actor=request.user, org=org, new_parent=form.cleaned_data["parent"])
+            services.org_move(
+                actor=request_user(request),
+                org=org,
+                new_parent=form.cleaned_data["parent"],
+                scope=scope,
+            )
         except ServiceError as e:
             form.add_error("parent", e.message)
         else:
@@ -184,13 +198,15 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def leader_add(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     org = selectors.get_org_for(scope, pk, "orgs.manage")
     members = member_reader().candidates(scope, org)
     form = LeadershipForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():
         try:
-            services.leadership_add(actor=request.user, org=org, **form.cleaned_data)
+            services.leadership_add(
+                actor=request_user(request), org=org, scope=scope, **form.cleaned_data
+            )
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -202,7 +218,7 @@ def leader_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def units(request: HttpRequest) -> HttpResponse:
     """单位 registry: the units in the user's reach."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     text = request.GET.get("q", "").strip()
     page = paginate(request, selectors.unit_list(scope, text))
     editable = (
@@ -229,7 +245,7 @@ def units(request: HttpRequest) -> HttpResponse:
 
 
 def _unit_form_page(request: HttpRequest, unit: Unit | None) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     initial = _unit_initial(unit) if unit else {}
     form = UnitForm(request.POST or None, initial=initial, areas=selectors.unit_area_choices(scope))
     if not scope.is_superuser:
@@ -241,11 +257,18 @@ def _unit_form_page(request: HttpRequest, unit: Unit | None) -> HttpResponse:
         try:
             if unit is None:
                 unit = services.unit_create(
-                    actor=request.user, audit_path=filed_under, **form.cleaned_data
+                    actor=request_user(request),
+                    audit_path=filed_under,
+                    scope=scope,
+                    **form.cleaned_data,
                 )
             else:
                 services.unit_update(
-                    actor=request.user, unit=unit, audit_path=filed_under, **form.cleaned_data
+                    actor=request_user(request),
+                    unit=unit,
+                    audit_path=filed_under,
+                    scope=scope,
+                    **form.cleaned_data,
                 )
         except ServiceError as e:
             apply_service_error(form, e)
@@ -262,7 +285,7 @@ def _unit_initial(unit: Unit) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_create(request: HttpRequest) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     if not (scope.is_superuser or selectors.territorial_anchors(scope, "orgs.manage")):
         raise Http404  # only a street, district or city committee registers units
     return _unit_form_page(request, None)
@@ -271,5 +294,5 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = selectors.get_unit_for(request.scope, pk, "orgs.manage")  # type: ignore[attr-defined]
+    unit = selectors.get_unit_for(request_scope(request), pk, "orgs.manage")
     return _unit_form_page(request, unit)

@@ -9,9 +9,10 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.replica import reads_from_replica
-from tongxin.core.scope import request_scope
+from tongxin.core.scope import request_scope, set_request_scope
 from tongxin.members.selectors import MemberFilters, pii_query_kind
 from tongxin.orgs.selectors import get_org_for
 from tongxin.rosters import jobs, selectors, services
@@ -91,7 +92,7 @@ def import_create(request: HttpRequest, file: File[UploadedFile], org_id: Form[i
             org = selectors.get_import_target_for(scope, org_id)
         except ServiceError as e:
             raise ServiceError(e.message, fields={"org_id": e.fields["org"]}) from None
-    job = services.job_create(actor=request.user, scope=scope, upload=file, org=org)
+    job = services.job_create(actor=request_user(request), scope=scope, upload=file, org=org)
     services.start(job, "check")
     job.refresh_from_db()
     return Status(201, job)
@@ -105,7 +106,7 @@ def import_detail(request: HttpRequest, job_id: int):
 @router.post("/imports/{job_id}/commit", response=JobOut, summary="确认导入（全部写入或全部不写）")
 def import_commit(request: HttpRequest, job_id: int):
     job = selectors.get_job_for(request_scope(request), job_id)
-    services.job_commit_request(actor=request.user, job=job)
+    services.job_commit_request(actor=request_user(request), job=job, scope=request_scope(request))
     services.start(job, "commit")
     job.refresh_from_db()
     return job
@@ -116,7 +117,9 @@ def org_import_create(request: HttpRequest, file: File[UploadedFile]):
     scope = request_scope(request)
     if not scope.has("orgs.manage"):
         raise Http404(gettext("页面不存在。"))
-    job = services.job_create(actor=request.user, scope=scope, upload=file, kind=ImportKind.ORGS)
+    job = services.job_create(
+        actor=request_user(request), scope=scope, upload=file, kind=ImportKind.ORGS
+    )
     services.start(job, "check")
     job.refresh_from_db()
     return Status(201, job)
@@ -134,7 +137,7 @@ def org_import_detail(request: HttpRequest, job_id: int):
 )
 def org_import_commit(request: HttpRequest, job_id: int):
     job = selectors.get_job_for(request_scope(request), job_id, ImportKind.ORGS)
-    services.job_commit_request(actor=request.user, job=job)
+    services.job_commit_request(actor=request_user(request), job=job, scope=request_scope(request))
     services.start(job, "commit")
     job.refresh_from_db()
     return job
@@ -155,7 +158,7 @@ def export_members(request: HttpRequest, query: Query[ExportQuery]) -> FileRespo
     from tongxin.rosters.views import export_response
 
     scope = request_scope(request)
-    request.scope = scope  # type: ignore[attr-defined]
+    set_request_scope(request, scope)
     org = get_org_for(scope, query.org_id) if query.org_id else None
     text = "" if query.q and pii_query_kind(query.q) else query.q
     filters = MemberFilters(

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from tongxin.accounts.models import User
 from tongxin.core.errors import ServiceError
 from tongxin.core.scope import STEPLEN, Scope
 from tongxin.geo.selectors import ANCHOR_LEVELS
@@ -43,7 +44,7 @@ from tongxin.rosters.outcome import Rollback
 
 
 class OrgImport:
-    def __init__(self, *, scope: Scope, actor: Any = None):
+    def __init__(self, *, scope: Scope, actor: User | None = None):
         self.scope = scope
         self.actor = actor
         self.by_path: dict[str, Existing] = {}
@@ -544,7 +545,9 @@ class OrgImport:
                 if r.match is not None:
                     org = objs[r.match["id"]]
                     if r.changes:
-                        org_services.org_update(actor=self.actor, org=org, **r.changes)
+                        org_services.org_update(
+                            actor=self.actor, org=org, scope=self.scope, **r.changes
+                        )
                     made[r.number] = org
                     continue
                 p = r.parent
@@ -553,7 +556,9 @@ class OrgImport:
                 else:
                     assert p is not None
                     parent = objs[p["id"]]
-                made[r.number] = org_services.org_create(actor=self.actor, parent=parent, **r.data)
+                made[r.number] = org_services.org_create(
+                    actor=self.actor, parent=parent, scope=self.scope, **r.data
+                )
             except ServiceError as e:
                 field_name = next(iter(e.fields), "name")
                 message = (

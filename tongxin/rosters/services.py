@@ -16,11 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from tongxin.accounts.models import User
 from tongxin.core.audit import audit
 from tongxin.core.dbstats import refresh_statistics
 from tongxin.core.errors import ConflictError, ServiceError
-from tongxin.core.scope import Scope, scope_for_user
+from tongxin.core.scope import Scope, acting_scope, in_scope, require, scope_for_user
 from tongxin.orgs.models import Organization
+from tongxin.orgs.selectors import org_queryset
 from tongxin.rosters import jobs, reading, selectors
 from tongxin.rosters.hooks import members_imported
 from tongxin.rosters.importer import MemberImport
@@ -59,7 +61,7 @@ def _require_manage(scope: Scope, kind: str = ImportKind.MEMBERS) -> None:
 @transaction.atomic
 def job_create(
     *,
-    actor: Any,
+    actor: User,
     scope: Scope,
     upload: UploadedFile,
     kind: str = ImportKind.MEMBERS,
@@ -128,9 +130,20 @@ def _enqueue_or_fail(job_id: int, step: str) -> None:
         jobs.fail(job, jobs.queue_down_message(), from_status=job.status)
 
 
+def _check_own_job(scope: Scope, job: ImportJob) -> None:
+    """A user acts only on the imports they started (selectors.job_queryset)."""
+    require(
+        scope.is_superuser or in_scope(selectors.job_queryset(scope), job),
+        gettext("导入记录不存在或不是您上传的。"),
+    )
+
+
 @transaction.atomic
-def job_commit_request(*, actor: Any, job: ImportJob) -> ImportJob:
+def job_commit_request(
+    *, actor: User | None, job: ImportJob, scope: Scope | None = None
+) -> ImportJob:
     """Accept a checked job for writing; refused unless it passed the check."""
+    _check_own_job(acting_scope(actor, scope), job)
     if job.status != JobStatus.READY:
         raise ConflictError(
             gettext("只有检查通过且尚未导入的名册才能导入；请重新上传修改后的文件。"),
@@ -149,8 +162,9 @@ def job_commit_request(*, actor: Any, job: ImportJob) -> ImportJob:
     return job
 
 
-def job_cancel(*, actor: Any, job: ImportJob) -> ImportJob:
+def job_cancel(*, actor: User | None, job: ImportJob, scope: Scope | None = None) -> ImportJob:
     """The importer decides not to write a checked roster: the job ends and its file goes."""
+    _check_own_job(acting_scope(actor, scope), job)
     with transaction.atomic():
         now = timezone.now()
         cancelled = ImportJob.objects.filter(pk=job.pk, status=JobStatus.READY).update(
@@ -354,10 +368,22 @@ def _system_error() -> str:
 
 @transaction.atomic
 def export_logged(
-    *, actor: Any, rows: int, revealed: bool, filters: dict[str, Any], org_path: str = ""
+    *,
+    actor: User | None,
+    rows: int,
+    revealed: bool,
+    filters: dict[str, Any],
+    org_path: str = "",
+    scope: Scope | None = None,
 ) -> None:
     """Every export leaves one audit row: who, how many rows, which filters, and whether
-    whole ID and phone numbers were written."""
+    whole ID and phone numbers were written. Filed under an organization the user sees."""
+    scope = acting_scope(actor, scope)
+    require(
+        scope.has("members.view")
+        and (not org_path or org_queryset(scope).filter(path=org_path).exists()),
+        gettext("您没有导出该党组织党员名册的权限。"),
+    )
     audit(
         actor=actor,
         action="rosters.export_members",

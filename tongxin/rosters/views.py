@@ -7,9 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.pagination import paginate
 from tongxin.core.replica import reads_from_replica
+from tongxin.core.scope import request_scope
 from tongxin.members.selectors import MemberFilters, pii_query_kind
 from tongxin.orgs.selectors import get_org_for
 from tongxin.rosters import exports, jobs, selectors, services
@@ -22,7 +24,7 @@ WARNINGS_SHOWN = 200
 
 
 def _may_import(request: HttpRequest) -> None:
-    if not request.scope.has("members.manage"):  # type: ignore[attr-defined]
+    if not request_scope(request).has("members.manage"):
         raise Http404(gettext("页面不存在。"))
 
 
@@ -30,7 +32,7 @@ def _may_import(request: HttpRequest) -> None:
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
     """Upload a roster; the user's earlier imports below."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     _may_import(request)
     default = selectors.default_import_target(scope, request.user)
     form = UploadForm(
@@ -42,7 +44,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             job = services.job_create(
-                actor=request.user,
+                actor=request_user(request),
                 scope=scope,
                 upload=form.cleaned_data["file"],
                 org=form.cleaned_data["org"],
@@ -58,7 +60,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _may_import_orgs(request: HttpRequest) -> None:
-    if not request.scope.has("orgs.manage"):  # type: ignore[attr-defined]
+    if not request_scope(request).has("orgs.manage"):
         raise Http404(gettext("页面不存在。"))
 
 
@@ -66,13 +68,13 @@ def _may_import_orgs(request: HttpRequest) -> None:
 @require_http_methods(["GET", "POST"])
 def orgs(request: HttpRequest) -> HttpResponse:
     """Upload an organization roster (党组织名册); the user's earlier ones below."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     _may_import_orgs(request)
     form = OrgUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             job = services.job_create(
-                actor=request.user,
+                actor=request_user(request),
                 scope=scope,
                 kind=ImportKind.ORGS,
                 upload=form.cleaned_data["file"],
@@ -115,7 +117,7 @@ def template(request: HttpRequest) -> FileResponse:
 @login_required
 @require_GET
 def job(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     job = jobs.recover(selectors.get_job_for(scope, pk))
     errors = paginate(request, job.report.get("errors", []), per_page=50)
     page = "rosters/org_job.html" if job.kind == ImportKind.ORGS else "rosters/job.html"
@@ -129,7 +131,7 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
 def progress(request: HttpRequest, pk: int) -> HttpResponse:
     """Polled every second by the job page while the job runs; once it has finished the
     page reloads to show the report."""
-    job = jobs.recover(selectors.get_job_for(request.scope, pk))  # type: ignore[attr-defined]
+    job = jobs.recover(selectors.get_job_for(request_scope(request), pk))
     response = render(request, "rosters/_progress.html", {"job": job})
     if not job.running:
         response["HX-Refresh"] = "true"
@@ -139,10 +141,12 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def commit(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     job = selectors.get_job_for(scope, pk)
     try:
-        services.job_commit_request(actor=request.user, job=job)
+        services.job_commit_request(
+            actor=request_user(request), job=job, scope=request_scope(request)
+        )
     except ServiceError as e:
         messages.error(request, e.message)
         return redirect("rosters:job", pk=job.pk)
@@ -153,7 +157,7 @@ def commit(request: HttpRequest, pk: int) -> HttpResponse:
 def export_filters(request: HttpRequest) -> MemberFilters:
     """The roster page's filters, from the query string. A whole ID or phone number is never
     taken from a URL (the roster page posts those): such a search is dropped."""
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     params = request.GET
     org = get_org_for(scope, params["org"]) if params.get("org") else None
     text = params.get("q", "")
@@ -169,14 +173,15 @@ def export_filters(request: HttpRequest) -> MemberFilters:
 
 
 def export_response(request: HttpRequest, filters: MemberFilters, reveal: bool) -> FileResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+    scope = request_scope(request)
     if not scope.has("members.view"):
         raise Http404(gettext("页面不存在。"))
     reveal = reveal and scope.has("members.reveal_pii")
     members = selectors.export_members(scope, filters).iterator(chunk_size=2000)
     out, rows, revealed = exports.members_file(scope, members, reveal=reveal)
     services.export_logged(
-        actor=request.user,
+        actor=request_user(request),
+        scope=scope,
         rows=rows,
         revealed=revealed > 0,
         filters={
@@ -207,9 +212,9 @@ def export(request: HttpRequest) -> FileResponse:
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Give up a checked roster instead of importing it: its file is deleted at once."""
-    job = selectors.get_job_for(request.scope, pk)  # type: ignore[attr-defined]
+    job = selectors.get_job_for(request_scope(request), pk)
     try:
-        services.job_cancel(actor=request.user, job=job)
+        services.job_cancel(actor=request_user(request), job=job, scope=request_scope(request))
     except ServiceError as e:
         messages.error(request, e.message)
         return redirect("rosters:job", pk=job.pk)
