@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, cast
+from typing import Literal
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 
-from tongxin.accounts.models import User
+from tongxin.accounts.scope import request_user
 from tongxin.centers import selectors, services
 from tongxin.core.errors import ServiceError
 from tongxin.core.pagination import PageQuery, api_page
@@ -18,13 +18,6 @@ from tongxin.core.replica import reads_from_replica
 from tongxin.core.scope import request_scope
 from tongxin.geo.models import Area
 from tongxin.orgs.selectors import get_org_for
-
-
-def _actor(request: HttpRequest) -> User:
-    """The signed-in user acting (temporary local: the shared accessor will live in
-    tongxin.accounts)."""
-    return cast(User, request.user)
-
 
 router = Router(tags=["党群服务中心"])
 
@@ -107,7 +100,7 @@ def center_create(request: HttpRequest, payload: CenterIn):
         )
     try:
         center = services.center_create(
-            scope=scope, actor=_actor(request), org=org, area=area, **data
+            scope=scope, actor=request_user(request), org=org, area=area, **data
         )
     except ServiceError as e:
         e.fields = {_API_FIELDS.get(k, k): v for k, v in e.fields.items()}
@@ -145,7 +138,7 @@ def booking_create(request: HttpRequest, center_id: int, payload: BookingIn):
     item = selectors.get_item(center, payload.item_id) if payload.item_id else None
     booking = services.booking_create(
         scope=request_scope(request),
-        actor=_actor(request),
+        actor=request_user(request),
         center=center,
         room=room,
         item=item,
@@ -164,14 +157,14 @@ def center_bookings(request: HttpRequest, center_id: int):
 
 @router.get("/bookings/mine", response=list[BookingOut], summary="我的预约")
 def my_bookings(request: HttpRequest):
-    return list(selectors.my_bookings(_actor(request))[:100])
+    return list(selectors.my_bookings(request_user(request))[:100])
 
 
 @router.post("/bookings/{booking_id}/cancel", response=BookingOut, summary="取消我的预约")
 def booking_cancel(request: HttpRequest, booking_id: int):
-    booking = selectors.get_my_booking(_actor(request), booking_id)
+    booking = selectors.get_my_booking(request_user(request), booking_id)
     return services.booking_cancel(
-        scope=request_scope(request), actor=_actor(request), booking=booking
+        scope=request_scope(request), actor=request_user(request), booking=booking
     )
 
 
@@ -239,7 +232,7 @@ def social_create(request: HttpRequest, payload: SocialOrgIn):
     )
     so = services.social_org_create(
         scope=request_scope(request),
-        actor=_actor(request),
+        actor=request_user(request),
         name=payload.name,
         kind=payload.kind,
         area=area,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongxin.accounts.models import User
+from tongxin.accounts.scope import request_user
 from tongxin.centers import selectors, services
 from tongxin.centers.forms import (
     BookingForm,
@@ -33,13 +33,6 @@ from tongxin.core.forms import apply_service_error, offer, set_choices
 from tongxin.core.pagination import paginate
 from tongxin.core.scope import request_scope
 from tongxin.orgs.selectors import org_queryset
-
-
-def _actor(request: HttpRequest) -> User:
-    """The signed-in user acting (temporary local: the shared accessor will live in
-    tongxin.accounts)."""
-    return cast(User, request.user)
-
 
 DAY_LABELS = dict(
     zip(
@@ -185,7 +178,7 @@ def reveal_phone(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
     center = selectors.get_center_for(scope, pk)
     phone = services.center_phone_revealed(
-        scope=request_scope(request), actor=_actor(request), center=center
+        scope=request_scope(request), actor=request_user(request), center=center
     )
     return HttpResponse(phone or "—")
 
@@ -222,10 +215,10 @@ def _center_form(request: HttpRequest, center: ServiceCenter | None) -> HttpResp
             data["opening_hours"] = services.parse_opening_hours(text)
             data["closed_dates"] = services.parse_closed_dates(closed_text)
             if center is None:
-                center = services.center_create(scope=scope, actor=_actor(request), **data)
+                center = services.center_create(scope=scope, actor=request_user(request), **data)
             else:
                 center = services.center_update(
-                    scope=scope, actor=_actor(request), center=center, **data
+                    scope=scope, actor=request_user(request), center=center, **data
                 )
         except ServiceError as e:
             apply_service_error(form, e)
@@ -258,7 +251,7 @@ def room_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.room_create(
                 scope=request_scope(request),
-                actor=_actor(request),
+                actor=request_user(request),
                 center=center,
                 **form.cleaned_data,
             )
@@ -279,7 +272,7 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.item_create(
                 scope=request_scope(request),
-                actor=_actor(request),
+                actor=request_user(request),
                 center=center,
                 **form.cleaned_data,
             )
@@ -300,7 +293,7 @@ def event_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.event_create(
                 scope=request_scope(request),
-                actor=_actor(request),
+                actor=request_user(request),
                 center=center,
                 **form.cleaned_data,
             )
@@ -331,7 +324,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.booking_create(
                 scope=request_scope(request),
-                actor=_actor(request),
+                actor=request_user(request),
                 center=center,
                 room=room,
                 item=item,
@@ -361,7 +354,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def my_bookings(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, selectors.my_bookings(_actor(request)))
+    page = paginate(request, selectors.my_bookings(request_user(request)))
     return render(
         request,
         "centers/my_bookings.html",
@@ -372,10 +365,10 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    booking = selectors.get_my_booking(_actor(request), pk)
+    booking = selectors.get_my_booking(request_user(request), pk)
     try:
         services.booking_cancel(
-            scope=request_scope(request), actor=_actor(request), booking=booking
+            scope=request_scope(request), actor=request_user(request), booking=booking
         )
         messages.success(request, gettext("已取消预约。"))
     except ServiceError as e:
@@ -449,12 +442,12 @@ def _social_form(request: HttpRequest, so: SocialOrganization | None) -> HttpRes
         try:
             if so is None:
                 so = services.social_org_create(
-                    scope=request_scope(request), actor=_actor(request), **form.cleaned_data
+                    scope=request_scope(request), actor=request_user(request), **form.cleaned_data
                 )
             else:
                 so = services.social_org_update(
                     scope=request_scope(request),
-                    actor=_actor(request),
+                    actor=request_user(request),
                     social_org=so,
                     **form.cleaned_data,
                 )

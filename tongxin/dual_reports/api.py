@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, cast
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from tongxin.accounts.models import User
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.pagination import PageQuery, api_page
 from tongxin.core.scope import request_scope
@@ -17,11 +17,6 @@ from tongxin.members.selectors import get_member_for
 from tongxin.orgs.selectors import get_org_for
 
 router = Router(tags=["双报到"])
-
-
-def _actor(request: HttpRequest) -> User:
-    # The API authenticates every call (session or token) before a handler runs.
-    return cast(User, request.user)
 
 
 class DualReportOut(Schema):
@@ -93,7 +88,7 @@ def dual_create(request: HttpRequest, payload: DualReportIn):
     member = get_member_for(scope, payload.member_id, "members.manage")
     community = selectors.community_choices().filter(pk=payload.community_id).first()
     r = services.dual_report_create(
-        actor=_actor(request),
+        actor=request_user(request),
         scope=scope,
         member=member,
         community=community,
@@ -123,7 +118,7 @@ def dual_file_own(request: HttpRequest, payload: OwnReportIn):
     community = selectors.community_choices().filter(pk=payload.community_id).first()
     try:
         r = services.dual_report_file_own(
-            actor=_actor(request), community=community, note=payload.note
+            actor=request_user(request), community=community, note=payload.note
         )
     except ServiceError as e:
         e.fields = {"community_id" if k == "community" else k: v for k, v in e.fields.items()}
@@ -141,7 +136,7 @@ def dual_accept(request: HttpRequest, report_id: int, payload: AcceptIn):
     scope = request_scope(request)
     r = selectors.get_dual_report_for(scope, report_id)
     services.dual_report_accept(
-        actor=_actor(request), scope=scope, report=r, service_post=payload.service_post
+        actor=request_user(request), scope=scope, report=r, service_post=payload.service_post
     )
     return selectors.get_dual_report_for(scope, r.pk)
 
@@ -150,7 +145,9 @@ def dual_accept(request: HttpRequest, report_id: int, payload: AcceptIn):
 def dual_decline(request: HttpRequest, report_id: int, payload: NoteIn):
     scope = request_scope(request)
     r = selectors.get_dual_report_for(scope, report_id)
-    services.dual_report_decline(actor=_actor(request), scope=scope, report=r, note=payload.note)
+    services.dual_report_decline(
+        actor=request_user(request), scope=scope, report=r, note=payload.note
+    )
     return selectors.get_dual_report_for(scope, r.pk)
 
 
@@ -158,7 +155,7 @@ def dual_decline(request: HttpRequest, report_id: int, payload: NoteIn):
 def dual_end(request: HttpRequest, report_id: int, payload: NoteIn):
     scope = request_scope(request)
     r = selectors.get_dual_report_for(scope, report_id)
-    services.dual_report_end(actor=_actor(request), scope=scope, report=r, note=payload.note)
+    services.dual_report_end(actor=request_user(request), scope=scope, report=r, note=payload.note)
     return selectors.get_dual_report_for(scope, r.pk)
 
 
@@ -171,7 +168,7 @@ def dual_hours(request: HttpRequest, report_id: int, payload: HoursIn):
     scope = request_scope(request)
     r = selectors.get_dual_report_for(scope, report_id, "community")
     h = services.dual_report_hours_log(
-        actor=_actor(request),
+        actor=request_user(request),
         scope=scope,
         dual_report=r,
         served_on=payload.served_on,

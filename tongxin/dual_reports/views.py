@@ -4,8 +4,6 @@ page (我的双报到), where they file their own report and see their reports a
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tongxin.accounts.models import User
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error, offer
 from tongxin.core.pagination import paginate
@@ -28,11 +26,6 @@ from tongxin.orgs.selectors import get_org_for
 
 TAB_LABELS = {"members": _("本组织党员"), "community": _("到本社区报到")}
 ACTIONS = ("accept", "decline", "end", "hours")
-
-
-def _actor(request: HttpRequest) -> User:
-    # Every view here is behind login_required: the user is a signed-in account.
-    return cast(User, request.user)
 
 
 @login_required
@@ -73,7 +66,7 @@ def report_create(request: HttpRequest, member_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             r = services.dual_report_create(
-                actor=_actor(request), scope=scope, member=member, **form.cleaned_data
+                actor=request_user(request), scope=scope, member=member, **form.cleaned_data
             )
         except ServiceError as e:
             apply_service_error(form, e)
@@ -125,7 +118,7 @@ def report_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             try:
                 minutes = parse_hours(form.cleaned_data["hours"])
                 services.dual_report_hours_log(
-                    actor=_actor(request),
+                    actor=request_user(request),
                     scope=scope,
                     dual_report=r,
                     served_on=form.cleaned_data["served_on"],
@@ -141,7 +134,7 @@ def report_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 return redirect("dual_reports:detail", pk=r.pk)
         return _detail(request, r, form)
     note = request.POST.get("note", "")[:500]
-    actor = _actor(request)
+    actor = request_user(request)
     try:
         if action == "accept":
             services.dual_report_accept(
@@ -177,7 +170,7 @@ def report_mine(request: HttpRequest) -> HttpResponse:
             raise Http404
         if form.is_valid():
             try:
-                services.dual_report_file_own(actor=_actor(request), **form.cleaned_data)
+                services.dual_report_file_own(actor=request_user(request), **form.cleaned_data)
             except ServiceError as e:
                 apply_service_error(form, e)
             else:

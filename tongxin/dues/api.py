@@ -4,14 +4,14 @@ caller's scope; money in fen."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, cast
+from typing import Literal
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from tongxin.accounts.models import User
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.pagination import PageQuery, api_page
 from tongxin.core.scope import Scope, request_scope
@@ -21,11 +21,6 @@ from tongxin.members.selectors import get_member_for, own_member
 from tongxin.orgs.selectors import get_org_for
 
 router = Router(tags=["党费"])
-
-
-def _user(request: HttpRequest) -> User:
-    # The API's authentication (a token or a session) lets only signed-in accounts through.
-    return cast(User, request.user)
 
 
 class DuesRowOut(Schema):
@@ -156,7 +151,7 @@ def dues_pay(request: HttpRequest, payload: PaymentIn):
     member = get_member_for(scope, payload.member_id, "members.manage")
     try:
         p = services.dues_payment_record(
-            actor=_user(request),
+            actor=request_user(request),
             scope=scope,
             member=member,
             month=_month(payload.month, "month"),
@@ -197,7 +192,7 @@ def dues_base(request: HttpRequest, payload: BaseIn):
     member = get_member_for(scope, payload.member_id, "members.manage")
     try:
         b = services.dues_base_set(
-            actor=_user(request),
+            actor=request_user(request),
             scope=scope,
             member=member,
             effective_from=_month(payload.effective_from, "effective_from"),
@@ -254,7 +249,7 @@ def dues_reverse(request: HttpRequest, payment_id: int, payload: ReverseIn):
     scope = request_scope(request)
     payment = selectors.get_payment_for(scope, payment_id, "members.manage")
     services.dues_payment_reverse(
-        actor=_user(request), scope=scope, payment=payment, reason=payload.reason
+        actor=request_user(request), scope=scope, payment=payment, reason=payload.reason
     )
     return selectors.get_payment_for(scope, payment_id, "members.manage")
 
@@ -351,7 +346,7 @@ def dues_import_check(request: HttpRequest, file: File[UploadedFile]):
 )
 def dues_import_commit(request: HttpRequest, payload: ImportCommitIn):
     result = services.dues_import_commit(
-        actor=_user(request), scope=_may_import(request), token=payload.token
+        actor=request_user(request), scope=_may_import(request), token=payload.token
     )
     return result.__dict__
 

@@ -4,8 +4,6 @@ import of many bases from a spreadsheet, and a member's own page (我的党费).
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tongxin.accounts.models import User
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
@@ -27,11 +25,6 @@ from tongxin.members.models import Member
 from tongxin.members.selectors import get_member_for, own_member
 from tongxin.orgs.models import Organization
 from tongxin.orgs.selectors import get_org_for, org_queryset, org_roots
-
-
-def _user(request: HttpRequest) -> User:
-    # Every page here is behind login_required: the user is a signed-in account.
-    return cast(User, request.user)
 
 
 def _org(request: HttpRequest, perm: str = "members.view") -> Organization | None:
@@ -143,7 +136,7 @@ def _save_base(request: HttpRequest, scope: Scope, form: BaseForm, member: Membe
         text = (data["base"] or "").strip()
         base_fen = rules.parse_yuan(text, "base") if text else None
         services.dues_base_set(
-            actor=_user(request),
+            actor=request_user(request),
             scope=scope,
             member=member,
             effective_from=data["effective_from"],
@@ -162,7 +155,7 @@ def _save_payment(request: HttpRequest, scope: Scope, form: PaymentForm, member:
     try:
         amount = rules.parse_yuan(data["amount"], "amount")
         services.dues_payment_record(
-            actor=_user(request),
+            actor=request_user(request),
             scope=scope,
             member=member,
             month=data["month"],
@@ -191,7 +184,7 @@ def dues_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.dues_payment_reverse(
-                actor=_user(request),
+                actor=request_user(request),
                 scope=scope,
                 payment=payment,
                 reason=form.cleaned_data["reason"],
@@ -236,7 +229,7 @@ def dues_import_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "token" in request.POST:
         try:
             result = services.dues_import_commit(
-                actor=_user(request), scope=scope, token=request.POST["token"]
+                actor=request_user(request), scope=scope, token=request.POST["token"]
             )
         except ServiceError as e:
             messages.error(request, e.message)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, cast
+from typing import Literal
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 
-from tongxin.accounts.models import User
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.inputs import LocalTime
 from tongxin.core.pagination import PageQuery
@@ -20,13 +20,6 @@ from tongxin.core.scope import request_scope
 from tongxin.meetings import selectors, services
 from tongxin.meetings.models import Meeting
 from tongxin.orgs.selectors import get_org_for
-
-
-def _actor(request: HttpRequest) -> User:
-    """The signed-in user acting (temporary local: the shared accessor will live in
-    tongxin.accounts)."""
-    return cast(User, request.user)
-
 
 router = Router(tags=["组织生活"])
 
@@ -174,7 +167,7 @@ def meeting_create(request: HttpRequest, payload: PlanIn):
     try:
         meeting = services.meeting_plan(
             scope=request_scope(request),
-            actor=_actor(request),
+            actor=request_user(request),
             data=services.PlanInput(org=org, **data),
         )
     except ServiceError as e:
@@ -228,7 +221,7 @@ def meeting_record(request: HttpRequest, meeting_id: int, payload: RecordIn):
     attendance = {a["member_id"]: (a["state"], a["reason"]) for a in data.pop("attendance")}
     services.meeting_record(
         scope=request_scope(request),
-        actor=_actor(request),
+        actor=request_user(request),
         meeting=meeting,
         data=services.RecordInput(attendance=attendance, **data),
     )
@@ -246,7 +239,10 @@ def meeting_check_in(request: HttpRequest, meeting_id: int, payload: CheckInIn):
             gettext("请扫描党员卡二维码或输入签到码。"), fields={"code": gettext("请填写。")}
         )
     att = services.meeting_check_in(
-        scope=request_scope(request), actor=_actor(request), meeting=meeting, text=payload.code
+        scope=request_scope(request),
+        actor=request_user(request),
+        meeting=meeting,
+        text=payload.code,
     )
     meeting.refresh_from_db(fields=["present_count"])
     return {

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from tongxin.accounts.models import User
 from tongxin.core import uploads
-from tongxin.core.audit import audit, common_path
+from tongxin.core.audit import audit, common_path, saved_user
 from tongxin.core.errors import ConflictError, ForbiddenError, ServiceError
 from tongxin.core.scope import Scope, subtree_q
 from tongxin.meetings import card, selectors
@@ -39,12 +39,6 @@ from tongxin.orgs.models import Organization, OrgKind
 
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 SERIES_MAX_DAYS = 366
-
-
-def _actor_or_none(actor: User | None) -> User | None:
-    """The user to record as author: none for a system task (temporary local: the shared
-    helper will live in tongxin.core.audit)."""
-    return actor if actor is not None and actor.pk else None
 
 
 def _require_org(scope: Scope, org: Organization) -> None:
@@ -119,7 +113,7 @@ def _new_meeting(
         presenter=data.presenter.strip(),
         recorder=data.recorder.strip(),
         series=series,
-        created_by=_actor_or_none(actor),
+        created_by=saved_user(actor),
     )
 
 
@@ -482,7 +476,7 @@ def meeting_attach(
                 content_type=stored.content_type,
                 size=stored.size,
                 sha256=stored.sha256,
-                uploaded_by=_actor_or_none(actor),
+                uploaded_by=saved_user(actor),
             )
             audit(
                 actor=actor,
@@ -511,7 +505,7 @@ def meeting_review(
         )
     meeting.review_status = ReviewStatus.APPROVED if approve else ReviewStatus.RETURNED
     meeting.review_note = note.strip()[:500]
-    meeting.reviewed_by = _actor_or_none(actor)
+    meeting.reviewed_by = saved_user(actor)
     meeting.reviewed_at = timezone.now()
     meeting.save()
     audit(
@@ -610,7 +604,7 @@ def series_create(
         location=data.location.strip(),
         starts_on=data.starts_on,
         ends_on=data.ends_on,
-        created_by=_actor_or_none(actor),
+        created_by=saved_user(actor),
     )
     dates = series_dates(data)
     if not dates:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongxin.accounts.models import User
+from tongxin.accounts.scope import request_user
 from tongxin.core import uploads
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
@@ -33,12 +33,6 @@ from tongxin.meetings.forms import (
 )
 from tongxin.meetings.models import AttendanceState, FeedKind, Meeting, MeetingKind, MeetingStatus
 from tongxin.orgs.selectors import get_org_for
-
-
-def _actor(request: HttpRequest) -> User:
-    """The signed-in user acting (temporary local: the shared accessor will live in
-    tongxin.accounts)."""
-    return cast(User, request.user)
 
 
 def _need(request: HttpRequest, perm: str) -> None:
@@ -145,7 +139,7 @@ def create(request: HttpRequest) -> HttpResponse:
         try:
             meeting = services.meeting_plan(
                 scope=request_scope(request),
-                actor=_actor(request),
+                actor=request_user(request),
                 data=_plan_input(org, form.cleaned_data),
             )
         except ServiceError as e:
@@ -186,7 +180,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.meeting_update(
                 scope=request_scope(request),
-                actor=_actor(request),
+                actor=request_user(request),
                 meeting=meeting,
                 data=_plan_input(meeting.org, form.cleaned_data),
             )
@@ -238,7 +232,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for(request_scope(request), pk, "meetings.manage")
     try:
         services.meeting_cancel(
-            scope=request_scope(request), actor=_actor(request), meeting=meeting
+            scope=request_scope(request), actor=request_user(request), meeting=meeting
         )
         messages.success(request, gettext("会议已取消。"))
     except ServiceError as e:
@@ -275,7 +269,10 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             data = services.RecordInput(attendance=posted, **form.cleaned_data)
             try:
                 services.meeting_record(
-                    scope=request_scope(request), actor=_actor(request), meeting=meeting, data=data
+                    scope=request_scope(request),
+                    actor=request_user(request),
+                    meeting=meeting,
+                    data=data,
                 )
             except ServiceError as e:
                 apply_service_error(form, e)
@@ -325,7 +322,7 @@ def checkin(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 att = services.meeting_check_in(
                     scope=request_scope(request),
-                    actor=_actor(request),
+                    actor=request_user(request),
                     meeting=meeting,
                     text=form.cleaned_data["code"],
                 )
@@ -357,7 +354,7 @@ def roll_call(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
     try:
         services.meeting_roll_call(
             scope=request_scope(request),
-            actor=_actor(request),
+            actor=request_user(request),
             meeting=meeting,
             member_id=member_id,
             present=present,
@@ -383,7 +380,7 @@ def guest_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.meeting_guest_add(
                 scope=request_scope(request),
-                actor=_actor(request),
+                actor=request_user(request),
                 meeting=meeting,
                 member=form.cleaned_data["member"],
             )
@@ -404,7 +401,7 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.meeting_attach(
                 scope=request_scope(request),
-                actor=_actor(request),
+                actor=request_user(request),
                 meeting=meeting,
                 f=form.cleaned_data["file"],
             )
@@ -434,7 +431,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.meeting_review(
                 scope=request_scope(request),
-                actor=_actor(request),
+                actor=request_user(request),
                 meeting=meeting,
                 approve=form.cleaned_data["decision"] == "approve",
                 note=form.cleaned_data["note"],
@@ -479,7 +476,7 @@ def series_create(request: HttpRequest) -> HttpResponse:
         try:
             _series, n = services.series_create(
                 scope=request_scope(request),
-                actor=_actor(request),
+                actor=request_user(request),
                 data=services.SeriesInput(org=org, **cd),
             )
         except ServiceError as e:
@@ -608,10 +605,12 @@ def feeds(request: HttpRequest) -> HttpResponse:
         try:
             if target == "member" and member is not None:
                 services.feed_rotate(
-                    scope=request_scope(request), actor=_actor(request), member=member
+                    scope=request_scope(request), actor=request_user(request), member=member
                 )
             elif target == "branch" and org is not None:
-                services.feed_rotate(scope=request_scope(request), actor=_actor(request), org=org)
+                services.feed_rotate(
+                    scope=request_scope(request), actor=request_user(request), org=org
+                )
             else:
                 raise Http404
             messages.success(request, gettext("已生成新的订阅地址，旧地址已失效。"))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext, gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 
-from tongxin.accounts.models import User
+from tongxin.accounts.scope import request_user
 from tongxin.accounts.selectors import api_resident
 from tongxin.centers.selectors import social_org_choices
 from tongxin.core.errors import ServiceError
@@ -21,12 +21,6 @@ from tongxin.projects import selectors, services
 from tongxin.projects.models import NeedCategory
 
 NO_RESIDENT = gettext_lazy("您的账号还没有居民档案，不能参与微项目。")
-
-
-def _actor(request: HttpRequest) -> User:
-    """The signed-in user acting (temporary local: the shared accessor will live in
-    tongxin.accounts)."""
-    return cast(User, request.user)
 
 
 router = Router(tags=["微项目"])
@@ -192,7 +186,7 @@ def project_create(request: HttpRequest, payload: ProjectIn):
     if len(data.suggestions) != len(set(payload.suggestion_ids)):
         raise ServiceError(gettext("请按提示修改后再提交。"), fields={"suggestion_ids": not_found})
     try:
-        project = services.project_create(scope=scope, actor=_actor(request), data=data)
+        project = services.project_create(scope=scope, actor=request_user(request), data=data)
     except ServiceError as e:
         e.fields = {
             {"category": "category_id", "lead_org": "lead_org_id", "area": "area_id"}.get(k, k): v
@@ -226,7 +220,7 @@ def suggestion_submit(request: HttpRequest, payload: SuggestionIn):
     return Status(
         201,
         services.suggestion_submit(
-            actor=_actor(request),
+            actor=request_user(request),
             resident=resident,
             title=payload.title,
             body=payload.body,
@@ -246,7 +240,7 @@ def suggestion_enter(request: HttpRequest, payload: MeetingSuggestionIn):
         201,
         services.suggestion_enter(
             scope=scope,
-            actor=_actor(request),
+            actor=request_user(request),
             area=area,
             title=payload.title,
             body=payload.body,
@@ -265,7 +259,7 @@ def resident_projects(request: HttpRequest, page: int = 1):
 def resident_signup(request: HttpRequest, project_id: int):
     resident = api_resident(request, NO_RESIDENT)
     project = selectors.get_project_for_resident(resident, project_id)
-    services.project_signup(actor=_actor(request), resident=resident, project=project)
+    services.project_signup(actor=request_user(request), resident=resident, project=project)
     return Status(201, None)
 
 
@@ -274,7 +268,7 @@ def resident_rate(request: HttpRequest, project_id: int, payload: RatingIn):
     resident = api_resident(request, NO_RESIDENT)
     project = selectors.get_project_for_resident(resident, project_id)
     services.project_rate(
-        actor=_actor(request),
+        actor=request_user(request),
         resident=resident,
         project=project,
         score=payload.score,
@@ -306,7 +300,7 @@ def budget_line_add(request: HttpRequest, project_id: int, payload: BudgetLineIn
         201,
         services.budget_line_add(
             scope=scope,
-            actor=_actor(request),
+            actor=request_user(request),
             project=project,
             item=payload.item,
             amount_fen=payload.amount_fen,
@@ -321,7 +315,7 @@ def activity_add(request: HttpRequest, project_id: int, payload: ProjectActivity
     return Status(
         201,
         services.activity_add(
-            scope=scope, actor=_actor(request), project=project, **payload.dict()
+            scope=scope, actor=request_user(request), project=project, **payload.dict()
         ),
     )
 
@@ -331,6 +325,6 @@ def project_complete(request: HttpRequest, project_id: int, payload: OutcomeIn):
     scope = _manager(request)
     project = selectors.get_project_for(scope, project_id)
     services.project_complete(
-        scope=scope, actor=_actor(request), project=project, outcome=payload.outcome
+        scope=scope, actor=request_user(request), project=project, outcome=payload.outcome
     )
     return selectors.get_project_for(scope, project_id)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from tongxin.accounts.models import Resident, User
 from tongxin.centers.models import SocialOrganization
 from tongxin.centers.selectors import social_org_choices
-from tongxin.core.audit import audit
+from tongxin.core.audit import audit, saved_user
 from tongxin.core.errors import ConflictError, ForbiddenError, ServiceError
 from tongxin.core.scope import Scope
 from tongxin.geo.models import Area, AreaLevel
@@ -39,12 +39,6 @@ MAX_PARTICIPANTS = 100_000
 
 def yuan(fen: int) -> str:
     return f"{fen / 100:,.2f}"
-
-
-def _actor_or_none(actor: User | None) -> User | None:
-    """The user to record as author: none for a system task (temporary local: the shared
-    helper will live in tongxin.core.audit)."""
-    return actor if actor is not None and actor.pk else None
 
 
 def _as_self(actor: User, resident: Resident) -> None:
@@ -98,7 +92,7 @@ def suggestion_submit(
         area_path=area.path,
         source=SuggestionSource.ONLINE,
         resident=resident,
-        entered_by=_actor_or_none(actor),
+        entered_by=saved_user(actor),
     )
     audit(actor=actor, action="projects.suggestion_submit", obj=s, diff={"source": "online"})
     return s
@@ -139,7 +133,7 @@ def suggestion_enter(
         area_path=area.path,
         source=SuggestionSource.MEETING,
         meeting=meeting.strip()[:100],
-        entered_by=_actor_or_none(actor),
+        entered_by=saved_user(actor),
     )
     audit(actor=actor, action="projects.suggestion_enter", obj=s, diff={"source": "meeting"})
     return s
@@ -227,7 +221,7 @@ def project_create(*, scope: Scope, actor: User | None, data: ProjectInput) -> M
         budget_fen=data.budget_fen,
         starts_on=data.starts_on,
         ends_on=data.ends_on,
-        created_by=_actor_or_none(actor),
+        created_by=saved_user(actor),
     )
     if data.suggestions:
         Suggestion.objects.filter(

@@ -3,8 +3,6 @@ where they live, suggestions, sign-up, ratings)."""
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -12,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tongxin.accounts.models import User
+from tongxin.accounts.scope import request_user
 from tongxin.accounts.selectors import page_resident
 from tongxin.centers.selectors import social_org_choices
 from tongxin.core.errors import ServiceError
@@ -31,12 +29,6 @@ from tongxin.projects.forms import (
     to_fen,
 )
 from tongxin.projects.models import ProjectStatus, SuggestionStatus
-
-
-def _actor(request: HttpRequest) -> User:
-    """The signed-in user acting (temporary local: the shared accessor will live in
-    tongxin.accounts)."""
-    return cast(User, request.user)
 
 
 def _manager(request: HttpRequest) -> Scope:
@@ -110,7 +102,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
             suggestions=list(d["suggestions"]),
         )
         try:
-            p = services.project_create(scope=scope, actor=_actor(request), data=data)
+            p = services.project_create(scope=scope, actor=request_user(request), data=data)
         except ServiceError as e:
             e.fields = {("budget" if k == "budget_fen" else k): v for k, v in e.fields.items()}
             apply_service_error(form, e)
@@ -134,7 +126,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if action == "line" and line_form.is_valid():
                 services.budget_line_add(
                     scope=scope,
-                    actor=_actor(request),
+                    actor=request_user(request),
                     project=project,
                     item=line_form.cleaned_data["item"],
                     amount_fen=to_fen(line_form.cleaned_data["amount"]),
@@ -144,7 +136,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if action == "activity" and activity_form.is_valid():
                 services.activity_add(
                     scope=scope,
-                    actor=_actor(request),
+                    actor=request_user(request),
                     project=project,
                     **activity_form.cleaned_data,
                 )
@@ -153,7 +145,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if action == "complete" and outcome_form.is_valid():
                 services.project_complete(
                     scope=scope,
-                    actor=_actor(request),
+                    actor=request_user(request),
                     project=project,
                     outcome=outcome_form.cleaned_data["outcome"],
                 )
@@ -210,7 +202,7 @@ def suggestion_enter(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.suggestion_enter(scope=scope, actor=_actor(request), **form.cleaned_data)
+            services.suggestion_enter(scope=scope, actor=request_user(request), **form.cleaned_data)
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -225,7 +217,7 @@ def suggestion_decline(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _manager(request)
     s = selectors.get_suggestion_for(scope, pk)
     try:
-        services.suggestion_decline(scope=scope, actor=_actor(request), suggestion=s)
+        services.suggestion_decline(scope=scope, actor=request_user(request), suggestion=s)
         messages.success(request, gettext("已标记为暂不采纳。"))
     except ServiceError as e:
         messages.error(request, e.message)
@@ -261,7 +253,7 @@ def resident_suggest(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.suggestion_submit(
-                actor=_actor(request), resident=resident, **form.cleaned_data
+                actor=request_user(request), resident=resident, **form.cleaned_data
             )
         except ServiceError as e:
             apply_service_error(form, e)
@@ -281,12 +273,14 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             if action == "signup":
-                services.project_signup(actor=_actor(request), resident=resident, project=project)
+                services.project_signup(
+                    actor=request_user(request), resident=resident, project=project
+                )
                 messages.success(request, gettext("报名成功。"))
                 return redirect("projects:resident_detail", pk=project.pk)
             if action == "rate" and form.is_valid():
                 services.project_rate(
-                    actor=_actor(request),
+                    actor=request_user(request),
                     resident=resident,
                     project=project,
                     score=form.cleaned_data["score"],

@@ -4,13 +4,13 @@ board; staff with sharing.moderate list and review the listings in their reach."
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, cast
+from typing import Literal
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 
-from tongxin.accounts.models import User
+from tongxin.accounts.scope import request_user
 from tongxin.accounts.selectors import api_resident
 from tongxin.core.pagination import PageQuery, api_page
 from tongxin.core.scope import request_scope
@@ -18,12 +18,6 @@ from tongxin.sharing import selectors, services
 from tongxin.sharing.models import Match
 
 NO_RESIDENT = gettext_lazy("您的账号还没有居民档案，不能使用共享小区。")
-
-
-def _actor(request: HttpRequest) -> User:
-    """The signed-in user acting (temporary local: the shared accessor will live in
-    tongxin.accounts)."""
-    return cast(User, request.user)
 
 
 router = Router(tags=["共享小区"])
@@ -133,7 +127,7 @@ def listing_board(request: HttpRequest, query: Query[BoardQuery]):
 def listing_create(request: HttpRequest, payload: ListingIn):
     resident = api_resident(request, NO_RESIDENT)
     listing, masked = services.listing_create(
-        actor=_actor(request), resident=resident, data=services.ListingInput(**payload.dict())
+        actor=request_user(request), resident=resident, data=services.ListingInput(**payload.dict())
     )
     out = ListingCreated.from_orm(listing)
     out.notice = services.contact_notice() if masked else ""
@@ -172,7 +166,9 @@ def listing_suggestions(request: HttpRequest, listing_id: int):
 @router.post("/listings/{listing_id}/withdraw", response=ListingOut, summary="撤回本人的信息")
 def listing_withdraw(request: HttpRequest, listing_id: int):
     resident, listing = _own_listing(request, listing_id)
-    return services.listing_withdraw(actor=_actor(request), resident=resident, listing=listing)
+    return services.listing_withdraw(
+        actor=request_user(request), resident=resident, listing=listing
+    )
 
 
 @router.post(
@@ -182,7 +178,7 @@ def listing_report(request: HttpRequest, listing_id: int, payload: ReportIn):
     resident = api_resident(request, NO_RESIDENT)
     listing = selectors.get_listing_for_resident(resident, selectors.place_of(resident), listing_id)
     services.listing_report(
-        actor=_actor(request), resident=resident, listing=listing, reason=payload.reason
+        actor=request_user(request), resident=resident, listing=listing, reason=payload.reason
     )
     return Status(201, None)
 
@@ -200,7 +196,9 @@ def match_propose(request: HttpRequest, payload: ProposeIn):
     other = selectors.get_listing_for_resident(resident, place, payload.other_id)
     return Status(
         201,
-        services.match_propose(actor=_actor(request), resident=resident, mine=mine, other=other),
+        services.match_propose(
+            actor=request_user(request), resident=resident, mine=mine, other=other
+        ),
     )
 
 
@@ -212,7 +210,7 @@ def match_detail(request: HttpRequest, match_id: int):
 def _step(request: HttpRequest, match_id: int, step) -> Match:
     resident = api_resident(request, NO_RESIDENT)
     m = selectors.get_match_for_resident(resident, match_id)
-    return step(actor=_actor(request), resident=resident, match=m)
+    return step(actor=request_user(request), resident=resident, match=m)
 
 
 @router.post("/matches/{match_id}/confirm", response=MatchOut, summary="确认对接（仅对接双方）")
@@ -237,7 +235,7 @@ def match_feedback(request: HttpRequest, match_id: int, payload: FeedbackIn):
     resident = api_resident(request, NO_RESIDENT)
     m = selectors.get_match_for_resident(resident, match_id)
     return services.match_feedback(
-        actor=_actor(request),
+        actor=request_user(request),
         resident=resident,
         match=m,
         rating=payload.rating,
@@ -253,7 +251,9 @@ def match_feedback(request: HttpRequest, match_id: int, payload: FeedbackIn):
 def match_contact(request: HttpRequest, match_id: int):
     resident = api_resident(request, NO_RESIDENT)
     m = selectors.get_match_for_resident(resident, match_id)
-    name, phone = services.match_reveal_contact(actor=_actor(request), resident=resident, match=m)
+    name, phone = services.match_reveal_contact(
+        actor=request_user(request), resident=resident, match=m
+    )
     return {"name": name, "phone": phone}
 
 
@@ -273,5 +273,5 @@ def staff_review(request: HttpRequest, listing_id: int, payload: ReviewIn):
     scope = request_scope(request)
     listing = selectors.get_listing_for_staff(scope, listing_id)
     return services.listing_review(
-        scope=scope, actor=_actor(request), listing=listing, decision=payload.decision
+        scope=scope, actor=request_user(request), listing=listing, decision=payload.decision
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -11,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tongxin.accounts.models import User
+from tongxin.accounts.scope import request_user
 from tongxin.accounts.selectors import page_resident, resident_of
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
@@ -20,12 +18,6 @@ from tongxin.core.scope import Scope, request_scope
 from tongxin.sharing import selectors, services
 from tongxin.sharing.forms import FeedbackForm, ListingForm, ReportForm
 from tongxin.sharing.models import Direction, ListingKind, ListingStatus, MatchStatus
-
-
-def _actor(request: HttpRequest) -> User:
-    """The signed-in user acting (temporary local: the shared accessor will live in
-    tongxin.accounts)."""
-    return cast(User, request.user)
 
 
 def _query(**params: str) -> str:
@@ -84,7 +76,7 @@ def create(request: HttpRequest) -> HttpResponse:
         data = services.ListingInput(**form.cleaned_data)
         try:
             listing, masked = services.listing_create(
-                actor=_actor(request), resident=resident, data=data
+                actor=request_user(request), resident=resident, data=data
             )
         except ServiceError as e:
             apply_service_error(form, e)
@@ -123,7 +115,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     resident = page_resident(request)
     listing = selectors.get_listing_for_resident(resident, selectors.place_of(resident), pk)
     try:
-        services.listing_withdraw(actor=_actor(request), resident=resident, listing=listing)
+        services.listing_withdraw(actor=request_user(request), resident=resident, listing=listing)
         messages.success(request, gettext("已撤回。"))
     except ServiceError as e:
         _fail(request, e)
@@ -139,7 +131,7 @@ def propose(request: HttpRequest, pk: int, other: int) -> HttpResponse:
     theirs = selectors.get_listing_for_resident(resident, place, other)
     try:
         match = services.match_propose(
-            actor=_actor(request), resident=resident, mine=mine, other=theirs
+            actor=request_user(request), resident=resident, mine=mine, other=theirs
         )
     except ServiceError as e:
         _fail(request, e)
@@ -157,7 +149,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.listing_report(
-                actor=_actor(request),
+                actor=request_user(request),
                 resident=resident,
                 listing=listing,
                 reason=form.cleaned_data["reason"],
@@ -192,18 +184,18 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             if action == "confirm":
-                services.match_confirm(actor=_actor(request), resident=resident, match=m)
+                services.match_confirm(actor=request_user(request), resident=resident, match=m)
                 messages.success(request, gettext("已确认对接。"))
             elif action == "cancel":
-                services.match_cancel(actor=_actor(request), resident=resident, match=m)
+                services.match_cancel(actor=request_user(request), resident=resident, match=m)
                 messages.success(request, gettext("已取消对接。"))
             elif action == "complete":
-                services.match_complete(actor=_actor(request), resident=resident, match=m)
+                services.match_complete(actor=request_user(request), resident=resident, match=m)
                 messages.success(request, gettext("已标记完成，请给对方一个评价。"))
             elif action == "feedback":
                 if form.is_valid():
                     services.match_feedback(
-                        actor=_actor(request),
+                        actor=request_user(request),
                         resident=resident,
                         match=m,
                         rating=form.cleaned_data["rating"],
@@ -214,7 +206,7 @@ def match(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.error(request, gettext("请选择1到5分的评分。"))
             elif action == "contact":
                 contact = services.match_reveal_contact(
-                    actor=_actor(request), resident=resident, match=m
+                    actor=request_user(request), resident=resident, match=m
                 )
             else:
                 raise Http404
@@ -288,7 +280,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.listing_review(
                 scope=scope,
-                actor=_actor(request),
+                actor=request_user(request),
                 listing=listing,
                 decision=request.POST.get("decision", ""),
             )

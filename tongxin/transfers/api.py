@@ -5,13 +5,13 @@ through a Scope. (Before transfers became their own app these paths were under
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
-from tongxin.accounts.models import User
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.pagination import PageQuery, api_page
 from tongxin.core.scope import request_scope
@@ -21,11 +21,6 @@ from tongxin.transfers import selectors, services
 from tongxin.transfers.models import Transfer
 
 router = Router(tags=["组织关系转接"])
-
-
-def _user(request: HttpRequest) -> User:
-    """The authenticated account (the API answers 401 before a handler runs without one)."""
-    return cast(User, request.user)
 
 
 class StepOut(Schema):
@@ -103,7 +98,7 @@ def transfer_create(request: HttpRequest, payload: TransferIn):
     target = selectors.target_get(payload.target_org_id)
     try:
         t = services.transfer_create(
-            actor=_user(request),
+            actor=request_user(request),
             scope=scope,
             member=member,
             target=target,
@@ -233,7 +228,7 @@ def my_transfer_request(request: HttpRequest, payload: OwnTransferIn):
     target = selectors.target_get(payload.target_org_id, source=member.org) if member else None
     try:
         t = services.transfer_request_own(
-            actor=_user(request),
+            actor=request_user(request),
             target=target,
             reason_kind=payload.reason_kind,
             reason=payload.reason,
@@ -252,7 +247,7 @@ def my_transfer_request(request: HttpRequest, payload: OwnTransferIn):
 )
 def my_transfer_withdraw(request: HttpRequest, transfer_id: int, payload: DecisionIn):
     t = selectors.get_own_transfer(request.user, transfer_id)
-    services.transfer_withdraw_own(actor=_user(request), transfer=t, note=payload.note)
+    services.transfer_withdraw_own(actor=request_user(request), transfer=t, note=payload.note)
     return selectors.get_own_transfer(request.user, t.pk)
 
 
@@ -274,7 +269,7 @@ def transfer_act(
 ):
     scope = request_scope(request)
     t = selectors.get_transfer_for(scope, transfer_id)
-    kw: dict[str, Any] = {"actor": _user(request), "scope": scope, "transfer": t}
+    kw: dict[str, Any] = {"actor": request_user(request), "scope": scope, "transfer": t}
     if action == "submit":
         services.transfer_submit(**kw)
     elif action == "approve":

@@ -3,8 +3,6 @@ actions, the printable introduction letter and its public verification page."""
 
 from __future__ import annotations
 
-from typing import cast
-
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tongxin.accounts.models import User
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
@@ -45,11 +43,6 @@ EVENT_LABELS = {
     "requested": _("党员申请转接"),
     "withdrawn_by_member": _("党员本人撤回申请"),
 }
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in account (every view acting through a service is login_required)."""
-    return cast(User, request.user)
 
 
 @login_required
@@ -86,7 +79,7 @@ def transfer_create(request: HttpRequest, member_pk: int) -> HttpResponse:
         chosen = selectors.target_get(target_pk) if target_pk else None
         try:
             t = services.transfer_create(
-                actor=_user(request),
+                actor=request_user(request),
                 scope=scope,
                 member=member,
                 target=chosen,
@@ -153,19 +146,21 @@ def transfer_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     pos = int(position) if position and position.isdigit() else None
     try:
         if action == "submit":
-            services.transfer_submit(actor=_user(request), scope=scope, transfer=t)
+            services.transfer_submit(actor=request_user(request), scope=scope, transfer=t)
         elif action == "approve":
             services.transfer_approve(
-                actor=_user(request), scope=scope, transfer=t, position=pos, note=note
+                actor=request_user(request), scope=scope, transfer=t, position=pos, note=note
             )
         elif action == "reject":
             services.transfer_reject(
-                actor=_user(request), scope=scope, transfer=t, position=pos, note=note
+                actor=request_user(request), scope=scope, transfer=t, position=pos, note=note
             )
         elif action == "withdraw":
-            services.transfer_withdraw(actor=_user(request), scope=scope, transfer=t, note=note)
+            services.transfer_withdraw(
+                actor=request_user(request), scope=scope, transfer=t, note=note
+            )
         else:
-            services.transfer_complete(actor=_user(request), scope=scope, transfer=t)
+            services.transfer_complete(actor=request_user(request), scope=scope, transfer=t)
     except ServiceError as e:
         messages.error(
             request,
@@ -240,7 +235,7 @@ def transfer_mine(request: HttpRequest) -> HttpResponse:
     if posted and not searching and form.is_valid():
         try:
             services.transfer_request_own(
-                actor=_user(request),
+                actor=request_user(request),
                 target=chosen,
                 reason_kind=form.cleaned_data["reason_kind"] or "",
                 reason=form.cleaned_data["reason"] or "",
@@ -291,7 +286,7 @@ def transfer_mine_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     t = selectors.get_own_transfer(request.user, pk)
     try:
         services.transfer_withdraw_own(
-            actor=_user(request), transfer=t, note=request.POST.get("note", "")[:500]
+            actor=request_user(request), transfer=t, note=request.POST.get("note", "")[:500]
         )
     except ServiceError as e:
         messages.error(request, next(iter(e.fields.values()), e.message))

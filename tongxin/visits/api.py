@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext, gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StringConstraints
 
-from tongxin.accounts.models import User
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.core.pagination import PageQuery, api_page
 from tongxin.core.scope import Scope, request_scope
 from tongxin.orgs.selectors import get_org_for, get_unit_for, units_for_choice
 from tongxin.visits import cases_link, selectors, services
 from tongxin.visits.models import Visit, VisitProblem
-
-
-def _actor(request: HttpRequest) -> User:
-    """The signed-in user acting (temporary local: the shared accessor will live in
-    tongxin.accounts)."""
-    return cast(User, request.user)
-
 
 router = Router(tags=["三访"])
 
@@ -215,7 +208,7 @@ def visit_create(request: HttpRequest, payload: VisitIn):
         post=post,
         problems=tuple(payload.problems),
     )
-    visit = services.visit_record(scope=scope, actor=_actor(request), data=data)
+    visit = services.visit_record(scope=scope, actor=request_user(request), data=data)
     return Status(201, _detail(selectors.get_visit_for(scope, visit.pk)))
 
 
@@ -224,7 +217,7 @@ def problem_raise(request: HttpRequest, visit_id: int, payload: ProblemIn):
     scope = _need(request, "visits.manage")
     visit = selectors.get_visit_for(scope, visit_id, "visits.manage")
     problem = services.problem_raise(
-        scope=scope, actor=_actor(request), visit=visit, text=payload.text
+        scope=scope, actor=request_user(request), visit=visit, text=payload.text
     )
     return Status(201, _problem_out(problem, None))
 
@@ -239,7 +232,7 @@ def problem_to_case(request: HttpRequest, problem_id: int, payload: ToCaseIn):
         raise ServiceError(msg, fields={"category": msg})
     problem = services.problem_to_case(
         scope=scope,
-        actor=_actor(request),
+        actor=request_user(request),
         problem=problem,
         category=category,
         priority=payload.priority,
@@ -563,7 +556,7 @@ def assignment_update(request: HttpRequest, assignment_id: int, payload: Assignm
     try:
         services.assignment_update(
             scope=scope,
-            actor=_actor(request),
+            actor=request_user(request),
             assignment=a,
             org=org,
             units=units,
@@ -585,7 +578,7 @@ def assignment_update(request: HttpRequest, assignment_id: int, payload: Assignm
 def assignment_end(request: HttpRequest, assignment_id: int):
     scope = _need(request, "visits.manage")
     a = selectors.get_assignment_for(scope, assignment_id, "visits.manage")
-    services.assignment_end(scope=scope, actor=_actor(request), assignment=a)
+    services.assignment_end(scope=scope, actor=request_user(request), assignment=a)
     return _assignment_out(scope, a.pk)
 
 
@@ -627,7 +620,7 @@ def post_update(request: HttpRequest, post_id: int, payload: PostPatchIn):
     try:
         services.patrol_post_update(
             scope=scope,
-            actor=_actor(request),
+            actor=request_user(request),
             post=p,
             org=org,
             area=area,
@@ -647,5 +640,5 @@ def post_update(request: HttpRequest, post_id: int, payload: PostPatchIn):
 def post_end(request: HttpRequest, post_id: int):
     scope = _need(request, "visits.manage")
     p = selectors.get_post_for(scope, post_id, "visits.manage")
-    services.patrol_post_end(scope=scope, actor=_actor(request), post=p)
+    services.patrol_post_end(scope=scope, actor=request_user(request), post=p)
     return _post_out(scope, p.pk)

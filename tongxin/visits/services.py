@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from tongxin.accounts.models import User
-from tongxin.core.audit import audit
+from tongxin.core.audit import audit, saved_user
 from tongxin.core.errors import ConflictError, ForbiddenError, ServiceError
 from tongxin.core.scope import Scope
 from tongxin.geo.models import Area
@@ -32,12 +32,6 @@ from tongxin.visits.models import (
 
 PROBLEM_MAX = 1000
 MANAGE = "visits.manage"
-
-
-def _actor_or_none(actor: User | None) -> User | None:
-    """The user to record as author: none for a system task (temporary local: the shared
-    helper will live in tongxin.core.audit)."""
-    return actor if actor is not None and actor.pk else None
 
 
 def _check_links(
@@ -151,7 +145,7 @@ def visit_record(
     visit = Visit.objects.create(
         kind=data.kind,
         visited_on=data.visited_on,
-        visitor=_actor_or_none(actor),
+        visitor=saved_user(actor),
         visitor_member=member,
         visitor_name=(member.name if member else str(actor or ""))[:50],
         org=data.org,

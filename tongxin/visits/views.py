@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tongxin.accounts.models import User
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.pagination import paginate
@@ -29,12 +29,6 @@ from tongxin.visits.forms import (
     VisitForm,
 )
 from tongxin.visits.models import VisitKind
-
-
-def _actor(request: HttpRequest) -> User:
-    """The signed-in user acting (temporary local: the shared accessor will live in
-    tongxin.accounts)."""
-    return cast(User, request.user)
 
 
 def _need(request: HttpRequest, perm: str = "visits.view") -> Scope:
@@ -165,7 +159,7 @@ def create(request: HttpRequest) -> HttpResponse:
             problems=form.problem_lines(),
         )
         try:
-            visit = services.visit_record(scope=scope, actor=_actor(request), data=data)
+            visit = services.visit_record(scope=scope, actor=request_user(request), data=data)
         except ServiceError as e:
             apply_service_error(form, e)
         else:
@@ -205,7 +199,10 @@ def problem_add(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()
     try:
         services.problem_raise(
-            scope=scope, actor=_actor(request), visit=visit, text=form.cleaned_data.get("text", "")
+            scope=scope,
+            actor=request_user(request),
+            visit=visit,
+            text=form.cleaned_data.get("text", ""),
         )
     except ServiceError as e:
         messages.error(request, e.message)
@@ -229,7 +226,7 @@ def problem_case(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         problem = services.problem_to_case(
             scope=scope,
-            actor=_actor(request),
+            actor=request_user(request),
             problem=problem,
             category=cases_link.category_for(form.cleaned_data["category"]),
             priority=form.cleaned_data["priority"],
@@ -254,7 +251,7 @@ def problem_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.problem_resolve(
             scope=scope,
-            actor=_actor(request),
+            actor=request_user(request),
             problem=problem,
             resolution=form.cleaned_data.get("resolution", ""),
         )
@@ -361,7 +358,7 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
             try:
                 services.assignment_create(
                     scope=scope,
-                    actor=_actor(request),
+                    actor=request_user(request),
                     leader=cd["leader"],
                     org=cd["org"],
                     units=list(cd["units"]),
@@ -401,7 +398,7 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.assignment_update(
                 scope=scope,
-                actor=_actor(request),
+                actor=request_user(request),
                 assignment=assignment,
                 org=cd["org"],
                 units=list(cd["units"]),
@@ -429,7 +426,7 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            services.assignment_end(scope=scope, actor=_actor(request), assignment=assignment)
+            services.assignment_end(scope=scope, actor=request_user(request), assignment=assignment)
         except ConflictError as e:
             messages.error(request, e.message)
             status = 409
@@ -497,7 +494,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
         try:
             post = services.patrol_post_create(
                 scope=scope,
-                actor=_actor(request),
+                actor=request_user(request),
                 name=cd["name"],
                 org=cd["org"],
                 area=cd["area"],
@@ -533,7 +530,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.patrol_post_update(
                 scope=scope,
-                actor=_actor(request),
+                actor=request_user(request),
                 post=post,
                 name=cd["name"],
                 org=cd["org"],
@@ -558,7 +555,7 @@ def post_end(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            services.patrol_post_end(scope=scope, actor=_actor(request), post=post)
+            services.patrol_post_end(scope=scope, actor=request_user(request), post=post)
         except ConflictError as e:
             messages.error(request, e.message)
             status = 409

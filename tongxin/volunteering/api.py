@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
-from tongxin.accounts.models import User
+from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.pagination import PageQuery, api_page
 from tongxin.core.scope import Scope, request_scope
 from tongxin.orgs.selectors import get_org_for
 from tongxin.volunteering import selectors, services
-
-
-def _actor(request: HttpRequest) -> User:
-    """The signed-in user acting (temporary local: the shared accessor will live in
-    tongxin.accounts)."""
-    return cast(User, request.user)
-
 
 router = Router(tags=["志愿服务"])
 PERM = selectors.PERM
@@ -80,7 +72,7 @@ def team_create(request: HttpRequest, payload: TeamIn):
             )
     team = services.team_create(
         scope=request_scope(request),
-        actor=_actor(request),
+        actor=request_user(request),
         name=payload.name,
         org=org,
         area=area,
@@ -143,7 +135,7 @@ def activity_create(request: HttpRequest, payload: ActivityIn):
     return Status(
         201,
         services.activity_create(
-            scope=request_scope(request), actor=_actor(request), team=team, **data
+            scope=request_scope(request), actor=request_user(request), team=team, **data
         ),
     )
 
@@ -168,7 +160,10 @@ class SignUpOut(Schema):
 def signup(request: HttpRequest, activity_id: int):
     a = selectors.get_activity(activity_id)
     return Status(
-        201, services.signup_create(scope=request_scope(request), actor=_actor(request), activity=a)
+        201,
+        services.signup_create(
+            scope=request_scope(request), actor=request_user(request), activity=a
+        ),
     )
 
 
@@ -190,7 +185,7 @@ class CodeIn(Schema):
 def check_in(request: HttpRequest, activity_id: int, payload: CodeIn):
     a = selectors.get_activity(activity_id)
     return services.check_in_by_code(
-        scope=request_scope(request), actor=_actor(request), activity=a, code=payload.code
+        scope=request_scope(request), actor=request_user(request), activity=a, code=payload.code
     )
 
 
@@ -202,7 +197,7 @@ def check_in(request: HttpRequest, activity_id: int, payload: CodeIn):
 def card_check_in(request: HttpRequest, activity_id: int, payload: CodeIn):
     a = selectors.get_activity_for(request_scope(request), activity_id)
     return services.check_in_by_card(
-        scope=request_scope(request), actor=_actor(request), activity=a, text=payload.code
+        scope=request_scope(request), actor=request_user(request), activity=a, text=payload.code
     )
 
 
@@ -220,7 +215,7 @@ class HoursOut(Schema):
 
 @router.get("/signups/mine", response=list[SignUpOut], summary="我的报名")
 def my_signups(request: HttpRequest):
-    return list(selectors.my_signups(_actor(request))[:100])
+    return list(selectors.my_signups(request_user(request))[:100])
 
 
 @router.post(
@@ -229,8 +224,8 @@ def my_signups(request: HttpRequest):
     summary="取消我的报名（空出的名额由候补递补）",
 )
 def signup_cancel(request: HttpRequest, signup_id: int):
-    s = selectors.get_my_signup(_actor(request), signup_id)
-    services.signup_cancel(scope=request_scope(request), actor=_actor(request), signup=s)
+    s = selectors.get_my_signup(request_user(request), signup_id)
+    services.signup_cancel(scope=request_scope(request), actor=request_user(request), signup=s)
     return s
 
 
@@ -241,10 +236,10 @@ def signup_cancel(request: HttpRequest, signup_id: int):
 )
 def check_out(request: HttpRequest, signup_id: int):
     try:
-        s = selectors.get_my_signup(_actor(request), signup_id)
+        s = selectors.get_my_signup(request_user(request), signup_id)
     except Http404:
         s = selectors.get_signup_for(request_scope(request), signup_id)
-    return services.check_out(scope=request_scope(request), actor=_actor(request), signup=s)
+    return services.check_out(scope=request_scope(request), actor=request_user(request), signup=s)
 
 
 class MinutesIn(Schema):
@@ -257,7 +252,7 @@ def hours_record(request: HttpRequest, signup_id: int, payload: MinutesIn):
     s = selectors.get_signup_for(request_scope(request), signup_id)
     entry = services.hours_record(
         scope=request_scope(request),
-        actor=_actor(request),
+        actor=request_user(request),
         signup=s,
         minutes=payload.minutes,
         note=payload.note,
@@ -285,7 +280,7 @@ def hours_ledger(request: HttpRequest, query: Query[HoursQuery]):
 
 @router.get("/hours/mine", response=list[HoursOut], summary="我的服务时长")
 def my_hours(request: HttpRequest):
-    return list(selectors.my_hours(_actor(request))[:200])
+    return list(selectors.my_hours(request_user(request))[:200])
 
 
 @router.post(
@@ -296,7 +291,7 @@ def hours_correct(request: HttpRequest, entry_id: int, payload: MinutesIn):
     entry = selectors.get_hours_for(scope, entry_id)
     reversal, fresh = services.hours_correct(
         scope=request_scope(request),
-        actor=_actor(request),
+        actor=request_user(request),
         entry=entry,
         minutes=payload.minutes,
         note=payload.note,

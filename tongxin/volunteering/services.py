@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 
 from tongxin.accounts.models import User
 from tongxin.centers.models import ServiceCenter
-from tongxin.core.audit import audit
+from tongxin.core.audit import audit, saved_user
 from tongxin.core.errors import ConflictError, ForbiddenError, ServiceError
 from tongxin.core.scope import Scope
 from tongxin.dual_reports.models import DualReport, DualReportStatus
@@ -43,12 +43,6 @@ from tongxin.volunteering.models import (
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 MAX_MINUTES_PER_DAY = 24 * 60
 CHECKIN_EARLY = dt.timedelta(hours=1)
-
-
-def _actor_or_none(actor: User | None) -> User | None:
-    """The user to record as author: none for a system task (temporary local: the shared
-    helper will live in tongxin.core.audit)."""
-    return actor if actor is not None and actor.pk else None
 
 
 def _require_manage(scope: Scope, activity: Activity) -> None:
@@ -154,7 +148,7 @@ def activity_create(
         waitlist=waitlist,
         open_to_residents=open_to_residents,
         checkin_code=_code(),
-        created_by=_actor_or_none(actor),
+        created_by=saved_user(actor),
     )
     audit(
         actor=actor, action="volunteering.activity_create", obj=activity, org_path=activity.org_path
@@ -462,7 +456,7 @@ def _hours_record(
         on=on,
         minutes=minutes,
         note=note[:200],
-        recorded_by=_actor_or_none(actor),
+        recorded_by=saved_user(actor),
     )
     audit(
         actor=actor,
@@ -540,7 +534,7 @@ def hours_correct(
         member=e.member,
         member_org_path=e.member_org_path,
         on=e.on,
-        recorded_by=_actor_or_none(actor),
+        recorded_by=saved_user(actor),
     )
     reversal = VolunteerHours.objects.create(
         minutes=-e.minutes, reverses=e, note=note.strip()[:200], **common

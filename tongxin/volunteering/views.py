@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -10,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongxin.accounts.models import User
+from tongxin.accounts.scope import request_user
 from tongxin.centers.views import _base
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error, offer
@@ -21,13 +19,6 @@ from tongxin.orgs.selectors import get_org_for
 from tongxin.volunteering import selectors, services
 from tongxin.volunteering.forms import ActivityForm, HoursForm, TeamForm
 from tongxin.volunteering.models import SignUpStatus
-
-
-def _actor(request: HttpRequest) -> User:
-    """The signed-in user acting (temporary local: the shared accessor will live in
-    tongxin.accounts)."""
-    return cast(User, request.user)
-
 
 PERM = selectors.PERM
 
@@ -57,7 +48,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
     activity = selectors.get_activity(pk)
-    signup = selectors.live_signup(_actor(request), activity)
+    signup = selectors.live_signup(request_user(request), activity)
     credited = selectors.credited_minutes(signup) if signup is not None else 0
     confirmed = selectors.confirmed_count(activity)
     now = timezone.now()
@@ -88,7 +79,7 @@ def signup(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity(pk)
     try:
         s = services.signup_create(
-            scope=request_scope(request), actor=_actor(request), activity=activity
+            scope=request_scope(request), actor=request_user(request), activity=activity
         )
     except ServiceError as e:
         messages.error(request, e.message)
@@ -105,9 +96,9 @@ def signup(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    s = selectors.get_my_signup(_actor(request), pk)
+    s = selectors.get_my_signup(request_user(request), pk)
     try:
-        services.signup_cancel(scope=request_scope(request), actor=_actor(request), signup=s)
+        services.signup_cancel(scope=request_scope(request), actor=request_user(request), signup=s)
         messages.success(request, gettext("已取消报名。"))
     except ServiceError as e:
         messages.error(request, e.message)
@@ -122,7 +113,7 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.check_in_by_code(
             scope=request_scope(request),
-            actor=_actor(request),
+            actor=request_user(request),
             activity=activity,
             code=request.POST.get("code", "")[:20],
         )
@@ -136,9 +127,11 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def check_out(request: HttpRequest, pk: int) -> HttpResponse:
     """The volunteer's own check-out (pk: the sign-up)."""
-    s = selectors.get_my_signup(_actor(request), pk)
+    s = selectors.get_my_signup(request_user(request), pk)
     try:
-        entry = services.check_out(scope=request_scope(request), actor=_actor(request), signup=s)
+        entry = services.check_out(
+            scope=request_scope(request), actor=request_user(request), signup=s
+        )
         messages.success(
             request,
             gettext("已签退，本次服务%(h)s已计入。") % {"h": selectors.hours_text(entry.minutes)},
@@ -151,8 +144,8 @@ def check_out(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    hours = selectors.my_hours(_actor(request))
-    page = paginate(request, selectors.my_signups(_actor(request)))
+    hours = selectors.my_hours(request_user(request))
+    page = paginate(request, selectors.my_signups(request_user(request)))
     return render(
         request,
         "volunteering/mine.html",
@@ -196,7 +189,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             team = services.team_create(
-                scope=request_scope(request), actor=_actor(request), **form.cleaned_data
+                scope=request_scope(request), actor=request_user(request), **form.cleaned_data
             )
         except ServiceError as e:
             apply_service_error(form, e)
@@ -217,7 +210,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             a = services.activity_create(
-                scope=request_scope(request), actor=_actor(request), **form.cleaned_data
+                scope=request_scope(request), actor=request_user(request), **form.cleaned_data
             )
         except ServiceError as e:
             apply_service_error(form, e)
@@ -239,7 +232,7 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             s = services.check_in_by_card(
                 scope=request_scope(request),
-                actor=_actor(request),
+                actor=request_user(request),
                 activity=a,
                 text=request.POST.get("card", "")[:400],
             )
@@ -259,7 +252,7 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_check_out(request: HttpRequest, pk: int) -> HttpResponse:
     s = selectors.get_signup_for(request_scope(request), pk)
     try:
-        services.check_out(scope=request_scope(request), actor=_actor(request), signup=s)
+        services.check_out(scope=request_scope(request), actor=request_user(request), signup=s)
         messages.success(request, gettext("%(name)s已签退。") % {"name": s.name})
     except ServiceError as e:
         messages.error(request, e.message)
@@ -276,7 +269,10 @@ def staff_hours(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         try:
             services.hours_record(
-                scope=request_scope(request), actor=_actor(request), signup=s, **form.cleaned_data
+                scope=request_scope(request),
+                actor=request_user(request),
+                signup=s,
+                **form.cleaned_data,
             )
             messages.success(request, gettext("已记录%(name)s的服务时长。") % {"name": s.name})
         except ServiceError as e:
@@ -314,7 +310,7 @@ def hours_correct(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.hours_correct(
                 scope=request_scope(request),
-                actor=_actor(request),
+                actor=request_user(request),
                 entry=entry,
                 minutes=form.cleaned_data["minutes"],
                 note=form.cleaned_data["note"],
