@@ -289,6 +289,9 @@ def problem_to_case(
     visit = problem.visit
     case = case_report(
         actor=actor,
+        # Reached above: whoever may manage this visit's problems reports it, in the visit's
+        # own area, as a case (网格呼叫); the cases module does not ask again for cases.report.
+        scope=Scope.everything(),
         area=visit.area,
         category=category,
         description=problem.text,
