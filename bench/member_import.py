@@ -254,6 +254,7 @@ def run(ctx: Context) -> None:
                 actor=None,
                 action="rosters.import_members",
                 object_type="rosters.importjob",
+                org_path=city.path,  # as the import service files it: where the roster lands
                 diff={"rows": out.rows, "created": out.created},
             )
         if reset:
