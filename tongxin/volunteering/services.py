@@ -487,7 +487,7 @@ def _report_dual(actor: User | None, entry: VolunteerHours, a: Activity, member:
     if report is None or not area.path.startswith(report.community.path):
         return
     dual_report_hours_log(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=saved_user(actor),
         scope=Scope.everything(),
         dual_report=report,
         served_on=entry.on,
