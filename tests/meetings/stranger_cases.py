@@ -11,14 +11,12 @@ from django.utils import timezone
 
 from tests.stranger import case, not_acting
 from tests.stranger_setup import scope_of, staged
-from tongxin.meetings import card, services
+from tongxin.meetings import card, checks, services
 from tongxin.meetings.models import Meeting, MeetingStatus
 
 W = dict[str, Any]
 S = "tongxin.meetings.services."
 
-not_acting(S + "context_of", "a pure helper: the card-token context string of a meeting")
-not_acting(S + "series_dates", "a pure helper: the dates a recurrence gives")
 not_acting(
     S + "meeting_counts_refresh",
     "a system job after bulk roster changes (an import): it recounts stored figures and "
@@ -80,7 +78,7 @@ def _(w: W) -> None:
     staged(
         lambda: _meeting(w),
         lambda m: services.meeting_check_in(
-            **_charlie(w), meeting=m, text=card.issue_token(w["m_a1"].pk, services.context_of(m))
+            **_charlie(w), meeting=m, text=card.issue_token(w["m_a1"].pk, checks.context_of(m))
         ),
     )
 

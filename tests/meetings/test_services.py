@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.meetings.conftest import all_present, plan, refused
 from tests.stranger_setup import scope_of
 from tongxin.core.models import AuditLog
-from tongxin.meetings import card, member_selectors, selectors, services
+from tongxin.meetings import card, checks, member_selectors, selectors, services
 from tongxin.meetings.models import (
     Attendance,
     Meeting,
@@ -149,7 +149,7 @@ def test_check_in_bad_tokens_leave_no_attendance(world, meeting, monkeypatch):
             scope=scope_of(None),
             actor=None,
             meeting=meeting,
-            text=card.issue_token(a.pk, services.context_of(other)),
+            text=card.issue_token(a.pk, checks.context_of(other)),
         )
     services.meeting_check_in(scope=scope_of(None), actor=None, meeting=meeting, text=token)
     Attendance.objects.all().delete()  # even with the attendance gone, the token stays used
@@ -317,7 +317,7 @@ def test_a_monthly_series_keeps_to_short_months(world):
         starts_on=dt.date(2027, 1, 1),
         ends_on=dt.date(2027, 4, 30),
     )
-    assert services.series_dates(data) == [
+    assert checks.series_dates(data) == [
         dt.date(2027, 1, 31),
         dt.date(2027, 2, 28),
         dt.date(2027, 3, 31),

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import secrets
-from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -18,7 +15,8 @@ from tongxin.core import uploads
 from tongxin.core.audit import audit, common_path, saved_user
 from tongxin.core.errors import ConflictError, ForbiddenError, ServiceError
 from tongxin.core.scope import Scope, subtree_q
-from tongxin.meetings import card, selectors
+from tongxin.meetings import card, checks, selectors
+from tongxin.meetings.checks import PlanInput, RecordInput, SeriesInput
 from tongxin.meetings.models import (
     Attendance,
     AttendanceState,
@@ -28,7 +26,6 @@ from tongxin.meetings.models import (
     Guest,
     Meeting,
     MeetingAttachment,
-    MeetingKind,
     MeetingSeries,
     MeetingStatus,
     Recurrence,
@@ -53,57 +50,13 @@ def _require(scope: Scope, meeting: Meeting, perm: str = "meetings.manage") -> N
         raise ForbiddenError(_("该会议不在您的管辖范围内。"))
 
 
-def _starts(meeting_date: dt.date, start: dt.time) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(meeting_date, start))
-
-
-@dataclass
-class PlanInput:
-    org: Organization
-    kind: str
-    title: str
-    date: dt.date
-    start_time: dt.time
-    end_time: dt.time
-    location: str = ""
-    presenter: str = ""
-    recorder: str = ""
-
-
-def _validate_plan(data: PlanInput) -> None:
-    errors: dict[str, str] = {}
-    if data.kind not in MeetingKind.values:
-        errors["kind"] = _("请选择会议类型。")
-    if not data.title.strip():
-        errors["title"] = _("请填写会议主题。")
-    if data.end_time <= data.start_time:
-        errors["end_time"] = _("结束时间应晚于开始时间。")
-    if data.org.kind not in selectors.MEETING_ORG_KINDS:
-        errors["org"] = _("请选择召开会议的党组织。")
-    elif data.kind == MeetingKind.GROUP and data.org.kind != OrgKind.GROUP:
-        errors["kind"] = _("党小组会应由党小组召开，请选择党小组。")
-    elif data.org.kind == OrgKind.GROUP and data.kind != MeetingKind.GROUP:
-        errors["kind"] = _("党小组只召开党小组会，其他会议请以党支部名义安排。")
-    if errors:
-        raise ServiceError(_("请按提示修改后再提交。"), fields=errors)
-
-
-def _branch_of(org: Organization) -> int | None:
-    if org.kind == OrgKind.BRANCH:
-        return org.pk
-    if org.kind == OrgKind.GROUP:
-        parent = Organization.objects.filter(path=org.path[: -Organization.steplen]).first()
-        return parent.pk if parent is not None and parent.kind == OrgKind.BRANCH else None
-    return None
-
-
 def _new_meeting(
     actor: User | None, data: PlanInput, series: MeetingSeries | None = None
 ) -> Meeting:
     return Meeting(
         org=data.org,
         org_path=data.org.path,
-        branch_id=_branch_of(data.org),
+        branch_id=checks.branch_of(data.org),
         kind=data.kind,
         title=data.title.strip(),
         date=data.date,
@@ -120,7 +73,7 @@ def _new_meeting(
 @transaction.atomic
 def meeting_plan(*, scope: Scope, actor: User | None, data: PlanInput) -> Meeting:
     _require_org(scope, data.org)
-    _validate_plan(data)
+    checks.validate_plan(data)
     meeting = _new_meeting(actor, data)
     meeting.expected_count = selectors.roster(meeting).count()
     meeting.save()
@@ -142,7 +95,7 @@ def meeting_update(
     if meeting.status != MeetingStatus.PLANNED:
         raise ConflictError(_("只有计划中的会议可以修改安排；已召开的会议请修改会议记录。"))
     data.org = meeting.org  # the organization of a meeting does not change
-    _validate_plan(data)
+    checks.validate_plan(data)
     for f in ("kind", "date", "start_time", "end_time"):
         setattr(meeting, f, getattr(data, f))
     for f in ("title", "location", "presenter", "recorder"):
@@ -161,17 +114,6 @@ def meeting_cancel(*, scope: Scope, actor: User | None, meeting: Meeting) -> Mee
     meeting.save(update_fields=["status", "updated_at"])
     audit(actor=actor, action="meetings.cancel", obj=meeting, org_path=meeting.org_path)
     return meeting
-
-
-@dataclass
-class RecordInput:
-    title: str
-    presenter: str
-    recorder: str
-    content: str
-    decisions: str = ""
-    # member id -> (state, reason); members left out keep what check-in recorded
-    attendance: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
 def _refresh_counts(meeting: Meeting) -> None:
@@ -214,58 +156,6 @@ def meeting_counts_refresh(*, actor: User | None, org_paths: list[str]) -> int:
     return changed
 
 
-def _names(names: list[str]) -> str:
-    return "、".join(names)
-
-
-def _attendance_errors(meeting: Meeting, data: RecordInput) -> dict[str, str]:
-    """Every member of the branch on the meeting's date marked (present, absent with a reason,
-    or excused), each error naming the members; a 支部党员大会 records decisions only with
-    more than half of the members with a vote present."""
-    rows = selectors.roll(meeting)
-    by_id = {r.member_id: r for r in rows}
-    strangers, bad_state, no_reason = False, [], []
-    for member_id, (state, reason) in data.attendance.items():
-        row = by_id.get(member_id)
-        if row is None:
-            strangers = True
-        elif state not in AttendanceState.values:
-            bad_state.append(row.name)
-        elif state == AttendanceState.ABSENT and not reason.strip():
-            no_reason.append(row.name)
-        else:
-            row.state = state
-    if strangers:
-        return {"attendance": _("出勤名单中有不属于本支部的党员，请先将其添加为列席人员。")}
-    if bad_state:
-        return {
-            "attendance": _("请为以下党员选择出席、缺席或请假：%(names)s。")
-            % {"names": _names(bad_state)}
-        }
-    if no_reason:
-        return {
-            "attendance": _("以下党员缺席，请填写缺席原因（或改为请假）：%(names)s。")
-            % {"names": _names(no_reason)}
-        }
-    counts = selectors.roll_counts(rows)
-    if counts.unmarked:
-        return {
-            "attendance": _(
-                "以下党员尚未标记出勤，请逐一标记为出席、缺席（注明原因）或请假：%(names)s。"
-            )
-            % {"names": _names(counts.unmarked)}
-        }
-    if meeting.kind == MeetingKind.GENERAL and data.decisions.strip() and not counts.quorum:
-        return {
-            "decisions": _(
-                "有表决权的党员实到%(x)s人、应到%(y)s人（预备党员没有表决权），需超过半数才能作出"
-                "决议；请清空“决议事项”，作为不作决议的会议记录保存。"
-            )
-            % {"x": counts.voting_present, "y": counts.voting}
-        }
-    return {}
-
-
 @transaction.atomic
 def meeting_record(
     *, scope: Scope, actor: User | None, meeting: Meeting, data: RecordInput
@@ -275,7 +165,7 @@ def meeting_record(
     errors: dict[str, str] = {}
     if meeting.status == MeetingStatus.CANCELLED:
         raise ConflictError(_("会议已取消，不能记录为已召开；请重新安排会议。"))
-    if _starts(meeting.date, meeting.start_time) > timezone.now():
+    if checks.starts_at(meeting.date, meeting.start_time) > timezone.now():
         raise ServiceError(
             _("会议时间%(when)s还未到，不能记录为已召开；请在会后记录，或修改会议日期。")
             % {"when": f"{meeting.date:%Y-%m-%d} {meeting.start_time:%H:%M}"}
@@ -288,7 +178,7 @@ def meeting_record(
         errors["recorder"] = _("请填写记录人。")
     if not data.content.strip():
         errors["content"] = _("请填写会议内容。")
-    errors.update(_attendance_errors(meeting, data))
+    errors.update(checks.attendance_errors(meeting, data))
     if errors:
         message = errors.get("decisions") or errors.get("attendance")
         raise ServiceError(message or _("请按提示修改后再提交。"), fields=errors)
@@ -327,21 +217,6 @@ def meeting_record(
         diff={"status": [before, MeetingStatus.HELD], "present": meeting.present_count},
     )
     return meeting
-
-
-def _check_in_open(meeting: Meeting) -> None:
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise ConflictError(_("会议已取消，不能签到。"))
-    today = selectors.local_today()
-    if meeting.date != today:
-        raise ServiceError(
-            _("签到只能在会议当天（%(date)s）进行；补记出勤请在会议记录中填写。")
-            % {"date": f"{meeting.date:%Y-%m-%d}"}
-        )
-
-
-def context_of(meeting: Meeting) -> str:
-    return f"meeting:{meeting.pk}"
 
 
 def _mark_present(
@@ -395,13 +270,13 @@ def meeting_check_in(
     """A scanned card token or a typed short code. Refused (nothing written): expired, forged,
     replayed or other-meeting tokens, and members of other branches not added as guests."""
     _require(scope, meeting)
-    _check_in_open(meeting)
+    checks.check_in_open(meeting)
     if not text.strip():
         raise ServiceError(_("请扫描党员卡二维码或输入签到码。"), fields={"code": _("请填写。")})
     roster_ids = set(selectors.roster(meeting).values_list("id", flat=True))
     guests = selectors.guest_ids(meeting)
     member_id, method = card.verify(
-        text, context=context_of(meeting), candidates=[*roster_ids, *guests]
+        text, context=checks.context_of(meeting), candidates=[*roster_ids, *guests]
     )
     return _mark_present(actor, meeting, member_id, method, roster_ids=roster_ids, guests=guests)
 
@@ -521,42 +396,6 @@ def meeting_review(
 # ---- recurring series ------------------------------------------------------------------------
 
 
-@dataclass
-class SeriesInput:
-    org: Organization
-    kind: str
-    title: str
-    recurrence: str
-    start_time: dt.time
-    end_time: dt.time
-    starts_on: dt.date
-    ends_on: dt.date
-    weekday: int | None = None  # 0 = Monday (周二夜学: 1)
-    day_of_month: int | None = None
-    location: str = ""
-
-
-def series_dates(data: SeriesInput) -> list[dt.date]:
-    out = []
-    if data.recurrence == Recurrence.WEEKLY:
-        assert data.weekday is not None
-        d = data.starts_on + dt.timedelta(days=(data.weekday - data.starts_on.weekday()) % 7)
-        while d <= data.ends_on:
-            out.append(d)
-            d += dt.timedelta(days=7)
-        return out
-    assert data.day_of_month is not None
-    y, m = data.starts_on.year, data.starts_on.month
-    while True:
-        day = min(data.day_of_month, calendar.monthrange(y, m)[1])
-        d = dt.date(y, m, day)
-        if d > data.ends_on:
-            return out
-        if d >= data.starts_on:
-            out.append(d)
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-
-
 @transaction.atomic
 def series_create(
     *, scope: Scope, actor: User | None, data: SeriesInput
@@ -586,7 +425,7 @@ def series_create(
         location=data.location,
     )
     try:
-        _validate_plan(plan)
+        checks.validate_plan(plan)
     except ServiceError as e:
         errors.update(e.fields)
     if errors:
@@ -606,7 +445,7 @@ def series_create(
         ends_on=data.ends_on,
         created_by=saved_user(actor),
     )
-    dates = series_dates(data)
+    dates = checks.series_dates(data)
     if not dates:
         raise ServiceError(
             _("起止日期之间没有符合周期的日期，请调整。"),

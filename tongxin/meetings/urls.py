@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tongxin.meetings import views
+from tongxin.meetings import views, views_member
 
 app_name = "meetings"
 urlpatterns = [
@@ -21,8 +21,8 @@ urlpatterns = [
     path("series/", views.series_list, name="series"),
     path("series/new/", views.series_create, name="series_create"),
     path("compliance/", views.compliance, name="compliance"),
-    path("card/", views.card_page, name="card"),
-    path("card/qr/", views.card_qr, name="card_qr"),
-    path("feeds/", views.feeds, name="feeds"),
-    path("ical/<str:kind>/<str:token>.ics", views.ical, name="ical"),
+    path("card/", views_member.card_page, name="card"),
+    path("card/qr/", views_member.card_qr, name="card_qr"),
+    path("feeds/", views_member.feeds, name="feeds"),
+    path("ical/<str:kind>/<str:token>.ics", views_member.ical, name="ical"),
 ]
