@@ -210,11 +210,13 @@ def test_a_failure_after_photos_are_stored_leaves_no_files(cw, settings, monkeyp
     from pathlib import Path
 
     from tongxin.cases import services as case_services
+    from tongxin.cases.services import reporting
 
     def broken_audit(**kwargs):
         raise RuntimeError("the audit table is unavailable")
 
-    monkeypatch.setattr(case_services, "audit", broken_audit)
+    # case_report is defined in services.reporting: that module's ``audit`` is the one it calls.
+    monkeypatch.setattr(reporting, "audit", broken_audit)
     with pytest.raises(RuntimeError):
         case_services.case_report(
             actor=cw["alice"],
