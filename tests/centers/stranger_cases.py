@@ -8,24 +8,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from tests.stranger import case, not_acting
+from tests.stranger import case
 from tests.stranger_setup import scope_of, staged
 from tongxin.centers import services
 from tongxin.centers.models import ServiceCenter, SocialOrganization
 
 W = dict[str, Any]
 S = "tongxin.centers.services."
-
-for _helper in (
-    "validate_opening_hours",
-    "parse_opening_hours",
-    "format_opening_hours",
-    "parse_closed_dates",
-    "validate_closed_dates",
-    "format_closed_dates",
-    "hours_label",
-):
-    not_acting(S + _helper, "a pure parser/formatter of opening hours and closed dates")
 
 
 def _center(w: W, name: str = "紫金社区党群服务站", **over: Any) -> ServiceCenter:

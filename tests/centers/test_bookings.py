@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests.helpers import is_chinese
 from tests.stranger_setup import scope_of
-from tongxin.centers import services
+from tongxin.centers import hours, services
 from tongxin.centers.models import Booking
 from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.core.models import AuditLog
@@ -104,9 +104,9 @@ def test_a_room_of_another_centre_is_refused(world, center, center_b):
 
 def test_opening_hours_are_validated(world):
     with pytest.raises(ServiceError) as exc:
-        services.parse_opening_hours("周一-周五 17:30-08:30")
+        hours.parse_opening_hours("周一-周五 17:30-08:30")
     assert "结束须晚于开始" in exc.value.message
-    assert services.parse_opening_hours("周一-周三 08:30-12:00 14:00-17:30\nsat 09:00-12:00") == {
+    assert hours.parse_opening_hours("周一-周三 08:30-12:00 14:00-17:30\nsat 09:00-12:00") == {
         "mon": [["08:30", "12:00"], ["14:00", "17:30"]],
         "tue": [["08:30", "12:00"], ["14:00", "17:30"]],
         "wed": [["08:30", "12:00"], ["14:00", "17:30"]],

@@ -19,7 +19,6 @@ W = dict[str, Any]
 S = "tongxin.visits.services."
 
 not_acting(S + "cases_available", "a pure helper: whether the cases module is installed")
-not_acting(S + "validate_visit", "a pure validator of a visit's input; it writes nothing")
 
 
 def _system() -> dict[str, Any]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongxin.accounts.scope import request_user
-from tongxin.centers import selectors, services
+from tongxin.centers import hours, selectors, services
 from tongxin.centers.forms import (
     BookingForm,
     CenterForm,
@@ -199,8 +199,8 @@ def _center_form(request: HttpRequest, center: ServiceCenter | None) -> HttpResp
             "contact_name": center.contact_name,
             "phone": center.phone,
             "contact_phone": center.reveal_contact_phone(),
-            "opening_text": services.format_opening_hours(center.opening_hours),
-            "closed_text": services.format_closed_dates(center.closed_dates),
+            "opening_text": hours.format_opening_hours(center.opening_hours),
+            "closed_text": hours.format_closed_dates(center.closed_dates),
         }
     form = CenterForm(request.POST or None, initial=initial)
     orgs = selectors.center_org_choices(scope)
@@ -212,8 +212,8 @@ def _center_form(request: HttpRequest, center: ServiceCenter | None) -> HttpResp
         text = data.pop("opening_text")
         closed_text = data.pop("closed_text")
         try:
-            data["opening_hours"] = services.parse_opening_hours(text)
-            data["closed_dates"] = services.parse_closed_dates(closed_text)
+            data["opening_hours"] = hours.parse_opening_hours(text)
+            data["closed_dates"] = hours.parse_closed_dates(closed_text)
             if center is None:
                 center = services.center_create(scope=scope, actor=request_user(request), **data)
             else:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from tongxin.accounts.models import User
@@ -18,7 +15,7 @@ from tongxin.geo.models import Area
 from tongxin.members.models import Member
 from tongxin.orgs.models import Organization, Unit
 from tongxin.orgs.selectors import units_for_choice
-from tongxin.visits import selectors
+from tongxin.visits import rules, selectors
 from tongxin.visits.models import (
     ContactAssignment,
     ContactTarget,
@@ -26,11 +23,10 @@ from tongxin.visits.models import (
     ProblemStatus,
     TargetKind,
     Visit,
-    VisitKind,
     VisitProblem,
 )
+from tongxin.visits.rules import HouseholdInput, VisitInput
 
-PROBLEM_MAX = 1000
 MANAGE = "visits.manage"
 
 
@@ -72,51 +68,6 @@ def cases_available() -> bool:
     return hasattr(services, "case_report")
 
 
-def _in_area(area: Area, anchor: Area | None) -> bool:
-    return anchor is None or area.path.startswith(anchor.path)
-
-
-@dataclass
-class VisitInput:
-    kind: str
-    visited_on: dt.date
-    org: Organization
-    area: Area
-    people_met: str
-    heard: str
-    unit: Unit | None = None
-    household: str = ""
-    target: ContactTarget | None = None
-    post: PatrolPost | None = None
-    problems: tuple[str, ...] = ()
-
-
-def validate_visit(data: VisitInput) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if data.kind not in VisitKind.values:
-        errors["kind"] = gettext("请选择走访类型（领导联系走访、上门家访或党员巡访）。")
-    if data.visited_on > timezone.localdate():
-        errors["visited_on"] = gettext("走访日期不能晚于今天，请填写实际走访的日期。")
-    if not _in_area(data.area, data.org.area):
-        errors["area"] = gettext("走访地点应在“%(org)s”所在区域内，请重新选择。") % {
-            "org": data.org.name
-        }
-    if not data.people_met.strip():
-        errors["people_met"] = gettext("请填写走访对象（见了谁）。")
-    if not data.heard.strip():
-        errors["heard"] = gettext("请填写所见所闻（听到了什么）。")
-    if data.kind == VisitKind.PATROL and data.post is None:
-        errors["post"] = gettext("党员巡访请选择所在的巡访服务岗。")
-    if data.target is not None and data.target.assignment.org_id != data.org.pk:
-        errors["target"] = gettext("联系对象不属于该党组织的三访责任，请重新选择。")
-    for text in data.problems:
-        if not text.strip():
-            errors["problems"] = gettext("问题内容不能为空，请填写群众反映的问题或删去空的一条。")
-        elif len(text) > PROBLEM_MAX:
-            errors["problems"] = gettext("每条问题不超过1000字，请分条填写。")
-    return errors
-
-
 def _linked(data: VisitInput) -> bool:
     return data.target is not None and data.unit is not None and data.target.unit_id == data.unit.pk
 
@@ -127,7 +78,7 @@ def visit_record(
 ) -> Visit:
     """Record a visit (民情日记) and the problems raised in it, one per entry of
     ``data.problems`` (an empty entry is refused; the form drops its blank lines)."""
-    errors = validate_visit(data)
+    errors = rules.validate_visit(data)
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
     _check_links(
@@ -197,7 +148,7 @@ def problem_raise(*, scope: Scope, actor: User | None, visit: Visit, text: str) 
             gettext("请填写群众反映的问题内容。"),
             fields={"text": gettext("问题内容不能为空。")},
         )
-    if len(text) > PROBLEM_MAX:
+    if len(text) > rules.PROBLEM_MAX:
         raise ServiceError(
             gettext("问题内容不超过1000字，请精简或分条登记。"),
             fields={"text": gettext("不超过1000字。")},
@@ -318,19 +269,6 @@ def problem_to_case(
 # --- 三访责任 and 巡访服务岗 ------------------------------------------------------------
 
 
-@dataclass
-class HouseholdInput:
-    area: Area
-    label: str
-
-
-def _quota_bounds(code: str) -> tuple[int, int | None]:
-    from tongxin.visits.selectors import quota_rules
-
-    rule = quota_rules()[code]
-    return rule.minimum, rule.maximum
-
-
 @transaction.atomic
 def assignment_create(
     *,
@@ -345,7 +283,7 @@ def assignment_create(
 ) -> ContactAssignment:
     """A leader's 联系走访 links (4–5 units, at least 10 households, as the quotas say) and
     duties. One active assignment per person."""
-    errors = _assignment_errors(
+    errors = rules.assignment_errors(
         org=org, units=units, households=households, contact_duty=contact_duty, home_duty=home_duty
     )
     if ContactAssignment.objects.filter(leader=leader, active=True).exists():
@@ -401,39 +339,6 @@ def _require_post(scope: Scope, post: PatrolPost) -> None:
         raise ForbiddenError(gettext("该巡访服务岗不在您的管辖范围内。"))
 
 
-def _assignment_errors(
-    *,
-    org: Organization,
-    units: list[Unit],
-    households: list[HouseholdInput],
-    contact_duty: bool,
-    home_duty: bool,
-) -> dict[str, str]:
-    """The 三访 quotas and places, for a new assignment and an edited one alike."""
-    errors: dict[str, str] = {}
-    if contact_duty:
-        lo, hi = _quota_bounds("contact_units")
-        n = len({u.pk for u in units})
-        if n < lo or (hi is not None and n > hi):
-            errors["units"] = gettext(
-                "领导干部应联系%(lo)s—%(hi)s个基层单位，当前选择了%(n)s个。"
-            ) % {"lo": lo, "hi": hi or lo, "n": n}
-        lo, _hi = _quota_bounds("contact_households")
-        labels = [h for h in households if h.label.strip()]
-        if len(labels) < lo:
-            errors["households"] = gettext(
-                "联系走访的农户和居民不少于%(lo)s户，当前只有%(n)s户。"
-            ) % {"lo": lo, "n": len(labels)}
-        for h in labels:
-            if h.area is not None and not _in_area(h.area, org.area):
-                errors["households"] = gettext("联系户应在“%(org)s”所在区域内。") % {
-                    "org": org.name
-                }
-    if not (contact_duty or home_duty):
-        errors["contact_duty"] = gettext("请至少选择一项责任（联系走访或上门家访）。")
-    return errors
-
-
 @transaction.atomic
 def assignment_update(
     *,
@@ -468,7 +373,7 @@ def assignment_update(
         if x in linked or household_area is not None
     ]
     errors = {
-        **_assignment_errors(
+        **rules.assignment_errors(
             org=org,
             units=units,
             households=households,
@@ -559,24 +464,6 @@ def assignment_end(
     return a
 
 
-def _post_errors(
-    *, name: str, org: Organization, area: Area, members: list[Member]
-) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if not name.strip():
-        errors["name"] = gettext("请填写巡访服务岗的名称。")
-    if not _in_area(area, org.area):
-        errors["area"] = gettext("巡访区域应在“%(org)s”所在区域内。") % {"org": org.name}
-    if not members:
-        errors["members"] = gettext("请至少选择一名巡访员。")
-    outside = [m.name for m in members if not m.org_path.startswith(org.path)]
-    if outside:
-        errors["members"] = gettext("巡访员应是本组织的党员：%(names)s 不是。") % {
-            "names": "、".join(outside)
-        }
-    return errors
-
-
 @transaction.atomic
 def patrol_post_update(
     *,
@@ -597,7 +484,7 @@ def patrol_post_update(
     if not p.active:
         raise ConflictError(gettext("该巡访服务岗已停用，不能再修改；如需恢复，请重新设立。"))
     members = list(members or [])
-    errors = _post_errors(name=name, org=org, area=area, members=members)
+    errors = rules.post_errors(name=name, org=org, area=area, members=members)
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
     kept = set(p.members.values_list("id", flat=True))
@@ -666,7 +553,7 @@ def patrol_post_create(
     members: list[Member] | None = None,
 ) -> PatrolPost:
     members = list(members or [])
-    errors = _post_errors(name=name, org=org, area=area, members=members)
+    errors = rules.post_errors(name=name, org=org, area=area, members=members)
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
     _check_links(scope, org=org, area=area, members=members)
