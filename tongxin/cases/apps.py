@@ -9,6 +9,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("事件")
 
     def ready(self) -> None:
+        # Imported here, not at module level: models are not loaded when apps.py is imported.
+        from tongxin.cases.selectors import dashboard_figures
         from tongxin.core.registry import dashboard_panel, nav, periodic
 
         nav(
@@ -23,6 +25,4 @@ class CasesConfig(AppConfig):
 
         @dashboard_panel("cases/_panel.html", order=30)
         def cases_panel(request, scope):
-            from tongxin.cases.selectors import dashboard_figures
-
             return dashboard_figures(scope)

@@ -41,9 +41,11 @@ from tongxin.cases.models import (
     RoutingRule,
     State,
 )
+from tongxin.cases.text import jaccard, tokens
 from tongxin.core.inputs import parse_pk
 from tongxin.core.scope import NOTHING, Grant, Scope, subtree_q
 from tongxin.geo.models import Area
+from tongxin.orgs.models import Organization
 
 CASE_NOT_FOUND = gettext_noop("事件不存在或不在您的管辖范围内。")
 # The grid worker's own step (网格呼叫, 就地解决) is not a role permission: it belongs to the
@@ -60,8 +62,6 @@ def _org_area_paths(scope: Scope, grants: list[Grant]) -> dict[str, str]:
     key = "cases:org_areas"
     memo = scope.memo.get(key)
     if memo is None:
-        from tongxin.orgs.models import Organization
-
         paths = sorted({g.path for g in grants if g.kind == "org"})
         memo = dict(
             Organization.objects.filter(path__in=paths, area__isnull=False).values_list(
@@ -460,8 +460,6 @@ def route(area: Area, category: Category) -> Agency | None:
 
 
 def possible_duplicates(case: Case, limit: int = 5) -> list[tuple[Case, float]]:
-    from tongxin.cases.text import jaccard, tokens
-
     since = case.reported_at - dt.timedelta(days=7)
     rows = (
         Case.objects.filter(

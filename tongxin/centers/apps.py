@@ -13,6 +13,8 @@ class CentersConfig(AppConfig):
     verbose_name = _("党群服务中心")
 
     def ready(self) -> None:
+        # Imported here, not at module level: models are not loaded when apps.py is imported.
+        from tongxin.centers.selectors import center_counts
         from tongxin.core.registry import dashboard_panel, nav
 
         # Every signed-in user: the hub shows what each may use.
@@ -25,6 +27,4 @@ class CentersConfig(AppConfig):
 
         @dashboard_panel("centers/_panel.html", order=40)
         def centers_panel(request: Any, scope: Any) -> dict[str, Any] | None:
-            from tongxin.centers.selectors import center_counts
-
             return center_counts(scope)

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Max
 from django.utils import timezone
 
+from tongxin.accounts.models import User
 from tongxin.centers.models import (
     Booking,
     CenterEvent,
@@ -21,6 +22,8 @@ from tongxin.centers.models import (
     ServiceItem,
     SocialOrganization,
 )
+from tongxin.centers.selectors import default_guiding_org
+from tongxin.core import creditcode
 from tongxin.core.bulk import bulk_insert
 from tongxin.core.demodata import DemoContext
 from tongxin.geo.models import Area, AreaLevel
@@ -291,8 +294,6 @@ def _json(value: Any) -> str:
 
 
 def _booker() -> int | None:
-    from tongxin.accounts.models import User
-
     return (
         User.objects.filter(username__in=["jiedao", "admin"])
         .order_by("username")
@@ -304,9 +305,6 @@ def _booker() -> int | None:
 def _social_orgs(ctx: DemoContext) -> None:
     """One per community (town) or per street (city); the rule decides each guiding
     organization (two or three queries each)."""
-    from tongxin.centers.selectors import default_guiding_org
-    from tongxin.core import creditcode
-
     comms = list(Area.objects.filter(level=AreaLevel.COMMUNITY).order_by("path"))
     if ctx.scale == "city":  # the first community of each street
         seen: set[str] = set()

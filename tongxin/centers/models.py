@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.core import pii
+
 
 class CenterLevel(models.TextChoices):
     DISTRICT = "district", _("区县党群服务中心")
@@ -66,8 +68,6 @@ class ServiceCenter(models.Model):
         return self.name
 
     def set_contact_phone(self, phone: str) -> None:
-        from tongxin.core import pii
-
         if phone:
             self.contact_phone_enc = pii.encrypt(phone)
             self.contact_phone_masked = pii.mask_phone(phone)
@@ -75,8 +75,6 @@ class ServiceCenter(models.Model):
             self.contact_phone_enc = self.contact_phone_masked = ""
 
     def reveal_contact_phone(self) -> str:
-        from tongxin.core import pii
-
         return pii.decrypt(self.contact_phone_enc) if self.contact_phone_enc else ""
 
 

@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("核心")
 
     def ready(self) -> None:
+        # Imported here, not at module level: models are not loaded when apps.py is imported.
         from django import forms
         from django.core import validators
 

@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.utils.translation import gettext
 
+from tongxin.core.idnumber import FULLWIDTH
+
 
 def _key_bytes(raw: str) -> bytes:
     try:
@@ -94,8 +96,6 @@ _PHONE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def normalize_phone(raw: str) -> str:
-    from tongxin.core.idnumber import FULLWIDTH
-
     digits = re.sub(r"[\s\-]", "", raw.translate(FULLWIDTH))
     if digits.startswith("+86"):
         digits = digits[3:]

@@ -8,6 +8,7 @@ class GridsConfig(AppConfig):
     verbose_name = _("网格")
 
     def ready(self) -> None:
+        # Imported here, not at module level: models are not loaded when apps.py is imported.
         from django.utils.translation import pgettext_lazy
 
         from tongxin.core.registry import dashboard_panel, nav

@@ -8,6 +8,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("微项目")
 
     def ready(self) -> None:
+        # Imported here, not at module level: models are not loaded when apps.py is imported.
         from tongxin.core.registry import dashboard_panel
         from tongxin.projects.selectors import project_figures
 

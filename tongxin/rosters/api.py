@@ -17,6 +17,7 @@ from tongxin.members.selectors import MemberFilters, pii_query_kind
 from tongxin.orgs.selectors import get_org_for
 from tongxin.rosters import jobs, selectors, services
 from tongxin.rosters.models import ImportJob, ImportKind
+from tongxin.rosters.views import export_response
 
 router = Router(tags=["名册导入导出"])
 
@@ -155,8 +156,6 @@ class ExportQuery(Schema):
 @router.get("/export/members", summary="导出党员名册（xlsx；身份证号、手机号默认脱敏，留痕）")
 @decorate_view(reads_from_replica())
 def export_members(request: HttpRequest, query: Query[ExportQuery]) -> FileResponse:
-    from tongxin.rosters.views import export_response
-
     scope = request_scope(request)
     set_request_scope(request, scope)
     org = get_org_for(scope, query.org_id) if query.org_id else None

@@ -8,6 +8,7 @@ class RostersConfig(AppConfig):
     verbose_name = _("名册导入导出")
 
     def ready(self) -> None:
+        # Imported here, not at module level: models are not loaded when apps.py is imported.
         from tongxin.core.registry import periodic
 
         # A job whose worker died shows as failed within a minute (jobs.py).

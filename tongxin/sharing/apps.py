@@ -8,6 +8,7 @@ class SharingConfig(AppConfig):
     verbose_name = _("共享小区")
 
     def ready(self) -> None:
+        # Imported here, not at module level: models are not loaded when apps.py is imported.
         from tongxin.core.registry import dashboard_panel, phone_home
         from tongxin.sharing import views
         from tongxin.sharing.selectors import sharing_stats

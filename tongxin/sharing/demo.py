@@ -11,12 +11,12 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from tongxin.accounts.models import Resident, User
+from tongxin.accounts.models import Resident, RoleAssignment, User
 from tongxin.core import pii
 from tongxin.core.bulk import bulk_insert
 from tongxin.core.demodata import DEMO_PASSWORD, DemoContext
 from tongxin.geo.models import Area, AreaLevel
-from tongxin.sharing import text
+from tongxin.sharing import services, text
 from tongxin.sharing.models import Listing, ListingReport, ListingToken, Match
 
 DEMO_USERS = [("jumin", "居民：共享小区发布需求和服务、对接邻居、社区微项目（手机页面）")]
@@ -115,8 +115,6 @@ def _jumin(compound_id: int) -> Resident:
 
 
 def _street_of_jiedao() -> str | None:
-    from tongxin.accounts.models import RoleAssignment
-
     ra = RoleAssignment.objects.filter(user__username="jiedao").select_related("org__area").first()
     if ra is not None and ra.org is not None and ra.org.area is not None:
         return ra.org.area.path
@@ -355,8 +353,6 @@ def load(ctx: DemoContext) -> None:
 def _neighbour_offer() -> None:
     """linju, jumin's neighbour (made by the loader), offers a drill: jumin's need for one
     finds it (README: 居民发布需求 → 邻居的服务 → 双方确认)."""
-    from tongxin.sharing import services
-
     linju = Resident.objects.filter(user__username="linju").select_related("user").first()
     if linju is None:
         return

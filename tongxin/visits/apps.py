@@ -10,13 +10,14 @@ class VisitsConfig(AppConfig):
     verbose_name = _("三访")
 
     def ready(self) -> None:
-        # No nav item of our own: 事件 (key "cases|visits") is registered by cases.
+        # Imported here, not at module level: models are not loaded when apps.py is imported.
         from tongxin.core.registry import dashboard_panel
+        from tongxin.visits.selectors import panel_stats
+
+        # No nav item of our own: 事件 (key "cases|visits") is registered by cases.
 
         @dashboard_panel("visits/_panel.html", order=35)
         def visits_panel(request: Any, scope: Any) -> dict[str, Any] | None:
             if not scope.has("visits.view"):
                 return None
-            from tongxin.visits.selectors import panel_stats
-
             return panel_stats(scope)

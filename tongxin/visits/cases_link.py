@@ -12,11 +12,14 @@ from django.utils import timezone
 
 
 def _categories() -> list[Any]:
+    # Looked up at call time: visits.services imports visits.selectors, which imports this module
+    # (TODO: move cases_available here once visits/services.py is split).
     from tongxin.visits.services import cases_available
 
     if not cases_available():
         return []
     try:
+        # cases is optional (visits work without it): imported only when it is there.
         from tongxin.cases.selectors import case_categories
     except ImportError:
         return []
@@ -47,6 +50,7 @@ class CaseInfo:
 
 def _cases_models() -> Any:
     try:
+        # cases is optional (visits work without it): imported only when it is there.
         from tongxin.cases import models
     except ImportError:  # pragma: no cover - the cases module ships with the project
         return None
@@ -57,6 +61,7 @@ def _light(case: Any, now: dt.datetime) -> str:
     """The 12345 traffic light (green < 80% of the allowed time used, yellow 80–100%, red
     overdue), as the cases module computes it."""
     try:
+        # cases is optional (visits work without it): imported only when it is there.
         from tongxin.cases.selectors import light
     except ImportError:  # pragma: no cover
         return ""

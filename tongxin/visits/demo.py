@@ -24,9 +24,11 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from tongxin.accounts.models import User
 from tongxin.core.bulk import bulk_insert
 from tongxin.core.demodata import DemoContext
 from tongxin.geo.models import Area, AreaLevel
+from tongxin.members.models import Member
 from tongxin.orgs.models import Leadership, Unit
 from tongxin.visits.models import (
     ContactAssignment,
@@ -466,8 +468,6 @@ def load(ctx: DemoContext) -> None:
 
 
 def _demo_member() -> tuple[int, str, int, str, str | None] | None:
-    from tongxin.accounts.models import User
-
     row = (
         User.objects.filter(username="zhibu", member__isnull=False)
         .values_list(
@@ -486,8 +486,6 @@ def _post_members(post_plans: list[tuple[int, int, str, int, str]]) -> None:
     """Four members of each village branch on duty at its post."""
     if not post_plans:
         return
-    from tongxin.members.models import Member
-
     through = PatrolPost.members.through
     wanted = {org_id: pid for pid, org_id, *_rest in post_plans}
     rows: list[tuple[int, int]] = []
@@ -509,6 +507,7 @@ def _link_cases(problems: list[tuple[Any, ...]], rng: Any) -> int:
     """Turn some open problems of the last three months into cases the cases demo wrote in
     the same place: the problem points at the case and the case at the visit."""
     try:
+        # cases is optional (visits work without it): imported only when it is there.
         from tongxin.cases.models import Case
     except ImportError:  # pragma: no cover
         return 0

@@ -62,6 +62,7 @@ def _check_links(
 def cases_available() -> bool:
     """The 转为事件 button needs the cases module's reporting service."""
     try:
+        # cases is optional (visits work without it): imported only when it is there.
         from tongxin.cases import services
     except ImportError:
         return False
@@ -235,6 +236,7 @@ def problem_to_case(
         )
     if problem.status == ProblemStatus.RESOLVED:
         raise ConflictError(gettext("该问题已经解决，无需再转为事件。"))
+    # cases is optional: imported only after cases_available() said it is there.
     from tongxin.cases.services import case_report
 
     visit = problem.visit

@@ -12,10 +12,10 @@ class VolunteeringConfig(AppConfig):
     verbose_name = _("志愿服务")
 
     def ready(self) -> None:
+        # Imported here, not at module level: models are not loaded when apps.py is imported.
         from tongxin.core.registry import dashboard_panel
+        from tongxin.volunteering.selectors import volunteering_counts
 
         @dashboard_panel("volunteering/_panel.html", order=41)
         def volunteering_panel(request: Any, scope: Any) -> dict[str, Any] | None:
-            from tongxin.volunteering.selectors import volunteering_counts
-
             return volunteering_counts(scope)

@@ -28,6 +28,7 @@ from tongxin.core.scope import Scope
 from tongxin.dual_reports.models import DualReport, DualReportStatus
 from tongxin.dual_reports.services import dual_report_hours_log
 from tongxin.geo.models import Area
+from tongxin.meetings import card
 from tongxin.members.models import Member
 from tongxin.orgs.models import Organization
 from tongxin.volunteering import selectors
@@ -303,8 +304,6 @@ def check_in_by_code(*, scope: Scope, actor: User, activity: Activity, code: str
 def check_in_by_card(*, scope: Scope, actor: User, activity: Activity, text: str) -> SignUp:
     """The organizer scans a member card QR, or types the card's short code
     (tongxin.meetings.card). The member must hold a confirmed place on this activity."""
-    from tongxin.meetings import card
-
     _require_manage(scope, activity)
     a = _locked_activity(activity)
     _check_window(a)
