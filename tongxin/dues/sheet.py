@@ -17,28 +17,13 @@ from tongxin.dues.rules import month_start, parse_yuan
 from tongxin.rosters import cells
 from tongxin.rosters.exports import TemplateSheet, template_workbook
 from tongxin.rosters.header import Column, SheetSpec
+from tongxin.rosters.member_columns import ID_NUMBER_COLUMN, NAME_COLUMN
 
 EARLIEST_MONTH = dt.date(2008, 4, 1)  # the 2008 rules (DESIGN §4.4) apply from April 2008
 
 COLUMNS = [
-    Column("name", gettext_lazy("姓名"), True, ("姓名", "党员姓名", "名字"), "张红"),
-    Column(
-        "id_number",
-        gettext_lazy("身份证号码"),
-        True,
-        (
-            "身份证号码",
-            "身份证号",
-            "公民身份号码",
-            "公民身份证号码",
-            "公民身份证号",
-            "身份证",
-            "证件号码",
-            "身份证件号码",
-        ),
-        "330203198001010016",
-        gettext_lazy("18位，单元格格式须为“文本”"),
-    ),
+    NAME_COLUMN,
+    ID_NUMBER_COLUMN,
     Column(
         "month",
         gettext_lazy("起始月份"),

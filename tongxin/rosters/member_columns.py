@@ -12,25 +12,29 @@ from tongxin.rosters import cells
 from tongxin.rosters.header import Column, Header, SheetSpec
 from tongxin.rosters.header import find_header as header_find
 
-COLUMNS = [
-    Column("name", gettext_lazy("姓名"), True, ("姓名", "党员姓名", "名字"), "张红"),
-    Column(
-        "id_number",
-        gettext_lazy("身份证号码"),
-        True,
-        (
-            "身份证号码",
-            "身份证号",
-            "公民身份号码",
-            "公民身份证号码",
-            "公民身份证号",
-            "身份证",
-            "证件号码",
-            "身份证件号码",
-        ),
-        "330203198001010016",
-        gettext_lazy("18位，单元格格式须为“文本”"),
+# The two columns every member sheet starts with (the member roster, the dues bases).
+NAME_COLUMN = Column("name", gettext_lazy("姓名"), True, ("姓名", "党员姓名", "名字"), "张红")
+ID_NUMBER_COLUMN = Column(
+    "id_number",
+    gettext_lazy("身份证号码"),
+    True,
+    (
+        "身份证号码",
+        "身份证号",
+        "公民身份号码",
+        "公民身份证号码",
+        "公民身份证号",
+        "身份证",
+        "证件号码",
+        "身份证件号码",
     ),
+    "330203198001010016",
+    gettext_lazy("18位，单元格格式须为“文本”"),
+)
+
+COLUMNS = [
+    NAME_COLUMN,
+    ID_NUMBER_COLUMN,
     Column(
         "gender",
         gettext_lazy("性别"),
