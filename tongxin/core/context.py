@@ -20,8 +20,10 @@ NAV = [
 def navigation(request: HttpRequest) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
     ns = match.namespace if match else ""
-    # 双报到 (its own app) sits under 党员 in the navigation, as when it was part of members.
-    active = {"core": "dashboard", "dual_reports": "members"}.get(ns, ns)
+    # 转接, 双报到 and 党费 (apps of their own) sit under 党员 in the navigation, as when they
+    # were part of members.
+    under_members = {"transfers": "members", "dual_reports": "members", "dues": "members"}
+    active = {"core": "dashboard", **under_members}.get(ns, ns)
     scope: Any = getattr(request, "scope", None)
     signed_in = scope is not None and request.user.is_authenticated
     items = [
