@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from tests.stranger import case, not_acting
+from tests.stranger import case
 from tests.stranger_setup import scope_of, staged
 from tongxin.orgs.models import Unit
 from tongxin.visits import services
@@ -17,8 +17,6 @@ from tongxin.visits.models import ContactAssignment, PatrolPost, Visit, VisitKin
 
 W = dict[str, Any]
 S = "tongxin.visits.services."
-
-not_acting(S + "cases_available", "a pure helper: whether the cases module is installed")
 
 
 def _system() -> dict[str, Any]:

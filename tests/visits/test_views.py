@@ -13,7 +13,7 @@ from tests.stranger_setup import scope_of
 from tests.visits.conftest import record
 from tongxin.cases.models import Case
 from tongxin.core.models import AuditLog
-from tongxin.visits import services
+from tongxin.visits import cases_link, services
 from tongxin.visits.models import PatrolPost, ProblemStatus, Visit, VisitProblem
 
 pytestmark = pytest.mark.django_db
@@ -337,7 +337,7 @@ def test_assignment_and_post_forms(world, client_for):
 
 
 def test_without_cases_the_button_is_hidden(world, client_for, visit, monkeypatch):
-    monkeypatch.setattr(services, "cases_available", lambda: False)
+    monkeypatch.setattr(cases_link, "cases_available", lambda: False)
     c = client_for(world["bob"])
     body = texts(c.get(reverse("visits:detail", args=[visit.pk])))
     assert "转为事件" not in body and "3幢楼道灯不亮" in body

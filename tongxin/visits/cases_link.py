@@ -11,11 +11,17 @@ from typing import Any
 from django.utils import timezone
 
 
-def _categories() -> list[Any]:
-    # Looked up at call time: visits.services imports visits.selectors, which imports this module
-    # (TODO: move cases_available here once visits/services.py is split).
-    from tongxin.visits.services import cases_available
+def cases_available() -> bool:
+    """The 转为事件 button needs the cases module's reporting service."""
+    try:
+        # cases is optional (visits work without it): imported only when it is there.
+        from tongxin.cases import services
+    except ImportError:
+        return False
+    return hasattr(services, "case_report")
 
+
+def _categories() -> list[Any]:
     if not cases_available():
         return []
     try:

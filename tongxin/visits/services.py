@@ -15,7 +15,7 @@ from tongxin.geo.models import Area
 from tongxin.members.models import Member
 from tongxin.orgs.models import Organization, Unit
 from tongxin.orgs.selectors import units_for_choice
-from tongxin.visits import rules, selectors
+from tongxin.visits import cases_link, rules, selectors
 from tongxin.visits.models import (
     ContactAssignment,
     ContactTarget,
@@ -57,16 +57,6 @@ def _check_links(
         errors["members"] = gettext("所选党员不在您的管辖范围内，请重新选择。")
     if errors:
         raise ForbiddenError(gettext("所选组织、地点、单位或党员超出您的管辖范围。"), fields=errors)
-
-
-def cases_available() -> bool:
-    """The 转为事件 button needs the cases module's reporting service."""
-    try:
-        # cases is optional (visits work without it): imported only when it is there.
-        from tongxin.cases import services
-    except ImportError:
-        return False
-    return hasattr(services, "case_report")
 
 
 def _linked(data: VisitInput) -> bool:
@@ -225,7 +215,7 @@ def problem_to_case(
     The case and the link are written in one transaction: a refusal by the cases module
     leaves the problem as it was."""
     _require_problem(scope, problem)
-    if not cases_available():
+    if not cases_link.cases_available():
         raise ServiceError(gettext("事件模块尚未启用，暂不能转为事件。"))
     problem = _locked(problem)
     if problem.case_pk is not None:
@@ -236,7 +226,7 @@ def problem_to_case(
         )
     if problem.status == ProblemStatus.RESOLVED:
         raise ConflictError(gettext("该问题已经解决，无需再转为事件。"))
-    # cases is optional: imported only after cases_available() said it is there.
+    # cases is optional: imported only after cases_link.cases_available() said it is there.
     from tongxin.cases.services import case_report
 
     visit = problem.visit

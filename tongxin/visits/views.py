@@ -330,7 +330,7 @@ def briefing(request: HttpRequest) -> HttpResponse:
             "previous": start - dt.timedelta(days=14),
             "next": start + dt.timedelta(days=14),
             "is_current": start == selectors.briefing_window(selectors.today())[0],
-            "cases_on": services.cases_available(),
+            "cases_on": cases_link.cases_available(),
         },
     )
 
