@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from types import ModuleType
 
 import pytest
-from django.apps import apps
 
 import tongxin
 from tests import factories
+from tests.helpers import is_chinese
 from tests.stranger import CASES, NOT_ACTING
+from tests.stranger_setup import row_counts
 from tongxin.core.errors import ServiceError
 
 
@@ -73,14 +74,6 @@ def test_the_table_names_only_services_that_exist() -> None:
     assert not stale, f"stranger cases for functions that are not public services: {stale}"
 
 
-def _row_counts() -> dict[str, int]:
-    return {
-        m._meta.label: m._default_manager.count()
-        for m in apps.get_models()
-        if m._meta.managed and not m._meta.proxy
-    }
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("service", SERVICES)
 def test_a_stranger_is_refused_and_nothing_is_written(service: str) -> None:
@@ -94,15 +87,16 @@ def test_a_stranger_is_refused_and_nothing_is_written(service: str) -> None:
     if inspect.isgeneratorfunction(run):
         result = run(world)
         next(result)  # the case's own setup, up to its ``yield``
-    before = _row_counts()
+    before = row_counts()
     # No savepoint around the call: rows a service wrote before refusing stay and are counted.
-    with pytest.raises(ServiceError):
+    with pytest.raises(ServiceError) as refusal:
         if result is None:
             run(world)
         else:
             # A case with a setup: the stranger's call is what follows its ``yield``.
             for _ in result:
                 raise AssertionError(f"the stranger case of {service} yields more than once")
-    after = _row_counts()
+    assert is_chinese(refusal.value.message), refusal.value.message
+    after = row_counts()
     changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
     assert not changed, f"{service} refused charlie but changed row counts: {changed}"
