@@ -7,6 +7,9 @@
   resident's compound page), or None when it is not theirs;
 - ``periodic(...)``: a django-tasks task enqueued every N seconds by ``manage.py periodic``
   (started by ``make run`` beside the worker); periodic tasks must be idempotent;
+- ``activity_source(...)``: a function listing what members did in a date range (attended a
+  meeting, logged volunteering hours, checked in at a red site …) as ``Activity`` rows; the
+  points ledger (锋领指数) reads them without importing the app that recorded them;
 - the demo generator calls ``tongxin.<app>.demo.load(ctx)`` for every installed app that has one
   (see ``tongxin.demo.loader``), after the areas, organizations and members exist.
 
@@ -15,7 +18,8 @@ Keeping these lists here lets a module plug itself into the shell without the sh
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +69,34 @@ class PeriodicTask:
     every: int  # seconds
 
 
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """One thing a member did (or failed to do) that a points rule may count.
+
+    ``key`` names the event once and for all (``"meetings.attendance:123"``): the ledger's
+    idempotency key, so the same event never earns twice. ``kind`` is what the rule sets match
+    (``"meeting_attended"``, ``"volunteer_hours"``, ``"redsite_checkin"`` …; each source's
+    docstring lists its kinds). ``quantity`` is hours for hour kinds and 1 otherwise."""
+
+    key: str
+    member_id: int
+    kind: str
+    on: dt.date
+    quantity: float = 1.0
+    note: str = ""
+
+
+# ``fn(start, end)`` yields the activities whose ``on`` lies in [start, end).
+ActivitySourceFn = Callable[[dt.date, dt.date], Iterable[Activity]]
+
+
+@dataclass(frozen=True)
+class ActivitySource:
+    name: str  # "meetings", "volunteering" …
+    kinds: tuple[str, ...]
+    fn: ActivitySourceFn
+
+
 @dataclass
 class Registry:
     nav: list[NavItem] = field(default_factory=list)
@@ -77,6 +109,7 @@ class Registry:
     dashboard_figures: list[Callable[[HttpRequest, Any], dict[str, Any]]] = field(
         default_factory=list
     )
+    activity_sources: list[ActivitySource] = field(default_factory=list)
 
 
 REGISTRY = Registry()
@@ -169,3 +202,22 @@ def phone_home_for(request: HttpRequest) -> HttpResponse | None:
 def periodic(task: str, *, every: int) -> None:
     if not any(p.task == task for p in REGISTRY.periodic):
         REGISTRY.periodic.append(PeriodicTask(task, every))
+
+
+def activity_source(
+    name: str, kinds: tuple[str, ...]
+) -> Callable[[ActivitySourceFn], ActivitySourceFn]:
+    """Register ``fn(start, end)`` listing the activities of ``kinds`` recorded by app ``name``."""
+
+    def register(fn: ActivitySourceFn) -> ActivitySourceFn:
+        if not any(s.name == name and s.fn is fn for s in REGISTRY.activity_sources):
+            REGISTRY.activity_sources.append(ActivitySource(name, kinds, fn))
+        return fn
+
+    return register
+
+
+def activities_between(start: dt.date, end: dt.date) -> Iterator[Activity]:
+    """Every registered source's activities in [start, end)."""
+    for source in REGISTRY.activity_sources:
+        yield from source.fn(start, end)
