@@ -30,6 +30,9 @@ MODULE_NAMES = [
     "overdue_sweep",
     "match_suggest",
     "board_page",
+    # A primary, a streaming replica and Redis: scripts/cluster.sh bench (skipped elsewhere).
+    "replica_offload",
+    "rq_throughput",
 ]
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test"
 PG_BENCH_DB = "tongxin_bench"
@@ -53,6 +56,12 @@ def fresh_postgresql() -> None:
         conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
     os.environ["DATABASE_URL"] = url._replace(path=f"/{PG_BENCH_DB}").geturl()
+    # A streaming replica follows the primary's new database too (scripts/cluster.sh bench).
+    if os.environ.get("TONGXIN_REPLICA_URL"):
+        os.environ["TONGXIN_REPLICA_URL"] = ",".join(
+            urlsplit(u)._replace(path=f"/{PG_BENCH_DB}").geturl()
+            for u in os.environ["TONGXIN_REPLICA_URL"].split(",")
+        )
 
 
 def main() -> None:

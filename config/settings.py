@@ -10,6 +10,9 @@ TONGXIN_REDIS_URL   a Redis server for the cache (redis://127.0.0.1:6379/0), so 
                     worker counts rate limits together; local memory per process when unset.
 TONGXIN_REPLICA_URL PostgreSQL streaming replicas (comma-separated URLs) for the heavy reads
                     (tongxin/core/replica.py); everything reads the primary when unset.
+TONGXIN_SESSIONS    "cache": sessions and the signed-in user live in the Redis cache (needs
+                    TONGXIN_REDIS_URL), so pages read from a replica ask the primary nothing;
+                    "db" (the default): sessions are database rows.
 TONGXIN_TASK_BACKEND "rq": tasks through Redis (django-tasks-rq on TONGXIN_REDIS_URL) and
                     `manage.py rqworker` workers; "db" (the default): tasks are database rows.
 """
@@ -189,6 +192,8 @@ AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
     "tongxin.accounts.lockout.LoginBackend",
+    "tongxin.accounts.backends.AccountBackend",
+    # Sessions signed in before AccountBackend existed name this one; it reads the same users.
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
@@ -293,6 +298,20 @@ if os.environ.get("TONGXIN_REDIS_URL"):
             "LOCATION": os.environ["TONGXIN_REDIS_URL"],
         }
     }
+
+# Sessions in the shared cache (a cluster: docs/operations.md). Local memory is per process, so
+# this needs Redis; the signed-in user is cached beside the session for a minute.
+SESSIONS = os.environ.get("TONGXIN_SESSIONS", "db")
+if SESSIONS == "cache":
+    if not os.environ.get("TONGXIN_REDIS_URL"):
+        raise ImproperlyConfigured(
+            "TONGXIN_SESSIONS=cache needs TONGXIN_REDIS_URL: every app server must see the "
+            "same sessions."
+        )
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    TONGXIN_USER_CACHE_SECONDS = int(os.environ.get("TONGXIN_USER_CACHE_SECONDS", "60"))
+elif SESSIONS != "db":
+    raise ImproperlyConfigured(f"TONGXIN_SESSIONS must be 'db' or 'cache', not {SESSIONS!r}.")
 
 LOGGING = {
     "version": 1,

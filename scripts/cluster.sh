@@ -9,6 +9,8 @@
 #   scripts/cluster.sh replica-start DIR  start it again
 #   scripts/cluster.sh test [PYTEST ARGS] start, migrate, run `pytest -m cluster tests/cluster`
 #                                         with TONGXIN_REPLICA_URL, RQ on Redis, then stop
+#   scripts/cluster.sh bench [ARGS]       start, run `python -m bench --db postgresql` (ARGS, by
+#                                         default --only replica_offload,rq_throughput), stop
 #   scripts/cluster.sh up                 (`make cluster`) start, load the demo town, run two
 #                                         app servers, an RQ worker and the scheduler; Ctrl-C
 #                                         stops everything and removes the cluster
@@ -56,6 +58,8 @@ unix_socket_directories = '$dir'
 wal_level = replica
 max_wal_senders = 5
 hot_standby = on
+# Statement counts per server for the smoke test (tests/cluster/test_smoke.py).
+shared_preload_libraries = 'pg_stat_statements'
 # A throwaway cluster: speed over durability.
 fsync = off
 full_page_writes = off
@@ -63,6 +67,8 @@ synchronous_commit = off
 EOF
   pg_ctl_ -D "$dir/primary" -l "$dir/primary.log" -w start >/dev/null
   as_postgres "$PGBIN/createdb" -h 127.0.0.1 -p "$p1" -U postgres "$DB_NAME"
+  as_postgres "$PGBIN/psql" -q -h 127.0.0.1 -p "$p1" -U postgres -d "$DB_NAME" \
+    -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
 
   # The replica: a base backup of the primary that follows its WAL stream (-R writes
   # primary_conninfo and standby.signal).
@@ -97,13 +103,27 @@ run_tests() {
   trap 'stop "$CLUSTER_DIR"' EXIT
   # shellcheck disable=SC1091
   . "$CLUSTER_DIR/env"
-  export TONGXIN_TASK_BACKEND=rq
+  export TONGXIN_TASK_BACKEND=rq TONGXIN_SESSIONS=cache
   export TONGXIN_REDIS_URL=${TONGXIN_CLUSTER_REDIS_URL:-redis://127.0.0.1:6379/9}
   export TONGXIN_CLUSTER=1
   cd "$ROOT"
   say "migrating the primary"
   .venv/bin/python manage.py migrate --noinput -v0
   .venv/bin/pytest -m cluster tests/cluster -p no:cacheprovider "$@" </dev/null || rc=$?
+  return $rc
+}
+
+bench() {
+  local rc=0
+  CLUSTER_DIR=$(start)
+  trap 'stop "$CLUSTER_DIR"' EXIT
+  # shellcheck disable=SC1091
+  . "$CLUSTER_DIR/env"
+  export TONGXIN_TASK_BACKEND=rq TONGXIN_SESSIONS=cache
+  export TONGXIN_REDIS_URL=${TONGXIN_CLUSTER_REDIS_URL:-redis://127.0.0.1:6379/10}
+  cd "$ROOT"
+  [ $# -gt 0 ] || set -- --only replica_offload,rq_throughput
+  .venv/bin/python -m bench --db postgresql "$@" </dev/null || rc=$?
   return $rc
 }
 
@@ -115,7 +135,7 @@ up() {
   trap 'exit 0' INT TERM
   # shellcheck disable=SC1091
   . "$CLUSTER_DIR/env"
-  export TONGXIN_TASK_BACKEND=rq TONGXIN_DEBUG=0 TONGXIN_DEV_KEYS=${TONGXIN_DEV_KEYS:-1}
+  export TONGXIN_TASK_BACKEND=rq TONGXIN_SESSIONS=cache TONGXIN_DEBUG=0 TONGXIN_DEV_KEYS=${TONGXIN_DEV_KEYS:-1}
   export TONGXIN_REDIS_URL=${TONGXIN_CLUSTER_REDIS_URL:-redis://127.0.0.1:6379/8}
   cd "$ROOT"
   say "migrating the primary and loading the demo town"
@@ -143,6 +163,7 @@ case "${1:-}" in
   replica-stop) pg_ctl_ -D "${2:?directory}/replica" -m fast -w stop >/dev/null ;;
   replica-start) pg_ctl_ -D "${2:?directory}/replica" -l "$2/replica.log" -w start >/dev/null ;;
   test) shift; run_tests "$@" ;;
+  bench) shift; bench "$@" ;;
   up) up ;;
-  *) sed -n '2,19p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,21p' "$0" >&2; exit 2 ;;
 esac

@@ -96,7 +96,7 @@ def test_two_schedulers_enqueue_each_run_once_with_the_database_lock(cluster_db)
     _outside_a_minute_boundary()
     PeriodicRun.objects.all().delete()
     DBTaskResult.objects.all().delete()
-    env = {"TONGXIN_TASK_BACKEND": "db", "TONGXIN_REDIS_URL": ""}
+    env = {"TONGXIN_TASK_BACKEND": "db", "TONGXIN_REDIS_URL": "", "TONGXIN_SESSIONS": "db"}
     schedulers = [manage("periodic", "--once", env=env) for _ in range(2)]
     outputs = [s.communicate(timeout=120)[0] for s in schedulers]
     assert all(s.returncode == 0 for s in schedulers), outputs
