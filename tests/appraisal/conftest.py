@@ -27,7 +27,12 @@ def make_set(w: W, *, publish: bool = True, appeal_days: int = 5) -> IndicatorSe
     """Street A's 2026 standard for its communities: two top-level indicators, three leaves
     adding up to 1,000 points."""
     s = asvc.indicator_set_create(
-        **SYS, org=w["street_a"], year=2026, level="community", name="2026年社区千分制", appeal_days=appeal_days
+        **SYS,
+        org=w["street_a"],
+        year=2026,
+        level="community",
+        name="2026年社区千分制",
+        appeal_days=appeal_days,
     )
     basic = asvc.indicator_add(**SYS, indicator_set=s, data=asvc.IndicatorInput(name="基础工作"))
     service = asvc.indicator_add(**SYS, indicator_set=s, data=asvc.IndicatorInput(name="服务实绩"))
@@ -46,7 +51,9 @@ def make_set(w: W, *, publish: bool = True, appeal_days: int = 5) -> IndicatorSe
     asvc.indicator_add(
         **SYS,
         indicator_set=s,
-        data=asvc.IndicatorInput(name="阵地建设", weight=200, parent=basic, check_method="site_visit"),
+        data=asvc.IndicatorInput(
+            name="阵地建设", weight=200, parent=basic, check_method="site_visit"
+        ),
     )
     asvc.indicator_add(
         **SYS,
@@ -77,7 +84,9 @@ def submitted(w: W, **kw: Any) -> Assessment:
     a = open_assessment(w, **kw)
     ids = leaf_ids(a)
     asvc.self_score_save(
-        **SYS, assessment=a, scores={ids["三会一课"]: 390, ids["阵地建设"]: 200, ids["事件办理"]: 380}
+        **SYS,
+        assessment=a,
+        scores={ids["三会一课"]: 390, ids["阵地建设"]: 200, ids["事件办理"]: 380},
     )
     return asvc.self_score_submit(**SYS, assessment=a)
 

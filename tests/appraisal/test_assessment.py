@@ -54,12 +54,16 @@ def test_tree_totals_parents_from_leaves(world, aset):
     assert [(n.indicator.name, n.weight) for n in tree] == [("基础工作", 600), ("服务实绩", 400)]
 
 
-@pytest.mark.parametrize("value,needle", [("401", "不能超过该项分值400分"), ("-1", "不能为负数"), ("abc", "应为数字")])
+@pytest.mark.parametrize(
+    "value,needle", [("401", "不能超过该项分值400分"), ("-1", "不能为负数"), ("abc", "应为数字")]
+)
 def test_a_self_score_above_the_maximum_or_negative_is_a_field_error(world, value, needle):
     a = open_assessment(world)
     ids = leaf_ids(a)
     with pytest.raises(ServiceError) as err:
-        asvc.self_score_save(**SYS, assessment=a, scores={ids["三会一课"]: value, ids["阵地建设"]: 100})
+        asvc.self_score_save(
+            **SYS, assessment=a, scores={ids["三会一课"]: value, ids["阵地建设"]: 100}
+        )
     assert needle in err.value.fields[f"self_{ids['三会一课']}"]
     assert not Score.objects.filter(self_score__isnull=False).exists()  # nothing half-written
 
@@ -87,7 +91,10 @@ def test_the_quarter_walks_to_final_with_an_appeal_and_a_snapshot(world):
     ids = leaf_ids(a)
     sc = scope_of(alice)
     asvc.assessor_score_save(
-        scope=sc, actor=alice, assessment=a, scores={ids["三会一课"]: 380, ids["阵地建设"]: 180, ids["事件办理"]: 360}
+        scope=sc,
+        actor=alice,
+        assessment=a,
+        scores={ids["三会一课"]: 380, ids["阵地建设"]: 180, ids["事件办理"]: 360},
     )
     asvc.assessment_assess(scope=sc, actor=alice, assessment=a, today=D)
     assert a.appeal_deadline == D + dt.timedelta(days=5)
@@ -97,8 +104,12 @@ def test_the_quarter_walks_to_final_with_an_appeal_and_a_snapshot(world):
     with pytest.raises(ServiceError, match="申诉期至"):
         asvc.assessment_finalize(scope=sc, actor=alice, assessment=a, today=D)
     with pytest.raises(ServiceError, match="未处理的申诉"):
-        asvc.assessment_finalize(scope=sc, actor=alice, assessment=a, today=D + dt.timedelta(days=6))
-    asvc.appeal_decide(scope=sc, actor=alice, appeal=appeal, upheld=True, decision="核实", new_score=195)
+        asvc.assessment_finalize(
+            scope=sc, actor=alice, assessment=a, today=D + dt.timedelta(days=6)
+        )
+    asvc.appeal_decide(
+        scope=sc, actor=alice, appeal=appeal, upheld=True, decision="核实", new_score=195
+    )
     appeal.refresh_from_db()
     assert appeal.status == AppealStatus.UPHELD
     asvc.assessment_finalize(scope=sc, actor=alice, assessment=a, today=D + dt.timedelta(days=6))
@@ -118,7 +129,11 @@ def test_an_appeal_after_the_window_is_refused(world):
     before = row_counts()
     with pytest.raises(ServiceError) as err:
         asvc.appeal_file(
-            **SYS, assessment=a, indicator_id=ids["阵地建设"], reason="迟到", today=D + dt.timedelta(days=6)
+            **SYS,
+            assessment=a,
+            indicator_id=ids["阵地建设"],
+            reason="迟到",
+            today=D + dt.timedelta(days=6),
         )
     assert "申诉期已于2026-04-15截止" in err.value.message
     assert row_counts() == before
@@ -129,9 +144,13 @@ def test_evidence_goes_through_the_upload_checks(world):
     ids = leaf_ids(a)
     bad = SimpleUploadedFile("evil.pdf", b"<html>not a pdf</html>")
     with pytest.raises(ServiceError, match="不是可接受的格式"):
-        asvc.self_score_save(**SYS, assessment=a, scores={ids["三会一课"]: 1}, evidence={ids["三会一课"]: bad})
+        asvc.self_score_save(
+            **SYS, assessment=a, scores={ids["三会一课"]: 1}, evidence={ids["三会一课"]: bad}
+        )
     good = SimpleUploadedFile("minutes.pdf", b"%PDF-1.4 minutes")
-    asvc.self_score_save(**SYS, assessment=a, scores={ids["三会一课"]: 1}, evidence={ids["三会一课"]: good})
+    asvc.self_score_save(
+        **SYS, assessment=a, scores={ids["三会一课"]: 1}, evidence={ids["三会一课"]: good}
+    )
     s = a.scores.get(indicator_id=ids["三会一课"])
     assert s.evidence_type == "application/pdf"
 

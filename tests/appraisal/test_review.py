@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 def _cast(w, session, i, grade=Grade.GOOD):
     u = w["voters"][i]
-    return rsvc.ballot_cast(scope=scope_of(u), actor=u, session=session, reporter=reporter(session), grade=grade)
+    return rsvc.ballot_cast(
+        scope=scope_of(u), actor=u, session=session, reporter=reporter(session), grade=grade
+    )
 
 
 def test_pool_weights_must_add_up_to_100(world):
@@ -53,7 +55,11 @@ def test_second_ballot_after_close_and_outside_the_pools_are_refused(world):
     outsider = factories.user("outsider", "member", org=world["branch_a1"])
     with pytest.raises(ServiceError, match="不在本次述职评议的评议人名单中"):
         rsvc.ballot_cast(
-            scope=scope_of(outsider), actor=outsider, session=session, reporter=reporter(session), grade=Grade.GOOD
+            scope=scope_of(outsider),
+            actor=outsider,
+            session=session,
+            reporter=reporter(session),
+            grade=Grade.GOOD,
         )
     rsvc.review_close(**SYS, session=session)
     before = row_counts()
@@ -101,7 +107,11 @@ def test_rectification_items_progress_until_closed(world):
     session = make_session(world)
     rep = reporter(session)
     item = rsvc.item_add(
-        **SYS, reporter=rep, title="补齐党群服务中心开放时间", owner="张红", deadline=dt.date(2026, 6, 30)
+        **SYS,
+        reporter=rep,
+        title="补齐党群服务中心开放时间",
+        owner="张红",
+        deadline=dt.date(2026, 6, 30),
     )
     rsvc.item_progress(**SYS, item=item, progress=50, note="已排班")
     with pytest.raises(ServiceError, match="不能低于上次填报的50%"):

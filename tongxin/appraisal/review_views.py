@@ -100,7 +100,9 @@ def _act(request: HttpRequest, session: selectors.ReviewSession) -> None:
         fn[action](scope=scope, actor=actor, session=session)
     elif action == "paper":
         rater = selectors.rater_in(session, parse_pk(request.POST.get("rater")))
-        reporter = selectors.reporters(session).filter(pk=parse_pk(request.POST.get("reporter"))).first()
+        reporter = (
+            selectors.reporters(session).filter(pk=parse_pk(request.POST.get("reporter"))).first()
+        )
         if rater is None or reporter is None:
             raise ServiceError(gettext("请选择评议人和述职单位。"))
         svc.ballot_enter(
@@ -142,7 +144,9 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "runner": runner,
             "errors": errors,
             "pools": pools,
-            "reporters": [(r, figures.get(r.agency_id) if r.agency_id else None) for r in reporters],
+            "reporters": [
+                (r, figures.get(r.agency_id) if r.agency_id else None) for r in reporters
+            ],
             "results": selectors.results(session),
             "grades": [(g.value, g.label) for g in GRADES[ReviewKind(session.kind)]],
             "vote_url": vote_url,

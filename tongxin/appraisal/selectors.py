@@ -165,7 +165,9 @@ def indicator_tree(indicator_set: IndicatorSet) -> list[Node]:
             nodes[n.indicator.parent_id].children.append(n)
 
     def total(n: Node) -> Decimal:
-        n.weight = n.indicator.weight if n.is_leaf else sum((total(c) for c in n.children), Decimal(0))
+        n.weight = (
+            n.indicator.weight if n.is_leaf else sum((total(c) for c in n.children), Decimal(0))
+        )
         return n.weight
 
     for r in roots:
@@ -481,7 +483,13 @@ def results(session: ReviewSession) -> list[ReporterResult]:
                 else None
             )
             prs.append(
-                PoolResult(pool, n, paper.get((rep.pk, pool.pk), 0), {g: c.get(g, 0) for g in grades}, score)
+                PoolResult(
+                    pool,
+                    n,
+                    paper.get((rep.pk, pool.pk), 0),
+                    {g: c.get(g, 0) for g in grades},
+                    score,
+                )
             )
         shown = [p for p in prs if p.score is not None]
         wsum = sum(p.pool.weight for p in shown)

@@ -140,10 +140,15 @@ def set_detail(request: HttpRequest, pk: int) -> HttpResponse:
             elif action == "publish":
                 svc.indicator_set_publish(scope=scope, actor=actor, indicator_set=s)
             elif action == "open":
-                org = selectors.org_choices(scope, s).filter(pk=parse_pk(request.POST.get("org"))).first()
+                org = (
+                    selectors.org_choices(scope, s)
+                    .filter(pk=parse_pk(request.POST.get("org")))
+                    .first()
+                )
                 if org is None:
                     raise ServiceError(
-                        gettext("请选择被考评党组织。"), fields={"org": gettext("请选择被考评党组织。")}
+                        gettext("请选择被考评党组织。"),
+                        fields={"org": gettext("请选择被考评党组织。")},
                     )
                 a = svc.assessment_open(
                     scope=scope,
@@ -298,6 +303,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "own": own,
             "assessor": assessor,
+            "editing_self": own and a.status == AssessmentStatus.DRAFT,
+            "editing_assessor": assessor and a.status == AssessmentStatus.SUBMITTED,
             "errors": errors,
             "appeals": list(selectors.appeals(a)),
             "radar": selectors.radar_points(axes),
@@ -318,4 +325,3 @@ def evidence(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
     if row is None:
         raise Http404
     return uploads.serve(row.evidence_file, row.evidence_type, f"assessment-{a.pk}-{row.pk}")
-

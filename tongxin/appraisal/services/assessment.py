@@ -70,7 +70,9 @@ def indicator_set_create(
     appeal_days: int = 5,
 ) -> IndicatorSet:
     scope = acting_scope(actor, scope)
-    require(selectors.reaches(scope, selectors.MANAGE, org), gettext("该党组织不在您的管辖范围内。"))
+    require(
+        selectors.reaches(scope, selectors.MANAGE, org), gettext("该党组织不在您的管辖范围内。")
+    )
     errors = {}
     if not name.strip():
         errors["name"] = gettext("请填写考评标准名称。")
@@ -85,7 +87,12 @@ def indicator_set_create(
     if IndicatorSet.objects.filter(org=org, year=year, level=level).exists():
         raise ConflictError(gettext("该党组织本年度已有该层级的考评标准。"))
     s = IndicatorSet.objects.create(
-        org=org, org_path=org.path, year=year, level=level, name=name.strip(), appeal_days=appeal_days
+        org=org,
+        org_path=org.path,
+        year=year,
+        level=level,
+        name=name.strip(),
+        appeal_days=appeal_days,
     )
     audit(actor=actor, action="appraisal.indicator_set_create", obj=s)
     return s
@@ -96,10 +103,14 @@ def _decimal(value: object, field: str, label: str) -> Decimal:
         d = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise ServiceError(
-            gettext("%(label)s应为数字。") % {"label": label}, fields={field: gettext("请填写数字。")}
+            gettext("%(label)s应为数字。") % {"label": label},
+            fields={field: gettext("请填写数字。")},
         ) from None
     if not d.is_finite():
-        raise ServiceError(gettext("%(label)s应为数字。") % {"label": label}, fields={field: gettext("请填写数字。")})
+        raise ServiceError(
+            gettext("%(label)s应为数字。") % {"label": label},
+            fields={field: gettext("请填写数字。")},
+        )
     return d
 
 
@@ -149,9 +160,7 @@ def indicator_add(
         metric=data.metric,
         position=position,
     )
-    audit(
-        actor=actor, action="appraisal.indicator_add", obj=ind, org_path=indicator_set.org_path
-    )
+    audit(actor=actor, action="appraisal.indicator_add", obj=ind, org_path=indicator_set.org_path)
     return ind
 
 
@@ -238,7 +247,9 @@ def _checked_scores(
                 "max": pts(s.indicator.weight),
             }
         elif d != d.quantize(Decimal("0.1")):
-            errors[name] = gettext("“%(name)s”的得分最多保留一位小数。") % {"name": s.indicator.name}
+            errors[name] = gettext("“%(name)s”的得分最多保留一位小数。") % {
+                "name": s.indicator.name
+            }
         else:
             out[ind_id] = (s, d)
     if errors:
@@ -442,7 +453,8 @@ def assessment_finalize(
     day = _today(today)
     if assessment.indicator_set.appeal_days and day <= assessment.appeal_deadline:
         raise ConflictError(
-            gettext("申诉期至%(d)s，期满后才能定分。") % {"d": assessment.appeal_deadline.isoformat()}
+            gettext("申诉期至%(d)s，期满后才能定分。")
+            % {"d": assessment.appeal_deadline.isoformat()}
         )
     if Appeal.objects.filter(assessment=assessment, status=AppealStatus.OPEN).exists():
         raise ConflictError(gettext("还有未处理的申诉，请处理后再定分。"))
@@ -462,12 +474,21 @@ def assessment_finalize(
     assessment.snapshot = {
         "total": str(total),
         "top": [
-            {"name": n.indicator.name, "weight": str(n.weight), "score": str(by_top[n.indicator.pk])}
+            {
+                "name": n.indicator.name,
+                "weight": str(n.weight),
+                "score": str(by_top[n.indicator.pk]),
+            }
             for n in tree
         ],
         "metrics": {k: v for (_o, k), v in figures.items()},
         "finalized_on": day.isoformat(),
     }
     assessment.save(update_fields=["status", "final_total", "snapshot"])
-    audit(actor=actor, action="appraisal.assessment_finalize", obj=assessment, diff={"total": str(total)})
+    audit(
+        actor=actor,
+        action="appraisal.assessment_finalize",
+        obj=assessment,
+        diff={"total": str(total)},
+    )
     return assessment

@@ -66,7 +66,9 @@ def review_create(
     pools: list[PoolInput],
 ) -> ReviewSession:
     scope = acting_scope(actor, scope)
-    require(selectors.reaches(scope, selectors.MANAGE, org), gettext("该党组织不在您的管辖范围内。"))
+    require(
+        selectors.reaches(scope, selectors.MANAGE, org), gettext("该党组织不在您的管辖范围内。")
+    )
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = gettext("请填写述职评议名称。")
@@ -122,7 +124,9 @@ def rater_add(
         raise ServiceError(msg, fields={"name": msg})
     try:
         with transaction.atomic():
-            rater = Rater.objects.create(pool=pool, session=session, name=name.strip()[:50], user=user)
+            rater = Rater.objects.create(
+                pool=pool, session=session, name=name.strip()[:50], user=user
+            )
     except IntegrityError:
         msg = gettext("该账号已在本次述职评议的评议人名单中。")
         raise ConflictError(msg, fields={"user": msg}) from None
@@ -192,7 +196,9 @@ def report_save(
     return reporter
 
 
-def _set_status(actor: User | None, session: ReviewSession, status: str, action: str) -> ReviewSession:
+def _set_status(
+    actor: User | None, session: ReviewSession, status: str, action: str
+) -> ReviewSession:
     ReviewSession.objects.filter(pk=session.pk).update(status=status)
     session.status = status
     audit(actor=actor, action=action, obj=session)
@@ -200,7 +206,9 @@ def _set_status(actor: User | None, session: ReviewSession, status: str, action:
 
 
 @transaction.atomic
-def review_open(*, scope: Scope | None, actor: User | None, session: ReviewSession) -> ReviewSession:
+def review_open(
+    *, scope: Scope | None, actor: User | None, session: ReviewSession
+) -> ReviewSession:
     """Voting opens when every pool holds at least its minimum number of raters."""
     scope = acting_scope(actor, scope)
     _require_run(scope, session)
@@ -218,7 +226,9 @@ def review_open(*, scope: Scope | None, actor: User | None, session: ReviewSessi
 
 
 @transaction.atomic
-def review_close(*, scope: Scope | None, actor: User | None, session: ReviewSession) -> ReviewSession:
+def review_close(
+    *, scope: Scope | None, actor: User | None, session: ReviewSession
+) -> ReviewSession:
     scope = acting_scope(actor, scope)
     _require_run(scope, session)
     if session.status != ReviewStatus.OPEN:
