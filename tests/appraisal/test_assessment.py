@@ -124,7 +124,7 @@ def test_the_quarter_walks_to_final_with_an_appeal_and_a_snapshot(world):
 def test_an_appeal_after_the_window_is_refused(world):
     a = submitted(world)
     ids = leaf_ids(a)
-    asvc.assessor_score_save(**SYS, assessment=a, scores={i: 100 for i in ids.values()})
+    asvc.assessor_score_save(**SYS, assessment=a, scores=dict.fromkeys(ids.values(), 100))
     asvc.assessment_assess(**SYS, assessment=a, today=D)
     before = row_counts()
     with pytest.raises(ServiceError) as err:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from tests import factories
 from tests.appraisal.conftest import SYS, make_session, reporter
@@ -84,7 +83,7 @@ def test_pool_results_show_from_five_ballots_and_weigh_into_the_grade(world):
     res = selectors.results(session)[0]
     assert [p.shown for p in res.pools] == [False, False] and res.grade is None
     _cast(world, session, 4, Grade.FAIRLY_GOOD)  # members: 4×100 + 80 → 96
-    for i, rater in enumerate(world["upper_raters"]):  # paper ballots: 5×60 → 60
+    for rater in world["upper_raters"]:  # paper ballots: 5×60 → 60
         rsvc.ballot_enter(**SYS, rater=rater, reporter=reporter(session), grade=Grade.AVERAGE)
     res = selectors.results(session)[0]
     members, upper = res.pools
@@ -130,7 +129,7 @@ def test_department_review_shows_the_agency_case_figures(world):
     session = make_session(world, kind=ReviewKind.DEPARTMENT)
     rep = reporter(session)
     cat = Category.objects.first() or Category.objects.create(code="road", name="道路")
-    t = timezone.make_aware(dt.datetime(2026, 3, 1, 9))
+    t = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
     for i, (rating, closed_late) in enumerate([(5, False), (2, True)]):
         c = Case.objects.create(
             tracking_code=f"SJT{i}",

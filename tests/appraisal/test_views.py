@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from tests import factories
 from tests.appraisal.conftest import (
@@ -93,8 +94,8 @@ def test_an_appeal_after_the_window_on_the_page_is_refused(world, client_for):
     ids = leaf_ids(a)
     from tongxin.appraisal.services import assessment as asvc
 
-    asvc.assessor_score_save(**SYS, assessment=a, scores={i: 1 for i in ids.values()})
-    asvc.assessment_assess(**SYS, assessment=a, today=dt.date.today() - dt.timedelta(days=10))
+    asvc.assessor_score_save(**SYS, assessment=a, scores=dict.fromkeys(ids.values(), 1))
+    asvc.assessment_assess(**SYS, assessment=a, today=timezone.localdate() - dt.timedelta(days=10))
     c = client_for(world["alice"])
     before = row_counts()
     body = texts(

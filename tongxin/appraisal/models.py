@@ -168,6 +168,9 @@ class Score(models.Model):
             models.UniqueConstraint(fields=["assessment", "indicator"], name="score_one_per_leaf")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.indicator_id}"
+
 
 class AppealStatus(models.TextChoices):
     OPEN = "open", _("待处理")
@@ -192,6 +195,9 @@ class Appeal(models.Model):
         verbose_name = _("申诉")
         verbose_name_plural = _("申诉")
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.reason[:30]
 
 
 # ---- 述职评议 ----
@@ -347,6 +353,9 @@ class Ballot(models.Model):
             models.UniqueConstraint(fields=["reporter", "rater"], name="ballot_one_per_rater")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.reporter_id}/{self.rater_id}"
+
 
 class ItemStatus(models.TextChoices):
     OPEN = "open", _("整改中")
@@ -370,3 +379,6 @@ class RectificationItem(models.Model):
         verbose_name = _("整改事项")
         verbose_name_plural = _("整改事项")
         ordering = ["deadline", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -8,8 +8,10 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -69,7 +71,7 @@ def review_create(request: HttpRequest) -> HttpResponse:
             "pool_kinds": PoolKind.choices,
             "errors": errors,
             "post": request.POST,
-            "year": dt.date.today().year,
+            "year": timezone.localdate().year,
         },
     )
 
@@ -79,7 +81,7 @@ def _act(request: HttpRequest, session: selectors.ReviewSession) -> None:
     actor = request_user(request)
     action = request.POST.get("action")
     if action == "rater":
-        pool = selectors.pools(session).filter(pk=parse_pk(request.POST.get("pool"))).first()
+        pool = selectors.pools(session).filter(pk=parse_pk(request.POST.get("pool")) or 0).first()
         if pool is None:
             raise ServiceError(gettext("请选择评议人类别。"), fields={"pool": gettext("请选择。")})
         svc.rater_add(scope=scope, actor=actor, pool=pool, name=request.POST.get("name", ""))
@@ -87,11 +89,11 @@ def _act(request: HttpRequest, session: selectors.ReviewSession) -> None:
         org = None
         agency = None
         if session.kind == ReviewKind.DEPARTMENT:
-            agency = agencies().filter(pk=parse_pk(request.POST.get("agency"))).first()
+            agency = agencies().filter(pk=parse_pk(request.POST.get("agency")) or 0).first()
         else:
             org = (
                 Organization.objects.filter(scope.orgs_q(selectors.VIEW))
-                .filter(pk=parse_pk(request.POST.get("org")))
+                .filter(pk=parse_pk(request.POST.get("org")) or 0)
                 .first()
             )
         svc.reporter_add(scope=scope, actor=actor, session=session, org=org, agency=agency)
@@ -101,7 +103,9 @@ def _act(request: HttpRequest, session: selectors.ReviewSession) -> None:
     elif action == "paper":
         rater = selectors.rater_in(session, parse_pk(request.POST.get("rater")))
         reporter = (
-            selectors.reporters(session).filter(pk=parse_pk(request.POST.get("reporter"))).first()
+            selectors.reporters(session)
+            .filter(pk=parse_pk(request.POST.get("reporter")) or 0)
+            .first()
         )
         if rater is None or reporter is None:
             raise ServiceError(gettext("请选择评议人和述职单位。"))
@@ -231,7 +235,7 @@ def _date(value: object) -> dt.date | None:
 
 @login_required
 @require_GET
-def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     rep = selectors.get_reporter_for(_staff(request), pk)
     if not rep.attachment_file:
         raise Http404

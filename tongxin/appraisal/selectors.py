@@ -20,6 +20,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
+from django.utils import timezone
 
 from tongxin.appraisal.models import (
     GRADES,
@@ -89,8 +90,10 @@ def set_list(scope: Scope) -> QuerySet[IndicatorSet]:
 
 def get_set_for(scope: Scope, pk: object) -> IndicatorSet:
     pk_ = parse_pk(pk)
+    if pk_ is None:
+        raise Http404
     found = set_queryset(scope).select_related("org", "org__area").filter(pk=pk_).first()
-    if pk_ is None or found is None:
+    if found is None:
         raise Http404
     return found
 
@@ -107,13 +110,15 @@ def assessment_queryset(scope: Scope) -> QuerySet[Assessment]:
 
 def get_assessment_for(scope: Scope, pk: object) -> Assessment:
     pk_ = parse_pk(pk)
+    if pk_ is None:
+        raise Http404
     found = (
         assessment_queryset(scope)
         .select_related("org", "org__area", "indicator_set", "indicator_set__org__area")
         .filter(pk=pk_)
         .first()
     )
-    if pk_ is None or found is None:
+    if found is None:
         raise Http404
     return found
 
@@ -180,7 +185,7 @@ def leaves(indicator_set: IndicatorSet) -> QuerySet[Indicator]:
 
 
 def indicator_in(indicator_set: IndicatorSet, pk: int | None) -> Indicator | None:
-    return Indicator.objects.filter(indicator_set=indicator_set, pk=pk).first()
+    return Indicator.objects.filter(indicator_set=indicator_set, pk=pk or 0).first()
 
 
 def leaf_total(indicator_set: IndicatorSet) -> Decimal:
@@ -212,12 +217,14 @@ def appeals(assessment: Assessment) -> QuerySet[Appeal]:
 
 def get_appeal_for(scope: Scope, pk: object) -> Appeal:
     pk_ = parse_pk(pk)
+    if pk_ is None:
+        raise Http404
     found = (
         Appeal.objects.filter(assessment__in=assessment_queryset(scope).values("id"), pk=pk_)
         .select_related("assessment__indicator_set__org__area", "score__indicator")
         .first()
     )
-    if pk_ is None or found is None:
+    if found is None:
         raise Http404
     return found
 
@@ -256,7 +263,7 @@ def metrics(
     if Metric.MEETING_COMPLIANCE in wanted:
         common = min(orgs, key=lambda o: o.depth).path[: -Organization.steplen] or orgs[0].path
         anchor = Organization.objects.filter(path=common).first()
-        rows = compliance(Scope.everything(), org=anchor, today=min(end, dt.date.today()))
+        rows = compliance(Scope.everything(), org=anchor, today=min(end, timezone.localdate()))
         for o in orgs:
             mine = [r for r in rows if r.path.startswith(o.path)]
             met = sum(1 for r in mine if r.state == MET)
@@ -299,17 +306,17 @@ def radar_points(axes: list[tuple[str, float]], size: int = 260) -> dict[str, An
     n = len(axes)
     c = size / 2
     r = size / 2 - 50
-    grid, spokes, labels, pts = [], [], [], []
+    spokes, labels, pts = [], [], []
     if n < 3:
         return {"size": size, "ok": False}
-    for ring in (0.25, 0.5, 0.75, 1.0):
-        grid.append(
-            " ".join(
-                f"{c + r * ring * math.sin(2 * math.pi * i / n):.1f},"
-                f"{c - r * ring * math.cos(2 * math.pi * i / n):.1f}"
-                for i in range(n)
-            )
+    grid = [
+        " ".join(
+            f"{c + r * ring * math.sin(2 * math.pi * i / n):.1f},"
+            f"{c - r * ring * math.cos(2 * math.pi * i / n):.1f}"
+            for i in range(n)
         )
+        for ring in (0.25, 0.5, 0.75, 1.0)
+    ]
     for i, (name, share) in enumerate(axes):
         a = 2 * math.pi * i / n
         x, y = math.sin(a), -math.cos(a)
@@ -350,8 +357,10 @@ def review_list(scope: Scope) -> QuerySet[ReviewSession]:
 
 def get_review_for(scope: Scope, pk: object) -> ReviewSession:
     pk_ = parse_pk(pk)
+    if pk_ is None:
+        raise Http404
     found = review_queryset(scope).select_related("org", "org__area").filter(pk=pk_).first()
-    if pk_ is None or found is None:
+    if found is None:
         raise Http404
     return found
 
@@ -362,18 +371,22 @@ def may_run(scope: Scope, session: ReviewSession) -> bool:
 
 def get_reporter_for(scope: Scope, pk: object) -> Reporter:
     pk_ = parse_pk(pk)
+    if pk_ is None:
+        raise Http404
     found = (
         Reporter.objects.filter(session__in=review_queryset(scope).values("id"), pk=pk_)
         .select_related("session__org__area", "org", "agency")
         .first()
     )
-    if pk_ is None or found is None:
+    if found is None:
         raise Http404
     return found
 
 
 def get_item_for(scope: Scope, pk: object) -> RectificationItem:
     pk_ = parse_pk(pk)
+    if pk_ is None:
+        raise Http404
     found = (
         RectificationItem.objects.filter(
             reporter__session__in=review_queryset(scope).values("id"), pk=pk_
@@ -381,13 +394,13 @@ def get_item_for(scope: Scope, pk: object) -> RectificationItem:
         .select_related("reporter__session__org__area")
         .first()
     )
-    if pk_ is None or found is None:
+    if found is None:
         raise Http404
     return found
 
 
 def pools(session: ReviewSession) -> QuerySet[RaterPool]:
-    return RaterPool.objects.filter(session=session).annotate(n=Count("raters")).order_by("id")
+    return RaterPool.objects.filter(session=session).order_by("id")
 
 
 def raters(pool: RaterPool) -> QuerySet[Rater]:
@@ -395,7 +408,18 @@ def raters(pool: RaterPool) -> QuerySet[Rater]:
 
 
 def rater_in(session: ReviewSession, pk: int | None) -> Rater | None:
-    return Rater.objects.filter(session=session, pk=pk).first()
+    return Rater.objects.filter(session=session, pk=pk or 0).first()
+
+
+def pool_sizes(session: ReviewSession) -> list[tuple[RaterPool, int]]:
+    sizes = dict(
+        Rater.objects.filter(session=session)
+        .order_by()
+        .values("pool_id")
+        .annotate(n=Count("id"))
+        .values_list("pool_id", "n")
+    )
+    return [(p, sizes.get(p.pk, 0)) for p in RaterPool.objects.filter(session=session)]
 
 
 def reporters(session: ReviewSession) -> QuerySet[Reporter]:

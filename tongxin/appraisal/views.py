@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -103,7 +104,7 @@ def set_create(request: HttpRequest) -> HttpResponse:
             "levels": Level.choices,
             "errors": errors,
             "post": request.POST,
-            "year": dt.date.today().year,
+            "year": timezone.localdate().year,
         },
     )
 
@@ -142,7 +143,7 @@ def set_detail(request: HttpRequest, pk: int) -> HttpResponse:
             elif action == "open":
                 org = (
                     selectors.org_choices(scope, s)
-                    .filter(pk=parse_pk(request.POST.get("org")))
+                    .filter(pk=parse_pk(request.POST.get("org")) or 0)
                     .first()
                 )
                 if org is None:
@@ -195,7 +196,8 @@ def set_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _score_values(request: HttpRequest, prefix: str) -> tuple[dict[int, object], dict[int, str]]:
     scores: dict[int, object] = {}
     notes: dict[int, str] = {}
-    for key, value in request.POST.items():
+    for key in request.POST:
+        value = request.POST.get(key, "")
         if key.startswith(prefix + "_"):
             pk = parse_pk(key[len(prefix) + 1 :])
             if pk is not None:
@@ -212,9 +214,10 @@ def _act_on_assessment(request: HttpRequest, scope: Scope, a: Any, action: str) 
     if action == "self_save" or action == "self_submit":
         scores, notes = _score_values(request, "self")
         files = {}
-        for key, f in request.FILES.items():
+        for key in request.FILES:
             pk = parse_pk(key[9:]) if key.startswith("evidence_") else None
-            if pk is not None:
+            f = request.FILES.get(key)
+            if pk is not None and f is not None:
                 files[pk] = f
         svc.self_score_save(
             scope=scope, actor=actor, assessment=a, scores=scores, notes=notes, evidence=files
@@ -311,14 +314,14 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "axes": [(name, round(share * 100)) for name, share in axes],
             "self_total": sum(float(r.self_score or 0) for r in score_rows),
             "assessor_total": sum(float(r.assessor_score or 0) for r in score_rows),
-            "today": dt.date.today(),
+            "today": timezone.localdate(),
         },
     )
 
 
 @login_required
 @require_GET
-def evidence(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+def evidence(request: HttpRequest, pk: int, score_pk: int) -> HttpResponseBase:
     scope = _staff(request)
     a = selectors.get_assessment_for(scope, pk)
     row = next((r for r in selectors.scores(a) if r.pk == score_pk and r.evidence_file), None)

@@ -61,26 +61,22 @@ def agency_figures(
             claimed=Count("case_id", filter=Q(kind=EventKind.CLAIM), distinct=True),
             returned=Count("id", filter=Q(kind=EventKind.RETURN)),
         )
+        .values_list("case__agency_id", "claimed", "returned")
     )
-    steps = {r["case__agency_id"]: r for r in events}
+    steps = {pk: (claimed, returned) for pk, claimed, returned in events}
     cases = (
         Case.objects.filter(agency_id__in=agency_ids, reported_at__gte=start, reported_at__lt=end)
         .order_by()
         .values("agency_id")
         .annotate(**_RATES)
+        .values_list("agency_id", *_RATES)
     )
-    rates = {r["agency_id"]: r for r in cases}
+    rates = {pk: rest for pk, *rest in cases}
     out = {}
     for pk in agency_ids:
-        s, r = steps.get(pk, {}), rates.get(pk, {})
-        out[pk] = CaseFigures(
-            claimed=s.get("claimed", 0),
-            closed=r.get("closed", 0),
-            on_time=r.get("on_time", 0),
-            returned=s.get("returned", 0),
-            rated=r.get("rated", 0),
-            satisfied=r.get("satisfied", 0),
-        )
+        claimed, returned = steps.get(pk, (0, 0))
+        closed, on_time, rated, satisfied = rates.get(pk, [0, 0, 0, 0])
+        out[pk] = CaseFigures(claimed, closed, on_time, returned, rated, satisfied)
     return out
 
 
@@ -101,7 +97,8 @@ def area_figures(
             .order_by()
             .values("p")
             .annotate(**_RATES)
+            .values_list("p", *_RATES)
         )
-        for r in rows:
-            out[r["p"]] = CaseFigures(0, r["closed"], r["on_time"], 0, r["rated"], r["satisfied"])
+        for p, closed, on_time, rated, satisfied in rows:
+            out[p] = CaseFigures(0, closed, on_time, 0, rated, satisfied)
     return {p: out.get(p, EMPTY) for p in area_paths}

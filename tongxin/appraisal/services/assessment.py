@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from tongxin.accounts.models import User
@@ -47,7 +48,7 @@ def pts(d: Decimal) -> str:
 
 
 def _today(today: dt.date | None) -> dt.date:
-    return today or dt.date.today()
+    return today or timezone.localdate()
 
 
 def _require_assessor(scope: Scope, indicator_set: IndicatorSet) -> None:

@@ -215,12 +215,12 @@ def review_open(
     _require_draft(session)
     if not selectors.reporters(session).exists():
         raise ServiceError(gettext("请先添加述职单位。"))
-    short = [p for p in selectors.pools(session) if p.n < p.min_size]
+    short = [(p, n) for p, n in selectors.pool_sizes(session) if n < p.min_size]
     if short:
-        p = short[0]
+        p, n = short[0]
         raise ServiceError(
             gettext("“%(pool)s”只有%(n)s人，至少需要%(min)s人。")
-            % {"pool": p.get_kind_display(), "n": p.n, "min": p.min_size}
+            % {"pool": p.get_kind_display(), "n": n, "min": p.min_size}
         )
     return _set_status(actor, session, ReviewStatus.OPEN, "appraisal.review_open")
 
