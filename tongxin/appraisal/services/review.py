@@ -256,7 +256,9 @@ def _ballot(
     grade: str,
     origin: str,
 ) -> Ballot:
-    if session.status != ReviewStatus.OPEN:
+    # The status as it stands now, not as the caller's copy of the session saw it.
+    status = ReviewSession.objects.filter(pk=session.pk).values_list("status", flat=True).first()
+    if status != ReviewStatus.OPEN:
         raise ConflictError(gettext("本次述职评议不在投票时间内（已截止或尚未开始）。"))
     if reporter.session_id != session.pk or rater.session_id != session.pk:
         raise ForbiddenError(gettext("评议人或述职单位不属于本次述职评议。"))
