@@ -22,7 +22,7 @@ from tongxin.appraisal.services import review as svc
 from tongxin.appraisal.views import _int, _refused, _staff, manage_orgs
 from tongxin.cases.selectors import agencies
 from tongxin.core import uploads
-from tongxin.core.errors import ServiceError
+from tongxin.core.errors import ForbiddenError, ServiceError
 from tongxin.core.inputs import parse_pk
 from tongxin.core.scope import request_scope
 from tongxin.orgs.models import Organization
@@ -251,6 +251,7 @@ def vote(request: HttpRequest, token: str) -> HttpResponse:
     if rater is None:
         raise Http404
     mine = selectors.my_ballots(rater)
+    reporters = list(selectors.reporters(session))
     figures = selectors.department_figures(session) if session.kind == ReviewKind.DEPARTMENT else {}
     return render(
         request,
@@ -260,10 +261,13 @@ def vote(request: HttpRequest, token: str) -> HttpResponse:
             "rater": rater,
             "rows": [
                 (r, mine.get(r.pk), figures.get(r.agency_id) if r.agency_id else None)
-                for r in selectors.reporters(session)
+                for r in reporters
             ],
             "grades": [(g.value, g.label) for g in GRADES[ReviewKind(session.kind)]],
             "is_open": session.status == ReviewStatus.OPEN,
+            "just_voted": next(
+                (r.name for r in reporters if r.pk == parse_pk(request.GET.get("ok"))), ""
+            ),
         },
     )
 
@@ -271,11 +275,11 @@ def vote(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def ballot(request: HttpRequest, token: str, reporter_pk: int) -> HttpResponse:
-    session = selectors.session_by_token(token)
-    rater = selectors.rater_of(request_user(request), session)
-    reporter = selectors.reporters(session).filter(pk=reporter_pk).first()
-    if rater is None or reporter is None:
-        raise Http404
+    """One ballot from the phone. Success shows on the page itself (the reporter is marked
+    已评价), so no message is stored in the session; a refusal is. Anyone outside the pools
+    gets 404, like an unknown session."""
+    reporter = selectors.reporter_by_token(token, reporter_pk)
+    session = reporter.session
     try:
         svc.ballot_cast(
             scope=request_scope(request),
@@ -284,7 +288,9 @@ def ballot(request: HttpRequest, token: str, reporter_pk: int) -> HttpResponse:
             reporter=reporter,
             grade=request.POST.get("grade", ""),
         )
-        messages.success(request, gettext("已提交对“%(name)s”的评价。") % {"name": reporter.name})
+    except ForbiddenError:
+        raise Http404 from None
     except ServiceError as err:
         messages.error(request, err.message)
-    return redirect("appraisal:vote", session.token)
+        return redirect("appraisal:vote", session.token)
+    return redirect(reverse("appraisal:vote", args=[session.token]) + f"?ok={reporter.pk}")

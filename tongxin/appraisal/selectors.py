@@ -430,6 +430,18 @@ def items(reporter: Reporter) -> QuerySet[RectificationItem]:
     return RectificationItem.objects.filter(reporter=reporter).order_by("status", "deadline", "id")
 
 
+def reporter_by_token(token: str, reporter_pk: int) -> Reporter:
+    """The reporter of the session the QR code names, with its session (one query)."""
+    found = (
+        Reporter.objects.filter(session__token=str(token)[:32], pk=reporter_pk)
+        .select_related("session")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
 def session_by_token(token: str) -> ReviewSession:
     found = ReviewSession.objects.filter(token=str(token)[:32]).select_related("org").first()
     if found is None:
@@ -440,7 +452,7 @@ def session_by_token(token: str) -> ReviewSession:
 def rater_of(user: Any, session: ReviewSession) -> Rater | None:
     if user is None or not getattr(user, "pk", None):
         return None
-    return Rater.objects.filter(session=session, user=user).select_related("pool").first()
+    return Rater.objects.filter(session=session, user=user).select_related("session").first()
 
 
 def my_ballots(rater: Rater) -> dict[int, str]:

@@ -256,9 +256,9 @@ def _ballot(
     grade: str,
     origin: str,
 ) -> Ballot:
-    # The status as it stands now, not as the caller's copy of the session saw it.
-    status = ReviewSession.objects.filter(pk=session.pk).values_list("status", flat=True).first()
-    if status != ReviewStatus.OPEN:
+    # ``rater.session`` was read with the rater, in this transaction: the status as it stands
+    # now, not as the caller's copy of the session saw it.
+    if rater.session.status != ReviewStatus.OPEN:
         raise ConflictError(gettext("本次述职评议不在投票时间内（已截止或尚未开始）。"))
     if reporter.session_id != session.pk or rater.session_id != session.pk:
         raise ForbiddenError(gettext("评议人或述职单位不属于本次述职评议。"))
@@ -322,6 +322,7 @@ def ballot_enter(
     scope = acting_scope(actor, scope)
     session = rater.session
     _require_run(scope, session)
+    rater = Rater.objects.select_related("session").get(pk=rater.pk)
     ballot = _ballot(
         actor=actor,
         session=session,
