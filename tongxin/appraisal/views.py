@@ -262,6 +262,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessor = selectors.may_assess(scope, s)
     own = selectors.may_self_score(scope, a)
     errors: dict[str, str] = {}
+    posted: dict[str, object] = {}
     if request.method == "POST":
         if not (assessor or own):
             raise Http404
@@ -270,6 +271,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("appraisal:assessment", a.pk)
         except ServiceError as err:
             errors = _refused(request, err)
+            posted = {k: request.POST.get(k, "") for k in request.POST}
             a = selectors.get_assessment_for(scope, pk)
     score_rows = selectors.scores(a)
     tree = selectors.indicator_tree(s)
@@ -291,6 +293,11 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "s": r,
             "top": top[r.indicator_id].indicator.name,
             "metric": figures.get((a.org_id, r.indicator.metric), "") if r.indicator.metric else "",
+            # After a refusal the page shows what was typed, not what was saved.
+            "self_value": posted.get(f"self_{r.indicator_id}", r.self_score),
+            "assessor_value": posted.get(f"assessor_{r.indicator_id}", r.assessor_score),
+            "note_value": posted.get(f"note_{r.indicator_id}")
+            or (r.self_note if a.status == AssessmentStatus.DRAFT else r.assessor_note),
             "self_error": errors.get(f"self_{r.indicator_id}", ""),
             "assessor_error": errors.get(f"assessor_{r.indicator_id}", ""),
             "new_error": errors.get(f"new_score_{r.indicator_id}", ""),
