@@ -14,9 +14,10 @@ class AppraisalConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at module level: models are not loaded when apps.py is imported.
         from tongxin.appraisal.selectors import dashboard
-        from tongxin.core.registry import dashboard_panel, nav
+        from tongxin.core.registry import dashboard_panel
 
-        nav("appraisal:index", _("考评"), "appraisal", perms=("orgs.manage",), order=75)
+        # The top navigation's 考评 entry (shared with the points ledger) is left to the
+        # integration, with its English label: see the branch's report.
 
         @dashboard_panel("appraisal/_panel.html", order=60)
         def appraisal_panel(request: Any, scope: Any) -> dict[str, Any] | None:

@@ -560,4 +560,7 @@ def dashboard(scope: Scope) -> dict[str, Any] | None:
         return None
     sessions = review_queryset(scope).filter(status=ReviewStatus.OPEN).count()
     pending = assessment_queryset(scope).exclude(status=AssessmentStatus.FINAL).count()
-    return {"open_sessions": sessions, "pending": pending, "open_items": open_items_count(scope)}
+    items = open_items_count(scope)
+    if not (sessions or pending or items):
+        return None  # nothing under way: no card
+    return {"open_sessions": sessions, "pending": pending, "open_items": items}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -319,11 +320,17 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "appeals": list(selectors.appeals(a)),
             "radar": selectors.radar_points(axes),
             "axes": [(name, round(share * 100)) for name, share in axes],
-            "self_total": sum(float(r.self_score or 0) for r in score_rows),
-            "assessor_total": sum(float(r.assessor_score or 0) for r in score_rows),
+            "self_total": _total([r.self_score for r in score_rows]),
+            "assessor_total": _total([r.assessor_score for r in score_rows]),
             "today": timezone.localdate(),
         },
     )
+
+
+def _total(values: list[Decimal | None]) -> Decimal | None:
+    """The sum of what has been scored, or None (shown as —) before anything is."""
+    scored = [v for v in values if v is not None]
+    return sum(scored, Decimal(0)) if scored else None
 
 
 @login_required
