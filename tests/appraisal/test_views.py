@@ -218,4 +218,9 @@ def test_the_dashboard_card_and_index(world, client_for):
     make_set(world)
     c = client_for(world["alice"])
     assert "2026年社区千分制" in texts(c.get("/appraisal/"))
+    assert 'data-testid="panel-appraisal"' not in c.get("/").content.decode()  # nothing under way
+    from tongxin.appraisal.models import IndicatorSet as S
+    from tongxin.appraisal.services import assessment as asvc
+
+    asvc.assessment_open(**SYS, indicator_set=S.objects.get(), org=world["comm_a_org"], quarter=1)
     assert 'data-testid="panel-appraisal"' in c.get("/").content.decode()
