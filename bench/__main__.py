@@ -30,6 +30,7 @@ MODULE_NAMES = [
     "overdue_sweep",
     "match_suggest",
     "board_page",
+    "ballot_post",
     # A primary, a streaming replica and Redis: scripts/cluster.sh bench (skipped elsewhere).
     "replica_offload",
     "rq_throughput",

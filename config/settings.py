@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "tongxin.volunteering",
     "tongxin.sharing",
     "tongxin.projects",
+    "tongxin.appraisal",
     "tongxin.auditing",
     "tongxin.demo",
 ]
