@@ -4,6 +4,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AppraisalConfig(AppConfig):
@@ -14,10 +15,15 @@ class AppraisalConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at module level: models are not loaded when apps.py is imported.
         from tongxin.appraisal.selectors import dashboard
-        from tongxin.core.registry import dashboard_panel
+        from tongxin.core.registry import dashboard_panel, nav
 
-        # The top navigation's 考评 entry (shared with the points ledger) is left to the
-        # integration, with its English label: see the branch's report.
+        nav(
+            "appraisal:index",
+            pgettext_lazy("nav", "考评"),
+            "appraisal",
+            perms=("orgs.manage",),
+            order=55,
+        )
 
         @dashboard_panel("appraisal/_panel.html", order=60)
         def appraisal_panel(request: Any, scope: Any) -> dict[str, Any] | None:
