@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "tongxin.geo",
     "tongxin.orgs",
     "tongxin.members",
+    "tongxin.inbox",
     "tongxin.transfers",
     "tongxin.dual_reports",
     "tongxin.rosters",
@@ -95,6 +96,7 @@ INSTALLED_APPS = [
     "tongxin.sharing",
     "tongxin.projects",
     "tongxin.auditing",
+    "tongxin.alerts",
     "tongxin.demo",
 ]
 
@@ -137,6 +139,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tongxin.core.context.navigation",
                 "tongxin.core.replica.data_as_of_context",
+                "tongxin.inbox.context.badge",
             ],
         },
     },
