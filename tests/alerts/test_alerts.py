@@ -69,7 +69,9 @@ def test_an_unacknowledged_warning_climbs_after_its_days(world, t0):
     assert first.owner == world["street_a"] and first.escalations == 2
     # alice holds the street: the escalated warning is in her inbox
     assert Message.objects.filter(
-        recipient=world["alice"], title__contains="已升级", key__startswith=f"alerts.alert:{first.pk}:"
+        recipient=world["alice"],
+        title__contains="已升级",
+        key__startswith=f"alerts.alert:{first.pk}:",
     ).exists()
 
 

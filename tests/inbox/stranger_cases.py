@@ -37,9 +37,7 @@ def _mark_all(world: dict[str, Any]) -> Any:
     _bobs_message(world)
     yield
     charlie = world["charlie"]
-    services.messages_mark_all_read(
-        actor=charlie, scope=scope_for_user(charlie), user=world["bob"]
-    )
+    services.messages_mark_all_read(actor=charlie, scope=scope_for_user(charlie), user=world["bob"])
 
 
 @case("tongxin.inbox.services.preferences_set")

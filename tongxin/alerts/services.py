@@ -58,7 +58,7 @@ def _validate(data: RuleInput) -> None:
     if not 1 <= data.escalate_after_days <= 365:
         fields["escalate_after_days"] = gettext("升级天数应在 1 到 365 之间。")
     if not data.key or not data.title:
-        fields["key" if not data.key else "title"] = gettext("请填写。")
+        fields["key" if not data.key else "title"] = gettext("请填写规则代码和名称。")
     if fields:
         raise ServiceError(gettext("预警规则有误，请按提示修改。"), fields=fields)
 
@@ -290,11 +290,12 @@ def alert_acknowledge(
     note = (note or "").strip()
     if not note:
         raise ServiceError(
-            gettext("请填写签收说明：打算如何处理。"), fields={"note": gettext("请填写。")}
+            gettext("请填写签收说明：打算如何处理。"),
+            fields={"note": gettext("请填写签收说明。")},
         )
     if len(note) > 500:
         raise ServiceError(
-            gettext("签收说明不能超过 500 字。"), fields={"note": gettext("请缩短。")}
+            gettext("签收说明不能超过 500 字。"), fields={"note": gettext("请缩短签收说明。")}
         )
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.state != AlertState.OPEN:

@@ -256,7 +256,10 @@ def messages_mark_all_read(
 ) -> int:
     _own(actor, user.pk)
     if kind and kind not in MessageKind.values:
-        raise ServiceError(gettext("消息类型无效，请从列表中选择。"), fields={"kind": "invalid"})
+        raise ServiceError(
+            gettext("消息类型无效，请从列表中选择。"),
+            fields={"kind": gettext("没有这个消息类型。")},
+        )
     qs = Message.objects.filter(recipient_id=user.pk, read_at__isnull=True)
     if kind:
         qs = qs.filter(kind=kind)
@@ -286,7 +289,9 @@ def preferences_set(
     if (quiet_start is None) != (quiet_end is None):
         raise ServiceError(
             gettext("免打扰时段要同时填写开始和结束时间。"),
-            fields={"quiet_end" if quiet_end is None else "quiet_start": gettext("请填写。")},
+            fields={
+                "quiet_end" if quiet_end is None else "quiet_start": gettext("请填写这个时间。")
+            },
         )
     if quiet_start is not None and quiet_start == quiet_end:
         raise ServiceError(
