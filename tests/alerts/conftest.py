@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
 from tongxin.meetings.models import Meeting, MeetingKind, MeetingStatus
 
-T0 = timezone.make_aware(dt.datetime(2026, 12, 7, 9, 0))
+SH = ZoneInfo("Asia/Shanghai")
+T0 = dt.datetime(2026, 12, 7, 9, 0, tzinfo=SH)
 
 
 def hold_committee(org, on: dt.date) -> Meeting:

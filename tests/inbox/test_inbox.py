@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -17,7 +18,8 @@ from tongxin.inbox import selectors, services, tasks
 from tongxin.inbox.models import Delivery, DeliveryState, InboxSettings, Message
 
 pytestmark = pytest.mark.django_db
-NOW = timezone.make_aware(dt.datetime(2026, 12, 7, 10, 0))
+SH = ZoneInfo("Asia/Shanghai")
+NOW = dt.datetime(2026, 12, 7, 10, 0, tzinfo=SH)
 SENT: list[tuple[str, str]] = []
 
 
@@ -187,10 +189,10 @@ def test_no_address_fails_at_once(world, settings):
 def test_quiet_hours_hold_outside_copies(world):
     bob = world["bob"]
     _prefer(bob, ("case", "email"), quiet_start=dt.time(22), quiet_end=dt.time(7))
-    night = timezone.make_aware(dt.datetime(2026, 12, 7, 23, 30))
+    night = dt.datetime(2026, 12, 7, 23, 30, tzinfo=SH)
     give(bob, now=night)
     d = Delivery.objects.get()
-    assert timezone.localtime(d.not_before) == timezone.make_aware(dt.datetime(2026, 12, 8, 7, 0))
+    assert timezone.localtime(d.not_before) == dt.datetime(2026, 12, 8, 7, 0, tzinfo=SH)
     assert Message.objects.filter(recipient=bob).exists()  # in-app at once
 
 
