@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404
 
+from tongxin.accounts.models import RoleAssignment
 from tongxin.inbox.models import InboxSettings, Message, MessageKind, Preference
 from tongxin.inbox.services import badge_key
 
@@ -51,3 +52,15 @@ def preferences_of(user_id: int) -> tuple[set[tuple[str, str]], InboxSettings | 
         Preference.objects.filter(user_id=user_id, enabled=True).values_list("kind", "channel")
     )
     return enabled, InboxSettings.objects.filter(user_id=user_id).first()
+
+
+def recipients_at(org_ids: list[int] | set[int]) -> list[int]:
+    """The people who act for these organizations: every user holding an active role
+    assignment anchored at one of them (its secretary, its staff)."""
+    return sorted(
+        set(
+            RoleAssignment.objects.filter(
+                org_id__in=list(org_ids), active=True, user__is_active=True
+            ).values_list("user_id", flat=True)
+        )
+    )
