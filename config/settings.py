@@ -139,7 +139,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tongxin.core.context.navigation",
                 "tongxin.core.replica.data_as_of_context",
-                "tongxin.inbox.context.badge",
             ],
         },
     },

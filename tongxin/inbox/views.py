@@ -43,6 +43,16 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def badge(request: HttpRequest) -> HttpResponse:
+    """The unread count for the top bar and the phone tab bar, fetched after the page: one
+    cached count (selectors.unread_count), private to the user."""
+    n = selectors.unread_count(request_user(request).pk)
+    response = render(request, "inbox/_badge.html", {"n": n, "tab": request.GET.get("tab") == "1"})
+    response["Cache-Control"] = "private, max-age=30"
+    return response
+
+
+@login_required
 @require_POST
 def message_open(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
