@@ -95,3 +95,13 @@ def test_above_sees_but_the_stranger_in_between_does_not(swept, client_for):
     c, alert = client_for(swept["alice"]), swept["alert"]
     r = c.post(f"/alerts/{alert.pk}/", {"note": "街道督促"})
     assert r.status_code == 302
+
+
+def test_the_list_page_has_a_fixed_number_of_queries(swept, client_for, django_assert_num_queries):
+    c = client_for(swept["alice"])
+    c.get("/alerts/")  # the session and the user are warm after the first request
+    # session, user, role assignments (scope), active rules, count, page rows (with org, owner
+    # and rule joined), live counts by level, and the session's activity stamp (savepoint,
+    # update, release)
+    with django_assert_num_queries(10):
+        assert c.get("/alerts/").status_code == 200

@@ -245,3 +245,15 @@ def test_a_fanout_goes_through_the_task_queue(world, settings):
     result = tasks.deliver.enqueue(ids, "meeting", "meetings.reminder:1", "明晚主题党日")
     assert result.return_value == 3
     assert Message.objects.filter(key="meetings.reminder:1").count() == 3
+
+
+def test_the_inbox_page_has_a_fixed_number_of_queries(world, client_for, django_assert_num_queries):
+    bob = world["bob"]
+    for i in range(30):
+        give(bob, f"e:{i}")
+    c = client_for(bob)
+    c.get("/inbox/")
+    # session, user, count, the role assignments (the top bar's scope label), page rows, and
+    # the session's activity stamp (savepoint, update, release)
+    with django_assert_num_queries(8):
+        assert c.get("/inbox/?unread=1").status_code == 200
