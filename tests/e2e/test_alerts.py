@@ -55,6 +55,7 @@ def test_a_secretary_receives_acknowledges_and_sees_a_warning_clear(page: Page, 
 
     page.goto(f"{url}/alerts/")
     expect(page.get_by_test_id("alerts-table")).to_contain_text("三会一课逾期")
+    expect(page.get_by_test_id("unread-count")).to_have_text("2")  # one read: the badge follows
     shoot(page, "list")
     page.get_by_role("link", name="紫金社区第一党支部：三会一课逾期").click()
     page.get_by_role("button", name="签收").click()  # without a note: refused, said why
@@ -72,4 +73,7 @@ def test_a_secretary_receives_acknowledges_and_sees_a_warning_clear(page: Page, 
     alert.refresh_from_db()
     assert alert.state == AlertState.RESOLVED and alert.note == "本周五晚召开支部委员会"
     shoot(page, "resolved")
+    page.goto(f"{url}/")
+    expect(page.get_by_test_id("alerts-panel")).to_be_visible()
+    shoot(page, "dashboard")
     assert errors == []

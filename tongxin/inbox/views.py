@@ -48,7 +48,9 @@ def badge(request: HttpRequest) -> HttpResponse:
     cached count (selectors.unread_count), private to the user."""
     n = selectors.unread_count(request_user(request).pk)
     response = render(request, "inbox/_badge.html", {"n": n, "tab": request.GET.get("tab") == "1"})
-    response["Cache-Control"] = "private, max-age=30"
+    # The browser asks again on every page (a read elsewhere changes it); the server's cache
+    # keeps the count itself.
+    response["Cache-Control"] = "private, no-cache"
     return response
 
 

@@ -37,5 +37,10 @@ def committee_overdue(today: dt.date) -> Iterator[Finding]:
     for pk, last, founded in rows:
         since = last or founded or today - dt.timedelta(days=365)
         over = (today - since).days - MONTH_DAYS
-        if over > 0:
-            yield Finding(pk, over, str(_("距上次支部委员会 %(d)d 天")) % {"d": over + MONTH_DAYS})
+        if over <= 0:
+            continue
+        if last is None:
+            detail = str(_("没有召开支部委员会的记录"))
+        else:
+            detail = str(_("距上次支部委员会 %(d)d 天")) % {"d": over + MONTH_DAYS}
+        yield Finding(pk, over, detail)
