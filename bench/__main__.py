@@ -31,6 +31,8 @@ MODULE_NAMES = [
     "match_suggest",
     "board_page",
     "ballot_post",
+    "warnings_sweep",
+    "notify_fanout",
     # A primary, a streaming replica and Redis: scripts/cluster.sh bench (skipped elsewhere).
     "replica_offload",
     "rq_throughput",

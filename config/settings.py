@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "tongxin.geo",
     "tongxin.orgs",
     "tongxin.members",
+    "tongxin.inbox",
     "tongxin.transfers",
     "tongxin.dual_reports",
     "tongxin.rosters",
@@ -99,6 +100,7 @@ INSTALLED_APPS = [
     "tongxin.projects",
     "tongxin.appraisal",
     "tongxin.auditing",
+    "tongxin.alerts",
     "tongxin.demo",
 ]
 

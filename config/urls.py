@@ -32,6 +32,8 @@ urlpatterns = [
     path("projects/", include("tongxin.projects.urls")),
     path("appraisal/", include("tongxin.appraisal.urls")),
     path("audit/", include("tongxin.auditing.urls")),
+    path("inbox/", include("tongxin.inbox.urls")),
+    path("alerts/", include("tongxin.alerts.urls")),
     path("open311/v2/", include("tongxin.cases.open311_urls")),
     path("api/v1/members/dual-reports<path:rest>", moved_prefix("/api/v1/dual-reports")),
     path("api/v1/members/dual-reports", moved_prefix("/api/v1/dual-reports")),

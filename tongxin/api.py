@@ -253,5 +253,7 @@ api.add_router("/volunteering", "tongxin.volunteering.api.router")
 api.add_router("/sharing", "tongxin.sharing.api.router")
 api.add_router("/projects", "tongxin.projects.api.router")
 api.add_router("/appraisal", "tongxin.appraisal.api.router")
+api.add_router("/inbox", "tongxin.inbox.api.router")
+api.add_router("/alerts", "tongxin.alerts.api.router")
 
 __all__ = ["api"]

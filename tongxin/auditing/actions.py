@@ -18,6 +18,9 @@ ACTION_LABELS = {
     "accounts.token_create": _("创建 API 令牌"),
     "accounts.token_revoke": _("停用 API 令牌"),
     "admin.password_reset": _("管理后台重置密码"),
+    # 预警
+    "alerts.acknowledge": _("签收预警"),
+    "alerts.rule_save": _("修改预警规则"),
     # the audit log itself
     "audit.export": _("导出审计日志"),
     # cases
@@ -86,6 +89,9 @@ ACTION_LABELS = {
     "members.search_pii": _("按号码查找"),
     "members.pii_rekey": _("更换个人信息密钥"),
     "members.duplicate_refused": _("拒绝重复登记"),
+    "inbox.preferences": _("修改消息接收设置"),
+    "inbox.read": _("阅读消息"),
+    "inbox.read_all": _("全部消息标为已读"),
     "members.dues_base": _("登记党费基数"),
     "members.dues_import": _("导入党费基数"),
     "members.dues_payment": _("登记党费缴纳"),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from tongxin.accounts.models import User
-from tongxin.centers import hours, selectors
+from tongxin.centers import hours, notify, selectors
 from tongxin.centers.models import (
     Booking,
     BookingStatus,
@@ -278,6 +278,7 @@ def booking_create(
         end=end,
     )
     audit(actor=actor, action="centers.booking_create", obj=booking, org_path=center.org_path)
+    notify.booked(booking)
     return booking
 
 

@@ -10,7 +10,7 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at module level: models are not loaded when apps.py is imported.
-        from tongxin.core.registry import dashboard_panel, nav, phone_card
+        from tongxin.core.registry import dashboard_panel, nav, periodic, phone_card
         from tongxin.meetings import panel, receivers
         from tongxin.rosters.hooks import members_imported
 
@@ -25,3 +25,5 @@ class MeetingsConfig(AppConfig):
         )
         dashboard_panel("meetings/_panel.html", order=20)(panel.compute)
         phone_card("meetings/_mine_card.html", order=10)(panel.compute_own)
+        # 消息中心: reminders 24 h before a meeting (once per meeting and person).
+        periodic("tongxin.meetings.tasks.remind_meetings", every=900)

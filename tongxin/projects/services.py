@@ -17,7 +17,7 @@ from tongxin.core.errors import ConflictError, ForbiddenError, ServiceError
 from tongxin.core.scope import Scope
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.orgs.models import Organization
-from tongxin.projects import selectors
+from tongxin.projects import notify, selectors
 from tongxin.projects.models import (
     BudgetLine,
     MicroProject,
@@ -234,6 +234,7 @@ def project_create(*, scope: Scope, actor: User | None, data: ProjectInput) -> M
         org_path=p.lead_org_path,
         diff={"budget_fen": p.budget_fen, "suggestions": [s.pk for s in data.suggestions]},
     )
+    notify.created(p)
     return p
 
 

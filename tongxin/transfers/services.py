@@ -26,6 +26,7 @@ from tongxin.core.scope import Scope
 from tongxin.members.models import Member, OrgRelationChange, RelationChangeKind
 from tongxin.members.selectors import member_queryset, own_member
 from tongxin.orgs.models import Organization
+from tongxin.transfers import notify
 from tongxin.transfers.models import (
     OPEN_TRANSFER_STATUSES,
     StepDecision,
@@ -348,6 +349,7 @@ def _submit(actor: User | None, t: Transfer) -> None:
     t.save(update_fields=["status", "current_step", "updated_at"])
     _event(t, actor, "submitted", t.source.name)
     _audit(actor, "submit", t)
+    notify.turn(t)
 
 
 def _turn_refusal(scope: Scope, t: Transfer, step: TransferStep, position: int | None) -> str:
@@ -405,6 +407,7 @@ def transfer_approve(
     )
     _event(t, actor, action, step.org_name, step.note)
     _audit(actor, "approve", t, step=step.position, org=step.org_id)
+    notify.turn(t)
     return t
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongxin.accounts.models import User
+from tongxin.cases import notify
 from tongxin.cases.models import (
     Agency,
     Case,
@@ -116,13 +117,17 @@ def case_transition(
         case.status_note = reply
     case.save()
     case.refresh_from_db(fields=["escalations"])
-    _event(case, action, actor, now, note, from_state=before, reply=reply)
+    event = _event(case, action, actor, now, note, from_state=before, reply=reply)
     audit(
         actor=actor,
         action=f"case.{action}",
         obj=case,
         diff={"state": [before, to], "note": note[:200]},
     )
+    if action == "dispatch":
+        notify.handed(case)
+    if reply:
+        notify.replied(case, reply, event.pk)
     return case
 
 
