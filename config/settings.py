@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "tongxin.visits",
     "tongxin.centers",
     "tongxin.volunteering",
+    "tongxin.redmap",
     "tongxin.sharing",
     "tongxin.projects",
     "tongxin.auditing",

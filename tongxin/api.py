@@ -250,6 +250,7 @@ api.add_router("/cases", "tongxin.cases.api.router")
 api.add_router("/visits", "tongxin.visits.api.router")
 api.add_router("/centers", "tongxin.centers.api.router")
 api.add_router("/volunteering", "tongxin.volunteering.api.router")
+api.add_router("/redmap", "tongxin.redmap.api.router")
 api.add_router("/sharing", "tongxin.sharing.api.router")
 api.add_router("/projects", "tongxin.projects.api.router")
 

@@ -1,0 +1,169 @@
+"""/api/v1/redmap: the sites (list, map points, one site), 打卡, group visits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from tongxin.accounts.scope import request_user
+from tongxin.core.pagination import PageQuery, api_page
+from tongxin.core.scope import request_scope
+from tongxin.orgs.selectors import get_org_for
+from tongxin.redmap import selectors, services
+from tongxin.redmap.models import SiteKind
+
+router = Router(tags=["初心图谱"])
+
+
+class SiteOut(Schema):
+    id: int
+    name: str
+    kind: str
+    address: str
+    area_id: int
+    latitude: float
+    longitude: float
+    radius_m: int
+    capacity: int
+    opening_hours: dict[str, list[list[str]]]
+    story: str = ""
+
+
+class SitePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[SiteOut]
+
+
+class SiteQuery(PageQuery):
+    district: int | None = Field(None, ge=1, le=2**31 - 1)
+    kind: SiteKind | None = None
+    q: str = Field("", max_length=50)
+
+
+class PointOut(Schema):
+    id: int
+    name: str
+    kind: str
+    lat: float
+    lng: float
+    address: str
+
+
+class CheckInIn(Schema):
+    code: str = Field("", max_length=40)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    accuracy: float | None = Field(None, ge=0, le=100000)
+
+
+class CheckInOut(Schema):
+    id: int
+    site_id: int
+    on: dt.date
+    visit_id: int | None = None
+    distance_m: int | None = None
+
+
+class VisitIn(Schema):
+    site_id: int = Field(..., ge=1, le=2**31 - 1)
+    branch_id: int = Field(..., ge=1, le=2**31 - 1)
+    date: dt.date
+    start_time: dt.time
+    end_time: dt.time
+    people: int = Field(..., ge=1, le=100000)
+
+
+class VisitOut(Schema):
+    id: int
+    site_id: int
+    branch_id: int
+    date: dt.date
+    start_time: dt.time
+    end_time: dt.time
+    people: int
+    status: str
+    meeting_id: int | None = None
+
+
+class VisitPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[VisitOut]
+
+
+def _filters(query: SiteQuery) -> selectors.SiteFilters:
+    return selectors.SiteFilters(
+        district=query.district, kind=query.kind.value if query.kind else "", q=query.q
+    )
+
+
+@router.get("/sites/", response=SitePage, summary="红色基地（可按区县、类型筛选）")
+def site_list(request: HttpRequest, query: Query[SiteQuery]):
+    scope = request_scope(request)
+    qs = selectors.site_queryset(scope, _filters(query)).order_by("area_path", "name", "id")
+    return api_page(qs, query.page)
+
+
+@router.get("/map/", response=list[PointOut], summary="地图标记（全部开放的红色基地）")
+def map_points(request: HttpRequest, query: Query[SiteQuery]):
+    return selectors.map_points(request_scope(request), _filters(query))
+
+
+@router.get("/sites/{site_id}/", response=SiteOut, summary="红色基地详情")
+def site_detail(request: HttpRequest, site_id: int):
+    return selectors.get_site(request_scope(request), site_id)
+
+
+@router.post("/sites/{site_id}/check-in/", response={201: CheckInOut}, summary="打卡（党员本人）")
+def checkin(request: HttpRequest, site_id: int, payload: CheckInIn):
+    scope = request_scope(request)
+    site = selectors.get_site(scope, site_id)
+    row = services.checkin_record(
+        scope=scope,
+        actor=request_user(request),
+        site=site,
+        code=payload.code,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+        accuracy=payload.accuracy,
+    )
+    return Status(201, row)
+
+
+@router.get("/visits/", response=VisitPage, summary="集体参观预约（管辖范围内的党支部）")
+def visit_list(request: HttpRequest, query: Query[PageQuery]):
+    return api_page(
+        selectors.visit_queryset(request_scope(request)).order_by("-date", "-id"), query.page
+    )
+
+
+@router.post("/visits/", response={201: VisitOut}, summary="预约集体参观（计为主题党日）")
+def visit_book(request: HttpRequest, payload: VisitIn):
+    scope = request_scope(request)
+    branch = get_org_for(scope, payload.branch_id, "meetings.manage")
+    site = selectors.get_site(scope, payload.site_id)
+    visit = services.visit_book(
+        scope=scope,
+        actor=request_user(request),
+        site=site,
+        branch=branch,
+        date=payload.date,
+        start_time=payload.start_time,
+        end_time=payload.end_time,
+        people=payload.people,
+    )
+    return Status(201, visit)
+
+
+@router.post("/visits/{visit_id}/cancel/", response=VisitOut, summary="取消集体参观预约")
+def visit_cancel(request: HttpRequest, visit_id: int):
+    scope = request_scope(request)
+    visit = selectors.get_visit_for(scope, visit_id)
+    if not selectors.may_book_for(scope, visit.branch):
+        raise Http404
+    return services.visit_cancel(scope=scope, actor=request_user(request), visit=visit)
