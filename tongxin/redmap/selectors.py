@@ -314,7 +314,8 @@ def threshold(visit: GroupVisit, branch_members: int) -> int:
     """How many members' check-ins make the visit the branch's 主题党日."""
     rule = rules()
     share = math.ceil(branch_members * rule.theme_day_min_percent / 100)
-    return max(1, rule.theme_day_min_members, share)
+    # A branch smaller than the minimum counts when every member came.
+    return max(1, min(max(rule.theme_day_min_members, share), branch_members))
 
 
 def branch_member_count(branch: Organization) -> int:
