@@ -137,7 +137,7 @@ def site_file(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def site_door(request: HttpRequest, pk: int) -> HttpResponse:
     """The door screen: today's code and its QR (print it, or leave the page open on a screen:
-    it reloads itself each hour and so shows the new code after midnight)."""
+    it loads itself again when the day changes and so shows the new code)."""
     scope = request_scope(request)
     site = selectors.get_site_for(scope, pk)
     today = selectors.local_today()

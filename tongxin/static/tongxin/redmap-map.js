@@ -18,16 +18,18 @@
     fetch(el.getAttribute("data-points"), { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
+        var bounds = [];
         (data.districts || []).forEach(function (d) {
-          var b = d.box, pad = 0.01;
-          L.rectangle([[b[0] - pad, b[1] - pad], [b[2] + pad, b[3] + pad]], {
-            color: "#9ca3af", weight: 1, fillColor: "#ffffff", fillOpacity: 0.6, interactive: false
+          var b = d.box, pad = 0.006;
+          var corners = [[b[0] - pad, b[1] - pad], [b[2] + pad * 2, b[3] + pad]];
+          L.rectangle(corners, {
+            color: "#9ca3af", weight: 1, fillColor: "#ffffff", fillOpacity: 0.7, interactive: false
           }).addTo(map);
           L.tooltip({ permanent: true, direction: "center", className: "tx-redmap-district" })
-            .setLatLng([b[2] + pad, (b[1] + b[3]) / 2]).setContent(d.name).addTo(map);
+            .setLatLng([b[2] + pad * 1.2, (b[1] + b[3]) / 2]).setContent(d.name).addTo(map);
+          bounds.push(corners[0], corners[1]);
         });
         var pts = data.points || [];
-        var bounds = [];
         pts.forEach(function (p) {
           var m = L.circleMarker([p.lat, p.lng], {
             radius: p.kind === "school" ? 5 : 6, color: "#ffffff", weight: 1,
