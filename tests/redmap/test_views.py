@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from tests.helpers import texts
 from tests.redmap.conftest import LAT, LNG, book, make_site, today
+from tongxin.core.scope import Scope
 from tongxin.meetings.models import Meeting
-from tongxin.redmap import door
+from tongxin.redmap import door, services
 from tongxin.redmap.models import CheckIn, GroupVisit, RedSite
 
 pytestmark = pytest.mark.django_db
@@ -185,9 +186,6 @@ def test_charlie_gets_404_for_branch_a1s_visit(world, site, client_for):
 
 
 def test_site_lesson_route_and_photo_pages(world, site, client_for):
-    from tongxin.core.scope import Scope
-    from tongxin.redmap import services
-
     school = make_site(world, name="紫金初心学堂", kind="school")
     lesson = services.lesson_create(
         scope=Scope.everything(), actor=None, site=school, title="党章第一课", body="学习党章。"
@@ -209,9 +207,6 @@ def test_site_lesson_route_and_photo_pages(world, site, client_for):
 
 
 def test_dashboard_card_and_phone_card(world, site, client_for, member_user):
-    from tongxin.core.scope import Scope
-    from tongxin.redmap import services
-
     services.checkin_record(
         scope=Scope.everything(), actor=member_user, site=site, code=door.code_for(site, today())
     )

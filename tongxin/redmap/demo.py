@@ -52,11 +52,23 @@ def load(ctx: DemoContext) -> None:
     share = min(1.0, members / CITY_MEMBERS)
     n_sites = max(16, round(CITY_SITES * share))
     n_schools = max(8, round(CITY_SCHOOLS * share))
-    comms = list(
-        Area.objects.filter(level=AreaLevel.COMMUNITY, latitude__isnull=False)
+    # The demo areas carry coordinates at the compounds (小区): a site stands in the community
+    # of one of them, near its coordinates.
+    communities = {
+        path: (pk, name)
+        for pk, path, name in Area.objects.filter(level=AreaLevel.COMMUNITY).values_list(
+            "pk", "path", "name"
+        )
+    }
+    comms = []
+    for path, lat, lng in (
+        Area.objects.filter(level=AreaLevel.COMPOUND, latitude__isnull=False)
         .order_by("path")
-        .values_list("pk", "path", "name", "latitude", "longitude")
-    )
+        .values_list("path", "latitude", "longitude")
+    ):
+        parent = communities.get(path[: -Area.steplen])
+        if parent is not None:
+            comms.append((parent[0], path[: -Area.steplen], parent[1], lat, lng))
     if not comms:
         return
     districts = list(
