@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from tongxin.accounts.scope import request_user
+from tongxin.core.inputs import LocalTime
 from tongxin.core.pagination import PageQuery, api_page
 from tongxin.core.scope import request_scope
 from tongxin.orgs.selectors import get_org_for
@@ -17,7 +18,7 @@ from tongxin.redmap.models import SiteKind
 router = Router(tags=["初心图谱"])
 
 
-class SiteOut(Schema):
+class RedSiteOut(Schema):
     id: int
     name: str
     kind: str
@@ -31,20 +32,20 @@ class SiteOut(Schema):
     story: str = ""
 
 
-class SitePage(Schema):
+class RedSitePage(Schema):
     count: int
     page: int
     page_size: int
-    results: list[SiteOut]
+    results: list[RedSiteOut]
 
 
-class SiteQuery(PageQuery):
+class RedSiteQuery(PageQuery):
     district: int | None = Field(None, ge=1, le=2**31 - 1)
     kind: SiteKind | None = None
     q: str = Field("", max_length=50)
 
 
-class PointOut(Schema):
+class MapPointOut(Schema):
     id: int
     name: str
     kind: str
@@ -53,14 +54,14 @@ class PointOut(Schema):
     address: str
 
 
-class CheckInIn(Schema):
+class RedCheckInIn(Schema):
     code: str = Field("", max_length=40)
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     accuracy: float | None = Field(None, ge=0, le=100000)
 
 
-class CheckInOut(Schema):
+class RedCheckInOut(Schema):
     id: int
     site_id: int
     on: dt.date
@@ -68,59 +69,61 @@ class CheckInOut(Schema):
     distance_m: int | None = None
 
 
-class VisitIn(Schema):
+class GroupVisitIn(Schema):
     site_id: int = Field(..., ge=1, le=2**31 - 1)
     branch_id: int = Field(..., ge=1, le=2**31 - 1)
     date: dt.date
-    start_time: dt.time
-    end_time: dt.time
+    start_time: LocalTime
+    end_time: LocalTime
     people: int = Field(..., ge=1, le=100000)
 
 
-class VisitOut(Schema):
+class GroupVisitOut(Schema):
     id: int
     site_id: int
     branch_id: int
     date: dt.date
-    start_time: dt.time
-    end_time: dt.time
+    start_time: LocalTime
+    end_time: LocalTime
     people: int
     status: str
     meeting_id: int | None = None
 
 
-class VisitPage(Schema):
+class GroupVisitPage(Schema):
     count: int
     page: int
     page_size: int
-    results: list[VisitOut]
+    results: list[GroupVisitOut]
 
 
-def _filters(query: SiteQuery) -> selectors.SiteFilters:
+def _filters(query: RedSiteQuery) -> selectors.SiteFilters:
     return selectors.SiteFilters(
         district=query.district, kind=query.kind.value if query.kind else "", q=query.q
     )
 
 
-@router.get("/sites/", response=SitePage, summary="红色基地（可按区县、类型筛选）")
-def site_list(request: HttpRequest, query: Query[SiteQuery]):
+@router.get("/sites/", response=RedSitePage, summary="红色基地（可按区县、类型筛选）")
+def site_list(request: HttpRequest, query: Query[RedSiteQuery]):
     scope = request_scope(request)
     qs = selectors.site_queryset(scope, _filters(query)).order_by("area_path", "name", "id")
     return api_page(qs, query.page)
 
 
-@router.get("/map/", response=list[PointOut], summary="地图标记（全部开放的红色基地）")
-def map_points(request: HttpRequest, query: Query[SiteQuery]):
+@router.get("/map/", response=list[MapPointOut], summary="地图标记（全部开放的红色基地）")
+def map_points(request: HttpRequest, query: Query[RedSiteQuery]):
     return selectors.map_points(request_scope(request), _filters(query))
 
 
-@router.get("/sites/{site_id}/", response=SiteOut, summary="红色基地详情")
+@router.get("/sites/{site_id}/", response=RedSiteOut, summary="红色基地详情")
 def site_detail(request: HttpRequest, site_id: int):
     return selectors.get_site(request_scope(request), site_id)
 
 
-@router.post("/sites/{site_id}/check-in/", response={201: CheckInOut}, summary="打卡（党员本人）")
-def checkin(request: HttpRequest, site_id: int, payload: CheckInIn):
+@router.post(
+    "/sites/{site_id}/check-in/", response={201: RedCheckInOut}, summary="打卡（党员本人）"
+)
+def checkin(request: HttpRequest, site_id: int, payload: RedCheckInIn):
     scope = request_scope(request)
     site = selectors.get_site(scope, site_id)
     row = services.checkin_record(
@@ -135,15 +138,15 @@ def checkin(request: HttpRequest, site_id: int, payload: CheckInIn):
     return Status(201, row)
 
 
-@router.get("/visits/", response=VisitPage, summary="集体参观预约（管辖范围内的党支部）")
+@router.get("/visits/", response=GroupVisitPage, summary="集体参观预约（管辖范围内的党支部）")
 def visit_list(request: HttpRequest, query: Query[PageQuery]):
     return api_page(
         selectors.visit_queryset(request_scope(request)).order_by("-date", "-id"), query.page
     )
 
 
-@router.post("/visits/", response={201: VisitOut}, summary="预约集体参观（计为主题党日）")
-def visit_book(request: HttpRequest, payload: VisitIn):
+@router.post("/visits/", response={201: GroupVisitOut}, summary="预约集体参观（计为主题党日）")
+def visit_book(request: HttpRequest, payload: GroupVisitIn):
     scope = request_scope(request)
     branch = get_org_for(scope, payload.branch_id, "meetings.manage")
     site = selectors.get_site(scope, payload.site_id)
@@ -160,7 +163,7 @@ def visit_book(request: HttpRequest, payload: VisitIn):
     return Status(201, visit)
 
 
-@router.post("/visits/{visit_id}/cancel/", response=VisitOut, summary="取消集体参观预约")
+@router.post("/visits/{visit_id}/cancel/", response=GroupVisitOut, summary="取消集体参观预约")
 def visit_cancel(request: HttpRequest, visit_id: int):
     scope = request_scope(request)
     visit = selectors.get_visit_for(scope, visit_id)
