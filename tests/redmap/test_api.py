@@ -21,6 +21,8 @@ def test_sites_map_and_detail(world, site, client_for):
     r = c.get(f"{A}/sites/", {"kind": "school", "district": world["dist_a"].pk})
     assert [s["name"] for s in r.json()["results"]] == ["紫金初心学堂"]
     assert c.get(f"{A}/sites/", {"kind": "museum"}).status_code == 422
+    assert c.get(f"{A}/sites/", {"q": "\x00"}).status_code in (400, 422)
+    assert c.get(f"{A}/map/", {"district": 2**40}).status_code == 422
     assert len(c.get(f"{A}/map/").json()) == 2
     d = c.get(f"{A}/sites/{site.pk}/").json()
     assert d["name"] == "张人亚党章学堂" and "door_secret" not in d

@@ -33,6 +33,8 @@ def test_the_map_page_lists_sites_and_filters_by_district_and_kind(world, site, 
     assert "张人亚党章学堂" not in texts(c.get(reverse("redmap:index"), {"district": other}))
     # nonsense filters are ignored, never a 500
     assert c.get(reverse("redmap:index"), {"district": "x" * 30, "kind": "<b>"}).status_code == 200
+    assert c.get(reverse("redmap:index"), {"q": "张\x00"}).status_code == 200
+    assert c.get(reverse("redmap:map_json"), {"q": "\x00", "district": "9" * 30}).status_code == 200
 
 
 def test_map_json_gives_points_and_district_boxes(world, site, client_for):

@@ -16,6 +16,7 @@ from tongxin.accounts.scope import request_user
 from tongxin.core import uploads
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
+from tongxin.core.inputs import has_control
 from tongxin.core.pagination import paginate
 from tongxin.core.permissions import works_at_desk
 from tongxin.core.scope import request_scope
@@ -32,10 +33,11 @@ def base_for(request: HttpRequest) -> str:
 def filters_from(request: HttpRequest) -> selectors.SiteFilters:
     district = request.GET.get("district", "")
     kind = request.GET.get("kind", "")
+    q = request.GET.get("q", "")[:50]
     return selectors.SiteFilters(
         district=int(district) if district.isdigit() and len(district) < 10 else None,
         kind=kind if kind in SiteKind.values else "",
-        q=request.GET.get("q", "")[:50],
+        q="" if has_control(q) else q,  # a NUL byte cannot be searched for (PostgreSQL)
     )
 
 
