@@ -100,3 +100,27 @@ def test_the_stranger_gets_404_and_changes_nothing(world, site, client_for):
     assert r.status_code == 404
     visit.refresh_from_db()
     assert visit.status == "booked" and GroupVisit.objects.count() == 1
+
+
+def test_routes_through_the_api(world, site, client_for):
+    other = make_site(world, name="紫金红色村史馆", kind="base")
+    c = client_for(world["alice"])
+    body = {"name": "初心之旅一线", "org_id": world["comm_a_org"].pk, "site_ids": [site.pk]}
+    r = c.post(f"{A}/routes/", body, content_type=J)
+    assert r.status_code == 400 and r.json()["fields"]["sites"]
+    r = c.post(f"{A}/routes/", {**body, "site_ids": [other.pk, site.pk]}, content_type=J)
+    assert r.status_code == 201 and r.json()["site_ids"] == [other.pk, site.pk]
+    assert (
+        c.post(f"{A}/routes/", {**body, "site_ids": [other.pk, 999999]}, content_type=J).status_code
+        == 404
+    )
+    listed = client_for(world["charlie"]).get(f"{A}/routes/").json()
+    assert listed["count"] == 1 and listed["results"][0]["site_ids"] == [other.pk, site.pk]
+    # the stranger publishes nothing for street A
+    s = client_for(world["charlie"])
+    assert (
+        s.post(
+            f"{A}/routes/", {**body, "site_ids": [other.pk, site.pk]}, content_type=J
+        ).status_code
+        == 404
+    )

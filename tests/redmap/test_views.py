@@ -219,3 +219,17 @@ def test_dashboard_card_and_phone_card(world, site, client_for, member_user):
     assert 'data-testid="panel-redmap-checkins">0<' in body
     phone = texts(client_for(member_user).get("/"))
     assert 'data-testid="my-redmap-card"' in phone and "张人亚党章学堂" in phone
+
+
+def test_alice_publishes_a_route_through_the_form(world, site, client_for):
+    other = make_site(world, name="紫金红色村史馆", kind="base")
+    c = client_for(world["alice"])
+    assert c.get(reverse("redmap:route_create")).status_code == 200
+    data = {"name": "初心之旅一线", "org": world["comm_a_org"].pk, "description": ""}
+    one = c.post(reverse("redmap:route_create"), {**data, "stop_1": site.pk})
+    assert "至少包含两处" in texts(one)
+    r = c.post(reverse("redmap:route_create"), {**data, "stop_1": other.pk, "stop_3": site.pk})
+    assert r.status_code == 302
+    body = texts(c.get(r["Location"]))
+    assert body.index("紫金红色村史馆") < body.index("张人亚党章学堂")
+    assert client_for(world["charlie"]).get(reverse("redmap:route_create")).status_code == 404

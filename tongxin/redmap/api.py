@@ -13,7 +13,7 @@ from tongxin.core.pagination import PageQuery, api_page
 from tongxin.core.scope import request_scope
 from tongxin.orgs.selectors import get_org_for
 from tongxin.redmap import selectors, services
-from tongxin.redmap.models import SiteKind
+from tongxin.redmap.models import Route, SiteKind
 
 router = Router(tags=["初心图谱"])
 
@@ -97,6 +97,38 @@ class GroupVisitPage(Schema):
     results: list[GroupVisitOut]
 
 
+class RouteIn(Schema):
+    name: str = Field(..., max_length=100)
+    org_id: int = Field(..., ge=1, le=2**31 - 1)
+    site_ids: list[int] = Field(..., max_length=30)
+    description: str = Field("", max_length=2000)
+
+
+class RouteOut(Schema):
+    id: int
+    name: str
+    description: str
+    org_id: int
+    site_ids: list[int]
+
+
+class RoutePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[RouteOut]
+
+
+def _route_out(route: Route) -> dict[str, object]:
+    return {
+        "id": route.pk,
+        "name": route.name,
+        "description": route.description,
+        "org_id": route.org_id,
+        "site_ids": [s.site_id for s in route.stops.all()],  # prefetched, by position
+    }
+
+
 def _filters(query: RedSiteQuery) -> selectors.SiteFilters:
     return selectors.SiteFilters(
         district=query.district, kind=query.kind.value if query.kind else "", q=query.q
@@ -136,6 +168,34 @@ def checkin(request: HttpRequest, site_id: int, payload: RedCheckInIn):
         accuracy=payload.accuracy,
     )
     return Status(201, row)
+
+
+@router.get("/routes/", response=RoutePage, summary="初心之旅线路")
+def route_list(request: HttpRequest, query: Query[PageQuery]):
+    routes = selectors.route_list(request_scope(request)).prefetch_related("stops")
+    out = api_page(routes, query.page)
+    out["results"] = [_route_out(r) for r in out["results"]]
+    return out
+
+
+@router.post("/routes/", response={201: RouteOut}, summary="发布初心之旅线路（按参观顺序）")
+def route_create(request: HttpRequest, payload: RouteIn):
+    scope = request_scope(request)
+    if not scope.has(selectors.PERM):
+        raise Http404
+    org = selectors.site_org_choices(scope).filter(pk=payload.org_id).first()
+    if org is None:
+        raise Http404
+    sites = [selectors.get_site(scope, pk) for pk in payload.site_ids]
+    route = services.route_create(
+        scope=scope,
+        actor=request_user(request),
+        org=org,
+        name=payload.name,
+        sites=sites,
+        description=payload.description,
+    )
+    return Status(201, _route_out(route))
 
 
 @router.get("/visits/", response=GroupVisitPage, summary="集体参观预约（管辖范围内的党支部）")

@@ -86,3 +86,30 @@ class FileForm(forms.Form):
     file = forms.FileField(
         label=_("文件"), help_text=_("图片（JPG、PNG、GIF、WebP）或PDF，最大10 MB")
     )
+
+
+ROUTE_STOPS = 6
+
+
+class RouteForm(forms.Form):
+    """初心之旅: a name, the publishing organization and up to six stops in order."""
+
+    name = forms.CharField(label=_("线路名称"), max_length=100)
+    org: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("发布党组织"), queryset=None)
+    description = forms.CharField(
+        label=_("线路介绍"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, sites: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for i in range(1, ROUTE_STOPS + 1):
+            self.fields[f"stop_{i}"] = forms.ModelChoiceField(
+                label=_("第%(n)s站") % {"n": i}, queryset=sites, required=False
+            )
+
+    def stops(self) -> list[Any]:
+        return [
+            self.cleaned_data[f"stop_{i}"]
+            for i in range(1, ROUTE_STOPS + 1)
+            if self.cleaned_data.get(f"stop_{i}") is not None
+        ]

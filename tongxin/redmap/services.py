@@ -412,7 +412,14 @@ def checkin_record(
 
 def _count_visit(visit: GroupVisit, member_id: int) -> None:
     """The visit becomes the branch's 主题党日 at the threshold; later arrivals join it."""
-    if visit.meeting is None or visit.meeting.status == MeetingStatus.CANCELLED:
+    # Two members checking in at once must not both count the visit.
+    visit = (
+        GroupVisit.objects.select_for_update()
+        .select_related("meeting", "site", "branch")
+        .get(pk=visit.pk)
+    )
+    meeting = visit.meeting
+    if meeting is None or meeting.status == MeetingStatus.CANCELLED:
         return
     if visit.status == VisitStatus.COUNTED:
         ids = [member_id]
@@ -428,7 +435,7 @@ def _count_visit(visit: GroupVisit, member_id: int) -> None:
     meeting_services.meeting_hold_on_site(
         scope=Scope.everything(),
         actor=None,
-        meeting=visit.meeting,
+        meeting=meeting,
         member_ids=ids,
         place=visit.site.name,
     )

@@ -21,6 +21,7 @@ urlpatterns = [
     path("lessons/<int:pk>/", views.lesson_detail, name="lesson"),
     path("files/<int:pk>/", views.file_view, name="file"),
     path("routes/", views.routes, name="routes"),
+    path("routes/new/", views_staff.route_create, name="route_create"),
     path("routes/<int:pk>/", views.route_detail, name="route"),
     path("visits/", views_staff.visits, name="visits"),
     path("visits/<int:pk>/", views_staff.visit_detail, name="visit"),

@@ -176,7 +176,11 @@ def routes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "redmap/routes.html",
-        {"base": base_for(request), "page": paginate(request, selectors.route_list(scope))},
+        {
+            "base": base_for(request),
+            "page": paginate(request, selectors.route_list(scope)),
+            "can_manage": scope.has(selectors.PERM),
+        },
     )
 
 

@@ -20,7 +20,7 @@ from tongxin.core.scope import Scope, request_scope
 from tongxin.meetings.card import qr_svg_data_uri
 from tongxin.redmap import door, selectors, services
 from tongxin.redmap.checks import SiteInput
-from tongxin.redmap.forms import BookForm, FileForm, LessonForm, SiteForm
+from tongxin.redmap.forms import BookForm, FileForm, LessonForm, RouteForm, SiteForm
 from tongxin.redmap.models import RedSite
 from tongxin.redmap.views import base_for
 
@@ -188,6 +188,33 @@ def lesson_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, gettext("已发布课程，可继续上传图片和附件。"))
             return redirect("redmap:lesson", lesson.pk)
     return render(request, "redmap/lesson_form.html", {"form": form, "site": site})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def route_create(request: HttpRequest) -> HttpResponse:
+    scope = _manager(request)
+    form = RouteForm(
+        request.POST if request.method == "POST" else None,
+        sites=selectors.site_queryset(scope).only("id", "name").order_by("area_path", "name"),
+    )
+    set_queryset(form.fields["org"], selectors.site_org_choices(scope))
+    if request.method == "POST" and form.is_valid():
+        try:
+            route = services.route_create(
+                scope=scope,
+                actor=request_user(request),
+                org=form.cleaned_data["org"],
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                sites=form.stops(),
+            )
+        except ServiceError as err:
+            apply_service_error(form, err)
+        else:
+            messages.success(request, gettext("已发布线路。"))
+            return redirect("redmap:route", route.pk)
+    return render(request, "redmap/route_form.html", {"form": form})
 
 
 # ---- group visits --------------------------------------------------------------------------
