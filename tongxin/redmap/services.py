@@ -414,7 +414,7 @@ def _count_visit(visit: GroupVisit, member_id: int) -> None:
     """The visit becomes the branch's 主题党日 at the threshold; later arrivals join it."""
     # Two members checking in at once must not both count the visit.
     visit = (
-        GroupVisit.objects.select_for_update()
+        GroupVisit.objects.select_for_update(of=("self",))
         .select_related("meeting", "site", "branch")
         .get(pk=visit.pk)
     )
