@@ -33,6 +33,8 @@ MODULE_NAMES = [
     "ballot_post",
     "warnings_sweep",
     "notify_fanout",
+    "redmap_page",
+    "site_checkin",
     # A primary, a streaming replica and Redis: scripts/cluster.sh bench (skipped elsewhere).
     "replica_offload",
     "rq_throughput",

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "tongxin.visits",
     "tongxin.centers",
     "tongxin.volunteering",
+    "tongxin.redmap",
     "tongxin.sharing",
     "tongxin.projects",
     "tongxin.appraisal",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("visits/", include("tongxin.visits.urls")),
     path("centers/", include("tongxin.centers.urls")),
     path("volunteering/", include("tongxin.volunteering.urls")),
+    path("redmap/", include("tongxin.redmap.urls")),
     path("sharing/", include("tongxin.sharing.urls")),
     path("projects/", include("tongxin.projects.urls")),
     path("appraisal/", include("tongxin.appraisal.urls")),

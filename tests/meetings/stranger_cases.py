@@ -138,3 +138,13 @@ def _(w: W) -> None:
 @case(S + "feed_rotate")
 def _(w: W) -> None:
     services.feed_rotate(**_charlie(w), org=w["branch_a1"])
+
+
+@case(S + "meeting_hold_on_site")
+def _(w: W) -> None:
+    staged(
+        lambda: _meeting(w),
+        lambda m: services.meeting_hold_on_site(
+            **_charlie(w), meeting=m, member_ids=[w["m_a1"].pk], place="张人亚党章学堂"
+        ),
+    )

@@ -82,6 +82,7 @@ ACTION_LABELS = {
     "meetings.series_create": _("新建周期性组织生活"),
     "meetings.feed_rotate": _("更换日历订阅地址"),
     "meetings.counts_refresh": _("重算组织生活应到、实到人数"),
+    "meetings.hold_on_site": _("现场打卡计为已召开"),
     # members
     "members.create": _("登记党员"),
     "members.update": _("修改党员信息"),
@@ -156,6 +157,16 @@ ACTION_LABELS = {
     "visits.post_create": _("新建巡查岗"),
     "visits.post_update": _("修改巡查岗"),
     "visits.post_end": _("撤销巡查岗"),
+    # red sites (初心图谱)
+    "redmap.site_create": _("新建红色基地"),
+    "redmap.site_update": _("修改红色基地"),
+    "redmap.site_file": _("上传红色基地照片或附件"),
+    "redmap.door_reset": _("更换红色基地打卡码"),
+    "redmap.lesson_create": _("发布初心学堂课程"),
+    "redmap.route_create": _("发布初心之旅线路"),
+    "redmap.visit_book": _("预约集体参观红色基地"),
+    "redmap.visit_cancel": _("取消集体参观预约"),
+    "redmap.checkin": _("红色基地打卡"),
     # volunteering
     "volunteering.team_create": _("新建志愿服务队"),
     "volunteering.activity_create": _("发布志愿活动"),

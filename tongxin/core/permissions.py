@@ -29,9 +29,16 @@ PERMISSIONS = {
     "volunteering.manage": _("管理志愿服务"),
     "sharing.moderate": _("审核共享小区信息"),
     "projects.manage": _("管理微项目"),
+    "redmap.manage": _("管理红色基地"),
 }
 
-_SERVE = ["centers.manage", "volunteering.manage", "sharing.moderate", "projects.manage"]
+_SERVE = [
+    "centers.manage",
+    "volunteering.manage",
+    "sharing.moderate",
+    "projects.manage",
+    "redmap.manage",
+]
 
 # Default roles: code -> (name, permissions). Loaded by data migrations; editable in admin.
 # The names are stored in Chinese (model data); gettext_noop only puts them in the catalog so

@@ -513,3 +513,52 @@ def feed_rotate(
         )
         audit(actor=actor, action="meetings.feed_rotate", obj=member)
     return feed
+
+
+# ---- held on site --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_hold_on_site(
+    *, scope: Scope, actor: User | None, meeting: Meeting, member_ids: list[int], place: str
+) -> Meeting:
+    """A meeting held away from the table whose attendance the members took themselves on site
+    (a branch's red-site visit, tongxin.redmap): the members named are marked present (by QR),
+    the meeting is held. Absences and the rest of the minutes are completed by the secretary
+    in the minutes as usual. Members not on the roster are refused."""
+    _require(scope, meeting)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ConflictError(_("会议已取消，不能记录为已召开；请重新安排会议。"))
+    roster_ids = set(selectors.roster(meeting).values_list("id", flat=True))
+    strangers = [m for m in member_ids if m not in roster_ids]
+    if strangers:
+        raise ServiceError(
+            _("签到名单中有不属于本支部的党员，不能计入本支部的会议。"), code="not_member"
+        )
+    present = set(
+        Attendance.objects.filter(
+            meeting=meeting, member_id__in=member_ids, state=AttendanceState.PRESENT
+        ).values_list("member_id", flat=True)
+    )
+    for member_id in member_ids:
+        if member_id in present:
+            continue
+        Attendance.objects.update_or_create(
+            meeting=meeting,
+            member_id=member_id,
+            defaults={"state": AttendanceState.PRESENT, "reason": "", "method": CheckInMethod.QR},
+        )
+    before = meeting.status
+    meeting.status = MeetingStatus.HELD
+    if not meeting.content:
+        meeting.content = _("在%(place)s现场开展，党员现场扫码打卡。") % {"place": place}
+    meeting.save(update_fields=["status", "content", "updated_at"])
+    _refresh_counts(meeting)
+    audit(
+        actor=actor,
+        action="meetings.hold_on_site",
+        obj=meeting,
+        org_path=meeting.org_path,
+        diff={"status": [before, MeetingStatus.HELD], "present": meeting.present_count},
+    )
+    return meeting

@@ -1,0 +1,26 @@
+"""The 工作台 card (check-ins this month in reach) and the member's phone card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from tongxin.core.scope import Scope
+from tongxin.redmap import selectors
+
+
+def compute(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
+    return selectors.checkin_counts(scope)
+
+
+def compute_own(request: HttpRequest) -> dict[str, Any] | None:
+    member = getattr(request.user, "member", None)
+    if member is None:
+        return None
+    today = selectors.local_today()
+    mine = selectors.my_checkins(member)
+    return {
+        "month": mine.filter(on__gte=today.replace(day=1)).count(),
+        "last": mine.first(),
+    }
