@@ -29,6 +29,8 @@ PERMISSIONS = {
     "volunteering.manage": _("管理志愿服务"),
     "sharing.moderate": _("审核共享小区信息"),
     "projects.manage": _("管理微项目"),
+    "powers.view": _("查看小微权力清单及运行"),
+    "powers.manage": _("管理小微权力清单、办理权力事项"),
 }
 
 _SERVE = ["centers.manage", "volunteering.manage", "sharing.moderate", "projects.manage"]
@@ -58,6 +60,8 @@ DEFAULT_ROLES = {
             "visits.view",
             "visits.manage",
             *_SERVE,
+            "powers.view",
+            "powers.manage",
         ],
     ),
     "street_secretary": (
@@ -79,6 +83,8 @@ DEFAULT_ROLES = {
             "visits.view",
             "visits.manage",
             *_SERVE,
+            "powers.view",
+            "powers.manage",
         ],
     ),
     "branch_secretary": (
@@ -122,6 +128,7 @@ DEFAULT_ROLES = {
             "meetings.view",
             "cases.view",
             "visits.view",
+            "powers.view",
         ],
     ),
     "member": (gettext_noop("党员"), ["orgs.view", "meetings.view"]),
