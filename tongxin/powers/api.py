@@ -45,7 +45,17 @@ class ItemOut(Schema):
     org: str = Field(..., alias="org.name")
 
 
-class ItemDetailOut(ItemOut):
+class ItemDetailOut(Schema):
+    id: int
+    number: int
+    name: str
+    power_class: str
+    basis: str
+    active: bool
+    area_id: int
+    area: str
+    org_id: int
+    org: str
     steps: list[StepOut]
 
 
@@ -82,7 +92,7 @@ class LoadOut(Schema):
 class InstanceOut(Schema):
     id: int
     item_id: int
-    item: str = Field(..., alias="item.name")
+    item: str
     title: str
     applicant: str
     status: str
