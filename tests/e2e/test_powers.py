@@ -89,7 +89,11 @@ def test_a_power_refuses_to_skip_its_publicity_then_completes(new_context, e2e_w
     assert inst.status == InstanceStatus.COMPLETED
 
     phone.goto(f"{w['url']}/powers/public/?area={w['comm_a'].pk}")
-    row = phone.get_by_test_id("public-register").locator("li").filter(has_text="2026年第12号低保申请")
+    row = (
+        phone.get_by_test_id("public-register")
+        .locator("li")
+        .filter(has_text="2026年第12号低保申请")
+    )
     expect(row).to_contain_text("已办结")
     expect(row).to_contain_text("王**")
     phone.screenshot(path=SCREENSHOTS / "powers-register-phone.png", full_page=True)
