@@ -22,7 +22,7 @@ from tongxin.powers.models import InstanceStatus, Objection, PowerClass, PowerIn
 router = Router(tags=["小微权力清单"])
 
 
-class StepOut(Schema):
+class PowerStepOut(Schema):
     id: int
     order: int
     name: str
@@ -32,7 +32,7 @@ class StepOut(Schema):
     limit_days: int
 
 
-class ItemOut(Schema):
+class PowerItemOut(Schema):
     id: int
     number: int
     name: str
@@ -45,7 +45,7 @@ class ItemOut(Schema):
     org: str = Field(..., alias="org.name")
 
 
-class ItemDetailOut(Schema):
+class PowerItemDetailOut(Schema):
     id: int
     number: int
     name: str
@@ -56,23 +56,23 @@ class ItemDetailOut(Schema):
     area: str
     org_id: int
     org: str
-    steps: list[StepOut]
+    steps: list[PowerStepOut]
 
 
-class ItemPage(Schema):
+class PowerItemPage(Schema):
     count: int
     page: int
     page_size: int
-    results: list[ItemOut]
+    results: list[PowerItemOut]
 
 
-class ItemIn(Schema):
+class PowerItemIn(Schema):
     name: str = Field(..., max_length=100)
     basis: str = Field("", max_length=300)
     active: bool = True
 
 
-class StepIn(Schema):
+class PowerStepIn(Schema):
     name: str = Field(..., max_length=60)
     role: str = Field(..., max_length=60)
     documents: list[str] = Field([], max_length=10)
@@ -80,16 +80,16 @@ class StepIn(Schema):
     limit_days: int = Field(15, ge=1, le=365)
 
 
-class LoadIn(Schema):
+class PowerLoadIn(Schema):
     area_id: int
     org_id: int
 
 
-class LoadOut(Schema):
+class PowerLoadOut(Schema):
     items: int
 
 
-class InstanceOut(Schema):
+class PowerInstanceOut(Schema):
     id: int
     item_id: int
     item: str
@@ -103,14 +103,14 @@ class InstanceOut(Schema):
     stuck: bool = False
 
 
-class InstancePage(Schema):
+class PowerInstancePage(Schema):
     count: int
     page: int
     page_size: int
-    results: list[InstanceOut]
+    results: list[PowerInstanceOut]
 
 
-class PublicInstanceOut(Schema):
+class PowerPublicInstanceOut(Schema):
     id: int
     item_id: int
     item: str
@@ -123,25 +123,25 @@ class PublicInstanceOut(Schema):
     completed_at: dt.datetime | None = None
 
 
-class PublicPage(Schema):
+class PowerPublicPage(Schema):
     count: int
     page: int
     page_size: int
-    results: list[PublicInstanceOut]
+    results: list[PowerPublicInstanceOut]
 
 
-class InstanceIn(Schema):
+class PowerInstanceIn(Schema):
     item_id: int
     title: str = Field(..., max_length=100)
     applicant: str = Field("", max_length=30)
 
 
-class AdvanceIn(Schema):
+class PowerAdvanceIn(Schema):
     step_id: int
     note: str = Field("", max_length=300)
 
 
-class DocumentOut(Schema):
+class PowerDocumentOut(Schema):
     id: int
     step_id: int
     name: str
@@ -149,15 +149,15 @@ class DocumentOut(Schema):
     size: int
 
 
-class ObjectionIn(Schema):
+class PowerObjectionIn(Schema):
     text: str = Field(..., max_length=500)
 
 
-class AnswerIn(Schema):
+class PowerAnswerIn(Schema):
     answer: str = Field(..., max_length=500)
 
 
-class ObjectionOut(Schema):
+class PowerObjectionOut(Schema):
     id: int
     step_id: int
     text: str
@@ -167,18 +167,18 @@ class ObjectionOut(Schema):
     answered_at: dt.datetime | None = None
 
 
-class ItemListQuery(PageQuery):
+class PowerItemListQuery(PageQuery):
     area_id: int | None = Field(None, ge=1)
     power_class: PowerClass | None = None
 
 
-class InstanceListQuery(PageQuery):
+class PowerInstanceListQuery(PageQuery):
     status: InstanceStatus | None = None
     stuck: bool = False
     area_id: int | None = Field(None, ge=1)
 
 
-class PublicQuery(PageQuery):
+class PowerPublicQuery(PageQuery):
     area_id: int | None = Field(None, ge=1)
     item_id: int | None = Field(None, ge=1)
 
@@ -250,17 +250,19 @@ def _step_of(instance: PowerInstance, step_id: int) -> PowerStep:
 # ---- catalogue ----------------------------------------------------------------------------
 
 
-@router.get("/items", response=ItemPage, summary="辖区内的小微权力事项")
+@router.get("/items", response=PowerItemPage, summary="辖区内的小微权力事项")
 @decorate_view(reads_from_replica())
-def item_list(request: HttpRequest, query: Query[ItemListQuery]):
+def item_list(request: HttpRequest, query: Query[PowerItemListQuery]):
     qs = selectors.item_list(
         _viewer(request), area=query.area_id, power_class=query.power_class or ""
     )
     return api_page(qs, query.page)
 
 
-@router.post("/items/load", response={201: LoadOut}, summary="为村（社区）载入默认清单（36条结构）")
-def catalogue_load(request: HttpRequest, payload: LoadIn):
+@router.post(
+    "/items/load", response={201: PowerLoadOut}, summary="为村（社区）载入默认清单（36条结构）"
+)
+def catalogue_load(request: HttpRequest, payload: PowerLoadIn):
     scope = _manager(request)
     area = selectors.area_choices(scope).filter(pk=payload.area_id).first()
     org = selectors.org_choices(scope).filter(pk=payload.org_id).first()
@@ -272,7 +274,7 @@ def catalogue_load(request: HttpRequest, payload: LoadIn):
     return Status(201, {"items": n})
 
 
-@router.get("/items/{item_id}", response=ItemDetailOut, summary="权力事项及其流程")
+@router.get("/items/{item_id}", response=PowerItemDetailOut, summary="权力事项及其流程")
 def item_detail(request: HttpRequest, item_id: int):
     item = selectors.get_item_for(_viewer(request), item_id)
     return {
@@ -290,8 +292,8 @@ def item_detail(request: HttpRequest, item_id: int):
     }
 
 
-@router.put("/items/{item_id}", response=ItemOut, summary="修改权力事项（名称、依据、启用）")
-def item_update(request: HttpRequest, item_id: int, payload: ItemIn):
+@router.put("/items/{item_id}", response=PowerItemOut, summary="修改权力事项（名称、依据、启用）")
+def item_update(request: HttpRequest, item_id: int, payload: PowerItemIn):
     scope = _manager(request)
     item = selectors.get_item_for(scope, item_id, selectors.MANAGE)
     return services.item_update(
@@ -299,8 +301,8 @@ def item_update(request: HttpRequest, item_id: int, payload: ItemIn):
     )
 
 
-@router.put("/items/{item_id}/steps/{step_id}", response=StepOut, summary="修改流程环节")
-def step_update(request: HttpRequest, item_id: int, step_id: int, payload: StepIn):
+@router.put("/items/{item_id}/steps/{step_id}", response=PowerStepOut, summary="修改流程环节")
+def step_update(request: HttpRequest, item_id: int, step_id: int, payload: PowerStepIn):
     scope = _manager(request)
     item = selectors.get_item_for(scope, item_id, selectors.MANAGE)
     step = next((s for s in selectors.steps_of(item) if s.pk == step_id), None)
@@ -314,9 +316,9 @@ def step_update(request: HttpRequest, item_id: int, step_id: int, payload: StepI
 # ---- instances ----------------------------------------------------------------------------
 
 
-@router.get("/instances", response=InstancePage, summary="辖区内的权力运行（可筛选超时滞留）")
+@router.get("/instances", response=PowerInstancePage, summary="辖区内的权力运行（可筛选超时滞留）")
 @decorate_view(reads_from_replica())
-def instance_list(request: HttpRequest, query: Query[InstanceListQuery]):
+def instance_list(request: HttpRequest, query: Query[PowerInstanceListQuery]):
     qs = selectors.instance_list(
         _viewer(request), status=query.status or "", stuck=query.stuck, area=query.area_id
     )
@@ -326,8 +328,8 @@ def instance_list(request: HttpRequest, query: Query[InstanceListQuery]):
     return page
 
 
-@router.post("/instances", response={201: InstanceOut}, summary="登记一次权力运行（草稿）")
-def instance_create(request: HttpRequest, payload: InstanceIn):
+@router.post("/instances", response={201: PowerInstanceOut}, summary="登记一次权力运行（草稿）")
+def instance_create(request: HttpRequest, payload: PowerInstanceIn):
     scope = _manager(request)
     item = selectors.item_list(scope, perm=selectors.MANAGE).filter(pk=payload.item_id).first()
     if item is None:
@@ -345,13 +347,15 @@ def instance_create(request: HttpRequest, payload: InstanceIn):
     return Status(201, _instance_out(inst, selectors.local_today()))
 
 
-@router.get("/instances/{instance_id}", response=InstanceOut, summary="权力运行详情")
+@router.get("/instances/{instance_id}", response=PowerInstanceOut, summary="权力运行详情")
 def instance_detail(request: HttpRequest, instance_id: int):
     inst = selectors.get_instance_for(_viewer(request), instance_id)
     return _instance_out(inst, selectors.local_today())
 
 
-@router.post("/instances/{instance_id}/start", response=InstanceOut, summary="启动办理（草稿公开）")
+@router.post(
+    "/instances/{instance_id}/start", response=PowerInstanceOut, summary="启动办理（草稿公开）"
+)
 def instance_start(request: HttpRequest, instance_id: int):
     scope = _manager(request)
     inst = selectors.get_instance_for(scope, instance_id, selectors.MANAGE)
@@ -361,7 +365,7 @@ def instance_start(request: HttpRequest, instance_id: int):
 
 @router.post(
     "/instances/{instance_id}/documents",
-    response={201: DocumentOut},
+    response={201: PowerDocumentOut},
     summary="上传当前环节所需材料（图片或 PDF）",
 )
 def document_attach(
@@ -386,10 +390,10 @@ def document_attach(
 
 @router.post(
     "/instances/{instance_id}/advance",
-    response=InstanceOut,
+    response=PowerInstanceOut,
     summary="办理当前环节（不得跳过环节、缺材料、公示未满或有未答复异议）",
 )
-def instance_advance(request: HttpRequest, instance_id: int, payload: AdvanceIn):
+def instance_advance(request: HttpRequest, instance_id: int, payload: PowerAdvanceIn):
     scope = _manager(request)
     inst = selectors.get_instance_for(scope, instance_id, selectors.MANAGE)
     services.instance_advance(
@@ -404,10 +408,12 @@ def instance_advance(request: HttpRequest, instance_id: int, payload: AdvanceIn)
 
 @router.post(
     "/instances/{instance_id}/objections/{objection_id}/answer",
-    response=ObjectionOut,
+    response=PowerObjectionOut,
     summary="答复公示异议",
 )
-def objection_answer(request: HttpRequest, instance_id: int, objection_id: int, payload: AnswerIn):
+def objection_answer(
+    request: HttpRequest, instance_id: int, objection_id: int, payload: PowerAnswerIn
+):
     scope = _manager(request)
     inst = selectors.get_instance_for(scope, instance_id, selectors.MANAGE)
     objection = next((o for o in selectors.objections_of(inst) if o.pk == objection_id), None)
@@ -435,9 +441,12 @@ def _objection_out(o: Objection) -> dict:
 
 
 @router.get(
-    "/public/instances", response=PublicPage, auth=None, summary="公开栏：权力运行（姓名已遮蔽）"
+    "/public/instances",
+    response=PowerPublicPage,
+    auth=None,
+    summary="公开栏：权力运行（姓名已遮蔽）",
 )
-def public_list(request: HttpRequest, query: Query[PublicQuery]):
+def public_list(request: HttpRequest, query: Query[PowerPublicQuery]):
     page = api_page(selectors.public_instances(area=query.area_id, item=query.item_id), query.page)
     page["results"] = [_public_out(i) for i in page["results"]]
     return page
@@ -445,7 +454,7 @@ def public_list(request: HttpRequest, query: Query[PublicQuery]):
 
 @router.get(
     "/public/instances/{instance_id}",
-    response=PublicInstanceOut,
+    response=PowerPublicInstanceOut,
     auth=None,
     summary="公开栏：一次权力运行",
 )
@@ -455,7 +464,7 @@ def public_detail(request: HttpRequest, instance_id: int):
 
 @router.get(
     "/public/instances/{instance_id}/objections",
-    response=list[ObjectionOut],
+    response=list[PowerObjectionOut],
     auth=None,
     summary="公开栏：公示异议与答复",
 )
@@ -466,10 +475,10 @@ def public_objections(request: HttpRequest, instance_id: int):
 
 @router.post(
     "/public/instances/{instance_id}/objections",
-    response={201: ObjectionOut},
+    response={201: PowerObjectionOut},
     summary="公示期间提出异议（需登录）",
 )
-def objection_file(request: HttpRequest, instance_id: int, payload: ObjectionIn):
+def objection_file(request: HttpRequest, instance_id: int, payload: PowerObjectionIn):
     inst = selectors.get_public_instance(instance_id)
     o = services.objection_file(actor=request_user(request), instance=inst, text=payload.text)
     return Status(201, _objection_out(o))
