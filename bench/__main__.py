@@ -35,6 +35,7 @@ MODULE_NAMES = [
     "notify_fanout",
     "redmap_page",
     "site_checkin",
+    "power_register",
     # A primary, a streaming replica and Redis: scripts/cluster.sh bench (skipped elsewhere).
     "replica_offload",
     "rq_throughput",

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "tongxin.sharing",
     "tongxin.projects",
     "tongxin.appraisal",
+    "tongxin.powers",
     "tongxin.auditing",
     "tongxin.alerts",
     "tongxin.demo",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("sharing/", include("tongxin.sharing.urls")),
     path("projects/", include("tongxin.projects.urls")),
     path("appraisal/", include("tongxin.appraisal.urls")),
+    path("powers/", include("tongxin.powers.urls")),
     path("audit/", include("tongxin.auditing.urls")),
     path("inbox/", include("tongxin.inbox.urls")),
     path("alerts/", include("tongxin.alerts.urls")),

@@ -256,5 +256,6 @@ api.add_router("/projects", "tongxin.projects.api.router")
 api.add_router("/appraisal", "tongxin.appraisal.api.router")
 api.add_router("/inbox", "tongxin.inbox.api.router")
 api.add_router("/alerts", "tongxin.alerts.api.router")
+api.add_router("/powers", "tongxin.powers.api.router")
 
 __all__ = ["api"]

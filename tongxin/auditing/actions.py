@@ -128,6 +128,16 @@ ACTION_LABELS = {
     "projects.complete": _("微项目完成"),
     "projects.signup": _("报名微项目"),
     "projects.rate": _("评价微项目"),
+    # 小微权力清单
+    "powers.catalogue_load": _("载入小微权力清单"),
+    "powers.item_update": _("修改权力事项"),
+    "powers.step_update": _("修改权力流程环节"),
+    "powers.instance_create": _("登记权力运行"),
+    "powers.instance_start": _("启动权力运行"),
+    "powers.document_attach": _("上传环节材料"),
+    "powers.instance_advance": _("办理权力流程环节"),
+    "powers.objection_file": _("提出公示异议"),
+    "powers.objection_answer": _("答复公示异议"),
     # rosters
     "rosters.upload": _("上传名册"),
     "rosters.cancel": _("取消名册导入"),

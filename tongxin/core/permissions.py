@@ -30,6 +30,8 @@ PERMISSIONS = {
     "sharing.moderate": _("审核共享小区信息"),
     "projects.manage": _("管理微项目"),
     "redmap.manage": _("管理红色基地"),
+    "powers.view": _("查看小微权力清单及运行"),
+    "powers.manage": _("管理小微权力清单、办理权力事项"),
 }
 
 _SERVE = [
@@ -65,6 +67,8 @@ DEFAULT_ROLES = {
             "visits.view",
             "visits.manage",
             *_SERVE,
+            "powers.view",
+            "powers.manage",
         ],
     ),
     "street_secretary": (
@@ -86,6 +90,8 @@ DEFAULT_ROLES = {
             "visits.view",
             "visits.manage",
             *_SERVE,
+            "powers.view",
+            "powers.manage",
         ],
     ),
     "branch_secretary": (
@@ -129,6 +135,7 @@ DEFAULT_ROLES = {
             "meetings.view",
             "cases.view",
             "visits.view",
+            "powers.view",
         ],
     ),
     "member": (gettext_noop("党员"), ["orgs.view", "meetings.view"]),
