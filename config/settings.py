@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "tongxin.volunteering",
     "tongxin.sharing",
     "tongxin.projects",
+    "tongxin.deliberation",
     "tongxin.auditing",
     "tongxin.demo",
 ]
