@@ -8,6 +8,8 @@ import pytest
 from django.utils import timezone
 
 from tests.deliberation.conftest import SYSTEM, deliberating, later, make_forum
+from tests.sharing.conftest import post
+from tongxin.cases.models import Case, Category
 from tongxin.core.errors import ConflictError, ForbiddenError, ServiceError
 from tongxin.deliberation import selectors
 from tongxin.deliberation.models import (
@@ -175,8 +177,8 @@ def test_vote_passes_with_more_than_half_and_counts_origin(town):
 
 def test_compound_convention_needs_two_thirds_of_households():
     d = dict(quorum_percent=67, pass_percent=67, inclusive=True, basis="eligible")
-    assert voting.decide(eligible=3000, cast=2100, counts=[1990, 110], **d)[0] == VoteResult.PASSED
-    assert voting.decide(eligible=3000, cast=2100, counts=[2009, 91], **d)[0] == VoteResult.PASSED
+    assert voting.decide(eligible=3000, cast=2100, counts=[2010, 90], **d)[0] == VoteResult.PASSED
+    assert voting.decide(eligible=3000, cast=2100, counts=[2009, 91], **d)[0] == VoteResult.REJECTED
     assert (
         voting.decide(eligible=3000, cast=2100, counts=[1900, 200], **d)[0] == VoteResult.REJECTED
     )
@@ -262,8 +264,6 @@ def test_from_say_to_rate_and_reopen_once(town):
 
 
 def test_a_case_becomes_a_topic_and_a_topic_a_case(town):
-    from tongxin.cases.models import Case, Category  # noqa: PLC0415 - cases only in this test
-
     category = Category.objects.filter(active=True).first()
     t = deliberating(town, town["forum"], "路灯不亮")
     topics.topic_refer(scope=SYSTEM, actor=None, topic=t, category=category)
@@ -272,11 +272,16 @@ def test_a_case_becomes_a_topic_and_a_topic_a_case(town):
     case = Case.objects.get()
     with pytest.raises(ConflictError):
         topics.topic_from_source(scope=SYSTEM, actor=None, forum=town["forum"], case=case)
-    t2 = (
+
+
+def test_a_listing_becomes_a_topic_in_one_step(town):
+    listing = post(town["ann"], "need", "楼下想建个共享书架")
+    t = topics.topic_from_source(scope=SYSTEM, actor=None, forum=town["forum"], listing=listing)
+    assert t.listing == listing and t.source == "listing"
+    with pytest.raises(ServiceError):  # not of the forum's place
         topics.topic_from_source(
-            scope=SYSTEM, actor=None, forum=make_forum(town, "小巷公议会"), case=case
+            scope=SYSTEM,
+            actor=None,
+            forum=make_forum(town, area=town["compound_a2"]),
+            listing=listing,
         )
-        if False
-        else None
-    )
-    assert t2 is None
