@@ -30,6 +30,7 @@ urlpatterns = [
     path("volunteering/", include("tongxin.volunteering.urls")),
     path("sharing/", include("tongxin.sharing.urls")),
     path("projects/", include("tongxin.projects.urls")),
+    path("deliberation/", include("tongxin.deliberation.urls")),
     path("audit/", include("tongxin.auditing.urls")),
     path("open311/v2/", include("tongxin.cases.open311_urls")),
     path("api/v1/members/dual-reports<path:rest>", moved_prefix("/api/v1/dual-reports")),

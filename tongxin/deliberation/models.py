@@ -211,6 +211,10 @@ class Session(models.Model):
     def __str__(self) -> str:
         return f"{self.forum.name} {self.held_at:%Y-%m-%d}"
 
+    def party_labels(self) -> list[str]:
+        labels = dict(PartyKind.choices)
+        return [str(labels.get(p, p)) for p in self.parties]
+
 
 class Attendance(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")

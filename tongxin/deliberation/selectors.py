@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from tongxin.accounts.models import Resident
+from tongxin.core.errors import ServiceError
 from tongxin.core.scope import NOTHING, Scope
 from tongxin.deliberation.models import (
     OPEN_STATUSES,
@@ -145,6 +146,11 @@ def get_action_for(scope: Scope, pk: object) -> ActionItem:
         raise Http404(gettext("办理事项不存在或不在您的管辖范围内。")) from None
 
 
+def agenda_choices(forum: Forum) -> QuerySet[Topic]:
+    """Topics a session's agenda may hold: the forum's topics in 议."""
+    return Topic.objects.filter(forum=forum, status=TopicStatus.DELIBERATING).order_by("-id")
+
+
 def host_org_choices(scope: Scope) -> QuerySet[Organization]:
     return Organization.objects.filter(scope.orgs_q(MANAGE)).order_by("path")
 
@@ -216,6 +222,23 @@ def get_topic_for_resident(resident: Resident, pk: object) -> Topic:
 
 def open_votes_for(resident: Resident, topic: Topic) -> list[Vote]:
     return list(topic.votes.filter(status=VoteStatus.OPEN).prefetch_related("options"))
+
+
+def session_of_topic(topic: Topic, pk: object) -> Session:
+    """A session with the topic on its agenda (a refusal, not a 404: the form named it)."""
+    try:
+        return Session.objects.select_related("forum").get(pk=int(str(pk)), topics=topic)
+    except (Session.DoesNotExist, ValueError):
+        raise ServiceError(gettext("请选择本议题的议事会。")) from None
+
+
+def open_option(topic: Topic, pk: object) -> VoteOption:
+    try:
+        return VoteOption.objects.select_related("vote__topic").get(
+            pk=int(str(pk)), vote__topic=topic, vote__status=VoteStatus.OPEN
+        )
+    except (VoteOption.DoesNotExist, ValueError):
+        raise ServiceError(gettext("请选择一个正在表决的选项。")) from None
 
 
 def voter_key(vote: Vote, resident: Resident) -> str | None:

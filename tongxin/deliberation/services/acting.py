@@ -64,6 +64,7 @@ def action_add(
     if cases and reach.filter(pk__in=[c.pk for c in cases]).count() != len(set(cases)):
         errors["cases"] = gettext("关联的事件不在您的管辖范围内。")
     _refuse(errors)
+    assert deadline is not None
     action = ActionItem.objects.create(
         topic=topic,
         title=text[:100],

@@ -284,6 +284,7 @@ def session_schedule(
     if bad or not parties:
         errors["parties"] = gettext("请选择邀请参加的各方。")
     _refuse(errors)
+    assert held_at is not None
     session = Session.objects.create(
         forum=forum,
         held_at=held_at,
