@@ -85,8 +85,10 @@ def raise_topic(request: HttpRequest) -> HttpResponse:
     """说 on the phone. Similar open topics of the forum are offered first: joining one beats
     raising the same thing twice; the resident may still go on."""
     resident = page_resident(request)
-    form = RaiseForm(request.POST or None)
-    set_queryset(form.fields["forum"], selectors.resident_forums(resident))
+    choices = selectors.resident_forums(resident)
+    first = choices.values_list("pk", flat=True).first()  # the nearest: their compound's
+    form = RaiseForm(request.POST or None, initial={"forum": request.GET.get("forum") or first})
+    set_queryset(form.fields["forum"], choices)
     similar: list[object] = []
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -158,6 +160,7 @@ def resident_topic(request: HttpRequest, pk: int) -> HttpResponse:
         "deliberation/resident_topic.html",
         {
             "topic": topic,
+            "resident": resident,
             **selectors.topic_detail(topic),
             "open_votes": votes,
             "my_rating": rating,
