@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -257,6 +258,15 @@ def my_ballot(vote: Vote, resident: Resident) -> Ballot | None:
     return Ballot.objects.filter(vote=vote, voter_key=key).select_related("option").first()
 
 
+def attended(resident: Resident, sessions: list[Session]) -> set[int]:
+    ids = [s.pk for s in sessions]
+    return set(
+        Attendance.objects.filter(resident=resident, session_id__in=ids).values_list(
+            "session_id", flat=True
+        )
+    )
+
+
 def took_part(topic: Topic, resident: Resident) -> bool:
     """评 is for those who took part: who raised it, attended a session on it, or voted on it."""
     return (
@@ -366,7 +376,7 @@ def public_topic(pk: object) -> Topic:
         raise Http404(gettext("议题不存在或未公开。")) from None
 
 
-def topic_detail(topic: Topic) -> dict[str, object]:
+def topic_detail(topic: Topic) -> dict[str, Any]:
     """Sessions, votes (not drafts) with their options, actions, ratings: a fixed number of
     queries whatever the topic holds."""
     sessions = list(topic.sessions.order_by("held_at"))

@@ -149,6 +149,7 @@ def resident_topic(request: HttpRequest, pk: int) -> HttpResponse:
     votes = [
         (v, selectors.my_ballot(v, resident)) for v in selectors.open_votes_for(resident, topic)
     ]
+    detail = selectors.topic_detail(topic)
     rating = selectors.my_rating(topic, resident)
     may_rate = (
         topic.status == TopicStatus.RATING
@@ -161,7 +162,8 @@ def resident_topic(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "topic": topic,
             "resident": resident,
-            **selectors.topic_detail(topic),
+            **detail,
+            "attended_ids": selectors.attended(resident, detail["sessions"]),
             "open_votes": votes,
             "my_rating": rating,
             "rate_form": RateForm() if may_rate else None,
