@@ -98,3 +98,29 @@ def test_stranger_gets_404_everywhere_and_changes_nothing(client_for, town):
     )
     assert post(c, f"/topics/{t.pk}/ratings", {"value": "satisfied"}).status_code == 400
     assert row_counts() == before
+
+
+def test_bad_input_is_a_clear_4xx(client_for, town):
+    t = deliberating(town, town["forum"])
+    host = client_for(town["alice"])
+    cases = [
+        (
+            f"/topics/{t.pk}/votes",
+            {"question": "q", "options": ["a"], "closes_at": "2030-01-01T10:00:00"},
+            "options",
+        ),
+        (
+            f"/topics/{t.pk}/votes",
+            {"question": "q", "options": ["a", "b"], "closes_at": "2001-01-01T10:00:00"},
+            "closes_at",
+        ),
+        (f"/topics/{t.pk}/decide", {"decision": "<b></b>"}, "decision"),
+        ("/forums", {"name": "x", "kind_id": 99999, "area_id": 1, "host_org_id": 1}, "kind_id"),
+    ]
+    before = row_counts()
+    for url, body, field in cases:
+        r = post(host, url, body)
+        assert r.status_code == 400, (url, r.content)
+        assert field in r.json()["fields"], r.json()
+    assert post(host, f"/topics/{2**70}/accept").status_code in (400, 404)
+    assert row_counts() == before

@@ -201,3 +201,26 @@ def test_host_pages_work_for_the_host(client_for, town):
     assert r.status_code == 302 and t.votes.count() == 1
     assert c.get(_url("topic", t.pk)).status_code == 200
     assert c.get(reverse("core:dashboard")).status_code == 200
+
+
+def test_stranger_without_resident_profile_gets_404_on_resident_pages(client_for, town):
+    t = deliberating(town, town["forum"])
+    c = client_for(town["charlie"])
+    before = row_counts()
+    assert c.get(reverse("deliberation:mine")).status_code == 404
+    assert c.get(reverse("deliberation:raise")).status_code == 404
+    assert (
+        c.post(reverse("deliberation:raise"), {"forum": town["forum"].pk, "title": "x"}).status_code
+        == 404
+    )
+    assert (
+        c.post(_url("resident_topic", t.pk), {"action": "rate", "value": "satisfied"}).status_code
+        == 404
+    )
+    assert row_counts() == before
+
+
+def test_resident_cannot_raise_at_a_forum_elsewhere_through_the_page(client_for, town):
+    c = client_for(town["eve"].user)
+    r = c.post(reverse("deliberation:raise"), {"forum": town["forum"].pk, "title": "越界"})
+    assert r.status_code == 200 and not Topic.objects.exists()

@@ -85,6 +85,8 @@ def vote_create(
     if topic.status != TopicStatus.DELIBERATING:
         raise ConflictError(gettext("只有议事中的议题可以发起表决。"))
     now = now or timezone.now()
+    if closes_at is not None and timezone.is_naive(closes_at):
+        closes_at = timezone.make_aware(closes_at)  # a time without zone is Beijing time
     errors: dict[str, str] = {}
     text, _masked = _public_text(question)
     labels = [_public_text(o)[0][:60] for o in options if o.strip()]
