@@ -156,7 +156,14 @@ def test_stranger_gets_404_on_staff_pages_and_changes_nothing(client_for, town):
     )
     c = client_for(town["charlie"])
     before = row_counts()
-    for url in (_url("forum", town["forum"].pk), _url("topic", t.pk), _url("session", s.pk)):
+    pages = [
+        reverse("deliberation:forums"),
+        reverse("deliberation:forum_create"),
+        _url("forum", town["forum"].pk),
+        _url("topic", t.pk),
+        _url("session", s.pk),
+    ]
+    for url in pages:
         assert c.get(url).status_code == 404
     for op in ("accept", "decide", "close_rating", "vote"):
         assert c.post(_url("topic", t.pk), {"action": op, "decision": "x"}).status_code == 404

@@ -17,7 +17,7 @@ from tongxin.cases.selectors import case_categories, case_queryset
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error, set_choices, set_queryset
 from tongxin.core.pagination import paginate
-from tongxin.core.scope import request_scope
+from tongxin.core.scope import Scope, request_scope
 from tongxin.deliberation import selectors
 from tongxin.deliberation.forms import ActionForm, EnterForm, ForumForm, SessionForm, VoteForm
 from tongxin.deliberation.models import Forum, TopicStatus, VoteStatus
@@ -30,11 +30,16 @@ def _error(request: HttpRequest, err: ServiceError) -> None:
     messages.error(request, " ".join([err.message, *err.fields.values()]))
 
 
-@login_required
-def forum_list(request: HttpRequest) -> HttpResponse:
+def _host(request: HttpRequest) -> Scope:
     scope = request_scope(request)
     if not scope.has(selectors.MANAGE):
-        return render(request, "403.html", status=403)
+        raise Http404
+    return scope
+
+
+@login_required
+def forum_list(request: HttpRequest) -> HttpResponse:
+    scope = _host(request)
     return render(
         request,
         "deliberation/forums.html",
@@ -45,7 +50,7 @@ def forum_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def forum_create(request: HttpRequest) -> HttpResponse:
-    scope = request_scope(request)
+    scope = _host(request)
     form = ForumForm(request.POST or None)
     set_queryset(form.fields["area"], selectors.area_choices(scope))
     set_queryset(form.fields["host_org"], selectors.host_org_choices(scope))
