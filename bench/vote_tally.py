@@ -12,11 +12,13 @@ from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
+from django.urls import path
 from django.utils import timezone
 
 from bench.benchmarks import ensure_demo, raw_fetch, raw_sql
 from bench.util import Context, report, timed_pair
+from config import urls as root_urls
 from tongxin.accounts.models import Resident, User
 from tongxin.core.scope import Scope
 from tongxin.deliberation import kinds, selectors
@@ -200,7 +202,52 @@ def run(ctx: Context) -> None:
         note="1,000 ballots POSTed by 1,000 signed-in residents through the resident topic page "
         "(full stack, audit row each); baseline: bare view inserting the row, via RequestFactory",
     )
+
+    # The same 1,000 POSTs to a bare insert view served through the same stack (middleware,
+    # session, sign-in): what the framework alone costs per ballot.
+    state["vote"], state["option"] = vote.pk, options[0].pk
+    with override_settings(ROOT_URLCONF="bench.vote_tally"):
+
+        def bare_posts() -> int:
+            for i, c in enumerate(clients):
+                r = c.post("/bench/ballot/", {"key": f"y{i}", "r": voters[i].pk})
+                assert r.status_code == 200, r.status_code
+            return POSTED
+
+        ours2_s, bare2_s, _p, _n2 = timed_pair(
+            post_all, bare_posts, runs=runs, before_ours=clear, before_baseline=clear
+        )
+    report(
+        ctx,
+        "vote_tally",
+        n=POSTED,
+        ours=ours2_s,
+        baseline=bare2_s,
+        unit="s",
+        target=("ratio", 3),
+        runs=runs,
+        write=False,
+        note="the same 1,000 ballots; baseline: a bare insert view behind the same middleware "
+        "and signed-in session (django.test.Client)",
+    )
     _cleanup(compound, forum, topic, vote)
+
+
+state: dict[str, int] = {}
+
+
+def _served_bare(request: HttpRequest) -> HttpResponse:
+    Ballot.objects.create(
+        vote_id=state["vote"],
+        option_id=state["option"],
+        voter_key=request.POST["key"],
+        resident_id=int(request.POST["r"]),
+        origin="online",
+    )
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("bench/ballot/", _served_bare), *root_urls.urlpatterns]
 
 
 def _cleanup(compound: Area, forum: Forum, topic: Topic, vote: Vote) -> None:
