@@ -36,6 +36,8 @@ MODULE_NAMES = [
     "redmap_page",
     "site_checkin",
     "power_register",
+    "topic_page",
+    "vote_tally",
     # A primary, a streaming replica and Redis: scripts/cluster.sh bench (skipped elsewhere).
     "replica_offload",
     "rq_throughput",

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "tongxin.projects",
     "tongxin.appraisal",
     "tongxin.powers",
+    "tongxin.deliberation",
     "tongxin.auditing",
     "tongxin.alerts",
     "tongxin.demo",

@@ -33,6 +33,7 @@ urlpatterns = [
     path("projects/", include("tongxin.projects.urls")),
     path("appraisal/", include("tongxin.appraisal.urls")),
     path("powers/", include("tongxin.powers.urls")),
+    path("deliberation/", include("tongxin.deliberation.urls")),
     path("audit/", include("tongxin.auditing.urls")),
     path("inbox/", include("tongxin.inbox.urls")),
     path("alerts/", include("tongxin.alerts.urls")),

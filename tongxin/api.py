@@ -257,5 +257,6 @@ api.add_router("/appraisal", "tongxin.appraisal.api.router")
 api.add_router("/inbox", "tongxin.inbox.api.router")
 api.add_router("/alerts", "tongxin.alerts.api.router")
 api.add_router("/powers", "tongxin.powers.api.router")
+api.add_router("/deliberation", "tongxin.deliberation.api.router")
 
 __all__ = ["api"]

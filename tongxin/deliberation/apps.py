@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DeliberationConfig(AppConfig):
+    name = "tongxin.deliberation"
+    label = "deliberation"
+    verbose_name = _("协商议事")
+
+    def ready(self) -> None:
+        # Imported here, not at module level: models are not loaded when apps.py is imported.
+        from tongxin.core.registry import dashboard_panel, nav, periodic
+        from tongxin.deliberation.selectors import MANAGE, figures
+
+        nav("deliberation:forums", _("议事"), "deliberation", perms=(MANAGE,), order=75)
+        dashboard_panel("deliberation/_panel.html", order=62)(lambda request, scope: figures(scope))
+        periodic("tongxin.deliberation.tasks.close_due_votes", every=300)

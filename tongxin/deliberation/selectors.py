@@ -1,0 +1,425 @@
+"""Every read of forums and topics. Staff reach a forum by its host organization's path (org
+grants) or its place (area grants) under MANAGE; residents see the forums of the places they
+live in; anyone sees a forum's public page and its public topics, with residents' names masked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from tongxin.accounts.models import Resident
+from tongxin.core.errors import ServiceError
+from tongxin.core.scope import NOTHING, Scope
+from tongxin.deliberation.models import (
+    OPEN_STATUSES,
+    ActionItem,
+    Attendance,
+    Ballot,
+    Forum,
+    ForumKind,
+    Household,
+    Rating,
+    Satisfaction,
+    Session,
+    Topic,
+    TopicStatus,
+    Vote,
+    VoteOption,
+    VoteStatus,
+)
+from tongxin.geo.models import Area, AreaLevel
+from tongxin.orgs.models import Organization
+from tongxin.sharing.selectors import staff_reach_q
+from tongxin.sharing.text import tokens
+
+# 议事 sits with the other community-governance services (微项目, 共享小区): the roles that run
+# micro-projects host the forums. A permission of its own needs the roles' data migration.
+MANAGE = "projects.manage"
+FORUM_AREA_LEVELS = [AreaLevel.COMMUNITY, AreaLevel.COMPOUND]
+PUBLIC_HIDDEN = (TopicStatus.MERGED, TopicStatus.DECLINED)
+
+
+def mask_name(name: str) -> str:
+    """林安 → 林*; a resident's name on a public page."""
+    return (name[:1] + "*" * max(1, len(name) - 1)) if name else ""
+
+
+def reach_q(scope: Scope, *, org_field: str = "host_org_path", area_field: str = "area_path") -> Q:
+    if scope.is_superuser:
+        return Q()
+    grants = scope.grants.get(MANAGE, [])
+    parts = [g.q(org_field) for g in grants if g.kind == "org"]
+    parts += [g.q(area_field) for g in grants if g.kind == "area"]
+    if not parts:
+        return NOTHING
+    out = parts[0]
+    for p in parts[1:]:
+        out |= p
+    return out
+
+
+def _pk(pk: object) -> int:
+    try:
+        return int(str(pk))
+    except ValueError:
+        raise Http404(gettext("不存在。")) from None
+
+
+# ---- staff --------------------------------------------------------------------------------
+
+
+def forum_kinds() -> QuerySet[ForumKind]:
+    return ForumKind.objects.all()
+
+
+def forum_list(scope: Scope, *, kind: int | None = None) -> QuerySet[Forum]:
+    qs = Forum.objects.filter(reach_q(scope))
+    if kind:
+        qs = qs.filter(kind_id=kind)
+    return qs.select_related("kind", "area", "host_org").order_by("area_path", "id")
+
+
+def get_forum_for(scope: Scope, pk: object) -> Forum:
+    try:
+        return forum_list(scope).get(pk=_pk(pk))
+    except Forum.DoesNotExist:
+        raise Http404(gettext("议事平台不存在或不在您的管辖范围内。")) from None
+
+
+def topic_list(scope: Scope, *, forum: Forum | None = None, status: str = "") -> QuerySet[Topic]:
+    qs = Topic.objects.filter(reach_q(scope))
+    if forum is not None:
+        qs = qs.filter(forum=forum)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("forum", "resident").order_by("-id")
+
+
+def get_topic_for(scope: Scope, pk: object) -> Topic:
+    try:
+        return topic_list(scope).get(pk=_pk(pk))
+    except Topic.DoesNotExist:
+        raise Http404(gettext("议题不存在或不在您的管辖范围内。")) from None
+
+
+def get_session_for(scope: Scope, pk: object) -> Session:
+    try:
+        return (
+            Session.objects.filter(
+                reach_q(scope, org_field="forum__host_org_path", area_field="forum__area_path")
+            )
+            .select_related("forum")
+            .get(pk=_pk(pk))
+        )
+    except Session.DoesNotExist:
+        raise Http404(gettext("议事会不存在或不在您的管辖范围内。")) from None
+
+
+def get_vote_for(scope: Scope, pk: object) -> Vote:
+    try:
+        return (
+            Vote.objects.filter(
+                reach_q(scope, org_field="topic__host_org_path", area_field="topic__area_path")
+            )
+            .select_related("topic__forum")
+            .get(pk=_pk(pk))
+        )
+    except Vote.DoesNotExist:
+        raise Http404(gettext("表决不存在或不在您的管辖范围内。")) from None
+
+
+def get_action_for(scope: Scope, pk: object) -> ActionItem:
+    try:
+        return (
+            ActionItem.objects.filter(
+                reach_q(scope, org_field="topic__host_org_path", area_field="topic__area_path")
+            )
+            .select_related("topic__forum")
+            .get(pk=_pk(pk))
+        )
+    except ActionItem.DoesNotExist:
+        raise Http404(gettext("办理事项不存在或不在您的管辖范围内。")) from None
+
+
+def agenda_choices(forum: Forum) -> QuerySet[Topic]:
+    """Topics a session's agenda may hold: the forum's topics in 议."""
+    return Topic.objects.filter(forum=forum, status=TopicStatus.DELIBERATING).order_by("-id")
+
+
+def host_org_choices(scope: Scope) -> QuerySet[Organization]:
+    return Organization.objects.filter(scope.orgs_q(MANAGE)).order_by("path")
+
+
+def area_choices(scope: Scope) -> QuerySet[Area]:
+    return Area.objects.filter(
+        staff_reach_q(scope, MANAGE, "path"), level__in=FORUM_AREA_LEVELS
+    ).order_by("path")
+
+
+def reaches_area(scope: Scope, area: Area) -> bool:
+    return Area.objects.filter(staff_reach_q(scope, MANAGE, "path"), pk=area.pk).exists()
+
+
+def residents_in(scope: Scope, topic: Topic) -> QuerySet[Resident]:
+    """Residents of a topic's place (paper ballots are entered for them)."""
+    if not Topic.objects.filter(reach_q(scope), pk=topic.pk).exists():
+        return Resident.objects.none()
+    return Resident.objects.filter(home__path__startswith=topic.area_path).order_by("name")
+
+
+def similar_open_topics(forum: Forum, title: str, exclude: int | None = None) -> list[Topic]:
+    """Open topics of the same forum sharing words with ``title`` (jieba): offered as a merge."""
+    words = set(tokens(title))
+    if not words:
+        return []
+    qs = Topic.objects.filter(forum=forum, status__in=OPEN_STATUSES).only("id", "title")
+    if exclude:
+        qs = qs.exclude(pk=exclude)
+    need = max(1, min(2, len(words) // 2))
+    out = [t for t in qs.order_by("-id")[:200] if len(words & set(tokens(t.title))) >= need]
+    return out[:5]
+
+
+# ---- residents ----------------------------------------------------------------------------
+
+
+def _prefixes(path: str) -> list[str]:
+    return [path[:i] for i in range(4, len(path) + 1, 4)]
+
+
+def resident_forums(resident: Resident) -> QuerySet[Forum]:
+    """The forums of the places a resident lives in (their compound and community)."""
+    return (
+        Forum.objects.filter(area_path__in=_prefixes(resident.home.path), active=True)
+        .select_related("kind", "area")
+        .order_by("-area_path", "id")
+    )
+
+
+def resident_topics(resident: Resident) -> QuerySet[Topic]:
+    """Public topics of their forums, and their own (public or not)."""
+    return (
+        Topic.objects.filter(
+            Q(forum__in=resident_forums(resident), public=True) | Q(resident=resident)
+        )
+        .exclude(status__in=PUBLIC_HIDDEN)
+        .select_related("forum")
+        .order_by("-id")
+    )
+
+
+def get_topic_for_resident(resident: Resident, pk: object) -> Topic:
+    try:
+        return resident_topics(resident).get(pk=_pk(pk))
+    except Topic.DoesNotExist:
+        raise Http404(gettext("议题不存在。")) from None
+
+
+def open_votes_for(resident: Resident, topic: Topic) -> list[Vote]:
+    return list(topic.votes.filter(status=VoteStatus.OPEN).prefetch_related("options"))
+
+
+def session_of_topic(topic: Topic, pk: object) -> Session:
+    """A session with the topic on its agenda (a refusal, not a 404: the form named it)."""
+    try:
+        return Session.objects.select_related("forum").get(pk=int(str(pk)), topics=topic)
+    except (Session.DoesNotExist, ValueError):
+        raise ServiceError(gettext("请选择本议题的议事会。")) from None
+
+
+def open_option(topic: Topic, pk: object) -> VoteOption:
+    try:
+        return VoteOption.objects.select_related("vote__topic").get(
+            pk=int(str(pk)), vote__topic=topic, vote__status=VoteStatus.OPEN
+        )
+    except (VoteOption.DoesNotExist, ValueError):
+        raise ServiceError(gettext("请选择一个正在表决的选项。")) from None
+
+
+def voter_key(vote: Vote, resident: Resident) -> str | None:
+    """The key of the resident's ballot: their household's in a household vote (None when they
+    are in no registered household), else their own."""
+    if not vote.household_vote:
+        return f"r{resident.pk}"
+    h = Household.objects.filter(members__resident=resident).values_list("pk", flat=True).first()
+    return f"h{h}" if h else None
+
+
+def my_ballot(vote: Vote, resident: Resident) -> Ballot | None:
+    key = voter_key(vote, resident)
+    if key is None:
+        return None
+    return Ballot.objects.filter(vote=vote, voter_key=key).select_related("option").first()
+
+
+def attended(resident: Resident, sessions: list[Session]) -> set[int]:
+    ids = [s.pk for s in sessions]
+    return set(
+        Attendance.objects.filter(resident=resident, session_id__in=ids).values_list(
+            "session_id", flat=True
+        )
+    )
+
+
+def took_part(topic: Topic, resident: Resident) -> bool:
+    """评 is for those who took part: who raised it, attended a session on it, or voted on it."""
+    return (
+        topic.resident_id == resident.pk
+        or Attendance.objects.filter(session__topics=topic, resident=resident).exists()
+        or Ballot.objects.filter(vote__topic=topic, resident=resident).exists()
+    )
+
+
+def my_rating(topic: Topic, resident: Resident) -> Rating | None:
+    return Rating.objects.filter(topic=topic, resident=resident, round=topic.rating_round).first()
+
+
+# ---- tally --------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    eligible: int
+    cast: int
+    online: int
+    paper: int
+    rows: list[tuple[VoteOption, int, int]] = field(default_factory=list)  # option, online, paper
+
+
+def eligible_count(vote: Vote) -> int:
+    """Residents of the place, or the households of the place in a household vote."""
+    if vote.household_vote:
+        return Household.objects.filter(area_path__startswith=vote.area_path).count()
+    return Resident.objects.filter(home__path__startswith=vote.area_path).count()
+
+
+def tally(vote: Vote) -> Tally:
+    """Ballots per option and origin: one grouped query over the vote's ballots."""
+    options = list(vote.options.all())
+    counts: dict[tuple[int, str], int] = {
+        (r["option_id"], r["origin"]): r["n"]
+        for r in Ballot.objects.filter(vote=vote)
+        .order_by()
+        .values("option_id", "origin")
+        .annotate(n=Count("id"))
+    }
+    rows = [(o, counts.get((o.pk, "online"), 0), counts.get((o.pk, "paper"), 0)) for o in options]
+    online = sum(r[1] for r in rows)
+    paper = sum(r[2] for r in rows)
+    return Tally(vote.eligible, online + paper, online, paper, rows)
+
+
+# ---- public pages -------------------------------------------------------------------------
+
+
+def public_forum(pk: object) -> Forum:
+    try:
+        return (
+            Forum.objects.filter(active=True)
+            .select_related("kind", "area", "host_org")
+            .get(pk=_pk(pk))
+        )
+    except Forum.DoesNotExist:
+        raise Http404(gettext("议事平台不存在。")) from None
+
+
+def public_topics(forum: Forum) -> QuerySet[Topic]:
+    return (
+        Topic.objects.filter(forum=forum, public=True)
+        .exclude(status__in=PUBLIC_HIDDEN)
+        .only("id", "title", "status", "raised_at", "forum_id")
+        .order_by("-id")
+    )
+
+
+def overdue_actions(forum: Forum, today: dt.date | None = None) -> QuerySet[ActionItem]:
+    today = today or timezone.localdate()
+    return (
+        ActionItem.objects.filter(
+            topic__forum=forum, topic__public=True, done_at__isnull=True, deadline__lt=today
+        )
+        .select_related("topic")
+        .only("id", "title", "owner_name", "deadline", "progress", "topic__id", "topic__title")
+        .order_by("deadline")
+    )
+
+
+def forum_figures(forum: Forum) -> dict[str, int]:
+    row = (
+        Topic.objects.filter(forum=forum)
+        .order_by()
+        .aggregate(
+            raised=Count("id", filter=~Q(status__in=PUBLIC_HIDDEN)),
+            done=Count("id", filter=Q(status=TopicStatus.CLOSED)),
+            acting=Count("id", filter=Q(status=TopicStatus.ACTING)),
+        )
+    )
+    return {k: v or 0 for k, v in row.items()}
+
+
+def public_topic(pk: object) -> Topic:
+    """A public topic of an active forum; someone's private topic is a 404 like a missing one."""
+    try:
+        return (
+            Topic.objects.filter(public=True, forum__active=True)
+            .exclude(status__in=PUBLIC_HIDDEN)
+            .select_related("forum__kind", "forum__area", "forum__host_org", "resident")
+            .get(pk=_pk(pk))
+        )
+    except Topic.DoesNotExist:
+        raise Http404(gettext("议题不存在或未公开。")) from None
+
+
+def topic_detail(topic: Topic) -> dict[str, Any]:
+    """Sessions, votes (not drafts) with their options, actions, ratings: a fixed number of
+    queries whatever the topic holds."""
+    sessions = list(topic.sessions.order_by("held_at"))
+    votes = list(
+        topic.votes.exclude(status=VoteStatus.DRAFT).prefetch_related("options").order_by("id")
+    )
+    actions = list(topic.actions.order_by("deadline", "id"))
+    ratings = {
+        r["value"]: r["n"]
+        for r in Rating.objects.filter(topic=topic, round=topic.rating_round)
+        .order_by()
+        .values("value")
+        .annotate(n=Count("id"))
+    }
+    rating_rows = [(label, ratings.get(value, 0)) for value, label in Satisfaction.choices]
+    return {
+        "sessions": sessions,
+        "votes": votes,
+        "actions": actions,
+        "ratings": rating_rows,
+        "rated": sum(ratings.values()),
+        "today": timezone.localdate(),
+        "raised_by": mask_name(topic.resident.name if topic.resident else topic.raised_by_name),
+    }
+
+
+# ---- figures ------------------------------------------------------------------------------
+
+
+def figures(scope: Scope) -> dict[str, object] | None:
+    """The 工作台 card: topics raised / in 议 / in 办 / rated, and satisfaction. Two queries."""
+    if not scope.has(MANAGE):
+        return None
+    topics = Topic.objects.filter(reach_q(scope)).exclude(status__in=PUBLIC_HIDDEN)
+    row = topics.order_by().aggregate(
+        raised=Count("id"),
+        deliberating=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        acting=Count("id", filter=Q(status=TopicStatus.ACTING)),
+        rated=Count("id", filter=Q(status=TopicStatus.CLOSED)),
+    )
+    r = Rating.objects.filter(
+        reach_q(scope, org_field="topic__host_org_path", area_field="topic__area_path")
+    ).aggregate(n=Count("id"), good=Count("id", filter=~Q(value="unsatisfied")))
+    out: dict[str, object] = {k: v or 0 for k, v in row.items()}
+    out["satisfaction"] = round(100 * r["good"] / r["n"]) if r["n"] else None
+    return out
