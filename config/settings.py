@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "tongxin.volunteering",
     "tongxin.sharing",
     "tongxin.projects",
+    "tongxin.aid",
     "tongxin.auditing",
     "tongxin.demo",
 ]

@@ -1,0 +1,101 @@
+"""The double-entry core: a movement is two lines that sum to zero, between accounts of one
+fund, written together or not at all; cash never goes below zero. The services call ``post``
+inside their own transaction, after their scope and rule checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Sum
+from django.utils.translation import gettext
+
+from tongxin.accounts.models import User
+from tongxin.aid.models import (
+    AccountCode,
+    AidApplication,
+    AidFund,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerMovement,
+    fen_text,
+)
+from tongxin.core.errors import ConflictError
+
+
+class UnbalancedMovement(ValueError):
+    """A programming error: lines that do not make a pair summing to zero."""
+
+
+def lock(fund: AidFund) -> AidFund:
+    """The fund's row locked: movements of one fund are written one after another, so the
+    balance a check reads is the balance the movement changes (PostgreSQL; SQLite writes one
+    transaction at a time anyway)."""
+    return AidFund.objects.select_for_update().get(pk=fund.pk)
+
+
+def balances(fund_id: int, until: dt.date | None = None) -> dict[str, int]:
+    """Each account's balance (sum of its lines), optionally up to a day inclusive: one query."""
+    qs = LedgerEntry.objects.filter(fund_id=fund_id)
+    if until is not None:
+        qs = qs.filter(on__lte=until)
+    out = {code: 0 for code in AccountCode.values}
+    for code, total in qs.values_list("account__code").annotate(t=Sum("amount_fen")).order_by():
+        out[code] = int(total or 0)
+    return out
+
+
+def shortfall_error(cash: int, amount: int) -> ConflictError:
+    return ConflictError(
+        gettext(
+            "互助金可用余额为%(cash)s元，这笔支出需要%(amount)s元，还差%(short)s元，不能支出。"
+            "请待收入到账后再办理。"
+        )
+        % {"cash": fen_text(cash), "amount": fen_text(amount), "short": fen_text(amount - cash)},
+        code="shortfall",
+    )
+
+
+def post(
+    *,
+    fund: AidFund,
+    kind: str,
+    on: dt.date,
+    lines: list[tuple[str, int]],
+    actor: User | None,
+    memo: str = "",
+    application: AidApplication | None = None,
+    reverses: LedgerMovement | None = None,
+) -> LedgerMovement:
+    """Write one movement: exactly two lines, on two different accounts, non-zero, summing to
+    zero. A line taking cash or held below zero is refused (ConflictError naming the
+    shortfall). The caller holds the fund's lock and is inside a transaction."""
+    if len(lines) != 2 or lines[0][0] == lines[1][0]:
+        raise UnbalancedMovement("a movement is a pair of lines on two accounts")
+    if any(a == 0 or isinstance(a, bool) or not isinstance(a, int) for _c, a in lines):
+        raise UnbalancedMovement("a line is a non-zero whole number of fen")
+    if sum(a for _c, a in lines) != 0:
+        raise UnbalancedMovement("the lines of a movement sum to zero")
+    guarded = [(c, a) for c, a in lines if c in (AccountCode.CASH, AccountCode.HELD) and a < 0]
+    if guarded:
+        now = balances(fund.pk)
+        for code, amount in guarded:
+            if now[code] + amount < 0:
+                raise shortfall_error(now[code], -amount)
+    accounts = {a.code: a for a in LedgerAccount.objects.filter(fund=fund)}
+    movement = LedgerMovement.objects.create(
+        fund=fund,
+        kind=kind,
+        on=on,
+        memo=memo[:200],
+        application=application,
+        reverses=reverses,
+        org_path=fund.org_path,
+        created_by=actor,
+    )
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(movement=movement, fund=fund, account=accounts[c], amount_fen=a, on=on)
+            for c, a in lines
+        ]
+    )
+    return movement
