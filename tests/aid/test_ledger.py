@@ -36,18 +36,30 @@ def w():
 def test_a_new_fund_has_its_accounts_and_the_default_kinds(w):
     codes = set(LedgerAccount.objects.filter(fund=w["fund"]).values_list("code", flat=True))
     assert codes == set(AccountCode.values)
-    assert [k.name for k in w["fund"].kinds.all()] == ["重大病补助", "生活困难补助", "去世党员家庭慰问"]
+    assert [k.name for k in w["fund"].kinds.all()] == [
+        "重大病补助",
+        "生活困难补助",
+        "去世党员家庭慰问",
+    ]
 
 
 def test_every_movement_is_a_pair_of_lines_summing_to_zero(w):
     fill(w)
     funds.income_record(
-        actor=w["alice"], scope=S(w["alice"]), fund=w["fund"], source="upper",
-        amount_fen=50_000, on=TODAY,
+        actor=w["alice"],
+        scope=S(w["alice"]),
+        fund=w["fund"],
+        source="upper",
+        amount_fen=50_000,
+        on=TODAY,
     )
     funds.donation_record(
-        actor=w["alice"], scope=S(w["alice"]), fund=w["fund"], member=w["m_a2"],
-        amount_fen=20_000, donated_on=TODAY,
+        actor=w["alice"],
+        scope=S(w["alice"]),
+        fund=w["fund"],
+        member=w["m_a2"],
+        amount_fen=20_000,
+        donated_on=TODAY,
     )
     a = end_publicity(to_publicity(w, 300_000))
     svc.application_pay(actor=w["qian"], scope=S(w["qian"]), application=a)
@@ -74,7 +86,13 @@ def test_the_balance_is_the_sum_of_the_lines(w):
     fill(w, 1_000_000)
     a = to_publicity(w, 300_000)
     b = selectors.fund_balance(w["fund"])
-    assert (b.cash, b.held, b.paid, b.income, b.total) == (700_000, 300_000, 0, 1_000_000, 1_000_000)
+    assert (b.cash, b.held, b.paid, b.income, b.total) == (
+        700_000,
+        300_000,
+        0,
+        1_000_000,
+        1_000_000,
+    )
     svc.application_pay(actor=w["qian"], scope=S(w["qian"]), application=end_publicity(a))
     b = selectors.fund_balance(w["fund"])
     assert (b.cash, b.held, b.paid, b.total) == (700_000, 0, 300_000, 700_000)
@@ -87,8 +105,13 @@ def test_the_balance_is_the_sum_of_the_lines(w):
 def test_a_disbursement_over_the_balance_is_refused_naming_the_shortfall(w):
     fill(w, 200_000)  # 2,000.00 元 in the fund; the application asks 3,000.00
     a = svc.application_submit(
-        actor=w["hong"], scope=S(w["hong"]), fund=w["fund"], member=w["m_a1"],
-        kind=w["illness"], amount_fen=300_000, reason="住院手术，家中困难。",
+        actor=w["hong"],
+        scope=S(w["hong"]),
+        fund=w["fund"],
+        member=w["m_a1"],
+        kind=w["illness"],
+        amount_fen=300_000,
+        reason="住院手术，家中困难。",
     )
     svc.application_review(actor=w["bob"], scope=S(w["bob"]), application=a, approve=True)
     a = svc.application_decide(actor=w["wei"], scope=S(w["wei"]), application=a, approve=True)
@@ -139,32 +162,52 @@ def test_ledger_rows_are_never_updated_or_deleted(w):
 def test_a_negative_or_absurd_donation_is_refused(w, fen, contains):
     with refused(contains, field="amount"):
         funds.donation_record(
-            actor=w["alice"], scope=S(w["alice"]), fund=w["fund"], member=w["m_a1"],
-            amount_fen=fen, donated_on=TODAY,
+            actor=w["alice"],
+            scope=S(w["alice"]),
+            fund=w["fund"],
+            member=w["m_a1"],
+            amount_fen=fen,
+            donated_on=TODAY,
         )
 
 
 def test_a_donation_in_the_future_or_of_a_member_elsewhere_is_refused(w):
     with refused("不能晚于今天", field="donated_on"):
         funds.donation_record(
-            actor=w["alice"], scope=S(w["alice"]), fund=w["fund"], member=w["m_a1"],
-            amount_fen=100, donated_on=TODAY + dt.timedelta(days=1),
+            actor=w["alice"],
+            scope=S(w["alice"]),
+            fund=w["fund"],
+            member=w["m_a1"],
+            amount_fen=100,
+            donated_on=TODAY + dt.timedelta(days=1),
         )
     with refused("不属于"):
         funds.donation_record(
-            actor=None, scope=Scope.everything(), fund=w["fund"], member=w["m_b1"],
-            amount_fen=100, donated_on=TODAY,
+            actor=None,
+            scope=Scope.everything(),
+            fund=w["fund"],
+            member=w["m_b1"],
+            amount_fen=100,
+            donated_on=TODAY,
         )
 
 
 def test_a_donation_gets_a_certificate_number_per_fund_and_year(w):
     d1 = funds.donation_record(
-        actor=w["alice"], scope=S(w["alice"]), fund=w["fund"], member=w["m_a1"],
-        amount_fen=10_000, donated_on=TODAY,
+        actor=w["alice"],
+        scope=S(w["alice"]),
+        fund=w["fund"],
+        member=w["m_a1"],
+        amount_fen=10_000,
+        donated_on=TODAY,
     )
     d2 = funds.donation_record(
-        actor=w["alice"], scope=S(w["alice"]), fund=w["fund"], member=w["m_a2"],
-        amount_fen=20_000, donated_on=TODAY,
+        actor=w["alice"],
+        scope=S(w["alice"]),
+        fund=w["fund"],
+        member=w["m_a2"],
+        amount_fen=20_000,
+        donated_on=TODAY,
     )
     assert d1.certificate_no.endswith("000001") and d2.certificate_no.endswith("000002")
     assert Donation.objects.count() == 2
@@ -175,16 +218,24 @@ def test_a_donation_gets_a_certificate_number_per_fund_and_year(w):
 def test_bad_income_is_refused(w, source, fen):
     with refused():
         funds.income_record(
-            actor=w["alice"], scope=S(w["alice"]), fund=w["fund"], source=source,
-            amount_fen=fen, on=TODAY,
+            actor=w["alice"],
+            scope=S(w["alice"]),
+            fund=w["fund"],
+            source=source,
+            amount_fen=fen,
+            on=TODAY,
         )
 
 
 def test_the_year_report_sums_income_by_source_aid_by_kind_and_people(w):
     fill(w, 1_000_000)
     funds.donation_record(
-        actor=w["alice"], scope=S(w["alice"]), fund=w["fund"], member=w["m_a2"],
-        amount_fen=20_000, donated_on=TODAY,
+        actor=w["alice"],
+        scope=S(w["alice"]),
+        fund=w["fund"],
+        member=w["m_a2"],
+        amount_fen=20_000,
+        donated_on=TODAY,
     )
     a = end_publicity(to_publicity(w, 300_000))
     svc.application_pay(actor=w["qian"], scope=S(w["qian"]), application=a)

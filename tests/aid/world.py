@@ -10,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from tests import factories
+from tongxin.accounts.models import Role, RoleAssignment
 from tongxin.aid.models import AidApplication, AidFund, AidKind
 from tongxin.aid.services import applications as apps_svc
 from tongxin.aid.services import funds
@@ -74,6 +75,10 @@ def end_publicity(a: AidApplication) -> AidApplication:
     )
     a.refresh_from_db()
     return a
+
+
+def grant(user: Any, role: str, org: Any) -> None:
+    RoleAssignment.objects.create(user=user, role=Role.objects.get(code=role), org=org)
 
 
 def fund_of(w: dict[str, Any]) -> AidFund:

@@ -37,7 +37,15 @@ COLUMNS = [
         "amount",
         gettext_lazy("捐助金额"),
         True,
-        ("捐助金额", "捐款金额", "金额", "捐助金额（元）", "捐助金额(元)", "金额（元）", "金额(元)"),
+        (
+            "捐助金额",
+            "捐款金额",
+            "金额",
+            "捐助金额（元）",
+            "捐助金额(元)",
+            "金额（元）",
+            "金额(元)",
+        ),
         "200.00",
         gettext_lazy("单位元"),
     ),
@@ -143,9 +151,13 @@ def donation_import_check(*, scope: Scope, fund: AidFund, upload: UploadedFile) 
     finally:
         reading.delete(stored.name)
     if not parsed:
-        raise ServiceError(gettext("表格中只有表头，没有捐助记录：请从表头下一行起每行填写一笔捐助。"))
+        raise ServiceError(
+            gettext("表格中只有表头，没有捐助记录：请从表头下一行起每行填写一笔捐助。")
+        )
     report = Report(file_name=stored.original_name, rows=len(parsed))
-    indexes = [i for _n, v, _e in parsed if v.get("id_number") for i in pii.blind_indexes(v["id_number"])]
+    indexes = [
+        i for _n, v, _e in parsed if v.get("id_number") for i in pii.blind_indexes(v["id_number"])
+    ]
     found: dict[str, tuple[int, str]] = {}
     for start in range(0, len(indexes), 2000):
         for pk, name, index in Member.objects.filter(
@@ -169,9 +181,7 @@ def donation_import_check(*, scope: Scope, fund: AidFund, upload: UploadedFile) 
         if errors:
             for f, msg in errors.items():
                 column = header.titles.get(f) or str(BY_FIELD[f].label)
-                report.errors.append(
-                    {"row": number, "column": column, "field": f, "message": msg}
-                )
+                report.errors.append({"row": number, "column": column, "field": f, "message": msg})
             continue
         assert member is not None
         report.plan.append(
@@ -183,7 +193,10 @@ def donation_import_check(*, scope: Scope, fund: AidFund, upload: UploadedFile) 
                 "u": scope.user_id,
                 "fund": fund.pk,
                 "f": report.file_name,
-                "r": [[p.row, p.member_id, p.amount_fen, p.donated_on.isoformat()] for p in report.plan],
+                "r": [
+                    [p.row, p.member_id, p.amount_fen, p.donated_on.isoformat()]
+                    for p in report.plan
+                ],
             },
             salt=TOKEN_SALT,
             compress=True,
@@ -193,7 +206,9 @@ def donation_import_check(*, scope: Scope, fund: AidFund, upload: UploadedFile) 
 
 def untoken(scope: Scope, fund: AidFund, token: str) -> dict[str, Any]:
     stale = ServiceError(
-        gettext("检查结果已过期或无效（检查后须在1小时内确认导入），没有写入任何数据。请重新上传文件检查。"),
+        gettext(
+            "检查结果已过期或无效（检查后须在1小时内确认导入），没有写入任何数据。请重新上传文件检查。"
+        ),
         fields={"token": gettext("请重新上传文件检查。")},
     )
     try:

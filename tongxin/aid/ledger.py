@@ -14,12 +14,15 @@ from tongxin.aid.models import (
     AccountCode,
     AidApplication,
     AidFund,
+    Donation,
     LedgerAccount,
     LedgerEntry,
     LedgerMovement,
+    MovementKind,
     fen_text,
 )
 from tongxin.core.errors import ConflictError
+from tongxin.members.models import Member
 
 
 class UnbalancedMovement(ValueError):
@@ -38,7 +41,7 @@ def balances(fund_id: int, until: dt.date | None = None) -> dict[str, int]:
     qs = LedgerEntry.objects.filter(fund_id=fund_id)
     if until is not None:
         qs = qs.filter(on__lte=until)
-    out = {code: 0 for code in AccountCode.values}
+    out = dict.fromkeys(AccountCode.values, 0)
     for code, total in qs.values_list("account__code").annotate(t=Sum("amount_fen")).order_by():
         out[code] = int(total or 0)
     return out
@@ -99,3 +102,33 @@ def post(
         ]
     )
     return movement
+
+
+def _certificate_no(fund: AidFund, year: int) -> str:
+    n = Donation.objects.filter(fund=fund, donated_on__year=year).count() + 1
+    return f"HZ{fund.pk:04d}{year}{n:06d}"
+
+
+def donation_post(
+    *, actor: User | None, fund: AidFund, member: Member, amount_fen: int, donated_on: dt.date
+) -> Donation:
+    """The ledger movement and the donation with its certificate; the caller checked the
+    scope and the rules and holds the fund's lock."""
+    m = post(
+        fund=fund,
+        kind=MovementKind.INCOME,
+        on=donated_on,
+        lines=[(AccountCode.CASH, amount_fen), (AccountCode.DONATION, -amount_fen)],
+        actor=actor,
+        memo=gettext("%(name)s捐助") % {"name": member.name},
+    )
+    return Donation.objects.create(
+        fund=fund,
+        member=member,
+        amount_fen=amount_fen,
+        donated_on=donated_on,
+        certificate_no=_certificate_no(fund, donated_on.year),
+        movement=m,
+        org_path=member.org_path,
+        created_by=actor,
+    )

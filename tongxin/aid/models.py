@@ -249,6 +249,9 @@ class HardshipEntry(models.Model):
         verbose_name = _("困难党员名册")
         verbose_name_plural = _("困难党员名册")
 
+    def __str__(self) -> str:
+        return f"{self.fund_id} {self.member_id}"
+
 
 class Status(models.TextChoices):
     SUBMITTED = "submitted", _("待支部审核")
@@ -324,6 +327,9 @@ class Approval(models.Model):
             models.UniqueConstraint(fields=["application", "approver"], name="aid_approval_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.approver_id} {self.approve}"
+
 
 class AidDocument(models.Model):
     application = models.ForeignKey(
@@ -334,6 +340,9 @@ class AidDocument(models.Model):
     original_name = models.CharField(max_length=200)
     size = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class Objection(models.Model):
@@ -356,3 +365,6 @@ class Objection(models.Model):
         verbose_name = _("公示异议")
         verbose_name_plural = _("公示异议")
         ordering = ["filed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.text[:20]}"

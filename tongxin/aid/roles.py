@@ -24,7 +24,10 @@ PERMISSIONS = {
 }
 
 NEW_ROLES = {
-    "aid_committee": (gettext_noop("互助金管委会委员"), ["orgs.view", "members.view", VIEW, DECIDE]),
+    "aid_committee": (
+        gettext_noop("互助金管委会委员"),
+        ["orgs.view", "members.view", VIEW, DECIDE],
+    ),
     "aid_accountant": (gettext_noop("互助金会计"), ["orgs.view", "members.view", VIEW, MANAGE]),
     "aid_cashier": (gettext_noop("互助金出纳"), ["orgs.view", "members.view", VIEW, PAY]),
 }

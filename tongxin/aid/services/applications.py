@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from tongxin.accounts.models import User
 from tongxin.aid import ledger
+from tongxin.aid.access import refuse_unless_in_fund
 from tongxin.aid.models import (
     AccountCode,
     AidApplication,
@@ -33,7 +34,6 @@ from tongxin.aid.models import (
     fen_text,
 )
 from tongxin.aid.roles import DECIDE, MANAGE, PAY, REVIEW
-from tongxin.aid.services.funds import refuse_unless_in_fund
 from tongxin.core import uploads
 from tongxin.core.audit import audit
 from tongxin.core.errors import ConflictError, ForbiddenError, ServiceError
@@ -51,8 +51,9 @@ def _eligible(fund: AidFund, member: Member, today: dt.date) -> bool:
     if Eligibility.SUBTREE in rules:
         return True
     if Eligibility.DONOR in rules and (
-        Donation.objects.filter(fund=fund, member=member, movement__reversed_by__isnull=True)
-        .exists()
+        Donation.objects.filter(
+            fund=fund, member=member, movement__reversed_by__isnull=True
+        ).exists()
     ):
         return True
     if Eligibility.HARDSHIP in rules:
@@ -182,8 +183,10 @@ def application_submit(
 
 
 def _locked(application: AidApplication) -> AidApplication:
-    return AidApplication.objects.select_for_update().select_related("fund", "kind", "member").get(
-        pk=application.pk
+    return (
+        AidApplication.objects.select_for_update()
+        .select_related("fund", "kind", "member")
+        .get(pk=application.pk)
     )
 
 
@@ -245,16 +248,22 @@ def application_decide(
     if actor.member_id is not None and actor.member_id == a.member_id:
         raise ForbiddenError(gettext("申请人本人不能审批自己的申请，请由其他委员审批。"))
     if actor.pk == a.applied_by_id:
-        raise ForbiddenError(gettext("您是这份申请的申请人（代为申请），不能再审批，请由其他委员审批。"))
+        raise ForbiddenError(
+            gettext("您是这份申请的申请人（代为申请），不能再审批，请由其他委员审批。")
+        )
     if actor.pk == a.reviewed_by_id:
-        raise ForbiddenError(gettext("您是这份申请的提议人（支部审核人），不能再审批，请由其他委员审批。"))
+        raise ForbiddenError(
+            gettext("您是这份申请的提议人（支部审核人），不能再审批，请由其他委员审批。")
+        )
     if Approval.objects.filter(application=a, approver=actor).exists():
         raise ConflictError(
             gettext("您已经审批过这份申请，须由另一位委员审批。"), code="same_approver"
         )
     note = (note or "").strip()[:200]
     if not approve and not note:
-        raise ServiceError(gettext("不同意时请写明理由。"), fields={"note": gettext("请写明理由。")})
+        raise ServiceError(
+            gettext("不同意时请写明理由。"), fields={"note": gettext("请写明理由。")}
+        )
     try:
         with transaction.atomic():
             Approval.objects.create(application=a, approver=actor, approve=approve, note=note)
@@ -306,8 +315,13 @@ def objection_file(
             gettext("请写明异议的内容（5到1000字）。"), fields={"text": gettext("5到1000字。")}
         )
     o = Objection.objects.create(application=a, text=text, contact=(contact or "").strip()[:50])
-    audit(actor=actor, action="aid.objection", obj=o, org_path=a.fund.org_path,
-          diff={"application": a.pk})
+    audit(
+        actor=actor,
+        action="aid.objection",
+        obj=o,
+        org_path=a.fund.org_path,
+        diff={"application": a.pk},
+    )
     return o
 
 
@@ -325,7 +339,9 @@ def objection_answer(
     )
     answer = (answer or "").strip()
     if len(answer) < 2 or len(answer) > 1000:
-        raise ServiceError(gettext("请填写答复（1000字以内）。"), fields={"answer": gettext("请填写答复。")})
+        raise ServiceError(
+            gettext("请填写答复（1000字以内）。"), fields={"answer": gettext("请填写答复。")}
+        )
     a = _locked(a)
     o = Objection.objects.select_for_update().get(pk=objection.pk)
     if o.answered_at is not None:
@@ -345,8 +361,13 @@ def objection_answer(
         )
         a.status, a.closed_reason = Status.REJECTED, answer[:200]
         a.save(update_fields=["status", "closed_reason"])
-    audit(actor=actor, action="aid.objection_answer", obj=o, org_path=fund.org_path,
-          diff={"application": a.pk, "upheld": upheld})
+    audit(
+        actor=actor,
+        action="aid.objection_answer",
+        obj=o,
+        org_path=fund.org_path,
+        diff={"application": a.pk, "upheld": upheld},
+    )
     return o
 
 
@@ -402,6 +423,10 @@ def application_pay(
     )
     a.status, a.paid_on, a.paid_by = Status.PAID, paid_on, actor
     a.save(update_fields=["status", "paid_on", "paid_by"])
-    audit(actor=actor, action="aid.pay", obj=a, diff={"amount_fen": a.amount_fen,
-                                                      "paid_on": paid_on.isoformat()})
+    audit(
+        actor=actor,
+        action="aid.pay",
+        obj=a,
+        diff={"amount_fen": a.amount_fen, "paid_on": paid_on.isoformat()},
+    )
     return m

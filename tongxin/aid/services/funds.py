@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from tongxin.accounts.models import User
 from tongxin.aid import ledger
+from tongxin.aid.access import refuse_unless_in_fund, refuse_unless_manages
 from tongxin.aid.models import (
     AccountCode,
     AidFund,
@@ -38,21 +39,6 @@ from tongxin.members.models import Member
 from tongxin.orgs.models import Organization
 
 SOURCES = {"finance": AccountCode.FINANCE, "upper": AccountCode.UPPER}
-
-
-def refuse_unless_manages(scope: Scope, fund: AidFund) -> None:
-    require(
-        scope.reaches_org(MANAGE, fund.org_path),
-        gettext("您不是这个互助金的管理人员，不能登记它的收支。"),
-    )
-
-
-def refuse_unless_in_fund(fund: AidFund, member: Member) -> None:
-    if not member.org_path.startswith(fund.org_path):
-        raise ServiceError(
-            gettext("这名党员不属于%(org)s，不能在这个互助金登记。") % {"org": fund.org.name},
-            fields={"member": gettext("请选择本党组织的党员。")},
-        )
 
 
 @transaction.atomic
@@ -146,36 +132,6 @@ def income_record(
     return m
 
 
-def _certificate_no(fund: AidFund, year: int) -> str:
-    n = Donation.objects.filter(fund=fund, donated_on__year=year).count() + 1
-    return f"HZ{fund.pk:04d}{year}{n:06d}"
-
-
-def donation_write(
-    *, actor: User | None, fund: AidFund, member: Member, amount_fen: int, donated_on: dt.date
-) -> Donation:
-    """The ledger movement and the donation with its certificate; the caller checked the
-    scope and the rules and holds the fund's lock."""
-    m = ledger.post(
-        fund=fund,
-        kind=MovementKind.INCOME,
-        on=donated_on,
-        lines=[(AccountCode.CASH, amount_fen), (AccountCode.DONATION, -amount_fen)],
-        actor=actor,
-        memo=gettext("%(name)s捐助") % {"name": member.name},
-    )
-    return Donation.objects.create(
-        fund=fund,
-        member=member,
-        amount_fen=amount_fen,
-        donated_on=donated_on,
-        certificate_no=_certificate_no(fund, donated_on.year),
-        movement=m,
-        org_path=member.org_path,
-        created_by=actor,
-    )
-
-
 @transaction.atomic
 def donation_record(
     *,
@@ -197,7 +153,7 @@ def donation_record(
     if errors:
         raise ServiceError(gettext("请按提示修改后再提交。"), fields=errors)
     ledger.lock(fund)
-    d = donation_write(
+    d = ledger.donation_post(
         actor=actor, fund=fund, member=member, amount_fen=amount_fen, donated_on=donated_on
     )
     audit(
@@ -226,7 +182,9 @@ def movement_reverse(
     ledger.lock(fund)
     if LedgerMovement.objects.filter(reverses=movement).exists():
         raise ConflictError(gettext("这笔收入已经冲正过，不能重复冲正。"))
-    lines = [(line.account.code, -line.amount_fen) for line in movement.lines.select_related("account")]
+    lines = [
+        (line.account.code, -line.amount_fen) for line in movement.lines.select_related("account")
+    ]
     r = ledger.post(
         fund=fund,
         kind=MovementKind.REVERSAL,
@@ -263,6 +221,11 @@ def hardship_add(
     if len(note) > 200:
         raise ServiceError(gettext("困难情况请控制在200字以内。"))
     e = HardshipEntry.objects.create(fund=fund, member=member, since=since, note=note.strip())
-    audit(actor=actor, action="aid.hardship_add", obj=e, org_path=member.org_path,
-          diff={"fund": fund.pk, "member": member.pk})
+    audit(
+        actor=actor,
+        action="aid.hardship_add",
+        obj=e,
+        org_path=member.org_path,
+        diff={"fund": fund.pk, "member": member.pk},
+    )
     return e

@@ -9,10 +9,10 @@ from django.utils.translation import gettext
 
 from tongxin.accounts.models import User
 from tongxin.aid import ledger
+from tongxin.aid.access import refuse_unless_manages
 from tongxin.aid.imports import untoken
 from tongxin.aid.models import AidFund
 from tongxin.aid.rules import MAX_DONATION_FEN, amount_error, date_error
-from tongxin.aid.services.funds import donation_write, refuse_unless_manages
 from tongxin.core.audit import audit
 from tongxin.core.errors import ServiceError
 from tongxin.core.scope import Scope, subtree_q
@@ -20,9 +20,7 @@ from tongxin.members.models import Member
 
 
 @transaction.atomic
-def donation_import_commit(
-    *, actor: User | None, scope: Scope, fund: AidFund, token: str
-) -> int:
+def donation_import_commit(*, actor: User | None, scope: Scope, fund: AidFund, token: str) -> int:
     """Write every checked donation (each with its movement and certificate); the members and
     the rules are checked again, and any failure writes nothing. Returns the number written."""
     refuse_unless_manages(scope, fund)
@@ -43,7 +41,7 @@ def donation_import_commit(
                 gettext("第%(row)d行：%(msg)s没有写入任何数据，请改正后重新上传。")
                 % {"row": number, "msg": problem or gettext("党员已不在本党组织。")}
             )
-        donation_write(actor=actor, fund=fund, member=member, amount_fen=fen, donated_on=day)
+        ledger.donation_post(actor=actor, fund=fund, member=member, amount_fen=fen, donated_on=day)
         total += fen
     audit(
         actor=actor,
