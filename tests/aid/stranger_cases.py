@@ -109,9 +109,7 @@ def _decide(world: dict[str, Any]) -> Iterator[None]:
     w = _world(world)
     fill(w)
     a = apply(w)
-    applications.application_review(
-        actor=w["bob"], scope=S(w["bob"]), application=a, approve=True
-    )
+    applications.application_review(actor=w["bob"], scope=S(w["bob"]), application=a, approve=True)
     yield
     c = w["charlie"]
     applications.application_decide(actor=c, scope=S(c), application=a, approve=True)

@@ -67,6 +67,7 @@ def to_publicity(w: dict[str, Any], fen: int = 300_000) -> AidApplication:
 
 def end_publicity(a: AidApplication) -> AidApplication:
     """Back-date the 公示 so that it ended yesterday (no sleeping)."""
+    a.refresh_from_db()
     assert a.publicity_until is not None and a.publicity_from is not None
     days = (a.publicity_until - a.publicity_from).days + 1
     until = timezone.localdate() - dt.timedelta(days=1)

@@ -235,6 +235,10 @@ class AidKind(models.Model):
     def range_text(self) -> str:
         return f"{fen_text(self.min_fen)}–{fen_text(self.max_fen)}"
 
+    @property
+    def cap_text(self) -> str:
+        return fen_text(self.yearly_cap_fen)
+
 
 class HardshipEntry(models.Model):
     """困难党员名册: a member on the fund's hardship register (from a date; removed on a date)."""

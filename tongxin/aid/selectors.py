@@ -18,6 +18,7 @@ from tongxin.aid.models import (
     INCOME_CODES,
     AccountCode,
     AidApplication,
+    AidDocument,
     AidFund,
     Donation,
     LedgerEntry,
@@ -27,7 +28,9 @@ from tongxin.aid.models import (
     fen_text,
 )
 from tongxin.aid.roles import REVIEW, VIEW
-from tongxin.core.scope import Scope
+from tongxin.core import pii
+from tongxin.core.scope import Scope, subtree_q
+from tongxin.members.models import Member
 
 
 def fund_queryset(scope: Scope, perm: str = VIEW) -> QuerySet[AidFund]:
@@ -240,3 +243,49 @@ def aid_this_year(scope: Scope) -> tuple[int, int, int]:
         paid=Sum("amount_fen", filter=Q(account__code=AccountCode.AID_PAID, on__year=year)),
     )
     return int(agg["balance"] or 0), int(agg["n"] or 0), int(agg["paid"] or 0)
+
+
+def fund_member_by_id_number(fund: AidFund, number: str) -> Member | None:
+    """A member of the fund's organization by ID number (blind index), or None."""
+    indexes = pii.blind_indexes((number or "").strip().upper())
+    return (
+        Member.objects.filter(subtree_q("org_path", fund.org_path), id_number_index__in=indexes)
+        .only("id", "name", "org_path")
+        .first()
+    )
+
+
+def get_movement_for(scope: Scope, pk: object) -> LedgerMovement:
+    try:
+        return LedgerMovement.objects.select_related("fund").get(
+            scope.org_grants_q(VIEW, "fund__org_path"), pk=int(str(pk))
+        )
+    except (LedgerMovement.DoesNotExist, ValueError, OverflowError):
+        raise Http404(gettext("这笔收支不存在或不在您的管辖范围内。")) from None
+
+
+def get_donation_for(scope: Scope, pk: object) -> Donation:
+    try:
+        return Donation.objects.select_related("fund", "member", "movement").get(
+            scope.org_grants_q(VIEW, "fund__org_path"), pk=int(str(pk))
+        )
+    except (Donation.DoesNotExist, ValueError, OverflowError):
+        raise Http404(gettext("捐助记录不存在或不在您的管辖范围内。")) from None
+
+
+def get_objection_for(scope: Scope, pk: object) -> Objection:
+    try:
+        o = Objection.objects.select_related("application__fund").get(pk=int(str(pk)))
+    except (Objection.DoesNotExist, ValueError, OverflowError):
+        raise Http404(gettext("异议不存在或不在您的管辖范围内。")) from None
+    get_application_for(scope, o.application_id)
+    return o
+
+
+def get_document_for(scope: Scope, pk: object) -> AidDocument:
+    try:
+        d = AidDocument.objects.get(pk=int(str(pk)))
+    except (AidDocument.DoesNotExist, ValueError, OverflowError):
+        raise Http404(gettext("材料不存在或不在您的管辖范围内。")) from None
+    get_application_for(scope, d.application_id)
+    return d

@@ -74,12 +74,10 @@ def _amount_errors(
             "amount": gettext("%(kind)s的金额应在%(range)s元之间，请修改申请金额。")
             % {"kind": kind.name, "range": kind.range_text}
         }
-    used = (
-        AidApplication.objects.filter(member=member, kind=kind, year=year, status__in=COUNTED)
-        .exclude(pk=exclude)
-        .aggregate(t=Sum("amount_fen"))["t"]
-        or 0
-    )
+    counted = AidApplication.objects.filter(member=member, kind=kind, year=year, status__in=COUNTED)
+    if exclude is not None:
+        counted = counted.exclude(pk=exclude)
+    used = counted.aggregate(t=Sum("amount_fen"))["t"] or 0
     if used + amount_fen > kind.yearly_cap_fen:
         left = max(0, kind.yearly_cap_fen - used)
         return {
