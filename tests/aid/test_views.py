@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from tests import factories
 from tests.aid.helpers import counts
 from tests.aid.world import S, aid_world, apply, end_publicity, fill, to_publicity
 from tests.rosters import sheets
@@ -99,9 +100,7 @@ def test_someone_elses_application_is_a_404(client, w):
     a = apply(w)
     login(client, w["bob"])  # bob has no member record of his own
     assert client.get(reverse("aid:mine_detail", args=[a.pk])).status_code == 404
-    other = __import__("tests.factories", fromlist=["user"]).user(
-        "fang", "member", org=w["branch_a2"], member=w["m_a2"]
-    )
+    other = factories.user("fang", "member", org=w["branch_a2"], member=w["m_a2"])
     login(client, other)
     assert client.get(reverse("aid:mine_detail", args=[a.pk])).status_code == 404
 

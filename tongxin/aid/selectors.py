@@ -289,3 +289,11 @@ def get_document_for(scope: Scope, pk: object) -> AidDocument:
         raise Http404(gettext("材料不存在或不在您的管辖范围内。")) from None
     get_application_for(scope, d.application_id)
     return d
+
+
+def get_fund_for_member(member: Member, pk: object) -> AidFund:
+    """A fund the member belongs to (their organization's or one above it), else 404."""
+    fund = next((f for f in funds_for_member(member) if str(f.pk) == str(pk)), None)
+    if fund is None:
+        raise Http404(gettext("互助金不存在或这名党员不属于它。"))
+    return fund
