@@ -30,6 +30,7 @@ MODULE_NAMES = [
     "overdue_sweep",
     "match_suggest",
     "board_page",
+    "fund_balance",
 ]
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test"
 PG_BENCH_DB = "tongxin_bench"

@@ -18,6 +18,7 @@ from tongxin.aid.models import (
     LedgerAccount,
     LedgerEntry,
     LedgerMovement,
+    LedgerPeriod,
     MovementKind,
 )
 from tongxin.aid.services import applications as svc
@@ -100,6 +101,28 @@ def test_the_balance_is_the_sum_of_the_lines(w):
         fund=w["fund"], account__code__in=[AccountCode.CASH, AccountCode.HELD]
     ).aggregate(t=Sum("amount_fen"))["t"]
     assert b.total == by_sql
+
+
+def test_the_monthly_totals_kept_in_step_equal_the_sums_of_the_lines(w):
+    fill(w, 1_000_000)
+    funds.donation_record(
+        actor=w["alice"],
+        scope=S(w["alice"]),
+        fund=w["fund"],
+        member=w["m_a2"],
+        amount_fen=20_000,
+        donated_on=TODAY - dt.timedelta(days=40),
+    )
+    a = end_publicity(to_publicity(w, 300_000))
+    svc.application_pay(actor=w["qian"], scope=S(w["qian"]), application=a)
+    m = Donation.objects.get().movement
+    funds.movement_reverse(actor=w["alice"], scope=S(w["alice"]), movement=m, reason="错账")
+    kept = ledger.balances(w["fund"].pk)
+    assert kept == ledger.balances_from_lines(w["fund"].pk)
+    before = sorted(LedgerPeriod.objects.values_list("code", "month", "kind_id", "total_fen"))
+    ledger.rebuild_periods(w["fund"].pk)
+    after = sorted(LedgerPeriod.objects.values_list("code", "month", "kind_id", "total_fen"))
+    assert before == after
 
 
 def test_a_disbursement_over_the_balance_is_refused_naming_the_shortfall(w):

@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tongxin.accounts.models import Role, RoleAssignment, User
+from tongxin.aid import ledger
 from tongxin.aid.models import (
     AccountCode,
     AidApplication,
@@ -29,6 +30,7 @@ from tongxin.aid.models import (
     LedgerAccount,
     LedgerEntry,
     LedgerMovement,
+    LedgerPeriod,
     Objection,
     Status,
 )
@@ -270,6 +272,8 @@ def load(ctx: DemoContext) -> None:
     bulk_insert(Donation._meta.db_table, DONATION_COLUMNS, w.donations)
     bulk_insert(Approval._meta.db_table, APPROVAL_COLUMNS, w.approvals)
     _reset_sequences()
+    for fund in AidFund.objects.all():
+        ledger.rebuild_periods(fund.pk)
     ctx.say(
         f"互助金：{len(orgs)} 个，{len(w.donations)} 笔捐助，{paid} 笔补助已发放，{entries} 条分录"
     )
@@ -293,7 +297,7 @@ def wipe() -> None:
     with connection.cursor() as cur:
         for model in (
             Objection, Approval, AidDocument, Donation, LedgerEntry, LedgerMovement,
-            AidApplication, HardshipEntry, AidKind, LedgerAccount, AidFund,
+            AidApplication, HardshipEntry, AidKind, LedgerPeriod, LedgerAccount, AidFund,
         ):  # fmt: skip
             cur.execute(f"DELETE FROM {model._meta.db_table}")
     User.objects.filter(username__startswith=USER_PREFIX).delete()

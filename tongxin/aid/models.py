@@ -170,6 +170,34 @@ class LedgerEntry(AppendOnly):
         return f"{self.account_id} {self.amount_fen}"
 
 
+class LedgerPeriod(models.Model):
+    """A month's total of one account (for aid paid: of one kind), kept in step with the lines
+    by ``ledger.post`` in the same transaction: balances and year reports read a few hundred of
+    these instead of every line. A cache, not a record: ``ledger.rebuild_periods`` recomputes
+    it from the lines, and a test proves the two agree."""
+
+    fund = models.ForeignKey(AidFund, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=20, choices=AccountCode.choices)
+    month = models.DateField()
+    kind_id = models.IntegerField(default=0)  # the AidKind of aid-paid lines, else 0
+    total_fen = models.BigIntegerField(default=0)
+    lines = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("互助金月度汇总")
+        verbose_name_plural = _("互助金月度汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "month", "kind_id"], name="aid_period_account_month_kind"
+            )
+        ]
+        indexes = [models.Index(fields=["fund", "month"], name="aid_period_fund_month")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.month} {self.total_fen}"
+
+
 def new_verify_code() -> str:
     return secrets.token_urlsafe(12)
 

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -20,9 +20,10 @@ from tongxin.aid.models import (
     AidApplication,
     AidDocument,
     AidFund,
+    AidKind,
     Donation,
-    LedgerEntry,
     LedgerMovement,
+    LedgerPeriod,
     Objection,
     Status,
     fen_text,
@@ -161,9 +162,9 @@ class Balance:
     income_text = property(lambda self: fen_text(self.income))
 
 
-def fund_balance(fund: AidFund, until: dt.date | None = None) -> Balance:
-    """The balances of a fund, summed from its lines: one query."""
-    b = ledger.balances(fund.pk, until)
+def fund_balance(fund: AidFund) -> Balance:
+    """The balances of a fund, from its monthly totals: one query."""
+    b = ledger.balances(fund.pk)
     return Balance(
         cash=b[AccountCode.CASH],
         held=b[AccountCode.HELD],
@@ -196,33 +197,28 @@ class YearReport:
 
 
 def year_report(fund: AidFund, year: int) -> YearReport:
-    """Income by source, aid paid by kind, the balance at the start and end of the year and
-    the number of people helped: four queries, each a sum over the fund's lines."""
+    """Income by source, aid paid by kind, the balance at the start and end of the year (from
+    the monthly totals: one query) and the number of people helped (one query)."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     r = YearReport(fund, year)
-    in_year = LedgerEntry.objects.filter(fund_id=fund.pk, on__range=(start, end))
-    sums = dict(
-        in_year.filter(account__code__in=INCOME_CODES)
-        .values_list("account__code")
-        .annotate(t=Sum("amount_fen"))
-        .order_by()
-    )
-    r.income = [(str(AccountCode(c).label), -int(sums.get(c) or 0)) for c in INCOME_CODES]
-    by_kind = (
-        in_year.filter(account__code=AccountCode.AID_PAID)
-        .values_list("movement__application__kind__name")
-        .annotate(n=Count("id"), t=Sum("amount_fen"))
-        .order_by("movement__application__kind__name")
-    )
-    r.aid = [(str(k), int(n), int(t or 0)) for k, n, t in by_kind]
-    before = LedgerEntry.objects.filter(fund_id=fund.pk, on__lte=end).aggregate(
-        opening=Sum(
-            "amount_fen",
-            filter=Q(on__lt=start, account__code__in=(AccountCode.CASH, AccountCode.HELD)),
-        ),
-        closing=Sum("amount_fen", filter=Q(account__code__in=(AccountCode.CASH, AccountCode.HELD))),
-    )
-    r.opening, r.closing = int(before["opening"] or 0), int(before["closing"] or 0)
+    income: dict[str, int] = dict.fromkeys(INCOME_CODES, 0)
+    aid: dict[int, list[int]] = {}
+    kept = (AccountCode.CASH, AccountCode.HELD)
+    for code, month, kind_id, total, lines in LedgerPeriod.objects.filter(
+        fund_id=fund.pk, month__lte=end
+    ).values_list("code", "month", "kind_id", "total_fen", "lines"):
+        if code in kept:
+            r.closing += total
+            if month < start:
+                r.opening += total
+        elif month >= start and code in income:
+            income[code] -= total
+        elif month >= start and code == AccountCode.AID_PAID:
+            k = aid.setdefault(kind_id, [0, 0])
+            k[0], k[1] = k[0] + lines, k[1] + total
+    r.income = [(str(AccountCode(c).label), income[c]) for c in INCOME_CODES]
+    names = dict(AidKind.objects.filter(fund=fund).values_list("id", "name"))
+    r.aid = sorted((names.get(k, "—"), n, t) for k, (n, t) in aid.items())
     r.people = (
         AidApplication.objects.filter(fund=fund, status=Status.PAID, paid_on__range=(start, end))
         .values("member_id")
@@ -236,11 +232,12 @@ def aid_this_year(scope: Scope) -> tuple[int, int, int]:
     """The 工作台 card: (funds' balance, payments this year, fen paid this year) over the
     funds the user sees: one query."""
     year = timezone.localdate().year
-    qs = LedgerEntry.objects.filter(scope.org_grants_q(VIEW, "fund__org_path"))
+    qs = LedgerPeriod.objects.filter(scope.org_grants_q(VIEW, "fund__org_path"))
+    this_year = Q(code=AccountCode.AID_PAID, month__year=year)
     agg = qs.aggregate(
-        balance=Sum("amount_fen", filter=Q(account__code__in=(AccountCode.CASH, AccountCode.HELD))),
-        n=Count("id", filter=Q(account__code=AccountCode.AID_PAID, on__year=year)),
-        paid=Sum("amount_fen", filter=Q(account__code=AccountCode.AID_PAID, on__year=year)),
+        balance=Sum("total_fen", filter=Q(code__in=(AccountCode.CASH, AccountCode.HELD))),
+        n=Sum("lines", filter=this_year),
+        paid=Sum("total_fen", filter=this_year),
     )
     return int(agg["balance"] or 0), int(agg["n"] or 0), int(agg["paid"] or 0)
 
