@@ -185,18 +185,22 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as e:
             apply_service_error(form, e)
     fund_path = a.fund.org_path
+    approvals = list(a.approvals.select_related("approver"))
+    decided = any(ap.approver_id == user.pk for ap in approvals)
     return render(
         request,
         "aid/application.html",
         {
             "a": a,
             "form": form,
-            "approvals": list(a.approvals.select_related("approver")),
+            "approvals": approvals,
             "objections": list(a.objections.all()),
             "documents": list(a.documents.all()),
             "answer_form": AnswerForm(),
             "can_review": a.status == Status.SUBMITTED and scope.reaches_org(REVIEW, a.org_path),
-            "can_decide": a.status == Status.REVIEWED and scope.reaches_org(DECIDE, fund_path),
+            "can_decide": a.status == Status.REVIEWED
+            and not decided
+            and scope.reaches_org(DECIDE, fund_path),
             "can_pay": a.status == Status.PUBLICITY and scope.reaches_org(PAY, fund_path),
             "can_answer": scope.reaches_org(MANAGE, fund_path)
             or scope.reaches_org(DECIDE, fund_path),
