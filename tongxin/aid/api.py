@@ -122,6 +122,7 @@ def fund_report(request: HttpRequest, fund_id: int, query: Query[ReportQuery]):
 class MovementOut(Schema):
     id: int
     kind: str
+    amount_fen: int | None = None
     on: dt.date
     memo: str
     application_id: int | None = None

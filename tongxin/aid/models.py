@@ -144,6 +144,12 @@ class LedgerMovement(AppendOnly):
     def __str__(self) -> str:
         return f"{self.fund_id} {self.kind} {self.on}"
 
+    @property
+    def amount_text(self) -> str:
+        """The amount moved (the positive line), when the selector annotated it."""
+        fen = getattr(self, "amount_fen", None)
+        return "" if fen is None else fen_text(int(fen))
+
 
 class LedgerEntry(AppendOnly):
     """One line of a movement; the two lines of a movement sum to zero. ``fund`` and ``on``

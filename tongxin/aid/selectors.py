@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -96,7 +96,13 @@ def funds_for_member(member: Any) -> list[AidFund]:
 
 
 def movements(fund: AidFund) -> QuerySet[LedgerMovement]:
-    return LedgerMovement.objects.filter(fund=fund).select_related("application__member")
+    """A fund's movements, newest first, each with its amount (the positive line)."""
+    return (
+        LedgerMovement.objects.filter(fund=fund)
+        .select_related("application__member")
+        .annotate(amount_fen=Max("lines__amount_fen"))
+        .order_by("-on", "-id")
+    )
 
 
 def donations(fund: AidFund) -> QuerySet[Donation]:
