@@ -38,6 +38,7 @@ MODULE_NAMES = [
     "power_register",
     "topic_page",
     "vote_tally",
+    "fund_balance",
     # A primary, a streaming replica and Redis: scripts/cluster.sh bench (skipped elsewhere).
     "replica_offload",
     "rq_throughput",

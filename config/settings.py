@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "tongxin.appraisal",
     "tongxin.powers",
     "tongxin.deliberation",
+    "tongxin.aid",
     "tongxin.auditing",
     "tongxin.alerts",
     "tongxin.demo",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("transfers/", include("tongxin.transfers.urls")),
     path("rosters/", include("tongxin.rosters.urls")),
     path("dues/", include("tongxin.dues.urls")),
+    path("aid/", include("tongxin.aid.urls")),
     path("grids/", include("tongxin.grids.urls")),
     path("meetings/", include("tongxin.meetings.urls")),
     path("cases/", include("tongxin.cases.urls")),

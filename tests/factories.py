@@ -79,6 +79,7 @@ DATA_MIGRATIONS = [
     "tongxin.meetings.migrations.0002_default_rules",
     "tongxin.projects.migrations.0002_default_taxonomy",
     "tongxin.visits.migrations.0002_default_quotas",
+    "tongxin.aid.migrations.0002_roles",
 ]
 
 

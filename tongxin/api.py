@@ -258,5 +258,6 @@ api.add_router("/inbox", "tongxin.inbox.api.router")
 api.add_router("/alerts", "tongxin.alerts.api.router")
 api.add_router("/powers", "tongxin.powers.api.router")
 api.add_router("/deliberation", "tongxin.deliberation.api.router")
+api.add_router("/aid", "tongxin.aid.api.router")
 
 __all__ = ["api"]

@@ -23,6 +23,19 @@ ACTION_LABELS = {
     "alerts.rule_save": _("修改预警规则"),
     # the audit log itself
     "audit.export": _("导出审计日志"),
+    # aid (党员互助金)
+    "aid.fund_create": _("设立党员互助金"),
+    "aid.income": _("登记互助金收入"),
+    "aid.donation": _("登记党员捐助"),
+    "aid.donation_import": _("导入党员捐助"),
+    "aid.reversal": _("冲正互助金收入"),
+    "aid.hardship_add": _("列入困难党员名册"),
+    "aid.apply": _("申请互助金"),
+    "aid.review": _("支部审核互助金申请"),
+    "aid.decide": _("管委会审批互助金申请"),
+    "aid.objection": _("对互助金公示提出异议"),
+    "aid.objection_answer": _("答复互助金公示异议"),
+    "aid.pay": _("发放互助金"),
     # cases
     "case.report": _("上报事件"),
     "case.photos": _("补充事件照片"),
