@@ -23,7 +23,16 @@ from tongxin.geo.models import Area, AreaLevel
 from tongxin.members.models import Member
 from tongxin.orgs.models import Organization, OrgKind
 from tongxin.redmap import services
-from tongxin.redmap.models import CheckIn, Lesson, RedSite, Route, RouteStop, SiteKind
+from tongxin.redmap.models import (
+    CheckIn,
+    GroupVisit,
+    Lesson,
+    RedSite,
+    Route,
+    RouteStop,
+    SiteFile,
+    SiteKind,
+)
 
 CITY_SITES, CITY_SCHOOLS, CITY_MEMBERS = 400, 200, 561_000
 BASE_NAMES = ["红色教育基地", "革命纪念馆", "烈士陵园", "党史陈列馆", "初心广场", "红色村史馆"]
@@ -239,3 +248,9 @@ def _story_visit(ctx: DemoContext, rows: list[tuple[Any, ...]]) -> None:
         )
     except ServiceError:
         return  # a branch that is not a 党支部 in this demo: no story visit
+
+
+def wipe() -> None:
+    """The demo command's --reset: the 初心图谱's rows go before the organizations they name."""
+    for model in (CheckIn, GroupVisit, RouteStop, Route, SiteFile, Lesson, RedSite):
+        model.objects.all().delete()
