@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "tongxin.sharing",
     "tongxin.projects",
     "tongxin.auditing",
+    "tongxin.insights",  # after every app: its demo runs last, its metrics discovered in ready()
     "tongxin.demo",
 ]
 
