@@ -45,6 +45,7 @@ class Metric:
     scale: float = 100.0  # 100 for a percentage, 1 for an average (years of age)
     historical: bool = True  # compute(start, end) can be asked about a past month
     headline: bool = False  # a column of the cockpit's children table by default
+    shown: bool = True  # False: a helper of a ratio (the sum of ages), stored but not listed
     order: int = 100
 
     @property

@@ -98,9 +98,10 @@ def _match(features: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[tuple[
     paths = {str(p["path"]) for p, _g in features if p.get("path")}
     names = {str(p["name"]) for p, _g in features if p.get("name")}
     areas = list(
-        Area.objects.filter(code__in=codes) | Area.objects.filter(path__in=paths)
+        Area.objects.filter(code__in=codes)
+        | Area.objects.filter(path__in=paths)
         | Area.objects.filter(name__in=names)
-    )  # fmt: skip
+    )
     by_code = {a.code: a for a in areas if a.code}
     by_path = {a.path: a for a in areas}
     by_name: dict[str, list[Area]] = defaultdict(list)
@@ -119,7 +120,9 @@ def _match(features: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[tuple[
     if missing:
         shown = "、".join(missing[:10]) + ("……" if len(missing) > 10 else "")
         raise ServiceError(
-            _("%(n)d 个区域对应不到系统中的区域（按 code、path 或唯一的 name 匹配）：%(list)s。未导入任何边界。")
+            _(
+                "%(n)d 个区域对应不到系统中的区域（按 code、path 或唯一的 name 匹配）：%(list)s。未导入任何边界。"
+            )
             % {"n": len(missing), "list": shown}
         )
     return matched
@@ -236,9 +239,14 @@ def generate_demo() -> int:
                 cell[key] = poly
                 todo.append(key)
     matched = [
-        (areas[p], {"type": "Polygon", "coordinates": [[[round(x, 6), round(y, 6)] for x, y in
-                                                        [*poly, poly[0]]]]})
+        (
+            areas[p],
+            {
+                "type": "Polygon",
+                "coordinates": [[[round(x, 6), round(y, 6)] for x, y in [*poly, poly[0]]]],
+            },
+        )
         for p, poly in cell.items()
-    ]  # fmt: skip
+    ]
     Boundary.objects.filter(source=BoundarySource.GENERATED).delete()
     return _save(matched, BoundarySource.GENERATED)

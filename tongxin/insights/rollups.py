@@ -102,9 +102,7 @@ def compute_period(
         totals = prefix_totals(m.compute(*period.window))
         out[(m.tree, m.key)] = totals
         if m.tree == Tree.AREA:
-            out[(Tree.ORG, m.key)] = {
-                anchors[p]: v for p, v in totals.items() if p in anchors
-            }
+            out[(Tree.ORG, m.key)] = {anchors[p]: v for p, v in totals.items() if p in anchors}
     for m in metrics:
         if m.ratio is None:
             continue

@@ -29,9 +29,7 @@ def cockpit_roots(scope: Scope) -> list[Organization]:
     not reach (for a superuser, the roots of the tree). One query."""
     if scope.is_superuser:
         return list(Organization.objects.filter(depth=1).only(*NODE_FIELDS).order_by("path"))
-    paths = [
-        g.path for g in scope.grants.get(PERM, []) if g.kind == "org" and g.subtree
-    ]
+    paths = [g.path for g in scope.grants.get(PERM, []) if g.kind == "org" and g.subtree]
     tops = sorted(p for p in set(paths) if not any(p != q and p.startswith(q) for q in paths))
     if not tops:
         return []
@@ -174,14 +172,18 @@ def trends(
         m = get_metric(key)
         if m is None or (m.people and not people_ok):
             continue
-        default = None if m.is_ratio else 0.0
+        # a past month of a stock not stored then is unknown, not zero
+        default = None if m.is_ratio or not m.historical else 0.0
         out[key] = [found.get((key, month), default) for month in month_list]
     return out
 
 
 def month_labels(last: dt.date, months: int = 12) -> list[str]:
+    """ "2026-01" …; the current month, counted up to ``last``, says so ("2026-12（至7日）")."""
     first = add_months(last.replace(day=1), -(months - 1))
-    return [f"{add_months(first, i):%Y-%m}" for i in range(months)]
+    out = [f"{add_months(first, i):%Y-%m}" for i in range(months)]
+    out[-1] += gettext("（至%(d)d日）") % {"d": last.day}
+    return out
 
 
 def map_regions(node: Organization, nodes: list[Organization]) -> dict[int, dict[str, object]]:

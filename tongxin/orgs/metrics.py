@@ -138,6 +138,7 @@ def register_metrics() -> None:
             people=True,
             compute=secretaries_age_years,
             historical=False,
+            shown=False,
             order=13,
         ),
         Metric(
