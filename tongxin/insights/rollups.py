@@ -32,7 +32,7 @@ KIND_RANK = {OrgKind.COMMITTEE: 0, OrgKind.WORKING_COMMITTEE: 0, OrgKind.GENERAL
 
 # The day's figures: stocks as they stand that day, flows (visits, hours, cases) over the
 # twelve months up to it — a day's own flows say little on the first screen.
-FLOW_DAYS = 365
+FLOW_DAYS = 366  # [today - 365 days, today]: the 工作台's attendance window
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ organization's path; insights adds them up over the tree."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Callable
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
@@ -25,9 +27,9 @@ def _by(field: str, value: str):
     return lambda start, end: _orgs(Q(**{field: value}))
 
 
-def _secretary_rows(end: dt.date) -> list[tuple[str, bool, str, dt.date]]:
+def _secretary_rows(end: dt.date) -> list[tuple[str, int, bool, str, dt.date]]:
     """The latest secretary seat of every organization begun before ``end``: (org path,
-    一肩挑, education, birth date)."""
+    member id, 一肩挑, education, birth date)."""
     today = end - dt.timedelta(days=1)
     latest = (
         Leadership.objects.filter(
@@ -39,29 +41,65 @@ def _secretary_rows(end: dt.date) -> list[tuple[str, bool, str, dt.date]]:
     return list(
         Leadership.objects.filter(role=LeadershipRole.SECRETARY, id=Subquery(latest))
         .order_by()
-        .values_list("org__path", "holds_dual_role", "member__education", "member__birth_date")
+        .values_list(
+            "org__path", "member_id", "holds_dual_role", "member__education", "member__birth_date"
+        )
     )
 
 
+def _common(a: str, b: str) -> str:
+    """The deepest organization path above both (whole steps)."""
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[: n - n % Organization.steplen]
+
+
+def _people(
+    end: dt.date, weight: Callable[[bool, str, dt.date, dt.date], float]
+) -> dict[str, float]:
+    """Secretaries counted as people, as the 工作台 counts them: one who holds the seats of a
+    branch and of its committee counts once in every subtree holding either. Each person adds
+    ``weight`` at each seat and takes it back at the meeting point of consecutive seats (in
+    path order), so that the subtree sums count them once wherever they sit."""
+    today = end - dt.timedelta(days=1)
+    seats: dict[int, list[str]] = {}
+    person: dict[int, tuple[bool, str, dt.date]] = {}
+    for path, member_id, dual, education, birth in _secretary_rows(end):
+        seats.setdefault(member_id, []).append(path)
+        seen = person.get(member_id)
+        person[member_id] = (dual or (seen[0] if seen else False), education, birth)
+    out: dict[str, float] = {}
+    for member_id, paths in seats.items():
+        w = weight(*person[member_id], today)
+        if not w:
+            continue
+        paths.sort()
+        for path in paths:
+            out[path] = out.get(path, 0.0) + w
+        for a, b in itertools.pairwise(paths):
+            top = _common(a, b)
+            if top:
+                out[top] = out.get(top, 0.0) - w
+    return out
+
+
 def secretaries(start: dt.date, end: dt.date) -> dict[str, float]:
-    return sum_rows((p, 1) for p, _d, _e, _b in _secretary_rows(end))
+    return _people(end, lambda dual, edu, birth, today: 1.0)
 
 
 def secretaries_dual(start: dt.date, end: dt.date) -> dict[str, float]:
-    return sum_rows((p, 1) for p, dual, _e, _b in _secretary_rows(end) if dual)
+    return _people(end, lambda dual, edu, birth, today: 1.0 if dual else 0.0)
 
 
 def secretaries_college(start: dt.date, end: dt.date) -> dict[str, float]:
     college = set(member_reader().college_or_above)
-    return sum_rows((p, 1) for p, _d, edu, _b in _secretary_rows(end) if edu in college)
+    return _people(end, lambda dual, edu, birth, today: 1.0 if edu in college else 0.0)
 
 
 def secretaries_age_years(start: dt.date, end: dt.date) -> dict[str, float]:
     """The sum of the secretaries' ages (years): the average is this over the count."""
-    today = end - dt.timedelta(days=1)
-    return sum_rows(
-        (p, (today - birth).days / 365.2425) for p, _d, _e, birth in _secretary_rows(end)
-    )
+    return _people(end, lambda dual, edu, birth, today: (today - birth).days / 365.2425)
 
 
 def register_metrics() -> None:
