@@ -108,7 +108,7 @@ def test_small_counts_of_people_are_hidden_below_the_top_only(town_db):
     run = selectors.latest_run()
     branches = list(Organization.objects.filter(kind="branch").order_by("path")[:200])
     rows = selectors.figures(scope, branches, run, set())
-    small = [r for r in rows if 0 < (r.cells["orgs.secretaries"].value or 0)]
+    small = [r for r in rows if (r.cells["orgs.secretaries"].value or 0) > 0]
     assert not small, "one secretary per branch is under five: never shown below the top"
     hidden = [r for r in rows if r.cells["orgs.secretaries"].hidden]
     assert hidden and all(r.cells["orgs.secretaries"].text == f"<{MIN_PEOPLE}" for r in hidden)

@@ -9,6 +9,7 @@ import datetime as dt
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
 
 from tongxin.core.metrics import all_metrics, get_metric
 from tongxin.core.replica import reads_from_replica
@@ -101,13 +102,13 @@ def metric_list(request: HttpRequest):
 
 
 @router.get("/nodes", response=NodeFigures, summary="我的管辖范围顶层及其下级的指标")
-@reads_from_replica()
+@decorate_view(reads_from_replica())
 def top_figures(request: HttpRequest):
     return _figures(_view(request, None))
 
 
 @router.get("/nodes/{pk}", response=NodeFigures, summary="某一党组织及其下级的指标")
-@reads_from_replica()
+@decorate_view(reads_from_replica())
 def node_figures(request: HttpRequest, pk: int):
     return _figures(_view(request, pk))
 
@@ -121,7 +122,7 @@ def _figures(view: pages.View) -> NodeFigures:
 
 
 @router.get("/nodes/{pk}/trends", response=TrendOut, summary="某一党组织的月度趋势")
-@reads_from_replica()
+@decorate_view(reads_from_replica())
 def node_trends(request: HttpRequest, pk: int, query: Query[TrendQuery]):
     view = _view(request, pk)
     keys = [k for k in query.metric if get_metric(k) is not None] or [pages.DEFAULT_METRIC]
