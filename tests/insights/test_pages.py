@@ -145,7 +145,7 @@ def test_the_screen_refreshes_itself_and_names_no_person(town_db, client):
     client.force_login(town_db["zuzhibu"])
     r = client.get("/insights/screen/")
     page = r.content.decode()
-    assert 'http-equiv="refresh" content="300"' in page and "数据截至" in page
+    assert 'data-refresh="300"' in page and "数据截至" in page
     assert "周敏" not in page  # not even the signed-in 组织部 user's own name
 
 

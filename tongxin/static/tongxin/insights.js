@@ -21,6 +21,7 @@
     var rows = d.bars.slice().sort(function (a, b) { return b.value - a.value; }).slice(0, 20);
     var chart = echarts.init(el, null, { renderer: "canvas" });
     chart.setOption({
+      animation: false,
       color: PALETTE,
       grid: { left: small() ? 90 : 160, right: 24, top: 8, bottom: 24 },
       tooltip: { trigger: "item", formatter: function (p) { return p.name + "：" + p.value + " " + d.unit; } },
@@ -48,6 +49,7 @@
       return { name: s.name + "（%）", type: "line", yAxisIndex: 1, data: s.data, lineStyle: { type: "dashed" } };
     }));
     chart.setOption({
+      animation: false,
       color: PALETTE,
       tooltip: { trigger: "axis" },
       legend: { type: "scroll", top: 0, textStyle: { fontSize: 11 } },
@@ -103,6 +105,13 @@
     });
   }
 
-  function start() { rows(); bars(); trend(); map(); }
+  // 大屏: a full reload every data-refresh seconds (fresh figures, and the browser frees what
+  // the charts held; a meta refresh would trouble screen-reader users of the other pages).
+  function refresh() {
+    var every = parseInt(document.body.getAttribute("data-refresh") || "0", 10);
+    if (every > 0) { window.setTimeout(function () { window.location.reload(); }, every * 1000); }
+  }
+
+  function start() { rows(); bars(); trend(); map(); refresh(); }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
