@@ -20,10 +20,13 @@ Registering (from ``AppConfig.ready()`` or the module itself)::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 ComputeFn = Callable[[dt.date, dt.date], dict[str, float]]
 
@@ -83,3 +86,36 @@ def sum_rows(rows: Any) -> dict[str, float]:
             continue
         out[path] = out.get(path, 0.0) + float(value or 0)
     return out
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+_memo: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("metrics_memo", default=None)
+
+
+@contextlib.contextmanager
+def shared_reads() -> Iterator[None]:
+    """Within one recomputation, a read several figures share (the secretaries' seats, the
+    branches' compliance) runs once: see ``shared``."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def shared(fn: Callable[P, R]) -> Callable[P, R]:
+    """Memoize ``fn`` by its arguments inside ``shared_reads()`` (and only there: outside it
+    every call reads afresh)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        memo = _memo.get()
+        if memo is None:
+            return fn(*args, **kwargs)
+        key = (fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
+        if key not in memo:
+            memo[key] = fn(*args, **kwargs)
+        return memo[key]  # type: ignore[no-any-return]
+
+    return wrapper

@@ -19,13 +19,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongxin.core.bulk import bulk_insert
-from tongxin.core.metrics import Metric, all_metrics
+from tongxin.core.metrics import Metric, all_metrics, shared_reads
 from tongxin.core.months import add_months
 from tongxin.core.scope import STEPLEN
 from tongxin.insights.models import PeriodKind, Rollup, RollupRun, Tree
 from tongxin.orgs.models import Organization, OrgKind
 
 COLUMNS = ["tree", "path", "metric", "period", "start", "value", "as_of"]
+AREA_DEPTH = 4  # 市, 区县, 街道, 社区/村
 KEEP_DAYS = 40  # day rows older than this are dropped: trends read the month rows
 KIND_RANK = {OrgKind.COMMITTEE: 0, OrgKind.WORKING_COMMITTEE: 0, OrgKind.GENERAL_BRANCH: 1}
 
@@ -100,9 +101,11 @@ def compute_period(
         if not m.historical and period.kind == PeriodKind.MONTH and not period.current:
             continue  # a past month's stock is the rollup stored in that month
         totals = prefix_totals(m.compute(*period.window))
-        out[(m.tree, m.key)] = totals
         if m.tree == Tree.AREA:
             out[(Tree.ORG, m.key)] = {anchors[p]: v for p, v in totals.items() if p in anchors}
+            # stored down to the communities (the map's levels), not every compound
+            totals = {p: v for p, v in totals.items() if len(p) <= AREA_DEPTH * STEPLEN}
+        out[(m.tree, m.key)] = totals
     for m in metrics:
         if m.ratio is None:
             continue
@@ -136,7 +139,8 @@ def rollup_refresh(*, day: dt.date | None = None, months: int = 1) -> RollupRun:
     day = day or timezone.localdate()
     metrics = all_metrics()
     anchors = territorial_orgs()
-    computed = [(p, compute_period(p, metrics, anchors)) for p in periods_for(day, months)]
+    with shared_reads():
+        computed = [(p, compute_period(p, metrics, anchors)) for p in periods_for(day, months)]
     as_of = timezone.now()
     n = 0
     with transaction.atomic():

@@ -8,7 +8,7 @@ import datetime as dt
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.metrics import Metric, register, sum_rows
+from tongxin.core.metrics import Metric, register, shared, sum_rows
 from tongxin.core.scope import Scope
 from tongxin.meetings.models import Meeting, MeetingStatus
 from tongxin.meetings.selectors import compliance
@@ -16,6 +16,7 @@ from tongxin.meetings.selectors import compliance
 GROUP = _("组织生活")
 
 
+@shared
 def _compliance(end: dt.date) -> list[tuple[str, bool, bool]]:
     """(branch path, met this period, met every rule's last closed period) on ``end``'s eve:
     the compliance page's own reading (three queries)."""

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.metrics import Metric, register, sum_rows
+from tongxin.core.metrics import Metric, register, shared, sum_rows
 from tongxin.orgs.hooks import member_reader
 from tongxin.orgs.models import Leadership, LeadershipRole, Organization, OrgKind, Sector
 
@@ -27,6 +27,7 @@ def _by(field: str, value: str):
     return lambda start, end: _orgs(Q(**{field: value}))
 
 
+@shared
 def _secretary_rows(end: dt.date) -> list[tuple[str, int, bool, str, dt.date]]:
     """The latest secretary seat of every organization begun before ``end``: (org path,
     member id, 一肩挑, education, birth date)."""
