@@ -5,6 +5,7 @@ the cases standing in each state."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
@@ -64,7 +65,7 @@ def _in_state(state: str):
     return lambda start, end: _grouped(Q(state=state))
 
 
-common = {"group": GROUP, "tree": "area"}
+common: dict[str, Any] = {"group": GROUP, "tree": "area"}
 register(
     Metric(
         "cases.reported",

@@ -116,6 +116,6 @@ def shared(fn: Callable[P, R]) -> Callable[P, R]:
         key = (fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
         if key not in memo:
             memo[key] = fn(*args, **kwargs)
-        return memo[key]  # type: ignore[no-any-return]
+        return memo[key]
 
     return wrapper

@@ -104,19 +104,12 @@ def trend_data(view: View, keys: list[str]) -> dict[str, object]:
         return {"months": [], "series": []}
     last = view.run.day
     values = selectors.trends(view.scope, view.node, keys, last)
-    return {
-        "months": selectors.month_labels(last),
-        "series": [
-            {
-                "key": k,
-                "name": str(get_metric(k).label),
-                "unit": str(get_metric(k).unit),
-                "data": v,
-            }
-            for k, v in values.items()
-            if get_metric(k) is not None
-        ],
-    }
+    series = []
+    for k, v in values.items():
+        m = get_metric(k)
+        if m is not None:
+            series.append({"key": k, "name": str(m.label), "unit": str(m.unit), "data": v})
+    return {"months": selectors.month_labels(last), "series": series}
 
 
 def today() -> dt.date:

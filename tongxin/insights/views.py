@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -110,7 +111,7 @@ def export_table(request: HttpRequest, pk: int | None = None) -> FileResponse:
 
 @login_required
 @reads_from_replica()
-def monthly_report(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def monthly_report(request: HttpRequest, pk: int | None = None) -> HttpResponseBase:
     view = pages.build(request_scope(request), pk)
     data = report.monthly(view, request.GET.get("month"))
     if request.GET.get("format") == "xlsx":

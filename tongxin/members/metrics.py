@@ -4,6 +4,7 @@ flags (流动, 失联, 示范岗, 共产党员户). One grouped query per figure
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
@@ -43,7 +44,7 @@ FLAGS = [
 
 
 def register_metrics() -> None:
-    common = {"unit": _("人"), "people": True, "historical": False}
+    common: dict[str, Any] = {"unit": _("人"), "people": True, "historical": False}
     register(
         Metric(
             "members.total",
