@@ -80,7 +80,7 @@ def _view(request: HttpRequest, pk: int | None) -> pages.View:
     scope = request_scope(request)
     if not scope.has(selectors.PERM):
         raise Http404(gettext("您没有可查看的党组织。"))
-    return pages.build(scope, pk)
+    return pages.build(scope, pk, full=True)
 
 
 @router.get("/metrics", response=list[MetricOut], summary="指标目录")

@@ -63,10 +63,15 @@ def chosen_metric(key: str | None) -> Metric:
     return m or get_metric(DEFAULT_METRIC) or all_metrics()[0]
 
 
-def build(scope: Scope, pk: object | None, metric_key: str | None = None) -> View:
-    """The node's page (404 outside scope); pk None: the user's top of scope."""
+def build(
+    scope: Scope, pk: object | None, metric_key: str | None = None, *, full: bool = False
+) -> View:
+    """The node's page (404 outside scope); pk None: the user's top of scope. The children
+    carry the table's columns only, unless ``full`` (exports, the API)."""
     run = selectors.latest_run()
     metric = chosen_metric(metric_key)
+    columns = headline_columns(metric)
+    keys = None if full else {m.key for m in columns}
     if pk is None:
         tops_list = selectors.cockpit_roots(scope)
         if not tops_list:
@@ -75,8 +80,8 @@ def build(scope: Scope, pk: object | None, metric_key: str | None = None) -> Vie
             pk = tops_list[0].pk
         else:
             tops = {o.path for o in tops_list}
-            rows = selectors.figures(scope, tops_list, run, tops)
-            return View(scope, None, run, [], None, rows, tops, metric, headline_columns(metric))
+            rows = selectors.figures(scope, tops_list, run, tops, keys)
+            return View(scope, None, run, [], None, rows, tops, metric, columns)
     node = selectors.get_node_for(scope, pk)
     tops = (
         {o.path for o in selectors.cockpit_roots(scope)}
@@ -85,10 +90,8 @@ def build(scope: Scope, pk: object | None, metric_key: str | None = None) -> Vie
     )
     crumbs = selectors.breadcrumbs(scope, node)
     kids = selectors.children(node)
-    found = selectors.figures(scope, [node, *kids], run, tops)
-    return View(
-        scope, node, run, crumbs, found[0], found[1:], tops, metric, headline_columns(metric)
-    )
+    found = selectors.figures(scope, [node, *kids], run, tops, keys, frozenset([node.path]))
+    return View(scope, node, run, crumbs, found[0], found[1:], tops, metric, columns)
 
 
 def sort_rows(

@@ -115,11 +115,18 @@ def _stored(paths: list[str], day: dt.date) -> dict[str, dict[str, float]]:
 
 
 def figures(
-    scope: Scope, nodes: list[Organization], run: RollupRun | None, tops: set[str]
+    scope: Scope,
+    nodes: list[Organization],
+    run: RollupRun | None,
+    tops: set[str],
+    keys: set[str] | None = None,
+    full_for: frozenset[str] = frozenset(),
 ) -> list[NodeRow]:
-    """Every metric's cell for each node, from the day's rollups (one query). ``tops``: the
-    paths of the user's top level, where small counts are shown."""
-    metrics = all_metrics()
+    """Every metric's cell (or those of ``keys``, except at the paths ``full_for``) for each
+    node, from the day's rollups (one query). ``tops``: the paths of the user's top level,
+    where small counts are shown."""
+    every = all_metrics()
+    some = [m for m in every if keys is None or m.key in keys]
     stored = _stored([n.path for n in nodes], run.day) if run is not None else {}
     out = []
     for node in nodes:
@@ -127,7 +134,7 @@ def figures(
         people_ok = scope.is_superuser or scope.covers_org_subtree(PEOPLE_PERM, node.path)
         small_hidden = node.path not in tops
         row = NodeRow(node)
-        for m in metrics:
+        for m in every if node.path in full_for else some:
             row.cells[m.key] = _cell(m, values, run is not None, people_ok, small_hidden)
         out.append(row)
     return out

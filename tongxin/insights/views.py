@@ -104,7 +104,7 @@ def screen(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 @reads_from_replica()
 def export_table(request: HttpRequest, pk: int | None = None) -> FileResponse:
-    view = pages.build(request_scope(request), pk)
+    view = pages.build(request_scope(request), pk, full=True)
     out = exports.table_file(view)
     return FileResponse(out, as_attachment=True, filename=exports.table_name(view))
 
@@ -112,7 +112,7 @@ def export_table(request: HttpRequest, pk: int | None = None) -> FileResponse:
 @login_required
 @reads_from_replica()
 def monthly_report(request: HttpRequest, pk: int | None = None) -> HttpResponseBase:
-    view = pages.build(request_scope(request), pk)
+    view = pages.build(request_scope(request), pk, full=True)
     data = report.monthly(view, request.GET.get("month"))
     if request.GET.get("format") == "xlsx":
         return FileResponse(report.xlsx(data), as_attachment=True, filename=report.file_name(data))
