@@ -61,7 +61,9 @@ def test_a_secretary_starts_at_the_branch_and_never_sees_above(town_db, client):
 
 def test_a_resident_has_no_cockpit(town_db, client):
     client.force_login(town_db["jumin"])
-    assert client.get("/insights/").status_code == 404
+    r = client.get("/insights/")
+    assert r.status_code == 200 and "没有可汇总的管辖范围" in r.content.decode()
+    assert "数据截至" not in r.content.decode()
     assert client.get("/api/v1/insights/nodes").status_code == 404
     assert client.get("/api/v1/insights/metrics").status_code == 404
 

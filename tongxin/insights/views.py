@@ -89,7 +89,11 @@ def _context(request: HttpRequest, view: pages.View) -> dict[str, Any]:
 @login_required
 @reads_from_replica()
 def cockpit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    view = pages.build(request_scope(request), pk, request.GET.get("m"))
+    scope = request_scope(request)
+    if pk is None and not sel.cockpit_roots(scope):
+        # grants on single organizations (a member's own branch) reach no subtree to sum
+        return render(request, "insights/empty.html")
+    view = pages.build(scope, pk, request.GET.get("m"))
     return render(request, "insights/cockpit.html", _context(request, view))
 
 
