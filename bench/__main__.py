@@ -39,6 +39,8 @@ MODULE_NAMES = [
     "topic_page",
     "vote_tally",
     "fund_balance",
+    "cockpit_page",
+    "rollup_refresh",
     # A primary, a streaming replica and Redis: scripts/cluster.sh bench (skipped elsewhere).
     "replica_offload",
     "rq_throughput",

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "tongxin.aid",
     "tongxin.auditing",
     "tongxin.alerts",
+    "tongxin.insights",  # after every app: its demo runs last, its metrics discovered in ready()
     "tongxin.demo",
 ]
 

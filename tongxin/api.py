@@ -259,5 +259,6 @@ api.add_router("/alerts", "tongxin.alerts.api.router")
 api.add_router("/powers", "tongxin.powers.api.router")
 api.add_router("/deliberation", "tongxin.deliberation.api.router")
 api.add_router("/aid", "tongxin.aid.api.router")
+api.add_router("/insights", "tongxin.insights.api.router")
 
 __all__ = ["api"]

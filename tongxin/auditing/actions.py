@@ -71,6 +71,7 @@ ACTION_LABELS = {
     "centers.social_org_update": _("修改社会组织"),
     # demo
     "demo.generate": _("生成演示数据"),
+    "insights.boundaries_load": _("导入区域边界"),
     # grids
     "grids.create": _("新建网格"),
     "grids.update": _("修改网格"),

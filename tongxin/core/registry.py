@@ -110,6 +110,14 @@ class Registry:
         default_factory=list
     )
     activity_sources: list[ActivitySource] = field(default_factory=list)
+    # Where the 工作台's head figures come from when stored (insights' rollups): a function
+    # returning the same keys as dashboard_figures, or None to compute them live.
+    storable_figures: list[Callable[[HttpRequest, Any], dict[str, Any]]] = field(
+        default_factory=list
+    )
+    dashboard_sources: list[Callable[[HttpRequest, Any], dict[str, Any] | None]] = field(
+        default_factory=list
+    )
 
 
 REGISTRY = Registry()
@@ -136,18 +144,37 @@ def dashboard_panel(
     return register
 
 
-def dashboard_figures(fn: Callable[[HttpRequest, Any], dict[str, Any]]) -> None:
+def dashboard_figures(
+    fn: Callable[[HttpRequest, Any], dict[str, Any]], *, storable: bool = False
+) -> None:
     """Head figures of the 工作台, from an app below the features (orgs, members): the keys
     the 工作台 template reads (``orgs``, ``org_total``, ``secretaries``, ``members``,
-    ``member_total``)."""
+    ``member_total``). ``storable``: a dashboard source (insights' rollups) gives the same
+    keys, so ``fn`` runs only when no source answers."""
     if fn not in REGISTRY.dashboard_figures:
         REGISTRY.dashboard_figures.append(fn)
+    if storable and fn not in REGISTRY.storable_figures:
+        REGISTRY.storable_figures.append(fn)
+
+
+def dashboard_source(fn: Callable[[HttpRequest, Any], dict[str, Any] | None]) -> None:
+    """A store of the 工作台's storable head figures (insights' rollups): asked first; when it
+    answers None (nothing stored yet, a scope it cannot sum) they are computed live."""
+    if fn not in REGISTRY.dashboard_sources:
+        REGISTRY.dashboard_sources.append(fn)
 
 
 def dashboard_figures_for(request: HttpRequest, scope: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    stored = None
+    for source in REGISTRY.dashboard_sources:
+        stored = source(request, scope)
+        if stored is not None:
+            out.update(stored)
+            break
     for fn in REGISTRY.dashboard_figures:
-        out.update(fn(request, scope))
+        if stored is None or fn not in REGISTRY.storable_figures:
+            out.update(fn(request, scope))
     return out
 
 

@@ -24,7 +24,7 @@ class MembersConfig(AppConfig):
             )
         )
 
-        dashboard_figures(selectors.dashboard_member_figures)
+        dashboard_figures(selectors.dashboard_member_figures, storable=True)
         # 转接 · 双报到: the counts come from tongxin.transfers and tongxin.dual_reports through
         # the 工作台's figures; this card shows them to users who see members.
         dashboard_panel("members/transfers/_panel.html", order=15)(panel.compute)

@@ -12,4 +12,4 @@ class OrgsConfig(AppConfig):
         from tongxin.core.registry import dashboard_figures
         from tongxin.orgs.selectors import dashboard_org_figures
 
-        dashboard_figures(dashboard_org_figures)
+        dashboard_figures(dashboard_org_figures, storable=True)

@@ -1,0 +1,123 @@
+"""The 网格呼叫/事件 figures of the 数据驾驶舱 (core.metrics), keyed by the case's area path:
+cases reported and closed in the period, closed on time, ratings, escalations (吹哨), and
+the cases standing in each state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, F, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from tongxin.cases.models import Case, State
+from tongxin.core.metrics import Metric, register, sum_rows
+
+GROUP = _("事件办理")
+
+
+def _day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = dt.timezone(dt.timedelta(hours=8))  # days in Asia/Shanghai, as the pages count them
+    return (
+        dt.datetime.combine(start, dt.time(), tzinfo=tz),
+        dt.datetime.combine(end, dt.time(), tzinfo=tz),
+    )
+
+
+def _grouped(q: Q, value: object = None) -> dict[str, float]:
+    qs = Case.objects.filter(q).order_by().values_list("area_path")
+    return sum_rows(qs.annotate(n=value if value is not None else Count("id")))
+
+
+def reported(start: dt.date, end: dt.date) -> dict[str, float]:
+    a, b = _day_bounds(start, end)
+    return _grouped(Q(reported_at__gte=a, reported_at__lt=b))
+
+
+def closed(start: dt.date, end: dt.date) -> dict[str, float]:
+    a, b = _day_bounds(start, end)
+    return _grouped(Q(closed_at__gte=a, closed_at__lt=b, state=State.CLOSED))
+
+
+def closed_on_time(start: dt.date, end: dt.date) -> dict[str, float]:
+    a, b = _day_bounds(start, end)
+    return _grouped(
+        Q(closed_at__gte=a, closed_at__lt=b, state=State.CLOSED, closed_at__lte=F("deadline_at"))
+    )
+
+
+def rated(start: dt.date, end: dt.date) -> dict[str, float]:
+    a, b = _day_bounds(start, end)
+    return _grouped(Q(closed_at__gte=a, closed_at__lt=b, rating__isnull=False))
+
+
+def satisfied(start: dt.date, end: dt.date) -> dict[str, float]:
+    a, b = _day_bounds(start, end)
+    return _grouped(Q(closed_at__gte=a, closed_at__lt=b, rating__gte=4))
+
+
+def escalations(start: dt.date, end: dt.date) -> dict[str, float]:
+    a, b = _day_bounds(start, end)
+    return _grouped(Q(reported_at__gte=a, reported_at__lt=b), Sum("escalations"))
+
+
+def _in_state(state: str):
+    return lambda start, end: _grouped(Q(state=state))
+
+
+common: dict[str, Any] = {"group": GROUP, "tree": "area"}
+register(
+    Metric(
+        "cases.reported",
+        _("新报事件"),
+        unit=_("件"),
+        compute=reported,
+        headline=True,
+        order=60,
+        **common,
+    ),
+    Metric("cases.closed", _("结案"), unit=_("件"), compute=closed, order=61, **common),
+    Metric(
+        "cases.closed_on_time",
+        _("按期结案"),
+        unit=_("件"),
+        compute=closed_on_time,
+        order=61,
+        **common,
+    ),
+    Metric(
+        "cases.on_time_pct",
+        _("按期办结率"),
+        unit="%",
+        ratio=("cases.closed_on_time", "cases.closed"),
+        headline=True,
+        order=62,
+        **common,
+    ),
+    Metric("cases.rated", _("已评价"), unit=_("件"), compute=rated, order=63, **common),
+    Metric("cases.satisfied", _("满意"), unit=_("件"), compute=satisfied, order=63, **common),
+    Metric(
+        "cases.satisfaction_pct",
+        _("满意率"),
+        unit="%",
+        ratio=("cases.satisfied", "cases.rated"),
+        order=64,
+        **common,
+    ),
+    Metric(
+        "cases.escalations", _("吹哨次数"), unit=_("次"), compute=escalations, order=65, **common
+    ),
+    *(
+        Metric(
+            f"cases.state.{s.value}",
+            s.label,
+            unit=_("件"),
+            compute=_in_state(s.value),
+            historical=False,
+            order=66,
+            group=_("事件状态"),
+            tree="area",
+        )
+        for s in State
+    ),
+)

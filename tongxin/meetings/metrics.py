@@ -1,0 +1,137 @@
+"""The 组织生活 figures of the 数据驾驶舱 (core.metrics): branches meeting the 三会一课 rules in
+the last closed period (the headline) and in the open one (progress), and attendance."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Sum
+from django.utils.translation import gettext_lazy as _
+
+from tongxin.core.metrics import Metric, register, shared, sum_rows
+from tongxin.core.scope import Scope
+from tongxin.meetings.models import Meeting, MeetingStatus
+from tongxin.meetings.selectors import compliance
+
+GROUP = _("组织生活")
+
+
+@shared
+def _compliance(end: dt.date) -> list[tuple[str, bool, bool]]:
+    """(branch path, met this period, met every rule's last closed period) on ``end``'s eve:
+    the compliance page's own reading (three queries)."""
+    rows = compliance(Scope.everything(), today=end - dt.timedelta(days=1))
+    return [
+        (r.path, r.state == "met", all(k.previous >= k.required for k in r.kinds)) for r in rows
+    ]
+
+
+def branches(start: dt.date, end: dt.date) -> dict[str, float]:
+    return sum_rows((p, 1) for p, _c, _p in _compliance(end))
+
+
+def met_open(start: dt.date, end: dt.date) -> dict[str, float]:
+    return sum_rows((p, 1) for p, current, _p in _compliance(end) if current)
+
+
+def met_closed(start: dt.date, end: dt.date) -> dict[str, float]:
+    return sum_rows((p, 1) for p, _c, previous in _compliance(end) if previous)
+
+
+def _attendance(column: str):
+    def compute(start: dt.date, end: dt.date) -> dict[str, float]:
+        return sum_rows(
+            Meeting.objects.filter(status=MeetingStatus.HELD, date__gte=start, date__lt=end)
+            .order_by()
+            .values_list("org_path")
+            .annotate(n=Sum(column))
+        )
+
+    return compute
+
+
+def held(start: dt.date, end: dt.date) -> dict[str, float]:
+    return sum_rows(
+        Meeting.objects.filter(status=MeetingStatus.HELD, date__gte=start, date__lt=end)
+        .order_by()
+        .values_list("org_path")
+        .annotate(n=Count("id"))
+    )
+
+
+register(
+    Metric(
+        "meetings.branches",
+        _("参评支部"),
+        unit=_("个"),
+        group=GROUP,
+        compute=branches,
+        order=30,
+    ),
+    Metric(
+        "meetings.met_closed",
+        _("上期达标支部"),
+        unit=_("个"),
+        group=GROUP,
+        compute=met_closed,
+        order=31,
+    ),
+    Metric(
+        "meetings.met_open",
+        _("本期已达标支部"),
+        unit=_("个"),
+        group=GROUP,
+        compute=met_open,
+        order=31,
+    ),
+    Metric(
+        "meetings.closed_pct",
+        _("上期达标率"),
+        unit="%",
+        group=GROUP,
+        ratio=("meetings.met_closed", "meetings.branches"),
+        headline=True,
+        order=32,
+    ),
+    Metric(
+        "meetings.open_pct",
+        _("本期进度"),
+        unit="%",
+        group=GROUP,
+        ratio=("meetings.met_open", "meetings.branches"),
+        order=33,
+    ),
+    Metric(
+        "meetings.held",
+        _("召开会议"),
+        unit=_("次"),
+        group=GROUP,
+        compute=held,
+        order=34,
+    ),
+    Metric(
+        "meetings.expected",
+        _("应到人次"),
+        unit=_("人次"),
+        group=GROUP,
+        compute=_attendance("expected_count"),
+        order=35,
+    ),
+    Metric(
+        "meetings.present",
+        _("实到人次"),
+        unit=_("人次"),
+        group=GROUP,
+        compute=_attendance("present_count"),
+        order=35,
+    ),
+    Metric(
+        "meetings.attendance_pct",
+        _("出勤率"),
+        unit="%",
+        group=GROUP,
+        ratio=("meetings.present", "meetings.expected"),
+        headline=True,
+        order=36,
+    ),
+)

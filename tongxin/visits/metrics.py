@@ -1,0 +1,77 @@
+"""The 三访 figures of the 数据驾驶舱 (core.metrics): visits of the period by kind, and the
+leaders and cadres holding a visiting duty (the quota's denominators)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from tongxin.core.metrics import Metric, register, sum_rows
+from tongxin.visits.models import ContactAssignment, Visit, VisitKind
+
+GROUP = _("三访")
+
+
+def _visits(kind: str | None):
+    def compute(start: dt.date, end: dt.date) -> dict[str, float]:
+        qs = Visit.objects.filter(visited_on__gte=start, visited_on__lt=end)
+        if kind is not None:
+            qs = qs.filter(kind=kind)
+        return sum_rows(qs.order_by().values_list("org_path").annotate(n=Count("id")))
+
+    return compute
+
+
+def home_duty(start: dt.date, end: dt.date) -> dict[str, float]:
+    return sum_rows(
+        ContactAssignment.objects.filter(active=True, home_duty=True)
+        .order_by()
+        .values_list("org_path")
+        .annotate(n=Count("id"))
+    )
+
+
+register(
+    Metric(
+        "visits.total",
+        _("走访"),
+        unit=_("次"),
+        group=GROUP,
+        compute=_visits(None),
+        headline=True,
+        order=70,
+    ),
+    *(
+        Metric(
+            f"visits.kind.{k.value}",
+            k.label,
+            unit=_("次"),
+            group=GROUP,
+            compute=_visits(k.value),
+            order=71,
+        )
+        for k in VisitKind
+    ),
+    Metric(
+        "visits.home_duty",
+        _("家访责任人"),
+        unit=_("人"),
+        group=GROUP,
+        people=True,
+        compute=home_duty,
+        historical=False,
+        order=72,
+    ),
+    # 上门家访 monthly ≥10 per duty holder (seed 003): the month's home visits per holder.
+    Metric(
+        "visits.home_per_holder",
+        _("人均家访"),
+        unit=_("次"),
+        group=GROUP,
+        ratio=("visits.kind.home", "visits.home_duty"),
+        scale=1.0,
+        order=73,
+    ),
+)
