@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "tongxin.sharing",
     "tongxin.projects",
     "tongxin.auditing",
+    "tongxin.points",
     "tongxin.demo",
 ]
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("sharing/", include("tongxin.sharing.urls")),
     path("projects/", include("tongxin.projects.urls")),
     path("audit/", include("tongxin.auditing.urls")),
+    path("points/", include("tongxin.points.urls")),
     path("open311/v2/", include("tongxin.cases.open311_urls")),
     path("api/v1/members/dual-reports<path:rest>", moved_prefix("/api/v1/dual-reports")),
     path("api/v1/members/dual-reports", moved_prefix("/api/v1/dual-reports")),

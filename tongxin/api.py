@@ -252,5 +252,6 @@ api.add_router("/centers", "tongxin.centers.api.router")
 api.add_router("/volunteering", "tongxin.volunteering.api.router")
 api.add_router("/sharing", "tongxin.sharing.api.router")
 api.add_router("/projects", "tongxin.projects.api.router")
+api.add_router("/points", "tongxin.points.api.router")
 
 __all__ = ["api"]

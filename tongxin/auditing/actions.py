@@ -159,6 +159,17 @@ ACTION_LABELS = {
     "volunteering.check_in": _("志愿活动签到"),
     "volunteering.hours": _("登记志愿服务时长"),
     "volunteering.hours_correct": _("更正志愿服务时长"),
+    # points
+    "points.collect": _("汇集活动积分"),
+    "points.recompute": _("重算月度积分"),
+    "points.rule_version": _("修订积分规则"),
+    "points.rule_set_override": _("设置下级组织积分规则"),
+    "points.award_propose": _("提名加分"),
+    "points.award_claim": _("本人申报积分"),
+    "points.award_approve": _("批准积分申报"),
+    "points.award_reject": _("退回积分申报"),
+    "points.entry_reverse": _("更正积分"),
+    "points.period_close": _("积分月度结账"),
 }
 
 ADMIN_VERBS = {"add": _("新增"), "change": _("修改"), "delete": _("删除")}

@@ -25,3 +25,8 @@ class MeetingsConfig(AppConfig):
         )
         dashboard_panel("meetings/_panel.html", order=20)(panel.compute)
         phone_card("meetings/_mine_card.html", order=10)(panel.compute_own)
+        # What members did at organizational life, for the points ledger (锋领指数).
+        from tongxin.core.registry import activity_source
+        from tongxin.meetings import activity
+
+        activity_source("meetings", activity.KINDS)(activity.meeting_activities)
