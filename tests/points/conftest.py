@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from tests.stranger_setup import scope_of
 from tongxin.core.scope import Scope
@@ -30,7 +32,9 @@ def rules(world):
     return world
 
 
-def held_meeting(org, on: dt.date, kind: str = MeetingKind.GENERAL, title: str = "支部党员大会") -> Meeting:
+def held_meeting(
+    org, on: dt.date, kind: str = MeetingKind.GENERAL, title: str = "支部党员大会"
+) -> Meeting:
     return Meeting.objects.create(
         org=org,
         org_path=org.path,
@@ -44,7 +48,9 @@ def held_meeting(org, on: dt.date, kind: str = MeetingKind.GENERAL, title: str =
     )
 
 
-def attend(meeting: Meeting, member, state: str = AttendanceState.PRESENT, reason: str = "") -> Attendance:
+def attend(
+    meeting: Meeting, member, state: str = AttendanceState.PRESENT, reason: str = ""
+) -> Attendance:
     return Attendance.objects.create(meeting=meeting, member=member, state=state, reason=reason)
 
 
@@ -83,9 +89,8 @@ def propose(world, member, by: str = "bob", code: str = "honour", evidence=None,
         scope=scope_of(user),
         member=member,
         rule=manual_rule(member, code),
-        on=kw.pop("on", dt.date.today()),
+        on=kw.pop("on", timezone.localdate()),
         reason=kw.pop("reason", "获评街道优秀志愿者"),
         evidence=png() if evidence is None else evidence,
         **kw,
     )
-

@@ -156,7 +156,9 @@ def test_a_correction_needs_a_reason(rules):
     attend(held_meeting(w["branch_a1"], JAN), w["m_a1"])
     collect(dt.date(2026, 1, 1), dt.date(2026, 2, 1))
     with pytest.raises(ServiceError) as exc:
-        services.entry_reverse(actor=w["bob"], scope=scope_of(w["bob"]), entry=PointEntry.objects.get(), reason=" ")
+        services.entry_reverse(
+            actor=w["bob"], scope=scope_of(w["bob"]), entry=PointEntry.objects.get(), reason=" "
+        )
     assert "reason" in exc.value.fields
     assert PointEntry.objects.count() == 1
 
@@ -171,6 +173,6 @@ def test_sources_yield_activities_in_the_range_only(rules):
     w = rules
     attend(held_meeting(w["branch_a1"], JAN), w["m_a1"])
     attend(held_meeting(w["branch_a1"], dt.date(2026, 2, 1)), w["m_a1"])
-    got = [a for a in activities_between(dt.date(2026, 1, 1), dt.date(2026, 2, 1))]
+    got = list(activities_between(dt.date(2026, 1, 1), dt.date(2026, 2, 1)))
     assert [a.on for a in got] == [JAN]
     assert isinstance(got[0], Activity)
