@@ -30,6 +30,8 @@ MODULE_NAMES = [
     "overdue_sweep",
     "match_suggest",
     "board_page",
+    "pioneer_index",
+    "points_page",
 ]
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test"
 PG_BENCH_DB = "tongxin_bench"

@@ -44,18 +44,18 @@ def _award(w: W) -> Any:
     )
 
 
-@case(S + "points_collect")
+@case(S + "jobs.points_collect")
 def _collect(w: W) -> Any:
     today = timezone.localdate()
     return services.points_collect(**_charlie(w), start=today - dt.timedelta(days=30), end=today)
 
 
-@case(S + "points_recompute")
+@case(S + "jobs.points_recompute")
 def _recompute(w: W) -> Any:
     return services.points_recompute(**_charlie(w), year=timezone.localdate().year)
 
 
-@case(S + "rule_version_create")
+@case(S + "rule_sets.rule_version_create")
 def _version(w: W) -> Any:
     seed_default_rule_sets()
     rs = RuleSet.objects.get(domain="community")
@@ -63,7 +63,7 @@ def _version(w: W) -> Any:
     services.rule_version_create(**_charlie(w), rule_set=rs, valid_from=this_month())
 
 
-@case(S + "rule_set_override_create")
+@case(S + "rule_sets.rule_set_override_create")
 def _override(w: W) -> Any:
     seed_default_rule_sets()
     template = RuleSet.objects.get(domain="community")
@@ -73,7 +73,7 @@ def _override(w: W) -> Any:
     )
 
 
-@case(S + "award_propose")
+@case(S + "awards.award_propose")
 def _propose(w: W) -> Any:
     seed_default_rule_sets()
     rule = next(r for r in manual_rules_for(w["m_a1"]) if r.code == "honour")
@@ -88,7 +88,7 @@ def _propose(w: W) -> Any:
     )
 
 
-@case(S + "award_claim")
+@case(S + "awards.award_claim")
 def _claim(w: W) -> Any:
     seed_default_rule_sets()
     rule = next(r for r in manual_rules_for(w["m_a1"]) if r.code == "study")
@@ -103,21 +103,21 @@ def _claim(w: W) -> Any:
     )
 
 
-@case(S + "award_approve")
+@case(S + "awards.award_approve")
 def _approve(w: W) -> Any:
     award = _award(w)
     yield
     services.award_approve(**_charlie(w), award=award)
 
 
-@case(S + "award_reject")
+@case(S + "awards.award_reject")
 def _reject(w: W) -> Any:
     award = _award(w)
     yield
     services.award_reject(**_charlie(w), award=award, note="材料不清晰")
 
 
-@case(S + "entry_reverse")
+@case(S + "awards.entry_reverse")
 def _reverse(w: W) -> Any:
     award = _award(w)
     entry: PointEntry = services.award_approve(
@@ -127,6 +127,6 @@ def _reverse(w: W) -> Any:
     services.entry_reverse(**_charlie(w), entry=entry, reason="误记")
 
 
-@case(S + "period_close")
+@case(S + "periods.period_close")
 def _close(w: W) -> Any:
     return services.period_close(**_charlie(w), org=w["branch_a1"], period=this_month())

@@ -7,11 +7,11 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from tongxin.core.bulk import bulk_insert
 from tongxin.core.scope import subtree_q
 from tongxin.points.models import Category, MonthlyScore, PointEntry
 
@@ -51,17 +51,13 @@ def recompute(months: Iterable[dt.date] | None = None, org_path: str = "") -> in
         entries = entries.filter(subtree_q("member__org_path", org_path))
         scores = scores.filter(subtree_q("member_org_path", org_path))
     scores.delete()
-    rows = (
-        (
-            r["member_id"],
-            r["member__org_path"],
-            r["period"],
-            *(r[c] for c in CATEGORIES),
-            r["total"],
-        )
-        for r in grouped(entries).iterator(chunk_size=5000)
-    )
-    return bulk_insert(MonthlyScore._meta.db_table, SCORE_COLUMNS, rows)
+    # INSERT ... SELECT of the grouped query the ORM writes: the rows never leave the database.
+    # Its select list is the values() fields, then the annotations in order (SCORE_COLUMNS).
+    sql, params = grouped(entries).query.sql_with_params()
+    columns = ", ".join(connection.ops.quote_name(c) for c in SCORE_COLUMNS)
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {MonthlyScore._meta.db_table} ({columns}) {sql}", params)
+        return max(cur.rowcount, 0)
 
 
 def year_totals(members_q: Q, year: int, until: dt.date | None = None) -> QuerySet:

@@ -145,13 +145,24 @@ def my_points(member: Member, month: dt.date | None = None) -> MyPoints:
     ]
     open_items = []
     if mine.version is not None:
-        rules = {r.kind: r for r in book.rules.get(mine.version.pk, [])}
-        for kind, text in (
-            ("meeting_theme_day", gettext("本月主题党日")),
-            ("volunteer_hours", gettext("志愿服务")),
-        ):
-            if kind in rules:
-                open_items.append(text)
+        # What can still be earned: each capped addition's room left in its period (one
+        # grouped query over the member's entries of the year).
+        held = dict(
+            PointEntry.objects.filter(
+                member=member, cap_window__in=[f"{month:%Y}", f"{month:%Y-%m}"]
+            )
+            .order_by()
+            .values_list("rule__code")
+            .annotate(s=Sum("granted"))
+        )
+        for r in book.rules.get(mine.version.pk, []):
+            if r.cap is None or r.points <= 0:
+                continue
+            room = r.cap - (held.get(r.code) or Decimal(0))
+            if room > 0:
+                open_items.append(
+                    gettext("%(label)s还可得%(room)s分") % {"label": r.label, "room": room}
+                )
     return MyPoints(mine, month.year, month, cats, pending, n, closed, open_items)
 
 
