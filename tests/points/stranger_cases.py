@@ -130,3 +130,56 @@ def _reverse(w: W) -> Any:
 @case(S + "periods.period_close")
 def _close(w: W) -> Any:
     return services.period_close(**_charlie(w), org=w["branch_a1"], period=this_month())
+
+
+def _review(w: W) -> Any:
+    return services.review_open(
+        actor=w["bob"], scope=scope_of(w["bob"]), org=w["branch_a1"], year=this_month().year
+    )
+
+
+@case(S + "review.review_open")
+def _review_open(w: W) -> Any:
+    return services.review_open(**_charlie(w), org=w["branch_a1"], year=this_month().year)
+
+
+@case(S + "review.review_self_assess")
+def _review_self(w: W) -> Any:
+    review = _review(w)
+    yield
+    services.review_self_assess(actor=w["charlie"], review=review, text="一年来认真学习")
+
+
+@case(S + "review.review_ballot")
+def _review_ballot(w: W) -> Any:
+    review = _review(w)
+    yield
+    services.review_ballot(
+        actor=w["charlie"],
+        review=review,
+        grades={w["m_a1"].pk: "excellent", w["m_a1b"].pk: "qualified"},
+    )
+
+
+@case(S + "review.review_propose")
+def _review_propose(w: W) -> Any:
+    review = _review(w)
+    yield
+    services.review_propose(
+        **_charlie(w),
+        review=review,
+        grades={w["m_a1"].pk: ("qualified", "", ""), w["m_a1b"].pk: ("qualified", "", "")},
+    )
+
+
+@case(S + "review.review_decide")
+def _review_decide(w: W) -> Any:
+    review = _review(w)
+    services.review_propose(
+        actor=w["bob"],
+        scope=scope_of(w["bob"]),
+        review=review,
+        grades={w["m_a1"].pk: ("qualified", "", ""), w["m_a1b"].pk: ("qualified", "", "")},
+    )
+    yield
+    services.review_decide(**_charlie(w), review=review, decided_on=timezone.localdate())

@@ -170,6 +170,11 @@ ACTION_LABELS = {
     "points.award_reject": _("退回积分申报"),
     "points.entry_reverse": _("更正积分"),
     "points.period_close": _("积分月度结账"),
+    "points.review_open": _("开展民主评议党员"),
+    "points.review_self": _("提交个人自评"),
+    "points.review_ballot": _("民主评议互评投票"),
+    "points.review_propose": _("支委会提出评议等次意见"),
+    "points.review_decide": _("党员大会决定评议等次"),
 }
 
 ADMIN_VERBS = {"add": _("新增"), "change": _("修改"), "delete": _("删除")}

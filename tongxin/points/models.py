@@ -357,3 +357,122 @@ class ScoreSnapshot(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.period:%Y-%m} {self.year_score}"
+
+
+class Grade(models.TextChoices):
+    """民主评议党员 grades."""
+
+    EXCELLENT = "excellent", _("优秀")
+    QUALIFIED = "qualified", _("合格")
+    BASIC = "basic", _("基本合格")
+    UNQUALIFIED = "unqualified", _("不合格")
+
+
+class ReviewState(models.TextChoices):
+    OPEN = "open", _("自评互评中")
+    PROPOSED = "proposed", _("支委会已提出意见")
+    DECIDED = "decided", _("党员大会已决定")
+
+
+class MemberReview(models.Model):
+    """民主评议党员: one branch's annual review (self-assessment, mutual ballots, the
+    committee's proposal, the 党员大会's decision)."""
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255)
+    year = models.PositiveIntegerField(_("年度"))
+    state = models.CharField(
+        _("状态"), max_length=10, choices=ReviewState.choices, default=ReviewState.OPEN
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    decided_on = models.DateField(_("党员大会日期"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("民主评议党员")
+        verbose_name_plural = _("民主评议党员")
+        ordering = ["-year", "org_path"]
+        constraints = [models.UniqueConstraint(fields=["org", "year"], name="review_once_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year}"
+
+
+class SelfAssessment(models.Model):
+    review = models.ForeignKey(MemberReview, on_delete=models.CASCADE, related_name="selves")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("个人自评"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("个人自评")
+        verbose_name_plural = _("个人自评")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "member"], name="self_assessment_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review_id} {self.member_id}"
+
+
+class BallotCast(models.Model):
+    """That a member voted (each once), never what: the marks go straight into the tally."""
+
+    review = models.ForeignKey(MemberReview, on_delete=models.CASCADE, related_name="casts")
+    voter = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("互评投票记录")
+        verbose_name_plural = _("互评投票记录")
+        constraints = [models.UniqueConstraint(fields=["review", "voter"], name="ballot_once")]
+
+    def __str__(self) -> str:
+        return f"{self.review_id} {self.voter_id}"
+
+
+class BallotTally(models.Model):
+    """How many ballots gave a member a grade: individual ballots are never stored."""
+
+    review = models.ForeignKey(MemberReview, on_delete=models.CASCADE, related_name="tallies")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    grade = models.CharField(max_length=12, choices=Grade.choices)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("互评计票")
+        verbose_name_plural = _("互评计票")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "member", "grade"], name="tally_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.grade} {self.count}"
+
+
+class ReviewGrade(models.Model):
+    """A member's grade: the committee's proposal (with the year's points as evidence), then
+    the 党员大会's decision."""
+
+    review = models.ForeignKey(MemberReview, on_delete=models.CASCADE, related_name="grades")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    proposed = models.CharField(_("支委会意见"), max_length=12, choices=Grade.choices)
+    final = models.CharField(_("党员大会决定"), max_length=12, choices=Grade.choices, blank=True)
+    reason = models.CharField(_("理由"), max_length=300, blank=True)
+    follow_up = models.CharField(_("组织处置与帮扶措施"), max_length=300, blank=True)
+    points_score = models.DecimalField(_("年度锋领指数"), max_digits=7, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("评议等次")
+        verbose_name_plural = _("评议等次")
+        ordering = ["review", "member_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "member"], name="review_grade_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.proposed}/{self.final}"

@@ -20,14 +20,19 @@ from tongxin.points.closing import Standing, standings
 from tongxin.points.models import (
     MANUAL,
     AwardState,
+    BallotCast,
     Category,
     ManualAward,
+    MemberReview,
     MonthlyScore,
     PeriodClose,
     PointEntry,
+    ReviewGrade,
+    ReviewState,
     Rule,
     RuleSet,
     ScoreSnapshot,
+    SelfAssessment,
     Tier,
 )
 from tongxin.points.rules import load_rule_book
@@ -234,3 +239,61 @@ def panel_counts(scope: Scope) -> dict[str, Any]:
         scope.members_q(VIEW, prefix="member__"), period__year=month.year
     ).aggregate(s=Sum("total"))["s"]
     return {"pending": pending, "points": total or Decimal(0), "year": month.year}
+
+
+# --- 民主评议党员 ---
+
+
+def review_queryset(scope: Scope, perm: str = VIEW) -> QuerySet[MemberReview]:
+    return MemberReview.objects.filter(scope.org_grants_q(perm, "org_path"))
+
+
+def get_review_for(scope: Scope, pk: object, perm: str = VIEW) -> MemberReview:
+    try:
+        return review_queryset(scope, perm).select_related("org").get(pk=int(str(pk)))
+    except (MemberReview.DoesNotExist, ValueError, OverflowError):
+        raise Http404(gettext("民主评议不存在或不在您的管辖范围内。")) from None
+
+
+def own_review(member: Member) -> MemberReview | None:
+    """The open review of the member's own branch (None when there is none)."""
+    return (
+        MemberReview.objects.filter(org_id=member.org_id, state=ReviewState.OPEN)
+        .select_related("org")
+        .order_by("-year")
+        .first()
+    )
+
+
+@dataclass
+class ReviewRow:
+    member: Member
+    self_text: str
+    tally: dict[str, int]
+    grade: ReviewGrade | None
+
+
+def review_rows(review: MemberReview) -> list[ReviewRow]:
+    """Every member of the branch with their self-assessment, the ballots' tally per grade and
+    the proposed/final grade (four queries)."""
+    members = list(Member.objects.filter(org_id=review.org_id).order_by("id"))
+    selves = dict(review.selves.values_list("member_id", "text"))
+    tally: dict[int, dict[str, int]] = {}
+    for member_id, grade, count in review.tallies.values_list("member_id", "grade", "count"):
+        tally.setdefault(member_id, {})[grade] = count
+    grades = {g.member_id: g for g in review.grades.all()}
+    return [
+        ReviewRow(m, selves.get(m.pk, ""), tally.get(m.pk, {}), grades.get(m.pk)) for m in members
+    ]
+
+
+def review_votes(review: MemberReview) -> int:
+    return review.casts.count()
+
+
+def has_voted(review: MemberReview, member: Member) -> bool:
+    return BallotCast.objects.filter(review=review, voter=member).exists()
+
+
+def has_assessed(review: MemberReview, member: Member) -> bool:
+    return SelfAssessment.objects.filter(review=review, member=member).exists()

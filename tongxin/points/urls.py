@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongxin.points import views
+from tongxin.points import views, views_review
 
 app_name = "points"
 
@@ -16,4 +16,8 @@ urlpatterns = [
     path("entries/<int:entry_id>/reverse/", views.entry_reverse, name="entry_reverse"),
     path("close/", views.close_month, name="close"),
     path("rules/", views.rules, name="rules"),
+    path("reviews/", views_review.reviews, name="reviews"),
+    path("reviews/<int:review_id>/", views_review.review, name="review"),
+    path("reviews/mine/", views_review.my_review, name="my_review"),
+    path("reviews/mine/submit/", views_review.my_review_submit, name="my_review_submit"),
 ]

@@ -12,6 +12,13 @@ from tongxin.points.services.awards import (
 )
 from tongxin.points.services.jobs import points_collect, points_recompute
 from tongxin.points.services.periods import period_close
+from tongxin.points.services.review import (
+    review_ballot,
+    review_decide,
+    review_open,
+    review_propose,
+    review_self_assess,
+)
 from tongxin.points.services.rule_sets import rule_set_override_create, rule_version_create
 
 __all__ = [
@@ -23,6 +30,11 @@ __all__ = [
     "period_close",
     "points_collect",
     "points_recompute",
+    "review_ballot",
+    "review_decide",
+    "review_open",
+    "review_propose",
+    "review_self_assess",
     "rule_set_override_create",
     "rule_version_create",
 ]
