@@ -103,7 +103,7 @@ def test_points_from_what_the_member_did_to_rank_and_tier(new_context, e2e_world
 
     # bob may not approve his own proposal.
     staff.goto(f"{url}/points/awards/")
-    staff.get_by_role("button", name="批准").click()
+    staff.get_by_role("button", name="批准", exact=True).click()
     expect(staff.locator(".alert")).to_contain_text("不能审批自己提出的申报")
 
     # alice (the street's secretary) approves.
@@ -113,7 +113,7 @@ def test_points_from_what_the_member_did_to_rank_and_tier(new_context, e2e_world
     approver.goto(f"{url}/points/awards/")
     expect(approver.get_by_test_id("award-row")).to_contain_text("张红")
     shoot(approver, "awards")
-    approver.get_by_role("button", name="批准").click()
+    approver.get_by_role("button", name="批准", exact=True).click()
     expect(approver.locator(".alert")).to_contain_text("已批准，计入5.0分")
 
     # bob closes the month for the branch.

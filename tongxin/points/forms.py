@@ -12,7 +12,9 @@ from tongxin.points.models import Rule
 
 class AwardForm(forms.Form):
     rule = forms.TypedChoiceField(label=_("积分项"), coerce=int)
-    on = forms.DateField(label=_("事迹日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(
+        label=_("事迹日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     reason = forms.CharField(
         label=_("事由"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
     )
