@@ -23,7 +23,7 @@ from tongxin.points.models import (
     RuleSetVersion,
     ScoreSnapshot,
 )
-from tongxin.points.rules import seed_default_rule_sets
+from tongxin.points.rules import forget_rule_book, seed_default_rule_sets
 from tongxin.points.selectors import manual_rules_for
 
 # A one-pixel PNG: the demo's evidence photo.
@@ -91,3 +91,4 @@ def wipe() -> None:
     Rule.objects.all().delete()
     RuleSetVersion.objects.all().delete()
     RuleSet.objects.all().delete()
+    forget_rule_book()

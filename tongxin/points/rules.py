@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from tongxin.points.models import (
@@ -110,7 +112,28 @@ class RuleBook:
         return None, True
 
 
+# The rule book changes only through the rule-set services, which forget it; a minute's TTL
+# bounds how long another process with its own local cache may keep an older one.
+CACHE_KEY = "points.rulebook"
+CACHE_SECONDS = 60
+
+
+def forget_rule_book() -> None:
+    cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+
+
 def load_rule_book() -> RuleBook:
+    """Every rule set, version and rule (three queries, or none while the cache holds them)."""
+    book = cache.get(CACHE_KEY)
+    if isinstance(book, RuleBook):
+        return book
+    book = _read_rule_book()
+    cache.set(CACHE_KEY, book, CACHE_SECONDS)
+    return book
+
+
+def _read_rule_book() -> RuleBook:
     sets = list(RuleSet.objects.order_by("id"))
     versions: dict[int, list[RuleSetVersion]] = {}
     for v in RuleSetVersion.objects.order_by("valid_from"):
@@ -143,6 +166,7 @@ def seed_default_rule_sets() -> int:
     none exists yet: idempotent. Returns how many were created."""
     if RuleSet.objects.exists():
         return 0
+    forget_rule_book()
     plans: list[tuple[str, str, list[str]]] = [
         (f"{label}党员锋领指数", str(value), [MemberKind.REGULAR])
         for value, label in Domain.choices

@@ -154,7 +154,9 @@ def my_points(member: Member, month: dt.date | None = None) -> MyPoints:
         # grouped query over the member's entries of the year).
         held = dict(
             PointEntry.objects.filter(
-                member=member, cap_window__in=[f"{month:%Y}", f"{month:%Y-%m}"]
+                member=member,
+                period__gte=month.replace(month=1),
+                cap_window__in=[f"{month:%Y}", f"{month:%Y-%m}"],
             )
             .order_by()
             .values_list("rule__code")

@@ -22,7 +22,7 @@ from tongxin.points.models import (
     RuleSet,
     RuleSetVersion,
 )
-from tongxin.points.rules import TENTH
+from tongxin.points.rules import TENTH, forget_rule_book
 
 MANAGE = "members.manage"
 EVIDENCE_MAX = 10 * 1024 * 1024
@@ -105,6 +105,7 @@ def rule_version_create(
                 "新版本的有效期与第%(n)d版（%(a)s至%(b)s）重叠，请调整生效或失效日期。"
             ) % {"n": v.number, "a": v.valid_from, "b": v.valid_to or gettext("长期")}
             raise ServiceError(msg, fields={"valid_from": msg}, code="overlap")
+    forget_rule_book()
     if ended is not None:
         RuleSetVersion.objects.filter(pk=ended.pk).update(
             valid_to=valid_from - dt.timedelta(days=1)
@@ -184,6 +185,7 @@ def rule_set_override_create(
     if source is None:
         msg = gettext("所选模板今天没有生效的版本。")
         raise ServiceError(msg, fields={"template": msg})
+    forget_rule_book()
     rs = RuleSet.objects.create(
         name=name,
         domain=template.domain,
