@@ -15,7 +15,7 @@ from tongxin.points.selectors import my_points, panel_counts
 def compute(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
     if not scope.has("members.view"):
         return None
-    return panel_counts(scope)
+    return {**panel_counts(scope), "can_manage": scope.has("members.manage")}
 
 
 def compute_own(request: HttpRequest) -> dict[str, Any] | None:
