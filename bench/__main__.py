@@ -41,6 +41,8 @@ MODULE_NAMES = [
     "fund_balance",
     "cockpit_page",
     "rollup_refresh",
+    "pioneer_index",
+    "points_page",
     # A primary, a streaming replica and Redis: scripts/cluster.sh bench (skipped elsewhere).
     "replica_offload",
     "rq_throughput",

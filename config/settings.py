@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "tongxin.powers",
     "tongxin.deliberation",
     "tongxin.aid",
+    "tongxin.points",
     "tongxin.auditing",
     "tongxin.alerts",
     "tongxin.insights",  # after every app: its demo runs last, its metrics discovered in ready()

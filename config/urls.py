@@ -39,6 +39,7 @@ urlpatterns = [
     path("inbox/", include("tongxin.inbox.urls")),
     path("alerts/", include("tongxin.alerts.urls")),
     path("insights/", include("tongxin.insights.urls")),
+    path("points/", include("tongxin.points.urls")),
     path("open311/v2/", include("tongxin.cases.open311_urls")),
     path("api/v1/members/dual-reports<path:rest>", moved_prefix("/api/v1/dual-reports")),
     path("api/v1/members/dual-reports", moved_prefix("/api/v1/dual-reports")),

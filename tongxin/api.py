@@ -260,5 +260,6 @@ api.add_router("/powers", "tongxin.powers.api.router")
 api.add_router("/deliberation", "tongxin.deliberation.api.router")
 api.add_router("/aid", "tongxin.aid.api.router")
 api.add_router("/insights", "tongxin.insights.api.router")
+api.add_router("/points", "tongxin.points.api.router")
 
 __all__ = ["api"]

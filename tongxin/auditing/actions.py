@@ -200,6 +200,22 @@ ACTION_LABELS = {
     "volunteering.check_in": _("志愿活动签到"),
     "volunteering.hours": _("登记志愿服务时长"),
     "volunteering.hours_correct": _("更正志愿服务时长"),
+    # points
+    "points.collect": _("汇集活动积分"),
+    "points.recompute": _("重算月度积分"),
+    "points.rule_version": _("修订积分规则"),
+    "points.rule_set_override": _("设置下级组织积分规则"),
+    "points.award_propose": _("提名加分"),
+    "points.award_claim": _("本人申报积分"),
+    "points.award_approve": _("批准积分申报"),
+    "points.award_reject": _("退回积分申报"),
+    "points.entry_reverse": _("更正积分"),
+    "points.period_close": _("积分月度结账"),
+    "points.review_open": _("开展民主评议党员"),
+    "points.review_self": _("提交个人自评"),
+    "points.review_ballot": _("民主评议互评投票"),
+    "points.review_propose": _("支委会提出评议等次意见"),
+    "points.review_decide": _("党员大会决定评议等次"),
 }
 
 ADMIN_VERBS = {"add": _("新增"), "change": _("修改"), "delete": _("删除")}

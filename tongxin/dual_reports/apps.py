@@ -17,3 +17,8 @@ class DualReportsConfig(AppConfig):
         # 我的双报到: for an account that is a member's, on the 工作台 and the phone home.
         dashboard_panel("dual_reports/_mine_panel.html", order=16)(panel.compute_own_dual)
         phone_card("dual_reports/_mine_panel.html", order=30)(panel.compute_own_dual)
+        # Hours served in the community, for the points ledger (锋领指数).
+        from tongxin.core.registry import activity_source
+        from tongxin.dual_reports import activity
+
+        activity_source("dual_reports", activity.KINDS)(activity.dual_report_activities)

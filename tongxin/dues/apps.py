@@ -16,3 +16,8 @@ class DuesConfig(AppConfig):
         dashboard_panel("dues/_panel.html", order=17)(panel.compute)
         # A member's phone home: this month's dues.
         phone_card("dues/_mine_card.html", order=20)(panel.compute_own_dues)
+        # Dues paid on time and arrears, for the points ledger (锋领指数).
+        from tongxin.core.registry import activity_source
+        from tongxin.dues import activity
+
+        activity_source("dues", activity.KINDS)(activity.dues_activities)

@@ -27,3 +27,8 @@ class MeetingsConfig(AppConfig):
         phone_card("meetings/_mine_card.html", order=10)(panel.compute_own)
         # 消息中心: reminders 24 h before a meeting (once per meeting and person).
         periodic("tongxin.meetings.tasks.remind_meetings", every=900)
+        # What members did at organizational life, for the points ledger (锋领指数).
+        from tongxin.core.registry import activity_source
+        from tongxin.meetings import activity
+
+        activity_source("meetings", activity.KINDS)(activity.meeting_activities)

@@ -21,3 +21,9 @@ class VisitsConfig(AppConfig):
             if not scope.has("visits.view"):
                 return None
             return panel_stats(scope)
+
+        # Visits made by members, for the points ledger (锋领指数).
+        from tongxin.core.registry import activity_source
+        from tongxin.visits import activity
+
+        activity_source("visits", activity.KINDS)(activity.visit_activities)

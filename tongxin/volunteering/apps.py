@@ -19,3 +19,9 @@ class VolunteeringConfig(AppConfig):
         @dashboard_panel("volunteering/_panel.html", order=41)
         def volunteering_panel(request: Any, scope: Any) -> dict[str, Any] | None:
             return volunteering_counts(scope)
+
+        # Members' hours, for the points ledger (锋领指数).
+        from tongxin.core.registry import activity_source
+        from tongxin.volunteering import activity
+
+        activity_source("volunteering", activity.KINDS)(activity.volunteer_activities)
