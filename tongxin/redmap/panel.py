@@ -11,7 +11,11 @@ from tongxin.redmap import selectors
 
 
 def compute(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
-    return selectors.checkin_counts(scope)
+    figures = selectors.checkin_counts(scope)
+    if figures is None:
+        return None
+    # The group-visit list is read with meetings.view: link to it only for those who hold it.
+    return {**figures, "may_see_visits": scope.has("meetings.view")}
 
 
 def compute_own(request: HttpRequest) -> dict[str, Any] | None:
