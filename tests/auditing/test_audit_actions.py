@@ -46,21 +46,38 @@ def _codes(node: ast.expr) -> list[str]:
     return [text] if text is not None else []
 
 
+def _wrapper_prefix(tree: ast.Module) -> str | None:
+    """The prefix of a module's own _audit() wrapper (None when it defines none)."""
+    for fn in ast.walk(tree):
+        if isinstance(fn, ast.FunctionDef) and fn.name == "_audit":
+            for call in ast.walk(fn):
+                if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "audit":
+                    action = next(k.value for k in call.keywords if k.arg == "action")
+                    if isinstance(action, ast.JoinedStr):
+                        return _text(action).split("{", 1)[0]
+            return ""
+    return None
+
+
 def collect() -> set[str]:
-    """Every action code passed to audit(), directly or through a module's own _audit()
-    wrapper (whose action argument is the second positional one, prefixed as the wrapper's
-    own audit() call shows)."""
+    """Every action code passed to audit(), directly or through an _audit() wrapper (whose
+    action argument is the second positional one, prefixed as the wrapper's own audit() call
+    shows), whether the wrapper is defined in the module or imported from a sibling."""
+    trees = {
+        ".".join(path.relative_to(ROOT.parent).with_suffix("").parts): ast.parse(
+            path.read_text(encoding="utf-8")
+        )
+        for path in ROOT.rglob("*.py")
+    }
+    prefixes = {name: _wrapper_prefix(tree) for name, tree in trees.items()}
     found: set[str] = set()
-    for path in ROOT.rglob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        prefix = ""
-        for fn in ast.walk(tree):
-            if isinstance(fn, ast.FunctionDef) and fn.name == "_audit":
-                for call in ast.walk(fn):
-                    if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "audit":
-                        action = next(k.value for k in call.keywords if k.arg == "action")
-                        if isinstance(action, ast.JoinedStr):
-                            prefix = _text(action).split("{", 1)[0]
+    for tree in trees.values():
+        prefix = _wrapper_prefix(tree)
+        if prefix is None:
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and any(a.name == "_audit" for a in node.names):
+                    prefix = prefixes.get(node.module or "") or ""
+        prefix = prefix or ""
         for call in ast.walk(tree):
             if not isinstance(call, ast.Call):
                 continue

@@ -11,6 +11,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.db.models import Max
@@ -34,6 +35,7 @@ from tongxin.aid.models import (
     Objection,
     Status,
 )
+from tongxin.aid.roles import load_roles
 from tongxin.aid.services.funds import fund_create
 from tongxin.core.bulk import bulk_insert
 from tongxin.core.demodata import DEMO_PASSWORD, DemoContext
@@ -257,6 +259,9 @@ def load(ctx: DemoContext) -> None:
     if not orgs:
         ctx.say("互助金演示：没有街道党工委，跳过")
         return
+    # The fund's roles come with a migration; a database emptied since (a test's flush) has
+    # lost them: put them back (idempotent) before the demo's committee and cashier get them.
+    load_roles(apps, None)
     story = User.objects.filter(username="dangyuan").values_list("member_id", flat=True).first()
     password = make_password(DEMO_PASSWORD)
     w = _Writer()

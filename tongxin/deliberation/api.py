@@ -104,11 +104,11 @@ class VoteOut(Schema):
     options: list[OptionOut]
 
 
-class BallotIn(Schema):
+class TopicBallotIn(Schema):
     option_id: int
 
 
-class ActionIn(Schema):
+class TopicActionIn(Schema):
     title: str = Field(..., max_length=100)
     owner_kind: str = Field(..., max_length=12)
     owner_name: str = Field(..., max_length=60)
@@ -128,11 +128,11 @@ class ProgressIn(Schema):
     note: str = Field("", max_length=300)
 
 
-class RatingIn(Schema):
+class TopicRatingIn(Schema):
     value: str = Field(..., max_length=12)
 
 
-class FiguresOut(Schema):
+class DeliberationFiguresOut(Schema):
     raised: int
     deliberating: int
     acting: int
@@ -280,7 +280,7 @@ def vote_close(request: HttpRequest, vote_id: int):
 
 
 @router.post("/topics/{topic_id}/ballots", response={201: dict[str, int]}, summary="居民投票")
-def ballot_cast(request: HttpRequest, topic_id: int, payload: BallotIn):
+def ballot_cast(request: HttpRequest, topic_id: int, payload: TopicBallotIn):
     resident = api_resident(request, NO_RESIDENT)
     topic = selectors.get_topic_for_resident(resident, topic_id)
     option = selectors.open_option(topic, payload.option_id)
@@ -291,7 +291,7 @@ def ballot_cast(request: HttpRequest, topic_id: int, payload: BallotIn):
 
 
 @router.post("/topics/{topic_id}/actions", response={201: ActionOut}, summary="添加办理事项")
-def action_add(request: HttpRequest, topic_id: int, payload: ActionIn):
+def action_add(request: HttpRequest, topic_id: int, payload: TopicActionIn):
     scope = _host(request)
     topic = selectors.get_topic_for(scope, topic_id)
     action = acting.action_add(
@@ -314,7 +314,7 @@ def action_progress(request: HttpRequest, action_id: int, payload: ProgressIn):
 
 
 @router.post("/topics/{topic_id}/ratings", response={201: dict[str, int]}, summary="居民评议")
-def rating_submit(request: HttpRequest, topic_id: int, payload: RatingIn):
+def rating_submit(request: HttpRequest, topic_id: int, payload: TopicRatingIn):
     resident = api_resident(request, NO_RESIDENT)
     topic = selectors.get_topic_for_resident(resident, topic_id)
     rating = acting.rating_submit(
@@ -323,7 +323,7 @@ def rating_submit(request: HttpRequest, topic_id: int, payload: RatingIn):
     return Status(201, {"id": rating.pk})
 
 
-@router.get("/figures", response=FiguresOut, summary="议题数、办理中、满意率")
+@router.get("/figures", response=DeliberationFiguresOut, summary="议题数、办理中、满意率")
 def figures(request: HttpRequest):
     out = selectors.figures(_host(request))
     assert out is not None

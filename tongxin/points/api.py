@@ -36,7 +36,7 @@ class StandingOut(Schema):
     size: int
 
 
-class CategoryOut(Schema):
+class PointsCategoryOut(Schema):
     category: str
     points: Decimal
 
@@ -45,7 +45,7 @@ class MyPointsOut(Schema):
     year: int
     month: str
     standing: StandingOut
-    categories: list[CategoryOut]
+    categories: list[PointsCategoryOut]
     pending_claims: int
 
 
@@ -96,7 +96,7 @@ class AwardPage(Schema):
     results: list[AwardOut]
 
 
-class DecisionIn(Schema):
+class AwardDecisionIn(Schema):
     note: str = Field("", max_length=200)
 
 
@@ -201,7 +201,7 @@ def awards(request: HttpRequest, query: Query[PageQuery]):
 @router.post(
     "/awards/{award_id}/approve", response=ApprovedOut, summary="批准积分申报（不能批准自己的提名）"
 )
-def award_approve(request: HttpRequest, award_id: int, payload: DecisionIn):
+def award_approve(request: HttpRequest, award_id: int, payload: AwardDecisionIn):
     scope = request_scope(request)
     award = selectors.get_award_for(scope, award_id)
     entry = services.award_approve(
@@ -211,7 +211,7 @@ def award_approve(request: HttpRequest, award_id: int, payload: DecisionIn):
 
 
 @router.post("/awards/{award_id}/reject", response=AwardOut, summary="退回积分申报（须写明理由）")
-def award_reject(request: HttpRequest, award_id: int, payload: DecisionIn):
+def award_reject(request: HttpRequest, award_id: int, payload: AwardDecisionIn):
     scope = request_scope(request)
     award = selectors.get_award_for(scope, award_id)
     a = services.award_reject(
