@@ -8,7 +8,7 @@ import datetime as dt
 import itertools
 from collections.abc import Callable
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.metrics import Metric, register, shared, sum_rows
@@ -30,22 +30,29 @@ def _by(field: str, value: str):
 @shared
 def _secretary_rows(end: dt.date) -> list[tuple[str, int, bool, str, dt.date]]:
     """The latest secretary seat of every organization begun before ``end``: (org path,
-    member id, 一肩挑, education, birth date)."""
+    member id, 一肩挑, education, birth date). One ordered read; the first row of each
+    organization is its latest seat (a correlated subquery per seat was quadratic on
+    PostgreSQL)."""
     today = end - dt.timedelta(days=1)
-    latest = (
-        Leadership.objects.filter(
-            org=OuterRef("org"), role=LeadershipRole.SECRETARY, term_start__lte=today
-        )
-        .order_by("-term_start", "-id")
-        .values("id")[:1]
-    )
-    return list(
-        Leadership.objects.filter(role=LeadershipRole.SECRETARY, id=Subquery(latest))
-        .order_by()
+    rows = (
+        Leadership.objects.filter(role=LeadershipRole.SECRETARY, term_start__lte=today)
+        .order_by("org_id", "-term_start", "-id")
         .values_list(
-            "org__path", "member_id", "holds_dual_role", "member__education", "member__birth_date"
+            "org_id",
+            "org__path",
+            "member_id",
+            "holds_dual_role",
+            "member__education",
+            "member__birth_date",
         )
     )
+    out: list[tuple[str, int, bool, str, dt.date]] = []
+    last_org = None
+    for org_id, path, member_id, dual, education, birth in rows.iterator(chunk_size=5000):
+        if org_id != last_org:
+            out.append((path, member_id, dual, education, birth))
+            last_org = org_id
+    return out
 
 
 def _common(a: str, b: str) -> str:
