@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from tongxin.accounts.scope import request_user
 from tongxin.aid import selectors
-from tongxin.aid.models import AidApplication, AidFund, AidKind
+from tongxin.aid.models import AidApplication, AidFund
 from tongxin.aid.models import Status as AppStatus
 from tongxin.aid.roles import MANAGE
 from tongxin.aid.services import applications as app_svc
@@ -275,7 +275,7 @@ def application_submit(request: HttpRequest, payload: ApplyIn):
     else:
         member = get_member_for(scope, payload.member_id)
         fund = selectors.get_fund_for_member(member, payload.fund_id)
-    kind = AidKind.objects.filter(fund=fund, pk=payload.kind_id).first()
+    kind = selectors.kind_of_fund(fund, payload.kind_id)
     if kind is None:
         msg = gettext("请选择这个互助金的补助类别。")
         raise ServiceError(msg, fields={"kind_id": msg})

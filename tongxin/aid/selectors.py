@@ -300,3 +300,8 @@ def get_fund_for_member(member: Member, pk: object) -> AidFund:
     if fund is None:
         raise Http404(gettext("互助金不存在或这名党员不属于它。"))
     return fund
+
+
+def kind_of_fund(fund: AidFund, pk: int) -> AidKind | None:
+    """An aid kind of ``fund`` (a fund the caller already reached through its scope)."""
+    return AidKind.objects.filter(fund=fund, pk=pk).first()
