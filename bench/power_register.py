@@ -2,7 +2,8 @@
 /powers/public/ anonymously (every instance past its draft, newest first, paginated, names
 masked), the full request through django.test.Client. Baseline: a bare view rendering the same
 20 rows and the count from raw SQL. A second line times GET /powers/ as the org_dept user at
-the city root (per village: items, running, completed and stuck), against the same bare view."""
+the city root (per village, fifty a page: items, running, completed and stuck), against the
+same bare view."""
 
 from __future__ import annotations
 
@@ -94,7 +95,8 @@ def run(ctx: Context) -> None:
         runs=runs,
         queries=len(cq2.captured_queries),
         write=False,
-        note="GET /powers/ as org_dept at the city root: every village's items, running, "
-        "completed and stuck instances, and the stuck list",
+        note="GET /powers/ as org_dept at the city root: the first 50 villages' items, "
+        "running, completed and stuck instances (of the whole reach's count of places), "
+        "and the stuck list",
     )
     save_plans(ctx, "power_register", plans)

@@ -216,3 +216,34 @@ def test_someone_elses_draft_is_a_404_on_the_page(pw, client_for):
     draft.refresh_from_db()
     assert draft.status == InstanceStatus.DRAFT
     assert client_for(pw["alice"]).get(url).status_code == 200
+
+
+def test_the_overview_shows_fifty_places_a_page_with_a_fixed_number_of_queries(
+    pw, client_for, django_assert_max_num_queries
+):
+    """A city root reaches about 1,500 villages and communities: the overview pages them, and
+    its instance counts are read for the page's places only."""
+    from tests.stranger_setup import scope_of
+    from tongxin.powers import services
+
+    a = pw["alice"]
+    new_instance(pw)
+    c = client_for(a)
+    with django_assert_max_num_queries(30) as few:
+        assert c.get(reverse("powers:index")).status_code == 200
+    for i in range(50):
+        area = factories.area(f"新村{i:02d}", AreaLevel.COMMUNITY, pw["street_a_area"])
+        org = factories.org(
+            f"新村{i:02d}党支部", OrgKind.BRANCH, pw["street_a"], sector=Sector.VILLAGE, area=area
+        )
+        services.catalogue_load(scope=scope_of(a), actor=a, area=area, org=org)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        r = c.get(reverse("powers:index"))
+    body = r.content.decode()
+    assert body.count('href="/powers/areas/') == 50
+    assert "第 1 / 2 页" in body and "?page=2" in body
+    r = c.get(reverse("powers:index") + "?page=2")
+    page2 = r.content.decode()
+    assert page2.count('href="/powers/areas/') == 2
+    # The running instance sits in 紫金社区, counted on whichever page lists it.
+    assert ">1</td>" in body + page2

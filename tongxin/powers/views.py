@@ -47,11 +47,14 @@ def pk_param(value: str) -> int | None:
 def index(request: HttpRequest) -> HttpResponse:
     scope = _need(request)
     stuck = selectors.instance_list(scope, stuck=True)[:20]
+    # A city has about 1,500 villages and communities: fifty at a time, in path order.
+    page = paginate(request, selectors.area_item_counts(scope), per_page=50)
     return render(
         request,
         "powers/index.html",
         {
-            "areas": selectors.area_overview(scope),
+            "areas": selectors.with_instance_counts(scope, page.object_list),
+            "page": page,
             "stuck": list(stuck),
             "today": selectors.local_today(),
             "can_manage": scope.has(selectors.MANAGE),
