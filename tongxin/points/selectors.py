@@ -267,6 +267,18 @@ def own_review(member: Member) -> MemberReview | None:
     )
 
 
+def get_own_review_for(member: Member | None, pk: object) -> MemberReview:
+    """A review of the member's own branch, whatever its state (the services refuse what is
+    closed); any other review, or none, is a 404."""
+    try:
+        pk_ = int(str(pk))
+        if member is None:
+            raise MemberReview.DoesNotExist
+        return MemberReview.objects.select_related("org").get(pk=pk_, org_id=member.org_id)
+    except (MemberReview.DoesNotExist, ValueError, OverflowError):
+        raise Http404(gettext("民主评议不存在或不在您的管辖范围内。")) from None
+
+
 @dataclass
 class ReviewRow:
     member: Member
