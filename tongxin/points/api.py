@@ -202,7 +202,9 @@ def awards(request: HttpRequest, query: Query[PageQuery]):
 
 
 @router.post(
-    "/awards/{award_id}/approve", response=ApprovedOut, summary="批准积分申报（不能批准自己的提名）"
+    "/awards/{award_id}/approve",
+    response=ApprovedOut,
+    summary="批准积分申报（须为该党员所在党组织的书记、副书记或上级党组织；不能批准自己的提名）",
 )
 def award_approve(request: HttpRequest, award_id: int, payload: AwardDecisionIn):
     scope = request_scope(request)
