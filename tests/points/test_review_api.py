@@ -88,6 +88,8 @@ def test_the_whole_review_through_the_api(branch, opened, client_for):
     zh = next(row for row in detail["rows"] if row["member_id"] == w["m_a1"].pk)
     assert zh["self_assessment"] == "认真学习，带头服务。"
     assert zh["tally"] == {"excellent": 1}
+    # Before the proposal, the points year as it stands (the base score: nothing earned).
+    assert float(zh["points_score"]) == 60 and zh["proposed"] == ""
 
     done = post(bob, f"{API}/{opened.pk}/proposal", proposal(w, excellent=2))
     assert done.status_code == 200, done.content

@@ -270,7 +270,9 @@ class MemberReviewRowOut(Schema):
     final: str
     reason: str
     follow_up: str
-    points_score: Decimal | None = Field(description="支委会提出意见时的年度锋领指数")
+    points_score: Decimal | None = Field(
+        description="年度锋领指数：支委会提出意见时记录的分数；提出意见前为当前累计分数"
+    )
 
 
 class MemberReviewDetailOut(MemberReviewOut):
@@ -355,7 +357,7 @@ def _review_detail(r: MemberReview) -> dict[str, object]:
                 "final": g.final if g else "",
                 "reason": g.reason if g else "",
                 "follow_up": g.follow_up if g else "",
-                "points_score": g.points_score if g else None,
+                "points_score": row.points,
             }
         )
     return {**_review(r), "ballots": selectors.review_votes(r), "rows": rows}
