@@ -128,6 +128,10 @@ def test_a_member_claims_for_themselves_only(rules):
             reason="替人申报",
             evidence=png(),
         )
+    # bob, the branch's secretary (his seat in the 班子 record), approves the claim.
+    w["bob"].member = factories.member(w["branch_a1"], name="鲍书记")
+    w["bob"].save(update_fields=["member"])
+    _seat(w["branch_a1"], w["bob"].member)
     entry = services.award_approve(actor=w["bob"], scope=scope_of(w["bob"]), award=claim)
     assert entry.granted == 2
 
@@ -292,3 +296,108 @@ def test_a_subtree_overrides_its_domain(rules):
     attend(held_meeting(w["branch_a1"], on), w["m_a1"])
     collect(on, add_months(on, 1))
     assert PointEntry.objects.get(member=w["m_a1"]).granted == 5
+
+
+# --- Who approves: the 班子 record ---
+
+
+def _seat(org, member, role="secretary", start=None, end=None):
+    from tongxin.orgs.models import Leadership
+
+    today = timezone.localdate()
+    return Leadership.objects.create(
+        org=org,
+        member=member,
+        role=role,
+        term_start=start or today - dt.timedelta(days=400),
+        term_end=end or today + dt.timedelta(days=700),
+    )
+
+
+@pytest.fixture
+def committee(rules):
+    """Branch A1's secretary seat is 刘书记's; bob (a committee member with the branch's
+    secretary role on his account) proposes."""
+    w = rules
+    w["m_liu"] = factories.member(w["branch_a1"], name="刘书记")
+    w["liu"] = factories.user("liu", "branch_secretary", org=w["branch_a1"], member=w["m_liu"])
+    w["m_zhou"] = factories.member(w["branch_a1"], name="周委员")
+    w["zhou"] = factories.user("zhou", "branch_secretary", org=w["branch_a1"], member=w["m_zhou"])
+    _seat(w["branch_a1"], w["m_liu"])
+    _seat(w["branch_a1"], w["m_zhou"], role="committee_member")
+    return w
+
+
+def test_the_branch_secretary_by_seat_approves(committee):
+    w = committee
+    award = propose(w, w["m_a1"])
+    entry = services.award_approve(actor=w["liu"], scope=scope_of(w["liu"]), award=award)
+    assert entry.approved_by_id == w["liu"].pk
+
+
+def test_a_deputy_secretary_by_seat_approves(committee):
+    w = committee
+    _seat(w["branch_a1"], w["m_zhou"], role="deputy")
+    award = propose(w, w["m_a1"])
+    services.award_approve(actor=w["zhou"], scope=scope_of(w["zhou"]), award=award)
+    assert ManualAward.objects.get(pk=award.pk).state == AwardState.APPROVED
+
+
+def test_a_committee_member_without_the_secretary_seat_is_refused(committee):
+    w = committee
+    award = propose(w, w["m_a1"])
+    with pytest.raises(ServiceError) as exc:
+        services.award_approve(actor=w["zhou"], scope=scope_of(w["zhou"]), award=award)
+    assert exc.value.code == "not_secretary" and "书记、副书记" in exc.value.message
+    assert ManualAward.objects.get(pk=award.pk).state == AwardState.PENDING
+    assert not PointEntry.objects.exists()
+
+
+def test_a_secretary_of_another_branch_with_reach_is_refused(committee):
+    """Holding a seat elsewhere does not count: the seat must be in the member's branch."""
+    w = committee
+    _seat(w["branch_a2"], w["m_zhou"])
+    award = propose(w, w["m_a1"])
+    with pytest.raises(ServiceError) as exc:
+        services.award_approve(actor=w["zhou"], scope=scope_of(w["zhou"]), award=award)
+    assert exc.value.code == "not_secretary"
+    assert not PointEntry.objects.exists()
+
+
+def test_a_secretary_whose_term_ended_and_was_replaced_is_refused(committee):
+    w = committee
+    today = timezone.localdate()
+    _seat(
+        w["branch_a1"],
+        w["m_zhou"],
+        start=today - dt.timedelta(days=2000),
+        end=today - dt.timedelta(days=401),
+    )
+    award = propose(w, w["m_a1"])
+    with pytest.raises(ServiceError) as exc:
+        services.award_approve(actor=w["zhou"], scope=scope_of(w["zhou"]), award=award)
+    assert exc.value.code == "not_secretary"
+
+
+def test_a_secretary_whose_term_ran_out_before_the_election_still_approves(rules):
+    """换届 due: the latest secretary stays in office until the next term is registered."""
+    w = rules
+    today = timezone.localdate()
+    m_liu = factories.member(w["branch_a1"], name="刘书记")
+    liu = factories.user("liu", "branch_secretary", org=w["branch_a1"], member=m_liu)
+    _seat(
+        w["branch_a1"],
+        m_liu,
+        start=today - dt.timedelta(days=1900),
+        end=today - dt.timedelta(days=30),
+    )
+    award = propose(w, w["m_a1"])
+    services.award_approve(actor=liu, scope=scope_of(liu), award=award)
+    assert ManualAward.objects.get(pk=award.pk).state == AwardState.APPROVED
+
+
+def test_the_upper_organization_approves_without_a_seat(committee):
+    w = committee
+    award = propose(w, w["m_a1"])
+    services.award_approve(actor=w["alice"], scope=scope_of(w["alice"]), award=award)
+    assert ManualAward.objects.get(pk=award.pk).state == AwardState.APPROVED

@@ -44,8 +44,14 @@ STANDARD: list[tuple[str, list[tuple[str, int, str, str, str]]]] = [
     (
         "基础组织建设",
         [
-            ("组织设置应建尽建", 100, "documents", "每发现1个应建未建扣5分", ""),
-            ("换届按期规范", 80, "documents", "每个逾期未换届的党组织扣4分", ""),
+            (
+                "组织设置应建尽建",
+                100,
+                "documents",
+                "每发现1个应建未建扣5分",
+                Metric.COVERAGE_GAPS,
+            ),
+            ("换届按期规范", 80, "documents", "每个逾期未换届的党组织扣4分", Metric.TERM_ON_TIME),
             (
                 "三会一课落实",
                 150,

@@ -34,6 +34,10 @@ class Metric(models.TextChoices):
     CASE_ON_TIME = "case_on_time", _("事件按时办结率")
     CASE_SATISFACTION = "case_satisfaction", _("事件群众满意率")
     VOLUNTEER_HOURS = "volunteer_hours", _("党员人均志愿服务时长")
+    DUES_ARREARS = "dues_arrears", _("党费欠缴人数")
+    COVERAGE_GAPS = "coverage_gaps", _("应建未建党组织")
+    VISIT_QUOTA = "visit_quota", _("三访任务完成率")
+    TERM_ON_TIME = "term_on_time", _("按期换届率")
 
 
 class IndicatorSet(models.Model):

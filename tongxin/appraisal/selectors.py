@@ -21,6 +21,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tongxin.appraisal.models import (
     GRADES,
@@ -44,11 +45,20 @@ from tongxin.appraisal.models import (
 )
 from tongxin.cases.figures import agency_figures, area_figures
 from tongxin.core.inputs import parse_pk
+from tongxin.core.months import add_months
 from tongxin.core.scope import Scope, subtree_q
+from tongxin.dues.figures import arrears_figures
+from tongxin.grids.coverage import CoverageAudit
 from tongxin.meetings.selectors import MET, compliance
 from tongxin.members.selectors import member_queryset
+from tongxin.orgs.figures import term_figures
 from tongxin.orgs.models import Organization
+from tongxin.visits.figures import quota_figures
 from tongxin.volunteering.selectors import branch_hours
+
+# The 应建尽建 audit's categories that are an organization not (properly) set up: a compound
+# or a unit with enough members and no 建制性 branch, a 功能性 branch due to become 建制性.
+SETUP_GAPS = ("compound", "unit", "functional")
 
 VIEW, MANAGE = "orgs.view", "orgs.manage"
 MIN_POOL_BALLOTS = 5  # a pool's result is shown from 5 ballots on: fewer could name a rater
@@ -296,6 +306,50 @@ def metrics(
             c = people.get(o.path, 0)
             out[(o.pk, Metric.VOLUNTEER_HOURS)] = (
                 f"{(hours.get(o.path) or 0) / 60 / c:.1f}小时" if c else "—"
+            )
+    stock_day = min(end - dt.timedelta(days=1), timezone.localdate())
+    if Metric.DUES_ARREARS in wanted:
+        last = min(add_months(start, 2), stock_day.replace(day=1))
+        arrears = arrears_figures([o.path for o in orgs], start, last)
+        for o in orgs:
+            a = arrears[o.path]
+            out[(o.pk, Metric.DUES_ARREARS)] = (
+                gettext("%(n)d人（%(pct)d%%）") % {"n": a.owing, "pct": a.owing_pct}
+                if a.owing_pct is not None
+                else "—"
+            )
+    if Metric.COVERAGE_GAPS in wanted:
+        # The audit of each organization's subtree (a dozen aggregate queries each, whatever
+        # its size): the figure is the count the 应建尽建 page shows for the same subtree.
+        for o in orgs:
+            counts = CoverageAudit(Scope.everything(), o, today=stock_day).counts()
+            out[(o.pk, Metric.COVERAGE_GAPS)] = gettext(
+                "%(n)d个（小区%(compound)d、单位%(unit)d、功能性转建制%(functional)d）"
+            ) % {"n": sum(counts[k] for k in SETUP_GAPS), **{k: counts[k] for k in SETUP_GAPS}}
+    if Metric.VISIT_QUOTA in wanted:
+        quotas = quota_figures([o.path for o in orgs], stock_day)
+        for o in orgs:
+            q = quotas[o.path]
+            out[(o.pk, Metric.VISIT_QUOTA)] = (
+                gettext("%(pct)d%%（%(done)d/%(n)d人完成）")
+                % {"pct": q.complete_pct, "done": q.complete, "n": q.assignments}
+                if q.complete_pct is not None
+                else "—"
+            )
+    if Metric.TERM_ON_TIME in wanted:
+        terms = term_figures([o.path for o in orgs], stock_day)
+        for o in orgs:
+            t = terms[o.path]
+            out[(o.pk, Metric.TERM_ON_TIME)] = (
+                gettext("%(pct)d%%（%(ok)d/%(n)d，逾期%(late)d个）")
+                % {
+                    "pct": t.on_time_pct,
+                    "ok": t.seated - t.overdue,
+                    "n": t.seated,
+                    "late": t.overdue,
+                }
+                if t.on_time_pct is not None
+                else "—"
             )
     return out
 

@@ -267,25 +267,60 @@ def own_review(member: Member) -> MemberReview | None:
     )
 
 
+def get_own_review_for(member: Member | None, pk: object) -> MemberReview:
+    """A review of the member's own branch, whatever its state (the services refuse what is
+    closed); any other review, or none, is a 404."""
+    try:
+        pk_ = int(str(pk))
+        if member is None:
+            raise MemberReview.DoesNotExist
+        return MemberReview.objects.select_related("org").get(pk=pk_, org_id=member.org_id)
+    except (MemberReview.DoesNotExist, ValueError, OverflowError):
+        raise Http404(gettext("民主评议不存在或不在您的管辖范围内。")) from None
+
+
 @dataclass
 class ReviewRow:
     member: Member
     self_text: str
     tally: dict[str, int]
     grade: ReviewGrade | None
+    # The year's 锋领指数: recorded with the proposal, and until then the standing as it is
+    # now, so that the committee proposes with the evidence in front of it.
+    points: Decimal | None = None
+
+
+def review_points_until(review: MemberReview) -> dt.date:
+    """The month up to which the review's points year counts: December, or this month while
+    the year runs."""
+    return min(dt.date(review.year, 12, 1), timezone.localdate().replace(day=1))
 
 
 def review_rows(review: MemberReview) -> list[ReviewRow]:
-    """Every member of the branch with their self-assessment, the ballots' tally per grade and
-    the proposed/final grade (four queries)."""
+    """Every member of the branch with their self-assessment, the ballots' tally per grade,
+    the proposed/final grade and the year's points (four queries, and the standings while no
+    proposal has recorded them)."""
     members = list(Member.objects.filter(org_id=review.org_id).order_by("id"))
     selves = dict(review.selves.values_list("member_id", "text"))
     tally: dict[int, dict[str, int]] = {}
     for member_id, grade, count in review.tallies.values_list("member_id", "grade", "count"):
         tally.setdefault(member_id, {})[grade] = count
     grades = {g.member_id: g for g in review.grades.all()}
+    live: dict[int, Decimal] = {}
+    if members and any(m.pk not in grades for m in members):
+        live = {
+            s.member_id: s.score
+            for s in standings(Q(org_id=review.org_id), review_points_until(review))
+        }
     return [
-        ReviewRow(m, selves.get(m.pk, ""), tally.get(m.pk, {}), grades.get(m.pk)) for m in members
+        ReviewRow(
+            m,
+            selves.get(m.pk, ""),
+            tally.get(m.pk, {}),
+            grades.get(m.pk),
+            grades[m.pk].points_score if m.pk in grades else live.get(m.pk),
+        )
+        for m in members
     ]
 
 

@@ -1,5 +1,11 @@
 """Manual awards (proposed with evidence by a branch committee member or claimed by the
-member, approved by someone else) and corrections (reversing entries)."""
+member, approved by someone else) and corrections (reversing entries).
+
+"The secretary approves" is checked against the 班子 record (orgs.Leadership): the approver
+holds members.manage over the member and either sits as 书记 or 副书记 of the member's own
+organization (the current term, or the latest one begun while 换届 is due), or manages an
+organization above it (a subtree grant on an ancestor: the street or community that the
+branch reports to). Nobody approves their own proposal or their own points."""
 
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from tongxin.core.months import this_month
 from tongxin.core.scope import Scope, in_scope, require
 from tongxin.members.models import Member
 from tongxin.members.selectors import member_queryset
+from tongxin.orgs.models import Leadership, LeadershipRole
 from tongxin.points import ledger, scores
 from tongxin.points.models import (
     MANUAL,
@@ -34,6 +41,41 @@ MAX_SPAN_DAYS = 400
 
 def _manages(scope: Scope, member: Member) -> bool:
     return in_scope(member_queryset(scope, MANAGE), member)
+
+
+APPROVING_SEATS = (LeadershipRole.SECRETARY, LeadershipRole.DEPUTY)
+
+
+def _holds_secretary_seat(actor: User, org_id: int, today: dt.date | None = None) -> bool:
+    """Whether the actor's member record sits as 书记 or 副书记 of the organization: a seat
+    whose term runs today, or one of the latest term begun of its role (a term that has run out
+    stays in office until the 换届 elects the next). One query."""
+    if actor.member_id is None:
+        return False
+    today = today or timezone.localdate()
+    seats = list(
+        Leadership.objects.filter(
+            org_id=org_id, role__in=APPROVING_SEATS, term_start__lte=today
+        ).values_list("role", "member_id", "term_start", "term_end")
+    )
+    latest: dict[str, dt.date] = {}
+    for role, _m, start, _e in seats:
+        latest[role] = max(latest.get(role, start), start)
+    return any(
+        member_id == actor.member_id and (end >= today or start == latest[role])
+        for role, member_id, start, end in seats
+    )
+
+
+def _manages_above(scope: Scope, org_path: str) -> bool:
+    """Whether the scope manages members from an organization above ``org_path``."""
+    return scope.is_superuser or any(
+        g.kind == "org"
+        and g.subtree
+        and len(g.path) < len(org_path)
+        and org_path.startswith(g.path)
+        for g in scope.grants.get(MANAGE, [])
+    )
 
 
 def _award_fields(
@@ -192,6 +234,15 @@ def award_approve(*, actor: User, scope: Scope, award: ManualAward, note: str = 
         raise ServiceError(msg, code="own_proposal")
     if award.member_id == actor.member_id:
         raise ServiceError(gettext("不能审批本人的积分申报。"), code="own_member")
+    if not (
+        _manages_above(scope, award.member.org_path)
+        or _holds_secretary_seat(actor, award.member.org_id)
+    ):
+        msg = gettext(
+            "只有该党员所在党组织的书记、副书记（以班子成员登记为准）或上级党组织才能审批积分"
+            "申报；如书记已换届，请先在党组织页面的“班子成员”中登记。"
+        )
+        raise ServiceError(msg, code="not_secretary")
     outcome = ledger.prepare(
         [
             ledger.Event(

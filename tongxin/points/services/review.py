@@ -29,6 +29,7 @@ from tongxin.points.models import (
     ReviewState,
     SelfAssessment,
 )
+from tongxin.points.selectors import review_points_until
 
 MANAGE = "members.manage"
 MAX_TEXT = 2000
@@ -180,8 +181,7 @@ def review_propose(
     if errors:
         msg = errors.get("grades") or gettext("请按提示修改后再提交。")
         raise ServiceError(msg, fields=errors)
-    until = dt.date(review.year, 12, 1)
-    until = min(until, timezone.localdate().replace(day=1))
+    until = review_points_until(review)
     scores = {s.member_id: s.score for s in standings(Q(org_id=review.org_id), until)}
     ReviewGrade.objects.filter(review=review).delete()
     rows = ReviewGrade.objects.bulk_create(
