@@ -135,10 +135,11 @@ def compute_period(
 
 
 def _rows(
-    period: Period, figures: dict[tuple[str, str], dict[str, float]], as_of: dt.datetime
+    period: Period, figures: dict[tuple[str, str], dict[str, float]], as_of: object
 ) -> list[tuple[object, ...]]:
-    """The period's non-zero figures as rows of COLUMNS."""
-    kind, start = period.kind, period.start
+    """The period's non-zero figures as rows of COLUMNS. The date and the time go in as the
+    database's own values, adapted once (not once a row by the driver)."""
+    kind, start = period.kind, connection.ops.adapt_datefield_value(period.start)
     return [
         (tree, path, key, kind, start, float(value), as_of)
         for (tree, key), values in figures.items()
@@ -162,7 +163,7 @@ def rollup_refresh(*, day: dt.date | None = None, months: int = 1) -> RollupRun:
         computed = [
             (p, compute_period(p, metrics, anchors, prefixes)) for p in periods_for(day, months)
         ]
-    as_of = timezone.now()
+    as_of = connection.ops.adapt_datetimefield_value(timezone.now())
     trees = [Tree.ORG, Tree.AREA]  # named, so that the deletes walk the unique index
     rows = [row for period, figures in computed for row in _rows(period, figures, as_of)]
     # in the order of the unique index (tree, period, start, path, metric): appended in that
@@ -204,9 +205,8 @@ def _write(rows: list[tuple[object, ...]]) -> int:
         try:
             n = bulk_insert(f"temp.{STAGING}", COLUMNS, rows)
             # (names from model metadata and constants)
-            cur.execute(
-                f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM temp.{STAGING} ORDER BY rowid"
-            )  # noqa: S608
+            append = f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM temp.{STAGING}"  # noqa: S608
+            cur.execute(f"{append} ORDER BY rowid")
         finally:
             cur.execute(f"DROP TABLE temp.{STAGING}")
     return n
