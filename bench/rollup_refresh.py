@@ -13,7 +13,9 @@ twelve months) against the same kind of baseline."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
+from statistics import median
 from typing import Any
 
 from django.db import connection, transaction
@@ -90,26 +92,31 @@ def _baseline(selects: list[str], rows: list[tuple[Any, ...]], months: int) -> i
 
 def _measure(ctx: Context, name: str, months: int, runs: int, note: str) -> None:
     selects, rows = _captured(months)
-    ours_t, base_t = [], []
+    ours_t, base_t, ours_cpu, base_cpu = [], [], [], []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         _baseline(selects, rows, months)
         base_t.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
+        base_cpu.append(time.process_time() - c0)
+        t0, c0 = time.perf_counter(), time.process_time()
         rollup_refresh(months=months)
         ours_t.append(time.perf_counter() - t0)
-    ours_t.sort()
-    base_t.sort()
+        ours_cpu.append(time.process_time() - c0)
     report(
         ctx,
         name,
         n=len(rows),
-        ours=ours_t[runs // 2],
-        baseline=base_t[runs // 2],
+        ours=median(ours_t),
+        baseline=median(base_t),
         unit="s",
         target=("ratio", 1.5),
         runs=runs,
         queries=len(selects),
+        # this process's CPU seconds (on SQLite the whole work; a loaded machine stretches
+        # the wall clock of either side unevenly)
+        ours_cpu=round(median(ours_cpu), 4),
+        baseline_cpu=round(median(base_cpu), 4),
+        load=[round(x, 2) for x in os.getloadavg()],
         note=note,
     )
 
