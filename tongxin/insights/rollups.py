@@ -1,6 +1,9 @@
 """Recomputing the rollups: every registered metric (core.metrics) once per period with its
-one grouped query, added up over every path prefix in memory, then written in bulk. The
-figures of every subtree come out of one pass, whatever the number of nodes.
+one grouped query, added up over every path prefix in memory, then written in one
+transaction: one DELETE per recomputed period and one statement appending every new row (a
+COPY on PostgreSQL, an INSERT … SELECT from a staging table on SQLite), in the order of the
+table's unique index. The figures of every subtree come out of one pass, whatever the number
+of nodes.
 
 Area figures (cases, grids, 共享小区) are also stored under the organization that stands for
 the area (its territorial organization: the shallowest one anchored there and hosted by no
