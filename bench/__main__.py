@@ -1,7 +1,8 @@
 """python -m bench --scale town|city --db sqlite|postgresql [--only NAME[,NAME...]]
 
 Every run starts from a fresh database: a new SQLite file under var/bench/, or the database
-``tongxin_bench`` (dropped and recreated) on the PostgreSQL server of DATABASE_URL. The database
+``tongxin_bench`` (dropped and recreated; ``TONGXIN_BENCH_DB`` names another, so that two runs on
+one server do not drop each other's) on the PostgreSQL server of DATABASE_URL. The database
 named in DATABASE_URL itself is never touched.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -48,7 +50,7 @@ MODULE_NAMES = [
     "rq_throughput",
 ]
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test"
-PG_BENCH_DB = "tongxin_bench"
+PG_BENCH_DB = os.environ.get("TONGXIN_BENCH_DB") or "tongxin_bench"
 
 
 def fresh_sqlite(scale: str) -> None:
@@ -63,6 +65,8 @@ def fresh_sqlite(scale: str) -> None:
 def fresh_postgresql() -> None:
     import psycopg
 
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", PG_BENCH_DB):
+        sys.exit(f"TONGXIN_BENCH_DB 须为小写字母、数字和下划线组成的数据库名：{PG_BENCH_DB!r}")
     url = urlsplit(os.environ.get("DATABASE_URL") or DEFAULT_PG)
     admin = url._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as conn:

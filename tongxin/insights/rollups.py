@@ -1,6 +1,9 @@
 """Recomputing the rollups: every registered metric (core.metrics) once per period with its
-one grouped query, added up over every path prefix in memory, then written in bulk. The
-figures of every subtree come out of one pass, whatever the number of nodes.
+one grouped query, added up over every path prefix in memory, then written in one
+transaction: one DELETE per recomputed period and one statement appending every new row (a
+COPY on PostgreSQL, an INSERT … SELECT from a staging table on SQLite), in the order of the
+table's unique index. The figures of every subtree come out of one pass, whatever the number
+of nodes.
 
 Area figures (cases, grids, 共享小区) are also stored under the organization that stands for
 the area (its territorial organization: the shallowest one anchored there and hosted by no
@@ -11,11 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tongxin.core.bulk import bulk_insert
@@ -26,6 +28,7 @@ from tongxin.insights.models import PeriodKind, Rollup, RollupRun, Tree
 from tongxin.orgs.models import Organization, OrgKind
 
 COLUMNS = ["tree", "path", "metric", "period", "start", "value", "as_of"]
+STAGING = "insights_rollup_staging"  # SQLite: the new rows before they are appended
 AREA_DEPTH = 4  # 市, 区县, 街道, 社区/村
 KEEP_DAYS = 40  # day rows older than this are dropped: trends read the month rows
 KIND_RANK = {OrgKind.COMMITTEE: 0, OrgKind.WORKING_COMMITTEE: 0, OrgKind.GENERAL_BRANCH: 1}
@@ -66,12 +69,22 @@ def periods_for(day: dt.date, months: int) -> list[Period]:
     return out
 
 
-def prefix_totals(own: dict[str, float]) -> dict[str, float]:
-    """``{path: value}`` keyed by the rows' own paths → the total of every subtree."""
-    totals: dict[str, float] = defaultdict(float)
+def prefix_totals(
+    own: dict[str, float], prefixes: dict[str, tuple[str, ...]] | None = None
+) -> dict[str, float]:
+    """``{path: value}`` keyed by the rows' own paths → the total of every subtree.
+
+    ``prefixes`` caches every path's prefixes across the metrics of one refresh (they group
+    by the same few thousand paths)."""
+    cache = {} if prefixes is None else prefixes
+    totals: dict[str, float] = {}
+    get = totals.get
     for path, value in own.items():
-        for i in range(STEPLEN, len(path) + 1, STEPLEN):
-            totals[path[:i]] += value
+        above = cache.get(path)
+        if above is None:
+            above = cache[path] = tuple(path[:i] for i in range(STEPLEN, len(path) + 1, STEPLEN))
+        for prefix in above:
+            totals[prefix] = get(prefix, 0.0) + value
     return totals
 
 
@@ -91,16 +104,20 @@ def territorial_orgs() -> dict[str, str]:
 
 
 def compute_period(
-    period: Period, metrics: list[Metric], anchors: dict[str, str]
+    period: Period,
+    metrics: list[Metric],
+    anchors: dict[str, str],
+    prefixes: dict[str, tuple[str, ...]] | None = None,
 ) -> dict[tuple[str, str], dict[str, float]]:
     """(tree, metric key) → {subtree path: value} for one period."""
+    prefixes = {} if prefixes is None else prefixes
     out: dict[tuple[str, str], dict[str, float]] = {}
     for m in metrics:
         if m.compute is None:
             continue
         if not m.historical and period.kind == PeriodKind.MONTH and not period.current:
             continue  # a past month's stock is the rollup stored in that month
-        totals = prefix_totals(m.compute(*period.window))
+        totals = prefix_totals(m.compute(*period.window), prefixes)
         if m.tree == Tree.AREA:
             out[(Tree.ORG, m.key)] = {anchors[p]: v for p, v in totals.items() if p in anchors}
             # stored down to the communities (the map's levels), not every compound
@@ -121,12 +138,17 @@ def compute_period(
 
 
 def _rows(
-    period: Period, figures: dict[tuple[str, str], dict[str, float]], as_of: dt.datetime
-) -> Iterator[tuple[object, ...]]:
-    for (tree, key), values in figures.items():
-        for path, value in values.items():
-            if value:
-                yield (tree, path, key, period.kind, period.start, float(value), as_of)
+    period: Period, figures: dict[tuple[str, str], dict[str, float]], as_of: object
+) -> list[tuple[object, ...]]:
+    """The period's non-zero figures as rows of COLUMNS. The date and the time go in as the
+    database's own values, adapted once (not once a row by the driver)."""
+    kind, start = period.kind, connection.ops.adapt_datefield_value(period.start)
+    return [
+        (tree, path, key, kind, start, float(value), as_of)
+        for (tree, key), values in figures.items()
+        for path, value in values.items()
+        if value
+    ]
 
 
 def rollup_refresh(*, day: dt.date | None = None, months: int = 1) -> RollupRun:
@@ -139,20 +161,27 @@ def rollup_refresh(*, day: dt.date | None = None, months: int = 1) -> RollupRun:
     day = day or timezone.localdate()
     metrics = all_metrics()
     anchors = territorial_orgs()
+    prefixes: dict[str, tuple[str, ...]] = {}
     with shared_reads():
-        computed = [(p, compute_period(p, metrics, anchors)) for p in periods_for(day, months)]
-    as_of = timezone.now()
-    n = 0
+        computed = [
+            (p, compute_period(p, metrics, anchors, prefixes)) for p in periods_for(day, months)
+        ]
+    as_of = connection.ops.adapt_datetimefield_value(timezone.now())
+    trees = [Tree.ORG, Tree.AREA]  # named, so that the deletes walk the unique index
+    rows = [row for period, figures in computed for row in _rows(period, figures, as_of)]
+    # in the order of the unique index (tree, period, start, path, metric): appended in that
+    # order, the index grows at its end instead of splitting pages all over it
+    rows.sort(key=itemgetter(0, 3, 4, 1, 2))
     with transaction.atomic():
         for period, figures in computed:
-            stale = Rollup.objects.filter(period=period.kind, start=period.start)
+            stale = Rollup.objects.filter(tree__in=trees, period=period.kind, start=period.start)
             if period.kind == PeriodKind.MONTH and not period.current:
                 # a past month keeps the stocks stored while it was current
-                stale = stale.filter(metric__in=list(_recomputed_keys(figures)))
+                stale = stale.filter(metric__in=sorted(_recomputed_keys(figures)))
             stale.delete()
-            n += bulk_insert(Rollup._meta.db_table, COLUMNS, _rows(period, figures, as_of))
+        n = _write(rows)
         Rollup.objects.filter(
-            period=PeriodKind.DAY, start__lt=day - dt.timedelta(days=KEEP_DAYS)
+            tree__in=trees, period=PeriodKind.DAY, start__lt=day - dt.timedelta(days=KEEP_DAYS)
         ).delete()
         run = RollupRun.objects.create(
             day=day,
@@ -163,6 +192,27 @@ def rollup_refresh(*, day: dt.date | None = None, months: int = 1) -> RollupRun:
             seconds=round(time.perf_counter() - t0, 3),
         )
     return run
+
+
+def _write(rows: list[tuple[object, ...]]) -> int:
+    """Append ``rows`` to the rollup table in one statement. On PostgreSQL that is a COPY.
+    On SQLite the rows go into a temporary table first and from there in one INSERT …
+    SELECT: the table's AUTOINCREMENT key updates sqlite_sequence at the end of every INSERT
+    statement, which made an executemany of one INSERT per row several times slower."""
+    table = Rollup._meta.db_table
+    if connection.vendor != "sqlite":
+        return bulk_insert(table, COLUMNS, rows)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+    with connection.cursor() as cur:
+        cur.execute(f"CREATE TEMP TABLE {STAGING} ({quoted})")
+        try:
+            n = bulk_insert(f"temp.{STAGING}", COLUMNS, rows)
+            # (names from model metadata and constants)
+            append = f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM temp.{STAGING}"  # noqa: S608
+            cur.execute(f"{append} ORDER BY rowid")
+        finally:
+            cur.execute(f"DROP TABLE temp.{STAGING}")
+    return n
 
 
 def _recomputed_keys(figures: dict[tuple[str, str], dict[str, float]]) -> set[str]:
