@@ -8,10 +8,11 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.cases.models import Case, State
-from tongxin.core.metrics import Metric, register, sum_rows
+from tongxin.cases.models import OPEN_STATES, Case, State
+from tongxin.core.metrics import Metric, register, shared, sum_rows
 
 GROUP = _("事件办理")
 
@@ -117,6 +118,92 @@ register(
             order=66,
             group=_("事件状态"),
             tree="area",
+        )
+        for s in State
+    ),
+)
+
+
+# ---- the 工作台's card: cases reported in the twelve months up to the day -------------------
+# A trailing window, whatever the period asked: [end − 365 days, end). All of them come from
+# one grouped read per window (shared within a recomputation).
+
+YEAR = dt.timedelta(days=365)
+
+
+@shared
+def _year_figures(start: dt.date, end: dt.date) -> dict[str, dict[str, float]]:
+    a, b = _day_bounds(end - YEAR, end)
+    now = min(timezone.now(), b)
+    closed_q = Q(state=State.CLOSED)
+    aggregates: dict[str, Any] = {
+        "reported": Count("id"),
+        "closed": Count("id", filter=closed_q),
+        "closed_on_time": Count("id", filter=closed_q & Q(closed_at__lte=F("deadline_at"))),
+        "rated": Count("rating"),
+        "satisfied": Count("id", filter=Q(rating__gte=4)),
+        "escalated": Count("id", filter=Q(escalations__gt=0) | Q(overdue_level__gt=0)),
+        "overdue": Count("id", filter=Q(state__in=OPEN_STATES, deadline_at__lt=now)),
+        **{f"state.{s.value}": Count("id", filter=Q(state=s.value)) for s in State},
+    }
+    rows = (
+        Case.objects.filter(reported_at__gte=a, reported_at__lt=b)
+        .order_by()
+        .values("area_path")
+        .annotate(**aggregates)
+    )
+    out: dict[str, dict[str, float]] = {k: {} for k in aggregates}
+    for row in rows:
+        for k in aggregates:
+            if row[k]:
+                out[k][row["area_path"]] = out[k].get(row["area_path"], 0.0) + float(row[k])
+    return out
+
+
+def _year(figure: str):
+    return lambda start, end: _year_figures(start, end)[figure]
+
+
+YEAR_GROUP = _("事件办理（近12个月）")
+year: dict[str, Any] = {
+    "group": YEAR_GROUP,
+    "tree": "area",
+    "historical": False,
+    "unit": _("件"),
+    "order": 67,
+}
+register(
+    Metric("cases.year.reported", _("事件（近12个月）"), compute=_year("reported"), **year),
+    Metric("cases.year.closed", _("结案（近12个月）"), compute=_year("closed"), **year),
+    Metric(
+        "cases.year.closed_on_time",
+        _("按期结案（近12个月）"),
+        compute=_year("closed_on_time"),
+        **year,
+    ),
+    Metric("cases.year.rated", _("已评价（近12个月）"), compute=_year("rated"), **year),
+    Metric("cases.year.satisfied", _("满意（近12个月）"), compute=_year("satisfied"), **year),
+    Metric("cases.year.escalated", _("催办/吹哨（近12个月）"), compute=_year("escalated"), **year),
+    Metric("cases.year.overdue", _("超期未办结"), compute=_year("overdue"), **year),
+    Metric(
+        "cases.year.on_time_pct",
+        _("按期办结率（近12个月）"),
+        ratio=("cases.year.closed_on_time", "cases.year.closed"),
+        **{**year, "unit": "%"},
+    ),
+    Metric(
+        "cases.year.satisfaction_pct",
+        _("满意率（近12个月）"),
+        ratio=("cases.year.satisfied", "cases.year.rated"),
+        **{**year, "unit": "%"},
+    ),
+    *(
+        Metric(
+            f"cases.year.state.{s.value}",
+            s.label,
+            compute=_year(f"state.{s.value}"),
+            shown=False,
+            **year,
         )
         for s in State
     ),

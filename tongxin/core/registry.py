@@ -157,8 +157,8 @@ class Registry:
     )
     # Where the panels' stored figures come from (insights' rollups): ``fn(request, scope,
     # keys)`` returning StoredFigures, or None when it cannot answer for this scope.
-    figure_stores: list[Callable[[HttpRequest, Any, frozenset[str]], StoredFigures | None]] = (
-        field(default_factory=list)
+    figure_stores: list[Callable[[HttpRequest, Any, frozenset[str]], StoredFigures | None]] = field(
+        default_factory=list
     )
 
 

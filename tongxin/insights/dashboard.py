@@ -64,9 +64,7 @@ def stored_figures(
 
     at = Rollup.objects.filter(path__in=roots)
     if scope.is_superuser:  # the roots of the tree: paths one step long
-        at = Rollup.objects.annotate(path_len=Length("path")).filter(
-            path_len=Organization.steplen
-        )
+        at = Rollup.objects.annotate(path_len=Length("path")).filter(path_len=Organization.steplen)
     rows = at.filter(
         Q(period=PeriodKind.DAY, start=latest(PeriodKind.DAY))
         | Q(period=PeriodKind.MONTH, start=latest(PeriodKind.MONTH)),
