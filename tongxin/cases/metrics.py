@@ -124,29 +124,23 @@ register(
 )
 
 
-# ---- the 工作台's card: cases reported in the twelve months up to the day -------------------
-# A trailing window, whatever the period asked: [end − 365 days, end). All of them come from
-# one grouped read per window (shared within a recomputation).
-
-YEAR = dt.timedelta(days=365)
+# ---- the 工作台's card: what the day's figures lack ----------------------------------------
+# The day's flows already cover the twelve months up to the day (insights' day window); the
+# card also counts, among the cases reported in that window, those standing in each state,
+# those ever escalated (催办/吹哨) and those open past their deadline — one grouped read per
+# window, shared within a recomputation.
 
 
 @shared
 def _year_figures(start: dt.date, end: dt.date) -> dict[str, dict[str, float]]:
-    a, b = _day_bounds(end - YEAR, end)
+    a, b = _day_bounds(start, end)
     now = min(timezone.now(), b)
-    closed_q = Q(state=State.CLOSED)
     aggregates: dict[str, Any] = {
-        "reported": Count("id"),
-        "closed": Count("id", filter=closed_q),
-        "closed_on_time": Count("id", filter=closed_q & Q(closed_at__lte=F("deadline_at"))),
-        "rated": Count("rating"),
-        "satisfied": Count("id", filter=Q(rating__gte=4)),
         "escalated": Count("id", filter=Q(escalations__gt=0) | Q(overdue_level__gt=0)),
         "overdue": Count("id", filter=Q(state__in=OPEN_STATES, deadline_at__lt=now)),
         **{f"state.{s.value}": Count("id", filter=Q(state=s.value)) for s in State},
     }
-    rows = (
+    rows: Any = (
         Case.objects.filter(reported_at__gte=a, reported_at__lt=b)
         .order_by()
         .values("area_path")
@@ -154,9 +148,10 @@ def _year_figures(start: dt.date, end: dt.date) -> dict[str, dict[str, float]]:
     )
     out: dict[str, dict[str, float]] = {k: {} for k in aggregates}
     for row in rows:
+        path = row["area_path"]
         for k in aggregates:
             if row[k]:
-                out[k][row["area_path"]] = out[k].get(row["area_path"], 0.0) + float(row[k])
+                out[k][path] = out[k].get(path, 0.0) + float(row[k])
     return out
 
 
@@ -173,30 +168,8 @@ year: dict[str, Any] = {
     "order": 67,
 }
 register(
-    Metric("cases.year.reported", _("事件（近12个月）"), compute=_year("reported"), **year),
-    Metric("cases.year.closed", _("结案（近12个月）"), compute=_year("closed"), **year),
-    Metric(
-        "cases.year.closed_on_time",
-        _("按期结案（近12个月）"),
-        compute=_year("closed_on_time"),
-        **year,
-    ),
-    Metric("cases.year.rated", _("已评价（近12个月）"), compute=_year("rated"), **year),
-    Metric("cases.year.satisfied", _("满意（近12个月）"), compute=_year("satisfied"), **year),
     Metric("cases.year.escalated", _("催办/吹哨（近12个月）"), compute=_year("escalated"), **year),
     Metric("cases.year.overdue", _("超期未办结"), compute=_year("overdue"), **year),
-    Metric(
-        "cases.year.on_time_pct",
-        _("按期办结率（近12个月）"),
-        ratio=("cases.year.closed_on_time", "cases.year.closed"),
-        **{**year, "unit": "%"},
-    ),
-    Metric(
-        "cases.year.satisfaction_pct",
-        _("满意率（近12个月）"),
-        ratio=("cases.year.satisfied", "cases.year.rated"),
-        **{**year, "unit": "%"},
-    ),
     *(
         Metric(
             f"cases.year.state.{s.value}",

@@ -1,6 +1,6 @@
 """The 工作台's 事件 card from the stored figures (insights' rollups of the user's top of
-scope): the twelve months up to the day the figures were computed (cases.metrics' ``year``
-figures), the same context as ``selectors.dashboard_figures`` but the areas' ranking (the
+scope): the twelve months up to the day the figures were computed (the day's flows), the
+same context as ``selectors.dashboard_figures`` but the areas' ranking (the
 数据驾驶舱 compares the children)."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from tongxin.core.registry import StoredFigures
 from tongxin.core.scope import Scope
 
 STORED_KEYS = (
-    "cases.year.reported",
-    "cases.year.on_time_pct",
-    "cases.year.satisfaction_pct",
+    "cases.reported",
+    "cases.on_time_pct",
+    "cases.satisfaction_pct",
     "cases.year.escalated",
     "cases.year.overdue",
 )
@@ -29,7 +29,7 @@ def _whole(rate: float | None) -> int | None:
 def stored_panel(request: HttpRequest, scope: Scope, f: StoredFigures) -> dict[str, Any] | None:
     if not scope.has("cases.view"):
         return None
-    total = f.count("cases.year.reported")
+    total = f.count("cases.reported")
     if not total:
         return {"total": 0}
     states = [(s.label, f.count(f"cases.year.state.{s.value}")) for s in State]
@@ -38,8 +38,8 @@ def stored_panel(request: HttpRequest, scope: Scope, f: StoredFigures) -> dict[s
         "states": [(label, n) for label, n in states if n],
         "by_category": [],
         "by_area": [],
-        "on_time_rate": _whole(f.rate("cases.year.on_time_pct")),
-        "satisfaction": _whole(f.rate("cases.year.satisfaction_pct")),
+        "on_time_rate": _whole(f.rate("cases.on_time_pct")),
+        "satisfaction": _whole(f.rate("cases.satisfaction_pct")),
         "escalated": f.count("cases.year.escalated"),
         "overdue": f.count("cases.year.overdue"),
     }

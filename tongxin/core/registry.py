@@ -234,7 +234,7 @@ def stored_figures_for(request: HttpRequest, scope: Any) -> StoredFigures | None
     """The stored figures of the user's top of scope, read once a request (every panel's
     keys together), or None when no store answers for this scope."""
     if hasattr(request, _STORED_ATTR):
-        return getattr(request, _STORED_ATTR)  # type: ignore[no-any-return]
+        return getattr(request, _STORED_ATTR)
     found = None
     keys = panel_metric_keys()
     for store in REGISTRY.figure_stores:

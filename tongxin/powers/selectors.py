@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from tongxin.core.registry import StoredFigures
 from tongxin.core.scope import NOTHING, Scope
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.orgs.models import Organization
@@ -325,3 +326,27 @@ def area_overview(scope: Scope, perm: str = VIEW) -> list[dict[str, object]]:
         if row is not None:
             row.update(running=s["running"], completed=s["completed"], stuck=s["stuck"])
     return list(rows.values())
+
+
+STORED_KEYS = (
+    "powers.items",
+    "powers.running",
+    "powers.stuck",
+    "powers.completed_year",
+    "powers.objections_open",
+)
+
+
+def stored_power_figures(
+    request: object, scope: Scope, f: StoredFigures
+) -> dict[str, object] | None:
+    """``power_figures``' card from the stored figures of the user's top of scope."""
+    if not scope.has(VIEW) or not f.count("powers.items"):
+        return None
+    return {
+        "items": f.count("powers.items"),
+        "running": f.count("powers.running"),
+        "completed": f.count("powers.completed_year"),
+        "stuck": f.count("powers.stuck"),
+        "objections": f.count("powers.objections_open"),
+    }

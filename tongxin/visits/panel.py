@@ -25,9 +25,8 @@ STORED_KEYS = (
 
 def home_quota() -> int:
     """The monthly home-visit minimum (a setting: kept five minutes in the cache)."""
-    return int(
-        cache.get_or_set("visits:home_quota", lambda: quota_rules()["home_visits"].minimum, 300)
-    )
+    found = cache.get_or_set("visits:home_quota", lambda: quota_rules()["home_visits"].minimum, 300)
+    return int(found or 0)
 
 
 def stored_panel(request: HttpRequest, scope: Scope, f: StoredFigures) -> dict[str, Any] | None:
