@@ -11,6 +11,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.cases.defaults import CATEGORIES as DEFAULT_CATEGORIES
 from tongxin.cases.models import OPEN_STATES, Case, State
 from tongxin.core.metrics import Metric, register, shared, sum_rows
 
@@ -179,5 +180,62 @@ register(
             **year,
         )
         for s in State
+    ),
+)
+
+
+# ---- cases by category ------------------------------------------------------------------
+# Categories are rows an administrator may add; a metric key is fixed when it is registered.
+# One metric per standard category (the codes the cases app installs, tongxin.cases.defaults)
+# and one for every other category together: the keys never change, the parts always add up
+# to the cases reported, and each has its trend. All of them come from one grouped read per
+# window (shared within a recomputation).
+
+STANDARD_CODES = tuple(code for code, *_rest in DEFAULT_CATEGORIES)
+OTHER = "other"
+
+
+@shared
+def _by_category(start: dt.date, end: dt.date) -> dict[str, dict[str, float]]:
+    a, b = _day_bounds(start, end)
+    out: dict[str, dict[str, float]] = {code: {} for code in (*STANDARD_CODES, OTHER)}
+    rows = (
+        Case.objects.filter(reported_at__gte=a, reported_at__lt=b)
+        .order_by()
+        .values_list("area_path", "category__code")
+        .annotate(n=Count("id"))
+    )
+    for path, code, n in rows:
+        into = out[code if code in out else OTHER]
+        into[path] = into.get(path, 0.0) + float(n)
+    return out
+
+
+def _category(code: str):
+    return lambda start, end: _by_category(start, end)[code]
+
+
+CATEGORY_GROUP = _("事件类别")
+register(
+    *(
+        Metric(
+            f"cases.category.{code}",
+            name,
+            unit=_("件"),
+            group=CATEGORY_GROUP,
+            tree="area",
+            compute=_category(code),
+            order=68,
+        )
+        for code, name, *_rest in DEFAULT_CATEGORIES
+    ),
+    Metric(
+        f"cases.category.{OTHER}",
+        _("其他类别"),
+        unit=_("件"),
+        group=CATEGORY_GROUP,
+        tree="area",
+        compute=_category(OTHER),
+        order=69,
     ),
 )
