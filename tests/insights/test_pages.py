@@ -13,6 +13,7 @@ from python_calamine import CalamineWorkbook
 
 from tongxin.core.scope import scope_for_user
 from tongxin.insights import selectors
+from tongxin.insights.models import Rollup
 from tongxin.orgs.models import Organization
 
 PAGES = [
@@ -176,3 +177,25 @@ def test_the_workbench_reads_its_head_figures_from_the_rollups(town_db, client):
     assert r.context["figures_as_of"] is not None
     assert r.context["member_total"] == sum(r.context["members"]["by_status"].values())
     assert r.context["org_total"] == sum(r.context["orgs"]["by_kind"].values())
+
+
+def test_the_screen_shows_a_rate_it_cannot_divide_as_a_dash_and_the_others_with_their_sign(
+    town_db, client
+):
+    """The 大屏's rates: "—" where nothing was closed (a branch: cases belong to areas), never
+    "—%"; at the top the 按期办结率 of the twelve months, as the cockpit shows it."""
+    client.force_login(town_db["zuzhibu"])
+    run = selectors.latest_run()
+    assert run is not None
+    branch = Organization.objects.filter(kind="branch").order_by("path").first()
+    assert branch is not None
+    page = client.get(f"/insights/{branch.pk}/screen/").content.decode()
+    assert "—%" not in page
+    assert 'data-testid="kpi-on-time">—<' in page
+    city = Organization.objects.get(depth=1)
+    stored = Rollup.objects.get(
+        tree="org", period="day", start=run.day, path=city.path, metric="cases.on_time_pct"
+    ).value
+    page = client.get("/insights/screen/").content.decode()
+    assert f'data-testid="kpi-on-time">{stored:,.1f}%<' in page
+    assert "—%" not in page

@@ -14,6 +14,8 @@ class AidConfig(AppConfig):
 
         nav("aid:funds", _("互助金"), "aid", perms=("aid.view",), order=75)
         # The fund's balance and this year's aid, on the 工作台.
-        dashboard_panel("aid/_panel.html", order=40)(panel.compute)
+        dashboard_panel(
+            "aid/_panel.html", order=40, metrics=panel.STORED_KEYS, stored=panel.stored
+        )(panel.compute)
         # A member's own applications on their phone home.
         phone_card("aid/_mine_card.html", order=40)(panel.compute_mine)

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from tongxin.aid import selectors
 from tongxin.aid.models import fen_text
 from tongxin.aid.roles import VIEW
+from tongxin.core.registry import StoredFigures
 from tongxin.core.scope import Scope
 
 
@@ -25,3 +26,21 @@ def compute_mine(request: HttpRequest) -> dict[str, Any] | None:
     if not getattr(request.user, "member_id", None):
         return None
     return {"applications": list(selectors.own_applications(request.user)[:3])}
+
+
+STORED_KEYS = ("aid.balance", "aid.paid_year", "aid.paid_year_yuan")
+
+
+def stored(request: HttpRequest, scope: Scope, f: StoredFigures) -> dict[str, Any] | None:
+    """``compute``'s card from the stored figures of the user's top of scope."""
+    if not scope.has(VIEW):
+        return None
+
+    def fen(key: str) -> int:
+        return round((f.values.get(key) or 0) * 100)
+
+    return {
+        "balance_text": fen_text(fen("aid.balance")),
+        "paid_count": f.count("aid.paid_year"),
+        "paid_text": fen_text(fen("aid.paid_year_yuan")),
+    }

@@ -14,7 +14,7 @@ class AppraisalConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at module level: models are not loaded when apps.py is imported.
-        from tongxin.appraisal.selectors import dashboard
+        from tongxin.appraisal.selectors import STORED_KEYS, dashboard, stored_dashboard
         from tongxin.core.registry import dashboard_panel, nav
 
         nav(
@@ -25,6 +25,8 @@ class AppraisalConfig(AppConfig):
             order=55,
         )
 
-        @dashboard_panel("appraisal/_panel.html", order=60)
+        @dashboard_panel(
+            "appraisal/_panel.html", order=60, metrics=STORED_KEYS, stored=stored_dashboard
+        )
         def appraisal_panel(request: Any, scope: Any) -> dict[str, Any] | None:
             return dashboard(scope)

@@ -46,6 +46,7 @@ from tongxin.appraisal.models import (
 from tongxin.cases.figures import agency_figures, area_figures
 from tongxin.core.inputs import parse_pk
 from tongxin.core.months import add_months
+from tongxin.core.registry import StoredFigures
 from tongxin.core.scope import Scope, subtree_q
 from tongxin.dues.figures import arrears_figures
 from tongxin.grids.coverage import CoverageAudit
@@ -618,3 +619,18 @@ def dashboard(scope: Scope) -> dict[str, Any] | None:
     if not (sessions or pending or items):
         return None  # nothing under way: no card
     return {"open_sessions": sessions, "pending": pending, "open_items": items}
+
+
+STORED_KEYS = ("appraisal.sessions_open", "appraisal.pending", "appraisal.items_open")
+
+
+def stored_dashboard(request: object, scope: Scope, f: StoredFigures) -> dict[str, Any] | None:
+    """``dashboard``'s card from the stored figures of the user's top of scope."""
+    if not scope.has(VIEW) or not (scope.is_superuser or scope.has(MANAGE)):
+        return None
+    out = {
+        "open_sessions": f.count("appraisal.sessions_open"),
+        "pending": f.count("appraisal.pending"),
+        "open_items": f.count("appraisal.items_open"),
+    }
+    return out if any(out.values()) else None

@@ -8,10 +8,12 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.cases.models import Case, State
-from tongxin.core.metrics import Metric, register, sum_rows
+from tongxin.cases.defaults import CATEGORIES as DEFAULT_CATEGORIES
+from tongxin.cases.models import OPEN_STATES, Case, State
+from tongxin.core.metrics import Metric, register, shared, sum_rows
 
 GROUP = _("事件办理")
 
@@ -119,5 +121,121 @@ register(
             tree="area",
         )
         for s in State
+    ),
+)
+
+
+# ---- the 工作台's card: what the day's figures lack ----------------------------------------
+# The day's flows already cover the twelve months up to the day (insights' day window); the
+# card also counts, among the cases reported in that window, those standing in each state,
+# those ever escalated (催办/吹哨) and those open past their deadline — one grouped read per
+# window, shared within a recomputation.
+
+
+@shared
+def _year_figures(start: dt.date, end: dt.date) -> dict[str, dict[str, float]]:
+    a, b = _day_bounds(start, end)
+    now = min(timezone.now(), b)
+    aggregates: dict[str, Any] = {
+        "escalated": Count("id", filter=Q(escalations__gt=0) | Q(overdue_level__gt=0)),
+        "overdue": Count("id", filter=Q(state__in=OPEN_STATES, deadline_at__lt=now)),
+        **{f"state.{s.value}": Count("id", filter=Q(state=s.value)) for s in State},
+    }
+    rows: Any = (
+        Case.objects.filter(reported_at__gte=a, reported_at__lt=b)
+        .order_by()
+        .values("area_path")
+        .annotate(**aggregates)
+    )
+    out: dict[str, dict[str, float]] = {k: {} for k in aggregates}
+    for row in rows:
+        path = row["area_path"]
+        for k in aggregates:
+            if row[k]:
+                out[k][path] = out[k].get(path, 0.0) + float(row[k])
+    return out
+
+
+def _year(figure: str):
+    return lambda start, end: _year_figures(start, end)[figure]
+
+
+YEAR_GROUP = _("事件办理（近12个月）")
+year: dict[str, Any] = {
+    "group": YEAR_GROUP,
+    "tree": "area",
+    "historical": False,
+    "unit": _("件"),
+    "order": 67,
+}
+register(
+    Metric("cases.year.escalated", _("催办/吹哨（近12个月）"), compute=_year("escalated"), **year),
+    Metric("cases.year.overdue", _("超期未办结"), compute=_year("overdue"), **year),
+    *(
+        Metric(
+            f"cases.year.state.{s.value}",
+            s.label,
+            compute=_year(f"state.{s.value}"),
+            shown=False,
+            **year,
+        )
+        for s in State
+    ),
+)
+
+
+# ---- cases by category ------------------------------------------------------------------
+# Categories are rows an administrator may add; a metric key is fixed when it is registered.
+# One metric per standard category (the codes the cases app installs, tongxin.cases.defaults)
+# and one for every other category together: the keys never change, the parts always add up
+# to the cases reported, and each has its trend. All of them come from one grouped read per
+# window (shared within a recomputation).
+
+STANDARD_CODES = tuple(code for code, *_rest in DEFAULT_CATEGORIES)
+OTHER = "other"
+
+
+@shared
+def _by_category(start: dt.date, end: dt.date) -> dict[str, dict[str, float]]:
+    a, b = _day_bounds(start, end)
+    out: dict[str, dict[str, float]] = {code: {} for code in (*STANDARD_CODES, OTHER)}
+    rows = (
+        Case.objects.filter(reported_at__gte=a, reported_at__lt=b)
+        .order_by()
+        .values_list("area_path", "category__code")
+        .annotate(n=Count("id"))
+    )
+    for path, code, n in rows:
+        into = out[code if code in out else OTHER]
+        into[path] = into.get(path, 0.0) + float(n)
+    return out
+
+
+def _category(code: str):
+    return lambda start, end: _by_category(start, end)[code]
+
+
+CATEGORY_GROUP = _("事件类别")
+register(
+    *(
+        Metric(
+            f"cases.category.{code}",
+            name,
+            unit=_("件"),
+            group=CATEGORY_GROUP,
+            tree="area",
+            compute=_category(code),
+            order=68,
+        )
+        for code, name, *_rest in DEFAULT_CATEGORIES
+    ),
+    Metric(
+        f"cases.category.{OTHER}",
+        _("其他类别"),
+        unit=_("件"),
+        group=CATEGORY_GROUP,
+        tree="area",
+        compute=_category(OTHER),
+        order=69,
     ),
 )

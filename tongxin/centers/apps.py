@@ -14,7 +14,7 @@ class CentersConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at module level: models are not loaded when apps.py is imported.
-        from tongxin.centers.selectors import center_counts
+        from tongxin.centers.selectors import center_counts, stored_panel
         from tongxin.core.registry import dashboard_panel, nav
 
         # Every signed-in user: the hub shows what each may use.
@@ -25,6 +25,11 @@ class CentersConfig(AppConfig):
             order=40,
         )
 
-        @dashboard_panel("centers/_panel.html", order=40)
+        @dashboard_panel(
+            "centers/_panel.html",
+            order=40,
+            metrics=("centers.total", "centers.bookings_month"),
+            stored=stored_panel,
+        )
         def centers_panel(request: Any, scope: Any) -> dict[str, Any] | None:
             return center_counts(scope)

@@ -52,3 +52,24 @@ register(
         order=81,
     ),
 )
+
+
+def bookings_whole_month(start: dt.date, end: dt.date) -> dict[str, float]:
+    """Confirmed bookings of the whole calendar month of the period's last day (the coming
+    days' bookings too: the 工作台's figure)."""
+    first = (end - dt.timedelta(days=1)).replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return bookings(first, following)
+
+
+register(
+    Metric(
+        "centers.bookings_month",
+        _("本月场地预约（全月）"),
+        unit=_("次"),
+        group=GROUP,
+        compute=bookings_whole_month,
+        historical=False,
+        order=82,
+    ),
+)

@@ -8,6 +8,7 @@ area; outside it, 404."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -25,6 +26,7 @@ from tongxin.centers.models import (
     ServiceItem,
     SocialOrganization,
 )
+from tongxin.core.registry import StoredFigures
 from tongxin.core.scope import NOTHING, Scope, subtree_q
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.orgs.models import Organization, OrgKind, Sector
@@ -358,3 +360,10 @@ def center_area_choices(scope: Scope) -> QuerySet[Area]:
     for p in paths:
         q |= subtree_q("path", p)
     return Area.objects.filter(q, level__in=CENTER_AREA_LEVELS).order_by("path")
+
+
+def stored_panel(request: Any, scope: Scope, f: StoredFigures) -> dict[str, int] | None:
+    """工作台 from the stored figures of the user's top of scope: ``center_counts``' keys."""
+    if not scope.has("centers.manage"):
+        return None
+    return {"centers": f.count("centers.total"), "bookings": f.count("centers.bookings_month")}

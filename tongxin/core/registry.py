@@ -1,7 +1,9 @@
 """Extension points that the domain apps fill in from their ``AppConfig.ready()``:
 
 - ``nav(...)``: an entry of the top navigation, shown when the user holds one of its permissions;
-- ``dashboard_panel(...)``: a card on the 工作台, computed by a selector for the user's scope;
+- ``dashboard_panel(...)``: a card on the 工作台, computed by a selector for the user's scope,
+  or — when it names the metric keys it shows (``metrics``) and a ``stored`` builder — from the
+  stored figures (insights' rollups) of the user's top of scope, read once for every card;
 - ``phone_card(...)``: a card on a member's phone home (their own figures, not a staff scope);
 - ``phone_home(...)``: a view that renders the home of a user who holds no staff role (a
   resident's compound page), or None when it is not theirs;
@@ -19,7 +21,7 @@ Keeping these lists here lets a module plug itself into the shell without the sh
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,13 +38,48 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class StoredFigures:
+    """The stored figures of the user's top of scope, summed over their top organizations:
+    metric key → value, of the day the figures were computed (``values``: a stock as it
+    stands, a flow on that day) and of its calendar month up to that day (``month``: a flow
+    over the month so far). A ratio is derived from its summed parts (None when there is
+    nothing to divide); a count not stored is 0. ``as_of``: when they were computed."""
+
+    values: Mapping[str, float | None]
+    as_of: dt.datetime
+    roots: tuple[Any, ...] = ()  # the top organizations summed (Organization rows)
+    month: Mapping[str, float | None] = field(default_factory=dict)
+
+    def count(self, key: str) -> int:
+        return int(self.values.get(key) or 0)
+
+    def month_count(self, key: str) -> int:
+        return int(self.month.get(key) or 0)
+
+    def rate(self, key: str) -> float | None:
+        """A ratio (a percentage), or None."""
+        return self.values.get(key)
+
+
+# A panel's stored builder: the template context from the stored figures, or None to hide it.
+StoredPanelFn = Callable[[HttpRequest, Any, StoredFigures], "dict[str, Any] | None"]
+
+
+@dataclass(frozen=True)
 class DashboardPanel:
     """``compute(request, scope)`` returns the template context for ``template`` or None to
-    hide the panel (the user lacks the permission, or there is nothing in reach)."""
+    hide the panel (the user lacks the permission, or there is nothing in reach).
+
+    ``metrics``: the registered metric keys (core.metrics) the card shows; ``stored(request,
+    scope, figures)`` builds the same context from them. When a figure store answers for the
+    user's scope, ``stored`` runs instead of ``compute``; per-user items it adds (things waiting
+    for this user) must be one cheap indexed query each."""
 
     template: str
     compute: Callable[[HttpRequest, Any], dict[str, Any] | None]
     order: int = 100
+    metrics: tuple[str, ...] = ()
+    stored: StoredPanelFn | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +155,11 @@ class Registry:
     dashboard_sources: list[Callable[[HttpRequest, Any], dict[str, Any] | None]] = field(
         default_factory=list
     )
+    # Where the panels' stored figures come from (insights' rollups): ``fn(request, scope,
+    # keys)`` returning StoredFigures, or None when it cannot answer for this scope.
+    figure_stores: list[Callable[[HttpRequest, Any, frozenset[str]], StoredFigures | None]] = field(
+        default_factory=list
+    )
 
 
 REGISTRY = Registry()
@@ -133,11 +175,21 @@ def nav(
 
 
 def dashboard_panel(
-    template: str, *, order: int = 100
+    template: str,
+    *,
+    order: int = 100,
+    metrics: Iterable[str] = (),
+    stored: StoredPanelFn | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``fn(request, scope)`` (the live figures) as a card of the 工作台; with
+    ``metrics`` and ``stored``, the card reads the stored figures when there are some."""
+    keys = tuple(metrics)
+    if (stored is None) != (not keys):
+        raise ValueError(f"panel {template}: give both metrics and stored, or neither")
+
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         if not any(p.template == template for p in REGISTRY.panels):
-            REGISTRY.panels.append(DashboardPanel(template, fn, order))
+            REGISTRY.panels.append(DashboardPanel(template, fn, order, keys, stored))
             REGISTRY.panels.sort(key=lambda p: p.order)
         return fn
 
@@ -164,6 +216,35 @@ def dashboard_source(fn: Callable[[HttpRequest, Any], dict[str, Any] | None]) ->
         REGISTRY.dashboard_sources.append(fn)
 
 
+def figure_store(fn: Callable[[HttpRequest, Any, frozenset[str]], StoredFigures | None]) -> None:
+    """A store of the panels' figures (insights' rollups): ``fn(request, scope, keys)``."""
+    if fn not in REGISTRY.figure_stores:
+        REGISTRY.figure_stores.append(fn)
+
+
+def panel_metric_keys() -> frozenset[str]:
+    """Every metric key a registered panel reads."""
+    return frozenset(k for p in REGISTRY.panels for k in p.metrics)
+
+
+_STORED_ATTR = "_tongxin_stored_figures"
+
+
+def stored_figures_for(request: HttpRequest, scope: Any) -> StoredFigures | None:
+    """The stored figures of the user's top of scope, read once a request (every panel's
+    keys together), or None when no store answers for this scope."""
+    if hasattr(request, _STORED_ATTR):
+        return getattr(request, _STORED_ATTR)
+    found = None
+    keys = panel_metric_keys()
+    for store in REGISTRY.figure_stores:
+        found = store(request, scope, keys)
+        if found is not None:
+            break
+    setattr(request, _STORED_ATTR, found)
+    return found
+
+
 def dashboard_figures_for(request: HttpRequest, scope: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     stored = None
@@ -180,8 +261,18 @@ def dashboard_figures_for(request: HttpRequest, scope: Any) -> dict[str, Any]:
 
 def panels_for(request: HttpRequest, scope: Any) -> list[tuple[str, dict[str, Any]]]:
     out = []
+    stored = (
+        stored_figures_for(request, scope)
+        if any(p.stored is not None for p in REGISTRY.panels)
+        else None
+    )
     for panel in REGISTRY.panels:
-        data = panel.compute(request, scope)
+        if stored is not None and panel.stored is not None:
+            data = panel.stored(request, scope, stored)
+            if data is not None:
+                data.setdefault("as_of", stored.as_of)
+        else:
+            data = panel.compute(request, scope)
         if data is not None:
             out.append((panel.template, data))
     return out

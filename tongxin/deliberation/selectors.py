@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 
 from tongxin.accounts.models import Resident
 from tongxin.core.errors import ServiceError
+from tongxin.core.registry import StoredFigures
 from tongxin.core.scope import NOTHING, Scope
 from tongxin.deliberation.models import (
     OPEN_STATUSES,
@@ -423,3 +424,27 @@ def figures(scope: Scope) -> dict[str, object] | None:
     out: dict[str, object] = {k: v or 0 for k, v in row.items()}
     out["satisfaction"] = round(100 * r["good"] / r["n"]) if r["n"] else None
     return out
+
+
+STORED_KEYS = (
+    *(f"deliberation.topics.{s.value}" for s in TopicStatus),
+    "deliberation.satisfaction_pct",
+)
+
+
+def stored_figures(request: object, scope: Scope, f: StoredFigures) -> dict[str, object] | None:
+    """``figures``' card from the stored figures of the user's top of scope."""
+    if not scope.has(MANAGE):
+        return None
+
+    def n(*statuses: str) -> int:
+        return sum(f.count(f"deliberation.topics.{s}") for s in statuses)
+
+    rate = f.rate("deliberation.satisfaction_pct")
+    return {
+        "raised": n(*(s for s in TopicStatus.values if s not in PUBLIC_HIDDEN)),
+        "deliberating": n(*OPEN_STATUSES),
+        "acting": n(TopicStatus.ACTING),
+        "rated": n(TopicStatus.CLOSED),
+        "satisfaction": None if rate is None else round(rate),
+    }

@@ -13,7 +13,9 @@ class DuesConfig(AppConfig):
         from tongxin.dues import panel
 
         # This month's payments in the user's scope, beside the transfers' card.
-        dashboard_panel("dues/_panel.html", order=17)(panel.compute)
+        dashboard_panel(
+            "dues/_panel.html", order=17, metrics=panel.STORED_KEYS, stored=panel.stored
+        )(panel.compute)
         # A member's phone home: this month's dues.
         phone_card("dues/_mine_card.html", order=20)(panel.compute_own_dues)
         # Dues paid on time and arrears, for the points ledger (锋领指数).

@@ -82,3 +82,40 @@ register(
         order=43,
     ),
 )
+
+
+def _dues_month(end: dt.date):
+    """Payments recorded for the dues month of the period's last day (the 工作台's figure)."""
+    month = (end - dt.timedelta(days=1)).replace(day=1)
+    return DuesPayment.objects.filter(month=month, reversal__isnull=True).order_by()
+
+
+def month_paid(start: dt.date, end: dt.date) -> dict[str, float]:
+    return sum_rows(_dues_month(end).values_list("org_path").annotate(n=Count("id")))
+
+
+def month_paid_yuan(start: dt.date, end: dt.date) -> dict[str, float]:
+    rows = _dues_month(end).values_list("org_path").annotate(n=Sum("amount_fen"))
+    return {p: round(v / 100, 2) for p, v in sum_rows(rows).items()}
+
+
+register(
+    Metric(
+        "dues.month_paid",
+        _("本月党费已缴笔数"),
+        unit=_("笔"),
+        group=GROUP,
+        compute=month_paid,
+        historical=False,
+        order=44,
+    ),
+    Metric(
+        "dues.month_paid_yuan",
+        _("本月党费已缴金额"),
+        unit=_("元"),
+        group=GROUP,
+        compute=month_paid_yuan,
+        historical=False,
+        order=45,
+    ),
+)

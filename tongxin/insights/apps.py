@@ -12,7 +12,7 @@ class InsightsConfig(AppConfig):
         # Imported here, not at module level: models are not loaded when apps.py is imported.
         from django.utils.module_loading import autodiscover_modules
 
-        from tongxin.core.registry import dashboard_source, nav, periodic
+        from tongxin.core.registry import dashboard_source, figure_store, nav, periodic
         from tongxin.insights import dashboard, receivers
         from tongxin.rosters.hooks import members_imported
 
@@ -29,4 +29,5 @@ class InsightsConfig(AppConfig):
         periodic("tongxin.insights.tasks.refresh_rollups", every=900)
         members_imported.connect(receivers.refresh_after_import, dispatch_uid="insights.import")
         # The 工作台's head figures from the rollups (its template's keys kept).
+        figure_store(dashboard.stored_figures)
         dashboard_source(dashboard.head_figures)

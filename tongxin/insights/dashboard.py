@@ -1,4 +1,5 @@
-"""The 工作台's head figures read from the rollups (core.registry.dashboard_source): the same
+"""The 工作台's figures read from the rollups: the panels' stored figures
+(core.registry.figure_store) and the head figures (core.registry.dashboard_source), the same
 context keys as the live figures of orgs and members (``orgs``, ``org_total``,
 ``secretaries``, ``members``, ``member_total``), so the page keeps its look.
 
@@ -10,11 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q, Subquery
+from django.db.models.functions import Length
 from django.http import HttpRequest
 
 from tongxin.core.metrics import all_metrics
+from tongxin.core.registry import StoredFigures, stored_figures_for
 from tongxin.core.scope import Scope
 from tongxin.insights import selectors
+from tongxin.insights.models import PeriodKind, Rollup, Tree
+from tongxin.orgs.models import Organization
 from tongxin.orgs.selectors import SecretaryStats
 
 
@@ -25,26 +31,79 @@ def _subtree_paths(scope: Scope, perm: str) -> set[str] | None:
     return {g.path for g in grants}
 
 
-def head_figures(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
-    run = selectors.latest_run()
-    if run is None:
-        return None
+def _top_paths(scope: Scope) -> list[str]:
+    """The paths of the user's top organizations (no query): for a superuser, the roots of
+    the tree (one step long)."""
+    if scope.is_superuser:
+        return []
+    paths = {g.path for g in scope.grants.get(selectors.PERM, [])}
+    return sorted(p for p in paths if not any(p != q and p.startswith(q) for q in paths))
+
+
+def stored_figures(
+    request: HttpRequest, scope: Scope, keys: frozenset[str]
+) -> StoredFigures | None:
+    """The day's rollups of the user's top organizations, summed (core.registry.figure_store).
+
+    One query: every metric's rollup at the top organizations' paths, of the latest day stored
+    and of the latest month (the day's month so far; ``as_of``: the rollups' own). None for a
+    scope rollups cannot sum (area grants, single-node grants, organization and member grants
+    that differ) or when nothing is stored yet. The figures are of the user's own top level,
+    where small counts of people are shown (the 工作台's rule)."""
     if not scope.is_superuser:
         org_paths = _subtree_paths(scope, selectors.PERM)
         if not org_paths or org_paths != _subtree_paths(scope, selectors.PEOPLE_PERM):
             return None
-    roots = selectors.cockpit_roots(scope)
-    if not roots:
+    roots = _top_paths(scope)
+    if not roots and not scope.is_superuser:
         return None
-    totals: dict[str, float] = {}
-    for row in selectors.figures(scope, roots, run, {r.path for r in roots}):
-        for key, cell in row.cells.items():
-            if cell.value is not None and not cell.metric.is_ratio:
-                totals[key] = totals.get(key, 0.0) + cell.value
+
+    def latest(period: str) -> Subquery:
+        starts = Rollup.objects.filter(tree=Tree.ORG, period=period).order_by("-start")
+        return Subquery(starts.values("start")[:1])
+
+    at = Rollup.objects.filter(path__in=roots)
+    if scope.is_superuser:  # the roots of the tree: paths one step long
+        at = Rollup.objects.annotate(path_len=Length("path")).filter(path_len=Organization.steplen)
+    rows = at.filter(
+        Q(period=PeriodKind.DAY, start=latest(PeriodKind.DAY))
+        | Q(period=PeriodKind.MONTH, start=latest(PeriodKind.MONTH)),
+        tree=Tree.ORG,
+    ).values_list("period", "metric", "value", "as_of")
+    day: dict[str, float] = {}
+    month: dict[str, float] = {}
+    as_of = None
+    for period, metric, value, stamp in rows:
+        into = day if period == PeriodKind.DAY else month
+        into[metric] = into.get(metric, 0.0) + value
+        if period == PeriodKind.DAY:
+            as_of = stamp if as_of is None or stamp > as_of else as_of
+    if as_of is None:
+        return None
+    return StoredFigures(_derive(day), as_of, tuple(roots), _derive(month))
+
+
+def _derive(totals: dict[str, float]) -> dict[str, float | None]:
+    """Every metric's value from summed rollups: a ratio from its summed parts."""
+    values: dict[str, float | None] = {}
+    for m in all_metrics():
+        if m.ratio is None:
+            values[m.key] = totals.get(m.key, 0.0)
+        else:
+            num, den = totals.get(m.ratio[0], 0.0), totals.get(m.ratio[1], 0.0)
+            values[m.key] = round(m.scale * num / den, 1) if den else None
+    return values
+
+
+def head_figures(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
+    stored = stored_figures_for(request, scope)
+    if stored is None:
+        return None
+    totals = stored.values
 
     def group(prefix: str) -> dict[str, int]:
         return {
-            str(m.label): int(totals.get(m.key, 0))
+            str(m.label): int(totals.get(m.key) or 0)
             for m in all_metrics()
             if m.key.startswith(prefix)
         }
@@ -55,18 +114,18 @@ def head_figures(request: HttpRequest, scope: Scope) -> dict[str, Any] | None:
         "by_age": group("members.age."),
         "by_education": group("members.education."),
     }
-    n = int(totals.get("orgs.secretaries", 0))
-    age_sum = totals.get("orgs.secretaries_age_sum", 0.0)
+    n = stored.count("orgs.secretaries")
+    age_sum = totals.get("orgs.secretaries_age_sum") or 0.0
     return {
         "orgs": orgs,
-        "org_total": int(totals.get("orgs.total", 0)),
+        "org_total": stored.count("orgs.total"),
         "secretaries": SecretaryStats(
             secretaries=n,
-            dual_role=int(totals.get("orgs.secretaries_dual", 0)),
+            dual_role=stored.count("orgs.secretaries_dual"),
             average_age=round(age_sum / n, 1) if n else None,
-            college_or_above=int(totals.get("orgs.secretaries_college", 0)),
+            college_or_above=stored.count("orgs.secretaries_college"),
         ),
         "members": members,
-        "member_total": int(totals.get("members.total", 0)),
-        "figures_as_of": run.finished_at,
+        "member_total": stored.count("members.total"),
+        "figures_as_of": stored.as_of,
     }

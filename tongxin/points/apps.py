@@ -20,7 +20,9 @@ class PointsConfig(AppConfig):
             perms=("members.view",),
             order=45,
         )
-        dashboard_panel("points/_panel.html", order=45)(panel.compute)
+        dashboard_panel(
+            "points/_panel.html", order=45, metrics=panel.STORED_KEYS, stored=panel.stored
+        )(panel.compute)
         phone_card("points/_mine_card.html", order=15)(panel.compute_own)
         # Every hour: the activities of the last 70 days into the ledger (idempotent).
         periodic("tongxin.points.tasks.collect_points", every=3600)

@@ -11,7 +11,7 @@ class PowersConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at module level: models are not loaded when apps.py is imported.
         from tongxin.core.registry import dashboard_panel, nav
-        from tongxin.powers.selectors import power_figures
+        from tongxin.powers.selectors import STORED_KEYS, power_figures, stored_power_figures
 
         nav(
             "powers:index",
@@ -20,4 +20,6 @@ class PowersConfig(AppConfig):
             perms=("powers.view",),
             order=45,
         )
-        dashboard_panel("powers/_panel.html", order=65)(lambda request, scope: power_figures(scope))
+        dashboard_panel(
+            "powers/_panel.html", order=65, metrics=STORED_KEYS, stored=stored_power_figures
+        )(lambda request, scope: power_figures(scope))

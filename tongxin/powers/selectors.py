@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from tongxin.core.registry import StoredFigures
 from tongxin.core.scope import NOTHING, Scope
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.orgs.models import Organization
@@ -341,3 +342,27 @@ def area_overview(scope: Scope, perm: str = VIEW) -> list[dict[str, object]]:
     """Per village or community in reach: its powers, instances running, completed and stuck
     (two queries) — what a 街道 watches. The page shows it a page at a time."""
     return with_instance_counts(scope, area_item_counts(scope, perm), perm)
+
+
+STORED_KEYS = (
+    "powers.items",
+    "powers.running",
+    "powers.stuck",
+    "powers.completed_year",
+    "powers.objections_open",
+)
+
+
+def stored_power_figures(
+    request: object, scope: Scope, f: StoredFigures
+) -> dict[str, object] | None:
+    """``power_figures``' card from the stored figures of the user's top of scope."""
+    if not scope.has(VIEW) or not f.count("powers.items"):
+        return None
+    return {
+        "items": f.count("powers.items"),
+        "running": f.count("powers.running"),
+        "completed": f.count("powers.completed_year"),
+        "stuck": f.count("powers.stuck"),
+        "objections": f.count("powers.objections_open"),
+    }

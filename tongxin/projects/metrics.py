@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.metrics import Metric, register, sum_rows
-from tongxin.projects.models import MicroProject, ProjectStatus
+from tongxin.projects.models import MicroProject, ProjectActivity, ProjectStatus, Suggestion
 
 GROUP = _("微项目")
 
@@ -46,5 +46,42 @@ register(
             order=111,
         )
         for s in ProjectStatus
+    ),
+)
+
+
+def participants(start: dt.date, end: dt.date) -> dict[str, float]:
+    """人次 recorded on the projects' activities (all time)."""
+    return sum_rows(
+        ProjectActivity.objects.order_by()
+        .values_list("project__lead_org_path")
+        .annotate(n=Sum("participants"))
+    )
+
+
+def suggestions(start: dt.date, end: dt.date) -> dict[str, float]:
+    """Residents' suggestions (all time), keyed by their area."""
+    return sum_rows(Suggestion.objects.order_by().values_list("area_path").annotate(n=Count("id")))
+
+
+register(
+    Metric(
+        "projects.participants",
+        _("参与人次"),
+        unit=_("人次"),
+        group=GROUP,
+        compute=participants,
+        historical=False,
+        order=112,
+    ),
+    Metric(
+        "projects.suggestions",
+        _("居民建议"),
+        unit=_("条"),
+        group=GROUP,
+        tree="area",
+        compute=suggestions,
+        historical=False,
+        order=113,
     ),
 )

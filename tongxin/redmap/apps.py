@@ -16,6 +16,8 @@ class RedmapConfig(AppConfig):
         from tongxin.redmap import activity, panel
 
         nav("redmap:index", pgettext_lazy("nav", "初心图谱"), "redmap", order=60)
-        dashboard_panel("redmap/_panel.html", order=60)(panel.compute)
+        dashboard_panel(
+            "redmap/_panel.html", order=60, metrics=panel.STORED_KEYS, stored=panel.stored
+        )(panel.compute)
         phone_card("redmap/_mine_card.html", order=60)(panel.compute_own)
         activity_source("redsite_checkin", ("redsite_checkin",))(activity.checkins_between)

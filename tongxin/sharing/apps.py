@@ -11,12 +11,15 @@ class SharingConfig(AppConfig):
         # Imported here, not at module level: models are not loaded when apps.py is imported.
         from tongxin.core.registry import dashboard_panel, phone_home
         from tongxin.sharing import views
-        from tongxin.sharing.selectors import sharing_stats
+        from tongxin.sharing.selectors import STORED_KEYS, sharing_stats, stored_panel
 
         # A resident's home (at /): their compound's board.
         phone_home(order=50)(views.resident_home)
 
         # 服务 in the top navigation is the centres' hub page (centers:hub), which links here.
-        dashboard_panel("sharing/_panel.html", order=60)(
-            lambda request, scope: sharing_stats(scope)
-        )
+        dashboard_panel(
+            "sharing/_panel.html",
+            order=60,
+            metrics=tuple(STORED_KEYS.values()),
+            stored=stored_panel,
+        )(lambda request, scope: sharing_stats(scope))

@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.metrics import Metric, register, sum_rows
-from tongxin.sharing.models import Listing, Match, MatchStatus
+from tongxin.sharing.models import Direction, Listing, ListingStatus, Match, MatchStatus
 
 GROUP = _("共享小区")
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -84,5 +84,72 @@ register(
         compute=matches_open,
         historical=False,
         order=102,
+    ),
+)
+
+
+def _listings(direction: str | None, status: str):
+    def compute(start: dt.date, end: dt.date) -> dict[str, float]:
+        qs = Listing.objects.filter(status=status)
+        if direction is not None:
+            qs = qs.filter(direction=direction)
+        return sum_rows(qs.order_by().values_list("compound_path").annotate(n=Count("id")))
+
+    return compute
+
+
+def _matches(*statuses: str):
+    def compute(start: dt.date, end: dt.date) -> dict[str, float]:
+        return sum_rows(
+            Match.objects.filter(status__in=statuses)
+            .order_by()
+            .values_list("need__compound_path")
+            .annotate(n=Count("id"))
+        )
+
+    return compute
+
+
+standing: dict[str, object] = {"group": GROUP, "tree": "area", "historical": False}
+register(
+    Metric(
+        "sharing.needs_open",
+        _("发布中的需求"),
+        unit=_("条"),
+        compute=_listings(Direction.NEED, ListingStatus.OPEN),
+        order=103,
+        **standing,  # type: ignore[arg-type]
+    ),
+    Metric(
+        "sharing.offers_open",
+        _("发布中的服务"),
+        unit=_("条"),
+        compute=_listings(Direction.OFFER, ListingStatus.OPEN),
+        order=103,
+        **standing,  # type: ignore[arg-type]
+    ),
+    Metric(
+        "sharing.hidden",
+        _("待审核举报"),
+        unit=_("条"),
+        compute=_listings(None, ListingStatus.HIDDEN),
+        order=104,
+        **standing,  # type: ignore[arg-type]
+    ),
+    Metric(
+        "sharing.matches_confirmed",
+        _("进行中的对接"),
+        unit=_("个"),
+        compute=_matches(MatchStatus.CONFIRMED, MatchStatus.COMPLETED),
+        order=104,
+        **standing,  # type: ignore[arg-type]
+    ),
+    Metric(
+        "sharing.matches_closed",
+        _("已完成对接（累计）"),
+        unit=_("个"),
+        compute=_matches(MatchStatus.CLOSED),
+        order=104,
+        **standing,  # type: ignore[arg-type]
     ),
 )

@@ -23,6 +23,7 @@ from django.http import Http404
 from django.utils.translation import gettext
 
 from tongxin.accounts.models import Resident
+from tongxin.core.registry import StoredFigures
 from tongxin.core.scope import NOTHING, Scope, subtree_q
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.orgs.models import Organization
@@ -311,3 +312,19 @@ def sharing_stats(scope: Scope) -> dict[str, int] | None:
         )
     )
     return {**{k: v or 0 for k, v in row.items()}, **{k: v or 0 for k, v in m.items()}}
+
+
+STORED_KEYS = {
+    "needs": "sharing.needs_open",
+    "offers": "sharing.offers_open",
+    "hidden": "sharing.hidden",
+    "confirmed": "sharing.matches_confirmed",
+    "closed": "sharing.matches_closed",
+}
+
+
+def stored_panel(request: Any, scope: Scope, f: StoredFigures) -> dict[str, int] | None:
+    """The 工作台 figures from the stored figures of the user's top of scope."""
+    if not scope.has(MODERATE):
+        return None
+    return {name: f.count(key) for name, key in STORED_KEYS.items()}

@@ -12,11 +12,12 @@ class VisitsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at module level: models are not loaded when apps.py is imported.
         from tongxin.core.registry import dashboard_panel
+        from tongxin.visits.panel import STORED_KEYS, stored_panel
         from tongxin.visits.selectors import panel_stats
 
         # No nav item of our own: 事件 (key "cases|visits") is registered by cases.
 
-        @dashboard_panel("visits/_panel.html", order=35)
+        @dashboard_panel("visits/_panel.html", order=35, metrics=STORED_KEYS, stored=stored_panel)
         def visits_panel(request: Any, scope: Any) -> dict[str, Any] | None:
             if not scope.has("visits.view"):
                 return None

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.metrics import Metric, register, sum_rows
-from tongxin.visits.models import ContactAssignment, Visit, VisitKind
+from tongxin.visits.models import ContactAssignment, ProblemStatus, Visit, VisitKind, VisitProblem
+from tongxin.visits.selectors import count_of, month_bounds, quota_rules
 
 GROUP = _("三访")
 
@@ -73,5 +74,65 @@ register(
         ratio=("visits.kind.home", "visits.home_duty"),
         scale=1.0,
         order=73,
+    ),
+)
+
+
+def problems(status: str):
+    """Problems recorded on visits, standing in ``status`` (all time)."""
+
+    def compute(start: dt.date, end: dt.date) -> dict[str, float]:
+        return sum_rows(
+            VisitProblem.objects.filter(status=status)
+            .order_by()
+            .values_list("org_path")
+            .annotate(n=Count("id"))
+        )
+
+    return compute
+
+
+def home_duty_met(start: dt.date, end: dt.date) -> dict[str, float]:
+    """Home-visit duty holders who made the month's quota of home visits (the month of the
+    period's last day, up to it)."""
+    m_start, m_end = month_bounds(end - dt.timedelta(days=1))
+    minimum = quota_rules()["home_visits"].minimum
+    home = Visit.objects.filter(
+        visitor_member=OuterRef("leader_id"),
+        kind=VisitKind.HOME,
+        visited_on__range=(m_start, m_end),
+    )
+    return sum_rows(
+        ContactAssignment.objects.filter(active=True, home_duty=True)
+        .annotate(n=count_of(home, "visitor_member"))
+        .filter(n__gte=minimum)
+        .order_by()
+        .values_list("org_path")
+        .annotate(c=Count("id"))
+    )
+
+
+register(
+    *(
+        Metric(
+            f"visits.problems.{s.value}",
+            s.label,
+            unit=_("个"),
+            group=_("三访问题"),
+            compute=problems(s.value),
+            historical=False,
+            order=74,
+        )
+        for s in ProblemStatus
+    ),
+    Metric(
+        "visits.home_duty_met",
+        _("家访达标责任人"),
+        unit=_("人"),
+        group=GROUP,
+        people=True,
+        compute=home_duty_met,
+        historical=False,
+        order=72,
     ),
 )

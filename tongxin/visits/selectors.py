@@ -155,7 +155,7 @@ def quota_rules() -> dict[str, Quota]:
     return out
 
 
-def _count(qs: QuerySet[Any], group: str, what: str = "id", distinct: bool = False) -> Coalesce:
+def count_of(qs: QuerySet[Any], group: str, what: str = "id", distinct: bool = False) -> Coalesce:
     return Coalesce(
         Subquery(
             qs.order_by().values(group).annotate(c=Count(what, distinct=distinct)).values("c"),
@@ -212,21 +212,21 @@ def assignment_progress(
         qs.select_related("leader", "org")
         .only(*PROGRESS_COLUMNS)
         .annotate(
-            units_total=_count(targets.filter(kind=TargetKind.UNIT), "assignment"),
-            households_total=_count(targets.filter(kind=TargetKind.HOUSEHOLD), "assignment"),
-            units_visited=_count(
+            units_total=count_of(targets.filter(kind=TargetKind.UNIT), "assignment"),
+            households_total=count_of(targets.filter(kind=TargetKind.HOUSEHOLD), "assignment"),
+            units_visited=count_of(
                 visited.filter(target__kind=TargetKind.UNIT),
                 "target__assignment",
                 "target",
                 distinct=True,
             ),
-            households_visited=_count(
+            households_visited=count_of(
                 visited.filter(target__kind=TargetKind.HOUSEHOLD),
                 "target__assignment",
                 "target",
                 distinct=True,
             ),
-            home_visits=_count(home, "visitor_member"),
+            home_visits=count_of(home, "visitor_member"),
         )
         .order_by("org_path", "id")
     )
@@ -344,8 +344,8 @@ def visit_list(scope: Scope, filters: VisitFilters | None = None) -> QuerySet[Vi
         .annotate(
             # Correlated counts, not a join: the page's count query leaves them out, and
             # only the page's rows are counted.
-            n_problems=_count(problems, "visit"),
-            n_cases=_count(problems.filter(status=ProblemStatus.CASE), "visit"),
+            n_problems=count_of(problems, "visit"),
+            n_cases=count_of(problems.filter(status=ProblemStatus.CASE), "visit"),
         )
         .order_by("-visited_on", "-id")
     )
@@ -467,7 +467,7 @@ def post_list(scope: Scope) -> QuerySet[PatrolPost]:
         .select_related("org", "area")
         .annotate(
             n_members=Count("members", distinct=True),
-            visits_this_month=_count(visits, "post"),
+            visits_this_month=count_of(visits, "post"),
         )
         .order_by("org_path", "id")
     )
@@ -521,7 +521,7 @@ def panel_stats(scope: Scope, day: dt.date | None = None) -> dict[str, Any]:
     cadres = (
         assignment_queryset(scope)
         .filter(active=True, home_duty=True)
-        .annotate(n=_count(home, "visitor_member"))
+        .annotate(n=count_of(home, "visitor_member"))
         .order_by()
         .aggregate(total=Count("id"), met=Count("id", filter=Q(n__gte=home_quota)))
     )

@@ -14,9 +14,14 @@ class VolunteeringConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at module level: models are not loaded when apps.py is imported.
         from tongxin.core.registry import dashboard_panel
-        from tongxin.volunteering.selectors import volunteering_counts
+        from tongxin.volunteering.selectors import stored_panel, volunteering_counts
 
-        @dashboard_panel("volunteering/_panel.html", order=41)
+        @dashboard_panel(
+            "volunteering/_panel.html",
+            order=41,
+            metrics=("volunteering.teams", "volunteering.minutes"),
+            stored=stored_panel,
+        )
         def volunteering_panel(request: Any, scope: Any) -> dict[str, Any] | None:
             return volunteering_counts(scope)
 

@@ -9,7 +9,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.metrics import Metric, register, sum_rows
-from tongxin.volunteering.models import VolunteerHours
+from tongxin.volunteering.models import VolunteerHours, VolunteerTeam
 
 GROUP = _("志愿服务")
 
@@ -50,5 +50,42 @@ register(
         group=GROUP,
         compute=records,
         order=91,
+    ),
+)
+
+
+def teams(start: dt.date, end: dt.date) -> dict[str, float]:
+    return sum_rows(
+        VolunteerTeam.objects.order_by().values_list("org_path").annotate(n=Count("id"))
+    )
+
+
+def minutes(start: dt.date, end: dt.date) -> dict[str, float]:
+    return sum_rows(
+        VolunteerHours.objects.filter(on__gte=start, on__lt=end)
+        .order_by()
+        .values_list("org_path")
+        .annotate(n=Sum("minutes"))
+    )
+
+
+register(
+    Metric(
+        "volunteering.teams",
+        _("志愿服务队"),
+        unit=_("支"),
+        group=GROUP,
+        compute=teams,
+        historical=False,
+        order=92,
+    ),
+    Metric(
+        "volunteering.minutes",
+        _("志愿服务分钟"),
+        unit=_("分钟"),
+        group=GROUP,
+        compute=minutes,
+        shown=False,
+        order=93,
     ),
 )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 
 from tongxin.accounts.models import User
 from tongxin.centers.selectors import reach_q, social_org_area_choices
+from tongxin.core.registry import StoredFigures
 from tongxin.core.scope import Scope, subtree_q
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.orgs.models import Organization
@@ -295,3 +296,14 @@ def community_choices(scope: Scope) -> QuerySet[Area]:
     """The communities (社区/村) a team or activity may serve: those where the user may
     register social organizations, i.e. under the organizations they manage."""
     return social_org_area_choices(scope).filter(level=AreaLevel.COMMUNITY)
+
+
+def stored_panel(request: Any, scope: Scope, f: StoredFigures) -> dict[str, int] | None:
+    """工作台 from the stored figures of the user's top of scope: ``volunteering_counts``'
+    keys (the minutes of the month the figures were computed in)."""
+    if not scope.has(PERM):
+        return None
+    return {
+        "teams": f.count("volunteering.teams"),
+        "minutes": f.month_count("volunteering.minutes"),
+    }
