@@ -10,7 +10,7 @@ from django.http import Http404
 
 from tongxin.accounts.models import RoleAssignment
 from tongxin.alerts.models import Alert, AlertRule, AlertState
-from tongxin.core.scope import Scope, subtree_q
+from tongxin.core.scope import STEPLEN, Scope, subtree_q
 
 PERM = "orgs.view"
 
@@ -93,3 +93,28 @@ def owners_users(org_ids: set[int]) -> dict[int, list[int]]:
     ):
         out.setdefault(org_id, []).append(user_id)
     return out
+
+
+RULES_PERM = "orgs.manage"
+RULES_DEPTH = 2  # the city committee and the district committees (their 组织部)
+
+
+def may_edit_rules(scope: Scope) -> bool:
+    """The rules are the installation's: edited by the organization department of the city or
+    a district, i.e. whoever holds ``orgs.manage`` over the subtree of an organization at the
+    top two levels of the tree (street and branch secretaries hold it lower down)."""
+    return scope.is_superuser or any(
+        g.kind == "org" and g.subtree and len(g.path) <= RULES_DEPTH * STEPLEN
+        for g in scope.grants.get(RULES_PERM, [])
+    )
+
+
+def rule_history(key: str) -> QuerySet[AlertRule]:
+    return AlertRule.objects.filter(key=key).select_related("created_by").order_by("-version")
+
+
+def get_active_rule(key: str) -> AlertRule:
+    rule = AlertRule.objects.filter(key=key, active=True).first()
+    if rule is None:
+        raise Http404
+    return rule
