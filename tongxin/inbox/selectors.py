@@ -97,3 +97,17 @@ def nearest_holders(perm: str, paths: Iterable[str]) -> dict[str, list[int]]:
                 out[p] = sorted(users)
                 break
     return out
+
+
+def delivered_keys(keys: Iterable[str]) -> set[str]:
+    """Which of these event keys have reached anyone already: a periodic delivery skips them
+    without building their messages (deliver itself stays idempotent per recipient)."""
+    keys = list(keys)
+    out: set[str] = set()
+    for start in range(0, len(keys), 2000):
+        out.update(
+            Message.objects.filter(key__in=keys[start : start + 2000])
+            .values_list("key", flat=True)
+            .distinct()
+        )
+    return out
