@@ -10,7 +10,9 @@ from django.http import Http404
 
 from tongxin.accounts.models import RoleAssignment
 from tongxin.alerts.models import Alert, AlertRule, AlertState
-from tongxin.core.scope import STEPLEN, Scope, subtree_q
+from tongxin.core.scope import Scope, subtree_q
+from tongxin.geo.models import AreaLevel
+from tongxin.orgs.models import Organization
 
 PERM = "orgs.view"
 
@@ -96,17 +98,24 @@ def owners_users(org_ids: set[int]) -> dict[int, list[int]]:
 
 
 RULES_PERM = "orgs.manage"
-RULES_DEPTH = 2  # the city committee and the district committees (their 组织部)
+RULES_LEVELS = (AreaLevel.CITY, AreaLevel.DISTRICT)
 
 
 def may_edit_rules(scope: Scope) -> bool:
     """The rules are the installation's: edited by the organization department of the city or
-    a district, i.e. whoever holds ``orgs.manage`` over the subtree of an organization at the
-    top two levels of the tree (street and branch secretaries hold it lower down)."""
-    return scope.is_superuser or any(
-        g.kind == "org" and g.subtree and len(g.path) <= RULES_DEPTH * STEPLEN
-        for g in scope.grants.get(RULES_PERM, [])
-    )
+    of a district, i.e. whoever holds ``orgs.manage`` over the subtree of an organization that
+    stands for a city or a district (street and branch secretaries hold it lower down). One
+    query, kept for the request."""
+    if scope.is_superuser:
+        return True
+    paths = [g.path for g in scope.grants.get(RULES_PERM, []) if g.kind == "org" and g.subtree]
+    if not paths:
+        return False
+    if "alerts.may_edit_rules" not in scope.memo:
+        scope.memo["alerts.may_edit_rules"] = Organization.objects.filter(
+            path__in=paths, area__level__in=RULES_LEVELS
+        ).exists()
+    return bool(scope.memo["alerts.may_edit_rules"])
 
 
 def rule_history(key: str) -> QuerySet[AlertRule]:
