@@ -68,11 +68,11 @@ def recipients_at(org_ids: list[int] | set[int]) -> list[int]:
     )
 
 
-def nearest_holders(perm: str, paths: Iterable[str]) -> dict[str, list[int]]:
-    """For each organization path, the people who act on ``perm`` there: those holding an
-    active organization-anchored role with the permission at the nearest level that has any
-    (the organization itself, else its parent, and so on up). A branch's approval goes to its
-    own secretary, not to every holder up to the city. Two queries for any number of paths."""
+def holders_by_level(perm: str, paths: Iterable[str]) -> dict[str, list[list[int]]]:
+    """For each organization path, the people who act on ``perm`` there, level by level from
+    the organization itself up to the root (levels where nobody holds it left out): those
+    holding an active organization-anchored role with the permission over that level's subtree
+    (or over that very organization). Two queries for any number of paths."""
     paths = {p for p in paths if p}
     role_ids = [pk for pk, perms in Role.objects.values_list("pk", "permissions") if perm in perms]
     if not paths or not role_ids:
@@ -88,15 +88,23 @@ def nearest_holders(perm: str, paths: Iterable[str]) -> dict[str, list[int]]:
     ):
         node, subtree = at.setdefault(anchor, (set(), set()))
         (subtree if reach == Reach.SUBTREE else node).add(user_id)
-    out: dict[str, list[int]] = {}
+    out: dict[str, list[list[int]]] = {}
     for p in paths:
+        levels = []
         for end in range(len(p), 0, -PATH_STEP):
             node, subtree = at.get(p[:end], (set(), set()))
             users = subtree | (node if end == len(p) else set())
             if users:
-                out[p] = sorted(users)
-                break
+                levels.append(sorted(users))
+        out[p] = levels
     return out
+
+
+def nearest_holders(perm: str, paths: Iterable[str]) -> dict[str, list[int]]:
+    """For each organization path, the people who act on ``perm`` at the nearest level that
+    has any (the organization itself, else its parent, and so on up): a branch's approval goes
+    to its own secretary, not to every holder up to the city."""
+    return {p: levels[0] for p, levels in holders_by_level(perm, paths).items() if levels}
 
 
 def delivered_keys(keys: Iterable[str]) -> set[str]:

@@ -1,6 +1,7 @@
 """The 消息中心 side of 锋领指数: a manual award or a member's own claim waiting for approval
-reaches the people who manage the member's organization (members.manage, nearest level), never
-the person who proposed it. A periodic task (registered in points.apps) delivers each once."""
+reaches the people who manage the member's organization (members.manage, the nearest level
+with someone other than the proposer). A periodic task (registered in points.apps) delivers
+each once."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django_tasks import task
 
-from tongxin.inbox.selectors import delivered_keys, nearest_holders
+from tongxin.inbox.selectors import delivered_keys, holders_by_level
 from tongxin.inbox.services import deliver
 from tongxin.points.models import AwardState, ManualAward
 
@@ -29,7 +30,7 @@ def waiting_awards() -> int:
     )
     done = delivered_keys(_key(r[0]) for r in rows)
     rows = [r for r in rows if _key(r[0]) not in done]
-    holders = nearest_holders(APPROVE, {r[1] for r in rows})
+    levels = holders_by_level(APPROVE, {r[1] for r in rows})
     sent = 0
     for pk, path, proposer, label, is_claim in rows:
         title = (
@@ -37,8 +38,18 @@ def waiting_awards() -> int:
             if is_claim
             else gettext("积分奖励待审批：%(rule)s")
         )
+        # The nearest level with someone other than the proposer: a secretary's own proposal
+        # goes to the level above.
+        who = next(
+            (
+                rest
+                for users in levels.get(path, [])
+                if (rest := [u for u in users if u != proposer])
+            ),
+            [],
+        )
         sent += deliver(
-            recipients=[u for u in holders.get(path, []) if u != proposer],
+            recipients=who,
             kind="approval",
             key=_key(pk),
             title=title % {"rule": label},
