@@ -168,3 +168,47 @@ def test_a_new_rule_needs_a_free_well_formed_key(dept, client_for, key, field):
     assert r.status_code == 200
     assert field in r.context["errors"] and is_chinese(r.context["errors"][field])
     assert _rows() == before
+
+
+RULE = {
+    "key": "lost-contact",
+    "check_key": "members.lost_contact",
+    "title": "党员失联",
+    "yellow_at": 2,
+    "red_at": 5,
+    "org_kinds": [],
+    "escalate_after_days": 7,
+}
+
+
+def test_the_api_lists_and_saves_rules(dept, client_for):
+    c = client_for(dept["dept"])
+    keys = [r["key"] for r in c.get("/api/v1/alerts/warning-rules").json()]
+    assert "lost-contact" in keys and "powers-stuck" in keys
+    r = c.post("/api/v1/alerts/warning-rules", RULE, content_type="application/json")
+    assert r.status_code == 200 and r.json()["version"] == 2
+
+
+@pytest.mark.parametrize(
+    ("over", "field"),
+    [({"yellow_at": 9, "red_at": 3}, "yellow_at"), ({"check_key": "x.y"}, "check_key")],
+    ids=["yellow-above-red", "unknown-metric"],
+)
+def test_the_api_refuses_a_bad_rule(dept, client_for, over, field):
+    c = client_for(dept["dept"])
+    before = _rows()
+    r = c.post(
+        "/api/v1/alerts/warning-rules", {**RULE, **over}, content_type="application/json"
+    )
+    assert r.status_code == 400
+    assert field in str(r.json()) and is_chinese(str(r.json()))
+    assert _rows() == before
+
+
+def test_the_api_is_a_404_for_anyone_else(dept, client_for):
+    c = client_for(dept["alice"])
+    before = _rows()
+    assert c.get("/api/v1/alerts/warning-rules").status_code == 404
+    r = c.post("/api/v1/alerts/warning-rules", RULE, content_type="application/json")
+    assert r.status_code == 404
+    assert _rows() == before
