@@ -197,9 +197,7 @@ def test_the_api_lists_and_saves_rules(dept, client_for):
 def test_the_api_refuses_a_bad_rule(dept, client_for, over, field):
     c = client_for(dept["dept"])
     before = _rows()
-    r = c.post(
-        "/api/v1/alerts/warning-rules", {**RULE, **over}, content_type="application/json"
-    )
+    r = c.post("/api/v1/alerts/warning-rules", {**RULE, **over}, content_type="application/json")
     assert r.status_code == 400
     assert field in str(r.json()) and is_chinese(str(r.json()))
     assert _rows() == before
