@@ -19,3 +19,8 @@ class AidConfig(AppConfig):
         )(panel.compute)
         # A member's own applications on their phone home.
         phone_card("aid/_mine_card.html", order=40)(panel.compute_mine)
+
+        # 消息中心: what waits for someone here reaches their inbox (each event once).
+        from tongxin.core.registry import periodic as _deliveries
+
+        _deliveries("tongxin.aid.notify.deliver_waiting_applications", every=300)

@@ -11,6 +11,8 @@ from django.http import Http404
 from tongxin.accounts.models import RoleAssignment
 from tongxin.alerts.models import Alert, AlertRule, AlertState
 from tongxin.core.scope import Scope, subtree_q
+from tongxin.geo.models import AreaLevel
+from tongxin.orgs.models import Organization
 
 PERM = "orgs.view"
 
@@ -93,3 +95,35 @@ def owners_users(org_ids: set[int]) -> dict[int, list[int]]:
     ):
         out.setdefault(org_id, []).append(user_id)
     return out
+
+
+RULES_PERM = "orgs.manage"
+RULES_LEVELS = (AreaLevel.CITY, AreaLevel.DISTRICT)
+
+
+def may_edit_rules(scope: Scope) -> bool:
+    """The rules are the installation's: edited by the organization department of the city or
+    of a district, i.e. whoever holds ``orgs.manage`` over the subtree of an organization that
+    stands for a city or a district (street and branch secretaries hold it lower down). One
+    query, kept for the request."""
+    if scope.is_superuser:
+        return True
+    paths = [g.path for g in scope.grants.get(RULES_PERM, []) if g.kind == "org" and g.subtree]
+    if not paths:
+        return False
+    if "alerts.may_edit_rules" not in scope.memo:
+        scope.memo["alerts.may_edit_rules"] = Organization.objects.filter(
+            path__in=paths, area__level__in=RULES_LEVELS
+        ).exists()
+    return bool(scope.memo["alerts.may_edit_rules"])
+
+
+def rule_history(key: str) -> QuerySet[AlertRule]:
+    return AlertRule.objects.filter(key=key).select_related("created_by").order_by("-version")
+
+
+def get_active_rule(key: str) -> AlertRule:
+    rule = AlertRule.objects.filter(key=key, active=True).first()
+    if rule is None:
+        raise Http404
+    return rule

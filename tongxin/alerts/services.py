@@ -11,6 +11,7 @@ level and owner).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -28,6 +29,8 @@ from tongxin.core.errors import ConflictError, ServiceError
 from tongxin.core.scope import Scope, require
 from tongxin.inbox.services import deliver
 from tongxin.orgs.models import Organization, OrgKind
+
+KEY_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
 
 
 @dataclass
@@ -59,6 +62,10 @@ def _validate(data: RuleInput) -> None:
         fields["escalate_after_days"] = gettext("升级天数应在 1 到 365 之间。")
     if not data.key or not data.title:
         fields["key" if not data.key else "title"] = gettext("请填写规则代码和名称。")
+    elif not KEY_RE.fullmatch(data.key):
+        fields["key"] = gettext("规则代码只能由小写字母、数字和连字符组成，最多 60 个字符。")
+    elif len(data.title) > 100:
+        fields["title"] = gettext("名称不能超过 100 个字。")
     if fields:
         raise ServiceError(gettext("预警规则有误，请按提示修改。"), fields=fields)
 
@@ -66,7 +73,10 @@ def _validate(data: RuleInput) -> None:
 @transaction.atomic
 def rule_save(*, actor: AbstractBaseUser | None, scope: Scope, data: RuleInput) -> AlertRule:
     """A new version of a rule (the first when the key is new); the previous one stops."""
-    require(scope.is_superuser, gettext("只有系统管理员可以修改预警规则。"))
+    require(
+        selectors.may_edit_rules(scope),
+        gettext("只有市、区县党委组织部可以修改预警规则。"),
+    )
     _validate(data)
     previous = AlertRule.objects.select_for_update().filter(key=data.key, active=True).first()
     version = (previous.version + 1) if previous else 1
@@ -96,9 +106,9 @@ def rule_save(*, actor: AbstractBaseUser | None, scope: Scope, data: RuleInput) 
 
 
 def rules_ensure_defaults() -> int:
-    """Load the default rules where none exists yet (idempotent)."""
-    if AlertRule.objects.exists():
-        return 0
+    """Load each default rule whose key has no rule yet (idempotent; one query when all are
+    there)."""
+    have = set(AlertRule.objects.values_list("key", flat=True).distinct())
     rows = [
         AlertRule(
             key=key,
@@ -111,8 +121,10 @@ def rules_ensure_defaults() -> int:
             red_to_parent=up,
         )
         for key, check, title, y, r, kinds, days, up in DEFAULT_RULES
+        if key not in have
     ]
-    AlertRule.objects.bulk_create(rows, ignore_conflicts=True)
+    if rows:
+        AlertRule.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
 

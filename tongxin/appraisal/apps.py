@@ -30,3 +30,8 @@ class AppraisalConfig(AppConfig):
         )
         def appraisal_panel(request: Any, scope: Any) -> dict[str, Any] | None:
             return dashboard(scope)
+
+        # 消息中心: what waits for someone here reaches their inbox (each event once).
+        from tongxin.core.registry import periodic as _deliveries
+
+        _deliveries("tongxin.appraisal.notify.deliver_appraisal_reminders", every=900)

@@ -17,3 +17,8 @@ class DeliberationConfig(AppConfig):
             "deliberation/_panel.html", order=62, metrics=STORED_KEYS, stored=stored_figures
         )(lambda request, scope: figures(scope))
         periodic("tongxin.deliberation.tasks.close_due_votes", every=300)
+
+        # 消息中心: what waits for someone here reaches their inbox (each event once).
+        from tongxin.core.registry import periodic as _deliveries
+
+        _deliveries("tongxin.deliberation.notify.deliver_overdue_actions", every=900)

@@ -19,6 +19,10 @@ class MessageKind(models.TextChoices):
     TERM = "term", _("换届提醒")
     REPLY = "reply", _("报事答复")
     NOTICE = "notice", _("通知")
+    APPROVAL = "approval", _("待审批事项")
+    APPEAL = "appeal", _("考评申诉")
+    OVERDUE = "overdue", _("事项逾期")
+    OBJECTION = "objection", _("公示异议")
 
 
 class Channel(models.TextChoices):

@@ -26,3 +26,8 @@ class PointsConfig(AppConfig):
         phone_card("points/_mine_card.html", order=15)(panel.compute_own)
         # Every hour: the activities of the last 70 days into the ledger (idempotent).
         periodic("tongxin.points.tasks.collect_points", every=3600)
+
+        # 消息中心: what waits for someone here reaches their inbox (each event once).
+        from tongxin.core.registry import periodic as _deliveries
+
+        _deliveries("tongxin.points.notify.deliver_waiting_awards", every=300)

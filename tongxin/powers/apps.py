@@ -23,3 +23,8 @@ class PowersConfig(AppConfig):
         dashboard_panel(
             "powers/_panel.html", order=65, metrics=STORED_KEYS, stored=stored_power_figures
         )(lambda request, scope: power_figures(scope))
+
+        # 消息中心: what waits for someone here reaches their inbox (each event once).
+        from tongxin.core.registry import periodic as _deliveries
+
+        _deliveries("tongxin.powers.notify.deliver_open_objections", every=300)
