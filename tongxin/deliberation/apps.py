@@ -10,8 +10,8 @@ class DeliberationConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at module level: models are not loaded when apps.py is imported.
         from tongxin.core.registry import dashboard_panel, nav, periodic
-        from tongxin.deliberation.selectors import MANAGE, figures
+        from tongxin.deliberation.selectors import VIEW, figures
 
-        nav("deliberation:forums", _("议事"), "deliberation", perms=(MANAGE,), order=75)
+        nav("deliberation:forums", _("议事"), "deliberation", perms=(VIEW,), order=75)
         dashboard_panel("deliberation/_panel.html", order=62)(lambda request, scope: figures(scope))
         periodic("tongxin.deliberation.tasks.close_due_votes", every=300)
