@@ -88,7 +88,7 @@ def instance(request: HttpRequest, pk: int) -> HttpResponse:
             "may_object": in_publicity
             and request.user.is_authenticated
             and belongs_to_place(request.user, inst.area_path),
-            "refusal": services.objection_refusal(inst) if in_publicity else "",
+            "refusal": selectors.objection_refusal(inst) if in_publicity else "",
         },
     )
 

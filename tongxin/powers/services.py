@@ -401,14 +401,6 @@ def instance_advance(
 # ---- objections ---------------------------------------------------------------------------
 
 
-def objection_refusal(instance: PowerInstance) -> str:
-    """Why someone who is not of the power's place may not object (the page says it too)."""
-    return gettext(
-        "只有%(place)s的居民和当地党员可以对这项公示提出异议。"
-        "住在这里的居民，请先登记居民档案并选择所住的小区。"
-    ) % {"place": instance.item.area.name}
-
-
 @transaction.atomic
 def objection_file(*, actor: User, instance: PowerInstance, text: str) -> Objection:
     """A resident or Party member of the power's village or community objects during a 公示
@@ -431,7 +423,7 @@ def objection_file(*, actor: User, instance: PowerInstance, text: str) -> Object
             gettext("公示已于%(ends)s结束，不能再提出异议。") % {"ends": _date(ends)}
         )
     if not belongs_to_place(actor, instance.area_path):
-        raise ForbiddenError(objection_refusal(instance), code="not_of_place")
+        raise ForbiddenError(selectors.objection_refusal(instance), code="not_of_place")
     text = text.strip()
     if not text:
         _refuse({"text": gettext("请写明您的异议。")})
