@@ -18,6 +18,7 @@ from tongxin.cases.models import Category
 from tongxin.deliberation import kinds
 from tongxin.deliberation.models import ActionItem, Forum, ForumKind, Session, Topic, Vote
 from tongxin.deliberation.services import acting, forums, topics, voting
+from tongxin.meetings import card
 
 W = dict[str, Any]
 P = "tongxin.deliberation.services."
@@ -216,6 +217,17 @@ def _(w: W) -> None:
         lambda: _session(w),
         lambda b: topics.session_checkin(
             actor=w["charlie"], resident=b[0], session=b[1], code=b[1].code
+        ),
+    )
+
+
+@case(P + "topics.session_card_checkin")
+def _(w: W) -> None:
+    # street A's session, and the card of 张红, a street-A member living at its place
+    staged(
+        lambda: _session(w)[1],
+        lambda s: topics.session_card_checkin(
+            **_charlie(w), session=s, text=card.issue_token(w["m_a1"].pk)
         ),
     )
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from tests import factories
 from tests.sharing.conftest import make_resident
 from tests.stranger_setup import scope_of
-from tongxin.geo.models import AreaLevel
+from tongxin.geo.models import Area, AreaLevel
 from tongxin.orgs.models import OrgKind, Sector
 from tongxin.powers import selectors, services
 from tongxin.powers.models import PowerInstance, PowerItem
@@ -32,6 +32,10 @@ def pw(world):
     w = world
     a = w["alice"]
     w["village"] = factories.area("东山村", AreaLevel.COMMUNITY, w["street_a_area"])
+    # Areas are kept in name order: 东山村 sorts before 紫金社区, whose subtree moves on.
+    for v in w.values():
+        if isinstance(v, Area):
+            v.refresh_from_db()
     w["village_org"] = factories.org(
         "东山村党委", OrgKind.COMMITTEE, w["street_a"], sector=Sector.VILLAGE, area=w["village"]
     )

@@ -1,5 +1,6 @@
-"""Reads of the accounts app: a user's own API tokens, the homes a resident may register at, and
-the resident profile of a signed-in user that the apps above share."""
+"""Reads of the accounts app: a user's own API tokens, the homes a resident may register at, the
+resident profile of a signed-in user that the apps above share, and who the residents of a
+place are."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext
 
 from tongxin.accounts.models import ApiToken, Resident, User
 from tongxin.core.errors import ServiceError
+from tongxin.core.scope import subtree_q
 from tongxin.geo.models import Area
 from tongxin.geo.selectors import RESIDENCE_LEVELS
 
@@ -34,6 +36,18 @@ def home_choices(text: str = "") -> QuerySet[Area]:
     if text.strip():
         qs = qs.filter(name__contains=text.strip())
     return qs.order_by("path")
+
+
+def residents_of(area_path: str) -> QuerySet[Resident]:
+    """The residents of a place (a village, community, compound or building, by its area path):
+    those whose home lies in it. The one rule of "residents of the place" for every module (a
+    deliberation vote's electorate, who may object to a power's 公示)."""
+    return Resident.objects.filter(subtree_q("home__path", area_path))
+
+
+def lives_in(resident: Resident, area_path: str) -> bool:
+    """Whether a resident (with ``home`` loaded) is one of ``residents_of(area_path)``."""
+    return resident.home.path.startswith(area_path)
 
 
 def resident_of(user: AbstractBaseUser | AnonymousUser) -> Resident | None:

@@ -174,6 +174,7 @@ ACTION_LABELS = {
     "deliberation.topic_decide": _("议定议题"),
     "deliberation.session_schedule": _("安排议事会"),
     "deliberation.session_checkin": _("议事会签到"),
+    "deliberation.session_card_checkin": _("议事会刷党员卡签到"),
     "deliberation.session_minutes": _("保存议事会纪要"),
     "deliberation.vote_create": _("发起表决"),
     "deliberation.vote_open": _("开始表决"),

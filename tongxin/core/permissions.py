@@ -32,6 +32,8 @@ PERMISSIONS = {
     "redmap.manage": _("管理红色基地"),
     "powers.view": _("查看小微权力清单及运行"),
     "powers.manage": _("管理小微权力清单、办理权力事项"),
+    "deliberation.view": _("查看协商议事"),
+    "deliberation.manage": _("主持协商议事（议事平台、议题、议事会、表决、办理）"),
 }
 
 _SERVE = [
@@ -69,6 +71,8 @@ DEFAULT_ROLES = {
             *_SERVE,
             "powers.view",
             "powers.manage",
+            "deliberation.view",
+            "deliberation.manage",
         ],
     ),
     "street_secretary": (
@@ -92,6 +96,8 @@ DEFAULT_ROLES = {
             *_SERVE,
             "powers.view",
             "powers.manage",
+            "deliberation.view",
+            "deliberation.manage",
         ],
     ),
     "branch_secretary": (
@@ -136,6 +142,7 @@ DEFAULT_ROLES = {
             "cases.view",
             "visits.view",
             "powers.view",
+            "deliberation.view",
         ],
     ),
     "member": (gettext_noop("党员"), ["orgs.view", "meetings.view"]),

@@ -132,6 +132,18 @@ class TopicRatingIn(Schema):
     value: str = Field(..., max_length=12)
 
 
+class CardIn(Schema):
+    card: str = Field(..., max_length=400, description="党员卡二维码的内容，或卡上的6位签到码")
+
+
+class AttendanceOut(Schema):
+    id: int
+    session_id: int
+    member_id: int | None = None
+    resident_id: int | None = None
+    method: str
+
+
 class DeliberationFiguresOut(Schema):
     raised: int
     deliberating: int
@@ -145,11 +157,15 @@ class TopicQuery(PageQuery):
     status: str = Field("", max_length=12)
 
 
-def _host(request: HttpRequest) -> Scope:
+def _need(request: HttpRequest, perm: str = selectors.VIEW) -> Scope:
+    """The caller's scope when they hold ``perm`` (VIEW to read, MANAGE to host), else 404."""
     scope = request_scope(request)
-    if not scope.has(selectors.MANAGE):
+    if not scope.has(perm):
         raise Http404
     return scope
+
+
+M = selectors.MANAGE
 
 
 def _vote_out(vote: Any) -> dict[str, Any]:
@@ -171,12 +187,12 @@ def _vote_out(vote: Any) -> dict[str, Any]:
 
 @router.get("/forums", response=ForumPage, summary="辖区内的议事平台")
 def forum_list(request: HttpRequest, query: Query[PageQuery]):
-    return api_page(selectors.forum_list(_host(request)), query.page)
+    return api_page(selectors.forum_list(_need(request)), query.page)
 
 
 @router.post("/forums", response={201: ForumOut}, summary="新建议事平台")
 def forum_create(request: HttpRequest, payload: ForumIn):
-    scope = _host(request)
+    scope = _need(request, M)
     missing = gettext("不存在或不在您的管辖范围内。")
 
     def pick(qs: Any, pk: int, field: str) -> Any:
@@ -199,14 +215,14 @@ def forum_create(request: HttpRequest, payload: ForumIn):
 
 @router.get("/topics", response=TopicPage, summary="辖区内的议题")
 def topic_list(request: HttpRequest, query: Query[TopicQuery]):
-    scope = _host(request)
+    scope = _need(request)
     forum = selectors.get_forum_for(scope, query.forum_id) if query.forum_id else None
     return api_page(selectors.topic_list(scope, forum=forum, status=query.status), query.page)
 
 
 @router.get("/topics/{topic_id}", response=TopicOut, summary="议题")
 def topic_get(request: HttpRequest, topic_id: int):
-    return selectors.get_topic_for(_host(request), topic_id)
+    return selectors.get_topic_for(_need(request), topic_id)
 
 
 @router.get("/public/topics/{topic_id}", response=TopicOut, auth=None, summary="公开的议题")
@@ -234,15 +250,15 @@ def topic_raise(request: HttpRequest, payload: TopicIn):
 
 @router.post("/topics/{topic_id}/accept", response=TopicOut, summary="受理议题")
 def topic_accept(request: HttpRequest, topic_id: int):
-    scope = _host(request)
-    topic = selectors.get_topic_for(scope, topic_id)
+    scope = _need(request, M)
+    topic = selectors.get_topic_for(scope, topic_id, M)
     return topics.topic_accept(scope=scope, actor=request_user(request), topic=topic)
 
 
 @router.post("/topics/{topic_id}/decide", response=TopicOut, summary="议定")
 def topic_decide(request: HttpRequest, topic_id: int, payload: DecideIn):
-    scope = _host(request)
-    topic = selectors.get_topic_for(scope, topic_id)
+    scope = _need(request, M)
+    topic = selectors.get_topic_for(scope, topic_id, M)
     return topics.topic_decide(
         scope=scope,
         actor=request_user(request),
@@ -254,8 +270,8 @@ def topic_decide(request: HttpRequest, topic_id: int, payload: DecideIn):
 
 @router.post("/topics/{topic_id}/votes", response={201: VoteOut}, summary="发起表决")
 def vote_create(request: HttpRequest, topic_id: int, payload: VoteIn):
-    scope = _host(request)
-    topic = selectors.get_topic_for(scope, topic_id)
+    scope = _need(request, M)
+    topic = selectors.get_topic_for(scope, topic_id, M)
     vote = voting.vote_create(
         scope=scope,
         actor=request_user(request),
@@ -269,14 +285,28 @@ def vote_create(request: HttpRequest, topic_id: int, payload: VoteIn):
 
 @router.get("/votes/{vote_id}", response=VoteOut, summary="表决与计票")
 def vote_get(request: HttpRequest, vote_id: int):
-    return _vote_out(selectors.get_vote_for(_host(request), vote_id))
+    return _vote_out(selectors.get_vote_for(_need(request), vote_id))
 
 
 @router.post("/votes/{vote_id}/close", response=VoteOut, summary="结束并计票")
 def vote_close(request: HttpRequest, vote_id: int):
-    scope = _host(request)
-    vote = selectors.get_vote_for(scope, vote_id)
+    scope = _need(request, M)
+    vote = selectors.get_vote_for(scope, vote_id, M)
     return _vote_out(voting.vote_close(scope=scope, actor=request_user(request), vote=vote))
+
+
+@router.post(
+    "/sessions/{session_id}/card-check-in",
+    response={201: AttendanceOut},
+    summary="议事会刷党员卡签到（扫码或输入卡上的签到码）",
+)
+def session_card_checkin(request: HttpRequest, session_id: int, payload: CardIn):
+    scope = _need(request, M)
+    session = selectors.get_session_for(scope, session_id, M)
+    attendance = topics.session_card_checkin(
+        scope=scope, actor=request_user(request), session=session, text=payload.card
+    )
+    return Status(201, attendance)
 
 
 @router.post("/topics/{topic_id}/ballots", response={201: dict[str, int]}, summary="居民投票")
@@ -292,8 +322,8 @@ def ballot_cast(request: HttpRequest, topic_id: int, payload: TopicBallotIn):
 
 @router.post("/topics/{topic_id}/actions", response={201: ActionOut}, summary="添加办理事项")
 def action_add(request: HttpRequest, topic_id: int, payload: TopicActionIn):
-    scope = _host(request)
-    topic = selectors.get_topic_for(scope, topic_id)
+    scope = _need(request, M)
+    topic = selectors.get_topic_for(scope, topic_id, M)
     action = acting.action_add(
         scope=scope, actor=request_user(request), topic=topic, **payload.dict()
     )
@@ -302,8 +332,8 @@ def action_add(request: HttpRequest, topic_id: int, payload: TopicActionIn):
 
 @router.post("/actions/{action_id}/progress", response=ActionOut, summary="更新办理进度")
 def action_progress(request: HttpRequest, action_id: int, payload: ProgressIn):
-    scope = _host(request)
-    action = selectors.get_action_for(scope, action_id)
+    scope = _need(request, M)
+    action = selectors.get_action_for(scope, action_id, M)
     return acting.action_progress(
         scope=scope,
         actor=request_user(request),
@@ -325,6 +355,6 @@ def rating_submit(request: HttpRequest, topic_id: int, payload: TopicRatingIn):
 
 @router.get("/figures", response=DeliberationFiguresOut, summary="议题数、办理中、满意率")
 def figures(request: HttpRequest):
-    out = selectors.figures(_host(request))
+    out = selectors.figures(_need(request))
     assert out is not None
     return out

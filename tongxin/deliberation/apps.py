@@ -10,9 +10,9 @@ class DeliberationConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at module level: models are not loaded when apps.py is imported.
         from tongxin.core.registry import dashboard_panel, nav, periodic
-        from tongxin.deliberation.selectors import MANAGE, STORED_KEYS, figures, stored_figures
+        from tongxin.deliberation.selectors import STORED_KEYS, VIEW, figures, stored_figures
 
-        nav("deliberation:forums", _("议事"), "deliberation", perms=(MANAGE,), order=75)
+        nav("deliberation:forums", _("议事"), "deliberation", perms=(VIEW,), order=75)
         dashboard_panel(
             "deliberation/_panel.html", order=62, metrics=STORED_KEYS, stored=stored_figures
         )(lambda request, scope: figures(scope))

@@ -187,7 +187,8 @@ class PartyKind(models.TextChoices):
 
 
 class Session(models.Model):
-    """议事会: a meeting of a forum with an agenda of topics; attendance by the session code."""
+    """议事会: a meeting of a forum with an agenda of topics; attendance by the session's code
+    or by member card."""
 
     forum = models.ForeignKey(
         Forum, verbose_name=_("议事平台"), on_delete=models.PROTECT, related_name="sessions"
@@ -216,18 +217,41 @@ class Session(models.Model):
         return [str(labels.get(p, p)) for p in self.parties]
 
 
+class AttendanceMethod(models.TextChoices):
+    CODE = "code", _("议事会签到码")
+    CARD_QR = "qr", _("党员卡二维码")
+    CARD_CODE = "card", _("党员卡签到码")
+
+
 class Attendance(models.Model):
+    """Who was at a session: a resident who entered the session's code on the phone, or a Party
+    member whose card the host scanned (with the member's resident profile when they have one,
+    so that 评 counts them as having taken part)."""
+
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
-    resident = models.ForeignKey("accounts.Resident", on_delete=models.CASCADE, related_name="+")
+    resident = models.ForeignKey(
+        "accounts.Resident", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    member = models.ForeignKey(
+        "members.Member", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    method = models.CharField(
+        _("签到方式"), max_length=4, choices=AttendanceMethod.choices, default=AttendanceMethod.CODE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["session", "resident"], name="delib_attend_once")
+            models.UniqueConstraint(fields=["session", "resident"], name="delib_attend_once"),
+            models.UniqueConstraint(fields=["session", "member"], name="delib_attend_member_once"),
+            models.CheckConstraint(
+                condition=models.Q(resident__isnull=False) | models.Q(member__isnull=False),
+                name="delib_attend_someone",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.session_id}:{self.resident_id}"
+        return f"{self.session_id}:{self.resident_id or ''}:{self.member_id or ''}"
 
 
 class Household(models.Model):

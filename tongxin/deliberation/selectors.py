@@ -1,6 +1,7 @@
 """Every read of forums and topics. Staff reach a forum by its host organization's path (org
-grants) or its place (area grants) under MANAGE; residents see the forums of the places they
-live in; anyone sees a forum's public page and its public topics, with residents' names masked."""
+grants) or its place (area grants): under VIEW to read, under MANAGE to host; residents see the
+forums of the places they live in; anyone sees a forum's public page and its public topics, with
+residents' names masked."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from tongxin.accounts.models import Resident
+from tongxin.accounts.selectors import residents_of
 from tongxin.core.errors import ServiceError
 from tongxin.core.registry import StoredFigures
-from tongxin.core.scope import NOTHING, Scope
+from tongxin.core.scope import NOTHING, Scope, subtree_q
 from tongxin.deliberation.models import (
     OPEN_STATUSES,
     ActionItem,
@@ -35,13 +37,14 @@ from tongxin.deliberation.models import (
     VoteStatus,
 )
 from tongxin.geo.models import Area, AreaLevel
+from tongxin.members.models import Member
+from tongxin.members.selectors import members_of_place
 from tongxin.orgs.models import Organization
 from tongxin.sharing.selectors import staff_reach_q
 from tongxin.sharing.text import tokens
 
-# 议事 sits with the other community-governance services (微项目, 共享小区): the roles that run
-# micro-projects host the forums. A permission of its own needs the roles' data migration.
-MANAGE = "projects.manage"
+VIEW = "deliberation.view"  # the staff pages and the 工作台 card, read only
+MANAGE = "deliberation.manage"  # hosting: forums, topics through 议 and 办, sessions, votes
 FORUM_AREA_LEVELS = [AreaLevel.COMMUNITY, AreaLevel.COMPOUND]
 PUBLIC_HIDDEN = (TopicStatus.MERGED, TopicStatus.DECLINED)
 
@@ -51,12 +54,15 @@ def mask_name(name: str) -> str:
     return (name[:1] + "*" * max(1, len(name) - 1)) if name else ""
 
 
-def reach_q(scope: Scope, *, org_field: str = "host_org_path", area_field: str = "area_path") -> Q:
+def reach_q(scope: Scope, perm: str = VIEW, *, via: str = "") -> Q:
+    """Forums or topics in reach under ``perm``: their host organization's path under an org
+    grant, or their place under an area grant. ``via`` reaches them through a relation:
+    "forum__" from a session, "topic__" from a vote, an action or a rating."""
     if scope.is_superuser:
         return Q()
-    grants = scope.grants.get(MANAGE, [])
-    parts = [g.q(org_field) for g in grants if g.kind == "org"]
-    parts += [g.q(area_field) for g in grants if g.kind == "area"]
+    grants = scope.grants.get(perm, [])
+    parts = [g.q(f"{via}host_org_path") for g in grants if g.kind == "org"]
+    parts += [g.q(f"{via}area_path") for g in grants if g.kind == "area"]
     if not parts:
         return NOTHING
     out = parts[0]
@@ -79,22 +85,24 @@ def forum_kinds() -> QuerySet[ForumKind]:
     return ForumKind.objects.all()
 
 
-def forum_list(scope: Scope, *, kind: int | None = None) -> QuerySet[Forum]:
-    qs = Forum.objects.filter(reach_q(scope))
+def forum_list(scope: Scope, *, kind: int | None = None, perm: str = VIEW) -> QuerySet[Forum]:
+    qs = Forum.objects.filter(reach_q(scope, perm))
     if kind:
         qs = qs.filter(kind_id=kind)
     return qs.select_related("kind", "area", "host_org").order_by("area_path", "id")
 
 
-def get_forum_for(scope: Scope, pk: object) -> Forum:
+def get_forum_for(scope: Scope, pk: object, perm: str = VIEW) -> Forum:
     try:
-        return forum_list(scope).get(pk=_pk(pk))
+        return forum_list(scope, perm=perm).get(pk=_pk(pk))
     except Forum.DoesNotExist:
         raise Http404(gettext("议事平台不存在或不在您的管辖范围内。")) from None
 
 
-def topic_list(scope: Scope, *, forum: Forum | None = None, status: str = "") -> QuerySet[Topic]:
-    qs = Topic.objects.filter(reach_q(scope))
+def topic_list(
+    scope: Scope, *, forum: Forum | None = None, status: str = "", perm: str = VIEW
+) -> QuerySet[Topic]:
+    qs = Topic.objects.filter(reach_q(scope, perm))
     if forum is not None:
         qs = qs.filter(forum=forum)
     if status:
@@ -102,19 +110,23 @@ def topic_list(scope: Scope, *, forum: Forum | None = None, status: str = "") ->
     return qs.select_related("forum", "resident").order_by("-id")
 
 
-def get_topic_for(scope: Scope, pk: object) -> Topic:
+def get_topic_for(scope: Scope, pk: object, perm: str = VIEW) -> Topic:
     try:
-        return topic_list(scope).get(pk=_pk(pk))
+        return topic_list(scope, perm=perm).get(pk=_pk(pk))
     except Topic.DoesNotExist:
         raise Http404(gettext("议题不存在或不在您的管辖范围内。")) from None
 
 
-def get_session_for(scope: Scope, pk: object) -> Session:
+def may_host(scope: Scope, forum: Forum) -> bool:
+    """Whether the user hosts this forum (MANAGE over it), not only reads it: the pages show
+    their forms to hosts only."""
+    return scope.has(MANAGE) and Forum.objects.filter(reach_q(scope, MANAGE), pk=forum.pk).exists()
+
+
+def get_session_for(scope: Scope, pk: object, perm: str = VIEW) -> Session:
     try:
         return (
-            Session.objects.filter(
-                reach_q(scope, org_field="forum__host_org_path", area_field="forum__area_path")
-            )
+            Session.objects.filter(reach_q(scope, perm, via="forum__"))
             .select_related("forum")
             .get(pk=_pk(pk))
         )
@@ -122,12 +134,10 @@ def get_session_for(scope: Scope, pk: object) -> Session:
         raise Http404(gettext("议事会不存在或不在您的管辖范围内。")) from None
 
 
-def get_vote_for(scope: Scope, pk: object) -> Vote:
+def get_vote_for(scope: Scope, pk: object, perm: str = VIEW) -> Vote:
     try:
         return (
-            Vote.objects.filter(
-                reach_q(scope, org_field="topic__host_org_path", area_field="topic__area_path")
-            )
+            Vote.objects.filter(reach_q(scope, perm, via="topic__"))
             .select_related("topic__forum")
             .get(pk=_pk(pk))
         )
@@ -135,12 +145,10 @@ def get_vote_for(scope: Scope, pk: object) -> Vote:
         raise Http404(gettext("表决不存在或不在您的管辖范围内。")) from None
 
 
-def get_action_for(scope: Scope, pk: object) -> ActionItem:
+def get_action_for(scope: Scope, pk: object, perm: str = VIEW) -> ActionItem:
     try:
         return (
-            ActionItem.objects.filter(
-                reach_q(scope, org_field="topic__host_org_path", area_field="topic__area_path")
-            )
+            ActionItem.objects.filter(reach_q(scope, perm, via="topic__"))
             .select_related("topic__forum")
             .get(pk=_pk(pk))
         )
@@ -157,21 +165,34 @@ def host_org_choices(scope: Scope) -> QuerySet[Organization]:
     return Organization.objects.filter(scope.orgs_q(MANAGE)).order_by("path")
 
 
+def _hosted_areas(scope: Scope) -> QuerySet[Area]:
+    """Areas a host reaches: by an area grant, or through the area of a granted organization."""
+    return Area.objects.filter(staff_reach_q(scope, MANAGE, "path"))
+
+
 def area_choices(scope: Scope) -> QuerySet[Area]:
-    return Area.objects.filter(
-        staff_reach_q(scope, MANAGE, "path"), level__in=FORUM_AREA_LEVELS
-    ).order_by("path")
+    """Where a host may set up a forum: communities, villages and compounds in reach."""
+    return _hosted_areas(scope).filter(level__in=FORUM_AREA_LEVELS).order_by("path")
 
 
 def reaches_area(scope: Scope, area: Area) -> bool:
-    return Area.objects.filter(staff_reach_q(scope, MANAGE, "path"), pk=area.pk).exists()
+    return _hosted_areas(scope).filter(pk=area.pk).exists()
 
 
 def residents_in(scope: Scope, topic: Topic) -> QuerySet[Resident]:
-    """Residents of a topic's place (paper ballots are entered for them)."""
-    if not Topic.objects.filter(reach_q(scope), pk=topic.pk).exists():
+    """Residents of a topic's place, for its host (paper ballots are entered for them)."""
+    if not Topic.objects.filter(reach_q(scope, MANAGE), pk=topic.pk).exists():
         return Resident.objects.none()
-    return Resident.objects.filter(home__path__startswith=topic.area_path).order_by("name")
+    return residents_of(topic.area_path).order_by("name")
+
+
+def card_holders(forum: Forum) -> QuerySet[Member]:
+    """Party members whose card checks them in at the forum's meetings: the members of its
+    place (members.selectors.members_of_place) and of its host organization's subtree."""
+    return Member.objects.filter(
+        Q(pk__in=members_of_place(forum.area_path).values("pk"))
+        | subtree_q("org_path", forum.host_org_path)
+    )
 
 
 def similar_open_topics(forum: Forum, title: str, exclude: int | None = None) -> list[Topic]:
@@ -259,6 +280,15 @@ def my_ballot(vote: Vote, resident: Resident) -> Ballot | None:
     return Ballot.objects.filter(vote=vote, voter_key=key).select_related("option").first()
 
 
+def session_attendance(session: Session) -> list[Attendance]:
+    """Who checked in at a session (for its host's page), latest first; one query."""
+    return list(
+        session.attendance.select_related("resident", "member")
+        .only("id", "method", "created_at", "resident__name", "member__name")
+        .order_by("-id")
+    )
+
+
 def attended(resident: Resident, sessions: list[Session]) -> set[int]:
     ids = [s.pk for s in sessions]
     return set(
@@ -297,7 +327,7 @@ def eligible_count(vote: Vote) -> int:
     """Residents of the place, or the households of the place in a household vote."""
     if vote.household_vote:
         return Household.objects.filter(area_path__startswith=vote.area_path).count()
-    return Resident.objects.filter(home__path__startswith=vote.area_path).count()
+    return residents_of(vote.area_path).count()
 
 
 def tally(vote: Vote) -> Tally:
@@ -409,7 +439,7 @@ def topic_detail(topic: Topic) -> dict[str, Any]:
 
 def figures(scope: Scope) -> dict[str, object] | None:
     """The 工作台 card: topics raised / in 议 / in 办 / rated, and satisfaction. Two queries."""
-    if not scope.has(MANAGE):
+    if not scope.has(VIEW):
         return None
     topics = Topic.objects.filter(reach_q(scope)).exclude(status__in=PUBLIC_HIDDEN)
     row = topics.order_by().aggregate(
@@ -418,9 +448,9 @@ def figures(scope: Scope) -> dict[str, object] | None:
         acting=Count("id", filter=Q(status=TopicStatus.ACTING)),
         rated=Count("id", filter=Q(status=TopicStatus.CLOSED)),
     )
-    r = Rating.objects.filter(
-        reach_q(scope, org_field="topic__host_org_path", area_field="topic__area_path")
-    ).aggregate(n=Count("id"), good=Count("id", filter=~Q(value="unsatisfied")))
+    r = Rating.objects.filter(reach_q(scope, via="topic__")).aggregate(
+        n=Count("id"), good=Count("id", filter=~Q(value="unsatisfied"))
+    )
     out: dict[str, object] = {k: v or 0 for k, v in row.items()}
     out["satisfaction"] = round(100 * r["good"] / r["n"]) if r["n"] else None
     return out
@@ -434,7 +464,7 @@ STORED_KEYS = (
 
 def stored_figures(request: object, scope: Scope, f: StoredFigures) -> dict[str, object] | None:
     """``figures``' card from the stored figures of the user's top of scope."""
-    if not scope.has(MANAGE):
+    if not scope.has(VIEW):
         return None
 
     def n(*statuses: str) -> int:

@@ -1,5 +1,7 @@
 """The hosts' pages (desktop first): forums in reach, a forum's topics and sessions, a topic's
-steps through 议 and 办 (accept, merge, refer, vote, decide, actions, close 评)."""
+steps through 议 and 办 (accept, merge, refer, vote, decide, actions, close 评), a session's
+attendance by member card. Readers (deliberation.view) see the same pages without the forms;
+hosting takes deliberation.manage over the forum."""
 
 from __future__ import annotations
 
@@ -30,27 +32,39 @@ def _error(request: HttpRequest, err: ServiceError) -> None:
     messages.error(request, " ".join([err.message, *err.fields.values()]))
 
 
-def _host(request: HttpRequest) -> Scope:
+def _need(request: HttpRequest, perm: str = selectors.VIEW) -> Scope:
     scope = request_scope(request)
-    if not scope.has(selectors.MANAGE):
+    if not scope.has(perm):
         raise Http404
     return scope
 
 
+def _hosting(request: HttpRequest, scope: Scope, forum: Forum) -> bool:
+    """Whether the user hosts ``forum``; a form posted by someone who only reads it is a 404."""
+    host = selectors.may_host(scope, forum)
+    if request.method == "POST" and not host:
+        raise Http404
+    return host
+
+
 @login_required
 def forum_list(request: HttpRequest) -> HttpResponse:
-    scope = _host(request)
+    scope = _need(request)
     return render(
         request,
         "deliberation/forums.html",
-        {"page": paginate(request, selectors.forum_list(scope)), "nav_active": "deliberation"},
+        {
+            "page": paginate(request, selectors.forum_list(scope)),
+            "can_create": scope.has(selectors.MANAGE),
+            "nav_active": "deliberation",
+        },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def forum_create(request: HttpRequest) -> HttpResponse:
-    scope = _host(request)
+    scope = _need(request, selectors.MANAGE)
     form = ForumForm(request.POST or None)
     set_queryset(form.fields["area"], selectors.area_choices(scope))
     set_queryset(form.fields["host_org"], selectors.host_org_choices(scope))
@@ -77,8 +91,9 @@ def _session_form(forum: Forum, data: Any = None) -> SessionForm:
 @login_required
 @require_http_methods(["GET", "POST"])
 def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request_scope(request)
+    scope = _need(request)
     forum = selectors.get_forum_for(scope, pk)
+    host = _hosting(request, scope, forum)
     actor = request_user(request)
     enter_form = EnterForm()
     session_form = _session_form(forum)
@@ -130,6 +145,7 @@ def forum_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sessions": list(forum.sessions.order_by("-held_at")[:10]),
             "enter_form": enter_form,
             "session_form": session_form,
+            "host": host,
             "nav_active": "deliberation",
         },
     )
@@ -164,8 +180,9 @@ def _source(request: HttpRequest) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request_scope(request)
+    scope = _need(request)
     topic = selectors.get_topic_for(scope, pk)
+    host = _hosting(request, scope, topic.forum)
     actor = request_user(request)
     vote_form, action_form = VoteForm(), ActionForm()
     if request.method == "POST":
@@ -253,12 +270,13 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "all_votes": all_votes,
             "open_votes": [v for v in all_votes if v.status == VoteStatus.OPEN],
             "similar": selectors.similar_open_topics(topic.forum, topic.title, exclude=topic.pk)
-            if topic.status in (TopicStatus.RAISED, TopicStatus.DELIBERATING)
+            if host and topic.status in (TopicStatus.RAISED, TopicStatus.DELIBERATING)
             else [],
             "categories": case_categories(),
-            "residents": list(selectors.residents_in(scope, topic)[:300]),
+            "residents": list(selectors.residents_in(scope, topic)[:300]) if host else [],
             "vote_form": vote_form,
             "action_form": action_form,
+            "host": host,
             "nav_active": "deliberation",
         },
     )
@@ -275,27 +293,46 @@ def _int(value: object) -> int:
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = request_scope(request)
+    """A session: its code, agenda and minutes, and attendance; the host scans or types a
+    member's card to mark them present."""
+    scope = _need(request)
     session = selectors.get_session_for(scope, pk)
+    host = _hosting(request, scope, session.forum)
+    card_error = ""
     if request.method == "POST":
+        actor = request_user(request)
         try:
-            topics.session_minutes(
-                scope=scope,
-                actor=request_user(request),
-                session=session,
-                minutes=request.POST.get("minutes", ""),
-            )
-            messages.success(request, gettext("会议纪要已保存。"))
+            if request.POST.get("action") == "card":
+                a = topics.session_card_checkin(
+                    scope=scope, actor=actor, session=session, text=request.POST.get("card", "")
+                )
+                messages.success(
+                    request,
+                    gettext("%(name)s 已签到。") % {"name": a.member.name if a.member else ""},
+                )
+            else:
+                topics.session_minutes(
+                    scope=scope,
+                    actor=actor,
+                    session=session,
+                    minutes=request.POST.get("minutes", ""),
+                )
+                messages.success(request, gettext("会议纪要已保存。"))
             return redirect("deliberation:session", pk=session.pk)
         except ServiceError as e:
-            _error(request, e)
+            if request.POST.get("action") == "card":
+                card_error = e.fields.get("card") or e.message
+            else:
+                _error(request, e)
     return render(
         request,
         "deliberation/session.html",
         {
             "session": session,
             "agenda": list(session.topics.all()),
-            "attended": session.attendance.count(),
+            "attendance": selectors.session_attendance(session),
+            "host": host,
+            "card_error": card_error,
             "nav_active": "deliberation",
         },
     )

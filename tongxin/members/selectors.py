@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tongxin.accounts.selectors import residents_of
 from tongxin.core import idnumber, pii
 from tongxin.core.scope import Scope, subtree_q
 from tongxin.members.models import Education, Member, MemberStatus
@@ -172,6 +173,27 @@ def own_member(user: object) -> Member | None:
     if not member_id or not getattr(user, "is_authenticated", False):
         return None
     return Member.objects.select_related("org", "residence").filter(pk=member_id).first()
+
+
+def members_of_place(area_path: str) -> QuerySet[Member]:
+    """The Party members of a place (a village, community or compound, by its area path): those
+    who live there and those of the organizations anchored there."""
+    return Member.objects.filter(
+        subtree_q("residence__path", area_path) | subtree_q("org__area__path", area_path)
+    )
+
+
+def belongs_to_place(user: object, area_path: str) -> bool:
+    """Whether a signed-in user is of a place: one of its residents (accounts.selectors.
+    residents_of, the rule of a deliberation vote's electorate) or one of its Party members
+    (members_of_place). One or two queries."""
+    user_id = getattr(user, "pk", None)
+    if not getattr(user, "is_authenticated", False) or not isinstance(user_id, int):
+        return False
+    if residents_of(area_path).filter(user_id=user_id).exists():
+        return True
+    member_id = getattr(user, "member_id", None)
+    return isinstance(member_id, int) and members_of_place(area_path).filter(pk=member_id).exists()
 
 
 def leadership_candidates(scope: Scope, org: Organization) -> QuerySet[Member]:

@@ -1,6 +1,6 @@
 """The public register (phone first, no login): every village's and community's list of powers
 with their flowcharts, and every use of a power past its draft, personal names masked. A
-signed-in resident may object during a 公示."""
+resident or Party member of the power's place may object during a 公示."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from tongxin.accounts.scope import request_user
 from tongxin.core.errors import ServiceError
 from tongxin.core.pagination import paginate
 from tongxin.geo.models import Area
+from tongxin.members.selectors import belongs_to_place
 from tongxin.powers import selectors, services
 from tongxin.powers.forms import ObjectionForm
 from tongxin.powers.views import pk_param
@@ -83,6 +84,11 @@ def instance(request: HttpRequest, pk: int) -> HttpResponse:
                 (o, selectors.public_name(o.filer_name)) for o in selectors.objections_of(inst)
             ],
             "form": ObjectionForm(),
+            # Asked only of a signed-in user during a 公示 (the form is shown then).
+            "may_object": in_publicity
+            and request.user.is_authenticated
+            and belongs_to_place(request.user, inst.area_path),
+            "refusal": selectors.objection_refusal(inst) if in_publicity else "",
         },
     )
 

@@ -191,6 +191,16 @@ def public_instances(*, area: int | None = None, item: int | None = None) -> Que
     return qs.order_by("-id")
 
 
+def objection_refusal(instance: PowerInstance) -> str:
+    """Why someone who is not of the power's place (members.selectors.belongs_to_place) may
+    not object to its 公示: the service's refusal, and the sentence the page shows instead of
+    the form."""
+    return gettext(
+        "只有%(place)s的居民和当地党员可以对这项公示提出异议。"
+        "住在这里的居民，请先登记居民档案并选择所住的小区。"
+    ) % {"place": instance.item.area.name}
+
+
 def get_public_instance(pk: object) -> PowerInstance:
     try:
         return public_instances().get(pk=int(str(pk)))

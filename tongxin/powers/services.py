@@ -19,6 +19,7 @@ from tongxin.core.audit import audit, saved_user
 from tongxin.core.errors import ConflictError, ForbiddenError, ServiceError
 from tongxin.core.scope import Scope, in_scope
 from tongxin.geo.models import Area
+from tongxin.members.selectors import belongs_to_place
 from tongxin.orgs.models import Organization, Sector
 from tongxin.powers import selectors
 from tongxin.powers.catalogue import items_for
@@ -402,8 +403,10 @@ def instance_advance(
 
 @transaction.atomic
 def objection_file(*, actor: User, instance: PowerInstance, text: str) -> Objection:
-    """A signed-in resident objects during a 公示. The instance must be public (a draft is
-    nobody's business but its author's) and in a 公示 that has not ended."""
+    """A resident or Party member of the power's village or community objects during a 公示
+    (members.selectors.belongs_to_place: the residents of the place, as for a deliberation
+    vote, and the members who live there or whose organization is there). The instance must be
+    public (a draft is nobody's business but its author's) and in a 公示 that has not ended."""
     if (
         instance.status == InstanceStatus.DRAFT
         or not selectors.public_instances().filter(pk=instance.pk).exists()
@@ -419,6 +422,8 @@ def objection_file(*, actor: User, instance: PowerInstance, text: str) -> Object
         raise ConflictError(
             gettext("公示已于%(ends)s结束，不能再提出异议。") % {"ends": _date(ends)}
         )
+    if not belongs_to_place(actor, instance.area_path):
+        raise ForbiddenError(selectors.objection_refusal(instance), code="not_of_place")
     text = text.strip()
     if not text:
         _refuse({"text": gettext("请写明您的异议。")})

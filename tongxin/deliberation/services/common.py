@@ -9,6 +9,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext
 
 from tongxin.accounts.models import Resident, User
+from tongxin.accounts.selectors import lives_in
 from tongxin.core.audit import audit
 from tongxin.core.errors import ForbiddenError, ServiceError
 from tongxin.core.scope import Scope, in_scope, require
@@ -36,19 +37,19 @@ def _as_self(actor: User | None, resident: Resident) -> None:
 
 
 def _lives_in(resident: Resident, area_path: str) -> bool:
-    return resident.home.path.startswith(area_path)
+    return lives_in(resident, area_path)
 
 
 def _require_forum(scope: Scope, forum: Forum) -> None:
     require(
-        in_scope(Forum.objects.filter(selectors.reach_q(scope)), forum),
+        in_scope(Forum.objects.filter(selectors.reach_q(scope, selectors.MANAGE)), forum),
         gettext("该议事平台不在您的管辖范围内。"),
     )
 
 
 def _require_topic(scope: Scope, topic: Topic) -> None:
     require(
-        in_scope(Topic.objects.filter(selectors.reach_q(scope)), topic),
+        in_scope(Topic.objects.filter(selectors.reach_q(scope, selectors.MANAGE)), topic),
         gettext("该议题不在您的管辖范围内。"),
     )
 

@@ -1,6 +1,7 @@
 """说 and 议: topics raised by residents or entered by staff (or turned from a case, a 共享小区
 listing or a micro-project suggestion), accepted, merged or referred to a case by the host, put
-on a deliberation meeting's agenda (attendance by the session's code) and decided."""
+on a deliberation meeting's agenda (attendance by the session's code or by member card) and
+decided."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -17,9 +19,11 @@ from tongxin.cases.selectors import case_queryset
 from tongxin.cases.services import case_report
 from tongxin.core.errors import ConflictError, ForbiddenError, ServiceError
 from tongxin.core.scope import Scope, in_scope, require
+from tongxin.deliberation import selectors
 from tongxin.deliberation.models import (
     OPEN_STATUSES,
     Attendance,
+    AttendanceMethod,
     Forum,
     PartyKind,
     Session,
@@ -36,6 +40,7 @@ from tongxin.deliberation.services.common import (
     _require_forum,
     _require_topic,
 )
+from tongxin.meetings import card
 from tongxin.projects.models import Suggestion
 from tongxin.projects.selectors import suggestion_list
 from tongxin.sharing.models import Listing
@@ -317,15 +322,70 @@ def session_checkin(
     if not secrets.compare_digest(code.strip(), session.code):
         msg = gettext("签到码不对，请核对会场公布的6位签到码。")
         raise ServiceError(msg, fields={"code": msg})
-    today = timezone.localtime(now or timezone.now()).date()
-    if today != timezone.localtime(session.held_at).date():
-        raise ConflictError(gettext("只能在议事会当天签到。"))
+    _on_the_day(session, now)
     try:
         with transaction.atomic():
             attendance = Attendance.objects.create(session=session, resident=resident)
     except IntegrityError:
         raise ConflictError(gettext("您已经签到过了。")) from None
     _audit(actor, "session_checkin", attendance, forum)
+    return attendance
+
+
+def _on_the_day(session: Session, now: dt.datetime | None) -> None:
+    today = timezone.localtime(now or timezone.now()).date()
+    if today != timezone.localtime(session.held_at).date():
+        raise ConflictError(gettext("只能在议事会当天签到。"))
+
+
+@transaction.atomic
+def session_card_checkin(
+    *,
+    scope: Scope,
+    actor: User | None,
+    session: Session,
+    text: str,
+    now: dt.datetime | None = None,
+) -> Attendance:
+    """The host marks a Party member present by the member card (tongxin.meetings.card): the
+    QR of the member's 我的卡 scanned, or its short code typed, on the meeting's day. The
+    member must be of the forum's place or of its host organization's subtree
+    (selectors.card_holders); the member's resident profile, when there is one, is marked with
+    them, so that 评 counts them as having taken part. A refusal writes nothing (the card's use
+    record is undone with it)."""
+    forum = session.forum
+    _require_forum(scope, forum)
+    if not text.strip():
+        msg = gettext("请扫描党员“我的卡”上的二维码，或输入卡上的6位签到码。")
+        raise ServiceError(msg, fields={"card": msg})
+    _on_the_day(session, now)
+    holders = selectors.card_holders(forum)
+    member_id, how = card.verify(
+        text.strip(),
+        context=f"deliberation:{session.pk}",
+        candidates=holders.values_list("pk", flat=True),
+    )
+    member = holders.filter(pk=member_id).first()
+    if member is None:
+        raise ForbiddenError(
+            gettext("该党员不住在本议事平台所在的地方，也不属于主持议事的党组织，不能在本场签到。"),
+            code="not_invited",
+        )
+    resident = Resident.objects.filter(user__member_id=member.pk).first()
+    seen = Q(member=member) | (Q(resident=resident) if resident is not None else Q(pk__in=[]))
+    if Attendance.objects.filter(seen, session=session).exists():
+        raise ConflictError(gettext("%(name)s 已经签到过了。") % {"name": member.name})
+    try:
+        with transaction.atomic():
+            attendance = Attendance.objects.create(
+                session=session,
+                member=member,
+                resident=resident,
+                method=AttendanceMethod.CARD_QR if how == "qr" else AttendanceMethod.CARD_CODE,
+            )
+    except IntegrityError:
+        raise ConflictError(gettext("%(name)s 已经签到过了。") % {"name": member.name}) from None
+    _audit(actor, "session_card_checkin", attendance, forum, {"member": member.pk, "how": how})
     return attendance
 
 
