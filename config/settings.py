@@ -120,6 +120,7 @@ MIDDLEWARE = [
     # after an explicit, rate-limited and audited reveal. A proxy compressing instead is fine.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tongxin.core.middleware.SessionRefreshMiddleware",
     "tongxin.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -238,7 +239,11 @@ AXES_CLIENT_IP_CALLABLE = "tongxin.core.request_context.client_ip"
 PROXY_COUNT = int(os.environ.get("TONGXIN_PROXY_COUNT", "0"))
 
 SESSION_COOKIE_AGE = 30 * 60  # staff sessions expire after 30 idle minutes
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle expiry is pushed back at most once a minute (tongxin.core.middleware.
+# SessionRefreshMiddleware), not written on every request: less than the two minutes by which
+# the session-timeout warning (data-warn) comes first.
+SESSION_SAVE_EVERY_REQUEST = False
+TONGXIN_SESSION_REFRESH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -124,10 +124,11 @@ def lockout(request: HttpRequest, credentials: dict | None = None, *args, **kwar
 @never_cache
 @require_POST
 def keepalive(request: HttpRequest) -> HttpResponse:
-    """The session-timeout warning's 继续使用 (WCAG 2.2.1): any request refreshes the session's
-    30-minute idle expiry (SESSION_SAVE_EVERY_REQUEST), this one does nothing else. 401 without
-    a redirect once the session has gone, so the page can say so instead of loading a login page
-    into a script."""
+    """The session-timeout warning's 继续使用 (WCAG 2.2.1): the session's 30-minute idle expiry
+    starts again now (other requests push it back at most once a minute:
+    SessionRefreshMiddleware), this one does nothing else. 401 without a redirect once the
+    session has gone, so the page can say so instead of loading a login page into a script."""
     if not request.user.is_authenticated:
         return HttpResponse(status=401)
+    request.session.modified = True
     return HttpResponse(status=204)

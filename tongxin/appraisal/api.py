@@ -12,6 +12,7 @@ from tongxin.accounts.scope import request_user
 from tongxin.appraisal import selectors
 from tongxin.appraisal.services import assessment as asvc
 from tongxin.appraisal.services import review as rsvc
+from tongxin.core.errors import ForbiddenError
 from tongxin.core.pagination import PageQuery, api_page
 from tongxin.core.scope import Scope, request_scope
 
@@ -285,18 +286,15 @@ class BallotOut(Schema):
 def ballot_cast(request: HttpRequest, token: str, payload: BallotIn):
     """The phone ballot: the session's QR token and the signed-in rater; anyone outside the
     session's pools gets 404, like an unknown session."""
-    session = selectors.session_by_token(token)
-    actor = request_user(request)
-    if selectors.rater_of(actor, session) is None:
-        raise Http404
-    reporter = selectors.reporters(session).filter(pk=payload.reporter_id).first()
-    if reporter is None:
-        raise Http404
-    ballot = rsvc.ballot_cast(
-        scope=request_scope(request),
-        actor=actor,
-        session=session,
-        reporter=reporter,
-        grade=payload.grade,
-    )
+    reporter = selectors.reporter_by_token(token, payload.reporter_id)
+    try:
+        ballot = rsvc.ballot_cast(
+            scope=request_scope(request),
+            actor=request_user(request),
+            session=reporter.session,
+            reporter=reporter,
+            grade=payload.grade,
+        )
+    except ForbiddenError:
+        raise Http404 from None
     return Status(201, ballot)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.utils import translation
 from django.views.defaults import bad_request
@@ -21,6 +23,40 @@ class ScopeMiddleware:
             return self.get_response(request)
         finally:
             reset_ip(token)
+
+
+REFRESHED_KEY = "_tx_refreshed"
+
+
+class SessionRefreshMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE idle seconds, and each request of the session
+    starts that count again. Rather than write the session on every request (Django's
+    SESSION_SAVE_EVERY_REQUEST: an UPDATE and a commit per page, a ballot or a click), the
+    expiry is pushed back only when the last push is TONGXIN_SESSION_REFRESH_SECONDS old or
+    the request changed the session anyway. A session therefore ends between SESSION_COOKIE_AGE
+    minus that interval and SESSION_COOKIE_AGE after the last request; the interval is kept
+    below the two minutes by which the session-timeout warning comes first, so the warning
+    always appears while the session still lives. The cookie's own expiry is renewed with each
+    save, so browser and server agree.
+
+    Placed right after SessionMiddleware, which saves what this marks. An empty session (a
+    visitor, an expired or deleted session, a sign-out) is never written."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.interval = int(getattr(settings, "TONGXIN_SESSION_REFRESH_SECONDS", 60))
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.session_key or response.status_code >= 500:
+            return response
+        now = int(time.time())
+        due = session.modified or now - int(session.get(REFRESHED_KEY, 0)) >= self.interval
+        # (reading the stamp loads the session: a row that has gone leaves it empty)
+        if due and not session.is_empty():
+            session[REFRESHED_KEY] = now
+        return response
 
 
 class LanguageMiddleware:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
+from tongxin.accounts.models import Resident
 from tongxin.accounts.scope import request_user
 from tongxin.accounts.selectors import page_resident
 from tongxin.core.errors import ServiceError
@@ -23,6 +24,24 @@ from tongxin.deliberation.services import acting, topics, voting
 
 def _error(request: HttpRequest, err: ServiceError) -> None:
     messages.error(request, " ".join([err.message, *err.fields.values()]))
+
+
+def _vote(request: HttpRequest, resident: Resident, pk: int) -> HttpResponse:
+    """A resident's ballot from the topic page. The topic, the option and the vote are read in
+    one query; only when that finds nothing are they read one by one, to answer 404 for a
+    topic the resident may not see and a message for an option not open to a vote."""
+    try:
+        option = selectors.resident_open_option(resident, pk, request.POST.get("option"))
+        if option is None:
+            topic = selectors.get_topic_for_resident(resident, pk)
+            option = selectors.open_option(topic, request.POST.get("option"))
+        voting.ballot_cast(
+            actor=request_user(request), resident=resident, vote=option.vote, option=option
+        )
+        messages.success(request, gettext("投票成功，结果将在截止后公布。"))
+    except ServiceError as e:
+        _error(request, e)
+    return redirect("deliberation:resident_topic", pk=pk)
 
 
 # ---- public -------------------------------------------------------------------------------
@@ -119,6 +138,8 @@ def raise_topic(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def resident_topic(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "POST" and request.POST.get("action") == "vote":
+        return _vote(request, page_resident(request, related=selectors.VOTER_RELATED), pk)
     resident = page_resident(request)
     topic = selectors.get_topic_for_resident(resident, pk)
     actor = request_user(request)
@@ -134,10 +155,6 @@ def resident_topic(request: HttpRequest, pk: int) -> HttpResponse:
                     code=request.POST.get("code", ""),
                 )
                 messages.success(request, gettext("签到成功。"))
-            elif action == "vote":
-                option = selectors.open_option(topic, request.POST.get("option"))
-                voting.ballot_cast(actor=actor, resident=resident, vote=option.vote, option=option)
-                messages.success(request, gettext("投票成功，结果将在截止后公布。"))
             elif action == "rate":
                 form = RateForm(request.POST)
                 value = form.data.get("value", "")

@@ -256,6 +256,9 @@ def _ballot(
     grade: str,
     origin: str,
 ) -> Ballot:
+    """Checks, then the one INSERT. Called inside the caller's transaction before it writes
+    anything else: a second ballot (the unique constraint) raises ConflictError at once, and
+    the transaction rolls back as a whole, so no savepoint is needed around the insert."""
     # ``rater.session`` was read with the rater, in this transaction: the status as it stands
     # now, not as the caller's copy of the session saw it.
     if rater.session.status != ReviewStatus.OPEN:
@@ -266,21 +269,19 @@ def _ballot(
         msg = gettext("请选择一个评价等次。")
         raise ServiceError(msg, fields={"grade": msg})
     try:
-        with transaction.atomic():
-            ballot = Ballot.objects.create(
-                session=session,
-                reporter=reporter,
-                rater=rater,
-                pool_id=rater.pool_id,
-                grade=grade,
-                origin=origin,
-                entered_by=saved_user(actor) if origin == BallotOrigin.PAPER else None,
-            )
+        return Ballot.objects.create(
+            session=session,
+            reporter=reporter,
+            rater=rater,
+            pool_id=rater.pool_id,
+            grade=grade,
+            origin=origin,
+            entered_by=saved_user(actor) if origin == BallotOrigin.PAPER else None,
+        )
     except IntegrityError:
         raise ConflictError(
             gettext("您已对“%(name)s”投过票，每人只能投一次。") % {"name": reporter.name}
         ) from None
-    return ballot
 
 
 @transaction.atomic
@@ -293,7 +294,8 @@ def ballot_cast(
     grade: str,
 ) -> Ballot:
     """A rater's own ballot from the phone. Anyone outside the session's pools is refused;
-    the ballot's audit row names the session, never the rater's grade."""
+    the ballot's audit row names the session, never the rater's grade. Three statements: the
+    rater with the session's status, the ballot, the audit row."""
     rater = selectors.rater_of(actor, session)
     if rater is None:
         raise ForbiddenError(gettext("您不在本次述职评议的评议人名单中，不能投票。"))

@@ -159,16 +159,18 @@ def _ballot(
     key = selectors.voter_key(vote, resident)
     if key is None:
         raise ServiceError(gettext("这次表决一户一票，您还没有登记住户，请先到社区登记门牌。"))
+    # The caller's transaction has written nothing yet: a second ballot (the unique key)
+    # raises ConflictError at once and the transaction rolls back whole, so the insert needs
+    # no savepoint of its own.
     try:
-        with transaction.atomic():
-            return Ballot.objects.create(
-                vote=vote,
-                option=option,
-                voter_key=key,
-                resident=resident,
-                origin=origin,
-                entered_by=actor,
-            )
+        return Ballot.objects.create(
+            vote=vote,
+            option=option,
+            voter_key=key,
+            resident=resident,
+            origin=origin,
+            entered_by=actor,
+        )
     except IntegrityError:
         who = gettext("您家已经有人投过票了（一户一票）。") if vote.household_vote else ""
         raise ConflictError(who or gettext("您已经投过票了，每人只能投一票。")) from None

@@ -1,7 +1,8 @@
 /* Session-timeout warning (WCAG 2.2.1), markup in _session_timeout.html. The server ends a
    session after data-age idle seconds, and every request, htmx ones included, starts that
-   count again; data-warn seconds before the end the warning appears and 继续使用 posts to the
-   keep-alive URL. Date.now() rather than one long timer: a phone asleep or a background tab
+   count again (the server writes the new expiry at most once a minute, so its count may have
+   started up to a minute before this page's; data-warn is larger than that); data-warn
+   seconds before the end the warning appears and 继续使用 posts to the keep-alive URL. Date.now() rather than one long timer: a phone asleep or a background tab
    delays timers, and the warning must still be right when the page is seen again. */
 (function () {
   "use strict";
