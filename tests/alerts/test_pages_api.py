@@ -103,5 +103,5 @@ def test_the_list_page_has_a_fixed_number_of_queries(swept, client_for, django_a
     # session, user, role assignments (scope), active rules, count, page rows (with org, owner
     # and rule joined), live counts by level, whether the user may edit the rules, and the
     # session's activity stamp (savepoint, update, release)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         assert c.get("/alerts/").status_code == 200

@@ -255,5 +255,5 @@ def test_the_inbox_page_has_a_fixed_number_of_queries(world, client_for, django_
     c.get("/inbox/")
     # session, user, count, the role assignments (the top bar's scope label), page rows, and
     # the session's activity stamp (savepoint, update, release)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         assert c.get("/inbox/?unread=1").status_code == 200
