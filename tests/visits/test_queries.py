@@ -66,22 +66,22 @@ def test_list_pages_take_a_fixed_number_of_queries(world, client_for, django_ass
     c = client_for(world["alice"])
     c.get(reverse("visits:index"))  # warm the session
     # Every page: session, user, role assignments (the Scope), and the session's idle
-    # timestamp written back (savepoint, update, release) = 6.
+    # timestamp is not written back within the minute = 3.
     # 民情日记: + the org filter's choices (2: roots, children) + the count and the page's rows
     # (visits with org and area joined, problems counted); alice is no member, so there is
-    # no progress of her own to read = 10.
-    with django_assert_num_queries(10):
+    # no progress of her own to read = 7.
+    with django_assert_num_queries(7):
         c.get(reverse("visits:index"))
     # 配额进度: + quota rules + org choices (2) + count + rows with their progress
-    # (correlated subqueries) = 11.
-    with django_assert_num_queries(11):
-        c.get(reverse("visits:quotas"))
-    # 巡访服务岗: + count + rows (members and this month's visits counted) = 8.
+    # (correlated subqueries) = 8.
     with django_assert_num_queries(8):
+        c.get(reverse("visits:quotas"))
+    # 巡访服务岗: + count + rows (members and this month's visits counted) = 5.
+    with django_assert_num_queries(5):
         c.get(reverse("visits:posts"))
     # 双周通报会: + org choices (2) + the problems with their visit + the cases they became
-    # + the number of visits = 11.
-    with django_assert_num_queries(11):
+    # + the number of visits = 8.
+    with django_assert_num_queries(8):
         c.get(reverse("visits:briefing"))
 
 
