@@ -131,6 +131,10 @@ def test_a_quarter_walked_self_score_assessor_final(new_context, e2e_world, tmp_
     desk.goto(f"{w['url']}/appraisal/assessments/{a.pk}/")
     expect(desk.get_by_role("link", name="查看佐证")).to_be_visible()
     expect(desk.get_by_test_id(f"metric-{ids['三会一课']}")).to_contain_text("组织生活达标率")
+    # The assessor's score inputs scroll inside the table on a phone, not the whole page.
+    desk.set_viewport_size(PHONE)
+    assert desk.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    desk.set_viewport_size(DESKTOP)
     desk.get_by_label("三会一课考评分").fill("380")
     desk.get_by_label("事件办理考评分").fill("320")
     desk.get_by_label("服务中心运行考评分").fill("240")
