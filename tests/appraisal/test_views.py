@@ -224,3 +224,20 @@ def test_the_dashboard_card_and_index(world, client_for):
 
     asvc.assessment_open(**SYS, indicator_set=S.objects.get(), org=world["comm_a_org"], quarter=1)
     assert 'data-testid="panel-appraisal"' in c.get("/").content.decode()
+
+
+def test_the_assessed_community_finds_its_quarter_on_the_index(world, client_for):
+    """The set belongs to the street; the community it assesses sees its own quarter listed
+    (not the street's set), and a stranger sees neither."""
+    from tongxin.appraisal.services import assessment as asvc
+
+    s = make_set(world)
+    a = asvc.assessment_open(**SYS, indicator_set=s, org=world["comm_a_org"], quarter=1)
+    shequ = factories.user("shequ", "street_secretary", org=world["comm_a_org"])
+    body = texts(client_for(shequ).get("/appraisal/"))
+    assert "暂无考评标准" in body and "紫金社区党委 · 2026年第1季度" in body
+    assert (
+        f"/appraisal/assessments/{a.pk}/" in client_for(shequ).get("/appraisal/").content.decode()
+    )
+    stranger = texts(client_for(world["charlie"]).get("/appraisal/"))
+    assert "紫金社区党委 · 2026年第1季度" not in stranger and "本单位暂无千分制考评" in stranger

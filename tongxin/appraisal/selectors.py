@@ -138,6 +138,16 @@ def may_self_score(scope: Scope, assessment: Assessment) -> bool:
     return reaches(scope, MANAGE, assessment.org)
 
 
+def own_assessments(scope: Scope) -> QuerySet[Assessment]:
+    """Quarters in which the user's own organizations (or those below them) are assessed, the
+    set usually belonging to the level above: what a street or community sees of 千分制."""
+    return (
+        Assessment.objects.filter(scope.orgs_q(VIEW, prefix="org__"))
+        .select_related("org", "indicator_set")
+        .order_by("-indicator_set__year", "-quarter", "org_path", "id")
+    )
+
+
 def assessment_list(scope: Scope, indicator_set: IndicatorSet) -> QuerySet[Assessment]:
     return (
         assessment_queryset(scope)

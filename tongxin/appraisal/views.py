@@ -58,6 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "appraisal/index.html",
         {
             "sets": selectors.set_list(scope)[:100],
+            "own": selectors.own_assessments(scope)[:50],
             "reviews": selectors.review_list(scope)[:100],
             "can_manage": scope.is_superuser or scope.has(selectors.MANAGE),
         },
