@@ -57,8 +57,12 @@ lint: install
 	$(VENV)/bin/mypy tongxin config
 	$(PY) manage.py makemigrations --check --dry-run
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), each test file whole in one of them;
+# TEST_WORKERS=0 runs it in this one.
+TEST_WORKERS ?= 2
+
 test: lint
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-fast: install
 	$(VENV)/bin/pytest -m "not e2e" -x $(PYTEST_ARGS)

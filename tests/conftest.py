@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from io import StringIO
+from typing import Any
+
 import pytest
 from django.core.servers.basehttp import WSGIServer
+from django.db import transaction
+from django.test import override_settings
 from django.test.testcases import LiveServerThread
 
 from tests import factories
@@ -32,11 +38,14 @@ def _fresh_cache():
     cache.clear()
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Argon2 at Django's defaults takes a large fraction of a second per user; tests need no
     # resistance to brute force (login, lockout and validators behave the same with MD5).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -57,3 +66,100 @@ class _SerialWSGIServer(WSGIServer):
 
 
 LiveServerThread.server_class = _SerialWSGIServer
+
+
+# ---------------------------------------------------------------------------------------------
+# The demo town, loaded once for every test that reads it.
+#
+# Loading the town takes most of a minute, and a dozen modules test what the demo holds. The
+# town is loaded inside a transaction that stays open while the tests that ask for it run (each
+# test in its own savepoint, rolled back after it) and is rolled back before any other test
+# runs, so no other test ever sees it. The modules that ask for it run last (see
+# pytest_collection_modifyitems), one after another, so the town is loaded once per process.
+# A module whose tests read the town must not hold tests that expect an empty database.
+
+_TOWN_FIXTURE = "_demo_town_loaded"
+
+
+class _SharedTown:
+    atomic: Any = None
+    output = ""
+    keep = False  # the next test reads the town too: keep it through this module's teardown
+
+
+_TOWN = _SharedTown()
+
+
+class DemoTown(dict):
+    """The demo users by username (residents named demo_res_* left out), and what the demo
+    command printed while it loaded the town."""
+
+    output: str = ""
+
+
+def _close_town() -> None:
+    if _TOWN.atomic is not None:
+        atomic, _TOWN.atomic, _TOWN.output = _TOWN.atomic, None, ""
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def _demo_town_loaded(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        if _TOWN.atomic is None:
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            _TOWN.atomic = atomic
+            out = StringIO()
+            try:
+                # The demo users' passwords hashed as every test checks them (see above).
+                with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+                    call_command("demo", "--scale", "town", "--seed", "1", stdout=out)
+            except BaseException:
+                _close_town()
+                raise
+            _TOWN.output = out.getvalue()
+    yield _TOWN.output
+    if not _TOWN.keep:
+        with django_db_blocker.unblock():
+            _close_town()
+
+
+@pytest.fixture
+def demo_town(_demo_town_loaded: str, db: Any) -> DemoTown:
+    """The demo town (seed 1) as `manage.py demo --scale town` loads it; the test runs in a
+    savepoint inside it. Users are read afresh for each test."""
+    from tongxin.accounts.models import User
+
+    town = DemoTown(
+        (u.username, u)
+        for u in User.objects.select_related("member").exclude(username__startswith="demo_res_")
+    )
+    town.output = _demo_town_loaded
+    return town
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    _TOWN.keep = nextitem is not None and _TOWN_FIXTURE in getattr(nextitem, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    # Every module with a test of the demo town moves, whole and in its order, to the end.
+    town_modules = {
+        item.module.__name__
+        for item in items
+        if _TOWN_FIXTURE in getattr(item, "fixturenames", ()) and hasattr(item, "module")
+    }
+    items.sort(
+        key=lambda item: (
+            getattr(item, "module", None).__name__ in town_modules
+            if hasattr(item, "module")
+            else False
+        )
+    )

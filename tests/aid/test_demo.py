@@ -3,10 +3,7 @@ no fund below zero, the monthly totals equal to the lines, every payment approve
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.db.models import Count, Sum
 
 from tongxin.aid import ledger, selectors
@@ -15,8 +12,7 @@ from tongxin.aid.models import AidApplication, AidFund, LedgerEntry, Status
 pytestmark = pytest.mark.django_db
 
 
-def test_the_town_demo_fund_follows_the_ledgers_rules():
-    call_command("demo", "--scale", "town", stdout=StringIO())
+def test_the_town_demo_fund_follows_the_ledgers_rules(demo_town):
     paid = AidApplication.objects.filter(status=Status.PAID)
     assert paid.count() >= 300
     unbalanced = (

@@ -4,10 +4,8 @@ new modules' rules among them, and a second sweep at the same moment changes not
 from __future__ import annotations
 
 import datetime as dt
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from tongxin.accounts.models import User
@@ -19,10 +17,8 @@ from tongxin.inbox.models import Message
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_town_has_warnings_from_one_sweep():
-    out = StringIO()
-    call_command("demo", "--scale", "town", "--seed", "1", stdout=out)
-    assert "预警：" in out.getvalue()
+def test_the_demo_town_has_warnings_from_one_sweep(demo_town):
+    assert "预警：" in demo_town.output
     rows = sorted(Alert.objects.values_list("rule_key", "org_path", "level", "value"))
     assert len(rows) > 10
     keys = {r[0] for r in rows}

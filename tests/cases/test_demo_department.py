@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from tongxin.accounts.models import User
 from tongxin.cases import selectors
@@ -15,8 +12,7 @@ from tongxin.core.scope import scope_for_user
 pytestmark = pytest.mark.django_db
 
 
-def test_bumen_sees_only_cases_dispatched_to_chengguan():
-    call_command("demo", "--scale", "town", stdout=StringIO())
+def test_bumen_sees_only_cases_dispatched_to_chengguan(demo_town):
     scope = scope_for_user(User.objects.get(username="bumen"))
     cases = selectors.case_list(scope, selectors.CaseFilters(inbox="all"))
     states = set(cases.values_list("state", flat=True))

@@ -50,8 +50,8 @@ def test_the_same_seed_gives_the_same_town_and_another_seed_another():
 
 
 @pytest.mark.django_db
-def test_the_demo_town_is_a_valid_tree_with_valid_members():
-    text = run_demo("--scale", "town", "--seed", "3")
+def test_the_demo_town_is_a_valid_tree_with_valid_members(demo_town):
+    text = demo_town.output
     assert "320 个党组织" in text and "5610 名党员" in text and "zuzhibu" in text
     assert "linju" in text and "jumin" in text
     assert Organization.objects.find_problems() == ([], [], [], [], [])
@@ -75,8 +75,7 @@ def test_the_demo_town_is_a_valid_tree_with_valid_members():
 
 
 @pytest.mark.django_db
-def test_demo_users_see_their_part_of_the_town():
-    run_demo("--scale", "town")
+def test_demo_users_see_their_part_of_the_town(demo_town):
     assert member_list(Scope.everything()).count() == 5610
     from tongxin.core.scope import scope_for_user
 
@@ -87,8 +86,7 @@ def test_demo_users_see_their_part_of_the_town():
 
 
 @pytest.mark.django_db
-def test_a_second_run_refuses_without_reset_and_if_empty_skips():
-    run_demo("--scale", "town")
+def test_a_second_run_refuses_without_reset_and_if_empty_skips(demo_town):
     with pytest.raises(CommandError, match="--reset"):
         run_demo("--scale", "town")
     assert "跳过" in run_demo("--scale", "town", "--if-empty")
@@ -96,9 +94,13 @@ def test_a_second_run_refuses_without_reset_and_if_empty_skips():
 
 
 @pytest.mark.django_db
-def test_reset_regenerates_and_keeps_a_real_admin_account():
-    User.objects.create_superuser("admin", password="Real-admin-2026", display_name="张主任")
-    run_demo("--scale", "town")
+def test_reset_regenerates_and_keeps_a_real_admin_account(demo_town):
+    # The operator has made the account their own (the demo only removes accounts it made,
+    # known by their demo display names); an account made before the demo loaded is the same.
+    admin = User.objects.get(username="admin")
+    admin.display_name = "张主任"
+    admin.set_password("Real-admin-2026")
+    admin.save()
     text = run_demo("--scale", "town", "--seed", "2", "--reset")
     assert "5610 名党员" in text
     admin = User.objects.get(username="admin")
@@ -107,8 +109,7 @@ def test_reset_regenerates_and_keeps_a_real_admin_account():
 
 
 @pytest.mark.django_db
-def test_a_failing_reset_leaves_the_old_data(monkeypatch):
-    run_demo("--scale", "town")
+def test_a_failing_reset_leaves_the_old_data(demo_town, monkeypatch):
     before = Member.objects.count()
 
     def boom(*a, **k):
@@ -122,11 +123,10 @@ def test_a_failing_reset_leaves_the_old_data(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_units_have_well_formed_credit_codes_and_addresses():
+def test_units_have_well_formed_credit_codes_and_addresses(demo_town):
     from tongxin.core.creditcode import validate
     from tongxin.orgs.models import Unit
 
-    run_demo("--scale", "town")
     units = list(Unit.objects.all())
     assert len(units) > 40  # one per enterprise, institution and social-organization cluster
     for u in units:
@@ -163,12 +163,11 @@ def test_work_units_leave_the_rest_of_the_town_as_it_was(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_members_of_working_age_work_in_the_unit_hosting_their_organization(client):
+def test_members_of_working_age_work_in_the_unit_hosting_their_organization(demo_town, client):
     from django.urls import reverse
 
     from tongxin.grids.models import Grid
 
-    run_demo("--scale", "town")
     today = timezone.localdate()  # the day the demo was loaded
     # A member the demo transfers to another organization keeps their work unit (members demo).
     moved = set(
@@ -215,11 +214,10 @@ def test_members_of_working_age_work_in_the_unit_hosting_their_organization(clie
 
 
 @pytest.mark.django_db
-def test_linked_demo_users_are_named_after_their_member():
+def test_linked_demo_users_are_named_after_their_member(demo_town):
     from tongxin.orgs.models import Leadership
 
     # An account left by an older demo, under its old display name: --reset replaces it.
-    run_demo("--scale", "town")
     User.objects.filter(username="dangyuan").update(display_name="党员 赵红")
     secretary = User.objects.select_related("member").get(username="zhibu").member
     assert secretary is not None

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -49,12 +47,9 @@ def post(c: Client, url: str, data: dict, follow: bool = True) -> str:
 
 
 @pytest.fixture
-def town() -> dict[str, User]:
-    call_command("demo", "--scale", "town", stdout=StringIO())
-    return {
-        u.username: u
-        for u in User.objects.select_related("member").exclude(username__startswith="demo_res_")
-    }
+def town(demo_town: dict[str, User]) -> dict[str, User]:
+    """The freshly loaded demo town (tests/conftest.py), its users by username."""
+    return demo_town
 
 
 def test_the_demo_users_sit_in_one_street_one_grid_one_branch(town):

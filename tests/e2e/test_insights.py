@@ -47,7 +47,7 @@ def _no_sideways_scroll(page: Page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_a_city_user_drills_down_to_a_branch_and_back(new_context, town):
+def _a_city_user_drills_down_to_a_branch_and_back(new_context, town):
     page = new_context(DESKTOP).new_page()
     errors = _errors(page)
     login(page, town, "zuzhibu", DEMO_PASSWORD)
@@ -83,7 +83,7 @@ def test_a_city_user_drills_down_to_a_branch_and_back(new_context, town):
     assert not errors, errors
 
 
-def test_the_cockpit_on_a_phone_and_the_big_screen(new_context, town):
+def _the_cockpit_on_a_phone_and_the_big_screen(new_context, town):
     phone = new_context(PHONE).new_page()
     errors = _errors(phone)
     login(phone, town, "jiedao", DEMO_PASSWORD)
@@ -104,3 +104,9 @@ def test_the_cockpit_on_a_phone_and_the_big_screen(new_context, town):
     wide.screenshot(path=SCREENSHOTS / "insights-screen-1920.png")
     assert wide.evaluate("document.documentElement.scrollHeight") <= 1080 + 40
     assert not errors, errors
+
+
+def test_the_cockpit_from_the_city_down_and_on_a_phone_and_the_big_screen(new_context, town):
+    # One test for both walks: loading the town takes longer than either.
+    _a_city_user_drills_down_to_a_branch_and_back(new_context, town)
+    _the_cockpit_on_a_phone_and_the_big_screen(new_context, town)

@@ -9,14 +9,12 @@ from django.utils import timezone
 
 from bench.benchmarks import org_dept_scope
 from bench.coverage_audit import baseline_audit
-from tongxin.demo import loader
 from tongxin.grids.coverage import CATEGORY_KEYS, CoverageAudit
 from tongxin.orgs.models import Organization
 
 
 @pytest.mark.django_db
-def test_the_benchmark_baseline_counts_every_category_as_the_audit_does():
-    loader.load(scale="town", seed=1)
+def test_the_benchmark_baseline_counts_every_category_as_the_audit_does(demo_town):
     root = Organization.objects.select_related("area").get(depth=1)
     today = timezone.localdate()
     connection.ensure_connection()

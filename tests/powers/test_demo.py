@@ -8,7 +8,6 @@ from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
 
-from tests.demo.test_demo import run_demo
 from tongxin.accounts.models import User
 from tongxin.core.scope import scope_for_user
 from tongxin.geo.models import Area
@@ -17,8 +16,7 @@ from tongxin.powers.models import InstanceStatus, Objection, PowerInstance, Powe
 
 
 @pytest.mark.django_db
-def test_the_demo_town_has_a_catalogue_everywhere_and_instances_in_every_state():
-    run_demo("--scale", "town")
+def test_the_demo_town_has_a_catalogue_everywhere_and_instances_in_every_state(demo_town):
     communities = set(Area.objects.filter(level="community").values_list("id", flat=True))
     assert set(PowerItem.objects.values_list("area_id", flat=True)) == communities
     statuses = set(PowerInstance.objects.values_list("status", flat=True))

@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
 from tongxin.meetings.models import MeetingKind, MeetingStatus
 from tongxin.redmap.models import CheckIn, GroupVisit, Lesson, RedSite, Route, SiteKind
 
 
 @pytest.mark.django_db
-def test_the_demo_town_has_a_map_of_red_sites():
-    call_command("demo", "--scale", "town", "--seed", "3", stdout=StringIO())
+def test_the_demo_town_has_a_map_of_red_sites(demo_town):
     kinds = {k: RedSite.objects.filter(kind=k).count() for k in SiteKind.values}
     assert kinds[SiteKind.SCHOOL] >= 8 and kinds[SiteKind.BASE] + kinds[SiteKind.CHARTER] >= 16
     assert RedSite.objects.filter(name="张人亚党章学堂").exists()
