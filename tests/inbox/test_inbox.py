@@ -65,6 +65,12 @@ def test_the_badge_counts_unread_and_follows_reads(world, client_for, django_ass
     assert 'data-testid="inbox-badge"' in c.get("/inbox/").content.decode()
     badge = c.get("/inbox/badge/").content.decode()
     assert 'data-testid="unread-count">2<' in badge
+    assert "unread-count-phone" not in badge  # the resident's tab bar: no top bar
+    # the staff top bar: on a phone the count shows beside the collapsed menu as well
+    page = c.get("/").content.decode()
+    assert 'id="tx-inbox-phone"' in page and "/inbox/badge/?top=1" in page
+    top = c.get("/inbox/badge/?top=1").content.decode()
+    assert 'data-testid="unread-count-phone">2<' in top and 'hx-swap-oob="true"' in top
     msg = Message.objects.filter(recipient=bob).first()
     assert c.post(f"/inbox/{msg.pk}/open/").status_code == 302
     assert selectors.unread_count(bob.pk) == 1

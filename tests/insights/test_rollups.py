@@ -5,13 +5,20 @@ selectors they replace."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
+from django.test import RequestFactory
 from django.utils import timezone
 
 from tongxin.core.metrics import MIN_PEOPLE, all_metrics, get_metric
 from tongxin.core.scope import Scope, scope_for_user
+from tongxin.grids.coverage import CoverageAudit
+from tongxin.grids.panel import METRIC_OF
 from tongxin.insights import rollups, selectors
+from tongxin.insights.dashboard import stored_figures
 from tongxin.insights.models import PeriodKind, Rollup, Tree
+from tongxin.meetings import panel as meetings_panel
 from tongxin.meetings.selectors import compliance_summary
 from tongxin.members.selectors import member_stats
 from tongxin.orgs.models import Organization
@@ -115,6 +122,55 @@ def test_the_compliance_figures_equal_the_workbench_panel(town_db):
     assert row.cells["meetings.closed_pct"].value == live["total"].previous_pct
     assert row.cells["meetings.expected"].value == live["total"].expected
     assert row.cells["meetings.attendance_pct"].value == live["total"].attendance_pct
+
+
+def test_the_stored_compliance_card_equals_the_live_one(town_db):
+    """The 组织生活达标 card from the rollups: the same totals, the same subtrees (one level
+    below the user's top, or the branch itself), the same periods."""
+    request = RequestFactory().get("/")
+    listed = 0
+    for username in ("zuzhibu", "jiedao", "zhibu"):
+        scope = scope_for_user(town_db[username])
+        figures = stored_figures(request, scope, frozenset())
+        assert figures is not None
+        got = meetings_panel.stored(request, scope, figures)
+        live = compliance_summary(scope)
+        assert got is not None and live is not None
+        assert dataclasses.asdict(got["total"]) == dataclasses.asdict(live["total"]), username
+        assert [dataclasses.asdict(s) for s in got["subtrees"]] == [
+            dataclasses.asdict(s) for s in live["subtrees"]
+        ], username
+        for key in ("more", "periods", "since", "today"):
+            assert got[key] == live[key], (username, key)
+        listed += len(got["subtrees"])
+        if username == "zuzhibu":  # the demo has branches in every state
+            assert live["total"].met and live["total"].behind and live["total"].overdue
+    assert listed > 3
+
+
+def test_the_coverage_gaps_from_rollups_equal_the_audit_at_every_node(town_db, nodes):
+    """应建尽建: each category's rollup at an organization is the audit of that subtree,
+    counted now."""
+    run = selectors.latest_run()
+    assert run is not None
+    stored = {
+        (path, metric): value
+        for path, metric, value in Rollup.objects.filter(
+            tree=Tree.ORG, period=PeriodKind.DAY, start=run.day, metric__in=METRIC_OF.values()
+        ).values_list("path", "metric", "value")
+    }
+    seen: set[str] = set()
+    # the city, the districts and the streets, and a few of the streets' children (each
+    # audit is a dozen queries)
+    for node in [n for n in nodes if n.depth <= 3] + [n for n in nodes if n.depth == 4][:6]:
+        live = CoverageAudit(Scope.everything(), node, run.day).counts()
+        for category, key in METRIC_OF.items():
+            assert stored.get((node.path, key), 0) == live[category], (node.name, category)
+            if live[category]:
+                seen.add(category)
+    # the demo town leaves gaps of most kinds somewhere (every organization has a secretary;
+    # nobody is in several grids: impossible)
+    assert {"compound", "unit", "functional", "ungridded", "no_instructor", "term"} <= seen, seen
 
 
 def test_small_counts_of_people_are_hidden_below_the_top_only(town_db):

@@ -344,3 +344,20 @@ def test_the_dashboard_panel_counts_only_the_scope(world, meeting, client_for):
     assert "紫金社区第一党支部" in body  # one line per subtree below her street
     body = texts(client_for(world["charlie"]).get("/"))
     assert "紫金社区" not in body and "南门街道" not in body
+
+
+def test_the_attendance_period_names_both_years_when_it_spans_two():
+    import datetime as dt
+
+    from django.template.loader import render_to_string
+
+    from tongxin.meetings.selectors import SubtreeRate
+
+    def period(since: dt.date, today: dt.date) -> str:
+        total = SubtreeRate("合计", 1, 1, 0, 0, 10, 9, 1)
+        panel = {"total": total, "subtrees": [], "periods": {}, "since": since, "today": today}
+        html = render_to_string("meetings/_panel.html", {"panel": panel})
+        return html.split('data-testid="attendance-period">')[1].split("<")[0]
+
+    assert period(dt.date(2025, 12, 7), dt.date(2026, 12, 7)) == "2025年12月7日至2026年12月7日"
+    assert period(dt.date(2026, 1, 1), dt.date(2026, 12, 7)) == "2026年1月1日至12月7日"

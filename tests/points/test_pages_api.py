@@ -34,7 +34,8 @@ def test_member_sees_own_score_ledger_and_sources(earned, zhang, client_for):
     page = client_for(zhang).get(reverse("points:mine"))
     assert page.status_code == 200
     text = page.content.decode()
-    assert "本月支部党员大会" in text and "63.0" in text
+    # the score as people read it: 63, not "63.0"
+    assert "本月支部党员大会" in text and ">63<" in text and "63.0" not in text
     assert 'data-testid="rank"' in text
 
 

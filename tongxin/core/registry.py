@@ -49,6 +49,7 @@ class StoredFigures:
     as_of: dt.datetime
     roots: tuple[Any, ...] = ()  # the top organizations summed (Organization rows)
     month: Mapping[str, float | None] = field(default_factory=dict)
+    breakdown: BreakdownFn | None = None  # the figures below the top (StoredFigures.below)
 
     def count(self, key: str) -> int:
         return int(self.values.get(key) or 0)
@@ -59,6 +60,30 @@ class StoredFigures:
     def rate(self, key: str) -> float | None:
         """A ratio (a percentage), or None."""
         return self.values.get(key)
+
+    def below(self, keys: Iterable[str], *, holding: str) -> list[SubtreeFigures]:
+        """The day's figures ``keys`` of the organizations one level below the user's top (of
+        the top organizations themselves when there are several), going down while a single
+        one holds anything; only those whose ``holding`` figure is not zero. Below the user's
+        top, a figure about people under five persons is None (hidden). Empty when the store
+        gives no breakdown."""
+        return [] if self.breakdown is None else self.breakdown(tuple(keys), holding)
+
+
+@dataclass(frozen=True)
+class SubtreeFigures:
+    """One organization's stored figures, for a card's breakdown (``StoredFigures.below``)."""
+
+    path: str
+    name: str
+    values: Mapping[str, float | None]
+
+    def count(self, key: str) -> int:
+        return int(self.values.get(key) or 0)
+
+
+# (keys, holding) → the breakdown rows (see StoredFigures.below)
+BreakdownFn = Callable[[tuple[str, ...], str], list[SubtreeFigures]]
 
 
 # A panel's stored builder: the template context from the stored figures, or None to hide it.

@@ -12,7 +12,7 @@ class GridsConfig(AppConfig):
         from django.utils.translation import pgettext_lazy
 
         from tongxin.core.registry import dashboard_panel, nav
-        from tongxin.grids.panel import coverage_panel
+        from tongxin.grids.panel import STORED_KEYS, coverage_panel, stored_panel
 
         nav(
             "grids:list",
@@ -21,4 +21,6 @@ class GridsConfig(AppConfig):
             perms=("geo.view", "grids.manage"),
             order=10,
         )
-        dashboard_panel("grids/_panel.html", order=30)(coverage_panel)
+        dashboard_panel("grids/_panel.html", order=30, metrics=STORED_KEYS, stored=stored_panel)(
+            coverage_panel
+        )

@@ -9,11 +9,20 @@ import datetime as dt
 from django.db.models import Count, Exists, Max, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.metrics import Metric, register, sum_rows
+from tongxin.core.metrics import Metric, register, shared, sum_rows
+from tongxin.core.scope import STEPLEN
+from tongxin.geo.models import Area, AreaLevel
 from tongxin.grids.coverage import MIN_MEMBERS, TERM_WARNING_DAYS
 from tongxin.grids.models import Grid, GridMembership
 from tongxin.members.models import Member, MemberStatus, Standing
-from tongxin.orgs.models import Establishment, Leadership, LeadershipRole, Organization, OrgKind
+from tongxin.orgs.models import (
+    Establishment,
+    Leadership,
+    LeadershipRole,
+    Organization,
+    OrgKind,
+    Unit,
+)
 
 GROUP = _("网格")
 
@@ -174,6 +183,214 @@ register(
         group=GAPS,
         people=True,
         compute=overdue_probation,
+        historical=False,
+        order=58,
+    ),
+)
+
+
+# ---- the coverage audit's area-bound categories ------------------------------------------
+# The audit of an organization's subtree also counts, when the organization is territorial
+# (hosted by no unit, anchored in an area), the compounds, units and grids of that area; a
+# unit or a grid is counted once however many ways it falls in. Such a count is not a sum of
+# rows over paths, so these figures are computed as the count at every organization (N) and
+# handed over as differences: each node's count less its children's, whose subtree totals
+# (what insights adds up over the path prefixes) are the counts themselves.
+
+
+def as_subtree_counts(counts: dict[str, int]) -> dict[str, float]:
+    """``{org path: the count at that subtree}`` → own values whose totals over every path
+    prefix give back those counts (each node's count, less its children's)."""
+    own: dict[str, float] = {}
+    for path, n in counts.items():
+        own[path] = own.get(path, 0.0) + n
+        parent = path[:-STEPLEN]
+        if parent:
+            own[parent] = own.get(parent, 0.0) - n
+    return own
+
+
+@shared
+def _territorial() -> dict[str, list[str]]:
+    """area path → the paths of the organizations anchored there and hosted by no unit (the
+    audit's territorial roots). One query."""
+    out: dict[str, list[str]] = {}
+    for path, area_path in Organization.objects.filter(
+        unit__isnull=True, area__isnull=False
+    ).values_list("path", "area__path"):
+        out.setdefault(area_path, []).append(path)
+    return out
+
+
+def _reached(org_paths: list[str], area_path: str | None) -> set[str]:
+    """The organizations whose audit counts a thing of these organizations (every subtree
+    holding one) and of this area (the territorial organizations of the area or above it)."""
+    out = {p[:i] for p in org_paths for i in range(STEPLEN, len(p) + 1, STEPLEN)}
+    if area_path:
+        territorial = _territorial()
+        for i in range(STEPLEN, len(area_path) + 1, STEPLEN):
+            out.update(territorial.get(area_path[:i], ()))
+    return out
+
+
+def _counts(reached: list[set[str]]) -> dict[str, float]:
+    counts: dict[str, int] = {}
+    for paths in reached:
+        for p in paths:
+            counts[p] = counts.get(p, 0) + 1
+    return as_subtree_counts(counts)
+
+
+def compounds_without_branch(start: dt.date, end: dt.date) -> dict[str, float]:
+    """Compounds (小区) with at least three members living there and no 建制性 branch of their
+    own or of a grid covering them (seed 002), counted at the territorial organizations of
+    the areas above them."""
+    compounds: set[str] = set()
+    path_of: dict[int, str] = {}
+    for pk, path, level in Area.objects.filter(
+        level__in=[AreaLevel.COMPOUND, AreaLevel.BUILDING]
+    ).values_list("pk", "path", "level"):
+        path_of[pk] = path
+        if level == AreaLevel.COMPOUND:
+            compounds.add(path)
+    if not compounds:
+        return {}
+    lengths = sorted({len(p) for p in compounds})
+    totals: dict[str, int] = {}
+    for residence, n in (
+        Member.objects.filter(residence__isnull=False)
+        .order_by()
+        .values("residence")
+        .annotate(n=Count("id"))
+        .values_list("residence", "n")
+    ):
+        path = path_of.get(residence)
+        if path is None:
+            continue
+        for length in lengths:  # the outermost compound holding the residence
+            if path[:length] in compounds:
+                totals[path[:length]] = totals.get(path[:length], 0) + n
+                break
+    wanting = {p for p, n in totals.items() if n >= MIN_MEMBERS}
+    if not wanting:
+        return {}
+    covered: set[str] = set()
+    for (path,) in Organization.objects.filter(
+        kind=OrgKind.BRANCH,
+        establishment=Establishment.FORMAL,
+        area__level__in=[AreaLevel.COMPOUND, AreaLevel.BUILDING],
+    ).values_list("area__path"):
+        covered.update(p for p in wanting if path.startswith(p))
+    covered.update(
+        Grid.compounds.through.objects.filter(
+            grid__serving_branch__establishment=Establishment.FORMAL
+        ).values_list("area__path", flat=True)
+    )
+    return _counts([_reached([], p) for p in sorted(wanting - covered)])
+
+
+def units_without_branch(start: dt.date, end: dt.date) -> dict[str, float]:
+    """Units with at least three members working there and hosting no 建制性 organization,
+    counted at every subtree holding an organization they host and at the territorial
+    organizations of the areas above them."""
+    counts = dict(
+        Member.objects.filter(work_unit__isnull=False)
+        .order_by()
+        .values("work_unit")
+        .annotate(n=Count("id"))
+        .filter(n__gte=MIN_MEMBERS)
+        .values_list("work_unit", "n")
+    )
+    if not counts:
+        return {}
+    hosted: dict[int, list[str]] = {}
+    covered: set[int] = set()
+    for unit, path, kind, establishment in Organization.objects.filter(
+        unit__isnull=False
+    ).values_list("unit_id", "path", "kind", "establishment"):
+        if unit not in counts:
+            continue
+        hosted.setdefault(unit, []).append(path)
+        if kind in (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.COMMITTEE) and (
+            establishment == Establishment.FORMAL
+        ):
+            covered.add(unit)
+    return _counts(
+        [
+            _reached(hosted.get(pk, []), area_path)
+            for pk, area_path in Unit.objects.values_list("pk", "area__path")
+            if pk in counts and pk not in covered
+        ]
+    )
+
+
+def grids_without_instructor_served(start: dt.date, end: dt.date) -> dict[str, float]:
+    """Grids with no 党建指导员, counted at every subtree holding their serving branch and at
+    the territorial organizations of the areas above their community."""
+    return _counts(
+        [
+            _reached([branch] if branch else [], community)
+            for branch, community in Grid.objects.filter(instructor__isnull=True).values_list(
+                "serving_branch__path", "community__path"
+            )
+        ]
+    )
+
+
+def members_in_several_grids(start: dt.date, end: dt.date) -> dict[str, float]:
+    """Members placed in more than one grid (impossible by construction, checked anyway)."""
+    found = list(
+        GridMembership.objects.order_by()
+        .values("member")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("member", flat=True)
+    )
+    if not found:
+        return {}
+    return sum_rows(
+        Member.objects.filter(pk__in=found)
+        .order_by()
+        .values_list("org_path")
+        .annotate(n=Count("id"))
+    )
+
+
+register(
+    Metric(
+        "gaps.compound",
+        _("未建支部小区"),
+        unit=_("个"),
+        group=GAPS,
+        compute=compounds_without_branch,
+        historical=False,
+        order=53,
+    ),
+    Metric(
+        "gaps.unit",
+        _("未建支部单位"),
+        unit=_("个"),
+        group=GAPS,
+        compute=units_without_branch,
+        historical=False,
+        order=54,
+    ),
+    Metric(
+        "gaps.no_instructor",
+        _("网格无党建指导员"),
+        unit=_("个"),
+        group=GAPS,
+        compute=grids_without_instructor_served,
+        historical=False,
+        order=57,
+    ),
+    Metric(
+        "gaps.multigrid",
+        _("编入多个网格党员"),
+        unit=_("人"),
+        group=GAPS,
+        people=True,
+        compute=members_in_several_grids,
         historical=False,
         order=58,
     ),

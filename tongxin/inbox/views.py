@@ -44,10 +44,17 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def badge(request: HttpRequest) -> HttpResponse:
-    """The unread count for the top bar and the phone tab bar, fetched after the page: one
-    cached count (selectors.unread_count), private to the user."""
+    """The unread count for the top bar (and beside the phone's menu button) and the phone
+    tab bar, fetched after the page: one cached count (selectors.unread_count), private to
+    the user."""
     n = selectors.unread_count(request_user(request).pk)
-    response = render(request, "inbox/_badge.html", {"n": n, "tab": request.GET.get("tab") == "1"})
+    response = render(
+        request,
+        "inbox/_badge.html",
+        # tab: the resident's tab bar; top: the staff top bar, which on a phone also shows
+        # the count beside the collapsed menu (swapped in out of band)
+        {"n": n, "tab": request.GET.get("tab") == "1", "top": request.GET.get("top") == "1"},
+    )
     # The browser asks again on every page (a read elsewhere changes it); the server's cache
     # keeps the count itself.
     response["Cache-Control"] = "private, no-cache"

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Length
 from django.http import HttpRequest
 
-from tongxin.core.metrics import all_metrics
-from tongxin.core.registry import StoredFigures, stored_figures_for
-from tongxin.core.scope import Scope
+from tongxin.core.metrics import MIN_PEOPLE, all_metrics, get_metric
+from tongxin.core.registry import (
+    BreakdownFn,
+    StoredFigures,
+    SubtreeFigures,
+    stored_figures_for,
+)
+from tongxin.core.scope import STEPLEN, Scope
 from tongxin.insights import selectors
 from tongxin.insights.models import PeriodKind, Rollup, Tree
 from tongxin.orgs.models import Organization
@@ -80,7 +85,99 @@ def stored_figures(
             as_of = stamp if as_of is None or stamp > as_of else as_of
     if as_of is None:
         return None
-    return StoredFigures(_derive(day), as_of, tuple(roots), _derive(month))
+    return StoredFigures(
+        _derive(day), as_of, tuple(roots), _derive(month), breakdown=_breakdown(roots)
+    )
+
+
+DESCENTS = 3  # a breakdown goes down at most this many levels while a single node holds all
+
+
+def _breakdown(roots: list[str]) -> BreakdownFn:
+    """``StoredFigures.breakdown`` for the user's top organizations ``roots`` (none: the roots
+    of the tree, for a superuser): the figures with the organizations' names, two levels at a
+    time (one query, but for a third level down)."""
+    day_start = Subquery(
+        Rollup.objects.filter(tree=Tree.ORG, period=PeriodKind.DAY)
+        .order_by("-start")
+        .values("start")[:1]
+    )
+    name = Subquery(Organization.objects.filter(path=OuterRef("path")).values("name")[:1])
+
+    def below(keys: tuple[str, ...], holding: str) -> list[SubtreeFigures]:
+        wanted = set(keys) | {holding}
+        for key in keys:
+            m = get_metric(key)
+            if m is not None and m.ratio is not None:
+                wanted.update(m.ratio)
+        rows: dict[str, tuple[str, dict[str, float]]] = {}
+        known: set[str] = set()  # nodes whose children's rows are fetched ("": the tree's)
+
+        def fetch(under: str) -> None:
+            """The rows of ``under`` (a top, for several tops), of its children and of their
+            children."""
+            qs = Rollup.objects.filter(
+                tree=Tree.ORG, period=PeriodKind.DAY, start=day_start, metric__in=sorted(wanted)
+            ).annotate(path_len=Length("path"))
+            n = len(under)
+            if under or not roots:
+                qs = qs.filter(
+                    Q(path=under) | Q(path__startswith=under, path_len__gt=n),
+                    path_len__lte=n + 2 * STEPLEN,
+                )
+                known.add(under)
+            else:
+                qs = qs.filter(path__in=roots)
+            for path, org_name, metric, value in qs.annotate(org_name=name).values_list(
+                "path", "org_name", "metric", "value"
+            ):
+                rows.setdefault(path, (org_name or path, {}))[1][metric] = value
+                if len(path) == n + STEPLEN:
+                    known.add(path)
+
+        def holders(under: str) -> list[str]:
+            """The children of ``under`` holding something, else ``under`` itself (a node
+            whose figures are its own: a branch); "" with several tops: the tops."""
+            if under not in known:
+                fetch(under)
+            held = [p for p, (_n, v) in rows.items() if v.get(holding)]
+            if not under and roots:
+                return sorted(p for p in held if p in roots)
+            children = [p for p in held if p.startswith(under) and len(p) == len(under) + STEPLEN]
+            return sorted(children) or [p for p in held if p == under]
+
+        found = holders(roots[0] if len(roots) == 1 else "")
+        for _ in range(DESCENTS):
+            if len(found) != 1:
+                break
+            deeper = holders(found[0])
+            if found[0] in deeper:
+                break
+            found = deeper
+        tops = set(roots)
+        return [
+            SubtreeFigures(
+                path, rows[path][0], _shown(_derive(rows[path][1]), hide=path not in tops)
+            )
+            for path in found
+        ]
+
+    return below
+
+
+def _shown(values: dict[str, float | None], *, hide: bool) -> dict[str, float | None]:
+    """Below the user's top, a count of fewer than five persons (or a ratio over fewer) is
+    None: it would point at individuals."""
+    if not hide:
+        return values
+    out = dict(values)
+    for m in all_metrics():
+        if not m.people or m.key not in out:
+            continue
+        base = values.get(m.ratio[1]) if m.ratio is not None else values.get(m.key)
+        if base is not None and 0 < base < MIN_PEOPLE:
+            out[m.key] = None
+    return out
 
 
 def _derive(totals: dict[str, float]) -> dict[str, float | None]:

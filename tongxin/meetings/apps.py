@@ -23,7 +23,9 @@ class MeetingsConfig(AppConfig):
             perms=("meetings.view",),
             order=20,
         )
-        dashboard_panel("meetings/_panel.html", order=20)(panel.compute)
+        dashboard_panel(
+            "meetings/_panel.html", order=20, metrics=panel.STORED_KEYS, stored=panel.stored
+        )(panel.compute)
         phone_card("meetings/_mine_card.html", order=10)(panel.compute_own)
         # 消息中心: reminders 24 h before a meeting (once per meeting and person).
         periodic("tongxin.meetings.tasks.remind_meetings", every=900)

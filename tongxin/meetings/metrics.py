@@ -11,31 +11,34 @@ from django.utils.translation import gettext_lazy as _
 from tongxin.core.metrics import Metric, register, shared, sum_rows
 from tongxin.core.scope import Scope
 from tongxin.meetings.models import Meeting, MeetingStatus
-from tongxin.meetings.selectors import compliance
+from tongxin.meetings.selectors import MET, OVERDUE, compliance
 
 GROUP = _("组织生活")
 
 
 @shared
-def _compliance(end: dt.date) -> list[tuple[str, bool, bool]]:
-    """(branch path, met this period, met every rule's last closed period) on ``end``'s eve:
-    the compliance page's own reading (three queries)."""
+def _compliance(end: dt.date) -> list[tuple[str, str, bool]]:
+    """(branch path, its state this period, met every rule's last closed period) on ``end``'s
+    eve: the compliance page's own reading (three queries)."""
     rows = compliance(Scope.everything(), today=end - dt.timedelta(days=1))
-    return [
-        (r.path, r.state == "met", all(k.previous >= k.required for k in r.kinds)) for r in rows
-    ]
+    return [(r.path, r.state, all(k.previous >= k.required for k in r.kinds)) for r in rows]
 
 
 def branches(start: dt.date, end: dt.date) -> dict[str, float]:
-    return sum_rows((p, 1) for p, _c, _p in _compliance(end))
+    return sum_rows((p, 1) for p, _s, _p in _compliance(end))
 
 
 def met_open(start: dt.date, end: dt.date) -> dict[str, float]:
-    return sum_rows((p, 1) for p, current, _p in _compliance(end) if current)
+    return sum_rows((p, 1) for p, state, _p in _compliance(end) if state == MET)
+
+
+def overdue(start: dt.date, end: dt.date) -> dict[str, float]:
+    """Branches that missed a rule's last closed period and have not made it up in this one."""
+    return sum_rows((p, 1) for p, state, _p in _compliance(end) if state == OVERDUE)
 
 
 def met_closed(start: dt.date, end: dt.date) -> dict[str, float]:
-    return sum_rows((p, 1) for p, _c, previous in _compliance(end) if previous)
+    return sum_rows((p, 1) for p, _s, previous in _compliance(end) if previous)
 
 
 def _attendance(column: str):
@@ -82,6 +85,14 @@ register(
         unit=_("个"),
         group=GROUP,
         compute=met_open,
+        order=31,
+    ),
+    Metric(
+        "meetings.overdue",
+        _("逾期支部"),
+        unit=_("个"),
+        group=GROUP,
+        compute=overdue,
         order=31,
     ),
     Metric(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 from django.conf import settings
 
@@ -9,6 +11,19 @@ register = template.Library()
 @register.simple_tag
 def percent(n: int, total: int) -> str:
     return f"{(100 * n / total):.1f}" if total else "0"
+
+
+@register.filter
+def figure(value: object) -> str:
+    """A count or a score (points: one decimal) as people read it: a whole number without
+    ".0", thousands separated as the cockpit shows them (101,152; 1,234.5). Anything else
+    as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return "" if value is None else str(value)
+    number = Decimal(str(value))
+    if number == number.to_integral_value():
+        return f"{int(number):,}"
+    return f"{number:,.1f}"
 
 
 @register.simple_tag
