@@ -51,7 +51,12 @@ def _compound() -> tuple[Area, Organization]:
         Organization.objects.filter(area__level=AreaLevel.COMMUNITY).select_related("area").first()
     )
     assert org is not None and org.area is not None
-    compound = org.area.add_child(name="议事基准小区", level=AreaLevel.COMPOUND)
+    # The area tree is kept sorted by name (treebeard's node_order_by): a child whose name sorts
+    # before a sibling's moves that sibling's subtree to new paths, which the rows that copy an
+    # area's path (forums, topics, households) would not follow. The name extends the last
+    # sibling's, so the compound goes last and no other path changes.
+    last = org.area.get_children().order_by("-name").values_list("name", flat=True).first()
+    compound = org.area.add_child(name=f"{last or ''}议事基准小区", level=AreaLevel.COMPOUND)
     return compound, org
 
 

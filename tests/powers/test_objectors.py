@@ -106,3 +106,16 @@ def test_the_api_refuses_a_stranger_with_403(pw, publicity, client_for):
     )
     assert r.status_code == 403 and "紫金社区的居民和当地党员" in r.json()["message"]
     assert row_counts() == before
+
+
+def test_the_publicity_notice_invites_objections_only_from_those_who_may_object(
+    pw, publicity, client, client_for
+):
+    url = reverse("powers:public_instance", args=[publicity.pk])
+    invite, who = "可以在下方提出异议", "只有紫金社区的居民和当地党员可以对这项公示提出异议"
+    body = client_for(pw["ann"].user).get(url).content.decode()
+    assert 'data-testid="publicity-notice"' in body and invite in body and who not in body
+    # charlie (no profile, no record here) and a visitor not signed in are told who may object
+    for c in (client_for(pw["charlie"]), client):
+        body = c.get(url).content.decode()
+        assert 'data-testid="publicity-notice"' in body and who in body and invite not in body

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
+from typing import Any
 
 from django.utils import timezone
 
@@ -39,6 +40,8 @@ from tongxin.orgs.models import Organization
 
 FORUMS = {"town": 24, "city": 2200}
 TOPICS_PER_FORUM = {"town": 14, "city": 6}
+# Topics and meeting places fit the place: a community's residents do not discuss collective
+# land, nor does a village meet in a compound's pavilion.
 TITLES = [
     "3幢楼道堆物清理",
     "小区停车位重新划线",
@@ -53,11 +56,23 @@ TITLES = [
     "健身器材更新",
     "外墙渗水维修基金使用",
     "流浪猫喂养规范",
+    "河道保洁责任分工",
+]
+VILLAGE_TITLES = [
     "村道路灯安装",
     "村集体土地流转",
     "河道保洁责任分工",
+    "村规民约修订",
+    "农田灌溉渠修缮",
+    "垃圾分类投放点搬迁",
+    "老年食堂开办时间",
+    "广场舞音量扰民",
+    "文化礼堂活动安排",
+    "村道拓宽占地补偿",
 ]
-PLACES = ["党群服务站议事室", "社区会议室", "小区凉亭", "村文化礼堂"]
+PLACES = ["党群服务站议事室", "社区会议室", "小区凉亭"]
+VILLAGE_PLACES = ["村文化礼堂", "村委会议室", "党群服务站议事室"]
+VILLAGE_KIND = "村民说事"
 
 
 def _kinds() -> dict[str, ForumKind]:
@@ -184,6 +199,7 @@ def _topics(
     topics: list[Topic] = []
     for f in forums:
         people = residents.get(f.area_path, [])
+        titles = VILLAGE_TITLES if f.kind.name == VILLAGE_KIND else TITLES
         for k in range(per):
             age = int(365 * (1 - k / per)) + rng.randrange(0, 10)
             if k == per - 1:
@@ -212,7 +228,7 @@ def _topics(
             topics.append(
                 Topic(
                     forum=f,
-                    title=TITLES[(k + f.pk) % len(TITLES)],
+                    title=titles[(k + f.pk) % len(titles)],
                     body="居民反映，希望议事平台协商解决。",
                     status=status,
                     public=rng.random() > 0.05,
@@ -242,7 +258,7 @@ def _topics(
         Session(
             forum=t.forum,
             held_at=t.raised_at + dt.timedelta(days=10),
-            place=rng.choice(PLACES),
+            place=rng.choice(VILLAGE_PLACES if t.forum.kind.name == VILLAGE_KIND else PLACES),
             parties=rng.sample(["residents", "deputies", "property", "departments"], 2),
             code=f"{rng.randrange(1_000_000):06d}",
             minutes="与会居民充分发表意见，形成共识。"
@@ -254,6 +270,7 @@ def _topics(
     Session.objects.bulk_create(sessions)
     for t, s in zip(voted, sessions, strict=True):
         agenda.append(Agenda(session=s, topic=t))
+    agenda += _coming_sessions(rng, today, forums, topics, story)
     Agenda.objects.bulk_create(agenda)
     options, ballots, ratings, actions = [], [], [], []
     for t, s in zip(voted, sessions, strict=True):
@@ -379,6 +396,39 @@ def _topics(
         f"协商议事：{len(forums)} 个议事平台，{len(topics)} 个议题，{len(sessions)} 次议事会，"
         f"{len(votes)} 次表决（{len(ballots)} 张选票），{len(actions)} 项办理事项"
     )
+
+
+def _coming_sessions(
+    rng: random.Random,
+    today: dt.date,
+    forums: list[Forum],
+    topics: list[Topic],
+    story: int | None,
+) -> list[Any]:
+    """The story forum's meetings on the demo's today at 19:30 (residents check in with its
+    code, the host by member card: both only on the day) and a week later, each with the
+    forum's topics in 议 on its agenda. Returns the agenda rows."""
+    forum = next((f for f in forums if f.area_id == story), forums[0])
+    open_topics = [
+        t for t in topics if t.forum_id == forum.pk and t.status == TopicStatus.DELIBERATING
+    ]
+    if not open_topics:
+        return []
+    village = forum.kind.name == VILLAGE_KIND
+    evening = dt.time(19, 30)
+    sessions = [
+        Session(
+            forum=forum,
+            held_at=timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=d), evening)),
+            place=(VILLAGE_PLACES if village else PLACES)[0],
+            parties=["residents", "property"] if not village else ["residents", "deputies"],
+            code=f"{rng.randrange(1_000_000):06d}",
+            invited_note="村两委成员、村民代表" if village else "楼道长、物业服务中心",
+        )
+        for d in (0, 7)
+    ]
+    Session.objects.bulk_create(sessions)
+    return [Session.topics.through(session=s, topic=t) for s in sessions for t in open_topics]
 
 
 def wipe() -> None:
