@@ -8,7 +8,7 @@ import datetime as dt
 from django.db.models import Count, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.metrics import Metric, register, shared, sum_rows
+from tongxin.core.metrics import Metric, register, shared, stock, sum_rows
 from tongxin.visits.models import ContactAssignment, ProblemStatus, Visit, VisitKind, VisitProblem
 from tongxin.visits.selectors import count_of, month_bounds, quota_rules
 
@@ -38,7 +38,8 @@ def _visits(kind: str | None):
     return lambda start, end: _by_kind(start, end)[kind]
 
 
-def home_duty(start: dt.date, end: dt.date) -> dict[str, float]:
+@stock
+def home_duty(end: dt.date) -> dict[str, float]:
     return sum_rows(
         ContactAssignment.objects.filter(active=True, home_duty=True)
         .order_by()
@@ -94,7 +95,7 @@ register(
 def problems(status: str):
     """Problems recorded on visits, standing in ``status`` (all time)."""
 
-    def compute(start: dt.date, end: dt.date) -> dict[str, float]:
+    def compute(end: dt.date) -> dict[str, float]:
         return sum_rows(
             VisitProblem.objects.filter(status=status)
             .order_by()
@@ -102,10 +103,11 @@ def problems(status: str):
             .annotate(n=Count("id"))
         )
 
-    return compute
+    return stock(compute)
 
 
-def home_duty_met(start: dt.date, end: dt.date) -> dict[str, float]:
+@stock
+def home_duty_met(end: dt.date) -> dict[str, float]:
     """Home-visit duty holders who made the month's quota of home visits (the month of the
     period's last day, up to it)."""
     m_start, m_end = month_bounds(end - dt.timedelta(days=1))
