@@ -137,4 +137,3 @@ def stock(fn: Callable[[dt.date], dict[str, float]]) -> ComputeFn:
         return memo[key]
 
     return compute
-
