@@ -4,6 +4,11 @@ Every run starts from a fresh database: a new SQLite file under var/bench/, or t
 ``tongxin_bench`` (dropped and recreated; ``TONGXIN_BENCH_DB`` names another, so that two runs on
 one server do not drop each other's) on the PostgreSQL server of DATABASE_URL. The database
 named in DATABASE_URL itself is never touched.
+
+``--keep`` reuses the bench database as a previous run left it (SQLite file or PostgreSQL
+database), when there is one: building a city takes most of an hour, and a benchmark that
+only reads the domain data (rollup_refresh, the pages) can be rerun on it. The demo is
+loaded only into an empty database, so a kept one is measured with the data it holds.
 """
 
 from __future__ import annotations
@@ -53,16 +58,17 @@ DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test"
 PG_BENCH_DB = os.environ.get("TONGXIN_BENCH_DB") or "tongxin_bench"
 
 
-def fresh_sqlite(scale: str) -> None:
+def fresh_sqlite(scale: str, keep: bool = False) -> None:
     path = ROOT / "var" / "bench" / f"tongxin-{scale}.sqlite3"
     path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+        if not keep:
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
     os.environ.pop("DATABASE_URL", None)
     os.environ["TONGXIN_SQLITE_PATH"] = str(path)
 
 
-def fresh_postgresql() -> None:
+def fresh_postgresql(keep: bool = False) -> None:
     import psycopg
 
     if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", PG_BENCH_DB):
@@ -70,8 +76,12 @@ def fresh_postgresql() -> None:
     url = urlsplit(os.environ.get("DATABASE_URL") or DEFAULT_PG)
     admin = url._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [PG_BENCH_DB]
+        ).fetchone()
+        if not (keep and exists):
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
     os.environ["DATABASE_URL"] = url._replace(path=f"/{PG_BENCH_DB}").geturl()
     # A streaming replica follows the primary's new database too (scripts/cluster.sh bench).
     if os.environ.get("TONGXIN_REPLICA_URL"):
@@ -86,14 +96,19 @@ def main() -> None:
     parser.add_argument("--scale", choices=["town", "city"], default="town")
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="reuse the bench database a previous run left (no drop, no rebuild)",
+    )
+    parser.add_argument(
         "--only", help="comma-separated benchmark names: " + ", ".join(NAMES + MODULE_NAMES)
     )
     args = parser.parse_args()
 
     if args.db == "sqlite":
-        fresh_sqlite(args.scale)
+        fresh_sqlite(args.scale, args.keep)
     else:
-        fresh_postgresql()
+        fresh_postgresql(args.keep)
     # Production-like: no debug cursor wrapper. Development keys are fine for throwaway data.
     os.environ["TONGXIN_DEBUG"] = "0"
     os.environ.setdefault("TONGXIN_SECRET_KEY", "bench-only-secret-key")

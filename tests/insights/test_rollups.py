@@ -199,19 +199,19 @@ def test_a_refresh_replaces_the_periods_it_recomputes(town_db):
 
 def test_prefix_totals_add_every_row_to_each_subtree_above_it():
     own = {"0001": 1.0, "00010001": 2.0, "000100010003": 4.0, "00010002": 8.0, "0002": 16.0}
-    cache: dict[str, tuple[str, ...]] = {}
-    totals = rollups.prefix_totals(own, cache)
-    assert totals == {
+    assert rollups.prefix_totals(own) == {
         "0001": 15.0,
         "00010001": 6.0,
         "000100010003": 4.0,
         "00010002": 8.0,
         "0002": 16.0,
     }
-    # the prefixes learnt for one metric serve the next
-    assert cache["000100010003"] == ("0001", "00010001", "000100010003")
-    assert rollups.prefix_totals({"000100010003": 1.0}, cache) == {
-        "0001": 1.0,
+    # a row deep under nodes with no row of their own still reaches every one of them
+    assert rollups.prefix_totals({"000100010003": 1.0, "000100020001": 2.0}) == {
+        "0001": 3.0,
         "00010001": 1.0,
         "000100010003": 1.0,
+        "00010002": 2.0,
+        "000100020001": 2.0,
     }
+    assert rollups.prefix_totals({}) == {}

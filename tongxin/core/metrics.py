@@ -119,3 +119,21 @@ def shared(fn: Callable[P, R]) -> Callable[P, R]:
         return memo[key]
 
     return wrapper
+
+
+def stock(fn: Callable[[dt.date], dict[str, float]]) -> ComputeFn:
+    """A ``compute`` for a figure that depends only on the period's end (a stock as it stands
+    on the eve of ``end``): inside ``shared_reads()`` it is read once for every period ending
+    on the same day (a refresh's day and current month end together), outside it every call
+    reads afresh."""
+
+    def compute(start: dt.date, end: dt.date) -> dict[str, float]:
+        memo = _memo.get()
+        if memo is None:
+            return fn(end)
+        key = ("stock", id(fn), end)
+        if key not in memo:
+            memo[key] = fn(end)
+        return memo[key]
+
+    return compute

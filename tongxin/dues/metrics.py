@@ -8,7 +8,7 @@ import datetime as dt
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.metrics import Metric, register, sum_rows
+from tongxin.core.metrics import Metric, register, shared, stock, sum_rows
 from tongxin.core.months import add_months
 from tongxin.dues.models import DuesBase, DuesPayment
 from tongxin.members.models import Member
@@ -22,17 +22,26 @@ def _payments(start: dt.date, end: dt.date):
     ).order_by()
 
 
+@shared
+def _paid(start: dt.date, end: dt.date) -> tuple[dict[str, float], dict[str, float]]:
+    """(payments, fen) per org path in [start, end): one grouped read, shared within a
+    recomputation."""
+    rows = list(
+        _payments(start, end).values_list("org_path").annotate(n=Count("id"), fen=Sum("amount_fen"))
+    )
+    return sum_rows((p, n) for p, n, _fen in rows), sum_rows((p, fen) for p, _n, fen in rows)
+
+
 def paid_count(start: dt.date, end: dt.date) -> dict[str, float]:
-    return sum_rows(_payments(start, end).values_list("org_path").annotate(n=Count("id")))
+    return _paid(start, end)[0]
 
 
 def paid_yuan(start: dt.date, end: dt.date) -> dict[str, float]:
-    rows = _payments(start, end).values_list("org_path").annotate(n=Sum("amount_fen"))
-    return {p: round(v / 100, 2) for p, v in sum_rows(rows).items()}
+    return {p: round(v / 100, 2) for p, v in _paid(start, end)[1].items()}
 
 
 def _arrears(months: int):
-    def compute(start: dt.date, end: dt.date) -> dict[str, float]:
+    def compute(end: dt.date) -> dict[str, float]:
         """Members with a dues base who paid for none of the last ``months`` months."""
         last = (end - dt.timedelta(days=1)).replace(day=1)
         first = add_months(last, -(months - 1))
@@ -47,7 +56,7 @@ def _arrears(months: int):
             .annotate(n=Count("id"))
         )
 
-    return compute
+    return stock(compute)
 
 
 register(
@@ -90,13 +99,20 @@ def _dues_month(end: dt.date):
     return DuesPayment.objects.filter(month=month, reversal__isnull=True).order_by()
 
 
+@shared
+def _month_paid(end: dt.date) -> tuple[dict[str, float], dict[str, float]]:
+    rows = list(
+        _dues_month(end).values_list("org_path").annotate(n=Count("id"), fen=Sum("amount_fen"))
+    )
+    return sum_rows((p, n) for p, n, _fen in rows), sum_rows((p, fen) for p, _n, fen in rows)
+
+
 def month_paid(start: dt.date, end: dt.date) -> dict[str, float]:
-    return sum_rows(_dues_month(end).values_list("org_path").annotate(n=Count("id")))
+    return _month_paid(end)[0]
 
 
 def month_paid_yuan(start: dt.date, end: dt.date) -> dict[str, float]:
-    rows = _dues_month(end).values_list("org_path").annotate(n=Sum("amount_fen"))
-    return {p: round(v / 100, 2) for p, v in sum_rows(rows).items()}
+    return {p: round(v / 100, 2) for p, v in _month_paid(end)[1].items()}
 
 
 register(

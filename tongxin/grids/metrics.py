@@ -9,7 +9,7 @@ import datetime as dt
 from django.db.models import Count, Exists, Max, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.metrics import Metric, register, shared, sum_rows
+from tongxin.core.metrics import Metric, register, shared, stock, sum_rows
 from tongxin.core.scope import STEPLEN
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.grids.coverage import MIN_MEMBERS, TERM_WARNING_DAYS
@@ -40,7 +40,8 @@ def grids_without_instructor(start: dt.date, end: dt.date) -> dict[str, float]:
     )
 
 
-def members_in_no_grid(start: dt.date, end: dt.date) -> dict[str, float]:
+@stock
+def members_in_no_grid(end: dt.date) -> dict[str, float]:
     placed = GridMembership.objects.filter(member=OuterRef("pk"))
     return sum_rows(
         Member.objects.filter(~Exists(placed), standing=Standing.NORMAL)
@@ -57,7 +58,8 @@ def _eve(end: dt.date) -> dt.date:
     return end - dt.timedelta(days=1)
 
 
-def no_secretary(start: dt.date, end: dt.date) -> dict[str, float]:
+@stock
+def no_secretary(end: dt.date) -> dict[str, float]:
     """Organizations (not 党小组) with no secretary seat begun (the coverage audit's rule)."""
     seat = Leadership.objects.filter(
         org=OuterRef("pk"), role=LeadershipRole.SECRETARY, term_start__lte=_eve(end)
@@ -71,7 +73,8 @@ def no_secretary(start: dt.date, end: dt.date) -> dict[str, float]:
     )
 
 
-def term_due(start: dt.date, end: dt.date) -> dict[str, float]:
+@stock
+def term_due(end: dt.date) -> dict[str, float]:
     """Organizations whose latest secretary term ends within 90 days or has ended (换届)."""
     limit = _eve(end) + dt.timedelta(days=TERM_WARNING_DAYS)
     return sum_rows(
@@ -85,7 +88,8 @@ def term_due(start: dt.date, end: dt.date) -> dict[str, float]:
     )
 
 
-def functional_too_big(start: dt.date, end: dt.date) -> dict[str, float]:
+@stock
+def functional_too_big(end: dt.date) -> dict[str, float]:
     """功能性 branches with enough members for a 建制性 one."""
     return sum_rows(
         (path, 1)
@@ -98,7 +102,8 @@ def functional_too_big(start: dt.date, end: dt.date) -> dict[str, float]:
     )
 
 
-def overdue_probation(start: dt.date, end: dt.date) -> dict[str, float]:
+@stock
+def overdue_probation(end: dt.date) -> dict[str, float]:
     """预备党员 whose year ended with no 转正 recorded (《党章》第七条)."""
     eve = _eve(end)
     year_ago = eve.replace(

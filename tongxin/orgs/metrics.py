@@ -8,10 +8,9 @@ import datetime as dt
 import itertools
 from collections.abc import Callable
 
-from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.metrics import Metric, register, shared, sum_rows
+from tongxin.core.metrics import Metric, register, shared, stock, sum_rows
 from tongxin.orgs.hooks import member_reader
 from tongxin.orgs.models import Leadership, LeadershipRole, Organization, OrgKind, Sector
 
@@ -19,12 +18,20 @@ GROUP = _("党组织")
 SECRETARIES = _("书记队伍")
 
 
-def _orgs(q: Q) -> dict[str, float]:
-    return sum_rows(Organization.objects.filter(q).values_list("path").annotate(n=Count("id")))
+@shared
+def _org_rows() -> list[tuple[str, str, str]]:
+    """(path, kind, sector) of every organization: one read for the total and every kind and
+    sector, shared within a recomputation (a stock: the same whatever the period)."""
+    return list(Organization.objects.order_by().values_list("path", "kind", "sector"))
+
+
+def _orgs(start: dt.date, end: dt.date) -> dict[str, float]:
+    return sum_rows((path, 1) for path, _kind, _sector in _org_rows())
 
 
 def _by(field: str, value: str):
-    return lambda start, end: _orgs(Q(**{field: value}))
+    column = {"kind": 1, "sector": 2}[field]
+    return lambda start, end: sum_rows((row[0], 1) for row in _org_rows() if row[column] == value)
 
 
 @shared
@@ -92,20 +99,24 @@ def _people(
     return out
 
 
-def secretaries(start: dt.date, end: dt.date) -> dict[str, float]:
+@stock
+def secretaries(end: dt.date) -> dict[str, float]:
     return _people(end, lambda dual, edu, birth, today: 1.0)
 
 
-def secretaries_dual(start: dt.date, end: dt.date) -> dict[str, float]:
+@stock
+def secretaries_dual(end: dt.date) -> dict[str, float]:
     return _people(end, lambda dual, edu, birth, today: 1.0 if dual else 0.0)
 
 
-def secretaries_college(start: dt.date, end: dt.date) -> dict[str, float]:
+@stock
+def secretaries_college(end: dt.date) -> dict[str, float]:
     college = set(member_reader().college_or_above)
     return _people(end, lambda dual, edu, birth, today: 1.0 if edu in college else 0.0)
 
 
-def secretaries_age_years(start: dt.date, end: dt.date) -> dict[str, float]:
+@stock
+def secretaries_age_years(end: dt.date) -> dict[str, float]:
     """The sum of the secretaries' ages (years): the average is this over the count."""
     return _people(end, lambda dual, edu, birth, today: (today - birth).days / 365.2425)
 
@@ -117,7 +128,7 @@ def register_metrics() -> None:
             _("党组织"),
             unit=_("个"),
             group=GROUP,
-            compute=lambda s, e: _orgs(Q()),
+            compute=_orgs,
             historical=False,
             headline=True,
             order=10,

@@ -8,24 +8,38 @@ import datetime as dt
 from django.db.models import Count, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from tongxin.core.metrics import Metric, register, sum_rows
+from tongxin.core.metrics import Metric, register, shared, stock, sum_rows
 from tongxin.visits.models import ContactAssignment, ProblemStatus, Visit, VisitKind, VisitProblem
 from tongxin.visits.selectors import count_of, month_bounds, quota_rules
 
 GROUP = _("三访")
 
 
+@shared
+def _by_kind(start: dt.date, end: dt.date) -> dict[str | None, dict[str, float]]:
+    """kind (None: every kind) → {org path: visits in [start, end)}: one grouped read for
+    every kind, shared within a recomputation."""
+    out: dict[str | None, dict[str, float]] = {None: {}, **{k.value: {} for k in VisitKind}}
+    rows = (
+        Visit.objects.filter(visited_on__gte=start, visited_on__lt=end)
+        .order_by()
+        .values_list("org_path", "kind")
+        .annotate(n=Count("id"))
+    )
+    for path, kind, n in rows:
+        if path is None:
+            continue
+        for key in (None, kind) if kind is not None and kind in out else (None,):
+            out[key][path] = out[key].get(path, 0.0) + float(n)
+    return out
+
+
 def _visits(kind: str | None):
-    def compute(start: dt.date, end: dt.date) -> dict[str, float]:
-        qs = Visit.objects.filter(visited_on__gte=start, visited_on__lt=end)
-        if kind is not None:
-            qs = qs.filter(kind=kind)
-        return sum_rows(qs.order_by().values_list("org_path").annotate(n=Count("id")))
-
-    return compute
+    return lambda start, end: _by_kind(start, end)[kind]
 
 
-def home_duty(start: dt.date, end: dt.date) -> dict[str, float]:
+@stock
+def home_duty(end: dt.date) -> dict[str, float]:
     return sum_rows(
         ContactAssignment.objects.filter(active=True, home_duty=True)
         .order_by()
@@ -81,7 +95,7 @@ register(
 def problems(status: str):
     """Problems recorded on visits, standing in ``status`` (all time)."""
 
-    def compute(start: dt.date, end: dt.date) -> dict[str, float]:
+    def compute(end: dt.date) -> dict[str, float]:
         return sum_rows(
             VisitProblem.objects.filter(status=status)
             .order_by()
@@ -89,10 +103,11 @@ def problems(status: str):
             .annotate(n=Count("id"))
         )
 
-    return compute
+    return stock(compute)
 
 
-def home_duty_met(start: dt.date, end: dt.date) -> dict[str, float]:
+@stock
+def home_duty_met(end: dt.date) -> dict[str, float]:
     """Home-visit duty holders who made the month's quota of home visits (the month of the
     period's last day, up to it)."""
     m_start, m_end = month_bounds(end - dt.timedelta(days=1))
