@@ -57,9 +57,9 @@ lint: install
 	$(VENV)/bin/mypy tongxin config
 	$(PY) manage.py makemigrations --check --dry-run
 
-# The suite runs in TEST_WORKERS processes (pytest-xdist), each test file whole in one of them;
-# TEST_WORKERS=0 runs it in this one.
-TEST_WORKERS ?= 2
+# TEST_WORKERS=2 runs the suite in two processes (pytest-xdist, each test file whole in one of
+# them); 0, the default, runs it in this one.
+TEST_WORKERS ?= 0
 
 test: lint
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)

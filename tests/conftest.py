@@ -49,6 +49,18 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _data_migration_rows_after_a_flush(request, django_db_blocker):
+    """A transactional test (a real browser's, say) flushes every table when it ends, the rows
+    the data migrations loaded (roles, case categories, meeting rules …) with them. Put them
+    back at once, so that whatever test runs next in this process finds them (set up before
+    transactional_db, this is torn down after its flush)."""
+    yield
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        with django_db_blocker.unblock():
+            factories.restore_data_migration_rows()
+
+
+@pytest.fixture(autouse=True)
 def _uploads_in_tmp(settings, tmp_path):
     settings.UPLOAD_ROOT = tmp_path / "uploads"
 

@@ -3,6 +3,7 @@ by insights' demo step."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,9 +12,10 @@ from tongxin.accounts.models import User
 
 
 @pytest.fixture(scope="module")
-def town(_demo_town_loaded: str, django_db_blocker: Any) -> dict[str, User]:
+def town(_demo_town_loaded: str, django_db_blocker: Any) -> Iterator[dict[str, User]]:
+    # The module's own fixtures read the town too (test_rollups' nodes): open for the module.
     with django_db_blocker.unblock():
-        return {u.username: u for u in User.objects.exclude(username__startswith="demo_res_")}
+        yield {u.username: u for u in User.objects.exclude(username__startswith="demo_res_")}
 
 
 @pytest.fixture
