@@ -26,3 +26,8 @@ def test_a_fraction_keeps_one_decimal():
 def test_anything_else_is_left_alone():
     assert _render(None) == ""
     assert _render("—") == "—"
+
+
+def test_a_figure_that_is_not_finite_shows_a_dash():
+    assert _render(float("inf")) == "—"
+    assert _render(float("nan")) == "—"

@@ -21,6 +21,8 @@ def figure(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return "" if value is None else str(value)
     number = Decimal(str(value))
+    if not number.is_finite():
+        return "—"  # a division by nothing upstream: no figure, never a page error
     if number == number.to_integral_value():
         return f"{int(number):,}"
     return f"{number:,.1f}"
