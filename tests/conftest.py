@@ -55,7 +55,13 @@ def _data_migration_rows_after_a_flush(request, django_db_blocker):
     back at once, so that whatever test runs next in this process finds them (set up before
     transactional_db, this is torn down after its flush)."""
     yield
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (marker is not None and marker.kwargs.get("transaction", False))
+    )
+    if transactional:
         with django_db_blocker.unblock():
             factories.restore_data_migration_rows()
 
@@ -122,6 +128,9 @@ def _demo_town_loaded(django_db_setup: Any, django_db_blocker: Any) -> Iterator[
 
     with django_db_blocker.unblock():
         if _TOWN.atomic is None:
+            # Whatever ran before may have flushed the tables (a transactional test the
+            # teardown above did not recognise): the town needs the roles and rules back.
+            factories.restore_data_migration_rows()
             atomic = transaction.atomic()
             atomic.__enter__()
             _TOWN.atomic = atomic

@@ -83,7 +83,7 @@ def test_points_from_what_the_member_did_to_rank_and_tier(new_context, e2e_world
     ledger = member_page.get_by_test_id("ledger")
     expect(ledger).to_contain_text("十二月支部党员大会")
     expect(ledger).to_contain_text("楼道清洁志愿服务")
-    expect(member_page.get_by_test_id("score")).to_have_text("65.0")
+    expect(member_page.get_by_test_id("score")).to_have_text("65")
     shoot(member_page, "mine")
 
     # bob (branch committee) proposes an award with a photo.
@@ -126,7 +126,7 @@ def test_points_from_what_the_member_did_to_rank_and_tier(new_context, e2e_world
 
     # The member sees their rank and tier.
     member_page.goto(f"{url}/points/mine/")
-    expect(member_page.get_by_test_id("score")).to_have_text("70.0")
+    expect(member_page.get_by_test_id("score")).to_have_text("70")
     expect(member_page.get_by_test_id("rank")).to_have_text("1/2")
     expect(member_page.get_by_test_id("tier")).to_have_text("合格")
     expect(member_page.locator("body")).to_contain_text("已结账：支部第1名（共2人），合格")
