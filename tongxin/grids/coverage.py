@@ -132,56 +132,10 @@ class CoverageAudit:
     def _compounds(self) -> list[Gap]:
         if self.area_path is None:
             return []
-        area_path = self.area_path
-        # Members per residence (an index-only GROUP BY on members), then summed per compound
-        # here: cheaper than joining 561,000 members to their areas.
-        compounds: dict[str, tuple[int, str]] = {}
-        path_of: dict[int, str] = {}
-        for pk, path, name, level in Area.objects.filter(
-            subtree_q("path", area_path), level__in=[AreaLevel.COMPOUND, AreaLevel.BUILDING]
-        ).values_list("pk", "path", "name", "level"):
-            path_of[pk] = path
-            if level == AreaLevel.COMPOUND:
-                compounds[path] = (pk, name)
-        if not compounds:
-            return []
-        lengths = sorted({len(p) for p in compounds})
-        totals: dict[str, int] = {}
-        for residence, n in (
-            Member.objects.filter(residence__isnull=False)
-            .order_by()
-            .values("residence")
-            .annotate(n=Count("id"))
-            .values_list("residence", "n")
-        ):
-            path = path_of.get(residence)
-            if path is None:
-                continue
-            for length in lengths:
-                if path[:length] in compounds:
-                    totals[path[:length]] = totals.get(path[:length], 0) + n
-                    break
-        counts = {p: n for p, n in totals.items() if n >= MIN_MEMBERS}
-        if not counts:
-            return []
-        covered: set[str] = set()
-        for (path,) in Organization.objects.filter(
-            subtree_q("area__path", area_path),
-            kind=OrgKind.BRANCH,
-            establishment=Establishment.FORMAL,
-            area__level__in=[AreaLevel.COMPOUND, AreaLevel.BUILDING],
-        ).values_list("area__path"):
-            covered.update(p for p in counts if path.startswith(p))
-        covered.update(
-            Grid.compounds.through.objects.filter(
-                subtree_q("area__path", area_path),
-                grid__serving_branch__establishment=Establishment.FORMAL,
-            ).values_list("area__path", flat=True)
-        )
-        gaps = sorted(p for p in counts if p not in covered)
+        wanting = compounds_without_branch(self.area_path)
         return [
-            Gap(pk=compounds[p][0], name=compounds[p][1], detail=p, url="", figure=counts[p])
-            for p in gaps
+            Gap(pk=pk, name=name, detail=p, url="", figure=members)
+            for p, (pk, name, members) in sorted(wanting.items())
         ]
 
     def _compound_links(self, gaps: list[Gap]) -> None:
@@ -554,3 +508,58 @@ class RowSource:
 def coverage_counts(scope: Scope, root: Organization) -> list[tuple[Category, int]]:
     counts = CoverageAudit(scope, root).counts()
     return [(c, counts[c.key]) for c in CATEGORIES]
+
+
+def compounds_without_branch(area_path: str | None) -> dict[str, tuple[int, str, int]]:
+    """The compounds (under ``area_path``, or everywhere) where at least MIN_MEMBERS members
+    live and no 建制性 branch stands: {compound path: (pk, name, members living there)}.
+
+    Members per residence come from one index-only GROUP BY on members and are summed per
+    compound here (cheaper than joining 561,000 members to their areas); a residence counts
+    for the outermost compound holding it. A compound is covered by a formal branch anchored
+    in it or in one of its buildings, or by a grid served by a formal branch."""
+    within = subtree_q("path", area_path) if area_path else Q()
+    compounds: dict[str, tuple[int, str]] = {}
+    path_of: dict[int, str] = {}
+    for pk, path, name, level in Area.objects.filter(
+        within, level__in=[AreaLevel.COMPOUND, AreaLevel.BUILDING]
+    ).values_list("pk", "path", "name", "level"):
+        path_of[pk] = path
+        if level == AreaLevel.COMPOUND:
+            compounds[path] = (pk, name)
+    if not compounds:
+        return {}
+    lengths = sorted({len(p) for p in compounds})
+    totals: dict[str, int] = {}
+    for residence, n in (
+        Member.objects.filter(residence__isnull=False)
+        .order_by()
+        .values("residence")
+        .annotate(n=Count("id"))
+        .values_list("residence", "n")
+    ):
+        path = path_of.get(residence)
+        if path is None:
+            continue
+        for length in lengths:
+            if path[:length] in compounds:
+                totals[path[:length]] = totals.get(path[:length], 0) + n
+                break
+    counts = {p: n for p, n in totals.items() if n >= MIN_MEMBERS}
+    if not counts:
+        return {}
+    in_area = subtree_q("area__path", area_path) if area_path else Q()
+    covered: set[str] = set()
+    for (path,) in Organization.objects.filter(
+        in_area,
+        kind=OrgKind.BRANCH,
+        establishment=Establishment.FORMAL,
+        area__level__in=[AreaLevel.COMPOUND, AreaLevel.BUILDING],
+    ).values_list("area__path"):
+        covered.update(p for p in counts if path.startswith(p))
+    covered.update(
+        Grid.compounds.through.objects.filter(
+            in_area, grid__serving_branch__establishment=Establishment.FORMAL
+        ).values_list("area__path", flat=True)
+    )
+    return {p: (*compounds[p], n) for p, n in counts.items() if p not in covered}

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.metrics import Metric, register, shared, stock, sum_rows
 from tongxin.core.scope import STEPLEN
-from tongxin.geo.models import Area, AreaLevel
+from tongxin.grids import coverage
 from tongxin.grids.coverage import MIN_MEMBERS, TERM_WARNING_DAYS
 from tongxin.grids.models import Grid, GridMembership
 from tongxin.members.models import Member, MemberStatus, Standing
@@ -248,50 +248,10 @@ def _counts(reached: list[set[str]]) -> dict[str, float]:
 
 def compounds_without_branch(start: dt.date, end: dt.date) -> dict[str, float]:
     """Compounds (小区) with at least three members living there and no 建制性 branch of their
-    own or of a grid covering them (seed 002), counted at the territorial organizations of
-    the areas above them."""
-    compounds: set[str] = set()
-    path_of: dict[int, str] = {}
-    for pk, path, level in Area.objects.filter(
-        level__in=[AreaLevel.COMPOUND, AreaLevel.BUILDING]
-    ).values_list("pk", "path", "level"):
-        path_of[pk] = path
-        if level == AreaLevel.COMPOUND:
-            compounds.add(path)
-    if not compounds:
-        return {}
-    lengths = sorted({len(p) for p in compounds})
-    totals: dict[str, int] = {}
-    for residence, n in (
-        Member.objects.filter(residence__isnull=False)
-        .order_by()
-        .values("residence")
-        .annotate(n=Count("id"))
-        .values_list("residence", "n")
-    ):
-        path = path_of.get(residence)
-        if path is None:
-            continue
-        for length in lengths:  # the outermost compound holding the residence
-            if path[:length] in compounds:
-                totals[path[:length]] = totals.get(path[:length], 0) + n
-                break
-    wanting = {p for p, n in totals.items() if n >= MIN_MEMBERS}
-    if not wanting:
-        return {}
-    covered: set[str] = set()
-    for (path,) in Organization.objects.filter(
-        kind=OrgKind.BRANCH,
-        establishment=Establishment.FORMAL,
-        area__level__in=[AreaLevel.COMPOUND, AreaLevel.BUILDING],
-    ).values_list("area__path"):
-        covered.update(p for p in wanting if path.startswith(p))
-    covered.update(
-        Grid.compounds.through.objects.filter(
-            grid__serving_branch__establishment=Establishment.FORMAL
-        ).values_list("area__path", flat=True)
-    )
-    return _counts([_reached([], p) for p in sorted(wanting - covered)])
+    own or of a grid covering them (seed 002), as the coverage audit finds them, counted at
+    the territorial organizations of the areas above them."""
+    wanting = coverage.compounds_without_branch(None)
+    return _counts([_reached([], p) for p in sorted(wanting)])
 
 
 def units_without_branch(start: dt.date, end: dt.date) -> dict[str, float]:
