@@ -37,7 +37,7 @@ from tongxin.aid.models import (
 )
 from tongxin.aid.roles import load_roles
 from tongxin.aid.services.funds import fund_create
-from tongxin.core.bulk import bulk_insert
+from tongxin.core.bulk import bulk_insert, sync_sequences
 from tongxin.core.demodata import DEMO_PASSWORD, DemoContext
 from tongxin.core.scope import Scope, subtree_q
 from tongxin.members.models import Member
@@ -285,15 +285,7 @@ def load(ctx: DemoContext) -> None:
 
 
 def _reset_sequences() -> None:
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cur:
-        for model in (LedgerMovement, AidApplication):
-            table = model._meta.db_table
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
-            )
+    sync_sequences(*(m._meta.db_table for m in (LedgerMovement, AidApplication)))
 
 
 def wipe() -> None:

@@ -23,7 +23,7 @@ from tongxin.cases.models import (
     Category,
     RoutingRule,
 )
-from tongxin.core.bulk import bulk_insert
+from tongxin.core.bulk import bulk_insert, sync_sequences
 from tongxin.core.demodata import DEMO_PASSWORD, DemoContext
 from tongxin.geo.models import Area, AreaLevel
 
@@ -312,12 +312,7 @@ def load(ctx: DemoContext) -> None:
 
     written = bulk_insert(Case._meta.db_table, CASE_COLUMNS, rows())
     bulk_insert(CaseEvent._meta.db_table, EVENT_COLUMNS, ev_rows)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{Case._meta.db_table}', 'id'), "
-                f"(SELECT MAX(id) FROM {Case._meta.db_table}))"
-            )
+    sync_sequences(Case._meta.db_table)
     ctx.say(f"事件 {written} 件（{len(ev_rows)} 条办理记录）")
     del bumen
 

@@ -35,3 +35,24 @@ def bulk_insert(
     finally:
         cur.close()
     return n
+
+
+def sync_sequences(*tables: str) -> None:
+    """After rows were written with their own ids (COPY, or INSERTs naming the id), move each
+    table's id sequence on PostgreSQL past the largest id, so that the next ordinary insert
+    does not collide. A sequence is never moved back: a reload whose transaction is rolled
+    back (a failed ``demo --reset``) leaves the old rows and ids, and a sequence lowered to the
+    reload's ids would hand out ids those old rows hold. (SQLite needs nothing: its
+    AUTOINCREMENT counter follows the rows and rolls back with them.)"""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cur:
+        for table in tables:
+            # (table names from model metadata; quote_name for the FROM, a literal for the lookup)
+            cur.execute(
+                "SELECT setval(s, GREATEST("  # noqa: S608
+                f"COALESCE((SELECT MAX(id) FROM {connection.ops.quote_name(table)}), 1), "
+                "COALESCE(pg_sequence_last_value(s::regclass), 1))) "
+                "FROM pg_get_serial_sequence(%s, 'id') AS s",
+                [table],
+            )

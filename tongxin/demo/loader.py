@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from tongxin.accounts.models import Reach, Resident, Role, RoleAssignment, User
 from tongxin.core.audit import audit
-from tongxin.core.bulk import bulk_insert
+from tongxin.core.bulk import bulk_insert, sync_sequences
 from tongxin.core.demodata import DEMO_PASSWORD, DemoContext
 from tongxin.demo.generator import ProgressFn, build_plan
 from tongxin.demo.tree import Node, Plan, buildings_index
@@ -149,15 +149,12 @@ def _demo_display_names(user: User) -> set[str]:
 
 
 def _reset_sequences() -> None:
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cur:
-        for model in (Area, Organization, Unit, Member, Leadership, OrgRelationChange):
-            table = model._meta.db_table
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
-            )
+    sync_sequences(
+        *(
+            m._meta.db_table
+            for m in (Area, Organization, Unit, Member, Leadership, OrgRelationChange)
+        )
+    )
 
 
 def load(

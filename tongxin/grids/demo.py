@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tongxin.accounts.models import User
-from tongxin.core.bulk import bulk_insert
+from tongxin.core.bulk import bulk_insert, sync_sequences
 from tongxin.core.demodata import DemoContext
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.grids.models import Grid, GridMembership, GridWorker
@@ -217,15 +217,12 @@ def _demo_worker(story: Area | None, usernames: tuple[str, ...]) -> None:
 
 
 def _reset_sequences() -> None:
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cur:
-        for model in (Grid, GridMembership, GridWorker, Grid.compounds.through, Grid.units.through):
-            table = model._meta.db_table
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
-            )
+    sync_sequences(
+        *(
+            m._meta.db_table
+            for m in (Grid, GridMembership, GridWorker, Grid.compounds.through, Grid.units.through)
+        )
+    )
 
 
 def wipe() -> None:

@@ -13,7 +13,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from tongxin.accounts.models import User
-from tongxin.core.bulk import bulk_insert
+from tongxin.core.bulk import bulk_insert, sync_sequences
 from tongxin.core.demodata import DemoContext
 from tongxin.core.scope import Scope
 from tongxin.meetings import services
@@ -296,15 +296,7 @@ def _demo_branch_extras(today: dt.date) -> None:
 
 
 def _reset_sequences() -> None:
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cur:
-        for model in (Meeting, Attendance):
-            table = model._meta.db_table
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
-            )
+    sync_sequences(*(m._meta.db_table for m in (Meeting, Attendance)))
 
 
 def wipe() -> None:

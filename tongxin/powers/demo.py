@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tongxin.accounts.models import Resident, RoleAssignment, User
-from tongxin.core.bulk import bulk_insert
+from tongxin.core.bulk import bulk_insert, sync_sequences
 from tongxin.core.demodata import DemoContext
 from tongxin.orgs.models import Organization, Sector
 from tongxin.powers.catalogue import ItemSpec, items_for
@@ -254,15 +254,7 @@ def _instance(
 
 
 def _reset_sequences() -> None:
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cur:
-        for model in (PowerItem, PowerStep, PowerInstance):
-            table = model._meta.db_table
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
-            )
+    sync_sequences(*(m._meta.db_table for m in (PowerItem, PowerStep, PowerInstance)))
 
 
 def wipe() -> None:

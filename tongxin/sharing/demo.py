@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tongxin.accounts.models import Resident, RoleAssignment, User
 from tongxin.core import pii
-from tongxin.core.bulk import bulk_insert
+from tongxin.core.bulk import bulk_insert, sync_sequences
 from tongxin.core.demodata import DEMO_PASSWORD, DemoContext
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.sharing import services, text
@@ -369,15 +369,7 @@ def _neighbour_offer() -> None:
 
 
 def _reset_sequences() -> None:
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cur:
-        for model in (User, Resident, Listing, ListingToken, Match):
-            table = model._meta.db_table
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
-            )
+    sync_sequences(*(m._meta.db_table for m in (User, Resident, Listing, ListingToken, Match)))
 
 
 def wipe() -> None:

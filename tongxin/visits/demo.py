@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tongxin.accounts.models import User
-from tongxin.core.bulk import bulk_insert
+from tongxin.core.bulk import bulk_insert, sync_sequences
 from tongxin.core.demodata import DemoContext
 from tongxin.geo.models import Area, AreaLevel
 from tongxin.members.models import Member
@@ -537,20 +537,8 @@ def _link_cases(problems: list[tuple[Any, ...]], rng: Any) -> int:
 
 
 def _reset_sequences() -> None:
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cur:
-        for model in (ContactAssignment, ContactTarget, PatrolPost, Visit, VisitProblem):
-            table = model._meta.db_table
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
-            )
-        through = PatrolPost.members.through._meta.db_table
-        cur.execute(
-            f"SELECT setval(pg_get_serial_sequence('{through}', 'id'), "
-            f"COALESCE((SELECT MAX(id) FROM {through}), 1))"
-        )
+    models = (ContactAssignment, ContactTarget, PatrolPost, Visit, VisitProblem)
+    sync_sequences(*(m._meta.db_table for m in models), PatrolPost.members.through._meta.db_table)
 
 
 def wipe() -> None:
