@@ -197,6 +197,50 @@ def test_a_refresh_replaces_the_periods_it_recomputes(town_db):
     assert Scope.everything().has("orgs.view")
 
 
+def test_a_refresh_writes_only_the_figures_that_changed(town_db):
+    rollups.rollup_refresh()
+    day = Rollup.objects.filter(period=PeriodKind.DAY, start=timezone.localdate())
+    before = dict(day.values_list("pk", "as_of"))
+    # three stored figures gone wrong: a value changed, a row lost, a row for a figure zero
+    changed = day.filter(metric="members.total").order_by("path").first()
+    lost = day.filter(metric="orgs.total").order_by("path").last()
+    held = set(day.filter(path=changed.path).values_list("metric", flat=True))
+    zero = next(m.key for m in all_metrics() if m.compute is not None and m.key not in held)
+    Rollup.objects.filter(pk=changed.pk).update(value=changed.value + 1)
+    Rollup.objects.filter(pk=lost.pk).delete()
+    stray = Rollup.objects.create(
+        tree=Tree.ORG,
+        path=changed.path,
+        metric=zero,
+        period=PeriodKind.DAY,
+        start=changed.start,
+        value=7,
+        as_of=changed.as_of,
+    )
+
+    run = rollups.rollup_refresh()
+
+    assert run.changed == 3
+    assert day.get(pk=changed.pk).value == changed.value
+    assert day.get(path=lost.path, metric=lost.metric).value == lost.value
+    assert not Rollup.objects.filter(pk=stray.pk).exists()
+    # every other row is the one stored before, untouched
+    after = dict(day.values_list("pk", "as_of"))
+    assert after.pop(changed.pk) > before.pop(changed.pk)
+    del before[lost.pk]
+    assert {pk: at for pk, at in after.items() if pk in before} == before
+    assert len(after) == len(before) + 1
+    # nothing changed since: nothing written
+    assert rollups.rollup_refresh().changed == 0
+
+
+def test_the_workbench_figures_are_as_of_the_latest_refresh(town_db):
+    rollups.rollup_refresh()  # writes nothing new: the rows keep their own as_of
+    run = rollups.rollup_refresh()
+    stored = stored_figures(RequestFactory().get("/"), Scope.everything(), frozenset())
+    assert stored is not None and stored.as_of == run.finished_at
+
+
 def test_prefix_totals_add_every_row_to_each_subtree_above_it():
     own = {"0001": 1.0, "00010001": 2.0, "000100010003": 4.0, "00010002": 8.0, "0002": 16.0}
     assert rollups.prefix_totals(own) == {

@@ -11,15 +11,24 @@ from django.db import connection
 
 
 def bulk_insert(
-    table: str, columns: list[str], rows: Iterable[tuple[Any, ...]], batch: int = 20000
+    table: str,
+    columns: list[str],
+    rows: Iterable[tuple[Any, ...]],
+    batch: int = 20000,
+    types: list[str] | None = None,
 ) -> int:
-    """Writes ``rows`` (tuples in the order of ``columns``) into ``table``; returns how many."""
+    """Writes ``rows`` (tuples in the order of ``columns``) into ``table``; returns how many.
+    ``types``: the PostgreSQL types of ``columns``, for a binary COPY (values as Python
+    objects of those types, no text to format: about three times faster on the client)."""
     n = 0
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     connection.ensure_connection()
     raw = connection.connection
     if connection.vendor == "postgresql":
-        with raw.cursor() as cur, cur.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+        binary = " (FORMAT BINARY)" if types else ""
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({quoted}) FROM STDIN{binary}") as copy:
+            if types:
+                copy.set_types(types)
             for row in rows:
                 copy.write_row(row)
                 n += 1

@@ -27,11 +27,13 @@ from tongxin.orgs.models import (
 GROUP = _("网格")
 
 
-def grids(start: dt.date, end: dt.date) -> dict[str, float]:
+@stock
+def grids(end: dt.date) -> dict[str, float]:
     return sum_rows(Grid.objects.order_by().values_list("community__path").annotate(n=Count("id")))
 
 
-def grids_without_instructor(start: dt.date, end: dt.date) -> dict[str, float]:
+@stock
+def grids_without_instructor(end: dt.date) -> dict[str, float]:
     return sum_rows(
         Grid.objects.filter(instructor__isnull=True)
         .order_by()
@@ -246,7 +248,8 @@ def _counts(reached: list[set[str]]) -> dict[str, float]:
     return as_subtree_counts(counts)
 
 
-def compounds_without_branch(start: dt.date, end: dt.date) -> dict[str, float]:
+@stock
+def compounds_without_branch(end: dt.date) -> dict[str, float]:
     """Compounds (小区) with at least three members living there and no 建制性 branch of their
     own or of a grid covering them (seed 002), as the coverage audit finds them, counted at
     the territorial organizations of the areas above them."""
@@ -254,7 +257,8 @@ def compounds_without_branch(start: dt.date, end: dt.date) -> dict[str, float]:
     return _counts([_reached([], p) for p in sorted(wanting)])
 
 
-def units_without_branch(start: dt.date, end: dt.date) -> dict[str, float]:
+@stock
+def units_without_branch(end: dt.date) -> dict[str, float]:
     """Units with at least three members working there and hosting no 建制性 organization,
     counted at every subtree holding an organization they host and at the territorial
     organizations of the areas above them."""
@@ -289,7 +293,8 @@ def units_without_branch(start: dt.date, end: dt.date) -> dict[str, float]:
     )
 
 
-def grids_without_instructor_served(start: dt.date, end: dt.date) -> dict[str, float]:
+@stock
+def grids_without_instructor_served(end: dt.date) -> dict[str, float]:
     """Grids with no 党建指导员, counted at every subtree holding their serving branch and at
     the territorial organizations of the areas above their community."""
     return _counts(
@@ -302,7 +307,8 @@ def grids_without_instructor_served(start: dt.date, end: dt.date) -> dict[str, f
     )
 
 
-def members_in_several_grids(start: dt.date, end: dt.date) -> dict[str, float]:
+@stock
+def members_in_several_grids(end: dt.date) -> dict[str, float]:
     """Members placed in more than one grid (impossible by construction, checked anyway)."""
     found = list(
         GridMembership.objects.order_by()

@@ -19,7 +19,7 @@ class RollupAdmin(ReadOnlyAdmin):
 
 @admin.register(RollupRun)
 class RollupRunAdmin(ReadOnlyAdmin):
-    list_display = ("day", "months", "started_at", "finished_at", "rows", "seconds")
+    list_display = ("day", "months", "started_at", "finished_at", "rows", "changed", "seconds")
 
 
 @admin.register(Boundary)

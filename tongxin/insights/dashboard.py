@@ -24,7 +24,7 @@ from tongxin.core.registry import (
 )
 from tongxin.core.scope import STEPLEN, Scope
 from tongxin.insights import selectors
-from tongxin.insights.models import PeriodKind, Rollup, Tree
+from tongxin.insights.models import PeriodKind, Rollup, RollupRun, Tree
 from tongxin.orgs.models import Organization
 from tongxin.orgs.selectors import SecretaryStats
 
@@ -51,8 +51,8 @@ def stored_figures(
     """The day's rollups of the user's top organizations, summed (core.registry.figure_store).
 
     One query: every metric's rollup at the top organizations' paths, of the latest day stored
-    and of the latest month (the day's month so far; ``as_of``: the rollups' own). None for a
-    scope rollups cannot sum (area grants, single-node grants, organization and member grants
+    and of the latest month (the day's month so far), with the latest refresh's end (``as_of``).
+    None for a scope rollups cannot sum (area grants, single-node grants, organization and member grants
     that differ) or when nothing is stored yet. The figures are of the user's own top level,
     where small counts of people are shown (the 工作台's rule)."""
     if not scope.is_superuser:
@@ -70,11 +70,18 @@ def stored_figures(
     at = Rollup.objects.filter(path__in=roots)
     if scope.is_superuser:  # the roots of the tree: paths one step long
         at = Rollup.objects.annotate(path_len=Length("path")).filter(path_len=Organization.steplen)
-    rows = at.filter(
-        Q(period=PeriodKind.DAY, start=latest(PeriodKind.DAY))
-        | Q(period=PeriodKind.MONTH, start=latest(PeriodKind.MONTH)),
-        tree=Tree.ORG,
-    ).values_list("period", "metric", "value", "as_of")
+    # "数据截至": the latest refresh's end (a refresh leaves the rows of unchanged figures
+    # alone, so a row's own as_of may be older), read in the same query
+    run_end = Subquery(RollupRun.objects.order_by("-finished_at").values("finished_at")[:1])
+    rows = (
+        at.filter(
+            Q(period=PeriodKind.DAY, start=latest(PeriodKind.DAY))
+            | Q(period=PeriodKind.MONTH, start=latest(PeriodKind.MONTH)),
+            tree=Tree.ORG,
+        )
+        .annotate(run_end=run_end)
+        .values_list("period", "metric", "value", "run_end")
+    )
     day: dict[str, float] = {}
     month: dict[str, float] = {}
     as_of = None
@@ -82,7 +89,7 @@ def stored_figures(
         into = day if period == PeriodKind.DAY else month
         into[metric] = into.get(metric, 0.0) + value
         if period == PeriodKind.DAY:
-            as_of = stamp if as_of is None or stamp > as_of else as_of
+            as_of = stamp
     if as_of is None:
         return None
     return StoredFigures(

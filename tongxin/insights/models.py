@@ -26,6 +26,8 @@ class Rollup(models.Model):
     period = models.CharField(max_length=5, choices=PeriodKind.choices)
     start = models.DateField()  # the day, or the month's first day
     value = models.FloatField()
+    # when the value was last written: a refresh leaves an unchanged figure's row alone, so
+    # the figures' "数据截至" is the latest RollupRun's, not this
     as_of = models.DateTimeField(_("数据截至"))
 
     class Meta:
@@ -41,13 +43,15 @@ class Rollup(models.Model):
 
 
 class RollupRun(models.Model):
-    """One recomputation: the "as of" of every figure it wrote."""
+    """One recomputation: the latest one's ``finished_at`` is the "as of" (数据截至) of every
+    figure stored, whether it rewrote the figure's row or found it unchanged."""
 
     day = models.DateField()
     months = models.PositiveSmallIntegerField(default=1)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField()
-    rows = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)  # the figures stored for its periods
+    changed = models.PositiveIntegerField(default=0)  # rows it inserted, updated or deleted
     seconds = models.FloatField(default=0)
 
     class Meta:
