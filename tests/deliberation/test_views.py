@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests.deliberation.conftest import SYSTEM, deliberating, later
 from tests.stranger_setup import row_counts
-from tongxin.deliberation.models import Ballot, Topic, TopicStatus
+from tongxin.deliberation.models import Attendance, Ballot, Topic, TopicStatus
 from tongxin.deliberation.services import acting, topics, voting
 
 
@@ -231,3 +231,25 @@ def test_resident_cannot_raise_at_a_forum_elsewhere_through_the_page(client_for,
     c = client_for(town["eve"].user)
     r = c.post(reverse("deliberation:raise"), {"forum": town["forum"].pk, "title": "越界"})
     assert r.status_code == 200 and not Topic.objects.exists()
+
+
+def test_a_wrong_check_in_code_is_said_once_and_checks_no_one_in(client_for, town):
+    t = deliberating(town, town["forum"])
+    s = topics.session_schedule(
+        scope=SYSTEM,
+        actor=None,
+        forum=town["forum"],
+        held_at=timezone.now(),
+        place="议事室",
+        topics=[t],
+        parties=["residents"],
+    )
+    c = client_for(town["ann"].user)
+    wrong = "000000" if s.code != "000000" else "111111"
+    r = c.post(
+        _url("resident_topic", t.pk),
+        {"action": "checkin", "session": s.pk, "code": wrong},
+        follow=True,
+    )
+    assert r.content.decode().count("签到码不对") == 1
+    assert not Attendance.objects.filter(session=s).exists()

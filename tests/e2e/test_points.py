@@ -114,7 +114,7 @@ def test_points_from_what_the_member_did_to_rank_and_tier(new_context, e2e_world
     expect(approver.get_by_test_id("award-row")).to_contain_text("张红")
     shoot(approver, "awards")
     approver.get_by_role("button", name="批准", exact=True).click()
-    expect(approver.locator(".alert")).to_contain_text("已批准，计入5.0分")
+    expect(approver.locator(".alert")).to_contain_text("已批准，计入5分")
 
     # bob closes the month for the branch.
     staff.goto(f"{url}/points/?org={w['branch_a1'].pk}")

@@ -92,8 +92,8 @@ def test_the_annual_review_from_self_assessment_to_the_general_meeting(new_conte
     expect(chen_row).to_contain_text("优秀 2")
     expect(chen_row).to_contain_text("理论学习还不够深入")
     # The points year is in front of the committee before it proposes.
-    expect(rows.filter(has_text="张红").get_by_test_id("points")).to_have_text("63.0")
-    expect(chen_row.get_by_test_id("points")).to_have_text("60.0")
+    expect(rows.filter(has_text="张红").get_by_test_id("points")).to_have_text("63")
+    expect(chen_row.get_by_test_id("points")).to_have_text("60")
     shoot(staff, "tally")
 
     # Three 优秀 of six is more than one third: refused with the numbers, nothing saved.
@@ -111,7 +111,7 @@ def test_the_annual_review_from_self_assessment_to_the_general_meeting(new_conte
     staff.get_by_test_id("propose-grades").click()
     expect(staff.locator(".alert")).to_contain_text("已保存支委会的等次意见")
     expect(staff.get_by_test_id("review-state")).to_contain_text("支委会已提出意见")
-    expect(rows.filter(has_text="张红").get_by_test_id("points")).to_have_text("63.0")
+    expect(rows.filter(has_text="张红").get_by_test_id("points")).to_have_text("63")
     assert ReviewGrade.objects.get(member=w["m_a1"]).points_score == 63
     assert ReviewGrade.objects.filter(review=review).count() == len(branch)
     shoot(staff, "proposed")

@@ -94,7 +94,8 @@ def test_a_cap_records_the_capped_amount_and_why(rules):
     assert [e.granted for e in entries] == [3, 3, 3, 3, 0]
     last = entries[-1]
     assert last.requested == Decimal(3)
-    assert "上限12" in last.cap_note and "本次按0" in last.cap_note
+    # whole numbers read without ".0" (上限12分, not 上限12.0分)
+    assert "上限12分" in last.cap_note and "本次按0分" in last.cap_note, last.cap_note
     # A later run in another month still counts what the year already holds.
     attend(held_meeting(w["branch_a1"], dt.date(2026, 2, 3)), w["m_a1"])
     collect(dt.date(2026, 2, 1), dt.date(2026, 3, 1))

@@ -23,7 +23,9 @@ from tongxin.deliberation.services import acting, topics, voting
 
 
 def _error(request: HttpRequest, err: ServiceError) -> None:
-    messages.error(request, " ".join([err.message, *err.fields.values()]))
+    """A refused action as one message: the error and each field's note, each said once."""
+    parts = dict.fromkeys([err.message, *err.fields.values()])
+    messages.error(request, " ".join(p for p in parts if p))
 
 
 def _vote(request: HttpRequest, resident: Resident, pk: int) -> HttpResponse:

@@ -15,6 +15,7 @@ from django.db.models import OuterRef, Subquery, Sum
 from django.utils.translation import gettext
 
 from tongxin.core.months import add_months, month_start
+from tongxin.core.numbers import figure
 from tongxin.core.scope import STEPLEN
 from tongxin.dues.models import DuesBase, DuesCategory
 from tongxin.members.models import Member
@@ -130,9 +131,9 @@ def cap_note(rule: Rule, window: str, used: Decimal, granted: Decimal) -> str:
     ) % {
         "label": rule.label,
         "window": window,
-        "cap": abs(rule.cap or 0),
-        "used": abs(used),
-        "granted": granted,
+        "cap": figure(abs(rule.cap or 0)),
+        "used": figure(abs(used)),
+        "granted": figure(granted),
     }
 
 

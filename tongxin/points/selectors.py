@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from tongxin.core.numbers import figure
 from tongxin.core.scope import Scope, subtree_q
 from tongxin.members.models import Member
 from tongxin.orgs.models import Organization
@@ -168,7 +169,7 @@ def my_points(member: Member, month: dt.date | None = None) -> MyPoints:
             room = r.cap - (held.get(r.code) or Decimal(0))
             if room > 0:
                 open_items.append(
-                    gettext("%(label)s还可得%(room)s分") % {"label": r.label, "room": room}
+                    gettext("%(label)s还可得%(room)s分") % {"label": r.label, "room": figure(room)}
                 )
     return MyPoints(mine, month.year, month, cats, pending, n, closed, open_items)
 

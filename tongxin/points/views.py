@@ -19,6 +19,7 @@ from tongxin.core import uploads
 from tongxin.core.errors import ServiceError
 from tongxin.core.forms import apply_service_error
 from tongxin.core.months import add_months
+from tongxin.core.numbers import figure
 from tongxin.core.pagination import paginate
 from tongxin.core.scope import request_scope
 from tongxin.members.selectors import get_member_for, own_member
@@ -187,7 +188,7 @@ def award_decide(request: HttpRequest, award_id: int) -> HttpResponse:
             entry = services.award_approve(
                 actor=user, scope=scope, award=award, note=form.cleaned_data["note"]
             )
-            text = gettext("已批准，计入%(p)s分。") % {"p": entry.granted}
+            text = gettext("已批准，计入%(p)s分。") % {"p": figure(entry.granted)}
             messages.success(request, f"{text}{entry.cap_note}")
         else:
             services.award_reject(

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import template
 from django.conf import settings
+
+from tongxin.core import numbers
 
 register = template.Library()
 
@@ -15,17 +15,8 @@ def percent(n: int, total: int) -> str:
 
 @register.filter
 def figure(value: object) -> str:
-    """A count or a score (points: one decimal) as people read it: a whole number without
-    ".0", thousands separated as the cockpit shows them (101,152; 1,234.5). Anything else
-    as it is."""
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return "" if value is None else str(value)
-    number = Decimal(str(value))
-    if not number.is_finite():
-        return "—"  # a division by nothing upstream: no figure, never a page error
-    if number == number.to_integral_value():
-        return f"{int(number):,}"
-    return f"{number:,.1f}"
+    """A count or a score as people read it (core.numbers.figure)."""
+    return numbers.figure(value)
 
 
 @register.simple_tag
