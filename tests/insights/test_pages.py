@@ -5,12 +5,15 @@ rollups in a fixed number of queries; the 工作台 keeps its figures, now from 
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from tongxin.core.metrics import all_metrics
 from tongxin.core.scope import scope_for_user
 from tongxin.insights import selectors
 from tongxin.insights.models import Rollup
@@ -138,6 +141,15 @@ def test_the_monthly_report(town_db, client):
     r = client.get(f"/insights/{district.pk}/report/")
     page = r.content.decode()
     assert "党建工作月报" in page and "召开会议" in page
+    # Last month's stocks were never computed while it was current (the demo stores its
+    # flows for twelve months, its stocks for this month only): "—", not 0.
+    total = next(m for m in all_metrics() if m.key == "members.total")
+    cell = re.search(re.escape(str(total.label)) + r".*?</td><td class=\"text-end\">([^<]*)<", page)
+    assert cell is not None and cell.group(1) == "—", cell and cell.group(0)
+    this_month = timezone.localdate().strftime("%Y-%m")
+    page = client.get(f"/insights/{district.pk}/report/?month={this_month}").content.decode()
+    cell = re.search(re.escape(str(total.label)) + r".*?</td><td class=\"text-end\">([^<]*)<", page)
+    assert cell is not None and cell.group(1) not in ("—", "0"), cell and cell.group(0)
     r = client.get(f"/insights/{district.pk}/report/?month=2026-13")
     assert r.status_code == 200 and "月份应写作" in r.content.decode()
     r = client.get(f"/insights/{district.pk}/report/?month=abc&format=xlsx")

@@ -119,3 +119,23 @@ def test_the_publicity_notice_invites_objections_only_from_those_who_may_object(
     for c in (client_for(pw["charlie"]), client):
         body = c.get(url).content.decode()
         assert 'data-testid="publicity-notice"' in body and who in body and invite not in body
+
+
+def test_a_resident_waiting_for_an_answer_is_told_so_not_offered_the_form(
+    pw, publicity, client_for
+):
+    services.objection_file(actor=pw["ann"].user, instance=publicity, text="有意见")
+    body = (
+        client_for(pw["ann"].user)
+        .get(reverse("powers:public_instance", args=[publicity.pk]))
+        .content.decode()
+    )
+    assert 'data-testid="objection-waiting"' in body and "等待答复" in body
+    assert reverse("powers:object", args=[publicity.pk]) not in body  # no form
+    # another resident of the place still has the form
+    body = (
+        client_for(make_resident("ben", "周本", pw["compound_a"], "13900008888").user)
+        .get(reverse("powers:public_instance", args=[publicity.pk]))
+        .content.decode()
+    )
+    assert reverse("powers:object", args=[publicity.pk]) in body

@@ -87,14 +87,21 @@ def monthly(view: pages.View, month_text: str | None) -> Report:
         or all(scope.covers_org_subtree("members.view", n.path) for n in nodes)
     ]
     data = Report(view.title, month, view.as_of, notice)
+    # A month's stocks (人数, 组织数 …) exist only if they were computed while the month was
+    # current; a past month's flows, recomputed later, do not make its missing stocks zero.
+    stock_keys = {m.key for m in all_metrics() if not m.historical}
+
+    def has_stocks(vals: dict[str, float]) -> bool:
+        return any(k in stock_keys for k in vals)
+
     own = view.own.org if view.own is not None else None
     if own is not None:
         hide = own.path not in view.tops
         this_v = values.get((own.path, month), {})
         before_v = values.get((own.path, before), {})
         for m in metrics:
-            stored_this = m.historical or bool(this_v)
-            stored_before = m.historical or bool(before_v)
+            stored_this = m.historical or has_stocks(this_v)
+            stored_before = m.historical or has_stocks(before_v)
             data.groups.setdefault(str(m.group), []).append(
                 ReportLine(
                     m, _text(m, this_v, hide, stored_this), _text(m, before_v, hide, stored_before)
@@ -107,7 +114,7 @@ def monthly(view: pages.View, month_text: str | None) -> Report:
             (
                 r.org.name,
                 [
-                    _text(m, v, r.org.path not in view.tops, m.historical or bool(v))
+                    _text(m, v, r.org.path not in view.tops, m.historical or has_stocks(v))
                     for m in data.columns
                 ],
             )

@@ -71,6 +71,13 @@ def instance(request: HttpRequest, pk: int) -> HttpResponse:
         and current.publicity_ends_on is not None
         and today <= current.publicity_ends_on
     )
+    objections = list(selectors.objections_of(inst))
+    # Asked only of a signed-in user during a 公示 (the form is shown then).
+    may_object = (
+        in_publicity
+        and request.user.is_authenticated
+        and belongs_to_place(request.user, inst.area_path)
+    )
     return render(
         request,
         "powers/public_instance.html",
@@ -80,14 +87,12 @@ def instance(request: HttpRequest, pk: int) -> HttpResponse:
             "nodes": nodes,
             "current": current,
             "in_publicity": in_publicity,
-            "objections": [
-                (o, selectors.public_name(o.filer_name)) for o in selectors.objections_of(inst)
-            ],
+            "objections": [(o, selectors.public_name(o.filer_name)) for o in objections],
             "form": ObjectionForm(),
-            # Asked only of a signed-in user during a 公示 (the form is shown then).
-            "may_object": in_publicity
-            and request.user.is_authenticated
-            and belongs_to_place(request.user, inst.area_path),
+            "may_object": may_object,
+            # one objection at a time: the next after the answer (services.objection_file)
+            "awaiting_answer": may_object
+            and any(o.filed_by_id == request.user.pk and o.answered_at is None for o in objections),
             "refusal": selectors.objection_refusal(inst) if in_publicity else "",
         },
     )
