@@ -59,3 +59,16 @@ def town(world):
     w["eve"] = make_resident("eve", "吴依", w["compound_b"], "13900005555")
     w["forum"] = make_forum(w)
     return w
+
+
+def held_today(forum: Forum, topic: Topic, place: str = "议事室"):
+    """A deliberation session of ``forum`` on ``topic``, now, for the residents."""
+    return topics.session_schedule(
+        scope=SYSTEM,
+        actor=None,
+        forum=forum,
+        held_at=timezone.now(),
+        place=place,
+        topics=[topic],
+        parties=["residents"],
+    )

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.deliberation.conftest import SYSTEM, deliberating, later
+from tests.deliberation.conftest import SYSTEM, deliberating, held_today, later
 from tests.stranger_setup import row_counts
 from tongxin.deliberation.models import Attendance, Ballot, Topic, TopicStatus
 from tongxin.deliberation.services import acting, topics, voting
@@ -145,15 +145,7 @@ def test_resident_raises_votes_and_rates_through_pages(client_for, town):
 
 def test_stranger_gets_404_on_staff_pages_and_changes_nothing(client_for, town):
     t = deliberating(town, town["forum"])
-    s = topics.session_schedule(
-        scope=SYSTEM,
-        actor=None,
-        forum=town["forum"],
-        held_at=timezone.now(),
-        place="议事室",
-        topics=[t],
-        parties=["residents"],
-    )
+    s = held_today(town["forum"], t)
     c = client_for(town["charlie"])
     before = row_counts()
     pages = [
@@ -235,15 +227,7 @@ def test_resident_cannot_raise_at_a_forum_elsewhere_through_the_page(client_for,
 
 def test_a_wrong_check_in_code_is_said_once_and_checks_no_one_in(client_for, town):
     t = deliberating(town, town["forum"])
-    s = topics.session_schedule(
-        scope=SYSTEM,
-        actor=None,
-        forum=town["forum"],
-        held_at=timezone.now(),
-        place="议事室",
-        topics=[t],
-        parties=["residents"],
-    )
+    s = held_today(town["forum"], t)
     c = client_for(town["ann"].user)
     wrong = "000000" if s.code != "000000" else "111111"
     r = c.post(
