@@ -183,22 +183,15 @@ def _changes(
     if period.kind == PeriodKind.MONTH and not period.current:
         stored = stored.filter(metric__in=sorted(_recomputed_keys(figures)))
     changes = Changes([], [], [])
-    deleted, updated = changes.deleted.append, changes.updated.append
-    # Two million rows at city scale: read by the ORM's SQL through a plain cursor, the rows
-    # as the driver gives them (no per-row conversion: none of these columns needs one).
-    sql, params = stored.values_list(
+    for pk, tree, metric, path, value in stored.values_list(
         "pk", "tree", "metric", "path", "value"
-    ).query.sql_with_params()
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        while batch := cur.fetchmany(50_000):
-            for pk, tree, metric, path, value in batch:
-                values = fresh.get((tree, metric))
-                new = values.pop(path, None) if values is not None else None
-                if new is None:
-                    deleted(pk)
-                elif new != value:
-                    updated((pk, new))
+    ):
+        values = fresh.get((tree, metric))
+        new = values.pop(path, None) if values is not None else None
+        if new is None:
+            changes.deleted.append(pk)
+        elif new != value:
+            changes.updated.append((pk, new))
     # What is left of ``fresh`` has no row yet. The date goes in as the database's own
     # value, adapted once (not once a row by the driver).
     kind, start = period.kind, connection.ops.adapt_datefield_value(period.start)
