@@ -131,6 +131,7 @@ def test_a_resident_waiting_for_an_answer_is_told_so_not_offered_the_form(
         .content.decode()
     )
     assert 'data-testid="objection-waiting"' in body and "等待答复" in body
+    assert "可以在下方提出异议" not in body  # the notice does not invite her either
     assert reverse("powers:object", args=[publicity.pk]) not in body  # no form
     # another resident of the place still has the form
     body = (
