@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from contextlib import contextmanager
 
 import pytest
+from django.utils import timezone
 
 from tongxin.core.errors import ServiceError
 from tongxin.core.models import AuditLog
@@ -13,6 +15,13 @@ from tongxin.members.models import Member, OrgRelationChange
 from tongxin.orgs.models import Organization
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def today() -> dt.date:
+    """Today in Beijing, read when the test runs. A module's constant would be read when pytest
+    imports it, before the first test: in a run that crosses midnight, the tests after it would
+    compare with yesterday while the code under test reads the new day."""
+    return timezone.localdate()
 
 
 def is_chinese(text: str) -> bool:

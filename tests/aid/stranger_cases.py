@@ -7,14 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.utils import timezone
-
 from tests.aid.world import S, aid_world, apply, end_publicity, fill, grant, to_publicity
+from tests.helpers import today
 from tests.stranger import case
 from tongxin.aid.models import AidApplication, LedgerMovement
 from tongxin.aid.services import applications, funds, imports
-
-TODAY = timezone.localdate()
 
 
 def _world(world: dict[str, Any]) -> dict[str, Any]:
@@ -38,7 +35,7 @@ def _income(world: dict[str, Any]) -> Iterator[None]:
     yield
     c = w["charlie"]
     funds.income_record(
-        actor=c, scope=S(c), fund=w["fund"], source="finance", amount_fen=100, on=TODAY
+        actor=c, scope=S(c), fund=w["fund"], source="finance", amount_fen=100, on=today()
     )
 
 
@@ -48,7 +45,7 @@ def _donation(world: dict[str, Any]) -> Iterator[None]:
     yield
     c = w["charlie"]
     funds.donation_record(
-        actor=c, scope=S(c), fund=w["fund"], member=w["m_a1"], amount_fen=100, donated_on=TODAY
+        actor=c, scope=S(c), fund=w["fund"], member=w["m_a1"], amount_fen=100, donated_on=today()
     )
 
 
@@ -67,7 +64,7 @@ def _hardship(world: dict[str, Any]) -> Iterator[None]:
     w = _world(world)
     yield
     c = w["charlie"]
-    funds.hardship_add(actor=c, scope=S(c), fund=w["fund"], member=w["m_a1"], since=TODAY)
+    funds.hardship_add(actor=c, scope=S(c), fund=w["fund"], member=w["m_a1"], since=today())
 
 
 @case("tongxin.aid.services.imports.donation_import_commit")

@@ -4,14 +4,13 @@ a stranger gets 404 on every operation with nothing written."""
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
 from tests.aid.helpers import counts
 from tests.aid.world import aid_world, apply, end_publicity, fill, to_publicity
+from tests.helpers import today
 from tongxin.aid.models import AidApplication, Status
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate().isoformat()
 
 
 @pytest.fixture
@@ -32,13 +31,13 @@ def test_the_whole_way_through_the_api(w, client_for):
     r = post(
         alice,
         f"/api/v1/aid/funds/{f}/income",
-        {"source": "upper", "amount_fen": 50_000, "on": TODAY},
+        {"source": "upper", "amount_fen": 50_000, "on": today().isoformat()},
     )
     assert r.status_code == 201
     r = post(
         alice,
         f"/api/v1/aid/funds/{f}/donations",
-        {"member_id": w["m_a2"].pk, "amount_fen": 10_000, "donated_on": TODAY},
+        {"member_id": w["m_a2"].pk, "amount_fen": 10_000, "donated_on": today().isoformat()},
     )
     assert r.status_code == 201 and r.json()["certificate_no"]
     hong = client_for(w["hong"])
@@ -75,7 +74,7 @@ def test_bad_input_through_the_api_is_a_4xx_with_a_chinese_message(w, client_for
     r = post(
         alice,
         f"/api/v1/aid/funds/{f}/donations",
-        {"member_id": w["m_a2"].pk, "amount_fen": -1, "donated_on": TODAY},
+        {"member_id": w["m_a2"].pk, "amount_fen": -1, "donated_on": today().isoformat()},
     )
     assert r.status_code == 400 and "应大于0元" in str(r.json())
     r = post(
@@ -119,10 +118,13 @@ def test_a_stranger_gets_404_on_every_operation(w, client_for):
     assert c.get("/api/v1/aid/applications").json()["count"] == 0
     assert c.get("/api/v1/aid/mine").json() == []
     for url, data in (
-        (f"/api/v1/aid/funds/{f}/income", {"source": "finance", "amount_fen": 1, "on": TODAY}),
+        (
+            f"/api/v1/aid/funds/{f}/income",
+            {"source": "finance", "amount_fen": 1, "on": today().isoformat()},
+        ),
         (
             f"/api/v1/aid/funds/{f}/donations",
-            {"member_id": w["m_a1"].pk, "amount_fen": 1, "donated_on": TODAY},
+            {"member_id": w["m_a1"].pk, "amount_fen": 1, "donated_on": today().isoformat()},
         ),
         (
             "/api/v1/aid/applications",

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from tests.aid.helpers import counts
 from tests.aid.world import S, aid_world
+from tests.helpers import today
 from tests.rosters import sheets
 from tongxin.aid import imports, selectors
 from tongxin.aid.models import Donation
@@ -18,7 +18,6 @@ from tongxin.core.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 HEADER = ["姓名", "身份证号码", "捐助金额（元）", "捐助日期"]
-TODAY = f"{timezone.localdate():%Y-%m-%d}"
 
 
 @pytest.fixture
@@ -31,7 +30,7 @@ def row(member: Any, **over: Any) -> dict[str, Any]:
         "姓名": member.name,
         "身份证号码": member.reveal_id_number(),
         "捐助金额（元）": "200",
-        "捐助日期": TODAY,
+        "捐助日期": today().isoformat(),
     }
     r.update(over)
     return r

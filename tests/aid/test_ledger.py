@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 from django.db.models import Sum
-from django.utils import timezone
 
 from tests.aid.helpers import refused
 from tests.aid.world import S, aid_world, end_publicity, fill, to_publicity
+from tests.helpers import today
 from tongxin.aid import ledger, selectors
 from tongxin.aid.models import (
     AccountCode,
@@ -26,7 +26,6 @@ from tongxin.aid.services import funds
 from tongxin.core.scope import Scope
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -52,7 +51,7 @@ def test_every_movement_is_a_pair_of_lines_summing_to_zero(w):
         fund=w["fund"],
         source="upper",
         amount_fen=50_000,
-        on=TODAY,
+        on=today(),
     )
     funds.donation_record(
         actor=w["alice"],
@@ -60,7 +59,7 @@ def test_every_movement_is_a_pair_of_lines_summing_to_zero(w):
         fund=w["fund"],
         member=w["m_a2"],
         amount_fen=20_000,
-        donated_on=TODAY,
+        donated_on=today(),
     )
     a = end_publicity(to_publicity(w, 300_000))
     svc.application_pay(actor=w["qian"], scope=S(w["qian"]), application=a)
@@ -79,7 +78,7 @@ def test_the_post_helper_refuses_lines_that_do_not_balance(w):
         [(AccountCode.CASH, 0), (AccountCode.FINANCE, 0)],
     ):
         with pytest.raises(ledger.UnbalancedMovement):
-            ledger.post(fund=w["fund"], kind="income", on=TODAY, lines=lines, actor=None)
+            ledger.post(fund=w["fund"], kind="income", on=today(), lines=lines, actor=None)
     assert LedgerMovement.objects.count() == 0
 
 
@@ -111,7 +110,7 @@ def test_the_monthly_totals_kept_in_step_equal_the_sums_of_the_lines(w):
         fund=w["fund"],
         member=w["m_a2"],
         amount_fen=20_000,
-        donated_on=TODAY - dt.timedelta(days=40),
+        donated_on=today() - dt.timedelta(days=40),
     )
     a = end_publicity(to_publicity(w, 300_000))
     svc.application_pay(actor=w["qian"], scope=S(w["qian"]), application=a)
@@ -190,7 +189,7 @@ def test_a_negative_or_absurd_donation_is_refused(w, fen, contains):
             fund=w["fund"],
             member=w["m_a1"],
             amount_fen=fen,
-            donated_on=TODAY,
+            donated_on=today(),
         )
 
 
@@ -202,7 +201,7 @@ def test_a_donation_in_the_future_or_of_a_member_elsewhere_is_refused(w):
             fund=w["fund"],
             member=w["m_a1"],
             amount_fen=100,
-            donated_on=TODAY + dt.timedelta(days=1),
+            donated_on=today() + dt.timedelta(days=1),
         )
     with refused("不属于"):
         funds.donation_record(
@@ -211,7 +210,7 @@ def test_a_donation_in_the_future_or_of_a_member_elsewhere_is_refused(w):
             fund=w["fund"],
             member=w["m_b1"],
             amount_fen=100,
-            donated_on=TODAY,
+            donated_on=today(),
         )
 
 
@@ -222,7 +221,7 @@ def test_a_donation_gets_a_certificate_number_per_fund_and_year(w):
         fund=w["fund"],
         member=w["m_a1"],
         amount_fen=10_000,
-        donated_on=TODAY,
+        donated_on=today(),
     )
     d2 = funds.donation_record(
         actor=w["alice"],
@@ -230,7 +229,7 @@ def test_a_donation_gets_a_certificate_number_per_fund_and_year(w):
         fund=w["fund"],
         member=w["m_a2"],
         amount_fen=20_000,
-        donated_on=TODAY,
+        donated_on=today(),
     )
     assert d1.certificate_no.endswith("000001") and d2.certificate_no.endswith("000002")
     assert Donation.objects.count() == 2
@@ -246,7 +245,7 @@ def test_bad_income_is_refused(w, source, fen):
             fund=w["fund"],
             source=source,
             amount_fen=fen,
-            on=TODAY,
+            on=today(),
         )
 
 
@@ -258,11 +257,11 @@ def test_the_year_report_sums_income_by_source_aid_by_kind_and_people(w):
         fund=w["fund"],
         member=w["m_a2"],
         amount_fen=20_000,
-        donated_on=TODAY,
+        donated_on=today(),
     )
     a = end_publicity(to_publicity(w, 300_000))
     svc.application_pay(actor=w["qian"], scope=S(w["qian"]), application=a)
-    r = selectors.year_report(w["fund"], TODAY.year)
+    r = selectors.year_report(w["fund"], today().year)
     assert dict(r.income) == {"财政拨款": 1_000_000, "上级党组织支持": 0, "党员捐助": 20_000}
     assert r.aid == [("重大病补助", 1, 300_000)]
     assert (r.opening, r.closing, r.people) == (0, 720_000, 1)

@@ -7,19 +7,18 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from tests import factories
 from tests.aid.helpers import counts
 from tests.aid.world import S, aid_world, apply, end_publicity, fill, to_publicity
+from tests.helpers import today
 from tests.rosters import sheets
 from tongxin.aid.models import AidApplication, Donation, Objection, Status
 from tongxin.aid.services import applications as svc
 from tongxin.aid.services import funds
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -39,14 +38,14 @@ def test_the_fund_page_records_income_and_a_donation_with_its_certificate(client
     url = reverse("aid:fund", args=[w["fund"].pk])
     r = client.get(url)
     assert r.status_code == 200 and "10,000.00" in r.content.decode()
-    r = client.post(url, {"in-source": "upper", "in-amount": "500", "in-on": TODAY.isoformat()})
+    r = client.post(url, {"in-source": "upper", "in-amount": "500", "in-on": today().isoformat()})
     assert r.status_code == 302
     r = client.post(
         url,
         {
             "don-id_number": w["m_a2"].reveal_id_number(),
             "don-amount": "88.5",
-            "don-donated_on": TODAY.isoformat(),
+            "don-donated_on": today().isoformat(),
         },
     )
     d = Donation.objects.get()
@@ -66,7 +65,7 @@ def test_a_negative_donation_on_the_page_is_a_chinese_error_and_nothing_is_writt
         {
             "don-id_number": w["m_a2"].reveal_id_number(),
             "don-amount": "-5",
-            "don-donated_on": TODAY.isoformat(),
+            "don-donated_on": today().isoformat(),
         },
     )
     assert r.status_code == 200 and "应大于0元" in r.content.decode()
@@ -165,7 +164,7 @@ def test_the_import_page_checks_then_writes(client, w):
                 "姓名": "张红",
                 "身份证号码": w["m_a1"].reveal_id_number(),
                 "捐助金额": "-1",
-                "捐助日期": TODAY.isoformat(),
+                "捐助日期": today().isoformat(),
             }
         ],
         ["姓名", "身份证号码", "捐助金额", "捐助日期"],
@@ -205,7 +204,7 @@ def test_a_stranger_gets_404_and_nothing_changes(client, w, name, arg):
         fund=w["fund"],
         member=w["m_a2"],
         amount_fen=100,
-        donated_on=TODAY,
+        donated_on=today(),
     )
     ids = {"fund": w["fund"].pk, "app": a.pk, "don": d.pk, "mov": d.movement_id, "obj": o.pk}
     login(client, w["charlie"])

@@ -6,18 +6,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from tests import factories
 from tests.aid.helpers import refused
 from tests.aid.world import S, aid_world, apply, end_publicity, fill, grant, to_publicity
+from tests.helpers import today
 from tongxin.aid import selectors
 from tongxin.aid.models import AidApplication, Eligibility, Status
 from tongxin.aid.services import applications as svc
 from tongxin.aid.services import funds
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 ROLE_OF = {"wei": "aid_committee", "qian": "aid_cashier", "bob": "branch_secretary"}
 
 
@@ -37,7 +36,7 @@ def test_the_whole_way_from_application_to_payment(w):
     assert a.status == Status.REVIEWED
     a = svc.application_decide(actor=w["xu"], scope=S(w["xu"]), application=a, approve=True)
     assert a.status == Status.PUBLICITY
-    assert a.publicity_until == TODAY + dt.timedelta(days=6)
+    assert a.publicity_until == today() + dt.timedelta(days=6)
     assert list(selectors.publicity(w["fund"])) == [a]
     a = end_publicity(a)
     svc.application_pay(actor=w["qian"], scope=S(w["qian"]), application=a)
@@ -108,11 +107,11 @@ def test_eligibility_is_data(w):
         fund=fund,
         member=w["m_a1"],
         amount_fen=5_000,
-        donated_on=TODAY,
+        donated_on=today(),
     )
     assert apply(w).pk
     funds.hardship_add(
-        actor=w["alice"], scope=S(w["alice"]), fund=fund, member=w["m_a2"], since=TODAY
+        actor=w["alice"], scope=S(w["alice"]), fund=fund, member=w["m_a2"], since=today()
     )
     assert svc.application_submit(
         actor=w["bob"],

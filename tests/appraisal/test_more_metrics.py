@@ -21,17 +21,24 @@ from tongxin.visits.models import ContactAssignment, Visit, VisitKind
 
 pytestmark = pytest.mark.django_db
 
-# The first quarter of last year: a closed quarter, whatever today is.
-YEAR = timezone.localdate().year - 1
-Q1 = (dt.date(YEAR, 1, 1), dt.date(YEAR, 2, 1), dt.date(YEAR, 3, 1))
+
+def last_year() -> int:
+    """The figures are for the first quarter of last year: a closed quarter, whatever today is
+    (read when the test runs)."""
+    return timezone.localdate().year - 1
+
+
+def first_quarter(year: int) -> tuple[dt.date, dt.date, dt.date]:
+    return (dt.date(year, 1, 1), dt.date(year, 2, 1), dt.date(year, 3, 1))
 
 
 def figures(w, metric):
-    out = selectors.metrics([w["street_a"], w["comm_a_org"]], YEAR, 1, {metric})
+    out = selectors.metrics([w["street_a"], w["comm_a_org"]], last_year(), 1, {metric})
     return out[(w["street_a"].pk, metric)], out[(w["comm_a_org"].pk, metric)]
 
 
-def base(member, on=Q1[0]):
+def base(member, on: dt.date | None = None):
+    on = on or first_quarter(last_year())[0]
     DuesBase.objects.create(member=member, effective_from=on, category="salaried", base_fen=500000)
 
 
@@ -43,16 +50,18 @@ def pay(member, month):
 
 def test_dues_arrears_equal_a_hand_count(world):
     w = world
+    year = last_year()
+    q1 = first_quarter(year)
     # Liable in street A: 张红, 李明 (branch A1), 王芳 (branch A2) and 陈刚 (the community).
     chen = factories.member(w["comm_a_org"], name="陈刚")
     for m in (w["m_a1"], w["m_a1b"], w["m_a2"], chen, w["m_b1"]):
         base(m)
-    pay(w["m_a1"], Q1[1])  # one month paid: not in arrears for the quarter
+    pay(w["m_a1"], q1[1])  # one month paid: not in arrears for the quarter
     # 李明 paid only in April (outside the quarter); 王芳 and 陈刚 paid nothing.
-    pay(w["m_a1b"], dt.date(YEAR, 4, 1))
+    pay(w["m_a1b"], dt.date(year, 4, 1))
     # A base from February on: not liable for the whole quarter, not counted.
     late = factories.member(w["branch_a2"], name="晚登记")
-    base(late, Q1[1])
+    base(late, q1[1])
     # Street B's member owes too: never counted in street A.
     street, community = figures(w, Metric.DUES_ARREARS)
     # Street A: 4 liable, 3 owing (李明, 王芳, 陈刚) -> 75%.
@@ -60,7 +69,7 @@ def test_dues_arrears_equal_a_hand_count(world):
     # The community is the whole of street A's members here: the same 4 people.
     assert community == "3人（75%）"
     DuesPayment.objects.create(
-        member=chen, month=Q1[2], amount_fen=2500, paid_on=Q1[2], org_path=chen.org_path
+        member=chen, month=q1[2], amount_fen=2500, paid_on=q1[2], org_path=chen.org_path
     )
     assert figures(w, Metric.DUES_ARREARS)[0] == "2人（50%）"
 
@@ -89,6 +98,7 @@ def test_coverage_gaps_equal_a_hand_count(world):
 
 
 def _assignment(w, org, name, visits):
+    year = last_year()
     leader = factories.member(org, name=name)
     a = ContactAssignment.objects.create(
         leader=leader, org=org, org_path=org.path, contact_duty=False, home_duty=True
@@ -96,7 +106,7 @@ def _assignment(w, org, name, visits):
     for i in range(visits):
         Visit.objects.create(
             kind=VisitKind.HOME,
-            visited_on=dt.date(YEAR, 3, 1 + i),
+            visited_on=dt.date(year, 3, 1 + i),
             visitor_member=leader,
             visitor_name=name,
             org=org,
@@ -129,22 +139,24 @@ def _seat(org, member, start, end):
 
 def test_term_on_time_equals_a_hand_count(world):
     w = world
-    eve = Q1[2].replace(day=31)  # the quarter's last day
+    year = last_year()
+    q1 = first_quarter(year)
+    eve = q1[2].replace(day=31)  # the quarter's last day
     # Branch A1: term runs past the quarter: on time.
-    _seat(w["branch_a1"], w["m_a1"], dt.date(YEAR - 3, 1, 1), dt.date(YEAR + 2, 1, 1))
+    _seat(w["branch_a1"], w["m_a1"], dt.date(year - 3, 1, 1), dt.date(year + 2, 1, 1))
     # Branch A2: term ended in February, no next term: overdue.
-    _seat(w["branch_a2"], w["m_a2"], dt.date(YEAR - 5, 2, 1), dt.date(YEAR, 2, 1))
+    _seat(w["branch_a2"], w["m_a2"], dt.date(year - 5, 2, 1), dt.date(year, 2, 1))
     # The community: an old term ended, the next began in January: on time.
     chen = factories.member(w["comm_a_org"], name="陈刚")
-    _seat(w["comm_a_org"], chen, dt.date(YEAR - 5, 1, 1), dt.date(YEAR - 1, 12, 31))
-    _seat(w["comm_a_org"], chen, dt.date(YEAR, 1, 1), dt.date(YEAR + 5, 1, 1))
+    _seat(w["comm_a_org"], chen, dt.date(year - 5, 1, 1), dt.date(year - 1, 12, 31))
+    _seat(w["comm_a_org"], chen, dt.date(year, 1, 1), dt.date(year + 5, 1, 1))
     # Street A: the term ends on the quarter's last day: still in office that day, on time.
     zhou = factories.member(w["street_a"], name="周书记")
-    _seat(w["street_a"], zhou, dt.date(YEAR - 5, 1, 1), eve)
+    _seat(w["street_a"], zhou, dt.date(year - 5, 1, 1), eve)
     # A next term registered ahead for branch A2, starting after the quarter: not counted.
-    _seat(w["branch_a2"], w["m_a2"], dt.date(YEAR, 6, 1), dt.date(YEAR + 5, 6, 1))
+    _seat(w["branch_a2"], w["m_a2"], dt.date(year, 6, 1), dt.date(year + 5, 6, 1))
     # Street B: overdue, never counted in A.
-    _seat(w["branch_b1"], w["m_b1"], dt.date(YEAR - 5, 1, 1), dt.date(YEAR - 1, 1, 1))
+    _seat(w["branch_b1"], w["m_b1"], dt.date(year - 5, 1, 1), dt.date(year - 1, 1, 1))
     street, community = figures(w, Metric.TERM_ON_TIME)
     assert street == "75%（3/4，逾期1个）"
     assert community == "67%（2/3，逾期1个）"
@@ -152,8 +164,9 @@ def test_term_on_time_equals_a_hand_count(world):
 
 def test_the_figure_is_shown_beside_the_assessors_score(world, client_for):
     w = world
+    year = last_year()
     s = asvc.indicator_set_create(
-        **SYS, org=w["street_a"], year=YEAR, level="community", name="千分制", appeal_days=5
+        **SYS, org=w["street_a"], year=year, level="community", name="千分制", appeal_days=5
     )
     top = asvc.indicator_add(**SYS, indicator_set=s, data=asvc.IndicatorInput(name="基础工作"))
     for name, weight, metric in (
@@ -172,7 +185,7 @@ def test_the_figure_is_shown_beside_the_assessors_score(world, client_for):
     asvc.indicator_set_publish(**SYS, indicator_set=s)
     a = asvc.assessment_open(**SYS, indicator_set=s, org=w["comm_a_org"], quarter=1)
     base(w["m_a1"])
-    _seat(w["branch_a2"], w["m_a2"], dt.date(YEAR - 5, 2, 1), dt.date(YEAR, 2, 1))
+    _seat(w["branch_a2"], w["m_a2"], dt.date(year - 5, 2, 1), dt.date(year, 2, 1))
     page = client_for(w["alice"]).get(reverse("appraisal:assessment", args=[a.pk]))
     text = page.content.decode()
     assert "1人（100%）" in text

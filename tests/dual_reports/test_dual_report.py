@@ -6,17 +6,14 @@ import datetime as dt
 from contextlib import contextmanager
 
 import pytest
-from django.utils import timezone
 
 from tests import factories
-from tests.helpers import is_chinese, refused, texts
+from tests.helpers import is_chinese, refused, texts, today
 from tongxin.core.models import AuditLog
 from tongxin.core.scope import Scope, scope_for_user
 from tongxin.dual_reports import selectors, services
 from tongxin.dual_reports.forms import parse_hours
 from tongxin.dual_reports.models import DualReport, DualReportHours, DualReportStatus
-
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -28,7 +25,7 @@ def sides(world):
         scope=scope_for_user(world["bob"]),
         member=world["m_a1"],
         community=world["comm_b"],
-        reported_on=TODAY,
+        reported_on=today(),
     )
     world["report"] = r
     return world
@@ -55,7 +52,7 @@ def test_the_community_accepts_and_logs_hours_the_branch_sees_them(sides, client
         actor=w["dora"],
         scope=scope_for_user(w["dora"]),
         dual_report=r,
-        served_on=TODAY,
+        served_on=today(),
         minutes=90,
         note="清理楼道",
     )
@@ -95,7 +92,7 @@ def test_bad_input_is_refused_and_changes_nothing(sides):
             actor=w["dora"],
             scope=scope_for_user(w["dora"]),
             dual_report=w["report"],
-            served_on=TODAY,
+            served_on=today(),
             minutes=60,
         )
     r = accept(w)
@@ -110,7 +107,7 @@ def test_bad_input_is_refused_and_changes_nothing(sides):
                 actor=w["dora"],
                 scope=scope_for_user(w["dora"]),
                 dual_report=r,
-                served_on=TODAY,
+                served_on=today(),
                 minutes=minutes,
             )
     with no_hours_change(), refused(field="served_on", contains="晚于今天"):
@@ -118,7 +115,7 @@ def test_bad_input_is_refused_and_changes_nothing(sides):
             actor=w["dora"],
             scope=scope_for_user(w["dora"]),
             dual_report=r,
-            served_on=TODAY + dt.timedelta(days=1),
+            served_on=today() + dt.timedelta(days=1),
             minutes=60,
         )
     with no_hours_change(), refused(field="served_on", contains="早于"):
@@ -126,14 +123,14 @@ def test_bad_input_is_refused_and_changes_nothing(sides):
             actor=w["dora"],
             scope=scope_for_user(w["dora"]),
             dual_report=r,
-            served_on=TODAY - dt.timedelta(days=3),
+            served_on=today() - dt.timedelta(days=3),
             minutes=60,
         )
     services.dual_report_hours_log(
         actor=w["dora"],
         scope=scope_for_user(w["dora"]),
         dual_report=r,
-        served_on=TODAY,
+        served_on=today(),
         minutes=20 * 60,
     )
     with no_hours_change(), refused(field="minutes", contains="一天合计不能超过24小时"):
@@ -141,7 +138,7 @@ def test_bad_input_is_refused_and_changes_nothing(sides):
             actor=w["dora"],
             scope=scope_for_user(w["dora"]),
             dual_report=r,
-            served_on=TODAY,
+            served_on=today(),
             minutes=5 * 60,
         )
     for text in ("-1", "0", "25", "abc", "1e5", "NaN"):
@@ -173,7 +170,7 @@ def test_other_modules_log_hours_once_per_source_ref(sides):
         actor=None,
         scope=Scope.everything(),
         dual_report=r,
-        served_on=TODAY,
+        served_on=today(),
         minutes=120,
         source="volunteering",
         source_ref="activity:7:member:1",
@@ -190,7 +187,7 @@ def test_pages_file_accept_and_log_hours(sides, client_for):
     m = w["m_a1b"]
     r = bob.post(
         f"/dual-reports/new/{m.pk}/",
-        {"community": w["comm_a"].pk, "reported_on": TODAY.isoformat()},
+        {"community": w["comm_a"].pk, "reported_on": today().isoformat()},
     )
     assert r.status_code == 302
     dora = client_for(w["dora"])
@@ -199,13 +196,13 @@ def test_pages_file_accept_and_log_hours(sides, client_for):
     dora.post(f"/dual-reports/{report.pk}/accept/", {"service_post": "文明劝导"})
     body = texts(
         dora.post(
-            f"/dual-reports/{report.pk}/hours/", {"served_on": TODAY.isoformat(), "hours": "-2"}
+            f"/dual-reports/{report.pk}/hours/", {"served_on": today().isoformat(), "hours": "-2"}
         )
     )
     assert "0.1至24之间" in body and DualReportHours.objects.count() == 0
     r = dora.post(
         f"/dual-reports/{report.pk}/hours/",
-        {"served_on": TODAY.isoformat(), "hours": "2.5", "note": "巡查"},
+        {"served_on": today().isoformat(), "hours": "2.5", "note": "巡查"},
     )
     assert r.status_code == 302
     assert DualReportHours.objects.get().minutes == 150
@@ -231,14 +228,14 @@ def test_stranger_sees_nothing(sides, client_for):
     assert c.get("/api/v1/dual-reports/?tab=community").json()["count"] == 0
     r = c.post(
         f"/api/v1/dual-reports/{report.pk}/hours",
-        {"served_on": TODAY.isoformat(), "minutes": 60},
+        {"served_on": today().isoformat(), "minutes": 60},
         content_type="application/json",
     )
     assert r.status_code == 404 and DualReportHours.objects.count() == 0
     # bob (member side) may not log hours: the community does
     r = client_for(w["bob"]).post(
         f"/api/v1/dual-reports/{report.pk}/hours",
-        {"served_on": TODAY.isoformat(), "minutes": 60},
+        {"served_on": today().isoformat(), "minutes": 60},
         content_type="application/json",
     )
     assert r.status_code == 404
@@ -270,13 +267,13 @@ def test_api_flow(sides):
     assert r.status_code == 200 and r.json()["status"] == "accepted"
     r = dora.post(
         f"/api/v1/dual-reports/{rid}/hours",
-        {"served_on": TODAY.isoformat(), "minutes": -5},
+        {"served_on": today().isoformat(), "minutes": -5},
         content_type="application/json",
     )
     assert r.status_code == 400 and is_chinese(r.json()["fields"]["minutes"])
     r = dora.post(
         f"/api/v1/dual-reports/{rid}/hours",
-        {"served_on": TODAY.isoformat(), "minutes": 45},
+        {"served_on": today().isoformat(), "minutes": 45},
         content_type="application/json",
     )
     assert r.status_code == 201
@@ -290,7 +287,7 @@ def many(request, world):
         r = services.dual_report_create(
             actor=None, scope=Scope.everything(), member=m, community=world["comm_a"]
         )
-        DualReportHours.objects.create(dual_report=r, served_on=TODAY, minutes=30)
+        DualReportHours.objects.create(dual_report=r, served_on=today(), minutes=30)
     return request.param
 
 
@@ -308,14 +305,14 @@ def test_one_open_report_per_member_is_also_a_database_constraint(sides):
 
     w = sides
     with pytest.raises(IntegrityError), transaction.atomic():
-        DualReport.objects.create(member=w["m_a1"], community=w["comm_a"], reported_on=TODAY)
+        DualReport.objects.create(member=w["m_a1"], community=w["comm_a"], reported_on=today())
 
 
 def test_hours_list_query_count_is_constant(sides, client_for, django_assert_num_queries):
     w = sides
     r = accept(w)
     for i in range(3):
-        DualReportHours.objects.create(dual_report=r, served_on=TODAY, minutes=10 + i)
+        DualReportHours.objects.create(dual_report=r, served_on=today(), minutes=10 + i)
     c = client_for(w["dora"])
 
     def count() -> int:
@@ -330,7 +327,7 @@ def test_hours_list_query_count_is_constant(sides, client_for, django_assert_num
     few = count()
     for i in range(27):
         DualReportHours.objects.create(
-            dual_report=r, served_on=TODAY, minutes=1 + i % 5, source="t", source_ref=str(i)
+            dual_report=r, served_on=today(), minutes=1 + i % 5, source="t", source_ref=str(i)
         )
     # 1 session, 2 user, 3 role assignments, 4 the report with member, organization, community
     # and summed minutes, 5 may the user manage the community, 6 may they see the member,

@@ -5,16 +5,13 @@ own page. Nobody sees or files anybody else's through these pages; bad input cha
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
 from tests import factories
-from tests.helpers import is_chinese, refused, texts
+from tests.helpers import is_chinese, refused, texts, today
 from tongxin.core.models import AuditLog
 from tongxin.core.scope import scope_for_user
 from tongxin.dual_reports import services
 from tongxin.dual_reports.models import DualReport, DualReportHours, DualReportStatus
-
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -46,7 +43,7 @@ def test_a_member_files_her_own_report_and_the_community_takes_it_on(selfw):
     assert r.status_code == 302 and r["Location"] == "/dual-reports/mine/"
     report = DualReport.objects.get()
     assert report.member == w["m_a1"] and report.created_by == w["hong"]
-    assert report.status == DualReportStatus.REPORTED and report.reported_on == TODAY
+    assert report.status == DualReportStatus.REPORTED and report.reported_on == today()
     row = AuditLog.objects.get(action="members.dual_report_create")
     assert row.actor == w["hong"] and row.diff["self_filed"] is True
     body = texts(hong.get("/dual-reports/mine/"))
@@ -60,7 +57,7 @@ def test_a_member_files_her_own_report_and_the_community_takes_it_on(selfw):
     )
     r = alice.post(
         f"/dual-reports/{report.pk}/hours/",
-        {"served_on": TODAY.isoformat(), "hours": "1.5", "note": "清理楼道"},
+        {"served_on": today().isoformat(), "hours": "1.5", "note": "清理楼道"},
     )
     assert r.status_code == 302
     body = texts(hong.get("/dual-reports/mine/"))
@@ -153,7 +150,7 @@ def test_a_member_sees_and_files_only_her_own(selfw):
         member=w["m_b1"],
         community=w["comm_b"],
     )
-    DualReportHours.objects.create(dual_report=li, served_on=TODAY, minutes=30, note="李明的服务")
+    DualReportHours.objects.create(dual_report=li, served_on=today(), minutes=30, note="李明的服务")
     hong = logged_in(w["hong"])
     body = texts(hong.get("/dual-reports/mine/"))
     assert "李明" not in body and "赵刚" not in body and "李明的服务" not in body
@@ -206,10 +203,10 @@ def test_the_dashboard_and_my_page_link_to_it(selfw):
 def many_hours(request, selfw):
     w = selfw
     r = services.dual_report_file_own(actor=w["hong"], community=w["comm_a"])
-    DualReport.objects.filter(pk=r.pk).update(status="accepted", accepted_on=TODAY)
+    DualReport.objects.filter(pk=r.pk).update(status="accepted", accepted_on=today())
     for i in range(request.param):
         DualReportHours.objects.create(
-            dual_report=r, served_on=TODAY, minutes=1 + i % 5, source="t", source_ref=str(i)
+            dual_report=r, served_on=today(), minutes=1 + i % 5, source="t", source_ref=str(i)
         )
     return request.param
 

@@ -54,15 +54,12 @@ def test_rounding_is_half_up_to_the_fen():
     assert rules.dues_amount_fen(E, 323_449) == 3234
 
 
-MONTH = rules.this_month()
-
-
-def set_base(member, yuan="4000", category=E, month=MONTH):
+def set_base(member, yuan="4000", category=E, month: dt.date | None = None):
     return services.dues_base_set(
         actor=None,
         scope=EVERYTHING,
         member=member,
-        effective_from=month,
+        effective_from=month or rules.this_month(),
         category=category,
         base_fen=rules.parse_yuan(yuan, "base"),
     )
@@ -99,7 +96,7 @@ def test_negative_or_absurd_bases_are_field_errors(world):
                 actor=None,
                 scope=EVERYTHING,
                 member=m,
-                effective_from=MONTH,
+                effective_from=rules.this_month(),
                 category=E,
                 base_fen=base_fen,
             )
@@ -115,7 +112,7 @@ def test_fixed_categories_need_no_base(world):
         actor=None,
         scope=EVERYTHING,
         member=world["m_a1"],
-        effective_from=MONTH,
+        effective_from=rules.this_month(),
         category="student",
         base_fen=None,
     )
@@ -123,6 +120,7 @@ def test_fixed_categories_need_no_base(world):
 
 
 def test_payment_bad_input(world):
+    month = rules.this_month()
     m = world["m_a1"]
     today = timezone.localdate()
     for amount, field, text in [
@@ -135,7 +133,7 @@ def test_payment_bad_input(world):
                 actor=None,
                 scope=EVERYTHING,
                 member=m,
-                month=MONTH,
+                month=month,
                 amount_fen=amount,
                 paid_on=today,
             )
@@ -144,7 +142,7 @@ def test_payment_bad_input(world):
             actor=None,
             scope=EVERYTHING,
             member=m,
-            month=MONTH,
+            month=month,
             amount_fen=100,
             paid_on=today + dt.timedelta(days=1),
         )
@@ -153,15 +151,16 @@ def test_payment_bad_input(world):
             actor=None,
             scope=EVERYTHING,
             member=m,
-            month=rules.add_months(MONTH, 13),
+            month=rules.add_months(month, 13),
             amount_fen=100,
             paid_on=today,
         )
 
 
 def test_statement_arrears_and_history(world):
+    month = rules.this_month()
     a1, b = world["m_a1"], world["m_a1b"]
-    last = rules.add_months(MONTH, -1)
+    last = rules.add_months(month, -1)
     set_base(a1, "3000.01", month=last)  # 30.00 a month
     set_base(b, "6000", R, month=last)  # retired, 1%: 60.00
     # c has no base: nothing due
@@ -169,13 +168,13 @@ def test_statement_arrears_and_history(world):
         actor=None,
         scope=EVERYTHING,
         member=a1,
-        month=MONTH,
+        month=month,
         amount_fen=3000,
         paid_on=timezone.localdate(),
     )
     from tongxin.core.scope import scope_for_user
 
-    st = selectors.dues_statement(scope_for_user(world["alice"]), world["comm_a_org"], MONTH)
+    st = selectors.dues_statement(scope_for_user(world["alice"]), world["comm_a_org"], month)
     rows = {r.name: r for r in st.rows}
     assert (rows["张红"].due_fen, rows["张红"].paid_fen, rows["张红"].owed_fen) == (3000, 3000, 0)
     assert (rows["李明"].due_fen, rows["李明"].owed_fen) == (6000, 6000)
@@ -187,25 +186,26 @@ def test_statement_arrears_and_history(world):
         1,
         1,
     )
-    arrears = selectors.dues_arrears(scope_for_user(world["alice"]), world["comm_a_org"], MONTH)
+    arrears = selectors.dues_arrears(scope_for_user(world["alice"]), world["comm_a_org"], month)
     assert [(r.name, r.owed_fen, len(r.months)) for r in arrears] == [
         ("李明", 12000, 2),
         ("张红", 3000, 1),
     ]
-    history = selectors.dues_member_history(a1, MONTH)
+    history = selectors.dues_member_history(a1, month)
     assert [(h.month, h.due_fen, h.paid_fen) for h in history[:2]] == [
-        (MONTH, 3000, 3000),
+        (month, 3000, 3000),
         (last, 3000, 0),
     ]
     assert history[2].due_fen is None  # before the first base
 
 
 def test_a_later_base_applies_from_its_month(world):
+    month = rules.this_month()
     m = world["m_a1"]
-    prev = rules.add_months(MONTH, -1)
+    prev = rules.add_months(month, -1)
     set_base(m, "2000", month=prev)
-    set_base(m, "12000", month=MONTH)
-    h = selectors.dues_member_history(m, MONTH)
+    set_base(m, "12000", month=month)
+    h = selectors.dues_member_history(m, month)
     assert (h[0].due_fen, h[1].due_fen) == (24000, 1000)
 
 
@@ -213,21 +213,22 @@ def test_a_later_base_applies_from_its_month(world):
 
 
 def test_pages_statement_member_and_payment(world, client_for):
+    month = rules.this_month()
     bob = client_for(world["bob"])
     m = world["m_a1"]
     r = bob.post(
         f"/dues/members/{m.pk}/",
-        {"which": "base", "effective_from": f"{MONTH:%Y-%m}", "category": E, "base": "-100"},
+        {"which": "base", "effective_from": f"{month:%Y-%m}", "category": E, "base": "-100"},
     )
     assert "不能为负数" in texts(r) and DuesBase.objects.count() == 0
     r = bob.post(
         f"/dues/members/{m.pk}/",
-        {"which": "base", "effective_from": f"{MONTH:%Y-%m}", "category": E, "base": "2000000"},
+        {"which": "base", "effective_from": f"{month:%Y-%m}", "category": E, "base": "2000000"},
     )
     assert "100万元" in texts(r) and DuesBase.objects.count() == 0
     r = bob.post(
         f"/dues/members/{m.pk}/",
-        {"which": "base", "effective_from": f"{MONTH:%Y-%m}", "category": E, "base": "8000"},
+        {"which": "base", "effective_from": f"{month:%Y-%m}", "category": E, "base": "8000"},
     )
     assert r.status_code == 302
     body = texts(bob.get(f"/dues/members/{m.pk}/"))
@@ -236,13 +237,13 @@ def test_pages_statement_member_and_payment(world, client_for):
         f"/dues/members/{m.pk}/",
         {
             "which": "payment",
-            "month": f"{MONTH:%Y-%m}",
+            "month": f"{month:%Y-%m}",
             "amount": "120",
             "paid_on": timezone.localdate().isoformat(),
         },
     )
     assert r.status_code == 302 and DuesPayment.objects.get().amount_fen == 12000
-    body = texts(bob.get(f"/dues/?org={world['branch_a1'].pk}&month={MONTH:%Y-%m}"))
+    body = texts(bob.get(f"/dues/?org={world['branch_a1'].pk}&month={month:%Y-%m}"))
     assert 'data-testid="due-total">120.00<' in body and 'data-testid="paid-total">120.00<' in body
     body = texts(bob.get(f"/dues/arrears/?org={world['branch_a1'].pk}"))
     assert "没有欠缴党费的党员" in body
@@ -250,6 +251,7 @@ def test_pages_statement_member_and_payment(world, client_for):
 
 
 def test_stranger_sees_nothing(world, client_for):
+    month = rules.this_month()
     set_base(world["m_a1"])
     c = client_for(world["charlie"])
     m, a1 = world["m_a1"], world["branch_a1"]
@@ -267,7 +269,7 @@ def test_stranger_sees_nothing(world, client_for):
         f"/dues/members/{m.pk}/",
         {
             "which": "payment",
-            "month": f"{MONTH:%Y-%m}",
+            "month": f"{month:%Y-%m}",
             "amount": "10",
             "paid_on": timezone.localdate().isoformat(),
         },
@@ -278,7 +280,7 @@ def test_stranger_sees_nothing(world, client_for):
             "/api/v1/dues/payments",
             {
                 "member_id": m.pk,
-                "month": f"{MONTH:%Y-%m}",
+                "month": f"{month:%Y-%m}",
                 "amount_fen": 100,
                 "paid_on": "2026-01-01",
             },
@@ -287,7 +289,7 @@ def test_stranger_sees_nothing(world, client_for):
             "/api/v1/dues/bases",
             {
                 "member_id": m.pk,
-                "effective_from": f"{MONTH:%Y-%m}",
+                "effective_from": f"{month:%Y-%m}",
                 "category": "employed",
                 "base_fen": 100,
             },
@@ -305,7 +307,7 @@ def test_auditor_reads_but_does_not_record(world, client_for):
         f"/dues/members/{m.pk}/",
         {
             "which": "payment",
-            "month": f"{MONTH:%Y-%m}",
+            "month": f"{rules.this_month():%Y-%m}",
             "amount": "10",
             "paid_on": timezone.localdate().isoformat(),
         },
@@ -314,13 +316,14 @@ def test_auditor_reads_but_does_not_record(world, client_for):
 
 
 def test_api_statement_payment_and_bad_bases(world, client_for):
+    month = rules.this_month()
     bob = client_for(world["bob"])
     m = world["m_a1"]
     r = bob.post(
         "/api/v1/dues/bases",
         {
             "member_id": m.pk,
-            "effective_from": f"{MONTH:%Y-%m}",
+            "effective_from": f"{month:%Y-%m}",
             "category": "employed",
             "base_fen": -1,
         },
@@ -331,7 +334,7 @@ def test_api_statement_payment_and_bad_bases(world, client_for):
         "/api/v1/dues/bases",
         {
             "member_id": m.pk,
-            "effective_from": f"{MONTH:%Y-%m}",
+            "effective_from": f"{month:%Y-%m}",
             "category": "employed",
             "base_fen": 10**12,
         },
@@ -342,7 +345,7 @@ def test_api_statement_payment_and_bad_bases(world, client_for):
         "/api/v1/dues/bases",
         {
             "member_id": m.pk,
-            "effective_from": f"{MONTH:%Y-%m}",
+            "effective_from": f"{month:%Y-%m}",
             "category": "employed",
             "base_fen": 300_001,
         },
@@ -353,7 +356,7 @@ def test_api_statement_payment_and_bad_bases(world, client_for):
         "/api/v1/dues/payments",
         {
             "member_id": m.pk,
-            "month": f"{MONTH:%Y-%m}",
+            "month": f"{month:%Y-%m}",
             "amount_fen": 1000,
             "paid_on": timezone.localdate().isoformat(),
         },
@@ -386,7 +389,7 @@ def branch_members(request, world):
             actor=None,
             scope=EVERYTHING,
             member=mm,
-            month=MONTH,
+            month=rules.this_month(),
             amount_fen=100,
             paid_on=timezone.localdate(),
         )
@@ -412,7 +415,7 @@ def test_member_page_query_count_is_constant(world, client_for, django_assert_nu
             actor=None,
             scope=EVERYTHING,
             member=m,
-            month=rules.add_months(MONTH, -i),
+            month=rules.add_months(rules.this_month(), -i),
             amount_fen=100,
             paid_on=timezone.localdate(),
         )
@@ -469,7 +472,7 @@ def test_dashboard_card_counts_this_months_payments_in_the_scope(
             actor=None,
             scope=EVERYTHING,
             member=m,
-            month=MONTH,
+            month=rules.this_month(),
             amount_fen=2000,
             paid_on=timezone.localdate(),
         )

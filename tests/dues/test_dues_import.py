@@ -24,9 +24,12 @@ from tongxin.dues.models import DuesBase, DuesPayment
 
 EVERYTHING = Scope.everything()  # a system task's scope: these tests are not about reach
 
-MONTH = rules.this_month()
-M = f"{MONTH:%Y-%m}"
 HEADER = ["姓名", "身份证号码", "起始月份", "人员类别", "月工资收入基数（元）"]
+
+
+def this_month_cell() -> str:
+    """This month as a file gives it, e.g. 2026-11."""
+    return f"{rules.this_month():%Y-%m}"
 
 
 def id_of(member) -> str:
@@ -36,7 +39,7 @@ def id_of(member) -> str:
 def row(member=None, **over: Any) -> dict[str, Any]:
     r: dict[str, Any] = {
         "姓名": member.name if member else "某某",
-        "起始月份": M,
+        "起始月份": this_month_cell(),
         "身份证号码": id_of(member) if member else sheets.new_id(),
         "人员类别": "在职",
         "月工资收入基数（元）": "4500",
@@ -83,12 +86,13 @@ def errors_of(report: imports.Report) -> list[tuple[int, str, str]]:
 
 
 def test_check_writes_nothing_then_commit_writes_every_row_and_one_audit_row(world):
+    month = rules.this_month()
     bob, a1, b = world["bob"], world["m_a1"], world["m_a1b"]
     content = xlsx(
         [
             row(a1, 月工资收入基数="3,500.00"),
             row(
-                b, 人员类别="退休", 起始月份=f"{MONTH.year}年{MONTH.month}月", 月工资收入基数="6000"
+                b, 人员类别="退休", 起始月份=f"{month.year}年{month.month}月", 月工资收入基数="6000"
             ),
         ],
         header=["姓名", "身份证号码", "起始月份", "人员类别", "月工资收入基数"],
@@ -124,22 +128,23 @@ def test_check_writes_nothing_then_commit_writes_every_row_and_one_audit_row(wor
 def test_cells_as_spreadsheets_leave_them(world):
     """Dates typed into month cells, numbers as numbers, currency signs, category words,
     blank bases for the fixed categories, a blank category keeping the registered one."""
+    month = rules.this_month()
     alice = world["alice"]
     a1, b, a2 = world["m_a1"], world["m_a1b"], world["m_a2"]
     services.dues_base_set(
         actor=None,
         scope=EVERYTHING,
         member=a2,
-        effective_from=rules.add_months(MONTH, -2),
+        effective_from=rules.add_months(month, -2),
         category="retired",
         base_fen=300_000,
     )
     content = sheets.xlsx(
         [
             ["姓名", "身份证号码", "起始月份", "人员类别", "缴费基数"],
-            [a1.name, id_of(a1), MONTH, "低保", ""],  # a date cell, the fixed 0.2 元
-            [b.name, id_of(b), int(f"{MONTH:%Y%m}"), "在职党员", 8000],  # 202611, a number cell
-            [a2.name, id_of(a2), f"{MONTH:%Y/%m}", "", "￥5,200元"],  # keeps 离退休
+            [a1.name, id_of(a1), month, "低保", ""],  # a date cell, the fixed 0.2 元
+            [b.name, id_of(b), int(f"{month:%Y%m}"), "在职党员", 8000],  # 202611, a number cell
+            [a2.name, id_of(a2), f"{month:%Y/%m}", "", "￥5,200元"],  # keeps 离退休
         ]
     )
     report = check(alice, content)
@@ -148,7 +153,7 @@ def test_cells_as_spreadsheets_leave_them(world):
     assert (plan["张红"].category, plan["张红"].monthly_due_fen) == ("subsistence", 20)
     assert (plan["李明"].base_fen, plan["李明"].monthly_due_fen) == (800_000, 12000)
     assert (plan["王芳"].category, plan["王芳"].monthly_due_fen) == ("retired", 5200)
-    assert {p.month for p in report.plan} == {MONTH}
+    assert {p.month for p in report.plan} == {month}
 
 
 @pytest.mark.parametrize("kind", ["csv-utf8", "csv-gb18030", "ods"])
@@ -175,7 +180,7 @@ def test_the_downloaded_template_filled_in_imports(world, client_for):
     assert "填写说明" in wb.sheet_names
     # the template as a finance person fills it: the header row kept, one member below
     a1 = world["m_a1"]
-    filled = sheets.xlsx([[a1.name, id_of(a1), M, "在职", 4000]], header=header)
+    filled = sheets.xlsx([[a1.name, id_of(a1), this_month_cell(), "在职", 4000]], header=header)
     report = check(world["bob"], filled)
     assert errors_of(report) == [] and report.plan[0].monthly_due_fen == 4000  # 1%
 
@@ -258,7 +263,7 @@ BAD_ROWS = {
     "month decimal": (lambda w: row(w["m_a1"], 起始月份=2026.11), "month", "被当成了小数"),
     "month 2007": (lambda w: row(w["m_a1"], 起始月份="2007-12"), "month", "早于2008年4月"),
     "month far ahead": (
-        lambda w: row(w["m_a1"], 起始月份=f"{rules.add_months(MONTH, 13):%Y-%m}"),
+        lambda w: row(w["m_a1"], 起始月份=f"{rules.add_months(rules.this_month(), 13):%Y-%m}"),
         "month",
         "最多只能提前一年",
     ),
@@ -347,7 +352,7 @@ def test_duplicate_member_and_month_in_the_file(world):
                 [
                     row(a1),
                     row(a1, **{"月工资收入基数（元）": "5000"}),
-                    row(a1, 起始月份=f"{rules.add_months(MONTH, -1):%Y-%m}"),
+                    row(a1, 起始月份=f"{rules.add_months(rules.this_month(), -1):%Y-%m}"),
                 ]
             ),
         )
@@ -374,7 +379,12 @@ def test_commit_refuses_a_stale_forged_or_borrowed_token(world, monkeypatch):
     bob, alice = world["bob"], world["alice"]
     report = check(bob, xlsx([row(world["m_a1"])]))
     forged = signing.dumps(
-        {"u": bob.pk, "f": "x", "h": "", "r": [[2, world["m_b1"].pk, M, "employed", 100]]},
+        {
+            "u": bob.pk,
+            "f": "x",
+            "h": "",
+            "r": [[2, world["m_b1"].pk, this_month_cell(), "employed", 100]],
+        },
         salt="another salt",
         compress=True,
     )
@@ -495,7 +505,7 @@ def test_api_check_and_commit(world, client_for):
     r = c.post("/api/v1/dues/bases/import/check", {"file": sheets.upload(xlsx([row(a1)]))})
     body = r.json()
     assert body["to_create"] == 1 and body["plan"][0]["monthly_due_fen"] == 4500
-    assert body["plan"][0]["month"] == M and body["plan"][0]["action"] == "create"
+    assert body["plan"][0]["month"] == this_month_cell() and body["plan"][0]["action"] == "create"
     r = c.post(
         "/api/v1/dues/bases/import/commit",
         {"token": "forged"},

@@ -4,6 +4,7 @@ a member sees their own dues and nobody else's."""
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import contextmanager
 
 import pytest
@@ -20,29 +21,26 @@ from tongxin.dues.models import DuesPayment, DuesReversal
 
 EVERYTHING = Scope.everything()  # a system task's scope: these tests are not about reach
 
-MONTH = rules.this_month()
-TODAY = timezone.localdate()
 
-
-def base(member, yuan: str = "4000", month=MONTH):
+def base(member, yuan: str = "4000", month: dt.date | None = None):
     return services.dues_base_set(
         actor=None,
         scope=EVERYTHING,
         member=member,
-        effective_from=month,
+        effective_from=month or rules.this_month(),
         category="employed",
         base_fen=rules.parse_yuan(yuan, "base"),
     )
 
 
-def pay(member, amount_fen: int = 4000, month=MONTH, actor=None):
+def pay(member, amount_fen: int = 4000, month: dt.date | None = None, actor=None):
     return services.dues_payment_record(
         actor=actor,
         scope=scope_for_user(actor) if actor else EVERYTHING,
         member=member,
-        month=month,
+        month=month or rules.this_month(),
         amount_fen=amount_fen,
-        paid_on=TODAY,
+        paid_on=timezone.localdate(),
     )
 
 
@@ -58,38 +56,39 @@ def nothing_written():
 
 
 def test_a_reversed_payment_stays_in_the_ledger_and_the_month_is_owed_again(world):
+    month = rules.this_month()
     bob, m = world["bob"], world["m_a1"]
     base(m)  # 40.00 a month
     p = pay(m, 4000, actor=bob)
     scope = scope_for_user(bob)
-    assert selectors.dues_statement(scope, world["branch_a1"], MONTH).owed_fen == 0
-    assert selectors.dues_arrears(scope, world["branch_a1"], MONTH) == []
+    assert selectors.dues_statement(scope, world["branch_a1"], month).owed_fen == 0
+    assert selectors.dues_arrears(scope, world["branch_a1"], month) == []
 
     r = services.dues_payment_reverse(
         actor=bob, scope=scope_for_user(bob), payment=p, reason="  重复 登记 "
     )
     assert (r.reason, r.reversed_by, r.org_path) == ("重复 登记", bob, m.org_path)
     assert DuesPayment.objects.filter(pk=p.pk, amount_fen=4000).exists()  # never deleted
-    st = selectors.dues_statement(scope, world["branch_a1"], MONTH)
+    st = selectors.dues_statement(scope, world["branch_a1"], month)
     row = next(x for x in st.rows if x.member_id == m.pk)
     assert (row.paid_fen, row.owed_fen, row.reversed_count, st.reversed_count) == (0, 4000, 1, 1)
-    arrears = selectors.dues_arrears(scope, world["branch_a1"], MONTH)
+    arrears = selectors.dues_arrears(scope, world["branch_a1"], month)
     assert [(a.name, a.owed_fen) for a in arrears] == [("张红", 4000)]
-    line = selectors.dues_member_history(m, MONTH)[0]
+    line = selectors.dues_member_history(m, month)[0]
     assert (line.paid_fen, line.owed_fen, line.reversed_count) == (0, 4000, 1)
-    assert selectors.dues_paid_in_month(scope, MONTH) == (0, 0)
+    assert selectors.dues_paid_in_month(scope, month) == (0, 0)
     logged = AuditLog.objects.get(action="members.dues_reversal")
     assert logged.actor == bob and logged.object_id == str(p.pk)
     assert logged.diff == {
         "member": m.pk,
         "payment": p.pk,
-        "month": MONTH.isoformat(),
+        "month": month.isoformat(),
         "amount_fen": 4000,
         "reason": "重复 登记",
     }
     # paying again settles the month; the reversed row still shows in the list
     pay(m, 4000)
-    assert selectors.dues_member_history(m, MONTH)[0].owed_fen == 0
+    assert selectors.dues_member_history(m, month)[0].owed_fen == 0
     listed = list(selectors.dues_member_payments(m))
     assert len(listed) == 2 and sum(1 for x in listed if hasattr(x, "reversal")) == 1
 
@@ -206,10 +205,11 @@ def zhang(world):
 
 
 def test_my_dues_shows_my_own_dues_and_nobody_elses(world, zhang, client_for):
+    month = rules.this_month()
     m, other = world["m_a1"], world["m_a1b"]
-    base(m, "4000", rules.add_months(MONTH, -1))  # 40.00 a month, since last month
-    base(other, "9000", rules.add_months(MONTH, -1))  # 李明: 135.00
-    pay(m, 4000, rules.add_months(MONTH, -1))
+    base(m, "4000", rules.add_months(month, -1))  # 40.00 a month, since last month
+    base(other, "9000", rules.add_months(month, -1))  # 李明: 135.00
+    pay(m, 4000, rules.add_months(month, -1))
     p = pay(m, 4000)
     services.dues_payment_reverse(
         actor=world["bob"], scope=scope_for_user(world["bob"]), payment=p, reason="重复登记"
@@ -250,7 +250,7 @@ def test_my_dues_query_count_is_constant(world, zhang, client_for, django_assert
     m = world["m_a1"]
     base(m)
     for i in range(12):
-        pay(m, 100, rules.add_months(MONTH, -i))
+        pay(m, 100, rules.add_months(rules.this_month(), -i))
     c = client_for(zhang)
     # 1 session, 2 user, 3 role assignments, 4 the member with the organization, 5 current
     # base, 6-7 history (bases, payments), 8-9 payments COUNT and page (with reversals),

@@ -7,10 +7,9 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from tests import factories
-from tests.helpers import texts
+from tests.helpers import texts, today
 from tongxin.accounts.services import api_token_create
 from tongxin.core.scope import Scope, scope_for_user
 from tongxin.geo.models import AreaLevel
@@ -20,8 +19,6 @@ from tongxin.grids.models import GridMembership
 from tongxin.members.models import Member
 from tongxin.orgs.models import Unit
 from tongxin.orgs.services import leadership_add, org_create, org_update
-
-TODAY = timezone.localdate()
 
 
 def audit_of(user):
@@ -180,8 +177,8 @@ def test_org_without_secretary(gw):
         org=gw["branch_a2"],
         member=gw["m_a2"],
         role="secretary",
-        term_start=TODAY - dt.timedelta(days=100),
-        term_end=TODAY + dt.timedelta(days=900),
+        term_start=today() - dt.timedelta(days=100),
+        term_end=today() + dt.timedelta(days=900),
     )
     assert "紫金社区第二党支部" not in names(gw["alice"], "no_secretary")
     assert names(gw["charlie"], "no_secretary") == ["孝闻社区党支部"]
@@ -193,16 +190,16 @@ def test_term_ending_within_90_days(gw):
         org=gw["branch_a2"],
         member=gw["m_a2"],
         role="secretary",
-        term_start=TODAY - dt.timedelta(days=1000),
-        term_end=TODAY + dt.timedelta(days=30),
+        term_start=today() - dt.timedelta(days=1000),
+        term_end=today() + dt.timedelta(days=30),
     )
     leadership_add(
         actor=None,
         org=gw["branch_a1"],
         member=gw["m_a1"],
         role="secretary",
-        term_start=TODAY - dt.timedelta(days=1000),
-        term_end=TODAY + dt.timedelta(days=300),
+        term_start=today() - dt.timedelta(days=1000),
+        term_end=today() + dt.timedelta(days=300),
     )
     gaps = audit_of(gw["alice"]).rows("term")[0:10]
     assert [(g.name, g.figure) for g in gaps] == [("紫金社区第二党支部", 30)]
@@ -213,8 +210,8 @@ def test_term_ending_within_90_days(gw):
         org=gw["branch_a2"],
         member=gw["m_a2"],
         role="secretary",
-        term_start=TODAY + dt.timedelta(days=31),
-        term_end=TODAY + dt.timedelta(days=31 + 1095),
+        term_start=today() + dt.timedelta(days=31),
+        term_end=today() + dt.timedelta(days=31 + 1095),
     )
     assert names(gw["alice"], "term") == []
     assert names(gw["charlie"], "term") == []
@@ -226,8 +223,8 @@ def test_ended_term_is_listed(gw):
         org=gw["branch_a2"],
         member=gw["m_a2"],
         role="secretary",
-        term_start=TODAY - dt.timedelta(days=1100),
-        term_end=TODAY - dt.timedelta(days=5),
+        term_start=today() - dt.timedelta(days=1100),
+        term_end=today() - dt.timedelta(days=5),
     )
     gap = audit_of(gw["alice"]).rows("term")[0:1][0]
     assert gap.figure == -5 and "到期" in gap.detail
@@ -297,21 +294,21 @@ def test_probationary_members_past_their_year_without_confirmation(gw, client_fo
         gw["branch_a2"],
         name="周预备",
         status="probationary",
-        joined_on=TODAY - dt.timedelta(days=730),
+        joined_on=today() - dt.timedelta(days=730),
         confirmed_on=None,
     )
     factories.member(
         gw["branch_a2"],
         name="吴新",
         status="probationary",
-        joined_on=TODAY - dt.timedelta(days=120),
+        joined_on=today() - dt.timedelta(days=120),
         confirmed_on=None,
     )
     factories.member(
         gw["branch_b1"],
         name="郑预备",
         status="probationary",
-        joined_on=TODAY - dt.timedelta(days=800),
+        joined_on=today() - dt.timedelta(days=800),
         confirmed_on=None,
     )
     assert audit_of(gw["alice"]).counts()["overdue_probation"] == 1
@@ -330,7 +327,7 @@ def test_probationary_members_past_their_year_without_confirmation(gw, client_fo
     )
     assert [g.url for g in gaps.rows("overdue_probation")[0:10]] == [f"/members/{overdue.pk}/"]
     # fixed: 转正 recorded
-    Member.objects.filter(pk=overdue.pk).update(status="full", confirmed_on=TODAY)
+    Member.objects.filter(pk=overdue.pk).update(status="full", confirmed_on=today())
     assert names(gw["alice"], "overdue_probation") == []
 
 
@@ -339,7 +336,7 @@ def test_overdue_probation_names_need_members_view(gw, client_for):
         gw["branch_a1"],
         name="周预备",
         status="probationary",
-        joined_on=TODAY - dt.timedelta(days=730),
+        joined_on=today() - dt.timedelta(days=730),
         confirmed_on=None,
     )
     u = factories.user("dy2", "member", org=gw["branch_a1"])  # orgs.view, not members.view

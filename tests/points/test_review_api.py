@@ -4,6 +4,8 @@ each bad input refused with a Chinese message and nothing written; a stranger ge
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -19,7 +21,10 @@ from tongxin.points.models import (
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/points/reviews"
-YEAR = timezone.localdate().year
+
+
+def this_year() -> int:
+    return timezone.localdate().year
 
 
 def post(c, url, body):
@@ -43,7 +48,9 @@ def members(w):
 
 @pytest.fixture
 def opened(branch, client_for):
-    r = post(client_for(branch["bob"]), API, {"org_id": branch["branch_a1"].pk, "year": YEAR})
+    r = post(
+        client_for(branch["bob"]), API, {"org_id": branch["branch_a1"].pk, "year": this_year()}
+    )
     assert r.status_code == 201, r.content
     return MemberReview.objects.get(pk=r.json()["id"])
 
@@ -220,7 +227,8 @@ def test_a_decision_dated_in_the_future_is_a_field_error(branch, opened, client_
     w = branch
     bob = client_for(w["bob"])
     assert post(bob, f"{API}/{opened.pk}/proposal", proposal(w)).status_code == 200
-    future = (timezone.localdate().replace(year=YEAR + 1)).isoformat()
+    # 1 January next year: today's date next year does not exist on 29 February
+    future = dt.date(this_year() + 1, 1, 1).isoformat()
     r = post(bob, f"{API}/{opened.pk}/decision", {"decided_on": future})
     assert r.status_code == 400 and "decided_on" in r.json()["fields"]
     assert MemberReview.objects.get().state == ReviewState.PROPOSED
@@ -233,16 +241,19 @@ def test_an_empty_self_assessment_is_a_field_error(branch, opened, client_for):
 
 
 def test_a_second_review_of_the_year_is_refused(branch, opened, client_for):
-    r = post(client_for(branch["bob"]), API, {"org_id": branch["branch_a1"].pk, "year": YEAR})
+    r = post(
+        client_for(branch["bob"]), API, {"org_id": branch["branch_a1"].pk, "year": this_year()}
+    )
     assert r.status_code == 409 and "已经开始" in r.json()["message"]
     assert MemberReview.objects.count() == 1
 
 
 def test_a_review_of_a_committee_or_a_future_year_is_refused(branch, client_for):
+    year = this_year()
     alice = client_for(branch["alice"])
-    r = post(alice, API, {"org_id": branch["comm_a_org"].pk, "year": YEAR})
+    r = post(alice, API, {"org_id": branch["comm_a_org"].pk, "year": year})
     assert r.status_code == 400 and "org" in r.json()["fields"]
-    r = post(alice, API, {"org_id": branch["branch_a1"].pk, "year": YEAR + 1})
+    r = post(alice, API, {"org_id": branch["branch_a1"].pk, "year": year + 1})
     assert r.status_code == 400 and "year" in r.json()["fields"]
     assert not MemberReview.objects.exists()
 
@@ -253,7 +264,7 @@ def test_a_stranger_gets_404_and_nothing_is_written(branch, opened, client_for):
     today = timezone.localdate().isoformat()
     assert c.get(f"{API}/{opened.pk}").status_code == 404
     assert c.get(API).json()["count"] == 0
-    assert post(c, API, {"org_id": w["branch_a1"].pk, "year": YEAR - 1}).status_code == 404
+    assert post(c, API, {"org_id": w["branch_a1"].pk, "year": this_year() - 1}).status_code == 404
     assert post(c, f"{API}/{opened.pk}/proposal", proposal(w)).status_code == 404
     assert post(c, f"{API}/{opened.pk}/decision", {"decided_on": today}).status_code == 404
     assert post(c, f"{API}/{opened.pk}/self", {"text": "x"}).status_code == 404

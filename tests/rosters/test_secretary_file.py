@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from tests import factories
-from tests.helpers import is_chinese, texts
+from tests.helpers import is_chinese, texts, today
 from tests.rosters import sheets
 from tests.rosters.conftest import commit, messages
 from tongxin.accounts.models import RoleAssignment
@@ -29,7 +28,6 @@ from tongxin.rosters.models import ImportJob, JobStatus
 
 # The secretary's own columns, as written in the branch's register.
 SECRETARY_HEADER = ["姓名", "公民身份号码", "性别", "入党时间", "转正时间", "人员类别", "联系电话"]
-TODAY = timezone.localdate()
 
 
 def sex_of(number: str) -> str:
@@ -232,7 +230,7 @@ def test_an_overdue_probationary_member_imports_with_a_warning(world, client_for
     bob = world["bob"]
     overdue = row(人员类别="预备党员", 入党时间="2019-07-01", 转正时间="")
     recent = row(
-        人员类别="预备党员", 入党时间=(TODAY - dt.timedelta(days=100)).isoformat(), 转正时间=""
+        人员类别="预备党员", 入党时间=(today() - dt.timedelta(days=100)).isoformat(), 转正时间=""
     )
     job = check_into(bob, secretary_file([row(), overdue, recent]), org=world["branch_a1"])
     assert job.status == JobStatus.READY and job.error_rows == 0

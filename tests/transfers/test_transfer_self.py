@@ -9,10 +9,9 @@ import datetime as dt
 from contextlib import contextmanager
 
 import pytest
-from django.utils import timezone
 
 from tests import factories
-from tests.helpers import is_chinese, refused, texts
+from tests.helpers import is_chinese, refused, texts, today
 from tongxin.core.models import AuditLog
 from tongxin.core.months import add_months
 from tongxin.core.scope import scope_for_user
@@ -26,7 +25,6 @@ from tongxin.transfers.models import (
     TransferStep,
 )
 
-TODAY = timezone.localdate()
 MINE = "/transfers/mine/"
 API_MINE = "/api/v1/transfers/mine"
 
@@ -56,7 +54,7 @@ def api_post(client, url, data=None):
 
 
 def request_own(w, target_key="branch_a2", **kw):
-    args = {"reason_kind": "job", "reason": "调往新单位", "moved_on": TODAY, **kw}
+    args = {"reason_kind": "job", "reason": "调往新单位", "moved_on": today(), **kw}
     return services.transfer_request_own(actor=w["hong"], target=w[target_key], **args)
 
 
@@ -65,7 +63,7 @@ def form(w, target_key="branch_a2", **kw):
         "target": w[target_key].pk,
         "reason_kind": "job",
         "reason": "调往新单位",
-        "moved_on": TODAY.isoformat(),
+        "moved_on": today().isoformat(),
         "action": "submit",
         **kw,
     }
@@ -110,7 +108,7 @@ def test_a_member_files_and_her_branch_approves_the_first_step(selfw):
     t = Transfer.objects.get()
     assert (t.member, t.requested_by, t.origin) == (w["m_a1"], w["hong"], TransferOrigin.MEMBER)
     assert (t.status, t.current_step) == (TransferStatus.SUBMITTED, 0)
-    assert (t.reason_kind, t.reason, t.moved_on) == ("job", "调往新单位", TODAY)
+    assert (t.reason_kind, t.reason, t.moved_on) == ("job", "调往新单位", today())
     assert list(t.steps.values_list("org_name", "decision")) == [
         ("紫金社区第一党支部", ""),
         ("紫金社区党委", ""),
@@ -131,7 +129,7 @@ def test_a_member_files_and_her_branch_approves_the_first_step(selfw):
     assert (
         'data-testid="member-request-note"' in detail and "以“紫金社区第一党支部”名义审批" in detail
     )
-    assert "工作调动" in detail and TODAY.isoformat() in detail and "党员申请转接" in detail
+    assert "工作调动" in detail and today().isoformat() in detail and "党员申请转接" in detail
     r = bob.post(f"/transfers/{t.pk}/approve/", {"position": 0, "note": "情况属实"})
     assert r.status_code == 302
     t.refresh_from_db()
@@ -211,7 +209,7 @@ def test_targets_out_of_the_rules_are_refused(selfw):
     for target, text in [(None, "请从查找结果中选择"), *_out_of_rules(w)]:
         with nothing_written(), refused(field="target", contains=text):
             services.transfer_request_own(
-                actor=w["hong"], target=target, reason_kind="job", moved_on=TODAY
+                actor=w["hong"], target=target, reason_kind="job", moved_on=today()
             )
 
 
@@ -237,7 +235,7 @@ def test_an_id_posted_by_hand_tells_nothing_of_the_organization(selfw):
             r = api_post(
                 hong,
                 API_MINE,
-                {"target_org_id": pk, "reason_kind": "job", "moved_on": TODAY.isoformat()},
+                {"target_org_id": pk, "reason_kind": "job", "moved_on": today().isoformat()},
             )
             assert r.status_code == 400, r.content
             assert r.json()["fields"] == {"target_org_id": "请从查找结果中选择转入的党支部。"}
@@ -257,7 +255,9 @@ def test_an_ancestor_general_branch_is_refused_and_never_offered(selfw):
     w["m_a1"].org, w["m_a1"].org_path = gb1, gb1.path
     w["m_a1"].save(update_fields=["org", "org_path"])
     with nothing_written(), refused(field="target", contains="上级或下级"):
-        services.transfer_request_own(actor=w["hong"], target=gb, reason_kind="job", moved_on=TODAY)
+        services.transfer_request_own(
+            actor=w["hong"], target=gb, reason_kind="job", moved_on=today()
+        )
     assert [o.name for o in selectors.target_search("紫金联合", source=gb1)] == []
     assert [o.name for o in selectors.target_search("紫金联合", source=gb)] == []
 
@@ -280,7 +280,7 @@ def test_the_search_offers_exactly_the_targets_the_service_accepts(selfw):
 def test_bad_fields_are_refused_with_what_to_fix(selfw):
     w = selfw
     joined = w["m_a1"].joined_on
-    too_late = add_months(TODAY, 3) + dt.timedelta(days=1)
+    too_late = add_months(today(), 3) + dt.timedelta(days=1)
     cases = [
         ({"reason_kind": ""}, "reason_kind", "请选择转接事由"),
         ({"reason_kind": "bogus"}, "reason_kind", "请选择转接事由"),
@@ -306,7 +306,7 @@ def test_bad_fields_are_refused_with_what_to_fix(selfw):
         payload = {
             "target_org_id": w["branch_a2"].pk,
             "reason_kind": "job",
-            "moved_on": TODAY.isoformat(),
+            "moved_on": today().isoformat(),
             **page,
         }
         if payload["moved_on"] == "":
@@ -337,7 +337,7 @@ def test_a_second_open_transfer_is_refused_with_the_reason(selfw):
             {
                 "target_org_id": w["branch_b1"].pk,
                 "reason_kind": "job",
-                "moved_on": TODAY.isoformat(),
+                "moved_on": today().isoformat(),
             },
         )
         assert r.status_code == 409 and "紫金社区第二党支部" in r.json()["message"]
@@ -387,7 +387,7 @@ def test_an_account_without_a_member_can_file_nothing(selfw):
         assert alice.post(MINE, form(w)).status_code == 404
         with refused(contains="尚未关联党员信息"):
             services.transfer_request_own(
-                actor=w["alice"], target=w["branch_a2"], reason_kind="job", moved_on=TODAY
+                actor=w["alice"], target=w["branch_a2"], reason_kind="job", moved_on=today()
             )
         r = api_post(
             alice,
@@ -395,7 +395,7 @@ def test_an_account_without_a_member_can_file_nothing(selfw):
             {
                 "target_org_id": w["branch_a2"].pk,
                 "reason_kind": "job",
-                "moved_on": TODAY.isoformat(),
+                "moved_on": today().isoformat(),
             },
         )
         assert r.status_code == 400 and "尚未关联党员信息" in r.json()["message"]
@@ -513,7 +513,7 @@ def test_api_files_shows_progress_and_withdraws(selfw):
             "target_org_id": w["branch_b1"].pk,
             "reason_kind": "study",
             "reason": "考入研究生",
-            "moved_on": TODAY.isoformat(),
+            "moved_on": today().isoformat(),
         },
     )
     assert r.status_code == 201, r.content
